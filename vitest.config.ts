@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// Tests live beside the code they test (app/**, simulator/**) and in tests/.
+// Rules take `now` as an argument; TZ is pinned so date arithmetic is the same everywhere.
+process.env.TZ = "UTC";
+
+export default defineConfig({
+  test: {
+    include: ["app/**/*.test.ts", "simulator/**/*.test.ts", "tests/**/*.test.ts", "extensions/*/src/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});
