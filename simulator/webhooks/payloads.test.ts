@@ -1,0 +1,206 @@
+// Holds each simulated webhook body against Shopify's reference sample for
+// its topic, field by field: every key path in the sample must exist in ours
+// with the same JSON type, recursing into the first element of arrays. Where
+// the sample has null, any value is accepted (Shopify leaves those fields null
+// or fills them depending on the object).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  customersDataRequestPayload,
+  customersRedactPayload,
+  fulfillmentPayload,
+  payloadContext,
+  payloadForChange,
+  refundPayload,
+  shopRedactPayload,
+  type WebhookTopic,
+} from "./payloads.ts";
+import { toWebhookJson } from "./webhook-json.ts";
+import { SHOP_DOMAIN, fixtureChanges, fixtureCustomer, fixtureOrder, fixtureShop } from "./payload-fixtures.ts";
+
+const REFERENCE = join(import.meta.dirname, "../../../shared/reference/webhooks");
+const sample = (file: string): unknown => JSON.parse(readFileSync(join(REFERENCE, file), "utf8"));
+
+type Kind = "null" | "array" | "object" | "string" | "number" | "boolean";
+const kindOf = (v: unknown): Kind => (v === null ? "null" : Array.isArray(v) ? "array" : (typeof v as Kind));
+
+// Fields Shopify itself leaves null when the merchant or buyer gave no value
+// (optional address lines, phone numbers, notes): ours may be null there too.
+const OPTIONAL_BY_NATURE = new Set(["phone", "company", "address2", "note", "message", "multipass_identifier"]);
+
+interface Leniency {
+  /** Paths where our value may be null though the sample has one, with the reason in a comment at the call. */
+  nullable?: string[];
+  /** Array paths our fixture legitimately leaves empty though the sample's are not. */
+  mayBeEmpty?: string[];
+}
+
+export function shapeDifferences(reference: unknown, ours: unknown, leniency: Leniency = {}, path = "$"): string[] {
+  const problems: string[] = [];
+  const walk = (ref: unknown, got: unknown, p: string) => {
+    if (ref === null) return;
+    if (got === undefined) return void problems.push(`${p}: missing (sample has ${kindOf(ref)})`);
+    if (got === null) {
+      const key = p.slice(p.lastIndexOf(".") + 1);
+      if (!OPTIONAL_BY_NATURE.has(key) && !leniency.nullable?.includes(p)) problems.push(`${p}: null, sample has ${kindOf(ref)}`);
+      return;
+    }
+    if (kindOf(ref) !== kindOf(got)) return void problems.push(`${p}: ${kindOf(got)}, sample has ${kindOf(ref)}`);
+    if (Array.isArray(ref)) {
+      if (ref.length === 0) return;
+      const arr = got as unknown[];
+      if (arr.length === 0) {
+        if (!leniency.mayBeEmpty?.includes(p)) problems.push(`${p}: empty array, sample has elements`);
+        return;
+      }
+      walk(ref[0], arr[0], `${p}[]`);
+      return;
+    }
+    if (typeof ref === "object") {
+      for (const [k, v] of Object.entries(ref as Record<string, unknown>)) {
+        walk(v, (got as Record<string, unknown>)[k], `${p}.${k}`);
+      }
+    }
+  };
+  walk(reference, ours, path);
+  return problems;
+}
+
+const ctx = payloadContext(fixtureShop(), SHOP_DOMAIN);
+/** What a receiver sees: our JSON text, parsed. */
+const received = (payload: unknown) => JSON.parse(toWebhookJson(payload));
+
+const orderLeniency: Leniency = {
+  // Real orders rarely carry staff attribution; the sample's first line item does.
+  mayBeEmpty: ["$.line_items[].attributed_staffs"],
+};
+// Refunds made through the Admin API (as the simulator makes them) carry no staff user.
+const refundLeniency: Leniency = { nullable: ["$.user_id", "$.refunds[].user_id"] };
+
+const SAMPLE_FOR: Partial<Record<WebhookTopic, string>> = {
+  "orders/create": "orders_create.json",
+  "orders/updated": "orders_updated.json",
+  "orders/paid": "orders_paid.json",
+  "orders/cancelled": "orders_cancelled.json",
+  "orders/edited": "orders_edited.json",
+  "orders/delete": "orders_delete.json",
+  "refunds/create": "refunds_create.json",
+  "customers/create": "customers_create.json",
+  "customers/update": "customers_update.json",
+  "customers/delete": "customers_delete.json",
+  "customer.tags_added": "customer_tags_added.json",
+  "customer.tags_removed": "customer_tags_removed.json",
+  "fulfillment_orders/split": "fulfillment_orders_split.json",
+  "fulfillment_orders/merged": "fulfillment_orders_merged.json",
+  "fulfillment_orders/moved": "fulfillment_orders_moved.json",
+  "inventory_levels/update": "exemplars_2025-04_anonymized/inventory_levels_1.json",
+  "bulk_operations/finish": "bulk_operations_finish.json",
+  "app/uninstalled": "app_uninstalled.json",
+};
+
+describe("webhook payloads match Shopify's reference samples", () => {
+  for (const change of fixtureChanges()) {
+    const file = SAMPLE_FOR[change.topic];
+    if (!file) continue;
+    it(`${change.topic} ↔ ${file}`, () => {
+      const ours = received(payloadForChange(change, ctx));
+      const leniency = change.topic === "refunds/create" ? refundLeniency : change.topic.startsWith("orders/") ? orderLeniency : {};
+      expect(shapeDifferences(sample(file), ours, leniency)).toEqual([]);
+    });
+  }
+
+  it("an order's refunds entries are shaped like refunds/create", () => {
+    const order = received(payloadForChange(fixtureChanges()[0], ctx)) as { refunds: unknown[] };
+    expect(order.refunds).toHaveLength(1);
+    expect(shapeDifferences(sample("refunds_create.json"), order.refunds[0], refundLeniency)).toEqual([]);
+  });
+
+  it("fulfillments/create and fulfillments/update ↔ fulfillments_create.json", () => {
+    const order = fixtureOrder();
+    const f = fulfillmentPayload(
+      {
+        id: "123456",
+        gid: "gid://shopify/Fulfillment/123456",
+        status: "success",
+        createdAt: "2022-01-02T00:00:00.000Z",
+        updatedAt: "2022-01-02T00:00:00.000Z",
+        locationId: "655441491",
+        trackingCompany: "UPS",
+        trackingNumbers: ["1z827wk74630"],
+        trackingUrls: ["https://www.ups.com/WebTracking?trackNums=1z827wk74630"],
+        shipmentStatus: null,
+        lineItems: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: 1 })),
+        sequence: 1,
+      },
+      order,
+      fixtureCustomer(),
+      ctx,
+    );
+    expect(shapeDifferences(sample("fulfillments_create.json"), received(f))).toEqual([]);
+    expect(shapeDifferences(sample("fulfillments_update.json"), received(f))).toEqual([]);
+  });
+
+  it("compliance topics ↔ customers_data_request, customers_redact, shop_redact", () => {
+    const customer = { id: "115310627314723954", email: "john@example.com", phone: "555-625-1199" };
+    const orders = ["820982911946154508", "820982911946154509"];
+    expect(shapeDifferences(sample("customers_data_request.json"), received(customersDataRequestPayload(ctx, customer, orders, "9999")))).toEqual([]);
+    expect(shapeDifferences(sample("customers_redact.json"), received(customersRedactPayload(ctx, customer, orders)))).toEqual([]);
+    expect(shapeDifferences(sample("shop_redact.json"), received(shopRedactPayload(ctx)))).toEqual([]);
+  });
+
+  it("also matches the anonymized production deliveries where they exist", () => {
+    const changes = new Map(fixtureChanges().map((c) => [c.topic, c]));
+    const pairs: [WebhookTopic, string][] = [
+      ["customers/create", "customers_1.json"],
+      ["orders/edited", "orders_2.json"],
+      ["bulk_operations/finish", "bulk_operations_1.json"],
+      ["app/uninstalled", "shop_1.json"],
+    ];
+    // The fixture customer has no tax exemptions; the anonymized one does. An
+    // edit names the app or the staff member who committed it; the store
+    // records neither.
+    const leniency = { mayBeEmpty: ["$.tax_exemptions"], nullable: ["$.order_edit.app_id", "$.order_edit.user_id"] };
+    for (const [topic, file] of pairs) {
+      const ours = received(payloadForChange(changes.get(topic as never)!, ctx));
+      expect(shapeDifferences(sample(`exemplars_2025-04_anonymized/${file}`), ours, leniency), `${topic} ↔ ${file}`).toEqual([]);
+    }
+  });
+});
+
+describe("webhook JSON text", () => {
+  it("carries 64-bit ids as bare digits, exactly", () => {
+    const text = toWebhookJson(payloadForChange(fixtureChanges()[0], ctx));
+    expect(text).toContain('"id":820982911946154508');
+    expect(text).toContain('"admin_graphql_api_id":"gid://shopify/Order/820982911946154508"');
+    expect(text).toContain('"customer_id":115310627314723954');
+    // A receiver's JSON.parse rounds them as it does with Shopify's own deliveries.
+    expect(JSON.parse(text).id).toBe(820982911946154500);
+  });
+
+  it("refund line items carry subtotal and total_tax as JSON numbers", () => {
+    const order = fixtureOrder();
+    const refund = received(refundPayload(order.refunds[0], order, ctx));
+    expect(refund.refund_line_items[0].subtotal).toBe(89.99);
+    expect(refund.refund_line_items[0].total_tax).toBe(5.4);
+  });
+
+  it("prints timestamps in the shop's zone with its offset, as Shopify does", () => {
+    const order = received(payloadForChange(fixtureChanges()[0], ctx));
+    expect(order.created_at).toBe("2021-12-31T19:00:00-05:00");
+  });
+});
+
+describe("the comparison itself", () => {
+  it("reports a missing key, a wrong type and an unexpected null", () => {
+    expect(shapeDifferences({ a: 1, b: "x", c: { d: true }, phone: "1" }, { b: 2, c: { d: null }, phone: null })).toEqual([
+      "$.a: missing (sample has number)",
+      "$.b: number, sample has string",
+      "$.c.d: null, sample has boolean",
+    ]);
+  });
+  it("accepts any value where the sample has null and recurses into first elements", () => {
+    expect(shapeDifferences({ a: null, l: [{ x: 1 }] }, { a: "v", l: [{ x: "1" }] })).toEqual(["$.l[].x: string, sample has number"]);
+  });
+});
