@@ -275,12 +275,11 @@ export interface SimRefundShippingLine {
   taxAmountSet: MoneyBag;
 }
 
-export type SimOrderAdjustmentReason = "REFUND_DISCREPANCY" | "SHIPPING_REFUND" | "PENDING_REFUND_DISCREPANCY" | "RESTOCKING_FEE";
-
 export interface SimOrderAdjustment {
   id: Id;
   gid: Gid;
-  reason: SimOrderAdjustmentReason;
+  kind: "REFUND_DISCREPANCY" | "SHIPPING_REFUND";
+  reason: "REFUND_DISCREPANCY" | "RESTOCK" | "DAMAGE" | "CUSTOMER" | "PENDING_REFUND_DISCREPANCY" | "FULL_RETURN_BALANCING_ADJUSTMENT" | null;
   amountSet: MoneyBag; // negative for money refunded beyond line items (goodwill)
   taxAmountSet: MoneyBag;
 }
@@ -335,7 +334,8 @@ export interface SimOrder {
   totalDiscountsSet: MoneyBag;
   totalShippingPriceSet: MoneyBag;
   totalTaxSet: MoneyBag;
-  totalPriceSet: MoneyBag;
+  totalPriceSet: MoneyBag; // includes items added by edits
+  originalTotalPriceSet?: MoneyBag; // as placed (the store always sets it)
   currentSubtotalPriceSet: MoneyBag;
   currentTotalDiscountsSet: MoneyBag;
   currentShippingPriceSet: MoneyBag;
@@ -352,6 +352,7 @@ export interface SimOrder {
   refunds: SimRefund[];
   fulfillmentOrders: SimFulfillmentOrder[];
   edited: boolean;
+  metafields?: SimMetafieldMap; // the store always sets it
 }
 
 // ---------------------------------------------------------------- bulk operations
