@@ -1,0 +1,117 @@
+/**
+ * The app-owned customer metafields Tierline writes, and a digest so unchanged values are not rewritten.
+ *
+ * Exported API
+ * - TIER_METAFIELD_NAMESPACE = "$app"
+ * - TIER_METAFIELD_KEYS: the keys below, with their Shopify types (mirrors the definitions in shopify.app.toml)
+ * - type TierMetafield = { namespace; key; type; value: string | null }   null: delete the metafield
+ * - tierMetafields({ rules, state, spend, reviewAt }): TierMetafield[]   sorted by key
+ * - metafieldDigest(metafields): string                      16 hex chars; equal inputs, equal digest
+ * - spendToNextTierMinor(spendMinor, rules, tierKey): MinorUnits | null   null at the top tier
+ * - formatDateTime(instant): string                          "2025-01-31T12:00:00Z" (seconds precision)
+ *
+ * Keys and types:
+ *   tier                single_line_text_field   tier key ("gold"), stable across renames
+ *   tier_name           single_line_text_field   display name ("Gold")
+ *   qualifying_spend    money                    {"amount":"1234.50","currency_code":"USD"}
+ *   next_tier_name      single_line_text_field   null at the top tier
+ *   spend_to_next_tier  money                    entry threshold of the next tier minus spend, >= 0; null at the top
+ *   tier_since          date_time
+ *   tier_review_at      date_time                next time-driven review (window, grace or pin end); null if none
+ *   tier_pinned         boolean                  "true" while a pin holds the tier
+ * "Next tier" is the one above the member's current tier (which a pin may hold below or above what was earned).
+ */
+import { formatMoney, type MinorUnits } from "./money.ts";
+import type { SpendSummary } from "./qualifying-spend.ts";
+import type { MemberTierState } from "./tier-evaluation.ts";
+import { tierIndex, type TierRules } from "./tier-rules.ts";
+
+export const TIER_METAFIELD_NAMESPACE = "$app";
+
+export const TIER_METAFIELD_KEYS = {
+  tier: "single_line_text_field",
+  tier_name: "single_line_text_field",
+  qualifying_spend: "money",
+  next_tier_name: "single_line_text_field",
+  spend_to_next_tier: "money",
+  tier_since: "date_time",
+  tier_review_at: "date_time",
+  tier_pinned: "boolean",
+} as const;
+
+export type TierMetafieldKey = keyof typeof TIER_METAFIELD_KEYS;
+
+export type TierMetafield = {
+  namespace: typeof TIER_METAFIELD_NAMESPACE;
+  key: TierMetafieldKey;
+  type: (typeof TIER_METAFIELD_KEYS)[TierMetafieldKey];
+  /** The value as Shopify expects it; null means the metafield should be deleted. */
+  value: string | null;
+};
+
+export function formatDateTime(instant: Date): string {
+  return `${instant.toISOString().slice(0, 19)}Z`;
+}
+
+function moneyValue(amountMinor: MinorUnits, currency: string): string {
+  return JSON.stringify({ amount: formatMoney(amountMinor, currency), currency_code: currency });
+}
+
+export function spendToNextTierMinor(spendMinor: MinorUnits, rules: TierRules, tierKey: string): MinorUnits | null {
+  const index = tierIndex(rules, tierKey);
+  if (index < 0) throw new Error(`Unknown tier key "${tierKey}"`);
+  const next = rules.tiers[index + 1];
+  return next ? Math.max(0, next.entryThresholdMinor - spendMinor) : null;
+}
+
+export function tierMetafields({
+  rules,
+  state,
+  spend,
+  reviewAt,
+}: {
+  rules: TierRules;
+  state: MemberTierState;
+  spend: Pick<SpendSummary, "qualifyingSpendMinor">;
+  reviewAt: Date | null;
+}): TierMetafield[] {
+  if (state.tierKey === null) throw new Error("Cannot build metafields for a member without a tier");
+  const index = tierIndex(rules, state.tierKey);
+  if (index < 0) throw new Error(`Unknown tier key "${state.tierKey}"`);
+  const tier = rules.tiers[index];
+  const next = rules.tiers[index + 1];
+  const toNext = spendToNextTierMinor(spend.qualifyingSpendMinor, rules, tier.key);
+  const values: Record<TierMetafieldKey, string | null> = {
+    tier: tier.key,
+    tier_name: tier.name,
+    qualifying_spend: moneyValue(spend.qualifyingSpendMinor, rules.currency),
+    next_tier_name: next ? next.name : null,
+    spend_to_next_tier: toNext === null ? null : moneyValue(toNext, rules.currency),
+    tier_since: state.tierSince ? formatDateTime(state.tierSince) : null,
+    tier_review_at: reviewAt ? formatDateTime(reviewAt) : null,
+    tier_pinned: String(state.pin !== null),
+  };
+  return (Object.keys(TIER_METAFIELD_KEYS) as TierMetafieldKey[]).sort().map((key) => ({
+    namespace: TIER_METAFIELD_NAMESPACE,
+    key,
+    type: TIER_METAFIELD_KEYS[key],
+    value: values[key],
+  }));
+}
+
+// FNV-1a, 64-bit: dependency-free and stable across processes; collisions only risk a skipped write
+// with probability ~2^-64 per change.
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK = 0xffffffffffffffffn;
+
+export function metafieldDigest(metafields: readonly TierMetafield[]): string {
+  const canonical = JSON.stringify(
+    [...metafields].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((m) => [m.namespace, m.key, m.type, m.value]),
+  );
+  let hash = FNV_OFFSET;
+  for (const byte of new TextEncoder().encode(canonical)) {
+    hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK;
+  }
+  return hash.toString(16).padStart(16, "0");
+}
