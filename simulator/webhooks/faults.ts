@@ -1,0 +1,127 @@
+// Fault injection, switchable per run: one object that the webhook delivery
+// and the Admin API both consult, set programmatically or with
+// `POST /_sim/faults`. Randomness comes from a seeded generator so a failing
+// run can be repeated.
+
+import { z } from "zod";
+
+export const webhookFaultsSchema = z
+  .object({
+    /** Probability that a delivery is sent a second time (same Webhook-Id), as at-least-once allows. */
+    duplicateProbability: z.number().min(0).max(1),
+    /** Deliveries start after a random wait in [0, window): events overtake each other. */
+    reorderWindowMs: z.number().min(0),
+    /** Fixed extra wait before every first attempt ("deliveries can be late"). */
+    delayMs: z.number().min(0),
+  })
+  .strict();
+
+export const adminApiFaultsSchema = z
+  .object({
+    /** Probability that a request is answered with a 5xx (`errorStatus`). */
+    errorProbability: z.number().min(0).max(1),
+    errorStatus: z.number().int().min(500).max(599),
+    /** Probability that an answer is held back by `slowMs`. */
+    slowProbability: z.number().min(0).max(1),
+    slowMs: z.number().min(0),
+    /** Probability that the connection is destroyed without an answer. */
+    dropProbability: z.number().min(0).max(1),
+    /** Points taken from the bucket before each request, as if other work of the same app were running. */
+    throttlePressure: z.number().min(0),
+  })
+  .strict();
+
+export const faultSettingsSchema = z
+  .object({
+    seed: z.number().int(),
+    webhooks: webhookFaultsSchema.partial(),
+    adminApi: adminApiFaultsSchema.partial(),
+  })
+  .partial()
+  .strict();
+
+export type WebhookFaults = z.infer<typeof webhookFaultsSchema>;
+export type AdminApiFaults = z.infer<typeof adminApiFaultsSchema>;
+export type FaultSettingsInput = z.infer<typeof faultSettingsSchema>;
+
+export const NO_WEBHOOK_FAULTS: WebhookFaults = { duplicateProbability: 0, reorderWindowMs: 0, delayMs: 0 };
+export const NO_ADMIN_API_FAULTS: AdminApiFaults = {
+  errorProbability: 0,
+  errorStatus: 503,
+  slowProbability: 0,
+  slowMs: 0,
+  dropProbability: 0,
+  throttlePressure: 0,
+};
+
+/** mulberry32: small, fast, seeded. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type AdminApiFaultDecision =
+  | { kind: "none" }
+  | { kind: "error"; status: number }
+  | { kind: "slow"; ms: number }
+  | { kind: "drop" };
+
+export class Faults {
+  webhooks: WebhookFaults = { ...NO_WEBHOOK_FAULTS };
+  adminApi: AdminApiFaults = { ...NO_ADMIN_API_FAULTS };
+  seed = 1;
+  random: () => number = seeded(1);
+
+  constructor(settings: FaultSettingsInput = {}) {
+    this.set(settings);
+  }
+
+  /** Merges the given settings over the current ones (validated; throws ZodError on bad input). */
+  set(input: unknown): this {
+    const s = faultSettingsSchema.parse(input);
+    if (s.seed !== undefined) {
+      this.seed = s.seed;
+      this.random = seeded(s.seed);
+    }
+    if (s.webhooks) this.webhooks = { ...this.webhooks, ...s.webhooks };
+    if (s.adminApi) this.adminApi = { ...this.adminApi, ...s.adminApi };
+    return this;
+  }
+
+  reset(): this {
+    this.webhooks = { ...NO_WEBHOOK_FAULTS };
+    this.adminApi = { ...NO_ADMIN_API_FAULTS };
+    this.random = seeded(this.seed);
+    return this;
+  }
+
+  snapshot(): { seed: number; webhooks: WebhookFaults; adminApi: AdminApiFaults } {
+    return { seed: this.seed, webhooks: { ...this.webhooks }, adminApi: { ...this.adminApi } };
+  }
+
+  /** What to do to one Admin API request: at most one fault, drop before error before slow. */
+  decideAdminApi(): AdminApiFaultDecision {
+    const f = this.adminApi;
+    if (f.dropProbability > 0 && this.random() < f.dropProbability) return { kind: "drop" };
+    if (f.errorProbability > 0 && this.random() < f.errorProbability) return { kind: "error", status: f.errorStatus };
+    if (f.slowProbability > 0 && this.random() < f.slowProbability) return { kind: "slow", ms: f.slowMs };
+    return { kind: "none" };
+  }
+
+  /** Wait before a webhook's first attempt: the fixed delay plus a random share of the reorder window. */
+  webhookStartDelayMs(): number {
+    const f = this.webhooks;
+    return f.delayMs + (f.reorderWindowMs > 0 ? this.random() * f.reorderWindowMs : 0);
+  }
+
+  webhookIsDuplicated(): boolean {
+    const p = this.webhooks.duplicateProbability;
+    return p > 0 && this.random() < p;
+  }
+}
