@@ -8,6 +8,7 @@
  * - planTierTags({ currentTags, rules, tierKey }): TagPlan   tierKey null removes every owned tag
  * - ownedTierTags(tags): string[]                            the Tierline-owned tags among `tags`
  * - type TagChangeClassification, classifyTagChange({ added, removed, expectedOwnedTags, pinned }): TagChangeClassification
+ * - suggestedTierTag(tierName): string                       "Platinum Club" → "tierline:platinum-club"
  *
  * Ownership: a tag is Tierline's when it starts with "tierline:" (TIERLINE_TAG_PREFIX, compared
  * case-insensitively). That covers tags of tiers that were since renamed or removed, so they are
@@ -18,6 +19,7 @@
 import { isOwnedTag, TIERLINE_TAG_PREFIX, type TierRules } from "./tier-rules.ts";
 
 export const MAX_CUSTOMER_TAGS = 250;
+const MAX_TAG_LENGTH = 255;
 
 export type TagPlan = {
   add: string[];
@@ -110,8 +112,8 @@ export function classifyTagChange({
   return { kind: "RESPECT", ownedAdded, ownedRemoved, expectedOwnedTags: next };
 }
 
-/** Exposed for callers that build tags for new tiers in the merchant UI. */
+/** A default tag for a tier the merchant creates in the rules page. */
 export function suggestedTierTag(tierName: string): string {
   const slug = tierName.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return `${TIERLINE_TAG_PREFIX}${slug || "tier"}`;
+  return `${TIERLINE_TAG_PREFIX}${slug || "tier"}`.slice(0, MAX_TAG_LENGTH);
 }
