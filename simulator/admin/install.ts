@@ -9,6 +9,9 @@ import { embeddedAppUrl } from "./admin-frame.ts";
 import { mintSessionToken } from "./session-token.ts";
 import type { AppAuthority } from "./token-exchange.ts";
 
+/** The merchant's browser. shopify-app-remix answers 410 to anything that looks like a bot (Node's own fetch does). */
+export const MERCHANT_BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 export interface InstallResult {
   /** The app installed on the shop after the request (token exchange happened). */
   installed: boolean;
@@ -27,7 +30,7 @@ export async function installApp(
   const domain = authority.store.shop(shop).shop.domain;
   const idToken = mintSessionToken({ shop: domain, apiKey: app.apiKey, apiSecret: app.apiSecret, userId });
   const url = embeddedAppUrl({ appUrl: app.appUrl, path: path ?? app.entryPath, shop: domain, idToken, apiSecret: app.apiSecret });
-  const res = await (deps.fetch ?? fetch)(url, { redirect: "manual", headers: { Accept: "text/html", "Sec-Fetch-Dest": "iframe" } });
+  const res = await (deps.fetch ?? fetch)(url, { redirect: "manual", headers: { Accept: "text/html", "Sec-Fetch-Dest": "iframe", "User-Agent": MERCHANT_BROWSER } });
   await res.arrayBuffer();
   const installation = authority.store.findShop(domain)?.shop.installation;
   const installed = Boolean(installation && installation.apiKey === app.apiKey);

@@ -1,0 +1,141 @@
+// Webhooks and faults at the simulator's edge: store changes become webhook
+// deliveries to the app's subscriptions, and these routes expose the log and
+// the fault switches.
+//
+//   GET    /_sim/webhooks?topic=&shop=      the delivery log → { pending, attempts }
+//   DELETE /_sim/webhooks                   clears the log
+//   POST   /_sim/webhooks/idle              answers once every delivery has settled
+//   POST   /_sim/webhooks/send              { topic, shop, payload } delivers a body as given
+//   POST   /_sim/webhooks/compliance        { topic, shop, customerId? } customers/data_request | customers/redact | shop/redact
+//   GET    /_sim/faults                     current fault settings
+//   POST   /_sim/faults                     merges settings: { seed?, webhooks?: {...}, adminApi?: {...} }
+//   DELETE /_sim/faults                     no faults
+
+import { randomUUID } from "node:crypto";
+import { ZodError } from "zod";
+import type { Router } from "../router.ts";
+import { HttpError } from "../router.ts";
+import type { SimStore } from "../store/store.ts";
+import type { StoreChange } from "../store/types.ts";
+import type { SimulatedApp } from "../admin/app-config.ts";
+import { WebhookDelivery } from "./delivery.ts";
+import { Faults } from "./faults.ts";
+import { customersDataRequestPayload, customersRedactPayload, payloadContext, payloadForChange, shopRedactPayload } from "./payloads.ts";
+
+export { WebhookDelivery, SHOPIFY_RETRY_SCHEDULE_S, type DeliveryAttempt } from "./delivery.ts";
+export { Faults } from "./faults.ts";
+
+export interface WebhooksEdgeContext {
+  store: SimStore;
+  app: SimulatedApp;
+  /** Shared with the Admin API; created here when not given. */
+  faults?: Faults;
+  /** Divides Shopify's retry waits (e.g. 3600 → the 4 h schedule in 4 s). Default 1. */
+  timeCompression?: number;
+  answerLimitMs?: number;
+}
+
+export interface WebhooksEdge {
+  delivery: WebhookDelivery;
+  faults: Faults;
+  /** Delivers the webhook for one store change (what the store's "change" listener does). */
+  deliverChange(change: StoreChange): string[];
+  sendCompliance(input: { topic: ComplianceTopic; shop: string; customerId?: string }): string[];
+  /** Stops listening to the store and stops deliveries. */
+  close(): void;
+}
+
+export type ComplianceTopic = "customers/data_request" | "customers/redact" | "shop/redact";
+
+export function registerEdgeRoutes(router: Router, ctx: WebhooksEdgeContext): WebhooksEdge {
+  const faults = ctx.faults ?? new Faults();
+  const delivery = new WebhookDelivery({
+    appUrl: ctx.app.appUrl,
+    apiSecret: ctx.app.apiSecret,
+    apiVersion: ctx.app.webhooksApiVersion,
+    subscriptions: ctx.app.subscriptions,
+    faults,
+    timeCompression: ctx.timeCompression,
+    answerLimitMs: ctx.answerLimitMs,
+  });
+
+  const deliverChange = (change: StoreChange): string[] => {
+    const shop = ctx.store.findShop(change.shop)?.shop;
+    // Shopify only tells installed apps; app/uninstalled comes right after removal.
+    if (change.topic !== "app/uninstalled" && shop?.installation?.apiKey !== ctx.app.apiKey) return [];
+    const body = payloadForChange(change, payloadContext(shop ?? (change.topic === "app/uninstalled" ? change.shopSnapshot : undefined), change.shop));
+    if (!body) return [];
+    return delivery.send({ topic: change.topic, shop: change.shop, body, eventId: change.eventId, triggeredAt: change.occurredAt });
+  };
+  const onChange = (change: StoreChange) => void deliverChange(change);
+  ctx.store.on("change", onChange);
+
+  const sendCompliance = ({ topic, shop, customerId }: { topic: ComplianceTopic; shop: string; customerId?: string }): string[] => {
+    const data = ctx.store.findShop(shop);
+    if (!data) throw new HttpError(404, `unknown shop ${shop}`);
+    const pctx = payloadContext(data.shop, data.shop.domain);
+    let body: unknown;
+    if (topic === "shop/redact") body = shopRedactPayload(pctx);
+    else {
+      if (!customerId) throw new HttpError(400, `${topic} needs customerId`);
+      const c = data.customers.get(customerId);
+      const customer = { id: customerId, email: c?.email ?? null, phone: c?.phone ?? null };
+      const orders = (data.ordersByCustomer.get(customerId) ?? []).map((o) => o.id);
+      body =
+        topic === "customers/data_request"
+          ? customersDataRequestPayload(pctx, customer, orders, String(Math.floor(Math.random() * 1e9)))
+          : customersRedactPayload(pctx, customer, orders);
+    }
+    return delivery.send({ topic, shop: data.shop.domain, body, eventId: randomUUID() });
+  };
+
+  router.get("/_sim/webhooks", (rc) => {
+    const topic = rc.url.searchParams.get("topic");
+    const shop = rc.url.searchParams.get("shop");
+    const attempts = delivery.log().filter((a) => (!topic || a.topic === topic) && (!shop || a.shop === shop));
+    return { pending: delivery.pending, attempts };
+  });
+  router.add("DELETE", "/_sim/webhooks", () => {
+    delivery.clearLog();
+    return { cleared: true };
+  });
+  router.post("/_sim/webhooks/idle", async () => {
+    await delivery.idle();
+    return { pending: delivery.pending };
+  });
+  router.post("/_sim/webhooks/send", async (rc) => {
+    const b = await rc.json<{ topic?: string; shop?: string; payload?: unknown }>();
+    if (!b.topic || !b.shop || b.payload === undefined) throw new HttpError(400, "topic, shop and payload are required");
+    return { webhookIds: delivery.send({ topic: b.topic, shop: b.shop, body: b.payload }) };
+  });
+  router.post("/_sim/webhooks/compliance", async (rc) => {
+    const b = await rc.json<{ topic?: ComplianceTopic; shop?: string; customerId?: string }>();
+    if (!b.topic || !["customers/data_request", "customers/redact", "shop/redact"].includes(b.topic) || !b.shop) {
+      throw new HttpError(400, "topic (customers/data_request | customers/redact | shop/redact) and shop are required");
+    }
+    return { webhookIds: sendCompliance({ topic: b.topic, shop: b.shop, customerId: b.customerId }) };
+  });
+
+  router.get("/_sim/faults", () => faults.snapshot());
+  router.post("/_sim/faults", async (rc) => {
+    try {
+      faults.set(await rc.json());
+    } catch (e) {
+      if (e instanceof ZodError) throw new HttpError(400, "invalid fault settings", { errors: e.issues });
+      throw e;
+    }
+    return faults.snapshot();
+  });
+  router.add("DELETE", "/_sim/faults", () => faults.reset().snapshot());
+
+  return {
+    delivery,
+    faults,
+    deliverChange,
+    sendCompliance,
+    close() {
+      ctx.store.off("change", onChange);
+      delivery.close();
+    },
+  };
+}
