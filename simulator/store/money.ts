@@ -19,7 +19,21 @@ export function formatCents(cents: Cents): string {
 }
 
 /** "12.5" / "12.50" / "-3" → cents. Throws on anything that is not a plain decimal. */
+const parsed = new Map<string, Cents>();
+
 export function parseCents(amount: string | number): Cents {
+  if (typeof amount === "string") {
+    const hit = parsed.get(amount);
+    if (hit !== undefined) return hit;
+    const value = parseCentsUncached(amount);
+    if (parsed.size > 100_000) parsed.clear();
+    parsed.set(amount, value);
+    return value;
+  }
+  return parseCentsUncached(amount);
+}
+
+function parseCentsUncached(amount: string | number): Cents {
   const text = typeof amount === "number" ? amount.toFixed(2) : amount.trim();
   const m = /^(-)?(\d+)(?:\.(\d{0,2})\d*)?$/.exec(text);
   if (!m) throw new Error(`not a money amount: ${JSON.stringify(amount)}`);

@@ -120,6 +120,7 @@ export class ShopData {
   readonly orders = new Map<Id, SimOrder>();
   readonly ordersByCustomer = new Map<Id, SimOrder[]>();
   readonly products: SimProduct[] = [];
+  readonly productsById = new Map<Id, SimProduct>();
   readonly variants = new Map<Id, SimVariant>();
   readonly variantsByInventoryItem = new Map<Id, SimVariant>();
   readonly fulfillmentOrders = new Map<Id, SimFulfillmentOrder>();
@@ -367,6 +368,31 @@ export class SimStore extends EventEmitter<StoreEvents> {
     return { removed };
   }
 
+  /** tagsAdd on an order: set semantics; emits orders/updated. Returns the tags added. */
+  addOrderTags(domain: string, orderId: Id, tags: string[], options?: OperationOptions): string[] {
+    const data = this.shop(domain);
+    const order = this.order(domain, orderId);
+    const have = new Set(order.tags.map((t) => t.toLowerCase()));
+    const added = splitTags(tags).filter((t) => !have.has(t.toLowerCase()) && have.add(t.toLowerCase()));
+    if (!added.length) return added;
+    order.tags.push(...added);
+    order.updatedAt = this.at(options);
+    this.orderChange("orders/updated", data, order, order.updatedAt, options);
+    return added;
+  }
+
+  removeOrderTags(domain: string, orderId: Id, tags: string[], options?: OperationOptions): string[] {
+    const data = this.shop(domain);
+    const order = this.order(domain, orderId);
+    const drop = new Set(splitTags(tags).map((t) => t.toLowerCase()));
+    const removed = order.tags.filter((t) => drop.has(t.toLowerCase()));
+    if (!removed.length) return removed;
+    order.tags = order.tags.filter((t) => !drop.has(t.toLowerCase()));
+    order.updatedAt = this.at(options);
+    this.orderChange("orders/updated", data, order, order.updatedAt, options);
+    return removed;
+  }
+
   // ------------------------------------------------------------ metafields
 
   /** Finds the object that owns metafields, by GID. */
@@ -488,6 +514,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
       data.variantsByInventoryItem.set(variant.inventoryItemId, variant);
     }
     data.products.push(product);
+    data.productsById.set(product.id, product);
     return product;
   }
 
@@ -516,7 +543,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const variant = input.variantId ? data.variants.get(input.variantId) : undefined;
     if (input.variantId && !variant) throw new StoreError(`unknown variant ${input.variantId}`);
     if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new StoreError("line item quantity must be a positive integer");
-    const product = variant ? data.products.find((p) => p.id === variant.productId) : undefined;
+    const product = variant ? data.productsById.get(variant.productId) : undefined;
     const unitShop = parseCents(input.price ?? variant?.price ?? "0");
     const unit: CentsPair = { shop: unitShop, pres: Math.round(unitShop * rate) };
     const original = { shop: unit.shop * input.quantity, pres: unit.pres * input.quantity };
@@ -736,7 +763,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const order = this.order(domain, orderId);
     return this.refundOrder(domain, orderId, {
       lineItems: order.lineItems.filter((l) => l.currentQuantity > 0).map((l) => ({ lineItemId: l.id, quantity: l.currentQuantity, restockType: options?.restockType ?? "RETURN" })),
-      shipping: { full: true },
+      shipping: order.shippingLines.length && fromBag(order.currentShippingPriceSet).shop > 0 ? { full: true } : null,
       note: options?.note ?? null,
     }, options);
   }

@@ -1,0 +1,232 @@
+// Bulk query operations: the inner query runs page by page through the same resolvers and is
+// streamed to a JSONL file in Shopify's format: one object per line, each nested connection's
+// nodes as their own lines after their parent, carrying `__parentId`. Nothing holds the whole
+// result in memory, so a 100k-order export stays small.
+import { createWriteStream, existsSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  execute, getNamedType, Kind, parse, validate, visit,
+  type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type GraphQLObjectType, type SelectionSetNode, type GraphQLCompositeType,
+} from "graphql";
+import type { SimStore } from "../store/store.ts";
+import type { SimBulkOperation } from "../store/types.ts";
+import { isConnectionType } from "./cost.ts";
+import { simFieldResolver, simTypeResolver, type AdminContext } from "./resolvers.ts";
+
+const PAGE_SIZE = 250;
+
+export interface BulkUserError {
+  field: string[] | null;
+  message: string;
+  code: "INVALID" | "OPERATION_IN_PROGRESS";
+}
+
+export class BulkRunner {
+  private readonly running = new Map<string, { opId: string; cancelled: boolean; done: Promise<void> }>();
+  private readonly files = new Map<string, string>();
+
+  constructor(
+    private readonly store: SimStore,
+    private readonly schema: GraphQLSchema,
+    private readonly origin: () => string,
+    private readonly dir: string = tmpdir(),
+  ) {}
+
+  start(ctx: AdminContext, query: string, _groupObjects: boolean): { bulkOperation: SimBulkOperation | null; userErrors: BulkUserError[] } {
+    const domain = ctx.data.shop.domain;
+    const active = this.running.get(domain);
+    if (active) {
+      return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: gid://shopify/BulkOperation/${active.opId}.`, code: "OPERATION_IN_PROGRESS" }] };
+    }
+    const checked = this.check(query);
+    if ("error" in checked) return { bulkOperation: null, userErrors: [{ field: ["query"], message: checked.error, code: "INVALID" }] };
+    const { id, gid } = { id: this.store.ids.next("BulkOperation"), gid: "" };
+    const op: SimBulkOperation = {
+      id, gid: `gid://shopify/BulkOperation/${id}`, shopDomain: domain, type: "QUERY", status: "CREATED", errorCode: null, query,
+      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null,
+      createdAt: this.store.now().toISOString(), completedAt: null,
+    };
+    void gid;
+    ctx.data.bulkOperations.set(id, op);
+    const state = { opId: id, cancelled: false, done: Promise.resolve() };
+    state.done = new Promise<void>((resolve) => setImmediate(() => this.run(op, checked, state).finally(resolve)));
+    this.running.set(domain, state);
+    return { bulkOperation: op, userErrors: [] };
+  }
+
+  cancel(domain: string, opId: string): void {
+    const state = this.running.get(domain);
+    if (state && state.opId === opId) {
+      state.cancelled = true;
+      const op = this.store.shop(domain).bulkOperations.get(opId);
+      if (op) op.status = "CANCELING";
+    }
+  }
+
+  /** Resolves when the shop's running bulk operation (if any) has finished. For tests. */
+  async idle(domain: string): Promise<void> {
+    await this.running.get(domain)?.done;
+  }
+
+  filePath(opId: string): string | null {
+    const path = this.files.get(opId);
+    return path && existsSync(path) ? path : null;
+  }
+
+  removeFiles(): void {
+    for (const path of this.files.values()) rmSync(path, { force: true });
+    this.files.clear();
+  }
+
+  private check(query: string): { document: DocumentNode; operation: OperationDefinitionNode; root: FieldNode } | { error: string } {
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (e) {
+      return { error: `Invalid bulk query: ${(e as Error).message}` };
+    }
+    const errors = validate(this.schema, document);
+    if (errors.length) return { error: `Invalid bulk query: ${errors[0].message}` };
+    const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    if (ops.length !== 1 || ops[0].operation !== "query") return { error: "Invalid bulk query: a bulk query must contain exactly one query operation." };
+    const fields = ops[0].selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+    if (fields.length !== 1) return { error: "Invalid bulk query: bulk queries must have exactly one top-level field." };
+    const root = fields[0];
+    const def = this.schema.getQueryType()!.getFields()[root.name.value];
+    if (!def || !isConnectionType(def.type)) return { error: "Invalid bulk query: Bulk queries must contain at least one connection." };
+    const problem = this.checkNestedIds(getNamedType(def.type) as GraphQLObjectType, root.selectionSet, 1);
+    if (problem) return { error: problem };
+    return { document, operation: ops[0], root };
+  }
+
+  /** Shopify requires `id` on the parent of every nested connection, and at most two levels. */
+  private checkNestedIds(conn: GraphQLObjectType, set: SelectionSetNode | undefined, depth: number): string | null {
+    const nodeType = getNamedType(conn.getFields().nodes?.type ?? conn.getFields().edges.type) as GraphQLCompositeType;
+    const nodeSets: SelectionSetNode[] = [];
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind !== Kind.FIELD) continue;
+      if (sel.name.value === "nodes" && sel.selectionSet) nodeSets.push(sel.selectionSet);
+      if (sel.name.value === "edges") for (const e of sel.selectionSet?.selections ?? []) if (e.kind === Kind.FIELD && e.name.value === "node" && e.selectionSet) nodeSets.push(e.selectionSet);
+    }
+    for (const ns of nodeSets) {
+      const fields = ns.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+      for (const f of fields) {
+        const fdef = "getFields" in nodeType ? nodeType.getFields()[f.name.value] : undefined;
+        if (!fdef || !isConnectionType(fdef.type)) continue;
+        if (depth >= 2) return "Invalid bulk query: Bulk queries cannot contain connections with a nesting depth greater than 2.";
+        if (!fields.some((x) => x.name.value === "id" && !x.alias)) return `Invalid bulk query: The parent 'node' field for a nested connection must select the 'id' field without an alias and must be of 'Node' type. Connection fields without 'id': ${f.name.value}.`;
+        const nested = this.checkNestedIds(getNamedType(fdef.type) as GraphQLObjectType, f.selectionSet, depth + 1);
+        if (nested) return nested;
+      }
+    }
+    return null;
+  }
+
+  private pageDocument(document: DocumentNode, after: string | null): DocumentNode {
+    let depth = 0;
+    return visit(document, {
+      OperationDefinition: { enter: () => void (depth = 0) },
+      Field: {
+        enter(node) {
+          depth++;
+          if (depth !== 1) return undefined;
+          const args = (node.arguments ?? []).filter((a) => !["first", "last", "after", "before"].includes(a.name.value));
+          args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "first" }, value: { kind: Kind.INT, value: String(PAGE_SIZE) } });
+          if (after) args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "after" }, value: { kind: Kind.STRING, value: after } });
+          const pageInfo: FieldNode = {
+            kind: Kind.FIELD, alias: { kind: Kind.NAME, value: "__simPageInfo" }, name: { kind: Kind.NAME, value: "pageInfo" },
+            selectionSet: { kind: Kind.SELECTION_SET, selections: ["hasNextPage", "endCursor"].map((f) => ({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: f } }) as FieldNode) },
+          };
+          return { ...node, arguments: args, selectionSet: { kind: Kind.SELECTION_SET, selections: [...(node.selectionSet?.selections ?? []), pageInfo] } };
+        },
+        leave() {
+          depth--;
+        },
+      },
+    });
+  }
+
+  private async run(op: SimBulkOperation, checked: { document: DocumentNode; root: FieldNode }, state: { cancelled: boolean }): Promise<void> {
+    const domain = op.shopDomain;
+    const data = this.store.shop(domain);
+    const path = join(this.dir, `tierline-sim-bulk-${op.id}.jsonl`);
+    this.files.set(op.id, path);
+    op.filePath = path;
+    op.status = "RUNNING";
+    const out = createWriteStream(path);
+    let objects = 0;
+    let roots = 0;
+    let bytes = 0;
+    const write = async (line: Record<string, unknown>) => {
+      const text = `${JSON.stringify(line)}\n`;
+      objects++;
+      bytes += Buffer.byteLength(text);
+      if (!out.write(text)) await once(out, "drain");
+    };
+    const flatten = async (node: Record<string, unknown>, parentId: unknown) => {
+      const line: Record<string, unknown> = {};
+      const children: Record<string, unknown>[] = [];
+      for (const [k, v] of Object.entries(node)) {
+        if (isConnectionValue(v)) {
+          const c = v as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] };
+          children.push(...(c.nodes ?? c.edges!.map((e) => e.node)));
+        } else line[k] = v;
+      }
+      if (parentId !== undefined) line.__parentId = parentId;
+      await write(line);
+      for (const child of children) await flatten(child, node.id);
+    };
+    const ctx: AdminContext = { store: this.store, data, domain, bulk: true, bulkRunner: this, pending: [] };
+    const key = checked.root.alias?.value ?? checked.root.name.value;
+    let failed = false;
+    try {
+      let after: string | null = null;
+      for (;;) {
+        if (state.cancelled) break;
+        const result = await execute({ schema: this.schema, document: this.pageDocument(checked.document, after), contextValue: ctx, fieldResolver: simFieldResolver, typeResolver: simTypeResolver });
+        if (result.errors?.length) {
+          failed = true;
+          break;
+        }
+        const conn = (result.data as Record<string, Record<string, unknown>>)[key];
+        const pageInfo = conn.__simPageInfo as { hasNextPage: boolean; endCursor: string | null };
+        const nodes = (conn.nodes as Record<string, unknown>[] | undefined) ?? (conn.edges as { node: Record<string, unknown> }[]).map((e) => e.node);
+        for (const n of nodes) {
+          roots++;
+          await flatten(n, undefined);
+        }
+        if (!pageInfo.hasNextPage || !pageInfo.endCursor) break;
+        after = pageInfo.endCursor;
+        await new Promise((r) => setImmediate(r)); // let the server answer other requests
+      }
+    } catch {
+      failed = true;
+    }
+    out.end();
+    await once(out, "finish");
+    op.objectCount = String(objects);
+    op.rootObjectCount = String(roots);
+    op.fileSize = objects ? String(bytes) : null;
+    op.completedAt = this.store.now().toISOString();
+    const url = `${this.origin()}/_sim/bulk/${op.id}.jsonl`;
+    if (state.cancelled) op.status = "CANCELED";
+    else if (failed) {
+      op.status = "FAILED";
+      op.errorCode = "INTERNAL_SERVER_ERROR";
+      op.partialDataUrl = objects ? url : null;
+    } else {
+      op.status = "COMPLETED";
+      op.url = objects ? url : null; // Shopify gives no url when nothing matched
+    }
+    this.running.delete(domain);
+    this.store.emitBulkFinished(domain, op);
+  }
+}
+
+function isConnectionValue(v: unknown): boolean {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys.every((k) => k === "edges" || k === "nodes" || k === "pageInfo") && (Array.isArray((v as { edges?: unknown }).edges) || Array.isArray((v as { nodes?: unknown }).nodes));
+}

@@ -1,0 +1,227 @@
+// The Admin GraphQL endpoint: POST /admin/api/{version}/graphql.json. Requests are authenticated
+// with the shop's offline token, validated and executed against the real Admin SDL, charged to a
+// leaky bucket per (app, shop), and answered with Shopify's `extensions.cost`.
+import {
+  execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+} from "graphql";
+import { getVariableValues } from "graphql/execution/values.js";
+import { createReadStream, statSync } from "node:fs";
+import { normalizeDomain, type SimStore } from "../store/store.ts";
+import { HttpError, sendJson, type Router } from "../router.ts";
+import { BulkRunner } from "./bulk.ts";
+import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost.ts";
+import { simFieldResolver, simTypeResolver, wireResolvers, type AdminContext } from "./resolvers.ts";
+import { adminSchema } from "./schema.ts";
+import { LeakyBucket, type ThrottleStatus } from "./throttle.ts";
+
+export const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
+export const THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits";
+
+export interface ThrottleConfig {
+  /** Answer THROTTLED as HTTP 429 instead of a 200 body. */
+  http429?: boolean;
+  bucketSize?: number;
+  restoreRate?: number;
+}
+
+export interface AdminApiOptions {
+  store: SimStore;
+  /** The simulator's origin, for bulk result URLs. */
+  origin: () => string;
+  /** Milliseconds clock for the leaky buckets (tests inject a fake one). */
+  clock?: () => number;
+  throttle?: ThrottleConfig;
+  bulkDir?: string;
+}
+
+export interface GraphqlRequestBody {
+  query?: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface GraphqlAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+interface Cost {
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  throttleStatus: ThrottleStatus;
+}
+
+export class AdminApi {
+  readonly schema: GraphQLSchema;
+  readonly bulk: BulkRunner;
+  readonly store: SimStore;
+  clock: () => number;
+  private readonly buckets = new Map<string, LeakyBucket>();
+  private readonly throttleByShop = new Map<string, ThrottleConfig>();
+  private defaultThrottle: ThrottleConfig;
+
+  constructor(options: AdminApiOptions) {
+    this.store = options.store;
+    this.schema = adminSchema();
+    wireResolvers(this.schema);
+    this.clock = options.clock ?? Date.now;
+    this.defaultThrottle = options.throttle ?? {};
+    this.bulk = new BulkRunner(options.store, this.schema, options.origin, options.bulkDir);
+  }
+
+  /** Per shop (or, without a shop, the default for all shops). */
+  setThrottleConfig(domain: string | null, config: ThrottleConfig): void {
+    if (domain === null) this.defaultThrottle = { ...this.defaultThrottle, ...config };
+    else this.throttleByShop.set(normalizeDomain(domain), { ...this.throttleByShop.get(normalizeDomain(domain)), ...config });
+  }
+
+  throttleConfig(domain: string): ThrottleConfig {
+    return { ...this.defaultThrottle, ...this.throttleByShop.get(normalizeDomain(domain)) };
+  }
+
+  /** The leaky bucket for (installed app, shop), sized from the config or the shop's plan. */
+  bucket(domain: string): LeakyBucket {
+    const data = this.store.shop(domain);
+    const cfg = this.throttleConfig(domain);
+    const size = cfg.bucketSize ?? data.shop.plan.bucketSize;
+    const rate = cfg.restoreRate ?? data.shop.plan.restoreRate;
+    const key = `${data.shop.installation?.appId ?? "none"}:${data.shop.domain}`;
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = new LeakyBucket(size, rate, () => this.clock());
+      this.buckets.set(key, b);
+    } else if (b.size !== size || b.restoreRate !== rate) b.reconfigure(size, rate);
+    return b;
+  }
+
+  resetBuckets(): void {
+    this.buckets.clear();
+  }
+
+  /** Runs one Admin API request as Shopify would answer it. */
+  async graphql(domainHeader: string, token: string | undefined, body: GraphqlRequestBody): Promise<GraphqlAnswer> {
+    const domain = normalizeDomain(domainHeader);
+    const data = this.store.findShop(domain);
+    if (!data) return { status: 404, body: { errors: "Not Found" }, headers: {} };
+    if (!data.shop.installation || !token || token !== data.shop.installation.accessToken) return { status: 401, body: INVALID_TOKEN_BODY, headers: {} };
+    if (typeof body.query !== "string" || body.query.trim() === "") {
+      return { status: 400, body: { errors: { query: "Required parameter missing or invalid" } }, headers: {} };
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(body.query);
+    } catch (e) {
+      return ok({ errors: [shopifyError(e as GraphQLError)] });
+    }
+    const validationErrors = validate(this.schema, document);
+    if (validationErrors.length) return ok({ errors: validationErrors.map(shopifyError) });
+    const operation = getOperationAST(document, body.operationName ?? undefined);
+    if (!operation) return ok({ errors: [{ message: body.operationName ? `No operation named "${body.operationName}"` : "An operation name is required", extensions: { code: "OPERATION_NOT_FOUND" } }] });
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], body.variables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return ok({ errors: coerced.errors.map((e) => ({ ...shopifyError(e), extensions: { code: "INVALID_VARIABLE" } })) });
+
+    const bucket = this.bucket(domain);
+    const costInput = { schema: this.schema, document, operation, variables: coerced.coerced };
+    const requested = requestedQueryCost(costInput);
+    if (requested > MAX_QUERY_COST) {
+      return ok({
+        errors: [{
+          message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
+          extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST },
+        }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost },
+      });
+    }
+    if (!bucket.tryTake(requested)) {
+      const throttled = {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: THROTTLE_DOCS } }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost },
+      };
+      if (this.throttleConfig(domain).http429) {
+        const wait = Math.max(1, Math.ceil((requested - bucket.available()) / bucket.restoreRate));
+        return { status: 429, body: throttled, headers: { "Retry-After": String(wait) } };
+      }
+      return ok(throttled);
+    }
+
+    const ctx: AdminContext = { store: this.store, data, domain, bulk: false, bulkRunner: this.bulk, pending: [] };
+    const result = (await execute({
+      schema: this.schema, document, operationName: body.operationName ?? undefined, variableValues: body.variables ?? {},
+      contextValue: ctx, fieldResolver: simFieldResolver, typeResolver: simTypeResolver,
+    })) as ExecutionResult;
+    const actual = Math.min(requested, actualQueryCost(costInput, result.data));
+    bucket.refund(requested - actual);
+    this.store.addPointsSpent(domain, actual);
+    const at = this.store.now().toISOString();
+    for (const m of ctx.pending) this.store.recordMutation({ ...m, shop: data.shop.domain, at, cost: actual });
+    const answer: Record<string, unknown> = {};
+    if (result.errors?.length) answer.errors = result.errors.map(shopifyError);
+    answer.data = result.data ?? null;
+    answer.extensions = { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } satisfies Cost };
+    return ok(answer);
+  }
+
+  registerRoutes(router: Router): void {
+    router.post("/admin/api/:version/graphql.json", async ({ req, res, params, body }) => {
+      if (!/^(\d{4}-(01|04|07|10)|unstable)$/.test(params.version)) {
+        throw new HttpError(404, "Not Found", { errors: "Not Found" });
+      }
+      // The app's network-edge fetch rewrites https://{shop}/admin/... to the simulator and names the shop here.
+      const shop = headerValue(req.headers["x-forwarded-host"]) ?? headerValue(req.headers.host) ?? "";
+      const token = headerValue(req.headers["x-shopify-access-token"]);
+      const text = await body();
+      const contentType = headerValue(req.headers["content-type"]) ?? "";
+      let parsed: GraphqlRequestBody;
+      if (contentType.includes("application/graphql")) parsed = { query: text };
+      else {
+        try {
+          parsed = text ? (JSON.parse(text) as GraphqlRequestBody) : {};
+        } catch {
+          throw new HttpError(400, "bad json", { errors: { query: "Required parameter missing or invalid" } });
+        }
+      }
+      const answer = await this.graphql(shop, token, parsed);
+      sendJson(res, answer.status, answer.body, { "X-Shopify-API-Version": params.version, ...answer.headers });
+    });
+
+    router.get("/_sim/bulk/:id.jsonl", ({ res, params }) => {
+      const path = this.bulk.filePath(params.id);
+      if (!path) throw new HttpError(404, "Not Found", { errors: "Not Found" });
+      res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": statSync(path).size });
+      return new Promise<void>((resolve, reject) => {
+        createReadStream(path).on("error", reject).pipe(res).on("finish", resolve);
+      });
+    });
+  }
+}
+
+function ok(body: unknown): GraphqlAnswer {
+  return { status: 200, body, headers: {} };
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * graphql-js errors in Shopify's shape. Messages stay graphql-js's own; validation errors get the
+ * extension codes Shopify uses for the same failures.
+ */
+export function shopifyError(error: GraphQLError): GraphQLFormattedError {
+  const formatted = error.toJSON ? error.toJSON() : { message: error.message };
+  if (formatted.extensions?.code) return formatted;
+  const m = error.message;
+  let extensions: Record<string, unknown> | undefined;
+  let r: RegExpExecArray | null;
+  if ((r = /^Cannot query field "(.+?)" on type "(.+?)"/.exec(m))) extensions = { code: "undefinedField", typeName: r[2], fieldName: r[1] };
+  else if ((r = /^Unknown argument "(.+?)" on field "(.+?)\.(.+?)"/.exec(m))) extensions = { code: "argumentNotAccepted", name: r[3], typeName: "Field", argumentName: r[1] };
+  else if ((r = /^Field "(.+?)" argument "(.+?)" of type "(.+?)" is required/.exec(m))) extensions = { code: "missingRequiredArguments", className: "Field", name: r[1], arguments: r[2] };
+  else if (/^Variable ".+" of type ".+" used in position expecting/.test(m)) extensions = { code: "variableMismatch" };
+  else if (/^(Expected value of type|String cannot represent|Int cannot represent|Float cannot represent|Boolean cannot represent|ID cannot represent|Enum ".+" cannot represent|Value ".+" does not exist)/.test(m)) extensions = { code: "argumentLiteralsIncompatible", typeName: "CoercionError" };
+  else if (/^Syntax Error/.test(m)) extensions = { code: "PARSE_ERROR" };
+  else if (/^Unknown type/.test(m)) extensions = { code: "undefinedType" };
+  else if (/^Field ".+" of type ".+" must have a selection of subfields/.test(m)) extensions = { code: "selectionMismatch" };
+  else if (/^Variable ".+" is never used/.test(m)) extensions = { code: "variableNotUsed" };
+  return extensions ? { ...formatted, extensions } : formatted;
+}

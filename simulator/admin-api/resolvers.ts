@@ -1,0 +1,839 @@
+// Stateful resolvers over the store, attached to the real Admin API schema. Fields whose names
+// match the store objects resolve by default (see `simFieldResolver`); the ones below map
+// Shopify's names and shapes onto the store. Unimplemented non-null fields fail with graphql-js's
+// "Cannot return null for non-nullable field" rather than inventing data.
+import { GraphQLError, getNamedType, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver, type GraphQLResolveInfo } from "graphql";
+import { parseGid } from "../store/ids.ts";
+import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
+import type { ShopData, SimStore } from "../store/store.ts";
+import { MAX_TAGS_PER_CUSTOMER } from "../store/store.ts";
+import type { MutationRecord, SimCustomer, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
+import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
+import type { BulkRunner } from "./bulk.ts";
+
+export const MAX_INPUT_ARRAY = 250;
+export const MAX_METAFIELDS_PER_SET = 25;
+
+export interface AdminContext {
+  store: SimStore;
+  data: ShopData;
+  domain: string;
+  /** Inside a bulk operation: nested connections return every item, scopes and costs don't apply. */
+  bulk: boolean;
+  bulkRunner: BulkRunner;
+  /** Mutations this request made; stamped with the request's cost and recorded after execution. */
+  pending: Omit<MutationRecord, "seq" | "cost" | "shop" | "at">[];
+}
+
+type Src = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Resolver = (src: Src, args: Record<string, any>, ctx: AdminContext, info: GraphQLResolveInfo) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const DOCS = "https://shopify.dev/api/usage/access-scopes";
+
+// ------------------------------------------------------------ defaults
+
+/** Default field resolution: same-named property; `id` is the GID; legacy Money fields from their *Set. */
+export const simFieldResolver: GraphQLFieldResolver<unknown, AdminContext> = (source, _args, _ctx, info) => {
+  if (source === null || source === undefined || typeof source !== "object") return null;
+  const src = source as Src;
+  const name = info.fieldName;
+  if (name === "id" && typeof src.gid === "string") return src.gid;
+  const v = src[name];
+  if (v !== undefined) return typeof v === "function" ? v.call(src) : v;
+  if (name === "legacyResourceId" && typeof src.id === "string") return src.id;
+  const returnType = getNamedType(info.returnType).name;
+  const base = name.replace(/V2$/, "");
+  const bag = src[`${base}Set`];
+  if (bag && typeof bag === "object" && "shopMoney" in bag) {
+    if (returnType === "Money" || returnType === "Decimal") return bag.shopMoney.amount;
+    if (returnType === "MoneyV2") return bag.shopMoney;
+  }
+  return null;
+};
+
+export const simTypeResolver: GraphQLTypeResolver<unknown, AdminContext> = (value) => {
+  const v = value as Src;
+  if (typeof v?.__typename === "string") return v.__typename;
+  const parsed = typeof v?.gid === "string" ? parseGid(v.gid) : null;
+  return parsed?.type;
+};
+
+// ------------------------------------------------------------ helpers
+
+function requireScope(ctx: AdminContext, info: GraphQLResolveInfo, anyOf: string[]): void {
+  if (ctx.bulk) return;
+  const scopes = ctx.data.shop.installation?.scopes ?? [];
+  const ok = anyOf.some((s) => scopes.includes(s) || (s.startsWith("read_") && scopes.includes(`write_${s.slice(5)}`)));
+  if (!ok) {
+    const required = anyOf.map((s) => `\`${s}\``).join(" or ");
+    throw new GraphQLError(`Access denied for ${info.fieldName} field. Required access: ${required} access scope.`, {
+      extensions: { code: "ACCESS_DENIED", documentation: DOCS, requiredAccess: `${required} access scope.` },
+    });
+  }
+}
+
+/** Shopify rejects array inputs longer than 250 before running the field. */
+function guardArrays(args: Record<string, unknown>): void {
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) {
+      if (value.length > MAX_INPUT_ARRAY) {
+        throw new GraphQLError(`The input array size of ${value.length} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, { extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+      }
+      value.forEach(visit);
+    } else if (value && typeof value === "object") Object.values(value).forEach(visit);
+  };
+  visit(args);
+}
+
+function connection<T>(ctx: AdminContext, info: GraphQLResolveInfo, items: Iterable<T>, args: ConnectionArgs, spec: SortSpec<T>, presorted = true) {
+  const nested = info.path.prev !== undefined && info.path.prev.prev !== undefined;
+  if (ctx.bulk && nested) return paginate(items, { reverse: args.reverse }, spec, { presorted, unbounded: true });
+  return paginate(items, args, spec, { presorted, unbounded: ctx.bulk });
+}
+
+const byId: SortSpec<any> = { id: (x) => x.id }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function gidOf(value: unknown, type?: string): string | null {
+  if (typeof value !== "string") return null;
+  const parsed = parseGid(value);
+  if (!parsed || (type && parsed.type !== type)) return null;
+  return parsed.id;
+}
+
+function invalidId(value: unknown): never {
+  throw new GraphQLError(`Invalid global id '${String(value)}'`, { extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError" } });
+}
+
+function zeroBag(order: SimOrder) {
+  return toBag(ZERO_PAIR, order.currency, order.presentmentCurrency);
+}
+
+function record(ctx: AdminContext, entry: AdminContext["pending"][number]) {
+  if (!ctx.bulk) ctx.pending.push(entry);
+}
+
+function findNode(ctx: AdminContext, gid: unknown): unknown {
+  if (typeof gid !== "string") return null;
+  const parsed = parseGid(gid);
+  if (!parsed) invalidId(gid);
+  const d = ctx.data;
+  switch (parsed.type) {
+    case "Customer": return d.customers.get(parsed.id) ?? null;
+    case "Order": return d.orders.get(parsed.id) ?? null;
+    case "FulfillmentOrder": return d.fulfillmentOrders.get(parsed.id) ?? null;
+    case "BulkOperation": return d.bulkOperations.get(parsed.id) ?? null;
+    case "Product": return d.productsById.get(parsed.id) ?? null;
+    case "ProductVariant": return d.variants.get(parsed.id) ?? null;
+    case "InventoryItem": {
+      const v = d.variantsByInventoryItem.get(parsed.id);
+      return v ? inventoryItem(v) : null;
+    }
+    case "Location": return d.shop.locations.find((l) => l.id === parsed.id) ?? null;
+    case "Shop": return d.shop.id === parsed.id ? d.shop : null;
+    case "MetafieldDefinition": return d.metafieldDefinitions.find((m) => m.id === parsed.id) ?? null;
+    case "Refund": {
+      for (const o of d.orders.values()) for (const r of o.refunds) if (r.id === parsed.id) return r;
+      return null;
+    }
+    default: return null;
+  }
+}
+
+function inventoryItem(variant: Src) {
+  return { __typename: "InventoryItem", gid: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, id: variant.inventoryItemId, sku: variant.sku, tracked: true, requiresShipping: true, createdAt: variant.createdAt, updatedAt: variant.updatedAt, __variant: variant, duplicateSkuCount: 0 };
+}
+
+// ------------------------------------------------------------ search filters
+
+function customerMatches(c: SimCustomer, terms: SearchTerm[], now: Date): boolean {
+  for (const t of terms) {
+    let ok: boolean;
+    switch (t.field) {
+      case "updated_at": ok = matchDate(c.updatedAt, t, now); break;
+      case "created_at": ok = matchDate(c.createdAt, t, now); break;
+      case "id": ok = matchNumber(c.id, t); break;
+      case "email": ok = (c.email ?? "").toLowerCase() === t.value.toLowerCase() || (t.value.includes("*") && new RegExp(`^${t.value.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(c.email ?? "")); break;
+      case "tag": ok = c.tags.some((x) => x.toLowerCase() === t.value.toLowerCase()); break;
+      case "tag_not": ok = !c.tags.some((x) => x.toLowerCase() === t.value.toLowerCase()); break;
+      case "state": ok = c.state.toLowerCase() === t.value.toLowerCase(); break;
+      case "first_name": ok = (c.firstName ?? "").toLowerCase() === t.value.toLowerCase(); break;
+      case "last_name": ok = (c.lastName ?? "").toLowerCase() === t.value.toLowerCase(); break;
+      case null: {
+        const hay = `${c.email ?? ""} ${c.firstName ?? ""} ${c.lastName ?? ""}`.toLowerCase();
+        ok = hay.includes(t.value.toLowerCase().replace(/\*$/, ""));
+        break;
+      }
+      default: ok = true; // unknown filters are ignored, as Shopify ignores unknown search fields
+    }
+    if (ok === t.negate) return false;
+  }
+  return true;
+}
+
+function orderMatches(o: SimOrder, terms: SearchTerm[], now: Date): boolean {
+  for (const t of terms) {
+    let ok: boolean;
+    const v = t.value.toLowerCase();
+    switch (t.field) {
+      case "updated_at": ok = matchDate(o.updatedAt, t, now); break;
+      case "created_at": ok = matchDate(o.createdAt, t, now); break;
+      case "processed_at": ok = matchDate(o.processedAt, t, now); break;
+      case "id": ok = matchNumber(o.id, t); break;
+      case "name": ok = o.name.toLowerCase() === v || o.name.toLowerCase() === `#${v}`; break;
+      case "status": ok = v === "any" || (v === "cancelled" ? o.cancelledAt !== null : v === "closed" ? o.closedAt !== null : v === "open" ? o.closedAt === null && o.cancelledAt === null : false); break;
+      case "financial_status": ok = o.financialStatus.toLowerCase() === v; break;
+      case "fulfillment_status": ok = v === "unshipped" || v === "unfulfilled" ? o.fulfillmentStatus === "UNFULFILLED" : o.fulfillmentStatus.toLowerCase() === v; break;
+      case "test": ok = String(o.test) === v; break;
+      case "customer_id": ok = o.customerId === t.value; break;
+      case "email": ok = (o.email ?? "").toLowerCase() === v; break;
+      case "tag": ok = o.tags.some((x) => x.toLowerCase() === v); break;
+      case "tag_not": ok = !o.tags.some((x) => x.toLowerCase() === v); break;
+      case null: ok = o.name.toLowerCase().includes(v) || (o.email ?? "").toLowerCase().includes(v); break;
+      default: ok = true;
+    }
+    if (ok === t.negate) return false;
+  }
+  return true;
+}
+
+function customerSort(sortKey: string | undefined): SortSpec<SimCustomer> {
+  switch (sortKey) {
+    case "UPDATED_AT": return { id: (c) => c.id, value: (c) => c.updatedAt };
+    case "CREATED_AT": return { id: (c) => c.id, value: (c) => c.createdAt };
+    case "NAME": return { id: (c) => c.id, value: (c) => `${c.firstName ?? ""} ${c.lastName ?? ""}`.toLowerCase() };
+    default: return { id: (c) => c.id };
+  }
+}
+
+function orderSort(sortKey: string | undefined): SortSpec<SimOrder> {
+  switch (sortKey) {
+    case "UPDATED_AT": return { id: (o) => o.id, value: (o) => o.updatedAt };
+    case "CREATED_AT": return { id: (o) => o.id, value: (o) => o.createdAt };
+    case "PROCESSED_AT": return { id: (o) => o.id, value: (o) => o.processedAt };
+    case "ORDER_NUMBER": return { id: (o) => o.id, value: (o) => o.orderNumber };
+    case "TOTAL_PRICE": return { id: (o) => o.id, value: (o) => fromBag(o.totalPriceSet).shop };
+    default: return { id: (o) => o.id };
+  }
+}
+
+function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src) {
+  requireScope(ctx, info, ["read_customers"]);
+  const terms = parseSearchQuery(args.query);
+  const now = ctx.store.now();
+  const all = ctx.data.customers.values();
+  const list = terms.length ? [...all].filter((c) => customerMatches(c, terms, now)) : all;
+  return connection(ctx, info, list, args, customerSort(args.sortKey));
+}
+
+const SIXTY_DAYS = 60 * 86_400_000;
+
+function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>) {
+  requireScope(ctx, info, ["read_orders"]);
+  const terms = parseSearchQuery(args.query);
+  const now = ctx.store.now();
+  // Without read_all_orders, Shopify only shows the last 60 days of orders.
+  const allOrders = ctx.bulk || (ctx.data.shop.installation?.scopes ?? []).includes("read_all_orders");
+  const cutoff = new Date(now.getTime() - SIXTY_DAYS).toISOString();
+  const items = source ?? ctx.data.orders.values();
+  const list = terms.length || !allOrders ? [...items].filter((o) => (allOrders || o.createdAt >= cutoff) && orderMatches(o, terms, now)) : items;
+  return connection(ctx, info, list, args, orderSort(args.sortKey));
+}
+
+function metafieldOf(ctx: AdminContext, map: Map<string, SimMetafield> | undefined, args: Src): SimMetafield | null {
+  if (!map) return null;
+  let namespace = args.namespace as string | undefined;
+  let key = args.key as string;
+  if (namespace === undefined && key.includes(".")) {
+    const i = key.lastIndexOf(".");
+    namespace = key.slice(0, i);
+    key = key.slice(i + 1);
+  }
+  return map.get(`${ctx.store.resolveNamespace(ctx.domain, namespace)}.${key}`) ?? null;
+}
+
+function metafieldsOf(ctx: AdminContext, info: GraphQLResolveInfo, map: Map<string, SimMetafield> | undefined, args: Src) {
+  let list = [...(map?.values() ?? [])];
+  if (args.namespace !== undefined && args.namespace !== null) {
+    const ns = ctx.store.resolveNamespace(ctx.domain, args.namespace);
+    list = list.filter((m) => m.namespace === ns);
+  }
+  if (Array.isArray(args.keys)) {
+    const keys = new Set((args.keys as string[]).map((k) => {
+      const i = k.lastIndexOf(".");
+      return `${ctx.store.resolveNamespace(ctx.domain, k.slice(0, i))}.${k.slice(i + 1)}`;
+    }));
+    list = list.filter((m) => keys.has(`${m.namespace}.${m.key}`));
+  }
+  return connection(ctx, info, list, args, byId, false);
+}
+
+function hasMetafields(): Record<string, Resolver> {
+  return {
+    metafield: (src, args, ctx) => metafieldOf(ctx, src.metafields, args),
+    metafields: (src, args, ctx, info) => metafieldsOf(ctx, info, src.metafields, args),
+    metafieldsByIdentifiers: (src, args, ctx) => (args.identifiers as Src[]).map((i) => metafieldOf(ctx, src.metafields, i)),
+  };
+}
+
+function lineTotals(line: SimLineItem) {
+  const unit = fromBag(line.originalUnitPriceSet);
+  const original = { shop: unit.shop * line.quantity, pres: unit.pres * line.quantity };
+  const discounted = subPairs(original, fromBag(line.totalDiscountSet));
+  return { original, discounted };
+}
+
+function orderOf(ctx: AdminContext, id: string): SimOrder | undefined {
+  return ctx.data.orders.get(id);
+}
+
+// ------------------------------------------------------------ the resolver map
+
+function resolverMap(): Record<string, Record<string, Resolver>> {
+  return {
+    QueryRoot: {
+      shop: (_s, _a, ctx) => ctx.data.shop,
+      currentAppInstallation: (_s, _a, ctx) => ctx.data.shop.installation,
+      customer: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_customers"]);
+        const id = gidOf(args.id, "Customer");
+        return id ? ctx.data.customers.get(id) ?? null : null;
+      },
+      customers: (_s, args, ctx, info) => customersConnection(ctx, info, args),
+      order: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_orders"]);
+        const id = gidOf(args.id, "Order");
+        return id ? ctx.data.orders.get(id) ?? null : null;
+      },
+      orders: (_s, args, ctx, info) => ordersConnection(ctx, info, args),
+      node: (_s, args, ctx) => findNode(ctx, args.id),
+      nodes: (_s, args, ctx) => {
+        guardArrays(args);
+        return (args.ids as string[]).map((id) => findNode(ctx, id));
+      },
+      fulfillmentOrder: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_merchant_managed_fulfillment_orders", "read_assigned_fulfillment_orders", "read_third_party_fulfillment_orders", "read_marketplace_fulfillment_orders"]);
+        const id = gidOf(args.id, "FulfillmentOrder");
+        return id ? ctx.data.fulfillmentOrders.get(id) ?? null : null;
+      },
+      currentBulkOperation: (_s, args, ctx) => {
+        const type = args.type ?? "QUERY";
+        const ops = [...ctx.data.bulkOperations.values()].filter((o) => o.type === type);
+        return ops.at(-1) ?? null;
+      },
+      product: (_s, args, ctx) => ctx.data.productsById.get(gidOf(args.id, "Product") ?? "") ?? null,
+      products: (_s, args, ctx, info) => connection(ctx, info, ctx.data.products, args, byId),
+      productVariant: (_s, args, ctx) => ctx.data.variants.get(gidOf(args.id, "ProductVariant") ?? "") ?? null,
+      productVariants: (_s, args, ctx, info) => connection(ctx, info, ctx.data.variants.values(), args, byId),
+      inventoryItem: (_s, args, ctx) => findNode(ctx, args.id),
+      location: (_s, args, ctx) => ctx.data.shop.locations.find((l) => l.id === gidOf(args.id, "Location")) ?? null,
+      locations: (_s, args, ctx, info) => connection(ctx, info, ctx.data.shop.locations, args, byId),
+      metafieldDefinitions: (_s, args, ctx, info) => {
+        let list = ctx.data.metafieldDefinitions.filter((d) => d.ownerType === args.ownerType);
+        if (args.namespace) list = list.filter((d) => d.namespace === ctx.store.resolveNamespace(ctx.domain, args.namespace));
+        if (args.key) list = list.filter((d) => d.key === args.key);
+        return connection(ctx, info, list, args, byId);
+      },
+    },
+
+    Shop: {
+      currencyCode: (s) => s.currency,
+      myshopifyDomain: (s) => s.domain,
+      contactEmail: (s) => s.email,
+      shopOwnerName: () => "Sim Owner",
+      url: (s) => `https://${s.domain}`,
+      primaryDomain: (s) => ({ __typename: "Domain", gid: `gid://shopify/Domain/${s.id}`, host: s.domain, url: `https://${s.domain}`, sslEnabled: true }),
+      plan: (s) => ({ displayName: s.plan.displayName, publicDisplayName: s.plan.displayName, partnerDevelopment: false, shopifyPlus: s.plan.shopifyPlus }),
+      taxesIncluded: () => false,
+      taxShipping: () => false,
+      weightUnit: () => "KILOGRAMS",
+      unitSystem: () => "METRIC_SYSTEM",
+      updatedAt: (s) => s.createdAt,
+      setupRequired: () => false,
+      checkoutApiSupported: () => true,
+      timezoneAbbreviation: (s) => new Intl.DateTimeFormat("en-US", { timeZone: s.ianaTimezone, timeZoneName: "short" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName")?.value ?? "UTC",
+      timezoneOffsetMinutes: (s) => tzOffsetMinutes(s.ianaTimezone),
+      timezoneOffset: (s) => {
+        const m = tzOffsetMinutes(s.ianaTimezone);
+        const a = Math.abs(m);
+        return `${m < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}${String(a % 60).padStart(2, "0")}`;
+      },
+      customers: (_s, args, ctx, info) => customersConnection(ctx, info, args),
+      orders: (_s, args, ctx, info) => ordersConnection(ctx, info, args),
+      metafield: () => null,
+      metafields: (_s, args, ctx, info) => connection(ctx, info, [], args, byId),
+    },
+
+    AppInstallation: {
+      id: (s) => `gid://shopify/AppInstallation/${s.appId}`,
+      accessScopes: (s) => (s.scopes as string[]).map((handle) => ({ handle, description: handle.replace(/_/g, " ") })),
+      app: (s) => ({ __typename: "App", gid: `gid://shopify/App/${s.appId}`, apiKey: s.apiKey, title: "Tierline", handle: "tierline", embedded: true, developerName: "Tierline", published: false, previouslyInstalled: false, shopifyDeveloped: false, features: [], webhookApiVersion: "2026-01" }),
+      launchUrl: (_s, _a, ctx) => `https://${ctx.domain}/admin/apps/tierline`,
+      activeSubscriptions: () => [],
+      subscriptions: () => [],
+      metafield: () => null,
+      metafields: (_s, args, ctx, info) => connection(ctx, info, [], args, byId),
+    },
+
+    Customer: {
+      ...hasMetafields(),
+      displayName: (c) => [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || "",
+      defaultEmailAddress: (c) => (c.email ? { emailAddress: c.email, marketingState: "NOT_SUBSCRIBED", validFormat: true, openTrackingLevel: "UNKNOWN", marketingUnsubscribeUrl: "https://example.com/unsubscribe", openTrackingUrl: "https://example.com/open" } : null),
+      numberOfOrders: (c, _a, ctx) => String(ctx.data.ordersByCustomer.get(c.id)?.length ?? 0),
+      amountSpent: (c, _a, ctx) => {
+        let sum = 0;
+        for (const o of ctx.data.ordersByCustomer.get(c.id) ?? []) sum += fromBag(o.totalReceivedSet).shop - fromBag(o.totalRefundedSet).shop;
+        return toBag({ shop: sum, pres: sum }, ctx.data.shop.currency, ctx.data.shop.currency).shopMoney;
+      },
+      canDelete: (c, _a, ctx) => (ctx.data.ordersByCustomer.get(c.id)?.length ?? 0) === 0,
+      lastOrder: (c, _a, ctx) => ctx.data.ordersByCustomer.get(c.id)?.at(-1) ?? null,
+      orders: (c, args, ctx, info) => ordersConnection(ctx, info, args, ctx.data.ordersByCustomer.get(c.id) ?? []),
+      locale: () => "en",
+      lifetimeDuration: (c, _a, ctx) => `${Math.max(0, Math.round((ctx.store.now().getTime() - Date.parse(c.createdAt)) / 86_400_000))} days`,
+      validEmailAddress: (c) => Boolean(c.email),
+      taxExemptions: () => [],
+      addresses: () => [],
+      defaultAddress: () => null,
+      dataSaleOptOut: () => false,
+      productSubscriberStatus: () => "NEVER_SUBSCRIBED",
+      hasTimelineComment: () => false,
+      unsubscribeUrl: () => "https://example.com/unsubscribe",
+    },
+
+    Metafield: {
+      jsonValue: (m) => jsonValueOf(m as SimMetafield),
+      owner: (m, _a, ctx) => findNode(ctx, m.ownerGid),
+      definition: (m, _a, ctx) => ctx.data.metafieldDefinitions.find((d) => d.namespace === m.namespace && d.key === m.key && d.ownerType === m.ownerType) ?? null,
+      description: () => null,
+    },
+
+    MetafieldDefinition: {
+      type: (d) => ({ name: d.type, category: metafieldCategory(d.type), supportedValidations: [], supportsDefinitionMigrations: true, valueType: metafieldValueType(d.type) }),
+      updatedAt: (d) => d.createdAt,
+      access: () => ({ admin: "MERCHANT_READ_WRITE", storefront: "NONE", customerAccount: "NONE" }),
+      validations: () => [],
+      validationStatus: () => "ALL_VALID",
+      useAsCollectionCondition: () => false,
+      pinnedPosition: () => null,
+      metafieldsCount: (d, _a, ctx) => {
+        let n = 0;
+        const src = d.ownerType === "CUSTOMER" ? ctx.data.customers.values() : d.ownerType === "ORDER" ? ctx.data.orders.values() : [];
+        for (const o of src as Iterable<{ metafields?: Map<string, unknown> }>) if (o.metafields?.has(`${d.namespace}.${d.key}`)) n++;
+        return n;
+      },
+    },
+
+    Order: {
+      ...hasMetafields(),
+      currencyCode: (o) => o.currency,
+      presentmentCurrencyCode: (o) => o.presentmentCurrency,
+      displayFinancialStatus: (o) => o.financialStatus,
+      displayFulfillmentStatus: (o) => o.fulfillmentStatus,
+      customer: (o, _a, ctx) => (o.customerId ? ctx.data.customers.get(o.customerId) ?? null : null),
+      closed: (o) => o.closedAt !== null,
+      confirmed: () => true,
+      fullyPaid: (o) => fromBag(o.totalOutstandingSet).shop === 0 && fromBag(o.totalReceivedSet).shop > 0,
+      unpaid: (o) => fromBag(o.totalReceivedSet).shop === 0,
+      capturable: (o) => o.financialStatus === "AUTHORIZED",
+      canMarkAsPaid: (o) => o.financialStatus === "PENDING" && !o.cancelledAt,
+      refundable: (o) => fromBag(o.totalReceivedSet).shop > fromBag(o.totalRefundedSet).shop,
+      restockable: (o) => o.lineItems.some((l: SimLineItem) => l.currentQuantity > 0),
+      requiresShipping: (o) => o.lineItems.some((l: SimLineItem) => l.requiresShipping),
+      merchantEditable: (o) => !o.cancelledAt,
+      merchantEditableErrors: () => [],
+      taxExempt: () => false,
+      estimatedTaxes: () => false,
+      dutiesIncluded: () => false,
+      customerAcceptsMarketing: () => false,
+      productNetwork: () => false,
+      hasTimelineComment: () => false,
+      billingAddressMatchesShippingAddress: () => true,
+      canNotifyCustomer: (o) => Boolean(o.email),
+      returnStatus: () => "NO_RETURN",
+      discountCodes: (o) => o.discountCodes.map((d: { code: string }) => d.code),
+      discountCode: (o) => o.discountCodes[0]?.code ?? null,
+      paymentGatewayNames: (o) => [...new Set(o.transactions.map((t: { gateway: string }) => t.gateway))],
+      subtotalLineItemsQuantity: (o) => o.lineItems.reduce((s: number, l: SimLineItem) => s + l.quantity, 0),
+      currentSubtotalLineItemsQuantity: (o) => o.lineItems.reduce((s: number, l: SimLineItem) => s + l.currentQuantity, 0),
+      totalWeight: (o) => String(o.lineItems.reduce((s: number, l: SimLineItem) => s + l.grams * l.quantity, 0)),
+      currentTotalWeight: (o) => String(o.lineItems.reduce((s: number, l: SimLineItem) => s + l.grams * l.currentQuantity, 0)),
+      originalTotalPriceSet: (o) => o.originalTotalPriceSet ?? o.totalPriceSet,
+      netPaymentSet: (o) => toBag(subPairs(fromBag(o.totalReceivedSet), fromBag(o.totalRefundedSet)), o.currency, o.presentmentCurrency),
+      totalCapturableSet: (o) => (o.financialStatus === "AUTHORIZED" ? o.totalPriceSet : zeroBag(o as SimOrder)),
+      totalTipReceivedSet: (o) => zeroBag(o as SimOrder),
+      totalTipReceived: (o) => zeroBag(o as SimOrder).shopMoney,
+      refundDiscrepancySet: (o) => {
+        let sum = ZERO_PAIR;
+        for (const r of o.refunds as SimRefund[]) for (const a of r.orderAdjustments) if (a.kind === "REFUND_DISCREPANCY") sum = addPairs(sum, fromBag(a.amountSet));
+        return toBag(sum, o.currency, o.presentmentCurrency);
+      },
+      cartDiscountAmountSet: (o) => (o.discountCodes.length ? o.totalDiscountsSet : null),
+      currentCartDiscountAmountSet: (o) => (o.discountCodes.length ? o.currentTotalDiscountsSet : zeroBag(o as SimOrder)),
+      currentTaxLines: (o) => o.taxLines,
+      customAttributes: () => [],
+      additionalFees: () => [],
+      alerts: () => [],
+      disputes: () => [],
+      risks: () => [],
+      fulfillments: () => [],
+      statusPageUrl: (o) => `https://${o.shopDomain}/orders/${o.id}/authenticate`,
+      lineItems: (o, args, ctx, info) => connection(ctx, info, o.lineItems, args, byId),
+      shippingLines: (o, args, ctx, info) => connection(ctx, info, (o.shippingLines as Src[]).filter((s) => args.includeRemovals || !s.isRemoved), args, byId),
+      shippingLine: (o) => o.shippingLines[0] ?? null,
+      refunds: (o, args) => (args.first ? o.refunds.slice(0, args.first) : o.refunds),
+      transactions: (o, args) => {
+        const list = (o.transactions as Src[]).map((t) => ({ ...t, __orderId: o.id }));
+        return args.first ? list.slice(0, args.first) : list;
+      },
+      fulfillmentOrders: (o, args, ctx, info) => {
+        requireScope(ctx, info, ["read_merchant_managed_fulfillment_orders", "read_assigned_fulfillment_orders", "read_third_party_fulfillment_orders", "read_marketplace_fulfillment_orders", "read_orders"]);
+        const list = args.displayable ? (o.fulfillmentOrders as SimFulfillmentOrder[]).filter((f) => f.status !== "CLOSED" && f.status !== "CANCELLED") : o.fulfillmentOrders;
+        return connection(ctx, info, list, args, byId);
+      },
+    },
+
+    LineItem: {
+      originalTotalSet: (l, _a, ctx) => bagFor(ctx, l, lineTotals(l as SimLineItem).original),
+      discountedTotalSet: (l, _a, ctx) => bagFor(ctx, l, lineTotals(l as SimLineItem).discounted),
+      discountedUnitPriceAfterAllDiscountsSet: (l) => l.discountedUnitPriceSet,
+      unfulfilledDiscountedTotalSet: (l, _a, ctx) => bagFor(ctx, l, prorate(lineTotals(l as SimLineItem).discounted, l.unfulfilledQuantity, l.quantity)),
+      unfulfilledOriginalTotalSet: (l, _a, ctx) => bagFor(ctx, l, prorate(lineTotals(l as SimLineItem).original, l.unfulfilledQuantity, l.quantity)),
+      refundableQuantity: (l) => l.currentQuantity,
+      fulfillableQuantity: (l) => l.unfulfilledQuantity,
+      nonFulfillableQuantity: (l) => l.quantity - l.currentQuantity,
+      fulfillmentStatus: (l) => (l.unfulfilledQuantity > 0 ? "unfulfilled" : "fulfilled"),
+      isGiftCard: () => false,
+      merchantEditable: () => true,
+      restockable: (l) => l.currentQuantity > 0,
+      canRestock: (l) => l.currentQuantity > 0,
+      customAttributes: () => [],
+      discountAllocations: () => [],
+      duties: () => [],
+      taxLines: (l, args) => (args.first ? l.taxLines.slice(0, args.first) : l.taxLines),
+      variant: (l, _a, ctx) => (l.variantId ? ctx.data.variants.get(l.variantId) ?? null : null),
+      product: (l, _a, ctx) => (l.productId ? ctx.data.productsById.get(l.productId) ?? null : null),
+    },
+
+    TaxLine: {
+      ratePercentage: (t) => Math.round(t.rate * 10000) / 100,
+      channelLiable: () => false,
+    },
+
+    ShippingLine: {
+      currentDiscountedPriceSet: (s) => s.discountedPriceSet,
+      discountedPrice: (s) => s.discountedPriceSet.shopMoney,
+      originalPrice: (s) => s.originalPriceSet.shopMoney,
+      price: (s) => s.originalPriceSet.shopMoney.amount,
+      custom: () => false,
+      discountAllocations: () => [],
+      carrierIdentifier: () => null,
+    },
+
+    Refund: {
+      order: (r, _a, ctx) => orderOf(ctx, r.orderId),
+      duties: () => [],
+      additionalFees: () => [],
+      return: () => null,
+      staffMember: () => null,
+      refundLineItems: (r, args, ctx, info) => connection(ctx, info, (r.refundLineItems as Src[]).map((x) => ({ ...x, __orderId: r.orderId })), args, byId),
+      refundShippingLines: (r, args, ctx, info) => connection(ctx, info, (r.refundShippingLines as Src[]).map((x) => ({ ...x, __orderId: r.orderId })), args, byId),
+      orderAdjustments: (r, args, ctx, info) => connection(ctx, info, r.orderAdjustments, args, byId),
+      transactions: (r, args, ctx, info) => connection(ctx, info, (r.transactions as Src[]).map((x) => ({ ...x, __orderId: r.orderId })), args, byId),
+    },
+
+    RefundLineItem: {
+      lineItem: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId) ?? null,
+      location: (x, _a, ctx) => ctx.data.shop.locations.find((l) => l.id === x.locationId) ?? null,
+    },
+
+    RefundShippingLine: {
+      shippingLine: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.shippingLines.find((s) => s.id === x.shippingLineId) ?? null,
+    },
+
+    OrderTransaction: {
+      order: (t, _a, ctx) => orderOf(ctx, t.__orderId) ?? null,
+      parentTransaction: (t, _a, ctx) => {
+        const p = t.parentId ? orderOf(ctx, t.__orderId)?.transactions.find((x) => x.id === t.parentId) : undefined;
+        return p ? { ...p, __orderId: t.__orderId } : null;
+      },
+      formattedGateway: (t) => (t.gateway === "bogus" ? "Bogus" : "Shopify Payments"),
+      manualPaymentGateway: () => false,
+      manuallyCapturable: () => false,
+      multiCapturable: () => false,
+      fees: () => [],
+      errorCode: () => null,
+    },
+
+    FulfillmentOrder: {
+      orderId: (f) => `gid://shopify/Order/${f.orderId}`,
+      order: (f, _a, ctx) => orderOf(ctx, f.orderId),
+      orderName: (f, _a, ctx) => orderOf(ctx, f.orderId)?.name ?? "",
+      orderProcessedAt: (f, _a, ctx) => orderOf(ctx, f.orderId)?.processedAt ?? f.createdAt,
+      assignedLocation: (f, _a, ctx) => {
+        const loc = ctx.data.shop.locations.find((l) => l.id === f.assignedLocationId);
+        return { name: loc?.name ?? "", countryCode: "US", location: loc ?? null, address1: null, address2: null, city: null, phone: null, province: null, zip: null };
+      },
+      requestStatus: () => "UNSUBMITTED",
+      supportedActions: (f) => (f.status === "OPEN" ? [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }] : []),
+      fulfillmentHolds: () => [],
+      deliveryMethod: () => null,
+      destination: () => null,
+      channelId: () => null,
+      lineItems: (f, args, ctx, info) => connection(ctx, info, (f.lineItems as Src[]).map((x) => ({ ...x, __orderId: f.orderId })), args, byId),
+      fulfillments: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      merchantRequests: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      fulfillmentOrdersForMerge: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      locationsForMove: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+    },
+
+    FulfillmentOrderLineItem: {
+      lineItem: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId) ?? null,
+      sku: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId)?.sku ?? null,
+      productTitle: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId)?.title ?? "",
+      variantTitle: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId)?.variantTitle ?? null,
+      originalUnitPriceSet: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId)?.originalUnitPriceSet ?? null,
+      requiresShipping: () => true,
+      warnings: () => [],
+      financialSummaries: () => [],
+    },
+
+    Product: {
+      status: () => "ACTIVE",
+      variants: (p, args, ctx, info) => connection(ctx, info, p.variants, args, byId),
+      hasOnlyDefaultVariant: (p) => p.variants.length === 1 && p.variants[0].title === "Default Title",
+      isGiftCard: () => false,
+      descriptionHtml: () => "",
+      description: () => "",
+      ...hasMetafields(),
+    },
+
+    ProductVariant: {
+      product: (v, _a, ctx) => ctx.data.productsById.get(v.productId) ?? null,
+      displayName: (v, _a, ctx) => `${ctx.data.productsById.get(v.productId)?.title ?? ""} - ${v.title}`,
+      inventoryItem: (v) => inventoryItem(v),
+      inventoryQuantity: (v) => v.inventoryLevels.reduce((s: number, l: { available: number }) => s + l.available, 0),
+      availableForSale: () => true,
+      taxable: () => true,
+      position: (v, _a, ctx) => (ctx.data.productsById.get(v.productId)?.variants.findIndex((x) => x.id === v.id) ?? 0) + 1,
+      ...hasMetafields(),
+    },
+
+    InventoryItem: {
+      variant: (i) => i.__variant,
+      inventoryLevels: (i, args, ctx, info) => connection(ctx, info, (i.__variant.inventoryLevels as Src[]).map((l) => inventoryLevel(i.__variant, l)), args, { id: (x: Src) => x.locationId }),
+      inventoryLevel: (i, args) => {
+        const lid = gidOf(args.locationId, "Location");
+        const l = (i.__variant.inventoryLevels as Src[]).find((x) => x.locationId === lid);
+        return l ? inventoryLevel(i.__variant, l) : null;
+      },
+      measurement: () => ({ weight: null }),
+      trackedEditable: () => ({ locked: false, reason: null }),
+    },
+
+    InventoryLevel: {
+      location: (l, _a, ctx) => ctx.data.shop.locations.find((x) => x.id === l.locationId) ?? null,
+      item: (l) => inventoryItem(l.__variant),
+      quantities: (l, args) => (args.names as string[]).map((name) => ({ gid: `gid://shopify/InventoryQuantity/${l.__variant.inventoryItemId}?name=${name}`, name, quantity: name === "available" || name === "on_hand" ? l.available : 0, updatedAt: l.updatedAt })),
+      canDeactivate: () => false,
+      incoming: () => 0,
+      createdAt: (l) => l.updatedAt,
+    },
+
+    Location: {
+      isActive: () => true,
+      isPrimary: (l, _a, ctx) => ctx.data.shop.locations[0]?.id === l.id,
+      fulfillsOnlineOrders: () => true,
+      shipsInventory: () => true,
+      hasActiveInventory: () => true,
+      isFulfillmentService: () => false,
+      activatable: () => false,
+      deactivatable: () => false,
+      deletable: () => false,
+      addressVerified: () => true,
+      hasUnfulfilledOrders: () => true,
+      address: () => ({ countryCode: "US", formatted: [], address1: null, city: null, zip: null, province: null, country: "United States", phone: null, provinceCode: null, latitude: null, longitude: null, address2: null }),
+      suggestedAddresses: () => [],
+      ...hasMetafields(),
+    },
+
+    Mutation: {
+      tagsAdd: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsAdd"),
+      tagsRemove: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsRemove"),
+      metafieldsSet: (_s, args, ctx, info) => metafieldsSet(ctx, info, args),
+      metafieldDefinitionCreate: (_s, args, ctx) => {
+        const def = args.definition as Src;
+        const namespace = ctx.store.resolveNamespace(ctx.domain, def.namespace);
+        const result = ctx.store.createMetafieldDefinition(ctx.domain, { name: def.name, namespace, key: def.key, type: def.type, ownerType: def.ownerType, description: def.description });
+        const userErrors = result.error ? [{ ...result.error, elementIndex: null }] : [];
+        record(ctx, { kind: "metafieldDefinitionCreate", field: "metafieldDefinitionCreate", ok: !result.error, userErrors, detail: { kind: "metafieldDefinitionCreate", namespace, key: def.key, type: def.type, ownerType: def.ownerType } });
+        return { createdDefinition: result.definition ?? null, userErrors };
+      },
+      fulfillmentOrdersSetFulfillmentDeadline: (_s, args, ctx, info) => {
+        guardArrays(args);
+        requireScope(ctx, info, ["write_merchant_managed_fulfillment_orders", "write_third_party_fulfillment_orders", "write_marketplace_fulfillment_orders"]);
+        const deadline = String(args.fulfillmentDeadline);
+        if (Number.isNaN(Date.parse(deadline))) {
+          throw new GraphQLError(`Variable $fulfillmentDeadline of type DateTime! was provided invalid value`, { extensions: { code: "INVALID_VARIABLE", value: deadline, problems: [{ path: [], explanation: `invalid date-time "${deadline}"` }] } });
+        }
+        const ids = (args.fulfillmentOrderIds as string[]).map((g) => gidOf(g, "FulfillmentOrder") ?? "-");
+        const result = ctx.store.setFulfillmentDeadline(ctx.domain, ids, new Date(deadline).toISOString());
+        const userErrors = result.ok ? [] : [{ field: ["fulfillmentOrderIds"], message: result.message, code: "FULFILLMENT_ORDERS_NOT_FOUND" }];
+        record(ctx, { kind: "fulfillmentOrdersSetFulfillmentDeadline", field: "fulfillmentOrdersSetFulfillmentDeadline", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrdersSetFulfillmentDeadline", fulfillmentOrderGids: args.fulfillmentOrderIds, fulfillmentDeadline: deadline } });
+        return { success: result.ok, userErrors };
+      },
+      bulkOperationRunQuery: (_s, args, ctx) => {
+        const result = ctx.bulkRunner.start(ctx, String(args.query), args.groupObjects !== false);
+        record(ctx, { kind: "bulkOperationRunQuery", field: "bulkOperationRunQuery", ok: !result.userErrors.length, userErrors: result.userErrors, detail: { kind: "bulkOperationRunQuery", bulkOperationGid: result.bulkOperation?.gid ?? null, query: String(args.query) } });
+        return result;
+      },
+      bulkOperationCancel: (_s, args, ctx) => {
+        const id = gidOf(args.id, "BulkOperation");
+        const op = id ? ctx.data.bulkOperations.get(id) : undefined;
+        if (!op) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
+        if (op.status !== "RUNNING" && op.status !== "CREATED") return { bulkOperation: op, userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+        ctx.bulkRunner.cancel(ctx.domain, op.id);
+        return { bulkOperation: op, userErrors: [] };
+      },
+    },
+  };
+}
+
+function bagFor(ctx: AdminContext, line: Src, p: { shop: number; pres: number }) {
+  return toBag(p, line.originalUnitPriceSet.shopMoney.currencyCode, line.originalUnitPriceSet.presentmentMoney.currencyCode);
+}
+
+function inventoryLevel(variant: Src, level: Src) {
+  return { __typename: "InventoryLevel", gid: `gid://shopify/InventoryLevel/${variant.inventoryItemId}?inventory_item_id=${variant.inventoryItemId}&location_id=${level.locationId}`, ...level, __variant: variant };
+}
+
+function tzOffsetMinutes(timeZone: string): number {
+  const now = new Date();
+  const local = new Date(now.toLocaleString("en-US", { timeZone }));
+  const utc = new Date(now.toLocaleString("en-US", { timeZone: "UTC" }));
+  return Math.round((local.getTime() - utc.getTime()) / 60_000);
+}
+
+function jsonValueOf(m: SimMetafield): unknown {
+  switch (m.type) {
+    case "number_integer": return Number.parseInt(m.value, 10);
+    case "number_decimal": return m.value;
+    case "boolean": return m.value === "true";
+    default:
+      if (m.type === "json" || m.type.startsWith("list.") || ["money", "rating", "weight", "volume", "dimension", "rich_text_field"].includes(m.type)) {
+        try {
+          return JSON.parse(m.value);
+        } catch {
+          return m.value;
+        }
+      }
+      return m.value;
+  }
+}
+
+function metafieldCategory(type: string): string {
+  if (type.includes("reference")) return "REFERENCE";
+  if (type.startsWith("number")) return "NUMBER";
+  if (type.startsWith("date")) return "DATE_TIME";
+  if (type === "boolean") return "TRUE_FALSE";
+  if (type === "json") return "JSON";
+  return "TEXT";
+}
+
+function metafieldValueType(type: string): string {
+  if (type.startsWith("list.")) return "LIST";
+  if (type === "number_integer") return "INTEGER";
+  if (type === "number_decimal") return "DECIMAL";
+  if (type === "boolean") return "BOOLEAN";
+  if (type === "json") return "JSON_STRING";
+  if (type === "date") return "DATE";
+  if (type === "date_time") return "DATE_TIME";
+  return "STRING";
+}
+
+function tagsMutation(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, kind: "tagsAdd" | "tagsRemove") {
+  guardArrays(args);
+  const parsed = typeof args.id === "string" ? parseGid(args.id) : null;
+  if (!parsed) invalidId(args.id);
+  const tags = args.tags as string[];
+  if (parsed.type === "Customer") {
+    requireScope(ctx, info, ["write_customers"]);
+    const customer = ctx.data.customers.get(parsed.id);
+    if (!customer) {
+      const userErrors = [{ field: ["id"], message: "Customer does not exist" }];
+      record(ctx, { kind, field: kind, ok: false, userErrors, detail: { kind, ownerGid: args.id, tags, changed: [] } });
+      return { node: null, userErrors };
+    }
+    let changed: string[];
+    let error: string | undefined;
+    if (kind === "tagsAdd") {
+      const r = ctx.store.addTags(ctx.domain, parsed.id, tags);
+      changed = r.added;
+      error = r.error;
+    } else changed = ctx.store.removeTags(ctx.domain, parsed.id, tags).removed;
+    const userErrors = error ? [{ field: ["tags"], message: error }] : [];
+    record(ctx, { kind, field: kind, ok: !error, userErrors, detail: { kind, ownerGid: customer.gid, tags, changed } });
+    return { node: error ? null : customer, userErrors };
+  }
+  if (parsed.type === "Order") {
+    requireScope(ctx, info, ["write_orders"]);
+    const order = ctx.data.orders.get(parsed.id);
+    if (!order) return { node: null, userErrors: [{ field: ["id"], message: "Order does not exist" }] };
+    const changed = kind === "tagsAdd" ? ctx.store.addOrderTags(ctx.domain, parsed.id, tags) : ctx.store.removeOrderTags(ctx.domain, parsed.id, tags);
+    record(ctx, { kind, field: kind, ok: true, userErrors: [], detail: { kind, ownerGid: order.gid, tags, changed } });
+    return { node: order, userErrors: [] };
+  }
+  return { node: null, userErrors: [{ field: ["id"], message: `Tags can't be changed on ${parsed.type}` }] };
+}
+
+function metafieldsSet(ctx: AdminContext, info: GraphQLResolveInfo, args: Src) {
+  const inputs = args.metafields as Src[];
+  if (inputs.length > MAX_METAFIELDS_PER_SET) {
+    const userErrors = [{ field: ["metafields"], message: `Exceeded the maximum metafields input limit of ${MAX_METAFIELDS_PER_SET}.`, code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null }];
+    record(ctx, { kind: "metafieldsSet", field: "metafieldsSet", ok: false, userErrors, detail: { kind: "metafieldsSet", metafields: [] } });
+    return { metafields: null, userErrors };
+  }
+  guardArrays(args);
+  const scopes = ctx.data.shop.installation?.scopes ?? [];
+  const denied = inputs.findIndex((m) => {
+    const type = parseGid(String(m.ownerId))?.type;
+    const need = type === "Customer" ? "write_customers" : type === "Order" ? "write_orders" : null;
+    return need !== null && !scopes.includes(need);
+  });
+  if (denied >= 0) {
+    requireScope(ctx, info, [parseGid(String(inputs[denied].ownerId))?.type === "Customer" ? "write_customers" : "write_orders"]);
+  }
+  const resolved = inputs.map((m) => ({
+    ownerGid: String(m.ownerId),
+    namespace: ctx.store.resolveNamespace(ctx.domain, m.namespace),
+    key: String(m.key),
+    type: m.type ?? null,
+    value: String(m.value),
+    compareDigest: m.compareDigest,
+  }));
+  const result = ctx.store.setMetafields(ctx.domain, resolved);
+  record(ctx, {
+    kind: "metafieldsSet", field: "metafieldsSet", ok: result.userErrors.length === 0, userErrors: result.userErrors,
+    detail: { kind: "metafieldsSet", metafields: result.metafields.map((m) => ({ ownerGid: m.ownerGid, namespace: m.namespace, key: m.key, type: m.type, value: m.value })) },
+  });
+  return { metafields: result.userErrors.length ? [] : result.metafields, userErrors: result.userErrors };
+}
+
+// ------------------------------------------------------------ wiring
+
+const wired = new WeakSet<GraphQLSchema>();
+
+/** Attaches the resolvers to the (cached) schema once. */
+export function wireResolvers(schema: GraphQLSchema): void {
+  if (wired.has(schema)) return;
+  const map = resolverMap();
+  const rootNames: Record<string, string> = { QueryRoot: schema.getQueryType()!.name, Mutation: schema.getMutationType()!.name };
+  for (const [typeName, fields] of Object.entries(map)) {
+    const type = schema.getType(rootNames[typeName] ?? typeName);
+    if (!type || !("getFields" in type)) throw new Error(`schema has no type ${typeName}`);
+    const defs = type.getFields() as Record<string, { resolve?: unknown }>;
+    for (const [fieldName, fn] of Object.entries(fields)) {
+      if (!defs[fieldName]) throw new Error(`schema has no field ${typeName}.${fieldName}`);
+      defs[fieldName].resolve = fn;
+    }
+  }
+  wired.add(schema);
+}

@@ -1,0 +1,217 @@
+// Deterministic seeded shops: the same (seed, size, now) gives the same customers, products and
+// 18 months of order history (refunds, cancellations, edits, guest and test orders, several
+// presentment currencies) in a fresh store. History is written silently: no StoreChanges.
+import type { SimStore, ShopData, CreateShopInput } from "./store.ts";
+import type { SimCustomer, SimVariant } from "./types.ts";
+
+export type SeedSize = "tiny" | "small" | "medium" | "large";
+
+export const SEED_SIZES: Record<SeedSize, { customers: number; orders: number; products: number }> = {
+  tiny: { customers: 10, orders: 40, products: 5 },
+  small: { customers: 200, orders: 1_000, products: 20 },
+  medium: { customers: 2_000, orders: 10_000, products: 60 },
+  large: { customers: 20_000, orders: 100_000, products: 200 },
+};
+
+export interface SeedOptions {
+  seed: number;
+  size: SeedSize;
+  /** History ends here; orders span the 18 months before it. */
+  now: Date | string;
+  shop?: Omit<CreateShopInput, "domain" | "createdAt">;
+}
+
+export interface SeedSummary {
+  domain: string;
+  customers: number;
+  guestOrders: number;
+  orders: number;
+  testOrders: number;
+  refunds: number;
+  cancelled: number;
+  edited: number;
+  presentmentCurrencies: string[];
+  products: number;
+  millis: number;
+}
+
+/** mulberry32: small, fast, good enough for test data. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ["Ava", "Liam", "Noah", "Emma", "Olivia", "Mia", "Lucas", "Sofia", "Elijah", "Amara", "Kenji", "Priya", "Mateo", "Zoe", "Omar", "Ines", "Hugo", "Leila", "Finn", "Nora", "Ravi", "Chloe", "Ivan", "Maya"];
+const LAST = ["Smith", "Garcia", "Chen", "Okafor", "Müller", "Rossi", "Kowalski", "Nguyen", "Silva", "Dubois", "Haddad", "Larsen", "Tanaka", "Patel", "Murphy", "Novak", "Costa", "Berg", "Ali", "Moreau"];
+const PRODUCT_WORDS = ["Linen", "Wool", "Canvas", "Cedar", "Copper", "Stone", "Field", "Harbor", "Alpine", "Meadow", "Ember", "Tide"];
+const PRODUCT_NOUNS = ["Tote", "Scarf", "Mug", "Candle", "Notebook", "Blanket", "Cap", "Bottle", "Apron", "Planter", "Lamp", "Sweater"];
+const EXISTING_TAGS = ["newsletter", "vip", "wholesale", "returning", "instagram", "local-pickup"];
+const PRESENTMENT_MIX: [string, number][] = [["EUR", 0.1], ["GBP", 0.06], ["CAD", 0.05], ["AUD", 0.03]];
+
+const DAY = 86_400_000;
+
+export function seedShop(store: SimStore, domain: string, options: SeedOptions): SeedSummary {
+  const started = performance.now();
+  const size = SEED_SIZES[options.size];
+  if (!size) throw new Error(`unknown size ${options.size}`);
+  const rand = mulberry32(options.seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
+  const nowMs = new Date(options.now).getTime();
+  if (Number.isNaN(nowMs)) throw new Error(`bad now: ${String(options.now)}`);
+  const historyStart = nowMs - 548 * DAY; // 18 months
+  const iso = (ms: number) => new Date(Math.min(ms, nowMs)).toISOString();
+
+  const data: ShopData = store.createShop({
+    ...options.shop,
+    domain,
+    createdAt: iso(historyStart - 90 * DAY),
+    install: options.shop?.install === undefined ? null : options.shop.install,
+  });
+  const currency = data.shop.currency;
+
+  // Products and variants with inventory.
+  const variants: SimVariant[] = [];
+  for (let p = 0; p < size.products; p++) {
+    const title = `${pick(PRODUCT_WORDS)} ${pick(PRODUCT_NOUNS)} ${p + 1}`;
+    const variantCount = int(1, 3);
+    const base = int(8, 180);
+    const product = store.createProduct(domain, {
+      title,
+      vendor: data.shop.name,
+      productType: "Goods",
+      variants: Array.from({ length: variantCount }, (_, v) => ({
+        title: variantCount === 1 ? "Default Title" : ["Small", "Medium", "Large"][v],
+        sku: `TL-${String(p + 1).padStart(4, "0")}-${v + 1}`,
+        price: `${base + v * 5}.${pick(["00", "50", "95", "99"])}`,
+        inventory: int(0, 400),
+      })),
+    }, { at: iso(historyStart - 60 * DAY), silent: true });
+    variants.push(...product.variants);
+  }
+
+  // Customers, created over the history (a few before it), in time order.
+  const customerTimes = Array.from({ length: size.customers }, () => historyStart - 60 * DAY + rand() * (nowMs - historyStart + 60 * DAY)).sort((a, b) => a - b);
+  const customers: SimCustomer[] = [];
+  for (let i = 0; i < size.customers; i++) {
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const tags = rand() < 0.3 ? [pick(EXISTING_TAGS)] : [];
+    const c = store.createCustomer(domain, {
+      email: `${first}.${last}.${i + 1}@example.com`.toLowerCase().replace(/ü/g, "ue"),
+      firstName: first,
+      lastName: last,
+      tags,
+      state: rand() < 0.4 ? "ENABLED" : "DISABLED",
+    }, { at: iso(customerTimes[i]), silent: true });
+    customers.push(c);
+  }
+
+  // Orders over 18 months, in time order so order numbers run with time.
+  const orderTimes = Array.from({ length: size.orders }, () => historyStart + rand() * (nowMs - historyStart)).sort((a, b) => a - b);
+  const summary: SeedSummary = { domain: data.shop.domain, customers: size.customers, guestOrders: 0, orders: 0, testOrders: 0, refunds: 0, cancelled: 0, edited: 0, presentmentCurrencies: [], products: size.products, millis: 0 };
+  const currencies = new Set<string>();
+  let customersBefore = 0;
+  for (let i = 0; i < size.orders; i++) {
+    const t = orderTimes[i];
+    while (customersBefore < customers.length && customerTimes[customersBefore] <= t) customersBefore++;
+    const guest = customersBefore === 0 || rand() < 0.08;
+    // Skewed towards early customers, so some buy often and many buy once.
+    const customer = guest ? null : customers[Math.floor(customersBefore * Math.pow(rand(), 1.6))];
+    let presentment = currency;
+    const r = rand();
+    let acc = 0;
+    for (const [code, share] of PRESENTMENT_MIX) {
+      acc += share;
+      if (r < acc && code !== currency) {
+        presentment = code;
+        break;
+      }
+    }
+    currencies.add(presentment);
+    const lineCount = rand() < 0.6 ? 1 : rand() < 0.8 ? 2 : int(3, 4);
+    const lineItems = Array.from({ length: lineCount }, () => ({ variantId: pick(variants).id, quantity: rand() < 0.8 ? 1 : int(2, 4) }));
+    const statusRoll = rand();
+    const test = rand() < 0.01;
+    const at = iso(t);
+    const order = store.createOrder(domain, {
+      customerId: customer?.id ?? null,
+      email: customer ? undefined : `guest.${i + 1}@example.net`,
+      lineItems,
+      shipping: rand() < 0.85 ? { title: rand() < 0.8 ? "Standard" : "Express", price: rand() < 0.8 ? "6.95" : "14.50" } : null,
+      taxRate: rand() < 0.7 ? 0.08 : 0,
+      taxShipping: rand() < 0.3,
+      discount: rand() < 0.12 ? (rand() < 0.5 ? { code: "WELCOME10", percentage: 10 } : { code: "FIVEOFF", amount: "5.00" }) : null,
+      presentmentCurrency: presentment,
+      test,
+      financialStatus: statusRoll < 0.03 ? "PENDING" : statusRoll < 0.05 ? "AUTHORIZED" : "PAID",
+      sourceName: rand() < 0.9 ? "web" : "pos",
+    }, { at, silent: true });
+    summary.orders++;
+    if (!customer) summary.guestOrders++;
+    if (test) summary.testOrders++;
+
+    // What happens to it afterwards.
+    const later = (minDays: number, maxDays: number) => {
+      const ms = t + (minDays + rand() * (maxDays - minDays)) * DAY;
+      return ms < nowMs ? iso(ms) : null;
+    };
+    const fate = rand();
+    const paid = order.financialStatus === "PAID";
+    if (order.financialStatus === "AUTHORIZED") {
+      const when = later(0.01, 3);
+      if (when) store.payOrder(domain, order.id, { at: when, silent: true });
+    }
+    if (fate < 0.025) {
+      const when = later(0.01, 2);
+      if (when) {
+        store.cancelOrder(domain, order.id, { reason: pick(["CUSTOMER", "INVENTORY", "FRAUD", "DECLINED"] as const) }, { at: when, silent: true });
+        summary.cancelled++;
+      }
+    } else if (fate < 0.055) {
+      const when = later(0.05, 3);
+      if (when) {
+        const line = order.lineItems[0];
+        if (order.lineItems.length > 1) store.editOrder(domain, order.id, { setQuantities: [{ lineItemId: order.lineItems[1].id, quantity: 0 }] }, { at: when, silent: true });
+        else store.editOrder(domain, order.id, { addLineItems: [{ variantId: pick(variants).id, quantity: 1 }], setQuantities: line.quantity > 1 ? [{ lineItemId: line.id, quantity: line.quantity - 1 }] : [] }, { at: when, silent: true });
+        summary.edited++;
+      }
+    } else if (paid && fate < 0.115) {
+      const when = later(2, 40);
+      if (when) {
+        const line = pick(order.lineItems);
+        store.refundOrder(domain, order.id, { lineItems: [{ lineItemId: line.id, quantity: 1, restockType: rand() < 0.7 ? "RETURN" : "NO_RESTOCK" }], note: "Return" }, { at: when, silent: true });
+        summary.refunds++;
+      }
+    } else if (paid && fate < 0.14) {
+      const when = later(2, 40);
+      if (when) {
+        store.refundOrderFully(domain, order.id, { at: when, silent: true, note: "Full refund" });
+        summary.refunds++;
+      }
+    } else if (paid && fate < 0.16) {
+      const when = later(1, 20);
+      if (when) {
+        // Money only: shipping back, or a goodwill amount, no items returned.
+        if (order.shippingLines.length && rand() < 0.5) store.refundOrder(domain, order.id, { shipping: { full: true }, note: "Late delivery" }, { at: when, silent: true });
+        else store.refundOrder(domain, order.id, { amount: "5.00", note: "Goodwill" }, { at: when, silent: true });
+        summary.refunds++;
+      }
+    }
+  }
+  // A few customers updated after creation (name changes etc.), for updated_at queries.
+  for (let i = 0; i < Math.ceil(size.customers / 20); i++) {
+    const c = pick(customers);
+    const at = iso(new Date(c.createdAt).getTime() + rand() * (nowMs - new Date(c.createdAt).getTime()));
+    if (at > c.updatedAt) store.updateCustomer(domain, c.id, { note: "Prefers email" }, { at, silent: true });
+  }
+  summary.presentmentCurrencies = [...currencies].sort();
+  summary.millis = Math.round(performance.now() - started);
+  return summary;
+}
