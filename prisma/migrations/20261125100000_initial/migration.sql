@@ -71,6 +71,7 @@ CREATE TABLE "Customer" (
     "tierSince" DATETIME,
     "downgradeTierKey" TEXT,
     "graceUntil" DATETIME,
+    "graceReason" TEXT,
     "pinnedTierKey" TEXT,
     "pinnedUntil" DATETIME,
     "qualifyingSpend" INTEGER NOT NULL DEFAULT 0,

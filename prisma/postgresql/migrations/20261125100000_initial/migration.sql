@@ -79,6 +79,7 @@ CREATE TABLE "Customer" (
     "tierSince" TIMESTAMP(3),
     "downgradeTierKey" TEXT,
     "graceUntil" TIMESTAMP(3),
+    "graceReason" TEXT,
     "pinnedTierKey" TEXT,
     "pinnedUntil" TIMESTAMP(3),
     "qualifyingSpend" INTEGER NOT NULL DEFAULT 0,

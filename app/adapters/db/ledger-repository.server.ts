@@ -1,0 +1,144 @@
+// The order ledger in the database: one LedgerOrder row per order (its newest
+// version), one LedgerRefund row per refund. Which version wins is the domain's
+// decision (applyLedgerEvent); this file only loads, asks, and writes with a
+// compare-and-set so two workers racing on one order cannot put an older
+// version back.
+import type { Db } from "../../db.server.ts";
+import { applyLedgerEvent, EMPTY_LEDGER, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
+
+type OrderRow = NonNullable<Awaited<ReturnType<Db["ledgerOrder"]["findUnique"]>>>;
+type RefundRow = NonNullable<Awaited<ReturnType<Db["ledgerRefund"]["findUnique"]>>>;
+
+export function snapshotFromRow(row: OrderRow): OrderSnapshot {
+  return {
+    orderId: row.orderGid,
+    customerId: row.customerGid,
+    processedAt: row.processedAt,
+    updatedAt: row.orderUpdatedAt,
+    currency: row.currencyCode,
+    currentTotalMinor: row.currentTotal,
+    currentShippingMinor: row.currentShipping,
+    currentTaxMinor: row.currentTax,
+    cancelledAt: row.cancelledAt,
+    test: row.test,
+  };
+}
+
+export function refundFromRow(row: RefundRow, currency: string): RefundRecord {
+  return {
+    refundId: row.refundGid,
+    orderId: row.orderGid,
+    createdAt: row.createdAt,
+    currency,
+    transactionsMinor: row.transactions,
+    lineItemsMinor: row.lineItems,
+    shippingMinor: row.shipping,
+  };
+}
+
+function rowFields(snapshot: OrderSnapshot) {
+  return {
+    customerGid: snapshot.customerId,
+    processedAt: snapshot.processedAt,
+    orderUpdatedAt: snapshot.updatedAt,
+    currencyCode: snapshot.currency,
+    currentTotal: snapshot.currentTotalMinor,
+    currentShipping: snapshot.currentShippingMinor,
+    currentTax: snapshot.currentTaxMinor,
+    cancelledAt: snapshot.cancelledAt,
+    test: snapshot.test,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+export type OrderWriteOutcome = { stored: boolean; previousCustomerGid: string | null };
+
+/** Stores the snapshot if it is newer than what is stored (by the domain's rule). */
+export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSnapshot, name: string | null): Promise<OrderWriteOutcome> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid: snapshot.orderId } } });
+    if (!existing) {
+      try {
+        await db.ledgerOrder.create({ data: { shop, orderGid: snapshot.orderId, name, ...rowFields(snapshot) } });
+        return { stored: true, previousCustomerGid: null };
+      } catch (error) {
+        if (isUniqueViolation(error)) continue; // another worker created it first: decide again
+        throw error;
+      }
+    }
+    if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid };
+    const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
+    const next = applyLedgerEvent(current, { type: "order", order: snapshot });
+    if (next === current) return { stored: false, previousCustomerGid: existing.customerGid };
+    // Compare-and-set on the version we decided against.
+    const { count } = await db.ledgerOrder.updateMany({
+      where: { shop, orderGid: snapshot.orderId, orderUpdatedAt: existing.orderUpdatedAt, currentTotal: existing.currentTotal, cancelledAt: existing.cancelledAt, deletedAt: null },
+      data: { name: name ?? existing.name, ...rowFields(snapshot) },
+    });
+    if (count === 1) return { stored: true, previousCustomerGid: existing.customerGid };
+  }
+  throw new Error(`Could not store order ${snapshot.orderId}: too much contention`);
+}
+
+/** Refunds are immutable: the first copy is kept, redeliveries change nothing. */
+export async function saveRefund(db: Db, shop: string, refund: RefundRecord): Promise<boolean> {
+  try {
+    await db.ledgerRefund.create({
+      data: {
+        shop,
+        refundGid: refund.refundId,
+        orderGid: refund.orderId,
+        createdAt: refund.createdAt,
+        transactions: refund.transactionsMinor,
+        lineItems: refund.lineItemsMinor,
+        shipping: refund.shippingMinor,
+      },
+    });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+export async function markOrderDeleted(db: Db, shop: string, orderGid: string, now: Date): Promise<string | null> {
+  const existing = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } } });
+  if (!existing) {
+    // Tombstone, so a late orders/create for a deleted order is ignored.
+    await db.ledgerOrder
+      .create({ data: { shop, orderGid, processedAt: now, orderUpdatedAt: now, currencyCode: "XXX", currentTotal: 0, deletedAt: now } })
+      .catch((error) => {
+        if (!isUniqueViolation(error)) throw error;
+      });
+    return null;
+  }
+  if (!existing.deletedAt) await db.ledgerOrder.update({ where: { shop_orderGid: { shop, orderGid } }, data: { deletedAt: now } });
+  return existing.customerGid;
+}
+
+/** The customers an order counts for (to recompute after a refund arrives). */
+export async function customerOfOrder(db: Db, shop: string, orderGid: string): Promise<string | null> {
+  const row = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { customerGid: true, deletedAt: true } });
+  return row && !row.deletedAt ? row.customerGid : null;
+}
+
+/** One customer's ledger, as the domain reads it. */
+export async function loadCustomerLedger(db: Db, shop: string, customerGid: string): Promise<Ledger> {
+  const [orders, customer] = await Promise.all([
+    db.ledgerOrder.findMany({ where: { shop, customerGid, deletedAt: null } }),
+    db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid } }, select: { deletedAt: true } }),
+  ]);
+  const refunds = orders.length
+    ? await db.ledgerRefund.findMany({ where: { shop, orderGid: { in: orders.map((o) => o.orderGid) } } })
+    : [];
+  const entries: Record<string, LedgerOrder> = {};
+  for (const row of orders) entries[row.orderGid] = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
+  for (const refund of refunds) {
+    const entry = entries[refund.orderGid];
+    if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
+  }
+  return { orders: entries, redactedCustomerIds: customer?.deletedAt ? { [customerGid]: true } : {} };
+}

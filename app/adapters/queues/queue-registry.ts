@@ -1,0 +1,49 @@
+// The one registry of queues and their job payloads, shared by producers (web
+// process, use-cases) and consumers (the worker process). Payloads carry ids,
+// never tokens or secrets; each is validated when a worker picks the job up.
+import { z } from "zod";
+
+const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain");
+
+export const QUEUES = {
+  /** One job per accepted webhook delivery; the payload itself is in the WebhookDelivery row. */
+  webhooks: {
+    name: "webhooks",
+    payload: z.object({ webhookId: z.string().min(1), shop: shopDomain, topic: z.string().min(1) }),
+  },
+  /**
+   * Recompute one customer's tier and sync it to Shopify. The job id is the
+   * customer, and jobs wait a moment before running, so a burst of orders from one
+   * customer coalesces into one recomputation and one write.
+   */
+  tierRecompute: {
+    name: "tier-recompute",
+    payload: z.object({
+      shop: shopDomain,
+      customerGid: z.string().startsWith("gid://shopify/Customer/"),
+      cause: z.enum(["order", "refund", "cancellation", "customer", "manual", "rule_change", "window", "backfill"]),
+    }),
+  },
+  /** Per-shop chores: install follow-up, data purge after uninstall, delivery sweeps. */
+  shopLifecycle: {
+    name: "shop-lifecycle",
+    payload: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("installed"), shop: shopDomain }),
+      z.object({ kind: z.literal("purge"), shop: shopDomain, uninstalledAt: z.string() }),
+      z.object({ kind: z.literal("sweep-deliveries") }),
+    ]),
+  },
+} as const;
+
+export type QueueKey = keyof typeof QUEUES;
+export type JobPayload<K extends QueueKey> = z.infer<(typeof QUEUES)[K]["payload"]>;
+
+/**
+ * BullMQ refuses job ids that contain ":" or are only digits, and Shopify ids are
+ * both (GIDs, numeric ids). Encode every character outside [A-Za-z0-9_.-]
+ * reversibly (so distinct ids never collide) and prefix the kind.
+ */
+export function jobIdFor(kind: string, id: string): string {
+  const encoded = id.replace(/[^A-Za-z0-9_.-]/g, (c) => `~${c.codePointAt(0)!.toString(16)}~`);
+  return `${kind}-${encoded}`;
+}

@@ -1,0 +1,29 @@
+// The producer queues of this process, created on first use from the environment.
+import type { Redis } from "ioredis";
+import { env } from "../../env.server.ts";
+import { createJobQueues, type JobQueues } from "./job-queues.server.ts";
+import { createProducerConnection } from "./redis-connection.server.ts";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __tierlineQueues: { connection: Redis; queues: JobQueues } | undefined;
+}
+
+export function jobQueues(): JobQueues {
+  if (!globalThis.__tierlineQueues) {
+    const config = env();
+    const connection = createProducerConnection(config.REDIS_URL);
+    // Errors surface on each failed enqueue; the event only needs a listener so it is not thrown.
+    connection.on("error", () => {});
+    globalThis.__tierlineQueues = { connection, queues: createJobQueues(connection, config.QUEUE_PREFIX) };
+  }
+  return globalThis.__tierlineQueues.queues;
+}
+
+export async function closeJobQueues(): Promise<void> {
+  const current = globalThis.__tierlineQueues;
+  globalThis.__tierlineQueues = undefined;
+  if (!current) return;
+  await current.queues.close();
+  current.connection.disconnect();
+}

@@ -1,0 +1,191 @@
+// Webhook payloads → the domain's own types. Shopify's ids stop here: the domain
+// sees opaque GID strings; amounts become minor units of the shop's currency
+// (shop_money, never presentment money).
+import { z } from "zod";
+import { parseMoney } from "../../domain/money.ts";
+import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
+import { gid, idString } from "./lossless-json.ts";
+
+export class PayloadError extends Error {}
+
+const moneySet = z.object({
+  shop_money: z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string() }),
+  presentment_money: z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string() }).optional(),
+});
+
+const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "a date-time");
+
+const OrderPayload = z.object({
+  admin_graphql_api_id: z.string().startsWith("gid://shopify/Order/"),
+  name: z.string().optional(),
+  created_at: timestamp,
+  processed_at: timestamp.nullable().optional(),
+  updated_at: timestamp,
+  cancelled_at: timestamp.nullable().optional(),
+  test: z.boolean().optional().default(false),
+  currency: z.string(),
+  presentment_currency: z.string().optional(),
+  current_total_price_set: moneySet,
+  current_shipping_price_set: moneySet.optional(),
+  total_shipping_price_set: moneySet.optional(),
+  current_total_tax_set: moneySet.optional(),
+  customer: z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") }).passthrough().nullable().optional(),
+});
+
+const RefundPayload = z.object({
+  admin_graphql_api_id: z.string().startsWith("gid://shopify/Refund/"),
+  order_id: z.union([z.string(), z.number()]),
+  created_at: timestamp,
+  refund_line_items: z.array(z.object({ subtotal_set: moneySet, total_tax_set: moneySet.optional() }).passthrough()).default([]),
+  refund_shipping_lines: z
+    .array(z.object({ subtotal_amount_set: moneySet.optional(), total_tax_amount_set: moneySet.optional() }).passthrough())
+    .default([]),
+  order_adjustments: z
+    .array(z.object({ kind: z.string().optional(), amount_set: moneySet.optional(), tax_amount_set: moneySet.optional() }).passthrough())
+    .default([]),
+  transactions: z
+    .array(z.object({ kind: z.string(), status: z.string(), amount: z.union([z.string(), z.number()]), currency: z.string().nullable().optional() }).passthrough())
+    .default([]),
+});
+
+const CustomerPayload = z.object({
+  admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/"),
+  updated_at: timestamp.optional(),
+  email: z.string().nullable().optional(),
+  first_name: z.string().nullable().optional(),
+  last_name: z.string().nullable().optional(),
+});
+
+const CustomerDeletePayload = z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") });
+const OrderDeletePayload = z.object({ id: z.union([z.string(), z.number()]) });
+
+function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown, what: string): T {
+  const result = schema.safeParse(payload);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new PayloadError(`${what} payload is missing or has malformed fields: ${issues.join("; ")}`);
+  }
+  return result.data;
+}
+
+const amount = (set: z.infer<typeof moneySet> | undefined, currency: string): number =>
+  set ? parseMoney(String(set.shop_money.amount), currency) : 0;
+
+export function orderSnapshotFromPayload(payload: unknown): OrderSnapshot {
+  const order = parse(OrderPayload, payload, "Order");
+  const currency = order.current_total_price_set.shop_money.currency_code || order.currency;
+  return {
+    orderId: order.admin_graphql_api_id,
+    customerId: order.customer?.admin_graphql_api_id ?? null,
+    processedAt: new Date(order.processed_at ?? order.created_at),
+    updatedAt: new Date(order.updated_at),
+    currency,
+    currentTotalMinor: amount(order.current_total_price_set, currency),
+    currentShippingMinor: amount(order.current_shipping_price_set ?? order.total_shipping_price_set, currency),
+    currentTaxMinor: amount(order.current_total_tax_set, currency),
+    cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
+    test: order.test,
+    ...(order.presentment_currency ? { presentmentCurrency: order.presentment_currency } : {}),
+  };
+}
+
+export function orderNameFromPayload(payload: unknown): string | null {
+  const name = (payload as { name?: unknown })?.name;
+  return typeof name === "string" ? name : null;
+}
+
+/**
+ * Shop-money amounts of a refund. Refund transactions are in the presentment
+ * currency, so when that differs from the shop's, the money returned is rebuilt
+ * from the shop-money parts: line items, shipping, and adjustments (Shopify
+ * records goodwill and discrepancies as negative adjustments).
+ */
+export function refundRecordFromPayload(payload: unknown, shopCurrency: string | null): RefundRecord {
+  const refund = parse(RefundPayload, payload, "Refund");
+  const orderNumericId = idString(refund.order_id);
+  if (!orderNumericId) throw new PayloadError("Refund payload has no usable order_id");
+  const currency =
+    refund.refund_line_items[0]?.subtotal_set.shop_money.currency_code ??
+    refund.refund_shipping_lines[0]?.subtotal_amount_set?.shop_money.currency_code ??
+    refund.order_adjustments.find((a) => a.amount_set)?.amount_set?.shop_money.currency_code ??
+    shopCurrency;
+  if (!currency) throw new PayloadError("Refund payload does not say the shop's currency and the shop's currency is unknown");
+
+  const lineItemsMinor = refund.refund_line_items.reduce((sum, line) => sum + amount(line.subtotal_set, currency) + amount(line.total_tax_set, currency), 0);
+  const shippingLinesMinor = refund.refund_shipping_lines.reduce((sum, line) => sum + amount(line.subtotal_amount_set, currency), 0);
+  const shippingAdjustmentsMinor = refund.order_adjustments
+    .filter((a) => a.kind === "shipping_refund")
+    .reduce((sum, a) => sum - amount(a.amount_set, currency), 0);
+  const otherAdjustmentsMinor = refund.order_adjustments
+    .filter((a) => a.kind !== "shipping_refund")
+    .reduce((sum, a) => sum - amount(a.amount_set, currency) - amount(a.tax_amount_set, currency), 0);
+  const shippingMinor = shippingLinesMinor + shippingAdjustmentsMinor;
+
+  const refunds = refund.transactions.filter((t) => t.kind === "refund" && t.status === "success");
+  const inShopCurrency = refunds.every((t) => !t.currency || t.currency === currency);
+  const transactionsMinor = inShopCurrency
+    ? refunds.reduce((sum, t) => sum + parseMoney(String(t.amount), currency), 0)
+    : Math.max(0, lineItemsMinor + shippingMinor + otherAdjustmentsMinor);
+
+  return {
+    refundId: refund.admin_graphql_api_id,
+    orderId: gid("Order", orderNumericId),
+    createdAt: new Date(refund.created_at),
+    currency,
+    transactionsMinor,
+    lineItemsMinor,
+    shippingMinor,
+  };
+}
+
+export interface CustomerRecord {
+  customerGid: string;
+  updatedAt: Date | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export function customerFromPayload(payload: unknown): CustomerRecord {
+  const customer = parse(CustomerPayload, payload, "Customer");
+  return {
+    customerGid: customer.admin_graphql_api_id,
+    updatedAt: customer.updated_at ? new Date(customer.updated_at) : null,
+    email: customer.email ?? null,
+    firstName: customer.first_name ?? null,
+    lastName: customer.last_name ?? null,
+  };
+}
+
+export function deletedCustomerGid(payload: unknown): string {
+  return parse(CustomerDeletePayload, payload, "Customer delete").admin_graphql_api_id;
+}
+
+export function deletedOrderGid(payload: unknown): string {
+  const id = idString(parse(OrderDeletePayload, payload, "Order delete").id);
+  if (!id) throw new PayloadError("Order delete payload has no usable id");
+  return gid("Order", id);
+}
+
+const CompliancePayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id: z.union([z.string(), z.number()]), email: z.string().nullable().optional() }).optional(),
+  orders_to_redact: z.array(z.union([z.string(), z.number()])).optional(),
+  orders_requested: z.array(z.union([z.string(), z.number()])).optional(),
+});
+
+export interface ComplianceSubject {
+  customerGid: string | null;
+  email: string | null;
+  orderGids: string[];
+}
+
+export function complianceSubject(payload: unknown): ComplianceSubject {
+  const body = parse(CompliancePayload, payload, "Compliance");
+  const customerId = body.customer ? idString(body.customer.id) : null;
+  const orders = [...(body.orders_to_redact ?? []), ...(body.orders_requested ?? [])]
+    .map(idString)
+    .filter((id): id is string => id !== null)
+    .map((id) => gid("Order", id));
+  return { customerGid: customerId ? gid("Customer", customerId) : null, email: body.customer?.email ?? null, orderGids: orders };
+}

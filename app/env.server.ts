@@ -1,0 +1,59 @@
+// The one place the environment is read. Validated when a process starts: a
+// missing or malformed variable stops it with a message naming the variable.
+import { z } from "zod";
+
+const optionalUrl = z.string().url().optional().or(z.literal("").transform(() => undefined));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "the app's client id from the Partner dashboard"),
+  SHOPIFY_API_SECRET: z.string().min(1, "the app's client secret; signs webhooks and session tokens"),
+  SHOPIFY_APP_URL: z.string().url("the public https URL Shopify reaches the app at"),
+  SCOPES: z.string().min(1, "comma-separated access scopes, as in shopify.app.toml"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().default("file:.data/tierline.db"),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  // Queue key prefix: lets several deployments (or test runs) share one Redis.
+  QUEUE_PREFIX: z.string().default("tierline"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  // How long a worker may hold a job before another worker takes it over (crash recovery).
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Development and tests only: send all Shopify traffic (Admin API, token exchange)
+  // to this origin instead of https://{shop}. Refused in production.
+  SHOPIFY_API_ORIGIN: optionalUrl,
+  // App Bridge script URL (read by @shopify/shopify-app-remix); default is Shopify's CDN.
+  APP_BRIDGE_URL: optionalUrl,
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      return source[name] === undefined || source[name] === ""
+        ? `  ${name} is missing: ${issue.message === "Required" ? "required" : issue.message}`
+        : `  ${name} is invalid: ${issue.message}`;
+    });
+    throw new EnvError(`Tierline cannot start; fix these environment variables (see .env.example):\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && env.SHOPIFY_API_ORIGIN) {
+    throw new EnvError("Tierline cannot start: SHOPIFY_API_ORIGIN redirects Shopify traffic (for the local simulator) and is refused when NODE_ENV=production.");
+  }
+  if (env.NODE_ENV === "production" && !env.SHOPIFY_APP_URL.startsWith("https://")) {
+    throw new EnvError("Tierline cannot start: SHOPIFY_APP_URL must be https in production.");
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  return (cached ??= parseEnv());
+}

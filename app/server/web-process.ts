@@ -1,0 +1,90 @@
+// Entry of the web process (`npm start`): validates the environment, applies
+// migrations, then serves Remix and the webhook fast path on PORT.
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { EnvError, parseEnv } from "../env.server.ts";
+import { createLogger } from "../logger.server.ts";
+
+const log = createLogger("web");
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { db, databaseTarget, projectRoot } = await import("../db.server.ts");
+  const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
+  const target = databaseTarget();
+  await applyMigrations(target);
+
+  const buildPath = path.join(projectRoot, "build/index.js");
+  if (!existsSync(buildPath)) {
+    console.error("No Remix build at build/index.js: run `npm run build` first.");
+    process.exit(1);
+  }
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  const { createWebhookSignatureCheck } = await import("../adapters/shopify/webhook-signature.server.ts");
+  const { API_VERSION } = await import("../adapters/shopify/api-version.ts");
+  const { jobQueues, closeJobQueues } = await import("../adapters/queues/queues.server.ts");
+  const { DeliveryRecorder } = await import("../webhooks/delivery-recorder.server.ts");
+  const { createWebhookIntake } = await import("../webhooks/webhook-intake.server.ts");
+  const { createInstalledShopCheck } = await import("../webhooks/installed-shops.server.ts");
+  const { createWebServer } = await import("./web-server.ts");
+  const { createRemixHandler } = await import("./remix-request-handler.ts");
+  const { createStaticHandler } = await import("./static-files.ts");
+
+  const queues = jobQueues();
+  const recorder = new DeliveryRecorder({ db, queue: queues.webhooks, dialect: target.kind });
+  const receiveWebhook = createWebhookIntake({
+    verifyHmac: createWebhookSignatureCheck({
+      apiKey: config.SHOPIFY_API_KEY,
+      apiSecret: config.SHOPIFY_API_SECRET,
+      appUrl: config.SHOPIFY_APP_URL,
+      apiVersion: API_VERSION,
+    }),
+    isInstalled: createInstalledShopCheck(db),
+    recorder,
+    log,
+  });
+
+  const server = createWebServer({
+    receiveWebhook,
+    serveStatic: createStaticHandler(path.join(projectRoot, "public")),
+    remix: createRemixHandler(build, config.NODE_ENV),
+    health: async () => ({ ok: true, database: target.kind }),
+    onError: (error) => log.error("request failed", { error: error instanceof Error ? error.stack : String(error) }),
+  });
+  server.listen(config.PORT, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
+    log.info("Tierline web listening", { port, url: config.SHOPIFY_APP_URL, database: target.kind });
+    process.send?.({ type: "listening", port });
+  });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info("shutting down", { signal });
+    server.close();
+    server.closeIdleConnections();
+    await closeJobQueues().catch(() => {});
+    await db.$disconnect().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

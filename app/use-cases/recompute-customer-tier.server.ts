@@ -1,0 +1,91 @@
+// Recompute one customer's tier: load the ledger, rules and state → decide with
+// the domain → save the state and the history. Writing the result to Shopify
+// (tags, metafields) is the sync step's job, driven by what is saved here.
+import type { Db } from "../db.server.ts";
+import { loadCustomerLedger } from "../adapters/db/ledger-repository.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { qualifyingSpend } from "../domain/qualifying-spend.ts";
+import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
+import { nextTierReviewAt } from "../domain/tier-review-date.ts";
+import type { TierRecomputeCause } from "./webhook-context.ts";
+
+type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
+
+export function memberStateFromRow(row: CustomerRow | null): MemberTierState {
+  if (!row) return { tierKey: null, tierSince: null, grace: null, pin: null };
+  return {
+    tierKey: row.tierKey,
+    tierSince: row.tierSince,
+    grace: row.graceUntil && row.downgradeTierKey ? { until: row.graceUntil, toTierKey: row.downgradeTierKey, reason: (row.graceReason ?? "order") as TierChangeReason } : null,
+    pin: row.pinnedTierKey ? { tierKey: row.pinnedTierKey, until: row.pinnedUntil } : null,
+  };
+}
+
+function stateFields(state: MemberTierState) {
+  return {
+    tierKey: state.tierKey,
+    tierSince: state.tierSince,
+    graceUntil: state.grace?.until ?? null,
+    downgradeTierKey: state.grace?.toTierKey ?? null,
+    graceReason: state.grace?.reason ?? null,
+    pinnedTierKey: state.pin?.tierKey ?? null,
+    pinnedUntil: state.pin?.until ?? null,
+  };
+}
+
+const REASON_OF_CAUSE: Record<TierRecomputeCause, TierChangeReason> = {
+  order: "order",
+  refund: "refund",
+  cancellation: "cancellation",
+  customer: "order",
+  manual: "manual",
+  rule_change: "rule_change",
+  window: "window",
+  backfill: "order",
+};
+
+export interface RecomputeResult {
+  customerGid: string;
+  kind: string;
+  tierKey: string;
+  changed: boolean;
+}
+
+export async function recomputeCustomerTier({ db, shop, customerGid, cause, now }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date }): Promise<RecomputeResult> {
+  const key = { shop_customerGid: { shop, customerGid } };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [row, ledger, rules] = await Promise.all([db.customer.findUnique({ where: key }), loadCustomerLedger(db, shop, customerGid), loadTierRules(db, shop)]);
+    if (row?.deletedAt) return { customerGid, kind: "REDACTED", tierKey: row.tierKey ?? "", changed: false };
+    const spend = qualifyingSpend(ledger, customerGid, rules, now);
+    const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
+    const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
+    const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt };
+    const changed = decision.change !== null;
+    const writes = async () => {
+      if (decision.change) {
+        await db.tierChange.create({
+          data: { shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at },
+        });
+      }
+    };
+    if (!row) {
+      try {
+        await db.customer.create({ data: { shop, customerGid, ...fields, syncStatus: "pending" } });
+      } catch (error) {
+        if ((error as { code?: string }).code === "P2002") continue;
+        throw error;
+      }
+      await writes();
+      return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };
+    }
+    // Compare-and-set on the row version read: a concurrent recomputation makes this one start over.
+    const { count } = await db.customer.updateMany({
+      where: { shop, customerGid, updatedAt: row.updatedAt },
+      data: { ...fields, syncStatus: "pending" },
+    });
+    if (count === 0) continue;
+    await writes();
+    return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };
+  }
+  throw new Error(`Could not save the tier of ${customerGid}: too much contention`);
+}

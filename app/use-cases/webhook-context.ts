@@ -1,0 +1,20 @@
+// What a webhook use-case gets: the database, the delivery, its parsed payload,
+// and how to ask for tier recomputation of the customers it touched.
+import type { Db } from "../db.server.ts";
+
+export type TierRecomputeCause = "order" | "refund" | "cancellation" | "customer" | "manual" | "rule_change" | "window" | "backfill";
+
+export interface WebhookContext {
+  db: Db;
+  shop: string;
+  topic: string;
+  webhookId: string;
+  payload: unknown;
+  now: Date;
+  /** Queue tier recomputation for these customers (coalesced per customer). */
+  requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  /** Queue shop-level follow-up work (purge after uninstall). */
+  schedulePurge(uninstalledAt: Date): Promise<void>;
+}
+
+export type WebhookOutcome = { status: "processed" | "skipped"; note?: string };

@@ -1,0 +1,113 @@
+// Durably records accepted deliveries and queues them, in batches.
+//
+// Each delivery must be in the database and in Redis before its 200 goes out.
+// Doing that one request at a time costs a database round trip and a Redis
+// round trip per webhook; under load the recorder instead writes everything that
+// arrived while the previous flush was in flight as one INSERT and one addBulk.
+// At low load a batch is a single delivery, so nothing waits for company.
+import type { Queue } from "bullmq";
+import type { Db } from "../db.server.ts";
+import { jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+
+export interface AcceptedDelivery {
+  webhookId: string;
+  shop: string;
+  topic: string;
+  eventId: string | null;
+  apiVersion: string | null;
+  triggeredAt: Date | null;
+  rawBody: string;
+}
+
+interface Pending {
+  delivery: AcceptedDelivery;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class DeliveryNotKeptError extends Error {}
+
+export interface DeliveryRecorderOptions {
+  db: Db;
+  queue: Queue<JobPayload<"webhooks">>;
+  /** SQL placeholder style of the database. */
+  dialect: "sqlite" | "postgresql";
+  /** Most deliveries written in one flush. */
+  maxBatch?: number;
+  /** A delivery not kept within this time is answered 503 so Shopify retries it. */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+export class DeliveryRecorder {
+  private queued: Pending[] = [];
+  private flushing = false;
+  private readonly maxBatch: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: DeliveryRecorderOptions) {
+    this.maxBatch = options.maxBatch ?? 200;
+    this.timeoutMs = options.timeoutMs ?? 800;
+  }
+
+  /** Resolves once the delivery is stored and queued; rejects (→ 503) otherwise. */
+  record(delivery: AcceptedDelivery): Promise<void> {
+    const kept = new Promise<void>((resolve, reject) => {
+      this.queued.push({ delivery, resolve, reject });
+    });
+    if (!this.flushing) void this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeliveryNotKeptError(`not stored and queued within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([kept, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queued.length > 0) {
+        const batch = this.queued.splice(0, this.maxBatch);
+        try {
+          await this.insert(batch.map((p) => p.delivery));
+          await this.enqueue(batch.map((p) => p.delivery));
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          const reason = new DeliveryNotKeptError((error as Error).message);
+          for (const pending of batch) pending.reject(reason);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  // A redelivery (same X-Shopify-Webhook-Id) hits the primary key and changes nothing.
+  private async insert(deliveries: AcceptedDelivery[]): Promise<void> {
+    const now = (this.options.now ?? (() => new Date()))();
+    const unique = new Map(deliveries.map((d) => [d.webhookId, d]));
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (const d of unique.values()) {
+      const base = values.length;
+      values.push(d.webhookId, d.shop, d.topic, d.eventId, d.apiVersion, d.triggeredAt, d.rawBody, now);
+      const placeholder = (i: number) => (this.options.dialect === "postgresql" ? `$${base + i + 1}` : "?");
+      rows.push(`(${Array.from({ length: 8 }, (_, i) => placeholder(i)).join(", ")})`);
+    }
+    const sql =
+      `INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "receivedAt") ` +
+      `VALUES ${rows.join(", ")} ON CONFLICT ("webhookId") DO NOTHING`;
+    await this.options.db.$executeRawUnsafe(sql, ...values);
+  }
+
+  // The job id is the delivery's id, so a redelivery's enqueue is a no-op while the job exists.
+  private async enqueue(deliveries: AcceptedDelivery[]): Promise<void> {
+    await this.options.queue.addBulk(
+      deliveries.map((d) => ({
+        name: d.topic,
+        data: { webhookId: d.webhookId, shop: d.shop, topic: d.topic },
+        opts: { jobId: jobIdFor("wh", d.webhookId) },
+      })),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+// Processor of the `webhooks` queue: loads the stored delivery, runs the topic's
+// use-case, marks it done. A delivery already done is skipped, so a redelivery,
+// a retried job or a job re-run after a crash never applies its effect twice
+// (and every use-case is itself idempotent, for the crash between effect and mark).
+import { UnrecoverableError, type Job } from "bullmq";
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
+import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
+import { MoneyParseError } from "../domain/money.ts";
+import type { TierRecomputeCause, WebhookContext } from "../use-cases/webhook-context.ts";
+import type { WebhookHandler } from "./webhook-handlers.ts";
+import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+
+export interface WebhookProcessorDeps {
+  db: Db;
+  handlers: Record<WebhookTopic, WebhookHandler>;
+  requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+export function createWebhookProcessor(deps: WebhookProcessorDeps) {
+  return async function processWebhook(job: Job<JobPayload<"webhooks">>): Promise<{ status: string; note?: string }> {
+    const data = QUEUES.webhooks.payload.parse(job.data);
+    const delivery = await deps.db.webhookDelivery.findUnique({ where: { webhookId: data.webhookId } });
+    if (!delivery) return { status: "gone", note: "delivery no longer stored (shop redacted)" };
+    if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
+    await deps.db.webhookDelivery.update({ where: { webhookId: delivery.webhookId }, data: { attempts: { increment: 1 } } });
+
+    const fail = async (message: string): Promise<never> => {
+      await deps.db.webhookDelivery.updateMany({ where: { webhookId: delivery.webhookId }, data: { status: "failed", error: message } });
+      throw new UnrecoverableError(message);
+    };
+    if (!isKnownTopic(delivery.topic)) return fail(`no handler for topic ${delivery.topic}`);
+
+    const ctx: WebhookContext = {
+      db: deps.db,
+      shop: delivery.shop,
+      topic: delivery.topic,
+      webhookId: delivery.webhookId,
+      payload: parseJsonLosslessly(delivery.payload),
+      now: deps.now?.() ?? new Date(),
+      requestTierRecompute: (gids, cause) => deps.requestTierRecompute(delivery.shop, gids, cause),
+      schedulePurge: (uninstalledAt) => deps.schedulePurge(delivery.shop, uninstalledAt),
+    };
+    let outcome;
+    try {
+      outcome = await deps.handlers[delivery.topic](ctx);
+    } catch (error) {
+      // A payload that cannot be understood will not improve with retries: keep it for inspection.
+      if (error instanceof PayloadError || error instanceof MoneyParseError) {
+        deps.log.warn("webhook payload rejected", { webhookId: delivery.webhookId, topic: delivery.topic, error: error.message });
+        return fail(error.message);
+      }
+      await deps.db.webhookDelivery.updateMany({ where: { webhookId: delivery.webhookId }, data: { error: String((error as Error).message ?? error) } });
+      throw error;
+    }
+    // updateMany: shop/redact may have deleted the shop's other deliveries.
+    await deps.db.webhookDelivery.updateMany({
+      where: { webhookId: delivery.webhookId },
+      data: { status: outcome.status, processedAt: new Date(), error: null },
+    });
+    return outcome;
+  };
+}

@@ -1,0 +1,100 @@
+// Starts the worker process's BullMQ workers and returns handles; nothing starts
+// on import. close() lets each worker finish the job in hand (or, past the
+// deadline, stops so the job's lock lapses and another worker takes it over).
+import { Worker, type Processor } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { QUEUES, jobIdFor } from "../adapters/queues/queue-registry.ts";
+import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
+import { createWebhookProcessor } from "./process-webhook.ts";
+import { webhookHandlers } from "./webhook-handlers.ts";
+import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled } from "./tier-jobs.ts";
+
+export interface WorkerOptions {
+  db: Db;
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  lockMs: number;
+  purgeDelayMs: number;
+  log: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  queues: JobQueues;
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
+  const { db, log } = options;
+  const producer = createProducerConnection(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 3 });
+  producer.on("error", () => {});
+  const queues = createJobQueues(producer, options.prefix);
+
+  const schedulePurge = async (shop: string, uninstalledAt: Date) => {
+    await queues.shopLifecycle.add(
+      "purge",
+      { kind: "purge", shop, uninstalledAt: uninstalledAt.toISOString() },
+      { jobId: jobIdFor("purge", `${shop}@${uninstalledAt.getTime()}`), delay: options.purgeDelayMs },
+    );
+  };
+
+  const connections: Redis[] = [producer];
+  const make = <T,>(name: string, processor: Processor<T>, concurrency = options.concurrency) => {
+    const connection = createWorkerConnection(options.redisUrl);
+    connections.push(connection);
+    const worker = new Worker<T>(name, processor, {
+      connection,
+      prefix: queuePrefix(options.prefix),
+      concurrency,
+      lockDuration: options.lockMs,
+      // Check for jobs whose worker died (lock lapsed) a few times per lock period.
+      stalledInterval: Math.max(1_000, Math.floor(options.lockMs / 2)),
+      maxStalledCount: 5,
+      autorun: true,
+    });
+    worker.on("failed", (job, error) => log.warn("job failed", { queue: name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }));
+    worker.on("error", (error) => log.error("worker error", { queue: name, error: error.message }));
+    return worker;
+  };
+
+  const workers = [
+    make(
+      QUEUES.webhooks.name,
+      createWebhookProcessor({
+        db,
+        handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs }),
+        requestTierRecompute: (shop, gids, cause) => requestTierRecompute(queues, shop, gids, cause),
+        schedulePurge,
+        log,
+      }),
+    ),
+    make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log })),
+    make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log }, shop) }), 2),
+  ];
+
+  // Re-queue deliveries that were stored but whose enqueue failed (the web process answered 503).
+  await queues.shopLifecycle.upsertJobScheduler("sweep-deliveries", { every: 60_000 }, { name: "sweep-deliveries", data: { kind: "sweep-deliveries" } });
+
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info("workers started", { queues: workers.map((w) => w.name), concurrency: options.concurrency });
+
+  return {
+    workers,
+    queues,
+    async close(deadlineMs = 25_000) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), deadlineMs).unref())]);
+      if (timedOut) {
+        log.warn("jobs still running at the shutdown deadline; their locks will lapse and another worker will retry them");
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await queues.close();
+      for (const connection of connections) connection.disconnect();
+    },
+  };
+}

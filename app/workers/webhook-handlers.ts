@@ -1,0 +1,43 @@
+// Which use-case handles each webhook topic. Every subscribed topic has an entry,
+// so a topic added to shopify.app.toml without a consumer fails the type check.
+import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/apply-customer-webhook.server.ts";
+import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "../use-cases/compliance.server.ts";
+import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
+import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
+
+export type WebhookHandler = (ctx: WebhookContext) => Promise<WebhookOutcome>;
+
+export interface HandlerOptions {
+  purgeDelayMs: number;
+}
+
+/** Recorded, acknowledged, and left for the capability that will consume it (delivery promises, suppliers). */
+const notConsumedYet = (what: string): WebhookHandler => async () => ({ status: "skipped", note: `kept for ${what}` });
+
+export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, WebhookHandler> {
+  return {
+    "orders/create": applyOrderWebhook,
+    "orders/paid": applyOrderWebhook,
+    "orders/updated": applyOrderWebhook,
+    "orders/cancelled": applyOrderWebhook,
+    "refunds/create": applyRefundWebhook,
+    "customers/create": applyCustomerWebhook,
+    "customers/update": applyCustomerWebhook,
+    "customers/delete": applyCustomerDeletedWebhook,
+    "customer.tags_added": notConsumedYet("tag echo handling"),
+    "customer.tags_removed": notConsumedYet("tag echo handling"),
+    "fulfillments/create": notConsumedYet("delivery promises"),
+    "fulfillments/update": notConsumedYet("delivery promises"),
+    "fulfillment_orders/split": notConsumedYet("delivery promises"),
+    "fulfillment_orders/merged": notConsumedYet("delivery promises"),
+    "fulfillment_orders/moved": notConsumedYet("delivery promises"),
+    "inventory_levels/update": notConsumedYet("supplier priority requests"),
+    "bulk_operations/finish": notConsumedYet("history backfill"),
+    "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),
+    "customers/data_request": applyCustomerDataRequest,
+    "customers/redact": applyCustomerRedact,
+    "shop/redact": applyShopRedact,
+  };
+}

@@ -1,0 +1,56 @@
+// Entry of the worker process (`npm run worker`): runs the BullMQ workers until
+// SIGTERM/SIGINT, then closes workers (finishing or releasing the job in hand),
+// the database, and Redis, in that order.
+import { EnvError, parseEnv } from "../env.server.ts";
+import { createLogger } from "../logger.server.ts";
+
+const log = createLogger("worker");
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { db, databaseTarget } = await import("../db.server.ts");
+  const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
+  await applyMigrations(databaseTarget());
+  if (config.SHOPIFY_API_ORIGIN) {
+    const { installShopifyOriginOverride } = await import("../adapters/shopify/shopify-origin-override.server.ts");
+    installShopifyOriginOverride(config.SHOPIFY_API_ORIGIN);
+  }
+  const { startWorkers } = await import("./start-workers.ts");
+  const running = await startWorkers({
+    db,
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockMs: config.WORKER_LOCK_MS,
+    purgeDelayMs: config.SHOP_PURGE_DELAY_HOURS * 3_600_000,
+    log,
+  });
+  process.send?.({ type: "ready" });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info("shutting down", { signal });
+    await running.close();
+    await db.$disconnect();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
