@@ -113,8 +113,8 @@ const CITIES = [
   { city: "Ottawa", province: "Ontario", province_code: "ON", country: "Canada", country_code: "CA", zip: "K2P 2L8" },
   { city: "Louisville", province: "Kentucky", province_code: "KY", country: "United States", country_code: "US", zip: "40202" },
   { city: "Portland", province: "Oregon", province_code: "OR", country: "United States", country_code: "US", zip: "97205" },
-  { city: "Manchester", province: "England", province_code: "ENG", country: "United Kingdom", country_code: "GB", zip: "M1 1AE" },
-  { city: "Lyon", province: null, province_code: null, country: "France", country_code: "FR", zip: "69002" },
+  { city: "Sydney", province: "New South Wales", province_code: "NSW", country: "Australia", country_code: "AU", zip: "2000" },
+  { city: "Austin", province: "Texas", province_code: "TX", country: "United States", country_code: "US", zip: "78701" },
 ];
 
 interface Person {
