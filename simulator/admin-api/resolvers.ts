@@ -93,10 +93,11 @@ function connection<T>(ctx: AdminContext, info: GraphQLResolveInfo, items: Itera
 
 const byId: SortSpec<any> = { id: (x) => x.id }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The numeric id inside a GID argument; null for another type; a non-GID fails as Shopify fails. */
 function gidOf(value: unknown, type?: string): string | null {
-  if (typeof value !== "string") return null;
-  const parsed = parseGid(value);
-  if (!parsed || (type && parsed.type !== type)) return null;
+  const parsed = typeof value === "string" ? parseGid(value) : null;
+  if (!parsed) invalidId(value);
+  if (type && parsed.type !== type) return null;
   return parsed.id;
 }
 

@@ -162,7 +162,8 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
       const ms = t + (minDays + rand() * (maxDays - minDays)) * DAY;
       return ms < nowMs ? iso(ms) : null;
     };
-    const fate = rand();
+    // Small stores get a denser mix of fates, so even `tiny` has refunds, edits and cancellations.
+    const fate = size.orders <= 100 ? rand() * 0.3 : rand();
     const paid = order.financialStatus === "PAID";
     if (order.financialStatus === "AUTHORIZED") {
       const when = later(0.01, 3);

@@ -1,0 +1,240 @@
+// The simulator's control API (JSON over HTTP under /_sim/): what tests, the demo and benchmarks
+// use to set up shops, play the merchant and the buyers (orders, refunds, edits, cancellations),
+// and read back what the app did. Shopify has no such API; the app never calls it.
+import { HttpError, type RouteContext, type Router } from "../router.ts";
+import { parseGid } from "../store/ids.ts";
+import { seedShop, SEED_SIZES, type SeedSize } from "../store/seed-generator.ts";
+import { PLANS, StoreError, type CreateOrderInput, type EditOrderInput, type RefundInput, type SimStore } from "../store/store.ts";
+import type { SimCustomer, SimOrder } from "../store/types.ts";
+import type { AdminApi, ThrottleConfig } from "../admin-api/handler.ts";
+
+export interface ControlApiOptions {
+  store: SimStore;
+  admin: AdminApi;
+  /** The app's client id, used when a shop is created with the app installed. */
+  apiKey: string;
+  defaultScopes?: string[];
+}
+
+type Body = Record<string, unknown>;
+
+/** Maps → plain objects, so customers' metafields serialize. */
+export function toJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v)));
+}
+
+function idParam(raw: string): string {
+  const decoded = decodeURIComponent(raw);
+  return parseGid(decoded)?.id ?? decoded;
+}
+
+function wrap(fn: (ctx: RouteContext) => unknown) {
+  return async (ctx: RouteContext) => {
+    try {
+      return await fn(ctx);
+    } catch (e) {
+      if (e instanceof StoreError) throw new HttpError(e.status, e.message, { error: e.message });
+      throw e;
+    }
+  };
+}
+
+export function customerJson(c: SimCustomer) {
+  return toJson(c);
+}
+
+export function orderJson(o: SimOrder) {
+  return toJson(o);
+}
+
+export function registerControlRoutes(router: Router, options: ControlApiOptions): void {
+  const { store, admin } = options;
+
+  router.post("/_sim/reset", wrap(() => {
+    store.reset();
+    admin.resetBuckets();
+    return { ok: true };
+  }));
+
+  router.get("/_sim/shops", wrap(() => ({ shops: store.shopDomains() })));
+
+  router.post("/_sim/shops", wrap(async ({ json }) => {
+    const body = await json<Body>();
+    const domain = String(body.shop ?? body.domain ?? "");
+    const size = (body.size ?? (body.seed !== undefined ? "tiny" : undefined)) as SeedSize | undefined;
+    if (size && !SEED_SIZES[size]) throw new HttpError(400, "bad size", { error: `size must be one of ${Object.keys(SEED_SIZES).join(", ")}` });
+    const shopInput = {
+      name: body.name as string | undefined,
+      currency: body.currency as string | undefined,
+      ianaTimezone: body.ianaTimezone as string | undefined,
+      plan: body.plan as keyof typeof PLANS | undefined,
+      install: null,
+    };
+    let summary: unknown = null;
+    if (size) {
+      summary = seedShop(store, domain, { seed: Number(body.seed ?? 1), size, now: String(body.now ?? new Date().toISOString()), shop: shopInput });
+    } else store.createShop({ domain, ...shopInput });
+    let installation = null;
+    if (body.install !== false) {
+      const install = (typeof body.install === "object" && body.install ? body.install : {}) as Body;
+      installation = store.installApp(domain, {
+        apiKey: (install.apiKey as string) ?? options.apiKey,
+        scopes: (install.scopes as string[]) ?? options.defaultScopes,
+        accessToken: install.accessToken as string | undefined,
+      });
+    }
+    const data = store.shop(domain);
+    return { shop: toJson(data.shop), accessToken: installation?.accessToken ?? null, summary };
+  }));
+
+  router.get("/_sim/shops/:shop", wrap(({ params }) => {
+    const data = store.shop(params.shop);
+    return {
+      shop: toJson(data.shop),
+      counts: { customers: data.customers.size, orders: data.orders.size, products: data.products.length, mutations: data.mutations.length },
+      pointsSpent: data.pointsSpent,
+      throttle: { ...admin.throttleConfig(params.shop), status: data.shop.installation ? admin.bucket(params.shop).status() : null },
+    };
+  }));
+
+  router.add("DELETE", "/_sim/shops/:shop", wrap(({ params }) => {
+    store.deleteShop(params.shop);
+    return { ok: true };
+  }));
+
+  router.post("/_sim/shops/:shop/install", wrap(async ({ params, json }) => {
+    const body = await json<Body>();
+    const installation = store.installApp(params.shop, { apiKey: (body.apiKey as string) ?? options.apiKey, scopes: (body.scopes as string[]) ?? options.defaultScopes, accessToken: body.accessToken as string | undefined });
+    return { installation: toJson(installation) };
+  }));
+
+  router.post("/_sim/shops/:shop/uninstall", wrap(({ params }) => {
+    store.uninstallApp(params.shop);
+    return { ok: true };
+  }));
+
+  router.post("/_sim/shops/:shop/plan", wrap(async ({ params, json }) => {
+    const body = await json<Body>();
+    const plan = typeof body.plan === "string" ? store.setPlan(params.shop, body.plan as keyof typeof PLANS) : store.setPlan(params.shop, body as never);
+    return { plan };
+  }));
+
+  router.post("/_sim/shops/:shop/throttle", wrap(async ({ params, json }) => {
+    const body = await json<ThrottleConfig & { drain?: number }>();
+    const { drain, ...config } = body;
+    admin.setThrottleConfig(params.shop, config);
+    const bucket = admin.bucket(params.shop);
+    if (drain) bucket.drain(drain);
+    return { config: admin.throttleConfig(params.shop), status: bucket.status() };
+  }));
+
+  router.get("/_sim/shops/:shop/throttle", wrap(({ params }) => ({ config: admin.throttleConfig(params.shop), status: admin.bucket(params.shop).status() })));
+
+  router.post("/_sim/throttle", wrap(async ({ json }) => {
+    admin.setThrottleConfig(null, await json<ThrottleConfig>());
+    return { ok: true };
+  }));
+
+  // ---------------------------------------------------------- customers
+
+  router.get("/_sim/shops/:shop/customers", wrap(({ params, url }) => {
+    const data = store.shop(params.shop);
+    const limit = Math.min(Number(url.searchParams.get("limit") ?? 250), 10_000);
+    const offset = Number(url.searchParams.get("offset") ?? 0);
+    const tag = url.searchParams.get("tag");
+    let list = [...data.customers.values()];
+    if (tag) list = list.filter((c) => c.tags.some((t) => t.toLowerCase() === tag.toLowerCase()));
+    return { total: list.length, customers: list.slice(offset, offset + limit).map(customerJson) };
+  }));
+
+  router.post("/_sim/shops/:shop/customers", wrap(async ({ params, json }) => {
+    const c = store.createCustomer(params.shop, await json());
+    return { customer: customerJson(c) };
+  }));
+
+  router.get("/_sim/shops/:shop/customers/:id", wrap(({ params }) => ({ customer: customerJson(store.customer(params.shop, idParam(params.id))) })));
+
+  router.post("/_sim/shops/:shop/customers/:id", wrap(async ({ params, json }) => {
+    const body = await json<Body>();
+    const id = idParam(params.id);
+    if (Array.isArray(body.addTags)) store.addTags(params.shop, id, body.addTags as string[]);
+    if (Array.isArray(body.removeTags)) store.removeTags(params.shop, id, body.removeTags as string[]);
+    const patch = Object.fromEntries(Object.entries(body).filter(([k]) => ["email", "firstName", "lastName", "phone", "note", "state"].includes(k)));
+    const c = Object.keys(patch).length ? store.updateCustomer(params.shop, id, patch) : store.customer(params.shop, id);
+    return { customer: customerJson(c) };
+  }));
+
+  router.add("DELETE", "/_sim/shops/:shop/customers/:id", wrap(({ params }) => {
+    store.deleteCustomer(params.shop, idParam(params.id));
+    return { ok: true };
+  }));
+
+  // ---------------------------------------------------------- products
+
+  router.get("/_sim/shops/:shop/products", wrap(({ params }) => ({ products: toJson(store.shop(params.shop).products) })));
+
+  router.post("/_sim/shops/:shop/products", wrap(async ({ params, json }) => ({ product: toJson(store.createProduct(params.shop, await json())) })));
+
+  router.post("/_sim/shops/:shop/inventory", wrap(async ({ params, json }) => {
+    const body = await json<{ inventoryItemId: string; locationId?: string; delta: number }>();
+    const locationId = body.locationId ? idParam(body.locationId) : store.shop(params.shop).shop.locations[0].id;
+    return { available: store.adjustInventory(params.shop, idParam(body.inventoryItemId), locationId, Number(body.delta)) };
+  }));
+
+  // ---------------------------------------------------------- orders
+
+  router.get("/_sim/shops/:shop/orders", wrap(({ params, url }) => {
+    const data = store.shop(params.shop);
+    const limit = Math.min(Number(url.searchParams.get("limit") ?? 250), 10_000);
+    const offset = Number(url.searchParams.get("offset") ?? 0);
+    const list = [...data.orders.values()];
+    return { total: list.length, orders: list.slice(offset, offset + limit).map(orderJson) };
+  }));
+
+  router.post("/_sim/shops/:shop/orders", wrap(async ({ params, json }) => {
+    const body = await json<CreateOrderInput>();
+    if (body.customerId) body.customerId = idParam(body.customerId);
+    return { order: orderJson(store.createOrder(params.shop, body)) };
+  }));
+
+  router.get("/_sim/shops/:shop/orders/:id", wrap(({ params }) => ({ order: orderJson(store.order(params.shop, idParam(params.id))) })));
+
+  router.post("/_sim/shops/:shop/orders/:id/pay", wrap(({ params }) => ({ order: orderJson(store.payOrder(params.shop, idParam(params.id))) })));
+
+  router.post("/_sim/shops/:shop/orders/:id/edit", wrap(async ({ params, json }) => ({ order: orderJson(store.editOrder(params.shop, idParam(params.id), await json<EditOrderInput>())) })));
+
+  router.post("/_sim/shops/:shop/orders/:id/refunds", wrap(async ({ params, json }) => {
+    const body = await json<RefundInput & { full?: boolean }>();
+    const id = idParam(params.id);
+    const refund = body.full ? store.refundOrderFully(params.shop, id, { note: body.note ?? undefined }) : store.refundOrder(params.shop, id, body);
+    return { refund: toJson(refund), order: orderJson(store.order(params.shop, id)) };
+  }));
+
+  router.post("/_sim/shops/:shop/orders/:id/cancel", wrap(async ({ params, json }) => ({ order: orderJson(store.cancelOrder(params.shop, idParam(params.id), await json())) })));
+
+  router.post("/_sim/shops/:shop/orders/:id/tags", wrap(async ({ params, json }) => {
+    const body = await json<{ add?: string[]; remove?: string[] }>();
+    const id = idParam(params.id);
+    if (body.add) store.addOrderTags(params.shop, id, body.add);
+    if (body.remove) store.removeOrderTags(params.shop, id, body.remove);
+    return { order: orderJson(store.order(params.shop, id)) };
+  }));
+
+  router.post("/_sim/shops/:shop/fulfillment-orders/:id/split", wrap(async ({ params, json }) => {
+    const body = await json<{ lineItems: { lineItemId: string; quantity: number }[] }>();
+    const created = store.splitFulfillmentOrder(params.shop, idParam(params.id), body.lineItems.map((l) => ({ lineItemId: idParam(l.lineItemId), quantity: l.quantity })));
+    return { fulfillmentOrder: toJson(created) };
+  }));
+
+  // ---------------------------------------------------------- what the app did
+
+  router.get("/_sim/shops/:shop/mutations", wrap(({ params, url }) => {
+    const data = store.shop(params.shop);
+    const kind = url.searchParams.get("kind") ?? undefined;
+    const since = Number(url.searchParams.get("since") ?? 0) || undefined;
+    const mutations = store.mutations(params.shop, { kind: kind as never, since });
+    return { shop: data.shop.domain, pointsSpent: data.pointsSpent, count: mutations.length, mutations };
+  }));
+
+  router.get("/_sim/shops/:shop/bulk-operations", wrap(({ params }) => ({ bulkOperations: toJson([...store.shop(params.shop).bulkOperations.values()]) })));
+}
