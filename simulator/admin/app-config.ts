@@ -3,6 +3,7 @@
 // SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES) and its shopify.app.toml.
 
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { readAppTomlFile, type WebhookSubscription } from "../webhooks/app-toml.ts";
 
 export interface SimulatedApp {
@@ -21,10 +22,12 @@ export interface SimulatedApp {
 }
 
 export const DEFAULT_WEBHOOKS_API_VERSION = "2025-10";
+/** The project's own shopify.app.toml (SIMULATOR_APP_TOML overrides). */
+export const PROJECT_APP_TOML = join(import.meta.dirname, "../../shopify.app.toml");
 
 export function loadSimulatedApp({
   env = process.env,
-  tomlPath = "shopify.app.toml",
+  tomlPath = env.SIMULATOR_APP_TOML ?? PROJECT_APP_TOML,
   overrides = {},
 }: { env?: NodeJS.ProcessEnv; tomlPath?: string; overrides?: Partial<SimulatedApp> } = {}): SimulatedApp {
   const toml = existsSync(tomlPath) ? readAppTomlFile(tomlPath) : null;
@@ -35,11 +38,26 @@ export function loadSimulatedApp({
     apiSecret: env.SHOPIFY_API_SECRET ?? "sim-api-secret",
     appUrl: (env.SHOPIFY_APP_URL ?? toml?.applicationUrl ?? "http://localhost:3000").replace(/\/+$/, ""),
     scopes,
-    appHandle: name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+    appHandle: toml?.handle ?? name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
     appName: name,
     webhooksApiVersion: toml?.webhooksApiVersion ?? DEFAULT_WEBHOOKS_API_VERSION,
     subscriptions: toml?.subscriptions ?? [],
     entryPath: "/app",
     ...overrides,
+  };
+}
+
+/** The app as the simulator server was started for it (its options win over env and TOML). */
+export function simulatedAppFromOptions(
+  options: { apiKey: string; apiSecret: string; appUrl: string; scopes?: string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): SimulatedApp {
+  const base = loadSimulatedApp({ env });
+  return {
+    ...base,
+    apiKey: options.apiKey,
+    apiSecret: options.apiSecret,
+    appUrl: options.appUrl.replace(/\/+$/, ""),
+    scopes: env.SCOPES || base.scopes.length ? base.scopes : (options.scopes ?? []),
   };
 }

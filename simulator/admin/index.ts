@@ -14,7 +14,8 @@ import type { IncomingMessage } from "node:http";
 import type { Router, RouteContext } from "../router.ts";
 import { HttpError } from "../router.ts";
 import type { SimStore } from "../store/store.ts";
-import type { SimulatedApp } from "./app-config.ts";
+import type { SimulatorContext } from "../server.ts";
+import { simulatedAppFromOptions, type SimulatedApp } from "./app-config.ts";
 import { adminFramePage, embeddedAppUrl } from "./admin-frame.ts";
 import { appBridgeScript } from "./app-bridge-script.ts";
 import { installApp, uninstallApp, type InstallResult } from "./install.ts";
@@ -23,20 +24,21 @@ import { AppAuthority } from "./token-exchange.ts";
 
 export { AppAuthority } from "./token-exchange.ts";
 export { mintSessionToken, verifySessionToken } from "./session-token.ts";
-export { loadSimulatedApp, type SimulatedApp } from "./app-config.ts";
+export { loadSimulatedApp, simulatedAppFromOptions, type SimulatedApp } from "./app-config.ts";
 export type { InstallResult } from "./install.ts";
 
 export interface AdminEdgeContext {
   store: SimStore;
   app: SimulatedApp;
   /** The simulator's own origin as browsers reach it; default: from each request's Host header. */
-  simulatorOrigin?: string;
+  simulatorOrigin?: string | (() => string);
   /** Shopify approves read_all_orders per app; default false everywhere until a shop is granted it. */
   readAllOrdersByDefault?: boolean;
   fetch?: typeof fetch;
 }
 
 export interface AdminEdge {
+  app: SimulatedApp;
   authority: AppAuthority;
   installApp(input: { shop: string; userId?: string; path?: string }): Promise<InstallResult>;
   uninstallApp(input: { shop: string }): void;
@@ -61,10 +63,15 @@ function normalizeShop(s: string): string {
   return v.includes(".") ? v : `${v}.myshopify.com`;
 }
 
-function originOf(ctx: RouteContext, configured?: string): string {
-  if (configured) return configured.replace(/\/+$/, "");
-  const proto = (ctx.req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0] ?? "http";
-  return `${proto}://${ctx.req.headers.host ?? "127.0.0.1"}`;
+/** The simulator's origin as this browser reached it (its Host header), else the configured one. */
+function originOf(ctx: RouteContext, setting?: string | (() => string)): string {
+  const host = ctx.req.headers.host;
+  if (host) {
+    const proto = (ctx.req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0] ?? "http";
+    return `${proto}://${host}`;
+  }
+  const configured = typeof setting === "function" ? setting() : setting;
+  return (configured ?? "http://127.0.0.1").replace(/\/+$/, "");
 }
 
 async function formOrJson(ctx: RouteContext): Promise<Record<string, unknown>> {
@@ -81,7 +88,26 @@ async function formOrJson(ctx: RouteContext): Promise<Record<string, unknown>> {
   }
 }
 
-export function registerEdgeRoutes(router: Router, ctx: AdminEdgeContext): AdminEdge {
+const edges = new WeakMap<SimStore, AdminEdge>();
+
+/** The admin edge registered for a store (tests call installApp and sessionToken through it). */
+export function adminEdgeOf(store: SimStore): AdminEdge | undefined {
+  return edges.get(store);
+}
+
+function fromSimulator(sim: SimulatorContext | AdminEdgeContext): AdminEdgeContext {
+  if (!("options" in sim)) return sim;
+  return {
+    store: sim.store,
+    app: simulatedAppFromOptions(sim.options),
+    simulatorOrigin: () => sim.origin(),
+    readAllOrdersByDefault: process.env.SIMULATOR_READ_ALL_ORDERS === "1",
+  };
+}
+
+/** Plugs installation, auth and the admin frame into the simulator: `startSimulator` calls this with its context. */
+export function registerEdgeRoutes(router: Router, sim: SimulatorContext | AdminEdgeContext): AdminEdge {
+  const ctx = fromSimulator(sim);
   const authority = new AppAuthority(ctx.store, { apiKey: ctx.app.apiKey, apiSecret: ctx.app.apiSecret, scopes: ctx.app.scopes });
   authority.defaultReadAllOrders = ctx.readAllOrdersByDefault ?? false;
   const app = ctx.app;
@@ -173,7 +199,8 @@ export function registerEdgeRoutes(router: Router, ctx: AdminEdgeContext): Admin
     return { shop, read_all_orders: body.read_all_orders, scopes: authority.grantedScopes(shop) };
   });
 
-  return {
+  const edge: AdminEdge = {
+    app,
     authority,
     installApp: installFor,
     uninstallApp: uninstallFor,
@@ -181,4 +208,6 @@ export function registerEdgeRoutes(router: Router, ctx: AdminEdgeContext): Admin
     checkoutSessionToken,
     setReadAllOrdersGranted: (shop, granted) => authority.setReadAllOrdersGranted(knownShop(shop), granted),
   };
+  edges.set(ctx.store, edge);
+  return edge;
 }

@@ -171,6 +171,7 @@ export interface WebhookSubscription {
 export interface AppToml {
   clientId: string | null;
   name: string | null;
+  handle: string | null;
   applicationUrl: string | null;
   embedded: boolean;
   webhooksApiVersion: string | null;
@@ -204,6 +205,7 @@ export function readAppToml(src: string): AppToml {
   return {
     clientId: str(t.client_id),
     name: str(t.name),
+    handle: str(t.handle),
     applicationUrl: str(t.application_url),
     embedded: t.embedded !== false,
     webhooksApiVersion: str(webhooks.api_version),

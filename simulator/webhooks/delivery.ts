@@ -103,6 +103,11 @@ export class WebhookDelivery {
     this.opts = { ...this.opts, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
   }
 
+  get settings(): { timeCompression: number; answerLimitMs: number; apiVersion: string; appUrl: string } {
+    const { timeCompression, answerLimitMs, apiVersion, appUrl } = this.opts;
+    return { timeCompression, answerLimitMs, apiVersion, appUrl };
+  }
+
   get subscriptions(): WebhookSubscription[] {
     return this.opts.subscriptions;
   }

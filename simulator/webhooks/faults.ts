@@ -125,3 +125,12 @@ export class Faults {
     return p > 0 && this.random() < p;
   }
 }
+
+const shared = new WeakMap<object, Faults>();
+
+/** The one Faults object for a simulator (keyed by its store), so every half injects from the same settings. */
+export function sharedFaults(owner: object): Faults {
+  let f = shared.get(owner);
+  if (!f) shared.set(owner, (f = new Faults()));
+  return f;
+}

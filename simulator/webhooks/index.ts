@@ -10,6 +10,10 @@
 //   GET    /_sim/faults                     current fault settings
 //   POST   /_sim/faults                     merges settings: { seed?, webhooks?: {...}, adminApi?: {...} }
 //   DELETE /_sim/faults                     no faults
+//   POST   /_sim/webhooks/config            { timeCompression?, answerLimitMs? }
+//
+// Admin API faults (5xx, slow, dropped, throttling pressure) are applied by a
+// middleware in front of /admin/api/ (admin-api-faults.ts).
 
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
@@ -17,13 +21,15 @@ import type { Router } from "../router.ts";
 import { HttpError } from "../router.ts";
 import type { SimStore } from "../store/store.ts";
 import type { StoreChange } from "../store/types.ts";
-import type { SimulatedApp } from "../admin/app-config.ts";
+import type { SimulatorContext } from "../server.ts";
+import { simulatedAppFromOptions, type SimulatedApp } from "../admin/app-config.ts";
 import { WebhookDelivery } from "./delivery.ts";
-import { Faults } from "./faults.ts";
+import { Faults, sharedFaults } from "./faults.ts";
+import { registerAdminApiFaults, type ThrottleTarget } from "./admin-api-faults.ts";
 import { customersDataRequestPayload, customersRedactPayload, payloadContext, payloadForChange, shopRedactPayload } from "./payloads.ts";
 
 export { WebhookDelivery, SHOPIFY_RETRY_SCHEDULE_S, type DeliveryAttempt } from "./delivery.ts";
-export { Faults } from "./faults.ts";
+export { Faults, sharedFaults } from "./faults.ts";
 
 export interface WebhooksEdgeContext {
   store: SimStore;
@@ -33,6 +39,8 @@ export interface WebhooksEdgeContext {
   /** Divides Shopify's retry waits (e.g. 3600 → the 4 h schedule in 4 s). Default 1. */
   timeCompression?: number;
   answerLimitMs?: number;
+  /** The Admin API's buckets, for the throttling-pressure fault. */
+  adminApi?: ThrottleTarget;
 }
 
 export interface WebhooksEdge {
@@ -47,8 +55,30 @@ export interface WebhooksEdge {
 
 export type ComplianceTopic = "customers/data_request" | "customers/redact" | "shop/redact";
 
-export function registerEdgeRoutes(router: Router, ctx: WebhooksEdgeContext): WebhooksEdge {
-  const faults = ctx.faults ?? new Faults();
+const edges = new WeakMap<SimStore, WebhooksEdge>();
+
+/** The webhooks edge registered for a store (tests reach delivery.idle() and the log through it). */
+export function webhooksEdgeOf(store: SimStore): WebhooksEdge | undefined {
+  return edges.get(store);
+}
+
+function fromSimulator(sim: SimulatorContext | WebhooksEdgeContext): WebhooksEdgeContext {
+  if (!("options" in sim)) return sim;
+  const compression = Number(process.env.SIMULATOR_WEBHOOK_TIME_COMPRESSION ?? "1");
+  return {
+    store: sim.store,
+    app: simulatedAppFromOptions(sim.options),
+    faults: sharedFaults(sim.store),
+    timeCompression: Number.isFinite(compression) && compression > 0 ? compression : 1,
+    adminApi: sim.admin,
+  };
+}
+
+/** Plugs webhook delivery into the simulator: `startSimulator` calls this with its context. */
+export function registerEdgeRoutes(router: Router, sim: SimulatorContext | WebhooksEdgeContext): WebhooksEdge {
+  const ctx = fromSimulator(sim);
+  const faults = ctx.faults ?? sharedFaults(ctx.store);
+  registerAdminApiFaults(router, faults, ctx.adminApi);
   const delivery = new WebhookDelivery({
     appUrl: ctx.app.appUrl,
     apiSecret: ctx.app.apiSecret,
@@ -116,6 +146,16 @@ export function registerEdgeRoutes(router: Router, ctx: WebhooksEdgeContext): We
     return { webhookIds: sendCompliance({ topic: b.topic, shop: b.shop, customerId: b.customerId }) };
   });
 
+  router.post("/_sim/webhooks/config", async (rc) => {
+    const b = await rc.json<{ timeCompression?: unknown; answerLimitMs?: unknown }>();
+    const positive = (v: unknown) => (typeof v === "number" && v > 0 ? v : undefined);
+    if ((b.timeCompression !== undefined && !positive(b.timeCompression)) || (b.answerLimitMs !== undefined && !positive(b.answerLimitMs))) {
+      throw new HttpError(400, "timeCompression and answerLimitMs must be positive numbers");
+    }
+    delivery.configure({ timeCompression: positive(b.timeCompression), answerLimitMs: positive(b.answerLimitMs) });
+    return { timeCompression: delivery.settings.timeCompression, answerLimitMs: delivery.settings.answerLimitMs };
+  });
+
   router.get("/_sim/faults", () => faults.snapshot());
   router.post("/_sim/faults", async (rc) => {
     try {
@@ -128,7 +168,7 @@ export function registerEdgeRoutes(router: Router, ctx: WebhooksEdgeContext): We
   });
   router.add("DELETE", "/_sim/faults", () => faults.reset().snapshot());
 
-  return {
+  const edge: WebhooksEdge = {
     delivery,
     faults,
     deliverChange,
@@ -136,6 +176,9 @@ export function registerEdgeRoutes(router: Router, ctx: WebhooksEdgeContext): We
     close() {
       ctx.store.off("change", onChange);
       delivery.close();
+      if (edges.get(ctx.store) === edge) edges.delete(ctx.store);
     },
   };
+  edges.set(ctx.store, edge);
+  return edge;
 }
