@@ -2,9 +2,9 @@
 // with the shop's offline token, validated and executed against the real Admin SDL, charged to a
 // leaky bucket per (app, shop), and answered with Shopify's `extensions.cost`.
 import {
-  execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+  coerceInputValue, execute, getOperationAST, GraphQLError, isInputType, isNonNullType, parse, typeFromAST, validate, valueFromAST,
+  type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type VariableDefinitionNode,
 } from "graphql";
-import { getVariableValues } from "graphql/execution/values.js";
 import { createReadStream, statSync } from "node:fs";
 import { normalizeDomain, type SimStore } from "../store/store.ts";
 import { HttpError, sendJson, type Router } from "../router.ts";
@@ -118,8 +118,8 @@ export class AdminApi {
     if (validationErrors.length) return ok({ errors: validationErrors.map(shopifyError) });
     const operation = getOperationAST(document, body.operationName ?? undefined);
     if (!operation) return ok({ errors: [{ message: body.operationName ? `No operation named "${body.operationName}"` : "An operation name is required", extensions: { code: "OPERATION_NOT_FOUND" } }] });
-    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], body.variables ?? {}, { maxErrors: 50 });
-    if (coerced.errors) return ok({ errors: coerced.errors.map((e) => ({ ...shopifyError(e), extensions: { code: "INVALID_VARIABLE" } })) });
+    const coerced = coerceVariables(this.schema, operation.variableDefinitions ?? [], body.variables ?? {});
+    if (coerced.errors.length) return ok({ errors: coerced.errors.map((e) => ({ ...shopifyError(e), extensions: { code: "INVALID_VARIABLE" } })) });
 
     const bucket = this.bucket(domain);
     const costInput = { schema: this.schema, document, operation, variables: coerced.coerced };
@@ -194,6 +194,35 @@ export class AdminApi {
       });
     });
   }
+}
+
+/**
+ * Variable coercion as graphql-js does it (its own helper lives in a subpath module that can load
+ * as a second copy of graphql, so this uses the public coerceInputValue instead).
+ */
+function coerceVariables(schema: GraphQLSchema, defs: readonly VariableDefinitionNode[], inputs: Record<string, unknown>): { coerced: Record<string, unknown>; errors: GraphQLError[] } {
+  const coerced: Record<string, unknown> = {};
+  const errors: GraphQLError[] = [];
+  for (const def of defs) {
+    const name = def.variable.name.value;
+    const type = typeFromAST(schema, def.type as never);
+    if (!type || !isInputType(type)) continue; // validation already reported it
+    if (!Object.prototype.hasOwnProperty.call(inputs, name)) {
+      if (def.defaultValue) coerced[name] = valueFromAST(def.defaultValue, type);
+      else if (isNonNullType(type)) errors.push(new GraphQLError(`Variable "$${name}" of required type "${String(type)}" was not provided.`, { nodes: def }));
+      continue;
+    }
+    const value = inputs[name];
+    if (value === null && isNonNullType(type)) {
+      errors.push(new GraphQLError(`Variable "$${name}" of non-null type "${String(type)}" must not be null.`, { nodes: def }));
+      continue;
+    }
+    coerced[name] = coerceInputValue(value, type, (path, invalid, error) => {
+      const at = path.length ? ` at "${name}${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}"` : "";
+      errors.push(new GraphQLError(`Variable "$${name}" got invalid value ${JSON.stringify(invalid)}${at}; ${error.message}`, { nodes: def, originalError: error }));
+    });
+  }
+  return { coerced, errors };
 }
 
 function ok(body: unknown): GraphqlAnswer {

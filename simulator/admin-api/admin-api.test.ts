@@ -1,0 +1,362 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SimStore } from "../store/store.ts";
+import { seedShop } from "../store/seed-generator.ts";
+import type { StoreChange } from "../store/types.ts";
+import { startSimulator, type RunningSimulator } from "../server.ts";
+import { AdminApi, INVALID_TOKEN_BODY } from "./handler.ts";
+
+const SHOP = "demo-store.myshopify.com";
+const NOW = "2026-03-01T00:00:00.000Z";
+
+function setup(options: { clock?: () => number } = {}) {
+  const store = new SimStore({ now: () => new Date(NOW) });
+  seedShop(store, SHOP, { seed: 11, size: "tiny", now: NOW });
+  const install = store.installApp(SHOP, { apiKey: "test-key" });
+  const api = new AdminApi({ store, origin: () => "http://sim.test", clock: options.clock ?? (() => 0) });
+  api.resetBuckets();
+  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+    const answer = await api.graphql(SHOP, install.accessToken, { query, variables });
+    return answer as { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  return { store, api, gql, token: install.accessToken };
+}
+
+const firstCustomer = (store: SimStore) => store.shop(SHOP).customers.values().next().value!;
+
+describe("Admin GraphQL: queries the app uses", () => {
+  it("answers shop and currentAppInstallation with cost extensions", async () => {
+    const { gql } = setup();
+    const { status, body } = await gql(`{ shop { id name currencyCode ianaTimezone myshopifyDomain plan { displayName shopifyPlus partnerDevelopment } } currentAppInstallation { accessScopes { handle } } }`);
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.shop).toMatchObject({ id: expect.stringMatching(/^gid:\/\/shopify\/Shop\/\d+$/), currencyCode: "USD", myshopifyDomain: SHOP, ianaTimezone: "America/New_York", plan: { displayName: "Shopify", shopifyPlus: false } });
+    expect(body.data.currentAppInstallation.accessScopes.map((s: { handle: string }) => s.handle)).toContain("write_customers");
+    expect(body.extensions.cost).toEqual({ requestedQueryCost: expect.any(Number), actualQueryCost: expect.any(Number), throttleStatus: { maximumAvailable: 2000, currentlyAvailable: expect.any(Number), restoreRate: 100 } });
+  });
+
+  it("pages customers with updated_at filters and cursors, ids exact", async () => {
+    const { gql, store } = setup();
+    const q = `query($after: String) { customers(first: 4, after: $after, query: "updated_at:>'2020-01-01T00:00:00Z'") { edges { cursor node { id email firstName lastName tags createdAt updatedAt } } pageInfo { hasNextPage endCursor } } }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { body } = await gql(q, { after });
+      expect(body.errors).toBeUndefined();
+      seen.push(...body.data.customers.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!body.data.customers.pageInfo.hasNextPage) break;
+      after = body.data.customers.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([...store.shop(SHOP).customers.values()].map((c) => c.gid));
+    const future = await gql(`{ customers(first: 5, query: "updated_at:>'2030-01-01T00:00:00Z'") { nodes { id } } }`);
+    expect(future.body.data.customers.nodes).toEqual([]);
+  });
+
+  it("returns orders with money sets, refunds and fulfillment orders in Shopify's shapes", async () => {
+    const { gql, store } = setup();
+    const q = `query($after: String) {
+      orders(first: 8, after: $after, query: "updated_at:>'2020-01-01'") { pageInfo { hasNextPage endCursor } nodes {
+        id name createdAt processedAt updatedAt cancelledAt test customer { id }
+        currentTotalPriceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+        currentShippingPriceSet { shopMoney { amount currencyCode } }
+        currentTotalTaxSet { shopMoney { amount } }
+        lineItems(first: 5) { nodes { id sku quantity currentQuantity originalUnitPriceSet { shopMoney { amount } } } }
+        refunds { id createdAt totalRefundedSet { shopMoney { amount } presentmentMoney { amount currencyCode } }
+          refundLineItems(first: 5) { nodes { subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } } quantity restockType } }
+          transactions(first: 5) { nodes { id kind status amountSet { shopMoney { amount } } } }
+          orderAdjustments(first: 5) { nodes { id kind amountSet { shopMoney { amount } } } }
+          refundShippingLines(first: 5) { nodes { subtotalAmountSet { shopMoney { amount } } } } }
+        fulfillmentOrders(first: 5) { nodes { id fulfillBy status } }
+      } } }`;
+    const orders = [];
+    let after: string | null = null;
+    do {
+      const { body } = await gql(q, { after });
+      expect(body.errors).toBeUndefined();
+      expect(body.extensions.cost.requestedQueryCost).toBeLessThanOrEqual(1000);
+      orders.push(...body.data.orders.nodes);
+      after = body.data.orders.pageInfo.hasNextPage ? body.data.orders.pageInfo.endCursor : null;
+    } while (after);
+    expect(orders).toHaveLength(40);
+    expect(orders[0].name).toBe("#1001");
+    expect(orders.some((o: { customer: unknown }) => o.customer === null)).toBe(true); // guest orders
+    expect(orders.some((o: { cancelledAt: unknown }) => o.cancelledAt !== null)).toBe(true);
+    expect(orders.some((o: { refunds: unknown[] }) => o.refunds.length > 0)).toBe(true);
+    expect(new Set(orders.map((o: { currentTotalPriceSet: { presentmentMoney: { currencyCode: string } } }) => o.currentTotalPriceSet.presentmentMoney.currencyCode)).size).toBeGreaterThan(1);
+    const refunded = orders.find((o: { refunds: { refundLineItems: { nodes: unknown[] } }[] }) => o.refunds.some((r) => r.refundLineItems.nodes.length > 0));
+    expect(refunded.refunds[0].refundLineItems.nodes[0]).toEqual({ subtotalSet: { shopMoney: { amount: expect.stringMatching(/^\d+\.\d\d$/) } }, totalTaxSet: { shopMoney: { amount: expect.any(String) } }, quantity: expect.any(Number), restockType: expect.stringMatching(/^(RETURN|NO_RESTOCK|CANCEL)$/) });
+    const sim = store.order(SHOP, refunded.id.split("/").pop());
+    expect(refunded.currentTotalPriceSet.shopMoney.amount).toBe(sim.currentTotalPriceSet.shopMoney.amount);
+    expect(orders[0].fulfillmentOrders.nodes[0]).toMatchObject({ id: expect.stringMatching(/FulfillmentOrder/), fulfillBy: null });
+  });
+
+  it("resolves node(id) for customers, orders and bulk operations", async () => {
+    const { gql, store } = setup();
+    const c = firstCustomer(store);
+    const { body } = await gql(`query($id: ID!) { node(id: $id) { __typename id ... on Customer { email } } }`, { id: c.gid });
+    expect(body.data.node).toEqual({ __typename: "Customer", id: c.gid, email: c.email });
+  });
+});
+
+describe("Admin GraphQL: failing as Shopify fails", () => {
+  it("rejects an unknown field with graphql validation errors and Shopify's code", async () => {
+    const { gql } = setup();
+    const { status, body } = await gql(`{ shop { nmae } }`);
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]).toMatchObject({ message: expect.stringContaining(`Cannot query field "nmae" on type "Shop"`), locations: [{ line: 1, column: 10 }], extensions: { code: "undefinedField", typeName: "Shop", fieldName: "nmae" } });
+  });
+
+  it("rejects a wrong argument type", async () => {
+    const { gql } = setup();
+    const literal = await gql(`{ customers(first: "ten") { nodes { id } } }`);
+    expect(literal.body.errors[0].message).toMatch(/Int cannot represent non-integer value: "ten"/);
+    const variable = await gql(`query($n: Int!) { customers(first: $n) { nodes { id } } }`, { n: "ten" });
+    expect(variable.body.errors[0].message).toMatch(/Variable "\$n" got invalid value "ten"/);
+    const missing = await gql(`mutation { tagsAdd(tags: ["x"]) { userErrors { message } } }`);
+    expect(missing.body.errors[0].message).toMatch(/argument "id" of type "ID!" is required/);
+  });
+
+  it("answers 401 with Shopify's body for a wrong token, 404 for an unknown shop", async () => {
+    const { api } = setup();
+    expect(await api.graphql(SHOP, "shpat_wrong", { query: "{ shop { id } }" })).toMatchObject({ status: 401, body: INVALID_TOKEN_BODY });
+    expect((await api.graphql("nope.myshopify.com", "x", { query: "{ shop { id } }" })).status).toBe(404);
+  });
+
+  it("refuses queries over 1000 points and array inputs over 250", async () => {
+    const { gql, store } = setup();
+    const big = await gql(`{ orders(first: 250) { nodes { lineItems(first: 250) { nodes { id } } } } }`);
+    expect(big.body.errors[0].extensions).toMatchObject({ code: "MAX_COST_EXCEEDED", maxCost: 1000 });
+    const tags = Array.from({ length: 251 }, (_, i) => `t${i}`);
+    const arr = await gql(`mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }`, { id: firstCustomer(store).gid, tags });
+    expect(arr.body.errors[0].extensions.code).toBe("MAX_INPUT_SIZE_EXCEEDED");
+  });
+});
+
+describe("Admin GraphQL: mutations", () => {
+  it("tagsAdd / tagsRemove have set semantics and emit tags_added / tags_removed and customers/update", async () => {
+    const { gql, store } = setup();
+    const changes: StoreChange[] = [];
+    store.on("change", (c) => changes.push(c));
+    const c = firstCustomer(store);
+    const add = `mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id ... on Customer { tags } } userErrors { field message } } }`;
+    const first = await gql(add, { id: c.gid, tags: ["tier-gold", "tier-gold", "promise-fast"] });
+    expect(first.body.data.tagsAdd.userErrors).toEqual([]);
+    expect(first.body.data.tagsAdd.node.tags).toEqual(expect.arrayContaining(["tier-gold", "promise-fast"]));
+    expect(first.body.extensions.cost.requestedQueryCost).toBe(10);
+    const again = await gql(add, { id: c.gid, tags: ["tier-gold"] });
+    expect(again.body.data.tagsAdd.node.tags.filter((t: string) => t === "tier-gold")).toHaveLength(1);
+    const remove = await gql(`mutation($id: ID!) { tagsRemove(id: $id, tags: ["tier-gold"]) { node { ... on Customer { tags } } userErrors { message } } }`, { id: c.gid });
+    expect(remove.body.data.tagsRemove.node.tags).not.toContain("tier-gold");
+    expect(changes.map((ch) => ch.topic)).toEqual(["customer.tags_added", "customers/update", "customer.tags_removed", "customers/update"]);
+    expect(changes[0]).toMatchObject({ shop: SHOP, topic: "customer.tags_added", tags: ["tier-gold", "promise-fast"], customer: { gid: c.gid } });
+    expect(changes[2]).toMatchObject({ topic: "customer.tags_removed", tags: ["tier-gold"] });
+    const recorded = store.mutations(SHOP);
+    expect(recorded.map((m) => m.kind)).toEqual(["tagsAdd", "tagsAdd", "tagsRemove"]);
+    expect(recorded[0]).toMatchObject({ shop: SHOP, cost: 10, ok: true, detail: { changed: ["tier-gold", "promise-fast"] } });
+  });
+
+  it("limits a customer to 250 tags with a userError", async () => {
+    const { gql, store } = setup();
+    const c = firstCustomer(store);
+    const start = c.tags.length;
+    const tags = Array.from({ length: 250 - start }, (_, i) => `bulk-${i}`);
+    const ok = await gql(`mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }`, { id: c.gid, tags });
+    expect(ok.body.data.tagsAdd.userErrors).toEqual([]);
+    const over = await gql(`mutation($id: ID!) { tagsAdd(id: $id, tags: ["one-too-many"]) { node { id } userErrors { field message } } }`, { id: c.gid });
+    expect(over.body.data.tagsAdd.userErrors[0]).toMatchObject({ field: ["tags"], message: expect.stringContaining("250") });
+    expect(c.tags).toHaveLength(250);
+  });
+
+  it("metafieldsSet writes $app metafields, supports compareDigest, caps at 25, and costs 10 + owner weight", async () => {
+    const { gql, store } = setup();
+    const c = firstCustomer(store);
+    const set = `mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { metafields { id namespace key type value compareDigest } userErrors { field message code elementIndex } } }`;
+    const first = await gql(set, { m: [{ ownerId: c.gid, namespace: "$app", key: "tier", type: "single_line_text_field", value: "gold" }] });
+    expect(first.body.data.metafieldsSet.userErrors).toEqual([]);
+    const mf = first.body.data.metafieldsSet.metafields[0];
+    expect(mf).toMatchObject({ namespace: "app--4242000001", key: "tier", value: "gold" });
+    expect(first.body.extensions.cost.requestedQueryCost).toBe(11);
+    const read = await gql(`query($id: ID!) { customer(id: $id) { metafield(namespace: "$app", key: "tier") { value type } metafields(first: 5, namespace: "$app") { nodes { key value } } } }`, { id: c.gid });
+    expect(read.body.data.customer.metafield).toEqual({ value: "gold", type: "single_line_text_field" });
+    expect(read.body.data.customer.metafields.nodes).toEqual([{ key: "tier", value: "gold" }]);
+    const stale = await gql(set, { m: [{ ownerId: c.gid, namespace: "$app", key: "tier", value: "silver", compareDigest: "0".repeat(64) }] });
+    expect(stale.body.data.metafieldsSet.userErrors[0]).toMatchObject({ code: "STALE_OBJECT", elementIndex: 0 });
+    const cas = await gql(set, { m: [{ ownerId: c.gid, namespace: "$app", key: "tier", value: "silver", compareDigest: mf.compareDigest }] });
+    expect(cas.body.data.metafieldsSet.metafields[0].value).toBe("silver");
+    const tooMany = Array.from({ length: 26 }, (_, i) => ({ ownerId: c.gid, namespace: "$app", key: `k${i}`, type: "number_integer", value: "1" }));
+    const over = await gql(set, { m: tooMany });
+    expect(over.body.data.metafieldsSet.userErrors[0]).toMatchObject({ code: "LESS_THAN_OR_EQUAL_TO", field: ["metafields"] });
+    const order = store.shop(SHOP).orders.values().next().value!;
+    const both = await gql(set, { m: [{ ownerId: c.gid, namespace: "$app", key: "xy", type: "number_integer", value: "1" }, { ownerId: order.gid, namespace: "$app", key: "xy", type: "number_integer", value: "2" }] });
+    expect(both.body.extensions.cost.requestedQueryCost).toBe(10 + 1 + 10);
+    expect(store.mutations(SHOP, { kind: "metafieldsSet" }).map((m) => m.ok)).toEqual([true, false, true, false, true]);
+  });
+
+  it("metafieldDefinitionCreate creates an app-owned definition once", async () => {
+    const { gql } = setup();
+    const m = `mutation { metafieldDefinitionCreate(definition: { name: "Tier", namespace: "$app", key: "tier", type: "single_line_text_field", ownerType: CUSTOMER }) { createdDefinition { id namespace key type { name } ownerType } userErrors { field message code } } }`;
+    const first = await gql(m);
+    expect(first.body.data.metafieldDefinitionCreate.createdDefinition).toMatchObject({ namespace: "app--4242000001", key: "tier", type: { name: "single_line_text_field" }, ownerType: "CUSTOMER" });
+    const second = await gql(m);
+    expect(second.body.data.metafieldDefinitionCreate.userErrors[0].code).toBe("TAKEN");
+  });
+
+  it("fulfillmentOrdersSetFulfillmentDeadline sets fulfillBy and is recorded", async () => {
+    const { gql, store } = setup();
+    const fo = [...store.shop(SHOP).fulfillmentOrders.values()].find((f) => f.status === "OPEN")!;
+    const { body } = await gql(`mutation($ids: [ID!]!, $at: DateTime!) { fulfillmentOrdersSetFulfillmentDeadline(fulfillmentOrderIds: $ids, fulfillmentDeadline: $at) { success userErrors { field message code } } }`, { ids: [fo.gid], at: "2026-03-04T17:00:00Z" });
+    expect(body.data.fulfillmentOrdersSetFulfillmentDeadline).toEqual({ success: true, userErrors: [] });
+    const read = await gql(`query($id: ID!) { fulfillmentOrder(id: $id) { fulfillBy } }`, { id: fo.gid });
+    expect(read.body.data.fulfillmentOrder.fulfillBy).toBe("2026-03-04T17:00:00.000Z");
+    const missing = await gql(`mutation { fulfillmentOrdersSetFulfillmentDeadline(fulfillmentOrderIds: ["gid://shopify/FulfillmentOrder/1"], fulfillmentDeadline: "2026-03-04T17:00:00Z") { success userErrors { code } } }`);
+    expect(missing.body.data.fulfillmentOrdersSetFulfillmentDeadline).toEqual({ success: false, userErrors: [{ code: "FULFILLMENT_ORDERS_NOT_FOUND" }] });
+    expect(store.mutations(SHOP, { kind: "fulfillmentOrdersSetFulfillmentDeadline" })[0]).toMatchObject({ ok: true, detail: { fulfillmentOrderGids: [fo.gid] } });
+  });
+});
+
+describe("rate limits", () => {
+  it("throttles a burst beyond the bucket, then recovers at the restore rate (fake clock)", async () => {
+    let now = 0;
+    const { gql, api } = setup({ clock: () => now });
+    api.setThrottleConfig(SHOP, { bucketSize: 100, restoreRate: 10 });
+    const q = `{ customers(first: 10) { nodes { id } } }`; // 2 + 10 × 1 = 12 points requested
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await gql(q));
+    const throttled = answers.filter((a) => a.body.errors?.[0]?.extensions?.code === "THROTTLED");
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled[0].status).toBe(200);
+    expect(throttled[0].body).toMatchObject({ errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: expect.any(String) } }], extensions: { cost: { requestedQueryCost: 12, throttleStatus: { maximumAvailable: 100, restoreRate: 10 } } } });
+    const available = throttled[0].body.extensions.cost.throttleStatus.currentlyAvailable;
+    expect(available).toBeLessThan(12);
+    // Not enough restored after a short wait...
+    now += Math.floor(((12 - available - 1) / 10) * 1000);
+    expect((await gql(q)).body.errors?.[0]?.extensions?.code).toBe("THROTTLED");
+    // ...enough once the restore rate has refilled the difference.
+    now += 2000;
+    const recovered = await gql(q);
+    expect(recovered.body.errors).toBeUndefined();
+    now += 100_000;
+    expect((await gql(`{ shop { id } }`)).body.extensions.cost.throttleStatus.currentlyAvailable).toBe(100 - 1);
+  });
+
+  it("answers THROTTLED as HTTP 429 when configured", async () => {
+    const { gql, api } = setup();
+    api.setThrottleConfig(SHOP, { bucketSize: 20, restoreRate: 1, http429: true });
+    await gql(`{ customers(first: 10) { nodes { id } } }`);
+    const second = await gql(`{ customers(first: 10) { nodes { id } } }`);
+    expect(second.status).toBe(429);
+    expect(second.body.errors[0].extensions.code).toBe("THROTTLED");
+  });
+
+  it("charges the actual cost, not the requested one, when fewer nodes come back", async () => {
+    const { gql } = setup();
+    const { body } = await gql(`{ customers(first: 50, query: "email:nobody@example.com") { nodes { id } } }`);
+    expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 52, actualQueryCost: 2 });
+  });
+});
+
+describe("bulk operations", () => {
+  it("writes Shopify's JSONL with __parentId children after parents, serves it and emits bulk_operations/finish", async () => {
+    const { gql, api, store } = setup();
+    const finished: StoreChange[] = [];
+    store.on("change", (c) => c.topic === "bulk_operations/finish" && finished.push(c));
+    const run = await gql(`mutation { bulkOperationRunQuery(query: """
+      { orders(query: "updated_at:>'2020-01-01'") { edges { node { id name currentTotalPriceSet { shopMoney { amount } } lineItems { edges { node { id sku quantity } } } } } } }
+    """) { bulkOperation { id status } userErrors { field message code } } }`);
+    expect(run.body.data.bulkOperationRunQuery.userErrors).toEqual([]);
+    const second = await gql(`mutation { bulkOperationRunQuery(query: "{ customers { edges { node { id } } } }") { bulkOperation { id } userErrors { message code } } }`);
+    expect(second.body.data.bulkOperationRunQuery.userErrors[0].code).toBe("OPERATION_IN_PROGRESS");
+    await api.bulk.idle(SHOP);
+    const { body } = await gql(`{ currentBulkOperation { id status errorCode objectCount rootObjectCount fileSize url partialDataUrl createdAt completedAt query } }`);
+    const op = body.data.currentBulkOperation;
+    expect(op).toMatchObject({ status: "COMPLETED", errorCode: null, rootObjectCount: "40", url: expect.stringMatching(/\/_sim\/bulk\/\d+\.jsonl$/) });
+    const node = await gql(`query($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }`, { id: op.id });
+    expect(node.body.data.node.status).toBe("COMPLETED");
+    const lines = readFileSync(api.bulk.filePath(op.id.split("/").pop())!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(String(lines.length)).toBe(op.objectCount);
+    const orderIds = new Set<string>();
+    for (const line of lines) {
+      if (line.__parentId) expect(orderIds.has(line.__parentId)).toBe(true); // parent came first
+      else {
+        expect(line.id).toMatch(/gid:\/\/shopify\/Order\//);
+        expect(line.lineItems).toBeUndefined();
+        orderIds.add(line.id);
+      }
+    }
+    expect(lines[0]).toEqual({ id: expect.any(String), name: "#1001", currentTotalPriceSet: { shopMoney: { amount: expect.any(String) } } });
+    expect(lines[1]).toMatchObject({ id: expect.stringMatching(/LineItem/), __parentId: lines[0].id });
+    expect(finished[0]).toMatchObject({ topic: "bulk_operations/finish", shop: SHOP, bulkOperation: { status: "COMPLETED", gid: op.id } });
+  });
+
+  it("rejects a bulk query without a connection or without parent ids", async () => {
+    const { gql } = setup();
+    const noConn = await gql(`mutation { bulkOperationRunQuery(query: "{ shop { id } }") { userErrors { field message code } } }`);
+    expect(noConn.body.data.bulkOperationRunQuery.userErrors[0]).toMatchObject({ field: ["query"], code: "INVALID" });
+    const noId = await gql(`mutation { bulkOperationRunQuery(query: "{ orders { edges { node { name lineItems { edges { node { id } } } } } } }") { userErrors { message } } }`);
+    expect(noId.body.data.bulkOperationRunQuery.userErrors[0].message).toMatch(/must select the 'id' field/);
+  });
+});
+
+describe("HTTP edge", () => {
+  let sim: RunningSimulator;
+  let token: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ apiKey: "k", apiSecret: "s", appUrl: "http://localhost:3000", edgeModules: false });
+  });
+  afterAll(() => sim.close());
+  beforeEach(async () => {
+    await fetch(`${sim.origin}/_sim/reset`, { method: "POST" });
+    const res = await fetch(`${sim.origin}/_sim/shops`, { method: "POST", body: JSON.stringify({ shop: SHOP, seed: 3, size: "tiny", now: NOW }) });
+    token = ((await res.json()) as { accessToken: string }).accessToken;
+  });
+
+  const post = (headers: Record<string, string>, query: string) =>
+    fetch(`${sim.origin}/admin/api/2026-01/graphql.json`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+
+  it("names the shop by X-Forwarded-Host and checks X-Shopify-Access-Token", async () => {
+    const ok = await post({ "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token }, "{ shop { myshopifyDomain } }");
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-shopify-api-version")).toBe("2026-01");
+    expect(((await ok.json()) as { data: { shop: { myshopifyDomain: string } } }).data.shop.myshopifyDomain).toBe(SHOP);
+    const bad = await post({ "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": "nope" }, "{ shop { id } }");
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual(INVALID_TOKEN_BODY);
+  });
+
+  it("records the app's mutations at /_sim/shops/{shop}/mutations and serves bulk files", async () => {
+    const customers = (await (await fetch(`${sim.origin}/_sim/shops/${SHOP}/customers?limit=1`)).json()) as { customers: { gid: string }[] };
+    const gid = customers.customers[0].gid;
+    await post({ "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token }, `mutation { tagsAdd(id: "${gid}", tags: ["tier-gold"]) { userErrors { message } } }`);
+    const rec = (await (await fetch(`${sim.origin}/_sim/shops/${SHOP}/mutations`)).json()) as { pointsSpent: number; mutations: { kind: string; cost: number }[] };
+    expect(rec.mutations).toMatchObject([{ kind: "tagsAdd", cost: 10 }]);
+    expect(rec.pointsSpent).toBe(10);
+    const run = await post({ "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token }, `mutation { bulkOperationRunQuery(query: "{ customers { edges { node { id tags } } } }") { bulkOperation { id } } }`);
+    const opId = ((await run.json()) as { data: { bulkOperationRunQuery: { bulkOperation: { id: string } } } }).data.bulkOperationRunQuery.bulkOperation.id;
+    await sim.admin.bulk.idle(SHOP);
+    const jsonl = await (await fetch(`${sim.origin}/_sim/bulk/${opId.split("/").pop()}.jsonl`)).text();
+    expect(jsonl.trim().split("\n")).toHaveLength(10);
+  });
+
+  it("plays the merchant through the control API: orders, refunds, edits, cancellations", async () => {
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`${sim.origin}${path}`, { method: "POST", body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const products = (await (await fetch(`${sim.origin}/_sim/shops/${SHOP}/products`)).json()) as { products: { variants: { id: string }[] }[] };
+    const variantId = products.products[0].variants[0].id;
+    const { customer } = await call(`/_sim/shops/${SHOP}/customers`, { email: "new@example.com", firstName: "New" });
+    const { order } = await call(`/_sim/shops/${SHOP}/orders`, { customerId: customer.gid, lineItems: [{ variantId, quantity: 2 }], shipping: { price: "10.00" }, taxRate: 0.1, presentmentCurrency: "EUR" });
+    expect(order.presentmentCurrency).toBe("EUR");
+    const line = order.lineItems[0].id;
+    const refunded = await call(`/_sim/shops/${SHOP}/orders/${order.id}/refunds`, { lineItems: [{ lineItemId: line, quantity: 1, restockType: "RETURN" }] });
+    expect(refunded.order.financialStatus).toBe("PARTIALLY_REFUNDED");
+    const edited = await call(`/_sim/shops/${SHOP}/orders/${order.id}/edit`, { addLineItems: [{ variantId, quantity: 1 }] });
+    expect(edited.order.edited).toBe(true);
+    const cancelled = await call(`/_sim/shops/${SHOP}/orders/${order.id}/cancel`, { reason: "CUSTOMER" });
+    expect(cancelled.order.cancelledAt).not.toBeNull();
+    const guest = await call(`/_sim/shops/${SHOP}/orders`, { lineItems: [{ title: "Gift", price: "5.00", quantity: 1 }], financialStatus: "PENDING" });
+    expect(guest.order.customerId).toBeNull();
+  });
+});

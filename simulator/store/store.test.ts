@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { SimStore } from "./store.ts";
+import { seedShop, SEED_SIZES } from "./seed-generator.ts";
+import type { StoreChange } from "./types.ts";
+
+const SHOP = "unit-store.myshopify.com";
+const NOW = "2026-03-01T00:00:00.000Z";
+
+function fresh() {
+  const store = new SimStore({ now: () => new Date(NOW) });
+  store.createShop({ domain: SHOP, install: {} });
+  const product = store.createProduct(SHOP, { title: "Tote", variants: [{ sku: "TOTE-1", price: "40.00", inventory: 10 }] });
+  const changes: StoreChange[] = [];
+  store.on("change", (c) => changes.push(c));
+  return { store, variant: product.variants[0], changes };
+}
+
+describe("store operations", () => {
+  it("creates an order in two currencies, emits orders/create and orders/paid, and keeps totals exact", () => {
+    const { store, variant, changes } = fresh();
+    const customer = store.createCustomer(SHOP, { email: "a@example.com" });
+    const order = store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ variantId: variant.id, quantity: 2 }], shipping: { price: "10.00" }, taxRate: 0.1, presentmentCurrency: "EUR" });
+    expect(order.totalPriceSet.shopMoney).toEqual({ amount: "98.00", currencyCode: "USD" }); // 80 + 8 tax + 10 shipping
+    expect(order.totalPriceSet.presentmentMoney.currencyCode).toBe("EUR");
+    expect(order.financialStatus).toBe("PAID");
+    expect(order.name).toBe("#1001");
+    expect(BigInt(order.lineItems[0].id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true); // ids are wider than JS numbers
+    expect(changes.map((c) => c.topic)).toEqual(["customers/create", "orders/create", "orders/paid"]);
+  });
+
+  it("refunds partially, money-only and fully, updating current totals and financial status", () => {
+    const { store, variant, changes } = fresh();
+    const order = store.createOrder(SHOP, { lineItems: [{ variantId: variant.id, quantity: 2 }], shipping: { price: "10.00" }, taxRate: 0.1 });
+    store.refundOrder(SHOP, order.id, { lineItems: [{ lineItemId: order.lineItems[0].id, quantity: 1, restockType: "RETURN" }] });
+    expect(order.currentTotalPriceSet.shopMoney.amount).toBe("54.00");
+    expect(order.totalRefundedSet.shopMoney.amount).toBe("44.00");
+    expect(order.financialStatus).toBe("PARTIALLY_REFUNDED");
+    expect(store.shop(SHOP).variants.get(variant.id)!.inventoryLevels[0].available).toBe(11);
+    store.refundOrder(SHOP, order.id, { shipping: { full: true } });
+    expect(order.currentShippingPriceSet.shopMoney.amount).toBe("0.00");
+    const goodwill = store.refundOrder(SHOP, order.id, { amount: "5.00" });
+    expect(goodwill.orderAdjustments[0].amountSet.shopMoney.amount).toBe("-5.00");
+    store.refundOrderFully(SHOP, order.id);
+    expect(order.financialStatus).toBe("REFUNDED");
+    expect(order.currentTotalPriceSet.shopMoney.amount).toBe("0.00");
+    expect(changes.filter((c) => c.topic === "refunds/create")).toHaveLength(4);
+    expect(changes.some((c) => c.topic === "inventory_levels/update")).toBe(true);
+  });
+
+  it("edits bump updatedAt and current totals; cancellation of an unpaid order voids it", () => {
+    const { store, variant, changes } = fresh();
+    const order = store.createOrder(SHOP, { lineItems: [{ variantId: variant.id, quantity: 1 }], financialStatus: "PENDING" }, { at: "2026-02-01T00:00:00.000Z" });
+    store.editOrder(SHOP, order.id, { addLineItems: [{ variantId: variant.id, quantity: 1 }] });
+    expect(order.updatedAt).toBe(NOW);
+    expect(order.currentTotalPriceSet.shopMoney.amount).toBe("80.00");
+    expect(changes.map((c) => c.topic)).toContain("orders/edited");
+    store.cancelOrder(SHOP, order.id, { reason: "CUSTOMER" });
+    expect(order.financialStatus).toBe("VOIDED");
+    expect(order.cancelReason).toBe("CUSTOMER");
+    expect(changes.at(-2)!.topic).toBe("orders/cancelled");
+  });
+
+  it("customers: tags are sets, deletion emits customers/delete, snapshots don't change later", () => {
+    const { store, changes } = fresh();
+    const c = store.createCustomer(SHOP, { email: "b@example.com", tags: ["vip"] });
+    expect(store.addTags(SHOP, c.id, ["VIP", "new, gold"]).added).toEqual(["new", "gold"]);
+    const added = changes.find((ch) => ch.topic === "customer.tags_added")!;
+    store.removeTags(SHOP, c.id, ["gold"]);
+    expect(added).toMatchObject({ tags: ["new", "gold"], customer: { tags: ["vip", "new", "gold"] } });
+    store.deleteCustomer(SHOP, c.id);
+    expect(changes.at(-1)).toMatchObject({ topic: "customers/delete", customer: { gid: c.gid } });
+  });
+});
+
+describe("seed generator", () => {
+  const dump = (store: SimStore, domain: string) => {
+    const d = store.shop(domain);
+    return JSON.stringify({ c: [...d.customers.values()], o: [...d.orders.values()], p: d.products }, (_k, v) => (v instanceof Map ? [...v] : v));
+  };
+
+  it("is deterministic: same seed and now give identical stores; another seed differs", () => {
+    const make = (seed: number) => {
+      const store = new SimStore({ now: () => new Date(NOW) });
+      seedShop(store, SHOP, { seed, size: "small", now: NOW });
+      return dump(store, SHOP);
+    };
+    expect(make(42)).toBe(make(42));
+    expect(make(42)).not.toBe(make(43));
+  });
+
+  it("tiny has every kind of history within 18 months before now", () => {
+    const store = new SimStore({ now: () => new Date(NOW) });
+    const s = seedShop(store, SHOP, { seed: 5, size: "tiny", now: NOW });
+    expect(s).toMatchObject({ customers: SEED_SIZES.tiny.customers, orders: SEED_SIZES.tiny.orders });
+    const orders = [...store.shop(SHOP).orders.values()];
+    const oldest = Date.parse(NOW) - 549 * 86_400_000;
+    expect(orders.every((o) => Date.parse(o.createdAt) >= oldest && o.createdAt <= NOW && o.updatedAt <= NOW)).toBe(true);
+    expect(orders.some((o) => o.customerId === null)).toBe(true);
+    expect(orders.some((o) => o.refunds.length > 0)).toBe(true);
+    expect(orders.some((o) => o.cancelledAt !== null)).toBe(true);
+    expect(orders.some((o) => o.edited)).toBe(true);
+    expect(new Set(orders.map((o) => o.presentmentCurrency)).size).toBeGreaterThan(1);
+  });
+
+  it("large has at least 20,000 customers and 100,000 orders, generated in seconds", () => {
+    const store = new SimStore({ now: () => new Date(NOW) });
+    const s = seedShop(store, "big.myshopify.com", { seed: 1, size: "large", now: NOW });
+    expect(store.shop("big.myshopify.com").customers.size).toBeGreaterThanOrEqual(20_000);
+    expect(store.shop("big.myshopify.com").orders.size).toBeGreaterThanOrEqual(100_000);
+    expect(s.testOrders).toBeGreaterThan(0);
+    expect(s.millis).toBeLessThan(20_000);
+  });
+});
