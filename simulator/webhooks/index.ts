@@ -4,7 +4,7 @@
 //
 //   GET    /_sim/webhooks?topic=&shop=      the delivery log → { pending, attempts }
 //   DELETE /_sim/webhooks                   clears the log
-//   POST   /_sim/webhooks/idle              answers once every delivery has settled
+//   POST   /_sim/webhooks/idle?timeoutMs=   answers once every delivery has settled (or the wait ran out) → { settled, pending }
 //   POST   /_sim/webhooks/send              { topic, shop, payload } delivers a body as given
 //   POST   /_sim/webhooks/compliance        { topic, shop, customerId? } customers/data_request | customers/redact | shop/redact
 //   GET    /_sim/faults                     current fault settings
@@ -129,9 +129,16 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Webho
     delivery.clearLog();
     return { cleared: true };
   });
-  router.post("/_sim/webhooks/idle", async () => {
-    await delivery.idle();
-    return { pending: delivery.pending };
+  router.post("/_sim/webhooks/idle", async (rc) => {
+    // Retries wait hours unless time-compressed: callers can bound the wait.
+    const timeoutMs = Number(rc.url.searchParams.get("timeoutMs") ?? "30000");
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      delivery.idle().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Number.isFinite(timeoutMs) ? timeoutMs : 30000))),
+    ]);
+    clearTimeout(timer);
+    return { settled, pending: delivery.pending };
   });
   router.post("/_sim/webhooks/send", async (rc) => {
     const b = await rc.json<{ topic?: string; shop?: string; payload?: unknown }>();
