@@ -1,10 +1,11 @@
 // The one Prisma client of a process, on the database DATABASE_URL names.
-// SQLite and PostgreSQL have separately generated clients with the same model API.
+// SQLite and PostgreSQL have separately generated clients with the same model API,
+// generated into node_modules (`npm run db:generate`) so bundlers treat them as packages.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import path from "node:path";
-import { PrismaClient as SqliteClient } from "./generated/prisma-sqlite/index.js";
-import { PrismaClient as PgClient } from "./generated/prisma-pg/index.js";
+import { PrismaClient as SqliteClient } from "@tierline/prisma-sqlite";
+import { PrismaClient as PgClient } from "@tierline/prisma-pg";
 import { resolveDatabase, type DatabaseTarget } from "./adapters/db/database-url.ts";
 
 export type Db = SqliteClient;

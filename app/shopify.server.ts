@@ -19,7 +19,8 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(",").map((scope) => scope.trim()).filter(Boolean),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  // Our client is generated to its own package; the storage only needs the `session` model.
+  sessionStorage: new PrismaSessionStorage(db as unknown as ConstructorParameters<typeof PrismaSessionStorage>[0]),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
   hooks: {

@@ -2,6 +2,7 @@
 declare module "better-sqlite3" {
   interface Statement {
     get(...params: unknown[]): unknown;
+    all(...params: unknown[]): unknown[];
     run(...params: unknown[]): { changes: number };
   }
   interface Transaction<T> {

@@ -59,6 +59,18 @@ async function migrateSqlite(target: Extract<DatabaseTarget, { kind: "sqlite" }>
   const db = new Database(target.filePath, { timeout: 10_000 });
   try {
     // WAL lets the web process and the worker process read while the other writes.
+    // Up to date already? Answer with reads only, so a process starting while
+    // another holds the write lock does not wait for it.
+    const hasTable = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+    if (hasTable) {
+      const done = new Map(
+        (db.prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`).all() as Array<{ migration_name: string; checksum: string }>).map((r) => [r.migration_name, r.checksum]),
+      );
+      if (files.every((file) => done.has(file.name))) {
+        for (const file of files) checkNotEdited(file, done.get(file.name)!);
+        return files.map((file) => ({ name: file.name, applied: false }));
+      }
+    }
     if (target.filePath !== ":memory:") db.pragma("journal_mode = WAL");
     db.exec(BOOKKEEPING_SQLITE);
     const result: AppliedMigration[] = [];

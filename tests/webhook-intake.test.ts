@@ -1,0 +1,222 @@
+// The foundation end to end: signed webhooks over HTTP into the real web process,
+// stored once, queued in real Redis, processed by separate worker processes, on
+// SQLite and on PostgreSQL.
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobIdFor } from "../app/adapters/queues/queue-registry.ts";
+import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
+import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "./support/app-processes.ts";
+import { PrivateRedis } from "./support/private-redis.ts";
+import { sendWebhook } from "./support/signed-webhook.ts";
+import { createTestDatabase, DATABASE_KINDS, TEST_PG_URL, type TestDatabase } from "./support/test-database.ts";
+
+const SHOP = "tierline-test.myshopify.com";
+const OTHER_SHOP = "never-installed.myshopify.com";
+
+let orderSeq = 0;
+function orderBody({ customerGid = "gid://shopify/Customer/7000000000000000001", total = "120.00", updatedAt = "2026-11-20T10:00:00Z" } = {}) {
+  orderSeq += 1;
+  const id = `8200000000000${String(orderSeq).padStart(6, "0")}`;
+  // The raw text keeps the 64-bit id exact, as Shopify sends it.
+  return {
+    orderGid: `gid://shopify/Order/${id}`,
+    body: `{"id":${id},"admin_graphql_api_id":"gid://shopify/Order/${id}","name":"#${1000 + orderSeq}","created_at":"2026-11-20T09:00:00Z","processed_at":"2026-11-20T09:00:00Z","updated_at":"${updatedAt}","cancelled_at":null,"test":false,"currency":"USD","presentment_currency":"USD","current_total_price":"${total}","current_total_price_set":{"shop_money":{"amount":"${total}","currency_code":"USD"},"presentment_money":{"amount":"${total}","currency_code":"USD"}},"current_shipping_price_set":{"shop_money":{"amount":"10.00","currency_code":"USD"},"presentment_money":{"amount":"10.00","currency_code":"USD"}},"current_total_tax_set":{"shop_money":{"amount":"0.00","currency_code":"USD"},"presentment_money":{"amount":"0.00","currency_code":"USD"}},"customer":{"id":7000000000000000001,"admin_graphql_api_id":"${customerGid}"},"line_items":[]}`,
+  };
+}
+
+describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
+  let database: TestDatabase;
+  let redis: PrivateRedis;
+  let web: AppProcess;
+  let appUrl: string;
+  let workers: AppProcess[] = [];
+  let env: NodeJS.ProcessEnv;
+  let queue: Queue;
+  let queueConnection: Redis;
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+
+  const send = (topic: string, body: string, extra: Partial<Parameters<typeof sendWebhook>[1]> = {}) =>
+    sendWebhook(appUrl, { topic, shop: SHOP, body, secret: TEST_API_SECRET, ...extra });
+  const counts = async () => ({
+    deliveries: await database.db.webhookDelivery.count(),
+    orders: await database.db.ledgerOrder.count(),
+  });
+  const processed = (webhookId: string) =>
+    eventually(async () => {
+      const row = await database.db.webhookDelivery.findUnique({ where: { webhookId } });
+      return row && row.status !== "received" ? row : null;
+    }, { what: `delivery ${webhookId} processed` });
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "intake");
+    redis = await PrivateRedis.start();
+    env = appEnv({ databaseUrl: database.url, redisUrl: redis.url, queuePrefix: prefix });
+    await database.db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_orders" } });
+    ({ proc: web, url: appUrl } = await startWebProcess(env));
+    workers = [await startWorkerProcess(env)];
+    queueConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    queue = new Queue("webhooks", { connection: queueConnection, prefix: queuePrefix(prefix) });
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    queueConnection?.disconnect();
+    await Promise.all([web?.kill(), ...workers.map((w) => w.kill())]);
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it("stores a signed order webhook once, queues it in Redis, and the worker process puts it in the ledger", async () => {
+    const order = orderBody();
+    const response = await send("orders/create", order.body);
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe("accepted");
+    const delivery = await processed(response.webhookId);
+    expect(delivery.status).toBe("processed");
+    expect(delivery.attempts).toBe(1);
+    expect(delivery.shop).toBe(SHOP);
+    const row = await database.db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop: SHOP, orderGid: order.orderGid } } });
+    expect(row?.currentTotal).toBe(12_000);
+    expect(row?.customerGid).toBe("gid://shopify/Customer/7000000000000000001");
+    const job = await queue.getJob(jobIdFor("wh", response.webhookId));
+    // Completed jobs are kept briefly for inspection; its data carries ids only.
+    expect(job?.data).toEqual({ webhookId: response.webhookId, shop: SHOP, topic: "orders/create" });
+  });
+
+  it("processes the same delivery sent 5 times concurrently exactly once", async () => {
+    const order = orderBody({ total: "55.50" });
+    const webhookId = randomUUID();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => send("orders/create", order.body, { webhookId })));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const delivery = await processed(webhookId);
+    expect(delivery.attempts).toBe(1);
+    expect(await database.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
+    expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
+    // A late redelivery of a processed webhook is acknowledged and changes nothing.
+    const late = await send("orders/create", order.body, { webhookId });
+    expect(late.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await database.db.webhookDelivery.findUnique({ where: { webhookId } }))?.attempts).toBe(1);
+  });
+
+  it("rejects a forged signature, an altered body, malformed JSON and an unknown topic, storing nothing", async () => {
+    const before = await counts();
+    const order = orderBody();
+    const forged = await send("orders/create", order.body, { hmac: Buffer.from("forged-signature").toString("base64") });
+    expect(forged.status).toBe(401);
+    const missing = await send("orders/create", order.body, { hmac: null });
+    expect(missing.status).toBe(401);
+    const signedThenAltered = await sendWebhook(appUrl, {
+      topic: "orders/create",
+      shop: SHOP,
+      secret: TEST_API_SECRET,
+      body: order.body.replace('"120.00"', '"1.00"'),
+      hmac: (await import("./support/signed-webhook.ts")).signBody(order.body, TEST_API_SECRET),
+    });
+    expect(signedThenAltered.status).toBe(401);
+    const malformed = await send("orders/create", '{"id": 1, "admin_graphql_api_id": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.message).toMatch(/Malformed JSON/);
+    const unknown = await send("carts/create", '{"id": 1}');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/does not subscribe/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await counts()).toEqual(before);
+  });
+
+  it("acknowledges a delivery for a shop that never installed the app without storing it", async () => {
+    const before = await counts();
+    const response = await send("orders/create", orderBody().body, { shop: OTHER_SHOP });
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe("ignored");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("keeps a payload missing required fields for inspection without retrying it or touching the ledger", async () => {
+    const before = await database.db.ledgerOrder.count();
+    const response = await send("orders/create", '{"id": 5, "name": "#5"}');
+    expect(response.status).toBe(200);
+    const delivery = await processed(response.webhookId);
+    expect(delivery.status).toBe("failed");
+    expect(delivery.error).toMatch(/missing or has malformed fields/);
+    expect(await database.db.ledgerOrder.count()).toBe(before);
+  });
+
+  it("lets another worker finish a job whose worker was killed mid-job, applying it once", async () => {
+    const order = orderBody({ total: "77.00" });
+    // Stop the worker, store the delivery, then hold the ledger so the next worker
+    // blocks inside the job, and kill it there.
+    await workers[0].kill("SIGTERM");
+    const response = await send("orders/create", order.body);
+    expect(response.status).toBe(200);
+    const release = await holdLedgerLock(database);
+    let released = false;
+    try {
+      const doomed = await startWorkerProcess(env);
+      await eventually(async () => (await queue.getJobState(jobIdFor("wh", response.webhookId))) === "active", { what: "job active" });
+      await new Promise((r) => setTimeout(r, 300));
+      await doomed.kill("SIGKILL");
+      await release();
+      released = true;
+    } finally {
+      if (!released) await release();
+    }
+    workers = [await startWorkerProcess(env)];
+    const delivery = await processed(response.webhookId);
+    expect(delivery.status).toBe("processed");
+    // On PostgreSQL the killed attempt got as far as counting itself; SQLite's lock held it back earlier.
+    expect(delivery.attempts).toBe(database.kind === "postgresql" ? 2 : 1);
+    expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
+    const job = await queue.getJob(jobIdFor("wh", response.webhookId));
+    // BullMQ saw the job stall (its worker died holding it) and handed it to the new worker.
+    expect(job?.stalledCounter ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers 503 while Redis is down, and processes the redelivery once Redis is back", async () => {
+    const order = orderBody({ total: "42.00" });
+    const webhookId = randomUUID();
+    await redis.stop();
+    try {
+      const down = await send("orders/create", order.body, { webhookId });
+      expect(down.status).toBe(503);
+      // Informational: Shopify allows 5 s; the intake gives up after 0.8 s.
+      console.info(`[redis down] 503 after ${down.ms.toFixed(0)} ms`);
+    } finally {
+      await redis.start();
+    }
+    const again = await eventually(async () => {
+      const response = await send("orders/create", order.body, { webhookId });
+      return response.status === 200 ? response : null;
+    }, { what: "intake recovering after Redis returns" });
+    expect(again.body.status).toBe("accepted");
+    const delivery = await processed(webhookId);
+    expect(delivery.status).toBe("processed");
+    expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
+  });
+});
+
+/** Blocks writes to the ledger from other connections until released. */
+async function holdLedgerLock(database: TestDatabase): Promise<() => Promise<void>> {
+  if (database.kind === "postgresql") {
+    const schema = new URL(database.url).searchParams.get("schema")!;
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    await client.query("BEGIN");
+    await client.query(`LOCK TABLE "${schema}"."LedgerOrder" IN EXCLUSIVE MODE`);
+    return async () => {
+      await client.query("ROLLBACK");
+      await client.end();
+    };
+  }
+  const { default: Database } = await import("better-sqlite3");
+  const file = database.url.slice("file:".length);
+  const conn = new Database(file, { timeout: 1000 });
+  conn.exec("BEGIN IMMEDIATE");
+  return async () => {
+    conn.exec("ROLLBACK");
+    conn.close();
+  };
+}
