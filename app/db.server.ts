@@ -38,7 +38,6 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __tierlineDb: Db | undefined;
 }
 

@@ -5,7 +5,6 @@ import { createJobQueues, type JobQueues } from "./job-queues.server.ts";
 import { createProducerConnection } from "./redis-connection.server.ts";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __tierlineQueues: { connection: Redis; queues: JobQueues } | undefined;
 }
 
