@@ -91,8 +91,9 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Webho
 
   const deliverChange = (change: StoreChange): string[] => {
     const shop = ctx.store.findShop(change.shop)?.shop;
-    // Shopify only tells installed apps; app/uninstalled comes right after removal.
-    if (change.topic !== "app/uninstalled" && shop?.installation?.apiKey !== ctx.app.apiKey) return [];
+    // Shopify only tells installed apps; app/uninstalled goes to the app just removed.
+    const installedApp = change.topic === "app/uninstalled" ? change.shopSnapshot.installation?.apiKey : shop?.installation?.apiKey;
+    if (installedApp !== ctx.app.apiKey) return [];
     const body = payloadForChange(change, payloadContext(shop ?? (change.topic === "app/uninstalled" ? change.shopSnapshot : undefined), change.shop));
     if (!body) return [];
     return delivery.send({ topic: change.topic, shop: change.shop, body, eventId: change.eventId, triggeredAt: change.occurredAt });

@@ -499,7 +499,10 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
     discount_applications: o.discountCodes.map((d) => ({
       target_type: "line_item",
       type: "discount_code",
-      value: d.type === "percentage" ? "10.0" : d.amountSet.shopMoney.amount,
+      value:
+        d.type === "percentage"
+          ? ((cents(d.amountSet.shopMoney.amount) / Math.max(1, cents(lineItemsPrice.shopMoney.amount))) * 100).toFixed(1)
+          : d.amountSet.shopMoney.amount,
       value_type: d.type,
       allocation_method: "across",
       target_selection: "all",
