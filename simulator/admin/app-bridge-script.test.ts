@@ -7,6 +7,15 @@ import { runInContext, createContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { appBridgeScript, MESSAGE_PREFIX as P } from "./app-bridge-script.ts";
 
+/** The parts of window.shopify these tests call. */
+interface ShopifyStandIn {
+  config: Record<string, unknown>;
+  environment: { embedded: boolean };
+  idToken(): Promise<string>;
+  toast: { show(message: string, opts?: { duration?: number; isError?: boolean }): string };
+  loading(on?: boolean): void;
+}
+
 interface Posted {
   type: string;
   [k: string]: unknown;
@@ -80,7 +89,7 @@ function fakeWindow(href: string, { framed = true, navLinks = [] as { href: stri
   win.sessionStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
   const context = createContext(win);
   runInContext(appBridgeScript("http://sim.test"), context);
-  return { win: win as { shopify: Record<string, any>; fetch: typeof fetch }, posted, fetched, responses, replaced, dispatch, listeners };
+  return { win: win as unknown as { shopify: ShopifyStandIn; fetch: typeof fetch }, posted, fetched, responses, replaced, dispatch, listeners };
 }
 
 const APP = "https://app.test/app?embedded=1&shop=demo.myshopify.com&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZGVtbw";
