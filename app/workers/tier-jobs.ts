@@ -1,10 +1,15 @@
-// Tier recomputation jobs: enqueue (coalesced per customer) and process.
-import type { Job } from "bullmq";
+// Tier recomputation jobs: enqueue (coalesced per customer) and process. A job
+// recomputes the customer's tier, then writes it to Shopify (tags, metafields).
+import { UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
+import { syncCustomerTier } from "../use-cases/sync-customer-tier.server.ts";
 import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
 
 /** Orders from one customer within this window make one recomputation. */
@@ -24,10 +29,50 @@ export async function requestTierRecompute(queues: JobQueues, shop: string, cust
   );
 }
 
-export function createTierRecomputeProcessor(deps: { db: Db; queues: JobQueues; log: Logger; now?: () => Date }) {
+/**
+ * The Admin API of a shop from its stored offline session. shopify.server.ts reads the
+ * environment when loaded, so it is imported on first use, not when this module is.
+ */
+export async function shopifyAdminRunner(shop: string): Promise<AdminRunner> {
+  const { unauthenticated } = await import("../shopify.server.ts");
+  const { admin } = await unauthenticated.admin(shop);
+  return createAdminRunner(adminGraphqlClientFromShopify(shop, admin));
+}
+
+export interface TierRecomputeDeps {
+  db: Db;
+  queues: JobQueues;
+  log: Logger;
+  now?: () => Date;
+  /** Defaults to the shop's offline session through shopify-app-remix. */
+  adminFor?: (shop: string) => Promise<AdminRunner>;
+}
+
+/** Terminal failures that mean the app is no longer installed: nothing to retry, nothing to report. */
+const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
+
+export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
+  const adminFor = deps.adminFor ?? shopifyAdminRunner;
   return async function processTierRecompute(job: Job<JobPayload<"tierRecompute">>) {
     const data = QUEUES.tierRecompute.payload.parse(job.data);
-    return recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date() });
+    const recomputed = await recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date() });
+    if (recomputed.kind === "REDACTED") return recomputed;
+    try {
+      const sync = await syncCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, admin: () => adminFor(data.shop) });
+      return { ...recomputed, sync: sync.status, reads: sync.reads, tagsAdded: sync.tagsAdded, tagsRemoved: sync.tagsRemoved, metafieldsSet: sync.metafieldsSet.length };
+    } catch (error) {
+      const classified = classifyShopifyError(error);
+      if (classified instanceof ShopifyTerminalError) {
+        if (GONE.has(classified.reason)) {
+          deps.log.info("tier sync skipped: shop not reachable", { shop: data.shop, customerGid: data.customerGid, reason: classified.reason });
+          return { ...recomputed, sync: "skipped", note: classified.reason };
+        }
+        // Retrying the same request gets the same refusal; the row keeps syncStatus "failed".
+        throw new UnrecoverableError(classified.message);
+      }
+      // Retryable (throttled, 5xx, network) or unexpected: BullMQ retries with backoff.
+      throw error;
+    }
   };
 }
 

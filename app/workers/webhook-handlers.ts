@@ -3,6 +3,7 @@
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/apply-customer-webhook.server.ts";
 import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { applyTagChangeWebhook } from "../use-cases/apply-tag-change-webhook.server.ts";
 import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "../use-cases/compliance.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
@@ -26,8 +27,8 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "customers/create": applyCustomerWebhook,
     "customers/update": applyCustomerWebhook,
     "customers/delete": applyCustomerDeletedWebhook,
-    "customer.tags_added": notConsumedYet("tag echo handling"),
-    "customer.tags_removed": notConsumedYet("tag echo handling"),
+    "customer.tags_added": applyTagChangeWebhook,
+    "customer.tags_removed": applyTagChangeWebhook,
     "fulfillments/create": notConsumedYet("delivery promises"),
     "fulfillments/update": notConsumedYet("delivery promises"),
     "fulfillment_orders/split": notConsumedYet("delivery promises"),

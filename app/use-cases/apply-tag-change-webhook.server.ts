@@ -1,0 +1,51 @@
+// customer.tags_added / customer.tags_removed: Tierline's own tag writes come back
+// as these webhooks (echoes, ignored); a merchant changing a tier tag by hand is
+// corrected by the next sync, unless the customer is pinned, whose tags the
+// merchant owns (see sync-customer-tier.server.ts). Merchant tags are not ours.
+import { z } from "zod";
+import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";
+import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
+
+const TagsPayload = z.object({
+  customerId: z.string().startsWith("gid://shopify/Customer/"),
+  tags: z.array(z.string()),
+});
+
+export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
+  const parsed = TagsPayload.safeParse(ctx.payload);
+  if (!parsed.success) {
+    throw new PayloadError(`Customer tags payload is missing or has malformed fields: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  }
+  const { customerId: customerGid, tags } = parsed.data;
+  if (ownedTierTags(tags).length === 0) return { status: "processed", note: "no Tierline tag involved" };
+
+  const added = ctx.topic === "customer.tags_added" ? tags : [];
+  const removed = ctx.topic === "customer.tags_removed" ? tags : [];
+  const row = await ctx.db.customer.findUnique({
+    where: { shop_customerGid: { shop: ctx.shop, customerGid } },
+    select: { deletedAt: true, tierKey: true, writtenTierTag: true, pinnedTierKey: true, pinnedUntil: true },
+  });
+  if (row?.deletedAt) return { status: "skipped", note: "customer was deleted" };
+  if (!row || row.tierKey === null) {
+    // A tier tag on someone Tierline has not evaluated yet: evaluate, and the sync sets the right tag.
+    await ctx.requestTierRecompute([customerGid], "customer");
+    return { status: "processed", note: "tier tag on a customer not yet evaluated; recomputing" };
+  }
+
+  const pinned = row.pinnedTierKey !== null && (row.pinnedUntil === null || row.pinnedUntil.getTime() > ctx.now.getTime());
+  const decision = classifyTagChange({ added, removed, expectedOwnedTags: row.writtenTierTag ? [row.writtenTierTag] : [], pinned });
+  switch (decision.kind) {
+    case "NOT_OURS":
+      return { status: "processed", note: "no Tierline tag involved" };
+    case "ECHO":
+      return { status: "processed", note: "echo of Tierline's own write" };
+    case "RESPECT":
+      return { status: "processed", note: `pinned member: merchant's tag change kept (${[...decision.ownedAdded.map((t) => `+${t}`), ...decision.ownedRemoved.map((t) => `-${t}`)].join(" ")})` };
+    case "CORRECT":
+      // Forget what was written so the next sync compares with Shopify and repairs the tags.
+      await ctx.db.customer.updateMany({ where: { shop: ctx.shop, customerGid }, data: { writtenDigest: null, syncStatus: "pending" } });
+      await ctx.requestTierRecompute([customerGid], "customer");
+      return { status: "processed", note: `merchant changed a tier tag (${[...decision.ownedAdded.map((t) => `+${t}`), ...decision.ownedRemoved.map((t) => `-${t}`)].join(" ")}); correcting` };
+  }
+}

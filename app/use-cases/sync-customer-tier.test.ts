@@ -1,0 +1,228 @@
+// The tier sync against the store simulator (the real Admin SDL, cost and
+// throttling) and a real SQLite database: tags and metafields land as expected,
+// merchant tags are untouched, a second sync writes nothing, THROTTLED backs off.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
+import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
+import { applyMigrations } from "../adapters/db/migrate.server.ts";
+import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
+import { createFetchAdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner, type AdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
+import { createDb, databaseTarget, type Db } from "../db.server.ts";
+import type { Job } from "bullmq";
+import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
+import { createLogger } from "../logger.server.ts";
+import { createTierRecomputeProcessor } from "../workers/tier-jobs.ts";
+import { applyTagChangeWebhook } from "./apply-tag-change-webhook.server.ts";
+import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
+import { syncCustomerTier } from "./sync-customer-tier.server.ts";
+import type { TierRecomputeCause } from "./webhook-context.ts";
+
+const SHOP = "tier-sync.myshopify.com";
+const NOW = new Date("2026-11-20T12:00:00Z");
+
+type SimCustomerJson = { id: string; gid: string; tags: string[]; metafields: Record<string, { key: string; namespace: string; type: string; value: string }> };
+type MutationsJson = { count: number; pointsSpent: number; mutations: { kind: string; ok: boolean; detail: Record<string, unknown> }[] };
+
+describe("syncCustomerTier against the store simulator", () => {
+  let sim: RunningSimulator;
+  let token: string;
+  let db: Db;
+  let dir: string;
+  let orderSeq = 0;
+
+  const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${sim.origin}/_sim${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const simCustomer = async (gid: string) => (await control<{ customer: SimCustomerJson }>("GET", `/shops/${SHOP}/customers/${encodeURIComponent(gid)}`)).customer;
+  const mutations = () => control<MutationsJson>("GET", `/shops/${SHOP}/mutations`);
+  const appMetafields = (customer: SimCustomerJson) =>
+    Object.fromEntries(Object.values(customer.metafields).filter((m) => m.namespace.startsWith("app--")).map((m) => [m.key, m.value]));
+
+  const runnerOptions = (extra: AdminRunOptions = {}): AdminRunOptions => ({ budget: new AdminCostBudget(), ...extra });
+  const adminFor = (extra: AdminRunOptions = {}) => async () =>
+    createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin }), runnerOptions(extra));
+
+  /** A Shopify customer with the given tags, and a ledger worth `spendMinor` for them in Tierline. */
+  async function memberWithSpend(tags: string[], spendMinor: number): Promise<string> {
+    const { customer } = await control<{ customer: SimCustomerJson }>("POST", `/shops/${SHOP}/customers`, { email: `m${++orderSeq}@example.com`, firstName: "Member", tags });
+    const orderId = `gid://shopify/Order/${9_100_000_000_000 + orderSeq}`;
+    await saveOrderSnapshot(db, SHOP, {
+      orderId,
+      customerId: customer.gid,
+      processedAt: new Date(NOW.getTime() - 10 * 86_400_000),
+      updatedAt: new Date(NOW.getTime() - 10 * 86_400_000),
+      currency: "USD",
+      currentTotalMinor: spendMinor,
+      currentShippingMinor: 0,
+      currentTaxMinor: 0,
+      cancelledAt: null,
+      test: false,
+    }, `#${orderSeq}`);
+    await recomputeCustomerTier({ db, shop: SHOP, customerGid: customer.gid, cause: "order", now: NOW });
+    return customer.gid;
+  }
+
+  beforeAll(async () => {
+    sim = await startSimulator({ apiKey: "sync-key", apiSecret: "sync-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
+    ({ accessToken: token } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 7, size: "tiny", now: NOW.toISOString() }));
+    dir = mkdtempSync(path.join(os.tmpdir(), "tierline-sync-"));
+    const target = databaseTarget(`file:${path.join(dir, "sync.db")}`);
+    await applyMigrations(target);
+    db = createDb(target);
+    await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_customers,write_customers" } });
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("adds the Gold tag, removes only Tierline's old tags, sets the metafields, then writes nothing", async () => {
+    const gid = await memberWithSpend(["vip", "tierline:silver", "newsletter"], 250_000);
+    const before = await mutations();
+
+    const first = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect(first).toMatchObject({ status: "written", reads: 1, tagsAdded: ["tierline:gold"], tagsRemoved: ["tierline:silver"] });
+
+    const customer = await simCustomer(gid);
+    expect([...customer.tags].sort()).toEqual(["newsletter", "tierline:gold", "vip"]);
+    expect(appMetafields(customer)).toEqual({
+      tier: "gold",
+      tier_name: "Gold",
+      qualifying_spend: JSON.stringify({ amount: "2500.00", currency_code: "USD" }),
+      tier_since: "2026-11-20T12:00:00Z",
+      tier_review_at: "2027-11-10T12:00:00Z",
+      tier_pinned: "false",
+    });
+    const written = await mutations();
+    expect(written.mutations.slice(before.count).map((m) => [m.kind, m.ok])).toEqual([
+      ["metafieldsSet", true],
+      ["tagsAdd", true],
+      ["tagsRemove", true],
+    ]);
+    const row = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } });
+    expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null });
+    expect(row.writtenDigest).toMatch(/^[0-9a-f]{16}$/);
+
+    // Nothing changed: no request at all, and with force a read but no write.
+    const again = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect(again).toMatchObject({ status: "unchanged", reads: 0 });
+    const forced = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor(), force: true });
+    expect(forced).toMatchObject({ status: "unchanged", reads: 1, tagsAdded: [], tagsRemoved: [], metafieldsSet: [] });
+    const after = await mutations();
+    expect(after.count).toBe(written.count);
+    expect(after.mutations).toEqual(written.mutations);
+  });
+
+  it("recomputing without a change keeps the sync free", async () => {
+    const gid = await memberWithSpend(["wholesale"], 60_000);
+    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:silver", "wholesale"]);
+    const { pointsSpent, count } = await mutations();
+    await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause: "order", now: NOW });
+    const again = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => { throw new Error("must not need the Admin API"); } });
+    expect(again.status).toBe("unchanged");
+    expect(await mutations()).toMatchObject({ pointsSpent, count });
+  });
+
+  it.each([
+    ["in a 200 body", false],
+    ["as HTTP 429", true],
+  ])("backs off on THROTTLED %s and retries until the write lands", async (_label, http429) => {
+    const gid = await memberWithSpend(["vip"], 300_000);
+    await control("POST", `/shops/${SHOP}/throttle`, { http429, drain: 1_000_000 });
+    const waits: { ms: number; cause: string }[] = [];
+    try {
+      const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor({ onWait: (w) => waits.push(w) }) });
+      expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"] });
+    } finally {
+      await control("POST", `/shops/${SHOP}/throttle`, { http429: false });
+    }
+    expect(waits.some((w) => w.cause === "throttled")).toBe(true);
+    expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);
+  });
+
+  it("records a failure and rethrows when Shopify keeps failing, and succeeds on the next attempt", async () => {
+    const gid = await memberWithSpend([], 10_000);
+    const failing = async () =>
+      createAdminRunner({ shop: SHOP, request: async () => ({ status: 503, data: null, errors: [{ message: "Service Unavailable" }], extensions: null }) }, runnerOptions());
+    await expect(syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: failing })).rejects.toMatchObject({ reason: "server_error" });
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "failed", syncAttempts: 1 });
+
+    const retried = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect(retried).toMatchObject({ status: "written", tagsAdded: ["tierline:bronze"] });
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "synced", syncAttempts: 0 });
+  });
+
+  describe("in the worker and on tag webhooks", () => {
+    const log = createLogger("test", "error");
+    const processor = (adminForShop: (shop: string) => Promise<AdminRunner> = () => adminFor()()) =>
+      createTierRecomputeProcessor({ db, queues: {} as JobQueues, log, now: () => NOW, adminFor: adminForShop });
+    const job = (customerGid: string, cause: TierRecomputeCause = "order") => ({ data: { shop: SHOP, customerGid, cause } }) as Job<{ shop: string; customerGid: string; cause: TierRecomputeCause }>;
+
+    const tagWebhook = async (topic: "customer.tags_added" | "customer.tags_removed", customerGid: string, tags: string[]) => {
+      const requested: string[] = [];
+      const outcome = await applyTagChangeWebhook({
+        db, shop: SHOP, topic, webhookId: `wh-${Math.random()}`, now: NOW,
+        payload: { customerId: customerGid, tags, occurredAt: NOW.toISOString() },
+        requestTierRecompute: async (gids) => void requested.push(...gids),
+        schedulePurge: async () => {},
+      });
+      return { outcome, requested };
+    };
+
+    it("the tier job recomputes, then writes the tier to Shopify", async () => {
+      const gid = await memberWithSpend(["vip"], 80_000);
+      const result = await processor()(job(gid));
+      expect(result).toMatchObject({ tierKey: "silver", sync: "written", tagsAdded: ["tierline:silver"] });
+      expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:silver", "vip"]);
+      expect(await processor()(job(gid))).toMatchObject({ sync: "unchanged", reads: 0 });
+    });
+
+    it("an uninstalled shop (no session) is skipped without retries", async () => {
+      const gid = await memberWithSpend([], 90_000);
+      const gone = processor(async () => {
+        throw new SessionNotFoundError("no offline session");
+      });
+      await expect(gone(job(gid))).resolves.toMatchObject({ sync: "skipped", note: "session_missing" });
+      expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "failed" });
+    });
+
+    it("ignores echoes and merchant tags; corrects a merchant's removal of the tier tag", async () => {
+      const gid = await memberWithSpend(["vip"], 210_000);
+      await processor()(job(gid));
+      expect(await tagWebhook("customer.tags_added", gid, ["tierline:gold"])).toMatchObject({ outcome: { note: "echo of Tierline's own write" }, requested: [] });
+      expect(await tagWebhook("customer.tags_added", gid, ["vip", "spring-sale"])).toMatchObject({ outcome: { note: "no Tierline tag involved" }, requested: [] });
+
+      await control("POST", `/shops/${SHOP}/customers/${encodeURIComponent(gid)}`, { removeTags: ["tierline:gold"] });
+      const removal = await tagWebhook("customer.tags_removed", gid, ["tierline:gold"]);
+      expect(removal.outcome.note).toMatch(/correcting/);
+      expect(removal.requested).toEqual([gid]);
+      expect(await processor()(job(gid, "customer"))).toMatchObject({ sync: "written", tagsAdded: ["tierline:gold"], metafieldsSet: 0 });
+      expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);
+    });
+
+    it("respects a merchant's tag edit on a pinned member", async () => {
+      const gid = await memberWithSpend([], 70_000);
+      await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } }, data: { pinnedTierKey: "gold" } });
+      await processor()(job(gid, "manual"));
+      expect((await simCustomer(gid)).tags).toEqual(["tierline:gold"]);
+
+      await control("POST", `/shops/${SHOP}/customers/${encodeURIComponent(gid)}`, { removeTags: ["tierline:gold"] });
+      const removal = await tagWebhook("customer.tags_removed", gid, ["tierline:gold"]);
+      expect(removal).toMatchObject({ requested: [] });
+      expect(removal.outcome.note).toMatch(/pinned member/);
+      const forced = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor(), force: true });
+      expect(forced).toMatchObject({ tagsAdded: [], tagsRemoved: [] });
+      expect((await simCustomer(gid)).tags).toEqual([]);
+    });
+  });
+});
