@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseJsonLosslessly } from "./lossless-json.ts";
+import { complianceSubject, orderSnapshotFromPayload, PayloadError, refundRecordFromPayload } from "./webhook-payloads.ts";
+
+const reference = (name: string) => readFileSync(new URL(`../../../../shared/reference/webhooks/${name}`, import.meta.url), "utf8");
+
+describe("lossless JSON", () => {
+  it("keeps 64-bit ids exact where JSON.parse rounds them", () => {
+    const text = '{"id": 820982911946154508, "small": 42, "price": 12.5, "list": [299938, 9007199254740993]}';
+    expect(JSON.parse(text).id).toBe(820982911946154500);
+    expect(parseJsonLosslessly(text)).toEqual({ id: "820982911946154508", small: 42, price: 12.5, list: [299938, "9007199254740993"] });
+  });
+});
+
+describe("order payloads", () => {
+  it("maps Shopify's sample order to shop-money minor units", () => {
+    const snapshot = orderSnapshotFromPayload(parseJsonLosslessly(reference("orders_create.json")));
+    expect(snapshot.orderId).toBe("gid://shopify/Order/820982911946154508");
+    expect(snapshot.currentTotalMinor).toBe(36_997);
+    expect(snapshot.test).toBe(true);
+    expect(snapshot.cancelledAt).not.toBeNull();
+  });
+
+  it("uses shop money, never presentment money", () => {
+    const body = {
+      admin_graphql_api_id: "gid://shopify/Order/1",
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+      currency: "USD",
+      presentment_currency: "EUR",
+      current_total_price_set: { shop_money: { amount: "108.00", currency_code: "USD" }, presentment_money: { amount: "100.00", currency_code: "EUR" } },
+      customer: { admin_graphql_api_id: "gid://shopify/Customer/2" },
+    };
+    expect(orderSnapshotFromPayload(body)).toMatchObject({ currentTotalMinor: 10_800, currency: "USD", presentmentCurrency: "EUR" });
+  });
+
+  it("says which fields are missing", () => {
+    expect(() => orderSnapshotFromPayload({ id: 1 })).toThrow(PayloadError);
+    expect(() => orderSnapshotFromPayload({ id: 1 })).toThrow(/admin_graphql_api_id/);
+  });
+});
+
+describe("refund payloads", () => {
+  it("splits Shopify's sample refund into line items and money returned, keyed to the exact order id", () => {
+    const refund = refundRecordFromPayload(parseJsonLosslessly(reference("refunds_create.json")), "USD");
+    expect(refund.refundId).toBe("gid://shopify/Refund/890088186047892319");
+    expect(refund.orderId).toMatch(/^gid:\/\/shopify\/Order\/820982911946154\d{3}$/);
+    expect(refund.lineItemsMinor).toBe(36_997); // the three refunded line items of the sample
+    expect(refund.transactionsMinor).toBe(7_500 + 1_000);
+  });
+
+  it("rebuilds a foreign-currency refund from shop-money parts", () => {
+    const payload = {
+      admin_graphql_api_id: "gid://shopify/Refund/5",
+      order_id: "9007199254740993",
+      created_at: "2026-01-02T00:00:00Z",
+      refund_line_items: [],
+      refund_shipping_lines: [{ subtotal_amount_set: { shop_money: { amount: "10.80", currency_code: "USD" } } }],
+      order_adjustments: [{ kind: "refund_discrepancy", amount_set: { shop_money: { amount: "-5.40", currency_code: "USD" } } }],
+      transactions: [{ kind: "refund", status: "success", amount: "15.00", currency: "EUR" }],
+    };
+    expect(refundRecordFromPayload(payload, "USD")).toMatchObject({ orderId: "gid://shopify/Order/9007199254740993", shippingMinor: 1_080, transactionsMinor: 1_620, lineItemsMinor: 0 });
+  });
+});
+
+describe("compliance payloads", () => {
+  it("turns numeric customer and order ids into exact GIDs", () => {
+    const subject = complianceSubject(parseJsonLosslessly('{"shop_domain":"a.myshopify.com","customer":{"id":7300000000000000123,"email":"x@y.z"},"orders_to_redact":[1,9007199254740993]}'));
+    expect(subject).toEqual({ customerGid: "gid://shopify/Customer/7300000000000000123", email: "x@y.z", orderGids: ["gid://shopify/Order/1", "gid://shopify/Order/9007199254740993"] });
+  });
+});
