@@ -53,6 +53,9 @@ export interface WebhooksEdge {
   close(): void;
 }
 
+/** shop/redact follows an uninstall after 48 hours. */
+export const SHOP_REDACT_AFTER_S = 48 * 3600;
+
 export type ComplianceTopic = "customers/data_request" | "customers/redact" | "shop/redact";
 
 const edges = new WeakMap<SimStore, WebhooksEdge>();
@@ -98,7 +101,23 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Webho
     if (!body) return [];
     return delivery.send({ topic: change.topic, shop: change.shop, body, eventId: change.eventId, triggeredAt: change.occurredAt });
   };
-  const onChange = (change: StoreChange) => void deliverChange(change);
+  // Shopify sends shop/redact 48 hours after an uninstall, unless the app was
+  // reinstalled meanwhile (the wait shrinks with the time compression).
+  const redactTimers = new Set<NodeJS.Timeout>();
+  const scheduleShopRedact = (shop: string) => {
+    const timer = setTimeout(() => {
+      redactTimers.delete(timer);
+      const data = ctx.store.findShop(shop);
+      if (data && data.shop.installation?.apiKey !== ctx.app.apiKey) sendCompliance({ topic: "shop/redact", shop });
+    }, (SHOP_REDACT_AFTER_S * 1000) / delivery.settings.timeCompression);
+    timer.unref();
+    redactTimers.add(timer);
+  };
+
+  const onChange = (change: StoreChange) => {
+    deliverChange(change);
+    if (change.topic === "app/uninstalled" && change.shopSnapshot.installation?.apiKey === ctx.app.apiKey) scheduleShopRedact(change.shop);
+  };
   ctx.store.on("change", onChange);
 
   const sendCompliance = ({ topic, shop, customerId }: { topic: ComplianceTopic; shop: string; customerId?: string }): string[] => {
@@ -183,6 +202,7 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Webho
     sendCompliance,
     close() {
       ctx.store.off("change", onChange);
+      for (const t of redactTimers) clearTimeout(t);
       delivery.close();
       if (edges.get(ctx.store) === edge) edges.delete(ctx.store);
     },

@@ -179,3 +179,29 @@ describe("webhooks at the simulator's edge", () => {
     expect(edge.faults.webhooks.duplicateProbability).toBe(0);
   });
 });
+
+describe("shop/redact after an uninstall", () => {
+  it("follows 48 hours (compressed) after the uninstall, and not when the app was reinstalled", async () => {
+    const got: string[] = [];
+    const appUrl = await listen((req) => (got.push(`${req.headers["x-shopify-topic"]} ${req.headers["x-shopify-shop-domain"]}`), 200));
+    const store = new SimStore();
+    const app: SimulatedApp = {
+      apiKey: API_KEY, apiSecret: "s", appUrl, scopes: [], appHandle: "tierline", appName: "Tierline", webhooksApiVersion: "2025-10", entryPath: "/app",
+      subscriptions: [
+        { topics: ["app/uninstalled"], uri: "/webhooks/app/uninstalled", compliance: false },
+        { topics: ["shop/redact"], uri: "/webhooks/compliance", compliance: true },
+      ],
+    };
+    // 48 h in about 170 ms.
+    const edge = registerEdgeRoutes(new Router(), { store, app, timeCompression: 1_000_000 });
+    edges.push(edge);
+    for (const shop of ["gone.myshopify.com", "back.myshopify.com"]) {
+      store.createShop({ domain: shop, install: { apiKey: API_KEY } });
+      store.uninstallApp(shop);
+    }
+    store.installApp("back.myshopify.com", { apiKey: API_KEY });
+    await new Promise((r) => setTimeout(r, 400));
+    await edge.delivery.idle();
+    expect(got.sort()).toEqual(["app/uninstalled back.myshopify.com", "app/uninstalled gone.myshopify.com", "shop/redact gone.myshopify.com"]);
+  });
+});
