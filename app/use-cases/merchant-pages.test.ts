@@ -1,0 +1,121 @@
+// The use-cases behind the Tier rules and Members pages, on a real SQLite database.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
+import { applyMigrations } from "../adapters/db/migrate.server.ts";
+import { createDb, databaseTarget, type Db } from "../db.server.ts";
+import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
+import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
+import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
+import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute } from "./tier-rules-admin.server.ts";
+
+const SHOP = "pages.myshopify.com";
+const NOW = new Date("2026-11-20T12:00:00Z");
+const gidOf = (n: number) => `gid://shopify/Customer/${n}`;
+
+describe("merchant page use-cases", () => {
+  let db: Db;
+  let dir: string;
+  const requested: { gids: string[]; cause: string }[] = [];
+  const requestRecompute = async (gids: string[], cause: string) => void requested.push({ gids, cause });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "tierline-pages-"));
+    const target = databaseTarget(`file:${path.join(dir, "pages.db")}`);
+    await applyMigrations(target);
+    db = createDb(target);
+    await db.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
+    const people: [number, string, string, number][] = [
+      [1, "Ada", "ada@example.com", 30_000],
+      [2, "Bo", "bo@example.com", 80_000],
+      [3, "Cy", "cy@example.com", 250_000],
+    ];
+    for (const [n, firstName, email, total] of people) {
+      await db.customer.create({ data: { shop: SHOP, customerGid: gidOf(n), firstName, email } });
+      const at = new Date(NOW.getTime() - 20 * 86_400_000);
+      await saveOrderSnapshot(db, SHOP, { orderId: `gid://shopify/Order/${n}`, customerId: gidOf(n), processedAt: at, updatedAt: at, currency: "USD", currentTotalMinor: total, currentShippingMinor: 0, currentTaxMinor: 0, cancelledAt: null, test: false }, null);
+      await recomputeCustomerTier({ db, shop: SHOP, customerGid: gidOf(n), cause: "order", now: NOW });
+    }
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("turns the rules into a form draft and back, and names invalid fields", () => {
+    const draft = draftFromRules(DEFAULT_TIER_RULES);
+    expect(draft.tiers.map((t) => t.threshold)).toEqual(["0.00", "500.00", "2000.01"]);
+    expect(rulesFromDraft(draft, "USD")).toEqual({ ok: true, rules: DEFAULT_TIER_RULES });
+    const bad = rulesFromDraft({ ...draft, tiers: draft.tiers.map((t, i) => (i === 1 ? { ...t, threshold: "lots" } : i === 2 ? { ...t, threshold: "100" } : t)) }, "USD");
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["tiers.1.entryThresholdMinor"]));
+  });
+
+  it("previews a threshold change against the ledger without saving it", async () => {
+    const draft = draftFromRules(DEFAULT_TIER_RULES);
+    draft.tiers[1].threshold = "250";
+    const parsed = rulesFromDraft(draft, "USD");
+    if (!parsed.ok) throw new Error("draft should parse");
+    const preview = await previewTierRules({ db, shop: SHOP, newRules: parsed.rules, now: NOW });
+    expect(preview).toMatchObject({ members: 3, movedUp: 1, movedDown: 0, tierCounts: { before: { bronze: 1, silver: 1, gold: 1 }, after: { bronze: 0, silver: 2, gold: 1 } } });
+    expect(preview.movements).toEqual([{ fromTierKey: "bronze", toTierKey: "silver", direction: "up", count: 1, examples: [{ customerId: gidOf(1), spendUnderNewRulesMinor: 30_000 }] }]);
+    expect(preview.names[gidOf(1)]).toBe("Ada");
+    expect(await db.tierSettings.count()).toBe(0);
+  });
+
+  it("saves, queues everyone with cause rule_change, and reports progress until all are recomputed", async () => {
+    const rules = { ...DEFAULT_TIER_RULES, tiers: DEFAULT_TIER_RULES.tiers.map((t) => (t.key === "silver" ? { ...t, entryThresholdMinor: 25_000 } : t)) };
+    requested.length = 0;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await saveTierRulesAndRecompute({ db, shop: SHOP, rules, requestRecompute })).toEqual({ version: 1, customers: 3 });
+    expect(requested).toEqual([{ gids: [gidOf(1), gidOf(2), gidOf(3)], cause: "rule_change" }]);
+    expect((await loadTierRulesOverview(db, SHOP)).recompute).toEqual({ done: 0, total: 3 });
+    for (const n of [1, 2, 3]) await recomputeCustomerTier({ db, shop: SHOP, customerGid: gidOf(n), cause: "rule_change", now: NOW });
+    const overview = await loadTierRulesOverview(db, SHOP);
+    expect(overview).toMatchObject({ recompute: null, version: 1, tierCounts: { bronze: 0, silver: 2, gold: 1 } });
+    expect(overview.draft.tiers[1].threshold).toBe("250.00");
+  });
+
+  it("lists members with filters, search and progress to the next tier", async () => {
+    const all = await listMembers({ db, shop: SHOP, filters: {}, now: NOW });
+    expect(all.total).toBe(3);
+    expect(all.members.map((m) => [m.name, m.tierKey])).toEqual([["Cy", "gold"], ["Bo", "silver"], ["Ada", "silver"]]);
+    const bo = all.members[1];
+    expect(bo).toMatchObject({ nextTierName: "Gold", toNextTierMinor: 200_001 - 80_000, spendMinor: 80_000 });
+    expect(bo.progress).toBeCloseTo((80_000 - 25_000) / (200_001 - 25_000), 5);
+    expect(all.members[0]).toMatchObject({ nextTierName: null, toNextTierMinor: null, progress: 1 });
+
+    const names = async (filters: Parameters<typeof listMembers>[0]["filters"]) => (await listMembers({ db, shop: SHOP, filters, now: NOW })).members.map((m) => m.name);
+    expect(await names({ tierKey: "gold" })).toEqual(["Cy"]);
+    expect(await names({ minSpendMinor: 50_000 })).toEqual(["Cy", "Bo"]);
+    expect(await names({ maxSpendMinor: 50_000 })).toEqual(["Ada"]);
+    expect(await names({ search: "bo@" })).toEqual(["Bo"]);
+    expect(await names({ changedWithinDays: 7 })).toHaveLength(3);
+    expect(await names({ pinned: true })).toEqual([]);
+    expect(await names({ pageSize: 2, page: 2 })).toEqual(["Ada"]);
+  });
+
+  it("pins and unpins a member, with history", async () => {
+    requested.length = 0;
+    await pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "gold", until: null, now: NOW, requestRecompute });
+    expect(requested).toEqual([{ gids: [gidOf(1)], cause: "manual" }]);
+    let detail = await memberDetail({ db, shop: SHOP, customerGid: gidOf(1) });
+    expect(detail?.member).toMatchObject({ tierKey: "gold", pinnedTierKey: "gold" });
+    expect(detail?.history[0]).toMatchObject({ fromTierName: "Silver", toTierName: "Gold", reason: "manual" });
+    expect((await listMembers({ db, shop: SHOP, filters: { pinned: true }, now: NOW })).members.map((m) => m.name)).toEqual(["Ada"]);
+
+    await unpinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), now: NOW, requestRecompute });
+    detail = await memberDetail({ db, shop: SHOP, customerGid: gidOf(1) });
+    expect(detail?.member).toMatchObject({ tierKey: "silver", pinnedTierKey: null });
+    expect(detail?.history.map((h) => [h.fromTierName, h.toTierName, h.reason])).toEqual([
+      ["Gold", "Silver", "manual"],
+      ["Silver", "Gold", "manual"],
+      ["Bronze", "Silver", "rule_change"],
+      [null, "Bronze", "order"],
+    ]);
+    await expect(pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "platinum", until: null, now: NOW, requestRecompute })).rejects.toThrow(/no tier/);
+  });
+});

@@ -1,0 +1,211 @@
+// The Tier rules page: the rules as an editable draft, a preview of what a draft
+// would do to the shop's members (computed from the ledger, nothing saved), and
+// saving, which stores the rules and queues every customer's recomputation.
+import type { Db } from "../db.server.ts";
+import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
+import { loadTierRules, saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { formatMoney, MoneyParseError, parseMoney } from "../domain/money.ts";
+import type { Ledger, LedgerOrder } from "../domain/order-ledger.ts";
+import { qualifyingSpendByCustomer, emptySpendSummary } from "../domain/qualifying-spend.ts";
+import { previewRuleChange, type RuleChangePreview } from "../domain/rule-change-preview.ts";
+import { parseTierRules, type TierRules, type TierRulesParseResult } from "../domain/tier-rules.ts";
+import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
+import type { TierRecomputeCause } from "./webhook-context.ts";
+
+/** A tier as the form edits it: amounts as decimal strings in the shop's currency, blanks for "none". */
+export type TierDraft = { key: string; name: string; threshold: string; minOrders: string; retainThreshold: string; tag: string };
+
+export type TierRulesDraft = {
+  tiers: TierDraft[];
+  windowKind: TierRules["window"]["kind"];
+  windowDays: string;
+  timeZone: string;
+  graceDays: string;
+  countShipping: boolean;
+  countTax: boolean;
+};
+
+export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRulesDraft {
+  return {
+    tiers: rules.tiers.map((tier) => ({
+      key: tier.key,
+      name: tier.name,
+      threshold: formatMoney(tier.entryThresholdMinor, rules.currency),
+      minOrders: tier.minOrders === undefined ? "" : String(tier.minOrders),
+      retainThreshold: tier.retainThresholdMinor === undefined ? "" : formatMoney(tier.retainThresholdMinor, rules.currency),
+      tag: tier.tag,
+    })),
+    windowKind: rules.window.kind,
+    windowDays: rules.window.kind === "trailing_days" ? String(rules.window.days) : "365",
+    timeZone: rules.window.kind === "calendar_year" ? rules.window.timeZone : shopTimeZone,
+    graceDays: String(rules.graceDays),
+    countShipping: rules.countShipping,
+    countTax: rules.countTax,
+  };
+}
+
+const wholeNumber = (value: string): number | string => (/^\s*\d+\s*$/.test(value) ? Number(value) : value);
+
+/** The draft as rules, validated by the domain (issues name the form's fields). */
+export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRulesParseResult {
+  const issues: { path: string; message: string }[] = [];
+  const money = (value: string, path: string): number | undefined => {
+    try {
+      return parseMoney(value.trim().replace(/,/g, ""), currency);
+    } catch (error) {
+      if (!(error instanceof MoneyParseError)) throw error;
+      issues.push({ path, message: `must be an amount such as 500 or 500.00` });
+      return undefined;
+    }
+  };
+  const tiers = draft.tiers.map((tier, i) => ({
+    key: tier.key.trim(),
+    name: tier.name,
+    entryThresholdMinor: money(tier.threshold || "0", `tiers.${i}.entryThresholdMinor`) ?? 0,
+    ...(tier.minOrders.trim() ? { minOrders: wholeNumber(tier.minOrders) } : {}),
+    ...(tier.retainThreshold.trim() ? { retainThresholdMinor: money(tier.retainThreshold, `tiers.${i}.retainThresholdMinor`) } : {}),
+    tag: tier.tag,
+  }));
+  const window =
+    draft.windowKind === "trailing_days"
+      ? { kind: "trailing_days", days: wholeNumber(draft.windowDays) }
+      : draft.windowKind === "calendar_year"
+        ? { kind: "calendar_year", timeZone: draft.timeZone }
+        : { kind: "lifetime" };
+  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax });
+  if (issues.length) return { ok: false, issues: [...issues, ...(parsed.ok ? [] : parsed.issues.filter((p) => !issues.some((i) => i.path === p.path)))] };
+  return parsed;
+}
+
+/** The whole shop's ledger (for previews; a rule change touches everyone). */
+export async function loadShopLedger(db: Db, shop: string): Promise<Ledger> {
+  const [orders, refunds, redacted] = await Promise.all([
+    db.ledgerOrder.findMany({ where: { shop, deletedAt: null } }),
+    db.ledgerRefund.findMany({ where: { shop } }),
+    db.customer.findMany({ where: { shop, deletedAt: { not: null } }, select: { customerGid: true } }),
+  ]);
+  const entries: Record<string, LedgerOrder> = {};
+  for (const row of orders) entries[row.orderGid] = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
+  for (const refund of refunds) {
+    const entry = entries[refund.orderGid];
+    if (entry?.snapshot) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot.currency);
+  }
+  return { orders: entries, redactedCustomerIds: Object.fromEntries(redacted.map((c) => [c.customerGid, true as const])) };
+}
+
+export interface RecomputeProgress {
+  done: number;
+  total: number;
+}
+
+export interface TierRulesOverview {
+  rules: TierRules;
+  draft: TierRulesDraft;
+  version: number | null;
+  /** Members per tier key, as last computed. */
+  tierCounts: Record<string, number>;
+  /** Set while the recomputation after the last save is running. */
+  recompute: RecomputeProgress | null;
+}
+
+export async function loadTierRulesOverview(db: Db, shop: string): Promise<TierRulesOverview> {
+  const [rules, settings, shopRow, grouped] = await Promise.all([
+    loadTierRules(db, shop),
+    db.tierSettings.findUnique({ where: { shop } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
+    db.customer.groupBy({ by: ["tierKey"], where: { shop, deletedAt: null }, _count: { _all: true } }),
+  ]);
+  const tierCounts: Record<string, number> = Object.fromEntries(rules.tiers.map((t) => [t.key, 0]));
+  for (const group of grouped) if (group.tierKey) tierCounts[group.tierKey] = (tierCounts[group.tierKey] ?? 0) + group._count._all;
+  let recompute: RecomputeProgress | null = null;
+  if (settings) {
+    // Every recomputation rewrites the row, so rows older than the rules are still to do.
+    const [total, done] = await Promise.all([
+      db.customer.count({ where: { shop, deletedAt: null } }),
+      db.customer.count({ where: { shop, deletedAt: null, updatedAt: { gte: settings.updatedAt } } }),
+    ]);
+    if (done < total) recompute = { done, total };
+  }
+  return { rules, draft: draftFromRules(rules, shopRow?.ianaTimezone ?? "UTC"), version: settings?.version ?? null, tierCounts, recompute };
+}
+
+export interface TierRulesPreview extends RuleChangePreview {
+  tierNames: { before: Record<string, string>; after: Record<string, string> };
+  /** Example customers' display names, by customer id. */
+  names: Record<string, string>;
+}
+
+export async function previewTierRules({ db, shop, newRules, now }: { db: Db; shop: string; newRules: TierRules; now: Date }): Promise<TierRulesPreview> {
+  const [oldRules, ledger, rows] = await Promise.all([
+    loadTierRules(db, shop),
+    loadShopLedger(db, shop),
+    db.customer.findMany({ where: { shop, deletedAt: null } }),
+  ]);
+  const spendOld = qualifyingSpendByCustomer(ledger, oldRules, now);
+  // The same spend serves both when nothing that changes spend was edited.
+  const sameSpend =
+    JSON.stringify([oldRules.window, oldRules.countShipping, oldRules.countTax]) === JSON.stringify([newRules.window, newRules.countShipping, newRules.countTax]);
+  const spendNew = sameSpend ? spendOld : qualifyingSpendByCustomer(ledger, newRules, now);
+  const byId = new Map(rows.map((row) => [row.customerGid, row]));
+  const ids = new Set([...byId.keys(), ...spendOld.keys(), ...spendNew.keys()]);
+  const members = [...ids].map((customerId) => ({
+    customerId,
+    state: byId.has(customerId) ? memberStateFromRow(byId.get(customerId)!) : null,
+    spendUnderOldRules: spendOld.get(customerId) ?? emptySpendSummary(customerId, oldRules.currency),
+    spendUnderNewRules: spendNew.get(customerId) ?? emptySpendSummary(customerId, newRules.currency),
+  }));
+  const preview = previewRuleChange({ members, oldRules, newRules, now });
+  const names: Record<string, string> = {};
+  for (const movement of preview.movements) {
+    for (const example of movement.examples) {
+      const row = byId.get(example.customerId);
+      names[example.customerId] = displayName(row ?? null, example.customerId);
+    }
+  }
+  return {
+    ...preview,
+    tierNames: {
+      before: Object.fromEntries(oldRules.tiers.map((t) => [t.key, t.name])),
+      after: Object.fromEntries(newRules.tiers.map((t) => [t.key, t.name])),
+    },
+    names,
+  };
+}
+
+export function displayName(row: { firstName: string | null; lastName: string | null; email: string | null } | null, customerGid: string): string {
+  const name = [row?.firstName, row?.lastName].filter(Boolean).join(" ");
+  return name || row?.email || `Customer ${customerGid.split("/").pop()}`;
+}
+
+const ENQUEUE_BATCH = 500;
+
+/** Stores the rules, then queues every customer's recomputation (which also syncs tags and metafields). */
+export async function saveTierRulesAndRecompute({
+  db,
+  shop,
+  rules,
+  requestRecompute,
+}: {
+  db: Db;
+  shop: string;
+  rules: TierRules;
+  requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
+}): Promise<{ version: number; customers: number }> {
+  const version = await saveTierRules(db, shop, rules);
+  let customers = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.customer.findMany({
+      where: { shop, deletedAt: null },
+      select: { customerGid: true },
+      orderBy: { customerGid: "asc" },
+      take: ENQUEUE_BATCH,
+      ...(cursor ? { skip: 1, cursor: { shop_customerGid: { shop, customerGid: cursor } } } : {}),
+    });
+    if (page.length === 0) break;
+    await requestRecompute(page.map((c) => c.customerGid), "rule_change");
+    customers += page.length;
+    cursor = page[page.length - 1].customerGid;
+  }
+  return { version, customers };
+}
