@@ -69,19 +69,30 @@ export function scalePair(p: CentsPair, factor: number): CentsPair {
   return { shop: Math.round(p.shop * factor), pres: Math.round(p.pres * factor) };
 }
 
-// MoneyBags are treated as immutable, so equal ones can be shared (this keeps a 100k-order store small).
-const bagCache = new Map<string, MoneyBag>();
+// MoneyBags are treated as immutable, so equal ones can be shared (this keeps a 100k-order store
+// small). Cached per currency pair, keyed by a number packing both amounts when they fit.
+const bagCache = new Map<string, Map<string, Map<number | string, MoneyBag>>>();
+let cachedBags = 0;
+const OFFSET = 2 ** 26;
 
 export function toBag(p: CentsPair, shopCurrency: CurrencyCode, presCurrency: CurrencyCode): MoneyBag {
-  const key = `${p.shop}|${p.pres}|${shopCurrency}|${presCurrency}`;
-  let bag = bagCache.get(key);
+  let byPres = bagCache.get(shopCurrency);
+  if (!byPres) bagCache.set(shopCurrency, (byPres = new Map()));
+  let cache = byPres.get(presCurrency);
+  if (!cache) byPres.set(presCurrency, (cache = new Map()));
+  const fits = Math.abs(p.shop) < OFFSET && Math.abs(p.pres) < OFFSET;
+  const key = fits ? (p.shop + OFFSET) * 2 ** 27 + (p.pres + OFFSET) : `${p.shop}|${p.pres}`;
+  let bag = cache.get(key);
   if (!bag) {
     bag = {
       shopMoney: { amount: formatCents(p.shop), currencyCode: shopCurrency },
       presentmentMoney: { amount: formatCents(p.pres), currencyCode: presCurrency },
     };
-    if (bagCache.size > 200_000) bagCache.clear();
-    bagCache.set(key, bag);
+    if (++cachedBags > 500_000) {
+      bagCache.clear();
+      cachedBags = 0;
+    }
+    cache.set(key, bag);
   }
   return bag;
 }
