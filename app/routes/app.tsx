@@ -21,6 +21,8 @@ export default function AppLayout() {
     <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
       <NavMenu>
         <Link to="/app" rel="home">Overview</Link>
+        <Link to="/app/members">Members</Link>
+        <Link to="/app/tiers">Tier rules</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

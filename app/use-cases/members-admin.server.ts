@@ -4,7 +4,7 @@
 // writes the tag and metafields to Shopify.
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
-import type { MinorUnits } from "../domain/money.ts";
+import { parseMoney, type MinorUnits } from "../domain/money.ts";
 import { tierIndex, type TierRules } from "../domain/tier-rules.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { displayName } from "./tier-rules-admin.server.ts";
@@ -171,4 +171,98 @@ async function applyManualChange({ db, shop, customerGid, now, requestRecompute 
   await recomputeCustomerTier({ db, shop, customerGid, cause: "manual", now });
   // The tier job recomputes again (a no-op) and writes the tag and metafields.
   await requestRecompute([customerGid], "manual");
+}
+
+/** The page's query string, as typed by the merchant (amounts in major units). */
+export interface MemberQuery {
+  q: string;
+  tier: string;
+  minSpend: string;
+  maxSpend: string;
+  pinned: "" | "yes" | "no";
+  changed: "" | "7" | "30" | "90";
+  page: number;
+  member: string;
+}
+
+export function memberQueryFrom(params: URLSearchParams): MemberQuery {
+  const pinned = params.get("pinned");
+  const changed = params.get("changed");
+  return {
+    q: params.get("q") ?? "",
+    tier: params.get("tier") ?? "",
+    minSpend: params.get("minSpend") ?? "",
+    maxSpend: params.get("maxSpend") ?? "",
+    pinned: pinned === "yes" || pinned === "no" ? pinned : "",
+    changed: changed === "7" || changed === "30" || changed === "90" ? changed : "",
+    page: Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1),
+    member: params.get("member") ?? "",
+  };
+}
+
+function amountOrUndefined(value: string, currency: string): number | undefined {
+  if (!value.trim()) return undefined;
+  try {
+    return parseMoney(value.trim().replace(/,/g, ""), currency);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function loadMembersPage({ db, shop, params, now }: { db: Db; shop: string; params: URLSearchParams; now: Date }) {
+  const query = memberQueryFrom(params);
+  const { currency } = await loadTierRules(db, shop);
+  const [list, selected] = await Promise.all([
+    listMembers({
+      db,
+      shop,
+      now,
+      filters: {
+        search: query.q || undefined,
+        tierKey: query.tier || undefined,
+        minSpendMinor: amountOrUndefined(query.minSpend, currency),
+        maxSpendMinor: amountOrUndefined(query.maxSpend, currency),
+        pinned: query.pinned === "" ? undefined : query.pinned === "yes",
+        changedWithinDays: query.changed ? Number(query.changed) : undefined,
+        page: query.page,
+      },
+    }),
+    query.member ? memberDetail({ db, shop, customerGid: query.member }) : Promise.resolve(null),
+  ]);
+  return { query, list, selected };
+}
+
+export type MemberActionResult = { ok: true } | { ok: false; error: string };
+
+/** The page's one action: pin (optionally until a date) or unpin. */
+export async function submitMemberAction({
+  db,
+  shop,
+  form,
+  now,
+  requestRecompute,
+}: {
+  db: Db;
+  shop: string;
+  form: { intent: string; customerGid: string; tierKey?: string; until?: string };
+  now: Date;
+  requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
+}): Promise<MemberActionResult> {
+  try {
+    if (form.intent === "unpin") {
+      await unpinMemberTier({ db, shop, customerGid: form.customerGid, now, requestRecompute });
+      return { ok: true };
+    }
+    if (form.intent !== "pin" || !form.tierKey) return { ok: false, error: "Choose a tier to pin" };
+    let until: Date | null = null;
+    if (form.until) {
+      until = new Date(`${form.until}T00:00:00Z`);
+      if (Number.isNaN(until.getTime())) return { ok: false, error: "The end date is not a date" };
+    }
+    await pinMemberTier({ db, shop, customerGid: form.customerGid, tierKey: form.tierKey, until, now, requestRecompute });
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof MemberActionError) return { ok: false, error: error.message };
+    throw error;
+  }
 }

@@ -209,3 +209,31 @@ export async function saveTierRulesAndRecompute({
   }
   return { version, customers };
 }
+
+export type TierRulesSubmission =
+  | { intent: "preview" | "save"; ok: false; issues: { path: string; message: string }[] }
+  | { intent: "preview"; ok: true; preview: TierRulesPreview }
+  | { intent: "save"; ok: true; saved: { version: number; customers: number } };
+
+/** The page's one action: validate the draft, then preview it or save it. */
+export async function submitTierRulesDraft({
+  db,
+  shop,
+  intent,
+  draft,
+  now,
+  requestRecompute,
+}: {
+  db: Db;
+  shop: string;
+  intent: "preview" | "save";
+  draft: TierRulesDraft;
+  now: Date;
+  requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
+}): Promise<TierRulesSubmission> {
+  const { currency } = await loadTierRules(db, shop);
+  const parsed = rulesFromDraft(draft, currency);
+  if (!parsed.ok) return { intent, ok: false, issues: parsed.issues };
+  if (intent === "preview") return { intent, ok: true, preview: await previewTierRules({ db, shop, newRules: parsed.rules, now }) };
+  return { intent, ok: true, saved: await saveTierRulesAndRecompute({ db, shop, rules: parsed.rules, requestRecompute }) };
+}

@@ -1,0 +1,286 @@
+// Tier rules: edit the tiers and what counts as spend, preview what a change
+// would do to members (from the ledger), save and watch everyone be recomputed.
+import { useEffect, useMemo, useState } from "react";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import {
+  Badge, Banner, BlockStack, Box, Button, Card, Checkbox, Divider, FormLayout, InlineGrid, InlineStack, Layout, List, Page, ProgressBar, Select, Text, TextField,
+} from "@shopify/polaris";
+import { db } from "../db.server.ts";
+import { formatMoney } from "../domain/money.ts";
+import { suggestedTierTag } from "../domain/tier-tags.ts";
+import { authenticate } from "../shopify.server.ts";
+import { loadTierRulesOverview, submitTierRulesDraft, type TierDraft, type TierRulesDraft, type TierRulesSubmission } from "../use-cases/tier-rules-admin.server.ts";
+import { tierRecomputeRequester } from "../use-cases/request-tier-recompute.server.ts";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return json(await loadTierRulesOverview(db, session.shop));
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  const intent = form.get("intent") === "save" ? "save" : "preview";
+  let draft: TierRulesDraft;
+  try {
+    draft = JSON.parse(String(form.get("draft") ?? "")) as TierRulesDraft;
+  } catch {
+    return json({ intent, ok: false, issues: [{ path: "", message: "The form could not be read; reload the page." }] } satisfies TierRulesSubmission, { status: 400 });
+  }
+  const result = await submitTierRulesDraft({
+    db,
+    shop: session.shop,
+    intent,
+    draft,
+    now: new Date(),
+    requestRecompute: tierRecomputeRequester(session.shop),
+  });
+  return json(result, { status: result.ok ? 200 : 422 });
+};
+
+const WINDOW_OPTIONS = [
+  { label: "Trailing days (rolling window)", value: "trailing_days" },
+  { label: "Calendar year", value: "calendar_year" },
+  { label: "Lifetime", value: "lifetime" },
+];
+
+function tierKeyFor(name: string, taken: string[]): string {
+  const base = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "tier";
+  let key = base;
+  for (let i = 2; taken.includes(key); i++) key = `${base}-${i}`;
+  return key;
+}
+
+export default function TierRulesPage() {
+  const data = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<TierRulesSubmission>();
+  const revalidator = useRevalidator();
+  const [draft, setDraft] = useState<TierRulesDraft>(data.draft);
+  const [previewedFor, setPreviewedFor] = useState<string | null>(null);
+  const currency = data.rules.currency;
+  const serialized = JSON.stringify(draft);
+  const result = fetcher.data;
+  const busy = fetcher.state !== "idle";
+  const issues = result && !result.ok ? result.issues : [];
+  const preview = result && result.ok && result.intent === "preview" ? result.preview : null;
+  const saved = result && result.ok && result.intent === "save" ? result.saved : null;
+  const issueFor = (path: string) => issues.find((i) => i.path === path)?.message;
+
+  // A new version of the rules (after a save) becomes the starting point of the next edit.
+  useEffect(() => {
+    setDraft(data.draft);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data.version]);
+
+  // While the recomputation runs, refresh its progress.
+  useEffect(() => {
+    if (!data.recompute) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2_000);
+    return () => clearInterval(timer);
+  }, [data.recompute, revalidator]);
+
+  useEffect(() => {
+    if (preview) setPreviewedFor(serialized);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview]);
+  const previewIsCurrent = preview !== null && previewedFor === serialized;
+
+  const update = (patch: Partial<TierRulesDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const updateTier = (index: number, patch: Partial<TierDraft>) =>
+    setDraft((d) => ({ ...d, tiers: d.tiers.map((t, i) => (i === index ? { ...t, ...patch } : t)) }));
+  const addTier = () =>
+    setDraft((d) => {
+      const name = "New tier";
+      const key = tierKeyFor(name, d.tiers.map((t) => t.key));
+      return { ...d, tiers: [...d.tiers, { key, name, threshold: "", minOrders: "", retainThreshold: "", tag: suggestedTierTag(key) }] };
+    });
+  const removeTier = (index: number) => setDraft((d) => ({ ...d, tiers: d.tiers.filter((_, i) => i !== index) }));
+  const submit = (intent: "preview" | "save") => fetcher.submit({ intent, draft: serialized }, { method: "post" });
+
+  const nameBefore = (key: string) => preview?.tierNames.before[key] ?? key;
+  const nameAfter = (key: string) => preview?.tierNames.after[key] ?? key;
+  const changed = useMemo(() => serialized !== JSON.stringify(data.draft), [serialized, data.draft]);
+
+  return (
+    <Page
+      title="Tier rules"
+      subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period.`}
+      primaryAction={{ content: "Save and recompute", disabled: !changed || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
+      secondaryActions={[{ content: "Preview changes", disabled: busy, onAction: () => submit("preview") }]}
+    >
+      <Layout>
+        {data.recompute && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingSm">Recomputing members with the new rules</Text>
+                <ProgressBar progress={Math.round((data.recompute.done / Math.max(1, data.recompute.total)) * 100)} tone="primary" />
+                <Text as="p" tone="subdued">{data.recompute.done} of {data.recompute.total} customers</Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+        {saved && (
+          <Layout.Section>
+            <Banner tone="success" title="Rules saved">
+              <p>Version {saved.version}. Recomputing {saved.customers} customers; tags and metafields follow.</p>
+            </Banner>
+          </Layout.Section>
+        )}
+        {issues.length > 0 && (
+          <Layout.Section>
+            <Banner tone="critical" title="Some rules need fixing">
+              <List>
+                {issues.map((issue) => (
+                  <List.Item key={`${issue.path}:${issue.message}`}>{issue.path ? `${issue.path}: ` : ""}{issue.message}</List.Item>
+                ))}
+              </List>
+            </Banner>
+          </Layout.Section>
+        )}
+
+        <Layout.Section>
+          <BlockStack gap="400">
+            {draft.tiers.map((tier, i) => (
+              <Card key={`${tier.key}-${i}`}>
+                <BlockStack gap="300">
+                  <InlineStack align="space-between" blockAlign="center">
+                    <InlineStack gap="200" blockAlign="center">
+                      <Text as="h2" variant="headingMd">{tier.name || "Unnamed tier"}</Text>
+                      <Badge>{`${data.tierCounts[tier.key] ?? 0} members`}</Badge>
+                    </InlineStack>
+                    {i > 0 && draft.tiers.length > 2 && (
+                      <Button variant="plain" tone="critical" onClick={() => removeTier(i)}>Remove</Button>
+                    )}
+                  </InlineStack>
+                  <FormLayout>
+                    <FormLayout.Group>
+                      <TextField label="Name" value={tier.name} onChange={(name) => updateTier(i, { name })} autoComplete="off" error={issueFor(`tiers.${i}.name`)} />
+                      <TextField label="Customer tag" value={tier.tag} onChange={(tag) => updateTier(i, { tag })} autoComplete="off" helpText="Starts with tierline:" error={issueFor(`tiers.${i}.tag`)} />
+                    </FormLayout.Group>
+                    <FormLayout.Group condensed>
+                      <TextField
+                        label="Entry threshold"
+                        value={tier.threshold}
+                        onChange={(threshold) => updateTier(i, { threshold })}
+                        prefix={currency}
+                        disabled={i === 0}
+                        helpText={i === 0 ? "Everyone starts here" : "Spend at or above this"}
+                        autoComplete="off"
+                        error={issueFor(`tiers.${i}.entryThresholdMinor`)}
+                      />
+                      <TextField
+                        label="Minimum orders"
+                        type="number"
+                        value={tier.minOrders}
+                        onChange={(minOrders) => updateTier(i, { minOrders })}
+                        disabled={i === 0}
+                        autoComplete="off"
+                        error={issueFor(`tiers.${i}.minOrders`)}
+                      />
+                      <TextField
+                        label="Keep tier while spend stays above"
+                        value={tier.retainThreshold}
+                        onChange={(retainThreshold) => updateTier(i, { retainThreshold })}
+                        prefix={currency}
+                        disabled={i === 0}
+                        helpText="Optional, below the entry threshold"
+                        autoComplete="off"
+                        error={issueFor(`tiers.${i}.retainThresholdMinor`)}
+                      />
+                    </FormLayout.Group>
+                  </FormLayout>
+                </BlockStack>
+              </Card>
+            ))}
+            {draft.tiers.length < 5 && (
+              <InlineStack>
+                <Button onClick={addTier}>Add a tier</Button>
+              </InlineStack>
+            )}
+          </BlockStack>
+        </Layout.Section>
+
+        <Layout.Section variant="oneThird">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">What counts as spend</Text>
+              <Select label="Spend window" options={WINDOW_OPTIONS} value={draft.windowKind} onChange={(windowKind) => update({ windowKind: windowKind as TierRulesDraft["windowKind"] })} />
+              {draft.windowKind === "trailing_days" && (
+                <TextField label="Days" type="number" value={draft.windowDays} onChange={(windowDays) => update({ windowDays })} autoComplete="off" error={issueFor("window.days")} />
+              )}
+              {draft.windowKind === "calendar_year" && (
+                <TextField label="Time zone" value={draft.timeZone} onChange={(timeZone) => update({ timeZone })} autoComplete="off" error={issueFor("window.timeZone")} />
+              )}
+              <TextField
+                label="Grace period before a downgrade (days)"
+                type="number"
+                value={draft.graceDays}
+                onChange={(graceDays) => update({ graceDays })}
+                autoComplete="off"
+                error={issueFor("graceDays")}
+              />
+              <Checkbox label="Shipping counts as spend" checked={draft.countShipping} onChange={(countShipping) => update({ countShipping })} />
+              <Checkbox label="Tax counts as spend" checked={draft.countTax} onChange={(countTax) => update({ countTax })} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        {preview && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">Preview</Text>
+                  {!previewIsCurrent && <Badge tone="attention">Rules changed since this preview</Badge>}
+                </InlineStack>
+                <InlineGrid columns={4} gap="300">
+                  <Stat label="Customers" value={preview.members} />
+                  <Stat label="Move up" value={preview.movedUp} tone="success" />
+                  <Stat label="Move down" value={preview.movedDown} tone="critical" />
+                  <Stat label="Pinned (stay)" value={preview.pinned} />
+                </InlineGrid>
+                <Divider />
+                <Text as="h3" variant="headingSm">Members per tier</Text>
+                <List>
+                  {Object.entries(preview.tierCounts.after).map(([key, count]) => (
+                    <List.Item key={key}>
+                      {nameAfter(key)}: {preview.tierCounts.before[key] ?? 0} → {count}
+                    </List.Item>
+                  ))}
+                </List>
+                {preview.movements.length === 0 ? (
+                  <Text as="p" tone="subdued">Nobody changes tier.</Text>
+                ) : (
+                  <BlockStack gap="200">
+                    {preview.movements.map((m) => (
+                      <Box key={`${m.fromTierKey}-${m.toTierKey}`} padding="200" background="bg-surface-secondary" borderRadius="200">
+                        <Text as="p">
+                          <Badge tone={m.direction === "up" ? "success" : "critical"}>{m.direction === "up" ? "Up" : "Down"}</Badge>{" "}
+                          {m.count} from {nameBefore(m.fromTierKey)} to {nameAfter(m.toTierKey)}
+                        </Text>
+                        <Text as="p" tone="subdued">
+                          e.g. {m.examples.map((e) => `${preview.names[e.customerId] ?? e.customerId} (${formatMoney(e.spendUnderNewRulesMinor, currency)} ${currency})`).join(", ")}
+                        </Text>
+                      </Box>
+                    ))}
+                  </BlockStack>
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+      </Layout>
+    </Page>
+  );
+}
+
+function Stat({ label, value, tone }: { label: string; value: number; tone?: "success" | "critical" }) {
+  return (
+    <BlockStack gap="100">
+      <Text as="p" tone="subdued">{label}</Text>
+      <Text as="p" variant="headingLg" tone={tone}>{String(value)}</Text>
+    </BlockStack>
+  );
+}
