@@ -30,7 +30,7 @@ const env = await vi.hoisted(async () => {
 const SHOP = "render.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
 
-async function render(Page: ComponentType, path: string, loaderData: unknown): Promise<string> {
+async function render(Page: ComponentType, path: string, loaderData: object): Promise<string> {
   const routes = [{ id: "page", path: "/app/page", loader: () => loaderData, action: () => null, Component: Page }];
   const handler = createStaticHandler(routes);
   const context = await handler.query(new Request(`http://localhost${path}`));
