@@ -98,10 +98,6 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
         );
         result.metafieldsSet.push(...toSet.map((m) => m.key));
       }
-      if (toDelete.length) {
-        await deleteMetafields(runner, toDelete.map((m) => ({ ownerId: customerGid, namespace: m.namespace, key: m.key })));
-        result.metafieldsDeleted.push(...toDelete.map((m) => m.key));
-      }
       // Add before remove: a member is never briefly without a tier tag.
       if (plan.add.length) {
         await addTags(runner, customerGid, plan.add);
@@ -110,6 +106,11 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
       if (plan.remove.length) {
         await removeTags(runner, customerGid, plan.remove);
         result.tagsRemoved.push(...plan.remove);
+      }
+      // Values that no longer apply (e.g. "next tier" at the top tier) go last: stale for a moment is harmless.
+      if (toDelete.length) {
+        await deleteMetafields(runner, toDelete.map((m) => ({ ownerId: customerGid, namespace: m.namespace, key: m.key })));
+        result.metafieldsDeleted.push(...toDelete.map((m) => m.key));
       }
     } catch (error) {
       await recordFailure(db, shop, customerGid, error);

@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator } from "../../simulator/server.ts
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { applyMigrations } from "../adapters/db/migrate.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
-import { createFetchAdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
+import { createFetchAdminGraphqlClient, type AdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import type { Job } from "bullmq";
@@ -49,23 +49,29 @@ describe("syncCustomerTier against the store simulator", () => {
   const adminFor = (extra: AdminRunOptions = {}) => async () =>
     createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin }), runnerOptions(extra));
 
-  /** A Shopify customer with the given tags, and a ledger worth `spendMinor` for them in Tierline. */
-  async function memberWithSpend(tags: string[], spendMinor: number): Promise<string> {
-    const { customer } = await control<{ customer: SimCustomerJson }>("POST", `/shops/${SHOP}/customers`, { email: `m${++orderSeq}@example.com`, firstName: "Member", tags });
-    const orderId = `gid://shopify/Order/${9_100_000_000_000 + orderSeq}`;
+  /** An order worth `totalMinor` in Tierline's ledger, then the customer's tier recomputed. */
+  async function addOrder(customerGid: string, totalMinor: number): Promise<void> {
+    const at = new Date(NOW.getTime() - 10 * 86_400_000);
+    orderSeq++;
     await saveOrderSnapshot(db, SHOP, {
-      orderId,
-      customerId: customer.gid,
-      processedAt: new Date(NOW.getTime() - 10 * 86_400_000),
-      updatedAt: new Date(NOW.getTime() - 10 * 86_400_000),
+      orderId: `gid://shopify/Order/${9_100_000_000_000 + orderSeq}`,
+      customerId: customerGid,
+      processedAt: at,
+      updatedAt: at,
       currency: "USD",
-      currentTotalMinor: spendMinor,
+      currentTotalMinor: totalMinor,
       currentShippingMinor: 0,
       currentTaxMinor: 0,
       cancelledAt: null,
       test: false,
     }, `#${orderSeq}`);
-    await recomputeCustomerTier({ db, shop: SHOP, customerGid: customer.gid, cause: "order", now: NOW });
+    await recomputeCustomerTier({ db, shop: SHOP, customerGid, cause: "order", now: NOW });
+  }
+
+  /** A Shopify customer with the given tags, and a ledger worth `spendMinor` for them in Tierline. */
+  async function memberWithSpend(tags: string[], spendMinor: number): Promise<string> {
+    const { customer } = await control<{ customer: SimCustomerJson }>("POST", `/shops/${SHOP}/customers`, { email: `m${++orderSeq}@example.com`, firstName: "Member", tags });
+    await addOrder(customer.gid, spendMinor);
     return customer.gid;
   }
 
@@ -131,6 +137,33 @@ describe("syncCustomerTier against the store simulator", () => {
     const again = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => { throw new Error("must not need the Admin API"); } });
     expect(again.status).toBe("unchanged");
     expect(await mutations()).toMatchObject({ pointsSpent, count });
+  });
+
+  it("moving up to the top tier deletes the next-tier metafields", async () => {
+    const gid = await memberWithSpend(["vip"], 80_000);
+    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "silver", next_tier_name: "Gold" });
+    await addOrder(gid, 150_000);
+
+    // The simulator has no metafieldsDelete yet: answer it as Shopify does and keep the request.
+    const simClient = createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin });
+    const deletes: unknown[] = [];
+    const client: AdminGraphqlClient = {
+      shop: SHOP,
+      async request<T>(query: string, variables?: Record<string, unknown>) {
+        if (!query.includes("mutation MetafieldsDelete")) return simClient.request<T>(query, variables);
+        deletes.push(variables);
+        const deleted = (variables?.metafields as { key: string; namespace: string; ownerId: string }[]) ?? [];
+        return { status: 200, data: { metafieldsDelete: { deletedMetafields: deleted, userErrors: [] } } as T, errors: null, extensions: null };
+      },
+    };
+    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(client, runnerOptions()) });
+    expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"], tagsRemoved: ["tierline:silver"], metafieldsDeleted: ["next_tier_name", "spend_to_next_tier"] });
+    expect(deletes).toEqual([{ metafields: [
+      { ownerId: gid, namespace: "$app", key: "next_tier_name" },
+      { ownerId: gid, namespace: "$app", key: "spend_to_next_tier" },
+    ] }]);
+    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "gold", qualifying_spend: JSON.stringify({ amount: "2300.00", currency_code: "USD" }) });
   });
 
   it.each([
