@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Button, Card, DataTable, EmptyState, FormLayout, InlineStack, Layout, Page, Pagination, ProgressBar, Select, Text, TextField,
+  Badge, Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineStack, Layout, Page, Pagination, ProgressBar, Select, Text, TextField,
 } from "@shopify/polaris";
 import { db } from "../db.server.ts";
 import { formatMoney } from "../domain/money.ts";
@@ -129,9 +129,12 @@ export default function MembersPage() {
         <Layout.Section>
           <Card padding="0">
             {rows.length === 0 ? (
-              <EmptyState heading="No members match" image="">
-                <p>Members appear here once their orders are in Tierline's ledger.</p>
-              </EmptyState>
+              <Box padding="400">
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm">No members match</Text>
+                  <Text as="p" tone="subdued">Members appear here once their orders are in Tierline's ledger.</Text>
+                </BlockStack>
+              </Box>
             ) : (
               <DataTable
                 columnContentTypes={["text", "text", "numeric", "text", "text", "text"]}

@@ -78,4 +78,11 @@ describe("merchant pages render", () => {
       expect(html).toContain(text);
     }
   });
+
+  it("Members says so when no member matches the filters", async () => {
+    const { default: MembersPage } = await import("./app.members.tsx");
+    const params = new URLSearchParams({ tier: "gold", pinned: "yes" });
+    const html = await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW }));
+    expect(html).toContain("No members match");
+  });
 });
