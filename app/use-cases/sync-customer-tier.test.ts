@@ -171,13 +171,14 @@ describe("syncCustomerTier against the store simulator", () => {
     ["as HTTP 429", true],
   ])("backs off on THROTTLED %s and retries until the write lands", async (_label, http429) => {
     const gid = await memberWithSpend(["vip"], 300_000);
-    await control("POST", `/shops/${SHOP}/throttle`, { http429, drain: 1_000_000 });
+    // A slow refill, so the bucket is still short when the first request lands.
+    await control("POST", `/shops/${SHOP}/throttle`, { http429, restoreRate: 25, drain: 1_000_000 });
     const waits: { ms: number; cause: string }[] = [];
     try {
       const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor({ onWait: (w) => waits.push(w) }) });
       expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"] });
     } finally {
-      await control("POST", `/shops/${SHOP}/throttle`, { http429: false });
+      await control("POST", `/shops/${SHOP}/throttle`, { http429: false, restoreRate: 1_000 });
     }
     expect(waits.some((w) => w.cause === "throttled")).toBe(true);
     expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);

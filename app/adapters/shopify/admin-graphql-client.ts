@@ -3,7 +3,7 @@
 // throws for a GraphQL or HTTP error (shopify-errors.ts decides what those mean).
 // Two ways to get one: from shopify-app-remix's `admin.graphql` (production), or
 // straight over fetch with an offline token (tests, scripts, the simulator).
-import { GraphqlQueryError, HttpMaxRetriesError, HttpResponseError } from "@shopify/shopify-api";
+import { GraphqlQueryError, HttpMaxRetriesError, HttpRequestError, HttpResponseError } from "@shopify/shopify-api";
 import { API_VERSION } from "./api-version.ts";
 
 export interface GraphqlErrorEntry {
@@ -94,7 +94,7 @@ export function adminGraphqlClientFromShopify(shop: string, admin: ShopifyAdminG
           return responseFromBody<T>(code, { data: body?.data ?? null, errors, extensions: body?.extensions }, retryAfter);
         }
         if (error instanceof HttpMaxRetriesError) return responseFromBody<T>(429, { errors: [{ message: error.message }] });
-        if (error instanceof Error && error.constructor.name === "HttpRequestError") throw new AdminNetworkError(error.message);
+        if (error instanceof HttpRequestError) throw new AdminNetworkError(error.message);
         throw error;
       }
     },
