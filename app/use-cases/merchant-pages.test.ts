@@ -9,6 +9,7 @@ import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
+import { requeueUnsyncedCustomers, UNSYNCED_STALE_AFTER_MS } from "./requeue-unsynced-customers.server.ts";
 import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute } from "./tier-rules-admin.server.ts";
 
 const SHOP = "pages.myshopify.com";
@@ -117,5 +118,19 @@ describe("merchant page use-cases", () => {
       [null, "Bronze", "order"],
     ]);
     await expect(pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "platinum", until: null, now: NOW, requestRecompute })).rejects.toThrow(/no tier/);
+  });
+
+  it("requeues customers whose sync failed or stayed pending, only in installed shops", async () => {
+    await db.shop.create({ data: { domain: "gone.myshopify.com", currencyCode: "USD", uninstalledAt: NOW } });
+    await db.customer.create({ data: { shop: "gone.myshopify.com", customerGid: gidOf(9), tierKey: "bronze", syncStatus: "failed" } });
+    await db.customer.updateMany({ where: { shop: SHOP }, data: { syncStatus: "synced" } });
+    await db.customer.updateMany({ where: { shop: SHOP, customerGid: { in: [gidOf(1), gidOf(3)] } }, data: { syncStatus: "failed" } });
+    const calls: [string, string[], string][] = [];
+    const later = new Date(Date.now() + UNSYNCED_STALE_AFTER_MS + 1_000);
+    const result = await requeueUnsyncedCustomers({ db, now: later, requestRecompute: async (shop, gids, cause) => void calls.push([shop, [...gids].sort(), cause]) });
+    expect(result).toEqual({ requeued: 2, shops: 1 });
+    expect(calls).toEqual([[SHOP, [gidOf(1), gidOf(3)], "customer"]]);
+    // Rows still within the retry period of their job are in flight, not stuck.
+    expect(await requeueUnsyncedCustomers({ db, now: new Date(), requestRecompute: async () => {} })).toEqual({ requeued: 0, shops: 0 });
   });
 });
