@@ -8,10 +8,10 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { binDir as bin, ensureInstalledOnNode22, root, withProjectPath } from "./bootstrap.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = path.join(root, "node_modules/.bin");
-const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, TZ: "UTC" };
+ensureInstalledOnNode22(fileURLToPath(import.meta.url), process.argv.slice(2));
+const env = withProjectPath();
 
 function run(label, command, args, options = {}) {
   console.log(`\n▶ ${label}`);
@@ -20,15 +20,6 @@ function run(label, command, args, options = {}) {
     console.error(`✖ ${label} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 1);
   }
-}
-
-if (!existsSync(path.join(root, "node_modules/node/package.json")) || !existsSync(path.join(root, "node_modules/@tierline/prisma-sqlite"))) {
-  run("installing dependencies (npm install)", "npm", ["install", "--no-audit", "--no-fund"]);
-}
-if (Number(process.versions.node.split(".")[0]) < 22) {
-  const node22 = path.join(bin, "node");
-  const result = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit", env });
-  process.exit(result.status ?? 1);
 }
 
 function portOpen(port, host = "127.0.0.1") {

@@ -1,8 +1,8 @@
 // Privacy webhooks and uninstall, through the real processes, on both databases.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "./support/app-processes.ts";
-import { PrivateRedis } from "./support/private-redis.ts";
+import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
+import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 

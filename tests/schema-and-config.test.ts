@@ -10,7 +10,7 @@ import { API_VERSION } from "../app/adapters/shopify/api-version.ts";
 import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS, webhookPath } from "../app/adapters/shopify/webhook-topics.ts";
 import { derivePostgresSchema } from "../scripts/postgres-schema.ts";
 import { readAppToml } from "../simulator/webhooks/app-toml.ts";
-import { ROOT } from "./support/app-processes.ts";
+import { ROOT } from "../scripts/lib/app-processes.ts";
 import { createTestDatabase, TEST_PG_URL } from "./support/test-database.ts";
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");

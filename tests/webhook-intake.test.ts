@@ -8,8 +8,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobIdFor } from "../app/adapters/queues/queue-registry.ts";
 import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
-import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "./support/app-processes.ts";
-import { PrivateRedis } from "./support/private-redis.ts";
+import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
+import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
 import { createTestDatabase, DATABASE_KINDS, TEST_PG_URL, type TestDatabase } from "./support/test-database.ts";
 
@@ -33,7 +33,7 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
   let web: AppProcess;
   let appUrl: string;
   let workers: AppProcess[] = [];
-  let env: NodeJS.ProcessEnv;
+  let env: ReturnType<typeof appEnv>;
   let queue: Queue;
   let queueConnection: Redis;
   const prefix = `t${randomUUID().slice(0, 8)}`;

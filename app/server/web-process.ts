@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   const { createStaticHandler } = await import("./static-files.ts");
 
   const queues = jobQueues();
-  const recorder = new DeliveryRecorder({ db, queue: queues.webhooks, dialect: target.kind });
+  const { createDeliveryStore } = await import("../adapters/db/delivery-store.server.ts");
+  const deliveryStore = await createDeliveryStore(target);
+  const recorder = new DeliveryRecorder({ store: deliveryStore, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({
       apiKey: config.SHOPIFY_API_KEY,
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await closeJobQueues().catch(() => {});
+    await deliveryStore.close().catch(() => {});
     await db.$disconnect().catch(() => {});
     process.exit(0);
   };

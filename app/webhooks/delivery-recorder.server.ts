@@ -6,7 +6,7 @@
 // arrived while the previous flush was in flight as one INSERT and one addBulk.
 // At low load a batch is a single delivery, so nothing waits for company.
 import type { Queue } from "bullmq";
-import type { Db } from "../db.server.ts";
+import type { DeliveryStore } from "../adapters/db/delivery-store.server.ts";
 import { jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 
 export interface AcceptedDelivery {
@@ -28,10 +28,8 @@ interface Pending {
 export class DeliveryNotKeptError extends Error {}
 
 export interface DeliveryRecorderOptions {
-  db: Db;
+  store: DeliveryStore;
   queue: Queue<JobPayload<"webhooks">>;
-  /** SQL placeholder style of the database. */
-  dialect: "sqlite" | "postgresql";
   /** Most deliveries written in one flush. */
   maxBatch?: number;
   /** A delivery not kept within this time is answered 503 so Shopify retries it. */
@@ -84,20 +82,20 @@ export class DeliveryRecorder {
 
   // A redelivery (same X-Shopify-Webhook-Id) hits the primary key and changes nothing.
   private async insert(deliveries: AcceptedDelivery[]): Promise<void> {
-    const now = (this.options.now ?? (() => new Date()))();
+    const receivedAt = (this.options.now ?? (() => new Date()))();
     const unique = new Map(deliveries.map((d) => [d.webhookId, d]));
-    const values: unknown[] = [];
-    const rows: string[] = [];
-    for (const d of unique.values()) {
-      const base = values.length;
-      values.push(d.webhookId, d.shop, d.topic, d.eventId, d.apiVersion, d.triggeredAt, d.rawBody, now);
-      const placeholder = (i: number) => (this.options.dialect === "postgresql" ? `$${base + i + 1}` : "?");
-      rows.push(`(${Array.from({ length: 8 }, (_, i) => placeholder(i)).join(", ")})`);
-    }
-    const sql =
-      `INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "receivedAt") ` +
-      `VALUES ${rows.join(", ")} ON CONFLICT ("webhookId") DO NOTHING`;
-    await this.options.db.$executeRawUnsafe(sql, ...values);
+    await this.options.store.insert(
+      [...unique.values()].map((d) => ({
+        webhookId: d.webhookId,
+        shop: d.shop,
+        topic: d.topic,
+        eventId: d.eventId,
+        apiVersion: d.apiVersion,
+        triggeredAt: d.triggeredAt,
+        payload: d.rawBody,
+        receivedAt,
+      })),
+    );
   }
 
   // The job id is the delivery's id, so a redelivery's enqueue is a no-op while the job exists.

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   if (connection.status !== "ready") await once(connection, "ready");
   const queues = createJobQueues(connection, required("QUEUE_PREFIX"));
 
-  const recorder = new DeliveryRecorder({ db, queue: queues.webhooks, dialect: target.kind });
+  const { createDeliveryStore } = await import("../../app/adapters/db/delivery-store.server.ts");
+  const recorder = new DeliveryRecorder({ store: await createDeliveryStore(target), queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({
       apiKey: required("SHOPIFY_API_KEY"),

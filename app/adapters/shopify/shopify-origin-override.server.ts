@@ -14,11 +14,11 @@ export function rewriteShopifyUrl(url: string, origin: string): { url: string; s
   return { url: target.toString(), shop: parsed.hostname };
 }
 
-let installedFor: string | undefined;
-
+/**
+ * Call after @shopify/shopify-app-remix is imported: its adapters set the fetch
+ * seam on import and would undo an earlier call. Calling again is harmless.
+ */
 export function installShopifyOriginOverride(origin: string): void {
-  if (installedFor === origin) return;
-  installedFor = origin;
   const realFetch = globalThis.fetch;
   const redirectingFetch: typeof fetch = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;

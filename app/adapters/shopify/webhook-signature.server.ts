@@ -26,11 +26,19 @@ export function createWebhookSignatureCheck(config: { apiKey: string; apiSecret:
     const rawRequest = {
       method: request.method,
       url: new URL(request.url, origin).toString(),
+      // Only Shopify's own headers: the library canonicalises every header it is
+      // given, which was a measurable share of the intake's CPU.
       headers: {
-        entries: () =>
-          Object.entries(request.headers).flatMap(([name, value]) =>
-            value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as [string, string]),
-          ),
+        entries: () => {
+          const entries: Array<[string, string]> = [];
+          for (const name in request.headers) {
+            if (!name.startsWith("x-shopify-")) continue;
+            const value = request.headers[name];
+            if (typeof value === "string") entries.push([name, value]);
+            else if (Array.isArray(value)) for (const v of value) entries.push([name, v]);
+          }
+          return entries[Symbol.iterator]();
+        },
       },
     };
     const result = await api.webhooks.validate({ rawBody: request.rawBody, rawRequest });

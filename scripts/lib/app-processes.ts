@@ -1,7 +1,11 @@
-// Starts the real web process and worker processes (as production runs them:
-// separate Node processes) against a test database and Redis.
+// Starts Tierline's processes as production runs them (separate Node processes):
+// the web process, worker processes, and the store simulator. Used by the
+// integration tests and by `npm run demo`.
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
+
+/** Environment for a child process (NodeJS.ProcessEnv demands NODE_ENV under Remix's types). */
+export type ProcessEnvLike = Record<string, string | undefined>;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const TEST_API_KEY = "tierline-test-key";
@@ -14,7 +18,7 @@ export interface AppEnvOptions {
   extra?: Record<string, string>;
 }
 
-export function appEnv(options: AppEnvOptions): NodeJS.ProcessEnv {
+export function appEnv(options: AppEnvOptions): ProcessEnvLike {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -54,8 +58,8 @@ export class AppProcess {
   }
 }
 
-function start(script: string, name: string, env: NodeJS.ProcessEnv, readyType: string): Promise<{ proc: AppProcess; message: Record<string, unknown> }> {
-  const child = fork(path.join(ROOT, script), [], { cwd: ROOT, env, execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+function start(script: string, name: string, env: ProcessEnvLike, readyType: string): Promise<{ proc: AppProcess; message: Record<string, unknown> }> {
+  const child = fork(path.join(ROOT, script), [], { cwd: ROOT, env: env as NodeJS.ProcessEnv, execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const proc = new AppProcess(name, child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in time:\n${proc.output}`)), 60_000);
@@ -72,13 +76,35 @@ function start(script: string, name: string, env: NodeJS.ProcessEnv, readyType: 
   });
 }
 
-export async function startWebProcess(env: NodeJS.ProcessEnv): Promise<{ proc: AppProcess; url: string }> {
+export async function startWebProcess(env: ProcessEnvLike): Promise<{ proc: AppProcess; url: string }> {
   const { proc, message } = await start("app/server/web-process.ts", "web", env, "listening");
   return { proc, url: `http://127.0.0.1:${message.port}` };
 }
 
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<AppProcess> {
+export async function startWorkerProcess(env: ProcessEnvLike): Promise<AppProcess> {
   return (await start("app/workers/worker-process.ts", "worker", env, "ready")).proc;
+}
+
+/** The simulator as its own process; resolves with the origin it prints. */
+export async function startSimulatorProcess(env: ProcessEnvLike): Promise<{ proc: AppProcess; origin: string }> {
+  const child = fork(path.join(ROOT, "simulator/main.ts"), [], { cwd: ROOT, env: env as NodeJS.ProcessEnv, execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const proc = new AppProcess("simulator", child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start in time:\n${proc.output}`)), 60_000);
+    const onData = () => {
+      const match = proc.output.match(/^(http:\/\/\S+)$/m);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolve({ proc, origin: match[1] });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`simulator exited with ${code}:\n${proc.output}`));
+    });
+  });
 }
 
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {}): Promise<T> {

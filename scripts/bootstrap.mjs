@@ -1,0 +1,30 @@
+// First steps of `npm run demo` and `npm test` on any Node (a fresh machine's may
+// be older than 22): install dependencies if missing, then continue on the
+// Node 22 that the "node" devDependency provides.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const binDir = path.join(root, "node_modules/.bin");
+
+export function withProjectPath(env = process.env) {
+  return { ...env, PATH: `${binDir}${path.delimiter}${env.PATH ?? ""}`, TZ: "UTC" };
+}
+
+/** Installs dependencies when missing; returns true when this process may go on (it runs on Node >= 22). */
+export function ensureInstalledOnNode22(script, args) {
+  const installed = existsSync(path.join(root, "node_modules/node/package.json")) && existsSync(path.join(root, "node_modules/@tierline/prisma-sqlite/package.json"));
+  if (!installed) {
+    console.log("▶ installing dependencies (npm install) — the first run takes a few minutes");
+    const result = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit", env: process.env });
+    if (result.status !== 0) {
+      console.error("✖ npm install failed; see above. Tierline needs the npm registry to install.");
+      process.exit(result.status ?? 1);
+    }
+  }
+  if (Number(process.versions.node.split(".")[0]) >= 22) return true;
+  const result = spawnSync(path.join(binDir, "node"), [script, ...args], { cwd: root, stdio: "inherit", env: withProjectPath() });
+  process.exit(result.status ?? 1);
+}

@@ -1,0 +1,214 @@
+// `npm run demo`: Tierline on embedded defaults against the local store simulator.
+//
+//   1. a private Redis (or REDIS_URL), a fresh SQLite database under .data/demo/
+//   2. the store simulator, seeded with a deterministic store
+//   3. the app's web process and worker process, pointed at the simulator
+//   4. the merchant opens the app: real token exchange, installation, history backfill
+//   5. live orders, a refund and a cancellation stream in as webhooks
+//   6. a summary of tiers, tier changes, tags and metafields written, Admin API points
+//
+// `--once` runs the same scenario without waiting for a person and exits; its last
+// line is a one-line JSON summary. Options: --size tiny|small|medium (default small),
+// --orders N (live orders, default 40).
+import { randomBytes } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { createDb, databaseTarget } from "../app/db.server.ts";
+import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
+import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
+import { freePort, PrivateRedis } from "./lib/private-redis.ts";
+
+const args = process.argv.slice(2);
+const once = args.includes("--once");
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const size = option("size", "small");
+const liveOrders = Number(option("orders", "40"));
+const SHOP = "tierline-demo.myshopify.com";
+
+const started = Date.now();
+const step = (n: number, text: string) => console.log(`\n[${n}/6] ${text}`);
+const note = (text: string) => console.log(`      ${text}`);
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+function bar(done: number, total: number, width = 30): string {
+  const ratio = total > 0 ? Math.min(1, done / total) : 0;
+  return `[${"#".repeat(Math.round(ratio * width)).padEnd(width, ".")}] ${done}/${total}`;
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, { ...init, headers: { "Content-Type": "application/json", ...init?.headers } });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${url} → ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+async function main(): Promise<Record<string, unknown>> {
+  step(1, "Redis and the database");
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    if (spawnSync("sh", ["-c", "command -v redis-server"], { stdio: "ignore" }).status !== 0) {
+      throw new Error("No Redis: install redis-server (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`), or set REDIS_URL to a Redis you run.");
+    }
+    const redis = await PrivateRedis.start();
+    cleanups.push(() => redis.stop());
+    redisUrl = redis.url;
+    note(`started a private Redis at ${redisUrl}`);
+  } else note(`using REDIS_URL=${redisUrl}`);
+  const dataDir = path.join(ROOT, ".data/demo");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const databaseUrl = `file:${path.join(dataDir, "tierline-demo.db")}`;
+  note(`SQLite database ${path.relative(ROOT, databaseUrl.slice(5))}`);
+  note("building the Remix app…");
+  execFileSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], { cwd: ROOT, stdio: "ignore" });
+
+  step(2, `store simulator, seeded (${size})`);
+  const appPort = process.env.PORT ? Number(process.env.PORT) : await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  // A secret made for this run only: demo conveniences never share production secrets.
+  const secrets = { SHOPIFY_API_KEY: "tierline-demo", SHOPIFY_API_SECRET: randomBytes(24).toString("hex"), SHOPIFY_APP_URL: appUrl };
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, TZ: "UTC", ...secrets };
+  const sim = await startSimulatorProcess({ ...base, SIMULATOR_PORT: "0" });
+  cleanups.push(() => sim.proc.kill());
+  note(`simulator at ${sim.origin}`);
+  const seeded = await json<{ summary: { customers: number; orders: number; millis: number } }>(`${sim.origin}/_sim/shops`, {
+    method: "POST",
+    body: JSON.stringify({ shop: SHOP, seed: 42, size, install: false, name: "Tierline Demo Store", currency: "USD" }),
+  });
+  note(`${SHOP}: ${seeded.summary.customers} customers, ${seeded.summary.orders} orders over 18 months (${seeded.summary.millis} ms)`);
+
+  step(3, "Tierline web and worker processes");
+  const env = {
+    ...base,
+    NODE_ENV: "development",
+    PORT: String(appPort),
+    SCOPES: "read_customers,write_customers,read_orders,read_all_orders,read_products,read_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `demo-${randomBytes(3).toString("hex")}`,
+    SHOPIFY_API_ORIGIN: sim.origin,
+    APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
+    LOG_LEVEL: "warn",
+  };
+  const web = await startWebProcess(env);
+  const worker: AppProcess = await startWorkerProcess(env);
+  cleanups.push(() => worker.kill(), () => web.proc.kill());
+  note(`app at ${appUrl} (web pid ${web.proc.child.pid}, worker pid ${worker.child.pid})`);
+  const db = createDb(databaseTarget(databaseUrl));
+  cleanups.push(() => db.$disconnect());
+
+  step(4, "the merchant opens Tierline: token exchange, installation, history backfill");
+  const install = await json<{ installed: boolean; status: number; scopes: string[] }>(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" });
+  if (!install.installed) throw new Error(`installation failed: the app answered ${install.status}`);
+  note(`installed with scopes ${install.scopes.join(",")}`);
+  const latestRun = () => db.backfillRun.findFirst({ where: { shop: SHOP }, orderBy: { startedAt: "desc" } });
+  const runStarted = await eventually(latestRun, { timeoutMs: 20_000, intervalMs: 250, what: "a backfill run" }).catch(() => null);
+  const backfill = runStarted && await eventually(async () => {
+    const run = await latestRun();
+    if (run && process.stdout.isTTY) process.stdout.write(`\r      backfill ${bar(run.ordersRead, run.ordersTotal ?? run.ordersRead)} ${run.status}   `);
+    return run && (run.status === "completed" || run.status === "failed") ? run : null;
+  }, { timeoutMs: 300_000, intervalMs: 250, what: "the history backfill" }).catch(() => null);
+  if (process.stdout.isTTY) process.stdout.write("\n");
+  if (backfill) note(`backfill ${backfill.status}: ${bar(backfill.ordersRead, backfill.ordersTotal ?? backfill.ordersRead)}${backfill.historyLimited ? " (history limited to 60 days: read_all_orders not granted)" : ""}`);
+  else note("no backfill run finished (history import unavailable); tiers start from live orders");
+
+  step(5, `live orders: ${liveOrders} orders, a refund, a cancellation`);
+  const { customers } = await json<{ customers: Array<{ id: string }> }>(`${sim.origin}/_sim/shops/${SHOP}/customers?limit=12`);
+  const created: string[] = [];
+  for (let i = 0; i < liveOrders; i++) {
+    const customer = customers[i % customers.length];
+    const { order } = await json<{ order: { id: string } }>(`${sim.origin}/_sim/shops/${SHOP}/orders`, {
+      method: "POST",
+      body: JSON.stringify({ customerId: customer.id, lineItems: [{ title: "Demo jacket", price: String(120 + (i % 5) * 85) + ".00", quantity: 1 + (i % 3) }], shipping: { price: "9.00" }, taxRate: 0.08 }),
+    });
+    created.push(order.id);
+  }
+  await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[0]}/refunds`, { method: "POST", body: JSON.stringify({ amount: "40.00", note: "goodwill" }) });
+  await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[1]}/cancel`, { method: "POST", body: JSON.stringify({ reason: "CUSTOMER" }) });
+  note(`${created.length} orders placed; waiting for webhooks, tier jobs and Shopify writes to settle…`);
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const tierQueue = new Queue("tier-recompute", { connection, prefix: queuePrefix(env.QUEUE_PREFIX) });
+  cleanups.push(async () => {
+    await tierQueue.close();
+    connection.disconnect();
+  });
+  await eventually(async () => {
+    const [pendingDeliveries, pendingSync, counts] = await Promise.all([
+      db.webhookDelivery.count({ where: { status: "received" } }),
+      db.customer.count({ where: { syncStatus: "pending" } }),
+      tierQueue.getJobCounts("waiting", "delayed", "active"),
+    ]);
+    const queued = counts.waiting + counts.delayed + counts.active;
+    if (process.stdout.isTTY) process.stdout.write(`\r      deliveries pending ${pendingDeliveries}, tier jobs queued ${queued}, customers awaiting sync ${pendingSync}     `);
+    return pendingDeliveries === 0 && queued === 0 && pendingSync === 0;
+  }, { timeoutMs: 180_000, intervalMs: 500, what: "the live orders to settle" });
+  if (process.stdout.isTTY) process.stdout.write("\n");
+
+  step(6, "what happened");
+  const [tiers, changes, deliveries, failed] = await Promise.all([
+    db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP, deletedAt: null }, _count: { _all: true } }),
+    db.tierChange.groupBy({ by: ["fromTier", "toTier"], where: { shop: SHOP }, _count: { _all: true } }),
+    db.webhookDelivery.groupBy({ by: ["status"], where: { shop: SHOP }, _count: { _all: true } }),
+    db.customer.count({ where: { shop: SHOP, syncStatus: "failed" } }),
+  ]);
+  const recorded = await json<{ pointsSpent: number; mutations: Array<{ kind: string; ok: boolean; detail: { kind: string; metafields?: unknown[] } }> }>(`${sim.origin}/_sim/shops/${SHOP}/mutations`);
+  const count = (kind: string) => recorded.mutations.filter((m) => m.kind === kind && m.ok).length;
+  const metafieldsWritten = recorded.mutations.filter((m) => m.kind === "metafieldsSet" && m.ok).reduce((sum, m) => sum + (m.detail.metafields?.length ?? 0), 0);
+  const tierCounts = Object.fromEntries(tiers.map((t) => [t.tierKey ?? "none", t._count._all]));
+  const migrations = Object.fromEntries(changes.map((c) => [`${c.fromTier ?? "new"}→${c.toTier}`, c._count._all]));
+  const summary = {
+    shop: SHOP,
+    size,
+    customersInTiers: tierCounts,
+    tierChanges: changes.reduce((sum, c) => sum + c._count._all, 0),
+    tierMigrations: migrations,
+    webhookDeliveries: Object.fromEntries(deliveries.map((d) => [d.status, d._count._all])),
+    backfill: backfill ? { status: backfill.status, ordersRead: backfill.ordersRead, historyLimited: backfill.historyLimited } : null,
+    tagsAddCalls: count("tagsAdd"),
+    tagsRemoveCalls: count("tagsRemove"),
+    metafieldsSetCalls: count("metafieldsSet"),
+    metafieldsWritten,
+    adminApiPointsSpent: recorded.pointsSpent,
+    customersWithFailedSync: failed,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+  console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`      tier changes: ${summary.tierChanges} (${Object.entries(migrations).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+  console.log(`      webhooks: ${Object.entries(summary.webhookDeliveries).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`      written to Shopify: ${summary.tagsAddCalls} tagsAdd, ${summary.tagsRemoveCalls} tagsRemove, ${summary.metafieldsSetCalls} metafieldsSet (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
+  if (!once) {
+    console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${sim.origin}/_sim/admin/${SHOP}/apps/tierline`);
+    console.log(`      What the app wrote to the store: ${sim.origin}/_sim/shops/${SHOP}/mutations`);
+    console.log(`      Database: ${databaseUrl}   Logs: this terminal.   Ctrl-C stops everything.`);
+  }
+  return summary;
+}
+
+async function cleanup(): Promise<void> {
+  for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});
+}
+
+main()
+  .then(async (summary) => {
+    if (!once) {
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+    }
+    await cleanup();
+    console.log(JSON.stringify({ ok: true, ...summary }));
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    console.error(`\n✖ demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    await cleanup();
+    console.log(JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) }));
+    process.exit(1);
+  });
