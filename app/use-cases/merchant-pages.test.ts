@@ -1,11 +1,8 @@
 // The use-cases behind the Tier rules and Members pages, on a real SQLite database.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
-import { applyMigrations } from "../adapters/db/migrate.server.ts";
-import { createDb, databaseTarget, type Db } from "../db.server.ts";
+import type { Db } from "../db.server.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
@@ -16,17 +13,15 @@ const SHOP = "pages.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
 const gidOf = (n: number) => `gid://shopify/Customer/${n}`;
 
-describe("merchant page use-cases", () => {
+describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
+  let database: TestDatabase;
   let db: Db;
-  let dir: string;
   const requested: { gids: string[]; cause: string }[] = [];
   const requestRecompute = async (gids: string[], cause: string) => void requested.push({ gids, cause });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "tierline-pages-"));
-    const target = databaseTarget(`file:${path.join(dir, "pages.db")}`);
-    await applyMigrations(target);
-    db = createDb(target);
+    database = await createTestDatabase(kind, "pages");
+    db = database.db;
     await db.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
     const people: [number, string, string, number][] = [
       [1, "Ada", "ada@example.com", 30_000],
@@ -42,8 +37,7 @@ describe("merchant page use-cases", () => {
   });
 
   afterAll(async () => {
-    await db?.$disconnect();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it("turns the rules into a form draft and back, and names invalid fields", () => {
