@@ -1,17 +1,14 @@
 // The tier sync against the store simulator (the real Admin SDL, cost and
-// throttling) and a real SQLite database: tags and metafields land as expected,
+// throttling) and a real database (SQLite and PostgreSQL): tags and metafields land as expected,
 // merchant tags are untouched, a second sync writes nothing, THROTTLED backs off.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
-import { applyMigrations } from "../adapters/db/migrate.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient, type AdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
-import { createDb, databaseTarget, type Db } from "../db.server.ts";
+import type { Db } from "../db.server.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import type { Job } from "bullmq";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
@@ -28,11 +25,11 @@ const NOW = new Date("2026-11-20T12:00:00Z");
 type SimCustomerJson = { id: string; gid: string; tags: string[]; metafields: Record<string, { key: string; namespace: string; type: string; value: string }> };
 type MutationsJson = { count: number; pointsSpent: number; mutations: { kind: string; ok: boolean; detail: Record<string, unknown> }[] };
 
-describe("syncCustomerTier against the store simulator", () => {
+describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on %s", (kind) => {
   let sim: RunningSimulator;
   let token: string;
+  let database: TestDatabase;
   let db: Db;
-  let dir: string;
   let orderSeq = 0;
 
   const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
@@ -78,17 +75,14 @@ describe("syncCustomerTier against the store simulator", () => {
   beforeAll(async () => {
     sim = await startSimulator({ apiKey: "sync-key", apiSecret: "sync-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
     ({ accessToken: token } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 7, size: "tiny", now: NOW.toISOString() }));
-    dir = mkdtempSync(path.join(os.tmpdir(), "tierline-sync-"));
-    const target = databaseTarget(`file:${path.join(dir, "sync.db")}`);
-    await applyMigrations(target);
-    db = createDb(target);
+    database = await createTestDatabase(kind, "sync");
+    db = database.db;
     await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_customers,write_customers" } });
   });
 
   afterAll(async () => {
-    await db?.$disconnect();
+    await database?.drop();
     await sim?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("adds the Gold tag, removes only Tierline's old tags, sets the metafields, then writes nothing", async () => {
