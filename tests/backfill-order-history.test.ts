@@ -25,7 +25,7 @@ import { refreshShopDetails } from "../app/use-cases/refresh-shop-details.server
 import { requestDueTierReviews } from "../app/use-cases/review-due-tiers.server.ts";
 import { applyBulkOperationFinishWebhook } from "../app/use-cases/apply-bulk-operation-webhook.server.ts";
 import type { TierRecomputeCause } from "../app/use-cases/webhook-context.ts";
-import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, type DatabaseKind } from "./support/test-database.ts";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 

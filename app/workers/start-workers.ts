@@ -8,7 +8,10 @@ import type { Logger } from "../logger.server.ts";
 import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor } from "../adapters/queues/queue-registry.ts";
 import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { createBackfillProcessor } from "./process-backfill.ts";
 import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
+import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
 import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled } from "./tier-jobs.ts";
@@ -21,7 +24,16 @@ export interface WorkerOptions {
   lockMs: number;
   purgeDelayMs: number;
   log: Logger;
+  /** How often customers due for a time-driven review are recomputed (default 15 min). */
+  reviewEveryMs?: number;
+  /** How often each installed shop is reconciled with the Admin API (default hourly). */
+  reconcileEveryMs?: number;
+  /** Admin API access of a shop (default: its offline session); tests and the demo inject one. */
+  adminFor?: (shop: string) => Promise<AdminRunner>;
 }
+
+export const REVIEW_EVERY_MS = 15 * 60_000;
+export const RECONCILE_EVERY_MS = 60 * 60_000;
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -73,9 +85,16 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         log,
       }),
     ),
-    make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log })),
-    make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log }, shop) }), 2),
+    make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log, adminFor: options.adminFor })),
+    make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
+    // A backfill streams a whole order history: a few at a time per process.
+    make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
+    make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
   ];
+
+  // Time moves tiers (window exits, grace and pin ends), and reconciliation repairs lost webhooks.
+  await queues.tierMaintenance.upsertJobScheduler("review-due", { every: options.reviewEveryMs ?? REVIEW_EVERY_MS }, { name: "review-due", data: { kind: "review-due" } });
+  await queues.tierMaintenance.upsertJobScheduler("reconcile-all", { every: options.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile-all", data: { kind: "reconcile-all" } });
 
   // Re-queue deliveries that were stored but whose enqueue failed (the web process answered 503).
   await queues.shopLifecycle.upsertJobScheduler("sweep-deliveries", { every: 60_000 }, { name: "sweep-deliveries", data: { kind: "sweep-deliveries" } });

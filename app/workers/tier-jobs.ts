@@ -8,7 +8,10 @@ import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-regi
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
+import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
+import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
 import { syncCustomerTier } from "../use-cases/sync-customer-tier.server.ts";
 import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
 
@@ -76,6 +79,23 @@ export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
   };
 }
 
-export async function onShopInstalled(_deps: { db: Db; queues: JobQueues; log: Logger }, shop: string): Promise<void> {
-  _deps.log.info("shop installed", { shop });
+/**
+ * Install follow-up: store the shop's currency, time zone and granted scopes, then
+ * start the history backfill (which notes when read_all_orders is missing).
+ */
+export async function onShopInstalled(deps: { db: Db; queues: JobQueues; log: Logger; adminFor?: (shop: string) => Promise<AdminRunner> }, shop: string): Promise<void> {
+  let details;
+  try {
+    const admin = await (deps.adminFor ?? shopifyAdminRunner)(shop);
+    details = await refreshShopDetails({ db: deps.db, admin, shop });
+  } catch (error) {
+    const classified = classifyShopifyError(error);
+    if (classified instanceof ShopifyTerminalError && GONE.has(classified.reason)) {
+      deps.log.info("install follow-up skipped: shop not reachable", { shop, reason: classified.reason });
+      return;
+    }
+    throw error;
+  }
+  const run = await requestBackfill({ db: deps.db, jobs: backfillJobs(deps.queues) }, shop);
+  deps.log.info("shop installed", { shop, currency: details.currencyCode, timeZone: details.ianaTimezone, backfillRunId: run.id, historyLimited: run.historyLimited });
 }

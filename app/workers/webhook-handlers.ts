@@ -1,6 +1,7 @@
 // Which use-case handles each webhook topic. Every subscribed topic has an entry,
 // so a topic added to shopify.app.toml without a consumer fails the type check.
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+import { applyBulkOperationFinishWebhook } from "../use-cases/apply-bulk-operation-webhook.server.ts";
 import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/apply-customer-webhook.server.ts";
 import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { applyTagChangeWebhook } from "../use-cases/apply-tag-change-webhook.server.ts";
@@ -35,7 +36,7 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "fulfillment_orders/merged": notConsumedYet("delivery promises"),
     "fulfillment_orders/moved": notConsumedYet("delivery promises"),
     "inventory_levels/update": notConsumedYet("supplier priority requests"),
-    "bulk_operations/finish": notConsumedYet("history backfill"),
+    "bulk_operations/finish": (ctx) => applyBulkOperationFinishWebhook(ctx),
     "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),
     "customers/data_request": applyCustomerDataRequest,
     "customers/redact": applyCustomerRedact,

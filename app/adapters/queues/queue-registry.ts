@@ -33,6 +33,28 @@ export const QUEUES = {
       z.object({ kind: z.literal("sweep-deliveries") }),
     ]),
   },
+  /**
+   * The order history backfill of one run: "start" begins the bulk query, "import"
+   * streams its result into the ledger and computes the tiers (it waits, delayed,
+   * while Shopify is still running the query). The job id is the run and step.
+   */
+  backfill: {
+    name: "backfill",
+    payload: z.object({ kind: z.enum(["start", "import"]), shop: shopDomain, runId: z.string().min(1) }),
+  },
+  /**
+   * Scheduled chores of the tiers: "review-due" recomputes customers whose tier time
+   * alone may change (window exit, grace end, pin end); "reconcile-all" fans out one
+   * "reconcile-shop" per installed shop, which repairs what webhooks missed.
+   */
+  tierMaintenance: {
+    name: "tier-maintenance",
+    payload: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("review-due") }),
+      z.object({ kind: z.literal("reconcile-all") }),
+      z.object({ kind: z.literal("reconcile-shop"), shop: shopDomain }),
+    ]),
+  },
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;

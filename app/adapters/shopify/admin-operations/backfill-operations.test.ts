@@ -1,0 +1,41 @@
+// The backfill's and reconciliation's Admin operations are valid against Shopify's
+// published SDL, including the bulk query sent as a string inside bulkOperationRunQuery.
+import { parse, validate } from "graphql";
+import { describe, expect, it } from "vitest";
+import { adminSchema } from "../../../../simulator/admin-api/schema.ts";
+import { BULK_OPERATION_RUN_QUERY_MUTATION } from "./bulk-operation-run-query.ts";
+import { BULK_OPERATION_STATUS_QUERY } from "./bulk-operation-status.ts";
+import { ORDER_HISTORY_BULK_QUERY } from "./order-history-bulk-query.ts";
+import { ORDERS_COUNT_QUERY } from "./orders-count.ts";
+import { ORDERS_UPDATED_PAGE, ORDERS_UPDATED_SINCE_QUERY, ordersUpdatedSinceOperation, updatedAfterQuery } from "./orders-updated-since.ts";
+import { SHOP_DETAILS_QUERY } from "./shop-details.ts";
+
+const OPERATIONS = {
+  BulkOperationRunQuery: BULK_OPERATION_RUN_QUERY_MUTATION,
+  BulkOperationStatus: BULK_OPERATION_STATUS_QUERY,
+  OrderHistoryBulk: ORDER_HISTORY_BULK_QUERY,
+  OrdersCount: ORDERS_COUNT_QUERY,
+  OrdersUpdatedSince: ORDERS_UPDATED_SINCE_QUERY,
+  ShopDetails: SHOP_DETAILS_QUERY,
+};
+
+describe("backfill and reconciliation Admin operations", () => {
+  const schema = adminSchema();
+
+  it.each(Object.entries(OPERATIONS))("%s validates against the Admin SDL", (name, query) => {
+    expect(query.trimStart().startsWith("#graphql")).toBe(true);
+    const document = parse(query);
+    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+    const operations = document.definitions.filter((d) => d.kind === "OperationDefinition");
+    expect(operations).toHaveLength(1);
+    expect(operations[0].kind === "OperationDefinition" && operations[0].name?.value).toBe(name);
+  });
+
+  it("keeps a reconciliation page under the 1,000-point query ceiling", () => {
+    expect(ordersUpdatedSinceOperation.cost({ first: ORDERS_UPDATED_PAGE, after: null, query: "" })).toBeLessThanOrEqual(1_000);
+  });
+
+  it("writes the updated-since filter in Shopify's search syntax", () => {
+    expect(updatedAfterQuery(new Date("2026-11-20T12:00:00Z"))).toBe("updated_at:>'2026-11-20T12:00:00.000Z'");
+  });
+});

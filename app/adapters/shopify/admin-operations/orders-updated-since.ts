@@ -1,0 +1,44 @@
+// One page of orders updated after an instant, oldest change first, with what the
+// ledger needs: reconciliation's way of finding what webhooks missed.
+import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
+import { orderLedgerFields } from "./order-ledger-fields.ts";
+
+/** Orders per page and refund parts per refund: keep the requested cost under the 1,000-point ceiling. */
+export const ORDERS_UPDATED_PAGE = 8;
+export const RECONCILE_REFUND_PARTS = 5;
+
+export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
+  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {${orderLedgerFields(RECONCILE_REFUND_PARTS)}
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export type OrdersUpdatedSinceVariables = { first: number; after: string | null; query: string };
+export type OrdersUpdatedSinceData = {
+  orders: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+};
+
+export const ordersUpdatedSinceOperation: AdminOperation<OrdersUpdatedSinceData, OrdersUpdatedSinceVariables> = {
+  name: "OrdersUpdatedSince",
+  query: ORDERS_UPDATED_SINCE_QUERY,
+  // Per order: itself and its money objects, plus four refund-part connections of
+  // 2 + parts × (1 + money objects) each (Shopify counts a list of refunds once).
+  cost: ({ first }) => 2 + first * (14 + 4 * (2 + RECONCILE_REFUND_PARTS * 4)),
+};
+
+/** Shopify's search syntax for "updated after": quoted ISO instant. */
+export function updatedAfterQuery(since: Date): string {
+  return `updated_at:>'${since.toISOString()}'`;
+}
+
+export async function readOrdersUpdatedSince(runner: AdminRunner, since: Date, after: string | null, first = ORDERS_UPDATED_PAGE) {
+  const data = await runner.run(ordersUpdatedSinceOperation, { first, after, query: updatedAfterQuery(since) });
+  return data.orders;
+}

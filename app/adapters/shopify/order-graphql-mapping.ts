@@ -1,0 +1,132 @@
+// Admin GraphQL orders (bulk JSONL lines, reconciliation pages) → the domain's own
+// types, the counterpart of webhook-payloads.ts for the REST-shaped webhooks. The
+// same rules: shop money only, refund money rebuilt from shop-money parts when the
+// buyer paid in another currency, so an order read here and the same order received
+// by webhook make the same ledger entries.
+import { z } from "zod";
+import { parseMoney } from "../../domain/money.ts";
+import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
+import { PayloadError } from "./webhook-payloads.ts";
+
+const money = z.object({ amount: z.union([z.string(), z.number()]), currencyCode: z.string() });
+const moneyBag = z.object({ shopMoney: money, presentmentMoney: money.optional() });
+const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "a date-time");
+const nodes = <T extends z.ZodTypeAny>(item: T) => z.object({ nodes: z.array(item) }).nullable().optional();
+
+const GraphqlRefund = z.object({
+  id: z.string().startsWith("gid://shopify/Refund/"),
+  createdAt: timestamp.nullable().optional(),
+  refundLineItems: nodes(z.object({ subtotalSet: moneyBag, totalTaxSet: moneyBag.nullable().optional() })),
+  refundShippingLines: nodes(z.object({ subtotalAmountSet: moneyBag.nullable().optional() })),
+  orderAdjustments: nodes(z.object({ kind: z.string().nullable().optional(), amountSet: moneyBag.nullable().optional(), taxAmountSet: moneyBag.nullable().optional() })),
+  transactions: nodes(z.object({ kind: z.string(), status: z.string(), amountSet: moneyBag })),
+});
+
+const GraphqlOrder = z.object({
+  id: z.string().startsWith("gid://shopify/Order/"),
+  name: z.string().nullable().optional(),
+  processedAt: timestamp.nullable().optional(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  cancelledAt: timestamp.nullable().optional(),
+  test: z.boolean().optional().default(false),
+  currencyCode: z.string(),
+  customer: z.object({ id: z.string().startsWith("gid://shopify/Customer/") }).nullable().optional(),
+  currentTotalPriceSet: moneyBag,
+  currentShippingPriceSet: moneyBag.nullable().optional(),
+  currentTotalTaxSet: moneyBag.nullable().optional(),
+  refunds: z.array(z.unknown()).nullable().optional(),
+});
+
+export type GraphqlRefundNode = z.infer<typeof GraphqlRefund>;
+
+function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new PayloadError(`${what} from the Admin API is missing or has malformed fields: ${issues.join("; ")}`);
+  }
+  return result.data;
+}
+
+const amount = (bag: z.infer<typeof moneyBag> | null | undefined, currency: string): number => (bag ? parseMoney(String(bag.shopMoney.amount), currency) : 0);
+
+export interface GraphqlOrderEntries {
+  snapshot: OrderSnapshot;
+  name: string | null;
+  refunds: RefundRecord[];
+}
+
+/** An order node (bulk line or query node) and the refunds it carries inline. */
+export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
+  const order = parse(GraphqlOrder, node, "Order");
+  const currency = order.currentTotalPriceSet.shopMoney.currencyCode || order.currencyCode;
+  const snapshot: OrderSnapshot = {
+    orderId: order.id,
+    customerId: order.customer?.id ?? null,
+    processedAt: new Date(order.processedAt ?? order.createdAt),
+    updatedAt: new Date(order.updatedAt),
+    currency,
+    currentTotalMinor: amount(order.currentTotalPriceSet, currency),
+    currentShippingMinor: amount(order.currentShippingPriceSet, currency),
+    currentTaxMinor: amount(order.currentTotalTaxSet, currency),
+    cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
+    test: order.test,
+    ...(order.currentTotalPriceSet.presentmentMoney && order.currentTotalPriceSet.presentmentMoney.currencyCode !== currency
+      ? { presentmentCurrency: order.currentTotalPriceSet.presentmentMoney.currencyCode }
+      : {}),
+  };
+  const refunds = (order.refunds ?? []).map((refund) => refundRecordFromGraphql(refund, order.id, currency, snapshot.updatedAt));
+  return { snapshot, name: order.name ?? null, refunds };
+}
+
+/**
+ * A refund node. Same arithmetic as refundRecordFromPayload: line items are subtotal
+ * plus tax, shipping is refunded shipping lines plus shipping-refund adjustments,
+ * and the money returned is the successful refund transactions when they are in the
+ * shop's currency, else rebuilt from the shop-money parts.
+ */
+export function refundRecordFromGraphql(node: unknown, orderGid: string, shopCurrency: string, fallbackCreatedAt: Date): RefundRecord {
+  const refund = parse(GraphqlRefund, node, "Refund");
+  const currency = shopCurrency;
+  const lineItems = refund.refundLineItems?.nodes ?? [];
+  const shippingLines = refund.refundShippingLines?.nodes ?? [];
+  const adjustments = refund.orderAdjustments?.nodes ?? [];
+  const transactions = refund.transactions?.nodes ?? [];
+
+  const lineItemsMinor = lineItems.reduce((sum, line) => sum + amount(line.subtotalSet, currency) + amount(line.totalTaxSet, currency), 0);
+  const shippingLinesMinor = shippingLines.reduce((sum, line) => sum + amount(line.subtotalAmountSet, currency), 0);
+  const isShipping = (kind: string | null | undefined) => (kind ?? "").toUpperCase() === "SHIPPING_REFUND";
+  const shippingAdjustmentsMinor = adjustments.filter((a) => isShipping(a.kind)).reduce((sum, a) => sum - amount(a.amountSet, currency), 0);
+  const otherAdjustmentsMinor = adjustments
+    .filter((a) => !isShipping(a.kind))
+    .reduce((sum, a) => sum - amount(a.amountSet, currency) - amount(a.taxAmountSet, currency), 0);
+  const shippingMinor = shippingLinesMinor + shippingAdjustmentsMinor;
+
+  const refunded = transactions.filter((t) => t.kind.toUpperCase() === "REFUND" && t.status.toUpperCase() === "SUCCESS");
+  const inShopCurrency = refunded.every((t) => (t.amountSet.presentmentMoney?.currencyCode ?? t.amountSet.shopMoney.currencyCode) === currency);
+  const transactionsMinor = inShopCurrency
+    ? refunded.reduce((sum, t) => sum + amount(t.amountSet, currency), 0)
+    : Math.max(0, lineItemsMinor + shippingMinor + otherAdjustmentsMinor);
+
+  return {
+    refundId: refund.id,
+    orderId: orderGid,
+    createdAt: refund.createdAt ? new Date(refund.createdAt) : fallbackCreatedAt,
+    currency,
+    transactionsMinor,
+    lineItemsMinor,
+    shippingMinor,
+  };
+}
+
+/** A bulk JSONL line: an order, or a child object (carrying __parentId) of a nested connection. */
+export type BulkLine = { kind: "order"; entries: GraphqlOrderEntries } | { kind: "child"; parentId: string; id: string | null };
+
+export function bulkLineFromJson(value: unknown): BulkLine {
+  const object = value as { __parentId?: unknown; id?: unknown } | null;
+  if (object && typeof object.__parentId === "string") {
+    return { kind: "child", parentId: object.__parentId, id: typeof object.id === "string" ? object.id : null };
+  }
+  return { kind: "order", entries: orderEntriesFromGraphql(value) };
+}

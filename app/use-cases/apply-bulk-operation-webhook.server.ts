@@ -1,0 +1,26 @@
+// bulk_operations/finish: Shopify finished (or failed) a bulk query. When it is a
+// history backfill's, queue the import now instead of waiting for the next poll.
+import { z } from "zod";
+import { runOfBulkOperation } from "./backfill-order-history.server.ts";
+import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
+
+const BulkFinishPayload = z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/BulkOperation/"), status: z.string().optional() });
+
+/** Queues (or brings forward) the import job of a backfill run. */
+export type EnqueueBackfillImport = (shop: string, runId: string) => Promise<void>;
+
+async function defaultEnqueueImport(shop: string, runId: string): Promise<void> {
+  // The web/worker process's producer queues, created from the environment on first use.
+  const [{ jobQueues }, { enqueueBackfillImport }] = await Promise.all([import("../adapters/queues/queues.server.ts"), import("../adapters/queues/backfill-jobs.server.ts")]);
+  await enqueueBackfillImport(jobQueues(), shop, runId);
+}
+
+export async function applyBulkOperationFinishWebhook(ctx: WebhookContext, enqueueImport: EnqueueBackfillImport = defaultEnqueueImport): Promise<WebhookOutcome> {
+  const parsed = BulkFinishPayload.safeParse(ctx.payload);
+  if (!parsed.success) return { status: "skipped", note: "bulk operation payload without an id" };
+  const run = await runOfBulkOperation(ctx.db, ctx.shop, parsed.data.admin_graphql_api_id);
+  if (!run) return { status: "skipped", note: "not a backfill's bulk operation" };
+  if (run.status === "completed" || run.status === "failed") return { status: "skipped", note: `backfill already ${run.status}` };
+  await enqueueImport(ctx.shop, run.id);
+  return { status: "processed", note: `backfill ${run.id} import queued` };
+}

@@ -1,0 +1,207 @@
+// The order history backfill, on install and on demand: start a bulk query over all
+// orders → when Shopify has written the result (bulk_operations/finish, or polling
+// when that webhook does not come) stream the JSONL line by line into the ledger in
+// batches, recording the lines applied so a crashed import resumes where it stopped
+// → compute every customer's tier → queue their sync to Shopify.
+//
+// A BackfillRun row is the durable record and the admin's progress bar
+// (ordersRead / ordersTotal). Every step is idempotent: jobs may run twice.
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import { saveLedgerBatch, type LedgerBatchEntry } from "../adapters/db/ledger-batch-repository.server.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { runBulkQuery } from "../adapters/shopify/admin-operations/bulk-operation-run-query.ts";
+import { BULK_OPERATION_DONE, readBulkOperation, type BulkOperationState } from "../adapters/shopify/admin-operations/bulk-operation-status.ts";
+import { ORDER_HISTORY_BULK_QUERY } from "../adapters/shopify/admin-operations/order-history-bulk-query.ts";
+import { countOrders } from "../adapters/shopify/admin-operations/orders-count.ts";
+import { bulkLineFromJson, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
+import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
+import { recomputeShopTiers } from "./recompute-shop-tiers.server.ts";
+
+export type BackfillStatus = "requested" | "running" | "downloading" | "computing" | "completed" | "failed";
+export const ACTIVE_BACKFILL_STATUSES: BackfillStatus[] = ["requested", "running", "downloading", "computing"];
+
+/** Lines applied per batch, and how often progress is saved. */
+export const BACKFILL_BATCH_LINES = 1_000;
+
+type BackfillRunRow = NonNullable<Awaited<ReturnType<Db["backfillRun"]["findUnique"]>>>;
+
+export interface BackfillJobs {
+  /** Queue the run's first step (start the bulk query). */
+  start(shop: string, runId: string): Promise<void>;
+}
+
+export interface BackfillDeps {
+  db: Db;
+  /** The shop's Admin API (loaded only when needed). */
+  admin: (shop: string) => Promise<AdminRunner>;
+  /** Downloads the result file (tests inject interruptions). */
+  fetch?: typeof fetch;
+  now?: () => Date;
+  log?: Logger;
+  batchLines?: number;
+  /** Queue the sync to Shopify of customers whose tier was just computed. */
+  requestTierSync(shop: string, customerGids: string[]): Promise<void>;
+}
+
+/** Backfill on demand: the active run of the shop if there is one, else a new one, queued. */
+export async function requestBackfill({ db, jobs }: { db: Db; jobs: BackfillJobs }, shop: string): Promise<BackfillRunRow> {
+  const active = await db.backfillRun.findFirst({ where: { shop, status: { in: ACTIVE_BACKFILL_STATUSES } }, orderBy: { startedAt: "desc" } });
+  if (active) {
+    // Re-queue: the job id is the run, so a job still waiting is not doubled.
+    if (active.status === "requested") await jobs.start(shop, active.id);
+    return active;
+  }
+  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { allOrdersAccess: true } });
+  const run = await db.backfillRun.create({ data: { shop, status: "requested", historyLimited: !(shopRow?.allOrdersAccess ?? false) } });
+  await jobs.start(shop, run.id);
+  return run;
+}
+
+/** The latest run of a shop, for the admin's progress bar. */
+export async function latestBackfill(db: Db, shop: string): Promise<BackfillRunRow | null> {
+  return db.backfillRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } });
+}
+
+export type StartOutcome = { status: "started" | "already_started" | "not_active"; bulkOperationId: string | null };
+
+/** Starts the bulk query of a requested run (a second call returns the operation already started). */
+export async function startBackfillRun(deps: BackfillDeps, runId: string): Promise<StartOutcome> {
+  const run = await deps.db.backfillRun.findUnique({ where: { id: runId } });
+  if (!run || !ACTIVE_BACKFILL_STATUSES.includes(run.status as BackfillStatus)) return { status: "not_active", bulkOperationId: null };
+  if (run.bulkOperationId) return { status: "already_started", bulkOperationId: run.bulkOperationId };
+  const admin = await deps.admin(run.shop);
+  const shopRow = await deps.db.shop.findUnique({ where: { domain: run.shop }, select: { allOrdersAccess: true } });
+  // The total is for the progress bar only: a shop where it cannot be read still backfills.
+  const ordersTotal = await countOrders(admin).catch((error: unknown) => {
+    deps.log?.warn("backfill: orders count unavailable", { shop: run.shop, error: (error as Error).message });
+    return null;
+  });
+  // OPERATION_IN_PROGRESS and throttling throw: the job retries with backoff.
+  const bulkOperationId = await runBulkQuery(admin, ORDER_HISTORY_BULK_QUERY);
+  await deps.db.backfillRun.update({
+    where: { id: run.id },
+    data: { status: "running", bulkOperationId, ordersTotal, historyLimited: !(shopRow?.allOrdersAccess ?? false), error: null },
+  });
+  deps.log?.info("backfill: bulk query started", { shop: run.shop, runId, bulkOperationId, ordersTotal });
+  return { status: "started", bulkOperationId };
+}
+
+/** The run a finished bulk operation belongs to (bulk_operations/finish names only the operation). */
+export async function runOfBulkOperation(db: Db, shop: string, bulkOperationId: string): Promise<BackfillRunRow | null> {
+  return db.backfillRun.findFirst({ where: { shop, bulkOperationId } });
+}
+
+export type ImportOutcome =
+  | { status: "pending"; operationStatus: string }
+  | { status: "failed"; error: string }
+  | { status: "completed"; ordersRead: number; linesApplied: number; customers: number; tierChanges: number }
+  | { status: "not_active" };
+
+async function failRun(db: Db, run: BackfillRunRow, error: string, now: Date): Promise<ImportOutcome> {
+  await db.backfillRun.update({ where: { id: run.id }, data: { status: "failed", error, finishedAt: now } });
+  return { status: "failed", error };
+}
+
+/**
+ * Imports a finished bulk operation's result and computes every tier. When the
+ * operation is still running answers "pending" (the caller polls again later).
+ */
+export async function importBackfillResults(deps: BackfillDeps, runId: string): Promise<ImportOutcome> {
+  const { db } = deps;
+  const now = () => deps.now?.() ?? new Date();
+  const run = await db.backfillRun.findUnique({ where: { id: runId } });
+  if (!run || !run.bulkOperationId || !ACTIVE_BACKFILL_STATUSES.includes(run.status as BackfillStatus)) return { status: "not_active" };
+
+  let linesApplied = run.linesApplied;
+  let ordersRead = run.ordersRead;
+  let operation: BulkOperationState | null = null;
+  if (run.status !== "computing") {
+    const admin = await deps.admin(run.shop);
+    // Read afresh: the result url expires, and a new one is handed out on each read.
+    operation = await readBulkOperation(admin, run.bulkOperationId);
+    if (!operation) return failRun(db, run, `bulk operation ${run.bulkOperationId} not found`, now());
+    if (!BULK_OPERATION_DONE.has(operation.status)) return { status: "pending", operationStatus: operation.status };
+    if (operation.status !== "COMPLETED") return failRun(db, run, `bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? `: ${operation.errorCode}` : ""}`, now());
+
+    await db.backfillRun.update({ where: { id: run.id }, data: { status: "downloading", ordersTotal: run.ordersTotal ?? Number(operation.rootObjectCount) } });
+    if (operation.url) {
+      ({ linesApplied, ordersRead } = await applyResultFile(deps, run, operation.url));
+    }
+    await db.backfillRun.update({ where: { id: run.id }, data: { status: "computing", linesApplied, ordersRead } });
+  }
+
+  const computedAt = now();
+  const tiers = await recomputeShopTiers({
+    db,
+    shop: run.shop,
+    now: computedAt,
+    cause: "backfill",
+    onPage: (customerGids) => deps.requestTierSync(run.shop, customerGids),
+  });
+  // Reconciliation picks up from when the snapshot was taken: anything changed
+  // since then and missed by webhooks is repaired by its first run.
+  const shop = await db.shop.findUnique({ where: { domain: run.shop }, select: { reconciledUntil: true } });
+  if (shop && !shop.reconciledUntil) {
+    const snapshotAt = operation ? new Date(operation.createdAt) : run.startedAt;
+    await db.shop.update({ where: { domain: run.shop }, data: { reconciledUntil: snapshotAt } });
+  }
+  await db.backfillRun.update({ where: { id: run.id }, data: { status: "completed", finishedAt: now(), error: null } });
+  deps.log?.info("backfill: completed", { shop: run.shop, runId, ordersRead, linesApplied, customers: tiers.customers, tierChanges: tiers.tierChanges });
+  return { status: "completed", ordersRead, linesApplied, customers: tiers.customers, tierChanges: tiers.tierChanges };
+}
+
+/**
+ * Streams the JSONL result line by line (never whole in memory) and saves it in
+ * batches, skipping the lines a previous attempt already applied. Progress is
+ * saved after each batch, so a crash loses at most one batch of work.
+ */
+async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: string): Promise<{ linesApplied: number; ordersRead: number }> {
+  const { db } = deps;
+  const batchLines = deps.batchLines ?? BACKFILL_BATCH_LINES;
+  const response = await (deps.fetch ?? globalThis.fetch)(url);
+  if (!response.ok || !response.body) throw new Error(`Downloading the bulk result of ${run.shop} failed: HTTP ${response.status}`);
+  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+
+  let lineNo = 0;
+  let linesApplied = run.linesApplied;
+  let ordersRead = run.ordersRead;
+  let batch: LedgerBatchEntry[] = [];
+  let batchOrders = 0;
+  const flush = async () => {
+    await saveLedgerBatch(db, run.shop, batch);
+    linesApplied = lineNo;
+    ordersRead += batchOrders;
+    await db.backfillRun.update({ where: { id: run.id }, data: { linesApplied, ordersRead } });
+    batch = [];
+    batchOrders = 0;
+  };
+  try {
+    for await (const text of lines) {
+      lineNo++;
+      if (lineNo <= run.linesApplied) continue;
+      if (text.trim() !== "") {
+        let line: BulkLine;
+        try {
+          line = bulkLineFromJson(parseJsonLosslessly(text));
+        } catch (error) {
+          // One unreadable order must not hold up the whole history; reconciliation or its next webhook repairs it.
+          deps.log?.warn("backfill: line skipped", { shop: run.shop, runId: run.id, line: lineNo, error: (error as Error).message });
+          continue;
+        }
+        // Children of nested connections are not requested; refunds come inline with their order.
+        if (line.kind === "order") {
+          batch.push(line.entries);
+          batchOrders++;
+        }
+      }
+      if (lineNo - linesApplied >= batchLines) await flush();
+    }
+    if (lineNo > linesApplied) await flush();
+  } finally {
+    lines.close();
+  }
+  return { linesApplied, ordersRead };
+}

@@ -1,0 +1,167 @@
+// Recompute the tier of every customer of a shop, a page of customers at a time:
+// load their ledgers, rules and states in a few queries → decide with the domain
+// (the same functions, in the same way, as recompute-customer-tier.server.ts) →
+// save. For the backfill, where one job per customer would cost tens of thousands
+// of round trips. A row that changed under the page (a webhook's recomputation)
+// is redone the one-at-a-time way.
+import type { Prisma } from "@tierline/prisma-sqlite";
+import type { Db } from "../db.server.ts";
+import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import type { LedgerOrder } from "../domain/order-ledger.ts";
+import { qualifyingSpend } from "../domain/qualifying-spend.ts";
+import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
+import { nextTierReviewAt } from "../domain/tier-review-date.ts";
+import { memberStateFromRow, recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
+import type { TierRecomputeCause } from "./webhook-context.ts";
+
+export const SHOP_TIERS_PAGE = 500;
+const IN_CHUNK = 5_000;
+
+export interface RecomputeShopTiersInput {
+  db: Db;
+  shop: string;
+  now: Date;
+  /** Recorded on tier changes the way recompute-customer-tier maps causes ("backfill" counts as an order). */
+  cause: TierRecomputeCause;
+  pageSize?: number;
+  /** Called with each page's customers once their tiers are saved (to queue their sync to Shopify). */
+  onPage?: (customerGids: string[]) => Promise<void>;
+}
+
+export interface RecomputeShopTiersResult {
+  customers: number;
+  tierChanges: number;
+  /** Customers redone one at a time because their row changed meanwhile. */
+  retried: number;
+}
+
+const REASON: Record<TierRecomputeCause, TierChangeReason> = {
+  order: "order",
+  refund: "refund",
+  cancellation: "cancellation",
+  customer: "order",
+  manual: "manual",
+  rule_change: "rule_change",
+  window: "window",
+  backfill: "order",
+};
+
+function stateFields(state: MemberTierState) {
+  return {
+    tierKey: state.tierKey,
+    tierSince: state.tierSince,
+    graceUntil: state.grace?.until ?? null,
+    downgradeTierKey: state.grace?.toTierKey ?? null,
+    graceReason: state.grace?.reason ?? null,
+    pinnedTierKey: state.pin?.tierKey ?? null,
+    pinnedUntil: state.pin?.until ?? null,
+  };
+}
+
+/** The next page of customer ids after `after`: anyone with an order in the ledger or a customer row. */
+async function customerPage(db: Db, shop: string, after: string, limit: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ g: string }[]>`
+    SELECT g FROM (
+      SELECT "customerGid" AS g FROM "LedgerOrder" WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL AND "customerGid" > ${after}
+      UNION
+      SELECT "customerGid" AS g FROM "Customer" WHERE "shop" = ${shop} AND "customerGid" > ${after}
+    ) AS u
+    ORDER BY g
+    LIMIT ${limit}`;
+  return rows.map((r) => r.g);
+}
+
+async function chunked<T>(keys: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += IN_CHUNK) out.push(...(await load(keys.slice(i, i + IN_CHUNK))));
+  return out;
+}
+
+export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promise<RecomputeShopTiersResult> {
+  const { db, shop, now, cause } = input;
+  const pageSize = input.pageSize ?? SHOP_TIERS_PAGE;
+  const reason = REASON[cause];
+  const rules = await loadTierRules(db, shop);
+  const result: RecomputeShopTiersResult = { customers: 0, tierChanges: 0, retried: 0 };
+
+  let after = "";
+  for (;;) {
+    const gids = await customerPage(db, shop, after, pageSize);
+    if (gids.length === 0) break;
+    after = gids[gids.length - 1];
+
+    const [rows, orders] = await Promise.all([
+      db.customer.findMany({ where: { shop, customerGid: { in: gids } } }),
+      chunked(gids, (chunk) => db.ledgerOrder.findMany({ where: { shop, customerGid: { in: chunk }, deletedAt: null } })),
+    ]);
+    const refunds = await chunked(orders.map((o) => o.orderGid), (chunk) => db.ledgerRefund.findMany({ where: { shop, orderGid: { in: chunk } } }));
+
+    const ledgers = new Map<string, Record<string, LedgerOrder>>();
+    const byOrder = new Map<string, LedgerOrder>();
+    for (const row of orders) {
+      const entry: LedgerOrder = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
+      byOrder.set(row.orderGid, entry);
+      const customerGid = row.customerGid!;
+      let ledger = ledgers.get(customerGid);
+      if (!ledger) ledgers.set(customerGid, (ledger = {}));
+      ledger[row.orderGid] = entry;
+    }
+    for (const refund of refunds) {
+      const entry = byOrder.get(refund.orderGid);
+      if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
+    }
+    const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
+
+    const creates: Prisma.CustomerCreateManyInput[] = [];
+    const changes: { customerGid: string; fromTier: string | null; toTier: string | null; reason: string; spend: number; occurredAt: Date }[] = [];
+    const updates: { customerGid: string; updatedAt: Date; data: Prisma.CustomerUpdateManyMutationInput }[] = [];
+    const saved: string[] = [];
+    for (const customerGid of gids) {
+      const row = rowOf.get(customerGid) ?? null;
+      if (row?.deletedAt) continue; // redacted: nothing to compute, nothing to write
+      const ledger = { orders: ledgers.get(customerGid) ?? {}, redactedCustomerIds: {} };
+      const spend = qualifyingSpend(ledger, customerGid, rules, now);
+      const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: reason });
+      const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
+      const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
+      if (decision.change) {
+        changes.push({ customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at });
+      }
+      if (row) updates.push({ customerGid, updatedAt: row.updatedAt, data: fields });
+      else creates.push({ shop, customerGid, ...fields });
+    }
+
+    const redo: string[] = [];
+    const changed = new Set<string>();
+    if (creates.length) {
+      try {
+        await db.customer.createMany({ data: creates });
+        for (const c of creates) changed.add(c.customerGid);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "P2002") throw error;
+        redo.push(...creates.map((c) => c.customerGid));
+      }
+    }
+    for (const update of updates) {
+      // Compare-and-set on the row version read, as recomputeCustomerTier does.
+      const { count } = await db.customer.updateMany({ where: { shop, customerGid: update.customerGid, updatedAt: update.updatedAt }, data: update.data });
+      if (count === 1) changed.add(update.customerGid);
+      else redo.push(update.customerGid);
+    }
+    const kept = changes.filter((c) => changed.has(c.customerGid));
+    if (kept.length) await db.tierChange.createMany({ data: kept.map((c) => ({ shop, ...c })) });
+    result.tierChanges += kept.length;
+    saved.push(...changed);
+    for (const customerGid of redo) {
+      const redone = await recomputeCustomerTier({ db, shop, customerGid, cause, now });
+      if (redone.changed) result.tierChanges++;
+      if (redone.kind !== "REDACTED") saved.push(customerGid);
+      result.retried++;
+    }
+    result.customers += saved.length;
+    if (saved.length) await input.onPage?.(saved);
+    if (gids.length < pageSize) break;
+  }
+  return result;
+}

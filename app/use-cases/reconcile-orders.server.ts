@@ -1,0 +1,96 @@
+// Reconciliation: webhooks are not guaranteed, so once an hour each installed
+// shop is asked for the orders updated since the last run, and each goes through
+// the same ledger path as a webhook (saveOrderSnapshot / saveRefund, then a tier
+// recomputation of the customers touched). Saves are idempotent, so overlapping
+// runs and orders already received by webhook change nothing.
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import { saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { readOrdersUpdatedSince } from "../adapters/shopify/admin-operations/orders-updated-since.ts";
+import { orderEntriesFromGraphql } from "../adapters/shopify/order-graphql-mapping.ts";
+import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import type { TierRecomputeCause } from "./webhook-context.ts";
+
+/** Shopify's search index trails writes a little: each run looks back this much before the last one. */
+export const RECONCILE_OVERLAP_MS = 5 * 60_000;
+/** A shop never reconciled (no backfill yet) looks back this far. */
+export const FIRST_RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
+
+const rank = (cause: TierRecomputeCause) => ({ refund: 3, cancellation: 2 })[cause as "refund" | "cancellation"] ?? 1;
+
+export interface ReconcileInput {
+  db: Db;
+  shop: string;
+  admin: () => Promise<AdminRunner>;
+  now: Date;
+  requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  log?: Logger;
+}
+
+export interface ReconcileResult {
+  since: Date;
+  until: Date;
+  ordersSeen: number;
+  ordersStored: number;
+  refundsStored: number;
+  customers: number;
+}
+
+export async function reconcileShopOrders(input: ReconcileInput): Promise<ReconcileResult | null> {
+  const { db, shop, now } = input;
+  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { reconciledUntil: true, installedAt: true, uninstalledAt: true } });
+  if (!shopRow || shopRow.uninstalledAt) return null;
+  const last = shopRow.reconciledUntil ?? new Date(Math.max(shopRow.installedAt.getTime(), now.getTime() - FIRST_RECONCILE_LOOKBACK_MS));
+  const since = new Date(last.getTime() - RECONCILE_OVERLAP_MS);
+  const result: ReconcileResult = { since, until: now, ordersSeen: 0, ordersStored: 0, refundsStored: 0, customers: 0 };
+
+  const admin = await input.admin();
+  let after: string | null = null;
+  do {
+    const page = await readOrdersUpdatedSince(admin, since, after);
+    // One recomputation per customer, recorded with the most telling cause.
+    const touched = new Map<string, TierRecomputeCause>();
+    const touch = (cause: TierRecomputeCause, gid: string | null) => {
+      if (!gid) return;
+      const current = touched.get(gid);
+      if (!current || rank(cause) > rank(current)) touched.set(gid, cause);
+    };
+    for (const node of page.nodes) {
+      result.ordersSeen++;
+      let entries;
+      try {
+        entries = orderEntriesFromGraphql(node);
+      } catch (error) {
+        if (!(error instanceof PayloadError)) throw error;
+        input.log?.warn("reconcile: order skipped", { shop, error: error.message });
+        continue;
+      }
+      const { snapshot, name, refunds } = entries;
+      const stored = await saveOrderSnapshot(db, shop, snapshot, name);
+      if (stored.stored) {
+        result.ordersStored++;
+        const cause: TierRecomputeCause = snapshot.cancelledAt ? "cancellation" : "order";
+        touch(cause, snapshot.customerId);
+        // The order moved to another customer: the previous one loses its spend.
+        if (stored.previousCustomerGid !== snapshot.customerId) touch(cause, stored.previousCustomerGid);
+      }
+      for (const refund of refunds) {
+        if (await saveRefund(db, shop, refund)) {
+          result.refundsStored++;
+          touch("refund", snapshot.customerId);
+        }
+      }
+    }
+    const byCause = new Map<TierRecomputeCause, string[]>();
+    for (const [gid, cause] of touched) byCause.set(cause, [...(byCause.get(cause) ?? []), gid]);
+    for (const [cause, gids] of byCause) await input.requestTierRecompute(gids, cause);
+    result.customers += touched.size;
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+
+  // Only forward: a slow run finishing after a newer one must not move the mark back.
+  await db.shop.updateMany({ where: { domain: shop, OR: [{ reconciledUntil: null }, { reconciledUntil: { lt: now } }] }, data: { reconciledUntil: now } });
+  input.log?.info("reconcile: done", { shop, ...result });
+  return result;
+}

@@ -1,0 +1,60 @@
+// Processor of the `tier-maintenance` queue, fed by two job schedulers (see
+// start-workers.ts): the due-review sweep and the hourly reconciliation, which
+// fans out one job per installed shop so one slow shop does not hold up the rest.
+import { UnrecoverableError, type Job } from "bullmq";
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
+import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
+import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
+
+export interface TierMaintenanceDeps {
+  db: Db;
+  queues: JobQueues;
+  log: Logger;
+  adminFor?: (shop: string) => Promise<AdminRunner>;
+  now?: () => Date;
+}
+
+export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
+  const adminFor = deps.adminFor ?? shopifyAdminRunner;
+  return async function processTierMaintenance(job: Job<JobPayload<"tierMaintenance">>) {
+    const data = QUEUES.tierMaintenance.payload.parse(job.data);
+    const now = deps.now?.() ?? new Date();
+    switch (data.kind) {
+      case "review-due":
+        return requestDueTierReviews({ db: deps.db, now, requestTierRecompute: (shop, gids, cause) => requestTierRecompute(deps.queues, shop, gids, cause, now.getTime()) });
+      case "reconcile-all": {
+        const shops = await deps.db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+        // One job per shop and run: a run that overlaps the previous one does not double it.
+        const slot = job.timestamp || now.getTime();
+        await deps.queues.tierMaintenance.addBulk(
+          shops.map((s) => ({ name: "reconcile-shop", data: { kind: "reconcile-shop" as const, shop: s.domain }, opts: { jobId: jobIdFor("reconcile", `${s.domain}@${slot}`) } })),
+        );
+        return { shops: shops.length };
+      }
+      case "reconcile-shop":
+        try {
+          return await reconcileShopOrders({
+            db: deps.db,
+            shop: data.shop,
+            admin: () => adminFor(data.shop),
+            now,
+            log: deps.log,
+            requestTierRecompute: (gids, cause) => requestTierRecompute(deps.queues, data.shop, gids, cause),
+          });
+        } catch (error) {
+          const classified = classifyShopifyError(error);
+          if (classified instanceof ShopifyTerminalError) {
+            deps.log.info("reconcile skipped: shop not reachable", { shop: data.shop, reason: classified.reason });
+            throw new UnrecoverableError(classified.message);
+          }
+          throw error;
+        }
+    }
+  };
+}
