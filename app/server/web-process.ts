@@ -32,7 +32,6 @@ async function main(): Promise<void> {
   }
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const { createWebhookSignatureCheck } = await import("../adapters/shopify/webhook-signature.server.ts");
-  const { API_VERSION } = await import("../adapters/shopify/api-version.ts");
   const { jobQueues, closeJobQueues } = await import("../adapters/queues/queues.server.ts");
   const { DeliveryRecorder } = await import("../webhooks/delivery-recorder.server.ts");
   const { createWebhookIntake } = await import("../webhooks/webhook-intake.server.ts");
@@ -46,12 +45,7 @@ async function main(): Promise<void> {
   const deliveryStore = await createDeliveryStore(target);
   const recorder = new DeliveryRecorder({ store: deliveryStore, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
-    verifyHmac: createWebhookSignatureCheck({
-      apiKey: config.SHOPIFY_API_KEY,
-      apiSecret: config.SHOPIFY_API_SECRET,
-      appUrl: config.SHOPIFY_APP_URL,
-      apiVersion: API_VERSION,
-    }),
+    verifyHmac: createWebhookSignatureCheck({ apiSecret: config.SHOPIFY_API_SECRET }),
     isInstalled: createInstalledShopCheck(db),
     recorder,
     log,

@@ -22,7 +22,6 @@ async function main(): Promise<void> {
   const { applyMigrations } = await import("../../app/adapters/db/migrate.server.ts");
   const { createLogger } = await import("../../app/logger.server.ts");
   const { createWebhookSignatureCheck } = await import("../../app/adapters/shopify/webhook-signature.server.ts");
-  const { API_VERSION } = await import("../../app/adapters/shopify/api-version.ts");
   const { createJobQueues } = await import("../../app/adapters/queues/job-queues.server.ts");
   const { createProducerConnection } = await import("../../app/adapters/queues/redis-connection.server.ts");
   const { DeliveryRecorder } = await import("../../app/webhooks/delivery-recorder.server.ts");
@@ -45,12 +44,7 @@ async function main(): Promise<void> {
   const { createDeliveryStore } = await import("../../app/adapters/db/delivery-store.server.ts");
   const recorder = new DeliveryRecorder({ store: await createDeliveryStore(target), queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
-    verifyHmac: createWebhookSignatureCheck({
-      apiKey: required("SHOPIFY_API_KEY"),
-      apiSecret: required("SHOPIFY_API_SECRET"),
-      appUrl: required("SHOPIFY_APP_URL"),
-      apiVersion: API_VERSION,
-    }),
+    verifyHmac: createWebhookSignatureCheck({ apiSecret: required("SHOPIFY_API_SECRET") }),
     isInstalled: createInstalledShopCheck(db),
     recorder,
     log,
