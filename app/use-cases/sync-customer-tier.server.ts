@@ -76,6 +76,7 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
     }
 
     let writtenTierTag: string | null = targetTag;
+    let version = row.updatedAt;
     try {
       runner ??= await input.admin();
       const current = await readCustomerTagsAndMetafields(runner, customerGid, TIER_METAFIELD_NAMESPACE);
@@ -97,6 +98,18 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
           toSet.map((m) => ({ ownerId: customerGid, namespace: m.namespace, key: m.key, type: m.type, value: m.value as string })),
         );
         result.metafieldsSet.push(...toSet.map((m) => m.key));
+      }
+      if (plan.add.length || plan.remove.length) {
+        // Record the tag about to be written before writing it, so its echo
+        // (customer.tags_added/removed, which can arrive before this sync ends) is
+        // recognised. The digest is cleared until the write is confirmed: if it
+        // fails, the next sync compares with Shopify instead of trusting the row.
+        const announced = await announceTierTag(db, shop, customerGid, version, writtenTierTag);
+        if (announced === null) {
+          force = true;
+          continue;
+        }
+        version = announced;
       }
       // Add before remove: a member is never briefly without a tier tag.
       if (plan.add.length) {
@@ -120,7 +133,7 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
     const wrote = result.tagsAdded.length + result.tagsRemoved.length + result.metafieldsSet.length + result.metafieldsDeleted.length > 0;
     if (wrote) result.status = "written";
     const { count } = await db.customer.updateMany({
-      where: { shop, customerGid, updatedAt: row.updatedAt },
+      where: { shop, customerGid, updatedAt: version },
       data: {
         writtenTierTag,
         writtenDigest: digest,
@@ -135,6 +148,21 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
   }
   // Still moving: whatever keeps changing the row has queued its own sync.
   return { ...result, note: "row kept changing; left pending for the next sync" };
+}
+
+/** Compare-and-set on the row version; the new version, or null when the row moved on. */
+async function announceTierTag(db: Db, shop: string, customerGid: string, version: Date, tag: string | null): Promise<Date | null> {
+  try {
+    const saved = await db.customer.update({
+      where: { shop_customerGid: { shop, customerGid }, updatedAt: version },
+      data: { writtenTierTag: tag, writtenDigest: null },
+      select: { updatedAt: true },
+    });
+    return saved.updatedAt;
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2025") return null;
+    throw error;
+  }
 }
 
 function metafieldChanges(desired: TierMetafield[], current: Map<string, { type: string; value: string }>) {

@@ -238,6 +238,39 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
       expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);
     });
 
+    it("recognises the echo of a tag write that arrives before the sync has finished", async () => {
+      const gid = await memberWithSpend(["vip"], 90_000);
+      const simClient = createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin });
+      const echoes: unknown[] = [];
+      const client: AdminGraphqlClient = {
+        shop: SHOP,
+        async request<T>(query: string, variables?: Record<string, unknown>) {
+          const response = await simClient.request<T>(query, variables);
+          // Shopify's webhook for this write, processed while the sync is still running.
+          if (query.includes("mutation TagsAdd")) echoes.push((await tagWebhook("customer.tags_added", gid, variables?.tags as string[])).outcome);
+          return response;
+        },
+      };
+      await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(client, runnerOptions()) });
+      expect(echoes).toEqual([{ status: "processed", note: "echo of Tierline's own write" }]);
+    });
+
+    it("a tag write that fails leaves the row to be compared with Shopify next time", async () => {
+      const gid = await memberWithSpend([], 95_000);
+      const simClient = createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin });
+      const failTags: AdminGraphqlClient = {
+        shop: SHOP,
+        async request<T>(query: string, variables?: Record<string, unknown>) {
+          if (query.includes("mutation TagsAdd")) return { status: 502, data: null, errors: [{ message: "Bad Gateway" }], extensions: null };
+          return simClient.request<T>(query, variables);
+        },
+      };
+      await expect(syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(failTags, runnerOptions()) })).rejects.toMatchObject({ reason: "server_error" });
+      expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ writtenTierTag: "tierline:silver", writtenDigest: null, syncStatus: "failed" });
+      const retried = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+      expect(retried).toMatchObject({ status: "written", reads: 1, tagsAdded: ["tierline:silver"], metafieldsSet: [] });
+    });
+
     it("respects a merchant's tag edit on a pinned member", async () => {
       const gid = await memberWithSpend([], 70_000);
       await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } }, data: { pinnedTierKey: "gold" } });
