@@ -39,7 +39,6 @@ export interface DeliveryRecorderOptions {
 
 export class DeliveryRecorder {
   private queued: Pending[] = [];
-  private flushing = false;
   private readonly maxBatch: number;
   private readonly timeoutMs: number;
 
@@ -53,7 +52,7 @@ export class DeliveryRecorder {
     const kept = new Promise<void>((resolve, reject) => {
       this.queued.push({ delivery, resolve, reject });
     });
-    if (!this.flushing) void this.flush();
+    this.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeliveryNotKeptError(`not stored and queued within ${this.timeoutMs} ms`)), this.timeoutMs);
@@ -61,22 +60,29 @@ export class DeliveryRecorder {
     return Promise.race([kept, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queued.length > 0) {
-        const batch = this.queued.splice(0, this.maxBatch);
-        try {
-          await this.insert(batch.map((p) => p.delivery));
-          await this.enqueue(batch.map((p) => p.delivery));
-          for (const pending of batch) pending.resolve();
-        } catch (error) {
-          const reason = new DeliveryNotKeptError((error as Error).message);
-          for (const pending of batch) pending.reject(reason);
-        }
-      }
-    } finally {
-      this.flushing = false;
+  // Up to two batches are in flight at once: the next batch is written while the
+  // previous one waits for Redis. Within a batch the row and the job are written
+  // concurrently; the worker waits for a row that is not there yet (process-webhook.ts).
+  private inFlight = 0;
+  private static readonly MAX_IN_FLIGHT = 2;
+
+  private flush(): void {
+    while (this.queued.length > 0 && this.inFlight < DeliveryRecorder.MAX_IN_FLIGHT) {
+      const batch = this.queued.splice(0, this.maxBatch);
+      this.inFlight++;
+      const deliveries = batch.map((p) => p.delivery);
+      Promise.all([this.insert(deliveries), this.enqueue(deliveries)])
+        .then(
+          () => batch.forEach((pending) => pending.resolve()),
+          (error: unknown) => {
+            const reason = new DeliveryNotKeptError(error instanceof Error ? error.message : String(error));
+            batch.forEach((pending) => pending.reject(reason));
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.flush();
+        });
     }
   }
 

@@ -40,7 +40,9 @@ export function createShopLifecycleProcessor(deps: ShopLifecycleDeps) {
         });
         if (stuck.length) {
           await deps.queues.webhooks.addBulk(
-            stuck.map((d) => ({ name: d.topic, data: d, opts: { jobId: jobIdFor("wh", d.webhookId) } })),
+            // A fresh id per sweep: the delivery's own job may have completed already
+            // (it ran before the row existed); processing is idempotent either way.
+            stuck.map((d) => ({ name: d.topic, data: d, opts: { jobId: jobIdFor("wh-sweep", `${d.webhookId}@${Math.floor(cutoff.getTime() / SWEEP_AFTER_MS)}`) } })),
           );
         }
         return { requeued: stuck.length };

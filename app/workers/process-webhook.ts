@@ -27,7 +27,12 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   return async function processWebhook(job: Job<JobPayload<"webhooks">>): Promise<{ status: string; note?: string }> {
     const data = QUEUES.webhooks.payload.parse(job.data);
     const delivery = await deps.db.webhookDelivery.findUnique({ where: { webhookId: data.webhookId } });
-    if (!delivery) return { status: "gone", note: "delivery no longer stored (shop redacted)" };
+    if (!delivery) {
+      // The intake writes the row and the job concurrently: a job can run before its
+      // row commits (or for a delivery whose write failed and was answered 503).
+      if (job.attemptsMade < 3) throw new Error(`delivery ${data.webhookId} is not stored yet`);
+      return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };
+    }
     if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
     await deps.db.webhookDelivery.update({ where: { webhookId: delivery.webhookId }, data: { attempts: { increment: 1 } } });
 

@@ -60,6 +60,10 @@ export async function createDeliveryStore(target: DatabaseTarget): Promise<Deliv
   // process; only a power loss can lose the last few commits (see docs/decisions).
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  // Checkpointing copies the WAL into the database file synchronously, stalling
+  // every request behind it; leave it to the worker processes' connections, which
+  // write on every job (SQLite checkpoints from whichever connection commits).
+  db.pragma("wal_autocheckpoint = 0");
   const statement = db.prepare(
     `INSERT INTO "WebhookDelivery" ("webhookId", "shop", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "receivedAt", "status", "attempts")
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received', 0) ON CONFLICT ("webhookId") DO NOTHING`,
