@@ -8,6 +8,16 @@ import { addDocumentResponseHeaders } from "./shopify.server.ts";
 
 const ABORT_DELAY = 5_000;
 
+// Development and tests only (env.server.ts refuses SHOPIFY_API_ORIGIN in
+// production): the local store simulator plays the Shopify admin and frames the
+// app from its own origin, which Shopify's CSP would otherwise forbid.
+function allowSimulatorAdminToFrame(headers: Headers): void {
+  const simulator = process.env.NODE_ENV !== "production" ? process.env.SHOPIFY_API_ORIGIN : undefined;
+  const csp = headers.get("Content-Security-Policy");
+  if (!simulator || !csp?.startsWith("frame-ancestors") || csp.includes("'none'")) return;
+  headers.set("Content-Security-Policy", csp.replace("frame-ancestors", `frame-ancestors ${new URL(simulator).origin}`));
+}
+
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -15,6 +25,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  allowSimulatorAdminToFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 
