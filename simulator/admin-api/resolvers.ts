@@ -6,7 +6,6 @@ import { GraphQLError, getNamedType, type GraphQLFieldResolver, type GraphQLSche
 import { parseGid } from "../store/ids.ts";
 import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
 import type { ShopData, SimStore } from "../store/store.ts";
-import { MAX_TAGS_PER_CUSTOMER } from "../store/store.ts";
 import type { MutationRecord, SimCustomer, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
 import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
 import type { BulkRunner } from "./bulk.ts";

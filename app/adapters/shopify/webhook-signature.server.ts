@@ -54,10 +54,12 @@ export function createLibraryWebhookSignatureCheck(config: { apiKey: string; api
       method: request.method,
       url: new URL(request.url, origin).toString(),
       headers: {
-        entries: () =>
-          Object.entries(request.headers)
-            .flatMap(([name, value]) => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as [string, string])))
-            [Symbol.iterator](),
+        entries: () => {
+          const pairs = Object.entries(request.headers).flatMap(([name, value]) =>
+            value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as [string, string]),
+          );
+          return pairs[Symbol.iterator]();
+        },
       },
     };
     const result = await api.webhooks.validate({ rawBody: request.rawBody, rawRequest });
