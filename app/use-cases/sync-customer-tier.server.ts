@@ -2,7 +2,8 @@
 // remove only tags Tierline owns) and the app-owned metafields. Load → decide
 // (domain: planTierTags, tierMetafields) → write only what differs → save what was
 // written. Nothing is read or written when the saved digest and tag already match
-// what Tierline last wrote, so orders that change nothing cost no API points.
+// what Tierline last wrote, so orders that change nothing cost no API points; a
+// spend change within a tier is one metafieldsSet, without a read.
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
@@ -75,20 +76,37 @@ export async function syncCustomerTier(input: SyncCustomerTierInput): Promise<Sy
       continue;
     }
 
+    // What must be read first. The last complete sync wrote this tier's tag (and tag edits
+    // since then arrive as webhooks that clear the digest), so only a new tier needs the
+    // current tags. Metafield values are compared when a write is being repaired, and
+    // read when some value must be deleted; otherwise they are simply all set (one call
+    // costs the same for one value or eight).
+    const lastSyncComplete = !force && row.writtenDigest !== null;
+    const tagsKnown = lastSyncComplete && sameTag(row.writtenTierTag, targetTag);
+    const withMetafields = !lastSyncComplete || metafields.some((m) => m.value === null);
+
     let writtenTierTag: string | null = targetTag;
     let version = row.updatedAt;
     try {
-      runner ??= await input.admin();
-      const current = await readCustomerTagsAndMetafields(runner, customerGid, TIER_METAFIELD_NAMESPACE);
-      result.reads++;
-      if (!current) {
-        await db.customer.updateMany({ where: { shop, customerGid }, data: { syncStatus: "failed", syncError: "customer not found in Shopify" } });
-        return { ...result, status: "skipped", note: "customer not found in Shopify" };
+      let currentTags: string[] | null = null;
+      let currentMetafields: Map<string, { type: string; value: string }> | null = null;
+      if (!tagsKnown || withMetafields) {
+        runner ??= await input.admin();
+        const current = await readCustomerTagsAndMetafields(runner, customerGid, TIER_METAFIELD_NAMESPACE, { withMetafields });
+        result.reads++;
+        if (!current) {
+          await db.customer.updateMany({ where: { shop, customerGid }, data: { syncStatus: "failed", syncError: "customer not found in Shopify" } });
+          return { ...result, status: "skipped", note: "customer not found in Shopify" };
+        }
+        currentTags = current.tags;
+        currentMetafields = current.metafields;
       }
-      const { toSet, toDelete } = metafieldChanges(metafields, current.metafields);
-      const plan = tagsSettledByMerchant
-        ? { add: [], remove: [], blockedByTagLimit: false }
-        : planTierTags({ currentTags: current.tags, rules, tierKey: row.tierKey });
+      runner ??= await input.admin();
+      const { toSet, toDelete } = metafieldChanges(metafields, currentMetafields);
+      const plan =
+        tagsSettledByMerchant || currentTags === null
+          ? { add: [], remove: [], blockedByTagLimit: false }
+          : planTierTags({ currentTags, rules, tierKey: row.tierKey });
       if (plan.blockedByTagLimit) writtenTierTag = null;
 
       // Metafields first: Flow and other apps reacting to the tag then read the new values.
@@ -165,10 +183,15 @@ async function announceTierTag(db: Db, shop: string, customerGid: string, versio
   }
 }
 
-function metafieldChanges(desired: TierMetafield[], current: Map<string, { type: string; value: string }>) {
+/** Without the current values (not read), every value is set and nothing is known to need deleting. */
+function metafieldChanges(desired: TierMetafield[], current: Map<string, { type: string; value: string }> | null) {
   const toSet: TierMetafield[] = [];
   const toDelete: TierMetafield[] = [];
   for (const m of desired) {
+    if (current === null) {
+      if (m.value !== null) toSet.push(m);
+      continue;
+    }
     const existing = current.get(m.key);
     if (m.value === null) {
       if (existing) toDelete.push(m);

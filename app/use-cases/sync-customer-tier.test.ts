@@ -133,6 +133,19 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
     expect(await mutations()).toMatchObject({ pointsSpent, count });
   });
 
+  it("a spend change within a tier is one metafieldsSet, without a read", async () => {
+    const gid = await memberWithSpend(["vip"], 60_000);
+    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    await addOrder(gid, 10_000);
+    const before = await mutations();
+    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    expect(result).toMatchObject({ status: "written", reads: 0, tagsAdded: [], tagsRemoved: [] });
+    const after = await mutations();
+    expect(after.mutations.slice(before.count).map((m) => m.kind)).toEqual(["metafieldsSet"]);
+    expect(after.pointsSpent - before.pointsSpent).toBe(11);
+    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "silver", qualifying_spend: JSON.stringify({ amount: "700.00", currency_code: "USD" }) });
+  });
+
   it("moving up to the top tier deletes the next-tier metafields", async () => {
     const gid = await memberWithSpend(["vip"], 80_000);
     await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });

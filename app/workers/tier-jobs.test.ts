@@ -56,7 +56,7 @@ describe("tier job with the shop's offline session", () => {
 
   it("reaches the simulator through unauthenticated.admin", async () => {
     const runner = await shopifyAdminRunner(SHOP);
-    const data = await runner.run(customerTagsAndMetafieldsOperation, { id: customerGid, namespace: "$app" });
+    const data = await runner.run(customerTagsAndMetafieldsOperation, { id: customerGid, namespace: "$app", withMetafields: true });
     expect(data.customer?.tags).toEqual(["wholesale"]);
   });
 
