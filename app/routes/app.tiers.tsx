@@ -87,8 +87,21 @@ export default function TierRulesPage() {
   const previewIsCurrent = preview !== null && previewedFor === serialized;
 
   const update = (patch: Partial<TierRulesDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const savedKeys = data.rules.tiers.map((t) => t.key);
   const updateTier = (index: number, patch: Partial<TierDraft>) =>
-    setDraft((d) => ({ ...d, tiers: d.tiers.map((t, i) => (i === index ? { ...t, ...patch } : t)) }));
+    setDraft((d) => ({
+      ...d,
+      tiers: d.tiers.map((t, i) => {
+        if (i !== index) return t;
+        const next = { ...t, ...patch };
+        // A tier not saved yet takes its key (and, unless edited, its tag) from its name.
+        if (patch.name !== undefined && !savedKeys.includes(t.key)) {
+          next.key = tierKeyFor(patch.name, d.tiers.filter((_, j) => j !== i).map((o) => o.key));
+          if (t.tag === suggestedTierTag(t.key)) next.tag = suggestedTierTag(next.key);
+        }
+        return next;
+      }),
+    }));
   const addTier = () =>
     setDraft((d) => {
       const name = "New tier";
@@ -143,7 +156,7 @@ export default function TierRulesPage() {
         <Layout.Section>
           <BlockStack gap="400">
             {draft.tiers.map((tier, i) => (
-              <Card key={`${tier.key}-${i}`}>
+              <Card key={i}>
                 <BlockStack gap="300">
                   <InlineStack align="space-between" blockAlign="center">
                     <InlineStack gap="200" blockAlign="center">
