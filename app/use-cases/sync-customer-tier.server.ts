@@ -18,13 +18,14 @@ import { tierIndex } from "../domain/tier-rules.ts";
 import { planTierTags } from "../domain/tier-tags.ts";
 import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
 
-export type SyncStatus = "unchanged" | "written" | "skipped" | "failed";
+/** Failures are thrown (after being recorded on the row), so the job's retry takes over. */
+export type SyncStatus = "unchanged" | "written" | "skipped";
 
 export interface SyncCustomerTierResult {
   customerGid: string;
   status: SyncStatus;
   note?: string;
-  /** Admin API requests made, by kind. */
+  /** Admin API reads made (writes are listed below). */
   reads: number;
   tagsAdded: string[];
   tagsRemoved: string[];
