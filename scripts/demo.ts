@@ -104,6 +104,8 @@ async function main(): Promise<Record<string, unknown>> {
   cleanups.push(() => db.$disconnect());
 
   step(4, "the merchant opens Tierline: token exchange, installation, history backfill");
+  // An approved app: Shopify granted read_all_orders, so the whole 18-month history counts.
+  await json(`${sim.origin}/_sim/admin/${SHOP}/grants`, { method: "POST", body: JSON.stringify({ read_all_orders: true }) });
   const install = await json<{ installed: boolean; status: number; scopes: string[] }>(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" });
   if (!install.installed) throw new Error(`installation failed: the app answered ${install.status}`);
   note(`installed with scopes ${install.scopes.join(",")}`);

@@ -168,6 +168,20 @@ describe("Admin GraphQL: mutations", () => {
     expect(c.tags).toHaveLength(250);
   });
 
+  it("metafieldsDelete removes $app metafields, answers null for ones that do not exist, and is recorded", async () => {
+    const { gql, store } = setup();
+    const c = firstCustomer(store);
+    await gql(`mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }`, { m: [{ ownerId: c.gid, namespace: "$app", key: "tier", type: "single_line_text_field", value: "gold" }] });
+    const del = `mutation($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { deletedMetafields { ownerId namespace key } userErrors { field message } } }`;
+    const { body } = await gql(del, { m: [{ ownerId: c.gid, namespace: "$app", key: "tier" }, { ownerId: c.gid, namespace: "$app", key: "absent" }] });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.metafieldsDelete.userErrors).toEqual([]);
+    expect(body.data.metafieldsDelete.deletedMetafields).toEqual([{ ownerId: c.gid, namespace: "app--4242000001", key: "tier" }, null]);
+    const read = await gql(`query($id: ID!) { customer(id: $id) { metafield(namespace: "$app", key: "tier") { value } } }`, { id: c.gid });
+    expect(read.body.data.customer.metafield).toBeNull();
+    expect(store.mutations(SHOP, { kind: "metafieldsDelete" })).toHaveLength(1);
+  });
+
   it("metafieldsSet writes $app metafields, supports compareDigest, caps at 25, and costs 10 + owner weight", async () => {
     const { gql, store } = setup();
     const c = firstCustomer(store);

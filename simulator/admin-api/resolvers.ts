@@ -659,6 +659,21 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       tagsAdd: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsAdd"),
       tagsRemove: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsRemove"),
       metafieldsSet: (_s, args, ctx, info) => metafieldsSet(ctx, info, args),
+      metafieldsDelete: (_s, args, ctx, info) => {
+        guardArrays(args);
+        const inputs = (args.metafields as Src[]).map((m) => ({ ownerGid: String(m.ownerId), namespace: ctx.store.resolveNamespace(ctx.domain, m.namespace), key: String(m.key) }));
+        if (inputs.some((m) => parseGid(m.ownerGid)?.type === "Customer")) {
+          const scopes = ctx.data.shop.installation?.scopes ?? [];
+          if (!scopes.includes("write_customers")) requireScope(ctx, info, ["write_customers"]);
+        }
+        const deleted = ctx.store.deleteMetafields(ctx.domain, inputs);
+        record(ctx, {
+          kind: "metafieldsDelete", field: "metafieldsDelete", ok: true, userErrors: [],
+          detail: { kind: "metafieldsDelete", metafields: inputs.map((m, i) => ({ ...m, deleted: deleted[i] !== null })) },
+        });
+        // Identifiers come back in the namespace the app sent ($app stays $app-resolved as stored).
+        return { deletedMetafields: deleted, userErrors: [] };
+      },
       metafieldDefinitionCreate: (_s, args, ctx) => {
         const def = args.definition as Src;
         const namespace = ctx.store.resolveNamespace(ctx.domain, def.namespace);

@@ -416,6 +416,17 @@ export class SimStore extends EventEmitter<StoreEvents> {
    * metafieldsSet semantics: atomic (all or nothing), namespace already resolved by the caller,
    * compareDigest compare-and-set. Returns the written metafields or user errors with element indexes.
    */
+  /** metafieldsDelete: each identifier that existed is removed and echoed back; a missing one answers null, as Shopify does. */
+  deleteMetafields(domain: string, inputs: { ownerGid: Gid; namespace: string; key: string }[]): ({ ownerId: Gid; namespace: string; key: string } | null)[] {
+    return inputs.map((input) => {
+      const owner = this.metafieldOwner(domain, input.ownerGid);
+      const mapKey = `${input.namespace}.${input.key}`;
+      if (!owner || !owner.metafields.has(mapKey)) return null;
+      owner.metafields.delete(mapKey);
+      return { ownerId: input.ownerGid, namespace: input.namespace, key: input.key };
+    });
+  }
+
   setMetafields(
     domain: string,
     inputs: { ownerGid: Gid; namespace: string; key: string; type?: string | null; value: string; compareDigest?: string | null }[],

@@ -453,7 +453,7 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 // ---------------------------------------------------------------- record of the app's mutations
 
-export type MutationRecordKind = "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline" | "bulkOperationRunQuery" | "other";
+export type MutationRecordKind = "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline" | "bulkOperationRunQuery" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -470,6 +470,7 @@ export interface MutationRecord {
   detail:
     | { kind: "tagsAdd" | "tagsRemove"; ownerGid: Gid; tags: string[]; changed: string[] }
     | { kind: "metafieldsSet"; metafields: { ownerGid: Gid; namespace: string; key: string; type: string; value: string }[] }
+    | { kind: "metafieldsDelete"; metafields: { ownerGid: Gid; namespace: string; key: string; deleted: boolean }[] }
     | { kind: "metafieldDefinitionCreate"; namespace: string; key: string; type: string; ownerType: string }
     | { kind: "fulfillmentOrdersSetFulfillmentDeadline"; fulfillmentOrderGids: Gid[]; fulfillmentDeadline: IsoDateTime }
     | { kind: "bulkOperationRunQuery"; bulkOperationGid: Gid | null; query: string }
