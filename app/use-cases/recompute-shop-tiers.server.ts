@@ -6,6 +6,7 @@
 // is redone the one-at-a-time way.
 import type { Prisma } from "@tierline/prisma-sqlite";
 import type { Db } from "../db.server.ts";
+import { insertCustomersIgnoringExisting, insertTierChanges, type CustomerTierInsertRow } from "../adapters/db/bulk-insert.server.ts";
 import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { LedgerOrder } from "../domain/order-ledger.ts";
@@ -15,8 +16,9 @@ import { nextTierReviewAt } from "../domain/tier-review-date.ts";
 import { memberStateFromRow, recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
-export const SHOP_TIERS_PAGE = 500;
-const IN_CHUNK = 5_000;
+export const SHOP_TIERS_PAGE = 200;
+/** Ids per IN list: Prisma refuses a query with more bound values than SQLite's 999-variable default. */
+const IN_CHUNK = 500;
 
 export interface RecomputeShopTiersInput {
   db: Db;
@@ -113,7 +115,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     }
     const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
 
-    const creates: Prisma.CustomerCreateManyInput[] = [];
+    const creates: CustomerTierInsertRow[] = [];
     const changes: { customerGid: string; fromTier: string | null; toTier: string | null; reason: string; spend: number; occurredAt: Date }[] = [];
     const updates: { customerGid: string; updatedAt: Date; data: Prisma.CustomerUpdateManyMutationInput }[] = [];
     const saved: string[] = [];
@@ -132,28 +134,24 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
       else creates.push({ shop, customerGid, ...fields });
     }
 
-    const redo: string[] = [];
+    const redoSet = new Set<string>();
     const changed = new Set<string>();
     if (creates.length) {
-      try {
-        await db.customer.createMany({ data: creates });
-        for (const c of creates) changed.add(c.customerGid);
-      } catch (error) {
-        if ((error as { code?: string }).code !== "P2002") throw error;
-        redo.push(...creates.map((c) => c.customerGid));
-      }
+      // A row created meanwhile (a webhook's recomputation) is not inserted: redo that customer.
+      const inserted = await insertCustomersIgnoringExisting(db, creates);
+      for (const c of creates) (inserted.has(c.customerGid) ? changed : redoSet).add(c.customerGid);
     }
     for (const update of updates) {
       // Compare-and-set on the row version read, as recomputeCustomerTier does.
       const { count } = await db.customer.updateMany({ where: { shop, customerGid: update.customerGid, updatedAt: update.updatedAt }, data: update.data });
       if (count === 1) changed.add(update.customerGid);
-      else redo.push(update.customerGid);
+      else redoSet.add(update.customerGid);
     }
     const kept = changes.filter((c) => changed.has(c.customerGid));
-    if (kept.length) await db.tierChange.createMany({ data: kept.map((c) => ({ shop, ...c })) });
+    if (kept.length) await insertTierChanges(db, kept.map((c) => ({ shop, ...c })));
     result.tierChanges += kept.length;
     saved.push(...changed);
-    for (const customerGid of redo) {
+    for (const customerGid of redoSet) {
       const redone = await recomputeCustomerTier({ db, shop, customerGid, cause, now });
       if (redone.changed) result.tierChanges++;
       if (redone.kind !== "REDACTED") saved.push(customerGid);

@@ -1,11 +1,13 @@
-// The order ledger written many orders at a time, for the history backfill: one
-// lookup and one insert per batch for orders and refunds the ledger does not hold
-// yet (the common case), and the one-at-a-time compare-and-set path of
-// ledger-repository.server.ts for everything else, so the rules of which version
-// wins stay in one place.
+// The order ledger written many orders at a time, for the history backfill: orders
+// and refunds the ledger does not hold yet (the common case) go in with multi-row
+// inserts that skip existing keys; an order that was already there takes the
+// one-at-a-time compare-and-set path of ledger-repository.server.ts, so the rules
+// of which version wins stay in one place. Refunds are immutable: a refund already
+// stored is left as it is.
 import type { Db } from "../../db.server.ts";
 import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
-import { saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
+import { insertOrdersIgnoringExisting, insertRefundsIgnoringExisting } from "./bulk-insert.server.ts";
+import { saveOrderSnapshot } from "./ledger-repository.server.ts";
 
 export interface LedgerBatchEntry {
   snapshot: OrderSnapshot;
@@ -18,97 +20,46 @@ export interface LedgerBatchResult {
   refundsStored: number;
 }
 
-/** SQLite and PostgreSQL both take this many bound values in one IN list comfortably. */
-const IN_CHUNK = 5_000;
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
-}
-
-async function existingKeys(lookup: (chunk: string[]) => Promise<string[]>, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += IN_CHUNK) for (const key of await lookup(keys.slice(i, i + IN_CHUNK))) found.add(key);
-  return found;
-}
-
 /** Saves a batch of orders with their refunds; idempotent, so a batch may be applied again after a crash. */
 export async function saveLedgerBatch(db: Db, shop: string, entries: readonly LedgerBatchEntry[]): Promise<LedgerBatchResult> {
   const result: LedgerBatchResult = { ordersStored: 0, refundsStored: 0 };
   if (entries.length === 0) return result;
 
-  // Orders: insert the unknown ones together; an order seen twice in the batch or already stored takes the CAS path.
-  const present = await existingKeys(
-    async (chunk) => (await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: chunk } }, select: { orderGid: true } })).map((r) => r.orderGid),
-    entries.map((e) => e.snapshot.orderId),
-  );
-  const fresh: LedgerBatchEntry[] = [];
-  const others: LedgerBatchEntry[] = [];
-  const seen = new Set<string>();
+  const first = new Map<string, LedgerBatchEntry>();
+  const repeated: LedgerBatchEntry[] = [];
   for (const entry of entries) {
-    const id = entry.snapshot.orderId;
-    if (present.has(id) || seen.has(id)) others.push(entry);
-    else fresh.push(entry);
-    seen.add(id);
+    if (first.has(entry.snapshot.orderId)) repeated.push(entry);
+    else first.set(entry.snapshot.orderId, entry);
   }
-  if (fresh.length) {
-    try {
-      const { count } = await db.ledgerOrder.createMany({ data: fresh.map((e) => orderRow(shop, e)) });
-      result.ordersStored += count;
-    } catch (error) {
-      // A webhook stored one of them meanwhile: decide each one the careful way.
-      if (!isUniqueViolation(error)) throw error;
-      others.push(...fresh);
-    }
-  }
+  const inserted = await insertOrdersIgnoringExisting(
+    db,
+    [...first.values()].map(({ snapshot, name }) => ({
+      shop,
+      orderGid: snapshot.orderId,
+      customerGid: snapshot.customerId,
+      name,
+      processedAt: snapshot.processedAt,
+      orderUpdatedAt: snapshot.updatedAt,
+      currencyCode: snapshot.currency,
+      currentTotal: snapshot.currentTotalMinor,
+      currentShipping: snapshot.currentShippingMinor,
+      currentTax: snapshot.currentTaxMinor,
+      cancelledAt: snapshot.cancelledAt,
+      test: snapshot.test,
+    })),
+  );
+  result.ordersStored += inserted.size;
+  // Already in the ledger (a webhook, an earlier attempt of this batch): the domain decides which version wins.
+  const others = [...[...first.values()].filter((e) => !inserted.has(e.snapshot.orderId)), ...repeated];
   for (const entry of others) if ((await saveOrderSnapshot(db, shop, entry.snapshot, entry.name)).stored) result.ordersStored++;
 
-  // Refunds are immutable: the first stored copy stands.
   const refunds = entries.flatMap((e) => e.refunds);
   if (refunds.length) {
-    const stored = await existingKeys(
-      async (chunk) => (await db.ledgerRefund.findMany({ where: { shop, refundGid: { in: chunk } }, select: { refundGid: true } })).map((r) => r.refundGid),
-      refunds.map((r) => r.refundId),
+    const stored = await insertRefundsIgnoringExisting(
+      db,
+      refunds.map((r) => ({ shop, refundGid: r.refundId, orderGid: r.orderId, createdAt: r.createdAt, transactions: r.transactionsMinor, lineItems: r.lineItemsMinor, shipping: r.shippingMinor })),
     );
-    const unique = new Map<string, RefundRecord>();
-    for (const refund of refunds) if (!stored.has(refund.refundId) && !unique.has(refund.refundId)) unique.set(refund.refundId, refund);
-    if (unique.size) {
-      try {
-        const { count } = await db.ledgerRefund.createMany({ data: [...unique.values()].map((r) => refundRow(shop, r)) });
-        result.refundsStored += count;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        for (const refund of unique.values()) if (await saveRefund(db, shop, refund)) result.refundsStored++;
-      }
-    }
+    result.refundsStored += stored.size;
   }
   return result;
-}
-
-function orderRow(shop: string, { snapshot, name }: LedgerBatchEntry) {
-  return {
-    shop,
-    orderGid: snapshot.orderId,
-    name,
-    customerGid: snapshot.customerId,
-    processedAt: snapshot.processedAt,
-    orderUpdatedAt: snapshot.updatedAt,
-    currencyCode: snapshot.currency,
-    currentTotal: snapshot.currentTotalMinor,
-    currentShipping: snapshot.currentShippingMinor,
-    currentTax: snapshot.currentTaxMinor,
-    cancelledAt: snapshot.cancelledAt,
-    test: snapshot.test,
-  };
-}
-
-function refundRow(shop: string, refund: RefundRecord) {
-  return {
-    shop,
-    refundGid: refund.refundId,
-    orderGid: refund.orderId,
-    createdAt: refund.createdAt,
-    transactions: refund.transactionsMinor,
-    lineItems: refund.lineItemsMinor,
-    shipping: refund.shippingMinor,
-  };
 }

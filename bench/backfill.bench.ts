@@ -1,0 +1,169 @@
+// Benchmark: the history backfill of a large shop (100,000 orders, 20,000
+// customers) into SQLite, through the simulator's real bulk operation and JSONL
+// download, ending with every tier computed. Prints seconds (total and per phase)
+// and the peak RSS of the app side, sampled every 20 ms. Targets: under 60 s and
+// 256 MB. The simulator runs in its own process so its in-memory store of 100k
+// orders does not count against the app; the tiers' sync to Shopify is queued
+// work paced by the Admin API's cost budget and is not part of the figure.
+//   npm run bench -- backfill        BACKFILL_BENCH_SIZE=medium for a quicker run,
+//                                    BACKFILL_BENCH_BATCH=<lines per batch>, BENCH_DEBUG=1 for a memory trace
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { applyMigrations } from "../app/adapters/db/migrate.server.ts";
+import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
+import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
+import { readBulkOperation } from "../app/adapters/shopify/admin-operations/bulk-operation-status.ts";
+import { createDb, databaseTarget } from "../app/db.server.ts";
+import { importBackfillResults, requestBackfill, startBackfillRun } from "../app/use-cases/backfill-order-history.server.ts";
+import { refreshShopDetails } from "../app/use-cases/refresh-shop-details.server.ts";
+
+const SIZE = (process.env.BACKFILL_BENCH_SIZE ?? "large") as "small" | "medium" | "large";
+const SHOP = "bench-backfill.myshopify.com";
+const TARGET_SECONDS = 60;
+const TARGET_MB = 256;
+const root = path.resolve(import.meta.dirname, "..");
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** BENCH_DEBUG=1: memory at each step (rss, heap used, heap total, external; MB). */
+function traceMemory(step: string, count: number) {
+  if (!process.env.BENCH_DEBUG) return;
+  const u = process.memoryUsage();
+  console.log(`  ${step} ${count}: rss ${mb(u.rss)} heap ${mb(u.heapUsed)}/${mb(u.heapTotal)} external ${mb(u.external)}`);
+}
+
+async function startSimulatorProcess(tmp: string): Promise<{ origin: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "simulator/main.ts")], {
+    cwd: root,
+    // A private temp dir: the simulator names bulk result files by operation id, which
+    // every simulator process numbers alike, and deletes them when it closes.
+    env: { ...process.env, TMPDIR: tmp, SIMULATOR_PORT: "0", SHOPIFY_API_KEY: "bench-key", SHOPIFY_API_SECRET: "bench-secret", SHOPIFY_APP_URL: "http://127.0.0.1:9", SIMULATOR_SEED_SHOP: "" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop().then(() => process.exit(130)));
+  const origin = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => resolve(line.trim()));
+    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { origin, stop };
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tierline-bench-backfill-"));
+  const sim = await startSimulatorProcess(dir);
+  try {
+    const seeding = performance.now();
+    const res = await fetch(`${sim.origin}/_sim/shops`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ shop: SHOP, seed: 42, size: SIZE, now: new Date().toISOString() }),
+    });
+    if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+    const { accessToken, summary } = (await res.json()) as { accessToken: string; summary: { orders: number; customers: number; refunds: number } };
+    console.log(`seeded ${SIZE}: ${summary.orders} orders, ${summary.customers} customers, ${summary.refunds} refunds in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+
+    const target = databaseTarget(`file:${path.join(dir, "bench.db")}`);
+    await applyMigrations(target);
+    const db = createDb(target);
+    const admin = createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken, origin: sim.origin }), { budget: new AdminCostBudget() });
+    await db.shop.create({ data: { domain: SHOP } });
+    await refreshShopDetails({ db, admin, shop: SHOP });
+
+    global.gc?.();
+    const baselineRss = process.memoryUsage().rss;
+    let peakRss = baselineRss;
+    let atPeak = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const usage = process.memoryUsage();
+      if (usage.rss > peakRss) {
+        peakRss = usage.rss;
+        atPeak = usage;
+      }
+    }, 20);
+
+    let queuedForSync = 0;
+    const phases: Record<string, number> = {};
+    const started = performance.now();
+    let mark = started;
+    const phase = (name: string) => {
+      const at = performance.now();
+      phases[name] = Math.round(at - mark) / 1000;
+      mark = at;
+    };
+    const deps = {
+      db,
+      ...(process.env.BACKFILL_BENCH_BATCH ? { batchLines: Number(process.env.BACKFILL_BENCH_BATCH) } : {}),
+      admin: async () => admin,
+      requestTierSync: async (_shop: string, gids: string[]) => {
+        queuedForSync += gids.length;
+        traceMemory("tiers computed", queuedForSync);
+      },
+      onProgress: ({ status, linesApplied }: { status: string; linesApplied: number }) => {
+        traceMemory(status, linesApplied);
+        if (status === "computing" && phases.import === undefined) phase("import");
+      },
+    };
+    const run = await requestBackfill({ db, jobs: { start: async () => {} } }, SHOP);
+    const { bulkOperationId } = await startBackfillRun(deps, run.id);
+    // Poll as the worker's fallback does, but often: the wait is Shopify's (here the simulator's) time.
+    for (;;) {
+      const op = await readBulkOperation(admin, bulkOperationId!);
+      if (op && op.status !== "CREATED" && op.status !== "RUNNING") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    phase("bulkOperation");
+    const outcome = await importBackfillResults(deps, run.id);
+    phase("computeTiers");
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (outcome.status !== "completed") throw new Error(`backfill ended ${JSON.stringify(outcome)}`);
+
+    const tiers = await db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP }, _count: true });
+    const appSeconds = seconds - phases.bulkOperation;
+    console.log(`bulk operation (simulator): ${phases.bulkOperation.toFixed(1)} s`);
+    console.log(`download + ledger import:   ${phases.import.toFixed(1)} s (${outcome.ordersRead} orders, ${outcome.linesApplied} lines)`);
+    console.log(`tier computation:           ${phases.computeTiers.toFixed(1)} s (${outcome.customers} customers, ${outcome.tierChanges} tier changes, ${queuedForSync} queued for sync)`);
+    console.log(`tiers: ${tiers.map((t) => `${t.tierKey}=${t._count}`).join(", ")}`);
+    console.log(`total ${seconds.toFixed(1)} s (app side ${appSeconds.toFixed(1)} s), peak RSS ${mb(peakRss)} MB (baseline ${mb(baselineRss)} MB)`);
+    console.log(`at the peak: heap ${mb(atPeak.heapUsed)}/${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB`);
+    console.log(`targets: < ${TARGET_SECONDS} s ${seconds < TARGET_SECONDS ? "met" : "MISSED"}, < ${TARGET_MB} MB ${mb(peakRss) < TARGET_MB ? "met" : "MISSED"}`);
+    await db.$disconnect();
+    console.log(
+      JSON.stringify({
+        bench: "backfill",
+        size: SIZE,
+        orders: outcome.ordersRead,
+        customers: outcome.customers,
+        seconds: Math.round(seconds * 10) / 10,
+        appSeconds: Math.round(appSeconds * 10) / 10,
+        phases,
+        peakRssMb: mb(peakRss),
+        baselineRssMb: mb(baselineRss),
+        targets: { seconds: TARGET_SECONDS, rssMb: TARGET_MB },
+      }),
+    );
+  } finally {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
