@@ -70,7 +70,6 @@ export default function TierRulesPage() {
   // A new version of the rules (after a save) becomes the starting point of the next edit.
   useEffect(() => {
     setDraft(data.draft);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.version]);
 
   // While the recomputation runs, refresh its progress.
@@ -82,7 +81,6 @@ export default function TierRulesPage() {
 
   useEffect(() => {
     if (preview) setPreviewedFor(serialized);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview]);
   const previewIsCurrent = preview !== null && previewedFor === serialized;
 

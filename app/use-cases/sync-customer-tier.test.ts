@@ -152,24 +152,19 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
     expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "silver", next_tier_name: "Gold" });
     await addOrder(gid, 150_000);
 
-    // The simulator has no metafieldsDelete yet: answer it as Shopify does and keep the request.
-    const simClient = createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin });
-    const deletes: unknown[] = [];
-    const client: AdminGraphqlClient = {
-      shop: SHOP,
-      async request<T>(query: string, variables?: Record<string, unknown>) {
-        if (!query.includes("mutation MetafieldsDelete")) return simClient.request<T>(query, variables);
-        deletes.push(variables);
-        const deleted = (variables?.metafields as { key: string; namespace: string; ownerId: string }[]) ?? [];
-        return { status: 200, data: { metafieldsDelete: { deletedMetafields: deleted, userErrors: [] } } as T, errors: null, extensions: null };
-      },
-    };
-    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(client, runnerOptions()) });
+    const before = await mutations();
+    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
     expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"], tagsRemoved: ["tierline:silver"], metafieldsDeleted: ["next_tier_name", "spend_to_next_tier"] });
-    expect(deletes).toEqual([{ metafields: [
-      { ownerId: gid, namespace: "$app", key: "next_tier_name" },
-      { ownerId: gid, namespace: "$app", key: "spend_to_next_tier" },
-    ] }]);
+    const after = await mutations();
+    expect(after.mutations.slice(before.count).map((m) => [m.kind, m.ok])).toEqual([
+      ["metafieldsSet", true],
+      ["tagsAdd", true],
+      ["tagsRemove", true],
+      ["metafieldsDelete", true],
+    ]);
+    const metafields = appMetafields(await simCustomer(gid));
+    expect(metafields).not.toHaveProperty("next_tier_name");
+    expect(metafields).not.toHaveProperty("spend_to_next_tier");
     expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "gold", qualifying_spend: JSON.stringify({ amount: "2300.00", currency_code: "USD" }) });
   });
 
