@@ -14,12 +14,10 @@ import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { createDb, databaseTarget } from "../app/db.server.ts";
-import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
+import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
 const once = args.includes("--once");
@@ -134,22 +132,13 @@ async function main(): Promise<Record<string, unknown>> {
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[0]}/refunds`, { method: "POST", body: JSON.stringify({ amount: "40.00", note: "goodwill" }) });
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[1]}/cancel`, { method: "POST", body: JSON.stringify({ reason: "CUSTOMER" }) });
   note(`${created.length} orders placed; waiting for webhooks, tier jobs and Shopify writes to settle…`);
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const tierQueue = new Queue("tier-recompute", { connection, prefix: queuePrefix(env.QUEUE_PREFIX) });
-  cleanups.push(async () => {
-    await tierQueue.close();
-    connection.disconnect();
+  const settle = watchSettling(db, redisUrl, env.QUEUE_PREFIX);
+  cleanups.push(() => settle.close());
+  await settle.settled({
+    progress: ({ deliveries, queued, pendingSync }) => {
+      if (process.stdout.isTTY) process.stdout.write(`\r      deliveries pending ${deliveries}, jobs queued ${queued}, customers awaiting sync ${pendingSync}     `);
+    },
   });
-  await eventually(async () => {
-    const [pendingDeliveries, pendingSync, counts] = await Promise.all([
-      db.webhookDelivery.count({ where: { status: "received" } }),
-      db.customer.count({ where: { syncStatus: "pending" } }),
-      tierQueue.getJobCounts("waiting", "delayed", "active"),
-    ]);
-    const queued = counts.waiting + counts.delayed + counts.active;
-    if (process.stdout.isTTY) process.stdout.write(`\r      deliveries pending ${pendingDeliveries}, tier jobs queued ${queued}, customers awaiting sync ${pendingSync}     `);
-    return pendingDeliveries === 0 && queued === 0 && pendingSync === 0;
-  }, { timeoutMs: 180_000, intervalMs: 500, what: "the live orders to settle" });
   if (process.stdout.isTTY) process.stdout.write("\n");
 
   step(6, "what happened");

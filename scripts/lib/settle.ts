@@ -1,0 +1,40 @@
+// Waits until Tierline has caught up: no stored delivery waiting, no tier job
+// queued, no customer waiting for its Shopify write. Used by the demo and tests.
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { Db } from "../../app/db.server.ts";
+import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
+import { queuePrefix } from "../../app/adapters/queues/redis-connection.server.ts";
+import { eventually } from "./app-processes.ts";
+
+export interface SettleWatcher {
+  /** Resolves when everything has settled; `progress` hears the counts while it waits. */
+  settled(options?: { timeoutMs?: number; progress?: (counts: { deliveries: number; queued: number; pendingSync: number }) => void }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleWatcher {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
+  return {
+    async settled({ timeoutMs = 180_000, progress } = {}) {
+      // Settled twice in a row, a moment apart: a job can be between queues.
+      let calm = 0;
+      await eventually(async () => {
+        const [deliveries, pendingSync, ...counts] = await Promise.all([
+          db.webhookDelivery.count({ where: { status: "received" } }),
+          db.customer.count({ where: { syncStatus: "pending" } }),
+          ...queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "prioritized")),
+        ]);
+        const queued = counts.reduce((sum, c) => sum + c.waiting + c.delayed + c.active + (c.prioritized ?? 0), 0);
+        progress?.({ deliveries, queued, pendingSync });
+        calm = deliveries === 0 && queued === 0 && pendingSync === 0 ? calm + 1 : 0;
+        return calm >= 2;
+      }, { timeoutMs, intervalMs: 400, what: "Tierline to settle" });
+    },
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// Member tiers end to end, as production runs: the store simulator (a seeded
+// store), the web process and a worker process. The merchant installs the app,
+// the history is backfilled through a bulk operation, live orders, refunds and a
+// cancellation arrive as signed webhooks, and the tags and metafields recorded on
+// the simulated store are exactly the ones the domain computes from the store's
+// own data; merchant tags are untouched; nothing is written when nothing changed.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import { seedShop } from "../simulator/store/seed-generator.ts";
+import type { SimCustomer } from "../simulator/store/types.ts";
+import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
+import { freePort, PrivateRedis } from "../scripts/lib/private-redis.ts";
+import { watchSettling, type SettleWatcher } from "../scripts/lib/settle.ts";
+import { formatMoney } from "../app/domain/money.ts";
+import { expectedTiersFromStore } from "./support/expected-tiers.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
+
+const SHOP = "tiers-e2e.myshopify.com";
+const WRITES = new Set(["tagsAdd", "tagsRemove", "metafieldsSet", "metafieldsDelete"]);
+
+function ownedTags(customer: SimCustomer): string[] {
+  return customer.tags.filter((t) => t.toLowerCase().startsWith("tierline:"));
+}
+
+function appMetafield(customer: SimCustomer, key: string): string | undefined {
+  for (const [mapKey, field] of customer.metafields) if (mapKey.startsWith("app--") && field.key === key) return field.value;
+  return undefined;
+}
+
+describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
+  let database: TestDatabase;
+  let redis: PrivateRedis;
+  let sim: RunningSimulator;
+  let web: AppProcess;
+  let worker: AppProcess;
+  let settle: SettleWatcher;
+  const merchantTagged = new Map<string, string[]>();
+  const writes = () => sim.store.mutations(SHOP).filter((m) => WRITES.has(m.kind));
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "e2e");
+    redis = await PrivateRedis.start();
+    const appUrl = `http://127.0.0.1:${await freePort()}`;
+    sim = await startSimulator({ port: 0, appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    seedShop(sim.store, SHOP, { seed: 7, size: "tiny", now: new Date().toISOString() });
+    await fetch(`${sim.origin}/_sim/admin/${SHOP}/grants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ read_all_orders: true }) });
+    // The merchant's own tags, and a stale Tierline tag from an old tier name.
+    const customers = [...sim.store.shop(SHOP).customers.values()];
+    for (const [i, customer] of customers.slice(0, 3).entries()) {
+      const tags = i === 0 ? ["VIP", "tierline:platinum"] : ["wholesale"];
+      sim.store.addTags(SHOP, customer.id, tags);
+      merchantTagged.set(customer.gid, tags.filter((t) => !t.startsWith("tierline:")));
+    }
+    const prefix = `e${randomUUID().slice(0, 8)}`;
+    const env = appEnv({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      extra: { PORT: new URL(appUrl).port, SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES: "read_customers,write_customers,read_orders,read_all_orders" },
+    });
+    ({ proc: web } = await startWebProcess(env));
+    worker = await startWorkerProcess(env);
+    settle = watchSettling(database.db, redis.url, prefix);
+  });
+
+  afterAll(async () => {
+    await settle?.close();
+    await Promise.all([web?.kill(), worker?.kill()]);
+    await sim?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it("installs through token exchange and backfills the whole history", async () => {
+    const install = await (await fetch(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" })).json();
+    expect(install.installed).toBe(true);
+    const run = await eventually(async () => {
+      const latest = await database.db.backfillRun.findFirst({ where: { shop: SHOP }, orderBy: { startedAt: "desc" } });
+      return latest?.status === "completed" ? latest : null;
+    }, { timeoutMs: 120_000, what: "backfill completed" });
+    expect(run.historyLimited).toBe(false);
+    expect(run.ordersRead).toBe(sim.store.shop(SHOP).orders.size);
+    await settle.settled();
+  });
+
+  it("after live orders, a money-only refund and a cancellation, Shopify holds exactly the computed tiers", async () => {
+    const customers = [...sim.store.shop(SHOP).customers.values()];
+    const big = sim.store.createOrder(SHOP, { customerId: customers[3].id, lineItems: [{ title: "Sofa", price: "2400.00", quantity: 1 }], shipping: { price: "50.00" }, taxRate: 0.08 });
+    sim.store.createOrder(SHOP, { customerId: customers[4].id, lineItems: [{ title: "Lamp", price: "300.00", quantity: 2 }] });
+    const refunded = sim.store.createOrder(SHOP, { customerId: customers[5].id, lineItems: [{ title: "Chair", price: "700.00", quantity: 1 }] });
+    sim.store.refundOrder(SHOP, refunded.id, { amount: "250.00", note: "goodwill" });
+    sim.store.createOrder(SHOP, { customerId: null, email: "guest@example.com", lineItems: [{ title: "Guest rug", price: "5000.00", quantity: 1 }] });
+    sim.store.cancelOrder(SHOP, big.id, { reason: "CUSTOMER" });
+    await settle.settled();
+
+    const expected = expectedTiersFromStore(sim, SHOP, new Date());
+    expect(new Set([...expected.tiers.values()].map((t) => t.tierKey)).size).toBeGreaterThan(1);
+    const currency = sim.store.shop(SHOP).shop.currency;
+    for (const [customerGid, tier] of expected.tiers) {
+      const customer = [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === customerGid)!;
+      expect({ customerGid, tags: ownedTags(customer) }).toEqual({ customerGid, tags: [`tierline:${tier.tierKey}`] });
+      expect(appMetafield(customer, "tier")).toBe(tier.tierKey);
+      expect(JSON.parse(appMetafield(customer, "qualifying_spend") ?? "null")).toEqual({ amount: formatMoney(tier.spend, currency), currency_code: currency });
+    }
+    for (const [customerGid, tags] of merchantTagged) {
+      const customer = [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === customerGid)!;
+      for (const tag of tags) expect(customer.tags).toContain(tag);
+      expect(customer.tags).not.toContain("tierline:platinum");
+    }
+  });
+
+  it("writes nothing to Shopify when an order changes in a way that moves no tier", async () => {
+    const before = writes().length;
+    const order = [...sim.store.shop(SHOP).orders.values()].find((o) => o.customerId && !o.cancelledAt)!;
+    const deliveriesBefore = await database.db.webhookDelivery.count({ where: { topic: "orders/updated" } });
+    sim.store.addOrderTags(SHOP, order.id, ["gift-wrapped"]);
+    await eventually(async () => (await database.db.webhookDelivery.count({ where: { topic: "orders/updated" } })) > deliveriesBefore, { what: "orders/updated received" });
+    await settle.settled();
+    expect(writes().length).toBe(before);
+  });
+});
