@@ -1,0 +1,113 @@
+// The merchant's tier pages in a real browser (Debian's Chromium, headless),
+// inside the simulated Shopify admin, over the real web and worker processes:
+// open Tier rules, lower the Silver threshold, preview, save, and see members move.
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import { seedShop } from "../simulator/store/seed-generator.ts";
+import { appEnv, eventually, ROOT, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
+import { freePort, PrivateRedis } from "../scripts/lib/private-redis.ts";
+import { watchSettling, type SettleWatcher } from "../scripts/lib/settle.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+
+const SHOP = "browser-test.myshopify.com";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
+
+describe.skipIf(!existsSync(CHROMIUM))("tier rules in the browser", () => {
+  let database: TestDatabase;
+  let redis: PrivateRedis;
+  let sim: RunningSimulator;
+  let web: AppProcess;
+  let worker: AppProcess;
+  let settle: SettleWatcher;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("sqlite", "browser");
+    redis = await PrivateRedis.start();
+    const appUrl = `http://127.0.0.1:${await freePort()}`;
+    sim = await startSimulator({ port: 0, appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    seedShop(sim.store, SHOP, { seed: 3, size: "tiny", now: new Date().toISOString() });
+    await fetch(`${sim.origin}/_sim/admin/${SHOP}/grants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ read_all_orders: true }) });
+    const prefix = `b${randomUUID().slice(0, 8)}`;
+    const env = appEnv({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      extra: {
+        PORT: new URL(appUrl).port,
+        SHOPIFY_APP_URL: appUrl,
+        SHOPIFY_API_ORIGIN: sim.origin,
+        APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
+        SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+      },
+    });
+    ({ proc: web } = await startWebProcess(env));
+    worker = await startWorkerProcess(env);
+    settle = watchSettling(database.db, redis.url, prefix);
+    const install = await (await fetch(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" })).json();
+    expect(install.installed).toBe(true);
+    await eventually(async () => (await database.db.backfillRun.findFirst({ where: { shop: SHOP, status: "completed" } })) !== null, { timeoutMs: 120_000, what: "backfill" });
+    await settle.settled();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await settle?.close();
+    await Promise.all([web?.kill(), worker?.kill()]);
+    await sim?.close();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it("changes a threshold, previews who moves, saves, and the members move", async () => {
+    const silverBefore = await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } });
+    const bronzeBefore = await database.db.customer.count({ where: { shop: SHOP, tierKey: "bronze" } });
+    expect(bronzeBefore).toBeGreaterThan(0);
+    // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot (410).
+    const page = await browser.newPage({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    page.setDefaultTimeout(30_000);
+    const seen: string[] = [];
+    page.on("response", (r) => seen.push(`${r.status()} ${r.request().method()} ${r.url().slice(0, 160)}`));
+    page.on("console", (m) => seen.push(`console.${m.type()}: ${m.text().slice(0, 300)}`));
+    page.on("pageerror", (e) => seen.push(`pageerror: ${e.message.slice(0, 300)}`));
+    try {
+      await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/tiers`);
+      const app = page.frameLocator("iframe");
+      const thresholds = app.getByLabel("Entry threshold");
+      await expect.poll(() => thresholds.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      // Silver is the second tier: from 500.00 down to 1.00, so every bronze member with spend qualifies.
+      await thresholds.nth(1).fill("1");
+      await app.getByRole("button", { name: "Preview changes" }).click();
+      await app.getByRole("heading", { name: "Preview" }).waitFor();
+      const movedUp = Number(await app.getByText("Move up").locator("xpath=following-sibling::*[1]").innerText());
+      expect(movedUp).toBeGreaterThan(0);
+      await app.getByText(/from Bronze to Silver/).first().waitFor();
+      await app.getByRole("button", { name: "Save and recompute" }).click();
+      await eventually(async () => (await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } })) >= silverBefore + movedUp, { timeoutMs: 60_000, what: "members recomputed" });
+      await settle.settled();
+
+      await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/members`);
+      const silverBadges = app.locator("table").getByText("Silver", { exact: true });
+      await expect.poll(() => silverBadges.count(), { timeout: 30_000 }).toBeGreaterThan(silverBefore);
+      // And Shopify holds the new tags.
+      const tagged = [...sim.store.shop(SHOP).customers.values()].filter((c) => c.tags.includes("tierline:silver")).length;
+      expect(tagged).toBe(await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } }));
+    } catch (error) {
+      console.error(seen.join("\n"));
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, "tier-rules-failure.png"), fullPage: true }).catch(() => {});
+      throw error;
+    } finally {
+      await page.close();
+    }
+  });
+});
