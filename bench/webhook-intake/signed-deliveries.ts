@@ -5,7 +5,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 
-export const REFERENCE_ORDER = "/work/shared/reference/webhooks/orders_create.json";
+export const REFERENCE_ORDER = new URL("../../simulator/reference/webhooks/orders_create.json", import.meta.url).pathname;
 
 export interface Delivery {
   path: string;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { buildSchema, type GraphQLSchema } from "graphql";
 
 /** The app targets 2026-01; the closest published SDL is the 2025-09-17 unstable schema. */
-export const ADMIN_SDL_PATH = process.env.SIMULATOR_ADMIN_SDL ?? join(import.meta.dirname, "../../../shared/reference/admin-graphql/admin_unstable_2025-09-17.graphql");
+export const ADMIN_SDL_PATH = process.env.SIMULATOR_ADMIN_SDL ?? join(import.meta.dirname, "../reference/admin-graphql/admin_unstable_2025-09-17.graphql.gz");
 
 let cached: GraphQLSchema | undefined;
 

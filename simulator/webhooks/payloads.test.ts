@@ -21,7 +21,7 @@ import { toWebhookJson } from "./webhook-json.ts";
 import { shapeDifferences, type Leniency } from "./shape-differences.ts";
 import { SHOP_DOMAIN, fixtureChanges, fixtureCustomer, fixtureOrder, fixtureShop } from "./payload-fixtures.ts";
 
-const REFERENCE = join(import.meta.dirname, "../../../shared/reference/webhooks");
+const REFERENCE = join(import.meta.dirname, "../reference/webhooks");
 const sample = (file: string): unknown => JSON.parse(readFileSync(join(REFERENCE, file), "utf8"));
 
 const ctx = payloadContext(fixtureShop(), SHOP_DOMAIN);

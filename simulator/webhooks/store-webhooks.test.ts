@@ -17,7 +17,7 @@ import { toWebhookJson } from "./webhook-json.ts";
 import { shapeDifferences } from "./shape-differences.ts";
 import { registerEdgeRoutes, type WebhooksEdge } from "./index.ts";
 
-const REFERENCE = join(import.meta.dirname, "../../../shared/reference/webhooks");
+const REFERENCE = join(import.meta.dirname, "../reference/webhooks");
 const sample = (file: string): unknown => JSON.parse(readFileSync(join(REFERENCE, file), "utf8"));
 const SHOP = "scenario.myshopify.com";
 const API_KEY = "scenario-key";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseJsonLosslessly } from "./lossless-json.ts";
 import { complianceSubject, orderSnapshotFromPayload, PayloadError, refundRecordFromPayload } from "./webhook-payloads.ts";
 
-const reference = (name: string) => readFileSync(new URL(`../../../../shared/reference/webhooks/${name}`, import.meta.url), "utf8");
+const reference = (name: string) => readFileSync(new URL(`../../../simulator/reference/webhooks/${name}`, import.meta.url), "utf8");
 
 describe("lossless JSON", () => {
   it("keeps 64-bit ids exact where JSON.parse rounds them", () => {
