@@ -68,6 +68,23 @@ describe.skipIf(!existsSync(CHROMIUM))("tier rules in the browser", () => {
     await database?.drop();
   });
 
+  it("shows the imported history and the members per tier on the overview", async () => {
+    const page = await browser.newPage({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    try {
+      await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
+      const app = page.frameLocator("iframe");
+      const orders = sim.store.shop(SHOP).orders.size;
+      await app.getByText(`${orders} orders read of ${orders}.`).waitFor({ timeout: 30_000 });
+      await app.getByText("completed", { exact: true }).waitFor();
+      const bronze = await database.db.customer.count({ where: { shop: SHOP, tierKey: "bronze" } });
+      await app.getByText("Members per tier").waitFor();
+      const bronzeCount = app.getByText("Bronze", { exact: true }).locator("xpath=following-sibling::*[1]");
+      expect(await bronzeCount.innerText()).toBe(String(bronze));
+    } finally {
+      await page.close();
+    }
+  });
+
   it("changes a threshold, previews who moves, saves, and the members move", async () => {
     const silverBefore = await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } });
     const bronzeBefore = await database.db.customer.count({ where: { shop: SHOP, tierKey: "bronze" } });

@@ -1,36 +1,99 @@
-// Overview: installation state and what Tierline has received so far.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+// Overview: members per tier, the history import with its progress, and what
+// Tierline cannot see (history beyond 60 days without read_all_orders).
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { useEffect } from "react";
 import { db } from "../db.server.ts";
 import { authenticate } from "../shopify.server.ts";
+import { jobQueues } from "../adapters/queues/queues.server.ts";
+import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
+import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
+import { loadOverview } from "../use-cases/overview-admin.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [shop, deliveries, customers] = await Promise.all([
-    db.shop.findUnique({ where: { domain: session.shop } }),
-    db.webhookDelivery.count({ where: { shop: session.shop } }),
-    db.customer.count({ where: { shop: session.shop, deletedAt: null } }),
-  ]);
-  return { shop: session.shop, allOrdersAccess: shop?.allOrdersAccess ?? false, deliveries, customers };
+  return loadOverview(db, session.shop);
 };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const run = await requestBackfill({ db, jobs: backfillJobs(jobQueues()) }, session.shop);
+  return { runId: run.id };
+};
+
+const ACTIVE = new Set(["requested", "running", "downloading", "computing"]);
 
 export default function Overview() {
   const data = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<typeof action>();
+  const revalidator = useRevalidator();
+  const importing = data.backfill !== null && ACTIVE.has(data.backfill.status);
+
+  // Follow the import while it runs.
+  useEffect(() => {
+    if (!importing) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2_000);
+    return () => clearInterval(timer);
+  }, [importing, revalidator]);
+
+  const total = data.backfill?.ordersTotal ?? null;
+  const progress = data.backfill ? (total ? Math.min(100, Math.round((data.backfill.ordersRead / total) * 100)) : data.backfill.status === "completed" ? 100 : 0) : 0;
+
   return (
     <Page title="Tierline">
       <Layout>
+        {!data.allOrdersAccess && (
+          <Layout.Section>
+            <Banner tone="warning" title="Order history is limited to the last 60 days">
+              <p>Shopify has not granted Tierline the read_all_orders scope, so tiers only count orders from the last 60 days. Tiers will be recomputed once the scope is granted.</p>
+            </Banner>
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">{data.shop}</Text>
-              <Text as="p">Webhook deliveries received: {data.deliveries}</Text>
-              <Text as="p">Customers known: {data.customers}</Text>
-              {!data.allOrdersAccess && (
-                <Text as="p" tone="caution">
-                  Order history is limited to the last 60 days until Shopify grants the read_all_orders scope.
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">Members per tier</Text>
+              <InlineGrid columns={Math.max(2, data.tiers.length)} gap="300">
+                {data.tiers.map((tier) => (
+                  <BlockStack key={tier.key} gap="100">
+                    <Text as="p" tone="subdued">{tier.name}</Text>
+                    <Text as="p" variant="headingLg">{String(tier.members)}</Text>
+                  </BlockStack>
+                ))}
+              </InlineGrid>
+              {(data.pendingSync > 0 || data.failedSync > 0) && (
+                <Text as="p" tone="subdued">
+                  {data.pendingSync} waiting to be written to Shopify{data.failedSync > 0 ? `, ${data.failedSync} being retried` : ""}.
                 </Text>
               )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="h2" variant="headingMd">Order history</Text>
+                {data.backfill && <Badge tone={data.backfill.status === "completed" ? "success" : data.backfill.status === "failed" ? "critical" : "info"}>{data.backfill.status}</Badge>}
+              </InlineStack>
+              {data.backfill ? (
+                <>
+                  <ProgressBar progress={progress} tone={data.backfill.status === "failed" ? "critical" : "primary"} />
+                  <Text as="p">
+                    {data.backfill.ordersRead} orders read{total !== null ? ` of ${total}` : ""}
+                    {data.backfill.historyLimited ? " (last 60 days only)" : ""}.
+                  </Text>
+                  {data.backfill.error && <Text as="p" tone="critical">{data.backfill.error}</Text>}
+                </>
+              ) : (
+                <Text as="p" tone="subdued">The order history has not been imported yet.</Text>
+              )}
+              <InlineStack>
+                <Button onClick={() => fetcher.submit({}, { method: "post" })} disabled={importing} loading={fetcher.state !== "idle"}>
+                  Re-import order history
+                </Button>
+              </InlineStack>
             </BlockStack>
           </Card>
         </Layout.Section>

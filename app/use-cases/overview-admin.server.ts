@@ -1,0 +1,33 @@
+// What the Overview page shows: installation, history import progress, members per tier.
+import type { Db } from "../db.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { latestBackfill } from "./backfill-order-history.server.ts";
+
+export async function loadOverview(db: Db, shop: string) {
+  const [shopRow, backfill, rules, perTier, pendingSync, failedSync] = await Promise.all([
+    db.shop.findUnique({ where: { domain: shop } }),
+    latestBackfill(db, shop),
+    loadTierRules(db, shop),
+    db.customer.groupBy({ by: ["tierKey"], where: { shop, deletedAt: null }, _count: { _all: true } }),
+    db.customer.count({ where: { shop, syncStatus: "pending" } }),
+    db.customer.count({ where: { shop, syncStatus: "failed" } }),
+  ]);
+  const counts = new Map(perTier.map((t) => [t.tierKey, t._count._all]));
+  return {
+    shop,
+    currency: rules.currency,
+    allOrdersAccess: shopRow?.allOrdersAccess ?? false,
+    tiers: [...rules.tiers].reverse().map((tier) => ({ key: tier.key, name: tier.name, members: counts.get(tier.key) ?? 0 })),
+    backfill: backfill && {
+      status: backfill.status,
+      ordersRead: backfill.ordersRead,
+      ordersTotal: backfill.ordersTotal,
+      historyLimited: backfill.historyLimited,
+      error: backfill.error,
+      startedAt: backfill.startedAt.toISOString(),
+      finishedAt: backfill.finishedAt?.toISOString() ?? null,
+    },
+    pendingSync,
+    failedSync,
+  };
+}
