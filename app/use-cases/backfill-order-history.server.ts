@@ -23,7 +23,7 @@ export type BackfillStatus = "requested" | "running" | "downloading" | "computin
 export const ACTIVE_BACKFILL_STATUSES: BackfillStatus[] = ["requested", "running", "downloading", "computing"];
 
 /** Lines applied per batch, and how often progress is saved. */
-export const BACKFILL_BATCH_LINES = 250;
+export const BACKFILL_BATCH_LINES = 1_000;
 
 type BackfillRunRow = NonNullable<Awaited<ReturnType<Db["backfillRun"]["findUnique"]>>>;
 

@@ -16,7 +16,7 @@ import { nextTierReviewAt } from "../domain/tier-review-date.ts";
 import { memberStateFromRow, recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
-export const SHOP_TIERS_PAGE = 200;
+export const SHOP_TIERS_PAGE = 500;
 /** Ids per IN list: Prisma refuses a query with more bound values than SQLite's 999-variable default. */
 const IN_CHUNK = 500;
 

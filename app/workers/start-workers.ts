@@ -28,6 +28,8 @@ export interface WorkerOptions {
   reviewEveryMs?: number;
   /** How often each installed shop is reconciled with the Admin API (default hourly). */
   reconcileEveryMs?: number;
+  /** How long a backfill's import waits between looks at a running bulk query when no webhook comes (default 15 s). */
+  backfillPollMs?: number;
   /** Admin API access of a shop (default: its offline session); tests and the demo inject one. */
   adminFor?: (shop: string) => Promise<AdminRunner>;
 }
@@ -88,7 +90,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log, adminFor: options.adminFor })),
     make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
     // A backfill streams a whole order history: a few at a time per process.
-    make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
+    make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),
     make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
   ];
 

@@ -7,7 +7,7 @@
 // Works on SQLite (dates as ISO-8601 text with "+00:00", booleans as 0/1, as
 // Prisma's adapter stores them) and PostgreSQL (typed casts).
 import { randomUUID } from "node:crypto";
-import { Prisma } from "@tierline/prisma-sqlite";
+import type { Prisma } from "@tierline/prisma-sqlite";
 import type { Db } from "../../db.server.ts";
 
 /** Rows per statement: well under SQLite's 999 bound values and Prisma's per-query limits. */
@@ -24,32 +24,42 @@ export function providerOf(db: Db): Provider {
 type Value = string | number | boolean | Date | null;
 type Column = { name: string; type?: "timestamp" | "boolean" };
 
-function cell(provider: Provider, column: Column, value: Value): Prisma.Sql {
-  if (value === null) return Prisma.sql`NULL`;
+/** A value as bound for the provider: dates as text (cast on PostgreSQL), booleans as 0/1 on SQLite. */
+function bound(provider: Provider, column: Column, value: Value): string | number | boolean {
   if (column.type === "timestamp") {
     const iso = value instanceof Date ? value.toISOString() : String(value);
     // Exactly the text Prisma's SQLite adapter writes ("…+00:00"), so its equality filters match these rows.
-    return provider === "postgresql" ? Prisma.sql`${iso}::timestamp(3)` : Prisma.sql`${iso.replace("Z", "+00:00")}`;
+    return provider === "postgresql" ? iso : iso.replace("Z", "+00:00");
   }
-  if (column.type === "boolean") return provider === "postgresql" ? Prisma.sql`${Boolean(value)}` : Prisma.sql`${value ? 1 : 0}`;
-  return Prisma.sql`${value}`;
+  if (column.type === "boolean") return provider === "postgresql" ? Boolean(value) : value ? 1 : 0;
+  return value as string | number;
 }
 
 /**
  * Inserts the rows, skipping any whose key exists; returns the keys inserted.
- * `key` names the column (besides "shop") that identifies a row.
+ * `key` names the column (besides "shop") that identifies a row. The statement
+ * text is built directly (not with Prisma.sql, which makes an object per value).
  */
 async function insertIgnoringExisting(db: Db, table: string, columns: Column[], key: string, rows: Record<string, Value>[]): Promise<Set<string>> {
   const provider = providerOf(db);
   const inserted = new Set<string>();
-  const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `);
-  const tail = Prisma.raw(` ON CONFLICT DO NOTHING RETURNING "${key}" AS k`);
+  const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `;
+  const tail = ` ON CONFLICT DO NOTHING RETURNING "${key}" AS k`;
   const statements: Prisma.PrismaPromise<{ k: string }[]>[] = [];
   for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-    const values = rows.slice(i, i + INSERT_ROWS).map((row) => Prisma.sql`(${Prisma.join(columns.map((c) => cell(provider, c, row[c.name] ?? null)))})`);
-    const statement = Prisma.sql`${head}${Prisma.join(values)}${tail}`;
-    // Rendered here and sent as text: the PostgreSQL client does not recognise the SQLite client's Sql objects.
-    statements.push(db.$queryRawUnsafe<{ k: string }[]>(provider === "postgresql" ? statement.text : statement.sql, ...statement.values));
+    const values: (string | number | boolean)[] = [];
+    const tuples: string[] = [];
+    for (const row of rows.slice(i, i + INSERT_ROWS)) {
+      const cells = columns.map((column) => {
+        const value = row[column.name] ?? null;
+        if (value === null) return "NULL";
+        values.push(bound(provider, column, value));
+        if (provider === "sqlite") return "?";
+        return column.type === "timestamp" ? `$${values.length}::timestamp(3)` : `$${values.length}`;
+      });
+      tuples.push(`(${cells.join(", ")})`);
+    }
+    statements.push(db.$queryRawUnsafe<{ k: string }[]>(head + tuples.join(", ") + tail, ...values));
   }
   // One transaction: one commit (one fsync on SQLite) for the whole batch.
   for (const result of await db.$transaction(statements)) for (const row of result) inserted.add(row.k);
