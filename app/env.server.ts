@@ -53,6 +53,19 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return env;
 }
 
+/** For process entries: the environment, or a clear message and exit code 1. */
+export function envOrExit(): Env {
+  try {
+    return parseEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 let cached: Env | undefined;
 export function env(): Env {
   return (cached ??= parseEnv());

@@ -4,22 +4,13 @@ import path from "node:path";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { EnvError, parseEnv } from "../env.server.ts";
+import { envOrExit } from "../env.server.ts";
 import { createLogger } from "../logger.server.ts";
 
 const log = createLogger("web");
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseEnv();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = envOrExit();
   const { db, databaseTarget, projectRoot } = await import("../db.server.ts");
   const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
   const target = databaseTarget();

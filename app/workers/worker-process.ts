@@ -1,22 +1,13 @@
 // Entry of the worker process (`npm run worker`): runs the BullMQ workers until
 // SIGTERM/SIGINT, then closes workers (finishing or releasing the job in hand),
 // the database, and Redis, in that order.
-import { EnvError, parseEnv } from "../env.server.ts";
+import { envOrExit } from "../env.server.ts";
 import { createLogger } from "../logger.server.ts";
 
 const log = createLogger("worker");
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseEnv();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = envOrExit();
   const { db, databaseTarget } = await import("../db.server.ts");
   const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
   await applyMigrations(databaseTarget());
