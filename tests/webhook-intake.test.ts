@@ -175,6 +175,34 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     expect(job?.stalledCounter ?? 0).toBeGreaterThanOrEqual(1);
   });
 
+  // PostgreSQL only: the test holds a lock to keep the job busy, and SQLite's driver
+  // waits for a lock synchronously, so that worker could not even hear the signal.
+  it.runIf(kind === "postgresql")("on SIGTERM a worker finishes the job in hand before it exits", async () => {
+    const order = orderBody({ total: "64.00" });
+    await workers[0].kill("SIGTERM");
+    const response = await send("orders/create", order.body);
+    const release = await holdLedgerLock(database);
+    let released = false;
+    try {
+      const stopping = await startWorkerProcess(env);
+      await eventually(async () => (await queue.getJobState(jobIdFor("wh", response.webhookId))) === "active", { what: "job active" });
+      const exited = new Promise<number | null>((resolve) => stopping.child.once("exit", (code) => resolve(code)));
+      stopping.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stopping.exited).toBe(false); // still finishing the job
+      await release();
+      released = true;
+      expect(await exited).toBe(0);
+    } finally {
+      if (!released) await release();
+    }
+    const delivery = await database.db.webhookDelivery.findUnique({ where: { webhookId: response.webhookId } });
+    expect(delivery?.status).toBe("processed");
+    expect(delivery?.attempts).toBe(1);
+    expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
+    workers = [await startWorkerProcess(env)];
+  });
+
   it("answers 503 while Redis is down, and processes the redelivery once Redis is back", async () => {
     const order = orderBody({ total: "42.00" });
     const webhookId = randomUUID();
