@@ -99,4 +99,32 @@ describe("history backfill through the workers", () => {
       expect(tierMetafield?.value).toBe(row.tierKey);
     }
   });
+
+  it("reconcile-shop stores an order whose webhook never came and syncs the customer; review-due recomputes a due customer", async () => {
+    const { db } = database;
+    const data = sim.store.shop(SHOP);
+    const customer = [...data.customers.values()][0];
+    // No webhook: the simulator's edge (delivery) is not running.
+    const before = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: customer.gid } } });
+    const order = sim.store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ variantId: data.products[0].variants[0].id, quantity: 2 }] });
+    await workers.queues.tierMaintenance.add("reconcile-shop", { kind: "reconcile-shop", shop: SHOP });
+    await eventually(() => db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop: SHOP, orderGid: order.gid } } }), "the missed order in the ledger");
+    const after = await eventually(async () => {
+      const row = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: customer.gid } } });
+      return row.qualifyingSpend > before.qualifyingSpend && row.syncStatus === "synced" ? row : null;
+    }, "the customer recomputed with the order and synced");
+    expect(after.qualifyingOrders).toBe(before.qualifyingOrders + 1);
+    const metafields = [...sim.store.customer(SHOP, customer.id).metafields.values()];
+    expect(metafields.find((m) => m.namespace.startsWith("app--") && m.key === "qualifying_spend")?.value).toContain((after.qualifyingSpend / 100).toFixed(2));
+
+    // A review date that has come: the sweep asks for the recomputation, which sets the next one.
+    const due = await db.customer.findFirstOrThrow({ where: { shop: SHOP, customerGid: { not: customer.gid } } });
+    await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: due.customerGid } }, data: { reviewAt: new Date(Date.now() - 60_000) } });
+    await workers.queues.tierMaintenance.add("review-due", { kind: "review-due" });
+    const reviewed = await eventually(async () => {
+      const row = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: due.customerGid } } });
+      return row.reviewAt === null || row.reviewAt.getTime() > Date.now() ? row : null;
+    }, "the due customer recomputed");
+    expect(reviewed.tierKey).toBe(due.tierKey);
+  });
 });

@@ -12,6 +12,9 @@ import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
 import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
 import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
 
+/** Terminal failures that mean the app cannot reach the shop now (uninstalled, frozen). */
+const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
+
 export interface TierMaintenanceDeps {
   db: Db;
   queues: JobQueues;
@@ -50,7 +53,11 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
         } catch (error) {
           const classified = classifyShopifyError(error);
           if (classified instanceof ShopifyTerminalError) {
-            deps.log.info("reconcile skipped: shop not reachable", { shop: data.shop, reason: classified.reason });
+            // Uninstalled or frozen: nothing to repair until it comes back (the next run tries again).
+            if (GONE.has(classified.reason)) {
+              deps.log.info("reconcile skipped: shop not reachable", { shop: data.shop, reason: classified.reason });
+              return { skipped: classified.reason };
+            }
             throw new UnrecoverableError(classified.message);
           }
           throw error;
