@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { API_VERSION } from "../app/adapters/shopify/api-version.ts";
 import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS, webhookPath } from "../app/adapters/shopify/webhook-topics.ts";
 import { derivePostgresSchema } from "../scripts/postgres-schema.ts";
-import { readAppToml } from "../simulator/webhooks/app-toml.ts";
+import { parseToml, readAppToml, type TomlTable } from "../simulator/webhooks/app-toml.ts";
+import { TIER_METAFIELD_KEYS } from "../app/domain/tier-metafields.ts";
 import { ROOT } from "../scripts/lib/app-processes.ts";
 import { createTestDatabase, TEST_PG_URL } from "./support/test-database.ts";
 
@@ -109,6 +110,12 @@ describe("shopify.app.toml agrees with the code", () => {
 
   it("declares the three mandatory compliance topics", () => {
     expect(toml.subscriptions.filter((s) => s.compliance).flatMap((s) => s.topics).sort()).toEqual([...COMPLIANCE_TOPICS].sort());
+  });
+
+  it("declares an app-owned customer metafield definition for every metafield Tierline writes, with its type", () => {
+    const customer = (parseToml(read("shopify.app.toml")).customer as TomlTable).metafields as TomlTable;
+    const declared = Object.fromEntries(Object.entries(customer.app as Record<string, TomlTable>).map(([key, def]) => [key, def.type]));
+    expect(declared).toEqual(TIER_METAFIELD_KEYS);
   });
 
   it("uses the app's one API version", () => {
