@@ -42,8 +42,12 @@ describe("GraphQL documents in app/", () => {
     expect(documents.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(documents)("$name is valid against the Admin schema", ({ text }) => {
-    expect(validate(schema, parse(text)).map((e) => e.message)).toEqual([]);
+  it.each(documents)("$name is valid against the Admin schema, one named operation", ({ text }) => {
+    const document = parse(text);
+    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+    const operations = document.definitions.filter((d) => d.kind === "OperationDefinition");
+    expect(operations).toHaveLength(1);
+    expect(operations[0].kind === "OperationDefinition" && operations[0].name?.value).toMatch(/^[A-Z][A-Za-z0-9]+$/);
   });
 
   it("rejects a renamed field (the check is not vacuous)", () => {
