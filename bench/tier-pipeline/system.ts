@@ -1,0 +1,177 @@
+// The whole of Tierline for the tier-pipeline benchmark, as production runs it:
+// the web process and a worker process (real child processes), a private Redis, a
+// temp SQLite database, and the store simulator in this process (so the benchmark
+// sees every Admin API mutation the moment the simulator records it).
+// Everything started here is registered in `cleanups` before anything else starts.
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
+import { queuePrefix } from "../../app/adapters/queues/redis-connection.server.ts";
+import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
+import { seedShop, type SeedSize } from "../../simulator/store/seed-generator.ts";
+import type { PLANS } from "../../simulator/store/store.ts";
+import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../../scripts/lib/app-processes.ts";
+import { freePort, PrivateRedis } from "../../scripts/lib/private-redis.ts";
+import { watchSettling, type SettleWatcher } from "../../scripts/lib/settle.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+
+export type PlanName = keyof typeof PLANS;
+
+/** Cleanups run last-registered first; each failure is logged and the rest still run. */
+export class Cleanups {
+  private readonly steps: Array<{ what: string; run: () => Promise<unknown> | unknown }> = [];
+  add(what: string, run: () => Promise<unknown> | unknown): void {
+    this.steps.push({ what, run });
+  }
+  async runAll(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        console.error(`cleanup (${step.what}):`, error instanceof Error ? error.message : error);
+      }
+    }
+  }
+}
+
+export interface TierSystem {
+  sim: RunningSimulator;
+  database: TestDatabase;
+  redis: PrivateRedis;
+  web: AppProcess;
+  worker: AppProcess;
+  prefix: string;
+  settle: SettleWatcher;
+  /** Queue handles for job counts (webhooks, tier-recompute, …). */
+  queues: Queue[];
+  workerConcurrency: number;
+}
+
+export async function startTierSystem(cleanups: Cleanups, options: { workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
+  const database = await createTestDatabase("sqlite", "bench");
+  cleanups.add("temp database", () => database.drop());
+  const redis = await PrivateRedis.start();
+  cleanups.add("private Redis", () => redis.stop());
+  const appUrl = `http://127.0.0.1:${await freePort()}`;
+  const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+  cleanups.add("simulator", () => sim.close());
+  const prefix = `b${randomUUID().slice(0, 8)}`;
+  const env = appEnv({
+    databaseUrl: database.url,
+    redisUrl: redis.url,
+    queuePrefix: prefix,
+    extra: {
+      PORT: new URL(appUrl).port,
+      SHOPIFY_APP_URL: appUrl,
+      SHOPIFY_API_ORIGIN: sim.origin,
+      SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+      // Production's defaults (env.server.ts), not the tests' small ones.
+      WORKER_CONCURRENCY: String(options.workerConcurrency),
+      WORKER_LOCK_MS: String(options.lockMs),
+      LOG_LEVEL: "warn",
+    },
+  });
+  const { proc: web } = await startWebProcess(env);
+  cleanups.add("web process", () => web.kill());
+  const worker = await startWorkerProcess(env);
+  cleanups.add("worker process", () => worker.kill());
+  const settle = watchSettling(database.db, redis.url, prefix);
+  cleanups.add("settle watcher", () => settle.close());
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queues = Object.values(QUEUES).map((q) => new Queue(q.name, { connection, prefix: queuePrefix(prefix) }));
+  cleanups.add("queue handles", async () => {
+    await Promise.all(queues.map((q) => q.close()));
+    connection.disconnect();
+  });
+  return { sim, database, redis, web, worker, prefix, settle, queues, workerConcurrency: options.workerConcurrency };
+}
+
+const DAY = 86_400_000;
+
+export interface SeededShop {
+  shop: string;
+  /** Customers added for the benchmark, each with one past order of `startSpend`. */
+  extra: Array<{ id: string; gid: string }>;
+}
+
+/**
+ * A seeded store (history written silently, as if before the app existed) plus
+ * `extraCustomers` customers who each bought once for `startSpend` a month ago, so
+ * after the backfill each sits in the first tier with a known spend.
+ */
+export function seedBenchShop(sim: RunningSimulator, shop: string, options: { seed: number; size: SeedSize; plan: PlanName; extraCustomers: number; startSpend: string }): SeededShop {
+  const now = Date.now();
+  seedShop(sim.store, shop, { seed: options.seed, size: options.size, now: new Date(now).toISOString(), shop: { plan: options.plan } });
+  const extra: SeededShop["extra"] = [];
+  for (let i = 0; i < options.extraCustomers; i++) {
+    const at = new Date(now - 40 * DAY + i * 1000).toISOString();
+    const customer = sim.store.createCustomer(shop, { email: `bench.${i + 1}@${shop.split(".")[0]}.example.com`, firstName: "Bench", lastName: `Buyer ${i + 1}` }, { at, silent: true });
+    sim.store.createOrder(
+      shop,
+      { customerId: customer.id, lineItems: [{ title: "First purchase", price: options.startSpend, quantity: 1 }] },
+      { at: new Date(now - 30 * DAY + i * 1000).toISOString(), silent: true },
+    );
+    extra.push({ id: customer.id, gid: customer.gid });
+  }
+  return { shop, extra };
+}
+
+/** The merchant installs the app (read_all_orders granted, as for an approved app); resolves when the backfill has completed. */
+export async function installAndBackfill(system: TierSystem, shop: string, timeoutMs = 240_000): Promise<{ ordersRead: number; seconds: number }> {
+  const started = performance.now();
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${system.sim.origin}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`POST ${path} → ${response.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  await post(`/_sim/admin/${shop}/grants`, { read_all_orders: true });
+  const install = await post(`/_sim/admin/${shop}/install`, {});
+  if (install.installed !== true) throw new Error(`installing on ${shop} failed: ${JSON.stringify(install).slice(0, 300)}`);
+  const run = await eventually(
+    async () => {
+      const latest = await system.database.db.backfillRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } });
+      if (latest?.status === "failed") throw new Error(`backfill of ${shop} failed: ${latest.error}`);
+      return latest?.status === "completed" ? latest : null;
+    },
+    { timeoutMs, intervalMs: 250, what: `backfill of ${shop}` },
+  );
+  return { ordersRead: run.ordersRead, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface JobCounts {
+  failed: number;
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
+/** BullMQ counts summed per queue name. */
+export async function jobCounts(system: TierSystem): Promise<Record<string, JobCounts>> {
+  const out: Record<string, JobCounts> = {};
+  for (const queue of system.queues) {
+    const c = await queue.getJobCounts("failed", "waiting", "delayed", "active", "prioritized");
+    out[queue.name] = { failed: c.failed ?? 0, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), delayed: c.delayed ?? 0, active: c.active ?? 0 };
+  }
+  return out;
+}
+
+/** Attempts that failed (and were retried or gave up), as the worker logged them ("job failed" warnings). */
+export function failedAttemptsLogged(worker: AppProcess, since = 0): { count: number; byQueue: Record<string, number>; samples: string[] } {
+  const byQueue: Record<string, number> = {};
+  const samples: string[] = [];
+  let count = 0;
+  for (const line of worker.output.slice(since).split("\n")) {
+    if (!line.includes('"job failed"')) continue;
+    count++;
+    try {
+      const entry = JSON.parse(line) as { queue?: string; error?: string };
+      byQueue[entry.queue ?? "?"] = (byQueue[entry.queue ?? "?"] ?? 0) + 1;
+      if (samples.length < 3 && entry.error && !samples.includes(entry.error)) samples.push(entry.error);
+    } catch {
+      byQueue["?"] = (byQueue["?"] ?? 0) + 1;
+    }
+  }
+  return { count, byQueue, samples };
+}

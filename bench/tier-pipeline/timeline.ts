@@ -1,0 +1,122 @@
+// A timeline of a phase, sampled every few seconds: what the pipeline has taken
+// in and processed, what is queued, and the CPU each process used. It shows where
+// a backlog builds (webhook jobs, tier jobs, Shopify writes) and whether the
+// processes were short of CPU.
+import { Redis } from "ioredis";
+import { processCpuSeconds } from "../support/private-redis.ts";
+import { jobCounts, type TierSystem } from "./system.ts";
+
+export interface CpuSeconds {
+  web: number;
+  worker: number;
+  redis: number;
+  bench: number;
+}
+
+async function redisCpuSeconds(client: Redis): Promise<number> {
+  try {
+    const info = await client.info("cpu");
+    const value = (name: string) => Number(info.match(new RegExp(`^${name}:([0-9.]+)`, "m"))?.[1] ?? 0);
+    return value("used_cpu_sys") + value("used_cpu_user");
+  } catch {
+    return 0;
+  }
+}
+
+export async function cpuSeconds(system: TierSystem, client: Redis): Promise<CpuSeconds> {
+  const usage = process.cpuUsage();
+  const [web, worker, redis] = await Promise.all([
+    processCpuSeconds(system.web.child.pid ?? 0),
+    processCpuSeconds(system.worker.child.pid ?? 0),
+    redisCpuSeconds(client),
+  ]);
+  return { web, worker, redis, bench: (usage.user + usage.system) / 1e6 };
+}
+
+export interface Sample {
+  at: number;
+  placed: number;
+  tagged: number;
+  /** Deliveries stored but not yet processed (all shops). */
+  deliveriesWaiting: number;
+  /** Deliveries processed since the phase began (all shops). */
+  deliveriesDone: number;
+  tierJobsQueued: number;
+  pendingSync: number;
+  cpu: CpuSeconds;
+}
+
+export class Timeline {
+  readonly samples: Sample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private stopped = false;
+  private readonly client: Redis;
+  private readonly started = performance.now();
+  private readonly since = new Date();
+
+  constructor(private readonly system: TierSystem, private readonly shop: string, private readonly counters: () => { placed: number; tagged: number }, private readonly everyMs = 2_000) {
+    this.client = new Redis(system.redis.url, { maxRetriesPerRequest: 1 });
+  }
+
+  async start(): Promise<void> {
+    await this.sample();
+    this.timer = setInterval(() => void this.sample(), this.everyMs);
+  }
+
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const db = this.system.database.db;
+      const [deliveriesWaiting, deliveriesDone, pendingSync, jobs, cpu] = await Promise.all([
+        db.webhookDelivery.count({ where: { status: "received" } }),
+        db.webhookDelivery.count({ where: { status: { not: "received" }, receivedAt: { gte: this.since } } }),
+        db.customer.count({ where: { shop: this.shop, syncStatus: "pending" } }),
+        jobCounts(this.system),
+        cpuSeconds(this.system, this.client),
+      ]);
+      const tier = jobs["tier-recompute"];
+      this.samples.push({ at: (performance.now() - this.started) / 1000, ...this.counters(), deliveriesWaiting, deliveriesDone, tierJobsQueued: tier.waiting + tier.delayed + tier.active, pendingSync, cpu });
+    } catch {
+      // A missed sample only thins the timeline.
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    while (this.busy) await new Promise((r) => setTimeout(r, 20));
+    await this.sample();
+    this.client.disconnect();
+  }
+
+  /** Rows for printing: at most `maxRows`, evenly thinned, always with the last. */
+  rows(maxRows = 14): string[][] {
+    const step = Math.max(1, Math.ceil(this.samples.length / maxRows));
+    const picked = this.samples.filter((_, i) => i % step === 0 || i === this.samples.length - 1);
+    const header = ["t", "orders", "tags", "deliveries done", "waiting", "tier jobs", "awaiting write", "CPU web", "worker", "redis", "bench+sim"];
+    const rows = [header];
+    let previous = this.samples[0];
+    for (const s of picked) {
+      const dt = Math.max(0.001, s.at - previous.at);
+      const pct = (k: keyof CpuSeconds) => (s === previous ? "" : `${Math.round(((s.cpu[k] - previous.cpu[k]) / dt) * 100)}%`);
+      rows.push([`${s.at.toFixed(0)} s`, String(s.placed), String(s.tagged), String(s.deliveriesDone), String(s.deliveriesWaiting), String(s.tierJobsQueued), String(s.pendingSync), pct("web"), pct("worker"), pct("redis"), pct("bench")]);
+      previous = s;
+    }
+    return rows;
+  }
+
+  /** CPU used over the whole timeline, in % of one core. */
+  cpuPercent(): CpuSeconds {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    const dt = Math.max(0.001, last.at - first.at);
+    const pct = (k: keyof CpuSeconds) => Math.round(((last.cpu[k] - first.cpu[k]) / dt) * 100);
+    return { web: pct("web"), worker: pct("worker"), redis: pct("redis"), bench: pct("bench") };
+  }
+}
