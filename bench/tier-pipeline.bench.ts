@@ -26,8 +26,8 @@
 //
 // Other environment: BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
 // Plus shop's traffic, and a Standard shop's 100 points/s cannot carry 25 tier
-// changes a second at any implementation), BENCH_WORKER_CONCURRENCY (default 8, the
-// production default), BENCH_STRICT=1 (exit 1 when a target is missed).
+// changes a second at any implementation), BENCH_WORKERS (worker processes, default 1),
+// BENCH_WORKER_CONCURRENCY (default 8, the production default), BENCH_STRICT=1 (exit 1 when a target is missed).
 // Targets are printed as met / NOT MET, never asserted. Everything started here is
 // stopped and removed at the end, on error and on SIGINT/SIGTERM.
 import os from "node:os";
@@ -44,7 +44,7 @@ import { runAtRate, type LatencySummary } from "./tier-pipeline/pacing.ts";
 import { TagLatencyTracker } from "./tier-pipeline/tag-latency.ts";
 import { Timeline } from "./tier-pipeline/timeline.ts";
 import {
-  Cleanups, failedAttemptsLogged, installAndBackfill, jobCounts, seedBenchShop, startTierSystem,
+  Cleanups, failedAttemptsLogged, installAndBackfill, jobCounts, outputMarks, seedBenchShop, startTierSystem,
   type PlanName, type SeededShop, type TierSystem,
 } from "./tier-pipeline/system.ts";
 
@@ -67,6 +67,7 @@ if (!PLANS[LIVE_PLAN]) throw new Error(`BENCH_PLAN must be one of ${Object.keys(
 const FLOOR_SECONDS = num("BENCH_FLOOR_SECONDS", 10, { allowZero: true });
 const FLOOR_RATE = 2;
 const WORKER_CONCURRENCY = Math.round(num("BENCH_WORKER_CONCURRENCY", 8));
+const WORKERS = Math.round(num("BENCH_WORKERS", 1));
 
 const TARGET_P95_MS = 2_000;
 const TARGET_POINTS_PER_CHANGE = 25;
@@ -176,12 +177,12 @@ async function main(): Promise<number> {
     `tier pipeline: ${RATE} orders/s × ${SECONDS} s (${crossingOrders} cross a tier threshold) on a ${PLANS[LIVE_PLAN].displayName}-plan shop; ` +
       `${NOCHANGE_ORDERS} within-tier orders and ${TEST_ORDERS} test orders; ` +
       (FLASH_SECONDS > 0 ? `flash sale ${FLASH_PER_MINUTE}/min × ${FLASH_SECONDS} s on a Shopify (Standard) plan shop, 1 order / ${TRICKLE_SECONDS} s on another` : "no flash sale") +
-      `; worker concurrency ${WORKER_CONCURRENCY}; ${os.cpus().length} CPUs (load average ${loadBefore.map((l) => fmt(l, 2)).join(" ")}); node ${process.version}`,
+      `; ${WORKERS} worker process${WORKERS > 1 ? "es" : ""} × concurrency ${WORKER_CONCURRENCY}; ${os.cpus().length} CPUs (load average ${loadBefore.map((l) => fmt(l, 2)).join(" ")}); node ${process.version}`,
   );
 
   // ---------------------------------------------------------------- setup
   const setupStarted = performance.now();
-  const system = await startTierSystem(cleanups, { workerConcurrency: WORKER_CONCURRENCY, lockMs: 30_000 });
+  const system = await startTierSystem(cleanups, { workers: WORKERS, workerConcurrency: WORKER_CONCURRENCY, lockMs: 30_000 });
   // While the histories are imported and every customer's first tier is written, all
   // shops run on Plus limits so setup is quick; the measured phases use their own plans.
   const live = seedBenchShop(system.sim, LIVE_SHOP, { seed: 11, size: "small", plan: "plus", extraCustomers: ladderCount + steadyCount, startSpend: "100.00" });
@@ -204,7 +205,7 @@ async function main(): Promise<number> {
   const tracker = new TagLatencyTracker(system.sim.store, LIVE_SHOP);
   cleanups.add("latency tracker", () => tracker.close());
   const liveMark = markOf(system, LIVE_SHOP);
-  const failedBefore = system.worker.output.length;
+  const failedBefore = outputMarks(system);
   let crossing = 0;
   let steadyPlaced = 0;
   const liveTimeline = new Timeline(system, LIVE_SHOP, () => ({ placed: crossing + steadyPlaced, tagged: tracker.recorded }));
@@ -238,7 +239,7 @@ async function main(): Promise<number> {
   const latency = tracker.summary();
   tracker.close();
   const livePoints = await pointsSince(system, LIVE_SHOP, liveMark);
-  const liveFailures = failedAttemptsLogged(system.worker, failedBefore);
+  const liveFailures = failedAttemptsLogged(system, failedBefore);
   const latencyMet = allTagged && latency.p95 < TARGET_P95_MS;
   table([
     ["", "tagged", "missing", "p50", "p95", "max"],
@@ -249,7 +250,7 @@ async function main(): Promise<number> {
   const liveCpu = liveTimeline.cpuPercent();
   log(`timeline (every 2 s; deliveries = webhook deliveries stored by the web process, processed by the worker; CPU in % of one core, ${os.cpus().length} CPUs):`);
   table(liveTimeline.rows());
-  log(`CPU over the phase: web ${liveCpu.web}%, worker ${liveCpu.worker}%, Redis ${liveCpu.redis}%, this process (load generator + simulator) ${liveCpu.bench}%`);
+  log(`CPU over the phase: web ${liveCpu.web}%, worker${WORKERS > 1 ? "s" : ""} ${liveCpu.worker}%, Redis ${liveCpu.redis}%, this process (load generator + simulator) ${liveCpu.bench}%`);
   if (liveFailures.count) log(`worker logged ${liveFailures.count} failed job attempts (${Object.entries(liveFailures.byQueue).map(([q, n]) => `${q} ${n}`).join(", ")}), e.g. ${liveFailures.samples.join(" | ")}`);
 
   // ---------------------------------------------------------------- 2. Admin API points
@@ -368,7 +369,7 @@ async function main(): Promise<number> {
     const trickleCustomers = await firstTierCustomers(system, trickle, trickleRules);
     const flashCustomers = [...system.sim.store.shop(FLASH_SHOP).customers.values()];
     const jobsBefore = await jobCounts(system);
-    const outputMark = system.worker.output.length;
+    const outputMark = outputMarks(system);
     const flashMark = markOf(system, FLASH_SHOP);
     const trickleTracker = new TagLatencyTracker(system.sim.store, TRICKLE_SHOP);
     cleanups.add("trickle latency tracker", () => trickleTracker.close());
@@ -440,7 +441,7 @@ async function main(): Promise<number> {
     const afterJobsQueued = jobsAfter["tier-recompute"].waiting + jobsAfter["tier-recompute"].delayed + jobsAfter["tier-recompute"].active;
     const failedJobs = Object.fromEntries(Object.keys(jobsAfter).map((q) => [q, jobsAfter[q].failed - (jobsBefore[q]?.failed ?? 0)]));
     const failedJobTotal = Object.values(failedJobs).reduce((a, b) => a + b, 0);
-    const attempts = failedAttemptsLogged(system.worker, outputMark);
+    const attempts = failedAttemptsLogged(system, outputMark);
     await flashTimeline.stop();
     const flashPoints = await pointsSince(system, FLASH_SHOP, flashMark);
     const plan = PLANS.standard;
@@ -533,6 +534,8 @@ async function main(): Promise<number> {
     seconds: SECONDS,
     rate: RATE,
     plan: LIVE_PLAN,
+    workers: WORKERS,
+    workerConcurrency: WORKER_CONCURRENCY,
     loadAverage: [Number(loadBefore[0].toFixed(2)), Number(loadAfter[0].toFixed(2))],
     orders: liveRun.placed,
     crossingOrders: crossing,

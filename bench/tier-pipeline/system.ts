@@ -40,7 +40,8 @@ export interface TierSystem {
   database: TestDatabase;
   redis: PrivateRedis;
   web: AppProcess;
-  worker: AppProcess;
+  /** One or more worker processes (BENCH_WORKERS), as production may scale them. */
+  workers: AppProcess[];
   prefix: string;
   settle: SettleWatcher;
   /** Queue handles for job counts (webhooks, tier-recompute, …). */
@@ -48,7 +49,7 @@ export interface TierSystem {
   workerConcurrency: number;
 }
 
-export async function startTierSystem(cleanups: Cleanups, options: { workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
+export async function startTierSystem(cleanups: Cleanups, options: { workers: number; workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
   const database = await createTestDatabase("sqlite", "bench");
   cleanups.add("temp database", () => database.drop());
   const redis = await PrivateRedis.start();
@@ -74,8 +75,12 @@ export async function startTierSystem(cleanups: Cleanups, options: { workerConcu
   });
   const { proc: web } = await startWebProcess(env);
   cleanups.add("web process", () => web.kill());
-  const worker = await startWorkerProcess(env);
-  cleanups.add("worker process", () => worker.kill());
+  const workers: AppProcess[] = [];
+  for (let i = 0; i < options.workers; i++) {
+    const worker = await startWorkerProcess(env);
+    cleanups.add(`worker process ${i + 1}`, () => worker.kill());
+    workers.push(worker);
+  }
   const settle = watchSettling(database.db, redis.url, prefix);
   cleanups.add("settle watcher", () => settle.close());
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -84,7 +89,7 @@ export async function startTierSystem(cleanups: Cleanups, options: { workerConcu
     await Promise.all(queues.map((q) => q.close()));
     connection.disconnect();
   });
-  return { sim, database, redis, web, worker, prefix, settle, queues, workerConcurrency: options.workerConcurrency };
+  return { sim, database, redis, web, workers, prefix, settle, queues, workerConcurrency: options.workerConcurrency };
 }
 
 const DAY = 86_400_000;
@@ -157,12 +162,18 @@ export async function jobCounts(system: TierSystem): Promise<Record<string, JobC
   return out;
 }
 
-/** Attempts that failed (and were retried or gave up), as the worker logged them ("job failed" warnings). */
-export function failedAttemptsLogged(worker: AppProcess, since = 0): { count: number; byQueue: Record<string, number>; samples: string[] } {
+/** Where each worker's output stands now, for failedAttemptsLogged. */
+export function outputMarks(system: TierSystem): number[] {
+  return system.workers.map((w) => w.output.length);
+}
+
+/** Attempts that failed (and were retried or gave up) since the marks, as the workers logged them ("job failed" warnings). */
+export function failedAttemptsLogged(system: TierSystem, marks: number[]): { count: number; byQueue: Record<string, number>; samples: string[] } {
   const byQueue: Record<string, number> = {};
   const samples: string[] = [];
   let count = 0;
-  for (const line of worker.output.slice(since).split("\n")) {
+  const lines = system.workers.flatMap((w, i) => w.output.slice(marks[i] ?? 0).split("\n"));
+  for (const line of lines) {
     if (!line.includes('"job failed"')) continue;
     count++;
     try {

@@ -8,6 +8,7 @@ import { jobCounts, type TierSystem } from "./system.ts";
 
 export interface CpuSeconds {
   web: number;
+  /** All worker processes together. */
   worker: number;
   redis: number;
   bench: number;
@@ -25,12 +26,12 @@ async function redisCpuSeconds(client: Redis): Promise<number> {
 
 export async function cpuSeconds(system: TierSystem, client: Redis): Promise<CpuSeconds> {
   const usage = process.cpuUsage();
-  const [web, worker, redis] = await Promise.all([
+  const [web, workers, redis] = await Promise.all([
     processCpuSeconds(system.web.child.pid ?? 0),
-    processCpuSeconds(system.worker.child.pid ?? 0),
+    Promise.all(system.workers.map((w) => processCpuSeconds(w.child.pid ?? 0))),
     redisCpuSeconds(client),
   ]);
-  return { web, worker, redis, bench: (usage.user + usage.system) / 1e6 };
+  return { web, worker: workers.reduce((a, b) => a + b, 0), redis, bench: (usage.user + usage.system) / 1e6 };
 }
 
 export interface Sample {
