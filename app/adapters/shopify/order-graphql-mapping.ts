@@ -72,9 +72,9 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
     currentTaxMinor: amount(order.currentTotalTaxSet, currency),
     cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
     test: order.test,
-    ...(order.currentTotalPriceSet.presentmentMoney && order.currentTotalPriceSet.presentmentMoney.currencyCode !== currency
-      ? { presentmentCurrency: order.currentTotalPriceSet.presentmentMoney.currencyCode }
-      : {}),
+    // No presentmentCurrency: it is informational and the ledger does not store it,
+    // while the domain's version comparison includes it, so a snapshot carrying it
+    // could compare unequal to its own stored version.
   };
   const refunds = (order.refunds ?? []).map((refund) => refundRecordFromGraphql(refund, order.id, currency, snapshot.updatedAt));
   return { snapshot, name: order.name ?? null, refunds };
