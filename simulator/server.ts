@@ -6,7 +6,8 @@
 //   registerEdgeRoutes(router: Router, sim: SimulatorContext): void | Promise<void> | { close?(): unknown }
 // and are loaded here (pass `edgeModules: false` to skip them, or `plugins` to add more).
 import { createServer, type Server } from "node:http";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
@@ -61,7 +62,10 @@ const EDGE_MODULES = ["webhooks/index.ts", "admin/index.ts"];
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const store = options.store ?? new SimStore();
   let origin = "";
-  const admin = new AdminApi({ store, origin: () => origin, clock: options.clock, throttle: options.throttle });
+  // Each simulator writes its bulk results in its own folder: ids restart at 1 in
+  // every process, so a shared folder let concurrent simulators clobber each other.
+  const bulkDir = mkdtempSync(join(tmpdir(), "tierline-sim-bulk-"));
+  const admin = new AdminApi({ store, origin: () => origin, clock: options.clock, throttle: options.throttle, bulkDir });
   const router = new Router();
   const sim: SimulatorContext = { store, admin, options, origin: () => origin };
 
@@ -97,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     origin, store, admin, router, server,
     async close() {
       for (const close of closers) await close();
+      rmSync(bulkDir, { recursive: true, force: true });
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       admin.bulk.removeFiles();
