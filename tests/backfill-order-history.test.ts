@@ -9,18 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
-import { orderPayload, payloadContext, refundPayload } from "../simulator/webhooks/payloads.ts";
-import { toWebhookJson } from "../simulator/webhooks/webhook-json.ts";
-import { parseJsonLosslessly } from "../app/adapters/shopify/lossless-json.ts";
 import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
-import { orderSnapshotFromPayload, refundRecordFromPayload } from "../app/adapters/shopify/webhook-payloads.ts";
 import type { Db } from "../app/db.server.ts";
-import { reduceLedger, type LedgerEvent } from "../app/domain/order-ledger.ts";
-import { qualifyingSpend } from "../app/domain/qualifying-spend.ts";
-import { evaluateTier, INITIAL_MEMBER_STATE } from "../app/domain/tier-evaluation.ts";
-import { defaultTierRules } from "../app/domain/tier-rules.ts";
 import { importBackfillResults, latestBackfill, requestBackfill, startBackfillRun, type BackfillDeps } from "../app/use-cases/backfill-order-history.server.ts";
 import { reconcileShopOrders } from "../app/use-cases/reconcile-orders.server.ts";
 import { recomputeCustomerTier } from "../app/use-cases/recompute-customer-tier.server.ts";
@@ -28,44 +20,10 @@ import { refreshShopDetails } from "../app/use-cases/refresh-shop-details.server
 import { requestDueTierReviews } from "../app/use-cases/review-due-tiers.server.ts";
 import { applyBulkOperationFinishWebhook } from "../app/use-cases/apply-bulk-operation-webhook.server.ts";
 import type { TierRecomputeCause } from "../app/use-cases/webhook-context.ts";
+import { expectedTiersFromStore } from "./support/expected-tiers.ts";
 import { createTestDatabase, type DatabaseKind } from "./support/test-database.ts";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
-
-interface Expected {
-  orders: number;
-  refunds: number;
-  tiers: Map<string, { tierKey: string; spend: number; orders: number }>;
-}
-
-/** A payload as the app receives it: serialized as Shopify sends it, parsed as the intake parses it. */
-const delivered = (payload: unknown) => parseJsonLosslessly(toWebhookJson(payload));
-
-/** Tiers straight from the simulator's store: webhook payloads → webhook mapping → domain. */
-function expectedFromStore(sim: RunningSimulator, shop: string, now: Date): Expected {
-  const data = sim.store.shop(shop);
-  const ctx = payloadContext(data.shop, shop);
-  const events: LedgerEvent[] = [];
-  let refunds = 0;
-  for (const order of data.orders.values()) {
-    const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
-    events.push({ type: "order", order: orderSnapshotFromPayload(delivered(orderPayload(order, customer, ctx))) });
-    for (const refund of order.refunds) {
-      events.push({ type: "refund", refund: refundRecordFromPayload(delivered(refundPayload(refund, order, ctx)), data.shop.currency) });
-      refunds++;
-    }
-  }
-  const ledger = reduceLedger(events);
-  const rules = defaultTierRules(data.shop.currency);
-  const tiers = new Map<string, { tierKey: string; spend: number; orders: number }>();
-  const customers = new Set([...Object.values(ledger.orders)].map((o) => o.snapshot?.customerId).filter((c): c is string => Boolean(c)));
-  for (const customerId of customers) {
-    const spend = qualifyingSpend(ledger, customerId, rules, now);
-    const decision = evaluateTier({ spend, rules, state: INITIAL_MEMBER_STATE, now, cause: "order" });
-    tiers.set(customerId, { tierKey: decision.tierKey, spend: spend.qualifyingSpendMinor, orders: spend.qualifyingOrderCount });
-  }
-  return { orders: data.orders.size, refunds, tiers };
-}
 
 async function tiersInDb(db: Db, shop: string) {
   const rows = await db.customer.findMany({ where: { shop }, select: { customerGid: true, tierKey: true, qualifyingSpend: true, qualifyingOrders: true } });
@@ -73,7 +31,7 @@ async function tiersInDb(db: Db, shop: string) {
 }
 
 async function expectMatchesStore(db: Db, sim: RunningSimulator, shop: string) {
-  const expected = expectedFromStore(sim, shop, NOW);
+  const expected = expectedTiersFromStore(sim, shop, NOW);
   expect(await db.ledgerOrder.count({ where: { shop } })).toBe(expected.orders);
   expect(await db.ledgerRefund.count({ where: { shop } })).toBe(expected.refunds);
   const actual = await tiersInDb(db, shop);
@@ -268,7 +226,7 @@ describe("history backfill: resume, reconciliation, reviews (SQLite)", () => {
 
     // Through the same recomputation path, the customer's spend now matches the store.
     for (const { gids, cause } of requested) for (const gid of gids) await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause, now: NOW });
-    const expected = expectedFromStore(env.sim, SHOP, NOW).tiers;
+    const expected = expectedTiersFromStore(env.sim, SHOP, NOW).tiers;
     const actual = await tiersInDb(db, SHOP);
     for (const gid of [customer.gid, `gid://shopify/Customer/${refunded.customerId}`]) expect(actual.get(gid)).toEqual(expected.get(gid));
 
@@ -296,7 +254,7 @@ describe("history backfill: resume, reconciliation, reviews (SQLite)", () => {
 
     await recomputeCustomerTier({ db, shop: SHOP, customerGid: due.customerGid, cause: "window", now: at });
     const row = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: due.customerGid } } });
-    const expected = expectedFromStore(env.sim, SHOP, at).tiers.get(due.customerGid)!;
+    const expected = expectedTiersFromStore(env.sim, SHOP, at).tiers.get(due.customerGid)!;
     expect(row.qualifyingOrders).toBe(due.qualifyingOrders - 1);
     expect(row.qualifyingSpend).toBe(expected.spend);
     expect(row.qualifyingSpend).toBeLessThan(due.qualifyingSpend);
