@@ -3,7 +3,7 @@
 //   deploy              apply committed migrations to DATABASE_URL (SQLite file by default)
 //   new-migration NAME  write the next migration for both databases from the schema diff
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { resolveDatabase } from "../app/adapters/db/database-url.ts";
@@ -44,46 +44,38 @@ async function deploy(): Promise<void> {
   console.log(`[db] ${target.kind}: ${fresh.length ? `applied ${fresh.join(", ")}` : "up to date"} (${applied.length} migrations)`);
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
-}
-
-// Prisma's diff needs the state the committed migrations produce: build it in a
-// scratch database, then diff that against the schema.
+// Prisma's offline diff compares two schema files: the schema as last committed
+// (what the committed migrations produce, which a test guarantees) and the one
+// being edited. The PostgreSQL pair is derived from the SQLite pair.
 function newMigration(name: string): void {
-  if (!name) throw new Error("usage: db.ts new-migration NAME");
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error("usage: db.ts new-migration NAME (lower-case letters, digits, _)");
   writePostgresSchema();
-  const stamp = timestamp();
   const scratch = mkdtempSync(path.join(os.tmpdir(), "tierline-migrate-"));
   try {
-    const targets: Array<{ schema: string; url: string; setup?: () => void; teardown?: () => void }> = [
-      { schema: SQLITE_SCHEMA_PATH, url: `file:${path.join(scratch, "scratch.db")}` },
+    const committed = execFileSync("git", ["show", `HEAD:${SQLITE_SCHEMA_PATH}`], { cwd: root, encoding: "utf8" });
+    const pairs = [
+      { from: committed, to: SQLITE_SCHEMA_PATH, dir: "prisma/migrations", env: process.env },
+      { from: derivePostgresSchema(committed), to: PG_SCHEMA_PATH, dir: "prisma/postgresql/migrations", // The CLI opens (but does not change) a PostgreSQL connection for this diff.
+        env: { ...process.env, DATABASE_URL: process.env.MIGRATION_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test" } },
     ];
-    const pgBase = process.env.MIGRATION_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-    const pgSchema = `tierline_migrate_${process.pid}`;
-    targets.push({ schema: PG_SCHEMA_PATH, url: `${pgBase}?schema=${pgSchema}` });
-    for (const target of targets) {
-      const env = { ...process.env, DATABASE_URL: target.url };
-      prisma(["migrate", "deploy"], env, true);
-      const sql = prisma(["migrate", "diff", "--from-config-datasource", "--to-schema-datamodel", target.schema, "--script"], env, true);
-      const migrationsDir = path.join(root, path.dirname(target.schema), "migrations");
+    const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
+    for (const [i, pair] of pairs.entries()) {
+      const fromFile = path.join(scratch, `from-${i}.prisma`);
+      writeFileSync(fromFile, pair.from);
+      const sql = prisma(["migrate", "diff", "--from-schema-datamodel", fromFile, "--to-schema-datamodel", pair.to, "--script"], pair.env, true)
+        .replace(/^-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n/m, "");
       if (!/CREATE|ALTER|DROP/i.test(sql)) {
-        console.log(`${target.schema}: no changes`);
+        console.log(`${pair.to}: no changes since HEAD`);
         continue;
       }
-      const dir = path.join(migrationsDir, `${stamp}_${name}`);
+      const dir = path.join(root, pair.dir, `${stamp}_${name}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, "migration.sql"), sql);
-      if (!existsSync(path.join(migrationsDir, "migration_lock.toml"))) {
-        const provider = target.schema === PG_SCHEMA_PATH ? "postgresql" : "sqlite";
-        writeFileSync(path.join(migrationsDir, "migration_lock.toml"), `provider = "${provider}"\n`);
-      }
       console.log(`wrote ${path.relative(root, dir)}/migration.sql`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  void readdirSync;
 }
 
 const [command, arg] = process.argv.slice(2);

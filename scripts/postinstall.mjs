@@ -4,7 +4,6 @@
 // driver for that Node, then generate the Prisma clients.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -44,8 +43,6 @@ if (!sqliteLoads()) {
 }
 
 // Generate both Prisma clients (SQLite and PostgreSQL) from the committed schemas.
-const require = createRequire(import.meta.url);
 if (existsSync(path.join(root, "prisma/schema.prisma"))) {
   execFileSync(process.execPath, ["--import", "tsx", "scripts/db.ts", "generate"], { cwd: root, stdio: "inherit" });
 }
-void require;

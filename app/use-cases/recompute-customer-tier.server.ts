@@ -21,7 +21,8 @@ export function memberStateFromRow(row: CustomerRow | null): MemberTierState {
   };
 }
 
-function stateFields(state: MemberTierState) {
+/** The Customer row columns that hold a member's tier state. */
+export function stateFields(state: MemberTierState) {
   return {
     tierKey: state.tierKey,
     tierSince: state.tierSince,
@@ -33,7 +34,8 @@ function stateFields(state: MemberTierState) {
   };
 }
 
-const REASON_OF_CAUSE: Record<TierRecomputeCause, TierChangeReason> = {
+/** The history's reason for a recomputation's cause. */
+export const REASON_OF_CAUSE: Record<TierRecomputeCause, TierChangeReason> = {
   order: "order",
   refund: "refund",
   cancellation: "cancellation",

@@ -11,9 +11,9 @@ import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { LedgerOrder } from "../domain/order-ledger.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
-import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
+import { evaluateTier } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
-import { memberStateFromRow, recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
+import { memberStateFromRow, REASON_OF_CAUSE, recomputeCustomerTier, stateFields } from "./recompute-customer-tier.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
 export const SHOP_TIERS_PAGE = 500;
@@ -38,29 +38,6 @@ export interface RecomputeShopTiersResult {
   retried: number;
 }
 
-const REASON: Record<TierRecomputeCause, TierChangeReason> = {
-  order: "order",
-  refund: "refund",
-  cancellation: "cancellation",
-  customer: "order",
-  manual: "manual",
-  rule_change: "rule_change",
-  window: "window",
-  backfill: "order",
-};
-
-function stateFields(state: MemberTierState) {
-  return {
-    tierKey: state.tierKey,
-    tierSince: state.tierSince,
-    graceUntil: state.grace?.until ?? null,
-    downgradeTierKey: state.grace?.toTierKey ?? null,
-    graceReason: state.grace?.reason ?? null,
-    pinnedTierKey: state.pin?.tierKey ?? null,
-    pinnedUntil: state.pin?.until ?? null,
-  };
-}
-
 /** The next page of customer ids after `after`: anyone with an order in the ledger or a customer row. */
 async function customerPage(db: Db, shop: string, after: string, limit: number): Promise<string[]> {
   const rows = await db.$queryRaw<{ g: string }[]>`
@@ -83,7 +60,7 @@ async function chunked<T>(keys: string[], load: (chunk: string[]) => Promise<T[]
 export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promise<RecomputeShopTiersResult> {
   const { db, shop, now, cause } = input;
   const pageSize = input.pageSize ?? SHOP_TIERS_PAGE;
-  const reason = REASON[cause];
+  const reason = REASON_OF_CAUSE[cause];
   const rules = await loadTierRules(db, shop);
   const result: RecomputeShopTiersResult = { customers: 0, tierChanges: 0, retried: 0 };
 

@@ -7,7 +7,7 @@
 import type { Db } from "../../db.server.ts";
 import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
 import { insertOrdersIgnoringExisting, insertRefundsIgnoringExisting } from "./bulk-insert.server.ts";
-import { saveOrderSnapshot } from "./ledger-repository.server.ts";
+import { refundRow, rowFields, saveOrderSnapshot } from "./ledger-repository.server.ts";
 
 export interface LedgerBatchEntry {
   snapshot: OrderSnapshot;
@@ -33,20 +33,7 @@ export async function saveLedgerBatch(db: Db, shop: string, entries: readonly Le
   }
   const inserted = await insertOrdersIgnoringExisting(
     db,
-    [...first.values()].map(({ snapshot, name }) => ({
-      shop,
-      orderGid: snapshot.orderId,
-      customerGid: snapshot.customerId,
-      name,
-      processedAt: snapshot.processedAt,
-      orderUpdatedAt: snapshot.updatedAt,
-      currencyCode: snapshot.currency,
-      currentTotal: snapshot.currentTotalMinor,
-      currentShipping: snapshot.currentShippingMinor,
-      currentTax: snapshot.currentTaxMinor,
-      cancelledAt: snapshot.cancelledAt,
-      test: snapshot.test,
-    })),
+    [...first.values()].map(({ snapshot, name }) => ({ shop, orderGid: snapshot.orderId, name, ...rowFields(snapshot) })),
   );
   result.ordersStored += inserted.size;
   // Already in the ledger (a webhook, an earlier attempt of this batch): the domain decides which version wins.
@@ -57,7 +44,7 @@ export async function saveLedgerBatch(db: Db, shop: string, entries: readonly Le
   if (refunds.length) {
     const stored = await insertRefundsIgnoringExisting(
       db,
-      refunds.map((r) => ({ shop, refundGid: r.refundId, orderGid: r.orderId, createdAt: r.createdAt, transactions: r.transactionsMinor, lineItems: r.lineItemsMinor, shipping: r.shippingMinor })),
+      refunds.map((r) => refundRow(shop, r)),
     );
     result.refundsStored += stored.size;
   }

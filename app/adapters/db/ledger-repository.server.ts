@@ -36,7 +36,8 @@ export function refundFromRow(row: RefundRow, currency: string): RefundRecord {
   };
 }
 
-function rowFields(snapshot: OrderSnapshot) {
+/** A snapshot as LedgerOrder columns (without shop, orderGid and name). */
+export function rowFields(snapshot: OrderSnapshot) {
   return {
     customerGid: snapshot.customerId,
     processedAt: snapshot.processedAt,
@@ -83,20 +84,23 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
   throw new Error(`Could not store order ${snapshot.orderId}: too much contention`);
 }
 
+/** A refund as a LedgerRefund row. */
+export function refundRow(shop: string, refund: RefundRecord) {
+  return {
+    shop,
+    refundGid: refund.refundId,
+    orderGid: refund.orderId,
+    createdAt: refund.createdAt,
+    transactions: refund.transactionsMinor,
+    lineItems: refund.lineItemsMinor,
+    shipping: refund.shippingMinor,
+  };
+}
+
 /** Refunds are immutable: the first copy is kept, redeliveries change nothing. */
 export async function saveRefund(db: Db, shop: string, refund: RefundRecord): Promise<boolean> {
   try {
-    await db.ledgerRefund.create({
-      data: {
-        shop,
-        refundGid: refund.refundId,
-        orderGid: refund.orderId,
-        createdAt: refund.createdAt,
-        transactions: refund.transactionsMinor,
-        lineItems: refund.lineItemsMinor,
-        shipping: refund.shippingMinor,
-      },
-    });
+    await db.ledgerRefund.create({ data: refundRow(shop, refund) });
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;

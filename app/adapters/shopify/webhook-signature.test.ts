@@ -4,7 +4,38 @@ import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { API_VERSION } from "./api-version.ts";
-import { createLibraryWebhookSignatureCheck, createWebhookSignatureCheck, type SignatureRequest } from "./webhook-signature.server.ts";
+import "@shopify/shopify-api/adapters/web-api";
+import { LogSeverity, shopifyApi, type ApiVersion } from "@shopify/shopify-api";
+import { createWebhookSignatureCheck, type SignatureRequest, type SignatureResult } from "./webhook-signature.server.ts";
+
+/** Shopify's own validation: the reference the fast check is held to. */
+function createLibraryWebhookSignatureCheck(config: { apiKey: string; apiSecret: string; appUrl: string; apiVersion: ApiVersion }) {
+  const api = shopifyApi({
+    apiKey: config.apiKey,
+    apiSecretKey: config.apiSecret,
+    hostName: new URL(config.appUrl).host,
+    apiVersion: config.apiVersion,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error },
+  });
+  const origin = new URL(config.appUrl).origin;
+  return async function verifyWithLibrary(request: SignatureRequest): Promise<SignatureResult> {
+    const rawRequest = {
+      method: request.method,
+      url: new URL(request.url, origin).toString(),
+      headers: {
+        entries: () => {
+          const pairs = Object.entries(request.headers).flatMap(([name, value]) =>
+            value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as [string, string]),
+          );
+          return pairs[Symbol.iterator]();
+        },
+      },
+    };
+    const result = await api.webhooks.validate({ rawBody: request.rawBody, rawRequest });
+    return result.valid ? { valid: true } : { valid: false, reason: String(result.reason) };
+  };
+}
 
 const SECRET = "hush-this-is-a-test-secret";
 const fast = createWebhookSignatureCheck({ apiSecret: SECRET });
