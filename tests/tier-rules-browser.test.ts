@@ -1,55 +1,33 @@
 // The merchant's tier pages in a real browser (Debian's Chromium, headless),
 // inside the simulated Shopify admin, over the real web and worker processes:
 // open Tier rules, lower the Silver threshold, preview, save, and see members move.
-import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { appEnv, eventually, ROOT, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
-import { freePort, PrivateRedis } from "../scripts/lib/private-redis.ts";
-import { watchSettling, type SettleWatcher } from "../scripts/lib/settle.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import type { SettleWatcher } from "../scripts/lib/settle.ts";
+import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
+import type { TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "browser-test.myshopify.com";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
 
 describe.skipIf(!existsSync(CHROMIUM))("tier rules in the browser", () => {
+  let system: TierlineSystem;
   let database: TestDatabase;
-  let redis: PrivateRedis;
   let sim: RunningSimulator;
-  let web: AppProcess;
-  let worker: AppProcess;
   let settle: SettleWatcher;
   let browser: Browser;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite", "browser");
-    redis = await PrivateRedis.start();
-    const appUrl = `http://127.0.0.1:${await freePort()}`;
-    sim = await startSimulator({ port: 0, appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    system = await startTierlineSystem({ label: "browser" });
+    ({ database, sim, settle } = system);
     seedShop(sim.store, SHOP, { seed: 3, size: "tiny", now: new Date().toISOString() });
-    await fetch(`${sim.origin}/_sim/admin/${SHOP}/grants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ read_all_orders: true }) });
-    const prefix = `b${randomUUID().slice(0, 8)}`;
-    const env = appEnv({
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      queuePrefix: prefix,
-      extra: {
-        PORT: new URL(appUrl).port,
-        SHOPIFY_APP_URL: appUrl,
-        SHOPIFY_API_ORIGIN: sim.origin,
-        APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
-        SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
-      },
-    });
-    ({ proc: web } = await startWebProcess(env));
-    worker = await startWorkerProcess(env);
-    settle = watchSettling(database.db, redis.url, prefix);
-    const install = await (await fetch(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" })).json();
+    const install = await grantAndInstall(sim, SHOP);
     expect(install.installed).toBe(true);
     await eventually(async () => (await database.db.backfillRun.findFirst({ where: { shop: SHOP, status: "completed" } })) !== null, { timeoutMs: 120_000, what: "backfill" });
     await settle.settled();
@@ -61,11 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM))("tier rules in the browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await settle?.close();
-    await Promise.all([web?.kill(), worker?.kill()]);
-    await sim?.close();
-    await redis?.stop();
-    await database?.drop();
+    await system?.close();
   });
 
   it("shows the imported history and the members per tier on the overview", async () => {

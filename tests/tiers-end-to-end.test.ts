@@ -4,17 +4,16 @@
 // cancellation arrive as signed webhooks, and the tags and metafields recorded on
 // the simulated store are exactly the ones the domain computes from the store's
 // own data; merchant tags are untouched; nothing is written when nothing changed.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
 import type { SimCustomer } from "../simulator/store/types.ts";
-import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
-import { freePort, PrivateRedis } from "../scripts/lib/private-redis.ts";
-import { watchSettling, type SettleWatcher } from "../scripts/lib/settle.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
+import type { SettleWatcher } from "../scripts/lib/settle.ts";
+import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { formatMoney } from "../app/domain/money.ts";
 import { expectedTiersFromStore } from "./support/expected-tiers.ts";
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
+import { DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "tiers-e2e.myshopify.com";
 const WRITES = new Set(["tagsAdd", "tagsRemove", "metafieldsSet", "metafieldsDelete"]);
@@ -29,22 +28,17 @@ function appMetafield(customer: SimCustomer, key: string): string | undefined {
 }
 
 describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
+  let system: TierlineSystem;
   let database: TestDatabase;
-  let redis: PrivateRedis;
   let sim: RunningSimulator;
-  let web: AppProcess;
-  let worker: AppProcess;
   let settle: SettleWatcher;
   const merchantTagged = new Map<string, string[]>();
   const writes = () => sim.store.mutations(SHOP).filter((m) => WRITES.has(m.kind));
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind, "e2e");
-    redis = await PrivateRedis.start();
-    const appUrl = `http://127.0.0.1:${await freePort()}`;
-    sim = await startSimulator({ port: 0, appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    system = await startTierlineSystem({ kind, label: "e2e" });
+    ({ database, sim, settle } = system);
     seedShop(sim.store, SHOP, { seed: 7, size: "tiny", now: new Date().toISOString() });
-    await fetch(`${sim.origin}/_sim/admin/${SHOP}/grants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ read_all_orders: true }) });
     // The merchant's own tags, and a stale Tierline tag from an old tier name.
     const customers = [...sim.store.shop(SHOP).customers.values()];
     for (const [i, customer] of customers.slice(0, 3).entries()) {
@@ -52,28 +46,14 @@ describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
       sim.store.addTags(SHOP, customer.id, tags);
       merchantTagged.set(customer.gid, tags.filter((t) => !t.startsWith("tierline:")));
     }
-    const prefix = `e${randomUUID().slice(0, 8)}`;
-    const env = appEnv({
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      queuePrefix: prefix,
-      extra: { PORT: new URL(appUrl).port, SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES: "read_customers,write_customers,read_orders,read_all_orders" },
-    });
-    ({ proc: web } = await startWebProcess(env));
-    worker = await startWorkerProcess(env);
-    settle = watchSettling(database.db, redis.url, prefix);
   });
 
   afterAll(async () => {
-    await settle?.close();
-    await Promise.all([web?.kill(), worker?.kill()]);
-    await sim?.close();
-    await redis?.stop();
-    await database?.drop();
+    await system?.close();
   });
 
   it("installs through token exchange and backfills the whole history", async () => {
-    const install = await (await fetch(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" })).json();
+    const install = await grantAndInstall(sim, SHOP);
     expect(install.installed).toBe(true);
     const run = await eventually(async () => {
       const latest = await database.db.backfillRun.findFirst({ where: { shop: SHOP }, orderBy: { startedAt: "desc" } });

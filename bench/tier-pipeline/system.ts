@@ -3,18 +3,18 @@
 // temp SQLite database, and the store simulator in this process (so the benchmark
 // sees every Admin API mutation the moment the simulator records it).
 // Everything started here is registered in `cleanups` before anything else starts.
-import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
 import { queuePrefix } from "../../app/adapters/queues/redis-connection.server.ts";
-import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
+import type { RunningSimulator } from "../../simulator/server.ts";
+import { grantAndInstall, startTierlineSystem } from "../../scripts/lib/tierline-system.ts";
 import { seedShop, type SeedSize } from "../../simulator/store/seed-generator.ts";
 import type { PLANS } from "../../simulator/store/store.ts";
-import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "../../scripts/lib/app-processes.ts";
-import { freePort, PrivateRedis } from "../../scripts/lib/private-redis.ts";
-import { watchSettling, type SettleWatcher } from "../../scripts/lib/settle.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+import { eventually, type AppProcess } from "../../scripts/lib/app-processes.ts";
+import type { PrivateRedis } from "../../scripts/lib/private-redis.ts";
+import type { SettleWatcher } from "../../scripts/lib/settle.ts";
+import type { TestDatabase } from "../../tests/support/test-database.ts";
 
 export type PlanName = keyof typeof PLANS;
 
@@ -50,39 +50,13 @@ export interface TierSystem {
 }
 
 export async function startTierSystem(cleanups: Cleanups, options: { workers: number; workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
-  const database = await createTestDatabase("sqlite", "bench");
-  cleanups.add("temp database", () => database.drop());
-  const redis = await PrivateRedis.start();
-  cleanups.add("private Redis", () => redis.stop());
-  const appUrl = `http://127.0.0.1:${await freePort()}`;
-  const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
-  cleanups.add("simulator", () => sim.close());
-  const prefix = `b${randomUUID().slice(0, 8)}`;
-  const env = appEnv({
-    databaseUrl: database.url,
-    redisUrl: redis.url,
-    queuePrefix: prefix,
-    extra: {
-      PORT: new URL(appUrl).port,
-      SHOPIFY_APP_URL: appUrl,
-      SHOPIFY_API_ORIGIN: sim.origin,
-      SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
-      // Production's defaults (env.server.ts), not the tests' small ones.
-      WORKER_CONCURRENCY: String(options.workerConcurrency),
-      WORKER_LOCK_MS: String(options.lockMs),
-      LOG_LEVEL: "warn",
-    },
+  const { sim, database, redis, web, workers, prefix, settle } = await startTierlineSystem({
+    label: "bench",
+    workers: options.workers,
+    // Production's defaults (env.server.ts), not the tests' small ones.
+    env: { WORKER_CONCURRENCY: String(options.workerConcurrency), WORKER_LOCK_MS: String(options.lockMs), LOG_LEVEL: "warn" },
+    onStarted: (what, stop) => cleanups.add(what, stop),
   });
-  const { proc: web } = await startWebProcess(env);
-  cleanups.add("web process", () => web.kill());
-  const workers: AppProcess[] = [];
-  for (let i = 0; i < options.workers; i++) {
-    const worker = await startWorkerProcess(env);
-    cleanups.add(`worker process ${i + 1}`, () => worker.kill());
-    workers.push(worker);
-  }
-  const settle = watchSettling(database.db, redis.url, prefix);
-  cleanups.add("settle watcher", () => settle.close());
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queues = Object.values(QUEUES).map((q) => new Queue(q.name, { connection, prefix: queuePrefix(prefix) }));
   cleanups.add("queue handles", async () => {
@@ -125,14 +99,7 @@ export function seedBenchShop(sim: RunningSimulator, shop: string, options: { se
 /** The merchant installs the app (read_all_orders granted, as for an approved app); resolves when the backfill has completed. */
 export async function installAndBackfill(system: TierSystem, shop: string, timeoutMs = 240_000): Promise<{ ordersRead: number; seconds: number }> {
   const started = performance.now();
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${system.sim.origin}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`POST ${path} → ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
-  await post(`/_sim/admin/${shop}/grants`, { read_all_orders: true });
-  const install = await post(`/_sim/admin/${shop}/install`, {});
+  const install = await grantAndInstall(system.sim, shop);
   if (install.installed !== true) throw new Error(`installing on ${shop} failed: ${JSON.stringify(install).slice(0, 300)}`);
   const run = await eventually(
     async () => {

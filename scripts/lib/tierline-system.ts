@@ -1,0 +1,86 @@
+// The whole of Tierline as production runs it, against the store simulator:
+// a fresh database, a private Redis, the simulator in this process, the web
+// process and worker processes pointed at it. Used by end-to-end tests and benchmarks.
+import { randomUUID } from "node:crypto";
+import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../../tests/support/test-database.ts";
+import { appEnv, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "./app-processes.ts";
+import { freePort, PrivateRedis } from "./private-redis.ts";
+import { watchSettling, type SettleWatcher } from "./settle.ts";
+
+export interface TierlineSystem {
+  sim: RunningSimulator;
+  database: TestDatabase;
+  redis: PrivateRedis;
+  web: AppProcess;
+  workers: AppProcess[];
+  prefix: string;
+  settle: SettleWatcher;
+  /** Stops everything started so far, last first; safe to call after a failed start. */
+  close(): Promise<void>;
+}
+
+export interface TierlineSystemOptions {
+  kind?: DatabaseKind;
+  label?: string;
+  workers?: number;
+  /** More app environment (WORKER_CONCURRENCY, APP_BRIDGE_URL, …). */
+  env?: Record<string, string>;
+  /** Told of each part started, with how to stop it (benchmarks keep their own cleanup list). */
+  onStarted?: (what: string, stop: () => Promise<unknown>) => void;
+}
+
+export async function startTierlineSystem(options: TierlineSystemOptions = {}): Promise<TierlineSystem> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const started = <T>(what: string, value: T, stop: () => Promise<unknown>): T => {
+    stops.push(stop);
+    options.onStarted?.(what, stop);
+    return value;
+  };
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+  try {
+    const database = await createTestDatabase(options.kind ?? "sqlite", options.label ?? "system");
+    started("temp database", database, () => database.drop());
+    const redis = await PrivateRedis.start();
+    started("private Redis", redis, () => redis.stop());
+    const appUrl = `http://127.0.0.1:${await freePort()}`;
+    const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    started("simulator", sim, () => sim.close());
+    const prefix = `s${randomUUID().slice(0, 8)}`;
+    const env = appEnv({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      extra: {
+        PORT: new URL(appUrl).port,
+        SHOPIFY_APP_URL: appUrl,
+        SHOPIFY_API_ORIGIN: sim.origin,
+        // The simulator's App Bridge stand-in, for pages opened in its admin.
+        APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
+        SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+        ...options.env,
+      },
+    });
+    const { proc: web } = await startWebProcess(env);
+    started("web process", web, () => web.kill());
+    const workers: AppProcess[] = [];
+    for (let i = 0; i < (options.workers ?? 1); i++) {
+      const worker = await startWorkerProcess(env);
+      workers.push(started(`worker process ${i + 1}`, worker, () => worker.kill()));
+    }
+    const settle = watchSettling(database.db, redis.url, prefix);
+    started("settle watcher", settle, () => settle.close());
+    return { sim, database, redis, web, workers, prefix, settle, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Grants read_all_orders (an approved app) and opens the app as the merchant would. */
+export async function grantAndInstall(sim: RunningSimulator, shop: string): Promise<{ installed: boolean }> {
+  await fetch(`${sim.origin}/_sim/admin/${shop}/grants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ read_all_orders: true }) });
+  return (await fetch(`${sim.origin}/_sim/admin/${shop}/install`, { method: "POST", body: "{}" })).json();
+}
