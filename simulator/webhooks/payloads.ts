@@ -196,28 +196,10 @@ function orderCustomer(c: SimCustomer, ctx: PayloadContext): Obj {
   };
 }
 
-/** customers/create and customers/update. Since 2025-01 without tags, order count or total spent. */
+/** customers/create and customers/update: the order's customer object plus its addresses. Since 2025-01 without tags, order count or total spent. */
 export function customerPayload(c: SimCustomer, ctx: PayloadContext): Obj {
-  const address = customerAddress(c);
-  return {
-    id: rawId(c.id),
-    created_at: shopTime(c.createdAt, ctx.timeZone),
-    updated_at: shopTime(c.updatedAt, ctx.timeZone),
-    first_name: c.firstName,
-    last_name: c.lastName,
-    state: lower(c.state),
-    note: c.note,
-    verified_email: c.verifiedEmail,
-    multipass_identifier: null,
-    tax_exempt: c.taxExempt,
-    email: c.email,
-    phone: c.phone,
-    currency: c.currency,
-    addresses: [address],
-    tax_exemptions: [],
-    admin_graphql_api_id: c.gid,
-    default_address: address,
-  };
+  const customer = orderCustomer(c, ctx);
+  return { ...customer, addresses: [customer.default_address] };
 }
 
 export function customerDeletePayload(c: Pick<SimCustomer, "id" | "gid">): Obj {
