@@ -7,11 +7,15 @@
 // Works on SQLite (dates as ISO-8601 text with "+00:00", booleans as 0/1, as
 // Prisma's adapter stores them) and PostgreSQL (typed casts).
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@tierline/prisma-sqlite";
 import type { Db } from "../../db.server.ts";
 
-/** Rows per statement: well under SQLite's 999 bound values and Prisma's per-query limits. */
-export const INSERT_ROWS = 60;
+/**
+ * Bound values per statement (rows per statement = this / columns): well under
+ * SQLite's 999, and small enough for Prisma's query compiler, whose per-statement
+ * allocations outlive young-generation collections (are promoted to the old
+ * generation) at a rate that climbs steeply past ~250 values (measured).
+ */
+export const INSERT_VALUES = 195;
 
 type Provider = "sqlite" | "postgresql";
 
@@ -35,34 +39,56 @@ function bound(provider: Provider, column: Column, value: Value): string | numbe
   return value as string | number;
 }
 
+/** How long a batch may wait for the database's write lock, and take once it has it. */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
+
+/** One multi-row statement over rows[from, from + perStatement); `fixed` fills columns equal for every row. */
+function statement(provider: Provider, columns: Column[], rows: readonly object[], from: number, perStatement: number, fixed: Record<string, Value>) {
+  const values: (string | number | boolean)[] = [];
+  const tuples: string[] = [];
+  for (let r = from; r < Math.min(from + perStatement, rows.length); r++) {
+    const row = rows[r] as Record<string, Value>;
+    const cells = columns.map((column) => {
+      const value = row[column.name] ?? fixed[column.name] ?? null;
+      if (value === null) return "NULL";
+      values.push(bound(provider, column, value));
+      if (provider === "sqlite") return "?";
+      return column.type === "timestamp" ? `$${values.length}::timestamp(3)` : `$${values.length}`;
+    });
+    tuples.push(`(${cells.join(", ")})`);
+  }
+  return { tuples: tuples.join(", "), values };
+}
+
 /**
  * Inserts the rows, skipping any whose key exists; returns the keys inserted.
  * `key` names the column (besides "shop") that identifies a row. The statement
  * text is built directly (not with Prisma.sql, which makes an object per value).
  */
-async function insertIgnoringExisting(db: Db, table: string, columns: Column[], key: string, rows: Record<string, Value>[]): Promise<Set<string>> {
+async function insertIgnoringExisting(
+  db: Db,
+  table: string,
+  columns: Column[],
+  key: string,
+  rows: readonly object[],
+  fixed: Record<string, Value> = {},
+): Promise<Set<string>> {
   const provider = providerOf(db);
   const inserted = new Set<string>();
+  if (rows.length === 0) return inserted;
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `;
   const tail = ` ON CONFLICT DO NOTHING RETURNING "${key}" AS k`;
-  const statements: Prisma.PrismaPromise<{ k: string }[]>[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-    const values: (string | number | boolean)[] = [];
-    const tuples: string[] = [];
-    for (const row of rows.slice(i, i + INSERT_ROWS)) {
-      const cells = columns.map((column) => {
-        const value = row[column.name] ?? null;
-        if (value === null) return "NULL";
-        values.push(bound(provider, column, value));
-        if (provider === "sqlite") return "?";
-        return column.type === "timestamp" ? `$${values.length}::timestamp(3)` : `$${values.length}`;
-      });
-      tuples.push(`(${cells.join(", ")})`);
+  const perStatement = Math.max(1, Math.floor(INSERT_VALUES / columns.length));
+  // One transaction: one commit (one fsync on SQLite) for the whole batch. Statements
+  // are built and sent one at a time, not as a $transaction([...]) array: Prisma
+  // compiles an array into one plan holding every value of the batch, alive until the
+  // whole batch is done, long enough for V8 to promote it to the old generation.
+  await db.$transaction(async (tx) => {
+    for (let from = 0; from < rows.length; from += perStatement) {
+      const { tuples, values } = statement(provider, columns, rows, from, perStatement, fixed);
+      for (const row of await tx.$queryRawUnsafe<{ k: string }[]>(head + tuples + tail, ...values)) inserted.add(row.k);
     }
-    statements.push(db.$queryRawUnsafe<{ k: string }[]>(head + tuples.join(", ") + tail, ...values));
-  }
-  // One transaction: one commit (one fsync on SQLite) for the whole batch.
-  for (const result of await db.$transaction(statements)) for (const row of result) inserted.add(row.k);
+  }, TRANSACTION_OPTIONS);
   return inserted;
 }
 
@@ -89,7 +115,7 @@ export interface OrderInsertRow {
 }
 
 export function insertOrdersIgnoringExisting(db: Db, rows: OrderInsertRow[], now = new Date()): Promise<Set<string>> {
-  return insertIgnoringExisting(db, "LedgerOrder", ORDER_COLUMNS, "orderGid", rows.map((r) => ({ ...r, updatedAt: now })));
+  return insertIgnoringExisting(db, "LedgerOrder", ORDER_COLUMNS, "orderGid", rows, { updatedAt: now });
 }
 
 const REFUND_COLUMNS: Column[] = [
@@ -108,7 +134,7 @@ export interface RefundInsertRow {
 }
 
 export function insertRefundsIgnoringExisting(db: Db, rows: RefundInsertRow[], now = new Date()): Promise<Set<string>> {
-  return insertIgnoringExisting(db, "LedgerRefund", REFUND_COLUMNS, "refundGid", rows.map((r) => ({ ...r, recordedAt: now })));
+  return insertIgnoringExisting(db, "LedgerRefund", REFUND_COLUMNS, "refundGid", rows, { recordedAt: now });
 }
 
 const CUSTOMER_COLUMNS: Column[] = [
@@ -136,7 +162,7 @@ export interface CustomerTierInsertRow {
 
 /** New customer rows with their computed tier; a row created meanwhile by someone else is left alone (not returned). */
 export function insertCustomersIgnoringExisting(db: Db, rows: CustomerTierInsertRow[], now = new Date()): Promise<Set<string>> {
-  return insertIgnoringExisting(db, "Customer", CUSTOMER_COLUMNS, "customerGid", rows.map((r) => ({ ...r, syncAttempts: 0, updatedAt: now })));
+  return insertIgnoringExisting(db, "Customer", CUSTOMER_COLUMNS, "customerGid", rows, { syncAttempts: 0, updatedAt: now });
 }
 
 const TIER_CHANGE_COLUMNS: Column[] = [
