@@ -11,10 +11,11 @@
 //   npm run bench -- backfill        BACKFILL_BENCH_SIZE=medium for a quicker run,
 //                                    BACKFILL_BENCH_BATCH=<lines per batch>, BENCH_DEBUG=1 for a memory trace
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import v8 from "node:v8";
 import { applyMigrations } from "../app/adapters/db/migrate.server.ts";
 import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
@@ -32,11 +33,35 @@ const root = path.resolve(import.meta.dirname, "..");
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-/** BENCH_DEBUG=1: memory at each step (rss, heap used, heap total, external; MB). */
+// BENCH_DEBUG: WebAssembly memories (Prisma's query compiler) only grow and are not in memoryUsage().
+const wasmMemories: WebAssembly.Memory[] = [];
+if (process.env.BENCH_DEBUG) {
+  const Instance = WebAssembly.Instance;
+  WebAssembly.Instance = function (module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+    const instance = new Instance(module, imports);
+    for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) wasmMemories.push(value);
+    return instance;
+  } as unknown as typeof WebAssembly.Instance;
+}
+
+/** Anonymous (heap, malloc, wasm) and file-backed (code) resident memory, from /proc (Linux). */
+function residentKinds(): string {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+    return ` anon ${mb(kb("RssAnon"))} file ${mb(kb("RssFile"))}`;
+  } catch {
+    return "";
+  }
+}
+
+/** BENCH_DEBUG=1: memory at each step (rss, heap used, heap total, external, wasm; MB). */
 function traceMemory(step: string, count: number) {
   if (!process.env.BENCH_DEBUG) return;
   const u = process.memoryUsage();
-  console.log(`  ${step} ${count}: rss ${mb(u.rss)} heap ${mb(u.heapUsed)}/${mb(u.heapTotal)} external ${mb(u.external)}`);
+  const wasm = wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
+  const spaces = v8.getHeapSpaceStatistics().map((s) => `${s.space_name.replace("_space", "")} ${mb(s.space_used_size)}`).join(" ");
+  console.log(`  ${step} ${count}: rss ${mb(u.rss)}${residentKinds()} heap ${mb(u.heapUsed)}/${mb(u.heapTotal)} external ${mb(u.external)} wasm ${mb(wasm)} (${spaces})`);
 }
 
 async function startSimulatorProcess(tmp: string): Promise<{ origin: string; stop(): Promise<void> }> {
@@ -60,6 +85,26 @@ async function startSimulatorProcess(tmp: string): Promise<{ origin: string; sto
     child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
   });
   return { origin, stop };
+}
+
+/**
+ * BACKFILL_BENCH_HEAP_PROFILE=<file>: a sampling heap profile of what outlives young-generation
+ * collections (the objects that fill the old generation, garbage or not), for DevTools.
+ */
+async function startPromotionProfile(): Promise<{ stop(): Promise<void> } | null> {
+  const file = process.env.BACKFILL_BENCH_HEAP_PROFILE;
+  if (!file) return null;
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  return {
+    async stop() {
+      const { profile } = await session.post("HeapProfiler.stopSampling");
+      writeFileSync(`${file}.${process.pid}.heapprofile`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** Heap cap of the second run: what the worker process needs to stay within the memory target. */
@@ -98,6 +143,7 @@ async function measure(origin: string, accessToken: string, dir: string, node: s
 
   let queuedForSync = 0;
   const phases: Record<string, number> = {};
+  const profiling = await startPromotionProfile();
   const started = performance.now();
   let mark = started;
   const phase = (name: string) => {
@@ -130,6 +176,7 @@ async function measure(origin: string, accessToken: string, dir: string, node: s
   const outcome = await importBackfillResults(deps, run.id);
   phase("computeTiers");
   const seconds = (performance.now() - started) / 1000;
+  await profiling?.stop();
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   if (outcome.status !== "completed") throw new Error(`backfill ended ${JSON.stringify(outcome)}`);
@@ -196,8 +243,10 @@ async function main() {
     // heap policy, and with the old generation capped (V8 otherwise lets garbage pile up
     // to well over the live data, which stays under ~70 MB).
     const runs: Measurement[] = [];
-    runs.push(await measureInChild([], "node defaults", sim.origin, accessToken, dir));
-    runs.push(await measureInChild([`--max-old-space-size=${HEAP_CAP_MB}`], `--max-old-space-size=${HEAP_CAP_MB}`, sim.origin, accessToken, dir));
+    const extra = (process.env.BACKFILL_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const only = process.env.BACKFILL_BENCH_RUNS;
+    if (only !== "capped") runs.push(await measureInChild([...extra], "node defaults", sim.origin, accessToken, dir));
+    if (only !== "defaults") runs.push(await measureInChild([`--max-old-space-size=${HEAP_CAP_MB}`, ...extra], `--max-old-space-size=${HEAP_CAP_MB}`, sim.origin, accessToken, dir));
     for (const r of runs) {
       console.log(`${r.node}: ${r.seconds} s (app side ${r.appSeconds} s), peak RSS ${r.peakRssMb} MB; targets < ${TARGET_SECONDS} s ${r.seconds < TARGET_SECONDS ? "met" : "MISSED"}, < ${TARGET_MB} MB ${r.peakRssMb < TARGET_MB ? "met" : "MISSED"}`);
     }
