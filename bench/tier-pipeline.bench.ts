@@ -255,7 +255,9 @@ async function main(): Promise<number> {
 
   // ---------------------------------------------------------------- 2. Admin API points
   console.log("\n2. Admin API cost points");
-  const minimumPerChange = 2 * MUTATION_COST + MUTATION_COST + METAFIELD_OWNER_WEIGHT.Customer;
+  // The writes a tier change needs: its two tag operations, and its share of a metafieldsSet that
+  // carries three customers' eight values (25 per call), 10 + 1 per customer.
+  const minimumPerChange = 2 * MUTATION_COST + (MUTATION_COST + 3 * METAFIELD_OWNER_WEIGHT.Customer) / 3;
   const pointsPerChange = livePoints.tierChanges ? livePoints.points / livePoints.tierChanges : Number.NaN;
   const changePoints = (livePoints.byKind.tagsAdd?.points ?? 0) + (livePoints.byKind.tagsRemove?.points ?? 0);
   // The steady customers' writes are all metafieldsSet; attribute them by owner.
@@ -295,7 +297,7 @@ async function main(): Promise<number> {
     for (const [owner, w] of odd.slice(0, 5)) log(`debug: ${owner}: ${w.join(" ")}`);
   }
   log(
-    `minimum per tier change: ${minimumPerChange} points as the simulator prices Tierline's writes (tagsAdd ${MUTATION_COST} + tagsRemove ${MUTATION_COST} + metafieldsSet ${MUTATION_COST + METAFIELD_OWNER_WEIGHT.Customer}); ` +
+    `minimum per tier change: ${fmt(minimumPerChange, 1)} points as the simulator prices Tierline's writes (tagsAdd ${MUTATION_COST} + tagsRemove ${MUTATION_COST} + a third of a metafieldsSet shared by three customers, ${MUTATION_COST} + 3 × ${METAFIELD_OWNER_WEIGHT.Customer}); ` +
       `of which the tag writes: ${fmt(changePoints / Math.max(1, livePoints.tierChanges), 1)} per change`,
   );
   log(
@@ -327,6 +329,15 @@ async function main(): Promise<number> {
   ]);
   const quietMet = quiet.points === 0 && tests.points === 0;
   log(`points for orders that change no tier: ${quiet.points} within-tier, ${tests.points} test orders (target 0: ${met(quietMet)})`);
+  // What those orders cost later: their spend values, refreshed in batches by the periodic review.
+  const staleCustomers = await system.database.db.customer.count({ where: { shop: LIVE_SHOP, syncStatus: "stale" } });
+  const refreshMark = markOf(system, LIVE_SHOP);
+  await system.refreshSpend(LIVE_SHOP);
+  const refresh = await pointsSince(system, LIVE_SHOP, refreshMark);
+  log(
+    `the periodic spend refresh then wrote ${staleCustomers} customers' spend values for ${refresh.points} points ` +
+      `(${fmt(refresh.points / Math.max(1, staleCustomers), 2)} per customer, at most once per review period however many orders they placed): ${kindsLine(refresh)}`,
+  );
 
   // ---------------------------------------------------------------- 1b. the same path unhurried
   // Phase 1 measures a backlog when this machine cannot keep up with 50/s; the same
@@ -551,6 +562,7 @@ async function main(): Promise<number> {
       minimumPerChange,
       withinTierOrders: quiet.points,
       testOrders: tests.points,
+      spendRefresh: { customers: staleCustomers, points: refresh.points },
     },
     flash: flashSummary,
     targets,

@@ -77,11 +77,21 @@ describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
     const expected = expectedTiersFromStore(sim, SHOP, new Date());
     expect(new Set([...expected.tiers.values()].map((t) => t.tierKey)).size).toBeGreaterThan(1);
     const currency = sim.store.shop(SHOP).shop.currency;
+    const customerOf = (gid: string) => [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === gid)!;
+    const spendOf = (gid: string) => JSON.parse(appMetafield(customerOf(gid), "qualifying_spend") ?? "null");
+    // Tiers are written at once: tags and tier metafields.
     for (const [customerGid, tier] of expected.tiers) {
-      const customer = [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === customerGid)!;
-      expect({ customerGid, tags: ownedTags(customer) }).toEqual({ customerGid, tags: [`tierline:${tier.tierKey}`] });
-      expect(appMetafield(customer, "tier")).toBe(tier.tierKey);
-      expect(JSON.parse(appMetafield(customer, "qualifying_spend") ?? "null")).toEqual({ amount: formatMoney(tier.spend, currency), currency_code: currency });
+      expect({ customerGid, tags: ownedTags(customerOf(customerGid)) }).toEqual({ customerGid, tags: [`tierline:${tier.tierKey}`] });
+      expect(appMetafield(customerOf(customerGid), "tier")).toBe(tier.tierKey);
+    }
+    // A spend change within a tier waits for the batched refresh (the lamp order: $600 more, still Silver).
+    const lampBuyer = customers[4].gid;
+    expect(await database.db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: lampBuyer } } })).toMatchObject({ syncStatus: "stale" });
+    expect(spendOf(lampBuyer)).not.toEqual({ amount: formatMoney(expected.tiers.get(lampBuyer)!.spend, currency), currency_code: currency });
+    await system.refreshSpend(SHOP);
+    expect(await database.db.customer.count({ where: { shop: SHOP, syncStatus: { not: "synced" } } })).toBe(0);
+    for (const [customerGid, tier] of expected.tiers) {
+      expect({ customerGid, spend: spendOf(customerGid) }).toEqual({ customerGid, spend: { amount: formatMoney(tier.spend, currency), currency_code: currency } });
     }
     for (const [customerGid, tags] of merchantTagged) {
       const customer = [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === customerGid)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MemberTierState } from "./tier-evaluation.ts";
-import { formatDateTime, metafieldDigest, spendToNextTierMinor, tierMetafields } from "./tier-metafields.ts";
+import { formatDateTime, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
 import { at } from "./ledger-test-events.ts";
 
@@ -61,5 +61,27 @@ describe("metafieldDigest", () => {
 
   it("formats date_time values at second precision", () => {
     expect(formatDateTime(at("2025-01-10T10:00:00.999Z"))).toBe("2025-01-10T10:00:00Z");
+  });
+});
+
+describe("tierSyncDigest and spendOnlyChange", () => {
+  const input = { rules, state: silver, spend: { qualifyingSpendMinor: 123450 }, reviewAt: at("2026-01-10T10:00:00Z") };
+  const base = tierSyncDigest(tierMetafields(input));
+
+  it("tells a spend change within a tier from a tier change", () => {
+    expect(base).toMatch(/^[0-9a-f]{32}$/);
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, spend: { qualifyingSpendMinor: 150000 } })))).toBe(true);
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, reviewAt: at("2026-02-01T00:00:00Z") })))).toBe(true);
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, state: { ...silver, tierKey: "gold" } })))).toBe(false);
+    // A review date that disappears must be deleted: not a spend-only change.
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, reviewAt: null })))).toBe(false);
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, state: { ...silver, pin: { tierKey: "silver", until: null } } })))).toBe(false);
+    expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, state: { ...silver, tierSince: at("2025-06-01T00:00:00Z") } })))).toBe(false);
+  });
+
+  it("is not a spend-only change when nothing changed, nothing was written, or the digest is of another form", () => {
+    expect(spendOnlyChange(base, base)).toBe(false);
+    expect(spendOnlyChange(null, base)).toBe(false);
+    expect(spendOnlyChange(base.slice(0, 16), base)).toBe(false);
   });
 });

@@ -7,6 +7,9 @@
  * - type TierMetafield = { namespace; key; type; value: string | null }   null: delete the metafield
  * - tierMetafields({ rules, state, spend, reviewAt }): TierMetafield[]   sorted by key
  * - metafieldDigest(metafields): string                      16 hex chars; equal inputs, equal digest
+ * - SPEND_METAFIELD_KEYS: the values that move with every order within a tier
+ * - tierSyncDigest(metafields): string                      32 hex chars: digest of the tier values, then of the spend values
+ * - spendOnlyChange(written, desired): boolean              two tierSyncDigests differ only in the spend values
  * - spendToNextTierMinor(spendMinor, rules, tierKey): MinorUnits | null   null at the top tier
  * - formatDateTime(instant): string                          "2025-01-31T12:00:00Z" (seconds precision)
  *
@@ -114,4 +117,26 @@ export function metafieldDigest(metafields: readonly TierMetafield[]): string {
     hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK;
   }
   return hash.toString(16).padStart(16, "0");
+}
+
+/**
+ * Values that move with every order, without a tier change. Writing them on every
+ * order would spend Admin API points on orders that change nothing a merchant acts
+ * on, so they are refreshed in batches (many customers per metafieldsSet) and
+ * written at once only together with a tier change.
+ */
+export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qualifying_spend", "spend_to_next_tier", "tier_review_at"]);
+
+/**
+ * What was written, in two halves, so a sync can tell a tier change from a spend
+ * change. The first half also covers which spend values are absent, so a spend-only
+ * change never needs a metafield deleted.
+ */
+export function tierSyncDigest(metafields: readonly TierMetafield[]): string {
+  const tierHalf = metafields.map((m) => (SPEND_METAFIELD_KEYS.has(m.key) ? { ...m, value: m.value === null ? null : "present" } : m));
+  return metafieldDigest(tierHalf) + metafieldDigest(metafields.filter((m) => SPEND_METAFIELD_KEYS.has(m.key)));
+}
+
+export function spendOnlyChange(written: string | null, desired: string): boolean {
+  return written !== null && written.length === desired.length && written.slice(0, 16) === desired.slice(0, 16) && written !== desired;
 }

@@ -58,6 +58,9 @@ const REASONS: Record<string, string> = {
 
 const dateOf = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
+/** How the member's Shopify write stands; spend moved within a tier is written by the periodic refresh. */
+const SYNC_LABEL: Record<string, string> = { synced: "Synced", stale: "Spend update queued", failed: "Failed, retrying", pending: "Pending" };
+
 export default function MembersPage() {
   const { query, list, selected } = useLoaderData<typeof loader>();
   const [searchParams, setSearchParams] = useSearchParams();
@@ -98,7 +101,7 @@ export default function MembersPage() {
       <Text as="span" variant="bodySm" tone="subdued">{m.nextTierName ? `${money(m.toNextTierMinor ?? 0)} to ${m.nextTierName}` : "Top tier"}</Text>
     </BlockStack>,
     dateOf(m.tierSince),
-    m.syncStatus === "synced" ? "Synced" : m.syncStatus === "failed" ? "Failed, retrying" : "Pending",
+    SYNC_LABEL[m.syncStatus] ?? "Pending",
   ]);
 
   const member = selected?.member;

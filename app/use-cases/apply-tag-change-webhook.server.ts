@@ -1,7 +1,7 @@
 // customer.tags_added / customer.tags_removed: Tierline's own tag writes come back
 // as these webhooks (echoes, ignored); a merchant changing a tier tag by hand is
 // corrected by the next sync, unless the customer is pinned, whose tags the
-// merchant owns (see sync-customer-tier.server.ts). Merchant tags are not ours.
+// merchant owns (see sync-shop-tiers.server.ts). Merchant tags are not ours.
 import { z } from "zod";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";

@@ -6,7 +6,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tes
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
-import { requeueUnsyncedCustomers, UNSYNCED_STALE_AFTER_MS } from "./requeue-unsynced-customers.server.ts";
+import { shopsWithDueTierWrites } from "./shops-with-due-tier-writes.server.ts";
 import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute } from "./tier-rules-admin.server.ts";
 
 const SHOP = "pages.myshopify.com";
@@ -114,17 +114,18 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     await expect(pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "platinum", until: null, now: NOW, requestRecompute })).rejects.toThrow(/no tier/);
   });
 
-  it("requeues customers whose sync failed or stayed pending, only in installed shops", async () => {
+  it("finds the installed shops with tier writes due (pending, failed and due) and with stale spend values", async () => {
     await db.shop.create({ data: { domain: "gone.myshopify.com", currencyCode: "USD", uninstalledAt: NOW } });
-    await db.customer.create({ data: { shop: "gone.myshopify.com", customerGid: gidOf(9), tierKey: "bronze", syncStatus: "failed" } });
+    await db.customer.create({ data: { shop: "gone.myshopify.com", customerGid: gidOf(9), tierKey: "bronze", syncStatus: "pending" } });
     await db.customer.updateMany({ where: { shop: SHOP }, data: { syncStatus: "synced" } });
-    await db.customer.updateMany({ where: { shop: SHOP, customerGid: { in: [gidOf(1), gidOf(3)] } }, data: { syncStatus: "failed" } });
-    const calls: [string, string[], string][] = [];
-    const later = new Date(Date.now() + UNSYNCED_STALE_AFTER_MS + 1_000);
-    const result = await requeueUnsyncedCustomers({ db, now: later, requestRecompute: async (shop, gids, cause) => void calls.push([shop, [...gids].sort(), cause]) });
-    expect(result).toEqual({ requeued: 2, shops: 1 });
-    expect(calls).toEqual([[SHOP, [gidOf(1), gidOf(3)], "customer"]]);
-    // Rows still within the retry period of their job are in flight, not stuck.
-    expect(await requeueUnsyncedCustomers({ db, now: new Date(), requestRecompute: async () => {} })).toEqual({ requeued: 0, shops: 0 });
+    expect(await shopsWithDueTierWrites(db, NOW)).toEqual({ due: [], stale: [] });
+    // Failed, but its retry is not due yet: not swept.
+    await db.customer.updateMany({ where: { shop: SHOP, customerGid: gidOf(1) }, data: { syncStatus: "failed", syncDueAt: new Date(NOW.getTime() + 60_000) } });
+    await db.customer.updateMany({ where: { shop: SHOP, customerGid: gidOf(3) }, data: { syncStatus: "stale" } });
+    expect(await shopsWithDueTierWrites(db, NOW)).toEqual({ due: [], stale: [SHOP] });
+    expect(await shopsWithDueTierWrites(db, new Date(NOW.getTime() + 61_000))).toEqual({ due: [SHOP], stale: [SHOP] });
+    // A refusal (no retry time) waits for a new cause.
+    await db.customer.updateMany({ where: { shop: SHOP, customerGid: gidOf(1) }, data: { syncDueAt: null } });
+    expect((await shopsWithDueTierWrites(db, new Date(NOW.getTime() + 61_000))).due).toEqual([]);
   });
 });

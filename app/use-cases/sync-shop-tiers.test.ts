@@ -1,23 +1,20 @@
-// The tier sync against the store simulator (the real Admin SDL, cost and
-// throttling) and a real database (SQLite and PostgreSQL): tags and metafields land as expected,
-// merchant tags are untouched, a second sync writes nothing, THROTTLED backs off.
+// The shop's tier sync against the store simulator (the real Admin SDL, cost and
+// throttling) and a real database (SQLite and PostgreSQL): tags and metafields land
+// as expected, merchant tags are untouched, a second sync writes nothing, several
+// customers share a metafieldsSet, spend-only changes wait for the batched refresh,
+// THROTTLED ends the slice and the write lands later.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient, type AdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
-import { createAdminRunner, type AdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
+import { createAdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
 import type { Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
-import type { Job } from "bullmq";
-import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
-import { createLogger } from "../logger.server.ts";
-import { createTierRecomputeProcessor } from "../workers/tier-jobs.ts";
 import { applyTagChangeWebhook } from "./apply-tag-change-webhook.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
-import { syncCustomerTier } from "./sync-customer-tier.server.ts";
-import type { TierRecomputeCause } from "./webhook-context.ts";
+import { syncShopTiers, type SyncShopTiersInput } from "./sync-shop-tiers.server.ts";
 
 const SHOP = "tier-sync.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -25,7 +22,7 @@ const NOW = new Date("2026-11-20T12:00:00Z");
 type SimCustomerJson = { id: string; gid: string; tags: string[]; metafields: Record<string, { key: string; namespace: string; type: string; value: string }> };
 type MutationsJson = { count: number; pointsSpent: number; mutations: { kind: string; ok: boolean; detail: Record<string, unknown> }[] };
 
-describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on %s", (kind) => {
+describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s", (kind) => {
   let sim: RunningSimulator;
   let token: string;
   let database: TestDatabase;
@@ -65,6 +62,13 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
     await recomputeCustomerTier({ db, shop: SHOP, customerGid, cause: "order", now: NOW });
   }
 
+  const rowOf = (gid: string) => db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } });
+  /** The named customers' sync, as the shop's sync job runs it. */
+  const sync = (gids: string[], options: Partial<SyncShopTiersInput> = {}) =>
+    syncShopTiers({ db, shop: SHOP, customerGids: gids, admin: adminFor(), now: () => NOW, ...options });
+  /** What the simulator recorded since `before`: [kind, ok] per mutation. */
+  const writesSince = async (before: MutationsJson) => (await mutations()).mutations.slice(before.count).map((m) => [m.kind, m.ok]);
+
   /** A Shopify customer with the given tags, and a ledger worth `spendMinor` for them in Tierline. */
   async function memberWithSpend(tags: string[], spendMinor: number): Promise<string> {
     const { customer } = await control<{ customer: SimCustomerJson }>("POST", `/shops/${SHOP}/customers`, { email: `m${++orderSeq}@example.com`, firstName: "Member", tags });
@@ -89,8 +93,8 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
     const gid = await memberWithSpend(["vip", "tierline:silver", "newsletter"], 250_000);
     const before = await mutations();
 
-    const first = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(first).toMatchObject({ status: "written", reads: 1, tagsAdded: ["tierline:gold"], tagsRemoved: ["tierline:silver"] });
+    const first = await sync([gid]);
+    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 6, metafieldsDeleted: 0 });
 
     const customer = await simCustomer(gid);
     expect([...customer.tags].sort()).toEqual(["newsletter", "tierline:gold", "vip"]);
@@ -102,108 +106,114 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
       tier_review_at: "2027-11-10T12:00:00Z",
       tier_pinned: "false",
     });
-    const written = await mutations();
-    expect(written.mutations.slice(before.count).map((m) => [m.kind, m.ok])).toEqual([
-      ["metafieldsSet", true],
-      ["tagsAdd", true],
-      ["tagsRemove", true],
-    ]);
-    const row = await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } });
-    expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null });
-    expect(row.writtenDigest).toMatch(/^[0-9a-f]{16}$/);
+    // Metafields first (Flow reacting to the tag reads the new values), then the tags; the
+    // first write reads the values, so no next-tier value is deleted that was never there.
+    expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true]]);
+    const row = await rowOf(gid);
+    expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null, syncDueAt: null });
+    expect(row.writtenDigest).toMatch(/^[0-9a-f]{32}$/);
 
     // Nothing changed: no request at all, and with force a read but no write.
-    const again = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(again).toMatchObject({ status: "unchanged", reads: 0 });
-    const forced = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor(), force: true });
-    expect(forced).toMatchObject({ status: "unchanged", reads: 1, tagsAdded: [], tagsRemoved: [], metafieldsSet: [] });
-    const after = await mutations();
-    expect(after.count).toBe(written.count);
-    expect(after.mutations).toEqual(written.mutations);
+    const written = await mutations();
+    expect(await sync([gid], { admin: async () => { throw new Error("must not need the Admin API"); } })).toMatchObject({ unchanged: 1, reads: 0 });
+    expect(await sync([gid], { force: true })).toMatchObject({ written: 1, reads: 1, tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0 });
+    expect(await mutations()).toMatchObject({ count: written.count, mutations: written.mutations });
   });
 
   it("recomputing without a change keeps the sync free", async () => {
     const gid = await memberWithSpend(["wholesale"], 60_000);
-    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
+    await sync([gid]);
     expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:silver", "wholesale"]);
     const { pointsSpent, count } = await mutations();
     await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause: "order", now: NOW });
-    const again = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => { throw new Error("must not need the Admin API"); } });
-    expect(again.status).toBe("unchanged");
+    expect(await sync([gid], { admin: async () => { throw new Error("must not need the Admin API"); } })).toMatchObject({ unchanged: 1 });
     expect(await mutations()).toMatchObject({ pointsSpent, count });
   });
 
-  it("a spend change within a tier is one metafieldsSet, without a read", async () => {
-    const gid = await memberWithSpend(["vip"], 60_000);
-    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    await addOrder(gid, 10_000);
+  it("a spend change within a tier waits as stale; the refresh writes many customers' spend in one call", async () => {
+    const gids = [await memberWithSpend(["vip"], 60_000), await memberWithSpend([], 70_000), await memberWithSpend([], 80_000)];
+    await sync(gids);
+    for (const gid of gids) await addOrder(gid, 10_000);
     const before = await mutations();
-    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(result).toMatchObject({ status: "written", reads: 0, tagsAdded: [], tagsRemoved: [] });
+    expect(await sync(gids, { admin: async () => { throw new Error("must not need the Admin API"); } })).toMatchObject({ deferred: 3, written: 0 });
+    expect((await rowOf(gids[0])).syncStatus).toBe("stale");
+    expect(await mutations()).toMatchObject({ count: before.count });
+
+    const refreshed = await syncShopTiers({ db, shop: SHOP, admin: adminFor(), now: () => NOW, refreshSpend: true });
+    expect(refreshed).toMatchObject({ written: 3, reads: 0, tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 9 });
     const after = await mutations();
     expect(after.mutations.slice(before.count).map((m) => m.kind)).toEqual(["metafieldsSet"]);
-    expect(after.pointsSpent - before.pointsSpent).toBe(11);
-    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "silver", qualifying_spend: JSON.stringify({ amount: "700.00", currency_code: "USD" }) });
+    // 10 for the call, 1 per customer.
+    expect(after.pointsSpent - before.pointsSpent).toBe(13);
+    expect(appMetafields(await simCustomer(gids[0]))).toMatchObject({ tier: "silver", qualifying_spend: JSON.stringify({ amount: "700.00", currency_code: "USD" }) });
+    expect((await rowOf(gids[0])).syncStatus).toBe("synced");
   });
 
-  it("moving up to the top tier deletes the next-tier metafields", async () => {
-    const gid = await memberWithSpend(["vip"], 80_000);
-    await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "silver", next_tier_name: "Gold" });
-    await addOrder(gid, 150_000);
-
+  it("tier changes of several customers share one metafieldsSet, and need no read when the old tag is known", async () => {
+    const gids = [await memberWithSpend(["vip"], 60_000), await memberWithSpend([], 65_000), await memberWithSpend([], 70_000)];
+    await sync(gids);
+    for (const gid of gids) await addOrder(gid, 150_000);
     const before = await mutations();
-    const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"], tagsRemoved: ["tierline:silver"], metafieldsDeleted: ["next_tier_name", "spend_to_next_tier"] });
-    const after = await mutations();
-    expect(after.mutations.slice(before.count).map((m) => [m.kind, m.ok])).toEqual([
-      ["metafieldsSet", true],
-      ["tagsAdd", true],
-      ["tagsRemove", true],
-      ["metafieldsDelete", true],
-    ]);
-    const metafields = appMetafields(await simCustomer(gid));
-    expect(metafields).not.toHaveProperty("next_tier_name");
-    expect(metafields).not.toHaveProperty("spend_to_next_tier");
-    expect(appMetafields(await simCustomer(gid))).toMatchObject({ tier: "gold", qualifying_spend: JSON.stringify({ amount: "2300.00", currency_code: "USD" }) });
+    const result = await sync(gids);
+    expect(result).toMatchObject({ written: 3, reads: 0, tagsAdded: 3, tagsRemoved: 3 });
+    const kinds = (await writesSince(before)).map(([kind]) => kind);
+    expect(kinds.filter((k) => k === "metafieldsSet")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "metafieldsDelete")).toHaveLength(1);
+    const spent = (await mutations()).pointsSpent - before.pointsSpent;
+    // 3 × (tagsAdd 10 + tagsRemove 10) + metafieldsSet (10 + 3) + metafieldsDelete 10: 83, under 28 a change.
+    expect(spent).toBe(83);
+    for (const gid of gids) {
+      expect((await simCustomer(gid)).tags.filter((t) => t.startsWith("tierline:"))).toEqual(["tierline:gold"]);
+      const metafields = appMetafields(await simCustomer(gid));
+      expect(metafields).toMatchObject({ tier: "gold", tier_name: "Gold" });
+      expect(metafields).not.toHaveProperty("next_tier_name");
+      expect(metafields).not.toHaveProperty("spend_to_next_tier");
+    }
   });
 
   it.each([
     ["in a 200 body", false],
     ["as HTTP 429", true],
-  ])("backs off on THROTTLED %s and retries until the write lands", async (_label, http429) => {
+  ])("on THROTTLED %s the slice ends, the row stays due, and the write lands on the next run", async (_label, http429) => {
     const gid = await memberWithSpend(["vip"], 300_000);
-    // A slow refill, so the bucket is still short when the first request lands.
-    await control("POST", `/shops/${SHOP}/throttle`, { http429, restoreRate: 25, drain: 1_000_000 });
-    const waits: { ms: number; cause: string }[] = [];
+    // An empty bucket that refills slowly: the runner's in-place wait would be too long.
+    await control("POST", `/shops/${SHOP}/throttle`, { http429, restoreRate: 1, drain: 1_000_000 });
     try {
-      const result = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor({ onWait: (w) => waits.push(w) }) });
-      expect(result).toMatchObject({ status: "written", tagsAdded: ["tierline:gold"] });
+      const result = await sync([gid], { admin: adminFor({ maxWaitMs: 50, maxThrottleRetries: 0 }) });
+      expect(result).toMatchObject({ written: 0, failed: 0, more: true });
+      expect(result.retryAfterMs).toBeGreaterThan(0);
+      expect((await rowOf(gid)).syncStatus).toBe("pending");
     } finally {
-      await control("POST", `/shops/${SHOP}/throttle`, { http429: false, restoreRate: 1_000 });
+      await control("POST", `/shops/${SHOP}/throttle`, { http429: false, restoreRate: 1_000, drain: 0 });
     }
-    expect(waits.some((w) => w.cause === "throttled")).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await sync([gid])).toMatchObject({ written: 1 });
     expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);
   });
 
-  it("records a failure and rethrows when Shopify keeps failing, and succeeds on the next attempt", async () => {
+  it("records a failure with its retry time when Shopify fails, and lands on the retry", async () => {
     const gid = await memberWithSpend([], 10_000);
     const failing = async () =>
       createAdminRunner({ shop: SHOP, request: async () => ({ status: 503, data: null, errors: [{ message: "Service Unavailable" }], extensions: null }) }, runnerOptions());
-    await expect(syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: failing })).rejects.toMatchObject({ reason: "server_error" });
-    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "failed", syncAttempts: 1 });
-
-    const retried = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-    expect(retried).toMatchObject({ status: "written", tagsAdded: ["tierline:bronze"] });
-    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "synced", syncAttempts: 0 });
+    expect(await sync([gid], { admin: failing })).toMatchObject({ failed: 1, written: 0 });
+    const failed = await rowOf(gid);
+    expect(failed).toMatchObject({ syncStatus: "failed", syncAttempts: 1 });
+    expect(failed.syncDueAt!.getTime()).toBe(NOW.getTime() + 2_000);
+    // Not due yet: the shop's run leaves it; once due, it is written.
+    expect(await syncShopTiers({ db, shop: SHOP, admin: failing, now: () => NOW })).toMatchObject({ rounds: 0, nextDueAt: failed.syncDueAt });
+    const later = new Date(NOW.getTime() + 2_000);
+    expect(await syncShopTiers({ db, shop: SHOP, admin: adminFor(), now: () => later })).toMatchObject({ written: 1, tagsAdded: 1 });
+    expect(await rowOf(gid)).toMatchObject({ syncStatus: "synced", syncAttempts: 0, syncDueAt: null });
   });
 
-  describe("in the worker and on tag webhooks", () => {
-    const log = createLogger("test", "error");
-    const processor = (adminForShop: (shop: string) => Promise<AdminRunner> = () => adminFor()()) =>
-      createTierRecomputeProcessor({ db, queues: {} as JobQueues, log, now: () => NOW, adminFor: adminForShop });
-    const job = (customerGid: string, cause: TierRecomputeCause = "order") => ({ data: { shop: SHOP, customerGid, cause } }) as Job<{ shop: string; customerGid: string; cause: TierRecomputeCause }>;
+  it("a shop Tierline cannot reach (no session) ends the sync and leaves the rows due", async () => {
+    const gid = await memberWithSpend([], 90_000);
+    await expect(sync([gid], { admin: async () => { throw new SessionNotFoundError("no offline session"); } })).rejects.toBeInstanceOf(SessionNotFoundError);
+    expect((await rowOf(gid)).syncStatus).toBe("pending");
+    await sync([gid]);
+  });
 
+  describe("and tag webhooks", () => {
     const tagWebhook = async (topic: "customer.tags_added" | "customer.tags_removed", customerGid: string, tags: string[]) => {
       const requested: string[] = [];
       const outcome = await applyTagChangeWebhook({
@@ -215,26 +225,9 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
       return { outcome, requested };
     };
 
-    it("the tier job recomputes, then writes the tier to Shopify", async () => {
-      const gid = await memberWithSpend(["vip"], 80_000);
-      const result = await processor()(job(gid));
-      expect(result).toMatchObject({ tierKey: "silver", sync: "written", tagsAdded: ["tierline:silver"] });
-      expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:silver", "vip"]);
-      expect(await processor()(job(gid))).toMatchObject({ sync: "unchanged", reads: 0 });
-    });
-
-    it("an uninstalled shop (no session) is skipped without retries", async () => {
-      const gid = await memberWithSpend([], 90_000);
-      const gone = processor(async () => {
-        throw new SessionNotFoundError("no offline session");
-      });
-      await expect(gone(job(gid))).resolves.toMatchObject({ sync: "skipped", note: "session_missing" });
-      expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ syncStatus: "failed" });
-    });
-
     it("ignores echoes and merchant tags; corrects a merchant's removal of the tier tag", async () => {
       const gid = await memberWithSpend(["vip"], 210_000);
-      await processor()(job(gid));
+      await sync([gid]);
       expect(await tagWebhook("customer.tags_added", gid, ["tierline:gold"])).toMatchObject({ outcome: { note: "echo of Tierline's own write" }, requested: [] });
       expect(await tagWebhook("customer.tags_added", gid, ["vip", "spring-sale"])).toMatchObject({ outcome: { note: "no Tierline tag involved" }, requested: [] });
 
@@ -242,7 +235,8 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
       const removal = await tagWebhook("customer.tags_removed", gid, ["tierline:gold"]);
       expect(removal.outcome.note).toMatch(/correcting/);
       expect(removal.requested).toEqual([gid]);
-      expect(await processor()(job(gid, "customer"))).toMatchObject({ sync: "written", tagsAdded: ["tierline:gold"], metafieldsSet: 0 });
+      await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause: "customer", now: NOW });
+      expect(await sync([gid])).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, metafieldsSet: 0 });
       expect((await simCustomer(gid)).tags.sort()).toEqual(["tierline:gold", "vip"]);
     });
 
@@ -259,8 +253,36 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
           return response;
         },
       };
-      await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(client, runnerOptions()) });
+      await sync([gid], { admin: async () => createAdminRunner(client, runnerOptions()) });
       expect(echoes).toEqual([{ status: "processed", note: "echo of Tierline's own write" }]);
+    });
+
+    it("a row touched meanwhile by something that does not move the tier (a customers/update) is still saved as written", async () => {
+      const gid = await memberWithSpend([], 96_000);
+      const simClient = createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin });
+      const renaming: AdminGraphqlClient = {
+        shop: SHOP,
+        async request<T>(query: string, variables?: Record<string, unknown>) {
+          if (query.includes("mutation TagsAdd")) await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } }, data: { firstName: "Renamed" } });
+          return simClient.request<T>(query, variables);
+        },
+      };
+      expect(await sync([gid], { admin: async () => createAdminRunner(renaming, runnerOptions()) })).toMatchObject({ written: 1, more: false });
+      expect(await rowOf(gid)).toMatchObject({ firstName: "Renamed", syncStatus: "synced", writtenTierTag: "tierline:silver" });
+      // A tier that moves meanwhile leaves the row due, for the next round to compare.
+      const moving: AdminGraphqlClient = {
+        shop: SHOP,
+        async request<T>(query: string, variables?: Record<string, unknown>) {
+          if (query.includes("mutation MetafieldsSet")) await addOrder(gid, 150_000);
+          return simClient.request<T>(query, variables);
+        },
+      };
+      await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } }, data: { writtenDigest: null } });
+      await addOrder(gid, 1_000);
+      expect(await sync([gid], { admin: async () => createAdminRunner(moving, runnerOptions()) })).toMatchObject({ more: true });
+      expect((await rowOf(gid)).syncStatus).toBe("pending");
+      expect(await sync([gid])).toMatchObject({ written: 1 });
+      expect((await simCustomer(gid)).tags).toEqual(["tierline:gold"]);
     });
 
     it("a tag write that fails leaves the row to be compared with Shopify next time", async () => {
@@ -273,24 +295,23 @@ describe.each(DATABASE_KINDS)("syncCustomerTier against the store simulator, on 
           return simClient.request<T>(query, variables);
         },
       };
-      await expect(syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: async () => createAdminRunner(failTags, runnerOptions()) })).rejects.toMatchObject({ reason: "server_error" });
-      expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ writtenTierTag: "tierline:silver", writtenDigest: null, syncStatus: "failed" });
-      const retried = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor() });
-      expect(retried).toMatchObject({ status: "written", reads: 1, tagsAdded: ["tierline:silver"], metafieldsSet: [] });
+      expect(await sync([gid], { admin: async () => createAdminRunner(failTags, runnerOptions()) })).toMatchObject({ failed: 1 });
+      expect(await rowOf(gid)).toMatchObject({ writtenTierTag: "tierline:silver", writtenDigest: null, syncStatus: "failed" });
+      expect(await sync([gid])).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, metafieldsSet: 0 });
     });
 
     it("respects a merchant's tag edit on a pinned member", async () => {
       const gid = await memberWithSpend([], 70_000);
       await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } }, data: { pinnedTierKey: "gold" } });
-      await processor()(job(gid, "manual"));
+      await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause: "manual", now: NOW });
+      await sync([gid]);
       expect((await simCustomer(gid)).tags).toEqual(["tierline:gold"]);
 
       await control("POST", `/shops/${SHOP}/customers/${encodeURIComponent(gid)}`, { removeTags: ["tierline:gold"] });
       const removal = await tagWebhook("customer.tags_removed", gid, ["tierline:gold"]);
       expect(removal).toMatchObject({ requested: [] });
       expect(removal.outcome.note).toMatch(/pinned member/);
-      const forced = await syncCustomerTier({ db, shop: SHOP, customerGid: gid, admin: adminFor(), force: true });
-      expect(forced).toMatchObject({ tagsAdded: [], tagsRemoved: [] });
+      expect(await sync([gid], { force: true })).toMatchObject({ tagsAdded: 0, tagsRemoved: 0 });
       expect((await simCustomer(gid)).tags).toEqual([]);
     });
   });

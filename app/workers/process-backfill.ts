@@ -11,7 +11,8 @@ import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { importBackfillResults, startBackfillRun, type BackfillDeps } from "../use-cases/backfill-order-history.server.ts";
-import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
+import { shopifyAdminRunner } from "./tier-jobs.ts";
+import { requestTierSync } from "./tier-sync-jobs.ts";
 
 /** How long the import waits between looks at a running bulk operation when no webhook comes. */
 export const BACKFILL_POLL_MS = 15_000;
@@ -34,8 +35,8 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps) {
     fetch: deps.fetch,
     now: deps.now,
     log: deps.log,
-    // The tiers are computed in the import; each customer's job then finds nothing to change and syncs to Shopify.
-    requestTierSync: (shop, customerGids) => requestTierRecompute(deps.queues, shop, customerGids, "backfill"),
+    // The tiers are computed and saved as pending in the import: the shop's sync writes them.
+    requestTierSync: (shop) => requestTierSync(deps.queues, shop),
   };
 
   return async function processBackfill(job: Job<JobPayload<"backfill">>, token?: string) {

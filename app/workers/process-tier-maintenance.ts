@@ -10,7 +10,9 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
 import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
+import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.server.ts";
 import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
+import { requestTierSync } from "./tier-sync-jobs.ts";
 
 /** Terminal failures that mean the app cannot reach the shop now (uninstalled, frozen). */
 const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
@@ -29,8 +31,18 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
     const data = QUEUES.tierMaintenance.payload.parse(job.data);
     const now = deps.now?.() ?? new Date();
     switch (data.kind) {
-      case "review-due":
-        return requestDueTierReviews({ db: deps.db, now, requestTierRecompute: (shop, gids, cause) => requestTierRecompute(deps.queues, shop, gids, cause, now.getTime()) });
+      case "review-due": {
+        const reviews = await requestDueTierReviews({ db: deps.db, now, requestTierRecompute: (shop, gids, cause) => requestTierRecompute(deps.queues, shop, gids, cause, now.getTime()) });
+        // Spend values that moved within a tier are written now, in batches.
+        const { stale } = await shopsWithDueTierWrites(deps.db, now);
+        for (const shop of stale) await requestTierSync(deps.queues, shop, { refreshSpend: true });
+        return { ...reviews, spendRefreshShops: stale.length };
+      }
+      case "sync-sweep": {
+        const { due } = await shopsWithDueTierWrites(deps.db, now);
+        for (const shop of due) await requestTierSync(deps.queues, shop);
+        return { shops: due.length };
+      }
       case "reconcile-all": {
         const shops = await deps.db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
         // One job per shop and run: a run that overlaps the previous one does not double it.

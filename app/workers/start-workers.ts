@@ -14,7 +14,8 @@ import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
-import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled } from "./tier-jobs.ts";
+import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
+import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -30,6 +31,10 @@ export interface WorkerOptions {
   reconcileEveryMs?: number;
   /** How long a backfill's import waits between looks at a running bulk query when no webhook comes (default 15 s). */
   backfillPollMs?: number;
+  /** How long one tier sync job writes before handing its shop on (default 2 s). */
+  syncSliceMs?: number;
+  /** How often shops with tier writes still due get their sync restarted (default 1 min). */
+  syncSweepEveryMs?: number;
   /** Admin API access of a shop (default: its offline session); tests and the demo inject one. */
   adminFor?: (shop: string) => Promise<AdminRunner>;
 }
@@ -88,14 +93,18 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       }),
     ),
     make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log, adminFor: options.adminFor })),
+    // One job per shop at a time (a lock), so a busy shop holds one slot and the rest share the others.
+    make(QUEUES.tierSync.name, createTierSyncProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner, sliceMs: options.syncSliceMs })),
     make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
     // A backfill streams a whole order history: a few at a time per process.
     make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),
     make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
   ];
 
-  // Time moves tiers (window exits, grace and pin ends), and reconciliation repairs lost webhooks.
+  // Time moves tiers (window exits, grace and pin ends) and the review also refreshes stale spend values;
+  // the sweep restarts tier syncs still due; reconciliation repairs lost webhooks.
   await queues.tierMaintenance.upsertJobScheduler("review-due", { every: options.reviewEveryMs ?? REVIEW_EVERY_MS }, { name: "review-due", data: { kind: "review-due" } });
+  await queues.tierMaintenance.upsertJobScheduler("sync-sweep", { every: options.syncSweepEveryMs ?? 60_000 }, { name: "sync-sweep", data: { kind: "sync-sweep" } });
   await queues.tierMaintenance.upsertJobScheduler("reconcile-all", { every: options.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile-all", data: { kind: "reconcile-all" } });
 
   // Re-queue deliveries that were stored but whose enqueue failed (the web process answered 503).

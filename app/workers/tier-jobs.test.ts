@@ -1,18 +1,17 @@
 // The tier job's default Admin client, as the worker process builds it: the shop's
 // stored offline session → shopify-app-remix's unauthenticated.admin → the origin
-// override (SHOPIFY_API_ORIGIN) → the store simulator. Then one whole tier job.
+// override (SHOPIFY_API_ORIGIN) → the store simulator. Then a recomputation and the shop's sync.
 import { rmSync } from "node:fs";
-import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { applyMigrations } from "../adapters/db/migrate.server.ts";
-import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { customerTagsAndMetafieldsOperation } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { classifyShopifyError } from "../adapters/shopify/shopify-errors.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
-import { createLogger } from "../logger.server.ts";
-import { createTierRecomputeProcessor, shopifyAdminRunner } from "./tier-jobs.ts";
+import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
+import { syncShopTiers } from "../use-cases/sync-shop-tiers.server.ts";
+import { shopifyAdminRunner } from "./tier-jobs.ts";
 
 // shopify.server.ts reads the environment and opens the process's database when first
 // loaded: point both at this test's own before anything loads.
@@ -60,10 +59,11 @@ describe("tier job with the shop's offline session", () => {
     expect(data.customer?.tags).toEqual(["wholesale"]);
   });
 
-  it("a tier job recomputes and writes the tag and metafields with the default client", async () => {
-    const processor = createTierRecomputeProcessor({ db, queues: {} as JobQueues, log: createLogger("test", "error"), now: () => NOW });
-    const result = await processor({ data: { shop: SHOP, customerGid, cause: "order" } } as Job<{ shop: string; customerGid: string; cause: "order" }>);
-    expect(result).toMatchObject({ tierKey: "silver", sync: "written", tagsAdded: ["tierline:silver"] });
+  it("the shop's tier sync writes the recomputed tier with the default client", async () => {
+    const recomputed = await recomputeCustomerTier({ db, shop: SHOP, customerGid, cause: "order", now: NOW });
+    expect(recomputed).toMatchObject({ tierKey: "silver", changed: true });
+    const result = await syncShopTiers({ db, shop: SHOP, admin: () => shopifyAdminRunner(SHOP), now: () => NOW });
+    expect(result).toMatchObject({ written: 1, reads: 1, tagsAdded: 1 });
     const customer = await (await fetch(`${sim.origin}/_sim/shops/${SHOP}/customers/${encodeURIComponent(customerGid)}`)).json() as { customer: { tags: string[] } };
     expect(customer.customer.tags.sort()).toEqual(["tierline:silver", "wholesale"]);
   });

@@ -1,6 +1,7 @@
 // Tier recomputation jobs: enqueue (coalesced per customer) and process. A job
-// recomputes the customer's tier, then writes it to Shopify (tags, metafields).
-import { UnrecoverableError, type Job } from "bullmq";
+// recomputes the customer's tier, then asks for the shop's tier sync
+// (tier-sync-jobs.ts), which writes it to Shopify (tags, metafields).
+import type { Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
@@ -12,8 +13,8 @@ import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
-import { syncCustomerTier } from "../use-cases/sync-customer-tier.server.ts";
 import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
+import { requestTierSync } from "./tier-sync-jobs.ts";
 
 /** Orders from one customer within this window make one recomputation. */
 export const COALESCE_MS = 1_000;
@@ -55,27 +56,13 @@ export interface TierRecomputeDeps {
 const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
 
 export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
-  const adminFor = deps.adminFor ?? shopifyAdminRunner;
   return async function processTierRecompute(job: Job<JobPayload<"tierRecompute">>) {
     const data = QUEUES.tierRecompute.payload.parse(job.data);
     const recomputed = await recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date() });
     if (recomputed.kind === "REDACTED") return recomputed;
-    try {
-      const sync = await syncCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, admin: () => adminFor(data.shop) });
-      return { ...recomputed, sync: sync.status, reads: sync.reads, tagsAdded: sync.tagsAdded, tagsRemoved: sync.tagsRemoved, metafieldsSet: sync.metafieldsSet.length };
-    } catch (error) {
-      const classified = classifyShopifyError(error);
-      if (classified instanceof ShopifyTerminalError) {
-        if (GONE.has(classified.reason)) {
-          deps.log.info("tier sync skipped: shop not reachable", { shop: data.shop, customerGid: data.customerGid, reason: classified.reason });
-          return { ...recomputed, sync: "skipped", note: classified.reason };
-        }
-        // Retrying the same request gets the same refusal; the row keeps syncStatus "failed".
-        throw new UnrecoverableError(classified.message);
-      }
-      // Retryable (throttled, 5xx, network) or unexpected: BullMQ retries with backoff.
-      throw error;
-    }
+    // The write to Shopify is the shop's sync job: many customers per call, one shop per slot.
+    await requestTierSync(deps.queues, data.shop);
+    return recomputed;
   };
 }
 

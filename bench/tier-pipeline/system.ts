@@ -44,13 +44,15 @@ export interface TierSystem {
   workers: AppProcess[];
   prefix: string;
   settle: SettleWatcher;
+  /** Writes spend values that moved within a tier now (the periodic refresh), and waits for it. */
+  refreshSpend(shop: string): Promise<void>;
   /** Queue handles for job counts (webhooks, tier-recompute, …). */
   queues: Queue[];
   workerConcurrency: number;
 }
 
 export async function startTierSystem(cleanups: Cleanups, options: { workers: number; workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
-  const { sim, database, redis, web, workers, prefix, settle } = await startTierlineSystem({
+  const { sim, database, redis, web, workers, prefix, settle, refreshSpend } = await startTierlineSystem({
     label: "bench",
     workers: options.workers,
     // Production's defaults (env.server.ts), not the tests' small ones.
@@ -63,7 +65,7 @@ export async function startTierSystem(cleanups: Cleanups, options: { workers: nu
     await Promise.all(queues.map((q) => q.close()));
     connection.disconnect();
   });
-  return { sim, database, redis, web, workers, prefix, settle, queues, workerConcurrency: options.workerConcurrency };
+  return { sim, database, redis, web, workers, prefix, settle, refreshSpend, queues, workerConcurrency: options.workerConcurrency };
 }
 
 const DAY = 86_400_000;

@@ -1,5 +1,6 @@
 // Waits until Tierline has caught up: no stored delivery waiting, no tier job
-// queued, no customer waiting for its Shopify write. Used by the demo and tests.
+// or tier sync queued, no customer waiting for its Shopify write (spend values
+// left stale for the batched refresh do not count). Used by the demo and tests.
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Db } from "../../app/db.server.ts";
@@ -15,7 +16,7 @@ export interface SettleWatcher {
 
 export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleWatcher {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
+  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
   return {
     async settled({ timeoutMs = 180_000, progress } = {}) {
       // Settled twice in a row, a moment apart: a job can be between queues.

@@ -2,6 +2,9 @@
 // a fresh database, a private Redis, the simulator in this process, the web
 // process and worker processes pointed at it. Used by end-to-end tests and benchmarks.
 import { randomUUID } from "node:crypto";
+import { createJobQueues } from "../../app/adapters/queues/job-queues.server.ts";
+import { createProducerConnection } from "../../app/adapters/queues/redis-connection.server.ts";
+import { requestTierSync } from "../../app/workers/tier-sync-jobs.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../../tests/support/test-database.ts";
 import { appEnv, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "./app-processes.ts";
@@ -16,6 +19,8 @@ export interface TierlineSystem {
   workers: AppProcess[];
   prefix: string;
   settle: SettleWatcher;
+  /** Writes the spend values that moved within a tier now, as the periodic review does, and waits until it is done. */
+  refreshSpend(shop: string): Promise<void>;
   /** Stops everything started so far, last first; safe to call after a failed start. */
   close(): Promise<void>;
 }
@@ -72,7 +77,18 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
     }
     const settle = watchSettling(database.db, redis.url, prefix);
     started("settle watcher", settle, () => settle.close());
-    return { sim, database, redis, web, workers, prefix, settle, close };
+    const refreshSpend = async (shop: string) => {
+      const connection = createProducerConnection(redis.url, { enableOfflineQueue: true });
+      const queues = createJobQueues(connection, prefix);
+      try {
+        await requestTierSync(queues, shop, { refreshSpend: true });
+      } finally {
+        await queues.close();
+        connection.disconnect();
+      }
+      await settle.settled();
+    };
+    return { sim, database, redis, web, workers, prefix, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;

@@ -12,9 +12,9 @@ export const QUEUES = {
     payload: z.object({ webhookId: z.string().min(1), shop: shopDomain, topic: z.string().min(1) }),
   },
   /**
-   * Recompute one customer's tier and sync it to Shopify. The job id is the
-   * customer, and jobs wait a moment before running, so a burst of orders from one
-   * customer coalesces into one recomputation and one write.
+   * Recompute one customer's tier from the ledger, then ask for the shop's tier
+   * sync. The job id is the customer, and jobs wait a moment before running, so a
+   * burst of orders from one customer coalesces into one recomputation.
    */
   tierRecompute: {
     name: "tier-recompute",
@@ -23,6 +23,15 @@ export const QUEUES = {
       customerGid: z.string().startsWith("gid://shopify/Customer/"),
       cause: z.enum(["order", "refund", "cancellation", "customer", "manual", "rule_change", "window", "backfill"]),
     }),
+  },
+  /**
+   * Write a shop's saved tiers to Shopify (tags, metafields), many customers per
+   * call, one job per shop at a time (a Redis lock; see tier-sync-jobs.ts).
+   * `refreshSpend` also writes the spend values that moved within a tier.
+   */
+  tierSync: {
+    name: "tier-sync",
+    payload: z.object({ shop: shopDomain, refreshSpend: z.boolean() }),
   },
   /** Per-shop chores: install follow-up, data purge after uninstall, delivery sweeps. */
   shopLifecycle: {
@@ -44,13 +53,16 @@ export const QUEUES = {
   },
   /**
    * Scheduled chores of the tiers: "review-due" recomputes customers whose tier time
-   * alone may change (window exit, grace end, pin end); "reconcile-all" fans out one
+   * alone may change (window exit, grace end, pin end) and refreshes stale spend
+   * values; "sync-sweep" restarts the tier sync of shops with writes still due (a
+   * worker died holding one); "reconcile-all" fans out one
    * "reconcile-shop" per installed shop, which repairs what webhooks missed.
    */
   tierMaintenance: {
     name: "tier-maintenance",
     payload: z.discriminatedUnion("kind", [
       z.object({ kind: z.literal("review-due") }),
+      z.object({ kind: z.literal("sync-sweep") }),
       z.object({ kind: z.literal("reconcile-all") }),
       z.object({ kind: z.literal("reconcile-shop"), shop: shopDomain }),
     ]),

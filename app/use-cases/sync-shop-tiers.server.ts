@@ -1,0 +1,507 @@
+// Write saved tiers to Shopify for one shop, many customers per round: the tier
+// tag (add the tier's tag, remove only tags Tierline owns) and the app-owned
+// metafields. Load the due rows → plan each (what differs from what was last
+// written) → write → save what was written, compare-and-set on each row's version.
+//
+// Why by shop and by round: metafieldsSet costs 10 points plus 1 per customer and
+// takes 25 values, so three customers' tier metafields cost 13 points together
+// instead of 11 each; a spend change within a tier is not written per order but
+// marked "stale" and refreshed in batches of eight customers; a tier change whose
+// old tag is known (the last sync completed, and tag edits since come as webhooks
+// that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
+// also keeps a busy shop to one worker slot.
+import type { Db } from "../db.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
+import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
+import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput } from "../adapters/shopify/admin-operations/metafields-set.ts";
+import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
+import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
+import { classifyShopifyError, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { SPEND_METAFIELD_KEYS, spendOnlyChange, TIER_METAFIELD_NAMESPACE, tierMetafields, tierSyncDigest, type TierMetafield } from "../domain/tier-metafields.ts";
+import { tierIndex, type TierRules } from "../domain/tier-rules.ts";
+import { planTierTags } from "../domain/tier-tags.ts";
+import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
+
+/** Rows per round: three customers' full metafields fill one metafieldsSet, so a multiple of three. */
+export const SYNC_ROUND_SIZE = 24;
+/** Customers whose reads and tag writes are in flight at once within a round. */
+const CONCURRENCY = 4;
+const MAX_DELETES_PER_CALL = 250;
+/** A failed write is tried again after 2^attempts seconds, at most this long. */
+const MAX_RETRY_DELAY_MS = 30 * 60_000;
+
+export interface SyncShopTiersInput {
+  db: Db;
+  shop: string;
+  /** Called only when Shopify must be read or written (a round with nothing to write loads no session). */
+  admin: () => Promise<AdminRunner>;
+  now?: () => Date;
+  /** Also write spend-only changes (the periodic refresh); otherwise they are marked stale. */
+  refreshSpend?: boolean;
+  /** Only these customers, whatever their status (a repair, a test); default: the shop's due rows. */
+  customerGids?: string[];
+  /** Compare with Shopify instead of trusting what was last written (after a merchant's edit). */
+  force?: boolean;
+  /** No new round starts after this long: one shop must not hold a worker slot for long. */
+  sliceMs?: number;
+  roundSize?: number;
+  /** Called before each look at the due rows (the job keeps its lock and clears its request flag). */
+  beforeRound?: () => Promise<void>;
+}
+
+export interface SyncShopTiersResult {
+  rounds: number;
+  written: number;
+  unchanged: number;
+  /** Spend-only changes left for the batched refresh. */
+  deferred: number;
+  failed: number;
+  skipped: number;
+  reads: number;
+  tagsAdded: number;
+  tagsRemoved: number;
+  metafieldsSet: number;
+  metafieldsDeleted: number;
+  /** Rows were still due when the slice ended. */
+  more: boolean;
+  /** Shopify's cost budget ran dry: come back after this long. */
+  retryAfterMs: number | null;
+  /** The earliest retry of a row whose write failed. */
+  nextDueAt: Date | null;
+}
+
+type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
+
+interface Plan {
+  gid: string;
+  tierKey: string;
+  version: Date;
+  digest: string;
+  targetTag: string;
+  /** null: the tier tag was not added (the customer holds 250 tags). */
+  writtenTierTag: string | null;
+  desired: TierMetafield[];
+  /** Read tags (and metafields, when `compareMetafields`) before deciding. */
+  read: boolean;
+  compareMetafields: boolean;
+  tagsSettledByMerchant: boolean;
+  /** Read-free plan: the one tier tag the last sync wrote. */
+  knownTierTag: string | null;
+  toSet: TierMetafield[];
+  toDelete: TierMetafield[];
+  add: string[];
+  remove: string[];
+  /** Set when this customer's write failed; it is not saved as written. */
+  failure?: unknown;
+}
+
+const sameTag = (a: string | null | undefined, b: string | null | undefined) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
+
+/** Ends the slice: Shopify's bucket is empty; every unwritten row stays due. */
+class Throttled extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("throttled");
+  }
+}
+
+export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShopTiersResult> {
+  const { db, shop } = input;
+  const clock = input.now ?? (() => new Date());
+  const started = Date.now();
+  const sliceMs = input.sliceMs ?? 2_000;
+  const roundSize = input.roundSize ?? SYNC_ROUND_SIZE;
+  const result: SyncShopTiersResult = {
+    rounds: 0, written: 0, unchanged: 0, deferred: 0, failed: 0, skipped: 0, reads: 0,
+    tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null,
+  };
+  let runner: AdminRunner | undefined;
+  const admin = async () => (runner ??= await input.admin());
+
+  for (;;) {
+    await input.beforeRound?.();
+    const now = clock();
+    const rows = await db.customer.findMany({
+      where: input.customerGids
+        ? { shop, customerGid: { in: input.customerGids } }
+        : {
+            shop,
+            OR: [{ syncStatus: "pending" }, { syncStatus: "failed", syncDueAt: { lte: now } }, ...(input.refreshSpend ? [{ syncStatus: "stale" }] : [])],
+          },
+      orderBy: { updatedAt: "asc" },
+      take: roundSize,
+    });
+    if (rows.length === 0) break;
+    result.rounds++;
+    try {
+      await syncRound(db, shop, rows, await loadTierRules(db, shop), input, now, admin, result);
+    } catch (error) {
+      if (!(error instanceof Throttled)) throw error;
+      result.retryAfterMs = error.retryAfterMs;
+      result.more = true;
+      break;
+    }
+    // Named customers are one round; the shop's due rows continue while the slice lasts.
+    if (input.customerGids) break;
+    if (rows.length < roundSize) break;
+    if (Date.now() - started >= sliceMs) {
+      result.more = true;
+      break;
+    }
+  }
+  const due = await db.customer.findFirst({ where: { shop, syncStatus: "failed", syncDueAt: { not: null } }, orderBy: { syncDueAt: "asc" }, select: { syncDueAt: true } });
+  result.nextDueAt = due?.syncDueAt ?? null;
+  return result;
+}
+
+async function syncRound(
+  db: Db,
+  shop: string,
+  rows: CustomerRow[],
+  rules: TierRules,
+  options: SyncShopTiersInput,
+  now: Date,
+  admin: () => Promise<AdminRunner>,
+  result: SyncShopTiersResult,
+): Promise<void> {
+  const plans: Plan[] = [];
+  for (const row of rows) {
+    if (row.deletedAt || row.tierKey === null) {
+      result.skipped++;
+      continue;
+    }
+    if (tierIndex(rules, row.tierKey) < 0) {
+      // Rules changed and this row waits for its recomputation (which marks it pending again).
+      await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: "failed", syncError: "waiting for recomputation under the current tier rules", syncDueAt: new Date(now.getTime() + 60_000) });
+      result.skipped++;
+      continue;
+    }
+    const plan = planRow(row, rules, options);
+    if (plan === "unchanged" || plan === "stale") {
+      if (plan === "unchanged") result.unchanged++;
+      else result.deferred++;
+      const status = plan === "unchanged" ? "synced" : "stale";
+      if (row.syncStatus !== status || row.syncError !== null) await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: status, syncAttempts: 0, syncError: null, syncDueAt: null });
+      continue;
+    }
+    plans.push(plan);
+  }
+  if (plans.length === 0) return;
+
+  // 1. Reads, where the current tags (or values) are not known.
+  await eachLimited(plans.filter((p) => p.read), async (plan) => {
+    const current = await readCustomerTagsAndMetafields(await admin(), plan.gid, TIER_METAFIELD_NAMESPACE, { withMetafields: plan.compareMetafields });
+    result.reads++;
+    if (!current) {
+      plan.failure = new ShopifyTerminalError("not_found", "customer not found in Shopify");
+      return;
+    }
+    if (plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(plan.desired, current.metafields));
+    if (!plan.tagsSettledByMerchant) {
+      const tags = planTierTags({ currentTags: current.tags, rules, tierKey: plan.tierKey });
+      plan.add = tags.add;
+      plan.remove = tags.remove;
+      if (tags.blockedByTagLimit) plan.writtenTierTag = null;
+    }
+  }, (plan, error) => (plan.failure = error));
+
+  // 2. Record the tag about to be written before writing it, so its echo
+  // (customer.tags_added/removed, which can arrive before this round ends) is
+  // recognised. The digest is cleared until the write is confirmed: if it fails,
+  // the next sync compares with Shopify instead of trusting the row.
+  for (const plan of plans) {
+    if (plan.failure || (plan.add.length === 0 && plan.remove.length === 0)) continue;
+    const saved = await saveIfStillWanted(db, shop, plan, rules, { writtenTierTag: plan.writtenTierTag, writtenDigest: null });
+    if (saved === null) plan.failure = "moved"; // its tier moved under us: the next round starts over
+    else plan.version = saved;
+  }
+
+  // 3. Metafields first, packed several customers to a call: Flow and other apps
+  // reacting to the tag then read the new values.
+  const withValues = plans.filter((p) => !p.failure && p.toSet.length > 0);
+  for (const chunk of packByCustomer(withValues, MAX_METAFIELDS_PER_SET)) {
+    await setMetafieldsOf(chunk, admin);
+  }
+  for (const plan of withValues) if (!plan.failure) result.metafieldsSet += plan.toSet.length;
+
+  // 4. Tags: add before remove, so a member is never briefly without a tier tag.
+  await eachLimited(plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), async (plan) => {
+    if (plan.add.length) {
+      try {
+        await addTags(await admin(), plan.gid, plan.add);
+      } catch (error) {
+        // Without a read, the 250-tag limit shows up as a refusal: compare with Shopify next round.
+        if (!plan.read && classifyShopifyError(error) instanceof ShopifyTerminalError && (error as ShopifyTerminalError).reason === "user_errors") {
+          plan.failure = "reread";
+          return;
+        }
+        throw error;
+      }
+      result.tagsAdded += plan.add.length;
+    }
+    if (plan.remove.length) {
+      await removeTags(await admin(), plan.gid, plan.remove);
+      result.tagsRemoved += plan.remove.length;
+    }
+  }, (plan, error) => (plan.failure = error));
+
+  // 5. Values that no longer apply (e.g. "next tier" at the top tier) go last, in one call: stale for a moment is harmless.
+  const deleting = plans.filter((p) => !p.failure && p.toDelete.length > 0);
+  for (let i = 0; i < deleting.length; ) {
+    const chunk: Plan[] = [];
+    let size = 0;
+    while (i < deleting.length && size + deleting[i].toDelete.length <= MAX_DELETES_PER_CALL) {
+      size += deleting[i].toDelete.length;
+      chunk.push(deleting[i++]);
+    }
+    try {
+      const identifiers: MetafieldIdentifierInput[] = chunk.flatMap((p) => p.toDelete.map((m) => ({ ownerId: p.gid, namespace: m.namespace, key: m.key })));
+      const data = await (await admin()).run(metafieldsDeleteOperation, { metafields: identifiers });
+      throwOnUserErrors("metafieldsDelete", data.metafieldsDelete);
+      result.metafieldsDeleted += size;
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      for (const plan of chunk) plan.failure = error;
+    }
+  }
+
+  // 6. Save what was written; record failures for their retry.
+  let throttled: Throttled | null = null;
+  for (const plan of plans) {
+    if (plan.failure instanceof Throttled) throttled ??= plan.failure;
+    if (plan.failure instanceof Throttled) continue;
+    if (plan.failure === "moved") {
+      result.more = true;
+      continue;
+    }
+    if (plan.failure === "reread") {
+      await saveRow(db, shop, plan.gid, plan.version, { writtenDigest: null, writtenTierTag: null });
+      result.more = true;
+      continue;
+    }
+    if (plan.failure) {
+      result.failed++;
+      await recordFailure(db, shop, plan.gid, plan.failure, now);
+      continue;
+    }
+    result.written++;
+    const saved = await saveIfStillWanted(db, shop, plan, rules, {
+      writtenTierTag: plan.writtenTierTag,
+      writtenDigest: plan.digest,
+      syncStatus: "synced",
+      syncAttempts: 0,
+      syncDueAt: null,
+      syncError: plan.writtenTierTag === null ? "tier tag not added: the customer already has 250 tags" : null,
+    });
+    // The tier moved while it was written: the row stays pending and the next round compares again.
+    if (saved === null) result.more = true;
+  }
+  if (throttled) throw throttled;
+}
+
+function planRow(row: CustomerRow, rules: TierRules, options: SyncShopTiersInput): Plan | "unchanged" | "stale" {
+  const state = memberStateFromRow(row);
+  const desired = tierMetafields({ rules, state, spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
+  const digest = tierSyncDigest(desired);
+  const tier = rules.tiers[tierIndex(rules, row.tierKey!)];
+  const force = options.force ?? false;
+  const tagWritten = sameTag(row.writtenTierTag, tier.tag);
+
+  if (!force && tagWritten && row.writtenDigest === digest) return "unchanged";
+  const spendOnly = !force && tagWritten && spendOnlyChange(row.writtenDigest, digest);
+  if (spendOnly && !options.refreshSpend) return "stale";
+
+  // The last complete sync wrote `writtenTierTag`, and tag edits since then arrive as
+  // webhooks that clear the digest, so a complete last sync means the tags are known.
+  const lastSyncComplete = !force && row.writtenDigest !== null && row.writtenTierTag !== null;
+  const plan: Plan = {
+    gid: row.customerGid,
+    tierKey: tier.key,
+    version: row.updatedAt,
+    digest,
+    targetTag: tier.tag,
+    writtenTierTag: tier.tag,
+    desired,
+    read: !lastSyncComplete,
+    compareMetafields: !force ? row.writtenDigest === null : true,
+    // A pinned member's tier tag is written once; after that a merchant's hand edits of it stand.
+    tagsSettledByMerchant: state.pin !== null && tagWritten,
+    knownTierTag: lastSyncComplete ? row.writtenTierTag : null,
+    toSet: [],
+    toDelete: [],
+    add: [],
+    remove: [],
+  };
+  if (spendOnly) {
+    // Only spend values moved, and the first digest half says none became absent.
+    plan.toSet = desired.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.value !== null);
+    plan.read = false;
+    plan.compareMetafields = false;
+    return plan;
+  }
+  if (!plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(desired, null));
+  if (!plan.read && !plan.tagsSettledByMerchant && !tagWritten) {
+    plan.add = [tier.tag];
+    plan.remove = plan.knownTierTag ? [plan.knownTierTag] : [];
+  }
+  return plan;
+}
+
+/** Without the current values (not read), every value is set and every absent one deleted. */
+function metafieldChanges(desired: TierMetafield[], current: Map<string, { type: string; value: string }> | null) {
+  const toSet: TierMetafield[] = [];
+  const toDelete: TierMetafield[] = [];
+  for (const m of desired) {
+    const existing = current?.get(m.key);
+    if (m.value === null) {
+      if (current === null || existing) toDelete.push(m);
+    } else if (current === null || !existing || existing.value !== m.value || existing.type !== m.type) {
+      toSet.push(m);
+    }
+  }
+  return { toSet, toDelete };
+}
+
+/** Customers' values packed into calls of at most `max` values, a customer never split. */
+function packByCustomer(plans: Plan[], max: number): Plan[][] {
+  const chunks: Plan[][] = [];
+  let chunk: Plan[] = [];
+  let size = 0;
+  for (const plan of plans) {
+    if (size + plan.toSet.length > max && chunk.length) {
+      chunks.push(chunk);
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(plan);
+    size += plan.toSet.length;
+  }
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
+}
+
+/** One call for the chunk; a refusal (the call is atomic) is retried customer by customer to find whose values Shopify refuses. */
+async function setMetafieldsOf(chunk: Plan[], admin: () => Promise<AdminRunner>): Promise<void> {
+  const inputOf = (plan: Plan): MetafieldsSetInput[] =>
+    plan.toSet.map((m) => ({ ownerId: plan.gid, namespace: m.namespace, key: m.key, type: m.type, value: m.value as string }));
+  const send = async (plans: Plan[]) => {
+    const data = await (await admin()).run(metafieldsSetOperation, { metafields: plans.flatMap(inputOf) });
+    throwOnUserErrors("metafieldsSet", data.metafieldsSet);
+  };
+  try {
+    await send(chunk);
+  } catch (error) {
+    rethrowIfThrottledOrGone(error);
+    const refused = classifyShopifyError(error);
+    if (chunk.length > 1 && refused instanceof ShopifyTerminalError && refused.reason === "user_errors") {
+      for (const plan of chunk) {
+        try {
+          await send([plan]);
+        } catch (single) {
+          rethrowIfThrottledOrGone(single);
+          plan.failure = single;
+        }
+      }
+      return;
+    }
+    for (const plan of chunk) plan.failure = error;
+  }
+}
+
+/** Failures that mean Tierline cannot reach the shop now (uninstalled, frozen): the slice ends. */
+const SHOP_GONE = new Set(["session_missing", "unauthorized", "payment_required", "locked", "not_found"]);
+
+/** Throttling ends the slice (the job comes back later); so does a shop Tierline cannot reach. */
+function rethrowIfThrottledOrGone(error: unknown): void {
+  const classified = classifyShopifyError(error);
+  if (classified instanceof ShopifyRetryableError && classified.reason === "throttled") throw new Throttled(classified.retryAfterMs ?? 1_000);
+  if (classified instanceof ShopifyTerminalError && SHOP_GONE.has(classified.reason)) throw error;
+}
+
+/**
+ * Runs `work` for each item, a few at a time. A failure is handed to `onError`;
+ * throttling hands itself to the item and every item not yet started; a shop
+ * Tierline cannot reach is thrown once the items in flight are done.
+ */
+async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onError: (item: T, error: unknown) => void): Promise<void> {
+  let next = 0;
+  let stop: unknown = null;
+  const lane = async () => {
+    while (next < items.length && stop === null) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        let ending: unknown = null;
+        try {
+          rethrowIfThrottledOrGone(error);
+        } catch (thrown) {
+          ending = thrown;
+        }
+        if (ending === null) onError(item, error);
+        else {
+          if (ending instanceof Throttled) onError(item, ending);
+          stop ??= ending;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
+  if (stop instanceof Throttled) for (const item of items.slice(next)) onError(item, stop);
+  else if (stop !== null) throw stop;
+}
+
+/**
+ * Saves `data` on the row version the plan was made from; when something else
+ * touched the row meanwhile (a customers/update storing a name), saves anyway if
+ * the row still wants exactly what the plan wrote. The new version, or null when
+ * the tier moved on.
+ */
+async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Parameters<typeof saveRow>[4]): Promise<Date | null> {
+  let version: Date | null = plan.version;
+  for (let attempt = 0; attempt < 3 && version !== null; attempt++) {
+    const saved = await saveRow(db, shop, plan.gid, version, data);
+    if (saved !== null) return saved;
+    const row = await db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid: plan.gid } } });
+    version = row && wantsSame(row, plan, rules) ? row.updatedAt : null;
+  }
+  return null;
+}
+
+function wantsSame(row: CustomerRow, plan: Plan, rules: TierRules): boolean {
+  if (row.deletedAt || row.tierKey !== plan.tierKey || tierIndex(rules, row.tierKey) < 0) return false;
+  const desired = tierMetafields({ rules, state: memberStateFromRow(row), spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
+  return tierSyncDigest(desired) === plan.digest;
+}
+
+/** Compare-and-set on the row version; the new version, or null when the row moved on. */
+async function saveRow(db: Db, shop: string, customerGid: string, version: Date, data: Parameters<Db["customer"]["update"]>[0]["data"]): Promise<Date | null> {
+  try {
+    const saved = await db.customer.update({ where: { shop_customerGid: { shop, customerGid }, updatedAt: version }, data, select: { updatedAt: true } });
+    return saved.updatedAt;
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2025") return null;
+    throw error;
+  }
+}
+
+async function recordFailure(db: Db, shop: string, customerGid: string, error: unknown, now: Date): Promise<void> {
+  const classified = classifyShopifyError(error);
+  const message = (classified ?? (error as Error)).message ?? String(error);
+  // Retryable failures (5xx, network, unexpected) come back with exponential backoff until they land;
+  // a refusal (user errors, customer gone) waits for a new cause to recompute the member.
+  const retry = classified === null || classified instanceof ShopifyRetryableError;
+  const row = await db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid } }, select: { syncAttempts: true } });
+  const attempts = (row?.syncAttempts ?? 0) + 1;
+  await db.customer.updateMany({
+    where: { shop, customerGid },
+    data: {
+      syncStatus: "failed",
+      syncError: message.slice(0, 1_000),
+      syncAttempts: attempts,
+      syncDueAt: retry ? new Date(now.getTime() + Math.min(MAX_RETRY_DELAY_MS, 1_000 * 2 ** Math.min(attempts, 20))) : null,
+    },
+  });
+}
