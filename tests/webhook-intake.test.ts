@@ -224,7 +224,55 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     expect(delivery.status).toBe("processed");
     expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
   });
+
+  it("answers 503 while the database does not take the delivery, and keeps the redelivery once", async () => {
+    const order = orderBody({ total: "31.00" });
+    const webhookId = randomUUID();
+    const release = await holdDeliveryLock(database);
+    let released = false;
+    try {
+      const down = await send("orders/create", order.body, { webhookId });
+      expect(down.status).toBe(503);
+      // Informational: Shopify allows 5 s; the intake gives up after 0.8 s.
+      console.info(`[${database.kind} locked] 503 after ${down.ms.toFixed(0)} ms`);
+      await release();
+      released = true;
+    } finally {
+      if (!released) await release();
+    }
+    const again = await eventually(async () => {
+      const response = await send("orders/create", order.body, { webhookId });
+      return response.status === 200 ? response : null;
+    }, { what: "intake recovering after the database returns" });
+    expect(again.body.status).toBe("accepted");
+    const delivery = await processed(webhookId);
+    expect(delivery.status).toBe("processed");
+    expect(await database.db.webhookDelivery.count({ where: { webhookId } })).toBe(1);
+    expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
+  });
 });
+
+/** Blocks writes to WebhookDelivery from other connections until released (SQLite: the whole file). */
+async function holdDeliveryLock(database: TestDatabase): Promise<() => Promise<void>> {
+  if (database.kind === "postgresql") {
+    const schema = new URL(database.url).searchParams.get("schema")!;
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    await client.query("BEGIN");
+    await client.query(`LOCK TABLE "${schema}"."WebhookDelivery" IN EXCLUSIVE MODE`);
+    return async () => {
+      await client.query("ROLLBACK");
+      await client.end();
+    };
+  }
+  const { default: Database } = await import("better-sqlite3");
+  const conn = new Database(database.url.slice("file:".length), { timeout: 1000 });
+  conn.exec("BEGIN IMMEDIATE");
+  return async () => {
+    conn.exec("ROLLBACK");
+    conn.close();
+  };
+}
 
 /** Blocks writes to the ledger from other connections until released. */
 async function holdLedgerLock(database: TestDatabase): Promise<() => Promise<void>> {

@@ -32,9 +32,9 @@ async function main(): Promise<void> {
   const { createStaticHandler } = await import("./static-files.ts");
 
   const queues = jobQueues();
-  const { createDeliveryStore } = await import("../adapters/db/delivery-store.server.ts");
-  const deliveryStore = await createDeliveryStore(target);
-  const recorder = new DeliveryRecorder({ store: deliveryStore, queue: queues.webhooks });
+  const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
+  const deliveryWriter = createDeliveryWriter(target);
+  const recorder = new DeliveryRecorder({ writer: deliveryWriter, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: config.SHOPIFY_API_SECRET }),
     isInstalled: createInstalledShopCheck(db),
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await closeJobQueues().catch(() => {});
-    await deliveryStore.close().catch(() => {});
+    await deliveryWriter.close().catch(() => {});
     await db.$disconnect().catch(() => {});
     process.exit(0);
   };

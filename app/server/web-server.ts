@@ -20,7 +20,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+/** The body's bytes, in a buffer of their own (it is handed to the writer thread); null when over the limit. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,7 +34,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    // Copied into a buffer of exactly its size, even from one chunk: a chunk is a view
+    // into the socket's read buffer, and a small Buffer shares a pool, either of which
+    // would be copied whole to the writer thread.
+    req.on("end", () => {
+      const body = Buffer.allocUnsafeSlow(size);
+      let at = 0;
+      for (const chunk of chunks) at += chunk.copy(body, at);
+      resolve(body);
+    });
     req.on("error", reject);
   });
 }
@@ -45,11 +54,7 @@ export function createWebServer(options: WebServerOptions): http.Server {
       if (url.startsWith("/webhooks/") || url === "/webhooks") {
         const rawBody = await readBody(req, MAX_WEBHOOK_BYTES);
         if (rawBody === null) return sendJson(res, 413, { status: "error", message: "Webhook body too large" });
-        const header = (name: string) => {
-          const value = req.headers[name.toLowerCase()];
-          return Array.isArray(value) ? value[0] : value;
-        };
-        const result = await options.receiveWebhook({ method: req.method ?? "GET", url, headers: req.headers, header, rawBody });
+        const result = await options.receiveWebhook({ method: req.method ?? "GET", url, headers: req.headers, rawBody });
         return sendJson(res, result.status, result.body);
       }
       if (url === "/healthz" && options.health) return sendJson(res, 200, await options.health());

@@ -1,13 +1,14 @@
 // Durably records accepted deliveries and queues them, in batches.
 //
 // Each delivery must be in the database and in Redis before its 200 goes out.
-// Doing that one request at a time costs a database round trip and a Redis
-// round trip per webhook; under load the recorder instead writes everything that
-// arrived while the previous flush was in flight as one INSERT and one addBulk.
-// At low load a batch is a single delivery, so nothing waits for company.
+// Doing that one request at a time costs a database write and a Redis round trip
+// per webhook; under load the recorder instead writes everything that arrived
+// while the previous batch was in flight as one INSERT (in the writer thread) and
+// one addBulk, side by side. At low load a batch is a single delivery, so nothing
+// waits for company.
 import type { Queue } from "bullmq";
-import type { DeliveryStore } from "../adapters/db/delivery-store.server.ts";
 import { jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import type { DeliveryWriter } from "./delivery-writer.server.ts";
 
 export interface AcceptedDelivery {
   webhookId: string;
@@ -16,67 +17,97 @@ export interface AcceptedDelivery {
   eventId: string | null;
   apiVersion: string | null;
   triggeredAt: Date | null;
-  rawBody: string;
+  /** The body exactly as signed. */
+  rawBody: Uint8Array;
 }
 
 interface Pending {
-  delivery: AcceptedDelivery;
-  resolve: () => void;
-  reject: (error: Error) => void;
+  /** Let go once settled: the watch list outlives the request by up to timeoutMs. */
+  delivery: AcceptedDelivery | null;
+  deadline: number;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 export class DeliveryNotKeptError extends Error {}
 
 export interface DeliveryRecorderOptions {
-  store: DeliveryStore;
+  writer: DeliveryWriter;
   queue: Queue<JobPayload<"webhooks">>;
-  /** Most deliveries written in one flush. */
+  /** Most deliveries written in one batch. */
   maxBatch?: number;
   /** A delivery not kept within this time is answered 503 so Shopify retries it. */
   timeoutMs?: number;
-  now?: () => Date;
+  now?: () => number;
 }
 
+// Up to two batches are in flight at once: the next batch is written while the
+// previous one waits for Redis. Within a batch the row and the job are written
+// concurrently; the worker waits for a row that is not there yet (process-webhook.ts).
+const MAX_IN_FLIGHT = 2;
+
 export class DeliveryRecorder {
-  private queued: Pending[] = [];
   private readonly maxBatch: number;
   private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private queued: Pending[] = [];
+  private inFlight = 0;
+  // Every unsettled delivery in arrival order, watched by one timer (not one per request).
+  private watched: Pending[] = [];
+  private watchedFrom = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DeliveryRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 200;
     this.timeoutMs = options.timeoutMs ?? 800;
+    this.now = options.now ?? Date.now;
   }
 
-  /** Resolves once the delivery is stored and queued; rejects (→ 503) otherwise. */
+  /** Resolves once the delivery is stored and queued; rejects (→ 503) when it could not be, or not in time. */
   record(delivery: AcceptedDelivery): Promise<void> {
-    const kept = new Promise<void>((resolve, reject) => {
-      this.queued.push({ delivery, resolve, reject });
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { delivery, deadline: this.now() + this.timeoutMs, resolve, reject };
+      this.queued.push(pending);
+      this.watched.push(pending);
+      this.watch();
+      this.flush();
     });
-    this.flush();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeliveryNotKeptError(`not stored and queued within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    return Promise.race([kept, timeout]).finally(() => clearTimeout(timer));
   }
 
-  // Up to two batches are in flight at once: the next batch is written while the
-  // previous one waits for Redis. Within a batch the row and the job are written
-  // concurrently; the worker waits for a row that is not there yet (process-webhook.ts).
-  private inFlight = 0;
-  private static readonly MAX_IN_FLIGHT = 2;
+  private settle(pending: Pending, error?: Error): void {
+    if (!pending.delivery) return;
+    pending.delivery = null;
+    if (error) pending.reject(error);
+    else pending.resolve();
+  }
+
+  /** The next batch, leaving out deliveries already answered 503: overload sheds work instead of piling it up. */
+  private nextBatch(): Array<{ pending: Pending; delivery: AcceptedDelivery }> {
+    const batch = [];
+    let taken = 0;
+    while (taken < this.queued.length && batch.length < this.maxBatch) {
+      const pending = this.queued[taken++];
+      if (pending.delivery) batch.push({ pending, delivery: pending.delivery });
+    }
+    this.queued.splice(0, taken);
+    return batch;
+  }
 
   private flush(): void {
-    while (this.queued.length > 0 && this.inFlight < DeliveryRecorder.MAX_IN_FLIGHT) {
-      const batch = this.queued.splice(0, this.maxBatch);
+    while (this.inFlight < MAX_IN_FLIGHT) {
+      const batch = this.nextBatch();
+      if (batch.length === 0) return;
       this.inFlight++;
-      const deliveries = batch.map((p) => p.delivery);
-      Promise.all([this.insert(deliveries), this.enqueue(deliveries)])
+      const receivedAt = new Date(this.now());
+      const rows = batch.map(({ delivery: d }) => ({ webhookId: d.webhookId, shop: d.shop, topic: d.topic, eventId: d.eventId, apiVersion: d.apiVersion, triggeredAt: d.triggeredAt, payload: d.rawBody, receivedAt }));
+      // The job id is the delivery's id, so a redelivery's enqueue is a no-op while the job exists.
+      const jobs = batch.map(({ delivery: d }) => ({ name: d.topic, data: { webhookId: d.webhookId, shop: d.shop, topic: d.topic }, opts: { jobId: jobIdFor("wh", d.webhookId) } }));
+      Promise.all([this.options.writer.write(rows), this.options.queue.addBulk(jobs)])
         .then(
-          () => batch.forEach((pending) => pending.resolve()),
+          () => batch.forEach(({ pending }) => this.settle(pending)),
           (error: unknown) => {
             const reason = new DeliveryNotKeptError(error instanceof Error ? error.message : String(error));
-            batch.forEach((pending) => pending.reject(reason));
+            batch.forEach(({ pending }) => this.settle(pending, reason));
           },
         )
         .finally(() => {
@@ -86,32 +117,24 @@ export class DeliveryRecorder {
     }
   }
 
-  // A redelivery (same X-Shopify-Webhook-Id) hits the primary key and changes nothing.
-  private async insert(deliveries: AcceptedDelivery[]): Promise<void> {
-    const receivedAt = (this.options.now ?? (() => new Date()))();
-    const unique = new Map(deliveries.map((d) => [d.webhookId, d]));
-    await this.options.store.insert(
-      [...unique.values()].map((d) => ({
-        webhookId: d.webhookId,
-        shop: d.shop,
-        topic: d.topic,
-        eventId: d.eventId,
-        apiVersion: d.apiVersion,
-        triggeredAt: d.triggeredAt,
-        payload: d.rawBody,
-        receivedAt,
-      })),
-    );
+  private watch(): void {
+    if (this.timer) return;
+    while (this.watchedFrom < this.watched.length && !this.watched[this.watchedFrom].delivery) this.watchedFrom++;
+    if (this.watchedFrom > 1024 || this.watchedFrom === this.watched.length) {
+      this.watched = this.watched.slice(this.watchedFrom);
+      this.watchedFrom = 0;
+    }
+    const oldest = this.watched[this.watchedFrom];
+    if (oldest) this.timer = setTimeout(() => this.expire(), Math.max(0, oldest.deadline - this.now())).unref();
   }
 
-  // The job id is the delivery's id, so a redelivery's enqueue is a no-op while the job exists.
-  private async enqueue(deliveries: AcceptedDelivery[]): Promise<void> {
-    await this.options.queue.addBulk(
-      deliveries.map((d) => ({
-        name: d.topic,
-        data: { webhookId: d.webhookId, shop: d.shop, topic: d.topic },
-        opts: { jobId: jobIdFor("wh", d.webhookId) },
-      })),
-    );
+  // Not kept by its deadline: answer 503 now. The write may still complete; the
+  // redelivery then finds the row and the job already there.
+  private expire(): void {
+    this.timer = null;
+    const now = this.now();
+    const error = new DeliveryNotKeptError(`not stored and queued within ${this.timeoutMs} ms`);
+    for (let i = this.watchedFrom; i < this.watched.length && this.watched[i].deadline <= now; i++) this.settle(this.watched[i], error);
+    this.watch();
   }
 }

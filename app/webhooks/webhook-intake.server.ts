@@ -1,21 +1,25 @@
 // Webhook intake: the fast path every Shopify delivery takes.
 //
-//   verify HMAC (Shopify's own library) → parse → known topic? → installed shop?
+//   verify HMAC → JSON object? → known topic? → installed shop?
 //   → stored in WebhookDelivery and queued (DeliveryRecorder) → 200
 //
 // It never does the work itself: the worker process does. It answers 200 only
 // for a delivery it kept, and 503 when it could not keep one, so Shopify retries.
+// Every step is synchronous except the installation lookup (cached) and the
+// recording: one await per request on the common path.
 import { isAcceptedWithoutInstallation, isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { DeliveryNotKeptError, type AcceptedDelivery, type DeliveryRecorder } from "./delivery-recorder.server.ts";
+import { jsonObjectProblem } from "./json-payload.ts";
+
+export type IntakeHeaders = Record<string, string | string[] | undefined>;
 
 export interface IntakeRequest {
   method: string;
   url: string;
-  /** Raw node:http headers (lower-case names), for Shopify's validator. */
-  headers: Record<string, string | string[] | undefined>;
-  /** Header lookup, case-insensitive. */
-  header(name: string): string | undefined;
-  rawBody: string;
+  /** Raw node:http headers (lower-case names). */
+  headers: IntakeHeaders;
+  /** The body exactly as received. */
+  rawBody: Buffer;
 }
 
 export interface IntakeResponse {
@@ -23,7 +27,7 @@ export interface IntakeResponse {
   body: { status: "accepted" | "ignored" | "error"; message: string };
 }
 
-export type HmacCheck = (request: IntakeRequest) => Promise<{ valid: true } | { valid: false; reason: string }>;
+export type HmacCheck = (request: IntakeRequest) => { valid: true } | { valid: false; reason: string };
 
 export interface IntakeLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -32,7 +36,8 @@ export interface IntakeLogger {
 
 export interface WebhookIntakeOptions {
   verifyHmac: HmacCheck;
-  isInstalled: (shop: string) => Promise<boolean>;
+  /** A boolean when the answer is cached, so the common case does not wait a turn of the event loop. */
+  isInstalled: (shop: string) => boolean | Promise<boolean>;
   recorder: DeliveryRecorder;
   log: IntakeLogger;
 }
@@ -42,36 +47,53 @@ const respond = (status: number, bodyStatus: IntakeResponse["body"]["status"], m
   body: { status: bodyStatus, message },
 });
 
-const REQUIRED_HEADERS = ["X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id"];
+const ACCEPTED = respond(200, "accepted", "Delivery stored and queued");
+const NOT_KEPT = respond(503, "error", "Temporarily unable to store the delivery; please retry");
+
+const header = (headers: IntakeHeaders, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const REQUIRED_HEADERS = [
+  ["x-shopify-topic", "X-Shopify-Topic"],
+  ["x-shopify-shop-domain", "X-Shopify-Shop-Domain"],
+  ["x-shopify-api-version", "X-Shopify-API-Version"],
+  ["x-shopify-webhook-id", "X-Shopify-Webhook-Id"],
+] as const;
+
+function missingHeaders(headers: IntakeHeaders): string[] {
+  const missing: string[] = [];
+  for (const [name, display] of REQUIRED_HEADERS) if (!header(headers, name)) missing.push(display);
+  return missing;
+}
 
 export function createWebhookIntake(options: WebhookIntakeOptions) {
   return async function receiveWebhook(request: IntakeRequest): Promise<IntakeResponse> {
+    const { headers } = request;
     if (request.method !== "POST") return respond(405, "error", "Webhooks are delivered with POST");
-    if (!request.header("X-Shopify-Hmac-Sha256")) return respond(401, "error", "Missing X-Shopify-Hmac-Sha256 signature");
-    const missing = REQUIRED_HEADERS.filter((name) => !request.header(name));
+    if (!header(headers, "x-shopify-hmac-sha256")) return respond(401, "error", "Missing X-Shopify-Hmac-Sha256 signature");
+    const missing = missingHeaders(headers);
     if (missing.length > 0) return respond(400, "error", `Missing webhook headers: ${missing.join(", ")}`);
 
-    const hmac = await options.verifyHmac(request);
+    const hmac = options.verifyHmac(request);
     if (!hmac.valid) {
-      options.log.warn("webhook rejected: invalid signature", { shop: request.header("X-Shopify-Shop-Domain"), reason: hmac.reason });
+      options.log.warn("webhook rejected: invalid signature", { shop: header(headers, "x-shopify-shop-domain"), reason: hmac.reason });
       return respond(401, "error", "Invalid webhook signature");
     }
 
-    const topic = request.header("X-Shopify-Topic")!;
-    const shop = request.header("X-Shopify-Shop-Domain")!;
-    const webhookId = request.header("X-Shopify-Webhook-Id")!;
-    try {
-      const parsed: unknown = JSON.parse(request.rawBody);
-      if (parsed === null || typeof parsed !== "object") throw new Error("body is not a JSON object");
-    } catch (error) {
-      return respond(400, "error", `Malformed JSON body: ${(error as Error).message}`);
-    }
+    const topic = header(headers, "x-shopify-topic")!;
+    const shop = header(headers, "x-shopify-shop-domain")!;
+    const webhookId = header(headers, "x-shopify-webhook-id")!;
+    const malformed = jsonObjectProblem(request.rawBody);
+    if (malformed !== null) return respond(400, "error", malformed);
     if (!isKnownTopic(topic)) return respond(404, "error", `Tierline does not subscribe to webhook topic "${topic}"`);
 
     if (!isAcceptedWithoutInstallation(topic)) {
       let installed: boolean;
       try {
-        installed = await options.isInstalled(shop);
+        const answer = options.isInstalled(shop);
+        installed = typeof answer === "boolean" ? answer : await answer;
       } catch (error) {
         return respond(503, "error", `Cannot check the installation right now: ${(error as Error).message}`);
       }
@@ -82,24 +104,24 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
       }
     }
 
-    const triggeredAtHeader = request.header("X-Shopify-Triggered-At");
+    const triggeredAtHeader = header(headers, "x-shopify-triggered-at");
     const triggeredAt = triggeredAtHeader ? new Date(triggeredAtHeader) : null;
     const delivery: AcceptedDelivery = {
       webhookId,
       shop,
       topic,
-      eventId: request.header("X-Shopify-Event-Id") ?? null,
-      apiVersion: request.header("X-Shopify-API-Version") ?? null,
+      eventId: header(headers, "x-shopify-event-id") ?? null,
+      apiVersion: header(headers, "x-shopify-api-version") ?? null,
       triggeredAt: triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
       rawBody: request.rawBody,
     };
     try {
       await options.recorder.record(delivery);
+      return ACCEPTED;
     } catch (error) {
       const message = error instanceof DeliveryNotKeptError ? error.message : String(error);
       options.log.warn("webhook not kept; answering 503 so Shopify retries", { shop, topic, webhookId, error: message });
-      return respond(503, "error", "Temporarily unable to store the delivery; please retry");
+      return NOT_KEPT;
     }
-    return respond(200, "accepted", "Delivery stored and queued");
   };
 }

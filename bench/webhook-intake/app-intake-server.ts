@@ -1,6 +1,6 @@
 // The app's webhook intake, wired as app/server/web-process.ts wires it
-// (createWebServer + createWebhookIntake + Shopify's signature check + the
-// installed-shop check + DeliveryRecorder into SQLite and BullMQ), on a temp
+// (createWebServer + createWebhookIntake + the signature check + the installed-shop
+// check + DeliveryRecorder into the writer thread's SQLite and BullMQ), on a temp
 // SQLite file and the benchmark's private Redis. Only /webhooks/* is hit, so the
 // Remix handler is a stand-in answering 404.
 //
@@ -9,6 +9,7 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { cpuSecondsOfThisProcess, serveParent } from "../support/child-server.ts";
+import { mainThreadCpuSeconds } from "./thread-cpu.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -41,8 +42,9 @@ async function main(): Promise<void> {
   if (connection.status !== "ready") await once(connection, "ready");
   const queues = createJobQueues(connection, required("QUEUE_PREFIX"));
 
-  const { createDeliveryStore } = await import("../../app/adapters/db/delivery-store.server.ts");
-  const recorder = new DeliveryRecorder({ store: await createDeliveryStore(target), queue: queues.webhooks });
+  const { createDeliveryWriter } = await import("../../app/webhooks/delivery-writer.server.ts");
+  const writer = createDeliveryWriter(target);
+  const recorder = new DeliveryRecorder({ writer, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: required("SHOPIFY_API_SECRET") }),
     isInstalled: createInstalledShopCheck(db),
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await queues.close().catch(() => {});
+    await writer.close().catch(() => {});
     connection.disconnect();
     await db.$disconnect().catch(() => {});
     process.exit(0);
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
   serveParent(
     {
       cpu: () => cpuSecondsOfThisProcess(),
+      // The event loop's own share (the app also writes from a worker thread).
+      mainThreadCpu: () => mainThreadCpuSeconds(),
       // What the app itself has kept: read back through its own database client.
       storedIds: async () => (await db.webhookDelivery.findMany({ select: { webhookId: true } })).map((row) => row.webhookId),
     },

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { DEFAULT_JOB_OPTIONS } from "../../app/adapters/queues/job-queues.server.ts";
 import { jobIdFor } from "../../app/adapters/queues/queue-registry.ts";
 import { cpuSecondsOfThisProcess, serveParent } from "../support/child-server.ts";
+import { mainThreadCpuSeconds } from "./thread-cpu.ts";
 
 const secret = process.env.SHOPIFY_API_SECRET ?? "";
 const redisUrl = process.env.REDIS_URL ?? "";
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown());
   process.on("SIGINT", () => void shutdown());
-  serveParent({ cpu: () => cpuSecondsOfThisProcess() }, () => void shutdown());
+  serveParent({ cpu: () => cpuSecondsOfThisProcess(), mainThreadCpu: () => mainThreadCpuSeconds() }, () => void shutdown());
 
   server.listen(0, "127.0.0.1", () => {
     const address = server.address();
