@@ -2,6 +2,7 @@
 // tier, filtered and searched; one member's history; pin and unpin. A pin is
 // applied at once (the page shows the new tier) and queued so the tier job
 // writes the tag and metafields to Shopify.
+import { providerOf } from "../adapters/db/bulk-insert.server.ts";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { parseMoney, type MinorUnits } from "../domain/money.ts";
@@ -84,6 +85,8 @@ export async function listMembers({ db, shop, filters, now }: { db: Db; shop: st
   const pageSize = Math.min(Math.max(filters.pageSize ?? 25, 1), 100);
   const page = Math.max(filters.page ?? 1, 1);
   const search = filters.search?.trim();
+  // SQLite's LIKE already ignores (ASCII) case; PostgreSQL must be asked to.
+  const like = (value: string) => (providerOf(db) === "postgresql" ? { contains: value, mode: "insensitive" } : { contains: value }) as { contains: string };
   let changedIds: string[] | undefined;
   if (filters.changedWithinDays !== undefined) {
     const since = new Date(now.getTime() - filters.changedWithinDays * 86_400_000);
@@ -100,7 +103,7 @@ export async function listMembers({ db, shop, filters, now }: { db: Db; shop: st
     ...(filters.pinned === true ? { pinnedTierKey: { not: null } } : filters.pinned === false ? { pinnedTierKey: null } : {}),
     ...(changedIds ? { customerGid: { in: changedIds } } : {}),
     ...(search
-      ? { OR: [{ email: { contains: search } }, { firstName: { contains: search } }, { lastName: { contains: search } }, { customerGid: { endsWith: `/${search}` } }] }
+      ? { OR: [{ email: like(search) }, { firstName: like(search) }, { lastName: like(search) }, { customerGid: { endsWith: `/${search}` } }] }
       : {}),
   };
   const [total, rows] = await Promise.all([

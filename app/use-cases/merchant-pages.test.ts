@@ -88,6 +88,8 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     expect(await names({ minSpendMinor: 50_000 })).toEqual(["Cy", "Bo"]);
     expect(await names({ maxSpendMinor: 50_000 })).toEqual(["Ada"]);
     expect(await names({ search: "bo@" })).toEqual(["Bo"]);
+    // A merchant types names as they come, on both databases.
+    expect(await names({ search: "BO@EXAMPLE" })).toEqual(["Bo"]);
     expect(await names({ changedWithinDays: 7 })).toHaveLength(3);
     expect(await names({ pinned: true })).toEqual([]);
     expect(await names({ pageSize: 2, page: 2 })).toEqual(["Ada"]);
