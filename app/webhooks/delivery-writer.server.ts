@@ -35,6 +35,7 @@ export function createDeliveryWriter(target: DatabaseTarget): DeliveryWriter {
     started.on("message", (reply: WriteReply) => {
       const waiter = waiting.get(reply.id);
       waiting.delete(reply.id);
+      if (waiting.size === 0) started.unref();
       if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
       else waiter?.resolve();
     });
@@ -45,7 +46,7 @@ export function createDeliveryWriter(target: DatabaseTarget): DeliveryWriter {
     };
     started.on("error", lost);
     started.on("exit", (code) => lost(new Error(`delivery writer thread exited with code ${code}`)));
-    // Never what keeps the process alive: the web server is.
+    // Keeps the process alive only while it holds a batch.
     started.unref();
     return started;
   };
@@ -53,6 +54,7 @@ export function createDeliveryWriter(target: DatabaseTarget): DeliveryWriter {
   const send = (request: WriteRequest) =>
     new Promise<void>((resolve, reject) => {
       thread ??= start();
+      if (waiting.size === 0) thread.ref();
       waiting.set(request.id, { resolve, reject });
       thread.postMessage(request);
     });
