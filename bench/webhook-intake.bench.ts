@@ -44,8 +44,9 @@ const APP_PREFIX = "tierline-bench-app";
 const BARE_PREFIX = "tierline-bench-bare";
 
 interface Measured extends RunResult {
-  /** CPU used during the phase, in % of one core. */
+  /** CPU used during the phase, in % of one core: the whole server process, and its event loop alone. */
   serverCpuPercent: number;
+  eventLoopCpuPercent: number;
   redisCpuPercent: number;
 }
 
@@ -79,19 +80,22 @@ interface Round {
   result: RunResult;
   wall: number;
   serverCpu: number;
+  eventLoopCpu: number;
   redisCpu: number;
 }
 
 async function measureRound(side: Side, redis: PrivateRedis, run: () => Promise<RunResult>): Promise<Round> {
   const cpuBefore = await side.server.ask<number>("cpu");
+  const loopBefore = await side.server.ask<number>("mainThreadCpu");
   const redisBefore = await processCpuSeconds(redis.pid);
   const started = performance.now();
   const result = await run();
   const wall = (performance.now() - started) / 1000;
   const cpuAfter = await side.server.ask<number>("cpu");
+  const loopAfter = await side.server.ask<number>("mainThreadCpu");
   const redisAfter = await processCpuSeconds(redis.pid);
   side.okIds.push(...result.okIds);
-  return { result, wall, serverCpu: cpuAfter - cpuBefore, redisCpu: redisAfter - redisBefore };
+  return { result, wall, serverCpu: cpuAfter - cpuBefore, eventLoopCpu: loopAfter - loopBefore, redisCpu: redisAfter - redisBefore };
 }
 
 function combine(rounds: Round[]): Measured {
@@ -99,6 +103,7 @@ function combine(rounds: Round[]): Measured {
   return {
     ...combineRounds(rounds.map((r) => r.result)),
     serverCpuPercent: (rounds.reduce((sum, r) => sum + r.serverCpu, 0) / wall) * 100,
+    eventLoopCpuPercent: (rounds.reduce((sum, r) => sum + r.eventLoopCpu, 0) / wall) * 100,
     redisCpuPercent: (rounds.reduce((sum, r) => sum + r.redisCpu, 0) / wall) * 100,
   };
 }
@@ -179,7 +184,10 @@ async function main(): Promise<number> {
   for (const side of sides) {
     side.max = maxLoad.get(side)!;
     console.log(
-      `  ${side.name}: max load ${fmt(side.max.throughput, 0)} req/s (server CPU ${fmt(side.max.serverCpuPercent, 0)}%, load generator CPU ${fmt(
+      `  ${side.name}: max load ${fmt(side.max.throughput, 0)} req/s (server CPU ${fmt(side.max.serverCpuPercent, 0)}%, of which event loop ${fmt(
+        side.max.eventLoopCpuPercent,
+        0
+      )}%; load generator CPU ${fmt(
         side.max.clientCpuPercent,
         0
       )}%)`
