@@ -1,4 +1,5 @@
-// Where accepted webhook deliveries are written, on the intake's hot path.
+// Where accepted webhook deliveries are written, on the intake's hot path (from
+// its writer thread: app/webhooks/delivery-writer.server.ts).
 //
 // This one statement bypasses Prisma: the benchmark showed its query compiler
 // and interpreter costing more than the write itself for a statement whose
@@ -61,7 +62,7 @@ export async function createDeliveryStore(target: DatabaseTarget): Promise<Deliv
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   // Checkpointing copies the WAL into the database file synchronously, stalling
-  // every request behind it; leave it to the worker processes' connections, which
+  // every delivery behind it; leave it to the worker processes' connections, which
   // write on every job (SQLite checkpoints from whichever connection commits).
   db.pragma("wal_autocheckpoint = 0");
   const statement = db.prepare(
