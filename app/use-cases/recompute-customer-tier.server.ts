@@ -56,8 +56,9 @@ export interface RecomputeResult {
 export async function recomputeCustomerTier({ db, shop, customerGid, cause, now }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date }): Promise<RecomputeResult> {
   const key = { shop_customerGid: { shop, customerGid } };
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [row, ledger, rules] = await Promise.all([db.customer.findUnique({ where: key }), loadCustomerLedger(db, shop, customerGid), loadTierRules(db, shop)]);
+    const [row, rules] = await Promise.all([db.customer.findUnique({ where: key }), loadTierRules(db, shop)]);
     if (row?.deletedAt) return { customerGid, kind: "REDACTED", tierKey: row.tierKey ?? "", changed: false };
+    const ledger = await loadCustomerLedger(db, shop, customerGid, { redacted: false });
     const spend = qualifyingSpend(ledger, customerGid, rules, now);
     const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
     const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });

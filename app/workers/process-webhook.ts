@@ -5,6 +5,7 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
+import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
@@ -23,34 +24,44 @@ export interface WebhookProcessorDeps {
   now?: () => Date;
 }
 
+/** The intake writes the row and the job concurrently: a job that arrives first waits this long in place for it. */
+const ROW_WAITS_MS = [10, 40, 150];
+
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return async function processWebhook(job: Job<JobPayload<"webhooks">>): Promise<{ status: string; note?: string }> {
     const data = QUEUES.webhooks.payload.parse(job.data);
-    const delivery = await deps.db.webhookDelivery.findUnique({ where: { webhookId: data.webhookId } });
+    let delivery = await loadStoredDelivery(deps.db, data.webhookId);
+    for (const ms of ROW_WAITS_MS) {
+      if (delivery) break;
+      await sleep(ms);
+      delivery = await loadStoredDelivery(deps.db, data.webhookId);
+    }
     if (!delivery) {
-      // The intake writes the row and the job concurrently: a job can run before its
-      // row commits (or for a delivery whose write failed and was answered 503).
+      // Still not there: its write is slow (retry with backoff) or failed and was answered 503.
       if (job.attemptsMade < 3) throw new Error(`delivery ${data.webhookId} is not stored yet`);
       return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };
     }
     if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
-    await deps.db.webhookDelivery.update({ where: { webhookId: delivery.webhookId }, data: { attempts: { increment: 1 } } });
+    const webhookId = delivery.webhookId;
+    const shop = delivery.shop;
+    const end = (status: "processed" | "skipped" | "failed" | undefined, error: string | null) => recordDeliveryAttempt(deps.db, webhookId, { status, error, at: new Date() });
 
     const fail = async (message: string): Promise<never> => {
-      await deps.db.webhookDelivery.updateMany({ where: { webhookId: delivery.webhookId }, data: { status: "failed", error: message } });
+      await end("failed", message);
       throw new UnrecoverableError(message);
     };
     if (!isKnownTopic(delivery.topic)) return fail(`no handler for topic ${delivery.topic}`);
 
     const ctx: WebhookContext = {
       db: deps.db,
-      shop: delivery.shop,
+      shop,
       topic: delivery.topic,
-      webhookId: delivery.webhookId,
+      webhookId,
       payload: parseJsonLosslessly(delivery.payload),
       now: deps.now?.() ?? new Date(),
-      requestTierRecompute: (gids, cause) => deps.requestTierRecompute(delivery.shop, gids, cause),
-      schedulePurge: (uninstalledAt) => deps.schedulePurge(delivery.shop, uninstalledAt),
+      requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
+      schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
     };
     let outcome;
     try {
@@ -58,17 +69,14 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     } catch (error) {
       // A payload that cannot be understood will not improve with retries: keep it for inspection.
       if (error instanceof PayloadError || error instanceof MoneyParseError) {
-        deps.log.warn("webhook payload rejected", { webhookId: delivery.webhookId, topic: delivery.topic, error: error.message });
+        deps.log.warn("webhook payload rejected", { webhookId, topic: delivery.topic, error: error.message });
         return fail(error.message);
       }
-      await deps.db.webhookDelivery.updateMany({ where: { webhookId: delivery.webhookId }, data: { error: String((error as Error).message ?? error) } });
+      await end(undefined, String((error as Error).message ?? error));
       throw error;
     }
-    // updateMany: shop/redact may have deleted the shop's other deliveries.
-    await deps.db.webhookDelivery.updateMany({
-      where: { webhookId: delivery.webhookId },
-      data: { status: outcome.status, processedAt: new Date(), error: null },
-    });
+    // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.
+    await end(outcome.status, null);
     return outcome;
   };
 }

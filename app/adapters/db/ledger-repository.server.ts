@@ -130,10 +130,11 @@ export async function customerOfOrder(db: Db, shop: string, orderGid: string): P
 }
 
 /** One customer's ledger, as the domain reads it. */
-export async function loadCustomerLedger(db: Db, shop: string, customerGid: string): Promise<Ledger> {
+/** `redacted`: the caller already knows whether the customer was redacted (saves a lookup). */
+export async function loadCustomerLedger(db: Db, shop: string, customerGid: string, { redacted }: { redacted?: boolean } = {}): Promise<Ledger> {
   const [orders, customer] = await Promise.all([
     db.ledgerOrder.findMany({ where: { shop, customerGid, deletedAt: null } }),
-    db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid } }, select: { deletedAt: true } }),
+    redacted === undefined ? db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid } }, select: { deletedAt: true } }) : { deletedAt: redacted ? new Date(0) : null },
   ]);
   const refunds = orders.length
     ? await db.ledgerRefund.findMany({ where: { shop, orderGid: { in: orders.map((o) => o.orderGid) } } })

@@ -1,0 +1,35 @@
+// The webhook job's raw statements write exactly what Prisma would: on both
+// databases, Prisma reads back the status, the attempt count and a processedAt it
+// can compare, and a delivery that is not stored is null.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
+import { loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
+
+describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
+  let database: TestDatabase;
+  const at = new Date("2026-11-25T10:11:12.345Z");
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "job_statements");
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}' } });
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("loads a stored delivery, and null for one that is not stored", async () => {
+    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received" });
+    expect(await loadStoredDelivery(database.db, "wh-none")).toBeNull();
+  });
+
+  it("records a retried attempt (status kept), then the processed end with its time", async () => {
+    await recordDeliveryAttempt(database.db, "wh-1", { error: "Redis hiccup", at });
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-1" } })).toMatchObject({ status: "received", attempts: 1, error: "Redis hiccup", processedAt: null });
+    await recordDeliveryAttempt(database.db, "wh-1", { status: "processed", error: null, at });
+    const row = await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-1" } });
+    expect(row).toMatchObject({ status: "processed", attempts: 2, error: null, processedAt: at });
+    // Prisma's own filters match the written time.
+    expect(await database.db.webhookDelivery.count({ where: { processedAt: { gte: at, lte: at } } })).toBe(1);
+    expect((await loadStoredDelivery(database.db, "wh-1"))?.status).toBe("processed");
+  });
+});
