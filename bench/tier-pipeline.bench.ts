@@ -24,10 +24,12 @@
 // 1b. The same tier-changing orders at 2/s for BENCH_FLOOR_SECONDS (default 10; 0 skips):
 //    the pipeline's own latency when nothing is queued ahead.
 //
-// Other environment: BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
+// Other environment: BENCH_DATABASE (sqlite, the embedded default, or postgresql, the
+// scale-out database), BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
 // Plus shop's traffic, and a Standard shop's 100 points/s cannot carry 25 tier
 // changes a second at any implementation), BENCH_WORKERS (worker processes, default 1),
-// BENCH_WORKER_CONCURRENCY (default 8, the production default), BENCH_STRICT=1 (exit 1 when a target is missed).
+// BENCH_WORKER_CONCURRENCY (default 8, the production default), BENCH_CPU_PROFILE=<dir> (CPU profiles of
+// the web and worker processes), BENCH_STRICT=1 (exit 1 when a target is missed).
 // Targets are printed as met / NOT MET, never asserted. Everything started here is
 // stopped and removed at the end, on error and on SIGINT/SIGTERM.
 import os from "node:os";
@@ -68,6 +70,8 @@ const FLOOR_SECONDS = num("BENCH_FLOOR_SECONDS", 10, { allowZero: true });
 const FLOOR_RATE = 2;
 const WORKER_CONCURRENCY = Math.round(num("BENCH_WORKER_CONCURRENCY", 8));
 const WORKERS = Math.round(num("BENCH_WORKERS", 1));
+const DATABASE = (process.env.BENCH_DATABASE ?? "sqlite") as "sqlite" | "postgresql";
+if (DATABASE !== "sqlite" && DATABASE !== "postgresql") throw new Error("BENCH_DATABASE must be sqlite or postgresql");
 
 const TARGET_P95_MS = 2_000;
 const TARGET_POINTS_PER_CHANGE = 25;
@@ -177,12 +181,12 @@ async function main(): Promise<number> {
     `tier pipeline: ${RATE} orders/s × ${SECONDS} s (${crossingOrders} cross a tier threshold) on a ${PLANS[LIVE_PLAN].displayName}-plan shop; ` +
       `${NOCHANGE_ORDERS} within-tier orders and ${TEST_ORDERS} test orders; ` +
       (FLASH_SECONDS > 0 ? `flash sale ${FLASH_PER_MINUTE}/min × ${FLASH_SECONDS} s on a Shopify (Standard) plan shop, 1 order / ${TRICKLE_SECONDS} s on another` : "no flash sale") +
-      `; ${WORKERS} worker process${WORKERS > 1 ? "es" : ""} × concurrency ${WORKER_CONCURRENCY}; ${os.cpus().length} CPUs (load average ${loadBefore.map((l) => fmt(l, 2)).join(" ")}); node ${process.version}`,
+      `; ${DATABASE}; ${WORKERS} worker process${WORKERS > 1 ? "es" : ""} × concurrency ${WORKER_CONCURRENCY}; ${os.cpus().length} CPUs (load average ${loadBefore.map((l) => fmt(l, 2)).join(" ")}); node ${process.version}`,
   );
 
   // ---------------------------------------------------------------- setup
   const setupStarted = performance.now();
-  const system = await startTierSystem(cleanups, { workers: WORKERS, workerConcurrency: WORKER_CONCURRENCY, lockMs: 30_000 });
+  const system = await startTierSystem(cleanups, { workers: WORKERS, workerConcurrency: WORKER_CONCURRENCY, lockMs: 30_000, database: DATABASE });
   // While the histories are imported and every customer's first tier is written, all
   // shops run on Plus limits so setup is quick; the measured phases use their own plans.
   const live = seedBenchShop(system.sim, LIVE_SHOP, { seed: 11, size: "small", plan: "plus", extraCustomers: ladderCount + steadyCount, startSpend: "100.00" });
@@ -545,6 +549,7 @@ async function main(): Promise<number> {
     seconds: SECONDS,
     rate: RATE,
     plan: LIVE_PLAN,
+    database: DATABASE,
     workers: WORKERS,
     workerConcurrency: WORKER_CONCURRENCY,
     loadAverage: [Number(loadBefore[0].toFixed(2)), Number(loadAfter[0].toFixed(2))],

@@ -1,6 +1,6 @@
 // The whole of Tierline for the tier-pipeline benchmark, as production runs it:
 // the web process and a worker process (real child processes), a private Redis, a
-// temp SQLite database, and the store simulator in this process (so the benchmark
+// temp database (SQLite, or PostgreSQL with BENCH_DATABASE), and the store simulator in this process (so the benchmark
 // sees every Admin API mutation the moment the simulator records it).
 // Everything started here is registered in `cleanups` before anything else starts.
 import { Queue } from "bullmq";
@@ -51,12 +51,22 @@ export interface TierSystem {
   workerConcurrency: number;
 }
 
-export async function startTierSystem(cleanups: Cleanups, options: { workers: number; workerConcurrency: number; lockMs: number }): Promise<TierSystem> {
+export async function startTierSystem(
+  cleanups: Cleanups,
+  options: { workers: number; workerConcurrency: number; lockMs: number; database: "sqlite" | "postgresql" },
+): Promise<TierSystem> {
   const { sim, database, redis, web, workers, prefix, settle, refreshSpend } = await startTierlineSystem({
+    kind: options.database,
     label: "bench",
     workers: options.workers,
     // Production's defaults (env.server.ts), not the tests' small ones.
-    env: { WORKER_CONCURRENCY: String(options.workerConcurrency), WORKER_LOCK_MS: String(options.lockMs), LOG_LEVEL: "warn" },
+    env: {
+      WORKER_CONCURRENCY: String(options.workerConcurrency),
+      WORKER_LOCK_MS: String(options.lockMs),
+      LOG_LEVEL: "warn",
+      // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the web and worker processes, written when they stop.
+      ...(process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {}),
+    },
     onStarted: (what, stop) => cleanups.add(what, stop),
   });
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
