@@ -2,7 +2,7 @@
 // use-case, marks it done. A delivery already done is skipped, so a redelivery,
 // a retried job or a job re-run after a crash never applies its effect twice
 // (and every use-case is itself idempotent, for the crash between effect and mark).
-import { UnrecoverableError, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
@@ -24,20 +24,23 @@ export interface WebhookProcessorDeps {
   now?: () => Date;
 }
 
-/** The intake writes the row and the job concurrently: a job that arrives first waits this long in place for it. */
-const ROW_WAITS_MS = [10, 40, 150];
+/**
+ * The intake writes the row and the job concurrently, so a job can run before its
+ * row commits. For this long after the job was queued it steps aside (delayed,
+ * without holding a worker slot or counting an attempt) and looks again.
+ */
+const ROW_GRACE_MS = 10_000;
+const ROW_RECHECK_MS = 50;
 
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  return async function processWebhook(job: Job<JobPayload<"webhooks">>): Promise<{ status: string; note?: string }> {
+  return async function processWebhook(job: Job<JobPayload<"webhooks">>, token?: string): Promise<{ status: string; note?: string }> {
     const data = QUEUES.webhooks.payload.parse(job.data);
-    let delivery = await loadStoredDelivery(deps.db, data.webhookId);
-    for (const ms of ROW_WAITS_MS) {
-      if (delivery) break;
-      await sleep(ms);
-      delivery = await loadStoredDelivery(deps.db, data.webhookId);
-    }
+    const delivery = await loadStoredDelivery(deps.db, data.webhookId);
     if (!delivery) {
+      if (token && Date.now() - job.timestamp < ROW_GRACE_MS) {
+        await job.moveToDelayed(Date.now() + ROW_RECHECK_MS, token);
+        throw new DelayedError();
+      }
       // Still not there: its write is slow (retry with backoff) or failed and was answered 503.
       if (job.attemptsMade < 3) throw new Error(`delivery ${data.webhookId} is not stored yet`);
       return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };

@@ -79,6 +79,7 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       return { skipped: "another job is syncing this shop" };
     }
     let result;
+    const started = Date.now();
     try {
       result = await syncShopTiers({
         db: deps.db,
@@ -113,6 +114,7 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       await enqueue(deps.queues, shop, { delayMs: Math.max(0, result.nextDueAt.getTime() - Date.now()), jobKey: `due-${result.nextDueAt.getTime()}` });
     }
     const { rounds, written, unchanged, deferred, failed, reads, tagsAdded, tagsRemoved, metafieldsSet, metafieldsDeleted, more, retryAfterMs } = result;
+    deps.log.debug("tier sync", { shop, ms: Date.now() - started, rounds, written, unchanged, deferred, failed, reads, more, retryAfterMs });
     return { rounds, written, unchanged, deferred, failed, reads, tagsAdded, tagsRemoved, metafieldsSet, metafieldsDeleted, more, retryAfterMs };
   };
 }

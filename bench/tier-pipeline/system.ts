@@ -3,6 +3,7 @@
 // temp database (SQLite, or PostgreSQL with BENCH_DATABASE), and the store simulator in this process (so the benchmark
 // sees every Admin API mutation the moment the simulator records it).
 // Everything started here is registered in `cleanups` before anything else starts.
+import { writeFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
@@ -63,12 +64,15 @@ export async function startTierSystem(
     env: {
       WORKER_CONCURRENCY: String(options.workerConcurrency),
       WORKER_LOCK_MS: String(options.lockMs),
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the web and worker processes, written when they stop.
       ...(process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {}),
     },
     onStarted: (what, stop) => cleanups.add(what, stop),
   });
+  // BENCH_WORKER_LOG=<file>: the worker processes' output, written at the end (with BENCH_LOG_LEVEL=debug, every job).
+  const workerLog = process.env.BENCH_WORKER_LOG;
+  if (workerLog) cleanups.add("worker log", () => writeFileSync(workerLog, workers.map((w) => w.output).join("\n")));
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queues = Object.values(QUEUES).map((q) => new Queue(q.name, { connection, prefix: queuePrefix(prefix) }));
   cleanups.add("queue handles", async () => {
