@@ -100,6 +100,24 @@ describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
     }
   });
 
+  it("coalesces a burst: ten orders from one customer in a second make one write", async () => {
+    const row = await database.db.customer.findFirstOrThrow({ where: { shop: SHOP, tierKey: "bronze", pinnedTierKey: null, deletedAt: null }, orderBy: { customerGid: "asc" } });
+    const customer = [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === row.customerGid)!;
+    const mark = sim.store.mutations(SHOP).length;
+    // Ten orders that pass Silver on the way to Gold, placed at once.
+    const each = ((210_000 - row.qualifyingSpend) / 10 / 100).toFixed(2);
+    for (let i = 0; i < 10; i++) sim.store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ title: `Burst ${i + 1}`, price: each, quantity: 1 }] });
+    await settle.settled();
+    const mine = sim.store.mutations(SHOP).slice(mark).filter((m) => {
+      const detail = m.detail;
+      const owners = detail.kind === "metafieldsSet" || detail.kind === "metafieldsDelete" ? detail.metafields.map((f) => f.ownerGid) : "ownerGid" in detail ? [detail.ownerGid] : [];
+      return owners.includes(row.customerGid);
+    });
+    expect(mine.map((m) => m.kind).sort()).toEqual(["metafieldsDelete", "metafieldsSet", "tagsAdd", "tagsRemove"]);
+    expect(ownedTags(sim.store.customer(SHOP, customer.id))).toEqual(["tierline:gold"]);
+    expect(await database.db.tierChange.count({ where: { shop: SHOP, customerGid: row.customerGid, toTier: "silver", occurredAt: { gte: new Date(Date.now() - 60_000) } } })).toBe(0);
+  });
+
   it("writes nothing to Shopify when an order changes in a way that moves no tier", async () => {
     const before = writes().length;
     const order = [...sim.store.shop(SHOP).orders.values()].find((o) => o.customerId && !o.cancelledAt)!;

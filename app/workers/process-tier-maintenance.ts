@@ -32,7 +32,7 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
     const now = deps.now?.() ?? new Date();
     switch (data.kind) {
       case "review-due": {
-        const reviews = await requestDueTierReviews({ db: deps.db, now, requestTierRecompute: (shop, gids, cause) => requestTierRecompute(deps.queues, shop, gids, cause, now.getTime()) });
+        const reviews = await requestDueTierReviews({ db: deps.db, now, requestTierRecompute: (shop, gids, cause) => requestTierRecompute(deps.queues, shop, gids, cause) });
         // Spend values that moved within a tier are written now, in batches.
         const { stale } = await shopsWithDueTierWrites(deps.db, now);
         for (const shop of stale) await requestTierSync(deps.queues, shop, { refreshSpend: true });

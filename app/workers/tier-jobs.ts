@@ -16,19 +16,19 @@ import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts"
 import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
 
-/** Orders from one customer within this window make one recomputation. */
+/** Orders from one customer within this window of the first make one recomputation. */
 export const COALESCE_MS = 1_000;
 
-export async function requestTierRecompute(queues: JobQueues, shop: string, customerGids: string[], cause: TierRecomputeCause, now = Date.now()): Promise<void> {
+export async function requestTierRecompute(queues: JobQueues, shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void> {
   if (customerGids.length === 0) return;
-  // The id names the customer and the coalescing window: jobs in one window merge;
-  // a later event gets a new job, so nothing is lost while one is running.
-  const bucket = Math.floor(now / COALESCE_MS);
+  // The first event starts the customer's window; events within it are covered by the
+  // job it queued, which reads the ledger when the window ends. A later event starts a
+  // new window, so nothing is lost while a job is running.
   await queues.tierRecompute.addBulk(
     customerGids.map((customerGid) => ({
       name: cause,
       data: { shop, customerGid, cause },
-      opts: { jobId: jobIdFor("tier", `${shop}|${customerGid}@${bucket}`), delay: COALESCE_MS, removeOnComplete: true },
+      opts: { deduplication: { id: jobIdFor("tier", `${shop}|${customerGid}`), ttl: COALESCE_MS }, delay: COALESCE_MS, removeOnComplete: true },
     })),
   );
 }
