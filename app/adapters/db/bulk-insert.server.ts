@@ -5,17 +5,26 @@
 // this volume; a raw statement skips both. Rows that already existed are reported
 // back (not returned by RETURNING) so callers take the careful path for them.
 // Works on SQLite (dates as ISO-8601 text with "+00:00", booleans as 0/1, as
-// Prisma's adapter stores them) and PostgreSQL (typed casts).
+// Prisma's adapter stores them; values written into the statement as escaped
+// literals) and PostgreSQL (bound values with typed casts).
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db.server.ts";
 
 /**
- * Bound values per statement (rows per statement = this / columns): well under
- * SQLite's 999, and small enough for Prisma's query compiler, whose per-statement
- * allocations outlive young-generation collections (are promoted to the old
- * generation) at a rate that climbs steeply past ~250 values (measured).
+ * Bound values per statement on PostgreSQL (rows per statement = this / columns):
+ * small enough for Prisma's query compiler, whose per-statement allocations outlive
+ * young-generation collections (are promoted to the old generation) at a rate that
+ * climbs steeply past ~250 values (measured).
  */
 export const INSERT_VALUES = 195;
+
+/**
+ * Rows per statement on SQLite, where values are written into the statement text (no
+ * bound-value limit): the query compiler then has one string to carry instead of a
+ * plan entry per value: the backfill's import took half the time, and the compiler's
+ * garbage in the old generation fell by two thirds (measured, 100,000 orders).
+ */
+export const SQLITE_ROWS_PER_STATEMENT = 100;
 
 type Provider = "sqlite" | "postgresql";
 
@@ -42,7 +51,30 @@ function bound(provider: Provider, column: Column, value: Value): string | numbe
 /** How long a batch may wait for the database's write lock, and take once it has it. */
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
 
-/** One multi-row statement over rows[from, from + perStatement); `fixed` fills columns equal for every row. */
+/**
+ * A value written into SQLite's statement text. Safe by construction: integers must be
+ * safe integers (every numeric column is an INTEGER), strings are quoted with their
+ * quotes doubled (SQLite has no backslash escapes) and may not hold NUL (which would
+ * end the text early), dates and booleans become text and 0/1 as `bound` makes them.
+ */
+export function sqliteLiteral(column: Column, value: Value): string {
+  if (value === null) return "NULL";
+  const v = bound("sqlite", column, value);
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`${column.name}: not an integer: ${v}`);
+    return String(v);
+  }
+  if (typeof v !== "string") throw new TypeError(`${column.name}: unexpected ${typeof v}`);
+  if (v.includes("\0")) throw new TypeError(`${column.name}: NUL in text`);
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+/**
+ * One multi-row statement over rows[from, from + perStatement); `fixed` fills columns
+ * equal for every row. On SQLite the values are written into the text (no bound values):
+ * Prisma's query compiler turns every bound value into objects of its query plan, which
+ * live as long as the statement runs and so reach the old generation.
+ */
 function statement(provider: Provider, columns: Column[], rows: readonly object[], from: number, perStatement: number, fixed: Record<string, Value>) {
   const values: (string | number | boolean)[] = [];
   const tuples: string[] = [];
@@ -50,9 +82,9 @@ function statement(provider: Provider, columns: Column[], rows: readonly object[
     const row = rows[r] as Record<string, Value>;
     const cells = columns.map((column) => {
       const value = row[column.name] ?? fixed[column.name] ?? null;
+      if (provider === "sqlite") return sqliteLiteral(column, value);
       if (value === null) return "NULL";
       values.push(bound(provider, column, value));
-      if (provider === "sqlite") return "?";
       return column.type === "timestamp" ? `$${values.length}::timestamp(3)` : `$${values.length}`;
     });
     tuples.push(`(${cells.join(", ")})`);
@@ -78,7 +110,7 @@ async function insertIgnoringExisting(
   if (rows.length === 0) return inserted;
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `;
   const tail = ` ON CONFLICT DO NOTHING RETURNING "${key}" AS k`;
-  const perStatement = Math.max(1, Math.floor(INSERT_VALUES / columns.length));
+  const perStatement = provider === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : Math.max(1, Math.floor(INSERT_VALUES / columns.length));
   // One transaction: one commit (one fsync on SQLite) for the whole batch. Statements
   // are built and sent one at a time, not as a $transaction([...]) array: Prisma
   // compiles an array into one plan holding every value of the batch, alive until the

@@ -3,9 +3,28 @@
 // databases: the dates' text on SQLite must be Prisma's own.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, providerOf } from "./bulk-insert.server.ts";
+import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, providerOf, sqliteLiteral } from "./bulk-insert.server.ts";
 
 const SHOP = "bulk-insert.myshopify.com";
+
+describe("SQLite literals", () => {
+  it("quotes text with its quotes doubled, and writes numbers, booleans, dates and NULL as Prisma stores them", () => {
+    expect(sqliteLiteral({ name: "name" }, "O'Brien's #1")).toBe("'O''Brien''s #1'");
+    expect(sqliteLiteral({ name: "name" }, "back\\slash \"x\"")).toBe("'back\\slash \"x\"'");
+    expect(sqliteLiteral({ name: "total" }, -12_345)).toBe("-12345");
+    expect(sqliteLiteral({ name: "test", type: "boolean" }, true)).toBe("1");
+    expect(sqliteLiteral({ name: "at", type: "timestamp" }, new Date("2026-03-01T10:20:30.123Z"))).toBe("'2026-03-01T10:20:30.123+00:00'");
+    expect(sqliteLiteral({ name: "name" }, null)).toBe("NULL");
+  });
+
+  it("refuses what it cannot write safely", () => {
+    expect(() => sqliteLiteral({ name: "name" }, "a\0b")).toThrow(/NUL/);
+    expect(() => sqliteLiteral({ name: "total" }, 1.5)).toThrow(/integer/);
+    expect(() => sqliteLiteral({ name: "total" }, Number.NaN)).toThrow(/integer/);
+    expect(() => sqliteLiteral({ name: "total" }, 2 ** 53)).toThrow(/integer/);
+    expect(() => sqliteLiteral({ name: "at", type: "timestamp" }, new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
 
 describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
   let database: TestDatabase;
@@ -43,6 +62,18 @@ describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
     expect(cas.count).toBe(1);
     expect(await db.ledgerOrder.count({ where: { shop: SHOP, test: true } })).toBe(75);
     expect(await db.ledgerOrder.count({ where: { shop: SHOP, processedAt: { lte: base.processedAt } } })).toBe(150);
+  });
+
+  it("stores text exactly, whatever quotes or SQL it holds", async () => {
+    const { db } = database;
+    const names = ["'); DROP TABLE \"LedgerOrder\"; --", "O'Brien''s", "\\' OR 1=1 --", "snow ☃ 𝄞", "?$1"];
+    const rows = names.map((name, i) => ({
+      shop: SHOP, orderGid: `gid://shopify/Order/q${i}`, customerGid: `gid://shopify/Customer/'${i}`, name, processedAt: new Date("2026-03-01T00:00:00Z"),
+      orderUpdatedAt: new Date("2026-03-01T00:00:00Z"), currencyCode: "USD", currentTotal: i, currentShipping: 0, currentTax: 0, cancelledAt: null, test: false,
+    }));
+    expect((await insertOrdersIgnoringExisting(db, rows)).size).toBe(names.length);
+    const stored = await db.ledgerOrder.findMany({ where: { shop: SHOP, orderGid: { startsWith: "gid://shopify/Order/q" } }, orderBy: { currentTotal: "asc" } });
+    expect(stored.map((r) => [r.name, r.customerGid])).toEqual(rows.map((r) => [r.name, r.customerGid]));
   });
 
   it("inserts refunds, customers and tier changes", async () => {
