@@ -142,11 +142,12 @@ async function main(): Promise<Record<string, unknown>> {
   if (process.stdout.isTTY) process.stdout.write("\n");
 
   step(6, "what happened");
-  const [tiers, changes, deliveries, failed] = await Promise.all([
+  const [tiers, changes, deliveries, failed, stale] = await Promise.all([
     db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP, deletedAt: null }, _count: { _all: true } }),
     db.tierChange.groupBy({ by: ["fromTier", "toTier"], where: { shop: SHOP }, _count: { _all: true } }),
     db.webhookDelivery.groupBy({ by: ["status"], where: { shop: SHOP }, _count: { _all: true } }),
     db.customer.count({ where: { shop: SHOP, syncStatus: "failed" } }),
+    db.customer.count({ where: { shop: SHOP, syncStatus: "stale" } }),
   ]);
   const recorded = await json<{ pointsSpent: number; mutations: Array<{ kind: string; ok: boolean; detail: { kind: string; metafields?: unknown[] } }> }>(`${sim.origin}/_sim/shops/${SHOP}/mutations`);
   const count = (kind: string) => recorded.mutations.filter((m) => m.kind === kind && m.ok).length;
@@ -167,12 +168,14 @@ async function main(): Promise<Record<string, unknown>> {
     metafieldsWritten,
     adminApiPointsSpent: recorded.pointsSpent,
     customersWithFailedSync: failed,
+    customersAwaitingSpendRefresh: stale,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`      tier changes: ${summary.tierChanges} (${Object.entries(migrations).map(([k, v]) => `${k} ${v}`).join(", ")})`);
   console.log(`      webhooks: ${Object.entries(summary.webhookDeliveries).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`      written to Shopify: ${summary.tagsAddCalls} tagsAdd, ${summary.tagsRemoveCalls} tagsRemove, ${summary.metafieldsSetCalls} metafieldsSet (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
+  if (stale) console.log(`      ${stale} customers' spend moved within their tier: their spend metafields are written by the next 15-minute refresh, in batches`);
   if (!once) {
     console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${sim.origin}/_sim/admin/${SHOP}/apps/tierline`);
     console.log(`      What the app wrote to the store: ${sim.origin}/_sim/shops/${SHOP}/mutations`);
