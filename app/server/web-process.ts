@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 
   const queues = jobQueues();
   const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
-  const deliveryWriter = createDeliveryWriter(target);
+  const deliveryWriter = await createDeliveryWriter(target);
   const recorder = new DeliveryRecorder({ writer: deliveryWriter, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: config.SHOPIFY_API_SECRET }),

@@ -25,7 +25,11 @@ export interface DeliveryWriter {
 
 const THREAD_FILE = new URL("./delivery-writer.thread.ts", import.meta.url);
 
-export function createDeliveryWriter(target: DatabaseTarget): DeliveryWriter {
+/** Id of the message the thread sends once it has opened the database (or failed to: the first batch then tries again). */
+export const READY_ID = -1;
+
+/** Resolves once the thread has loaded and opened the database, so the first delivery does not wait for that. */
+export async function createDeliveryWriter(target: DatabaseTarget): Promise<DeliveryWriter> {
   let thread: Worker | null = null;
   let nextId = 0;
   const waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
@@ -60,7 +64,10 @@ export function createDeliveryWriter(target: DatabaseTarget): DeliveryWriter {
     });
 
   // Started now, not on the first delivery: loading the thread and opening the database take a while.
+  const ready = new Promise<void>((resolve) => waiting.set(READY_ID, { resolve, reject: () => resolve() }));
   thread = start();
+  thread.ref();
+  await ready;
   return {
     write: (rows) => send({ id: nextId++, rows }),
     async close() {

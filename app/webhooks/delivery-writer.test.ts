@@ -23,7 +23,7 @@ describe.each(DATABASE_KINDS)("delivery writer on %s", (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind, "writer");
-    writer = createDeliveryWriter(databaseTarget(database.url));
+    writer = await createDeliveryWriter(databaseTarget(database.url));
   });
 
   afterAll(async () => {
@@ -47,7 +47,7 @@ describe.each(DATABASE_KINDS)("delivery writer on %s", (kind) => {
 
   it("rejects a batch when the database cannot be reached", async () => {
     const target = databaseTarget(database.url);
-    const broken = createDeliveryWriter(
+    const broken = await createDeliveryWriter(
       target.kind === "sqlite" ? { ...target, filePath: "/nonexistent-dir/for-sure/tierline.db" } : { ...target, url: "postgresql://postgres@127.0.0.1:1/test" },
     );
     try {

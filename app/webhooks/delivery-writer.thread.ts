@@ -3,7 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { DatabaseTarget } from "../adapters/db/database-url.ts";
 import { createDeliveryStore, type DeliveryRow, type DeliveryStore } from "../adapters/db/delivery-store.server.ts";
-import type { WriteReply, WriteRequest } from "./delivery-writer.server.ts";
+import { READY_ID, type WriteReply, type WriteRequest } from "./delivery-writer.server.ts";
 
 const target = (workerData as { target: DatabaseTarget }).target;
 // Opened on first use, and again after a failure to open (a database not up yet).
@@ -14,8 +14,11 @@ const openStore = () =>
     throw error;
   }));
 
-// Open it before the first batch arrives; a failure here is retried by that batch.
-openStore().catch(() => {});
+// Open it before the first batch arrives, and say so; a failure here is retried by that batch.
+openStore().then(
+  () => parentPort!.postMessage({ id: READY_ID } satisfies WriteReply),
+  (error: unknown) => parentPort!.postMessage({ id: READY_ID, error: error instanceof Error ? error.message : String(error) } satisfies WriteReply),
+);
 
 async function write(rows: Extract<WriteRequest, { rows: unknown }>["rows"]): Promise<void> {
   // A redelivery within the batch is written once; the primary key handles the rest.

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const queues = createJobQueues(connection, required("QUEUE_PREFIX"));
 
   const { createDeliveryWriter } = await import("../../app/webhooks/delivery-writer.server.ts");
-  const writer = createDeliveryWriter(target);
+  const writer = await createDeliveryWriter(target);
   const recorder = new DeliveryRecorder({ writer, queue: queues.webhooks });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: required("SHOPIFY_API_SECRET") }),
