@@ -1,0 +1,79 @@
+// A webhook job that runs before its delivery row commits (the intake writes the
+// row and queues the job side by side) steps aside without holding a worker slot
+// or counting an attempt, and is processed once the row is there; one whose row
+// never comes is retried, then given up as gone. Real Redis, real BullMQ worker.
+import { randomUUID } from "node:crypto";
+import { Worker, type Job } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../scripts/lib/app-processes.ts";
+import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
+import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+import { createLogger } from "../logger.server.ts";
+import { createWebhookProcessor } from "./process-webhook.ts";
+import type { WebhookHandler } from "./webhook-handlers.ts";
+
+const SHOP = "late-row.myshopify.com";
+
+describe("webhook job before its row", () => {
+  let redis: PrivateRedis;
+  let database: TestDatabase;
+  let queues: JobQueues;
+  let worker: Worker;
+  const connections: ReturnType<typeof createProducerConnection>[] = [];
+  const handled: string[] = [];
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    database = await createTestDatabase("sqlite", "late_row");
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const producer = createProducerConnection(redis.url, { enableOfflineQueue: true });
+    const consumer = createWorkerConnection(redis.url);
+    connections.push(producer, consumer);
+    queues = createJobQueues(producer, prefix);
+    const handlers = new Proxy({}, { get: () => (async (ctx) => (handled.push(ctx.webhookId), { status: "processed" })) as WebhookHandler }) as Record<WebhookTopic, WebhookHandler>;
+    const processor = createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
+    worker = new Worker(QUEUES.webhooks.name, processor, { connection: consumer, prefix: queuePrefix(prefix), concurrency: 2 });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await queues?.close();
+    for (const c of connections) c.disconnect();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  const enqueue = (webhookId: string) =>
+    queues.webhooks.add("orders/create", { webhookId, shop: SHOP, topic: "orders/create" }, { jobId: jobIdFor("wh", webhookId), attempts: 3, backoff: { type: "fixed", delay: 100 } });
+
+  it("steps aside until the row commits, then processes it once, counting one attempt", async () => {
+    const webhookId = randomUUID();
+    await enqueue(webhookId);
+    await new Promise((r) => setTimeout(r, 400));
+    // It has been looking every 50 ms, without an attempt counted or the handler run.
+    const early = await queues.webhooks.getJob(jobIdFor("wh", webhookId));
+    expect(early?.attemptsMade).toBe(0);
+    expect(["delayed", "waiting", "active"]).toContain(await early?.getState());
+    expect(handled).not.toContain(webhookId);
+    await database.db.webhookDelivery.create({ data: { webhookId, shop: SHOP, topic: "orders/create", payload: "{}" } });
+    const row = await eventually(async () => {
+      const r = await database.db.webhookDelivery.findUnique({ where: { webhookId } });
+      return r?.status === "processed" ? r : null;
+    }, { timeoutMs: 10_000, what: "processed" });
+    expect(row.attempts).toBe(1);
+    expect(handled.filter((id) => id === webhookId)).toHaveLength(1);
+  });
+
+  it("gives up a job whose row never comes (its write failed and was answered 503) once the grace period is over", async () => {
+    // Queued long ago: the grace period is over.
+    const stale = { data: { webhookId: randomUUID(), shop: SHOP, topic: "orders/create" }, timestamp: Date.now() - 60_000, attemptsMade: 0 } as Job<{ webhookId: string; shop: string; topic: string }>;
+    const processor = createWebhookProcessor({ db: database.db, handlers: {} as Record<WebhookTopic, WebhookHandler>, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
+    await expect(processor(stale, "no-token")).rejects.toThrow(/not stored yet/);
+    Object.assign(stale, { attemptsMade: 3 });
+    await expect(processor(stale, "no-token")).resolves.toMatchObject({ status: "gone" });
+  });
+});
