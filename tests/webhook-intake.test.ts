@@ -186,6 +186,8 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     try {
       const stopping = await startWorkerProcess(env);
       await eventually(async () => (await queue.getJobState(jobIdFor("wh", response.webhookId))) === "active", { what: "job active" });
+      // In hand for sure: its ledger write waits on the lock.
+      await eventually(() => ledgerWriteWaiting(), { what: "the job's ledger write waiting on the lock" });
       const exited = new Promise<number | null>((resolve) => stopping.child.once("exit", (code) => resolve(code)));
       stopping.child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 300));
@@ -275,6 +277,18 @@ async function holdDeliveryLock(database: TestDatabase): Promise<() => Promise<v
 }
 
 /** Blocks writes to the ledger from other connections until released. */
+/** PostgreSQL: whether some session waits for a lock on the ledger table. */
+async function ledgerWriteWaiting(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'LedgerOrder' AND NOT l.granted`);
+    return rows[0].n > 0;
+  } finally {
+    await client.end();
+  }
+}
+
 async function holdLedgerLock(database: TestDatabase): Promise<() => Promise<void>> {
   if (database.kind === "postgresql") {
     const schema = new URL(database.url).searchParams.get("schema")!;
