@@ -52,7 +52,7 @@ export interface SyncShopTiersInput {
   /** No new round starts after this long: one shop must not hold a worker slot for long. */
   sliceMs?: number;
   roundSize?: number;
-  /** Called before each look at the due rows (the job keeps its lock and clears its request flag). */
+  /** Called before each look at the due rows (the job extends its lock). */
   beforeRound?: () => Promise<void>;
 }
 
