@@ -56,12 +56,17 @@ async function enqueue(queues: JobQueues, shop: string, { refreshSpend = false, 
  * refresh of spend values) always enqueues.
  */
 export async function requestTierSync(queues: JobQueues, shop: string, { refreshSpend = false } = {}): Promise<void> {
-  if (!refreshSpend) {
-    const redis = await redisOf(queues);
-    const first = await redis.set(keysOf(queues, shop).scheduled, "1", "EX", SCHEDULED_TTL_S, "NX");
-    if (first === null) return;
+  if (refreshSpend) return enqueue(queues, shop, { refreshSpend });
+  const redis = await redisOf(queues);
+  const { scheduled } = keysOf(queues, shop);
+  if ((await redis.set(scheduled, "1", "EX", SCHEDULED_TTL_S, "NX")) === null) return;
+  try {
+    await enqueue(queues, shop, { delayMs: SYNC_GATHER_MS });
+  } catch (error) {
+    // No job was queued: the next request must schedule one.
+    await redis.del(scheduled).catch(() => {});
+    throw error;
   }
-  await enqueue(queues, shop, { refreshSpend, delayMs: refreshSpend ? 0 : SYNC_GATHER_MS });
 }
 
 export interface TierSyncDeps {
