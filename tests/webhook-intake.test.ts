@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     await workers[0].kill("SIGTERM");
     const response = await send("orders/create", order.body);
     expect(response.status).toBe(200);
-    const release = await holdLedgerLock(database);
+    const release = await holdTableLock(database, "LedgerOrder");
     let released = false;
     try {
       const doomed = await startWorkerProcess(env);
@@ -181,7 +181,7 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     const order = orderBody({ total: "64.00" });
     await workers[0].kill("SIGTERM");
     const response = await send("orders/create", order.body);
-    const release = await holdLedgerLock(database);
+    const release = await holdTableLock(database, "LedgerOrder");
     let released = false;
     try {
       const stopping = await startWorkerProcess(env);
@@ -230,7 +230,7 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
   it("answers 503 while the database does not take the delivery, and keeps the redelivery once", async () => {
     const order = orderBody({ total: "31.00" });
     const webhookId = randomUUID();
-    const release = await holdDeliveryLock(database);
+    const release = await holdTableLock(database, "WebhookDelivery");
     let released = false;
     try {
       const down = await send("orders/create", order.body, { webhookId });
@@ -254,14 +254,14 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
   });
 });
 
-/** Blocks writes to WebhookDelivery from other connections until released (SQLite: the whole file). */
-async function holdDeliveryLock(database: TestDatabase): Promise<() => Promise<void>> {
+/** Blocks writes to a table from other connections until released (SQLite: to the whole file). */
+async function holdTableLock(database: TestDatabase, table: "WebhookDelivery" | "LedgerOrder"): Promise<() => Promise<void>> {
   if (database.kind === "postgresql") {
     const schema = new URL(database.url).searchParams.get("schema")!;
     const client = new pg.Client({ connectionString: TEST_PG_URL });
     await client.connect();
     await client.query("BEGIN");
-    await client.query(`LOCK TABLE "${schema}"."WebhookDelivery" IN EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE "${schema}"."${table}" IN EXCLUSIVE MODE`);
     return async () => {
       await client.query("ROLLBACK");
       await client.end();
@@ -276,7 +276,6 @@ async function holdDeliveryLock(database: TestDatabase): Promise<() => Promise<v
   };
 }
 
-/** Blocks writes to the ledger from other connections until released. */
 /** PostgreSQL: whether some session waits for a lock on the ledger table. */
 async function ledgerWriteWaiting(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_PG_URL });
@@ -287,26 +286,4 @@ async function ledgerWriteWaiting(): Promise<boolean> {
   } finally {
     await client.end();
   }
-}
-
-async function holdLedgerLock(database: TestDatabase): Promise<() => Promise<void>> {
-  if (database.kind === "postgresql") {
-    const schema = new URL(database.url).searchParams.get("schema")!;
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    await client.query("BEGIN");
-    await client.query(`LOCK TABLE "${schema}"."LedgerOrder" IN EXCLUSIVE MODE`);
-    return async () => {
-      await client.query("ROLLBACK");
-      await client.end();
-    };
-  }
-  const { default: Database } = await import("better-sqlite3");
-  const file = database.url.slice("file:".length);
-  const conn = new Database(file, { timeout: 1000 });
-  conn.exec("BEGIN IMMEDIATE");
-  return async () => {
-    conn.exec("ROLLBACK");
-    conn.close();
-  };
 }

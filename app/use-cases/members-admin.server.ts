@@ -2,7 +2,7 @@
 // tier, filtered and searched; one member's history; pin and unpin. A pin is
 // applied at once (the page shows the new tier) and queued so the tier job
 // writes the tag and metafields to Shopify.
-import { providerOf } from "../adapters/db/bulk-insert.server.ts";
+import { providerOf } from "../adapters/db/sql-dialect.ts";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { parseMoney, type MinorUnits } from "../domain/money.ts";

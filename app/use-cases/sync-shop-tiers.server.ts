@@ -19,7 +19,7 @@ import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput
 import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
-import { classifyShopifyError, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { SPEND_METAFIELD_KEYS, spendOnlyChange, TIER_METAFIELD_NAMESPACE, tierMetafields, tierSyncDigest, type TierMetafield } from "../domain/tier-metafields.ts";
 import { tierIndex, type TierRules } from "../domain/tier-rules.ts";
 import { planTierTags } from "../domain/tier-tags.ts";
@@ -306,10 +306,15 @@ async function syncRound(
   if (throttled) throw throttled;
 }
 
-function planRow(row: CustomerRow, rules: TierRules, options: SyncShopTiersInput): Plan | "unchanged" | "stale" {
+/** What Shopify should hold for a row with a tier under the current rules: its metafields and their digest. */
+function desiredOf(row: CustomerRow, rules: TierRules) {
   const state = memberStateFromRow(row);
   const desired = tierMetafields({ rules, state, spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
-  const digest = tierSyncDigest(desired);
+  return { state, desired, digest: tierSyncDigest(desired) };
+}
+
+function planRow(row: CustomerRow, rules: TierRules, options: SyncShopTiersInput): Plan | "unchanged" | "stale" {
+  const { state, desired, digest } = desiredOf(row, rules);
   const tier = rules.tiers[tierIndex(rules, row.tierKey!)];
   const force = options.force ?? false;
   const tagWritten = sameTag(row.writtenTierTag, tier.tag);
@@ -415,14 +420,11 @@ async function setMetafieldsOf(chunk: Plan[], admin: () => Promise<AdminRunner>)
   }
 }
 
-/** Failures that mean Tierline cannot reach the shop now (uninstalled, frozen): the slice ends. */
-const SHOP_GONE = new Set(["session_missing", "unauthorized", "payment_required", "locked", "not_found"]);
-
 /** Throttling ends the slice (the job comes back later); so does a shop Tierline cannot reach. */
 function rethrowIfThrottledOrGone(error: unknown): void {
   const classified = classifyShopifyError(error);
   if (classified instanceof ShopifyRetryableError && classified.reason === "throttled") throw new Throttled(classified.retryAfterMs ?? 1_000);
-  if (classified instanceof ShopifyTerminalError && SHOP_GONE.has(classified.reason)) throw error;
+  if (shopUnreachableReason(classified)) throw error;
 }
 
 /**
@@ -477,8 +479,7 @@ async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRu
 
 function wantsSame(row: CustomerRow, plan: Plan, rules: TierRules): boolean {
   if (row.deletedAt || row.tierKey !== plan.tierKey || tierIndex(rules, row.tierKey) < 0) return false;
-  const desired = tierMetafields({ rules, state: memberStateFromRow(row), spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
-  return tierSyncDigest(desired) === plan.digest;
+  return desiredOf(row, rules).digest === plan.digest;
 }
 
 /** Compare-and-set on the row version; the new version, or null when the row moved on. */

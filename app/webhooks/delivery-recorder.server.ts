@@ -7,16 +7,12 @@
 // one addBulk, side by side. At low load a batch is a single delivery, so nothing
 // waits for company.
 import type { Queue } from "bullmq";
+import type { DeliveryRow } from "../adapters/db/delivery-store.server.ts";
 import { jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { DeliveryWriter } from "./delivery-writer.server.ts";
 
-export interface AcceptedDelivery {
-  webhookId: string;
-  shop: string;
-  topic: string;
-  eventId: string | null;
-  apiVersion: string | null;
-  triggeredAt: Date | null;
+/** A delivery's row before it is written: the body still as the bytes that were signed. */
+export interface AcceptedDelivery extends Omit<DeliveryRow, "payload" | "receivedAt"> {
   /** The body exactly as signed. */
   rawBody: Uint8Array;
 }

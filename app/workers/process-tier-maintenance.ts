@@ -7,15 +7,12 @@ import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
-import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
 import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
 import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.server.ts";
 import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
-
-/** Terminal failures that mean the app cannot reach the shop now (uninstalled, frozen). */
-const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
 
 export interface TierMaintenanceDeps {
   db: Db;
@@ -64,14 +61,13 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
           });
         } catch (error) {
           const classified = classifyShopifyError(error);
-          if (classified instanceof ShopifyTerminalError) {
-            // Uninstalled or frozen: nothing to repair until it comes back (the next run tries again).
-            if (GONE.has(classified.reason)) {
-              deps.log.info("reconcile skipped: shop not reachable", { shop: data.shop, reason: classified.reason });
-              return { skipped: classified.reason };
-            }
-            throw new UnrecoverableError(classified.message);
+          // Uninstalled or frozen: nothing to repair until it comes back (the next run tries again).
+          const unreachable = shopUnreachableReason(classified);
+          if (unreachable) {
+            deps.log.info("reconcile skipped: shop not reachable", { shop: data.shop, reason: unreachable });
+            return { skipped: unreachable };
           }
+          if (classified instanceof ShopifyTerminalError) throw new UnrecoverableError(classified.message);
           throw error;
         }
     }

@@ -92,7 +92,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         log,
       }),
     ),
-    make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues, log, adminFor: options.adminFor })),
+    make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues })),
     // One job per shop at a time (a lock), so a busy shop holds one slot and the rest share the others.
     make(QUEUES.tierSync.name, createTierSyncProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner, sliceMs: options.syncSliceMs })),
     make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),

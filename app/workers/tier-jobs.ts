@@ -8,7 +8,7 @@ import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
-import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify/shopify-errors.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
@@ -46,14 +46,8 @@ export async function shopifyAdminRunner(shop: string): Promise<AdminRunner> {
 export interface TierRecomputeDeps {
   db: Db;
   queues: JobQueues;
-  log: Logger;
   now?: () => Date;
-  /** Defaults to the shop's offline session through shopify-app-remix. */
-  adminFor?: (shop: string) => Promise<AdminRunner>;
 }
-
-/** Terminal failures that mean the app is no longer installed: nothing to retry, nothing to report. */
-const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
 
 export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
   return async function processTierRecompute(job: Job<JobPayload<"tierRecompute">>) {
@@ -77,8 +71,9 @@ export async function onShopInstalled(deps: { db: Db; queues: JobQueues; log: Lo
     details = await refreshShopDetails({ db: deps.db, admin, shop });
   } catch (error) {
     const classified = classifyShopifyError(error);
-    if (classified instanceof ShopifyTerminalError && GONE.has(classified.reason)) {
-      deps.log.info("install follow-up skipped: shop not reachable", { shop, reason: classified.reason });
+    const unreachable = shopUnreachableReason(classified);
+    if (unreachable) {
+      deps.log.info("install follow-up skipped: shop not reachable", { shop, reason: unreachable });
       return;
     }
     throw error;

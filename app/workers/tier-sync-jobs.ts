@@ -17,7 +17,7 @@ import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
-import { classifyShopifyError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { syncShopTiers } from "../use-cases/sync-shop-tiers.server.ts";
 
 /** Longer than any slice; a worker that dies holding the lock blocks its shop at most this long (then the sweep restarts it). */
@@ -33,8 +33,6 @@ const LOCK_RETRY_MS = 100;
  * A backlog is worked off without waiting.
  */
 export const SYNC_GATHER_MS = 500;
-/** Terminal failures that mean the app is no longer installed: nothing to retry, nothing to report. */
-const GONE = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
 
 const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
@@ -110,13 +108,12 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       });
     } catch (error) {
       const classified = classifyShopifyError(error);
-      if (classified instanceof ShopifyTerminalError) {
-        if (GONE.has(classified.reason)) {
-          deps.log.info("tier sync skipped: shop not reachable", { shop, reason: classified.reason });
-          return { skipped: classified.reason };
-        }
-        throw new UnrecoverableError(classified.message);
+      const unreachable = shopUnreachableReason(classified);
+      if (unreachable) {
+        deps.log.info("tier sync skipped: shop not reachable", { shop, reason: unreachable });
+        return { skipped: unreachable };
       }
+      if (classified instanceof ShopifyTerminalError) throw new UnrecoverableError(classified.message);
       // Retryable or unexpected: BullMQ retries the job with backoff.
       throw error;
     } finally {

@@ -9,13 +9,10 @@ import { Redis } from "ioredis";
 import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
 import { queuePrefix } from "../../app/adapters/queues/redis-connection.server.ts";
 import type { RunningSimulator } from "../../simulator/server.ts";
-import { grantAndInstall, startTierlineSystem } from "../../scripts/lib/tierline-system.ts";
+import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../../scripts/lib/tierline-system.ts";
 import { seedShop, type SeedSize } from "../../simulator/store/seed-generator.ts";
 import type { PLANS } from "../../simulator/store/store.ts";
-import { eventually, type AppProcess } from "../../scripts/lib/app-processes.ts";
-import type { PrivateRedis } from "../../scripts/lib/private-redis.ts";
-import type { SettleWatcher } from "../../scripts/lib/settle.ts";
-import type { TestDatabase } from "../../tests/support/test-database.ts";
+import { eventually } from "../../scripts/lib/app-processes.ts";
 
 export type PlanName = keyof typeof PLANS;
 
@@ -36,17 +33,8 @@ export class Cleanups {
   }
 }
 
-export interface TierSystem {
-  sim: RunningSimulator;
-  database: TestDatabase;
-  redis: PrivateRedis;
-  web: AppProcess;
-  /** One or more worker processes (BENCH_WORKERS), as production may scale them. */
-  workers: AppProcess[];
-  prefix: string;
-  settle: SettleWatcher;
-  /** Writes spend values that moved within a tier now (the periodic refresh), and waits for it. */
-  refreshSpend(shop: string): Promise<void>;
+/** The whole system (its parts are stopped by `cleanups`, not by a close of its own), plus queue handles. */
+export interface TierSystem extends Omit<TierlineSystem, "close"> {
   /** Queue handles for job counts (webhooks, tier-recompute, …). */
   queues: Queue[];
   workerConcurrency: number;
@@ -56,7 +44,7 @@ export async function startTierSystem(
   cleanups: Cleanups,
   options: { workers: number; workerConcurrency: number; lockMs: number; database: "sqlite" | "postgresql" },
 ): Promise<TierSystem> {
-  const { sim, database, redis, web, workers, prefix, settle, refreshSpend } = await startTierlineSystem({
+  const { close: _stoppedByCleanups, ...system } = await startTierlineSystem({
     kind: options.database,
     label: "bench",
     workers: options.workers,
@@ -72,14 +60,14 @@ export async function startTierSystem(
   });
   // BENCH_WORKER_LOG=<file>: the worker processes' output, written at the end (with BENCH_LOG_LEVEL=debug, every job).
   const workerLog = process.env.BENCH_WORKER_LOG;
-  if (workerLog) cleanups.add("worker log", () => writeFileSync(workerLog, workers.map((w) => w.output).join("\n")));
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const queues = Object.values(QUEUES).map((q) => new Queue(q.name, { connection, prefix: queuePrefix(prefix) }));
+  if (workerLog) cleanups.add("worker log", () => writeFileSync(workerLog, system.workers.map((w) => w.output).join("\n")));
+  const connection = new Redis(system.redis.url, { maxRetriesPerRequest: null });
+  const queues = Object.values(QUEUES).map((q) => new Queue(q.name, { connection, prefix: queuePrefix(system.prefix) }));
   cleanups.add("queue handles", async () => {
     await Promise.all(queues.map((q) => q.close()));
     connection.disconnect();
   });
-  return { sim, database, redis, web, workers, prefix, settle, refreshSpend, queues, workerConcurrency: options.workerConcurrency };
+  return { ...system, queues, workerConcurrency: options.workerConcurrency };
 }
 
 const DAY = 86_400_000;

@@ -9,6 +9,7 @@
 // literals) and PostgreSQL (bound values with typed casts).
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db.server.ts";
+import { providerOf, timestampText, type Provider } from "./sql-dialect.ts";
 
 /**
  * Bound values per statement on PostgreSQL (rows per statement = this / columns):
@@ -26,24 +27,12 @@ export const INSERT_VALUES = 195;
  */
 export const SQLITE_ROWS_PER_STATEMENT = 100;
 
-type Provider = "sqlite" | "postgresql";
-
-/** The database behind a client (the PostgreSQL client is used through the SQLite client's type). */
-export function providerOf(db: Db): Provider {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  return provider === "postgresql" || provider === "postgres" ? "postgresql" : "sqlite";
-}
-
 type Value = string | number | boolean | Date | null;
 type Column = { name: string; type?: "timestamp" | "boolean" };
 
 /** A value as bound for the provider: dates as text (cast on PostgreSQL), booleans as 0/1 on SQLite. */
 function bound(provider: Provider, column: Column, value: Value): string | number | boolean {
-  if (column.type === "timestamp") {
-    const iso = value instanceof Date ? value.toISOString() : String(value);
-    // Exactly the text Prisma's SQLite adapter writes ("…+00:00"), so its equality filters match these rows.
-    return provider === "postgresql" ? iso : iso.replace("Z", "+00:00");
-  }
+  if (column.type === "timestamp") return timestampText(provider, value as Date | string);
   if (column.type === "boolean") return provider === "postgresql" ? Boolean(value) : value ? 1 : 0;
   return value as string | number;
 }

@@ -3,7 +3,8 @@
 // databases: the dates' text on SQLite must be Prisma's own.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, providerOf, sqliteLiteral } from "./bulk-insert.server.ts";
+import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, sqliteLiteral } from "./bulk-insert.server.ts";
+import { providerOf } from "./sql-dialect.ts";
 
 const SHOP = "bulk-insert.myshopify.com";
 

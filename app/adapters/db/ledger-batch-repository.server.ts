@@ -7,7 +7,8 @@
 // the shop-wide tier computation that ends the backfill.
 import type { Db } from "../../db.server.ts";
 import type { LedgerOrder, OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
-import { insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, providerOf } from "./bulk-insert.server.ts";
+import { insertOrdersIgnoringExisting, insertRefundsIgnoringExisting } from "./bulk-insert.server.ts";
+import { param, providerOf } from "./sql-dialect.ts";
 import { refundRow, rowFields, saveOrderSnapshot } from "./ledger-repository.server.ts";
 
 export interface LedgerBatchEntry {
@@ -122,7 +123,8 @@ export function ledgersFromRows(rows: readonly LedgerJoinRow[]): Map<string, Rec
  * backfill's peak memory.
  */
 export async function loadLedgersOfCustomerRange(db: Db, shop: string, firstGid: string, lastGid: string): Promise<Map<string, Record<string, LedgerOrder>>> {
-  const [a, b, c] = providerOf(db) === "postgresql" ? ["$1", "$2", "$3"] : ["?", "?", "?"];
+  const provider = providerOf(db);
+  const [a, b, c] = [1, 2, 3].map((n) => param(provider, n));
   const rows = await db.$queryRawUnsafe<LedgerJoinRow[]>(
     `SELECT o."orderGid", o."customerGid", o."processedAt", o."orderUpdatedAt", o."currencyCode", o."currentTotal", o."currentShipping", o."currentTax",
        o."cancelledAt", o."test", r."refundGid", r."createdAt" AS "refundCreatedAt", r."transactions", r."lineItems", r."shipping"

@@ -1,5 +1,5 @@
 // The merchant's tier rules per shop; the defaults (in the shop's currency) until they edit them.
-import { providerOf } from "./bulk-insert.server.ts";
+import { param, providerOf } from "./sql-dialect.ts";
 import type { Db } from "../../db.server.ts";
 import { defaultTierRules, parseTierRules, type TierRules } from "../../domain/tier-rules.ts";
 
@@ -9,10 +9,11 @@ import { defaultTierRules, parseTierRules, type TierRules } from "../../domain/t
  * queries cost several times what the lookup does.
  */
 export async function loadTierRules(db: Db, shop: string): Promise<TierRules> {
-  const pg = providerOf(db) === "postgresql";
+  const provider = providerOf(db);
   const [row] = await db.$queryRawUnsafe<{ rules: string | null; currencyCode: string | null }[]>(
-    `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ${pg ? "$1" : "?"}) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${pg ? "$1" : "?"}) AS "currencyCode"`,
-    ...(pg ? [shop] : [shop, shop]),
+    `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ${param(provider, 1)}) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${param(provider, 2)}) AS "currencyCode"`,
+    shop,
+    shop,
   );
   if (row?.rules) {
     const parsed = parseTierRules(JSON.parse(row.rules));

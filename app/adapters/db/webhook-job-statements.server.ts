@@ -4,7 +4,7 @@
 // statement itself does; every delivery pays it twice, so these two skip it.
 // Same connection, so no second SQLite writer competes for the lock.
 import type { Db } from "../../db.server.ts";
-import { providerOf } from "./bulk-insert.server.ts";
+import { param, providerOf, timestampText } from "./sql-dialect.ts";
 
 export interface StoredDelivery {
   webhookId: string;
@@ -15,9 +15,8 @@ export interface StoredDelivery {
 }
 
 export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
-  const placeholder = providerOf(db) === "postgresql" ? "$1" : "?";
   const rows = await db.$queryRawUnsafe<StoredDelivery[]>(
-    `SELECT "webhookId", "shop", "topic", "payload", "status" FROM "WebhookDelivery" WHERE "webhookId" = ${placeholder}`,
+    `SELECT "webhookId", "shop", "topic", "payload", "status" FROM "WebhookDelivery" WHERE "webhookId" = ${param(providerOf(db), 1)}`,
     webhookId,
   );
   return rows[0] ?? null;
@@ -32,18 +31,16 @@ export interface DeliveryEnd {
 
 /** Records one attempt's end: its status (if it ends the delivery), error and time, and counts the attempt. */
 export async function recordDeliveryAttempt(db: Db, webhookId: string, end: DeliveryEnd): Promise<void> {
-  const pg = providerOf(db) === "postgresql";
+  const provider = providerOf(db);
   const params: unknown[] = [];
-  const bind = (value: unknown, cast = "") => {
+  const bind = (value: unknown, pgCast = "") => {
     params.push(value);
-    return (pg ? `$${params.length}` : "?") + (pg ? cast : "");
+    return param(provider, params.length) + (provider === "postgresql" ? pgCast : "");
   };
   const sets = [`"attempts" = "attempts" + 1`, `"error" = ${bind(end.error)}`];
   if (end.status) sets.push(`"status" = ${bind(end.status)}`);
   if (end.status === "processed" || end.status === "skipped") {
-    // Dates as Prisma writes them: ISO text with "+00:00" on SQLite, timestamp(3) on PostgreSQL.
-    const iso = end.at.toISOString();
-    sets.push(`"processedAt" = ${bind(pg ? iso : iso.replace("Z", "+00:00"), "::timestamp(3)")}`);
+    sets.push(`"processedAt" = ${bind(timestampText(provider, end.at), "::timestamp(3)")}`);
   }
   await db.$executeRawUnsafe(`UPDATE "WebhookDelivery" SET ${sets.join(", ")} WHERE "webhookId" = ${bind(webhookId)}`, ...params);
 }

@@ -76,6 +76,17 @@ export function errorOfResponse(response: AdminGraphqlResponse, operation: strin
   return null;
 }
 
+const SHOP_UNREACHABLE: ReadonlySet<TerminalReason> = new Set(["session_missing", "unauthorized", "not_found", "payment_required", "locked"]);
+
+/**
+ * Why the app cannot reach the shop now (uninstalled, frozen for non-payment,
+ * locked, gone), or null when the failure is something else. Jobs skip such a shop
+ * without retrying or reporting, and try again when a new cause comes.
+ */
+export function shopUnreachableReason(classified: ShopifyTerminalError | ShopifyRetryableError | null): TerminalReason | null {
+  return classified instanceof ShopifyTerminalError && SHOP_UNREACHABLE.has(classified.reason) ? classified.reason : null;
+}
+
 /** Classifies anything thrown while getting a client or sending a request. */
 export function classifyShopifyError(error: unknown): ShopifyTerminalError | ShopifyRetryableError | null {
   if (error instanceof ShopifyTerminalError || error instanceof ShopifyRetryableError) return error;
