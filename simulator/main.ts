@@ -1,10 +1,22 @@
 // `npm run simulator`: starts the store simulator on its own and prints its origin.
 // Env: SIMULATOR_PORT (default 4711; 0 = any free port), SIMULATOR_HOST (127.0.0.1),
 // SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SIMULATOR_THROTTLE_429=1 (throttle as HTTP 429),
-// SIMULATOR_SEED_SHOP=demo-store.myshopify.com with SIMULATOR_SEED_SIZE (tiny|small|medium|large) and SIMULATOR_SEED.
+// SIMULATOR_SEED_SHOP=demo-store.myshopify.com with SIMULATOR_SEED_SIZE (tiny|small|medium|large) and SIMULATOR_SEED,
+// SIMULATOR_FAULTS='{"seed":3,"webhooks":{"duplicateProbability":0.2},"adminApi":{"errorProbability":0.05}}'
+// (the body POST /_sim/faults takes), so a run starts with its faults already on.
 import { z } from "zod";
 import { startSimulator } from "./server.ts";
 import { seedShop, type SeedSize } from "./store/seed-generator.ts";
+import { faultSettingsSchema, sharedFaults } from "./webhooks/faults.ts";
+
+const faultsFromJson = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "not JSON" });
+    return z.NEVER;
+  }
+}).pipe(faultSettingsSchema);
 
 const env = z
   .object({
@@ -17,6 +29,7 @@ const env = z
     SIMULATOR_SEED_SHOP: z.string().optional(),
     SIMULATOR_SEED_SIZE: z.enum(["tiny", "small", "medium", "large"]).default("small"),
     SIMULATOR_SEED: z.coerce.number().int().default(1),
+    SIMULATOR_FAULTS: faultsFromJson.optional(),
   })
   .safeParse(process.env);
 
@@ -34,6 +47,11 @@ const sim = await startSimulator({
   appUrl: e.SHOPIFY_APP_URL,
   throttle: { http429: e.SIMULATOR_THROTTLE_429 === "1" },
 });
+
+if (e.SIMULATOR_FAULTS) {
+  sharedFaults(sim.store).set(e.SIMULATOR_FAULTS);
+  console.error(`simulator: faults on: ${JSON.stringify(sharedFaults(sim.store).snapshot())}`);
+}
 
 if (e.SIMULATOR_SEED_SHOP) {
   const summary = seedShop(sim.store, e.SIMULATOR_SEED_SHOP, { seed: e.SIMULATOR_SEED, size: e.SIMULATOR_SEED_SIZE as SeedSize, now: new Date() });
