@@ -146,6 +146,16 @@ describe("session tokens", () => {
     expect(payload.sid).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("admin tokens carry a 64-hex sig, and one sid per user and app across tokens, as Shopify's do", async () => {
+    const mint = (userId: string) => api().session.decodeSessionToken(mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId }));
+    const [a, b, other] = await Promise.all([mint("42"), mint("42"), mint("43")]);
+    expect((a as unknown as { sig: string }).sig).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.jti).not.toBe(b.jti);
+    expect(b.sid).toBe(a.sid);
+    expect(other.sid).not.toBe(a.sid);
+    expect(Object.keys(a).sort()).toEqual(["aud", "dest", "exp", "iat", "iss", "jti", "nbf", "sid", "sig", "sub"]);
+  });
+
   it("checkout tokens: 5 minutes, dest is the shop domain, sub is the customer GID only when signed in", async () => {
     const signedIn = await api().session.decodeSessionToken(
       mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, customerGid: "gid://shopify/Customer/7" }),
@@ -165,8 +175,24 @@ describe("session tokens", () => {
   it("the simulator serves them over HTTP (admin and checkout flavours)", async () => {
     const adminToken = (await (await fetch(`${simOrigin}/_sim/admin/session-token?shop=${SHOP}`)).json()).token;
     expect((await api().session.decodeSessionToken(adminToken)).dest).toBe(`https://${SHOP}`);
-    const checkout = (await (await fetch(`${simOrigin}/_sim/checkout/session-token?shop=${SHOP}&customer_id=9`)).json()).token;
-    expect((await api().session.decodeSessionToken(checkout)).sub).toBe("gid://shopify/Customer/9");
+    await admin.installApp({ shop: SHOP });
+    const customer = store.createCustomer(SHOP, { email: "buyer@example.com" });
+    const checkout = (await (await fetch(`${simOrigin}/_sim/checkout/session-token?shop=${SHOP}&customer_id=${customer.id}`)).json()).token;
+    const claims = await api().session.decodeSessionToken(checkout);
+    expect(claims.sub).toBe(customer.gid);
+    expect(Object.keys(claims).sort()).toEqual(["aud", "dest", "exp", "iat", "jti", "nbf", "sub"]);
+  });
+
+  it("checkout tokens only for a shop with the app installed, sub only for a real customer and an app that may read customers", async () => {
+    const customer = store.createCustomer(SHOP, { email: "buyer@example.com" });
+    const get = (q: string) => fetch(`${simOrigin}/_sim/checkout/session-token?shop=${SHOP}${q}`);
+    expect((await get("")).status).toBe(409);
+    await admin.installApp({ shop: SHOP });
+    expect((await get("&customer_id=123")).status).toBe(404);
+    expect((await api().session.decodeSessionToken((await (await get("")).json()).token)).sub).toBeUndefined();
+    store.shop(SHOP).shop.installation!.scopes = ["read_orders"];
+    const withoutCustomers = (await (await get(`&customer_id=${customer.id}`)).json()).token;
+    expect((await api().session.decodeSessionToken(withoutCustomers)).sub).toBeUndefined();
   });
 });
 
@@ -226,6 +252,39 @@ describe("token exchange (POST /admin/oauth/access_token)", () => {
     expect(error.response.code).toBe(400);
     expect(error.response.body).toMatchObject({ error: "invalid_subject_token" });
     expect(store.shop(SHOP).shop.installation).toBeNull();
+  });
+
+  it("refuses, straight over HTTP, an expired, forged, checkout or missing subject token and an unknown shop, in Shopify's error shape", async () => {
+    const post = (subject: string | undefined, shop = SHOP) =>
+      fetch(`${simOrigin}/admin/oauth/access_token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Forwarded-Host": shop },
+        body: JSON.stringify({
+          client_id: API_KEY,
+          client_secret: API_SECRET,
+          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+          subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+          requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+          ...(subject === undefined ? {} : { subject_token: subject }),
+        }),
+      });
+    const mint = (over: Partial<Parameters<typeof mintSessionToken>[0]> = {}) => mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, ...over });
+    const refused = async (subject: string | undefined, error: string) => {
+      const res = await post(subject);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error, error_description: expect.any(String) });
+    };
+    await refused(mint({ now: Date.now() / 1000 - 120 }), "invalid_subject_token");
+    await refused(mint({ apiSecret: "forged" }), "invalid_subject_token");
+    await refused(mint({ apiKey: "another-app" }), "invalid_subject_token");
+    await refused(mint({ flavour: "checkout" }), "invalid_subject_token");
+    // Claims shaped like an admin token's, but not issued by the shop's admin.
+    await refused(mint({ flavour: "checkout", dest: `https://${SHOP}` }), "invalid_subject_token");
+    await refused(undefined, "missing_subject_token");
+    expect(store.shop(SHOP).shop.installation).toBeNull();
+    const unknown = await post(mint({ shop: "nowhere.myshopify.com" }), "nowhere.myshopify.com");
+    expect(unknown.status).toBe(404);
+    expect((await post(mint())).status).toBe(200);
   });
 
   it("refuses wrong client credentials and takes form bodies", async () => {
@@ -313,5 +372,55 @@ describe("the admin around the app", () => {
 
   it("the stand-in script is valid JavaScript that defines window.shopify", () => {
     expect(() => new Function(appBridgeScript("http://127.0.0.1:1"))).not.toThrow();
+  });
+});
+
+describe("checkout extension requests: the real authenticate.public.checkout", () => {
+  // Checkout extensions run in a web worker on Shopify's CDN, so their fetches are cross-origin.
+  const EXTENSION_ORIGIN = "https://extensions.shopifycdn.com";
+  const request = (token: string | null, method = "POST") =>
+    new Request(`${appUrl}/api/checkout/tier`, {
+      method,
+      headers: {
+        ...browser,
+        Origin: EXTENSION_ORIGIN,
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(method === "OPTIONS" ? { "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" } : {}),
+      },
+      ...(method === "POST" ? { body: "{}" } : {}),
+    });
+  const thrown = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Response);
+
+  it("accepts a token the simulator minted for a signed-in buyer, with CORS headers on the answer", async () => {
+    await admin.installApp({ shop: SHOP });
+    const customer = store.createCustomer(SHOP, { email: "buyer@example.com" });
+    const { sessionToken, cors } = await shopify.authenticate.public.checkout(request(admin.checkoutSessionToken({ shop: SHOP, customerGid: customer.gid })));
+    expect(sessionToken).toMatchObject({ dest: SHOP, aud: API_KEY, sub: customer.gid });
+    const answer = cors(Response.json({ tier: "gold" }));
+    expect(answer.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(answer.headers.get("Access-Control-Allow-Headers")).toContain("Authorization");
+
+    const guest = await shopify.authenticate.public.checkout(request(admin.checkoutSessionToken({ shop: SHOP })));
+    expect(guest.sessionToken.sub).toBeUndefined();
+  });
+
+  it("answers the preflight with 204 and CORS headers before any token is looked at", async () => {
+    const res = (await thrown(shopify.authenticate.public.checkout(request(null, "OPTIONS"))))!;
+    expect(res).toBeInstanceOf(Response);
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.split(", ")).toEqual(expect.arrayContaining(["Authorization", "Content-Type"]));
+    expect(res.headers.get("Access-Control-Max-Age")).toBe("7200");
+  });
+
+  it("refuses a forged, an expired or a missing token with 401 and no retry header", async () => {
+    const forged = mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: "not-the-secret", flavour: "checkout" });
+    const expired = mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, flavour: "checkout", now: Date.now() / 1000 - 400 });
+    for (const token of [forged, expired, null]) {
+      const res = (await thrown(shopify.authenticate.public.checkout(request(token))))!;
+      expect(res).toBeInstanceOf(Response);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("X-Shopify-Retry-Invalid-Session-Request")).toBeNull();
+    }
   });
 });

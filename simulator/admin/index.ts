@@ -21,6 +21,7 @@ import { appBridgeScript } from "./app-bridge-script.ts";
 import { installApp, uninstallApp, type InstallResult } from "./install.ts";
 import { mintSessionToken, type MintSessionTokenInput } from "./session-token.ts";
 import { AppAuthority } from "./token-exchange.ts";
+import { parseGid } from "../store/ids.ts";
 
 export { AppAuthority } from "./token-exchange.ts";
 export { mintSessionToken, verifySessionToken } from "./session-token.ts";
@@ -119,8 +120,17 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Admin
   const sessionToken = ({ shop, userId }: { shop: string; userId?: string }) =>
     mintSessionToken({ shop: knownShop(shop), apiKey: app.apiKey, apiSecret: app.apiSecret, userId });
   const checkoutSessionToken = ({ shop, customerGid }: { shop: string; customerGid?: string }) => {
-    const input: MintSessionTokenInput = { shop: knownShop(shop), apiKey: app.apiKey, apiSecret: app.apiSecret, flavour: "checkout" };
-    if (customerGid) input.customerGid = customerGid;
+    const domain = knownShop(shop);
+    const installation = ctx.store.findShop(domain)?.shop.installation;
+    // A checkout extension only runs in shops that have the app installed.
+    if (!installation || installation.apiKey !== app.apiKey) throw new HttpError(409, `the app is not installed on ${domain}`);
+    const input: MintSessionTokenInput = { shop: domain, apiKey: app.apiKey, apiSecret: app.apiSecret, flavour: "checkout" };
+    if (customerGid) {
+      const id = parseGid(customerGid);
+      if (id?.type !== "Customer" || !ctx.store.findShop(domain)?.customers.has(id.id)) throw new HttpError(404, `no customer ${customerGid} in ${domain}`);
+      // Shopify sets sub only when the buyer is signed in and the app may read customers.
+      if (installation.scopes.some((s) => s === "read_customers" || s === "write_customers")) input.customerGid = customerGid;
+    }
     return mintSessionToken(input);
   };
 

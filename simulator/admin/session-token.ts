@@ -33,8 +33,13 @@ export interface MintSessionTokenInput {
   /** Seconds since the epoch; default now. */
   now?: number;
   ttlSeconds?: number;
-  /** Admin: the session id, stable per user and app. */
+  /** Admin: the session id; default stable per shop, user and app, as Shopify's is. */
   sid?: string;
+}
+
+/** Shopify's `sid` is "a unique session ID per user and app": the same across a user's tokens. */
+export function adminSessionId(shop: string, userId: string, apiKey: string, apiSecret: string): string {
+  return createHmac("sha256", apiSecret).update(`sid|${shop}|${userId}|${apiKey}`).digest("hex");
 }
 
 const b64url = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
@@ -61,16 +66,19 @@ export function mintSessionToken(input: MintSessionTokenInput): string {
     };
     return signJwt(claims, input.apiSecret);
   }
+  const userId = input.userId ?? "1";
   const claims: SessionTokenClaims = {
     iss: `https://${input.shop}/admin`,
     dest: input.dest ?? `https://${input.shop}`,
     aud: input.apiKey,
-    sub: input.userId ?? "1",
+    sub: userId,
     exp: now + (input.ttlSeconds ?? 60),
     nbf: now,
     iat: now,
     jti: randomUUID(),
-    sid: input.sid ?? randomBytes(32).toString("hex"),
+    sid: input.sid ?? adminSessionId(input.shop, userId, input.apiKey, input.apiSecret),
+    // Shopify's docs list a 64-hex "sig" claim; nothing verifies it, but apps may log or store it.
+    sig: randomBytes(32).toString("hex"),
   };
   return signJwt(claims, input.apiSecret);
 }

@@ -106,16 +106,19 @@ export class AppAuthority {
     }
     if (p.grant_type === "refresh_token") return this.refresh(shop, p.refresh_token ?? "");
     if (p.grant_type !== TOKEN_EXCHANGE_GRANT) return error(400, "unsupported_grant_type", `The grant type ${p.grant_type || "(none)"} is not supported.`);
+    if (!p.subject_token) return error(400, "missing_subject_token", "The subject_token parameter is required.");
     if (p.subject_token_type !== ID_TOKEN_TYPE) return error(400, "invalid_request", "subject_token_type must be urn:ietf:params:oauth:token-type:id_token.");
 
     let claims;
     try {
-      claims = verifySessionToken(p.subject_token ?? "", this.app.apiSecret, { now: now / 1000 });
+      claims = verifySessionToken(p.subject_token, this.app.apiSecret, { now: now / 1000 });
     } catch (e) {
       return error(400, "invalid_subject_token", e instanceof SessionTokenError ? e.message : "Invalid subject token.");
     }
     if (claims.aud !== this.app.apiKey) return error(400, "invalid_subject_token", "The subject token was issued for another client.");
     if (claims.dest !== `https://${data.shop.domain}`) return error(400, "invalid_subject_token", "The subject token was issued for another shop.");
+    // Only an admin session token (the id_token App Bridge hands out) is an ID token; a checkout one has no iss.
+    if (claims.iss !== `https://${data.shop.domain}/admin`) return error(400, "invalid_subject_token", "The subject token was not issued by the shop's admin.");
 
     const expiring = p.expiring === "1";
     if (p.requested_token_type === OFFLINE_TOKEN_TYPE || !p.requested_token_type) {
