@@ -166,6 +166,8 @@ export interface WebhookSubscription {
   compliance: boolean;
   filter?: string;
   includeFields?: string[];
+  /** Sent as X-Shopify-Name with every delivery of this subscription. */
+  name?: string;
 }
 
 export interface AppToml {
@@ -192,10 +194,11 @@ export function readAppToml(src: string): AppToml {
     if (!uri) continue;
     const filter = str(s.filter) ?? undefined;
     const includeFields = Array.isArray(s.include_fields) ? strings(s.include_fields) : undefined;
+    const name = str(s.name) ?? undefined;
     const topics = strings(s.topics);
-    if (topics.length) subs.push({ topics, uri, compliance: false, filter, includeFields });
+    if (topics.length) subs.push({ topics, uri, compliance: false, filter, includeFields, ...(name ? { name } : {}) });
     const compliance = strings(s.compliance_topics);
-    if (compliance.length) subs.push({ topics: compliance, uri, compliance: true });
+    if (compliance.length) subs.push({ topics: compliance, uri, compliance: true, ...(name ? { name } : {}) });
   }
   const access = (t.access_scopes ?? {}) as TomlTable;
   const splitScopes = (v: unknown) =>

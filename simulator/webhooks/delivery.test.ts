@@ -1,6 +1,6 @@
 import "@shopify/shopify-api/adapters/node";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebhookDelivery, SHOPIFY_RETRY_SCHEDULE_S } from "./delivery.ts";
@@ -147,10 +147,12 @@ describe("webhook delivery", () => {
     // The 4-hour schedule compressed 14,400×: 4 s in all; the first three waits take ~7 ms.
     const d = delivery(app.url, { timeCompression: 14_400 });
     const started = Date.now();
-    const [id] = d.send(orderEvent());
+    const [id] = d.send({ ...orderEvent(), triggeredAt: "2022-01-02T00:00:00.000Z" });
     await d.idle();
 
     expect(app.got).toHaveLength(FAILURES + 1);
+    // Triggered-At is when the event happened, not when this attempt went out.
+    expect(app.got.map((g) => g.headers["x-shopify-triggered-at"])).toEqual(Array(FAILURES + 1).fill("2022-01-02T00:00:00.000Z"));
     expect(new Set(app.got.map((g) => g.headers["x-shopify-webhook-id"]))).toEqual(new Set([id]));
     expect(new Set(app.got.map((g) => g.body)).size).toBe(1);
     expect(new Set(app.got.map((g) => g.headers["x-shopify-hmac-sha256"])).size).toBe(1);
@@ -191,6 +193,103 @@ describe("webhook delivery", () => {
     ]);
     expect(d.log()[0].ms).toBeGreaterThanOrEqual(140);
     expect(d.log()[0].ms).toBeLessThan(400);
+  });
+
+  it("gives up on a connection not made within the connect limit, long before the answer limit", async () => {
+    // Accepts TCP but never completes the TLS handshake: the connection is never made.
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const d = delivery(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`, { connectLimitMs: 100, answerLimitMs: 60_000, retryScheduleS: [] });
+      d.send(orderEvent());
+      await d.idle();
+      expect(d.log().map((a) => [a.status, a.ok, a.error])).toEqual([["timeout", false, "no connection within 100 ms"]]);
+      expect(sockets).toHaveLength(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("reuses one kept-alive connection for successive deliveries", async () => {
+    const app = await receiver((_n, _req, _body, res) => void res.writeHead(200).end());
+    let connections = 0;
+    app.server.on("connection", () => connections++);
+    const d = delivery(app.url);
+    for (let i = 0; i < 3; i++) {
+      d.send(orderEvent());
+      await d.idle();
+    }
+    expect(app.got).toHaveLength(3);
+    expect(connections).toBe(1);
+  });
+
+  it("sends one delivery per subscription, each with its own Webhook-Id and its X-Shopify-Name", async () => {
+    const app = await receiver((_n, _req, _body, res) => void res.writeHead(200).end());
+    const d = delivery(app.url, {
+      subscriptions: [
+        { topics: ["orders/create"], uri: "/webhooks", compliance: false, name: "tier-intake" },
+        { topics: ["orders/create"], uri: "/webhooks", compliance: false, name: "audit" },
+        { topics: ["orders/create"], uri: "/webhooks/plain", compliance: false },
+      ],
+    });
+    const ids = d.send(orderEvent());
+    await d.idle();
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    const seen = app.got.map((g) => [g.url, g.headers["x-shopify-name"] ?? null, g.headers["x-shopify-event-id"]]);
+    expect(seen.sort()).toEqual([
+      ["/webhooks", "audit", "evt-1"],
+      ["/webhooks", "tier-intake", "evt-1"],
+      ["/webhooks/plain", null, "evt-1"],
+    ]);
+  });
+
+  it("drops the connection mid-request when asked, counts it as failed and retries the same delivery", async () => {
+    const seen: { webhookId: string; complete: boolean; bytes: number; expected: number }[] = [];
+    const server = createServer((req, res) => {
+      const entry = { webhookId: String(req.headers["x-shopify-webhook-id"]), complete: false, bytes: 0, expected: Number(req.headers["content-length"]) };
+      seen.push(entry);
+      req.on("data", (c: Buffer) => (entry.bytes += c.length));
+      req.on("error", () => {});
+      req.on("end", () => {
+        entry.complete = true;
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    servers.push(server);
+    // Only the first attempt is dropped.
+    class DropFirst extends Faults {
+      drops = 0;
+      override webhookIsDropped() {
+        return this.drops++ === 0;
+      }
+    }
+    const d = delivery(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { faults: new DropFirst(), timeCompression: 14_400 });
+    const [id] = d.send(orderEvent());
+    await d.idle();
+    expect(d.log().map((a) => [a.attempt, a.status, a.webhookId])).toEqual([
+      [1, "error", id],
+      [2, 200, id],
+    ]);
+    expect(seen.map((s) => [s.webhookId, s.complete])).toEqual([
+      [id, false],
+      [id, true],
+    ]);
+    // The first request was cut off partway through its body.
+    expect(seen[0].bytes).toBeLessThan(seen[0].expected);
+    expect(seen[1].bytes).toBe(seen[1].expected);
+  });
+
+  it("the drop fault is switched like the others (validated, merged, reset)", () => {
+    const f = new Faults();
+    expect(f.webhookIsDropped()).toBe(false);
+    f.set({ seed: 1, webhooks: { dropProbability: 1 } });
+    expect(f.webhookIsDropped()).toBe(true);
+    expect(() => f.set({ webhooks: { dropProbability: 1.5 } })).toThrow();
+    expect(f.reset().webhooks.dropProbability).toBe(0);
   });
 
   it("duplicates deliveries (same Webhook-Id and Event-Id) with the configured probability", async () => {
@@ -249,6 +348,7 @@ type = "single_line_text_field"
 name = 'Tier'
 access.admin = "merchant_read"
 `);
+    expect(readAppToml(`[[webhooks.subscriptions]]\ntopics = ["orders/create"]\nuri = "/w"\nname = "tier-intake"\n`).subscriptions[0].name).toBe("tier-intake");
     expect(t.clientId).toBe("test-api-key");
     expect(t.webhooksApiVersion).toBe("2025-10");
     expect(t.scopes).toEqual(["read_customers", "write_customers", "read_orders"]);

@@ -1,10 +1,15 @@
 // Delivers webhooks to the app's endpoints as Shopify does: one POST per
 // subscription with the real headers and an HMAC of the exact body; only a
-// 2xx within the answer limit counts; failures are retried on Shopify's
-// schedule (time-compressed here) with the same body and Webhook-Id. Faults
-// (duplicates, reordering, delays) come from the shared `Faults` object.
+// 2xx counts, and only when the connection is made within 1 s and the whole
+// answer arrives within 5 s; failures are retried on Shopify's schedule
+// (time-compressed here) with the same body and Webhook-Id. Connections are
+// kept alive and reused. Faults (duplicates, reordering, delays, dropped
+// connections) come from the shared `Faults` object.
 
 import { createHmac, randomUUID } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import type { Socket } from "node:net";
 import { Faults } from "./faults.ts";
 import { resolveSubscriptionUri, type WebhookSubscription } from "./app-toml.ts";
 import { toWebhookJson } from "./webhook-json.ts";
@@ -16,6 +21,7 @@ import { toWebhookJson } from "./webhook-json.ts";
  */
 export const SHOPIFY_RETRY_SCHEDULE_S = [10, 30, 60, 300, 900, 1800, 3600, 7700];
 export const ANSWER_LIMIT_MS = 5000;
+export const CONNECT_LIMIT_MS = 1000;
 
 export interface DeliveryAttempt {
   webhookId: string;
@@ -55,8 +61,9 @@ export interface WebhookDeliveryOptions {
   /** Retry waits are divided by this (e.g. 3600: the 4 h schedule runs in 4 s). */
   timeCompression?: number;
   answerLimitMs?: number;
+  /** Time allowed to open the connection (TCP, and TLS for https). */
+  connectLimitMs?: number;
   retryScheduleS?: number[];
-  fetch?: typeof fetch;
   /** Keep at most this many attempts in the log. */
   logLimit?: number;
 }
@@ -67,6 +74,8 @@ interface PendingDelivery {
   topic: string;
   shop: string;
   url: string;
+  /** The subscription's `name`, sent as X-Shopify-Name. */
+  name?: string;
   apiVersion: string;
   body: string;
   hmac: string;
@@ -79,7 +88,10 @@ export class WebhookDelivery {
   private opts: Required<Omit<WebhookDeliveryOptions, "faults">>;
   private readonly attempts: DeliveryAttempt[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Set<http.ClientRequest>();
+  // Shopify reuses connections (keep-alive); sockets that finished connecting.
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly connected = new WeakSet<Socket>();
   private active = 0;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -93,8 +105,8 @@ export class WebhookDelivery {
       subscriptions: options.subscriptions,
       timeCompression: options.timeCompression ?? 1,
       answerLimitMs: options.answerLimitMs ?? ANSWER_LIMIT_MS,
+      connectLimitMs: options.connectLimitMs ?? CONNECT_LIMIT_MS,
       retryScheduleS: options.retryScheduleS ?? SHOPIFY_RETRY_SCHEDULE_S,
-      fetch: options.fetch ?? globalThis.fetch,
       logLimit: options.logLimit ?? 50_000,
     };
   }
@@ -114,8 +126,18 @@ export class WebhookDelivery {
 
   /** Subscriptions (resolved URLs) that receive a topic. */
   endpointsFor(topic: string): string[] {
-    const urls = this.opts.subscriptions.filter((s) => s.topics.includes(topic)).map((s) => resolveSubscriptionUri(s.uri, this.opts.appUrl));
-    return [...new Set(urls)];
+    return [...new Set(this.targetsFor(topic).map((t) => t.url))];
+  }
+
+  /** One delivery per subscription (Shopify sends one per subscription, even to the same URL); exact repeats count once. */
+  private targetsFor(topic: string): { url: string; name?: string }[] {
+    const seen = new Map<string, { url: string; name?: string }>();
+    for (const s of this.opts.subscriptions) {
+      if (!s.topics.includes(topic)) continue;
+      const url = resolveSubscriptionUri(s.uri, this.opts.appUrl);
+      seen.set(JSON.stringify([url, s.name ?? null, s.filter ?? null, s.includeFields ?? null]), { url, ...(s.name ? { name: s.name } : {}) });
+    }
+    return [...seen.values()];
   }
 
   /** Queues one event: one delivery per subscribed endpoint. Returns their Webhook-Ids. */
@@ -126,13 +148,14 @@ export class WebhookDelivery {
     const eventId = event.eventId ?? randomUUID();
     const triggeredAt = event.triggeredAt ?? new Date().toISOString();
     const ids: string[] = [];
-    for (const url of this.endpointsFor(event.topic)) {
+    for (const { url, name } of this.targetsFor(event.topic)) {
       const d: PendingDelivery = {
         webhookId: randomUUID(),
         eventId,
         topic: event.topic,
         shop: event.shop,
         url,
+        ...(name ? { name } : {}),
         apiVersion: this.opts.apiVersion,
         body,
         hmac,
@@ -175,7 +198,9 @@ export class WebhookDelivery {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const c of this.inFlight) c.abort();
+    for (const r of this.inFlight) r.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
     this.active = 0;
     this.settle();
   }
@@ -203,40 +228,7 @@ export class WebhookDelivery {
   private async attempt(d: PendingDelivery, n: number): Promise<void> {
     if (this.closed) return;
     const started = performance.now();
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.opts.answerLimitMs);
-    let status: DeliveryAttempt["status"];
-    let error: string | undefined;
-    try {
-      const res = await this.opts.fetch(d.url, {
-        method: "POST",
-        body: d.body,
-        // A redirect is a failed delivery, not something to follow.
-        redirect: "manual",
-        signal: controller.signal,
-        headers: {
-          "Content-Type": "application/json",
-          "User-Agent": "Shopify-Captain-Hook",
-          "X-Shopify-Topic": d.topic,
-          "X-Shopify-Hmac-Sha256": d.hmac,
-          "X-Shopify-Shop-Domain": d.shop,
-          "X-Shopify-API-Version": d.apiVersion,
-          "X-Shopify-Webhook-Id": d.webhookId,
-          "X-Shopify-Event-Id": d.eventId,
-          "X-Shopify-Triggered-At": d.triggeredAt,
-        },
-      });
-      // The whole answer must arrive within the limit, body included.
-      await res.arrayBuffer();
-      status = res.status;
-    } catch (e) {
-      status = controller.signal.aborted ? "timeout" : "error";
-      error = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
-    }
+    const { status, error } = await this.post(d);
     if (this.closed) return;
     const ok = typeof status === "number" && status >= 200 && status < 300;
     this.record({
@@ -260,6 +252,77 @@ export class WebhookDelivery {
     }
     this.active--;
     this.settle();
+  }
+
+  /** One POST: resolves with the HTTP status, or "timeout" / "error" and why. Never rejects. */
+  private post(d: PendingDelivery): Promise<{ status: DeliveryAttempt["status"]; error?: string }> {
+    const url = new URL(d.url);
+    const secure = url.protocol === "https:";
+    const body = Buffer.from(d.body, "utf8");
+    const headers: Record<string, string | number> = {
+      "Content-Type": "application/json",
+      "Content-Length": body.length,
+      "User-Agent": "Shopify-Captain-Hook",
+      "X-Shopify-Topic": d.topic,
+      "X-Shopify-Hmac-Sha256": d.hmac,
+      "X-Shopify-Shop-Domain": d.shop,
+      "X-Shopify-API-Version": d.apiVersion,
+      "X-Shopify-Webhook-Id": d.webhookId,
+      "X-Shopify-Event-Id": d.eventId,
+      "X-Shopify-Triggered-At": d.triggeredAt,
+      ...(d.name ? { "X-Shopify-Name": d.name } : {}),
+    };
+    // Decided before sending so a seeded run draws the same numbers whatever the network does.
+    const drop = this.faults.webhookIsDropped();
+    return new Promise((resolve) => {
+      let done = false;
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (status: DeliveryAttempt["status"], error?: string) => {
+        if (done) return;
+        done = true;
+        for (const t of timers) clearTimeout(t);
+        this.inFlight.delete(req);
+        resolve(error ? { status, error } : { status });
+      };
+      const fail = (status: "timeout" | "error", error: string) => {
+        finish(status, error);
+        req.destroy();
+      };
+      const req = (secure ? https : http).request(url, { method: "POST", headers, agent: secure ? this.agents.https : this.agents.http });
+      this.inFlight.add(req);
+      // Shopify gives up on a connection not made within 1 s, and on an answer not complete within 5 s.
+      timers.push(setTimeout(() => fail("timeout", `no answer within ${this.opts.answerLimitMs} ms`), this.opts.answerLimitMs));
+      const connectTimer = setTimeout(() => fail("timeout", `no connection within ${this.opts.connectLimitMs} ms`), this.opts.connectLimitMs);
+      timers.push(connectTimer);
+      req.on("socket", (socket: Socket) => {
+        const connected = () => {
+          this.connected.add(socket);
+          clearTimeout(connectTimer);
+        };
+        if (this.connected.has(socket)) connected();
+        else socket.once(secure ? "secureConnect" : "connect", connected);
+      });
+      req.on("error", (e) => {
+        if (!done) finish("error", e.message || String(e));
+      });
+      req.on("response", (res) => {
+        // The whole answer must arrive within the limit, body included. A redirect is a failure, never followed.
+        res.resume();
+        res.on("end", () => finish(res.statusCode ?? 0));
+        res.on("error", (e) => finish("error", e.message));
+        res.on("aborted", () => finish("error", "answer cut off"));
+      });
+      if (drop) {
+        // The connection breaks mid-request: part of the body goes out, then a reset.
+        req.flushHeaders();
+        req.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+          req.socket?.resetAndDestroy();
+          fail("error", "connection reset mid-request (injected)");
+        });
+        return;
+      }
+      req.end(body);
+    });
   }
 
   private record(a: DeliveryAttempt) {

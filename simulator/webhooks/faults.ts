@@ -13,6 +13,8 @@ export const webhookFaultsSchema = z
     reorderWindowMs: z.number().min(0),
     /** Fixed extra wait before every first attempt ("deliveries can be late"). */
     delayMs: z.number().min(0),
+    /** Probability that an attempt's connection is reset mid-request (half the body sent); it counts as failed and is retried. */
+    dropProbability: z.number().min(0).max(1),
   })
   .strict();
 
@@ -44,7 +46,7 @@ export type WebhookFaults = z.infer<typeof webhookFaultsSchema>;
 export type AdminApiFaults = z.infer<typeof adminApiFaultsSchema>;
 export type FaultSettingsInput = z.infer<typeof faultSettingsSchema>;
 
-export const NO_WEBHOOK_FAULTS: WebhookFaults = { duplicateProbability: 0, reorderWindowMs: 0, delayMs: 0 };
+export const NO_WEBHOOK_FAULTS: WebhookFaults = { duplicateProbability: 0, reorderWindowMs: 0, delayMs: 0, dropProbability: 0 };
 export const NO_ADMIN_API_FAULTS: AdminApiFaults = {
   errorProbability: 0,
   errorStatus: 503,
@@ -118,6 +120,11 @@ export class Faults {
   webhookStartDelayMs(): number {
     const f = this.webhooks;
     return f.delayMs + (f.reorderWindowMs > 0 ? this.random() * f.reorderWindowMs : 0);
+  }
+
+  webhookIsDropped(): boolean {
+    const p = this.webhooks.dropProbability;
+    return p > 0 && this.random() < p;
   }
 
   webhookIsDuplicated(): boolean {
