@@ -9,6 +9,7 @@ import { ROOT, TEST_API_KEY, TEST_API_SECRET, startSimulatorProcess, type AppPro
 const SHOP = "cli-store.myshopify.com";
 const baseEnv = {
   PATH: process.env.PATH,
+  NODE_ENV: "test",
   SHOPIFY_API_KEY: TEST_API_KEY,
   SHOPIFY_API_SECRET: TEST_API_SECRET,
   SHOPIFY_APP_URL: "http://127.0.0.1:9",
@@ -43,7 +44,7 @@ describe("npm run simulator", () => {
 
   it("refuses malformed SIMULATOR_FAULTS, naming the variable", async () => {
     for (const bad of ["{not json", JSON.stringify({ webhooks: { duplicateProbability: 2 } }), JSON.stringify({ adminApi: { meltdown: true } })]) {
-      const child = fork(path.join(ROOT, "simulator/main.ts"), [], { cwd: ROOT, env: { ...baseEnv, SIMULATOR_FAULTS: bad } as NodeJS.ProcessEnv, execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+      const child = fork(path.join(ROOT, "simulator/main.ts"), [], { cwd: ROOT, env: { ...baseEnv, SIMULATOR_FAULTS: bad }, execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
       let output = "";
       child.stdout?.on("data", (c) => (output += c));
       child.stderr?.on("data", (c) => (output += c));
