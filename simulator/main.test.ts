@@ -9,7 +9,7 @@ import { ROOT, TEST_API_KEY, TEST_API_SECRET, startSimulatorProcess, type AppPro
 const SHOP = "cli-store.myshopify.com";
 const baseEnv = {
   PATH: process.env.PATH,
-  NODE_ENV: "test",
+  NODE_ENV: "test" as const,
   SHOPIFY_API_KEY: TEST_API_KEY,
   SHOPIFY_API_SECRET: TEST_API_SECRET,
   SHOPIFY_APP_URL: "http://127.0.0.1:9",
