@@ -35,6 +35,16 @@ export interface SeedSummary {
   millis: number;
 }
 
+/** 0..n-1 in a seeded random order (Fisher-Yates). */
+function shuffled(n: number, rand: () => number): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
 /** mulberry32: small, fast, good enough for test data. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -118,10 +128,15 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
   const summary: SeedSummary = { domain: data.shop.domain, customers: size.customers, guestOrders: 0, orders: 0, testOrders: 0, refunds: 0, cancelled: 0, edited: 0, presentmentCurrencies: [], products: size.products, millis: 0 };
   const currencies = new Set<string>();
   let customersBefore = 0;
+  // Small stores get a dense, stratified mix of fates (each order a different slice of [0, 0.3)),
+  // so every kind of history shows up whatever the seed; larger ones draw fates at random.
+  const dense = size.orders <= 100;
+  const slots = dense ? shuffled(size.orders, rand) : [];
   for (let i = 0; i < size.orders; i++) {
     const t = orderTimes[i];
     while (customersBefore < customers.length && customerTimes[customersBefore] <= t) customersBefore++;
-    const guest = customersBefore === 0 || rand() < 0.08;
+    // About 1 in 12 orders is a guest's (a dense store has at least one).
+    const guest = customersBefore === 0 || (dense && slots[i] === 0) || rand() < 0.08;
     // Skewed towards early customers, so some buy often and many buy once.
     const customer = guest ? null : customers[Math.floor(customersBefore * Math.pow(rand(), 1.6))];
     let presentment = currency;
@@ -138,7 +153,9 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
     const lineCount = rand() < 0.6 ? 1 : rand() < 0.8 ? 2 : int(3, 4);
     const lineItems = Array.from({ length: lineCount }, () => ({ variantId: pick(variants).id, quantity: rand() < 0.8 ? 1 : int(2, 4) }));
     const statusRoll = rand();
-    const test = rand() < 0.01;
+    const testRoll = rand();
+    // One test order in a dense store, else 1 in 100.
+    const test = dense ? slots[i] === size.orders - 1 : testRoll < 0.01;
     const at = iso(t);
     const order = store.createOrder(domain, {
       customerId: customer?.id ?? null,
@@ -162,22 +179,30 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
       const ms = t + (minDays + rand() * (maxDays - minDays)) * DAY;
       return ms < nowMs ? iso(ms) : null;
     };
-    // Small stores get a denser mix of fates, so even `tiny` has refunds, edits and cancellations.
-    const fate = size.orders <= 100 ? rand() * 0.3 : rand();
+    const fate = dense ? ((slots[i] + rand()) / size.orders) * 0.3 : rand();
+    // An authorization is captured a little later; whatever happens next is applied in time order.
+    const captureAt = order.financialStatus === "AUTHORIZED" ? later(0.01, 3) : null;
+    let captured = false;
+    const captureBefore = (when: string) => {
+      if (captureAt && !captured && captureAt <= when) {
+        store.payOrder(domain, order.id, { at: captureAt, silent: true });
+        captured = true;
+      }
+    };
+    // Refunds only for orders paid when placed (captured ones would need their refund after the capture).
     const paid = order.financialStatus === "PAID";
-    if (order.financialStatus === "AUTHORIZED") {
-      const when = later(0.01, 3);
-      if (when) store.payOrder(domain, order.id, { at: when, silent: true });
-    }
     if (fate < 0.025) {
       const when = later(0.01, 2);
       if (when) {
+        // Before the capture, cancelling voids the authorization; after it, cancelling refunds.
+        captureBefore(when);
         store.cancelOrder(domain, order.id, { reason: pick(["CUSTOMER", "INVENTORY", "FRAUD", "DECLINED"] as const) }, { at: when, silent: true });
         summary.cancelled++;
       }
     } else if (fate < 0.055) {
       const when = later(0.05, 3);
       if (when) {
+        captureBefore(when);
         const line = order.lineItems[0];
         if (order.lineItems.length > 1) store.editOrder(domain, order.id, { setQuantities: [{ lineItemId: order.lineItems[1].id, quantity: 0 }] }, { at: when, silent: true });
         else store.editOrder(domain, order.id, { addLineItems: [{ variantId: pick(variants).id, quantity: 1 }], setQuantities: line.quantity > 1 ? [{ lineItemId: line.id, quantity: line.quantity - 1 }] : [] }, { at: when, silent: true });
@@ -205,6 +230,7 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
         summary.refunds++;
       }
     }
+    if (captureAt && !captured && !order.cancelledAt) store.payOrder(domain, order.id, { at: captureAt, silent: true });
   }
   // A few customers updated after creation (name changes etc.), for updated_at queries.
   for (let i = 0; i < Math.ceil(size.customers / 20); i++) {
