@@ -291,6 +291,14 @@ export function fixtureChanges(): StoreChange[] {
   out.push({ ...base("fulfillment_orders/split"), topic: "fulfillment_orders/split", fulfillmentOrder: fo1, related: [fo2], order });
   out.push({ ...base("fulfillment_orders/merged"), topic: "fulfillment_orders/merged", fulfillmentOrder: fo1, related: [fo2], order });
   out.push({ ...base("fulfillment_orders/moved"), topic: "fulfillment_orders/moved", fulfillmentOrder: fo2, related: [moved], order });
+  const cancelled = fixtureFulfillmentOrder("1046000778", "CANCELLED", [a, b]);
+  const replacement = fixtureFulfillmentOrder("1046000781", "OPEN", [a, b]);
+  out.push({ ...base("fulfillment_orders/cancelled"), topic: "fulfillment_orders/cancelled", fulfillmentOrder: cancelled, related: [replacement], order });
+  const held = fixtureFulfillmentOrder("1046000778", "ON_HOLD", [a]);
+  out.push({ ...base("fulfillment_orders/placed_on_hold"), topic: "fulfillment_orders/placed_on_hold", fulfillmentOrder: held, related: [fo2], order });
+  out.push({ ...base("fulfillment_orders/hold_released"), topic: "fulfillment_orders/hold_released", fulfillmentOrder: fo1, related: [], order });
+  const scheduled = fixtureFulfillmentOrder("1046000778", "SCHEDULED", [a, b]);
+  out.push({ ...base("fulfillment_orders/rescheduled"), topic: "fulfillment_orders/rescheduled", fulfillmentOrder: scheduled, related: [], order });
   out.push({
     ...base("inventory_levels/update"),
     topic: "inventory_levels/update",

@@ -643,17 +643,29 @@ export function fulfillmentOrderStatusPayload(
   const other = change.related[0];
   switch (change.topic) {
     case "fulfillment_orders/cancelled":
-      return { fulfillment_order: foRef(fo), ...(other ? { replacement_fulfillment_order: foRef(other) } : {}) };
+      // No replacement when the whole order was cancelled: the key stays, null.
+      return { fulfillment_order: foRef(fo), replacement_fulfillment_order: other ? foRef(other) : null };
     case "fulfillment_orders/rescheduled":
       return { fulfillment_order: { ...foRef(fo), fulfill_at: shopTime(fo.fulfillAt, ctx.timeZone) } };
-    case "fulfillment_orders/placed_on_hold":
-      // The store keeps no hold records; the held items are the order's own.
+    case "fulfillment_orders/placed_on_hold": {
+      // The store keeps no hold records: the hold is derived from the order
+      // (one merchant hold, reason "other"), and the held items are the order's own.
+      // Shopify always sends the hold just created, and every hold in fulfillment_holds.
+      const hold = {
+        id: gid("FulfillmentHold", String(1_000_000 + (hash(`hold:${fo.id}`) % 8_999_999))),
+        reason: "other",
+        reason_notes: null,
+        held_by_requesting_app: false,
+        handle: "",
+        held_by_app: null,
+      };
       return {
-        fulfillment_order: { ...foRef(fo), fulfillment_holds: [] },
+        fulfillment_order: { ...foRef(fo), fulfillment_holds: [hold] },
         remaining_fulfillment_order: other ? foRef(other) : null,
         held_fulfillment_order_line_items: fo.lineItems.map((li) => ({ id: li.gid, quantity: li.remainingQuantity })),
-        created_fulfillment_hold: null,
+        created_fulfillment_hold: hold,
       };
+    }
     default:
       return { fulfillment_order: foRef(fo) };
   }

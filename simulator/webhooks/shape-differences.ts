@@ -1,7 +1,8 @@
 // Compares a webhook body with a reference sample, field by field: every key
-// path in the sample must exist in ours with the same JSON type, recursing
-// into the first element of arrays. Where the sample has null, any value is
-// accepted (Shopify fills those fields or not depending on the object).
+// path in the sample must exist in ours with the same JSON type; each element
+// of our arrays is held against the sample's first element. Where the sample
+// has null, any value is accepted (Shopify fills those fields or not
+// depending on the object).
 
 type Kind = "null" | "array" | "object" | "string" | "number" | "boolean";
 const kindOf = (v: unknown): Kind => (v === null ? "null" : Array.isArray(v) ? "array" : (typeof v as Kind));
@@ -35,7 +36,8 @@ export function shapeDifferences(reference: unknown, ours: unknown, leniency: Le
         if (!leniency.mayBeEmpty?.includes(p)) problems.push(`${p}: empty array, sample has elements`);
         return;
       }
-      walk(ref[0], arr[0], `${p}[]`);
+      // Every element of ours, not just the first, against the sample's first.
+      for (const el of arr) walk(ref[0], el, `${p}[]`);
       return;
     }
     if (typeof ref === "object") {
