@@ -98,6 +98,52 @@ describe("Admin GraphQL: queries the app uses", () => {
   });
 });
 
+describe("Admin GraphQL: fields the app sends or could send next", () => {
+  it("ordersCount and customersCount count what the matching connection would return", async () => {
+    const { gql, store } = setup();
+    const orders = store.shop(SHOP).orders.size;
+    const { body } = await gql(`{ ordersCount(limit: null) { count precision } customersCount { count precision } capped: ordersCount(limit: 3) { count precision } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.ordersCount).toEqual({ count: orders, precision: "EXACT" });
+    expect(body.data.customersCount).toEqual({ count: store.shop(SHOP).customers.size, precision: "EXACT" });
+    expect(body.data.capped).toEqual({ count: 3, precision: "AT_LEAST" });
+    const cancelled = [...store.shop(SHOP).orders.values()].filter((o) => o.cancelledAt !== null).length;
+    expect((await gql(`{ ordersCount(query: "status:cancelled") { count } }`)).body.data.ordersCount.count).toBe(cancelled);
+  });
+
+  it("a field the simulator has no data for fails loudly instead of answering null", async () => {
+    const { gql } = setup();
+    const root = await gql(`{ collections(first: 1) { nodes { id } } }`);
+    expect(root.body.errors[0]).toMatchObject({ message: expect.stringContaining("QueryRoot.collections"), path: ["collections"], extensions: { code: "SIMULATOR_UNSUPPORTED" } });
+    const nested = await gql(`{ shop { name billingAddress { countryCodeV2 } } }`);
+    expect(nested.body.errors[0]).toMatchObject({ message: expect.stringContaining("Shop.billingAddress"), extensions: { code: "SIMULATOR_UNSUPPORTED" } });
+  });
+
+  it("reads fulfillment orders, metafield definitions and inventory from the store", async () => {
+    const { gql, store } = setup();
+    const data = store.shop(SHOP);
+    const open = [...data.fulfillmentOrders.values()].filter((f) => f.status !== "CLOSED" && f.status !== "CANCELLED");
+    const fos = await gql(`{ fulfillmentOrders(first: 250) { nodes { id status } } all: fulfillmentOrders(first: 250, includeClosed: true) { nodes { id } } }`);
+    expect(fos.body.data.fulfillmentOrders.nodes.map((f: { id: string }) => f.id).sort()).toEqual(open.map((f) => f.gid).sort());
+    expect(fos.body.data.all.nodes).toHaveLength(Math.min(250, data.fulfillmentOrders.size));
+    await gql(`mutation { metafieldDefinitionCreate(definition: { name: "Tier", namespace: "$app", key: "tier", type: "single_line_text_field", ownerType: CUSTOMER }) { userErrors { message } } }`);
+    const def = await gql(`{ metafieldDefinition(identifier: { ownerType: CUSTOMER, namespace: "$app", key: "tier" }) { namespace key } none: metafieldDefinition(identifier: { ownerType: ORDER, namespace: "$app", key: "tier" }) { id } }`);
+    expect(def.body.data).toEqual({ metafieldDefinition: { namespace: "app--4242000001", key: "tier" }, none: null });
+    const variant = data.variants.values().next().value!;
+    const inv = await gql(`{ inventoryItems(first: 1, query: "sku:${variant.sku}") { nodes { id sku variant { id inventoryQuantity } } } }`);
+    expect(inv.body.data.inventoryItems.nodes).toEqual([{ id: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, sku: variant.sku, variant: { id: variant.gid, inventoryQuantity: variant.inventoryLevels.reduce((s, l) => s + l.available, 0) } }]);
+  });
+
+  it("asks for read_products and read_inventory as Shopify does", async () => {
+    const { api, store } = setup();
+    store.installApp(SHOP, { apiKey: "test-key", scopes: ["read_customers"], accessToken: "shpat_narrow" });
+    for (const query of [`{ productVariants(first: 1) { nodes { id } } }`, `{ inventoryItems(first: 1) { nodes { id } } }`]) {
+      const { body } = (await api.graphql(SHOP, "shpat_narrow", { query })) as { body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(body.errors[0].extensions.code, query).toBe("ACCESS_DENIED");
+    }
+  });
+});
+
 describe("Admin GraphQL: failing as Shopify fails", () => {
   it("rejects an unknown field with graphql validation errors and Shopify's code", async () => {
     const { gql } = setup();

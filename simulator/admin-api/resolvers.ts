@@ -28,12 +28,24 @@ type Src = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 type Resolver = (src: Src, args: Record<string, any>, ctx: AdminContext, info: GraphQLResolveInfo) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const DOCS = "https://shopify.dev/api/usage/access-scopes";
+const FO_READ_SCOPES = ["read_merchant_managed_fulfillment_orders", "read_assigned_fulfillment_orders", "read_third_party_fulfillment_orders", "read_marketplace_fulfillment_orders"];
 
 // ------------------------------------------------------------ defaults
 
+/** Code of the error a field the simulator has no data for answers with. */
+export const UNSUPPORTED_CODE = "SIMULATOR_UNSUPPORTED";
+
+/**
+ * A field the simulator cannot answer fails loudly: a silent null would let the app look right
+ * against the simulator and be wrong against Shopify.
+ */
+export function unsupportedField(info: Pick<GraphQLResolveInfo, "parentType" | "fieldName">): GraphQLError {
+  return new GraphQLError(`The store simulator does not implement ${info.parentType.name}.${info.fieldName}.`, { extensions: { code: UNSUPPORTED_CODE } });
+}
+
 /** Default field resolution: same-named property; `id` is the GID; legacy Money fields from their *Set. */
 export const simFieldResolver: GraphQLFieldResolver<unknown, AdminContext> = (source, _args, _ctx, info) => {
-  if (source === null || source === undefined || typeof source !== "object") return null;
+  if (source === null || source === undefined || typeof source !== "object") throw unsupportedField(info);
   const src = source as Src;
   const name = info.fieldName;
   if (name === "id" && typeof src.gid === "string") return src.gid;
@@ -47,7 +59,7 @@ export const simFieldResolver: GraphQLFieldResolver<unknown, AdminContext> = (so
     if (returnType === "Money" || returnType === "Decimal") return bag.shopMoney.amount;
     if (returnType === "MoneyV2") return bag.shopMoney;
   }
-  return null;
+  throw unsupportedField(info);
 };
 
 export const simTypeResolver: GraphQLTypeResolver<unknown, AdminContext> = (value) => {
@@ -216,18 +228,29 @@ function orderSort(sortKey: string | undefined): SortSpec<SimOrder> {
   }
 }
 
-function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src) {
+function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src): Src;
+function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, listOnly: true): SimCustomer[];
+function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, listOnly = false) {
   requireScope(ctx, info, ["read_customers"]);
   const terms = parseSearchQuery(args.query);
   const now = ctx.store.now();
   const all = ctx.data.customers.values();
   const list = terms.length ? [...all].filter((c) => customerMatches(c, terms, now)) : all;
+  if (listOnly) return [...list];
   return connection(ctx, info, list, args, customerSort(args.sortKey));
+}
+
+/** Shopify's Count: exact up to `limit` (null: no limit), AT_LEAST beyond it. */
+function countOf(list: unknown[], limit: number | null | undefined) {
+  if (limit !== null && limit !== undefined && list.length > limit) return { count: limit, precision: "AT_LEAST" };
+  return { count: list.length, precision: "EXACT" };
 }
 
 const SIXTY_DAYS = 60 * 86_400_000;
 
-function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>) {
+function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>): Src;
+function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source: Iterable<SimOrder> | undefined, listOnly: true): SimOrder[];
+function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>, listOnly = false) {
   requireScope(ctx, info, ["read_orders"]);
   const terms = parseSearchQuery(args.query);
   const now = ctx.store.now();
@@ -236,6 +259,7 @@ function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src
   const cutoff = new Date(now.getTime() - SIXTY_DAYS).toISOString();
   const items = source ?? ctx.data.orders.values();
   const list = terms.length || !allOrders ? [...items].filter((o) => (allOrders || o.createdAt >= cutoff) && orderMatches(o, terms, now)) : items;
+  if (listOnly) return [...list];
   return connection(ctx, info, list, args, orderSort(args.sortKey));
 }
 
@@ -305,28 +329,63 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         return id ? ctx.data.orders.get(id) ?? null : null;
       },
       orders: (_s, args, ctx, info) => ordersConnection(ctx, info, args),
+      ordersCount: (_s, args, ctx, info) => countOf(ordersConnection(ctx, info, args, undefined, true), args.limit),
+      customersCount: (_s, args, ctx, info) => countOf(customersConnection(ctx, info, args, true), args.limit),
       node: (_s, args, ctx) => findNode(ctx, args.id),
       nodes: (_s, args, ctx) => {
         guardArrays(args);
         return (args.ids as string[]).map((id) => findNode(ctx, id));
       },
       fulfillmentOrder: (_s, args, ctx, info) => {
-        requireScope(ctx, info, ["read_merchant_managed_fulfillment_orders", "read_assigned_fulfillment_orders", "read_third_party_fulfillment_orders", "read_marketplace_fulfillment_orders"]);
+        requireScope(ctx, info, FO_READ_SCOPES);
         const id = gidOf(args.id, "FulfillmentOrder");
         return id ? ctx.data.fulfillmentOrders.get(id) ?? null : null;
+      },
+      fulfillmentOrders: (_s, args, ctx, info) => {
+        requireScope(ctx, info, FO_READ_SCOPES);
+        const list = [...ctx.data.fulfillmentOrders.values()].filter((f) => args.includeClosed || (f.status !== "CLOSED" && f.status !== "CANCELLED"));
+        return connection(ctx, info, list, args, byId, false);
       },
       currentBulkOperation: (_s, args, ctx) => {
         const type = args.type ?? "QUERY";
         const ops = [...ctx.data.bulkOperations.values()].filter((o) => o.type === type);
         return ops.at(-1) ?? null;
       },
-      product: (_s, args, ctx) => ctx.data.productsById.get(gidOf(args.id, "Product") ?? "") ?? null,
-      products: (_s, args, ctx, info) => connection(ctx, info, ctx.data.products, args, byId),
-      productVariant: (_s, args, ctx) => ctx.data.variants.get(gidOf(args.id, "ProductVariant") ?? "") ?? null,
-      productVariants: (_s, args, ctx, info) => connection(ctx, info, ctx.data.variants.values(), args, byId),
-      inventoryItem: (_s, args, ctx) => findNode(ctx, args.id),
+      product: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_products"]);
+        return ctx.data.productsById.get(gidOf(args.id, "Product") ?? "") ?? null;
+      },
+      products: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_products"]);
+        return connection(ctx, info, ctx.data.products, args, byId);
+      },
+      productVariant: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_products"]);
+        return ctx.data.variants.get(gidOf(args.id, "ProductVariant") ?? "") ?? null;
+      },
+      productVariants: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_products"]);
+        return connection(ctx, info, ctx.data.variants.values(), args, byId);
+      },
+      inventoryItem: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_inventory"]);
+        return gidOf(args.id, "InventoryItem") ? findNode(ctx, args.id) : null;
+      },
+      inventoryItems: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["read_inventory"]);
+        const terms = parseSearchQuery(args.query);
+        const items = [...ctx.data.variants.values()].map((v) => inventoryItem(v)).filter((i) => terms.every((t) => (t.field === "sku" ? (i.sku === t.value) !== t.negate : true)));
+        return connection(ctx, info, items, args, byId, false);
+      },
       location: (_s, args, ctx) => ctx.data.shop.locations.find((l) => l.id === gidOf(args.id, "Location")) ?? null,
       locations: (_s, args, ctx, info) => connection(ctx, info, ctx.data.shop.locations, args, byId),
+      metafieldDefinition: (_s, args, ctx) => {
+        if (args.id) return ctx.data.metafieldDefinitions.find((d) => d.id === gidOf(args.id, "MetafieldDefinition")) ?? null;
+        const ident = args.identifier as Src | undefined;
+        if (!ident) return null;
+        const namespace = ctx.store.resolveNamespace(ctx.domain, ident.namespace);
+        return ctx.data.metafieldDefinitions.find((d) => d.ownerType === ident.ownerType && d.namespace === namespace && d.key === ident.key) ?? null;
+      },
       metafieldDefinitions: (_s, args, ctx, info) => {
         let list = ctx.data.metafieldDefinitions.filter((d) => d.ownerType === args.ownerType);
         if (args.namespace) list = list.filter((d) => d.namespace === ctx.store.resolveNamespace(ctx.domain, args.namespace));
@@ -619,7 +678,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
 
     InventoryItem: {
       variant: (i) => i.__variant,
-      inventoryLevels: (i, args, ctx, info) => connection(ctx, info, (i.__variant.inventoryLevels as Src[]).map((l) => inventoryLevel(i.__variant, l)), args, { id: (x: Src) => x.locationId }),
+      inventoryLevels: (i, args, ctx, info) => requireScope(ctx, info, ["read_inventory"]) ?? connection(ctx, info, (i.__variant.inventoryLevels as Src[]).map((l) => inventoryLevel(i.__variant, l)), args, { id: (x: Src) => x.locationId }),
       inventoryLevel: (i, args) => {
         const lid = gidOf(args.locationId, "Location");
         const l = (i.__variant.inventoryLevels as Src[]).find((x) => x.locationId === lid);
