@@ -150,7 +150,15 @@ async function main(): Promise<Record<string, unknown>> {
     db.customer.count({ where: { shop: SHOP, syncStatus: "stale" } }),
   ]);
   const recorded = await json<{ pointsSpent: number; mutations: Array<{ kind: string; ok: boolean; detail: { kind: string; metafields?: unknown[] } }> }>(`${sim.origin}/_sim/shops/${SHOP}/mutations`);
-  const count = (kind: string) => recorded.mutations.filter((m) => m.kind === kind && m.ok).length;
+  // Every kind the store recorded (tags, metafields, definitions, ship-by deadlines, bulk
+  // queries…), so a new kind of write shows up here without touching the demo.
+  const writesByKind: Record<string, number> = {};
+  const refusedByKind: Record<string, number> = {};
+  for (const m of recorded.mutations) {
+    const tally = m.ok ? writesByKind : refusedByKind;
+    tally[m.kind] = (tally[m.kind] ?? 0) + 1;
+  }
+  const count = (kind: string) => writesByKind[kind] ?? 0;
   const metafieldsWritten = recorded.mutations.filter((m) => m.kind === "metafieldsSet" && m.ok).reduce((sum, m) => sum + (m.detail.metafields?.length ?? 0), 0);
   const tierCounts = Object.fromEntries(tiers.map((t) => [t.tierKey ?? "none", t._count._all]));
   const migrations = Object.fromEntries(changes.map((c) => [`${c.fromTier ?? "new"}→${c.toTier}`, c._count._all]));
@@ -166,6 +174,8 @@ async function main(): Promise<Record<string, unknown>> {
     tagsRemoveCalls: count("tagsRemove"),
     metafieldsSetCalls: count("metafieldsSet"),
     metafieldsWritten,
+    mutations: writesByKind,
+    mutationsRefused: refusedByKind,
     adminApiPointsSpent: recorded.pointsSpent,
     customersWithFailedSync: failed,
     customersAwaitingSpendRefresh: stale,
@@ -174,7 +184,9 @@ async function main(): Promise<Record<string, unknown>> {
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`      tier changes: ${summary.tierChanges} (${Object.entries(migrations).map(([k, v]) => `${k} ${v}`).join(", ")})`);
   console.log(`      webhooks: ${Object.entries(summary.webhookDeliveries).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  console.log(`      written to Shopify: ${summary.tagsAddCalls} tagsAdd, ${summary.tagsRemoveCalls} tagsRemove, ${summary.metafieldsSetCalls} metafieldsSet (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
+  const listed = (tally: Record<string, number>) => Object.entries(tally).map(([kind, n]) => `${n} ${kind}`).join(", ") || "nothing";
+  console.log(`      written to Shopify: ${listed(writesByKind)} (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
+  if (Object.keys(refusedByKind).length) console.log(`      answered with userErrors: ${listed(refusedByKind)}`);
   if (stale) console.log(`      ${stale} customers' spend moved within their tier: their spend metafields are written by the next 15-minute refresh, in batches`);
   if (!once) {
     console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${sim.origin}/_sim/admin/${SHOP}/apps/tierline`);
