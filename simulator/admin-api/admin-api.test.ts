@@ -177,6 +177,24 @@ describe("Admin GraphQL: failing as Shopify fails", () => {
     const arr = await gql(`mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }`, { id: firstCustomer(store).gid, tags });
     expect(arr.body.errors[0].extensions.code).toBe("MAX_INPUT_SIZE_EXCEEDED");
   });
+
+  it("refuses any array argument over 250 items before running anything, literal or variable, at any depth", async () => {
+    const { gql, store } = setup();
+    const c = firstCustomer(store);
+    const keys = Array.from({ length: 251 }, (_, i) => `$app.k${i}`);
+    const query = await gql(`query($id: ID!, $keys: [String!]) { customer(id: $id) { metafields(first: 5, keys: $keys) { nodes { key } } } }`, { id: c.gid, keys });
+    expect(query.body.data).toBeUndefined();
+    expect(query.body.errors[0]).toMatchObject({ message: "The input array size of 251 is greater than the maximum allowed of 250.", extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+    expect(query.body.extensions.cost).toMatchObject({ actualQueryCost: null, throttleStatus: { currentlyAvailable: 2000 } });
+    const literal = await gql(`{ nodes(ids: [${Array.from({ length: 300 }, () => `"${c.gid}"`).join(",")}]) { id } }`);
+    expect(literal.body.errors[0].message).toContain("array size of 300");
+    const ids = Array.from({ length: 251 }, () => "gid://shopify/FulfillmentOrder/1");
+    const before = store.mutations(SHOP).length;
+    const mutation = await gql(`mutation($ids: [ID!]!) { fulfillmentOrdersSetFulfillmentDeadline(fulfillmentOrderIds: $ids, fulfillmentDeadline: "2026-03-04T17:00:00Z") { success } }`, { ids });
+    expect(mutation.body.errors[0].extensions.code).toBe("MAX_INPUT_SIZE_EXCEEDED");
+    expect(mutation.body.data).toBeUndefined();
+    expect(store.mutations(SHOP)).toHaveLength(before);
+  });
 });
 
 describe("Admin GraphQL: mutations", () => {

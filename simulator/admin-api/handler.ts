@@ -2,7 +2,7 @@
 // with the shop's offline token, validated and executed against the real Admin SDL, charged to a
 // leaky bucket per (app, shop), and answered with Shopify's `extensions.cost`.
 import {
-  coerceInputValue, execute, getOperationAST, GraphQLError, isInputType, isNonNullType, parse, typeFromAST, validate, valueFromAST,
+  coerceInputValue, execute, getOperationAST, GraphQLError, isInputType, isNonNullType, parse, typeFromAST, validate, valueFromAST, valueFromASTUntyped, visit,
   type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type VariableDefinitionNode,
 } from "graphql";
 import { createReadStream, statSync } from "node:fs";
@@ -10,7 +10,7 @@ import { normalizeDomain, type SimStore } from "../store/store.ts";
 import { HttpError, sendJson, type Router } from "../router.ts";
 import { BulkRunner } from "./bulk.ts";
 import { actualQueryCost, MAX_QUERY_COST, requestedQueryCost } from "./cost.ts";
-import { simFieldResolver, simTypeResolver, wireResolvers, type AdminContext } from "./resolvers.ts";
+import { MAX_INPUT_ARRAY, simFieldResolver, simTypeResolver, wireResolvers, type AdminContext } from "./resolvers.ts";
 import { adminSchema } from "./schema.ts";
 import { LeakyBucket, type ThrottleStatus } from "./throttle.ts";
 
@@ -127,11 +127,16 @@ export class AdminApi {
     if (requested > MAX_QUERY_COST) {
       return ok({
         errors: [{
-          message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
+          message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/api/usage/bulk-operations/queries for usage details.\n`,
           extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST },
         }],
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost },
       });
+    }
+    // Shopify refuses any array input over 250 items before running anything.
+    const oversized = oversizedInputs(document, coerced.coerced);
+    if (oversized.length) {
+      return ok({ errors: oversized.map(shopifyError), extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost } });
     }
     if (!bucket.tryTake(requested)) {
       const throttled = {
@@ -223,6 +228,25 @@ function coerceVariables(schema: GraphQLSchema, defs: readonly VariableDefinitio
     });
   }
   return { coerced, errors };
+}
+
+/** Every argument (literal or variable, at any depth) holding an array of more than 250 items. */
+function oversizedInputs(document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const largest = (value: unknown): number => {
+    if (Array.isArray(value)) return Math.max(value.length, ...value.map(largest));
+    if (value && typeof value === "object") return Math.max(0, ...Object.values(value).map(largest));
+    return 0;
+  };
+  visit(document, {
+    Argument(node) {
+      const size = largest(valueFromASTUntyped(node.value, variables));
+      if (size > MAX_INPUT_ARRAY) {
+        errors.push(new GraphQLError(`The input array size of ${size} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, { nodes: node, extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } }));
+      }
+    },
+  });
+  return errors;
 }
 
 function ok(body: unknown): GraphqlAnswer {
