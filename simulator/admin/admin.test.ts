@@ -3,11 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { ApiVersion, HttpResponseError, LogSeverity, RequestedTokenType, Session, shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
-import { shopifyApp } from "@shopify/shopify-app-remix/server";
+import { SessionNotFoundError, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Router } from "../router.ts";
 import { SimStore } from "../store/store.ts";
 import { registerEdgeRoutes as registerWebhookRoutes } from "../webhooks/index.ts";
+import { AdminApi } from "../admin-api/handler.ts";
 import { registerEdgeRoutes, type AdminEdge } from "./index.ts";
 import { adminHostParam } from "./admin-frame.ts";
 import { appBridgeScript } from "./app-bridge-script.ts";
@@ -104,6 +105,7 @@ beforeAll(async () => {
     subscriptions: [{ topics: ["app/uninstalled"], uri: "/webhooks/app/uninstalled", compliance: false }],
     entryPath: "/app",
   };
+  new AdminApi({ store, origin: () => simOrigin }).registerRoutes(router);
   admin = registerEdgeRoutes(router, { store, app });
   registerWebhookRoutes(router, { store, app });
   simOrigin = await listen((req, res) => void router.handle(req, res));
@@ -345,6 +347,23 @@ describe("installing as a merchant does", () => {
     expect(store.shop(SHOP).shop.installation).toBeNull();
     await fetch(`${simOrigin}/_sim/webhooks/idle`, { method: "POST" });
     expect(uninstalledDeliveries).toEqual([{ topic: "app/uninstalled", shop: SHOP }]);
+  });
+});
+
+describe("workers: the real unauthenticated.admin", () => {
+  it("calls the Admin API with the offline session token exchange stored; after uninstall the token is refused, and without the session it throws SessionNotFoundError", async () => {
+    await admin.installApp({ shop: SHOP });
+    const { admin: client } = await shopify.unauthenticated.admin(SHOP);
+    const res = await client.graphql("{ shop { myshopifyDomain } }");
+    expect((await res.json()).data.shop.myshopifyDomain).toBe(SHOP);
+
+    admin.uninstallApp({ shop: SHOP });
+    const stale = await shopify.unauthenticated.admin(SHOP);
+    const refused = await stale.admin.graphql("{ shop { myshopifyDomain } }").then(() => null, (e: unknown) => e);
+    expect(refused).toMatchObject({ response: { code: 401 } });
+    // The app's app/uninstalled handler deletes the sessions; workers then get SessionNotFoundError.
+    sessions.clear();
+    await expect(shopify.unauthenticated.admin(SHOP)).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 });
 
