@@ -123,7 +123,7 @@ export function fixtureOrder(): SimOrder {
         source: "shopify",
         originalPriceSet: bag("10.00"),
         discountedPriceSet: bag("10.00"),
-        taxLines: [],
+        taxLines: [{ title: "State Tax", rate: 0.06, priceSet: bag("0.60") }],
         isRemoved: false,
       },
     ],
@@ -194,7 +194,16 @@ export function fixtureRefund(order: Pick<SimOrder, "id" | "lineItems">): SimRef
       },
     ],
     refundShippingLines: [],
-    orderAdjustments: [],
+    orderAdjustments: [
+      {
+        id: "829351246",
+        gid: "gid://shopify/OrderAdjustment/829351246",
+        kind: "REFUND_DISCREPANCY",
+        reason: "REFUND_DISCREPANCY",
+        amountSet: bag("-2.00"),
+        taxAmountSet: bag("0.00"),
+      },
+    ],
     transactions: [
       {
         id: "245135271310201194",

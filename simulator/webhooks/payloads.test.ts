@@ -146,6 +146,38 @@ describe("webhook payloads match Shopify's reference samples", () => {
   });
 });
 
+describe("nested arrays the docs samples leave empty, held against real deliveries", () => {
+  // The 2025-10 docs samples have no tax lines, discount allocations or order
+  // adjustments; the anonymized production deliveries do.
+  const exemplar = (file: string) => JSON.parse(readFileSync(join(REFERENCE, "exemplars_2025-04_anonymized", file), "utf8"));
+  const real = { order: exemplar("orders_1.json"), fulfillment: exemplar("fulfillments_1.json"), refund: exemplar("refunds_1.json"), adjusted: exemplar("refunds_2.json") };
+  const order = received(payloadForChange(fixtureChanges()[0], ctx));
+  /** Every element of ours against one real element; ours must not be empty, or nothing was checked. */
+  const against = (realElement: unknown, ours: unknown[], path: string) => {
+    expect(ours.length, `${path} has elements to check`).toBeGreaterThan(0);
+    return shapeDifferences([realElement], ours, {}, path);
+  };
+
+  it("tax lines of the order, its line items and its shipping lines", () => {
+    const taxLine = real.order.line_items[0].tax_lines[0];
+    expect([
+      ...against(taxLine, order.tax_lines, "$.tax_lines"),
+      ...order.line_items.flatMap((li: { tax_lines: unknown[] }, i: number) => against(taxLine, li.tax_lines, `$.line_items[${i}].tax_lines`)),
+      ...against(real.order.shipping_lines[0].tax_lines[0], order.shipping_lines[0].tax_lines, "$.shipping_lines[0].tax_lines"),
+      ...against(real.refund.refund_line_items[0].line_item.tax_lines[0], order.refunds[0].refund_line_items[0].line_item.tax_lines, "$.refunds[0].refund_line_items[0].line_item.tax_lines"),
+    ]).toEqual([]);
+  });
+
+  it("discount allocations of a discounted line item", () => {
+    const discounted = order.line_items.find((li: { discount_allocations: unknown[] }) => li.discount_allocations.length > 0);
+    expect(against(real.fulfillment.line_items[0].discount_allocations[0], discounted?.discount_allocations ?? [], "$.line_items[].discount_allocations")).toEqual([]);
+  });
+
+  it("order adjustments of a refund", () => {
+    expect(against(real.adjusted.order_adjustments[0], order.refunds[0].order_adjustments, "$.refunds[0].order_adjustments")).toEqual([]);
+  });
+});
+
 describe("webhook JSON text", () => {
   it("carries 64-bit ids as bare digits, exactly", () => {
     const text = toWebhookJson(payloadForChange(fixtureChanges()[0], ctx));
