@@ -15,11 +15,17 @@ const SHOP = "edge.myshopify.com";
 let sim: RunningSimulator;
 let receiver: Server;
 const topics: string[] = [];
+const bodies: { topic: string; body: string }[] = [];
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
     topics.push(`${req.headers["x-shopify-topic"]} ${req.url}`);
-    req.resume().on("end", () => res.writeHead(200).end());
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      bodies.push({ topic: String(req.headers["x-shopify-topic"]), body });
+      res.writeHead(200).end();
+    });
   });
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   sim = await startSimulator({ appUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, apiKey: "edge-key", apiSecret: "edge-secret" });
@@ -31,11 +37,11 @@ afterAll(async () => {
   await new Promise((r) => receiver.close(r));
 });
 
-const graphql = (token: string) =>
+const graphql = (token: string, query = "{ shop { name } }", variables?: object) =>
   fetch(`${sim.origin}/admin/api/2026-01/graphql.json`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token, "X-Forwarded-Host": SHOP },
-    body: JSON.stringify({ query: "{ shop { name } }" }),
+    body: JSON.stringify({ query, variables }),
   });
 
 describe("edge modules inside the simulator server", () => {
@@ -79,5 +85,25 @@ describe("edge modules inside the simulator server", () => {
 
     await fetch(`${sim.origin}/_sim/faults`, { method: "DELETE" });
     expect((await graphql(token)).status).toBe(200);
+  });
+
+  it("fires customer.tags_added / customer.tags_removed back at the app for the tag changes it makes itself", async () => {
+    const { shop } = sim.store.findShop(SHOP)!;
+    const customer = sim.store.createCustomer(SHOP, { email: "echo@example.com" });
+    const edge = webhooksEdgeOf(sim.store)!;
+    await edge.delivery.idle();
+    bodies.length = 0;
+    const token = shop.installation!.accessToken;
+    const add = await graphql(token, "mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { message } } }", { id: customer.gid, tags: ["tier:gold"] });
+    expect((await add.json()).data.tagsAdd.userErrors).toEqual([]);
+    const remove = await graphql(token, "mutation($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, tags: $tags) { userErrors { message } } }", { id: customer.gid, tags: ["tier:gold"] });
+    expect((await remove.json()).data.tagsRemove.userErrors).toEqual([]);
+    await edge.delivery.idle();
+    // Deliveries carry no ordering guarantee: compare in topic order.
+    const echoes = bodies.filter((b) => b.topic.startsWith("customer.tags_")).map((b) => [b.topic, JSON.parse(b.body)]);
+    expect(echoes.sort((x, y) => String(x[0]).localeCompare(String(y[0])))).toEqual([
+      ["customer.tags_added", { customerId: customer.gid, tags: ["tier:gold"], occurredAt: expect.any(String) }],
+      ["customer.tags_removed", { customerId: customer.gid, tags: ["tier:gold"], occurredAt: expect.any(String) }],
+    ]);
   });
 });
