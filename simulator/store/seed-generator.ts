@@ -238,6 +238,15 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
     const at = iso(new Date(c.createdAt).getTime() + rand() * (nowMs - new Date(c.createdAt).getTime()));
     if (at > c.updatedAt) store.updateCustomer(domain, c.id, { note: "Prefers email" }, { at, silent: true });
   }
+  // Orders took their units from stock; the merchant received more wherever it ran out,
+  // so a seeded store has stock spread from nearly empty to plenty, none oversold.
+  for (const variant of variants) {
+    for (const level of variant.inventoryLevels) {
+      if (level.available >= 0) continue;
+      const at = iso(new Date(level.updatedAt).getTime() + rand() * (nowMs - new Date(level.updatedAt).getTime()));
+      store.adjustInventory(domain, variant.inventoryItemId, level.locationId, -level.available + int(0, 120), { at, silent: true });
+    }
+  }
   summary.presentmentCurrencies = [...currencies].sort();
   summary.millis = Math.round(performance.now() - started);
   return summary;

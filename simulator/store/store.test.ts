@@ -25,7 +25,26 @@ describe("store operations", () => {
     expect(order.financialStatus).toBe("PAID");
     expect(order.name).toBe("#1001");
     expect(BigInt(order.lineItems[0].id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true); // ids are wider than JS numbers
-    expect(changes.map((c) => c.topic)).toEqual(["customers/create", "orders/create", "orders/paid"]);
+    // The two units leave stock (10 → 8), reported as Shopify reports it.
+    expect(changes.map((c) => c.topic)).toEqual(["customers/create", "orders/create", "orders/paid", "inventory_levels/update"]);
+    expect(store.shop(SHOP).variants.get(variant.id)!.inventoryLevels[0].available).toBe(8);
+    expect(changes.at(-1)).toMatchObject({ inventoryItemId: variant.inventoryItemId, available: 8 });
+  });
+
+  it("stock follows edits: added items leave stock, removed ones return only when restocked; custom items hold none", () => {
+    const { store, variant, changes } = fresh();
+    const order = store.createOrder(SHOP, { lineItems: [{ variantId: variant.id, quantity: 3 }, { title: "Gift note", price: "2.00", quantity: 1 }] });
+    const level = () => store.shop(SHOP).variants.get(variant.id)!.inventoryLevels[0].available;
+    expect(level()).toBe(7);
+    expect(changes.filter((c) => c.topic === "inventory_levels/update")).toHaveLength(1);
+    store.editOrder(SHOP, order.id, { setQuantities: [{ lineItemId: order.lineItems[0].id, quantity: 2 }] });
+    expect(level()).toBe(7);
+    store.editOrder(SHOP, order.id, { setQuantities: [{ lineItemId: order.lineItems[0].id, quantity: 1, restock: true }] });
+    expect(level()).toBe(8);
+    store.editOrder(SHOP, order.id, { addLineItems: [{ variantId: variant.id, quantity: 4 }] });
+    expect(level()).toBe(4);
+    store.cancelOrder(SHOP, order.id, { reason: "CUSTOMER" });
+    expect(level()).toBe(9); // the 1 left on the first line and the 4 added come back
   });
 
   it("refunds partially, money-only and fully, updating current totals and financial status", () => {
@@ -35,7 +54,7 @@ describe("store operations", () => {
     expect(order.currentTotalPriceSet.shopMoney.amount).toBe("54.00");
     expect(order.totalRefundedSet.shopMoney.amount).toBe("44.00");
     expect(order.financialStatus).toBe("PARTIALLY_REFUNDED");
-    expect(store.shop(SHOP).variants.get(variant.id)!.inventoryLevels[0].available).toBe(11);
+    expect(store.shop(SHOP).variants.get(variant.id)!.inventoryLevels[0].available).toBe(9); // 10 − 2 sold + 1 returned
     store.refundOrder(SHOP, order.id, { shipping: { full: true } });
     expect(order.currentShippingPriceSet.shopMoney.amount).toBe("0.00");
     const goodwill = store.refundOrder(SHOP, order.id, { amount: "5.00" });
@@ -117,7 +136,8 @@ describe("seed generator", () => {
         cancelled: orders.some((o) => o.cancelledAt !== null),
         edited: orders.some((o) => o.edited),
         currencies: new Set(orders.map((o) => o.presentmentCurrency)).size >= 2,
-        stock: [...data.variants.values()].every((v) => v.inventoryLevels.length > 0) && [...data.variants.values()].some((v) => v.inventoryLevels[0].available > 0),
+        // Sales took stock and the merchant received more where it ran out: none oversold, some low.
+        stock: [...data.variants.values()].every((v) => v.inventoryLevels.length > 0 && v.inventoryLevels.every((l) => l.available >= 0)) && [...data.variants.values()].some((v) => v.inventoryLevels[0].available > 0),
       };
       expect({ seed, ...kinds }).toEqual({ seed, guest: true, test: true, partialRefund: true, fullRefund: true, moneyOnlyRefund: true, cancelled: true, edited: true, currencies: true, stock: true });
     }

@@ -110,7 +110,8 @@ export interface RefundInput {
 
 export interface EditOrderInput {
   addLineItems?: CreateOrderLineInput[];
-  setQuantities?: { lineItemId: Id; quantity: number }[];
+  /** `restock` as orderEditSetQuantity takes it: put the removed units back (default false). */
+  setQuantities?: { lineItemId: Id; quantity: number; restock?: boolean }[];
   notifyCustomer?: boolean;
 }
 
@@ -533,13 +534,30 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const data = this.shop(domain);
     const variant = data.variantsByInventoryItem.get(inventoryItemId);
     if (!variant) throw new StoreError(`unknown inventory item ${inventoryItemId}`, 404);
+    const available = this.moveStock(data, variant, locationId, delta, this.at(options), options);
+    if (available === null) throw new StoreError(`item ${inventoryItemId} is not stocked at ${locationId}`, 404);
+    return available;
+  }
+
+  /** Changes a variant's available count at a location and reports it as inventory_levels/update.
+   *  Shopify lets available go below zero (overselling), so this does too. Null when not stocked there. */
+  private moveStock(data: ShopData, variant: SimVariant, locationId: Id, delta: number, at: IsoDateTime, options?: OperationOptions): number | null {
     const level = variant.inventoryLevels.find((l) => l.locationId === locationId);
-    if (!level) throw new StoreError(`item ${inventoryItemId} is not stocked at ${locationId}`, 404);
+    if (!level) return null;
+    if (delta === 0) return level.available;
     level.available += delta;
-    level.updatedAt = this.at(options);
-    variant.updatedAt = level.updatedAt;
-    this.emitChange({ shop: data.shop.domain, topic: "inventory_levels/update", occurredAt: level.updatedAt, inventoryItemId, locationId, available: level.available, updatedAt: level.updatedAt } as StoreChange, options);
+    level.updatedAt = at;
+    variant.updatedAt = at;
+    this.emitChange({ shop: data.shop.domain, topic: "inventory_levels/update", occurredAt: at, inventoryItemId: variant.inventoryItemId, locationId, available: level.available, updatedAt: at } as StoreChange, options);
     return level.available;
+  }
+
+  /** Units an order line takes from (negative) or gives back to stock at the order's fulfillment location. */
+  private stockForLine(data: ShopData, order: SimOrder, line: SimLineItem, delta: number, at: IsoDateTime, options?: OperationOptions): void {
+    const variant = line.variantId ? data.variants.get(line.variantId) : undefined;
+    if (!variant) return; // custom line items hold no stock
+    const locationId = order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id;
+    this.moveStock(data, variant, locationId, delta, at, options);
   }
 
   // ------------------------------------------------------------ orders
@@ -687,6 +705,8 @@ export class SimStore extends EventEmitter<StoreEvents> {
     }
     this.orderChange("orders/create", data, order, at, options);
     if (order.financialStatus === "PAID") this.orderChange("orders/paid", data, order, at, options);
+    // Placing an order takes its units from available stock, as Shopify does for tracked items.
+    for (const line of order.lineItems) this.stockForLine(data, order, line, -line.quantity, at, options);
     return order;
   }
 
@@ -722,6 +742,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const at = this.at(options);
     const added: { lineItemId: Id; delta: number }[] = [];
     const removed: { lineItemId: Id; delta: number }[] = [];
+    const restocked: { line: SimLineItem; delta: number }[] = [];
     for (const change of input.setQuantities ?? []) {
       const line = order.lineItems.find((l) => l.id === change.lineItemId);
       if (!line) throw new StoreError(`unknown line item ${change.lineItemId}`);
@@ -732,6 +753,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
       line.unfulfilledQuantity = Math.min(line.unfulfilledQuantity, change.quantity);
       removed.push({ lineItemId: line.id, delta });
       for (const fo of order.fulfillmentOrders) for (const fl of fo.lineItems) if (fl.lineItemId === line.id) fl.remainingQuantity = Math.min(fl.remainingQuantity, change.quantity);
+      if (change.restock) restocked.push({ line, delta });
     }
     const taxRate = order.lineItems.flatMap((l) => l.taxLines)[0]?.rate ?? 0;
     const taxTitle = order.lineItems.flatMap((l) => l.taxLines)[0]?.title ?? "Sales Tax";
@@ -757,6 +779,8 @@ export class SimStore extends EventEmitter<StoreEvents> {
       } as StoreChange, options);
     }
     this.orderChange("orders/updated", data, order, at, options);
+    for (const { line, delta } of restocked) this.stockForLine(data, order, line, delta, at, options);
+    for (const { lineItemId, delta } of added) this.stockForLine(data, order, order.lineItems.find((l) => l.id === lineItemId)!, -delta, at, options);
     return order;
   }
 
@@ -849,15 +873,8 @@ export class SimStore extends EventEmitter<StoreEvents> {
       line.currentQuantity -= rli.quantity;
       line.unfulfilledQuantity = Math.min(line.unfulfilledQuantity, line.currentQuantity);
       for (const fo of order.fulfillmentOrders) for (const fl of fo.lineItems) if (fl.lineItemId === line.id) fl.remainingQuantity = Math.min(fl.remainingQuantity, line.currentQuantity);
-      if (rli.restocked && line.variantId) {
-        const variant = data.variants.get(line.variantId);
-        const level = variant?.inventoryLevels.find((l) => l.locationId === rli.locationId);
-        if (variant && level) {
-          level.available += rli.quantity;
-          level.updatedAt = at;
-          this.emitChange({ shop: data.shop.domain, topic: "inventory_levels/update", occurredAt: at, inventoryItemId: variant.inventoryItemId, locationId: level.locationId, available: level.available, updatedAt: at } as StoreChange, options);
-        }
-      }
+      const variant = rli.restocked && line.variantId ? data.variants.get(line.variantId) : undefined;
+      if (variant && rli.locationId) this.moveStock(data, variant, rli.locationId, rli.quantity, at, options);
     }
     for (const rsl of refund.refundShippingLines) {
       order.totalRefundedShippingSet = toBag(addPairs(fromBag(order.totalRefundedShippingSet), fromBag(rsl.subtotalAmountSet)), order.currency, order.presentmentCurrency);
