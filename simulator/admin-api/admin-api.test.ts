@@ -15,8 +15,8 @@ function setup(options: { clock?: () => number } = {}) {
   const install = store.installApp(SHOP, { apiKey: "test-key" });
   const api = new AdminApi({ store, origin: () => "http://sim.test", clock: options.clock ?? (() => 0) });
   api.resetBuckets();
-  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const answer = await api.graphql(SHOP, install.accessToken, { query, variables });
+  const gql = async (query: string, variables: Record<string, unknown> = {}, version?: string) => {
+    const answer = await api.graphql(SHOP, install.accessToken, { query, variables }, version);
     return answer as { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   return { store, api, gql, token: install.accessToken };
@@ -339,12 +339,10 @@ describe("bulk operations", () => {
     const { gql, api, store } = setup();
     const finished: StoreChange[] = [];
     store.on("change", (c) => c.topic === "bulk_operations/finish" && finished.push(c));
-    const run = await gql(`mutation { bulkOperationRunQuery(query: """
+    const run = await gql(`mutation { bulkOperationRunQuery(groupObjects: true, query: """
       { orders(query: "updated_at:>'2020-01-01'") { edges { node { id name currentTotalPriceSet { shopMoney { amount } } lineItems { edges { node { id sku quantity } } } } } } }
     """) { bulkOperation { id status } userErrors { field message code } } }`);
     expect(run.body.data.bulkOperationRunQuery.userErrors).toEqual([]);
-    const second = await gql(`mutation { bulkOperationRunQuery(query: "{ customers { edges { node { id } } } }") { bulkOperation { id } userErrors { message code } } }`);
-    expect(second.body.data.bulkOperationRunQuery.userErrors[0].code).toBe("OPERATION_IN_PROGRESS");
     await api.bulk.idle(SHOP);
     const { body } = await gql(`{ currentBulkOperation { id status errorCode objectCount rootObjectCount fileSize url partialDataUrl createdAt completedAt query } }`);
     const op = body.data.currentBulkOperation;
@@ -365,6 +363,39 @@ describe("bulk operations", () => {
     expect(lines[0]).toEqual({ id: expect.any(String), name: "#1001", currentTotalPriceSet: { shopMoney: { amount: expect.any(String) } } });
     expect(lines[1]).toMatchObject({ id: expect.stringMatching(/LineItem/), __parentId: lines[0].id });
     expect(finished[0]).toMatchObject({ topic: "bulk_operations/finish", shop: SHOP, bulkOperation: { status: "COMPLETED", gid: op.id } });
+  });
+
+  const ORDERS_WITH_LINES = `{ orders { edges { node { id name lineItems { edges { node { id } } } } } } }`;
+  const linesOf = (api: AdminApi, opGid: string) => readFileSync(api.bulk.filePath(opGid.split("/").pop()!)!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const runBulk = async (gql: ReturnType<typeof setup>["gql"], version: string, extra = "") => {
+    const { body } = await gql(`mutation($q: String!) { bulkOperationRunQuery(query: $q${extra}) { bulkOperation { id } userErrors { code message } } }`, { q: ORDERS_WITH_LINES }, version);
+    return body.data.bulkOperationRunQuery;
+  };
+
+  it("groups children under their parent by default before 2026-01, not from 2026-01 (children still follow their parent)", async () => {
+    const { gql, api } = setup();
+    const grouped = linesOf(api, await runBulk(gql, "2025-10").then(async (r) => (await api.bulk.idle(SHOP), r.bulkOperation.id)));
+    expect(grouped[1].__parentId).toBe(grouped[0].id);
+    const ungrouped = linesOf(api, await runBulk(gql, "2026-01").then(async (r) => (await api.bulk.idle(SHOP), r.bulkOperation.id)));
+    expect(ungrouped).toHaveLength(grouped.length);
+    expect(ungrouped[1].__parentId).toBeUndefined(); // the second order, not the first order's line item
+    const seen = new Set<string>();
+    for (const line of ungrouped) {
+      if (line.__parentId) expect(seen.has(line.__parentId)).toBe(true);
+      seen.add(line.id);
+    }
+    const explicit = linesOf(api, await runBulk(gql, "2026-01", ", groupObjects: true").then(async (r) => (await api.bulk.idle(SHOP), r.bulkOperation.id)));
+    expect(explicit).toEqual(grouped);
+  });
+
+  it("runs one bulk query at a time per shop before 2026-01, up to five from 2026-01", async () => {
+    const { gql, api } = setup();
+    expect((await runBulk(gql, "2025-10")).userErrors).toEqual([]);
+    expect((await runBulk(gql, "2025-10")).userErrors[0].code).toBe("OPERATION_IN_PROGRESS");
+    await api.bulk.idle(SHOP);
+    for (let i = 0; i < 5; i++) expect((await runBulk(gql, "2026-01")).userErrors).toEqual([]);
+    expect((await runBulk(gql, "2026-01")).userErrors[0].code).toBe("OPERATION_IN_PROGRESS");
+    await api.bulk.idle(SHOP);
   });
 
   it("rejects a bulk query without a connection or without parent ids", async () => {

@@ -24,7 +24,8 @@ export interface BulkUserError {
 }
 
 export class BulkRunner {
-  private readonly running = new Map<string, { opId: string; cancelled: boolean; done: Promise<void> }>();
+  /** Running bulk queries by shop, by operation id. */
+  private readonly running = new Map<string, Map<string, RunState>>();
   private readonly files = new Map<string, string>();
 
   constructor(
@@ -34,11 +35,12 @@ export class BulkRunner {
     private readonly dir: string = tmpdir(),
   ) {}
 
-  start(ctx: AdminContext, query: string, _groupObjects: boolean): { bulkOperation: SimBulkOperation | null; userErrors: BulkUserError[] } {
+  start(ctx: AdminContext, query: string, groupObjects: boolean): { bulkOperation: SimBulkOperation | null; userErrors: BulkUserError[] } {
     const domain = ctx.data.shop.domain;
-    const active = this.running.get(domain);
-    if (active) {
-      return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: gid://shopify/BulkOperation/${active.opId}.`, code: "OPERATION_IN_PROGRESS" }] };
+    const active = this.running.get(domain) ?? new Map<string, RunState>();
+    if (active.size >= concurrentBulkQueries(ctx.apiVersion)) {
+      const first = active.keys().next().value;
+      return { bulkOperation: null, userErrors: [{ field: null, message: `A bulk query operation for this app and shop is already in progress: gid://shopify/BulkOperation/${first}.`, code: "OPERATION_IN_PROGRESS" }] };
     }
     const checked = this.check(query);
     if ("error" in checked) return { bulkOperation: null, userErrors: [{ field: ["query"], message: checked.error, code: "INVALID" }] };
@@ -50,24 +52,25 @@ export class BulkRunner {
     };
     void gid;
     ctx.data.bulkOperations.set(id, op);
-    const state = { opId: id, cancelled: false, done: Promise.resolve() };
+    const state: RunState = { cancelled: false, groupObjects, done: Promise.resolve() };
     state.done = new Promise<void>((resolve) => setImmediate(() => this.run(op, checked, state).finally(resolve)));
-    this.running.set(domain, state);
+    active.set(id, state);
+    this.running.set(domain, active);
     return { bulkOperation: op, userErrors: [] };
   }
 
   cancel(domain: string, opId: string): void {
-    const state = this.running.get(domain);
-    if (state && state.opId === opId) {
+    const state = this.running.get(domain)?.get(opId);
+    if (state) {
       state.cancelled = true;
       const op = this.store.shop(domain).bulkOperations.get(opId);
       if (op) op.status = "CANCELING";
     }
   }
 
-  /** Resolves when the shop's running bulk operation (if any) has finished. For tests. */
+  /** Resolves when the shop's running bulk operations (if any) have finished. For tests. */
   async idle(domain: string): Promise<void> {
-    await this.running.get(domain)?.done;
+    await Promise.all([...(this.running.get(domain)?.values() ?? [])].map((s) => s.done));
   }
 
   filePath(opId: string): string | null {
@@ -148,7 +151,7 @@ export class BulkRunner {
     });
   }
 
-  private async run(op: SimBulkOperation, checked: { document: DocumentNode; root: FieldNode }, state: { cancelled: boolean }): Promise<void> {
+  private async run(op: SimBulkOperation, checked: { document: DocumentNode; root: FieldNode }, state: RunState): Promise<void> {
     const domain = op.shopDomain;
     const data = this.store.shop(domain);
     const path = join(this.dir, `tierline-sim-bulk-${op.id}.jsonl`);
@@ -165,20 +168,38 @@ export class BulkRunner {
       bytes += Buffer.byteLength(text);
       if (!out.write(text)) await once(out, "drain");
     };
-    const flatten = async (node: Record<string, unknown>, parentId: unknown) => {
+    /** Writes a node's own line and returns its nested connections' nodes (with their parent id). */
+    const emit = async (node: Record<string, unknown>, parentId: unknown) => {
       const line: Record<string, unknown> = {};
-      const children: Record<string, unknown>[] = [];
+      const children: { node: Record<string, unknown>; parentId: unknown }[] = [];
       for (const [k, v] of Object.entries(node)) {
         if (isConnectionValue(v)) {
           const c = v as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] };
-          children.push(...(c.nodes ?? c.edges!.map((e) => e.node)));
+          for (const child of c.nodes ?? c.edges!.map((e) => e.node)) children.push({ node: child, parentId: node.id });
         } else line[k] = v;
       }
       if (parentId !== undefined) line.__parentId = parentId;
       await write(line);
-      for (const child of children) await flatten(child, node.id);
+      return children;
     };
-    const ctx: AdminContext = { store: this.store, data, domain, bulk: true, bulkRunner: this, pending: [] };
+    // Grouped: each parent directly followed by its children. Ungrouped (Shopify's default from
+    // 2026-01): a page's parents first, then their children, so a reader that assumes grouping breaks.
+    const writePage = async (nodes: Record<string, unknown>[]) => {
+      if (state.groupObjects) {
+        const dfs = async (node: Record<string, unknown>, parentId: unknown): Promise<void> => {
+          for (const child of await emit(node, parentId)) await dfs(child.node, child.parentId);
+        };
+        for (const n of nodes) await dfs(n, undefined);
+        return;
+      }
+      let level = nodes.map((node) => ({ node, parentId: undefined as unknown }));
+      while (level.length) {
+        const next: typeof level = [];
+        for (const { node, parentId } of level) next.push(...(await emit(node, parentId)));
+        level = next;
+      }
+    };
+    const ctx: AdminContext = { store: this.store, data, domain, bulk: true, apiVersion: "unstable", bulkRunner: this, pending: [] };
     const key = checked.root.alias?.value ?? checked.root.name.value;
     let failed = false;
     try {
@@ -193,10 +214,8 @@ export class BulkRunner {
         const conn = (result.data as Record<string, Record<string, unknown>>)[key];
         const pageInfo = conn.__simPageInfo as { hasNextPage: boolean; endCursor: string | null };
         const nodes = (conn.nodes as Record<string, unknown>[] | undefined) ?? (conn.edges as { node: Record<string, unknown> }[]).map((e) => e.node);
-        for (const n of nodes) {
-          roots++;
-          await flatten(n, undefined);
-        }
+        roots += nodes.length;
+        await writePage(nodes);
         if (!pageInfo.hasNextPage || !pageInfo.endCursor) break;
         after = pageInfo.endCursor;
         await new Promise((r) => setImmediate(r)); // let the server answer other requests
@@ -220,9 +239,30 @@ export class BulkRunner {
       op.status = "COMPLETED";
       op.url = objects ? url : null; // Shopify gives no url when nothing matched
     }
-    this.running.delete(domain);
+    this.running.get(domain)?.delete(op.id);
     this.store.emitBulkFinished(domain, op);
   }
+}
+
+interface RunState {
+  cancelled: boolean;
+  groupObjects: boolean;
+  done: Promise<void>;
+}
+
+/** API versions compare as strings; "unstable" is newer than any. */
+function versionAtLeast(version: string, min: string): boolean {
+  return version === "unstable" || version >= min;
+}
+
+/** One bulk query at a time per (app, shop) before 2026-01; up to five from 2026-01. */
+export function concurrentBulkQueries(apiVersion: string): number {
+  return versionAtLeast(apiVersion, "2026-01") ? 5 : 1;
+}
+
+/** groupObjects defaults to true before 2026-01, to false from 2026-01. */
+export function groupObjectsByDefault(apiVersion: string): boolean {
+  return !versionAtLeast(apiVersion, "2026-01");
 }
 
 function isConnectionValue(v: unknown): boolean {

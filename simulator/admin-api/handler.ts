@@ -16,6 +16,8 @@ import { LeakyBucket, type ThrottleStatus } from "./throttle.ts";
 
 export const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
 export const THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits";
+/** The version the app targets; what a request without one in its path is answered as. */
+export const DEFAULT_API_VERSION = "2026-01";
 
 export interface ThrottleConfig {
   /** Answer THROTTLED as HTTP 429 instead of a 200 body. */
@@ -100,7 +102,7 @@ export class AdminApi {
   }
 
   /** Runs one Admin API request as Shopify would answer it. */
-  async graphql(domainHeader: string, token: string | undefined, body: GraphqlRequestBody): Promise<GraphqlAnswer> {
+  async graphql(domainHeader: string, token: string | undefined, body: GraphqlRequestBody, apiVersion = DEFAULT_API_VERSION): Promise<GraphqlAnswer> {
     const domain = normalizeDomain(domainHeader);
     const data = this.store.findShop(domain);
     if (!data) return { status: 404, body: { errors: "Not Found" }, headers: {} };
@@ -150,7 +152,7 @@ export class AdminApi {
       return ok(throttled);
     }
 
-    const ctx: AdminContext = { store: this.store, data, domain, bulk: false, bulkRunner: this.bulk, pending: [] };
+    const ctx: AdminContext = { store: this.store, data, domain, bulk: false, apiVersion, bulkRunner: this.bulk, pending: [] };
     const result = (await execute({
       schema: this.schema, document, operationName: body.operationName ?? undefined, variableValues: body.variables ?? {},
       contextValue: ctx, fieldResolver: simFieldResolver, typeResolver: simTypeResolver,
@@ -186,7 +188,7 @@ export class AdminApi {
           throw new HttpError(400, "bad json", { errors: { query: "Required parameter missing or invalid" } });
         }
       }
-      const answer = await this.graphql(shop, token, parsed);
+      const answer = await this.graphql(shop, token, parsed, params.version);
       sendJson(res, answer.status, answer.body, { "X-Shopify-API-Version": params.version, ...answer.headers });
     });
 

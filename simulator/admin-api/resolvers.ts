@@ -8,7 +8,7 @@ import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store
 import type { ShopData, SimStore } from "../store/store.ts";
 import type { MutationRecord, SimCustomer, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
 import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
-import type { BulkRunner } from "./bulk.ts";
+import { groupObjectsByDefault, type BulkRunner } from "./bulk.ts";
 
 export const MAX_INPUT_ARRAY = 250;
 export const MAX_METAFIELDS_PER_SET = 25;
@@ -19,6 +19,8 @@ export interface AdminContext {
   domain: string;
   /** Inside a bulk operation: nested connections return every item, scopes and costs don't apply. */
   bulk: boolean;
+  /** The Admin API version in the request path ("2026-01", "unstable"). */
+  apiVersion: string;
   bulkRunner: BulkRunner;
   /** Mutations this request made; stamped with the request's cost and recorded after execution. */
   pending: Omit<MutationRecord, "seq" | "cost" | "shop" | "at">[];
@@ -754,8 +756,11 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         record(ctx, { kind: "fulfillmentOrdersSetFulfillmentDeadline", field: "fulfillmentOrdersSetFulfillmentDeadline", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrdersSetFulfillmentDeadline", fulfillmentOrderGids: args.fulfillmentOrderIds, fulfillmentDeadline: deadline } });
         return { success: result.ok, userErrors };
       },
-      bulkOperationRunQuery: (_s, args, ctx) => {
-        const result = ctx.bulkRunner.start(ctx, String(args.query), args.groupObjects !== false);
+      bulkOperationRunQuery: (_s, args, ctx, info) => {
+        // The schema's default is one version's; the argument's default changed in 2026-01.
+        const given = info.fieldNodes[0].arguments?.some((a) => a.name.value === "groupObjects");
+        const group = given ? args.groupObjects !== false : groupObjectsByDefault(ctx.apiVersion);
+        const result = ctx.bulkRunner.start(ctx, String(args.query), group);
         record(ctx, { kind: "bulkOperationRunQuery", field: "bulkOperationRunQuery", ok: !result.userErrors.length, userErrors: result.userErrors, detail: { kind: "bulkOperationRunQuery", bulkOperationGid: result.bulkOperation?.gid ?? null, query: String(args.query) } });
         return result;
       },
