@@ -398,6 +398,15 @@ describe("bulk operations", () => {
     await api.bulk.idle(SHOP);
   });
 
+  it("refuses a connection nested inside a list field, as Shopify does", async () => {
+    const { gql } = setup();
+    const q = `{ orders { edges { node { id refunds { id refundLineItems { edges { node { quantity } } } } } } } }`;
+    const { body } = await gql(`mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message code } } }`, { q });
+    expect(body.data.bulkOperationRunQuery).toEqual({ bulkOperation: null, userErrors: [{ field: ["query"], message: expect.stringContaining("connection field within a list field"), code: "INVALID" }] });
+    const fine = await gql(`mutation($q: String!) { bulkOperationRunQuery(query: $q) { userErrors { message } } }`, { q: `{ orders { edges { node { id refunds { id createdAt } } } } }` });
+    expect(fine.body.data.bulkOperationRunQuery.userErrors).toEqual([]);
+  });
+
   it("rejects a bulk query without a connection or without parent ids", async () => {
     const { gql } = setup();
     const noConn = await gql(`mutation { bulkOperationRunQuery(query: "{ shop { id } }") { userErrors { field message code } } }`);

@@ -7,8 +7,8 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  execute, getNamedType, Kind, parse, validate, visit,
-  type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type GraphQLObjectType, type SelectionSetNode, type GraphQLCompositeType,
+  execute, getNamedType, isCompositeType, isListType, isNonNullType, Kind, parse, validate, visit,
+  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type GraphQLObjectType, type SelectionSetNode, type GraphQLCompositeType,
 } from "graphql";
 import type { SimStore } from "../store/store.ts";
 import type { SimBulkOperation } from "../store/types.ts";
@@ -99,6 +99,9 @@ export class BulkRunner {
     const root = fields[0];
     const def = this.schema.getQueryType()!.getFields()[root.name.value];
     if (!def || !isConnectionType(def.type)) return { error: "Invalid bulk query: Bulk queries must contain at least one connection." };
+    if (connectionInsideList(this.schema, document, this.schema.getQueryType()!, ops[0].selectionSet, false)) {
+      return { error: "Invalid bulk query: Queries that contain a connection field within a list field are not currently supported." };
+    }
     const problem = this.checkNestedIds(getNamedType(def.type) as GraphQLObjectType, root.selectionSet, 1);
     if (problem) return { error: problem };
     return { document, operation: ops[0], root };
@@ -242,6 +245,46 @@ export class BulkRunner {
     this.running.get(domain)?.delete(op.id);
     this.store.emitBulkFinished(domain, op);
   }
+}
+
+/**
+ * Whether a connection is selected somewhere under a list field (Order.refunds { refundLineItems }):
+ * bulk operations refuse those, since a list element has no place as a JSONL parent.
+ */
+function connectionInsideList(schema: GraphQLSchema, document: DocumentNode, parent: GraphQLCompositeType, set: SelectionSetNode | undefined, inList: boolean): boolean {
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind === Kind.INLINE_FRAGMENT || sel.kind === Kind.FRAGMENT_SPREAD) {
+      const frag = sel.kind === Kind.INLINE_FRAGMENT ? sel : document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value);
+      if (!frag) continue;
+      const cond = frag.typeCondition ? (schema.getType(frag.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
+      if (connectionInsideList(schema, document, cond ?? parent, frag.selectionSet, inList)) return true;
+      continue;
+    }
+    const def = "getFields" in parent ? parent.getFields()[sel.name.value] : undefined;
+    if (!def || !sel.selectionSet) continue;
+    if (isConnectionType(def.type)) {
+      if (inList) return true;
+      const conn = getNamedType(def.type) as GraphQLObjectType;
+      // edges/nodes are lists by shape but are the connection itself, not a list field.
+      for (const part of sel.selectionSet.selections) {
+        if (part.kind !== Kind.FIELD || !part.selectionSet) continue;
+        if (part.name.value === "nodes") {
+          if (connectionInsideList(schema, document, getNamedType(conn.getFields().nodes.type) as GraphQLCompositeType, part.selectionSet, false)) return true;
+        } else if (part.name.value === "edges") {
+          const edge = getNamedType(conn.getFields().edges.type) as GraphQLObjectType;
+          for (const e of part.selectionSet.selections) {
+            if (e.kind === Kind.FIELD && e.name.value === "node" && connectionInsideList(schema, document, getNamedType(edge.getFields().node.type) as GraphQLCompositeType, e.selectionSet, false)) return true;
+          }
+        }
+      }
+      continue;
+    }
+    const named = getNamedType(def.type);
+    if (!isCompositeType(named)) continue;
+    const list = isListType(isNonNullType(def.type) ? def.type.ofType : def.type);
+    if (connectionInsideList(schema, document, named, sel.selectionSet, inList || list)) return true;
+  }
+  return false;
 }
 
 interface RunState {
