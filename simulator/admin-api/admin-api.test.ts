@@ -327,6 +327,14 @@ describe("rate limits", () => {
     expect(second.body.errors[0].extensions.code).toBe("THROTTLED");
   });
 
+  it("costs an interface's selection as its most expensive possible type, not the sum of all fragments", async () => {
+    const { gql, store } = setup();
+    const q = `query($id: ID!) { node(id: $id) { id ... on Customer { orders(first: 10) { nodes { id } } } ... on Order { lineItems(first: 20) { nodes { id } } } } }`;
+    const { body } = await gql(q, { id: firstCustomer(store).gid });
+    expect(body.errors).toBeUndefined();
+    expect(body.extensions.cost.requestedQueryCost).toBe(1 + Math.max(2 + 10, 2 + 20));
+  });
+
   it("charges the actual cost, not the requested one, when fewer nodes come back", async () => {
     const { gql } = setup();
     const { body } = await gql(`{ customers(first: 50, query: "email:nobody@example.com") { nodes { id } } }`);

@@ -3,7 +3,7 @@
 // every mutation field 10 (metafieldsSet: 10 plus a weight per distinct owner).
 // The requested cost is computed from the document; the actual cost from what was returned.
 import {
-  getNamedType, isCompositeType, isLeafType, isListType, isNonNullType, valueFromASTUntyped,
+  getNamedType, isAbstractType, isCompositeType, isInterfaceType, isLeafType, isListType, isNonNullType, valueFromASTUntyped,
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType,
   type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
   type GraphQLObjectType, type GraphQLOutputType,
@@ -88,36 +88,44 @@ function connectionNodeCost(w: Walk, conn: GraphQLObjectType, field: FieldNode, 
  */
 function selectionCost(w: Walk, parent: GraphQLCompositeType, set: SelectionSetNode | undefined, data?: unknown): number {
   if (data === null) return 0;
-  const actualMode = data !== undefined;
-  let total = 0;
-  for (const { node, parent: p } of collectFields(w, parent, set)) {
-    if (node.name.value.startsWith("__")) continue;
-    const def = fieldDef(p, node.name.value);
-    if (!def) continue;
-    const named = getNamedType(def.type);
-    if (isLeafType(named)) continue;
-    const value = actualMode ? (data as Record<string, unknown>)?.[node.alias?.value ?? node.name.value] : undefined;
-    if (actualMode && (value === undefined || value === null)) continue;
-    if (isConnectionType(def.type)) {
-      const a = args(w, node);
-      const n = Number(a.first ?? a.last ?? 1) || 1;
-      const { perNode, actual } = connectionNodeCost(w, named as GraphQLObjectType, node, value);
-      total += 2 + (actualMode ? actual ?? 0 : n * perNode);
-      continue;
+  const fields = collectFields(w, parent, set);
+  // Requested cost of an interface or union: the most expensive of its possible types' selections
+  // (the actual cost only sees the fields the returned type answered).
+  if (data === undefined && isAbstractType(parent)) {
+    let most = 0;
+    for (const t of w.schema.getPossibleTypes(parent)) {
+      const applies = fields.filter((f) => f.parent === parent || f.parent === t || (isInterfaceType(f.parent) && t.getInterfaces().includes(f.parent)));
+      most = Math.max(most, applies.reduce((sum, f) => sum + fieldCost(w, f.node, f.parent, undefined), 0));
     }
-    if (!isCompositeType(named)) continue;
-    if (isList(def.type)) {
-      if (actualMode) total += (value as unknown[]).reduce((s: number, v) => s + 1 + selectionCost(w, named, node.selectionSet, v), 0);
-      else {
-        const a = args(w, node);
-        const n = Number(a.first ?? 1) || 1;
-        total += n * (1 + selectionCost(w, named, node.selectionSet));
-      }
-      continue;
-    }
-    total += 1 + selectionCost(w, named, node.selectionSet, value);
+    return most;
   }
-  return total;
+  return fields.reduce((sum, f) => sum + fieldCost(w, f.node, f.parent, data), 0);
+}
+
+/** One field's cost; `data` is its parent's returned value (undefined: requested cost). */
+function fieldCost(w: Walk, node: FieldNode, p: GraphQLCompositeType, data: unknown): number {
+  const actualMode = data !== undefined;
+  if (node.name.value.startsWith("__")) return 0;
+  const def = fieldDef(p, node.name.value);
+  if (!def) return 0;
+  const named = getNamedType(def.type);
+  if (isLeafType(named)) return 0;
+  const value = actualMode ? (data as Record<string, unknown>)?.[node.alias?.value ?? node.name.value] : undefined;
+  if (actualMode && (value === undefined || value === null)) return 0;
+  if (isConnectionType(def.type)) {
+    const a = args(w, node);
+    const n = Number(a.first ?? a.last ?? 1) || 1;
+    const { perNode, actual } = connectionNodeCost(w, named as GraphQLObjectType, node, value);
+    return 2 + (actualMode ? actual ?? 0 : n * perNode);
+  }
+  if (!isCompositeType(named)) return 0;
+  if (isList(def.type)) {
+    if (actualMode) return (value as unknown[]).reduce((s: number, v) => s + 1 + selectionCost(w, named, node.selectionSet, v), 0);
+    const a = args(w, node);
+    const n = Number(a.first ?? 1) || 1;
+    return n * (1 + selectionCost(w, named, node.selectionSet));
+  }
+  return 1 + selectionCost(w, named, node.selectionSet, value);
 }
 
 function mutationFieldCost(w: Walk, node: FieldNode): number {
