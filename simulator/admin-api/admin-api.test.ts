@@ -318,6 +318,19 @@ describe("rate limits", () => {
     expect((await gql(`{ shop { id } }`)).body.extensions.cost.throttleStatus.currentlyAvailable).toBe(100 - 1);
   });
 
+  it("keeps one bucket per (app, shop): another shop, or another app on the shop, does not share it", async () => {
+    const { gql, api, store } = setup();
+    seedShop(store, "other-store.myshopify.com", { seed: 12, size: "tiny", now: NOW });
+    const other = store.installApp("other-store.myshopify.com", { apiKey: "test-key" });
+    api.bucket(SHOP).drain(1_000_000);
+    expect((await gql(`{ shop { id } }`)).body.errors[0].extensions.code).toBe("THROTTLED");
+    const elsewhere = (await api.graphql("other-store.myshopify.com", other.accessToken, { query: `{ shop { id } }` })) as { body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(elsewhere.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(2000 - 1);
+    const otherApp = store.installApp(SHOP, { apiKey: "another-app", appId: "4242000002" });
+    const fresh = (await api.graphql(SHOP, otherApp.accessToken, { query: `{ shop { id } }` })) as { body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(fresh.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(2000 - 1);
+  });
+
   it("answers THROTTLED as HTTP 429 when configured", async () => {
     const { gql, api } = setup();
     api.setThrottleConfig(SHOP, { bucketSize: 20, restoreRate: 1, http429: true });
@@ -439,6 +452,21 @@ describe("HTTP edge", () => {
 
   const post = (headers: Record<string, string>, query: string) =>
     fetch(`${sim.origin}/admin/api/2026-01/graphql.json`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+
+  it("sizes the bucket by the shop's plan (Standard 2000/100 … enterprise 40000/2000) and refuses an unknown plan", async () => {
+    const status = async () => ((await (await fetch(`${sim.origin}/_sim/shops/${SHOP}/throttle`)).json()) as { status: Record<string, number> }).status;
+    expect(await status()).toMatchObject({ maximumAvailable: 2000, restoreRate: 100 });
+    for (const [plan, size, rate] of [["advanced", 4000, 200], ["plus", 20000, 1000], ["enterprise", 40000, 2000]] as const) {
+      const res = await fetch(`${sim.origin}/_sim/shops/${SHOP}/plan`, { method: "POST", body: JSON.stringify({ plan }) });
+      expect(res.status, plan).toBe(200);
+      expect(await status(), plan).toMatchObject({ maximumAvailable: size, restoreRate: rate });
+    }
+    const bad = await fetch(`${sim.origin}/_sim/shops/${SHOP}/plan`, { method: "POST", body: JSON.stringify({ plan: "platinum" }) });
+    expect(bad.status).toBe(400);
+    expect(await status()).toMatchObject({ maximumAvailable: 40000, restoreRate: 2000 });
+    const created = await fetch(`${sim.origin}/_sim/shops`, { method: "POST", body: JSON.stringify({ shop: "ent.myshopify.com", plan: "enterprise" }) });
+    expect(((await created.json()) as { shop: { plan: { bucketSize: number } } }).shop.plan.bucketSize).toBe(40000);
+  });
 
   it("names the shop by X-Forwarded-Host and checks X-Shopify-Access-Token", async () => {
     const ok = await post({ "X-Forwarded-Host": SHOP, "X-Shopify-Access-Token": token }, "{ shop { myshopifyDomain } }");

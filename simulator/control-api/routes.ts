@@ -5,7 +5,7 @@ import { HttpError, type RouteContext, type Router } from "../router.ts";
 import { parseGid } from "../store/ids.ts";
 import { seedShop, SEED_SIZES, type SeedSize } from "../store/seed-generator.ts";
 import { PLANS, StoreError, type CreateOrderInput, type EditOrderInput, type RefundInput, type SimStore } from "../store/store.ts";
-import type { SimCustomer, SimOrder } from "../store/types.ts";
+import type { SimCustomer, SimOrder, SimPlan } from "../store/types.ts";
 import type { AdminApi, ThrottleConfig } from "../admin-api/handler.ts";
 
 export interface ControlApiOptions {
@@ -17,6 +17,22 @@ export interface ControlApiOptions {
 }
 
 type Body = Record<string, unknown>;
+
+/**
+ * Shopify for enterprise (Commerce Components) restores 2,000 points/s; its bucket is taken as 20×
+ * that, as for the other plans (the store's PLANS has no enterprise entry).
+ */
+export const ENTERPRISE_PLAN: SimPlan = { name: "enterprise", displayName: "Shopify for enterprise", shopifyPlus: true, bucketSize: 40_000, restoreRate: 2_000 };
+
+/** A plan by name ("standard", "advanced", "plus", "enterprise", …) or as an object; 400 for an unknown name. */
+export function planOf(plan: unknown): SimPlan | undefined {
+  if (plan === undefined || plan === null) return undefined;
+  if (typeof plan === "object") return plan as SimPlan;
+  if (plan === "enterprise") return { ...ENTERPRISE_PLAN };
+  const known = typeof plan === "string" && Object.prototype.hasOwnProperty.call(PLANS, plan) ? PLANS[plan] : undefined;
+  if (!known) throw new HttpError(400, "unknown plan", { error: `plan must be one of ${[...Object.keys(PLANS), "enterprise"].join(", ")}, or an object` });
+  return { ...known };
+}
 
 /** Maps → plain objects, so customers' metafields serialize. */
 export function toJson(value: unknown): unknown {
@@ -67,7 +83,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
       name: body.name as string | undefined,
       currency: body.currency as string | undefined,
       ianaTimezone: body.ianaTimezone as string | undefined,
-      plan: body.plan as keyof typeof PLANS | undefined,
+      plan: planOf(body.plan),
       install: null,
     };
     let summary: unknown = null;
@@ -115,7 +131,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
 
   router.post("/_sim/shops/:shop/plan", wrap(async ({ params, json }) => {
     const body = await json<Body>();
-    const plan = typeof body.plan === "string" ? store.setPlan(params.shop, body.plan as keyof typeof PLANS) : store.setPlan(params.shop, body as never);
+    const plan = body.plan !== undefined ? store.setPlan(params.shop, planOf(body.plan)!) : store.setPlan(params.shop, body as never);
     return { plan };
   }));
 
