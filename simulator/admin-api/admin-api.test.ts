@@ -150,7 +150,11 @@ describe("Admin GraphQL: failing as Shopify fails", () => {
     const { status, body } = await gql(`{ shop { nmae } }`);
     expect(status).toBe(200);
     expect(body.data).toBeUndefined();
-    expect(body.errors[0]).toMatchObject({ message: expect.stringContaining(`Cannot query field "nmae" on type "Shop"`), locations: [{ line: 1, column: 10 }], extensions: { code: "undefinedField", typeName: "Shop", fieldName: "nmae" } });
+    expect(body.errors[0]).toEqual({ message: "Field 'nmae' doesn't exist on type 'Shop'", locations: [{ line: 1, column: 10 }], extensions: { code: "undefinedField", typeName: "Shop", fieldName: "nmae" } });
+    const noArg = await gql(`{ shop { name(upper: true) } }`);
+    expect(noArg.body.errors[0]).toMatchObject({ message: "Field 'name' doesn't accept argument 'upper'", extensions: { code: "argumentNotAccepted" } });
+    const bare = await gql(`query Q { shop }`);
+    expect(bare.body.errors[0]).toMatchObject({ message: "Field must have selections (field 'shop' returns Shop but has no selections. Did you mean 'shop { ... }'?)", extensions: { code: "selectionMismatch" } });
   });
 
   it("rejects a wrong argument type", async () => {
@@ -158,9 +162,13 @@ describe("Admin GraphQL: failing as Shopify fails", () => {
     const literal = await gql(`{ customers(first: "ten") { nodes { id } } }`);
     expect(literal.body.errors[0].message).toMatch(/Int cannot represent non-integer value: "ten"/);
     const variable = await gql(`query($n: Int!) { customers(first: $n) { nodes { id } } }`, { n: "ten" });
-    expect(variable.body.errors[0].message).toMatch(/Variable "\$n" got invalid value "ten"/);
+    expect(variable.body.errors[0]).toMatchObject({ message: "Variable $n of type Int! was provided invalid value", extensions: { code: "INVALID_VARIABLE", value: "ten", problems: [{ path: [], explanation: expect.stringContaining("Int cannot represent") }] } });
+    const absent = await gql(`query($id: ID!) { customer(id: $id) { id } }`);
+    expect(absent.body.errors[0]).toMatchObject({ message: "Variable $id of type ID! was provided invalid value", extensions: { code: "INVALID_VARIABLE", value: null, problems: [{ path: [], explanation: "Expected value to not be null" }] } });
+    const nested = await gql(`mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }`, { m: [{ ownerId: "gid://shopify/Customer/1", key: "k", value: "v", colour: "red" }] });
+    expect(nested.body.errors[0].extensions.problems).toEqual([{ path: expect.arrayContaining([0]), explanation: expect.stringContaining('"colour"') }]);
     const missing = await gql(`mutation { tagsAdd(tags: ["x"]) { userErrors { message } } }`);
-    expect(missing.body.errors[0].message).toMatch(/argument "id" of type "ID!" is required/);
+    expect(missing.body.errors[0]).toMatchObject({ message: "Field 'tagsAdd' is missing required arguments: id", extensions: { code: "missingRequiredArguments" } });
   });
 
   it("answers 401 with Shopify's body for a wrong token, 404 for an unknown shop", async () => {

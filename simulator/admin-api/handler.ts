@@ -121,7 +121,7 @@ export class AdminApi {
     const operation = getOperationAST(document, body.operationName ?? undefined);
     if (!operation) return ok({ errors: [{ message: body.operationName ? `No operation named "${body.operationName}"` : "An operation name is required", extensions: { code: "OPERATION_NOT_FOUND" } }] });
     const coerced = coerceVariables(this.schema, operation.variableDefinitions ?? [], body.variables ?? {});
-    if (coerced.errors.length) return ok({ errors: coerced.errors.map((e) => ({ ...shopifyError(e), extensions: { code: "INVALID_VARIABLE" } })) });
+    if (coerced.errors.length) return ok({ errors: coerced.errors.map(shopifyError) });
 
     const bucket = this.bucket(domain);
     const costInput = { schema: this.schema, document, operation, variables: coerced.coerced };
@@ -210,24 +210,26 @@ export class AdminApi {
 function coerceVariables(schema: GraphQLSchema, defs: readonly VariableDefinitionNode[], inputs: Record<string, unknown>): { coerced: Record<string, unknown>; errors: GraphQLError[] } {
   const coerced: Record<string, unknown> = {};
   const errors: GraphQLError[] = [];
+  // Shopify's (graphql-ruby's) shape: one error per variable, the problems listed in extensions.
+  const invalid = (def: VariableDefinitionNode, type: string, value: unknown, problems: { path: (string | number)[]; explanation: string }[]) =>
+    new GraphQLError(`Variable $${def.variable.name.value} of type ${type} was provided invalid value`, { nodes: def, extensions: { code: "INVALID_VARIABLE", value: value ?? null, problems } });
   for (const def of defs) {
     const name = def.variable.name.value;
     const type = typeFromAST(schema, def.type as never);
     if (!type || !isInputType(type)) continue; // validation already reported it
     if (!Object.prototype.hasOwnProperty.call(inputs, name)) {
       if (def.defaultValue) coerced[name] = valueFromAST(def.defaultValue, type);
-      else if (isNonNullType(type)) errors.push(new GraphQLError(`Variable "$${name}" of required type "${String(type)}" was not provided.`, { nodes: def }));
+      else if (isNonNullType(type)) errors.push(invalid(def, String(type), null, [{ path: [], explanation: "Expected value to not be null" }]));
       continue;
     }
     const value = inputs[name];
     if (value === null && isNonNullType(type)) {
-      errors.push(new GraphQLError(`Variable "$${name}" of non-null type "${String(type)}" must not be null.`, { nodes: def }));
+      errors.push(invalid(def, String(type), null, [{ path: [], explanation: "Expected value to not be null" }]));
       continue;
     }
-    coerced[name] = coerceInputValue(value, type, (path, invalid, error) => {
-      const at = path.length ? ` at "${name}${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}"` : "";
-      errors.push(new GraphQLError(`Variable "$${name}" got invalid value ${JSON.stringify(invalid)}${at}; ${error.message}`, { nodes: def, originalError: error }));
-    });
+    const problems: { path: (string | number)[]; explanation: string }[] = [];
+    coerced[name] = coerceInputValue(value, type, (path, _bad, error) => problems.push({ path: [...path], explanation: error.message }));
+    if (problems.length) errors.push(invalid(def, String(type), value, problems));
   }
   return { coerced, errors };
 }
@@ -260,23 +262,36 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 /**
- * graphql-js errors in Shopify's shape. Messages stay graphql-js's own; validation errors get the
- * extension codes Shopify uses for the same failures.
+ * graphql-js errors in Shopify's shape: the messages and extension codes graphql-ruby gives
+ * Shopify for the same failures.
  */
 export function shopifyError(error: GraphQLError): GraphQLFormattedError {
   const formatted = error.toJSON ? error.toJSON() : { message: error.message };
   if (formatted.extensions?.code) return formatted;
   const m = error.message;
+  let message = m;
   let extensions: Record<string, unknown> | undefined;
   let r: RegExpExecArray | null;
-  if ((r = /^Cannot query field "(.+?)" on type "(.+?)"/.exec(m))) extensions = { code: "undefinedField", typeName: r[2], fieldName: r[1] };
-  else if ((r = /^Unknown argument "(.+?)" on field "(.+?)\.(.+?)"/.exec(m))) extensions = { code: "argumentNotAccepted", name: r[3], typeName: "Field", argumentName: r[1] };
-  else if ((r = /^Field "(.+?)" argument "(.+?)" of type "(.+?)" is required/.exec(m))) extensions = { code: "missingRequiredArguments", className: "Field", name: r[1], arguments: r[2] };
-  else if (/^Variable ".+" of type ".+" used in position expecting/.test(m)) extensions = { code: "variableMismatch" };
-  else if (/^(Expected value of type|String cannot represent|Int cannot represent|Float cannot represent|Boolean cannot represent|ID cannot represent|Enum ".+" cannot represent|Value ".+" does not exist)/.test(m)) extensions = { code: "argumentLiteralsIncompatible", typeName: "CoercionError" };
-  else if (/^Syntax Error/.test(m)) extensions = { code: "PARSE_ERROR" };
-  else if (/^Unknown type/.test(m)) extensions = { code: "undefinedType" };
-  else if (/^Field ".+" of type ".+" must have a selection of subfields/.test(m)) extensions = { code: "selectionMismatch" };
-  else if (/^Variable ".+" is never used/.test(m)) extensions = { code: "variableNotUsed" };
-  return extensions ? { ...formatted, extensions } : formatted;
+  if ((r = /^Cannot query field "(.+?)" on type "(.+?)"/.exec(m))) {
+    message = `Field '${r[1]}' doesn't exist on type '${r[2]}'`;
+    extensions = { code: "undefinedField", typeName: r[2], fieldName: r[1] };
+  } else if ((r = /^Unknown argument "(.+?)" on field "(.+?)\.(.+?)"/.exec(m))) {
+    message = `Field '${r[3]}' doesn't accept argument '${r[1]}'`;
+    extensions = { code: "argumentNotAccepted", name: r[3], typeName: "Field", argumentName: r[1] };
+  } else if ((r = /^Field "(.+?)" argument "(.+?)" of type "(.+?)" is required/.exec(m))) {
+    message = `Field '${r[1]}' is missing required arguments: ${r[2]}`;
+    extensions = { code: "missingRequiredArguments", className: "Field", name: r[1], arguments: r[2] };
+  } else if ((r = /^Variable "\$(.+?)" of type "(.+?)" used in position expecting/.exec(m))) {
+    extensions = { code: "variableMismatch", variableName: r[1], typeName: r[2] };
+  } else if (/^(Expected value of type|String cannot represent|Int cannot represent|Float cannot represent|Boolean cannot represent|ID cannot represent|Enum ".+" cannot represent|Value ".+" does not exist)/.test(m)) {
+    extensions = { code: "argumentLiteralsIncompatible", typeName: "CoercionError" };
+  } else if (/^Syntax Error/.test(m)) extensions = { code: "PARSE_ERROR" };
+  else if ((r = /^Unknown type "(.+?)"/.exec(m))) extensions = { code: "undefinedType", typeName: r[1] }; else if ((r = /^Field "(.+?)" of type "(.+?)" must have a selection of subfields/.exec(m))) {
+    message = `Field must have selections (field '${r[1]}' returns ${r[2].replace(/[![\]]/g, "")} but has no selections. Did you mean '${r[1]} { ... }'?)`;
+    extensions = { code: "selectionMismatch", nodeName: `field '${r[1]}'`, typeName: r[2].replace(/[![\]]/g, "") };
+  } else if ((r = /^Variable "\$(.+?)" is never used(?: in operation "(.+?)")?/.exec(m))) {
+    message = `Variable $${r[1]} is declared by ${r[2] ?? "anonymous query"} but not used`;
+    extensions = { code: "variableNotUsed", variableName: r[1] };
+  }
+  return extensions ? { ...formatted, message, extensions } : formatted;
 }
