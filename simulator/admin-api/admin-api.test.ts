@@ -440,6 +440,9 @@ describe("bulk operations", () => {
     const { gql } = setup();
     const noConn = await gql(`mutation { bulkOperationRunQuery(query: "{ shop { id } }") { userErrors { field message code } } }`);
     expect(noConn.body.data.bulkOperationRunQuery.userErrors[0]).toMatchObject({ field: ["query"], code: "INVALID" });
+    const six = `{ customers { edges { node { id a: orders { edges { node { id } } } b: orders { edges { node { id } } } c: orders { edges { node { id } } } d: orders { edges { node { id } } } e: orders { edges { node { id } } } } } } }`;
+    const tooMany = await gql(`mutation($q: String!) { bulkOperationRunQuery(query: $q) { userErrors { field code message } } }`, { q: six });
+    expect(tooMany.body.data.bulkOperationRunQuery.userErrors[0]).toMatchObject({ field: ["query"], code: "INVALID", message: expect.stringContaining("more than 5 connections") });
     const noId = await gql(`mutation { bulkOperationRunQuery(query: "{ orders { edges { node { name lineItems { edges { node { id } } } } } } }") { userErrors { message } } }`);
     expect(noId.body.data.bulkOperationRunQuery.userErrors[0].message).toMatch(/must select the 'id' field/);
   });

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  execute, getNamedType, isCompositeType, isListType, isNonNullType, Kind, parse, validate, visit,
+  execute, getNamedType, isCompositeType, isListType, isNonNullType, Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo,
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type GraphQLObjectType, type SelectionSetNode, type GraphQLCompositeType,
 } from "graphql";
 import type { SimStore } from "../store/store.ts";
@@ -16,6 +16,8 @@ import { isConnectionType } from "./cost.ts";
 import { simFieldResolver, simTypeResolver, type AdminContext } from "./resolvers.ts";
 
 const PAGE_SIZE = 250;
+/** Shopify's documented ceiling on connections in one bulk query. */
+const MAX_BULK_CONNECTIONS = 5;
 
 export interface BulkUserError {
   field: string[] | null;
@@ -99,6 +101,10 @@ export class BulkRunner {
     const root = fields[0];
     const def = this.schema.getQueryType()!.getFields()[root.name.value];
     if (!def || !isConnectionType(def.type)) return { error: "Invalid bulk query: Bulk queries must contain at least one connection." };
+    let connections = 0;
+    const typeInfo = new TypeInfo(this.schema);
+    visit(document, visitWithTypeInfo(typeInfo, { Field: () => void (typeInfo.getFieldDef() && isConnectionType(typeInfo.getFieldDef()!.type) && connections++) }));
+    if (connections > MAX_BULK_CONNECTIONS) return { error: `Invalid bulk query: Bulk queries cannot contain more than ${MAX_BULK_CONNECTIONS} connections.` };
     if (connectionInsideList(this.schema, document, this.schema.getQueryType()!, ops[0].selectionSet, false)) {
       return { error: "Invalid bulk query: Queries that contain a connection field within a list field are not currently supported." };
     }
