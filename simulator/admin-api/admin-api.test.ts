@@ -150,7 +150,9 @@ describe("Admin GraphQL: failing as Shopify fails", () => {
     const { status, body } = await gql(`{ shop { nmae } }`);
     expect(status).toBe(200);
     expect(body.data).toBeUndefined();
-    expect(body.errors[0]).toEqual({ message: "Field 'nmae' doesn't exist on type 'Shop'", locations: [{ line: 1, column: 10 }], extensions: { code: "undefinedField", typeName: "Shop", fieldName: "nmae" } });
+    expect(body).toEqual({ errors: [{ message: "Field 'nmae' doesn't exist on type 'Shop'", locations: [{ line: 1, column: 10 }], path: ["query", "shop", "nmae"], extensions: { code: "undefinedField", typeName: "Shop", fieldName: "nmae" } }] });
+    const named = await gql(`query Q($id: ID!) { node(id: $id) { ... on Customer { emial } } }`, { id: "gid://shopify/Customer/1" });
+    expect(named.body.errors[0].path).toEqual(["query Q", "node", "... on Customer", "emial"]);
     const noArg = await gql(`{ shop { name(upper: true) } }`);
     expect(noArg.body.errors[0]).toMatchObject({ message: "Field 'name' doesn't accept argument 'upper'", extensions: { code: "argumentNotAccepted" } });
     const bare = await gql(`query Q { shop }`);

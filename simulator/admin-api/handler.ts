@@ -2,7 +2,7 @@
 // with the shop's offline token, validated and executed against the real Admin SDL, charged to a
 // leaky bucket per (app, shop), and answered with Shopify's `extensions.cost`.
 import {
-  coerceInputValue, execute, getOperationAST, GraphQLError, isInputType, isNonNullType, parse, typeFromAST, validate, valueFromAST, valueFromASTUntyped, visit,
+  coerceInputValue, execute, getOperationAST, GraphQLError, isInputType, isNonNullType, parse, typeFromAST, validate, valueFromAST, valueFromASTUntyped, visit, BREAK,
   type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type VariableDefinitionNode,
 } from "graphql";
 import { createReadStream, statSync } from "node:fs";
@@ -117,7 +117,8 @@ export class AdminApi {
       return ok({ errors: [shopifyError(e as GraphQLError)] });
     }
     const validationErrors = validate(this.schema, document);
-    if (validationErrors.length) return ok({ errors: validationErrors.map(shopifyError) });
+    // Static failures carry no cost: Shopify rejects them before calculating one.
+    if (validationErrors.length) return ok({ errors: validationErrors.map((e) => withQueryPath(document, shopifyError(e), e)) });
     const operation = getOperationAST(document, body.operationName ?? undefined);
     if (!operation) return ok({ errors: [{ message: body.operationName ? `No operation named "${body.operationName}"` : "An operation name is required", extensions: { code: "OPERATION_NOT_FOUND" } }] });
     const coerced = coerceVariables(this.schema, operation.variableDefinitions ?? [], body.variables ?? {});
@@ -251,6 +252,33 @@ function oversizedInputs(document: DocumentNode, variables: Record<string, unkno
     },
   });
   return errors;
+}
+
+/**
+ * graphql-ruby's path for a field a static check refused: the operation ("query", "mutation
+ * Name"), then fragments and fields down to it ("query", "shop", "nmae").
+ */
+function withQueryPath(document: DocumentNode, formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
+  const target = error.nodes?.[0];
+  if (!target || target.kind !== "Field" || formatted.extensions?.code !== "undefinedField") return formatted;
+  let path: string[] | undefined;
+  visit(document, {
+    Field: {
+      enter(node, _key, _parent, _path, ancestors) {
+        if (node !== target) return undefined;
+        path = [];
+        for (const a of [...ancestors, node]) {
+          if (!a || Array.isArray(a) || typeof a !== "object" || !("kind" in a)) continue;
+          if (a.kind === "OperationDefinition") path.push(a.name ? `${a.operation} ${a.name.value}` : a.operation);
+          else if (a.kind === "FragmentDefinition") path.push(`fragment ${a.name.value}`);
+          else if (a.kind === "InlineFragment") path.push(a.typeCondition ? `... on ${a.typeCondition.name.value}` : "...");
+          else if (a.kind === "Field") path.push(a.alias?.value ?? a.name.value);
+        }
+        return BREAK;
+      },
+    },
+  });
+  return path ? { message: formatted.message, locations: formatted.locations, path, extensions: formatted.extensions } : formatted;
 }
 
 function ok(body: unknown): GraphqlAnswer {
