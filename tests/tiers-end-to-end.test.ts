@@ -66,8 +66,14 @@ describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
 
   it("after live orders, a money-only refund and a cancellation, Shopify holds exactly the computed tiers", async () => {
     const customers = [...sim.store.shop(SHOP).customers.values()];
+    // The lamp buyer: a Silver member whom $600 more keeps Silver (below $2000), whatever the seed.
+    const lampRow = await database.db.customer.findFirstOrThrow({
+      where: { shop: SHOP, tierKey: "silver", qualifyingSpend: { lte: 140_000 }, pinnedTierKey: null, deletedAt: null, customerGid: { notIn: [customers[3].gid, customers[5].gid] } },
+      orderBy: { customerGid: "asc" },
+    });
+    const lampCustomer = customers.find((c) => c.gid === lampRow.customerGid)!;
     const big = sim.store.createOrder(SHOP, { customerId: customers[3].id, lineItems: [{ title: "Sofa", price: "2400.00", quantity: 1 }], shipping: { price: "50.00" }, taxRate: 0.08 });
-    sim.store.createOrder(SHOP, { customerId: customers[4].id, lineItems: [{ title: "Lamp", price: "300.00", quantity: 2 }] });
+    sim.store.createOrder(SHOP, { customerId: lampCustomer.id, lineItems: [{ title: "Lamp", price: "300.00", quantity: 2 }] });
     const refunded = sim.store.createOrder(SHOP, { customerId: customers[5].id, lineItems: [{ title: "Chair", price: "700.00", quantity: 1 }] });
     sim.store.refundOrder(SHOP, refunded.id, { amount: "250.00", note: "goodwill" });
     sim.store.createOrder(SHOP, { customerId: null, email: "guest@example.com", lineItems: [{ title: "Guest rug", price: "5000.00", quantity: 1 }] });
@@ -85,7 +91,7 @@ describe.each(DATABASE_KINDS)("member tiers end to end on %s", (kind) => {
       expect(appMetafield(customerOf(customerGid), "tier")).toBe(tier.tierKey);
     }
     // A spend change within a tier waits for the batched refresh (the lamp order: $600 more, still Silver).
-    const lampBuyer = customers[4].gid;
+    const lampBuyer = lampCustomer.gid;
     expect(await database.db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: lampBuyer } } })).toMatchObject({ syncStatus: "stale" });
     expect(spendOf(lampBuyer)).not.toEqual({ amount: formatMoney(expected.tiers.get(lampBuyer)!.spend, currency), currency_code: currency });
     await system.refreshSpend(SHOP);

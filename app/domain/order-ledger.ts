@@ -62,7 +62,7 @@ export type RefundRecord = {
   transactionsMinor: MinorUnits;
   /** Value of the refunded line items, subtotal plus their tax (already gone from currentTotalMinor). */
   lineItemsMinor: MinorUnits;
-  /** Shipping refunded (part of transactionsMinor). */
+  /** Shipping refunded, with its tax (part of transactionsMinor). */
   shippingMinor: MinorUnits;
 };
 

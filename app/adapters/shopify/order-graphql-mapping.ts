@@ -20,7 +20,7 @@ const GraphqlRefund = z.object({
   id: z.string().startsWith("gid://shopify/Refund/"),
   createdAt: timestamp.nullable().optional(),
   refundLineItems: nodes(z.object({ subtotalSet: moneyBag, totalTaxSet: moneyBag.nullable().optional() })),
-  refundShippingLines: nodes(z.object({ subtotalAmountSet: moneyBag.nullable().optional() })),
+  refundShippingLines: nodes(z.object({ subtotalAmountSet: moneyBag.nullable().optional(), taxAmountSet: moneyBag.nullable().optional() })),
   orderAdjustments: nodes(z.object({ kind: z.string().nullable().optional(), amountSet: moneyBag.nullable().optional(), taxAmountSet: moneyBag.nullable().optional() })),
   transactions: nodes(z.object({ kind: z.string(), status: z.string(), amountSet: moneyBag })),
 });
@@ -42,6 +42,13 @@ const GraphqlOrder = z.object({
 });
 
 export type GraphqlRefundNode = z.infer<typeof GraphqlRefund>;
+
+// What the history bulk query reads instead of refund parts (see order-ledger-fields.ts).
+const BulkRefundTotals = z.object({
+  totalRefundedShippingSet: moneyBag.nullable().optional(),
+  refundDiscrepancySet: moneyBag.nullable().optional(),
+  refunds: z.array(z.object({ id: z.string().startsWith("gid://shopify/Refund/"), createdAt: timestamp.nullable().optional(), totalRefundedSet: moneyBag.nullable().optional() })).nullable().optional(),
+});
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -66,12 +73,10 @@ export interface GraphqlOrderEntries {
   refunds: RefundRecord[];
 }
 
-/** An order node (bulk line or query node) and the refunds it carries inline. */
-export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
-  const order = parse(GraphqlOrder, node, "Order");
+function snapshotFromGraphql(order: z.infer<typeof GraphqlOrder>): OrderSnapshot {
   const currency = order.currentTotalPriceSet.shopMoney.currencyCode || order.currencyCode;
   const createdAt = dateField(order.createdAt, "Order", "createdAt");
-  const snapshot: OrderSnapshot = {
+  return {
     orderId: order.id,
     customerId: order.customer?.id ?? null,
     processedAt: order.processedAt ? dateField(order.processedAt, "Order", "processedAt") : createdAt,
@@ -86,13 +91,55 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
     // while the domain's version comparison includes it, so a snapshot carrying it
     // could compare unequal to its own stored version.
   };
-  const refunds = (order.refunds ?? []).map((refund) => refundRecordFromGraphql(refund, order.id, currency, snapshot.updatedAt));
+}
+
+/** An order node from an ordinary query and the refunds it carries inline, parts and all. */
+export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
+  const order = parse(GraphqlOrder, node, "Order");
+  const snapshot = snapshotFromGraphql(order);
+  const refunds = (order.refunds ?? []).map((refund) => refundRecordFromGraphql(refund, order.id, snapshot.currency, snapshot.updatedAt));
+  return { snapshot, name: order.name ?? null, refunds };
+}
+
+/**
+ * An order line of the history bulk query. Its refunds come without parts (Shopify
+ * refuses connections inside a list in bulk), so their split is rebuilt from the
+ * order's totals: each refund's money returned is its own; the order's refunded
+ * shipping and its refund discrepancy (money kept back from, or returned beyond, the
+ * refunded items and shipping) go on its latest refund, and the rest of each refund is
+ * refunded items. Qualifying spend sums an order's refunds, so the order's spend is
+ * what the parts would give, except where shipping counts and shipping tax went back:
+ * the totals cannot tell that tax from the items' (see the mapping test). The
+ * reconciliation query reads the parts whenever the order changes again.
+ */
+export function orderEntriesFromBulk(node: unknown): GraphqlOrderEntries {
+  const order = parse(GraphqlOrder, node, "Order");
+  const totals = parse(BulkRefundTotals, node, "Order");
+  const snapshot = snapshotFromGraphql(order);
+  const { currency, updatedAt } = snapshot;
+  const headers = (totals.refunds ?? [])
+    .map((refund) => ({ refundId: refund.id, createdAt: refund.createdAt ? dateField(refund.createdAt, "Refund", "createdAt") : updatedAt, returnedMinor: amount(refund.totalRefundedSet, currency) }))
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0));
+  const shippingMinor = amount(totals.totalRefundedShippingSet, currency);
+  const discrepancyMinor = amount(totals.refundDiscrepancySet, currency);
+  const refunds = headers.map((header, i): RefundRecord => {
+    const latest = i === headers.length - 1;
+    return {
+      refundId: header.refundId,
+      orderId: order.id,
+      createdAt: header.createdAt,
+      currency,
+      transactionsMinor: header.returnedMinor,
+      lineItemsMinor: latest ? header.returnedMinor - shippingMinor + discrepancyMinor : header.returnedMinor,
+      shippingMinor: latest ? shippingMinor : 0,
+    };
+  });
   return { snapshot, name: order.name ?? null, refunds };
 }
 
 /**
  * A refund node. Same arithmetic as refundRecordFromPayload: line items are subtotal
- * plus tax, shipping is refunded shipping lines plus shipping-refund adjustments,
+ * plus tax, shipping is refunded shipping lines (with their tax) plus shipping-refund adjustments,
  * and the money returned is the successful refund transactions when they are in the
  * shop's currency, else rebuilt from the shop-money parts.
  */
@@ -105,7 +152,7 @@ export function refundRecordFromGraphql(node: unknown, orderGid: string, shopCur
   const transactions = refund.transactions?.nodes ?? [];
 
   const lineItemsMinor = lineItems.reduce((sum, line) => sum + amount(line.subtotalSet, currency) + amount(line.totalTaxSet, currency), 0);
-  const shippingLinesMinor = shippingLines.reduce((sum, line) => sum + amount(line.subtotalAmountSet, currency), 0);
+  const shippingLinesMinor = shippingLines.reduce((sum, line) => sum + amount(line.subtotalAmountSet, currency) + amount(line.taxAmountSet, currency), 0);
   const isShipping = (kind: string | null | undefined) => (kind ?? "").toUpperCase() === "SHIPPING_REFUND";
   const shippingAdjustmentsMinor = adjustments.filter((a) => isShipping(a.kind)).reduce((sum, a) => sum - amount(a.amountSet, currency), 0);
   const otherAdjustmentsMinor = adjustments
@@ -138,5 +185,5 @@ export function bulkLineFromJson(value: unknown): BulkLine {
   if (object && typeof object.__parentId === "string") {
     return { kind: "child", parentId: object.__parentId, id: typeof object.id === "string" ? object.id : null };
   }
-  return { kind: "order", entries: orderEntriesFromGraphql(value) };
+  return { kind: "order", entries: orderEntriesFromBulk(value) };
 }

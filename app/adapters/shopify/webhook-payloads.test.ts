@@ -62,6 +62,20 @@ describe("refund payloads", () => {
     };
     expect(refundRecordFromPayload(payload, "USD")).toMatchObject({ orderId: "gid://shopify/Order/9007199254740993", shippingMinor: 1_080, transactionsMinor: 1_620, lineItemsMinor: 0 });
   });
+
+  it("counts the tax refunded on shipping as shipping, not as money returned beyond it", () => {
+    const usd = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const payload = {
+      admin_graphql_api_id: "gid://shopify/Refund/6",
+      order_id: "42",
+      created_at: "2026-01-02T00:00:00Z",
+      refund_line_items: [],
+      refund_shipping_lines: [{ subtotal_amount_set: usd("20.00"), tax_amount_set: usd("2.00") }],
+      order_adjustments: [],
+      transactions: [{ kind: "refund", status: "success", amount: "22.00", currency: "USD" }],
+    };
+    expect(refundRecordFromPayload(payload, "USD")).toMatchObject({ shippingMinor: 2_200, transactionsMinor: 2_200, lineItemsMinor: 0 });
+  });
 });
 
 describe("compliance payloads", () => {

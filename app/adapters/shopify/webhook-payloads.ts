@@ -38,7 +38,7 @@ const RefundPayload = z.object({
   created_at: timestamp,
   refund_line_items: z.array(z.object({ subtotal_set: moneySet, total_tax_set: moneySet.optional() }).passthrough()).default([]),
   refund_shipping_lines: z
-    .array(z.object({ subtotal_amount_set: moneySet.optional(), total_tax_amount_set: moneySet.optional() }).passthrough())
+    .array(z.object({ subtotal_amount_set: moneySet.optional(), tax_amount_set: moneySet.optional(), total_tax_amount_set: moneySet.optional() }).passthrough())
     .default([]),
   order_adjustments: z
     .array(z.object({ kind: z.string().optional(), amount_set: moneySet.optional(), tax_amount_set: moneySet.optional() }).passthrough())
@@ -112,7 +112,11 @@ export function refundRecordFromPayload(payload: unknown, shopCurrency: string |
   if (!currency) throw new PayloadError("Refund payload does not say the shop's currency and the shop's currency is unknown");
 
   const lineItemsMinor = refund.refund_line_items.reduce((sum, line) => sum + amount(line.subtotal_set, currency) + amount(line.total_tax_set, currency), 0);
-  const shippingLinesMinor = refund.refund_shipping_lines.reduce((sum, line) => sum + amount(line.subtotal_amount_set, currency), 0);
+  // Shipping refunded with its tax: tax on shipping goes back with the shipping, it is not money beyond it.
+  const shippingLinesMinor = refund.refund_shipping_lines.reduce(
+    (sum, line) => sum + amount(line.subtotal_amount_set, currency) + amount(line.tax_amount_set ?? line.total_tax_amount_set, currency),
+    0,
+  );
   const shippingAdjustmentsMinor = refund.order_adjustments
     .filter((a) => a.kind === "shipping_refund")
     .reduce((sum, a) => sum - amount(a.amount_set, currency), 0);

@@ -1,16 +1,12 @@
 // The order fields the ledger needs, shared by the history bulk query and the
 // reconciliation query so both read exactly what order-graphql-mapping.ts maps.
-// Refunds are a list on Order (not a connection); their parts are connections and
-// need `first` in ordinary queries.
+// Refunds are a list on Order (not a connection); their parts are connections.
+// Ordinary queries read those parts (with `first`); a bulk query may not, since
+// Shopify refuses a connection inside a list field in bulk, so the bulk query reads
+// each refund's header and the order's refund totals instead.
 const SHOP_MONEY = "shopMoney { amount currencyCode }";
 
-/**
- * The selection for one order. `refundParts` bounds each refund's line items, shipping
- * lines, adjustments and transactions read (refunds with more parts are rare; the
- * bound keeps an ordinary query under the cost ceiling).
- */
-export function orderLedgerFields(refundParts: number): string {
-  return `
+const ORDER_FIELDS = `
       id
       name
       processedAt
@@ -24,7 +20,15 @@ export function orderLedgerFields(refundParts: number): string {
       }
       currentTotalPriceSet { ${SHOP_MONEY} }
       currentShippingPriceSet { ${SHOP_MONEY} }
-      currentTotalTaxSet { ${SHOP_MONEY} }
+      currentTotalTaxSet { ${SHOP_MONEY} }`;
+
+/**
+ * The selection for one order in an ordinary query. `refundParts` bounds each refund's
+ * line items, shipping lines, adjustments and transactions read (refunds with more
+ * parts are rare; the bound keeps a query under the cost ceiling).
+ */
+export function orderLedgerFields(refundParts: number): string {
+  return `${ORDER_FIELDS}
       refunds {
         id
         createdAt
@@ -37,6 +41,7 @@ export function orderLedgerFields(refundParts: number): string {
         refundShippingLines(first: ${refundParts}) {
           nodes {
             subtotalAmountSet { ${SHOP_MONEY} }
+            taxAmountSet { ${SHOP_MONEY} }
           }
         }
         orderAdjustments(first: ${refundParts}) {
@@ -56,5 +61,20 @@ export function orderLedgerFields(refundParts: number): string {
             }
           }
         }
-      }`
+      }`;
 }
+
+/**
+ * The selection for one order in the history bulk query: no connection inside the
+ * refunds list. Each refund's money returned, plus the order's refunded shipping and
+ * refund discrepancy (money returned beyond, or kept back from, the refunded items
+ * and shipping), which is what qualifying spend needs per order.
+ */
+export const ORDER_BULK_LEDGER_FIELDS = `${ORDER_FIELDS}
+      totalRefundedShippingSet { ${SHOP_MONEY} }
+      refundDiscrepancySet { ${SHOP_MONEY} }
+      refunds {
+        id
+        createdAt
+        totalRefundedSet { ${SHOP_MONEY} }
+      }`;
