@@ -18,19 +18,12 @@ export interface ControlApiOptions {
 
 type Body = Record<string, unknown>;
 
-/**
- * Shopify for enterprise (Commerce Components) restores 2,000 points/s; its bucket is taken as 20×
- * that, as for the other plans (the store's PLANS has no enterprise entry).
- */
-export const ENTERPRISE_PLAN: SimPlan = { name: "enterprise", displayName: "Shopify for enterprise", shopifyPlus: true, bucketSize: 40_000, restoreRate: 2_000 };
-
 /** A plan by name ("standard", "advanced", "plus", "enterprise", …) or as an object; 400 for an unknown name. */
 export function planOf(plan: unknown): SimPlan | undefined {
   if (plan === undefined || plan === null) return undefined;
   if (typeof plan === "object") return plan as SimPlan;
-  if (plan === "enterprise") return { ...ENTERPRISE_PLAN };
-  const known = typeof plan === "string" && Object.prototype.hasOwnProperty.call(PLANS, plan) ? PLANS[plan] : undefined;
-  if (!known) throw new HttpError(400, "unknown plan", { error: `plan must be one of ${[...Object.keys(PLANS), "enterprise"].join(", ")}, or an object` });
+  const known = typeof plan === "string" && Object.hasOwn(PLANS, plan) ? PLANS[plan] : undefined;
+  if (!known) throw new HttpError(400, "unknown plan", { error: `plan must be one of ${Object.keys(PLANS).join(", ")}, or an object` });
   return { ...known };
 }
 

@@ -91,6 +91,16 @@ describe("store operations", () => {
   });
 });
 
+describe("plans", () => {
+  it("knows Shopify's plans by name, enterprise included, and refuses a name it does not know", () => {
+    const store = new SimStore({ now: () => new Date(NOW) });
+    expect(store.createShop({ domain: "big-co.myshopify.com", plan: "enterprise" }).shop.plan).toMatchObject({ restoreRate: 2000, bucketSize: 40000 });
+    expect(() => store.createShop({ domain: "odd.myshopify.com", plan: "gold" as never })).toThrow(/unknown plan gold/);
+    expect(() => store.setPlan("big-co.myshopify.com", "gold" as never)).toThrow(/unknown plan gold/);
+    expect(store.setPlan("big-co.myshopify.com", "advanced")).toMatchObject({ restoreRate: 200 });
+  });
+});
+
 describe("seed generator", () => {
   const dump = (store: SimStore, domain: string) => {
     const d = store.shop(domain);

@@ -20,6 +20,8 @@ export const PLANS: Record<string, SimPlan> = {
   standard: { name: "professional", displayName: "Shopify", shopifyPlus: false, bucketSize: 2000, restoreRate: 100 },
   advanced: { name: "unlimited", displayName: "Advanced", shopifyPlus: false, bucketSize: 4000, restoreRate: 200 },
   plus: { name: "shopify_plus", displayName: "Shopify Plus", shopifyPlus: true, bucketSize: 20000, restoreRate: 1000 },
+  // Shopify documents restore rates only; buckets are taken as 20x the rate, as for the plans above.
+  enterprise: { name: "enterprise", displayName: "Shopify for enterprise", shopifyPlus: true, bucketSize: 40000, restoreRate: 2000 },
 };
 
 /** Units of presentment currency per unit of USD (fixed, so seeded stores are reproducible). */
@@ -205,8 +207,9 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const createdAt = input.createdAt ?? this.now().toISOString();
     const currency = input.currency ?? "USD";
     exchangeRate(currency, "USD"); // rejects unknown currencies
-    const plan = typeof input.plan === "object" ? { ...input.plan } : { ...PLANS[input.plan ?? "standard"] };
-    if (!plan.name) throw new StoreError(`unknown plan ${String(input.plan)}`);
+    const named = typeof input.plan === "object" ? input.plan : Object.hasOwn(PLANS, input.plan ?? "standard") ? PLANS[input.plan ?? "standard"] : undefined;
+    if (!named) throw new StoreError(`unknown plan ${String(input.plan)}; one of ${Object.keys(PLANS).join(", ")}`);
+    const plan = { ...named };
     const handle = domain.replace(/\.myshopify\.com$/, "");
     const location = this.mint("Location");
     const shop: SimShop = {
@@ -250,6 +253,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
 
   setPlan(domain: string, plan: Partial<SimPlan> | keyof typeof PLANS): SimPlan {
     const data = this.shop(domain);
+    if (typeof plan === "string" && !Object.hasOwn(PLANS, plan)) throw new StoreError(`unknown plan ${plan}; one of ${Object.keys(PLANS).join(", ")}`);
     data.shop.plan = typeof plan === "string" ? { ...PLANS[plan] } : { ...data.shop.plan, ...plan };
     return data.shop.plan;
   }
