@@ -6,7 +6,8 @@ export type IdKind =
   | "Shop" | "Customer" | "Order" | "LineItem" | "ShippingLine" | "Refund" | "RefundLineItem"
   | "RefundShippingLine" | "OrderAdjustment" | "OrderTransaction" | "FulfillmentOrder"
   | "FulfillmentOrderLineItem" | "Product" | "ProductVariant" | "InventoryItem" | "Location"
-  | "Metafield" | "MetafieldDefinition" | "BulkOperation" | "OrderEdit" | "Event" | "App";
+  | "Metafield" | "MetafieldDefinition" | "BulkOperation" | "OrderEdit" | "Event" | "App"
+  | "Fulfillment" | "FulfillmentLineItem";
 
 const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   Shop: { prefix: "601", width: 8 },
@@ -31,6 +32,8 @@ const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   OrderEdit: { prefix: "1101", width: 8 },
   Event: { prefix: "9301", width: 12 },
   App: { prefix: "4242", width: 4 },
+  Fulfillment: { prefix: "5301", width: 9 },
+  FulfillmentLineItem: { prefix: "1191", width: 12 },
 };
 
 export class IdSource {

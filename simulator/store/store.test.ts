@@ -101,6 +101,132 @@ describe("plans", () => {
   });
 });
 
+describe("fulfillments", () => {
+  const at = (h: number) => new Date(Date.parse(NOW) + h * 3600_000).toISOString();
+
+  function shipping() {
+    const { store, variant, changes } = fresh();
+    const customer = store.createCustomer(SHOP, { email: "f@example.com" });
+    const order = store.createOrder(SHOP, {
+      customerId: customer.id,
+      lineItems: [{ variantId: variant.id, quantity: 3 }, { title: "Poster", price: "12.00", quantity: 1 }, { title: "Gift note", price: "2.00", quantity: 1, requiresShipping: false }],
+      fulfillBy: at(48),
+    });
+    changes.length = 0;
+    const [tote, poster, note] = order.lineItems;
+    return { store, changes, order, tote, poster, note, fo: order.fulfillmentOrders[0] };
+  }
+
+  it("a partial shipment, then the rest: quantities, fulfillment-order status, order status and topics in order", () => {
+    const { store, changes, order, tote, poster, note, fo } = shipping();
+    const first = store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 2 }], trackingNumber: "1Z999", trackingCompany: "UPS", notifyCustomer: true }, { at: at(24) });
+    expect(first).toMatchObject({ status: "SUCCESS", name: "#1001.1", createdAt: at(24), locationId: fo.assignedLocationId, fulfillmentOrderIds: [fo.id], notifyCustomer: true });
+    expect(first.trackingInfo).toEqual([{ company: "UPS", number: "1Z999", url: expect.stringContaining("1Z999") }]);
+    expect(first.lineItems.map((l) => [l.lineItemId, l.quantity])).toEqual([[tote.id, 2]]);
+    expect(fo.lineItems.map((l) => l.remainingQuantity)).toEqual([1, 1]);
+    expect(fo.status).toBe("IN_PROGRESS");
+    expect([tote.unfulfilledQuantity, poster.unfulfilledQuantity, note.unfulfilledQuantity]).toEqual([1, 1, 1]);
+    expect(order.fulfillmentStatus).toBe("PARTIALLY_FULFILLED");
+    expect(order.updatedAt).toBe(at(24));
+    expect(changes.map((c) => c.topic)).toEqual(["fulfillments/create", "orders/partially_fulfilled", "orders/updated"]);
+    // Shipping leaves stock alone: the units left "available" when the order was placed.
+    expect(changes.some((c) => c.topic === "inventory_levels/update")).toBe(false);
+
+    changes.length = 0;
+    const rest = store.fulfillOrder(SHOP, order.id, {}, { at: at(72) });
+    expect(rest.name).toBe("#1001.2");
+    expect(rest.lineItems.map((l) => [l.lineItemId, l.quantity])).toEqual([[tote.id, 1], [poster.id, 1]]);
+    expect(rest.trackingInfo).toEqual([]);
+    expect(fo.status).toBe("CLOSED");
+    expect(fo.lineItems.every((l) => l.remainingQuantity === 0)).toBe(true);
+    expect([tote.unfulfilledQuantity, poster.unfulfilledQuantity]).toEqual([0, 0]);
+    // The gift note needs no shipping and has no fulfillment order: it doesn't hold the order back.
+    expect(order.fulfillmentStatus).toBe("FULFILLED");
+    expect(changes.map((c) => c.topic)).toEqual(["fulfillments/create", "orders/fulfilled", "orders/updated"]);
+    const created = changes[0] as Extract<StoreChange, { fulfillment: unknown }>;
+    expect(created.fulfillment.id).toBe(rest.id);
+    expect(created.order.fulfillments?.map((f) => f.id)).toEqual([first.id, rest.id]);
+    expect(created.customer?.email).toBe("f@example.com");
+    // Shipped after the fulfillment order's deadline: what a promise-kept rate reads.
+    expect(rest.createdAt > fo.fulfillBy!).toBe(true);
+    expect(() => store.fulfillOrder(SHOP, order.id, {})).toThrow(/nothing to fulfill/);
+  });
+
+  it("refuses more than remains, unknown or closed fulfillment orders and cancelled orders, changing nothing", () => {
+    const { store, changes, order, tote, fo } = shipping();
+    expect(() => store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 4 }] })).toThrow(/cannot fulfill 4/);
+    expect(() => store.fulfillOrder(SHOP, order.id, { fulfillmentOrderId: "999" })).toThrow(/unknown fulfillment order/);
+    expect(tote.unfulfilledQuantity).toBe(3);
+    expect(fo.status).toBe("OPEN");
+    expect(changes).toEqual([]);
+    store.fulfillOrder(SHOP, order.id, { fulfillmentOrderId: fo.id });
+    expect(() => store.fulfillOrder(SHOP, order.id, { fulfillmentOrderId: fo.id })).toThrow(/CLOSED/);
+    const other = store.createOrder(SHOP, { lineItems: [{ title: "Mug", price: "9.00", quantity: 1 }] });
+    store.cancelOrder(SHOP, other.id);
+    expect(() => store.fulfillOrder(SHOP, other.id)).toThrow(/cancelled/);
+  });
+
+  it("tracking updates replace the tracking info and emit fulfillments/update", () => {
+    const { store, changes, order } = shipping();
+    const f = store.fulfillOrder(SHOP, order.id, { trackingCompany: "UPS", trackingNumber: "OLD" }, { at: at(1) });
+    changes.length = 0;
+    store.updateFulfillmentTracking(SHOP, f.id, { trackingNumber: "NEW", trackingUrl: "https://track.example/NEW" }, { at: at(2) });
+    expect(f.trackingInfo).toEqual([{ company: "UPS", number: "NEW", url: "https://track.example/NEW" }]);
+    expect(f.updatedAt).toBe(at(2));
+    expect(f.createdAt).toBe(at(1));
+    expect(changes.map((c) => c.topic)).toEqual(["fulfillments/update"]);
+    expect(() => store.updateFulfillmentTracking(SHOP, "42", { trackingNumber: "X" })).toThrow(/unknown fulfillment/);
+  });
+
+  it("silent fulfilments (history) emit nothing", () => {
+    const { store, changes, order } = shipping();
+    store.fulfillOrder(SHOP, order.id, {}, { silent: true });
+    expect(order.fulfillmentStatus).toBe("FULFILLED");
+    expect(changes).toEqual([]);
+  });
+
+  it("refunding a shipped unit is a return; cancelling a partly shipped order cancels the rest and returns what shipped", () => {
+    const { store, order, tote, poster, fo } = shipping();
+    store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 2 }] });
+    // Shipped units can't be cancelled, only returned.
+    expect(() => store.refundOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 2, restockType: "CANCEL" }] })).toThrow(/RETURN/);
+    const level = () => store.shop(SHOP).variants.get(tote.variantId!)!.inventoryLevels[0].available;
+    const before = level();
+    const ret = store.refundOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 1, restockType: "RETURN" }] });
+    expect(ret.refundLineItems[0]).toMatchObject({ restockType: "RETURN", restocked: true });
+    expect(level()).toBe(before + 1);
+    // The unit still to ship is untouched by a return.
+    expect([tote.currentQuantity, tote.unfulfilledQuantity]).toEqual([2, 1]);
+    expect(fo.lineItems.find((l) => l.lineItemId === tote.id)!.remainingQuantity).toBe(1);
+    expect(order.fulfillmentStatus).toBe("PARTIALLY_FULFILLED");
+
+    const cancelled = store.cancelOrder(SHOP, order.id, { reason: "CUSTOMER" });
+    const refund = cancelled.refunds.at(-1)!;
+    expect(refund.refundLineItems.filter((r) => r.lineItemId === tote.id).map((r) => [r.restockType, r.quantity]).sort()).toEqual([["CANCEL", 1], ["RETURN", 1]]);
+    expect(refund.refundLineItems.find((r) => r.lineItemId === poster.id)).toMatchObject({ restockType: "CANCEL", quantity: 1 });
+    expect(fo.status).toBe("CLOSED");
+    expect(cancelled.financialStatus).toBe("REFUNDED");
+    expect(tote.currentQuantity).toBe(0);
+  });
+
+  it("cancelling the unshipped rest of a partly shipped order leaves it fulfilled; edits can't remove shipped units", () => {
+    const { store, order, tote, poster, fo } = shipping();
+    store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: tote.id, quantity: 3 }] });
+    expect(() => store.editOrder(SHOP, order.id, { setQuantities: [{ lineItemId: tote.id, quantity: 2 }] })).toThrow(/fulfilled units/);
+    store.refundOrder(SHOP, order.id, { lineItems: [{ lineItemId: poster.id, quantity: 1, restockType: "CANCEL" }] });
+    expect(fo.status).toBe("CLOSED");
+    expect(order.fulfillmentStatus).toBe("FULFILLED");
+    // An item added after everything shipped gets a new fulfillment order, and can ship.
+    store.editOrder(SHOP, order.id, { addLineItems: [{ title: "Sticker", price: "1.00", quantity: 2 }] });
+    expect(order.fulfillmentOrders).toHaveLength(2);
+    expect(order.fulfillmentOrders[1].status).toBe("OPEN");
+    expect(order.fulfillmentStatus).toBe("PARTIALLY_FULFILLED");
+    store.fulfillOrder(SHOP, order.id);
+    expect(order.fulfillmentStatus).toBe("FULFILLED");
+    expect(order.fulfillmentOrders[1].status).toBe("CLOSED");
+  });
+});
+
 describe("seed generator", () => {
   const dump = (store: SimStore, domain: string) => {
     const d = store.shop(domain);

@@ -10,7 +10,7 @@ import {
 } from "./money.ts";
 import type {
   CurrencyCode, Gid, Id, IsoDateTime, MoneyBag, MutationRecord, SimAppInstallation, SimBulkOperation,
-  SimCancelReason, SimCustomer, SimFulfillmentOrder, SimLineItem, SimMetafield, SimMetafieldDefinition,
+  SimCancelReason, SimCustomer, SimFulfillment, SimFulfillmentOrder, SimLineItem, SimMetafield, SimMetafieldDefinition,
   SimOrder, SimPlan, SimProduct, SimRefund, SimRestockType, SimShippingLine, SimShop, SimTaxLine,
   SimTransaction, SimVariant, StoreChange, StoreChangeTopic, StoreEvents,
 } from "./types.ts";
@@ -110,6 +110,24 @@ export interface RefundInput {
   note?: string | null;
 }
 
+export interface FulfillOrderInput {
+  /** Fulfil from this fulfillment order only; otherwise from the order's fulfillable ones (one location). */
+  fulfillmentOrderId?: Id;
+  /** Units to ship; all remaining units when omitted. */
+  lineItems?: { lineItemId: Id; quantity: number }[];
+  trackingNumber?: string | null;
+  trackingCompany?: string | null;
+  trackingUrl?: string | null;
+  notifyCustomer?: boolean;
+}
+
+export interface TrackingUpdateInput {
+  trackingNumber?: string | null;
+  trackingCompany?: string | null;
+  trackingUrl?: string | null;
+  notifyCustomer?: boolean;
+}
+
 export interface EditOrderInput {
   addLineItems?: CreateOrderLineInput[];
   /** `restock` as orderEditSetQuantity takes it: put the removed units back (default false). */
@@ -127,6 +145,7 @@ export class ShopData {
   readonly variants = new Map<Id, SimVariant>();
   readonly variantsByInventoryItem = new Map<Id, SimVariant>();
   readonly fulfillmentOrders = new Map<Id, SimFulfillmentOrder>();
+  readonly fulfillments = new Map<Id, SimFulfillment>();
   readonly metafieldDefinitions: SimMetafieldDefinition[] = [];
   readonly bulkOperations = new Map<Id, SimBulkOperation>();
   readonly mutations: MutationRecord[] = [];
@@ -171,7 +190,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     this.emit("change", full);
   }
 
-  private orderChange(topic: "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled", data: ShopData, order: SimOrder, occurredAt: IsoDateTime, options?: OperationOptions) {
+  private orderChange(topic: "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/fulfilled" | "orders/partially_fulfilled", data: ShopData, order: SimOrder, occurredAt: IsoDateTime, options?: OperationOptions) {
     if (options?.silent) return;
     const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
     this.emitChange({ shop: data.shop.domain, topic, occurredAt, order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
@@ -678,7 +697,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
       currentSubtotalPriceSet: zero, currentTotalDiscountsSet: zero, currentShippingPriceSet: zero, currentTotalTaxSet: zero, currentTotalPriceSet: zero,
       totalRefundedSet: zero, totalRefundedShippingSet: zero, totalReceivedSet: zero, totalOutstandingSet: zero,
       financialStatus: "PENDING", fulfillmentStatus: "UNFULFILLED",
-      transactions: [], refunds: [], fulfillmentOrders: [], edited: false,
+      transactions: [], refunds: [], fulfillmentOrders: [], fulfillments: [], edited: false,
       metafields: new Map(),
     };
     recomputeOriginalTotals(order);
@@ -753,10 +772,12 @@ export class SimStore extends EventEmitter<StoreEvents> {
       if (change.quantity < 0 || change.quantity > line.currentQuantity) throw new StoreError("an edit can only lower a line item's quantity; add a new line item to raise it");
       const delta = line.currentQuantity - change.quantity;
       if (delta === 0) continue;
+      // Shopify's edits only remove units not yet shipped.
+      if (delta > line.unfulfilledQuantity) throw new StoreError(`cannot remove fulfilled units of line item ${line.id} (unfulfilled: ${line.unfulfilledQuantity})`, 422);
       line.currentQuantity = change.quantity;
-      line.unfulfilledQuantity = Math.min(line.unfulfilledQuantity, change.quantity);
+      line.unfulfilledQuantity -= delta;
       removed.push({ lineItemId: line.id, delta });
-      for (const fo of order.fulfillmentOrders) for (const fl of fo.lineItems) if (fl.lineItemId === line.id) fl.remainingQuantity = Math.min(fl.remainingQuantity, change.quantity);
+      takeFromFulfillmentOrders(order, line.id, delta);
       if (change.restock) restocked.push({ line, delta });
     }
     const taxRate = order.lineItems.flatMap((l) => l.taxLines)[0]?.rate ?? 0;
@@ -765,11 +786,20 @@ export class SimStore extends EventEmitter<StoreEvents> {
       const { line } = this.buildLineItem(data, l, order.exchangeRate, order.currency, order.presentmentCurrency, taxRate, taxTitle, 0, null);
       order.lineItems.push(line);
       added.push({ lineItemId: line.id, delta: line.quantity });
-      const fo = order.fulfillmentOrders.find((f) => f.status === "OPEN");
-      if (fo && line.requiresShipping) fo.lineItems.push({ ...this.mint("FulfillmentOrderLineItem"), lineItemId: line.id, totalQuantity: line.quantity, remainingQuantity: line.quantity });
+      if (line.requiresShipping) {
+        let fo = order.fulfillmentOrders.find((f) => f.status === "OPEN");
+        if (!fo && !order.fulfillmentOrders.some((f) => f.status === "ON_HOLD" || f.status === "SCHEDULED")) {
+          // Everything else shipped (or none needed shipping): the added item gets its own fulfillment order.
+          fo = { ...this.mint("FulfillmentOrder"), orderId: order.id, status: "OPEN", assignedLocationId: order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id, fulfillAt: at, fulfillBy: null, lineItems: [], createdAt: at, updatedAt: at };
+          order.fulfillmentOrders.push(fo);
+          data.fulfillmentOrders.set(fo.id, fo);
+        }
+        if (fo) fo.lineItems.push({ ...this.mint("FulfillmentOrderLineItem"), lineItemId: line.id, totalQuantity: line.quantity, remainingQuantity: line.quantity });
+      }
     }
     if (!added.length && !removed.length) throw new StoreError("the edit changes nothing");
     order.edited = true;
+    recomputeFulfillmentStatus(order);
     recomputeOriginalTotals(order);
     recomputeCurrentTotals(order);
     recomputeFinancials(order);
@@ -827,6 +857,9 @@ export class SimStore extends EventEmitter<StoreEvents> {
       const subtotal = prorate(lineTotal, item.quantity, line.quantity);
       const tax = prorate(lineTax, item.quantity, line.quantity);
       const restockType = item.restockType ?? "NO_RESTOCK";
+      if (restockType === "CANCEL" && item.quantity > line.unfulfilledQuantity) {
+        throw new StoreError(`cannot cancel ${item.quantity} of line item ${line.id}: only ${line.unfulfilledQuantity} unshipped; shipped units come back with restock type RETURN`, 422);
+      }
       refund.refundLineItems.push({
         ...this.mint("RefundLineItem"), lineItemId: line.id, quantity: item.quantity, restockType,
         restocked: restockType === "RETURN" || restockType === "CANCEL",
@@ -874,9 +907,13 @@ export class SimStore extends EventEmitter<StoreEvents> {
   private finishRefund(data: ShopData, order: SimOrder, refund: SimRefund, at: IsoDateTime, options?: OperationOptions): void {
     for (const rli of refund.refundLineItems) {
       const line = order.lineItems.find((l) => l.id === rli.lineItemId)!;
+      // A return gives back shipped units (any beyond them come off what is still to ship);
+      // a cancel or a refund without restock removes units not yet shipped first.
+      const shipped = line.currentQuantity - line.unfulfilledQuantity;
+      const unshipped = rli.restockType === "RETURN" ? Math.max(0, rli.quantity - shipped) : Math.min(rli.quantity, line.unfulfilledQuantity);
       line.currentQuantity -= rli.quantity;
-      line.unfulfilledQuantity = Math.min(line.unfulfilledQuantity, line.currentQuantity);
-      for (const fo of order.fulfillmentOrders) for (const fl of fo.lineItems) if (fl.lineItemId === line.id) fl.remainingQuantity = Math.min(fl.remainingQuantity, line.currentQuantity);
+      line.unfulfilledQuantity = Math.min(line.unfulfilledQuantity - unshipped, line.currentQuantity);
+      takeFromFulfillmentOrders(order, line.id, unshipped);
       const variant = rli.restocked && line.variantId ? data.variants.get(line.variantId) : undefined;
       if (variant && rli.locationId) this.moveStock(data, variant, rli.locationId, rli.quantity, at, options);
     }
@@ -886,11 +923,12 @@ export class SimStore extends EventEmitter<StoreEvents> {
     order.refunds.push(refund);
     order.transactions.push(...refund.transactions);
     for (const fo of order.fulfillmentOrders) {
-      if (fo.status === "OPEN" && fo.lineItems.every((l) => l.remainingQuantity === 0)) {
+      if ((fo.status === "OPEN" || fo.status === "IN_PROGRESS") && fo.lineItems.every((l) => l.remainingQuantity === 0)) {
         fo.status = "CLOSED";
         fo.updatedAt = at;
       }
     }
+    recomputeFulfillmentStatus(order);
     recomputeCurrentTotals(order);
     recomputeFinancials(order);
     order.updatedAt = at;
@@ -908,7 +946,15 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const paid = fromBag(order.totalReceivedSet).shop > 0;
     if (paid && input.refund !== false) {
       const refund = this.buildRefund(data, order, {
-        lineItems: order.lineItems.filter((l) => l.currentQuantity > 0).map((l) => ({ lineItemId: l.id, quantity: l.currentQuantity, restockType: input.restock === false ? "NO_RESTOCK" : "CANCEL" })),
+        lineItems: order.lineItems.filter((l) => l.currentQuantity > 0).flatMap((l): NonNullable<RefundInput["lineItems"]> => {
+          if (input.restock === false) return [{ lineItemId: l.id, quantity: l.currentQuantity, restockType: "NO_RESTOCK" }];
+          // Units already shipped come back as a return; the rest are cancelled.
+          const shipped = l.currentQuantity - l.unfulfilledQuantity;
+          return [
+            ...(l.unfulfilledQuantity > 0 ? [{ lineItemId: l.id, quantity: l.unfulfilledQuantity, restockType: "CANCEL" as const }] : []),
+            ...(shipped > 0 ? [{ lineItemId: l.id, quantity: shipped, restockType: "RETURN" as const }] : []),
+          ];
+        }),
         shipping: order.shippingLines.length && fromBag(order.currentShippingPriceSet).shop > 0 ? { full: true } : null,
       }, at);
       order.cancelledAt = at;
@@ -923,7 +969,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     }
     order.closedAt = at;
     for (const fo of order.fulfillmentOrders) {
-      if (fo.status === "OPEN" || fo.status === "SCHEDULED" || fo.status === "ON_HOLD") {
+      if (fo.status === "OPEN" || fo.status === "IN_PROGRESS" || fo.status === "SCHEDULED" || fo.status === "ON_HOLD") {
         fo.status = "CLOSED";
         fo.updatedAt = at;
         if (!options?.silent) this.emitChange({ shop: data.shop.domain, topic: "fulfillment_orders/cancelled", occurredAt: at, fulfillmentOrder: snapshot(fo), related: [], order: snapshot(order) } as unknown as StoreChange, options);
@@ -934,6 +980,111 @@ export class SimStore extends EventEmitter<StoreEvents> {
     this.orderChange("orders/cancelled", data, order, at, options);
     this.orderChange("orders/updated", data, order, at, options);
     return order;
+  }
+
+  /**
+   * A merchant ships (part of) an order, as fulfillmentCreate does: one fulfillment (SUCCESS) from
+   * fulfillment orders at one location. Emits fulfillments/create, orders/fulfilled or
+   * orders/partially_fulfilled, then orders/updated.
+   */
+  fulfillOrder(domain: string, orderId: Id, input: FulfillOrderInput = {}, options?: OperationOptions): SimFulfillment {
+    const data = this.shop(domain);
+    const order = this.order(domain, orderId);
+    if (order.cancelledAt) throw new StoreError("cannot fulfill a cancelled order", 422);
+    const fulfillable = (fo: SimFulfillmentOrder) => fo.status === "OPEN" || fo.status === "IN_PROGRESS";
+    let candidates: SimFulfillmentOrder[];
+    if (input.fulfillmentOrderId !== undefined) {
+      const fo = order.fulfillmentOrders.find((f) => f.id === input.fulfillmentOrderId);
+      if (!fo) throw new StoreError(`unknown fulfillment order ${input.fulfillmentOrderId} on order ${order.id}`, 404);
+      if (!fulfillable(fo)) throw new StoreError(`fulfillment order ${fo.id} is ${fo.status} and cannot be fulfilled`, 422);
+      candidates = [fo];
+    } else {
+      candidates = order.fulfillmentOrders.filter(fulfillable);
+    }
+    // One fulfillment ships from one location.
+    const locationId = candidates[0]?.assignedLocationId;
+    candidates = candidates.filter((fo) => fo.assignedLocationId === locationId);
+    const wanted = input.lineItems ?? candidates.flatMap((fo) => fo.lineItems.filter((l) => l.remainingQuantity > 0).map((l) => ({ lineItemId: l.lineItemId, quantity: l.remainingQuantity })));
+    // Plan first, so a refused request changes nothing.
+    const plan: { fl: SimFulfillmentOrder["lineItems"][number]; fo: SimFulfillmentOrder; quantity: number }[] = [];
+    for (const { lineItemId, quantity } of wanted) {
+      if (!Number.isInteger(quantity) || quantity < 1) throw new StoreError(`quantity must be a positive integer (line item ${lineItemId})`, 422);
+      let left = quantity;
+      for (const fo of candidates) {
+        for (const fl of fo.lineItems) {
+          if (fl.lineItemId !== lineItemId || left === 0) continue;
+          const already = plan.filter((p) => p.fl === fl).reduce((n, p) => n + p.quantity, 0);
+          const take = Math.min(left, fl.remainingQuantity - already);
+          if (take > 0) {
+            plan.push({ fl, fo, quantity: take });
+            left -= take;
+          }
+        }
+      }
+      if (left > 0) throw new StoreError(`cannot fulfill ${quantity} of line item ${lineItemId}: not that many remain to fulfill at one location`, 422);
+    }
+    if (!plan.length || locationId === undefined) throw new StoreError("nothing to fulfill", 422);
+    const at = this.at(options);
+    const tracking = input.trackingNumber || input.trackingCompany || input.trackingUrl
+      ? [trackingInfo(input.trackingCompany ?? null, input.trackingNumber ?? null, input.trackingUrl ?? null)]
+      : [];
+    if (!order.fulfillments) order.fulfillments = [];
+    const quantities = new Map<Id, number>();
+    for (const p of plan) quantities.set(p.fl.lineItemId, (quantities.get(p.fl.lineItemId) ?? 0) + p.quantity);
+    const fulfillment: SimFulfillment = {
+      ...this.mint("Fulfillment"), orderId: order.id,
+      fulfillmentOrderIds: [...new Set(plan.map((p) => p.fo.id))],
+      name: `${order.name}.${order.fulfillments.length + 1}`,
+      status: "SUCCESS", locationId, trackingInfo: tracking,
+      lineItems: [...quantities].map(([lineItemId, quantity]) => ({ ...this.mint("FulfillmentLineItem"), lineItemId, quantity })),
+      notifyCustomer: input.notifyCustomer ?? false,
+      createdAt: at, updatedAt: at,
+    };
+    for (const p of plan) p.fl.remainingQuantity -= p.quantity;
+    for (const fo of new Set(plan.map((p) => p.fo))) {
+      // Shopify closes a fulfillment order once nothing remains; a partly shipped one is in progress.
+      fo.status = fo.lineItems.every((l) => l.remainingQuantity === 0) ? "CLOSED" : "IN_PROGRESS";
+      fo.updatedAt = at;
+    }
+    for (const [lineItemId, quantity] of quantities) {
+      const line = order.lineItems.find((l) => l.id === lineItemId)!;
+      line.unfulfilledQuantity = Math.max(0, line.unfulfilledQuantity - quantity);
+    }
+    order.fulfillments.push(fulfillment);
+    data.fulfillments.set(fulfillment.id, fulfillment);
+    recomputeFulfillmentStatus(order);
+    order.updatedAt = at;
+    if (!options?.silent) {
+      const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
+      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/create", occurredAt: at, fulfillment: snapshot(fulfillment), order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
+    }
+    this.orderChange(order.fulfillmentStatus === "FULFILLED" ? "orders/fulfilled" : "orders/partially_fulfilled", data, order, at, options);
+    this.orderChange("orders/updated", data, order, at, options);
+    return fulfillment;
+  }
+
+  fulfillment(domain: string, id: Id): SimFulfillment {
+    const f = this.shop(domain).fulfillments.get(id);
+    if (!f) throw new StoreError(`unknown fulfillment ${id}`, 404);
+    return f;
+  }
+
+  /** fulfillmentTrackingInfoUpdate: replaces the tracking info; emits fulfillments/update. */
+  updateFulfillmentTracking(domain: string, fulfillmentId: Id, input: TrackingUpdateInput, options?: OperationOptions): SimFulfillment {
+    const data = this.shop(domain);
+    const f = this.fulfillment(domain, fulfillmentId);
+    if (f.status === "CANCELLED") throw new StoreError("cannot update the tracking of a cancelled fulfillment", 422);
+    if (!input.trackingNumber && !input.trackingCompany && !input.trackingUrl) throw new StoreError("trackingNumber, trackingCompany or trackingUrl is required", 422);
+    const at = this.at(options);
+    f.trackingInfo = [trackingInfo(input.trackingCompany ?? f.trackingInfo[0]?.company ?? null, input.trackingNumber ?? null, input.trackingUrl ?? null)];
+    if (input.notifyCustomer !== undefined) f.notifyCustomer = input.notifyCustomer;
+    f.updatedAt = at;
+    if (!options?.silent) {
+      const order = this.order(domain, f.orderId);
+      const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
+      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/update", occurredAt: at, fulfillment: snapshot(f), order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
+    }
+    return f;
   }
 
   /** Splits quantities off a fulfillment order into a new one (as the admin's "split" does). */
@@ -1183,6 +1334,46 @@ function recomputeFinancials(order: SimOrder): void {
   else if (refunded.shop > 0) order.financialStatus = "PARTIALLY_REFUNDED";
   else if (outstanding.shop > 0) order.financialStatus = "PARTIALLY_PAID";
   else order.financialStatus = "PAID";
+}
+
+/** Lowers what remains to fulfill of a line item, from fulfillable fulfillment orders first. */
+function takeFromFulfillmentOrders(order: SimOrder, lineItemId: Id, units: number): void {
+  const rank = (s: SimFulfillmentOrder["status"]) => (s === "OPEN" || s === "IN_PROGRESS" ? 0 : 1);
+  const fos = [...order.fulfillmentOrders].sort((a, b) => rank(a.status) - rank(b.status));
+  for (const fo of fos) {
+    for (const fl of fo.lineItems) {
+      if (units === 0) return;
+      if (fl.lineItemId !== lineItemId) continue;
+      const take = Math.min(units, fl.remainingQuantity);
+      fl.remainingQuantity -= take;
+      units -= take;
+    }
+  }
+}
+
+/** Order.displayFulfillmentStatus from what has shipped of the items still on the order. */
+function recomputeFulfillmentStatus(order: SimOrder): void {
+  // Returns don't undo a shipment: once something shipped, the order stays (partially) fulfilled.
+  if (!order.fulfillments?.some((f) => f.status === "SUCCESS")) return;
+  const live = order.lineItems.filter((l) => l.currentQuantity > 0);
+  // Items that need no shipping have no fulfillment order in the store, so they cannot hold the order back.
+  const done = live.filter((l) => l.requiresShipping).every((l) => l.unfulfilledQuantity === 0);
+  order.fulfillmentStatus = done ? "FULFILLED" : "PARTIALLY_FULFILLED";
+}
+
+/** Shopify fills in a tracking URL for carriers it knows. */
+function trackingInfo(company: string | null, number: string | null, url: string | null): SimFulfillment["trackingInfo"][number] {
+  if (!url && number && company) {
+    const known: Record<string, string> = {
+      UPS: "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=",
+      USPS: "https://tools.usps.com/go/TrackConfirmAction?tLabels=",
+      FedEx: "https://www.fedex.com/fedextrack/?trknbr=",
+      "DHL Express": "https://www.dhl.com/en/express/tracking.html?AWB=",
+    };
+    const base = known[company];
+    if (base) url = base + encodeURIComponent(number);
+  }
+  return { company, number, url };
 }
 
 /** Deep copy for StoreChange payloads (Maps included). */

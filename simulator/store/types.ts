@@ -252,6 +252,38 @@ export interface SimFulfillmentOrder {
   updatedAt: IsoDateTime;
 }
 
+/** A shipment: what fulfillmentCreate makes. Status is SUCCESS once created by a merchant. */
+export type SimFulfillmentStatusValue = "SUCCESS" | "CANCELLED" | "ERROR" | "FAILURE" | "OPEN" | "PENDING";
+
+export interface SimFulfillmentLineItem {
+  id: Id;
+  gid: Gid;
+  lineItemId: Id;
+  quantity: number;
+}
+
+export interface SimTrackingInfo {
+  company: string | null;
+  number: string | null;
+  url: string | null;
+}
+
+export interface SimFulfillment {
+  id: Id;
+  gid: Gid;
+  orderId: Id;
+  /** The fulfillment orders it took its units from (one location). */
+  fulfillmentOrderIds: Id[];
+  name: string; // "#1001.1"
+  status: SimFulfillmentStatusValue;
+  locationId: Id;
+  trackingInfo: SimTrackingInfo[];
+  lineItems: SimFulfillmentLineItem[];
+  notifyCustomer: boolean;
+  createdAt: IsoDateTime;
+  updatedAt: IsoDateTime;
+}
+
 export type SimRestockType = "NO_RESTOCK" | "CANCEL" | "RETURN" | "LEGACY_RESTOCK";
 
 export interface SimRefundLineItem {
@@ -351,6 +383,7 @@ export interface SimOrder {
   transactions: SimTransaction[];
   refunds: SimRefund[];
   fulfillmentOrders: SimFulfillmentOrder[];
+  fulfillments?: SimFulfillment[]; // the store always sets it
   edited: boolean;
   metafields?: SimMetafieldMap; // the store always sets it
 }
@@ -387,6 +420,10 @@ export type StoreChangeTopic =
   | "orders/cancelled"
   | "orders/edited"
   | "orders/delete"
+  | "orders/fulfilled"
+  | "orders/partially_fulfilled"
+  | "fulfillments/create"
+  | "fulfillments/update"
   | "refunds/create"
   | "customers/create"
   | "customers/update"
@@ -418,7 +455,7 @@ interface ChangeBase<T extends StoreChangeTopic> {
  * a queued payload.
  */
 export type StoreChange =
-  | (ChangeBase<"orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/delete"> & {
+  | (ChangeBase<"orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/delete" | "orders/fulfilled" | "orders/partially_fulfilled"> & {
       order: SimOrder;
       customer: SimCustomer | null;
     })
@@ -428,6 +465,7 @@ export type StoreChange =
       edit: { id: Id; gid: Gid; committedAt: IsoDateTime; notifyCustomer: boolean; lineItemsAdded: { lineItemId: Id; delta: number }[]; lineItemsRemoved: { lineItemId: Id; delta: number }[] };
     })
   | (ChangeBase<"refunds/create"> & { refund: SimRefund; order: SimOrder })
+  | (ChangeBase<"fulfillments/create" | "fulfillments/update"> & { fulfillment: SimFulfillment; order: SimOrder; customer: SimCustomer | null })
   | (ChangeBase<"customers/create" | "customers/update"> & { customer: SimCustomer })
   | (ChangeBase<"customers/delete"> & { customer: SimCustomer })
   | (ChangeBase<"customer.tags_added" | "customer.tags_removed"> & { customer: SimCustomer; tags: string[] })

@@ -6,6 +6,7 @@ import type {
   MoneyBag,
   SimBulkOperation,
   SimCustomer,
+  SimFulfillment,
   SimFulfillmentOrder,
   SimLineItem,
   SimOrder,
@@ -243,6 +244,30 @@ export function fixtureFulfillmentOrder(id: string, status: SimFulfillmentOrder[
   };
 }
 
+/** The fixture order with its first line item shipped by UPS (the fulfillments_create sample's id and tracking). */
+export function fixtureFulfilledOrder(): { order: SimOrder; fulfillment: SimFulfillment } {
+  const order = fixtureOrder();
+  const [a] = order.lineItems;
+  const fulfillment: SimFulfillment = {
+    id: "123456",
+    gid: "gid://shopify/Fulfillment/123456",
+    orderId: order.id,
+    fulfillmentOrderIds: [order.fulfillmentOrders[0].id],
+    name: `${order.name}.1`,
+    status: "SUCCESS",
+    locationId: "655441491",
+    trackingInfo: [{ company: "UPS", number: "1z827wk74630", url: "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1z827wk74630" }],
+    lineItems: [{ id: "1191000000101", gid: "gid://shopify/FulfillmentLineItem/1191000000101", lineItemId: a.id, quantity: 1 }],
+    notifyCustomer: true,
+    createdAt: "2022-01-02T00:00:00.000Z",
+    updatedAt: "2022-01-02T00:00:00.000Z",
+  };
+  a.unfulfilledQuantity = 0;
+  order.fulfillments = [fulfillment];
+  order.fulfillmentStatus = "PARTIALLY_FULFILLED";
+  return { order, fulfillment };
+}
+
 export function fixtureBulkOperation(): SimBulkOperation {
   return {
     id: "147595010",
@@ -277,6 +302,14 @@ export function fixtureChanges(): StoreChange[] {
   for (const t of ["orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/delete"] as const) {
     out.push({ ...base(t), topic: t, order, customer });
   }
+  const shipped = fixtureFulfilledOrder();
+  out.push({ ...base("orders/partially_fulfilled"), topic: "orders/partially_fulfilled", order: shipped.order, customer });
+  const allShipped = fixtureFulfilledOrder();
+  for (const li of allShipped.order.lineItems) li.unfulfilledQuantity = 0;
+  allShipped.order.fulfillmentStatus = "FULFILLED";
+  out.push({ ...base("orders/fulfilled"), topic: "orders/fulfilled", order: allShipped.order, customer });
+  out.push({ ...base("fulfillments/create"), topic: "fulfillments/create", fulfillment: shipped.fulfillment, order: shipped.order, customer });
+  out.push({ ...base("fulfillments/update"), topic: "fulfillments/update", fulfillment: shipped.fulfillment, order: shipped.order, customer });
   out.push({
     ...base("orders/edited"),
     topic: "orders/edited",

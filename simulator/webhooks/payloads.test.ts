@@ -44,6 +44,10 @@ const SAMPLE_FOR: Record<StoreChange["topic"], string> = {
   "orders/cancelled": "orders_cancelled.json",
   "orders/edited": "orders_edited.json",
   "orders/delete": "orders_delete.json",
+  "orders/fulfilled": "orders_fulfilled.json",
+  "orders/partially_fulfilled": "orders_partially_fulfilled.json",
+  "fulfillments/create": "fulfillments_create.json",
+  "fulfillments/update": "fulfillments_update.json",
   "refunds/create": "refunds_create.json",
   "customers/create": "customers_create.json",
   "customers/update": "customers_update.json",
@@ -171,6 +175,17 @@ describe("nested arrays the docs samples leave empty, held against real deliveri
   it("discount allocations of a discounted line item", () => {
     const discounted = order.line_items.find((li: { discount_allocations: unknown[] }) => li.discount_allocations.length > 0);
     expect(against(real.fulfillment.line_items[0].discount_allocations[0], discounted?.discount_allocations ?? [], "$.line_items[].discount_allocations")).toEqual([]);
+  });
+
+  it("an order's fulfillments, held against a real order delivery's", () => {
+    const fulfilled = fixtureChanges().find((c) => c.topic === "orders/fulfilled")!;
+    const ours = received(payloadForChange(fulfilled, ctx));
+    expect(against(real.order.fulfillments[0], ours.fulfillments, "$.fulfillments")).toEqual([]);
+    // The same shipment as fulfillments/create reports it, minus destination and email.
+    const created = received(payloadForChange(fixtureChanges().find((c) => c.topic === "fulfillments/create")!, ctx));
+    expect(ours.fulfillments[0]).toMatchObject({ id: created.id, name: "#9999.1", status: "success", tracking_number: "1z827wk74630", location_id: created.location_id });
+    expect(ours.fulfillment_status).toBe("fulfilled");
+    expect(ours.line_items.map((li: { fulfillment_status: string | null }) => li.fulfillment_status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
   });
 
   it("order adjustments of a refund", () => {

@@ -7,6 +7,7 @@ import type {
   MoneyBag,
   SimBulkOperation,
   SimCustomer,
+  SimFulfillment,
   SimFulfillmentOrder,
   SimLineItem,
   SimOrder,
@@ -22,8 +23,6 @@ import { shopTime, timezoneLabel } from "./shop-time.ts";
 
 export type WebhookTopic =
   | StoreChange["topic"]
-  | "fulfillments/create"
-  | "fulfillments/update"
   | "customers/data_request"
   | "customers/redact"
   | "shop/redact";
@@ -490,7 +489,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
       target_selection: "all",
       code: d.code,
     })),
-    fulfillments: [],
+    fulfillments: (o.fulfillments ?? []).map((f) => orderFulfillment(fulfillmentInput(f, o), o, ctx)),
     line_items: o.lineItems.map((li) => lineItem(li, "order")),
     payment_terms: null,
     refunds: o.refunds.map((r) => refundPayload(r, o, ctx)),
@@ -527,7 +526,7 @@ export function orderEditedPayload(change: StoreChangeOf<"orders/edited">, ctx: 
 
 // ---------------------------------------------------------------- fulfillments
 
-/** A shipment of (part of) an order. The store does not model these yet, so callers build one. */
+/** A shipment of (part of) an order, as the payload builders take it. */
 export interface FulfillmentInput {
   id: string;
   gid: string;
@@ -559,7 +558,8 @@ export function fulfillmentPayload(f: FulfillmentInput, order: SimOrder, custome
     tracking_company: f.trackingCompany,
     shipment_status: f.shipmentStatus,
     location_id: rawId(f.locationId),
-    origin_address: null,
+    // Real deliveries carry the location's address here; store locations have none.
+    origin_address: {},
     email: order.email,
     destination: postalAddress(customer ? `customer:${customer.id}` : `order:${order.id}`, who),
     line_items: f.lineItems
@@ -575,6 +575,37 @@ export function fulfillmentPayload(f: FulfillmentInput, order: SimOrder, custome
     receipt: {},
     name: `${order.name}.${f.sequence}`,
     admin_graphql_api_id: f.gid,
+  };
+}
+
+/** The store's fulfillment, in the builders' terms. */
+export function fulfillmentInput(f: SimFulfillment, order: SimOrder): FulfillmentInput {
+  const position = (order.fulfillments ?? []).findIndex((x) => x.id === f.id);
+  return {
+    id: f.id,
+    gid: f.gid,
+    status: f.status.toLowerCase() as FulfillmentInput["status"],
+    createdAt: f.createdAt,
+    updatedAt: f.updatedAt,
+    locationId: f.locationId,
+    trackingCompany: f.trackingInfo[0]?.company ?? null,
+    trackingNumbers: f.trackingInfo.map((t) => t.number).filter((n): n is string => n !== null),
+    trackingUrls: f.trackingInfo.map((t) => t.url).filter((u): u is string => u !== null),
+    shipmentStatus: null,
+    lineItems: f.lineItems.map((l) => ({ lineItemId: l.lineItemId, quantity: l.quantity })),
+    sequence: position >= 0 ? position + 1 : Number(f.name.slice(f.name.lastIndexOf(".") + 1)) || 1,
+  };
+}
+
+/** An entry of an order's `fulfillments`: the fulfillment without destination and email, line items with their current quantity. */
+function orderFulfillment(f: FulfillmentInput, order: SimOrder, ctx: PayloadContext): Obj {
+  const { destination: _d, email: _e, ...rest } = fulfillmentPayload(f, order, null, ctx);
+  const current = new Map(order.lineItems.map((li) => [li.id, li.currentQuantity]));
+  return {
+    ...rest,
+    line_items: f.lineItems
+      .filter(({ lineItemId }) => current.has(lineItemId))
+      .map(({ lineItemId, quantity }) => ({ ...lineItem(order.lineItems.find((li) => li.id === lineItemId)!, "nested"), quantity, current_quantity: current.get(lineItemId) })),
   };
 }
 
@@ -797,7 +828,12 @@ export function payloadForChange(change: StoreChange, ctx: PayloadContext): Obj 
     case "orders/updated":
     case "orders/paid":
     case "orders/cancelled":
+    case "orders/fulfilled":
+    case "orders/partially_fulfilled":
       return orderPayload(change.order, change.customer, ctx);
+    case "fulfillments/create":
+    case "fulfillments/update":
+      return fulfillmentPayload(fulfillmentInput(change.fulfillment, change.order), change.order, change.customer, ctx);
     case "orders/delete":
       return { id: rawId(change.order.id) };
     case "orders/edited":
