@@ -62,6 +62,8 @@ export class AdminApi {
   private readonly buckets = new Map<string, LeakyBucket>();
   private readonly throttleByShop = new Map<string, ThrottleConfig>();
   private defaultThrottle: ThrottleConfig;
+  /** Tokens other than the installation's offline one that Shopify also accepts (online tokens from token exchange). */
+  private otherTokens: (domain: string, token: string) => boolean = () => false;
 
   constructor(options: AdminApiOptions) {
     this.store = options.store;
@@ -97,6 +99,11 @@ export class AdminApi {
     return b;
   }
 
+  /** Lets the auth half vouch for the online access tokens it issued. */
+  acceptAccessTokens(check: (domain: string, token: string) => boolean): void {
+    this.otherTokens = check;
+  }
+
   resetBuckets(): void {
     this.buckets.clear();
   }
@@ -106,7 +113,8 @@ export class AdminApi {
     const domain = normalizeDomain(domainHeader);
     const data = this.store.findShop(domain);
     if (!data) return { status: 404, body: { errors: "Not Found" }, headers: {} };
-    if (!data.shop.installation || !token || token !== data.shop.installation.accessToken) return { status: 401, body: INVALID_TOKEN_BODY, headers: {} };
+    const tokenValid = !!token && (token === data.shop.installation?.accessToken || (!!data.shop.installation && this.otherTokens(data.shop.domain, token)));
+    if (!tokenValid) return { status: 401, body: INVALID_TOKEN_BODY, headers: {} };
     if (typeof body.query !== "string" || body.query.trim() === "") {
       return { status: 400, body: { errors: { query: "Required parameter missing or invalid" } }, headers: {} };
     }

@@ -105,8 +105,9 @@ beforeAll(async () => {
     subscriptions: [{ topics: ["app/uninstalled"], uri: "/webhooks/app/uninstalled", compliance: false }],
     entryPath: "/app",
   };
-  new AdminApi({ store, origin: () => simOrigin }).registerRoutes(router);
-  admin = registerEdgeRoutes(router, { store, app });
+  const adminApi = new AdminApi({ store, origin: () => simOrigin });
+  adminApi.registerRoutes(router);
+  admin = registerEdgeRoutes(router, { store, app, adminApi });
   registerWebhookRoutes(router, { store, app });
   simOrigin = await listen((req, res) => void router.handle(req, res));
 });
@@ -235,6 +236,15 @@ describe("token exchange (POST /admin/oauth/access_token)", () => {
     expect(session.onlineAccessInfo?.associated_user.id).toBe(77);
     expect(session.expires!.getTime()).toBeGreaterThan(Date.now() + 86_000_000);
     expect(admin.authority.shopForAccessToken(session.accessToken!)).toBe(SHOP);
+    // The Admin API takes the online token as it takes the offline one; not for another shop, nor a made-up one.
+    const ask = (shop: string, accessToken: string) =>
+      fetch(`${simOrigin}/admin/api/2026-01/graphql.json`, { method: "POST", headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": accessToken, "X-Forwarded-Host": shop }, body: JSON.stringify({ query: "{ shop { myshopifyDomain } }" }) });
+    const answer = await ask(SHOP, session.accessToken!);
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { data: { shop: { myshopifyDomain: string } } }).data.shop.myshopifyDomain).toBe(SHOP);
+    store.createShop({ domain: "other-shop.myshopify.com", install: {} });
+    expect((await ask("other-shop.myshopify.com", session.accessToken!)).status).toBe(401);
+    expect((await ask(SHOP, "shpua_made_up")).status).toBe(401);
   });
 
   it("gives expiring offline tokens with a refresh token that works once", async () => {

@@ -15,6 +15,7 @@ import type { Router, RouteContext } from "../router.ts";
 import { HttpError } from "../router.ts";
 import type { SimStore } from "../store/store.ts";
 import type { SimulatorContext } from "../server.ts";
+import type { AdminApi } from "../admin-api/handler.ts";
 import { simulatedAppFromOptions, type SimulatedApp } from "./app-config.ts";
 import { adminFramePage, embeddedAppUrl } from "./admin-frame.ts";
 import { appBridgeScript } from "./app-bridge-script.ts";
@@ -36,6 +37,8 @@ export interface AdminEdgeContext {
   /** Shopify approves read_all_orders per app; default false everywhere until a shop is granted it. */
   readAllOrdersByDefault?: boolean;
   fetch?: typeof fetch;
+  /** The Admin API, told which online access tokens this half issued. */
+  adminApi?: AdminApi;
 }
 
 export interface AdminEdge {
@@ -103,6 +106,7 @@ function fromSimulator(sim: SimulatorContext | AdminEdgeContext): AdminEdgeConte
     app: simulatedAppFromOptions(sim.options),
     simulatorOrigin: () => sim.origin(),
     readAllOrdersByDefault: process.env.SIMULATOR_READ_ALL_ORDERS === "1",
+    adminApi: sim.admin,
   };
 }
 
@@ -111,6 +115,8 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Admin
   const ctx = fromSimulator(sim);
   const authority = new AppAuthority(ctx.store, { apiKey: ctx.app.apiKey, apiSecret: ctx.app.apiSecret, scopes: ctx.app.scopes });
   authority.defaultReadAllOrders = ctx.readAllOrdersByDefault ?? false;
+  // Shopify takes an online (per-user) token on the Admin API as well as the offline one, until it expires.
+  ctx.adminApi?.acceptAccessTokens((domain, token) => authority.onlineToken(token) !== undefined && authority.shopForAccessToken(token) === domain);
   const app = ctx.app;
   const knownShop = (s: string) => {
     const data = ctx.store.findShop(normalizeShop(s));
