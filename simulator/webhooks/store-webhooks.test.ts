@@ -43,8 +43,12 @@ function scenario(store: SimStore) {
   store.addTags(SHOP, customer.id, ["gold"]);
   store.removeTags(SHOP, customer.id, ["gold"]);
   const fo = store.order(SHOP, order.id).fulfillmentOrders[0];
-  store.splitFulfillmentOrder(SHOP, fo.id, [{ lineItemId: fo.lineItems[0].lineItemId, quantity: 1 }]);
+  const split = store.splitFulfillmentOrder(SHOP, fo.id, [{ lineItemId: fo.lineItems[0].lineItemId, quantity: 1 }]);
+  // Ship the split-off unit (partial), fix its tracking, then ship the rest (fulfilled).
+  const shipment = store.fulfillOrder(SHOP, order.id, { fulfillmentOrderId: split.id, trackingCompany: "UPS", trackingNumber: "1Z999AA10123456784" });
+  store.updateFulfillmentTracking(SHOP, shipment.id, { trackingCompany: "UPS", trackingNumber: "1Z999AA10123456785" });
   store.adjustInventory(SHOP, variant.inventoryItemId, store.shop(SHOP).shop.locations[0].id, -1);
+  store.fulfillOrder(SHOP, order.id, { trackingCompany: "USPS", trackingNumber: "9400111899223100000000" });
   store.cancelOrder(SHOP, order.id, { reason: "CUSTOMER", refund: true });
   store.deleteCustomer(SHOP, store.createCustomer(SHOP, { email: "gone@example.com" }).id);
   store.uninstallApp(SHOP);
@@ -57,6 +61,10 @@ const SAMPLES: Record<string, string> = {
   "orders/paid": "orders_paid.json",
   "orders/cancelled": "orders_cancelled.json",
   "orders/edited": "orders_edited.json",
+  "orders/fulfilled": "orders_fulfilled.json",
+  "orders/partially_fulfilled": "orders_partially_fulfilled.json",
+  "fulfillments/create": "fulfillments_create.json",
+  "fulfillments/update": "fulfillments_update.json",
   "refunds/create": "refunds_create.json",
   "customers/create": "customers_create.json",
   "customers/update": "customers_update.json",
@@ -93,6 +101,21 @@ describe("payloads from the real store", () => {
       leniency.nullable.push("$.user_id", "$.line_items[].product_id", "$.line_items[].sku", "$.refund_line_items[].line_item.product_id", "$.refund_line_items[].line_item.sku");
       expect(shapeDifferences(sample(file), body, leniency), `${change.topic} ↔ ${file}`).toEqual([]);
     }
+
+    // What the shipments say, beyond their shape.
+    const bodyOf = (topic: string) => {
+      const c = changes.find((x) => x.topic === topic)!;
+      return JSON.parse(toWebhookJson(payloadForChange(c, payloadContext(store.findShop(c.shop)?.shop, c.shop))));
+    };
+    expect(changes.filter((c) => c.topic.startsWith("fulfillments/") || c.topic === "orders/fulfilled" || c.topic === "orders/partially_fulfilled").map((c) => c.topic)).toEqual([
+      "fulfillments/create", "orders/partially_fulfilled", "fulfillments/update", "fulfillments/create", "orders/fulfilled",
+    ]);
+    expect(bodyOf("fulfillments/update")).toMatchObject({ status: "success", tracking_company: "UPS", tracking_number: "1Z999AA10123456785", tracking_numbers: ["1Z999AA10123456785"], name: "#1001.1" });
+    expect(bodyOf("fulfillments/update").tracking_url).toContain("1Z999AA10123456785");
+    const fulfilled = bodyOf("orders/fulfilled");
+    expect(fulfilled.fulfillment_status).toBe("fulfilled");
+    expect(fulfilled.fulfillments.map((f: { name: string }) => f.name)).toEqual(["#1001.1", "#1001.2"]);
+    expect(bodyOf("orders/partially_fulfilled").fulfillment_status).toBe("partial");
   });
 });
 
@@ -138,7 +161,7 @@ describe("webhooks at the simulator's edge", () => {
       webhooksApiVersion: "2025-10",
       entryPath: "/app",
       subscriptions: [
-        { topics: ["customers/create", "customer.tags_added", "orders/create", "app/uninstalled"], uri: "/webhooks", compliance: false },
+        { topics: ["customers/create", "customer.tags_added", "orders/create", "fulfillments/create", "app/uninstalled"], uri: "/webhooks", compliance: false },
         { topics: ["customers/data_request", "customers/redact", "shop/redact"], uri: "/webhooks/compliance", compliance: true },
       ],
     };
@@ -155,7 +178,7 @@ describe("webhooks at the simulator's edge", () => {
 
     const { customer } = scenario(store);
     await edge.delivery.idle();
-    expect(got.map((g) => g.topic)).toEqual(["customers/create", "orders/create", "customer.tags_added", "customers/create", "app/uninstalled"]);
+    expect(got.map((g) => g.topic)).toEqual(["customers/create", "orders/create", "customer.tags_added", "fulfillments/create", "fulfillments/create", "customers/create", "app/uninstalled"]);
     expect(JSON.parse(got[2].body)).toMatchObject({ customerId: customer.gid, tags: ["gold"] });
     expect(new Set(got.map((g) => g.eventId)).size).toBe(got.length);
 
