@@ -134,6 +134,44 @@ describe("Admin GraphQL: fields the app sends or could send next", () => {
     expect(inv.body.data.inventoryItems.nodes).toEqual([{ id: `gid://shopify/InventoryItem/${variant.inventoryItemId}`, sku: variant.sku, variant: { id: variant.gid, inventoryQuantity: variant.inventoryLevels.reduce((s, l) => s + l.available, 0) } }]);
   });
 
+  it("reads fulfillments from the store: Order.fulfillments, FulfillmentOrder.fulfillments, tracking, line items, location, statuses", async () => {
+    const { gql, store } = setup();
+    const customer = firstCustomer(store);
+    const variant = store.shop(SHOP).variants.values().next().value!;
+    const order = store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ variantId: variant.id, quantity: 3 }], fulfillBy: "2026-03-03T00:00:00.000Z" });
+    const fo = order.fulfillmentOrders[0];
+    const shippedAt = "2026-03-04T12:00:00.000Z"; // a day past the deadline
+    const f = store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: order.lineItems[0].id, quantity: 2 }], trackingCompany: "UPS", trackingNumber: "1Z42" }, { at: shippedAt });
+    const q = `query($id: ID!) { order(id: $id) { displayFulfillmentStatus
+      lineItems(first: 1) { nodes { fulfillableQuantity unfulfilledQuantity } }
+      fulfillments { id legacyResourceId name status displayStatus createdAt updatedAt totalQuantity
+        trackingInfo { company number url } location { id name }
+        fulfillmentLineItems(first: 5) { nodes { id quantity lineItem { id } originalTotalSet { shopMoney { amount } } } } }
+      fulfillmentOrders(first: 5) { nodes { id status fulfillBy lineItems(first: 5) { nodes { remainingQuantity totalQuantity } } fulfillments(first: 5) { nodes { id createdAt } } } } } }`;
+    const partial = await gql(q, { id: order.gid });
+    expect(partial.body.errors).toBeUndefined();
+    const o = partial.body.data.order;
+    expect(o.displayFulfillmentStatus).toBe("PARTIALLY_FULFILLED");
+    expect(o.lineItems.nodes[0]).toEqual({ fulfillableQuantity: 1, unfulfilledQuantity: 1 });
+    const unit = Number(variant.price);
+    expect(o.fulfillments).toEqual([{
+      id: f.gid, legacyResourceId: f.id, name: `${order.name}.1`, status: "SUCCESS", displayStatus: "FULFILLED", createdAt: shippedAt, updatedAt: shippedAt, totalQuantity: 2,
+      trackingInfo: [{ company: "UPS", number: "1Z42", url: expect.stringContaining("1Z42") }],
+      location: { id: store.shop(SHOP).shop.locations[0].gid, name: "Main warehouse" },
+      fulfillmentLineItems: { nodes: [{ id: f.lineItems[0].gid, quantity: 2, lineItem: { id: order.lineItems[0].gid }, originalTotalSet: { shopMoney: { amount: (unit * 2).toFixed(2) } } }] },
+    }]);
+    expect(o.fulfillmentOrders.nodes).toEqual([{ id: fo.gid, status: "IN_PROGRESS", fulfillBy: fo.fulfillBy, lineItems: { nodes: [{ remainingQuantity: 1, totalQuantity: 3 }] }, fulfillments: { nodes: [{ id: f.gid, createdAt: shippedAt }] } }]);
+
+    const rest = store.fulfillOrder(SHOP, order.id, {}, { at: "2026-03-05T00:00:00.000Z" });
+    const full = await gql(q, { id: order.gid });
+    expect(full.body.data.order.displayFulfillmentStatus).toBe("FULFILLED");
+    expect(full.body.data.order.fulfillments.map((x: { id: string; displayStatus: string }) => [x.id, x.displayStatus])).toEqual([[f.gid, "FULFILLED"], [rest.gid, "MARKED_AS_FULFILLED"]]);
+    expect(full.body.data.order.fulfillmentOrders.nodes[0]).toMatchObject({ status: "CLOSED", fulfillments: { nodes: [{ id: f.gid }, { id: rest.gid }] } });
+    // A closed fulfillment order drops out of the default (open) list, and the fulfillment is a node.
+    const node = await gql(`query($id: ID!) { node(id: $id) { ... on Fulfillment { name order { id } } } }`, { id: rest.gid });
+    expect(node.body.data.node).toEqual({ name: `${order.name}.2`, order: { id: order.gid } });
+  });
+
   it("asks for read_products and read_inventory as Shopify does", async () => {
     const { api, store } = setup();
     store.installApp(SHOP, { apiKey: "test-key", scopes: ["read_customers"], accessToken: "shpat_narrow" });
@@ -521,8 +559,23 @@ describe("HTTP edge", () => {
     expect(refunded.order.financialStatus).toBe("PARTIALLY_REFUNDED");
     const edited = await call(`/_sim/shops/${SHOP}/orders/${order.id}/edit`, { addLineItems: [{ variantId, quantity: 1 }] });
     expect(edited.order.edited).toBe(true);
+    const shipped = await call(`/_sim/shops/${SHOP}/orders/${encodeURIComponent(order.gid)}/fulfill`, { lineItems: [{ lineItemId: order.lineItems[0].gid, quantity: 1 }], trackingCompany: "UPS", trackingNumber: "1ZA" });
+    expect(shipped.fulfillment).toMatchObject({ status: "SUCCESS", lineItems: [{ lineItemId: line, quantity: 1 }], trackingInfo: [{ company: "UPS", number: "1ZA" }] });
+    expect(shipped.order.fulfillmentStatus).toBe("PARTIALLY_FULFILLED");
+    const tracked = await call(`/_sim/shops/${SHOP}/fulfillments/${encodeURIComponent(shipped.fulfillment.gid)}/tracking`, { trackingNumber: "1ZB" });
+    expect(tracked.fulfillment.trackingInfo).toEqual([{ company: "UPS", number: "1ZB", url: expect.stringContaining("1ZB") }]);
+    const tooMany = await fetch(`${sim.origin}/_sim/shops/${SHOP}/orders/${order.id}/fulfill`, { method: "POST", body: JSON.stringify({ lineItems: [{ lineItemId: line, quantity: 5 }] }) });
+    expect(tooMany.status).toBe(422);
+    expect(((await tooMany.json()) as { error: string }).error).toMatch(/cannot fulfill 5/);
+    const unknown = await fetch(`${sim.origin}/_sim/shops/${SHOP}/fulfillments/1/tracking`, { method: "POST", body: JSON.stringify({ trackingNumber: "X" }) });
+    expect(unknown.status).toBe(404);
+    const rest = await call(`/_sim/shops/${SHOP}/orders/${order.id}/fulfill`, {});
+    expect(rest.order.fulfillmentStatus).toBe("FULFILLED");
+    expect(rest.order.fulfillmentOrders.every((fo: { status: string }) => fo.status === "CLOSED")).toBe(true);
+    // Cancelling a shipped order still works: shipped units come back as returns.
     const cancelled = await call(`/_sim/shops/${SHOP}/orders/${order.id}/cancel`, { reason: "CUSTOMER" });
     expect(cancelled.order.cancelledAt).not.toBeNull();
+    expect(cancelled.order.refunds.at(-1).refundLineItems.map((r: { restockType: string }) => r.restockType)).toEqual(["RETURN", "RETURN"]);
     const guest = await call(`/_sim/shops/${SHOP}/orders`, { lineItems: [{ title: "Gift", price: "5.00", quantity: 1 }], financialStatus: "PENDING" });
     expect(guest.order.customerId).toBeNull();
   });

@@ -6,7 +6,7 @@ import { GraphQLError, getNamedType, type GraphQLFieldResolver, type GraphQLSche
 import { parseGid } from "../store/ids.ts";
 import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
 import type { ShopData, SimStore } from "../store/store.ts";
-import type { MutationRecord, SimCustomer, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
+import type { MutationRecord, SimCustomer, SimFulfillment, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
 import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
 import { groupObjectsByDefault, type BulkRunner } from "./bulk.ts";
 
@@ -135,6 +135,7 @@ function findNode(ctx: AdminContext, gid: unknown): unknown {
     case "Customer": return d.customers.get(parsed.id) ?? null;
     case "Order": return d.orders.get(parsed.id) ?? null;
     case "FulfillmentOrder": return d.fulfillmentOrders.get(parsed.id) ?? null;
+    case "Fulfillment": return d.fulfillments.get(parsed.id) ?? null;
     case "BulkOperation": return d.bulkOperations.get(parsed.id) ?? null;
     case "Product": return d.productsById.get(parsed.id) ?? null;
     case "ProductVariant": return d.variants.get(parsed.id) ?? null;
@@ -535,7 +536,10 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       alerts: () => [],
       disputes: () => [],
       risks: () => [],
-      fulfillments: () => [],
+      fulfillments: (o, args) => {
+        const list = (o.fulfillments ?? []) as SimFulfillment[];
+        return args.first ? list.slice(0, args.first) : list;
+      },
       statusPageUrl: (o) => `https://${o.shopDomain}/orders/${o.id}/authenticate`,
       lineItems: (o, args, ctx, info) => connection(ctx, info, o.lineItems, args, byId),
       shippingLines: (o, args, ctx, info) => connection(ctx, info, (o.shippingLines as Src[]).filter((s) => args.includeRemovals || !s.isRemoved), args, byId),
@@ -561,7 +565,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       refundableQuantity: (l) => l.currentQuantity,
       fulfillableQuantity: (l) => l.unfulfilledQuantity,
       nonFulfillableQuantity: (l) => l.quantity - l.currentQuantity,
-      fulfillmentStatus: (l) => (l.unfulfilledQuantity > 0 ? "unfulfilled" : "fulfilled"),
+      fulfillmentStatus: (l) => (l.unfulfilledQuantity === 0 ? "fulfilled" : l.unfulfilledQuantity < l.currentQuantity ? "partial" : "unfulfilled"),
       isGiftCard: () => false,
       merchantEditable: () => true,
       restockable: (l) => l.currentQuantity > 0,
@@ -634,16 +638,45 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         return { name: loc?.name ?? "", countryCode: "US", location: loc ?? null, address1: null, address2: null, city: null, phone: null, province: null, zip: null };
       },
       requestStatus: () => "UNSUBMITTED",
-      supportedActions: (f) => (f.status === "OPEN" ? [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }] : []),
+      supportedActions: (f) => (f.status === "OPEN" || f.status === "IN_PROGRESS" ? [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }] : []),
       fulfillmentHolds: () => [],
       deliveryMethod: () => null,
       destination: () => null,
       channelId: () => null,
       lineItems: (f, args, ctx, info) => connection(ctx, info, (f.lineItems as Src[]).map((x) => ({ ...x, __orderId: f.orderId })), args, byId),
-      fulfillments: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      fulfillments: (f, args, ctx, info) => connection(ctx, info, (orderOf(ctx, f.orderId)?.fulfillments ?? []).filter((x) => x.fulfillmentOrderIds.includes(f.id)), args, byId),
       merchantRequests: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
       fulfillmentOrdersForMerge: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
       locationsForMove: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+    },
+
+    Fulfillment: {
+      order: (f, _a, ctx) => orderOf(ctx, f.orderId),
+      location: (f, _a, ctx) => ctx.data.shop.locations.find((l) => l.id === f.locationId) ?? null,
+      // Shopify shows a shipment without tracking as "marked as fulfilled".
+      displayStatus: (f) => (f.status === "CANCELLED" ? "CANCELED" : f.status === "FAILURE" || f.status === "ERROR" ? "FAILURE" : f.trackingInfo.length ? "FULFILLED" : "MARKED_AS_FULFILLED"),
+      trackingInfo: (f, args) => (args.first ? f.trackingInfo.slice(0, args.first) : f.trackingInfo),
+      fulfillmentLineItems: (f, args, ctx, info) => connection(ctx, info, (f.lineItems as Src[]).map((x) => ({ ...x, __orderId: f.orderId })), args, byId),
+      fulfillmentOrders: (f, args, ctx, info) => connection(ctx, info, (orderOf(ctx, f.orderId)?.fulfillmentOrders ?? []).filter((fo) => f.fulfillmentOrderIds.includes(fo.id)), args, byId),
+      events: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      totalQuantity: (f) => (f.lineItems as Src[]).reduce((n, l) => n + l.quantity, 0),
+      requiresShipping: () => true,
+      deliveredAt: () => null,
+      inTransitAt: () => null,
+      estimatedDeliveryAt: () => null,
+      originAddress: () => null,
+    },
+
+    FulfillmentLineItem: {
+      lineItem: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId) ?? null,
+      originalTotalSet: (x, _a, ctx) => {
+        const line = orderOf(ctx, x.__orderId)!.lineItems.find((l) => l.id === x.lineItemId)!;
+        return bagFor(ctx, line, prorate(lineTotals(line).original, x.quantity, line.quantity));
+      },
+      discountedTotalSet: (x, _a, ctx) => {
+        const line = orderOf(ctx, x.__orderId)!.lineItems.find((l) => l.id === x.lineItemId)!;
+        return bagFor(ctx, line, prorate(lineTotals(line).discounted, x.quantity, line.quantity));
+      },
     },
 
     FulfillmentOrderLineItem: {

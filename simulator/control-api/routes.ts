@@ -4,7 +4,7 @@
 import { HttpError, type RouteContext, type Router } from "../router.ts";
 import { parseGid } from "../store/ids.ts";
 import { seedShop, SEED_SIZES, type SeedSize } from "../store/seed-generator.ts";
-import { PLANS, StoreError, type CreateOrderInput, type EditOrderInput, type RefundInput, type SimStore } from "../store/store.ts";
+import { PLANS, StoreError, type CreateOrderInput, type EditOrderInput, type FulfillOrderInput, type RefundInput, type SimStore, type TrackingUpdateInput } from "../store/store.ts";
 import type { SimCustomer, SimOrder, SimPlan } from "../store/types.ts";
 import type { AdminApi, ThrottleConfig } from "../admin-api/handler.ts";
 
@@ -228,6 +228,23 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
     if (body.remove) store.removeOrderTags(params.shop, id, body.remove);
     return { order: orderJson(store.order(params.shop, id)) };
   }));
+
+  // The merchant ships: all remaining units, or the given ones (ids or GIDs), with optional tracking.
+  router.post("/_sim/shops/:shop/orders/:id/fulfill", wrap(async ({ params, json }) => {
+    const body = await json<FulfillOrderInput>();
+    const id = idParam(params.id);
+    const input: FulfillOrderInput = {
+      ...body,
+      fulfillmentOrderId: body.fulfillmentOrderId ? idParam(body.fulfillmentOrderId) : undefined,
+      lineItems: body.lineItems?.map((l) => ({ lineItemId: idParam(l.lineItemId), quantity: l.quantity })),
+    };
+    const fulfillment = store.fulfillOrder(params.shop, id, input);
+    return { fulfillment: toJson(fulfillment), order: orderJson(store.order(params.shop, id)) };
+  }));
+
+  router.post("/_sim/shops/:shop/fulfillments/:id/tracking", wrap(async ({ params, json }) => ({
+    fulfillment: toJson(store.updateFulfillmentTracking(params.shop, idParam(params.id), await json<TrackingUpdateInput>())),
+  })));
 
   router.post("/_sim/shops/:shop/fulfillment-orders/:id/split", wrap(async ({ params, json }) => {
     const body = await json<{ lineItems: { lineItemId: string; quantity: number }[] }>();
