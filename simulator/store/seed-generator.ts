@@ -30,6 +30,9 @@ export interface SeedSummary {
   refunds: number;
   cancelled: number;
   edited: number;
+  /** Orders shipped in full, and those of them shipped more than a day after they were placed. */
+  fulfilled: number;
+  shippedLate: number;
   presentmentCurrencies: string[];
   products: number;
   millis: number;
@@ -125,13 +128,15 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
 
   // Orders over 18 months, in time order so order numbers run with time.
   const orderTimes = Array.from({ length: size.orders }, () => historyStart + rand() * (nowMs - historyStart)).sort((a, b) => a - b);
-  const summary: SeedSummary = { domain: data.shop.domain, customers: size.customers, guestOrders: 0, orders: 0, testOrders: 0, refunds: 0, cancelled: 0, edited: 0, presentmentCurrencies: [], products: size.products, millis: 0 };
+  const summary: SeedSummary = { domain: data.shop.domain, customers: size.customers, guestOrders: 0, orders: 0, testOrders: 0, refunds: 0, cancelled: 0, edited: 0, fulfilled: 0, shippedLate: 0, presentmentCurrencies: [], products: size.products, millis: 0 };
   const currencies = new Set<string>();
   let customersBefore = 0;
   // Small stores get a dense, stratified mix of fates (each order a different slice of [0, 0.3)),
   // so every kind of history shows up whatever the seed; larger ones draw fates at random.
   const dense = size.orders <= 100;
   const slots = dense ? shuffled(size.orders, rand) : [];
+  // Shipping draws from its own stream, so the rest of the history is what it was without it.
+  const shipRand = mulberry32(options.seed ^ 0x5f3759df);
   for (let i = 0; i < size.orders; i++) {
     const t = orderTimes[i];
     while (customersBefore < customers.length && customerTimes[customersBefore] <= t) customersBefore++;
@@ -180,6 +185,18 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
       return ms < nowMs ? iso(ms) : null;
     };
     const fate = dense ? ((slots[i] + rand()) / size.orders) * 0.3 : rand();
+    // Most paid orders ship within a day, about 1 in 7 later (within 2 days, so before any later
+    // refund: history stays in time order). No fulfillBy: history predates the app's deadlines.
+    // Cancelled and edited orders don't ship, nor do captures-to-come; money-only refunds (from a
+    // day on) only follow shipments within the day.
+    const shipRoll = shipRand();
+    const late = shipRoll < 0.14 && !(fate >= 0.14 && fate < 0.16);
+    const shipAt = t + (late ? 1.02 + shipRand() * 0.9 : 0.05 + shipRand() * 0.9) * DAY;
+    if (order.financialStatus === "PAID" && fate >= 0.055 && shipRoll < 0.93 && shipAt < nowMs) {
+      store.fulfillOrder(domain, order.id, {}, { at: iso(shipAt), silent: true });
+      summary.fulfilled++;
+      if (late) summary.shippedLate++;
+    }
     // An authorization is captured a little later; whatever happens next is applied in time order.
     const captureAt = order.financialStatus === "AUTHORIZED" ? later(0.01, 3) : null;
     let captured = false;

@@ -286,7 +286,8 @@ describe("seed generator", () => {
       const problems: string[] = [];
       for (const o of store.shop(SHOP).orders.values()) {
         const paidAt = o.transactions.filter((t) => t.kind === "SALE" || t.kind === "CAPTURE").map((t) => t.processedAt);
-        const events = [o.createdAt, ...o.transactions.map((t) => t.processedAt), ...o.refunds.map((r) => r.createdAt), ...(o.cancelledAt ? [o.cancelledAt] : [])];
+        const events = [o.createdAt, ...o.transactions.map((t) => t.processedAt), ...o.refunds.map((r) => r.createdAt), ...(o.cancelledAt ? [o.cancelledAt] : []), ...(o.fulfillments ?? []).map((f) => f.createdAt)];
+        for (const f of o.fulfillments ?? []) if (o.refunds.some((r) => r.createdAt < f.createdAt)) problems.push(`${o.name}: shipped after a refund`);
         if (o.processedAt !== o.createdAt) problems.push(`${o.name}: processedAt ${o.processedAt} vs createdAt ${o.createdAt}`);
         if (events.some((e) => e > o.updatedAt || e > NOW || e < o.createdAt)) problems.push(`${o.name}: an event outside [createdAt, updatedAt]`);
         for (const r of o.refunds) if (paidAt.some((p) => p > r.createdAt)) problems.push(`${o.name}: refund before the payment it returns`);
@@ -299,6 +300,27 @@ describe("seed generator", () => {
     };
     expect(check("medium", 1)).toEqual([]);
     for (let seed = 1; seed <= 10; seed++) expect(check("tiny", seed)).toEqual([]);
+  });
+
+  it("ships most paid orders, some more than a day after they were placed, silently and consistently", () => {
+    const store = new SimStore({ now: () => new Date(NOW) });
+    const changes: StoreChange[] = [];
+    store.on("change", (c) => changes.push(c));
+    const s = seedShop(store, SHOP, { seed: 2, size: "medium", now: NOW });
+    expect(changes).toEqual([]);
+    const orders = [...store.shop(SHOP).orders.values()];
+    const shipped = orders.filter((o) => o.fulfillments?.length);
+    expect(shipped.length).toBe(s.fulfilled);
+    expect(s.fulfilled / orders.length).toBeGreaterThan(0.6);
+    expect(s.shippedLate).toBeGreaterThan(0);
+    expect(s.shippedLate / s.fulfilled).toBeLessThan(0.3);
+    expect(shipped.filter((o) => Date.parse(o.fulfillments![0].createdAt) - Date.parse(o.createdAt) > 86_400_000)).toHaveLength(s.shippedLate);
+    for (const o of shipped) {
+      expect(o.fulfillmentStatus, o.name).toBe("FULFILLED");
+      expect(o.fulfillmentOrders.every((fo) => fo.status === "CLOSED"), o.name).toBe(true);
+      expect(o.cancelledAt).toBeNull();
+    }
+    expect(orders.some((o) => o.fulfillmentStatus === "UNFULFILLED" && !o.cancelledAt)).toBe(true);
   });
 
   it("large has at least 20,000 customers and 100,000 orders, generated in seconds", () => {
