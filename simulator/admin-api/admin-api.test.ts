@@ -141,6 +141,7 @@ describe("Admin GraphQL: fields the app sends or could send next", () => {
     const order = store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ variantId: variant.id, quantity: 3 }], fulfillBy: "2026-03-03T00:00:00.000Z" });
     const fo = order.fulfillmentOrders[0];
     const shippedAt = "2026-03-04T12:00:00.000Z"; // a day past the deadline
+    const shippedAtAsShopifyPrintsIt = "2026-03-04T12:00:00Z"; // DateTime to the second
     const f = store.fulfillOrder(SHOP, order.id, { lineItems: [{ lineItemId: order.lineItems[0].id, quantity: 2 }], trackingCompany: "UPS", trackingNumber: "1Z42" }, { at: shippedAt });
     const q = `query($id: ID!) { order(id: $id) { displayFulfillmentStatus
       lineItems(first: 1) { nodes { fulfillableQuantity unfulfilledQuantity } }
@@ -155,12 +156,12 @@ describe("Admin GraphQL: fields the app sends or could send next", () => {
     expect(o.lineItems.nodes[0]).toEqual({ fulfillableQuantity: 1, unfulfilledQuantity: 1 });
     const unit = Number(variant.price);
     expect(o.fulfillments).toEqual([{
-      id: f.gid, legacyResourceId: f.id, name: `${order.name}.1`, status: "SUCCESS", displayStatus: "FULFILLED", createdAt: shippedAt, updatedAt: shippedAt, totalQuantity: 2,
+      id: f.gid, legacyResourceId: f.id, name: `${order.name}.1`, status: "SUCCESS", displayStatus: "FULFILLED", createdAt: shippedAtAsShopifyPrintsIt, updatedAt: shippedAtAsShopifyPrintsIt, totalQuantity: 2,
       trackingInfo: [{ company: "UPS", number: "1Z42", url: expect.stringContaining("1Z42") }],
       location: { id: store.shop(SHOP).shop.locations[0].gid, name: "Main warehouse" },
       fulfillmentLineItems: { nodes: [{ id: f.lineItems[0].gid, quantity: 2, lineItem: { id: order.lineItems[0].gid }, originalTotalSet: { shopMoney: { amount: (unit * 2).toFixed(2) } } }] },
     }]);
-    expect(o.fulfillmentOrders.nodes).toEqual([{ id: fo.gid, status: "IN_PROGRESS", fulfillBy: fo.fulfillBy, lineItems: { nodes: [{ remainingQuantity: 1, totalQuantity: 3 }] }, fulfillments: { nodes: [{ id: f.gid, createdAt: shippedAt }] } }]);
+    expect(o.fulfillmentOrders.nodes).toEqual([{ id: fo.gid, status: "IN_PROGRESS", fulfillBy: "2026-03-03T00:00:00Z", lineItems: { nodes: [{ remainingQuantity: 1, totalQuantity: 3 }] }, fulfillments: { nodes: [{ id: f.gid, createdAt: shippedAtAsShopifyPrintsIt }] } }]);
 
     const rest = store.fulfillOrder(SHOP, order.id, {}, { at: "2026-03-05T00:00:00.000Z" });
     const full = await gql(q, { id: order.gid });
@@ -334,7 +335,7 @@ describe("Admin GraphQL: mutations", () => {
     const { body } = await gql(`mutation($ids: [ID!]!, $at: DateTime!) { fulfillmentOrdersSetFulfillmentDeadline(fulfillmentOrderIds: $ids, fulfillmentDeadline: $at) { success userErrors { field message code } } }`, { ids: [fo.gid], at: "2026-03-04T17:00:00Z" });
     expect(body.data.fulfillmentOrdersSetFulfillmentDeadline).toEqual({ success: true, userErrors: [] });
     const read = await gql(`query($id: ID!) { fulfillmentOrder(id: $id) { fulfillBy } }`, { id: fo.gid });
-    expect(read.body.data.fulfillmentOrder.fulfillBy).toBe("2026-03-04T17:00:00.000Z");
+    expect(read.body.data.fulfillmentOrder.fulfillBy).toBe("2026-03-04T17:00:00Z"); // to the second, as Shopify prints a DateTime
     const missing = await gql(`mutation { fulfillmentOrdersSetFulfillmentDeadline(fulfillmentOrderIds: ["gid://shopify/FulfillmentOrder/1"], fulfillmentDeadline: "2026-03-04T17:00:00Z") { success userErrors { code } } }`);
     expect(missing.body.data.fulfillmentOrdersSetFulfillmentDeadline).toEqual({ success: false, userErrors: [{ code: "FULFILLMENT_ORDERS_NOT_FOUND" }] });
     expect(store.mutations(SHOP, { kind: "fulfillmentOrdersSetFulfillmentDeadline" })[0]).toMatchObject({ ok: true, detail: { fulfillmentOrderGids: [fo.gid] } });

@@ -2,7 +2,7 @@
 // match the store objects resolve by default (see `simFieldResolver`); the ones below map
 // Shopify's names and shapes onto the store. Unimplemented non-null fields fail with graphql-js's
 // "Cannot return null for non-nullable field" rather than inventing data.
-import { GraphQLError, getNamedType, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver, type GraphQLResolveInfo } from "graphql";
+import { GraphQLError, GraphQLScalarType, getNamedType, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver, type GraphQLResolveInfo } from "graphql";
 import { parseGid } from "../store/ids.ts";
 import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
 import type { ShopData, SimStore } from "../store/store.ts";
@@ -946,6 +946,11 @@ export function wireResolvers(schema: GraphQLSchema): void {
       if (!defs[fieldName]) throw new Error(`schema has no field ${typeName}.${fieldName}`);
       defs[fieldName].resolve = fn;
     }
+  }
+  // Shopify prints a DateTime to the second in UTC ("2026-03-01T12:00:00Z"); the store keeps milliseconds.
+  const dateTime = schema.getType("DateTime");
+  if (dateTime instanceof GraphQLScalarType) {
+    dateTime.serialize = (value: unknown) => (typeof value === "string" ? value.replace(/\.\d+Z$/, "Z") : value);
   }
   wired.add(schema);
 }
