@@ -144,9 +144,8 @@ describe("webhook delivery", () => {
   it("retries a failing endpoint with the same body and Webhook-Id, on a time-compressed schedule", async () => {
     const FAILURES = 3;
     const app = await receiver((n, _req, _body, res) => void res.writeHead(n <= FAILURES ? 500 : 200).end());
-    // The 4-hour schedule compressed 14,400×: 4 s in all; the first three waits take ~7 ms.
-    const d = delivery(app.url, { timeCompression: 14_400 });
-    const started = Date.now();
+    // The 4-hour schedule compressed 1,000×: the first three waits are 10, 30 and 60 ms.
+    const d = delivery(app.url, { timeCompression: 1_000 });
     const [id] = d.send({ ...orderEvent(), triggeredAt: "2022-01-02T00:00:00.000Z" });
     await d.idle();
 
@@ -162,8 +161,10 @@ describe("webhook delivery", () => {
       [3, 500, false],
       [4, 200, true],
     ]);
-    // The gaps follow the schedule's first waits (10 s, 30 s, 60 s → 0.7 ms, 2 ms, 4 ms).
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Each retry waits at least its place in Shopify's schedule (10 s, 30 s, 60 s, compressed); timers never
+    // fire early, so these lower bounds hold however busy the machine is.
+    const gaps = app.got.slice(1).map((g, i) => g.at - app.got[i].at);
+    gaps.forEach((gap, i) => expect({ retry: i + 1, gap: gap >= (SHOPIFY_RETRY_SCHEDULE_S[i] * 1000) / 1_000 - 1 }).toEqual({ retry: i + 1, gap: true }));
   });
 
   it("gives up after 8 retries; a redirect counts as a failure", async () => {
@@ -191,8 +192,8 @@ describe("webhook delivery", () => {
       [1, "timeout"],
       [2, 200],
     ]);
+    // Cut at the limit (a "timeout", not the 200 that came at 400 ms), never before it.
     expect(d.log()[0].ms).toBeGreaterThanOrEqual(140);
-    expect(d.log()[0].ms).toBeLessThan(400);
   });
 
   it("gives up on a connection not made within the connect limit, long before the answer limit", async () => {
