@@ -31,6 +31,19 @@ describe("store operations", () => {
     expect(changes.at(-1)).toMatchObject({ inventoryItemId: variant.inventoryItemId, available: 8 });
   });
 
+  it("money beyond the items shows as a refund discrepancy only as far as it was paid out", () => {
+    const { store } = fresh();
+    const order = store.createOrder(SHOP, { lineItems: [{ title: "Cup", price: "8.00", quantity: 1 }], shipping: { price: "6.95" } });
+    store.refundOrder(SHOP, order.id, { lineItems: [{ lineItemId: order.lineItems[0].id, quantity: 1 }] });
+    // Only the shipping (6.95) is left to refund: a 3.00 goodwill on top cannot be paid.
+    const capped = store.refundOrder(SHOP, order.id, { amount: "3.00", shipping: { full: true } });
+    expect(capped.transactions.map((t) => t.amountSet.shopMoney.amount)).toEqual(["6.95"]);
+    expect(capped.orderAdjustments).toEqual([]);
+    const other = store.createOrder(SHOP, { lineItems: [{ title: "Bowl", price: "20.00", quantity: 1 }] });
+    const goodwill = store.refundOrder(SHOP, other.id, { amount: "3.00" });
+    expect(goodwill.orderAdjustments.map((a) => [a.kind, a.amountSet.shopMoney.amount])).toEqual([["REFUND_DISCREPANCY", "-3.00"]]);
+  });
+
   it("stock follows edits: added items leave stock, removed ones return only when restocked; custom items hold none", () => {
     const { store, variant, changes } = fresh();
     const order = store.createOrder(SHOP, { lineItems: [{ variantId: variant.id, quantity: 3 }, { title: "Gift note", price: "2.00", quantity: 1 }] });

@@ -882,13 +882,11 @@ export class SimStore extends EventEmitter<StoreEvents> {
       refund.refundShippingLines.push({ ...this.mint("RefundShippingLine"), shippingLineId: line.id, subtotalAmountSet: toBag(wanted, cur, pres), taxAmountSet: toBag(tax, cur, pres) });
       total = addPairs(total, wanted, tax);
     }
+    const suggested = total;
     if (input.amount) {
       const extra = parseCents(input.amount);
       if (extra <= 0) throw new StoreError("refund amount must be positive", 422);
-      const p = { shop: extra, pres: Math.round(extra * order.exchangeRate) };
-      // Money returned beyond items and shipping shows as a refund discrepancy adjustment (negative).
-      refund.orderAdjustments.push({ ...this.mint("OrderAdjustment"), kind: "REFUND_DISCREPANCY", reason: "REFUND_DISCREPANCY", amountSet: toBag({ shop: -p.shop, pres: -p.pres }, cur, pres), taxAmountSet: toBag(ZERO_PAIR, cur, pres) });
-      total = addPairs(total, p);
+      total = addPairs(total, { shop: extra, pres: Math.round(extra * order.exchangeRate) });
     }
     if (total.shop <= 0 && !refund.refundLineItems.length) throw new StoreError("a refund needs line items, shipping or an amount", 422);
     const received = fromBag(order.totalReceivedSet);
@@ -896,6 +894,14 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const refundable = subPairs(received, refunded);
     // Unpaid orders: items can be removed, no money moves.
     const money = received.shop > 0 ? { shop: Math.min(total.shop, refundable.shop), pres: Math.min(total.pres, refundable.pres) } : ZERO_PAIR;
+    // Money returned beyond the items and shipping (as far as they could still be refunded) shows
+    // as a refund discrepancy adjustment, negative: only what was actually paid out, never more.
+    if (received.shop > 0) {
+      const beyond = subPairs(money, { shop: Math.min(suggested.shop, refundable.shop), pres: Math.min(suggested.pres, refundable.pres) });
+      if (beyond.shop > 0) {
+        refund.orderAdjustments.push({ ...this.mint("OrderAdjustment"), kind: "REFUND_DISCREPANCY", reason: "REFUND_DISCREPANCY", amountSet: toBag({ shop: -beyond.shop, pres: -beyond.pres }, cur, pres), taxAmountSet: toBag(ZERO_PAIR, cur, pres) });
+      }
+    }
     if (money.shop > 0) {
       const parent = order.transactions.find((t) => t.kind === "SALE" || t.kind === "CAPTURE");
       refund.transactions.push(this.transaction(order, "REFUND", money, at, parent?.id ?? null));
