@@ -21,6 +21,11 @@ import { requestDueTierReviews } from "../app/use-cases/review-due-tiers.server.
 import { applyBulkOperationFinishWebhook } from "../app/use-cases/apply-bulk-operation-webhook.server.ts";
 import type { TierRecomputeCause } from "../app/use-cases/webhook-context.ts";
 import { expectedTiersFromStore } from "./support/expected-tiers.ts";
+import type { SimOrder } from "../simulator/store/types.ts";
+import { payloadContext, refundPayload } from "../simulator/webhooks/payloads.ts";
+import { toWebhookJson } from "../simulator/webhooks/webhook-json.ts";
+import { parseJsonLosslessly } from "../app/adapters/shopify/lossless-json.ts";
+import { refundRecordFromPayload } from "../app/adapters/shopify/webhook-payloads.ts";
 import { createTestDatabase, type DatabaseKind } from "./support/test-database.ts";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -91,11 +96,20 @@ async function setUp(kind: DatabaseKind, label: string) {
 
 describe.each<DatabaseKind>(["sqlite", "postgresql"])("history backfill on %s", (kind) => {
   let env: Awaited<ReturnType<typeof setUp>>;
+  let severalRefunds: SimOrder[] = [];
   const SHOP = `backfill-${kind}.myshopify.com`;
 
   beforeAll(async () => {
     env = await setUp(kind, `backfill_${kind}`);
     await env.addShop(SHOP, "small");
+    // Two orders refunded several times with money beyond the items (goodwill, shipping):
+    // their bulk lines carry only each refund's money, so the import reads their parts.
+    severalRefunds = [...env.sim.store.shop(SHOP).orders.values()].filter((o) => o.customerId && !o.cancelledAt && !o.test && o.refunds.length === 0 && o.financialStatus === "PAID" && o.shippingLines.length > 0).slice(0, 2);
+    const [a, b] = severalRefunds;
+    env.sim.store.refundOrder(SHOP, a.id, { lineItems: [{ lineItemId: a.lineItems[0].id, quantity: 1 }] }, { silent: true });
+    env.sim.store.refundOrder(SHOP, a.id, { amount: "3.00", shipping: { full: true } }, { silent: true });
+    env.sim.store.refundOrder(SHOP, b.id, { amount: "4.00" }, { silent: true });
+    env.sim.store.refundOrder(SHOP, b.id, { amount: "6.50" }, { silent: true });
   });
   afterAll(async () => {
     await env?.close();
@@ -133,6 +147,15 @@ describe.each<DatabaseKind>(["sqlite", "postgresql"])("history backfill on %s", 
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).reconciledUntil).not.toBeNull();
 
     await expectMatchesStore(db, env.sim, SHOP);
+    // Orders with several refunds hold each refund as its webhook would have stored it (parts, not shares of totals).
+    const data = env.sim.store.shop(SHOP);
+    for (const order of severalRefunds) {
+      const ctx = payloadContext(data.shop, SHOP);
+      const expected = order.refunds.map((r) => refundRecordFromPayload(parseJsonLosslessly(toWebhookJson(refundPayload(r, order, ctx))), data.shop.currency));
+      const rows = await db.ledgerRefund.findMany({ where: { shop: SHOP, orderGid: order.gid }, orderBy: { createdAt: "asc" } });
+      expect(rows.map((r) => [r.refundGid, r.transactions, r.lineItems, r.shipping])).toEqual(expected.map((r) => [r.refundId, r.transactionsMinor, r.lineItemsMinor, r.shippingMinor]));
+      expect(rows.length).toBe(2);
+    }
     // Every computed customer is queued for its sync to Shopify.
     const customers = await db.customer.findMany({ where: { shop: SHOP }, select: { customerGid: true, syncStatus: true } });
     expect([...(env.synced.get(SHOP) ?? [])].sort()).toEqual(customers.map((c) => c.customerGid).sort());

@@ -16,7 +16,8 @@ import { runBulkQuery } from "../adapters/shopify/admin-operations/bulk-operatio
 import { BULK_OPERATION_DONE, readBulkOperation, type BulkOperationState } from "../adapters/shopify/admin-operations/bulk-operation-status.ts";
 import { ORDER_HISTORY_BULK_QUERY } from "../adapters/shopify/admin-operations/order-history-bulk-query.ts";
 import { countOrders } from "../adapters/shopify/admin-operations/orders-count.ts";
-import { bulkLineFromJson, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
+import { readOrdersWithRefundParts } from "../adapters/shopify/admin-operations/orders-with-refund-parts.ts";
+import { bulkLineFromJson, orderEntriesFromGraphql, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
 import { recomputeShopTiers } from "./recompute-shop-tiers.server.ts";
 
 export type BackfillStatus = "requested" | "running" | "downloading" | "computing" | "completed" | "failed";
@@ -175,6 +176,7 @@ async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: str
   let batch: LedgerBatchEntry[] = [];
   let batchOrders = 0;
   const flush = async () => {
+    await withRefundParts(deps, run.shop, batch);
     await saveLedgerBatch(db, run.shop, batch);
     linesApplied = lineNo;
     ordersRead += batchOrders;
@@ -212,4 +214,25 @@ async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: str
     lines.close();
   }
   return { linesApplied, ordersRead };
+}
+
+/**
+ * A bulk line gives each refund's money but not its parts. With one refund the order's
+ * totals give them exactly; with several they give only the sum, so such orders (rare)
+ * are read again with their refunds' parts. Refund rows are kept as first written, so
+ * each refund must be stored as a webhook for it would store it, whichever comes first.
+ */
+async function withRefundParts(deps: BackfillDeps, shop: string, batch: LedgerBatchEntry[]): Promise<void> {
+  const several = batch.filter((entry) => entry.refunds.length > 1);
+  if (several.length === 0) return;
+  const nodes = await readOrdersWithRefundParts(await deps.admin(shop), several.map((entry) => entry.snapshot.orderId));
+  const byId = new Map<string, LedgerBatchEntry>();
+  for (const node of nodes) {
+    const entries = orderEntriesFromGraphql(node);
+    byId.set(entries.snapshot.orderId, entries);
+  }
+  for (const entry of several) {
+    const read = byId.get(entry.snapshot.orderId);
+    if (read) entry.refunds = read.refunds;
+  }
 }

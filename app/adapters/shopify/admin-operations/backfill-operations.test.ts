@@ -9,6 +9,7 @@ import { ORDER_HISTORY_BULK_QUERY } from "./order-history-bulk-query.ts";
 import { ORDERS_COUNT_QUERY } from "./orders-count.ts";
 import { ORDERS_UPDATED_PAGE, ORDERS_UPDATED_SINCE_QUERY, ordersUpdatedSinceOperation, updatedAfterQuery } from "./orders-updated-since.ts";
 import { SHOP_DETAILS_QUERY } from "./shop-details.ts";
+import { ORDERS_BY_ID_PAGE, ORDERS_WITH_REFUND_PARTS_QUERY, ordersWithRefundPartsOperation } from "./orders-with-refund-parts.ts";
 
 const OPERATIONS = {
   BulkOperationRunQuery: BULK_OPERATION_RUN_QUERY_MUTATION,
@@ -16,6 +17,7 @@ const OPERATIONS = {
   OrderHistoryBulk: ORDER_HISTORY_BULK_QUERY,
   OrdersCount: ORDERS_COUNT_QUERY,
   OrdersUpdatedSince: ORDERS_UPDATED_SINCE_QUERY,
+  OrdersWithRefundParts: ORDERS_WITH_REFUND_PARTS_QUERY,
   ShopDetails: SHOP_DETAILS_QUERY,
 };
 
@@ -31,8 +33,9 @@ describe("backfill and reconciliation Admin operations", () => {
     expect(operations[0].kind === "OperationDefinition" && operations[0].name?.value).toBe(name);
   });
 
-  it("keeps a reconciliation page under the 1,000-point query ceiling", () => {
+  it("keeps a reconciliation page and a page of orders by id under the 1,000-point query ceiling", () => {
     expect(ordersUpdatedSinceOperation.cost({ first: ORDERS_UPDATED_PAGE, after: null, query: "" })).toBeLessThanOrEqual(1_000);
+    expect(ordersWithRefundPartsOperation.cost({ ids: Array.from({ length: ORDERS_BY_ID_PAGE }, (_, i) => `gid://shopify/Order/${i + 1}`) })).toBeLessThanOrEqual(1_000);
   });
 
   it("writes the updated-since filter in Shopify's search syntax", () => {

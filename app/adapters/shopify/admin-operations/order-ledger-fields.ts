@@ -65,6 +65,15 @@ export function orderLedgerFields(refundParts: number): string {
 }
 
 /**
+ * Requested cost of one order read with orderLedgerFields: itself and its money objects,
+ * plus four refund-part connections of 2 + parts × (1 + money objects) each (Shopify
+ * counts a list of refunds once).
+ */
+export function orderLedgerCost(refundParts: number): number {
+  return 14 + 4 * (2 + refundParts * 4);
+}
+
+/**
  * The selection for one order in the history bulk query: no connection inside the
  * refunds list. Each refund's money returned, plus the order's refunded shipping and
  * refund discrepancy (money returned beyond, or kept back from, the refunded items

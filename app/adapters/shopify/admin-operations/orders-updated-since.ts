@@ -1,7 +1,7 @@
 // One page of orders updated after an instant, oldest change first, with what the
 // ledger needs: reconciliation's way of finding what webhooks missed.
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
-import { orderLedgerFields } from "./order-ledger-fields.ts";
+import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
 
 /** Orders per page and refund parts per refund: keep the requested cost under the 1,000-point ceiling. */
 export const ORDERS_UPDATED_PAGE = 8;
@@ -28,9 +28,7 @@ export type OrdersUpdatedSinceData = {
 export const ordersUpdatedSinceOperation: AdminOperation<OrdersUpdatedSinceData, OrdersUpdatedSinceVariables> = {
   name: "OrdersUpdatedSince",
   query: ORDERS_UPDATED_SINCE_QUERY,
-  // Per order: itself and its money objects, plus four refund-part connections of
-  // 2 + parts × (1 + money objects) each (Shopify counts a list of refunds once).
-  cost: ({ first }) => 2 + first * (14 + 4 * (2 + RECONCILE_REFUND_PARTS * 4)),
+  cost: ({ first }) => 2 + first * orderLedgerCost(RECONCILE_REFUND_PARTS),
 };
 
 /** Shopify's search syntax for "updated after": quoted ISO instant. */

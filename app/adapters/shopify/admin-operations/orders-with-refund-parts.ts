@@ -1,0 +1,37 @@
+// Orders by id with their refunds' parts: the backfill's follow-up read for orders
+// the bulk query shows with several refunds, whose split order totals cannot give
+// (a bulk query may not read connections inside the refunds list).
+import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
+import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
+import { RECONCILE_REFUND_PARTS } from "./orders-updated-since.ts";
+
+/** Orders per request: keeps the requested cost under the 1,000-point ceiling. */
+export const ORDERS_BY_ID_PAGE = 8;
+
+export const ORDERS_WITH_REFUND_PARTS_QUERY = `#graphql
+  query OrdersWithRefundParts($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Order {${orderLedgerFields(RECONCILE_REFUND_PARTS)}
+      }
+    }
+  }
+`;
+
+export type OrdersWithRefundPartsVariables = { ids: string[] };
+export type OrdersWithRefundPartsData = { nodes: Array<unknown | null> };
+
+export const ordersWithRefundPartsOperation: AdminOperation<OrdersWithRefundPartsData, OrdersWithRefundPartsVariables> = {
+  name: "OrdersWithRefundParts",
+  query: ORDERS_WITH_REFUND_PARTS_QUERY,
+  cost: ({ ids }) => 1 + ids.length * orderLedgerCost(RECONCILE_REFUND_PARTS),
+};
+
+/** The order nodes for these ids, a page at a time; an order gone since is left out. */
+export async function readOrdersWithRefundParts(runner: AdminRunner, ids: string[]): Promise<unknown[]> {
+  const found: unknown[] = [];
+  for (let i = 0; i < ids.length; i += ORDERS_BY_ID_PAGE) {
+    const data = await runner.run(ordersWithRefundPartsOperation, { ids: ids.slice(i, i + ORDERS_BY_ID_PAGE) });
+    for (const node of data.nodes) if (node && typeof node === "object" && "id" in node) found.push(node);
+  }
+  return found;
+}
