@@ -107,10 +107,10 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
  * order's totals: each refund's money returned is its own; the order's refunded
  * shipping and its refund discrepancy (money kept back from, or returned beyond, the
  * refunded items and shipping) go on its latest refund, and the rest of each refund is
- * refunded items. Qualifying spend sums an order's refunds, so the order's spend is
- * what the parts would give, except where shipping counts and shipping tax went back:
- * the totals cannot tell that tax from the items' (see the mapping test). The
- * reconciliation query reads the parts whenever the order changes again.
+ * refunded items. With one refund that is its parts, except where shipping counts and
+ * shipping tax went back (the totals cannot tell that tax from the items'; see the
+ * mapping test). With several, only the order's sum is right, so the backfill reads
+ * those orders again with their parts (backfill-order-history.server.ts).
  */
 export function orderEntriesFromBulk(node: unknown): GraphqlOrderEntries {
   const order = parse(GraphqlOrder, node, "Order");
