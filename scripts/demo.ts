@@ -158,7 +158,6 @@ async function main(): Promise<Record<string, unknown>> {
     const tally = m.ok ? writesByKind : refusedByKind;
     tally[m.kind] = (tally[m.kind] ?? 0) + 1;
   }
-  const count = (kind: string) => writesByKind[kind] ?? 0;
   const metafieldsWritten = recorded.mutations.filter((m) => m.kind === "metafieldsSet" && m.ok).reduce((sum, m) => sum + (m.detail.metafields?.length ?? 0), 0);
   const tierCounts = Object.fromEntries(tiers.map((t) => [t.tierKey ?? "none", t._count._all]));
   const migrations = Object.fromEntries(changes.map((c) => [`${c.fromTier ?? "new"}→${c.toTier}`, c._count._all]));
@@ -170,9 +169,6 @@ async function main(): Promise<Record<string, unknown>> {
     tierMigrations: migrations,
     webhookDeliveries: Object.fromEntries(deliveries.map((d) => [d.status, d._count._all])),
     backfill: backfill ? { status: backfill.status, ordersRead: backfill.ordersRead, historyLimited: backfill.historyLimited } : null,
-    tagsAddCalls: count("tagsAdd"),
-    tagsRemoveCalls: count("tagsRemove"),
-    metafieldsSetCalls: count("metafieldsSet"),
     metafieldsWritten,
     mutations: writesByKind,
     mutationsRefused: refusedByKind,

@@ -131,7 +131,7 @@ export async function importBackfillResults(deps: BackfillDeps, runId: string): 
     await db.backfillRun.update({ where: { id: run.id }, data: { status: "downloading", ordersTotal: run.ordersTotal ?? Number(operation.rootObjectCount) } });
     deps.onProgress?.({ status: "downloading", linesApplied, ordersRead });
     if (operation.url) {
-      ({ linesApplied, ordersRead } = await applyResultFile(deps, run, operation.url));
+      ({ linesApplied, ordersRead } = await applyResultFile(deps, admin, run, operation.url));
     }
     await db.backfillRun.update({ where: { id: run.id }, data: { status: "computing", linesApplied, ordersRead } });
   }
@@ -163,7 +163,7 @@ export async function importBackfillResults(deps: BackfillDeps, runId: string): 
  * batches, skipping the lines a previous attempt already applied. Progress is
  * saved after each batch, so a crash loses at most one batch of work.
  */
-async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: string): Promise<{ linesApplied: number; ordersRead: number }> {
+async function applyResultFile(deps: BackfillDeps, admin: AdminRunner, run: BackfillRunRow, url: string): Promise<{ linesApplied: number; ordersRead: number }> {
   const { db } = deps;
   const batchLines = deps.batchLines ?? BACKFILL_BATCH_LINES;
   const response = await (deps.fetch ?? globalThis.fetch)(url);
@@ -176,7 +176,7 @@ async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: str
   let batch: LedgerBatchEntry[] = [];
   let batchOrders = 0;
   const flush = async () => {
-    await withRefundParts(deps, run.shop, batch);
+    await withRefundParts(admin, batch);
     await saveLedgerBatch(db, run.shop, batch);
     linesApplied = lineNo;
     ordersRead += batchOrders;
@@ -222,10 +222,10 @@ async function applyResultFile(deps: BackfillDeps, run: BackfillRunRow, url: str
  * are read again with their refunds' parts. Refund rows are kept as first written, so
  * each refund must be stored as a webhook for it would store it, whichever comes first.
  */
-async function withRefundParts(deps: BackfillDeps, shop: string, batch: LedgerBatchEntry[]): Promise<void> {
+async function withRefundParts(admin: AdminRunner, batch: LedgerBatchEntry[]): Promise<void> {
   const several = batch.filter((entry) => entry.refunds.length > 1);
   if (several.length === 0) return;
-  const nodes = await readOrdersWithRefundParts(await deps.admin(shop), several.map((entry) => entry.snapshot.orderId));
+  const nodes = await readOrdersWithRefundParts(admin, several.map((entry) => entry.snapshot.orderId));
   const byId = new Map<string, LedgerBatchEntry>();
   for (const node of nodes) {
     const entries = orderEntriesFromGraphql(node);

@@ -116,13 +116,7 @@ export class BulkRunner {
   /** Shopify requires `id` on the parent of every nested connection, and at most two levels. */
   private checkNestedIds(conn: GraphQLObjectType, set: SelectionSetNode | undefined, depth: number): string | null {
     const nodeType = getNamedType(conn.getFields().nodes?.type ?? conn.getFields().edges.type) as GraphQLCompositeType;
-    const nodeSets: SelectionSetNode[] = [];
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind !== Kind.FIELD) continue;
-      if (sel.name.value === "nodes" && sel.selectionSet) nodeSets.push(sel.selectionSet);
-      if (sel.name.value === "edges") for (const e of sel.selectionSet?.selections ?? []) if (e.kind === Kind.FIELD && e.name.value === "node" && e.selectionSet) nodeSets.push(e.selectionSet);
-    }
-    for (const ns of nodeSets) {
+    for (const ns of nodeSelectionSets(set)) {
       const fields = ns.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
       for (const f of fields) {
         const fdef = "getFields" in nodeType ? nodeType.getFields()[f.name.value] : undefined;
@@ -270,19 +264,9 @@ function connectionInsideList(schema: GraphQLSchema, document: DocumentNode, par
     if (!def || !sel.selectionSet) continue;
     if (isConnectionType(def.type)) {
       if (inList) return true;
-      const conn = getNamedType(def.type) as GraphQLObjectType;
       // edges/nodes are lists by shape but are the connection itself, not a list field.
-      for (const part of sel.selectionSet.selections) {
-        if (part.kind !== Kind.FIELD || !part.selectionSet) continue;
-        if (part.name.value === "nodes") {
-          if (connectionInsideList(schema, document, getNamedType(conn.getFields().nodes.type) as GraphQLCompositeType, part.selectionSet, false)) return true;
-        } else if (part.name.value === "edges") {
-          const edge = getNamedType(conn.getFields().edges.type) as GraphQLObjectType;
-          for (const e of part.selectionSet.selections) {
-            if (e.kind === Kind.FIELD && e.name.value === "node" && connectionInsideList(schema, document, getNamedType(edge.getFields().node.type) as GraphQLCompositeType, e.selectionSet, false)) return true;
-          }
-        }
-      }
+      const nodeType = getNamedType((getNamedType(def.type) as GraphQLObjectType).getFields().nodes.type) as GraphQLCompositeType;
+      if (nodeSelectionSets(sel.selectionSet).some((ns) => connectionInsideList(schema, document, nodeType, ns, false))) return true;
       continue;
     }
     const named = getNamedType(def.type);
@@ -291,6 +275,17 @@ function connectionInsideList(schema: GraphQLSchema, document: DocumentNode, par
     if (connectionInsideList(schema, document, named, sel.selectionSet, inList || list)) return true;
   }
   return false;
+}
+
+/** The selection sets under a connection's `nodes { … }` and `edges { node { … } }`. */
+function nodeSelectionSets(set: SelectionSetNode | undefined): SelectionSetNode[] {
+  const sets: SelectionSetNode[] = [];
+  for (const sel of set?.selections ?? []) {
+    if (sel.kind !== Kind.FIELD || !sel.selectionSet) continue;
+    if (sel.name.value === "nodes") sets.push(sel.selectionSet);
+    if (sel.name.value === "edges") for (const e of sel.selectionSet.selections) if (e.kind === Kind.FIELD && e.name.value === "node" && e.selectionSet) sets.push(e.selectionSet);
+  }
+  return sets;
 }
 
 interface RunState {

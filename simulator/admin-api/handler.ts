@@ -135,24 +135,26 @@ export class AdminApi {
     const bucket = this.bucket(domain);
     const costInput = { schema: this.schema, document, operation, variables: coerced.coerced };
     const requested = requestedQueryCost(costInput);
+    // What a refused request reports: its requested cost, nothing charged.
+    const uncharged = () => ({ cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost });
     if (requested > MAX_QUERY_COST) {
       return ok({
         errors: [{
           message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/api/usage/bulk-operations/queries for usage details.\n`,
           extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST },
         }],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost },
+        extensions: uncharged(),
       });
     }
     // Shopify refuses any array input over 250 items before running anything.
     const oversized = oversizedInputs(document, coerced.coerced);
     if (oversized.length) {
-      return ok({ errors: oversized.map(shopifyError), extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost } });
+      return ok({ errors: oversized.map(shopifyError), extensions: uncharged() });
     }
     if (!bucket.tryTake(requested)) {
       const throttled = {
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: THROTTLE_DOCS } }],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } satisfies Cost },
+        extensions: uncharged(),
       };
       if (this.throttleConfig(domain).http429) {
         const wait = Math.max(1, Math.ceil((requested - bucket.available()) / bucket.restoreRate));
@@ -322,7 +324,8 @@ export function shopifyError(error: GraphQLError): GraphQLFormattedError {
   } else if (/^(Expected value of type|String cannot represent|Int cannot represent|Float cannot represent|Boolean cannot represent|ID cannot represent|Enum ".+" cannot represent|Value ".+" does not exist)/.test(m)) {
     extensions = { code: "argumentLiteralsIncompatible", typeName: "CoercionError" };
   } else if (/^Syntax Error/.test(m)) extensions = { code: "PARSE_ERROR" };
-  else if ((r = /^Unknown type "(.+?)"/.exec(m))) extensions = { code: "undefinedType", typeName: r[1] }; else if ((r = /^Field "(.+?)" of type "(.+?)" must have a selection of subfields/.exec(m))) {
+  else if ((r = /^Unknown type "(.+?)"/.exec(m))) extensions = { code: "undefinedType", typeName: r[1] };
+  else if ((r = /^Field "(.+?)" of type "(.+?)" must have a selection of subfields/.exec(m))) {
     message = `Field must have selections (field '${r[1]}' returns ${r[2].replace(/[![\]]/g, "")} but has no selections. Did you mean '${r[1]} { ... }'?)`;
     extensions = { code: "selectionMismatch", nodeName: `field '${r[1]}'`, typeName: r[2].replace(/[![\]]/g, "") };
   } else if ((r = /^Variable "\$(.+?)" is never used(?: in operation "(.+?)")?/.exec(m))) {

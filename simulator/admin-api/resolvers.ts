@@ -231,16 +231,17 @@ function orderSort(sortKey: string | undefined): SortSpec<SimOrder> {
   }
 }
 
-function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src): Src;
-function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, listOnly: true): SimCustomer[];
-function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, listOnly = false) {
+/** The customers a `customers` or `customersCount` query selects. */
+function matchingCustomers(ctx: AdminContext, info: GraphQLResolveInfo, args: Src): Iterable<SimCustomer> {
   requireScope(ctx, info, ["read_customers"]);
   const terms = parseSearchQuery(args.query);
   const now = ctx.store.now();
   const all = ctx.data.customers.values();
-  const list = terms.length ? [...all].filter((c) => customerMatches(c, terms, now)) : all;
-  if (listOnly) return [...list];
-  return connection(ctx, info, list, args, customerSort(args.sortKey));
+  return terms.length ? [...all].filter((c) => customerMatches(c, terms, now)) : all;
+}
+
+function customersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src) {
+  return connection(ctx, info, matchingCustomers(ctx, info, args), args, customerSort(args.sortKey));
 }
 
 /** Shopify's Count: exact up to `limit` (null: no limit), AT_LEAST beyond it. */
@@ -251,9 +252,8 @@ function countOf(list: unknown[], limit: number | null | undefined) {
 
 const SIXTY_DAYS = 60 * 86_400_000;
 
-function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>): Src;
-function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source: Iterable<SimOrder> | undefined, listOnly: true): SimOrder[];
-function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>, listOnly = false) {
+/** The orders an `orders` or `ordersCount` query selects (of `source`, default all the shop's). */
+function matchingOrders(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>): Iterable<SimOrder> {
   requireScope(ctx, info, ["read_orders"]);
   const terms = parseSearchQuery(args.query);
   const now = ctx.store.now();
@@ -261,9 +261,11 @@ function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src
   const allOrders = ctx.bulk || (ctx.data.shop.installation?.scopes ?? []).includes("read_all_orders");
   const cutoff = new Date(now.getTime() - SIXTY_DAYS).toISOString();
   const items = source ?? ctx.data.orders.values();
-  const list = terms.length || !allOrders ? [...items].filter((o) => (allOrders || o.createdAt >= cutoff) && orderMatches(o, terms, now)) : items;
-  if (listOnly) return [...list];
-  return connection(ctx, info, list, args, orderSort(args.sortKey));
+  return terms.length || !allOrders ? [...items].filter((o) => (allOrders || o.createdAt >= cutoff) && orderMatches(o, terms, now)) : items;
+}
+
+function ordersConnection(ctx: AdminContext, info: GraphQLResolveInfo, args: Src, source?: Iterable<SimOrder>) {
+  return connection(ctx, info, matchingOrders(ctx, info, args, source), args, orderSort(args.sortKey));
 }
 
 function metafieldOf(ctx: AdminContext, map: Map<string, SimMetafield> | undefined, args: Src): SimMetafield | null {
@@ -302,6 +304,12 @@ function hasMetafields(): Record<string, Resolver> {
   };
 }
 
+/** A fulfillment line item's share of its order line's original or discounted total. */
+function shippedShare(ctx: AdminContext, x: Src, which: "original" | "discounted") {
+  const line = orderOf(ctx, x.__orderId)!.lineItems.find((l) => l.id === x.lineItemId)!;
+  return bagFor(ctx, line, prorate(lineTotals(line)[which], x.quantity, line.quantity));
+}
+
 function lineTotals(line: SimLineItem) {
   const unit = fromBag(line.originalUnitPriceSet);
   const original = { shop: unit.shop * line.quantity, pres: unit.pres * line.quantity };
@@ -332,8 +340,8 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         return id ? ctx.data.orders.get(id) ?? null : null;
       },
       orders: (_s, args, ctx, info) => ordersConnection(ctx, info, args),
-      ordersCount: (_s, args, ctx, info) => countOf(ordersConnection(ctx, info, args, undefined, true), args.limit),
-      customersCount: (_s, args, ctx, info) => countOf(customersConnection(ctx, info, args, true), args.limit),
+      ordersCount: (_s, args, ctx, info) => countOf([...matchingOrders(ctx, info, args)], args.limit),
+      customersCount: (_s, args, ctx, info) => countOf([...matchingCustomers(ctx, info, args)], args.limit),
       node: (_s, args, ctx) => findNode(ctx, args.id),
       nodes: (_s, args, ctx) => {
         guardArrays(args);
@@ -537,7 +545,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       disputes: () => [],
       risks: () => [],
       fulfillments: (o, args) => {
-        const list = (o.fulfillments ?? []) as SimFulfillment[];
+        const list = o.fulfillments as SimFulfillment[];
         return args.first ? list.slice(0, args.first) : list;
       },
       statusPageUrl: (o) => `https://${o.shopDomain}/orders/${o.id}/authenticate`,
@@ -669,14 +677,8 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
 
     FulfillmentLineItem: {
       lineItem: (x, _a, ctx) => orderOf(ctx, x.__orderId)?.lineItems.find((l) => l.id === x.lineItemId) ?? null,
-      originalTotalSet: (x, _a, ctx) => {
-        const line = orderOf(ctx, x.__orderId)!.lineItems.find((l) => l.id === x.lineItemId)!;
-        return bagFor(ctx, line, prorate(lineTotals(line).original, x.quantity, line.quantity));
-      },
-      discountedTotalSet: (x, _a, ctx) => {
-        const line = orderOf(ctx, x.__orderId)!.lineItems.find((l) => l.id === x.lineItemId)!;
-        return bagFor(ctx, line, prorate(lineTotals(line).discounted, x.quantity, line.quantity));
-      },
+      originalTotalSet: (x, _a, ctx) => shippedShare(ctx, x, "original"),
+      discountedTotalSet: (x, _a, ctx) => shippedShare(ctx, x, "discounted"),
     },
 
     FulfillmentOrderLineItem: {
@@ -713,7 +715,10 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
 
     InventoryItem: {
       variant: (i) => i.__variant,
-      inventoryLevels: (i, args, ctx, info) => requireScope(ctx, info, ["read_inventory"]) ?? connection(ctx, info, (i.__variant.inventoryLevels as Src[]).map((l) => inventoryLevel(i.__variant, l)), args, { id: (x: Src) => x.locationId }),
+      inventoryLevels: (i, args, ctx, info) => {
+        requireScope(ctx, info, ["read_inventory"]);
+        return connection(ctx, info, (i.__variant.inventoryLevels as Src[]).map((l) => inventoryLevel(i.__variant, l)), args, { id: (x: Src) => x.locationId });
+      },
       inventoryLevel: (i, args) => {
         const lid = gidOf(args.locationId, "Location");
         const l = (i.__variant.inventoryLevels as Src[]).find((x) => x.locationId === lid);

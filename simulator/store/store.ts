@@ -192,8 +192,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
 
   private orderChange(topic: "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/fulfilled" | "orders/partially_fulfilled", data: ShopData, order: SimOrder, occurredAt: IsoDateTime, options?: OperationOptions) {
     if (options?.silent) return;
-    const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
-    this.emitChange({ shop: data.shop.domain, topic, occurredAt, order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
+    this.emitChange({ shop: data.shop.domain, topic, occurredAt, order: snapshot(order), customer: customerSnapshot(data, order) } as StoreChange, options);
   }
 
   // ------------------------------------------------------------ shops
@@ -806,9 +805,8 @@ export class SimStore extends EventEmitter<StoreEvents> {
     order.updatedAt = at;
     const edit = this.mint("OrderEdit");
     if (!options?.silent) {
-      const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
       this.emitChange({
-        shop: data.shop.domain, topic: "orders/edited", occurredAt: at, order: snapshot(order), customer: customer ? snapshot(customer) : null,
+        shop: data.shop.domain, topic: "orders/edited", occurredAt: at, order: snapshot(order), customer: customerSnapshot(data, order),
         edit: { id: edit.id, gid: edit.gid, committedAt: at, notifyCustomer: input.notifyCustomer ?? false, lineItemsAdded: added, lineItemsRemoved: removed },
       } as StoreChange, options);
     }
@@ -1034,7 +1032,6 @@ export class SimStore extends EventEmitter<StoreEvents> {
     const tracking = input.trackingNumber || input.trackingCompany || input.trackingUrl
       ? [trackingInfo(input.trackingCompany ?? null, input.trackingNumber ?? null, input.trackingUrl ?? null)]
       : [];
-    if (!order.fulfillments) order.fulfillments = [];
     const quantities = new Map<Id, number>();
     for (const p of plan) quantities.set(p.fl.lineItemId, (quantities.get(p.fl.lineItemId) ?? 0) + p.quantity);
     const fulfillment: SimFulfillment = {
@@ -1061,8 +1058,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     recomputeFulfillmentStatus(order);
     order.updatedAt = at;
     if (!options?.silent) {
-      const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
-      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/create", occurredAt: at, fulfillment: snapshot(fulfillment), order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
+      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/create", occurredAt: at, fulfillment: snapshot(fulfillment), order: snapshot(order), customer: customerSnapshot(data, order) } as StoreChange, options);
     }
     this.orderChange(order.fulfillmentStatus === "FULFILLED" ? "orders/fulfilled" : "orders/partially_fulfilled", data, order, at, options);
     this.orderChange("orders/updated", data, order, at, options);
@@ -1087,8 +1083,7 @@ export class SimStore extends EventEmitter<StoreEvents> {
     f.updatedAt = at;
     if (!options?.silent) {
       const order = this.order(domain, f.orderId);
-      const customer = order.customerId ? data.customers.get(order.customerId) ?? null : null;
-      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/update", occurredAt: at, fulfillment: snapshot(f), order: snapshot(order), customer: customer ? snapshot(customer) : null } as StoreChange, options);
+      this.emitChange({ shop: data.shop.domain, topic: "fulfillments/update", occurredAt: at, fulfillment: snapshot(f), order: snapshot(order), customer: customerSnapshot(data, order) } as StoreChange, options);
     }
     return f;
   }
@@ -1360,26 +1355,32 @@ function takeFromFulfillmentOrders(order: SimOrder, lineItemId: Id, units: numbe
 /** Order.displayFulfillmentStatus from what has shipped of the items still on the order. */
 function recomputeFulfillmentStatus(order: SimOrder): void {
   // Returns don't undo a shipment: once something shipped, the order stays (partially) fulfilled.
-  if (!order.fulfillments?.some((f) => f.status === "SUCCESS")) return;
+  if (!order.fulfillments.some((f) => f.status === "SUCCESS")) return;
   const live = order.lineItems.filter((l) => l.currentQuantity > 0);
   // Items that need no shipping have no fulfillment order in the store, so they cannot hold the order back.
   const done = live.filter((l) => l.requiresShipping).every((l) => l.unfulfilledQuantity === 0);
   order.fulfillmentStatus = done ? "FULFILLED" : "PARTIALLY_FULFILLED";
 }
 
+/** Tracking URL prefixes of carriers Shopify knows. */
+const CARRIER_TRACKING_URLS: Record<string, string> = {
+  UPS: "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=",
+  USPS: "https://tools.usps.com/go/TrackConfirmAction?tLabels=",
+  FedEx: "https://www.fedex.com/fedextrack/?trknbr=",
+  "DHL Express": "https://www.dhl.com/en/express/tracking.html?AWB=",
+};
+
 /** Shopify fills in a tracking URL for carriers it knows. */
 function trackingInfo(company: string | null, number: string | null, url: string | null): SimFulfillment["trackingInfo"][number] {
-  if (!url && number && company) {
-    const known: Record<string, string> = {
-      UPS: "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=",
-      USPS: "https://tools.usps.com/go/TrackConfirmAction?tLabels=",
-      FedEx: "https://www.fedex.com/fedextrack/?trknbr=",
-      "DHL Express": "https://www.dhl.com/en/express/tracking.html?AWB=",
-    };
-    const base = known[company];
-    if (base) url = base + encodeURIComponent(number);
-  }
+  const base = company ? CARRIER_TRACKING_URLS[company] : undefined;
+  if (!url && number && base) url = base + encodeURIComponent(number);
   return { company, number, url };
+}
+
+/** The order's customer as a change carries it (a copy), or null for a guest order. */
+function customerSnapshot(data: ShopData, order: SimOrder): SimCustomer | null {
+  const customer = order.customerId ? data.customers.get(order.customerId) : undefined;
+  return customer ? snapshot(customer) : null;
 }
 
 /** Deep copy for StoreChange payloads (Maps included). */

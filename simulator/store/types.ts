@@ -383,7 +383,7 @@ export interface SimOrder {
   transactions: SimTransaction[];
   refunds: SimRefund[];
   fulfillmentOrders: SimFulfillmentOrder[];
-  fulfillments?: SimFulfillment[]; // the store always sets it
+  fulfillments: SimFulfillment[];
   edited: boolean;
   metafields?: SimMetafieldMap; // the store always sets it
 }

@@ -162,6 +162,7 @@ export function fixtureOrder(): SimOrder {
     ],
     refunds: [],
     fulfillmentOrders: [],
+    fulfillments: [],
     edited: false,
   };
   order.refunds = [fixtureRefund(order)];

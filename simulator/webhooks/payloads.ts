@@ -489,7 +489,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
       target_selection: "all",
       code: d.code,
     })),
-    fulfillments: (o.fulfillments ?? []).map((f) => orderFulfillment(fulfillmentInput(f, o), o, ctx)),
+    fulfillments: o.fulfillments.map((f) => orderFulfillment(fulfillmentInput(f, o), o, ctx)),
     line_items: o.lineItems.map((li) => lineItem(li, "order")),
     payment_terms: null,
     refunds: o.refunds.map((r) => refundPayload(r, o, ctx)),
@@ -580,7 +580,7 @@ export function fulfillmentPayload(f: FulfillmentInput, order: SimOrder, custome
 
 /** The store's fulfillment, in the builders' terms. */
 export function fulfillmentInput(f: SimFulfillment, order: SimOrder): FulfillmentInput {
-  const position = (order.fulfillments ?? []).findIndex((x) => x.id === f.id);
+  const position = order.fulfillments.findIndex((x) => x.id === f.id);
   return {
     id: f.id,
     gid: f.gid,

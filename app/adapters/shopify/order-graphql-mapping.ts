@@ -43,8 +43,8 @@ const GraphqlOrder = z.object({
 
 export type GraphqlRefundNode = z.infer<typeof GraphqlRefund>;
 
-// What the history bulk query reads instead of refund parts (see order-ledger-fields.ts).
-const BulkRefundTotals = z.object({
+// A bulk line: the order, with refund totals instead of refund parts (see order-ledger-fields.ts).
+const GraphqlBulkOrder = GraphqlOrder.extend({
   totalRefundedShippingSet: moneyBag.nullable().optional(),
   refundDiscrepancySet: moneyBag.nullable().optional(),
   refunds: z.array(z.object({ id: z.string().startsWith("gid://shopify/Refund/"), createdAt: timestamp.nullable().optional(), totalRefundedSet: moneyBag.nullable().optional() })).nullable().optional(),
@@ -113,15 +113,14 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
  * those orders again with their parts (backfill-order-history.server.ts).
  */
 export function orderEntriesFromBulk(node: unknown): GraphqlOrderEntries {
-  const order = parse(GraphqlOrder, node, "Order");
-  const totals = parse(BulkRefundTotals, node, "Order");
+  const order = parse(GraphqlBulkOrder, node, "Order");
   const snapshot = snapshotFromGraphql(order);
   const { currency, updatedAt } = snapshot;
-  const headers = (totals.refunds ?? [])
+  const headers = (order.refunds ?? [])
     .map((refund) => ({ refundId: refund.id, createdAt: refund.createdAt ? dateField(refund.createdAt, "Refund", "createdAt") : updatedAt, returnedMinor: amount(refund.totalRefundedSet, currency) }))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0));
-  const shippingMinor = amount(totals.totalRefundedShippingSet, currency);
-  const discrepancyMinor = amount(totals.refundDiscrepancySet, currency);
+  const shippingMinor = amount(order.totalRefundedShippingSet, currency);
+  const discrepancyMinor = amount(order.refundDiscrepancySet, currency);
   const refunds = headers.map((header, i): RefundRecord => {
     const latest = i === headers.length - 1;
     return {

@@ -3,10 +3,10 @@
 // (a bulk query may not read connections inside the refunds list).
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
-import { RECONCILE_REFUND_PARTS } from "./orders-updated-since.ts";
+import { ORDERS_UPDATED_PAGE, RECONCILE_REFUND_PARTS } from "./orders-updated-since.ts";
 
-/** Orders per request: keeps the requested cost under the 1,000-point ceiling. */
-export const ORDERS_BY_ID_PAGE = 8;
+/** Orders per request: the reconciliation page's selection, so its page size keeps under the 1,000-point ceiling too. */
+export const ORDERS_BY_ID_PAGE = ORDERS_UPDATED_PAGE;
 
 export const ORDERS_WITH_REFUND_PARTS_QUERY = `#graphql
   query OrdersWithRefundParts($ids: [ID!]!) {
