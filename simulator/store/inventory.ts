@@ -1,0 +1,62 @@
+// Products, variants and stock: creating products, adjusting available units, and the units an
+// order line takes from or gives back to stock (reported as inventory_levels/update).
+import { formatCents, parseCents } from "./money.ts";
+import { StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
+import type { Id, IsoDateTime, SimLineItem, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
+
+export function createProduct(store: StoreCore, domain: string, input: { title: string; vendor?: string; productType?: string; tags?: string[]; variants: { title?: string; sku: string; price: string; grams?: number; inventory?: number }[] }, options?: OperationOptions): SimProduct {
+  const data = store.shop(domain);
+  const at = store.at(options);
+  const { id, gid } = store.mint("Product");
+  const product: SimProduct = {
+    id, gid, title: input.title,
+    handle: input.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+    vendor: input.vendor ?? data.shop.name, productType: input.productType ?? "", tags: input.tags ?? [],
+    variants: [], createdAt: at, updatedAt: at,
+  };
+  for (const v of input.variants) {
+    const variant: SimVariant = {
+      ...store.mint("ProductVariant"),
+      productId: id, title: v.title ?? "Default Title", sku: v.sku, price: formatCents(parseCents(v.price)), grams: v.grams ?? 500,
+      inventoryItemId: store.ids.next("InventoryItem"),
+      inventoryLevels: data.shop.locations.map((l) => ({ locationId: l.id, available: v.inventory ?? 0, updatedAt: at })),
+      createdAt: at, updatedAt: at,
+    };
+    product.variants.push(variant);
+    data.variants.set(variant.id, variant);
+    data.variantsByInventoryItem.set(variant.inventoryItemId, variant);
+  }
+  data.products.push(product);
+  data.productsById.set(product.id, product);
+  return product;
+}
+
+export function adjustInventory(store: StoreCore, domain: string, inventoryItemId: Id, locationId: Id, delta: number, options?: OperationOptions): number {
+  const data = store.shop(domain);
+  const variant = data.variantsByInventoryItem.get(inventoryItemId);
+  if (!variant) throw new StoreError(`unknown inventory item ${inventoryItemId}`, 404);
+  const available = moveStock(store, data, variant, locationId, delta, store.at(options), options);
+  if (available === null) throw new StoreError(`item ${inventoryItemId} is not stocked at ${locationId}`, 404);
+  return available;
+}
+
+/** Changes a variant's available count at a location and reports it as inventory_levels/update.
+ *  Shopify lets available go below zero (overselling), so this does too. Null when not stocked there. */
+export function moveStock(store: StoreCore, data: ShopData, variant: SimVariant, locationId: Id, delta: number, at: IsoDateTime, options?: OperationOptions): number | null {
+  const level = variant.inventoryLevels.find((l) => l.locationId === locationId);
+  if (!level) return null;
+  if (delta === 0) return level.available;
+  level.available += delta;
+  level.updatedAt = at;
+  variant.updatedAt = at;
+  store.emitChange({ shop: data.shop.domain, topic: "inventory_levels/update", occurredAt: at, inventoryItemId: variant.inventoryItemId, locationId, available: level.available, updatedAt: at } as StoreChange, options);
+  return level.available;
+}
+
+/** Units an order line takes from (negative) or gives back to stock at the order's fulfillment location. */
+export function stockForLine(store: StoreCore, data: ShopData, order: SimOrder, line: SimLineItem, delta: number, at: IsoDateTime, options?: OperationOptions): void {
+  const variant = line.variantId ? data.variants.get(line.variantId) : undefined;
+  if (!variant) return; // custom line items hold no stock
+  const locationId = order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id;
+  moveStock(store, data, variant, locationId, delta, at, options);
+}

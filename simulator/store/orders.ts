@@ -1,0 +1,293 @@
+// Orders: placing one (lines, discounts, tax, shipping, currencies, its fulfillment order and the
+// stock it takes), committed edits, and cancellation (which refunds or voids what was paid).
+import { normalizeTagList } from "./customers.ts";
+import { takeFromFulfillmentOrders, recomputeFulfillmentStatus } from "./fulfillments.ts";
+import { stockForLine } from "./inventory.ts";
+import { fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
+import { recomputeCurrentTotals, recomputeFinancials, recomputeOriginalTotals } from "./order-totals.ts";
+import { transaction } from "./payments.ts";
+import { buildRefund, finishRefund, type RefundInput } from "./refunds.ts";
+import { exchangeRate } from "./shops.ts";
+import { customerSnapshot, snapshot, StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
+import type { CurrencyCode, Id, IsoDateTime, SimCancelReason, SimFulfillmentOrder, SimLineItem, SimOrder, SimShippingLine, StoreChange } from "./types.ts";
+
+export interface CreateOrderLineInput {
+  variantId?: Id;
+  title?: string;
+  sku?: string;
+  /** Unit price in shop currency; defaults to the variant's price. */
+  price?: string;
+  quantity: number;
+  taxable?: boolean;
+  requiresShipping?: boolean;
+}
+
+export interface CreateOrderInput {
+  customerId?: Id | null;
+  email?: string | null;
+  lineItems: CreateOrderLineInput[];
+  shipping?: { title?: string; price: string } | null;
+  /** e.g. 0.08; applied to line items (and shipping when taxShipping). */
+  taxRate?: number;
+  taxTitle?: string;
+  taxShipping?: boolean;
+  discount?: { code: string; percentage?: number; amount?: string } | null;
+  presentmentCurrency?: CurrencyCode;
+  test?: boolean;
+  financialStatus?: "PAID" | "PENDING" | "AUTHORIZED";
+  tags?: string[];
+  note?: string | null;
+  sourceName?: string;
+  processedAt?: IsoDateTime;
+  fulfillBy?: IsoDateTime | null;
+}
+export interface EditOrderInput {
+  addLineItems?: CreateOrderLineInput[];
+  /** `restock` as orderEditSetQuantity takes it: put the removed units back (default false). */
+  setQuantities?: { lineItemId: Id; quantity: number; restock?: boolean }[];
+  notifyCustomer?: boolean;
+}
+
+export function buildLineItem(store: StoreCore, data: ShopData, input: CreateOrderLineInput, rate: number, shopCur: string, presCur: string, taxRate: number, taxTitle: string, discountFraction: number, discountCents: number | null): { line: SimLineItem; total: CentsPair } {
+  const variant = input.variantId ? data.variants.get(input.variantId) : undefined;
+  if (input.variantId && !variant) throw new StoreError(`unknown variant ${input.variantId}`);
+  if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new StoreError("line item quantity must be a positive integer");
+  const product = variant ? data.productsById.get(variant.productId) : undefined;
+  const unitShop = parseCents(input.price ?? variant?.price ?? "0");
+  const unit: CentsPair = { shop: unitShop, pres: Math.round(unitShop * rate) };
+  const original = { shop: unit.shop * input.quantity, pres: unit.pres * input.quantity };
+  const discount: CentsPair = discountCents !== null
+    ? { shop: discountCents, pres: Math.round(discountCents * rate) }
+    : { shop: Math.round(original.shop * discountFraction), pres: Math.round(original.pres * discountFraction) };
+  const discounted = subPairs(original, discount);
+  const taxable = input.taxable ?? true;
+  const tax: CentsPair = taxable && taxRate > 0 ? { shop: Math.round(discounted.shop * taxRate), pres: Math.round(discounted.pres * taxRate) } : ZERO_PAIR;
+  const title = input.title ?? product?.title ?? "Custom item";
+  const variantTitle = variant && variant.title !== "Default Title" ? variant.title : null;
+  const line: SimLineItem = {
+    ...store.mint("LineItem"),
+    productId: product?.id ?? null,
+    variantId: variant?.id ?? null,
+    title,
+    variantTitle,
+    name: variantTitle ? `${title} - ${variantTitle}` : title,
+    sku: input.sku ?? variant?.sku ?? null,
+    vendor: product?.vendor ?? null,
+    quantity: input.quantity,
+    currentQuantity: input.quantity,
+    unfulfilledQuantity: input.quantity,
+    requiresShipping: input.requiresShipping ?? true,
+    taxable,
+    grams: variant?.grams ?? 0,
+    originalUnitPriceSet: toBag(unit, shopCur, presCur),
+    discountedUnitPriceSet: toBag(prorate(discounted, 1, input.quantity), shopCur, presCur),
+    totalDiscountSet: toBag(discount, shopCur, presCur),
+    taxLines: tax.shop || tax.pres ? [{ title: taxTitle, rate: taxRate, priceSet: toBag(tax, shopCur, presCur) }] : [],
+  };
+  return { line, total: original };
+}
+
+export function createOrder(store: StoreCore, domain: string, input: CreateOrderInput, options?: OperationOptions): SimOrder {
+  const data = store.shop(domain);
+  if (!input.lineItems?.length) throw new StoreError("an order needs at least one line item");
+  const customer = input.customerId ? data.customers.get(input.customerId) : undefined;
+  if (input.customerId && !customer) throw new StoreError(`unknown customer ${input.customerId}`);
+  const at = store.at(options);
+  const shopCur = data.shop.currency;
+  const presCur = input.presentmentCurrency ?? shopCur;
+  const rate = exchangeRate(shopCur, presCur);
+  const taxRate = input.taxRate ?? 0;
+  const taxTitle = input.taxTitle ?? "Sales Tax";
+
+  // Discount: a percentage applies to each line; a fixed amount is allocated by line value.
+  let fraction = 0;
+  let allocations: (number | null)[] = input.lineItems.map(() => null);
+  if (input.discount?.percentage) fraction = input.discount.percentage / 100;
+  else if (input.discount?.amount) {
+    const amount = parseCents(input.discount.amount);
+    const values = input.lineItems.map((l) => parseCents(l.price ?? (l.variantId ? data.variants.get(l.variantId)?.price ?? "0" : "0")) * l.quantity);
+    const sum = values.reduce((a, b) => a + b, 0);
+    const capped = Math.min(amount, sum);
+    let given = 0;
+    allocations = values.map((v, i) => {
+      const share = i === values.length - 1 ? capped - given : Math.round((capped * v) / (sum || 1));
+      given += share;
+      return share;
+    });
+  }
+  const built = input.lineItems.map((l, i) => buildLineItem(store, data, l, rate, shopCur, presCur, taxRate, taxTitle, fraction, allocations[i]));
+  const shippingLines: SimShippingLine[] = [];
+  if (input.shipping) {
+    const price = parseCents(input.shipping.price);
+    const p: CentsPair = { shop: price, pres: Math.round(price * rate) };
+    const tax = input.taxShipping && taxRate > 0 ? { shop: Math.round(p.shop * taxRate), pres: Math.round(p.pres * taxRate) } : ZERO_PAIR;
+    const title = input.shipping.title ?? "Standard";
+    shippingLines.push({
+      ...store.mint("ShippingLine"), title, code: title, source: "shopify",
+      originalPriceSet: toBag(p, shopCur, presCur), discountedPriceSet: toBag(p, shopCur, presCur),
+      taxLines: tax.shop || tax.pres ? [{ title: taxTitle, rate: taxRate, priceSet: toBag(tax, shopCur, presCur) }] : [],
+      isRemoved: false,
+    });
+  }
+  const { id, gid } = store.mint("Order");
+  const number = data.nextOrderNumber - 1000;
+  const orderNumber = data.nextOrderNumber++;
+  const zero = toBag(ZERO_PAIR, shopCur, presCur);
+  const order: SimOrder = {
+    id, gid, shopDomain: data.shop.domain,
+    name: `#${orderNumber}`, number, orderNumber,
+    customerId: customer?.id ?? null,
+    email: input.email ?? customer?.email ?? null,
+    createdAt: at, processedAt: input.processedAt ?? at, updatedAt: at, closedAt: null,
+    cancelledAt: null, cancelReason: null,
+    test: input.test ?? false,
+    tags: normalizeTagList(input.tags ?? []),
+    note: input.note ?? null,
+    sourceName: input.sourceName ?? "web",
+    currency: shopCur, presentmentCurrency: presCur, exchangeRate: rate,
+    taxesIncluded: false,
+    lineItems: built.map((b) => b.line),
+    shippingLines,
+    taxLines: [],
+    discountCodes: input.discount ? [{ code: input.discount.code, amountSet: zero, type: input.discount.percentage ? "percentage" : "fixed_amount" }] : [],
+    subtotalPriceSet: zero, totalDiscountsSet: zero, totalShippingPriceSet: zero, totalTaxSet: zero, totalPriceSet: zero, originalTotalPriceSet: zero,
+    currentSubtotalPriceSet: zero, currentTotalDiscountsSet: zero, currentShippingPriceSet: zero, currentTotalTaxSet: zero, currentTotalPriceSet: zero,
+    totalRefundedSet: zero, totalRefundedShippingSet: zero, totalReceivedSet: zero, totalOutstandingSet: zero,
+    financialStatus: "PENDING", fulfillmentStatus: "UNFULFILLED",
+    transactions: [], refunds: [], fulfillmentOrders: [], fulfillments: [], edited: false,
+    metafields: new Map(),
+  };
+  recomputeOriginalTotals(order);
+  order.originalTotalPriceSet = order.totalPriceSet;
+  if (order.discountCodes.length) order.discountCodes[0].amountSet = order.totalDiscountsSet;
+  recomputeCurrentTotals(order);
+
+  const fo: SimFulfillmentOrder = {
+    ...store.mint("FulfillmentOrder"), orderId: id, status: "OPEN", assignedLocationId: data.shop.locations[0].id,
+    fulfillAt: at, fulfillBy: input.fulfillBy ?? null,
+    lineItems: order.lineItems.filter((l) => l.requiresShipping).map((l) => ({ ...store.mint("FulfillmentOrderLineItem"), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
+    createdAt: at, updatedAt: at,
+  };
+  if (fo.lineItems.length) {
+    order.fulfillmentOrders.push(fo);
+    data.fulfillmentOrders.set(fo.id, fo);
+  }
+  const status = input.financialStatus ?? "PAID";
+  if (status === "PAID") order.transactions.push(transaction(store, order, "SALE", fromBag(order.totalPriceSet), at, null));
+  if (status === "AUTHORIZED") order.transactions.push(transaction(store, order, "AUTHORIZATION", fromBag(order.totalPriceSet), at, null));
+  recomputeFinancials(order);
+
+  data.orders.set(id, order);
+  if (order.customerId) {
+    const list = data.ordersByCustomer.get(order.customerId) ?? [];
+    list.push(order);
+    data.ordersByCustomer.set(order.customerId, list);
+  }
+  store.orderChange("orders/create", data, order, at, options);
+  if (order.financialStatus === "PAID") store.orderChange("orders/paid", data, order, at, options);
+  // Placing an order takes its units from available stock, as Shopify does for tracked items.
+  for (const line of order.lineItems) stockForLine(store, data, order, line, -line.quantity, at, options);
+  return order;
+}
+/** An order edit, committed: add line items and/or change quantities. */
+export function editOrder(store: StoreCore, domain: string, orderId: Id, input: EditOrderInput, options?: OperationOptions): SimOrder {
+  const data = store.shop(domain);
+  const order = store.order(domain, orderId);
+  if (order.cancelledAt) throw new StoreError("cannot edit a cancelled order", 422);
+  const at = store.at(options);
+  const added: { lineItemId: Id; delta: number }[] = [];
+  const removed: { lineItemId: Id; delta: number }[] = [];
+  const restocked: { line: SimLineItem; delta: number }[] = [];
+  for (const change of input.setQuantities ?? []) {
+    const line = order.lineItems.find((l) => l.id === change.lineItemId);
+    if (!line) throw new StoreError(`unknown line item ${change.lineItemId}`);
+    if (change.quantity < 0 || change.quantity > line.currentQuantity) throw new StoreError("an edit can only lower a line item's quantity; add a new line item to raise it");
+    const delta = line.currentQuantity - change.quantity;
+    if (delta === 0) continue;
+    // Shopify's edits only remove units not yet shipped.
+    if (delta > line.unfulfilledQuantity) throw new StoreError(`cannot remove fulfilled units of line item ${line.id} (unfulfilled: ${line.unfulfilledQuantity})`, 422);
+    line.currentQuantity = change.quantity;
+    line.unfulfilledQuantity -= delta;
+    removed.push({ lineItemId: line.id, delta });
+    takeFromFulfillmentOrders(order, line.id, delta);
+    if (change.restock) restocked.push({ line, delta });
+  }
+  const taxRate = order.lineItems.flatMap((l) => l.taxLines)[0]?.rate ?? 0;
+  const taxTitle = order.lineItems.flatMap((l) => l.taxLines)[0]?.title ?? "Sales Tax";
+  for (const l of input.addLineItems ?? []) {
+    const { line } = buildLineItem(store, data, l, order.exchangeRate, order.currency, order.presentmentCurrency, taxRate, taxTitle, 0, null);
+    order.lineItems.push(line);
+    added.push({ lineItemId: line.id, delta: line.quantity });
+    if (line.requiresShipping) {
+      let fo = order.fulfillmentOrders.find((f) => f.status === "OPEN");
+      if (!fo && !order.fulfillmentOrders.some((f) => f.status === "ON_HOLD" || f.status === "SCHEDULED")) {
+        // Everything else shipped (or none needed shipping): the added item gets its own fulfillment order.
+        fo = { ...store.mint("FulfillmentOrder"), orderId: order.id, status: "OPEN", assignedLocationId: order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id, fulfillAt: at, fulfillBy: null, lineItems: [], createdAt: at, updatedAt: at };
+        order.fulfillmentOrders.push(fo);
+        data.fulfillmentOrders.set(fo.id, fo);
+      }
+      if (fo) fo.lineItems.push({ ...store.mint("FulfillmentOrderLineItem"), lineItemId: line.id, totalQuantity: line.quantity, remainingQuantity: line.quantity });
+    }
+  }
+  if (!added.length && !removed.length) throw new StoreError("the edit changes nothing");
+  order.edited = true;
+  recomputeFulfillmentStatus(order);
+  recomputeOriginalTotals(order);
+  recomputeCurrentTotals(order);
+  recomputeFinancials(order);
+  order.updatedAt = at;
+  const edit = store.mint("OrderEdit");
+  if (!options?.silent) {
+    store.emitChange({
+      shop: data.shop.domain, topic: "orders/edited", occurredAt: at, order: snapshot(order), customer: customerSnapshot(data, order),
+      edit: { id: edit.id, gid: edit.gid, committedAt: at, notifyCustomer: input.notifyCustomer ?? false, lineItemsAdded: added, lineItemsRemoved: removed },
+    } as StoreChange, options);
+  }
+  store.orderChange("orders/updated", data, order, at, options);
+  for (const { line, delta } of restocked) stockForLine(store, data, order, line, delta, at, options);
+  for (const { lineItemId, delta } of added) stockForLine(store, data, order, order.lineItems.find((l) => l.id === lineItemId)!, -delta, at, options);
+  return order;
+}
+export function cancelOrder(store: StoreCore, domain: string, orderId: Id, input: { reason?: SimCancelReason; refund?: boolean; restock?: boolean } = {}, options?: OperationOptions): SimOrder {
+  const data = store.shop(domain);
+  const order = store.order(domain, orderId);
+  if (order.cancelledAt) throw new StoreError("order is already cancelled", 422);
+  const at = store.at(options);
+  const paid = fromBag(order.totalReceivedSet).shop > 0;
+  if (paid && input.refund !== false) {
+    const refund = buildRefund(store, data, order, {
+      lineItems: order.lineItems.filter((l) => l.currentQuantity > 0).flatMap((l): NonNullable<RefundInput["lineItems"]> => {
+        if (input.restock === false) return [{ lineItemId: l.id, quantity: l.currentQuantity, restockType: "NO_RESTOCK" }];
+        // Units already shipped come back as a return; the rest are cancelled.
+        const shipped = l.currentQuantity - l.unfulfilledQuantity;
+        return [
+          ...(l.unfulfilledQuantity > 0 ? [{ lineItemId: l.id, quantity: l.unfulfilledQuantity, restockType: "CANCEL" as const }] : []),
+          ...(shipped > 0 ? [{ lineItemId: l.id, quantity: shipped, restockType: "RETURN" as const }] : []),
+        ];
+      }),
+      shipping: order.shippingLines.length && fromBag(order.currentShippingPriceSet).shop > 0 ? { full: true } : null,
+    }, at);
+    order.cancelledAt = at;
+    order.cancelReason = input.reason ?? "CUSTOMER";
+    finishRefund(store, data, order, refund, at, { ...options, silent: true });
+    if (!options?.silent) store.emitChange({ shop: data.shop.domain, topic: "refunds/create", occurredAt: at, refund: snapshot(refund), order: snapshot(order) } as StoreChange, options);
+  } else {
+    order.cancelledAt = at;
+    order.cancelReason = input.reason ?? "CUSTOMER";
+    const auth = order.transactions.find((t) => t.kind === "AUTHORIZATION");
+    if (auth) order.transactions.push(transaction(store, order, "VOID", fromBag(auth.amountSet), at, auth.id));
+  }
+  order.closedAt = at;
+  for (const fo of order.fulfillmentOrders) {
+    if (fo.status === "OPEN" || fo.status === "IN_PROGRESS" || fo.status === "SCHEDULED" || fo.status === "ON_HOLD") {
+      fo.status = "CLOSED";
+      fo.updatedAt = at;
+      if (!options?.silent) store.emitChange({ shop: data.shop.domain, topic: "fulfillment_orders/cancelled", occurredAt: at, fulfillmentOrder: snapshot(fo), related: [], order: snapshot(order) } as unknown as StoreChange, options);
+    }
+  }
+  recomputeFinancials(order);
+  order.updatedAt = at;
+  store.orderChange("orders/cancelled", data, order, at, options);
+  store.orderChange("orders/updated", data, order, at, options);
+  return order;
+}
