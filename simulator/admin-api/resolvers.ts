@@ -5,6 +5,7 @@
 import { GraphQLError, GraphQLScalarType, getNamedType, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver, type GraphQLResolveInfo } from "graphql";
 import { parseGid } from "../store/ids.ts";
 import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
+import { capturableAmount } from "../store/payments.ts";
 import type { ShopData, SimStore } from "../store/store.ts";
 import type { MutationRecord, SimCustomer, SimFulfillment, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
 import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
@@ -117,6 +118,8 @@ function gidOf(value: unknown, type?: string): string | null {
 function invalidId(value: unknown): never {
   throw new GraphQLError(`Invalid global id '${String(value)}'`, { extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError" } });
 }
+
+const GATEWAY_NAMES: Record<string, string> = { bogus: "Bogus", shopify_payments: "Shopify Payments", gift_card: "Gift card", manual: "Manual" };
 
 function zeroBag(order: SimOrder) {
   return toBag(ZERO_PAIR, order.currency, order.presentmentCurrency);
@@ -413,7 +416,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       url: (s) => `https://${s.domain}`,
       primaryDomain: (s) => ({ __typename: "Domain", gid: `gid://shopify/Domain/${s.id}`, host: s.domain, url: `https://${s.domain}`, sslEnabled: true }),
       plan: (s) => ({ displayName: s.plan.displayName, publicDisplayName: s.plan.displayName, partnerDevelopment: false, shopifyPlus: s.plan.shopifyPlus }),
-      taxesIncluded: () => false,
+      taxesIncluded: (s) => s.taxesIncluded,
       taxShipping: () => false,
       weightUnit: () => "KILOGRAMS",
       unitSystem: () => "METRIC_SYSTEM",
@@ -503,8 +506,8 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       confirmed: () => true,
       fullyPaid: (o) => fromBag(o.totalOutstandingSet).shop === 0 && fromBag(o.totalReceivedSet).shop > 0,
       unpaid: (o) => fromBag(o.totalReceivedSet).shop === 0,
-      capturable: (o) => o.financialStatus === "AUTHORIZED",
-      canMarkAsPaid: (o) => o.financialStatus === "PENDING" && !o.cancelledAt,
+      capturable: (o) => capturableAmount(o as SimOrder).shop > 0,
+      canMarkAsPaid: (o) => !o.cancelledAt && capturableAmount(o as SimOrder).shop === 0 && fromBag(o.totalOutstandingSet).shop > 0,
       refundable: (o) => fromBag(o.totalReceivedSet).shop > fromBag(o.totalRefundedSet).shop,
       restockable: (o) => o.lineItems.some((l: SimLineItem) => l.currentQuantity > 0),
       requiresShipping: (o) => o.lineItems.some((l: SimLineItem) => l.requiresShipping),
@@ -528,9 +531,8 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       currentTotalWeight: (o) => String(o.lineItems.reduce((s: number, l: SimLineItem) => s + l.grams * l.currentQuantity, 0)),
       originalTotalPriceSet: (o) => o.originalTotalPriceSet ?? o.totalPriceSet,
       netPaymentSet: (o) => toBag(subPairs(fromBag(o.totalReceivedSet), fromBag(o.totalRefundedSet)), o.currency, o.presentmentCurrency),
-      totalCapturableSet: (o) => (o.financialStatus === "AUTHORIZED" ? o.totalPriceSet : zeroBag(o as SimOrder)),
-      totalTipReceivedSet: (o) => zeroBag(o as SimOrder),
-      totalTipReceived: (o) => zeroBag(o as SimOrder).shopMoney,
+      totalCapturableSet: (o) => toBag(capturableAmount(o as SimOrder), o.currency, o.presentmentCurrency),
+      totalCapturable: (o) => toBag(capturableAmount(o as SimOrder), o.currency, o.presentmentCurrency).shopMoney.amount,
       refundDiscrepancySet: (o) => {
         let sum = ZERO_PAIR;
         for (const r of o.refunds as SimRefund[]) for (const a of r.orderAdjustments) if (a.kind === "REFUND_DISCREPANCY") sum = addPairs(sum, fromBag(a.amountSet));
@@ -574,16 +576,29 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       fulfillableQuantity: (l) => l.unfulfilledQuantity,
       nonFulfillableQuantity: (l) => l.quantity - l.currentQuantity,
       fulfillmentStatus: (l) => (l.unfulfilledQuantity === 0 ? "fulfilled" : l.unfulfilledQuantity < l.currentQuantity ? "partial" : "unfulfilled"),
-      isGiftCard: () => false,
+      isGiftCard: (l) => l.giftCard,
       merchantEditable: () => true,
       restockable: (l) => l.currentQuantity > 0,
       canRestock: (l) => l.currentQuantity > 0,
       customAttributes: () => [],
       discountAllocations: () => [],
-      duties: () => [],
+      duties: (l) => l.duties,
       taxLines: (l, args) => (args.first ? l.taxLines.slice(0, args.first) : l.taxLines),
       variant: (l, _a, ctx) => (l.variantId ? ctx.data.variants.get(l.variantId) ?? null : null),
       product: (l, _a, ctx) => (l.productId ? ctx.data.productsById.get(l.productId) ?? null : null),
+    },
+
+    Duty: {
+      price: (d) => d.priceSet,
+    },
+
+    PaymentTerms: {
+      translatedName: (t) => t.paymentTermsName,
+      due: (t, _a, ctx) => !t.completedAt && t.dueAt !== null && Date.parse(t.dueAt) <= ctx.store.now().getTime(),
+      overdue: (t, _a, ctx) => !t.completedAt && t.dueAt !== null && Date.parse(t.dueAt) < ctx.store.now().getTime(),
+      canPayEarly: (t) => !t.completedAt,
+      order: (t, _a, ctx) => [...ctx.data.orders.values()].find((o) => o.paymentTerms?.id === t.id) ?? null,
+      draftOrder: () => null,
     },
 
     TaxLine: {
@@ -603,7 +618,13 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
 
     Refund: {
       order: (r, _a, ctx) => orderOf(ctx, r.orderId),
-      duties: () => [],
+      duties: (r, _a, ctx) => {
+        const order = orderOf(ctx, r.orderId);
+        return (r.duties as SimRefund["duties"]).map((d) => ({
+          amountSet: d.amountSet,
+          originalDuty: order?.lineItems.flatMap((l) => l.duties).find((x) => x.id === d.dutyId) ?? null,
+        }));
+      },
       additionalFees: () => [],
       return: () => null,
       staffMember: () => null,
@@ -628,8 +649,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         const p = t.parentId ? orderOf(ctx, t.__orderId)?.transactions.find((x) => x.id === t.parentId) : undefined;
         return p ? { ...p, __orderId: t.__orderId } : null;
       },
-      formattedGateway: (t) => (t.gateway === "bogus" ? "Bogus" : "Shopify Payments"),
-      manualPaymentGateway: () => false,
+      formattedGateway: (t) => GATEWAY_NAMES[t.gateway as string] ?? t.gateway,
       manuallyCapturable: () => false,
       multiCapturable: () => false,
       fees: () => [],

@@ -75,6 +75,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
     const shopInput = {
       name: body.name as string | undefined,
       currency: body.currency as string | undefined,
+      taxesIncluded: body.taxesIncluded === undefined ? undefined : body.taxesIncluded === true,
       ianaTimezone: body.ianaTimezone as string | undefined,
       plan: planOf(body.plan),
       install: null,
@@ -210,11 +211,24 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
 
   router.post("/_sim/shops/:shop/orders/:id/pay", wrap(({ params }) => ({ order: orderJson(store.payOrder(params.shop, idParam(params.id))) })));
 
+  // Payments after the order is placed: capture an authorization (all that is left, or `amount`
+  // in shop currency), void it, or mark a pending order (manual, COD, payment terms) paid.
+  router.post("/_sim/shops/:shop/orders/:id/capture", wrap(async ({ params, json }) => {
+    const body = await json<{ amount?: string | number | null }>();
+    const amount = body.amount === undefined || body.amount === null ? null : String(body.amount);
+    return { order: orderJson(store.captureOrder(params.shop, idParam(params.id), { amount })) };
+  }));
+
+  router.post("/_sim/shops/:shop/orders/:id/void", wrap(({ params }) => ({ order: orderJson(store.voidAuthorization(params.shop, idParam(params.id))) })));
+
+  router.post("/_sim/shops/:shop/orders/:id/mark-paid", wrap(({ params }) => ({ order: orderJson(store.markOrderAsPaid(params.shop, idParam(params.id))) })));
+
   router.post("/_sim/shops/:shop/orders/:id/edit", wrap(async ({ params, json }) => ({ order: orderJson(store.editOrder(params.shop, idParam(params.id), await json<EditOrderInput>())) })));
 
   router.post("/_sim/shops/:shop/orders/:id/refunds", wrap(async ({ params, json }) => {
     const body = await json<RefundInput & { full?: boolean }>();
     const id = idParam(params.id);
+    if (body.refundDuties) body.refundDuties = body.refundDuties.map((d) => ({ ...d, dutyId: idParam(d.dutyId) }));
     const refund = body.full ? store.refundOrderFully(params.shop, id, { note: body.note ?? undefined }) : store.refundOrder(params.shop, id, body);
     return { refund: toJson(refund), order: orderJson(store.order(params.shop, id)) };
   }));

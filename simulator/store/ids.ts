@@ -7,7 +7,7 @@ export type IdKind =
   | "RefundShippingLine" | "OrderAdjustment" | "OrderTransaction" | "FulfillmentOrder"
   | "FulfillmentOrderLineItem" | "Product" | "ProductVariant" | "InventoryItem" | "Location"
   | "Metafield" | "MetafieldDefinition" | "BulkOperation" | "OrderEdit" | "Event" | "App"
-  | "Fulfillment" | "FulfillmentLineItem";
+  | "Fulfillment" | "FulfillmentLineItem" | "Duty" | "PaymentTerms";
 
 const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   Shop: { prefix: "601", width: 8 },
@@ -34,6 +34,8 @@ const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   App: { prefix: "4242", width: 4 },
   Fulfillment: { prefix: "5301", width: 9 },
   FulfillmentLineItem: { prefix: "1191", width: 12 },
+  Duty: { prefix: "2901", width: 9 },
+  PaymentTerms: { prefix: "3901", width: 8 },
 };
 
 export class IdSource {

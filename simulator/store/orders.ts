@@ -5,11 +5,14 @@ import { takeFromFulfillmentOrders, recomputeFulfillmentStatus } from "./fulfill
 import { stockForLine } from "./inventory.ts";
 import { fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
 import { recomputeCurrentTotals, recomputeFinancials, recomputeOriginalTotals } from "./order-totals.ts";
-import { transaction } from "./payments.ts";
-import { buildRefund, finishRefund, type RefundInput } from "./refunds.ts";
+import { isManualGateway, transaction } from "./payments.ts";
+import { allDuties, buildRefund, finishRefund, type RefundInput } from "./refunds.ts";
 import { exchangeRate } from "./shops.ts";
 import { customerSnapshot, snapshot, StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
-import type { CurrencyCode, Id, IsoDateTime, SimCancelReason, SimFulfillmentOrder, SimLineItem, SimOrder, SimShippingLine, StoreChange } from "./types.ts";
+import type {
+  CurrencyCode, Id, IsoDateTime, SimCancelReason, SimFulfillmentOrder, SimLineItem, SimOrder, SimPaymentTerms, SimPaymentTermsType,
+  SimShippingLine, StoreChange,
+} from "./types.ts";
 
 export interface CreateOrderLineInput {
   variantId?: Id;
@@ -18,8 +21,14 @@ export interface CreateOrderLineInput {
   /** Unit price in shop currency; defaults to the variant's price. */
   price?: string;
   quantity: number;
+  /** Defaults: true, or false for a gift card. */
   taxable?: boolean;
+  /** Defaults: true, or false for a gift card. */
   requiresShipping?: boolean;
+  /** The purchase of a gift card (LineItem.isGiftCard, `gift_card: true`). */
+  giftCard?: boolean;
+  /** Import duty charged on this line (its whole quantity), shop currency. */
+  duty?: { amount: string; harmonizedSystemCode?: string | null; countryCodeOfOrigin?: string | null } | null;
 }
 
 export interface CreateOrderInput {
@@ -34,7 +43,26 @@ export interface CreateOrderInput {
   discount?: { code: string; percentage?: number; amount?: string } | null;
   presentmentCurrency?: CurrencyCode;
   test?: boolean;
+  /**
+   * How the order is paid when placed: PAID (a sale), AUTHORIZED (an authorization to capture or
+   * void later) or PENDING (nothing yet: manual methods, cash on delivery, payment terms).
+   * Defaults to PAID, or PENDING with a manual gateway or payment terms.
+   */
   financialStatus?: "PAID" | "PENDING" | "AUTHORIZED";
+  /**
+   * Gateway of the main payment: "shopify_payments" by default ("bogus" for test orders). A manual
+   * method ("manual", "Cash on Delivery (COD)", "Bank Deposit", "Money Order") leaves a pending
+   * sale until the merchant marks the order paid.
+   */
+  gateway?: string;
+  /** Part of the total paid with a gift card when placed (shop currency): a sale on gateway "gift_card". */
+  giftCardAmount?: string | null;
+  /** A tip (shop currency): part of the total, received with the payment. */
+  tip?: string | null;
+  /** Prices include tax; defaults to the shop's setting. */
+  taxesIncluded?: boolean;
+  /** Placed on payment terms (pending until paid): NET with dueInDays, RECEIPT, FULFILLMENT or FIXED. */
+  paymentTerms?: { type: SimPaymentTermsType; dueInDays?: number | null } | null;
   tags?: string[];
   note?: string | null;
   sourceName?: string;
@@ -48,7 +76,25 @@ export interface EditOrderInput {
   notifyCustomer?: boolean;
 }
 
-export function buildLineItem(store: StoreCore, data: ShopData, input: CreateOrderLineInput, rate: number, shopCur: string, presCur: string, taxRate: number, taxTitle: string, discountFraction: number, discountCents: number | null): { line: SimLineItem; total: CentsPair } {
+/** How an order prices its lines: currencies, tax (on top of prices or included in them). */
+interface LinePricing {
+  rate: number;
+  shopCur: CurrencyCode;
+  presCur: CurrencyCode;
+  taxRate: number;
+  taxTitle: string;
+  taxesIncluded: boolean;
+}
+
+/** Tax on an amount: added on top, or the part of a tax-inclusive amount that is tax. */
+function taxOf(amount: CentsPair, pricing: LinePricing): CentsPair {
+  if (pricing.taxRate <= 0) return ZERO_PAIR;
+  const factor = pricing.taxesIncluded ? pricing.taxRate / (1 + pricing.taxRate) : pricing.taxRate;
+  return { shop: Math.round(amount.shop * factor), pres: Math.round(amount.pres * factor) };
+}
+
+export function buildLineItem(store: StoreCore, data: ShopData, input: CreateOrderLineInput, pricing: LinePricing, discountFraction: number, discountCents: number | null): { line: SimLineItem; total: CentsPair } {
+  const { rate, shopCur, presCur, taxRate, taxTitle } = pricing;
   const variant = input.variantId ? data.variants.get(input.variantId) : undefined;
   if (input.variantId && !variant) throw new StoreError(`unknown variant ${input.variantId}`);
   if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new StoreError("line item quantity must be a positive integer");
@@ -60,8 +106,11 @@ export function buildLineItem(store: StoreCore, data: ShopData, input: CreateOrd
     ? { shop: discountCents, pres: Math.round(discountCents * rate) }
     : { shop: Math.round(original.shop * discountFraction), pres: Math.round(original.pres * discountFraction) };
   const discounted = subPairs(original, discount);
-  const taxable = input.taxable ?? true;
-  const tax: CentsPair = taxable && taxRate > 0 ? { shop: Math.round(discounted.shop * taxRate), pres: Math.round(discounted.pres * taxRate) } : ZERO_PAIR;
+  const giftCard = input.giftCard ?? false;
+  const taxable = input.taxable ?? !giftCard;
+  const tax: CentsPair = taxable ? taxOf(discounted, pricing) : ZERO_PAIR;
+  const dutyShop = input.duty ? parseCents(input.duty.amount) : 0;
+  if (dutyShop < 0) throw new StoreError("a duty cannot be negative");
   const title = input.title ?? product?.title ?? "Custom item";
   const variantTitle = variant && variant.title !== "Default Title" ? variant.title : null;
   const line: SimLineItem = {
@@ -76,13 +125,23 @@ export function buildLineItem(store: StoreCore, data: ShopData, input: CreateOrd
     quantity: input.quantity,
     currentQuantity: input.quantity,
     unfulfilledQuantity: input.quantity,
-    requiresShipping: input.requiresShipping ?? true,
+    requiresShipping: input.requiresShipping ?? !giftCard,
     taxable,
     grams: variant?.grams ?? 0,
     originalUnitPriceSet: toBag(unit, shopCur, presCur),
     discountedUnitPriceSet: toBag(prorate(discounted, 1, input.quantity), shopCur, presCur),
     totalDiscountSet: toBag(discount, shopCur, presCur),
     taxLines: tax.shop || tax.pres ? [{ title: taxTitle, rate: taxRate, priceSet: toBag(tax, shopCur, presCur) }] : [],
+    giftCard,
+    duties: input.duty
+      ? [{
+          ...store.mint("Duty"),
+          harmonizedSystemCode: input.duty.harmonizedSystemCode ?? null,
+          countryCodeOfOrigin: input.duty.countryCodeOfOrigin ?? null,
+          priceSet: toBag({ shop: dutyShop, pres: Math.round(dutyShop * rate) }, shopCur, presCur),
+          taxLines: [],
+        }]
+      : [],
   };
   return { line, total: original };
 }
@@ -98,6 +157,8 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
   const rate = exchangeRate(shopCur, presCur);
   const taxRate = input.taxRate ?? 0;
   const taxTitle = input.taxTitle ?? "Sales Tax";
+  const taxesIncluded = input.taxesIncluded ?? data.shop.taxesIncluded;
+  const pricing: LinePricing = { rate, shopCur, presCur, taxRate, taxTitle, taxesIncluded };
 
   // Discount: a percentage applies to each line; a fixed amount is allocated by line value.
   let fraction = 0;
@@ -115,12 +176,12 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
       return share;
     });
   }
-  const built = input.lineItems.map((l, i) => buildLineItem(store, data, l, rate, shopCur, presCur, taxRate, taxTitle, fraction, allocations[i]));
+  const built = input.lineItems.map((l, i) => buildLineItem(store, data, l, pricing, fraction, allocations[i]));
   const shippingLines: SimShippingLine[] = [];
   if (input.shipping) {
     const price = parseCents(input.shipping.price);
     const p: CentsPair = { shop: price, pres: Math.round(price * rate) };
-    const tax = input.taxShipping && taxRate > 0 ? { shop: Math.round(p.shop * taxRate), pres: Math.round(p.pres * taxRate) } : ZERO_PAIR;
+    const tax = input.taxShipping ? taxOf(p, pricing) : ZERO_PAIR;
     const title = input.shipping.title ?? "Standard";
     shippingLines.push({
       ...store.mint("ShippingLine"), title, code: title, source: "shopify",
@@ -145,7 +206,7 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
     note: input.note ?? null,
     sourceName: input.sourceName ?? "web",
     currency: shopCur, presentmentCurrency: presCur, exchangeRate: rate,
-    taxesIncluded: false,
+    taxesIncluded,
     lineItems: built.map((b) => b.line),
     shippingLines,
     taxLines: [],
@@ -153,6 +214,9 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
     subtotalPriceSet: zero, totalDiscountsSet: zero, totalShippingPriceSet: zero, totalTaxSet: zero, totalPriceSet: zero, originalTotalPriceSet: zero,
     currentSubtotalPriceSet: zero, currentTotalDiscountsSet: zero, currentShippingPriceSet: zero, currentTotalTaxSet: zero, currentTotalPriceSet: zero,
     totalRefundedSet: zero, totalRefundedShippingSet: zero, totalReceivedSet: zero, totalOutstandingSet: zero,
+    tipSet: toBag(tipOf(input.tip, rate), shopCur, presCur), totalTipReceivedSet: zero,
+    originalTotalDutiesSet: null, currentTotalDutiesSet: null,
+    paymentTerms: input.paymentTerms ? paymentTerms(store, input.paymentTerms, at) : null,
     financialStatus: "PENDING", fulfillmentStatus: "UNFULFILLED",
     transactions: [], refunds: [], fulfillmentOrders: [], fulfillments: [], edited: false,
     metafields: new Map(),
@@ -172,9 +236,7 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
     order.fulfillmentOrders.push(fo);
     data.fulfillmentOrders.set(fo.id, fo);
   }
-  const status = input.financialStatus ?? "PAID";
-  if (status === "PAID") order.transactions.push(transaction(store, order, "SALE", fromBag(order.totalPriceSet), at, null));
-  if (status === "AUTHORIZED") order.transactions.push(transaction(store, order, "AUTHORIZATION", fromBag(order.totalPriceSet), at, null));
+  placePayment(store, order, input, at);
   recomputeFinancials(order);
 
   data.orders.set(id, order);
@@ -189,6 +251,50 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
   for (const line of order.lineItems) stockForLine(store, data, order, line, -line.quantity, at, options);
   return order;
 }
+function tipOf(tip: string | null | undefined, rate: number): CentsPair {
+  const shop = tip ? parseCents(tip) : 0;
+  if (shop < 0) throw new StoreError("a tip cannot be negative");
+  return { shop, pres: Math.round(shop * rate) };
+}
+
+const TERMS_NAMES: Record<SimPaymentTermsType, string> = { NET: "Net", RECEIPT: "Due on receipt", FULFILLMENT: "Due on fulfillment", FIXED: "Fixed" };
+
+function paymentTerms(store: StoreCore, input: NonNullable<CreateOrderInput["paymentTerms"]>, at: IsoDateTime): SimPaymentTerms {
+  if (!Object.hasOwn(TERMS_NAMES, input.type)) throw new StoreError(`payment terms type must be one of ${Object.keys(TERMS_NAMES).join(", ")}`);
+  const days = input.type === "NET" ? input.dueInDays ?? 30 : null;
+  return {
+    ...store.mint("PaymentTerms"),
+    paymentTermsType: input.type,
+    paymentTermsName: days !== null ? `Net ${days}` : TERMS_NAMES[input.type],
+    dueInDays: days,
+    issuedAt: at,
+    dueAt: days !== null ? new Date(Date.parse(at) + days * 86_400_000).toISOString() : input.type === "RECEIPT" ? at : null,
+    completedAt: null,
+  };
+}
+
+/** The transactions of an order as placed: a gift card part, then the main payment as the status asks. */
+function placePayment(store: StoreCore, order: SimOrder, input: CreateOrderInput, at: IsoDateTime): void {
+  const total = fromBag(order.totalPriceSet);
+  const manual = input.gateway !== undefined && isManualGateway(input.gateway);
+  const status = input.financialStatus ?? (manual || input.paymentTerms ? "PENDING" : "PAID");
+  if (input.paymentTerms && status !== "PENDING") throw new StoreError("an order on payment terms is placed pending", 422);
+  let rest = total;
+  if (input.giftCardAmount) {
+    const wanted = parseCents(input.giftCardAmount);
+    if (wanted <= 0) throw new StoreError("a gift card amount must be positive", 422);
+    const shop = Math.min(wanted, total.shop);
+    const giftCard = shop === total.shop ? total : { shop, pres: Math.min(Math.round(shop * order.exchangeRate), total.pres) };
+    order.transactions.push(transaction(store, order, "SALE", giftCard, at, null, { gateway: "gift_card" }));
+    rest = subPairs(total, giftCard);
+  }
+  if (rest.shop <= 0) return;
+  const gateway = input.gateway;
+  if (status === "PAID") order.transactions.push(transaction(store, order, "SALE", rest, at, null, { gateway }));
+  else if (status === "AUTHORIZED") order.transactions.push(transaction(store, order, "AUTHORIZATION", rest, at, null, { gateway }));
+  else if (manual) order.transactions.push(transaction(store, order, "SALE", rest, at, null, { gateway, status: "PENDING" }));
+}
+
 /** An order edit, committed: add line items and/or change quantities. */
 export function editOrder(store: StoreCore, domain: string, orderId: Id, input: EditOrderInput, options?: OperationOptions): SimOrder {
   const data = store.shop(domain);
@@ -215,7 +321,7 @@ export function editOrder(store: StoreCore, domain: string, orderId: Id, input: 
   const taxRate = order.lineItems.flatMap((l) => l.taxLines)[0]?.rate ?? 0;
   const taxTitle = order.lineItems.flatMap((l) => l.taxLines)[0]?.title ?? "Sales Tax";
   for (const l of input.addLineItems ?? []) {
-    const { line } = buildLineItem(store, data, l, order.exchangeRate, order.currency, order.presentmentCurrency, taxRate, taxTitle, 0, null);
+    const { line } = buildLineItem(store, data, l, { rate: order.exchangeRate, shopCur: order.currency, presCur: order.presentmentCurrency, taxRate, taxTitle, taxesIncluded: order.taxesIncluded }, 0, null);
     order.lineItems.push(line);
     added.push({ lineItemId: line.id, delta: line.quantity });
     if (line.requiresShipping) {
@@ -266,6 +372,7 @@ export function cancelOrder(store: StoreCore, domain: string, orderId: Id, input
         ];
       }),
       shipping: order.shippingLines.length && fromBag(order.currentShippingPriceSet).shop > 0 ? { full: true } : null,
+      refundDuties: allDuties(order),
     }, at);
     order.cancelledAt = at;
     order.cancelReason = input.reason ?? "CUSTOMER";

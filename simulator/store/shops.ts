@@ -29,6 +29,8 @@ export interface CreateShopInput {
   name?: string;
   email?: string;
   currency?: CurrencyCode;
+  /** Prices include tax (as in the EU, the UK, Australia); default false. */
+  taxesIncluded?: boolean;
   ianaTimezone?: string;
   plan?: keyof typeof PLANS | SimPlan;
   enabledPresentmentCurrencies?: CurrencyCode[];
@@ -59,6 +61,7 @@ export function createShop(store: StoreCore, input: CreateShopInput): ShopData {
     name: input.name ?? handle.split("-").map((w) => w[0].toUpperCase() + w.slice(1)).join(" "),
     email: input.email ?? `owner@${handle}.example`,
     currency,
+    taxesIncluded: input.taxesIncluded ?? false,
     enabledPresentmentCurrencies: input.enabledPresentmentCurrencies ?? [currency, ...Object.keys(USD_RATES).filter((c) => c !== currency)],
     ianaTimezone: input.ianaTimezone ?? "America/New_York",
     plan,

@@ -14,7 +14,7 @@ import { adjustInventory, createProduct } from "./inventory.ts";
 import { createMetafieldDefinition, deleteMetafields, metafieldOwner, setMetafields } from "./metafields.ts";
 import { addOrderTags, removeOrderTags } from "./order-tags.ts";
 import { cancelOrder, createOrder, editOrder, type CreateOrderInput, type EditOrderInput } from "./orders.ts";
-import { payOrder } from "./payments.ts";
+import { captureOrder, markOrderAsPaid, payOrder, voidAuthorization } from "./payments.ts";
 import { refundOrder, refundOrderFully, type RefundInput } from "./refunds.ts";
 import { createShop, installApp, resolveNamespace, setPlan, uninstallApp, PLANS, type CreateShopInput } from "./shops.ts";
 import { normalizeDomain, snapshot, StoreCore, type OperationOptions, type ShopData } from "./store-core.ts";
@@ -125,6 +125,19 @@ export class SimStore extends StoreCore {
 
   payOrder(domain: string, orderId: Id, options?: OperationOptions): SimOrder {
     return payOrder(this, domain, orderId, options);
+  }
+
+  /** Captures the open authorization: `amount` (shop currency) or all of what is left. */
+  captureOrder(domain: string, orderId: Id, input: { amount?: string | null } = {}, options?: OperationOptions): SimOrder {
+    return captureOrder(this, domain, orderId, input, options);
+  }
+
+  voidAuthorization(domain: string, orderId: Id, options?: OperationOptions): SimOrder {
+    return voidAuthorization(this, domain, orderId, options);
+  }
+
+  markOrderAsPaid(domain: string, orderId: Id, options?: OperationOptions): SimOrder {
+    return markOrderAsPaid(this, domain, orderId, options);
   }
 
   editOrder(domain: string, orderId: Id, input: EditOrderInput, options?: OperationOptions): SimOrder {

@@ -61,6 +61,8 @@ export interface SimShop {
   name: string;
   email: string;
   currency: CurrencyCode; // shop currency
+  /** Prices include tax (EU, UK, Australia…): Shop.taxesIncluded, and each new order's taxes_included. */
+  taxesIncluded: boolean;
   enabledPresentmentCurrencies: CurrencyCode[];
   ianaTimezone: string; // "America/New_York"
   plan: SimPlan;
@@ -165,6 +167,16 @@ export interface SimTaxLine {
   priceSet: MoneyBag;
 }
 
+/** A duty charged on a line item (Shopify's Duty), for the line's whole original quantity. */
+export interface SimDuty {
+  id: Id;
+  gid: Gid;
+  harmonizedSystemCode: string | null;
+  countryCodeOfOrigin: string | null;
+  priceSet: MoneyBag;
+  taxLines: SimTaxLine[];
+}
+
 export interface SimLineItem {
   id: Id;
   gid: Gid;
@@ -184,7 +196,10 @@ export interface SimLineItem {
   originalUnitPriceSet: MoneyBag; // unit price
   discountedUnitPriceSet: MoneyBag; // unit price after line-level discounts
   totalDiscountSet: MoneyBag; // line-level discount total
-  taxLines: SimTaxLine[]; // for the original quantity
+  taxLines: SimTaxLine[]; // for the original quantity; part of the price when the order's taxes are included
+  /** The purchase of a gift card: money taken now, spent later on another order. */
+  giftCard: boolean;
+  duties: SimDuty[];
 }
 
 export interface SimShippingLine {
@@ -227,6 +242,8 @@ export interface SimTransaction {
   processedAt: IsoDateTime;
   parentId: Id | null;
   test: boolean;
+  /** A manual payment method (cash on delivery, bank deposit, "manual"): the merchant marks it paid. */
+  manualPaymentGateway: boolean;
 }
 
 export type SimFulfillmentOrderStatus = "OPEN" | "IN_PROGRESS" | "CLOSED" | "CANCELLED" | "INCOMPLETE" | "ON_HOLD" | "SCHEDULED";
@@ -316,6 +333,26 @@ export interface SimOrderAdjustment {
   taxAmountSet: MoneyBag;
 }
 
+/** A duty given back by a refund (Shopify's RefundDuty). */
+export interface SimRefundDuty {
+  dutyId: Id;
+  amountSet: MoneyBag;
+}
+
+export type SimPaymentTermsType = "NET" | "RECEIPT" | "FULFILLMENT" | "FIXED";
+
+/** When an order placed on payment terms is due; completedAt once paid. */
+export interface SimPaymentTerms {
+  id: Id;
+  gid: Gid;
+  paymentTermsType: SimPaymentTermsType;
+  paymentTermsName: string; // "Net 30", "Due on receipt", …
+  dueInDays: number | null;
+  issuedAt: IsoDateTime;
+  dueAt: IsoDateTime | null;
+  completedAt: IsoDateTime | null;
+}
+
 export interface SimRefund {
   id: Id;
   gid: Gid;
@@ -330,6 +367,8 @@ export interface SimRefund {
   orderAdjustments: SimOrderAdjustment[];
   transactions: SimTransaction[]; // kind REFUND
   totalRefundedSet: MoneyBag; // sum of the refund transactions
+  duties: SimRefundDuty[];
+  totalDutiesSet: MoneyBag;
 }
 
 export interface SimOrder {
@@ -377,6 +416,13 @@ export interface SimOrder {
   totalRefundedShippingSet: MoneyBag;
   totalReceivedSet: MoneyBag;
   totalOutstandingSet: MoneyBag;
+  /** Tips are part of the order's totals and are received with the payment. */
+  tipSet: MoneyBag;
+  totalTipReceivedSet: MoneyBag;
+  /** Duties as placed and after refunds; null when the order carries none (as Shopify sends them). */
+  originalTotalDutiesSet: MoneyBag | null;
+  currentTotalDutiesSet: MoneyBag | null;
+  paymentTerms: SimPaymentTerms | null;
 
   financialStatus: SimFinancialStatus;
   fulfillmentStatus: SimFulfillmentStatus;

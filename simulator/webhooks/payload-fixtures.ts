@@ -32,6 +32,7 @@ export function fixtureShop(): SimShop {
     name: "Super Toys",
     email: "super@supertoys.com",
     currency: "USD",
+    taxesIncluded: false,
     enabledPresentmentCurrencies: ["USD", "CAD"],
     ianaTimezone: "America/New_York",
     plan: { name: "Shopify Plus", displayName: "Shopify Plus", shopifyPlus: true, bucketSize: 2000, restoreRate: 1000 },
@@ -82,6 +83,8 @@ function item(id: string, title: string, price: string, grams: number, discount 
     discountedUnitPriceSet: bag((Number(price) - Number(discount)).toFixed(2)),
     totalDiscountSet: bag(discount),
     taxLines: [{ title: "State Tax", rate: 0.06, priceSet: bag((Number(price) * 0.06).toFixed(2)) }],
+    giftCard: false,
+    duties: [],
   };
 }
 
@@ -144,6 +147,11 @@ export function fixtureOrder(): SimOrder {
     totalRefundedShippingSet: bag("0.00"),
     totalReceivedSet: bag("397.17"),
     totalOutstandingSet: bag("0.00"),
+    tipSet: bag("0.00"),
+    totalTipReceivedSet: bag("0.00"),
+    originalTotalDutiesSet: null,
+    currentTotalDutiesSet: null,
+    paymentTerms: null,
     financialStatus: "VOIDED",
     fulfillmentStatus: "UNFULFILLED",
     transactions: [
@@ -158,6 +166,7 @@ export function fixtureOrder(): SimOrder {
         processedAt: "2022-01-01T00:00:00.000Z",
         parentId: null,
         test: true,
+        manualPaymentGateway: false,
       },
     ],
     refunds: [],
@@ -218,9 +227,12 @@ export function fixtureRefund(order: Pick<SimOrder, "id" | "lineItems">): SimRef
         processedAt: "2022-01-03T00:00:00.000Z",
         parentId: "389404469",
         test: true,
+        manualPaymentGateway: false,
       },
     ],
     totalRefundedSet: bag("95.39"),
+    duties: [],
+    totalDutiesSet: bag("0.00"),
   };
 }
 

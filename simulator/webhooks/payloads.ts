@@ -234,7 +234,7 @@ function lineItem(li: SimLineItem, shape: LineItemShape): Obj {
     product_id: rawId(li.productId),
     requires_shipping: li.requiresShipping,
     taxable: li.taxable,
-    gift_card: false,
+    gift_card: li.giftCard,
     name: li.name,
     variant_inventory_management: li.variantId ? "shopify" : null,
     properties: [],
@@ -249,7 +249,14 @@ function lineItem(li: SimLineItem, shape: LineItemShape): Obj {
     discount_allocations: hasDiscount
       ? [{ amount: li.totalDiscountSet.shopMoney.amount, discount_application_index: 0, amount_set: moneySet(li.totalDiscountSet) }]
       : [],
-    duties: [],
+    duties: li.duties.map((d) => ({
+      id: rawId(d.id),
+      harmonized_system_code: d.harmonizedSystemCode,
+      country_code_of_origin: d.countryCodeOfOrigin,
+      price_set: moneySet(d.priceSet),
+      tax_lines: taxLines(d.taxLines),
+      admin_graphql_api_id: d.gid,
+    })),
     admin_graphql_api_id: li.gid,
     tax_lines: taxLines(li.taxLines),
   };
@@ -296,14 +303,15 @@ function transaction(t: SimTransaction, orderId: string, orderName: string): Obj
     error_code: null,
     source_name: "web",
     receipt: {},
-    amount: t.amountSet.shopMoney.amount,
-    currency: t.amountSet.shopMoney.currencyCode,
+    // Transactions are in the currency the buyer paid in (the presentment currency).
+    amount: t.amountSet.presentmentMoney.amount,
+    currency: t.amountSet.presentmentMoney.currencyCode,
     payment_id: `${orderName}.${t.id.slice(-1)}`,
     total_unsettled_set: {
       presentment_money: { amount: "0.0", currency: "XXX" },
       shop_money: { amount: "0.0", currency: "XXX" },
     },
-    manual_payment_gateway: false,
+    manual_payment_gateway: t.manualPaymentGateway,
     amount_rounding: null,
     admin_graphql_api_id: t.gid,
   };
@@ -320,8 +328,9 @@ export function refundPayload(r: SimRefund, order: SimOrder, ctx: PayloadContext
     note: r.note,
     user_id: null, // refunds made through the API carry no staff user
     processed_at: t(r.processedAt),
-    duties: [],
-    total_duties_set: moneySet(zeroBag(order.currency, order.presentmentCurrency)),
+    // No sample shows a refunded duty; each entry follows RefundDuty (the duty's id and the amount given back).
+    duties: r.duties.map((d) => ({ duty_id: rawId(d.dutyId), amount_set: moneySet(d.amountSet) })),
+    total_duties_set: moneySet(r.totalDutiesSet),
     return: null,
     restock: r.restock,
     refund_shipping_lines: r.refundShippingLines.map((s) => ({
@@ -363,6 +372,32 @@ export function refundPayload(r: SimRefund, order: SimOrder, ctx: PayloadContext
       created_at: t(tx.createdAt),
       processed_at: t(tx.processedAt),
     })),
+  };
+}
+
+/** An order's payment terms as the REST Order resource shows them (the samples carry none). */
+function paymentTerms(o: SimOrder, ctx: PayloadContext): Obj {
+  const terms = o.paymentTerms!;
+  const t = (iso: string | null) => shopTime(iso, ctx.timeZone);
+  const amount = Number(o.totalOutstandingSet.presentmentMoney.amount);
+  return {
+    id: rawId(terms.id),
+    amount,
+    currency: o.presentmentCurrency,
+    payment_terms_name: terms.paymentTermsName,
+    payment_terms_type: terms.paymentTermsType.toLowerCase(),
+    due_in_days: terms.dueInDays,
+    created_at: t(terms.issuedAt),
+    updated_at: t(terms.completedAt ?? terms.issuedAt),
+    payment_schedules: [{
+      id: rawId(terms.id),
+      amount: Number(o.totalPriceSet.presentmentMoney.amount),
+      currency: o.presentmentCurrency,
+      issued_at: t(terms.issuedAt),
+      due_at: t(terms.dueAt),
+      completed_at: t(terms.completedAt),
+      expected_payment_method: null,
+    }],
   };
 }
 
@@ -415,7 +450,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
     current_total_additional_fees_set: null,
     current_total_discounts: o.currentTotalDiscountsSet.shopMoney.amount,
     current_total_discounts_set: moneySet(o.currentTotalDiscountsSet),
-    current_total_duties_set: null,
+    current_total_duties_set: o.currentTotalDutiesSet ? moneySet(o.currentTotalDutiesSet) : null,
     current_total_price: o.currentTotalPriceSet.shopMoney.amount,
     current_total_price_set: moneySet(o.currentTotalPriceSet),
     current_total_tax: o.currentTotalTaxSet.shopMoney.amount,
@@ -440,7 +475,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
     order_number: o.orderNumber,
     order_status_url: `https://${ctx.shopDomain}/${ctx.shopId}/orders/${token}/authenticate?key=${hash(`key:${o.id}`).toString(16)}`,
     original_total_additional_fees_set: null,
-    original_total_duties_set: null,
+    original_total_duties_set: o.originalTotalDutiesSet ? moneySet(o.originalTotalDutiesSet) : null,
     payment_gateway_names: gateways,
     phone: null,
     po_number: null,
@@ -471,7 +506,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
     total_shipping_price_set: moneySet(o.totalShippingPriceSet),
     total_tax: o.totalTaxSet.shopMoney.amount,
     total_tax_set: moneySet(o.totalTaxSet),
-    total_tip_received: "0.00",
+    total_tip_received: o.totalTipReceivedSet.shopMoney.amount,
     total_weight: o.lineItems.reduce((g, li) => g + li.grams * li.currentQuantity, 0),
     updated_at: t(o.updatedAt),
     user_id: null,
@@ -491,7 +526,7 @@ export function orderPayload(o: SimOrder, customer: SimCustomer | null, ctx: Pay
     })),
     fulfillments: o.fulfillments.map((f) => orderFulfillment(fulfillmentInput(f, o), o, ctx)),
     line_items: o.lineItems.map((li) => lineItem(li, "order")),
-    payment_terms: null,
+    payment_terms: o.paymentTerms ? paymentTerms(o, ctx) : null,
     refunds: o.refunds.map((r) => refundPayload(r, o, ctx)),
     shipping_address: o.lineItems.some((li) => li.requiresShipping) ? address : null,
     shipping_lines: o.shippingLines.map(shippingLine),
