@@ -82,7 +82,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
     };
     let summary: unknown = null;
     if (size) {
-      summary = seedShop(store, domain, { seed: Number(body.seed ?? 1), size, now: String(body.now ?? new Date().toISOString()), shop: shopInput });
+      summary = seedShop(store, domain, { seed: Number(body.seed ?? 1), size, now: String(body.now ?? new Date().toISOString()), shop: shopInput, moneyMix: body.moneyMix === true });
     } else store.createShop({ domain, ...shopInput });
     let installation = null;
     if (body.install !== false) {

@@ -1,7 +1,7 @@
 // Deterministic seeded shops: the same (seed, size, now) gives the same customers, products and
 // 18 months of order history (refunds, cancellations, edits, guest and test orders, several
 // presentment currencies) in a fresh store. History is written silently: no StoreChanges.
-import type { SimStore, ShopData, CreateShopInput } from "./store.ts";
+import type { SimStore, ShopData, CreateShopInput, CreateOrderLineInput } from "./store.ts";
 import type { SimCustomer, SimVariant } from "./types.ts";
 
 export type SeedSize = "tiny" | "small" | "medium" | "large";
@@ -19,6 +19,22 @@ export interface SeedOptions {
   /** History ends here; orders span the 18 months before it. */
   now: Date | string;
   shop?: Omit<CreateShopInput, "domain" | "createdAt">;
+  /**
+   * Also give a small share of orders the money that is not simply paid in full: tips, gift cards
+   * bought and spent, duties, cash on delivery marked paid later, authorizations voided. Off by
+   * default, so the stores existing tests rely on stay exactly as they are.
+   */
+  moneyMix?: boolean;
+}
+
+/** How many orders of a seeded store carry each kind of money (with `moneyMix`). */
+export interface SeedMoneySummary {
+  tips: number;
+  giftCardsBought: number;
+  giftCardPayments: number;
+  duties: number;
+  cashOnDelivery: number;
+  voided: number;
 }
 
 export interface SeedSummary {
@@ -36,6 +52,7 @@ export interface SeedSummary {
   presentmentCurrencies: string[];
   products: number;
   millis: number;
+  money?: SeedMoneySummary;
 }
 
 /** 0..n-1 in a seeded random order (Fisher-Yates). */
@@ -137,6 +154,9 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
   const slots = dense ? shuffled(size.orders, rand) : [];
   // Shipping draws from its own stream, so the rest of the history is what it was without it.
   const shipRand = mulberry32(options.seed ^ 0x5f3759df);
+  // So does the money mix: the same draws for every order, used only when asked for.
+  const moneyRand = mulberry32(options.seed ^ 0x2545f491);
+  const money: SeedMoneySummary = { tips: 0, giftCardsBought: 0, giftCardPayments: 0, duties: 0, cashOnDelivery: 0, voided: 0 };
   for (let i = 0; i < size.orders; i++) {
     const t = orderTimes[i];
     while (customersBefore < customers.length && customerTimes[customersBefore] <= t) customersBefore++;
@@ -156,9 +176,14 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
     }
     currencies.add(presentment);
     const lineCount = rand() < 0.6 ? 1 : rand() < 0.8 ? 2 : int(3, 4);
-    const lineItems = Array.from({ length: lineCount }, () => ({ variantId: pick(variants).id, quantity: rand() < 0.8 ? 1 : int(2, 4) }));
+    const lineItems: CreateOrderLineInput[] = Array.from({ length: lineCount }, () => ({ variantId: pick(variants).id, quantity: rand() < 0.8 ? 1 : int(2, 4) }));
     const statusRoll = rand();
     const testRoll = rand();
+    const mix = drawMoneyMix(moneyRand, options.moneyMix === true);
+    if (mix.giftCard) lineItems.push({ title: "Gift card", price: mix.giftCard, quantity: 1, giftCard: true });
+    if (mix.duty) lineItems[0] = { ...lineItems[0], duty: { amount: mix.duty, harmonizedSystemCode: "630790", countryCodeOfOrigin: "PT" } };
+    const placedStatus = statusRoll < 0.03 ? "PENDING" : statusRoll < 0.05 ? "AUTHORIZED" : "PAID";
+    const cod = mix.cashOnDelivery && placedStatus === "PAID";
     // One test order in a dense store, else 1 in 100.
     const test = dense ? slots[i] === size.orders - 1 : testRoll < 0.01;
     const at = iso(t);
@@ -172,9 +197,17 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
       discount: rand() < 0.12 ? (rand() < 0.5 ? { code: "WELCOME10", percentage: 10 } : { code: "FIVEOFF", amount: "5.00" }) : null,
       presentmentCurrency: presentment,
       test,
-      financialStatus: statusRoll < 0.03 ? "PENDING" : statusRoll < 0.05 ? "AUTHORIZED" : "PAID",
+      financialStatus: cod ? "PENDING" : placedStatus,
       sourceName: rand() < 0.9 ? "web" : "pos",
+      ...(mix.tip ? { tip: mix.tip } : {}),
+      ...(mix.giftCardPayment ? { giftCardAmount: mix.giftCardPayment } : {}),
+      ...(cod ? { gateway: "Cash on Delivery (COD)" } : {}),
     }, { at, silent: true });
+    if (mix.tip) money.tips++;
+    if (mix.giftCard) money.giftCardsBought++;
+    if (mix.giftCardPayment) money.giftCardPayments++;
+    if (mix.duty) money.duties++;
+    if (cod) money.cashOnDelivery++;
     summary.orders++;
     if (!customer) summary.guestOrders++;
     if (test) summary.testOrders++;
@@ -247,7 +280,16 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
         summary.refunds++;
       }
     }
-    if (captureAt && !captured && !order.cancelledAt) store.payOrder(domain, order.id, { at: captureAt, silent: true });
+    if (captureAt && !captured && !order.cancelledAt) {
+      // With the money mix, some authorizations that nothing else happened to are voided instead.
+      if (mix.voidAuthorization && fate >= 0.16) {
+        store.voidAuthorization(domain, order.id, { at: captureAt, silent: true });
+        money.voided++;
+      } else store.payOrder(domain, order.id, { at: captureAt, silent: true });
+    }
+    // Cash on delivery is marked paid a few days later, when it is in by now.
+    const codPaidAt = cod ? later(1, 5) : null;
+    if (codPaidAt && !order.cancelledAt) store.markOrderAsPaid(domain, order.id, { at: codPaidAt, silent: true });
   }
   // A few customers updated after creation (name changes etc.), for updated_at queries.
   for (let i = 0; i < Math.ceil(size.customers / 20); i++) {
@@ -264,7 +306,32 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
       store.adjustInventory(domain, variant.inventoryItemId, level.locationId, -level.available + int(0, 120), { at, silent: true });
     }
   }
+  if (options.moneyMix) summary.money = money;
   summary.presentmentCurrencies = [...currencies].sort();
   summary.millis = Math.round(performance.now() - started);
   return summary;
+}
+
+interface MoneyMixDraw {
+  tip: string | null;
+  giftCard: string | null;
+  giftCardPayment: string | null;
+  duty: string | null;
+  cashOnDelivery: boolean;
+  voidAuthorization: boolean;
+}
+
+/** One order's share of the money mix: every draw is made whether or not it is used, so the stream stays in step. */
+function drawMoneyMix(rand: () => number, enabled: boolean): MoneyMixDraw {
+  const draws = Array.from({ length: 7 }, () => rand());
+  if (!enabled) return { tip: null, giftCard: null, giftCardPayment: null, duty: null, cashOnDelivery: false, voidAuthorization: false };
+  const amount = (r: number, lo: number, hi: number) => `${lo + Math.floor(r * (hi - lo + 1))}.00`;
+  return {
+    tip: draws[0] < 0.05 ? amount(draws[6], 1, 8) : null,
+    giftCard: draws[1] < 0.03 ? ["25.00", "50.00", "100.00"][Math.floor(draws[6] * 3)] : null,
+    giftCardPayment: draws[2] < 0.04 ? amount(draws[6], 5, 30) : null,
+    duty: draws[3] < 0.03 ? amount(draws[6], 3, 12) : null,
+    cashOnDelivery: draws[4] < 0.04,
+    voidAuthorization: draws[5] < 0.5,
+  };
 }

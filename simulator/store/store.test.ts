@@ -292,6 +292,40 @@ describe("seed generator", () => {
     }
   });
 
+  it("with moneyMix, a small share of orders carries tips, gift cards, duties, cash on delivery and voided authorizations; without it, none", () => {
+    const make = (moneyMix: boolean) => {
+      const store = new SimStore({ now: () => new Date(NOW) });
+      const summary = seedShop(store, SHOP, { seed: 8, size: "small", now: NOW, moneyMix });
+      return { summary, orders: [...store.shop(SHOP).orders.values()], dump: dump(store, SHOP) };
+    };
+    const mixed = make(true);
+    expect(make(true).dump).toBe(mixed.dump);
+    const { orders } = mixed;
+    const count = {
+      tips: orders.filter((o) => Number(o.tipSet.shopMoney.amount) > 0).length,
+      giftCardsBought: orders.filter((o) => o.lineItems.some((l) => l.giftCard)).length,
+      giftCardPayments: orders.filter((o) => o.transactions.some((t) => t.gateway === "gift_card")).length,
+      duties: orders.filter((o) => o.originalTotalDutiesSet !== null).length,
+      cashOnDelivery: orders.filter((o) => o.transactions.some((t) => t.gateway === "Cash on Delivery (COD)" && t.status === "PENDING")).length,
+      voided: orders.filter((o) => o.financialStatus === "VOIDED" && !o.cancelledAt).length,
+    };
+    expect(count).toEqual(mixed.summary.money);
+    for (const [kind, n] of Object.entries(count)) {
+      expect(n, kind).toBeGreaterThan(0);
+      expect(n, kind).toBeLessThan(orders.length * 0.06);
+    }
+    // Cash on delivery is marked paid later (or cancelled first, or still pending at the end of the history).
+    const cod = orders.filter((o) => o.transactions.some((t) => t.gateway === "Cash on Delivery (COD)"));
+    expect(cod.every((o) => o.cancelledAt !== null || o.financialStatus === "PENDING" || o.transactions.some((t) => t.kind === "SALE" && t.status === "SUCCESS" && t.createdAt > o.createdAt))).toBe(true);
+    expect(cod.some((o) => o.financialStatus === "PAID")).toBe(true);
+    // Received money never falls short of what was refunded.
+    expect(orders.every((o) => Number(o.totalReceivedSet.shopMoney.amount) >= Number(o.totalRefundedSet.shopMoney.amount))).toBe(true);
+
+    const plain = make(false);
+    expect(plain.summary.money).toBeUndefined();
+    expect(plain.orders.some((o) => o.lineItems.some((l) => l.giftCard || l.duties.length) || Number(o.tipSet.shopMoney.amount) > 0 || o.transactions.some((t) => t.gateway === "gift_card" || t.manualPaymentGateway))).toBe(false);
+  });
+
   it("history is consistent in time and status: captures before refunds and cancellations, updatedAt after every event", () => {
     const check = (size: "tiny" | "medium", seed: number) => {
       const store = new SimStore({ now: () => new Date(NOW) });
