@@ -5,7 +5,7 @@ import { takeFromFulfillmentOrders, recomputeFulfillmentStatus } from "./fulfill
 import { stockForLine } from "./inventory.ts";
 import { fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
 import { recomputeCurrentTotals, recomputeFinancials, recomputeOriginalTotals } from "./order-totals.ts";
-import { isManualGateway, transaction } from "./payments.ts";
+import { capturableAmount, isManualGateway, transaction } from "./payments.ts";
 import { allDuties, buildRefund, finishRefund, type RefundInput } from "./refunds.ts";
 import { exchangeRate } from "./shops.ts";
 import { customerSnapshot, snapshot, StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
@@ -381,8 +381,9 @@ export function cancelOrder(store: StoreCore, domain: string, orderId: Id, input
   } else {
     order.cancelledAt = at;
     order.cancelReason = input.reason ?? "CUSTOMER";
+    // An authorization still open is voided with the order (one already voided stays as it is).
     const auth = order.transactions.find((t) => t.kind === "AUTHORIZATION");
-    if (auth) order.transactions.push(transaction(store, order, "VOID", fromBag(auth.amountSet), at, auth.id));
+    if (auth && capturableAmount(order).shop > 0) order.transactions.push(transaction(store, order, "VOID", fromBag(auth.amountSet), at, auth.id, { gateway: auth.gateway }));
   }
   order.closedAt = at;
   for (const fo of order.fulfillmentOrders) {

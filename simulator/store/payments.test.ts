@@ -202,3 +202,14 @@ describe("refunds of an order in another currency", () => {
     expect(() => store.refundOrder(SHOP, order.id, { amount: "1.00", currency: "GBP" })).toThrow(/USD or EUR/);
   });
 });
+
+describe("cancelling after a payment change", () => {
+  it("cancelling an order whose authorization was voided voids nothing twice", () => {
+    const { store } = fresh();
+    const order = store.createOrder(SHOP, { lineItems: [line("80.00")], financialStatus: "AUTHORIZED" });
+    store.voidAuthorization(SHOP, order.id);
+    store.cancelOrder(SHOP, order.id, { reason: "CUSTOMER" });
+    expect(order.transactions.map((t) => t.kind)).toEqual(["AUTHORIZATION", "VOID"]);
+    expect(order.financialStatus).toBe("VOIDED");
+  });
+});
