@@ -180,11 +180,16 @@ describe("tax-inclusive shops", () => {
     expect(shopAmount(order.currentTotalPriceSet)).toBe("0.00");
   });
 
-  it("an order may say otherwise than its shop", () => {
+  it("an order follows its shop unless it says otherwise", () => {
     const { store } = fresh({ taxesIncluded: true });
-    const order = store.createOrder(SHOP, { lineItems: [line("100.00")], taxRate: 0.1, taxesIncluded: false });
-    expect(order.taxesIncluded).toBe(false);
-    expect(shopAmount(order.totalPriceSet)).toBe("110.00");
+    const inclusive = store.createOrder(SHOP, { lineItems: [line("110.00")], taxRate: 0.1 });
+    expect(inclusive.taxesIncluded).toBe(true);
+    expect(shopAmount(inclusive.totalPriceSet)).toBe("110.00");
+    expect(shopAmount(inclusive.totalTaxSet)).toBe("10.00");
+    const exclusive = store.createOrder(SHOP, { lineItems: [line("100.00")], taxRate: 0.1, taxesIncluded: false });
+    expect(exclusive.taxesIncluded).toBe(false);
+    expect(shopAmount(exclusive.totalPriceSet)).toBe("110.00");
+    expect(shopAmount(exclusive.totalTaxSet)).toBe("10.00");
   });
 });
 
