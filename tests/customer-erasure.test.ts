@@ -241,7 +241,8 @@ describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
     await eventually(async () => (await db.webhookDelivery.findUnique({ where: { webhookId: "old-done" } }))?.payloadErasedAt ?? null, { what: "old payload blanked" });
     const rows = Object.fromEntries((await db.webhookDelivery.findMany({ where: { webhookId: { in: ["old-done", "old-failed", "recent-done"] } } })).map((r) => [r.webhookId, r]));
     expect(rows["old-done"].payload).toBe("{}");
-    expect(rows["old-failed"]).toMatchObject({ payload: "{}", error: null, status: "failed" });
+    // A failure's reason stays (it says what went wrong, not whom it was about); its payload goes.
+    expect(rows["old-failed"]).toMatchObject({ payload: "{}", error: "boom old-failed-marker", status: "failed" });
     expect(rows["recent-done"].payload).toContain("recent-done-marker");
   });
 

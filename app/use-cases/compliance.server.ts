@@ -60,11 +60,11 @@ export async function applyCustomerRedact(ctx: WebhookContext): Promise<WebhookO
   // Tombstones first and committed: a writer racing with this erasure sees them on its second look.
   await recordTombstones(ctx.db, ctx.shop, subjects, ctx.now);
   const deletedRows = await deleteSubjectRows(ctx.db, ctx.shop, subjects);
-  // Last, this delivery's own payload with the others: everything above is idempotent if it is retried.
+  // The other deliveries naming them, then (last, so a retry before it redoes everything idempotently) this one.
   const blanked = await blankDeliveriesNaming(ctx.db, ctx.shop, subjects, ctx.now, { except: ctx.webhookId });
-  await blankDelivery(ctx.db, ctx.webhookId, ctx.now);
   // The record of the request keeps counts only: no id, no email.
   await ctx.db.complianceRequest.create({ data: { shop: ctx.shop, topic: ctx.topic, deletedRows: deletedRows + blanked, receivedAt: ctx.now, completedAt: ctx.now } });
+  await blankDelivery(ctx.db, ctx.webhookId, ctx.now);
   return { status: "processed" };
 }
 
