@@ -63,8 +63,13 @@ export async function erasedAmong(db: Db, shop: string, subjects: WebhookSubject
   if (any.length === 0) return none;
   const digests = await digestsOf(shop, subjects);
   const found: WebhookSubjects = { customerGids: [], orderGids: [] };
+  const provider = providerOf(db);
   for (const part of chunks([...digests.keys()])) {
-    const rows = await db.erasureTombstone.findMany({ where: { shop, digest: { in: part } }, select: { digest: true } });
+    const rows = await db.$queryRawUnsafe<{ digest: string }[]>(
+      `SELECT "digest" FROM "ErasureTombstone" WHERE "shop" = ${param(provider, 1)} AND "digest" IN (${part.map((_, i) => param(provider, i + 2)).join(", ")})`,
+      shop,
+      ...part,
+    );
     for (const { digest } of rows) {
       const subject = digests.get(digest)!;
       (subject.kind === "customer" ? found.customerGids : found.orderGids).push(subject.gid);
