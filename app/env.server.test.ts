@@ -25,4 +25,10 @@ describe("environment", () => {
     expect(() => parseEnv({ ...base, NODE_ENV: "production", SHOPIFY_APP_URL: "http://app.example.com" })).toThrow(/https/);
     expect(parseEnv({ ...base, NODE_ENV: "development", SHOPIFY_API_ORIGIN: "http://127.0.0.1:4000" }).SHOPIFY_API_ORIGIN).toBe("http://127.0.0.1:4000");
   });
+
+  it("keeps done webhook payloads 30 days unless told otherwise, and refuses a negative retention", () => {
+    expect(parseEnv(base).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(30);
+    expect(parseEnv({ ...base, WEBHOOK_PAYLOAD_RETENTION_DAYS: "7" }).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(7);
+    expect(() => parseEnv({ ...base, WEBHOOK_PAYLOAD_RETENTION_DAYS: "-1" })).toThrow(/WEBHOOK_PAYLOAD_RETENTION_DAYS is invalid/);
+  });
 });

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   // How long a worker may hold a job before another worker takes it over (crash recovery).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),
+  // Stored webhook payloads (personal data) are blanked this long after their delivery is done.
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: z.coerce.number().min(0, "days, 0 or more").max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Development and tests only: send all Shopify traffic (Admin API, token exchange)

@@ -18,6 +18,7 @@ import { ORDER_HISTORY_BULK_QUERY } from "../adapters/shopify/admin-operations/o
 import { countOrders } from "../adapters/shopify/admin-operations/orders-count.ts";
 import { readOrdersWithRefundParts } from "../adapters/shopify/admin-operations/orders-with-refund-parts.ts";
 import { bulkLineFromJson, orderEntriesFromGraphql, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
+import { purgeErasedAmong, withoutErased } from "./erasure-guard.server.ts";
 import { recomputeShopTiers } from "./recompute-shop-tiers.server.ts";
 
 export type BackfillStatus = "requested" | "running" | "downloading" | "computing" | "completed" | "failed";
@@ -177,7 +178,9 @@ async function applyResultFile(deps: BackfillDeps, admin: AdminRunner, run: Back
   let batchOrders = 0;
   const flush = async () => {
     await withRefundParts(admin, batch);
-    await saveLedgerBatch(db, run.shop, batch);
+    // Orders of customers erased since the history was read stay erased.
+    await saveLedgerBatch(db, run.shop, await withoutErased(db, run.shop, batch));
+    await purgeErasedAmong(db, run.shop, batch);
     linesApplied = lineNo;
     ordersRead += batchOrders;
     await db.backfillRun.update({ where: { id: run.id }, data: { linesApplied, ordersRead } });

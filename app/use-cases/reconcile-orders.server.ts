@@ -10,6 +10,8 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { readOrdersUpdatedSince } from "../adapters/shopify/admin-operations/orders-updated-since.ts";
 import { orderEntriesFromGraphql } from "../adapters/shopify/order-graphql-mapping.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import type { OrderSnapshot } from "../domain/order-ledger.ts";
+import { purgeErasedAmong, withoutErased } from "./erasure-guard.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
 /** Shopify's search index trails writes a little: each run looks back this much before the last one. */
@@ -51,6 +53,7 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
     const page = await readOrdersUpdatedSince(admin, since, after);
     // One recomputation per customer, recorded with the most telling cause.
     const touched = new Map<string, TierRecomputeCause>();
+    const pageEntries: { snapshot: OrderSnapshot }[] = [];
     const touch = (cause: TierRecomputeCause, gid: string | null) => {
       if (!gid) return;
       const current = touched.get(gid);
@@ -66,6 +69,9 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
         input.log?.warn("reconcile: order skipped", { shop, error: error.message });
         continue;
       }
+      // An erased customer's or order's newer version is not theirs to bring back.
+      if ((await withoutErased(db, shop, [entries])).length === 0) continue;
+      pageEntries.push(entries);
       const { snapshot, name, refunds } = entries;
       const stored = await saveOrderSnapshot(db, shop, snapshot, name);
       if (stored.stored) {
@@ -82,6 +88,7 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
         }
       }
     }
+    await purgeErasedAmong(db, shop, pageEntries);
     const byCause = new Map<TierRecomputeCause, string[]>();
     for (const [gid, cause] of touched) byCause.set(cause, [...(byCause.get(cause) ?? []), gid]);
     for (const [cause, gids] of byCause) await input.requestTierRecompute(gids, cause);

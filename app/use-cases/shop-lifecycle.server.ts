@@ -28,6 +28,9 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.tierSettings.deleteMany({ where: { shop } }),
     db.backfillRun.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop, ...(keepWebhookId ? { webhookId: { not: keepWebhookId } } : {}) } }),
+    // Data-request exports and erasure tombstones go with the shop (shop/redact keeps only its own record).
+    db.complianceRequest.deleteMany({ where: { shop, topic: { not: "shop/redact" } } }),
+    db.erasureTombstone.deleteMany({ where: { shop } }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);
   return counts.reduce((sum, c) => sum + c.count, 0);

@@ -1,10 +1,12 @@
 // Processor of the `shop-lifecycle` queue: install follow-up, purge after
-// uninstall, and the sweep that re-queues deliveries stored but never queued.
+// uninstall, the sweep that re-queues deliveries stored but never queued, and the
+// retention that blanks payloads of deliveries done long enough ago.
 import type { Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { blankExpiredWebhookPayloads } from "../use-cases/payload-retention.server.ts";
 import { purgeShopIfStillUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 
 export interface ShopLifecycleDeps {
@@ -13,8 +15,12 @@ export interface ShopLifecycleDeps {
   log: Logger;
   /** Called after an installation is recorded (history backfill hooks in here). */
   onInstalled?: (shop: string) => Promise<void>;
+  /** How long a done delivery's payload is kept (WEBHOOK_PAYLOAD_RETENTION_DAYS). */
+  payloadRetentionMs?: number;
   now?: () => Date;
 }
+
+export const DEFAULT_PAYLOAD_RETENTION_MS = 30 * 86_400_000;
 
 /** Deliveries older than this and still "received" are re-queued (their enqueue may have failed). */
 export const SWEEP_AFTER_MS = 60_000;
@@ -46,6 +52,11 @@ export function createShopLifecycleProcessor(deps: ShopLifecycleDeps) {
           );
         }
         return { requeued: stuck.length };
+      }
+      case "blank-expired-payloads": {
+        const result = await blankExpiredWebhookPayloads(deps.db, { retentionMs: deps.payloadRetentionMs ?? DEFAULT_PAYLOAD_RETENTION_MS, now: deps.now?.() ?? new Date() });
+        if (result.blanked) deps.log.info("webhook payloads past retention blanked", result);
+        return result;
       }
     }
   };

@@ -24,6 +24,8 @@ export interface WorkerOptions {
   concurrency: number;
   lockMs: number;
   purgeDelayMs: number;
+  /** How long a done delivery's payload is kept before it is blanked (default 30 days). */
+  payloadRetentionMs?: number;
   log: Logger;
   /** How often customers due for a time-driven review are recomputed (default 15 min). */
   reviewEveryMs?: number;
@@ -95,7 +97,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues })),
     // One job per shop at a time (a lock), so a busy shop holds one slot and the rest share the others.
     make(QUEUES.tierSync.name, createTierSyncProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner, sliceMs: options.syncSliceMs })),
-    make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
+    make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, payloadRetentionMs: options.payloadRetentionMs, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
     // A backfill streams a whole order history: a few at a time per process.
     make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),
     make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
@@ -109,6 +111,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 
   // Re-queue deliveries that were stored but whose enqueue failed (the web process answered 503).
   await queues.shopLifecycle.upsertJobScheduler("sweep-deliveries", { every: 60_000 }, { name: "sweep-deliveries", data: { kind: "sweep-deliveries" } });
+  // Payloads of deliveries done longer ago than the retention are blanked (the first run is at start).
+  await queues.shopLifecycle.upsertJobScheduler("blank-expired-payloads", { every: 10 * 60_000 }, { name: "blank-expired-payloads", data: { kind: "blank-expired-payloads" } });
 
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   log.info("workers started", { queues: workers.map((w) => w.name), concurrency: options.concurrency });

@@ -6,6 +6,7 @@ import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/
 import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { applyTagChangeWebhook } from "../use-cases/apply-tag-change-webhook.server.ts";
 import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "../use-cases/compliance.server.ts";
+import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 
@@ -18,20 +19,23 @@ export interface HandlerOptions {
 /** Recorded, acknowledged, and left for the capability that will consume it (delivery promises, suppliers). */
 const notConsumedYet = (what: string): WebhookHandler => async () => ({ status: "skipped", note: `kept for ${what}` });
 
+/** Topics that name a customer or an order: an erased one is skipped and its payload blanked. */
+const unlessErased = (handler: WebhookHandler): WebhookHandler => (ctx) => applyUnlessErased(ctx, handler);
+
 export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, WebhookHandler> {
   return {
-    "orders/create": applyOrderWebhook,
-    "orders/paid": applyOrderWebhook,
-    "orders/updated": applyOrderWebhook,
-    "orders/cancelled": applyOrderWebhook,
-    "refunds/create": applyRefundWebhook,
-    "customers/create": applyCustomerWebhook,
-    "customers/update": applyCustomerWebhook,
-    "customers/delete": applyCustomerDeletedWebhook,
-    "customer.tags_added": applyTagChangeWebhook,
-    "customer.tags_removed": applyTagChangeWebhook,
-    "fulfillments/create": notConsumedYet("delivery promises"),
-    "fulfillments/update": notConsumedYet("delivery promises"),
+    "orders/create": unlessErased(applyOrderWebhook),
+    "orders/paid": unlessErased(applyOrderWebhook),
+    "orders/updated": unlessErased(applyOrderWebhook),
+    "orders/cancelled": unlessErased(applyOrderWebhook),
+    "refunds/create": unlessErased(applyRefundWebhook),
+    "customers/create": unlessErased(applyCustomerWebhook),
+    "customers/update": unlessErased(applyCustomerWebhook),
+    "customers/delete": unlessErased(applyCustomerDeletedWebhook),
+    "customer.tags_added": unlessErased(applyTagChangeWebhook),
+    "customer.tags_removed": unlessErased(applyTagChangeWebhook),
+    "fulfillments/create": unlessErased(notConsumedYet("delivery promises")),
+    "fulfillments/update": unlessErased(notConsumedYet("delivery promises")),
     "fulfillment_orders/split": notConsumedYet("delivery promises"),
     "fulfillment_orders/merged": notConsumedYet("delivery promises"),
     "fulfillment_orders/moved": notConsumedYet("delivery promises"),

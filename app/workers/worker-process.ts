@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     concurrency: config.WORKER_CONCURRENCY,
     lockMs: config.WORKER_LOCK_MS,
     purgeDelayMs: config.SHOP_PURGE_DELAY_HOURS * 3_600_000,
+    payloadRetentionMs: config.WEBHOOK_PAYLOAD_RETENTION_DAYS * 86_400_000,
     log,
   });
   process.send?.({ type: "ready" });

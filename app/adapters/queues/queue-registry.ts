@@ -33,13 +33,14 @@ export const QUEUES = {
     name: "tier-sync",
     payload: z.object({ shop: shopDomain, refreshSpend: z.boolean() }),
   },
-  /** Per-shop chores: install follow-up, data purge after uninstall, delivery sweeps. */
+  /** Per-shop chores: install follow-up, data purge after uninstall, delivery sweeps, payload retention. */
   shopLifecycle: {
     name: "shop-lifecycle",
     payload: z.discriminatedUnion("kind", [
       z.object({ kind: z.literal("installed"), shop: shopDomain }),
       z.object({ kind: z.literal("purge"), shop: shopDomain, uninstalledAt: z.string() }),
       z.object({ kind: z.literal("sweep-deliveries") }),
+      z.object({ kind: z.literal("blank-expired-payloads") }),
     ]),
   },
   /**
