@@ -55,7 +55,8 @@ describe("environment", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", "app/workers/worker-process.ts"], {
       cwd: root,
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...base, SHOPIFY_APP_URL: "https://app.example.com", SHOPIFY_API_ORIGIN: "http://127.0.0.1:9", DATABASE_URL: `file:${path.join(scratch, "never-opened.db")}` },
+      // No NODE_ENV at all (the cast: Remix's types insist on one).
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...base, SHOPIFY_API_ORIGIN: "http://127.0.0.1:9", DATABASE_URL: `file:${path.join(scratch, "never-opened.db")}` } as unknown as NodeJS.ProcessEnv,
       timeout: 20_000,
     });
     expect(result.status).toBe(1);

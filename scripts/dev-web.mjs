@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
 const children = [];
 const run = (args) => {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit" });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env });
   children.push(child);
   return child;
 };
