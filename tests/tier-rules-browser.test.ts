@@ -10,7 +10,7 @@ import { seedShop } from "../simulator/store/seed-generator.ts";
 import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
 import type { SettleWatcher } from "../scripts/lib/settle.ts";
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
-import { CHROMIUM_ARGS, chromiumPlan } from "./support/chromium.ts";
+import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import type { TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "browser-test.myshopify.com";

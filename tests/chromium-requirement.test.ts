@@ -1,5 +1,7 @@
+// The browser tests and the demo smoke test need Chromium: skipped without it on a
+// developer's machine, a failure in CI.
 import { describe, expect, it } from "vitest";
-import { chromiumPlan } from "./chromium.ts";
+import { chromiumPlan } from "../scripts/lib/chromium.ts";
 
 describe("Chromium for the browser tests", () => {
   const none = () => false;
