@@ -13,7 +13,7 @@ import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.s
 import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
 import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
 import { createLogger } from "../logger.server.ts";
-import { sweepDeliveries } from "./process-shop-lifecycle.ts";
+import { MAX_DELIVERY_ATTEMPTS, sweepDeliveries } from "./process-shop-lifecycle.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
 
@@ -124,7 +124,7 @@ describe("deliveries that keep failing", () => {
     const long = Date.now() - 60 * MINUTE;
     // Older than the late one, and more of them than one sweep used to take.
     await database.db.webhookDelivery.createMany({
-      data: Array.from({ length: 1_001 }, (_, i) => ({ webhookId: `poisoned-${i}`, shop: SHOP, topic: "orders/create", payload: "{}", attempts: 12, error: "boom", receivedAt: new Date(long + i) })),
+      data: Array.from({ length: 1_001 }, (_, i) => ({ webhookId: `poisoned-${i}`, shop: SHOP, topic: "orders/create", payload: "{}", attempts: MAX_DELIVERY_ATTEMPTS + 2, error: "boom", receivedAt: new Date(long + i) })),
     });
     const late = randomUUID();
     await store(late, "customers/update", "{}", { receivedAt: new Date(Date.now() - 5 * MINUTE) });

@@ -4,7 +4,7 @@ import type { Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
-import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { DEFAULT_JOB_OPTIONS, type JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { purgeShopIfStillUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 
 export interface ShopLifecycleDeps {
@@ -20,8 +20,8 @@ export interface ShopLifecycleDeps {
 export const SWEEP_AFTER_MS = 60_000;
 /** At most this many deliveries are looked at per sweep (one a minute). */
 export const SWEEP_BATCH = 500;
-/** A delivery tried this often without ending is given up (the queue's own default is 10 tries). */
-export const MAX_DELIVERY_ATTEMPTS = 10;
+/** A delivery tried as often as its job may be, and still not ended, is given up. */
+export const MAX_DELIVERY_ATTEMPTS = DEFAULT_JOB_OPTIONS.attempts ?? 10;
 
 type DeliveryToSweep = { webhookId: string; shop: string; topic: string; attempts: number };
 
