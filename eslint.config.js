@@ -27,4 +27,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Use-cases are called by workers and routes, never the other way round; what they
+    // enqueue goes through app/adapters/queues.
+    files: ["app/use-cases/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["../workers/*", "../routes/*"], message: "app/use-cases must not depend on workers or routes (enqueue helpers live in app/adapters/queues)." }] }],
+    },
+  },
 );

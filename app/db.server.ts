@@ -7,6 +7,7 @@ import path from "node:path";
 import { PrismaClient as SqliteClient } from "@tierline/prisma-sqlite";
 import { PrismaClient as PgClient } from "@tierline/prisma-pg";
 import { resolveDatabase, type DatabaseTarget } from "./adapters/db/database-url.ts";
+import { exposeSqliteConnection } from "./adapters/db/sqlite-connection.server.ts";
 
 export type Db = SqliteClient;
 export type { DatabaseTarget };
@@ -33,8 +34,8 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
     return new PgClient({ adapter }) as unknown as Db;
   }
   // timeout: how long a writer waits for another process's write lock (web and worker share the file).
-  const adapter = new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 });
-  return new SqliteClient({ adapter });
+  const { adapter, register } = exposeSqliteConnection(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }));
+  return register(new SqliteClient({ adapter }));
 }
 
 declare global {

@@ -4,15 +4,19 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { env } from "./env.server.ts";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
 
 const ABORT_DELAY = 5_000;
 
 // Development and tests only (env.server.ts refuses SHOPIFY_API_ORIGIN in
-// production): the local store simulator plays the Shopify admin and frames the
-// app from its own origin, which Shopify's CSP would otherwise forbid.
+// production, and anywhere but a loopback address): the local store simulator plays
+// the Shopify admin and frames the app from its own origin, which Shopify's CSP
+// would otherwise forbid. Read from the validated environment when the request
+// comes, never from `process.env.NODE_ENV`, which a production build bakes in.
 function allowSimulatorAdminToFrame(headers: Headers): void {
-  const simulator = process.env.NODE_ENV !== "production" ? process.env.SHOPIFY_API_ORIGIN : undefined;
+  const config = env();
+  const simulator = config.NODE_ENV !== "production" ? config.SHOPIFY_API_ORIGIN : undefined;
   const csp = headers.get("Content-Security-Policy");
   if (!simulator || !csp?.startsWith("frame-ancestors") || csp.includes("'none'")) return;
   headers.set("Content-Security-Policy", csp.replace("frame-ancestors", `frame-ancestors ${new URL(simulator).origin}`));

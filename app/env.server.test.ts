@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { rmSync } from "node:fs";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { EnvError, parseEnv } from "./env.server.ts";
 
 const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com", SCOPES: "read_orders" };
@@ -30,5 +34,38 @@ describe("environment", () => {
     expect(parseEnv(base).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(30);
     expect(parseEnv({ ...base, WEBHOOK_PAYLOAD_RETENTION_DAYS: "7" }).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(7);
     expect(() => parseEnv({ ...base, WEBHOOK_PAYLOAD_RETENTION_DAYS: "-1" })).toThrow(/WEBHOOK_PAYLOAD_RETENTION_DAYS is invalid/);
+  });
+
+  it("is production unless NODE_ENV says otherwise", () => {
+    expect(parseEnv(base).NODE_ENV).toBe("production");
+    expect(() => parseEnv({ ...base, SHOPIFY_APP_URL: "http://app.example.com" })).toThrow(/https/);
+    expect(parseEnv({ ...base, NODE_ENV: "development" }).NODE_ENV).toBe("development");
+  });
+
+  it("redirects Shopify traffic only when development or test is asked for, and only to this machine", () => {
+    expect(() => parseEnv({ ...base, SHOPIFY_API_ORIGIN: "http://127.0.0.1:4000" })).toThrow(/refused when NODE_ENV=production/);
+    for (const origin of ["http://127.0.0.1:4000", "http://localhost:4711", "http://[::1]:4711", "http://127.8.0.1"]) {
+      expect(parseEnv({ ...base, NODE_ENV: "development", SHOPIFY_API_ORIGIN: origin }).SHOPIFY_API_ORIGIN).toBe(origin);
+      expect(parseEnv({ ...base, NODE_ENV: "test", SHOPIFY_API_ORIGIN: origin }).SHOPIFY_API_ORIGIN).toBe(origin);
+    }
+    for (const origin of ["https://evil.example.com", "http://10.0.0.5:4711", "http://127.0.0.1.evil.example.com", "http://localhost.example.com"]) {
+      expect(() => parseEnv({ ...base, NODE_ENV: "development", SHOPIFY_API_ORIGIN: origin })).toThrow(/must be a loopback address/);
+    }
+  });
+
+  it("`npm run worker` without NODE_ENV runs in production, so it refuses the simulator redirect", () => {
+    const root = path.resolve(import.meta.dirname, "..");
+    // Where a worker that did start (today's default) would put its database; removed after.
+    const scratch = path.join(tmpdir(), `tierline-env-${process.pid}`);
+    onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
+    const result = spawnSync(process.execPath, ["--import", "tsx", "app/workers/worker-process.ts"], {
+      cwd: root,
+      encoding: "utf8",
+      // No NODE_ENV at all (the cast: Remix's types insist on one).
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...base, SHOPIFY_API_ORIGIN: "http://127.0.0.1:9", DATABASE_URL: `file:${path.join(scratch, "never-opened.db")}` } as unknown as NodeJS.ProcessEnv,
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/SHOPIFY_API_ORIGIN .* refused when NODE_ENV=production/);
   });
 });

@@ -5,7 +5,9 @@ import { z } from "zod";
 const optionalUrl = z.string().url().optional().or(z.literal("").transform(() => undefined));
 
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  // Production unless said otherwise: `npm start` and `npm run worker` are what a
+  // deployment runs; the demo, `npm run dev:web` and the tests set it themselves.
+  NODE_ENV: z.enum(["development", "test", "production"]).default("production"),
   SHOPIFY_API_KEY: z.string().min(1, "the app's client id from the Partner dashboard"),
   SHOPIFY_API_SECRET: z.string().min(1, "the app's client secret; signs webhooks and session tokens"),
   SHOPIFY_APP_URL: z.string().url("the public https URL Shopify reaches the app at"),
@@ -24,13 +26,20 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Development and tests only: send all Shopify traffic (Admin API, token exchange)
-  // to this origin instead of https://{shop}. Refused in production.
+  // to this origin instead of https://{shop}. Honoured only with NODE_ENV set to
+  // development or test, and only for a loopback address (the local simulator).
   SHOPIFY_API_ORIGIN: optionalUrl,
   // App Bridge script URL (read by @shopify/shopify-app-remix); default is Shopify's CDN.
   APP_BRIDGE_URL: optionalUrl,
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Whether an origin is this machine: Shopify traffic (with its tokens) may only be redirected there. */
+export function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export class EnvError extends Error {}
 
@@ -46,8 +55,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Tierline cannot start; fix these environment variables (see .env.example):\n${lines.join("\n")}`);
   }
   const env = result.data;
-  if (env.NODE_ENV === "production" && env.SHOPIFY_API_ORIGIN) {
-    throw new EnvError("Tierline cannot start: SHOPIFY_API_ORIGIN redirects Shopify traffic (for the local simulator) and is refused when NODE_ENV=production.");
+  if (env.SHOPIFY_API_ORIGIN && env.NODE_ENV === "production") {
+    throw new EnvError(
+      "Tierline cannot start: SHOPIFY_API_ORIGIN redirects Shopify traffic (for the local simulator) and is refused when NODE_ENV=production (the default); set NODE_ENV=development to use it.",
+    );
+  }
+  if (env.SHOPIFY_API_ORIGIN && !isLoopbackOrigin(env.SHOPIFY_API_ORIGIN)) {
+    throw new EnvError(`Tierline cannot start: SHOPIFY_API_ORIGIN must be a loopback address (127.0.0.1, ::1 or localhost); ${new URL(env.SHOPIFY_API_ORIGIN).hostname} is not.`);
   }
   if (env.NODE_ENV === "production" && !env.SHOPIFY_APP_URL.startsWith("https://")) {
     throw new EnvError("Tierline cannot start: SHOPIFY_APP_URL must be https in production.");

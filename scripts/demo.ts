@@ -14,7 +14,9 @@ import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { chromium } from "playwright-core";
 import { createDb, databaseTarget } from "../app/db.server.ts";
+import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
 import { watchSettling } from "./lib/settle.ts";
@@ -184,12 +186,46 @@ async function main(): Promise<Record<string, unknown>> {
   console.log(`      written to Shopify: ${listed(writesByKind)} (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
   if (Object.keys(refusedByKind).length) console.log(`      answered with userErrors: ${listed(refusedByKind)}`);
   if (stale) console.log(`      ${stale} customers' spend moved within their tier: their spend metafields are written by the next 15-minute refresh, in batches`);
+  const adminPage = `${sim.origin}/_sim/admin/${SHOP}/apps/tierline`;
+  const framed = await checkFramedApp(adminPage, path.join(dataDir, "admin.png"));
+  if (framed) note(`the simulated admin shows the app in its frame (screenshot ${path.relative(ROOT, framed)})`);
   if (!once) {
-    console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${sim.origin}/_sim/admin/${SHOP}/apps/tierline`);
+    console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${adminPage}`);
     console.log(`      What the app wrote to the store: ${sim.origin}/_sim/shops/${SHOP}/mutations`);
     console.log(`      Database: ${databaseUrl}   Logs: this terminal.   Ctrl-C stops everything.`);
   }
   return summary;
+}
+
+/**
+ * Opens the admin page the demo prints in headless Chromium and checks that the app
+ * rendered inside its frame (a frame the app's CSP refuses stays empty). Returns the
+ * screenshot's path; null when Chromium is absent outside CI (in CI that is a failure).
+ */
+async function checkFramedApp(adminPage: string, screenshot: string): Promise<string | null> {
+  const plan = chromiumPlan();
+  if (!plan.run) {
+    if (!plan.skip) throw new Error(plan.reason);
+    note(`not checking the admin frame in a browser: ${plan.reason}`);
+    return null;
+  }
+  const browser = await chromium.launch({ executablePath: plan.path, args: CHROMIUM_ARGS });
+  try {
+    // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    await page.goto(adminPage);
+    const app = page.frameLocator("iframe");
+    try {
+      await app.getByText("Members per tier").waitFor({ timeout: 30_000 });
+    } catch {
+      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
+      throw new Error(`the simulated admin at ${adminPage} does not show the app in its frame (screenshot ${path.relative(ROOT, screenshot)})`);
+    }
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return screenshot;
+  } finally {
+    await browser.close();
+  }
 }
 
 async function cleanup(): Promise<void> {

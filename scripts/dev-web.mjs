@@ -7,9 +7,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// The app's processes run in production mode unless told otherwise; this is development.
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
 const children = [];
 const run = (args) => {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: process.env });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env });
   children.push(child);
   return child;
 };

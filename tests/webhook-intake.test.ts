@@ -102,7 +102,7 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     expect((await database.db.webhookDelivery.findUnique({ where: { webhookId } }))?.attempts).toBe(1);
   });
 
-  it("rejects a forged signature, an altered body, malformed JSON and an unknown topic, storing nothing", async () => {
+  it("rejects a forged signature, an altered body, malformed or absurdly nested JSON and an unknown topic, storing nothing", async () => {
     const before = await counts();
     const order = orderBody();
     const forged = await send("orders/create", order.body, { hmac: Buffer.from("forged-signature").toString("base64") });
@@ -120,6 +120,10 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     const malformed = await send("orders/create", '{"id": 1, "admin_graphql_api_id": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.message).toMatch(/Malformed JSON/);
+    // Valid JSON to JSON.parse, but nested far beyond any webhook: refused, never stored.
+    const nested = await send("orders/create", '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000));
+    expect(nested.status).toBe(400);
+    expect(nested.body.message).toMatch(/nested deeper than/);
     const unknown = await send("carts/create", '{"id": 1}');
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toMatch(/does not subscribe/);

@@ -13,7 +13,7 @@ import { qualifyingSpend, qualifyingSpendByCustomer } from "./qualifying-spend.t
 import { evaluateTier, INITIAL_MEMBER_STATE } from "./tier-evaluation.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
 import { planTierTags } from "./tier-tags.ts";
-import { at, orderEvent, refundEvent } from "./ledger-test-events.ts";
+import { at, orderEvent, refundEvent } from "../../tests/support/ledger-test-events.ts";
 
 const rules = DEFAULT_TIER_RULES;
 const NOW = at("2025-02-01T00:00:00Z");

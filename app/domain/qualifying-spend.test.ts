@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { reduceLedger } from "./order-ledger.ts";
 import { emptySpendSummary, orderQualifyingSpend, qualifyingSpend, qualifyingSpendByCustomer } from "./qualifying-spend.ts";
 import { DEFAULT_TIER_RULES, type TierRules } from "./tier-rules.ts";
-import { at, orderEvent, refundEvent } from "./ledger-test-events.ts";
+import { at, orderEvent, refundEvent } from "../../tests/support/ledger-test-events.ts";
 
 const rules = DEFAULT_TIER_RULES;
 const NOW = at("2025-06-01T00:00:00Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addDays, calendarYearStart, isInWindow, nextCalendarYearStart, windowExitAt } from "./spend-window.ts";
-import { at } from "./ledger-test-events.ts";
+import { at } from "../../tests/support/ledger-test-events.ts";
 
 describe("trailing window", () => {
   const window = { kind: "trailing_days", days: 365 } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { earnedTierKey, evaluateTier, INITIAL_MEMBER_STATE, type MemberTierState } from "./tier-evaluation.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
-import { at } from "./ledger-test-events.ts";
+import { at } from "../../tests/support/ledger-test-events.ts";
 
 const rules = DEFAULT_TIER_RULES;
 const NOW = at("2025-02-01T00:00:00Z");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MemberTierState } from "./tier-evaluation.ts";
 import { formatDateTime, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
-import { at } from "./ledger-test-events.ts";
+import { at } from "../../tests/support/ledger-test-events.ts";
 
 const rules = DEFAULT_TIER_RULES;
 const silver: MemberTierState = { tierKey: "silver", tierSince: at("2025-01-10T10:00:00.123Z"), grace: null, pin: null };

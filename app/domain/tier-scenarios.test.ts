@@ -12,7 +12,7 @@ import { evaluateTier, INITIAL_MEMBER_STATE, pinMember, unpinMember, type Member
 import { nextTierReviewAt } from "./tier-review-date.ts";
 import { DEFAULT_TIER_RULES, type TierRules } from "./tier-rules.ts";
 import { planTierTags } from "./tier-tags.ts";
-import { at, orderEvent, refundEvent } from "./ledger-test-events.ts";
+import { at, orderEvent, refundEvent } from "../../tests/support/ledger-test-events.ts";
 
 const rules = DEFAULT_TIER_RULES;
 const NOW = at("2025-02-01T00:00:00Z");

@@ -50,6 +50,16 @@ export default function Overview() {
             </Banner>
           </Layout.Section>
         )}
+        {data.failedDeliveries.count > 0 && data.failedDeliveries.latest && (
+          <Layout.Section>
+            <Banner tone="critical" title={`${data.failedDeliveries.count} ${data.failedDeliveries.count === 1 ? "update from Shopify" : "updates from Shopify"} could not be processed`}>
+              <p>
+                Tierline tried each of them several times and stopped; the tiers may not reflect them. Latest: {data.failedDeliveries.latest.topic} received{" "}
+                {new Date(data.failedDeliveries.latest.receivedAt).toUTCString()}, because: {data.failedDeliveries.latest.reason}
+              </p>
+            </Banner>
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

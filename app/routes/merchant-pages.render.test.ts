@@ -11,6 +11,7 @@ import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { applyMigrations } from "../adapters/db/migrate.server.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { loadMembersPage } from "../use-cases/members-admin.server.ts";
+import { loadOverview } from "../use-cases/overview-admin.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { loadTierRulesOverview, previewTierRules } from "../use-cases/tier-rules-admin.server.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
@@ -84,5 +85,25 @@ describe("merchant pages render", () => {
     const params = new URLSearchParams({ tier: "gold", pinned: "yes" });
     const html = await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW }));
     expect(html).toContain("No members match");
+  });
+
+  it("Overview counts the shop's webhook deliveries that failed for good, with the latest reason, and only its own", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    const quiet = await render(OverviewPage, "/app/page", await loadOverview(db, SHOP));
+    expect(quiet).not.toContain("could not be processed");
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    await db.webhookDelivery.createMany({
+      data: [
+        { webhookId: "f-1", shop: SHOP, topic: "orders/create", payload: "{}", status: "failed", attempts: 10, error: "downstream unavailable", receivedAt: at(1) },
+        { webhookId: "f-2", shop: SHOP, topic: "refunds/create", payload: "{", status: "failed", attempts: 1, error: "payload cannot be parsed: SyntaxError", receivedAt: at(2) },
+        { webhookId: "f-3", shop: SHOP, topic: "orders/create", payload: "{}", status: "received", attempts: 2, error: "retrying", receivedAt: at(3) },
+        { webhookId: "f-4", shop: "other.myshopify.com", topic: "orders/create", payload: "{}", status: "failed", attempts: 10, error: "another shop's", receivedAt: at(4) },
+      ],
+    });
+    const overview = await loadOverview(db, SHOP);
+    expect(overview.failedDeliveries).toMatchObject({ count: 2, latest: { topic: "refunds/create", reason: "payload cannot be parsed: SyntaxError" } });
+    const html = await render(OverviewPage, "/app/page", overview);
+    for (const text of ["2 updates from Shopify could not be processed", "refunds/create", "payload cannot be parsed: SyntaxError"]) expect(html).toContain(text);
+    expect(html).not.toContain("another shop");
   });
 });

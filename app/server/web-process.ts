@@ -11,6 +11,8 @@ const log = createLogger("web");
 
 async function main(): Promise<void> {
   const config = envOrExit();
+  // Production unless NODE_ENV says otherwise (the libraries loaded below read it).
+  process.env.NODE_ENV = config.NODE_ENV;
   const { db, databaseTarget, projectRoot } = await import("../db.server.ts");
   const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
   const target = databaseTarget();

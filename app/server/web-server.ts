@@ -20,24 +20,39 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** The body's bytes, in a buffer of their own (it is handed to the writer thread); null when over the limit. */
+/**
+ * The body's bytes, in a buffer of their own (it is handed to the writer thread);
+ * null when over the limit. A body declared too large by its Content-Length is
+ * refused before a byte is read, and a body that turns out too large stops being
+ * kept; either way the rest is read and dropped, never the socket destroyed, so the
+ * sender receives the 413 instead of a connection reset (which it would retry).
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve(null);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        req.off("data", collect);
+        chunks.length = 0;
+        req.resume();
         resolve(null);
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", collect);
     // Copied into a buffer of exactly its size, even from one chunk: a chunk is a view
     // into the socket's read buffer, and a small Buffer shares a pool, either of which
     // would be copied whole to the writer thread.
     req.on("end", () => {
+      if (size > limit) return;
       const body = Buffer.allocUnsafeSlow(size);
       let at = 0;
       for (const chunk of chunks) at += chunk.copy(body, at);

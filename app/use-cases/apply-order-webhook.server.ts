@@ -1,6 +1,6 @@
 // orders/* and refunds/create → the ledger → recompute the customers touched.
-import { customerOfOrder, markOrderDeleted, saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
-import { deletedOrderGid, orderNameFromPayload, orderSnapshotFromPayload, refundRecordFromPayload } from "../adapters/shopify/webhook-payloads.ts";
+import { customerOfOrder, saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
+import { orderNameFromPayload, orderSnapshotFromPayload, refundRecordFromPayload } from "../adapters/shopify/webhook-payloads.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
 export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
@@ -23,11 +23,5 @@ export async function applyRefundWebhook(ctx: WebhookContext): Promise<WebhookOu
   // A refund that arrives before its order is kept; the order's arrival recomputes then.
   const customer = await customerOfOrder(ctx.db, ctx.shop, refund.orderId);
   if (customer) await ctx.requestTierRecompute([customer], "refund");
-  return { status: "processed" };
-}
-
-export async function applyOrderDeletedWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
-  const customer = await markOrderDeleted(ctx.db, ctx.shop, deletedOrderGid(ctx.payload), ctx.now);
-  if (customer) await ctx.requestTierRecompute([customer], "order");
   return { status: "processed" };
 }

@@ -12,6 +12,7 @@ export async function loadOverview(db: Db, shop: string) {
     db.customer.count({ where: { shop, syncStatus: "pending" } }),
     db.customer.count({ where: { shop, syncStatus: "failed" } }),
   ]);
+  const failedDeliveries = await loadFailedDeliveries(db, shop);
   const counts = new Map(perTier.map((t) => [t.tierKey, t._count._all]));
   return {
     shop,
@@ -29,5 +30,16 @@ export async function loadOverview(db: Db, shop: string) {
     },
     pendingSync,
     failedSync,
+    failedDeliveries,
   };
+}
+
+/** Webhook deliveries that ended failed (after their last attempt), with the latest one's reason. */
+async function loadFailedDeliveries(db: Db, shop: string) {
+  const where = { shop, status: "failed" };
+  const [count, latest] = await Promise.all([
+    db.webhookDelivery.count({ where }),
+    db.webhookDelivery.findFirst({ where, orderBy: { receivedAt: "desc" }, select: { topic: true, error: true, receivedAt: true } }),
+  ]);
+  return { count, latest: latest && { topic: latest.topic, reason: latest.error ?? "no reason recorded", receivedAt: latest.receivedAt.toISOString() } };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isJsonObjectText, jsonObjectProblem } from "./json-payload.ts";
+import { isJsonObjectText, jsonObjectProblem, MAX_JSON_NESTING } from "./json-payload.ts";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
 const byJsonParse = (text: string) => {
@@ -49,7 +49,7 @@ describe("JSON object check", () => {
       "[0]", "[-0]", "[01]", "[-]", "[1.]", "[.5]", "[1.5e10]", "[1E+2]", "[1e-2]", "[1e]", "[1e+]", "[+1]", "[0x10]", "[1.5.5]", "[1e999]",
       "[\"\\u00e9\"]", "[\"\\u00g9\"]", "[\"\\u00\"]", "[\"\\x\"]", "[\"\\/\\b\\f\\n\\r\\t\\\\\\\"\"]", "[\"\u0001\"]", "[\"\t\"]", "[\"\u007f\"]",
       "[\"é注文😀\"]", "\f{}", "[1,\v2]", "\ufeff{}", "{}\u0000", "[\"\ud800\"]", "[\"\u2028\"]", "\u00a0{}",
-      "[" + "[".repeat(10_000) + "]".repeat(10_000) + "]",
+      "[" + "[".repeat(MAX_JSON_NESTING - 2) + "]".repeat(MAX_JSON_NESTING - 2) + "]",
       sample, sample.slice(0, -1), sample + "}",
     ];
     for (const text of cases) expect([text.slice(0, 40), isJsonObjectText(bytes(text))]).toEqual([text.slice(0, 40), byJsonParse(text)]);
@@ -66,5 +66,15 @@ describe("JSON object check", () => {
     expect(jsonObjectProblem(bytes(sample))).toBeNull();
     expect(jsonObjectProblem(bytes('{"id": 1, "admin_graphql_api_id": '))).toMatch(/^Malformed JSON body: .+/);
     for (const text of ["null", "1", '"text"', "true"]) expect(jsonObjectProblem(bytes(text))).toBe("Malformed JSON body: body is not a JSON object");
+  });
+
+  it("refuses a body nested thousands of levels deep, which JSON.parse accepts but a recursive parser overflows on", () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+    expect(byJsonParse(deep(5_000))).toBe(true);
+    expect(jsonObjectProblem(bytes(deep(5_000)))).toBe(`Malformed JSON body: nested deeper than ${MAX_JSON_NESTING} levels`);
+    expect(jsonObjectProblem(bytes("[".repeat(MAX_JSON_NESTING + 2) + "]".repeat(MAX_JSON_NESTING + 2)))).toMatch(/nested deeper/);
+    expect(jsonObjectProblem(bytes(deep(MAX_JSON_NESTING)))).toBeNull();
+    // Empty containers at the limit are still within it.
+    expect(jsonObjectProblem(bytes("[".repeat(MAX_JSON_NESTING) + "[]" + "]".repeat(MAX_JSON_NESTING)))).toBeNull();
   });
 });

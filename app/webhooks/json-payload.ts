@@ -92,13 +92,27 @@ function skipKey(b: Uint8Array, i: number): number {
 }
 
 /**
+ * How deep objects and arrays may nest. Shopify's payloads nest under ten levels;
+ * a body nested thousands deep is no webhook, and would overflow a recursive
+ * parser further on (the worker's), so the intake refuses it with a 400.
+ */
+export const MAX_JSON_NESTING = 128;
+
+const TOO_DEEP = -1;
+
+/**
  * Whether the bytes are one JSON object (or array, which JSON.parse also makes an
- * object of), with nothing but whitespace around it. Iterative: nesting depth is
- * bounded by memory, as in JSON.parse, not by the call stack.
+ * object of), with nothing but whitespace around it, nested at most MAX_JSON_NESTING
+ * deep. Iterative, so the scan itself never overflows the call stack.
  */
 export function isJsonObjectText(b: Uint8Array): boolean {
+  return scanJsonObject(b) === 1;
+}
+
+/** 1: a JSON object or array; 0: not one; TOO_DEEP: nested deeper than allowed. */
+function scanJsonObject(b: Uint8Array): number {
   let i = skipWhitespace(b, 0);
-  if (b[i] !== OPEN_OBJECT && b[i] !== OPEN_ARRAY) return false;
+  if (b[i] !== OPEN_OBJECT && b[i] !== OPEN_ARRAY) return 0;
   // The open containers, innermost last: true for an object, false for an array.
   const open: boolean[] = [];
   for (;;) {
@@ -109,8 +123,9 @@ export function isJsonObjectText(b: Uint8Array): boolean {
       i = skipWhitespace(b, i + 1);
       if (b[i] === (isObject ? CLOSE_OBJECT : CLOSE_ARRAY)) i++;
       else {
+        if (open.length >= MAX_JSON_NESTING) return TOO_DEEP;
         open.push(isObject);
-        if (isObject && (i = skipKey(b, i)) < 0) return false;
+        if (isObject && (i = skipKey(b, i)) < 0) return 0;
         continue;
       }
     } else if (c === QUOTE) i = skipString(b, i);
@@ -118,19 +133,19 @@ export function isJsonObjectText(b: Uint8Array): boolean {
     else if (c === 0x74) i = skipLiteral(b, i, TRUE);
     else if (c === 0x66) i = skipLiteral(b, i, FALSE);
     else if (c === 0x6e) i = skipLiteral(b, i, NULL);
-    else return false;
-    if (i < 0) return false;
+    else return 0;
+    if (i < 0) return 0;
     // A value ended at i: close containers until one continues, or the text ends.
     for (;;) {
       i = skipWhitespace(b, i);
-      if (open.length === 0) return i === b.length;
+      if (open.length === 0) return i === b.length ? 1 : 0;
       const inObject = open[open.length - 1];
       if (b[i] === COMMA) {
         i = skipWhitespace(b, i + 1);
-        if (inObject && (i = skipKey(b, i)) < 0) return false;
+        if (inObject && (i = skipKey(b, i)) < 0) return 0;
         break;
       }
-      if (b[i] !== (inObject ? CLOSE_OBJECT : CLOSE_ARRAY)) return false;
+      if (b[i] !== (inObject ? CLOSE_OBJECT : CLOSE_ARRAY)) return 0;
       open.pop();
       i++;
     }
@@ -139,7 +154,9 @@ export function isJsonObjectText(b: Uint8Array): boolean {
 
 /** null for a JSON object; otherwise why not, in JSON.parse's words. */
 export function jsonObjectProblem(body: Uint8Array): string | null {
-  if (isJsonObjectText(body)) return null;
+  const scanned = scanJsonObject(body);
+  if (scanned === 1) return null;
+  if (scanned === TOO_DEEP) return `Malformed JSON body: nested deeper than ${MAX_JSON_NESTING} levels`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));

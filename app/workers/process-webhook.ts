@@ -32,6 +32,11 @@ export interface WebhookProcessorDeps {
 const ROW_GRACE_MS = 10_000;
 const ROW_RECHECK_MS = 50;
 
+const describeError = (error: unknown) => (error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error));
+
+/** Whether this run is the job's last try (attemptsMade counts the tries that failed before it). */
+const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   return async function processWebhook(job: Job<JobPayload<"webhooks">>, token?: string): Promise<{ status: string; note?: string }> {
     const data = QUEUES.webhooks.payload.parse(job.data);
@@ -56,12 +61,20 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     };
     if (!isKnownTopic(delivery.topic)) return fail(`no handler for topic ${delivery.topic}`);
 
+    let payload: unknown;
+    try {
+      payload = parseJsonLosslessly(delivery.payload);
+    } catch (error) {
+      // The intake refuses what is not JSON or absurdly nested, but a row stored before
+      // that check (or a parser limit) must still end, not be retried for ever.
+      return fail(`payload cannot be parsed: ${describeError(error)}`);
+    }
     const ctx: WebhookContext = {
       db: deps.db,
       shop,
       topic: delivery.topic,
       webhookId,
-      payload: parseJsonLosslessly(delivery.payload),
+      payload,
       now: deps.now?.() ?? new Date(),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
@@ -75,7 +88,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
         deps.log.warn("webhook payload rejected", { webhookId, topic: delivery.topic, error: error.message });
         return fail(error.message);
       }
-      await end(undefined, String((error as Error).message ?? error));
+      // The job's last attempt ends the delivery: marked failed (the Overview counts it,
+      // with this reason) so the sweep does not queue it again.
+      await end(isLastAttempt(job) ? "failed" : undefined, describeError(error));
       throw error;
     }
     // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.

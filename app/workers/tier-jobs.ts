@@ -5,7 +5,7 @@ import type { Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
-import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify/shopify-errors.ts";
@@ -14,25 +14,10 @@ import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { isCustomerErased, purgeIfCustomerErased } from "../use-cases/erasure-guard.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
-import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
 
-/** Orders from one customer within this window of the first make one recomputation. */
-export const COALESCE_MS = 1_000;
-
-export async function requestTierRecompute(queues: JobQueues, shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void> {
-  if (customerGids.length === 0) return;
-  // The first event starts the customer's window; events within it are covered by the
-  // job it queued, which reads the ledger when the window ends. A later event starts a
-  // new window, so nothing is lost while a job is running.
-  await queues.tierRecompute.addBulk(
-    customerGids.map((customerGid) => ({
-      name: cause,
-      data: { shop, customerGid, cause },
-      opts: { deduplication: { id: jobIdFor("tier", `${shop}|${customerGid}`), ttl: COALESCE_MS }, delay: COALESCE_MS, removeOnComplete: true },
-    })),
-  );
-}
+// Enqueueing lives with the queues; re-exported for the workers that ask from here.
+export { COALESCE_MS, requestTierRecompute } from "../adapters/queues/tier-recompute-jobs.server.ts";
 
 /**
  * The Admin API of a shop from its stored offline session. shopify.server.ts reads the

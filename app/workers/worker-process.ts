@@ -8,6 +8,8 @@ const log = createLogger("worker");
 
 async function main(): Promise<void> {
   const config = envOrExit();
+  // Production unless NODE_ENV says otherwise (the libraries loaded below read it).
+  process.env.NODE_ENV = config.NODE_ENV;
   const { db, databaseTarget } = await import("../db.server.ts");
   const { applyMigrations } = await import("../adapters/db/migrate.server.ts");
   await applyMigrations(databaseTarget());

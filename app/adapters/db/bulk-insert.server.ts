@@ -5,10 +5,13 @@
 // this volume; a raw statement skips both. Rows that already existed are reported
 // back (not returned by RETURNING) so callers take the careful path for them.
 // Works on SQLite (dates as ISO-8601 text with "+00:00", booleans as 0/1, as
-// Prisma's adapter stores them; values written into the statement as escaped
-// literals) and PostgreSQL (bound values with typed casts).
+// Prisma's adapter stores them; one cached prepared statement per table, its values
+// bound, run row by row on the client's connection inside its transaction) and
+// PostgreSQL (multi-row statements, bound values with typed casts). No value is ever
+// written into a statement's text.
 import { randomUUID } from "node:crypto";
 import type { Db } from "../../db.server.ts";
+import { preparedStatement, sqliteConnectionOf } from "./sqlite-connection.server.ts";
 import { providerOf, timestampText, type Provider } from "./sql-dialect.ts";
 
 /**
@@ -18,14 +21,6 @@ import { providerOf, timestampText, type Provider } from "./sql-dialect.ts";
  * climbs steeply past ~250 values (measured).
  */
 export const INSERT_VALUES = 195;
-
-/**
- * Rows per statement on SQLite, where values are written into the statement text (no
- * bound-value limit): the query compiler then has one string to carry instead of a
- * plan entry per value: the backfill's import took half the time, and the compiler's
- * garbage in the old generation fell by two thirds (measured, 100,000 orders).
- */
-export const SQLITE_ROWS_PER_STATEMENT = 100;
 
 type Value = string | number | boolean | Date | null;
 type Column = { name: string; type?: "timestamp" | "boolean" };
@@ -41,29 +36,22 @@ function bound(provider: Provider, column: Column, value: Value): string | numbe
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
 
 /**
- * A value written into SQLite's statement text. Safe by construction: integers must be
- * safe integers (every numeric column is an INTEGER), strings are quoted with their
- * quotes doubled (SQLite has no backslash escapes) and may not hold NUL (which would
- * end the text early), dates and booleans become text and 0/1 as `bound` makes them.
+ * A value as bound on SQLite: every numeric column is an INTEGER (money in minor
+ * units, counts), so a number that is not a safe integer is a bug upstream, refused
+ * rather than stored as REAL; text (any text: quotes, SQL, NUL) is bound as it is.
  */
-export function sqliteLiteral(column: Column, value: Value): string {
-  if (value === null) return "NULL";
+export function sqliteValue(column: Column, value: Value): string | number | null {
+  if (value === null) return null;
   const v = bound("sqlite", column, value);
   if (typeof v === "number") {
     if (!Number.isSafeInteger(v)) throw new TypeError(`${column.name}: not an integer: ${v}`);
-    return String(v);
+    return v;
   }
   if (typeof v !== "string") throw new TypeError(`${column.name}: unexpected ${typeof v}`);
-  if (v.includes("\0")) throw new TypeError(`${column.name}: NUL in text`);
-  return `'${v.replaceAll("'", "''")}'`;
+  return v;
 }
 
-/**
- * One multi-row statement over rows[from, from + perStatement); `fixed` fills columns
- * equal for every row. On SQLite the values are written into the text (no bound values):
- * Prisma's query compiler turns every bound value into objects of its query plan, which
- * live as long as the statement runs and so reach the old generation.
- */
+/** PostgreSQL: one multi-row statement over rows[from, from + perStatement); `fixed` fills columns equal for every row. */
 function statement(provider: Provider, columns: Column[], rows: readonly object[], from: number, perStatement: number, fixed: Record<string, Value>) {
   const values: (string | number | boolean)[] = [];
   const tuples: string[] = [];
@@ -71,7 +59,6 @@ function statement(provider: Provider, columns: Column[], rows: readonly object[
     const row = rows[r] as Record<string, Value>;
     const cells = columns.map((column) => {
       const value = row[column.name] ?? fixed[column.name] ?? null;
-      if (provider === "sqlite") return sqliteLiteral(column, value);
       if (value === null) return "NULL";
       values.push(bound(provider, column, value));
       return column.type === "timestamp" ? `$${values.length}::timestamp(3)` : `$${values.length}`;
@@ -84,7 +71,8 @@ function statement(provider: Provider, columns: Column[], rows: readonly object[
 /**
  * Inserts the rows, skipping any whose key exists; returns the keys inserted.
  * `key` names the column (besides "shop") that identifies a row. The statement
- * text is built directly (not with Prisma.sql, which makes an object per value).
+ * text is built directly (not with Prisma.sql, which makes an object per value);
+ * the values are always bound.
  */
 async function insertIgnoringExisting(
   db: Db,
@@ -99,8 +87,23 @@ async function insertIgnoringExisting(
   if (rows.length === 0) return inserted;
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) VALUES `;
   const tail = ` ON CONFLICT DO NOTHING RETURNING "${key}" AS k`;
-  const perStatement = provider === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : Math.max(1, Math.floor(INSERT_VALUES / columns.length));
-  // One transaction: one commit (one fsync on SQLite) for the whole batch. Statements
+  if (provider === "sqlite") {
+    // One prepared statement, one row per run: better-sqlite3 binds each value
+    // natively, and nothing passes through Prisma's query compiler.
+    const sql = `${head}(${columns.map(() => "?").join(", ")})${tail}`;
+    const cells = new Array<string | number | null>(columns.length);
+    await db.$transaction(async () => {
+      const insert = preparedStatement(sqliteConnectionOf(db), sql);
+      for (const row of rows as readonly Record<string, Value>[]) {
+        for (let c = 0; c < columns.length; c++) cells[c] = sqliteValue(columns[c], row[columns[c].name] ?? fixed[columns[c].name] ?? null);
+        const returned = insert.get(...cells) as { k: string } | undefined;
+        if (returned) inserted.add(returned.k);
+      }
+    }, TRANSACTION_OPTIONS);
+    return inserted;
+  }
+  const perStatement = Math.max(1, Math.floor(INSERT_VALUES / columns.length));
+  // One transaction: one commit for the whole batch. Statements
   // are built and sent one at a time, not as a $transaction([...]) array: Prisma
   // compiles an array into one plan holding every value of the batch, alive until the
   // whole batch is done, long enough for V8 to promote it to the old generation.

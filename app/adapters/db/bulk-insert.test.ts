@@ -3,27 +3,26 @@
 // databases: the dates' text on SQLite must be Prisma's own.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, sqliteLiteral } from "./bulk-insert.server.ts";
+import { insertCustomersIgnoringExisting, insertOrdersIgnoringExisting, insertRefundsIgnoringExisting, insertTierChanges, sqliteValue } from "./bulk-insert.server.ts";
 import { providerOf } from "./sql-dialect.ts";
 
 const SHOP = "bulk-insert.myshopify.com";
 
-describe("SQLite literals", () => {
-  it("quotes text with its quotes doubled, and writes numbers, booleans, dates and NULL as Prisma stores them", () => {
-    expect(sqliteLiteral({ name: "name" }, "O'Brien's #1")).toBe("'O''Brien''s #1'");
-    expect(sqliteLiteral({ name: "name" }, "back\\slash \"x\"")).toBe("'back\\slash \"x\"'");
-    expect(sqliteLiteral({ name: "total" }, -12_345)).toBe("-12345");
-    expect(sqliteLiteral({ name: "test", type: "boolean" }, true)).toBe("1");
-    expect(sqliteLiteral({ name: "at", type: "timestamp" }, new Date("2026-03-01T10:20:30.123Z"))).toBe("'2026-03-01T10:20:30.123+00:00'");
-    expect(sqliteLiteral({ name: "name" }, null)).toBe("NULL");
+describe("SQLite bound values", () => {
+  it("binds text as it is, and numbers, booleans, dates and NULL as Prisma stores them", () => {
+    expect(sqliteValue({ name: "name" }, "O'Brien's #1")).toBe("O'Brien's #1");
+    expect(sqliteValue({ name: "name" }, "a\0b")).toBe("a\0b");
+    expect(sqliteValue({ name: "total" }, -12_345)).toBe(-12_345);
+    expect(sqliteValue({ name: "test", type: "boolean" }, true)).toBe(1);
+    expect(sqliteValue({ name: "at", type: "timestamp" }, new Date("2026-03-01T10:20:30.123Z"))).toBe("2026-03-01T10:20:30.123+00:00");
+    expect(sqliteValue({ name: "name" }, null)).toBeNull();
   });
 
-  it("refuses what it cannot write safely", () => {
-    expect(() => sqliteLiteral({ name: "name" }, "a\0b")).toThrow(/NUL/);
-    expect(() => sqliteLiteral({ name: "total" }, 1.5)).toThrow(/integer/);
-    expect(() => sqliteLiteral({ name: "total" }, Number.NaN)).toThrow(/integer/);
-    expect(() => sqliteLiteral({ name: "total" }, 2 ** 53)).toThrow(/integer/);
-    expect(() => sqliteLiteral({ name: "at", type: "timestamp" }, new Date(Number.NaN))).toThrow(RangeError);
+  it("refuses a number that is not an integer (every numeric column is one) and an invalid date", () => {
+    expect(() => sqliteValue({ name: "total" }, 1.5)).toThrow(/integer/);
+    expect(() => sqliteValue({ name: "total" }, Number.NaN)).toThrow(/integer/);
+    expect(() => sqliteValue({ name: "total" }, 2 ** 53)).toThrow(/integer/);
+    expect(() => sqliteValue({ name: "at", type: "timestamp" }, new Date(Number.NaN))).toThrow(RangeError);
   });
 });
 
@@ -75,6 +74,18 @@ describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
     expect((await insertOrdersIgnoringExisting(db, rows)).size).toBe(names.length);
     const stored = await db.ledgerOrder.findMany({ where: { shop: SHOP, orderGid: { startsWith: "gid://shopify/Order/q" } }, orderBy: { currentTotal: "asc" } });
     expect(stored.map((r) => [r.name, r.customerGid])).toEqual(rows.map((r) => [r.name, r.customerGid]));
+  });
+
+  it.runIf(kind === "sqlite")("binds every value: text holding NUL (which no escaped literal can carry) is stored exactly", async () => {
+    const { db } = database;
+    const names = ["nul \0 inside", "\0", "tab\tand\nnewline"];
+    const rows = names.map((name, i) => ({
+      shop: SHOP, orderGid: `gid://shopify/Order/n${i}`, customerGid: null, name, processedAt: new Date("2026-03-01T00:00:00Z"),
+      orderUpdatedAt: new Date("2026-03-01T00:00:00Z"), currencyCode: "USD", currentTotal: i, currentShipping: 0, currentTax: 0, cancelledAt: null, test: false,
+    }));
+    expect((await insertOrdersIgnoringExisting(db, rows)).size).toBe(names.length);
+    const stored = await db.ledgerOrder.findMany({ where: { shop: SHOP, orderGid: { startsWith: "gid://shopify/Order/n" } }, orderBy: { currentTotal: "asc" } });
+    expect(stored.map((r) => r.name)).toEqual(names);
   });
 
   it("inserts refunds, customers and tier changes", async () => {

@@ -108,21 +108,6 @@ export async function saveRefund(db: Db, shop: string, refund: RefundRecord): Pr
   }
 }
 
-export async function markOrderDeleted(db: Db, shop: string, orderGid: string, now: Date): Promise<string | null> {
-  const existing = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } } });
-  if (!existing) {
-    // Tombstone, so a late orders/create for a deleted order is ignored.
-    await db.ledgerOrder
-      .create({ data: { shop, orderGid, processedAt: now, orderUpdatedAt: now, currencyCode: "XXX", currentTotal: 0, deletedAt: now } })
-      .catch((error) => {
-        if (!isUniqueViolation(error)) throw error;
-      });
-    return null;
-  }
-  if (!existing.deletedAt) await db.ledgerOrder.update({ where: { shop_orderGid: { shop, orderGid } }, data: { deletedAt: now } });
-  return existing.customerGid;
-}
-
 /** The customers an order counts for (to recompute after a refund arrives). */
 export async function customerOfOrder(db: Db, shop: string, orderGid: string): Promise<string | null> {
   const row = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { customerGid: true, deletedAt: true } });

@@ -4,6 +4,7 @@
 // would. The app's own code is unchanged: this sits under @shopify/shopify-api's
 // fetch seam, so the real clients, token exchange and retries all run.
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { isLoopbackOrigin } from "../../env.server.ts";
 
 const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
@@ -19,6 +20,8 @@ export function rewriteShopifyUrl(url: string, origin: string): { url: string; s
  * seam on import and would undo an earlier call. Calling again is harmless.
  */
 export function installShopifyOriginOverride(origin: string): void {
+  // env.server.ts refuses it already; here too, as access tokens travel with these requests.
+  if (!isLoopbackOrigin(origin)) throw new Error(`Shopify traffic may only be redirected to a loopback address, not ${new URL(origin).hostname}`);
   const realFetch = globalThis.fetch;
   const redirectingFetch: typeof fetch = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;

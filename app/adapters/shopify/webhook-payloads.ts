@@ -57,7 +57,6 @@ const CustomerPayload = z.object({
 });
 
 const CustomerDeletePayload = z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") });
-const OrderDeletePayload = z.object({ id: z.union([z.string(), z.number()]) });
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown, what: string): T {
   const result = schema.safeParse(payload);
@@ -163,12 +162,6 @@ export function customerFromPayload(payload: unknown): CustomerRecord {
 
 export function deletedCustomerGid(payload: unknown): string {
   return parse(CustomerDeletePayload, payload, "Customer delete").admin_graphql_api_id;
-}
-
-export function deletedOrderGid(payload: unknown): string {
-  const id = idString(parse(OrderDeletePayload, payload, "Order delete").id);
-  if (!id) throw new PayloadError("Order delete payload has no usable id");
-  return gid("Order", id);
 }
 
 const CompliancePayload = z.object({

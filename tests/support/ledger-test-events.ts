@@ -7,8 +7,8 @@
  * - orderEvent({ id, customer?, processedAt?, updatedAt?, total, shipping?, tax?, cancelledAt?, test?, currency?, presentment? }): LedgerEvent
  * - refundEvent({ id, order, createdAt?, money, lineItems?, shipping?, currency? }): LedgerEvent
  */
-import { parseMoney } from "./money.ts";
-import type { LedgerEvent } from "./order-ledger.ts";
+import { parseMoney } from "../../app/domain/money.ts";
+import type { LedgerEvent } from "../../app/domain/order-ledger.ts";
 
 export const at = (iso: string): Date => new Date(iso);
 
