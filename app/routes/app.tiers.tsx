@@ -232,6 +232,12 @@ export default function TierRulesPage() {
                 autoComplete="off"
                 error={issueFor("graceDays")}
               />
+              <Checkbox
+                label="Take back upgrades when the money is returned"
+                helpText="When a refund or cancellation returns the money that moved a customer up, they go back down right away, without a grace period. The grace period still protects members whose older orders leave the spend window, or whom a change to these rules moves down."
+                checked={draft.reverseRefundedUpgrades !== false}
+                onChange={(reverseRefundedUpgrades) => update({ reverseRefundedUpgrades })}
+              />
               <Checkbox label="Shipping counts as spend" checked={draft.countShipping} onChange={(countShipping) => update({ countShipping })} />
               <Checkbox label="Tax counts as spend" checked={draft.countTax} onChange={(countTax) => update({ countTax })} />
             </BlockStack>
