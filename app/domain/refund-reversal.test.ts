@@ -14,30 +14,30 @@ import { DEFAULT_TIER_RULES, parseTierRules, type TierRules } from "./tier-rules
 const rules = DEFAULT_TIER_RULES;
 const PLACED = "2026-10-01T10:00:00Z";
 
-/** Evaluate the member as the recomputation does: spend and spend before reversals from the same ledger. */
-function settle(events: LedgerEvent[], state: MemberTierState, now: string, cause: TierChangeReason = "order", r: TierRules = rules) {
+/**
+ * Evaluate the member as the recomputation does: spend and spend before reversals from the same
+ * ledger, and the spend saved at the previous evaluation.
+ */
+function settle(events: LedgerEvent[], state: MemberTierState, now: string, cause: TierChangeReason = "order", r: TierRules = rules, previousSpendMinor?: number) {
   const ledger = reduceLedger(events);
   const when = at(now);
-  return evaluateTier({
-    spend: qualifyingSpend(ledger, "c1", r, when),
-    spendBeforeReversals: spendBeforeReversals(ledger, "c1", r, when),
-    rules: r,
-    state,
-    now: when,
-    cause,
-  });
+  const spend = qualifyingSpend(ledger, "c1", r, when);
+  const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, "c1", r, when), previousSpendMinor, rules: r, state, now: when, cause });
+  return Object.assign(decision, { spendMinor: spend.qualifyingSpendMinor });
 }
 
-/** Settle after each step, carrying the state, as webhooks arriving one by one would. */
-function run(steps: { events: LedgerEvent[]; now: string; cause?: TierChangeReason }[], r: TierRules = rules) {
+/** Settle after each step, carrying the state and the spend saved, as webhooks arriving one by one would. */
+function run(steps: { events: LedgerEvent[]; now: string; cause?: TierChangeReason; rules?: TierRules }[], r: TierRules = rules) {
   let state = INITIAL_MEMBER_STATE;
+  let previous: number | undefined;
   const seen: LedgerEvent[] = [];
   const decisions = [];
   for (const step of steps) {
     seen.push(...step.events);
-    const decision = settle(seen, state, step.now, step.cause, r);
+    const decision = settle(seen, state, step.now, step.cause, step.rules ?? r, previous);
     decisions.push(decision);
     state = decision.state;
+    previous = decision.spendMinor;
   }
   return decisions;
 }
@@ -102,7 +102,8 @@ describe("an upgrade a refund or cancellation takes back is reversed at once", (
 
   it("a grace already running when the money is found refunded ends at once", () => {
     const graceRunning: MemberTierState = { tierKey: "gold", tierSince: at(PLACED), grace: { until: at("2026-11-02T10:00:00Z"), toTierKey: "silver", reason: "refund" }, pin: null };
-    const decision = settle([bigOrder, refundEvent({ id: "r1", order: "o1", money: "150.00" })], graceRunning, "2026-10-05T10:00:00Z", "refund");
+    // Started by the refund (as before this rule existed); the spend has not moved since.
+    const decision = settle([bigOrder, refundEvent({ id: "r1", order: "o1", money: "150.00" })], graceRunning, "2026-10-05T10:00:00Z", "refund", rules, 195_000);
     expect(decision).toMatchObject({ kind: "DOWNGRADE", tierKey: "silver", state: { grace: null } });
   });
 
@@ -149,8 +150,22 @@ describe("grace still protects aging and rule changes", () => {
     const gold = settle(events, INITIAL_MEMBER_STATE, "2026-10-05T00:00:00Z");
     expect(gold.tierKey).toBe("gold");
     const higher: TierRules = { ...rules, tiers: rules.tiers.map((t) => (t.key === "gold" ? { ...t, entryThresholdMinor: 300_000 } : t)) };
-    const moved = settle(events, gold.state, "2026-10-06T00:00:00Z", "rule_change", higher);
+    const moved = settle(events, gold.state, "2026-10-06T00:00:00Z", "rule_change", higher, gold.spendMinor);
     expect(moved).toMatchObject({ kind: "GRACE_STARTED", tierKey: "gold", state: { grace: { toTierKey: "silver", reason: "rule_change" } } });
+  });
+
+  it("a rule change that lands between the spend and the spend before the refund still gets grace, whichever recomputation comes first", () => {
+    // Spend 2500.00, 2600.00 without the refund made before the change; Gold now from 2550.00.
+    const events = [orderEvent({ id: "o1", total: "2600.00", processedAt: PLACED }), refundEvent({ id: "r1", order: "o1", money: "100.00" })];
+    const higher: TierRules = { ...rules, tiers: rules.tiers.map((t) => (t.key === "gold" ? { ...t, entryThresholdMinor: 255_000 } : t)) };
+    for (const cause of ["rule_change", "window", "order"] as const) {
+      const [gold, moved] = run([
+        { events, now: "2026-10-05T00:00:00Z" },
+        { events: [], now: "2026-10-06T00:00:00Z", cause, rules: higher },
+      ]);
+      expect(gold.tierKey).toBe("gold");
+      expect(moved).toMatchObject({ kind: "GRACE_STARTED", tierKey: "gold", state: { grace: { toTierKey: "silver" } } });
+    }
   });
 
   it("with the setting off, a refund that takes the tier back waits out the grace as before", () => {

@@ -85,7 +85,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
       if (row?.deletedAt) continue; // redacted: nothing to compute, nothing to write
       const ledger = { orders: ledgers.get(customerGid) ?? {}, redactedCustomerIds: {} };
       const spend = qualifyingSpend(ledger, customerGid, rules, now);
-      const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), rules, state: memberStateFromRow(row), now, cause: reason });
+      const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: reason });
       const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
       const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
       if (decision.change) {
