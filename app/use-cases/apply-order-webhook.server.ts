@@ -21,7 +21,8 @@ export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOut
   // those refunds, stored as their own webhook stores them, so the ledger never holds money the
   // same payload says was returned. Refunds first: a recomputation running in between then never
   // sees this version of the order without them.
-  const refunds = listsRefunds(ctx.payload) ? embeddedRefundRecords(ctx.payload, await shopCurrency(ctx)) : [];
+  // The order's shop money names the shop's currency when the shop's own is not known yet.
+  const refunds = listsRefunds(ctx.payload) ? embeddedRefundRecords(ctx.payload, (await shopCurrency(ctx)) ?? snapshot.currency) : [];
   let refundsStored = 0;
   for (const refund of refunds) if (await saveRefund(ctx.db, ctx.shop, refund)) refundsStored++;
   const outcome = await saveOrderSnapshot(ctx.db, ctx.shop, snapshot, orderNameFromPayload(ctx.payload));
