@@ -48,7 +48,7 @@ export type OrderSnapshot = {
   currentTaxMinor: MinorUnits;
   cancelledAt: Date | null;
   test: boolean;
-  /** Informational only: the currency the customer paid in. Never added up. */
+  /** Informational only: the currency the customer paid in. Never added up, not stored, not part of the version. */
   presentmentCurrency?: string;
 };
 
@@ -97,10 +97,15 @@ function time(date: Date | null): number {
   return date === null ? Number.NEGATIVE_INFINITY : date.getTime();
 }
 
+/**
+ * The fields that make a version: exactly those the ledger stores (a field compared here but not
+ * stored makes every redelivery look newer than what was stored, so each copy is rewritten and
+ * recomputed). Informational fields such as presentmentCurrency stay out.
+ */
 function snapshotKey(s: OrderSnapshot): string {
   return JSON.stringify([
     s.orderId, s.customerId, s.processedAt.getTime(), s.updatedAt.getTime(), s.currency, s.currentTotalMinor,
-    s.currentShippingMinor, s.currentTaxMinor, time(s.cancelledAt), s.test, s.presentmentCurrency ?? null,
+    s.currentShippingMinor, s.currentTaxMinor, time(s.cancelledAt), s.test,
   ]);
 }
 

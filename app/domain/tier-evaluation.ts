@@ -7,7 +7,7 @@
  * - type TierPin, type TierGrace, type MemberTierState, type TierChange, type TierDecision, type TierDecisionKind
  * - INITIAL_MEMBER_STATE: MemberTierState                    never evaluated
  * - earnedTierKey(spend, rules): string                      highest tier met by spend and order count alone
- * - evaluateTier({ spend, rules, state, now, cause }): TierDecision
+ * - evaluateTier({ spend, spendBeforeReversals?, previousSpendMinor?, rules, state, now, cause }): TierDecision
  * - pinMember(state, pin): MemberTierState / unpinMember(state): MemberTierState   then evaluate with cause "manual"
  *
  * Decisions, in priority order:
@@ -18,7 +18,16 @@
  * 3. Earned above current: upgrade at once, grace cleared. kind UPGRADE.
  * 4. Member still holds the current tier: spend >= its retain threshold (default: entry threshold)
  *    and order count >= its minOrders. kind UNCHANGED, or GRACE_CANCELLED when a grace was running.
- * 5. Otherwise a downgrade is due: with graceDays > 0 and no grace running, grace starts
+ * 5. Otherwise a downgrade is due. When refunds or cancellations took back the money that holds the
+ *    tier, the tier is reversed at once, without grace (kind DOWNGRADE, reason "cancellation" when
+ *    that was the cause, else "refund"). That is (rules.reverseRefundedUpgrades, on by default):
+ *    spendBeforeReversals, the spend had nothing been refunded or cancelled, would still hold the
+ *    tier; the cause is not a rule change; and the spend fell since the last evaluation
+ *    (previousSpendMinor), or the grace already running was started by a refund or cancellation.
+ *    Grace protects members whose orders aged out of the window (their spend before reversals falls
+ *    as well) or whom a rule change moved down (their spend did not fall; refunds made before the
+ *    change do not count against them).
+ * 6. Otherwise, with graceDays > 0 and no grace running, grace starts
  *    (kind GRACE_STARTED, until = now + graceDays); while it runs, UNCHANGED; when it has ended,
  *    DOWNGRADE to the tier earned then, recorded with the reason that started the grace.
  *    Merchant actions (cause "manual") and graceDays 0 downgrade at once.
@@ -107,8 +116,17 @@ function isPinActive(pin: TierPin, now: Date): boolean {
   return pin.until === null || now.getTime() < pin.until.getTime();
 }
 
+type SpendFigures = Pick<SpendSummary, "qualifyingSpendMinor" | "qualifyingOrderCount">;
+
 export type EvaluateTierInput = {
-  spend: Pick<SpendSummary, "qualifyingSpendMinor" | "qualifyingOrderCount">;
+  spend: SpendFigures;
+  /**
+   * The spend had no refund been given and no order cancelled (spend-before-reversals.ts). Without
+   * it, every fall is treated as aging or a rule change (grace).
+   */
+  spendBeforeReversals?: SpendFigures;
+  /** The spend saved at the member's last evaluation (none at the first). */
+  previousSpendMinor?: MinorUnits;
   rules: TierRules;
   state: MemberTierState;
   now: Date;
@@ -116,7 +134,7 @@ export type EvaluateTierInput = {
   cause: TierChangeReason;
 };
 
-export function evaluateTier({ spend, rules, state, now, cause }: EvaluateTierInput): TierDecision {
+export function evaluateTier({ spend, spendBeforeReversals, previousSpendMinor, rules, state, now, cause }: EvaluateTierInput): TierDecision {
   const earned = earnedIndex(spend, rules);
   const earnedKey = rules.tiers[earned].key;
   const from = state.tierKey;
@@ -140,18 +158,20 @@ export function evaluateTier({ spend, rules, state, now, cause }: EvaluateTierIn
       return decide("PINNED", { ...state, tierKey: state.pin.tierKey, grace: null }, "manual");
     }
     // The pin has ended: settle on the earned tier now, no grace.
-    const unpinned = evaluateUnpinned(rules, { ...state, pin: null, grace: null }, spend, earned, now, cause, true);
+    const unpinned = evaluateUnpinned(rules, { ...state, pin: null, grace: null }, spend, undefined, earned, now, cause, true);
     return decide("PIN_EXPIRED", unpinned.state, "manual");
   }
 
-  const result = evaluateUnpinned(rules, state, spend, earned, now, cause, cause === "manual");
+  const reversal = spendBeforeReversals === undefined ? undefined : { before: spendBeforeReversals, previousSpendMinor };
+  const result = evaluateUnpinned(rules, state, spend, reversal, earned, now, cause, cause === "manual");
   return decide(result.kind, result.state, result.reason);
 }
 
 function evaluateUnpinned(
   rules: TierRules,
   state: MemberTierState,
-  spend: Pick<SpendSummary, "qualifyingSpendMinor" | "qualifyingOrderCount">,
+  spend: SpendFigures,
+  reversal: { before: SpendFigures; previousSpendMinor: MinorUnits | undefined } | undefined,
   earned: number,
   now: Date,
   cause: TierChangeReason,
@@ -177,6 +197,14 @@ function evaluateUnpinned(
   }
 
   if (immediate || rules.graceDays === 0) return moveTo("DOWNGRADE", cause);
+  if (rules.reverseRefundedUpgrades && reversal !== undefined && cause !== "rule_change") {
+    // Refunds or cancellations took back the money that holds the tier: reverse it now.
+    const { before, previousSpendMinor } = reversal;
+    const heldWithoutReversals = meets(tier, before.qualifyingSpendMinor, before.qualifyingOrderCount, tier.retainThresholdMinor ?? tier.entryThresholdMinor);
+    const spendFell = previousSpendMinor !== undefined && spend.qualifyingSpendMinor < previousSpendMinor;
+    const graceFromReversal = state.grace !== null && (state.grace.reason === "refund" || state.grace.reason === "cancellation");
+    if (heldWithoutReversals && (spendFell || graceFromReversal)) return moveTo("DOWNGRADE", cause === "cancellation" ? "cancellation" : "refund");
+  }
   if (state.grace === null) {
     const grace: TierGrace = { until: addDays(now, rules.graceDays), toTierKey: earnedKey, reason: cause };
     return { kind: "GRACE_STARTED", state: { ...state, grace }, reason: cause };

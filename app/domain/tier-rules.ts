@@ -4,7 +4,8 @@
  * Exported API
  * - TIERLINE_TAG_PREFIX = "tierline:"                         every Tierline-owned tag starts with it (case-insensitive)
  * - type TierDefinition, type SpendWindow, type TierRules
- * - DEFAULT_TIER_RULES: TierRules                             USD; Bronze 0, Silver 500.00, Gold 2000.01; trailing 365 d; grace 30 d
+ * - DEFAULT_TIER_RULES: TierRules                             USD; Bronze 0, Silver 500.00, Gold 2000.01; trailing 365 d; grace 30 d;
+ *                                                             upgrades taken back by refunds or cancellations reversed at once
  * - defaultTierRules(currency): TierRules                     same thresholds in major units of `currency`
  * - tierRulesSchema: zod schema of TierRules (with cross-field checks)
  * - parseTierRules(input): { ok: true; rules } | { ok: false; issues: { path; message }[] }
@@ -54,6 +55,12 @@ export type TierRules = {
   countShipping: boolean;
   /** Whether taxes count as spend. Default false: tax is not money the merchant keeps. */
   countTax: boolean;
+  /**
+   * Whether a tier that refunds or cancellations take back is reversed at once, without grace.
+   * Default true: grace is for members whose orders age out or whom a rule change moves down,
+   * not for money the customer got back. Rules saved before this setting existed read as true.
+   */
+  reverseRefundedUpgrades: boolean;
 };
 
 const MAX_TAG_LENGTH = 255;
@@ -73,6 +80,7 @@ export function defaultTierRules(currency: string): TierRules {
     graceDays: 30,
     countShipping: false,
     countTax: false,
+    reverseRefundedUpgrades: true,
   };
 }
 
@@ -139,6 +147,7 @@ export const tierRulesSchema = z
     graceDays: z.number().int("graceDays must be a whole number").min(0, "graceDays must not be negative").max(DAY_LIMIT, `graceDays must be at most ${DAY_LIMIT}`),
     countShipping: z.boolean(),
     countTax: z.boolean(),
+    reverseRefundedUpgrades: z.boolean().default(true),
   })
   .strict()
   .superRefine((rules, ctx) => {

@@ -116,7 +116,7 @@ export default function TierRulesPage() {
   return (
     <Page
       title="Tier rules"
-      subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period.`}
+      subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period, unless a refund or cancellation took the upgrade back.`}
       primaryAction={{ content: "Save and recompute", disabled: !changed || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
       secondaryActions={[{ content: "Preview changes", disabled: busy, onAction: () => submit("preview") }]}
     >
@@ -231,6 +231,12 @@ export default function TierRulesPage() {
                 onChange={(graceDays) => update({ graceDays })}
                 autoComplete="off"
                 error={issueFor("graceDays")}
+              />
+              <Checkbox
+                label="Take back upgrades when the money is returned"
+                helpText="When a refund or cancellation returns the money that moved a customer up, they move back down right away. The grace period is for members whose older orders leave the spend window, or whom a change to these rules moves down."
+                checked={draft.reverseRefundedUpgrades !== false}
+                onChange={(reverseRefundedUpgrades) => update({ reverseRefundedUpgrades })}
               />
               <Checkbox label="Shipping counts as spend" checked={draft.countShipping} onChange={(countShipping) => update({ countShipping })} />
               <Checkbox label="Tax counts as spend" checked={draft.countTax} onChange={(countTax) => update({ countTax })} />

@@ -5,6 +5,7 @@ import type { Db } from "../db.server.ts";
 import { loadCustomerLedger } from "../adapters/db/ledger-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
+import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
@@ -60,7 +61,7 @@ export async function recomputeCustomerTier({ db, shop, customerGid, cause, now 
     if (row?.deletedAt) return { customerGid, kind: "REDACTED", tierKey: row.tierKey ?? "", changed: false };
     const ledger = await loadCustomerLedger(db, shop, customerGid, { redacted: false });
     const spend = qualifyingSpend(ledger, customerGid, rules, now);
-    const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
+    const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
     const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
     const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt };
     const changed = decision.change !== null;

@@ -10,6 +10,7 @@ import { insertCustomersIgnoringExisting, insertTierChanges, type CustomerTierIn
 import { loadLedgersOfCustomerRange } from "../adapters/db/ledger-batch-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
+import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
 import { memberStateFromRow, REASON_OF_CAUSE, recomputeCustomerTier, stateFields } from "./recompute-customer-tier.server.ts";
@@ -84,7 +85,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
       if (row?.deletedAt) continue; // redacted: nothing to compute, nothing to write
       const ledger = { orders: ledgers.get(customerGid) ?? {}, redactedCustomerIds: {} };
       const spend = qualifyingSpend(ledger, customerGid, rules, now);
-      const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: reason });
+      const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: reason });
       const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
       const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
       if (decision.change) {

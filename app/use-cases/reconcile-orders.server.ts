@@ -2,7 +2,9 @@
 // shop is asked for the orders updated since the last run, and each goes through
 // the same ledger path as a webhook (saveOrderSnapshot / saveRefund, then a tier
 // recomputation of the customers touched). Saves are idempotent, so overlapping
-// runs and orders already received by webhook change nothing.
+// runs and orders already received by webhook change nothing. It also repairs
+// recomputations that were lost: a ledger write whose customer was not recomputed
+// after it (the queue refused the job and no retry came) is recomputed now.
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
@@ -37,6 +39,8 @@ export interface ReconcileResult {
   ordersStored: number;
   refundsStored: number;
   customers: number;
+  /** Customers recomputed because a ledger write was never followed by their recomputation. */
+  repaired: number;
 }
 
 export async function reconcileShopOrders(input: ReconcileInput): Promise<ReconcileResult | null> {
@@ -45,7 +49,7 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
   if (!shopRow || shopRow.uninstalledAt) return null;
   const last = shopRow.reconciledUntil ?? new Date(Math.max(shopRow.installedAt.getTime(), now.getTime() - FIRST_RECONCILE_LOOKBACK_MS));
   const since = new Date(last.getTime() - RECONCILE_OVERLAP_MS);
-  const result: ReconcileResult = { since, until: now, ordersSeen: 0, ordersStored: 0, refundsStored: 0, customers: 0 };
+  const result: ReconcileResult = { since, until: now, ordersSeen: 0, ordersStored: 0, refundsStored: 0, customers: 0, repaired: 0 };
 
   const admin = await input.admin();
   let after: string | null = null;
@@ -96,8 +100,59 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 
+  // Writes younger than the overlap may still have their recomputation on its way; the next run,
+  // which starts the overlap earlier, looks at them.
+  const lost = await customersWithLostRecompute(db, shop, since, new Date(now.getTime() - RECONCILE_OVERLAP_MS));
+  if (lost.length) await input.requestTierRecompute(lost, "order");
+  result.repaired = lost.length;
+
   // Only forward: a slow run finishing after a newer one must not move the mark back.
   await db.shop.updateMany({ where: { domain: shop, OR: [{ reconciledUntil: null }, { reconciledUntil: { lt: now } }] }, data: { reconciledUntil: now } });
   input.log?.info("reconcile: done", { shop, ...result });
   return result;
+}
+
+const IN_CHUNK = 500;
+
+async function inChunks<T, R>(items: T[], read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(...(await read(items.slice(i, i + IN_CHUNK))));
+  return out;
+}
+
+/**
+ * Customers with a ledger write (an order version, a deletion or a refund) in [since, until) whose
+ * row was not written since: every recomputation writes the row, so its recomputation never ran.
+ * Reads only that window's writes, then those customers' rows.
+ */
+export async function customersWithLostRecompute(db: Db, shop: string, since: Date, until: Date): Promise<string[]> {
+  if (until.getTime() <= since.getTime()) return [];
+  const [orders, refunds] = await Promise.all([
+    db.ledgerOrder.findMany({ where: { shop, updatedAt: { gte: since, lt: until }, customerGid: { not: null } }, select: { customerGid: true, updatedAt: true } }),
+    db.ledgerRefund.findMany({ where: { shop, recordedAt: { gte: since, lt: until } }, select: { orderGid: true, recordedAt: true } }),
+  ]);
+  const lastWrite = new Map<string, number>();
+  const note = (gid: string | null, at: Date) => {
+    if (gid && at.getTime() > (lastWrite.get(gid) ?? 0)) lastWrite.set(gid, at.getTime());
+  };
+  for (const order of orders) note(order.customerGid, order.updatedAt);
+  if (refunds.length) {
+    const owners = await inChunks([...new Set(refunds.map((r) => r.orderGid))], (orderGids) =>
+      db.ledgerOrder.findMany({ where: { shop, orderGid: { in: orderGids } }, select: { orderGid: true, customerGid: true } }),
+    );
+    const ownerOf = new Map(owners.map((o) => [o.orderGid, o.customerGid]));
+    for (const refund of refunds) note(ownerOf.get(refund.orderGid) ?? null, refund.recordedAt);
+  }
+  if (lastWrite.size === 0) return [];
+  const rows = await inChunks([...lastWrite.keys()], (customerGids) =>
+    db.customer.findMany({ where: { shop, customerGid: { in: customerGids } }, select: { customerGid: true, updatedAt: true, deletedAt: true } }),
+  );
+  const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
+  return [...lastWrite]
+    .filter(([gid, at]) => {
+      const row = rowOf.get(gid);
+      return !row || (!row.deletedAt && row.updatedAt.getTime() < at);
+    })
+    .map(([gid]) => gid)
+    .sort();
 }

@@ -23,6 +23,8 @@ export type TierRulesDraft = {
   graceDays: string;
   countShipping: boolean;
   countTax: boolean;
+  /** Absent in a draft from an older page: treated as on (the default). */
+  reverseRefundedUpgrades?: boolean;
 };
 
 export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRulesDraft {
@@ -41,6 +43,7 @@ export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRule
     graceDays: String(rules.graceDays),
     countShipping: rules.countShipping,
     countTax: rules.countTax,
+    reverseRefundedUpgrades: rules.reverseRefundedUpgrades,
   };
 }
 
@@ -72,7 +75,7 @@ export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRul
       : draft.windowKind === "calendar_year"
         ? { kind: "calendar_year", timeZone: draft.timeZone }
         : { kind: "lifetime" };
-  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax });
+  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax, reverseRefundedUpgrades: draft.reverseRefundedUpgrades !== false });
   if (issues.length) return { ok: false, issues: [...issues, ...(parsed.ok ? [] : parsed.issues.filter((p) => !issues.some((i) => i.path === p.path)))] };
   return parsed;
 }

@@ -11,6 +11,12 @@ export interface WebhookContext {
   webhookId: string;
   payload: unknown;
   now: Date;
+  /**
+   * An earlier attempt of this same delivery ran and may have stopped half-way (its effect stored,
+   * its recomputation not queued): use-cases then finish what it began even when the effect is
+   * already there. Absent or false on a first attempt.
+   */
+  retry?: boolean;
   /** Queue tier recomputation for these customers (coalesced per customer). */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue shop-level follow-up work (purge after uninstall). */

@@ -76,6 +76,8 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       webhookId,
       payload,
       now: deps.now?.() ?? new Date(),
+      // A failed attempt retried, or a job re-run after its worker stopped mid-way.
+      retry: job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
     };

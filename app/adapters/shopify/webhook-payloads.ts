@@ -141,6 +141,24 @@ export function refundRecordFromPayload(payload: unknown, shopCurrency: string |
   };
 }
 
+const EmbeddedRefunds = z.object({ refunds: z.array(z.unknown()).nullable().optional() });
+
+/**
+ * The refunds an order payload already lists (its `refunds` array: each entry is the
+ * refunds/create body), mapped by refundRecordFromPayload exactly as their own
+ * refunds/create would be, so either arrival stores the same row.
+ */
+export function embeddedRefundRecords(payload: unknown, shopCurrency: string | null): RefundRecord[] {
+  const { refunds } = parse(EmbeddedRefunds, payload, "Order");
+  return (refunds ?? []).map((refund) => refundRecordFromPayload(refund, shopCurrency));
+}
+
+/** Whether an order payload lists any refund (so the shop's currency is worth loading). */
+export function listsRefunds(payload: unknown): boolean {
+  const refunds = (payload as { refunds?: unknown } | null)?.refunds;
+  return Array.isArray(refunds) && refunds.length > 0;
+}
+
 export interface CustomerRecord {
   customerGid: string;
   updatedAt: Date | null;

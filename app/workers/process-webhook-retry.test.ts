@@ -1,0 +1,119 @@
+// A retried webhook job finishes what its first try began: the first try stores the
+// order (or refund) and then fails to queue the tier recomputation (Redis restarting);
+// BullMQ retries the job, which finds the effect already stored and must still ask
+// for the recomputation. Real BullMQ worker on a private Redis, the real processor
+// and webhook handlers, a real SQLite database.
+import { randomUUID } from "node:crypto";
+import { Worker } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../scripts/lib/app-processes.ts";
+import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
+import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
+import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
+import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import { createLogger } from "../logger.server.ts";
+import { createWebhookProcessor } from "./process-webhook.ts";
+import { webhookHandlers } from "./webhook-handlers.ts";
+
+const SHOP = "retry.myshopify.com";
+const CUSTOMER = "gid://shopify/Customer/6100000000000000001";
+const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+
+describe("a retried webhook job after the recomputation could not be queued", () => {
+  let redis: PrivateRedis;
+  let database: TestDatabase;
+  let queues: JobQueues;
+  let worker: Worker;
+  const connections: ReturnType<typeof createProducerConnection>[] = [];
+  /** Per webhook: how many times its recomputation was asked for, and of whom. */
+  const asked = new Map<string, string[][]>();
+  const failOnce = new Set<string>();
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    database = await createTestDatabase("sqlite", "retry");
+    await database.db.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const producer = createProducerConnection(redis.url, { enableOfflineQueue: true });
+    const consumer = createWorkerConnection(redis.url);
+    connections.push(producer, consumer);
+    queues = createJobQueues(producer, prefix);
+    let current = "";
+    const processor = createWebhookProcessor({
+      db: database.db,
+      handlers: webhookHandlers({ purgeDelayMs: 0 }),
+      requestTierRecompute: async (_shop, gids) => {
+        // The first try's enqueue fails as it does while Redis restarts.
+        if (failOnce.delete(current)) throw new Error("Connection is closed.");
+        asked.set(current, [...(asked.get(current) ?? []), gids]);
+      },
+      schedulePurge: async () => {},
+      log: createLogger("test", "error"),
+    });
+    worker = new Worker(
+      QUEUES.webhooks.name,
+      async (job, token) => {
+        current = job.data.webhookId;
+        return processor(job, token);
+      },
+      { connection: consumer, prefix: queuePrefix(prefix), concurrency: 1 },
+    );
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await queues?.close();
+    for (const c of connections) c.disconnect();
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  async function deliver(topic: string, payload: object): Promise<string> {
+    const webhookId = randomUUID();
+    failOnce.add(webhookId);
+    await database.db.webhookDelivery.create({ data: { webhookId, shop: SHOP, topic, payload: JSON.stringify(payload) } });
+    await queues.webhooks.add(topic, { webhookId, shop: SHOP, topic }, { jobId: jobIdFor("wh", webhookId), attempts: 3, backoff: { type: "fixed", delay: 20 } });
+    const row = await eventually(async () => {
+      const r = await database.db.webhookDelivery.findUnique({ where: { webhookId } });
+      return r?.status === "processed" ? r : null;
+    }, { timeoutMs: 15_000, what: `${topic} processed` });
+    // One failed attempt (stored, not queued), then the retry.
+    expect(row.attempts).toBe(2);
+    expect(failOnce.has(webhookId)).toBe(false);
+    return webhookId;
+  }
+
+  it("refunds/create: the refund is recorded on the first try; the retry still asks for the recomputation", async () => {
+    const at = new Date("2026-11-01T10:00:00Z");
+    await saveOrderSnapshot(database.db, SHOP, { orderId: "gid://shopify/Order/6200000000000000001", customerId: CUSTOMER, processedAt: at, updatedAt: at, currency: "USD", currentTotalMinor: 250_000, currentShippingMinor: 0, currentTaxMinor: 0, cancelledAt: null, test: false }, null);
+    const webhookId = await deliver("refunds/create", {
+      id: "6300000000000000001",
+      admin_graphql_api_id: "gid://shopify/Refund/6300000000000000001",
+      order_id: "6200000000000000001",
+      created_at: "2026-11-02T10:00:00Z",
+      refund_line_items: [],
+      refund_shipping_lines: [],
+      order_adjustments: [],
+      transactions: [{ kind: "refund", status: "success", amount: "600.00", currency: "USD" }],
+    });
+    expect(await database.db.ledgerRefund.count({ where: { shop: SHOP } })).toBe(1);
+    expect(asked.get(webhookId)).toEqual([[CUSTOMER]]);
+  });
+
+  it("orders/create: the order is stored on the first try; the retry still asks for the recomputation", async () => {
+    const webhookId = await deliver("orders/create", {
+      id: "6200000000000000002",
+      admin_graphql_api_id: "gid://shopify/Order/6200000000000000002",
+      created_at: "2026-11-03T10:00:00Z",
+      updated_at: "2026-11-03T10:00:00Z",
+      currency: "USD",
+      test: false,
+      current_total_price_set: money("80.00"),
+      customer: { id: "6100000000000000001", admin_graphql_api_id: CUSTOMER },
+    });
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid: "gid://shopify/Order/6200000000000000002" } })).toBe(1);
+    expect(asked.get(webhookId)).toEqual([[CUSTOMER]]);
+  });
+});
