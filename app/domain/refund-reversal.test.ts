@@ -4,7 +4,7 @@
  * Gold 2000.01, trailing 365 days, grace 30 days, shipping and tax not counted.
  */
 import { describe, expect, it } from "vitest";
-import { at, orderEvent, refundEvent } from "./ledger-test-events.ts";
+import { at, orderEvent, refundEvent } from "../../tests/support/ledger-test-events.ts";
 import { reduceLedger, type LedgerEvent } from "./order-ledger.ts";
 import { qualifyingSpend } from "./qualifying-spend.ts";
 import { spendBeforeReversals } from "./spend-before-reversals.ts";
