@@ -94,14 +94,21 @@ describe("order history bulk lines", () => {
     expect(await spendOf(shipping)).not.toEqual(await spendOf(cases[0][1]));
   });
 
-  it("differ only where shipping counts and taxed shipping went back: the totals cannot tell shipping tax from the items'", async () => {
+  it("refunded shipping is subtracted once: spend is the money received less the money refunded, less what the rules leave out", async () => {
     const { sim, read } = store();
+    // Desk 300.00 + shipping 20.00, 10% tax on both: the customer paid 352.00.
     const taxed = sim.createOrder(SHOP, { lineItems: [{ title: "Desk", price: "300.00", quantity: 1 }], shipping: { price: "20.00" }, taxRate: 0.1, taxShipping: true });
     sim.refundOrder(SHOP, taxed.id, { shipping: { full: true } });
-    const parts = spends(orderEntriesFromGraphql(await read(taxed, orderLedgerFields(10))));
-    const bulk = spends(orderEntriesFromBulk(await read(taxed, ORDER_BULK_LEDGER_FIELDS)));
-    // $2.00 of shipping tax went back; under the default rules (shipping not counted) both agree.
-    expect(VARIANTS.map((v, i) => ({ ...v, difference: bulk[i] - parts[i] }))).toEqual(VARIANTS.map((v) => ({ ...v, difference: v.countShipping ? 200 : 0 })));
+    // Then 15.00 of goodwill, with no items back.
+    sim.refundOrder(SHOP, taxed.id, { amount: "15.00" });
+    const received = 35200;
+    const refunded = 2200 + 1500;
+    const kept = received - refunded; // 315.00: items 300 + their tax 30 − 15 goodwill; no shipping is left
+    const itemTax = 3000;
+    // VARIANTS: shipping+tax, tax only, shipping only, neither. Shipping (and its tax) went back in full.
+    const expected = [kept, kept, kept - itemTax, kept - itemTax];
+    expect(spends(orderEntriesFromGraphql(await read(taxed, orderLedgerFields(10))))).toEqual(expected);
+    expect(spends(orderEntriesFromBulk(await read(taxed, ORDER_BULK_LEDGER_FIELDS)))).toEqual(expected);
   });
 
   it("a bulk line is read as an order; a child line (__parentId) is not", () => {
