@@ -179,3 +179,8 @@ export async function loadCustomerLedger(db: Db, shop: string, customerGid: stri
   }
   return { orders: entries, redactedCustomerIds: customer?.deletedAt ? { [customerGid]: true } : {} };
 }
+
+/** Live orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */
+export function countUnvaluedOrders(db: Db, shop: string, currency: string): Promise<number> {
+  return db.ledgerOrder.count({ where: { shop, deletedAt: null, NOT: { currencyCode: currency } } });
+}
