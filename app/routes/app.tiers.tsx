@@ -120,13 +120,13 @@ export default function TierRulesPage() {
     <Page
       title="Tier rules"
       subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period.`}
-      primaryAction={{ content: pending ? `Confirm in ${currency} and recompute` : "Save and recompute", disabled: (!changed && !pending) || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
+      primaryAction={{ content: pending ? `Confirm in ${currency}` : "Save and recompute", disabled: (!changed && !pending) || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
       secondaryActions={[{ content: "Preview changes", disabled: busy, onAction: () => submit("preview") }]}
     >
       <Layout>
         {pending && (
           <Layout.Section>
-            <ThresholdCurrencyBanner status={pending} />
+            <ThresholdCurrencyBanner status={pending} onRulesPage />
           </Layout.Section>
         )}
         {data.recompute && (
