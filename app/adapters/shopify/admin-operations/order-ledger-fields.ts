@@ -25,6 +25,7 @@ const ORDER_FIELDS = `
       taxesIncluded
       totalOutstandingSet { ${SHOP_MONEY} }
       totalTipReceivedSet { ${SHOP_MONEY} }
+      currentTotalDutiesSet { ${SHOP_MONEY} }
       shippingLine {
         discountedPriceSet { ${SHOP_MONEY} }
         taxLines { priceSet { ${SHOP_MONEY} } }
@@ -87,12 +88,12 @@ export function orderLedgerFields(refundParts: number): string {
 /**
  * Requested cost of one order read with orderLedgerFields, as Shopify counts it (1 per object,
  * a connection 2 plus `first` nodes): the order and its money objects with the shipping summary
- * (19), the gift-card line connection (2 + lines × 3), and four refund-part connections of
+ * (21), the gift-card line connection (2 + lines × 3), and four refund-part connections of
  * 2 each plus 19 per part across them (Shopify counts a list of refunds once). Held to the
  * simulator's calculation in backfill-operations.test.ts.
  */
 export function orderLedgerCost(refundParts: number): number {
-  return 19 + (2 + GIFT_CARD_LINES_READ * 3) + 4 * 2 + refundParts * 19;
+  return 21 + (2 + GIFT_CARD_LINES_READ * 3) + 4 * 2 + refundParts * 19;
 }
 
 /**
