@@ -3,6 +3,7 @@
  *
  * Exported API
  * - type OrderSnapshot, type RefundRecord, type LedgerEvent, type LedgerOrder, type Ledger
+ * - type FinancialStatus, FINANCIAL_STATUSES, financialStatusOf(value): FinancialStatus | null
  * - EMPTY_LEDGER: Ledger
  * - applyLedgerEvent(ledger, event): Ledger                  never mutates its input
  * - reduceLedger(events, from = EMPTY_LEDGER): Ledger
@@ -40,17 +41,47 @@ export type OrderSnapshot = {
   updatedAt: Date;
   /** The shop's currency; all amounts below are shop money, never presentment money. */
   currency: string;
-  /** current_total_price: after edits and returned line items, including shipping and tax. */
+  /**
+   * current_total_price: after edits, returned line items and refunded shipping; including shipping,
+   * tax (added, or inside the prices when taxesIncluded), tips and duties.
+   */
   currentTotalMinor: MinorUnits;
-  /** Shipping charged on the order, consistent with currentTotalMinor (not reduced by shipping refunds). */
+  /** current_shipping_price_set: after refunded shipping and discounts; with its tax only when taxesIncluded. */
   currentShippingMinor: MinorUnits;
-  /** current_total_tax. */
+  /** current_total_tax: all tax, items' and shipping's (inside the prices when taxesIncluded). */
   currentTaxMinor: MinorUnits;
   cancelledAt: Date | null;
   test: boolean;
   /** Informational only: the currency the customer paid in. Never added up, not stored, not part of the version. */
   presentmentCurrency?: string;
+  /**
+   * Payment state (Shopify's financial_status, lower case). Absent on versions stored before it was
+   * recorded; qualifying-spend.ts says how each state counts.
+   */
+  financialStatus?: FinancialStatus | null;
+  /** total_outstanding: what the customer still owes on currentTotalMinor (negative: owed to them). Default 0. */
+  outstandingMinor?: MinorUnits;
+  /** Current value of gift-card line items (buying a gift card), inside currentTotalMinor. Default 0. */
+  giftCardLinesMinor?: MinorUnits;
+  /** total_tip_received, inside currentTotalMinor. Default 0. */
+  tipMinor?: MinorUnits;
+  /** current_total_duties_set, inside currentTotalMinor. Default 0. */
+  dutiesMinor?: MinorUnits;
+  /** taxes_included: prices (items and shipping) include their tax. Default false. */
+  taxesIncluded?: boolean;
+  /** Tax on the current shipping (part of currentTaxMinor). Default 0. */
+  currentShippingTaxMinor?: MinorUnits;
 };
+
+/** Shopify's order financial statuses (REST financial_status; GraphQL displayFinancialStatus lower-cased). */
+export const FINANCIAL_STATUSES = ["pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"] as const;
+export type FinancialStatus = (typeof FINANCIAL_STATUSES)[number];
+
+/** A Shopify status string as a FinancialStatus; null for anything else (absent or unknown to this version). */
+export function financialStatusOf(value: string | null | undefined): FinancialStatus | null {
+  const status = (value ?? "").toLowerCase();
+  return (FINANCIAL_STATUSES as readonly string[]).includes(status) ? (status as FinancialStatus) : null;
+}
 
 export type RefundRecord = {
   refundId: string;
@@ -106,7 +137,16 @@ function snapshotKey(s: OrderSnapshot): string {
   return JSON.stringify([
     s.orderId, s.customerId, s.processedAt.getTime(), s.updatedAt.getTime(), s.currency, s.currentTotalMinor,
     s.currentShippingMinor, s.currentTaxMinor, time(s.cancelledAt), s.test,
+    ...moneyStateKey(s),
   ]);
+}
+
+/** The payment and composition fields, with their defaults, so an absent field and its default compare equal. */
+function moneyStateKey(s: OrderSnapshot): unknown[] {
+  return [
+    s.financialStatus ?? null, s.outstandingMinor ?? 0, s.giftCardLinesMinor ?? 0, s.tipMinor ?? 0, s.dutiesMinor ?? 0,
+    s.taxesIncluded ?? false, s.currentShippingTaxMinor ?? 0,
+  ];
 }
 
 /** Positive when `a` should replace `b`. A total order on snapshots, so the newest wins whatever the arrival order. */

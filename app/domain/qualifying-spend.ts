@@ -3,24 +3,42 @@
  *
  * Exported API
  * - type SpendSummary = { customerId; currency; qualifyingSpendMinor; qualifyingOrderCount; oldestQualifyingOrderAt }
- * - orderQualifyingSpend(order, rules): MinorUnits          one ledger order, ignoring the window
+ * - type OrderValuation = { kind: "valued"; spendMinor } | { kind: "unvalued"; reason }
+ * - valueOrder(order, rules): OrderValuation                one ledger order, ignoring the window; never throws
+ * - orderQualifyingSpend(order, rules): MinorUnits          the same, 0 for an unvalued order
  * - qualifyingSpend(ledger, customerId, rules, now): SpendSummary
  * - qualifyingSpendByCustomer(ledger, rules, now): Map<customerId, SpendSummary>   one pass, for backfills and previews
  * - emptySpendSummary(customerId, currency): SpendSummary
  *
- * Per order (all in shop money; a different currency throws CurrencyMismatchError):
- *   base     = currentTotal − shipping (unless countShipping) − tax (unless countTax)
- *   each refund lowers it by its money-only part:
- *            transactions − refunded line items − refunded shipping (unless countShipping)
- *   spend    = max(0, base − Σ money-only parts)
- * Shopify's current total already dropped the refunded line items, so only the rest of the money
- * returned is subtracted; together that is "charged minus refunded". A refund that returned less money
- * than the items were worth (a restocking fee kept) therefore adds the kept money back.
+ * Per order, in shop money. Shopify's current total already dropped refunded line items and
+ * refunded shipping (with their tax), and it holds shipping, tax, tips, duties and gift cards bought:
+ *   kept     = currentTotal − Σ money-only parts of the refunds
+ *              money-only part = transactions − refunded line items − refunded shipping
+ *              (what went back beyond what the current total already dropped: goodwill; negative when
+ *              the merchant kept some, e.g. a restocking fee, which is therefore counted)
+ *   spend    = kept − gift-card lines (always: buying a card is not spend; its money counts when the card
+ *                    pays for an order, as part of that order's total)
+ *                   − tips (unless countTips) − duties (unless countDuties)
+ *                   − shipping with its tax (unless countShipping)
+ *                   − the rest of the tax (unless countTax)
+ *   Shipping tax is part of current tax; in a tax-inclusive shop (taxes_included, EU/UK/AU) it is
+ *   also inside the current shipping, so it is taken out once, never twice. Excluding tax there
+ *   subtracts the tax included in the prices, which leaves the same net amount an exclusive shop has.
+ *
+ * Payment (financial status): only money received counts.
+ *   pending (payment terms, cash on delivery, manual methods), authorized (not captured), voided and
+ *   expired count 0. paid, partially_refunded and refunded count as above (refunds already subtract).
+ *   partially_paid, and any order with money still outstanding, counts the share received so far:
+ *     spend × received / currentTotal, received = currentTotal − outstanding (rounded down), so the
+ *   customer's spend grows with each payment and never exceeds what the order is worth under the rules.
+ *   A version stored before the status was recorded (absent) counts as paid; reconciliation rereads it.
+ * An order or refund in a currency other than the rules' is unvalued: it counts 0 and is reported
+ * (valueOrder), never thrown, so one foreign order cannot stop a customer's recompute.
  * Cancelled, test, deleted and guest orders count zero; orders of redacted customers count for nobody.
  * A qualifying order is one in the window with spend > 0 (a fully refunded order is not one).
  */
-import { assertSameCurrency, type MinorUnits } from "./money.ts";
-import { ownerOf, type Ledger, type LedgerOrder } from "./order-ledger.ts";
+import type { MinorUnits } from "./money.ts";
+import { ownerOf, type FinancialStatus, type Ledger, type LedgerOrder } from "./order-ledger.ts";
 import { isInWindow } from "./spend-window.ts";
 import type { TierRules } from "./tier-rules.ts";
 
@@ -37,29 +55,51 @@ export function emptySpendSummary(customerId: string, currency: string): SpendSu
   return { customerId, currency, qualifyingSpendMinor: 0, qualifyingOrderCount: 0, oldestQualifyingOrderAt: null };
 }
 
-export function orderQualifyingSpend(order: LedgerOrder, rules: TierRules): MinorUnits {
-  const snapshot = order.snapshot;
-  if (order.deleted || snapshot === null) return 0;
-  assertSameCurrency(rules.currency, snapshot.currency, `order ${snapshot.orderId}`);
-  if (snapshot.test || snapshot.cancelledAt !== null) return 0;
-  let spend =
-    snapshot.currentTotalMinor -
-    (rules.countShipping ? 0 : snapshot.currentShippingMinor) -
-    (rules.countTax ? 0 : snapshot.currentTaxMinor);
-  for (const refund of Object.values(order.refunds)) {
-    assertSameCurrency(rules.currency, refund.currency, `refund ${refund.refundId}`);
-    spend -= refund.transactionsMinor - refund.lineItemsMinor - (rules.countShipping ? 0 : refund.shippingMinor);
+/** Statuses under which no money has been received (yet, or ever). */
+const UNPAID: ReadonlySet<FinancialStatus> = new Set(["pending", "authorized", "voided", "expired"]);
+
+export type OrderValuation = { kind: "valued"; spendMinor: MinorUnits } | { kind: "unvalued"; reason: string };
+
+export function valueOrder(order: LedgerOrder, rules: TierRules): OrderValuation {
+  const s = order.snapshot;
+  if (order.deleted || s === null) return { kind: "valued", spendMinor: 0 };
+  if (s.currency !== rules.currency) {
+    return { kind: "unvalued", reason: `order ${s.orderId} is in ${s.currency}, the tier rules in ${rules.currency}` };
   }
-  return Math.max(0, spend);
+  const foreign = Object.values(order.refunds).find((refund) => refund.currency !== rules.currency);
+  if (foreign) return { kind: "unvalued", reason: `refund ${foreign.refundId} is in ${foreign.currency}, the tier rules in ${rules.currency}` };
+  if (s.test || s.cancelledAt !== null) return { kind: "valued", spendMinor: 0 };
+  if (s.financialStatus && UNPAID.has(s.financialStatus)) return { kind: "valued", spendMinor: 0 };
+
+  let kept = s.currentTotalMinor;
+  for (const refund of Object.values(order.refunds)) kept -= refund.transactionsMinor - refund.lineItemsMinor - refund.shippingMinor;
+
+  const shippingTax = s.currentShippingTaxMinor ?? 0;
+  const shippingWithTax = s.currentShippingMinor + (s.taxesIncluded ? 0 : shippingTax);
+  let spend = kept - (s.giftCardLinesMinor ?? 0);
+  if (!rules.countTips) spend -= s.tipMinor ?? 0;
+  if (!rules.countDuties) spend -= s.dutiesMinor ?? 0;
+  if (!rules.countShipping) spend -= shippingWithTax;
+  if (!rules.countTax) spend -= s.currentTaxMinor - (rules.countShipping ? 0 : shippingTax);
+  spend = Math.max(0, spend);
+
+  const outstanding = s.outstandingMinor ?? 0;
+  if (outstanding > 0 && spend > 0) {
+    const received = Math.max(0, s.currentTotalMinor - outstanding);
+    // BigInt: spend × received can pass 2^53 for large amounts.
+    spend = s.currentTotalMinor > 0 ? Number((BigInt(spend) * BigInt(received)) / BigInt(s.currentTotalMinor)) : 0;
+  }
+  return { kind: "valued", spendMinor: spend };
+}
+
+export function orderQualifyingSpend(order: LedgerOrder, rules: TierRules): MinorUnits {
+  const valuation = valueOrder(order, rules);
+  return valuation.kind === "valued" ? valuation.spendMinor : 0;
 }
 
 function accumulate(summary: SpendSummary, order: LedgerOrder, rules: TierRules, now: Date): void {
   const snapshot = order.snapshot;
-  if (snapshot === null || !isInWindow(rules.window, snapshot.processedAt, now)) {
-    // Still validate the currency: an order in another currency is a data error wherever it sits.
-    if (snapshot !== null) assertSameCurrency(rules.currency, snapshot.currency, `order ${snapshot.orderId}`);
-    return;
-  }
+  if (snapshot === null || !isInWindow(rules.window, snapshot.processedAt, now)) return;
   const spend = orderQualifyingSpend(order, rules);
   if (spend <= 0) return;
   summary.qualifyingSpendMinor += spend;

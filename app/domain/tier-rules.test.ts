@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIER_RULES, defaultTierRules, isOwnedTag, parseTierRules, tierIndex, type TierRules } from "./tier-rules.ts";
+import { DEFAULT_TIER_RULES, defaultTierRules, isOwnedTag, parseTierRules, thresholdCurrencyStatus, tierIndex, type TierRules } from "./tier-rules.ts";
 
 function issuesOf(input: unknown): string[] {
   const result = parseTierRules(input);
@@ -155,5 +155,34 @@ describe("helpers", () => {
     expect(tierIndex(DEFAULT_TIER_RULES, "gold")).toBe(2);
     expect(tierIndex(DEFAULT_TIER_RULES, "platinum")).toBe(-1);
     expect(tierIndex(DEFAULT_TIER_RULES, null)).toBe(-1);
+  });
+});
+
+describe("tips and duties settings", () => {
+  it("are off by default and in rules saved before they existed", () => {
+    expect(DEFAULT_TIER_RULES).toMatchObject({ countTips: false, countDuties: false });
+    const { countTips: _t, countDuties: _d, ...stored } = DEFAULT_TIER_RULES;
+    const parsed = parseTierRules(JSON.parse(JSON.stringify(stored)));
+    expect(parsed.ok && parsed.rules).toMatchObject({ countTips: false, countDuties: false });
+    const optedIn = parseTierRules({ ...DEFAULT_TIER_RULES, countTips: true, countDuties: true });
+    expect(optedIn.ok && optedIn.rules).toMatchObject({ countTips: true, countDuties: true });
+    expect(parseTierRules({ ...DEFAULT_TIER_RULES, countTips: "yes" }).ok).toBe(false);
+  });
+});
+
+describe("thresholdCurrencyStatus: tiers are written once thresholds are meant in the shop's currency", () => {
+  const eur = defaultTierRules("EUR");
+  it("a USD shop on the defaults is confirmed (the defaults are dollar amounts)", () => {
+    expect(thresholdCurrencyStatus({ shopCurrency: "USD", rules: DEFAULT_TIER_RULES, saved: false })).toEqual({ confirmed: true });
+  });
+  it("another currency waits until the merchant saves thresholds in it", () => {
+    expect(thresholdCurrencyStatus({ shopCurrency: "EUR", rules: eur, saved: false })).toEqual({ confirmed: false, reason: "defaults_not_confirmed", shopCurrency: "EUR", rulesCurrency: "EUR" });
+    expect(thresholdCurrencyStatus({ shopCurrency: "EUR", rules: eur, saved: true })).toEqual({ confirmed: true });
+  });
+  it("rules saved in a currency the shop no longer uses wait again; an unknown shop currency waits unless rules were saved", () => {
+    expect(thresholdCurrencyStatus({ shopCurrency: "GBP", rules: eur, saved: true })).toMatchObject({ confirmed: false, reason: "rules_in_other_currency" });
+    expect(thresholdCurrencyStatus({ shopCurrency: "USD", rules: eur, saved: true })).toMatchObject({ confirmed: false, reason: "rules_in_other_currency" });
+    expect(thresholdCurrencyStatus({ shopCurrency: null, rules: DEFAULT_TIER_RULES, saved: false })).toMatchObject({ confirmed: false, reason: "shop_currency_unknown" });
+    expect(thresholdCurrencyStatus({ shopCurrency: null, rules: eur, saved: true })).toEqual({ confirmed: true });
   });
 });

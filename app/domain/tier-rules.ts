@@ -11,6 +11,7 @@
  * - parseTierRules(input): { ok: true; rules } | { ok: false; issues: { path; message }[] }
  * - isOwnedTag(tag): boolean                                  tag starts with TIERLINE_TAG_PREFIX
  * - tierIndex(rules, tierKey): number                         -1 when the key is not in the rules
+ * - thresholdCurrencyStatus({ shopCurrency, rules, saved }): ThresholdCurrencyStatus   may tiers be written to Shopify yet
  *
  * Threshold semantics: a customer qualifies for a tier when qualifying spend >= entryThresholdMinor
  * (and, if set, qualifying order count >= minOrders). "Gold > $2000" is therefore stored as
@@ -61,6 +62,10 @@ export type TierRules = {
    * not for money the customer got back. Rules saved before this setting existed read as true.
    */
   reverseRefundedUpgrades: boolean;
+  /** Whether tips count as spend. Default false: a tip is for staff, not a purchase. */
+  countTips: boolean;
+  /** Whether duties (import taxes) count as spend. Default false: they go to customs. */
+  countDuties: boolean;
 };
 
 const MAX_TAG_LENGTH = 255;
@@ -81,6 +86,8 @@ export function defaultTierRules(currency: string): TierRules {
     countShipping: false,
     countTax: false,
     reverseRefundedUpgrades: true,
+    countTips: false,
+    countDuties: false,
   };
 }
 
@@ -93,6 +100,26 @@ export function isOwnedTag(tag: string): boolean {
 export function tierIndex(rules: TierRules, tierKey: string | null | undefined): number {
   if (tierKey == null) return -1;
   return rules.tiers.findIndex((tier) => tier.key === tierKey);
+}
+
+export type ThresholdCurrencyStatus =
+  | { confirmed: true }
+  | { confirmed: false; reason: "shop_currency_unknown" | "defaults_not_confirmed" | "rules_in_other_currency"; shopCurrency: string | null; rulesCurrency: string };
+
+/**
+ * Tiers are written to Shopify only once the thresholds are known to be meant in the shop's
+ * currency. The defaults are dollar amounts (500 / 2000): in a USD shop they are the product's
+ * defaults; in any other currency "500 / 2000 of it" may be far off, so the merchant confirms
+ * (saves) thresholds in the shop's currency first. Rules saved in a currency the shop no longer
+ * uses wait for the same confirmation.
+ */
+export function thresholdCurrencyStatus({ shopCurrency, rules, saved }: { shopCurrency: string | null; rules: TierRules; saved: boolean }): ThresholdCurrencyStatus {
+  const waiting = (reason: "shop_currency_unknown" | "defaults_not_confirmed" | "rules_in_other_currency") =>
+    ({ confirmed: false, reason, shopCurrency, rulesCurrency: rules.currency }) as const;
+  if (shopCurrency === null) return saved ? { confirmed: true } : waiting("shop_currency_unknown");
+  if (rules.currency !== shopCurrency) return waiting("rules_in_other_currency");
+  if (!saved && shopCurrency !== "USD") return waiting("defaults_not_confirmed");
+  return { confirmed: true };
 }
 
 function isTimeZone(value: string): boolean {
@@ -148,6 +175,9 @@ export const tierRulesSchema = z
     countShipping: z.boolean(),
     countTax: z.boolean(),
     reverseRefundedUpgrades: z.boolean().default(true),
+    // Rules saved before these settings existed leave them out: they were not counted then either.
+    countTips: z.boolean().default(false),
+    countDuties: z.boolean().default(false),
   })
   .strict()
   .superRefine((rules, ctx) => {

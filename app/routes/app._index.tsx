@@ -10,6 +10,7 @@ import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { loadOverview } from "../use-cases/overview-admin.server.ts";
+import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -43,6 +44,20 @@ export default function Overview() {
   return (
     <Page title="Tierline">
       <Layout>
+        {!data.thresholdCurrency.confirmed && (
+          <Layout.Section>
+            <ThresholdCurrencyBanner status={data.thresholdCurrency} />
+          </Layout.Section>
+        )}
+        {data.unvaluedOrders > 0 && (
+          <Layout.Section>
+            <Banner tone="info" title={`${data.unvaluedOrders} ${data.unvaluedOrders === 1 ? "order is" : "orders are"} left out of tiers`}>
+              <p>
+                {data.unvaluedOrders === 1 ? "It was" : "They were"} charged in a currency other than {data.currency}, the currency of your tier thresholds, so Tierline cannot weigh {data.unvaluedOrders === 1 ? "it" : "them"} against the thresholds and does not count {data.unvaluedOrders === 1 ? "it" : "them"}.
+              </p>
+            </Banner>
+          </Layout.Section>
+        )}
         {!data.allOrdersAccess && (
           <Layout.Section>
             <Banner tone="warning" title="Order history is limited to the last 60 days">

@@ -12,6 +12,7 @@ import { suggestedTierTag } from "../domain/tier-tags.ts";
 import { authenticate } from "../shopify.server.ts";
 import { loadTierRulesOverview, submitTierRulesDraft, type TierDraft, type TierRulesDraft, type TierRulesSubmission } from "../use-cases/tier-rules-admin.server.ts";
 import { tierRecomputeRequester } from "../use-cases/request-tier-recompute.server.ts";
+import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -58,7 +59,9 @@ export default function TierRulesPage() {
   const revalidator = useRevalidator();
   const [draft, setDraft] = useState<TierRulesDraft>(data.draft);
   const [previewedFor, setPreviewedFor] = useState<string | null>(null);
-  const currency = data.rules.currency;
+  // Unconfirmed thresholds are edited, and saved, in the shop's currency: saving confirms them.
+  const pending = data.thresholdCurrency.confirmed ? null : data.thresholdCurrency;
+  const currency = pending?.shopCurrency ?? data.rules.currency;
   const serialized = JSON.stringify(draft);
   const result = fetcher.data;
   const busy = fetcher.state !== "idle";
@@ -117,10 +120,15 @@ export default function TierRulesPage() {
     <Page
       title="Tier rules"
       subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period, unless a refund or cancellation took the upgrade back.`}
-      primaryAction={{ content: "Save and recompute", disabled: !changed || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
+      primaryAction={{ content: pending ? `Confirm in ${currency}` : "Save and recompute", disabled: (!changed && !pending) || busy, loading: busy && fetcher.formData?.get("intent") === "save", onAction: () => submit("save") }}
       secondaryActions={[{ content: "Preview changes", disabled: busy, onAction: () => submit("preview") }]}
     >
       <Layout>
+        {pending && (
+          <Layout.Section>
+            <ThresholdCurrencyBanner status={pending} onRulesPage />
+          </Layout.Section>
+        )}
         {data.recompute && (
           <Layout.Section>
             <Card>
@@ -240,6 +248,21 @@ export default function TierRulesPage() {
               />
               <Checkbox label="Shipping counts as spend" checked={draft.countShipping} onChange={(countShipping) => update({ countShipping })} />
               <Checkbox label="Tax counts as spend" checked={draft.countTax} onChange={(countTax) => update({ countTax })} />
+              <Checkbox
+                label="Tips count as spend"
+                helpText="A tip is for your staff, not a purchase; leave off to count only what was bought."
+                checked={draft.countTips}
+                onChange={(countTips) => update({ countTips })}
+              />
+              <Checkbox
+                label="Duties count as spend"
+                helpText="Import duties go to customs; leave off to count only what was bought."
+                checked={draft.countDuties}
+                onChange={(countDuties) => update({ countDuties })}
+              />
+              <Text as="p" tone="subdued">
+                Only money received and kept counts: an order counts once it is paid (unpaid, authorized-only and voided orders count nothing), a partly paid order counts the part paid so far, and buying a gift card does not count (spending one does).
+              </Text>
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -7,7 +7,9 @@ import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { shopsWithDueTierWrites } from "./shops-with-due-tier-writes.server.ts";
-import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute } from "./tier-rules-admin.server.ts";
+import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute, submitTierRulesDraft } from "./tier-rules-admin.server.ts";
+import { loadOverview } from "./overview-admin.server.ts";
+import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 
 const SHOP = "pages.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -129,5 +131,54 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     // A refusal (no retry time) waits for a new cause.
     await db.customer.updateMany({ where: { shop: SHOP, customerGid: gidOf(1) }, data: { syncDueAt: null } });
     expect((await shopsWithDueTierWrites(db, new Date(NOW.getTime() + 61_000))).due).toEqual([]);
+  });
+});
+
+describe.each(DATABASE_KINDS)("a shop outside USD: Overview and Tier rules on %s", (kind) => {
+  const EUR_SHOP = "euro-pages.myshopify.com";
+  let database: TestDatabase;
+  let db: Db;
+  const requestRecompute = async () => undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "eurpages");
+    db = database.db;
+    await db.shop.create({ data: { domain: EUR_SHOP, currencyCode: "EUR" } });
+    const at = new Date(NOW.getTime() - 5 * 86_400_000);
+    const order = (n: number, currency: string) => ({
+      orderId: `gid://shopify/Order/${n}`, customerId: gidOf(n), processedAt: at, updatedAt: at, currency, currentTotalMinor: 90_000, currentShippingMinor: 0, currentTaxMinor: 0, cancelledAt: null, test: false,
+    });
+    await saveOrderSnapshot(db, EUR_SHOP, order(1, "EUR"), null);
+    // Recorded in another currency than the shop's (e.g. before the shop changed currency).
+    await saveOrderSnapshot(db, EUR_SHOP, order(2, "USD"), null);
+    for (const n of [1, 2]) await recomputeCustomerTier({ db, shop: EUR_SHOP, customerGid: gidOf(n), cause: "order", now: NOW });
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("says tiers wait for thresholds confirmed in euros and counts the order it cannot value; saving in euros confirms", async () => {
+    const overview = await loadOverview(db, EUR_SHOP);
+    expect(overview).toMatchObject({ currency: "EUR", unvaluedOrders: 1, thresholdCurrency: { confirmed: false, reason: "defaults_not_confirmed", shopCurrency: "EUR" } });
+    const page = await loadTierRulesOverview(db, EUR_SHOP);
+    expect(page.thresholdCurrency).toMatchObject({ confirmed: false, shopCurrency: "EUR" });
+    // The recompute of the customer with the dollar order did not throw; it counts nothing.
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: EUR_SHOP, customerGid: gidOf(2) } } })).toMatchObject({ qualifyingSpend: 0 });
+
+    const saved = await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRecompute });
+    expect(saved.ok).toBe(true);
+    expect(await loadOverview(db, EUR_SHOP)).toMatchObject({ thresholdCurrency: { confirmed: true } });
+    expect((await loadTierRulesOverview(db, EUR_SHOP)).rules.currency).toBe("EUR");
+  });
+
+  it("rules saved in dollars are saved again in the shop's currency", async () => {
+    await saveTierRules(db, EUR_SHOP, DEFAULT_TIER_RULES);
+    const page = await loadTierRulesOverview(db, EUR_SHOP);
+    expect(page.thresholdCurrency).toMatchObject({ confirmed: false, reason: "rules_in_other_currency", rulesCurrency: "USD", shopCurrency: "EUR" });
+    await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRecompute });
+    const after = await loadTierRulesOverview(db, EUR_SHOP);
+    expect(after.rules.currency).toBe("EUR");
+    expect(after.thresholdCurrency).toEqual({ confirmed: true });
   });
 });

@@ -1,19 +1,21 @@
 // What the Overview page shows: installation, history import progress, members per tier.
 import type { Db } from "../db.server.ts";
-import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { loadThresholdCurrencyStatus } from "../adapters/db/tier-settings-repository.server.ts";
+import { countUnvaluedOrders } from "../adapters/db/ledger-repository.server.ts";
 import { latestBackfill } from "./backfill-order-history.server.ts";
 
 export async function loadOverview(db: Db, shop: string) {
-  const [shopRow, backfill, rules, perTier, pendingSync, failedSync] = await Promise.all([
+  const [shopRow, backfill, { rules, status: thresholdCurrency }, perTier, pendingSync, failedSync] = await Promise.all([
     db.shop.findUnique({ where: { domain: shop } }),
     latestBackfill(db, shop),
-    loadTierRules(db, shop),
+    loadThresholdCurrencyStatus(db, shop),
     db.customer.groupBy({ by: ["tierKey"], where: { shop, deletedAt: null }, _count: { _all: true } }),
     db.customer.count({ where: { shop, syncStatus: "pending" } }),
     db.customer.count({ where: { shop, syncStatus: "failed" } }),
   ]);
   const failedDeliveries = await loadFailedDeliveries(db, shop);
   const counts = new Map(perTier.map((t) => [t.tierKey, t._count._all]));
+  const unvaluedOrders = await countUnvaluedOrders(db, shop, rules.currency);
   return {
     shop,
     currency: rules.currency,
@@ -31,6 +33,8 @@ export async function loadOverview(db: Db, shop: string) {
     pendingSync,
     failedSync,
     failedDeliveries,
+    thresholdCurrency,
+    unvaluedOrders,
   };
 }
 

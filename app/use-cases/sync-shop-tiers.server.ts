@@ -11,7 +11,7 @@
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
 import type { Db } from "../db.server.ts";
-import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { loadThresholdCurrencyStatus, loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
@@ -67,6 +67,8 @@ export interface SyncShopTiersResult {
   reads: number;
   tagsAdded: number;
   tagsRemoved: number;
+  /** Nothing was written: the thresholds are not yet confirmed in the shop's currency; rows stay due. */
+  heldForCurrency?: true;
   metafieldsSet: number;
   metafieldsDeleted: number;
   /** Rows were still due when the slice ended. */
@@ -121,6 +123,10 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
     rounds: 0, written: 0, unchanged: 0, deferred: 0, failed: 0, skipped: 0, reads: 0,
     tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null,
   };
+  // The one gate on tier writes: no tag or value reaches Shopify until the merchant has confirmed
+  // thresholds in the shop's currency (tier-rules.ts: thresholdCurrencyStatus). Saving the rules
+  // recomputes every member, which asks for this sync again.
+  if (!(await loadThresholdCurrencyStatus(db, shop)).status.confirmed) return { ...result, heldForCurrency: true };
   let runner: AdminRunner | undefined;
   const admin = async () => (runner ??= await input.admin());
 

@@ -15,6 +15,8 @@ import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { applyTagChangeWebhook } from "./apply-tag-change-webhook.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { syncShopTiers, type SyncShopTiersInput } from "./sync-shop-tiers.server.ts";
+import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { defaultTierRules } from "../domain/tier-rules.ts";
 
 const SHOP = "tier-sync.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -314,5 +316,34 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
       expect(await sync([gid], { force: true })).toMatchObject({ tagsAdded: 0, tagsRemoved: 0 });
       expect((await simCustomer(gid)).tags).toEqual([]);
     });
+  });
+
+  it("writes nothing to a shop outside USD until its thresholds are confirmed in its currency, then writes", async () => {
+    await db.shop.update({ where: { domain: SHOP }, data: { currencyCode: "EUR" } });
+    try {
+      const { customer } = await control<{ customer: SimCustomerJson }>("POST", `/shops/${SHOP}/customers`, { email: `eur${++orderSeq}@example.com`, firstName: "Euro", tags: [] });
+      const at = new Date(NOW.getTime() - 86_400_000);
+      await saveOrderSnapshot(db, SHOP, {
+        orderId: `gid://shopify/Order/${9_200_000_000_000 + orderSeq}`, customerId: customer.gid, processedAt: at, updatedAt: at, currency: "EUR",
+        currentTotalMinor: 80_000, currentShippingMinor: 0, currentTaxMinor: 0, cancelledAt: null, test: false, financialStatus: "paid",
+      }, `#${orderSeq}`);
+      await recomputeCustomerTier({ db, shop: SHOP, customerGid: customer.gid, cause: "order", now: NOW });
+      const before = await mutations();
+      // The defaults (500 / 2000) were never meant in euros: nothing goes to Shopify, the row stays due.
+      expect(await sync([customer.gid])).toMatchObject({ heldForCurrency: true, written: 0, reads: 0 });
+      expect(await writesSince(before)).toEqual([]);
+      expect((await simCustomer(customer.gid)).tags).toEqual([]);
+      expect((await rowOf(customer.gid)).syncStatus).toBe("pending");
+      // The merchant confirms thresholds in euros (Silver from €600): the member's €800 now lands.
+      const rules = defaultTierRules("EUR");
+      await saveTierRules(db, SHOP, { ...rules, tiers: rules.tiers.map((t) => (t.key === "silver" ? { ...t, entryThresholdMinor: 60_000 } : t)) });
+      await recomputeCustomerTier({ db, shop: SHOP, customerGid: customer.gid, cause: "rule_change", now: NOW });
+      const confirmed = await sync([customer.gid]);
+      expect(confirmed.heldForCurrency).toBeUndefined();
+      expect((await simCustomer(customer.gid)).tags).toEqual(["tierline:silver"]);
+    } finally {
+      await db.tierSettings.deleteMany({ where: { shop: SHOP } });
+      await db.shop.update({ where: { domain: SHOP }, data: { currencyCode: "USD" } });
+    }
   });
 });

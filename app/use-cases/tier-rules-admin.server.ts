@@ -3,12 +3,12 @@
 // saving, which stores the rules and queues every customer's recomputation.
 import type { Db } from "../db.server.ts";
 import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
-import { loadTierRules, saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { loadThresholdCurrencyStatus, loadTierRules, saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { formatMoney, MoneyParseError, parseMoney } from "../domain/money.ts";
 import type { Ledger, LedgerOrder } from "../domain/order-ledger.ts";
 import { qualifyingSpendByCustomer, emptySpendSummary } from "../domain/qualifying-spend.ts";
 import { previewRuleChange, type RuleChangePreview } from "../domain/rule-change-preview.ts";
-import { parseTierRules, type TierRules, type TierRulesParseResult } from "../domain/tier-rules.ts";
+import { parseTierRules, type ThresholdCurrencyStatus, type TierRules, type TierRulesParseResult } from "../domain/tier-rules.ts";
 import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
@@ -25,6 +25,8 @@ export type TierRulesDraft = {
   countTax: boolean;
   /** Absent in a draft from an older page: treated as on (the default). */
   reverseRefundedUpgrades?: boolean;
+  countTips: boolean;
+  countDuties: boolean;
 };
 
 export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRulesDraft {
@@ -44,6 +46,8 @@ export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRule
     countShipping: rules.countShipping,
     countTax: rules.countTax,
     reverseRefundedUpgrades: rules.reverseRefundedUpgrades,
+    countTips: rules.countTips,
+    countDuties: rules.countDuties,
   };
 }
 
@@ -75,7 +79,7 @@ export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRul
       : draft.windowKind === "calendar_year"
         ? { kind: "calendar_year", timeZone: draft.timeZone }
         : { kind: "lifetime" };
-  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax, reverseRefundedUpgrades: draft.reverseRefundedUpgrades !== false });
+  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax, countTips: draft.countTips ?? false, countDuties: draft.countDuties ?? false, reverseRefundedUpgrades: draft.reverseRefundedUpgrades !== false });
   if (issues.length) return { ok: false, issues: [...issues, ...(parsed.ok ? [] : parsed.issues.filter((p) => !issues.some((i) => i.path === p.path)))] };
   return parsed;
 }
@@ -109,6 +113,8 @@ export interface TierRulesOverview {
   tierCounts: Record<string, number>;
   /** Set while the recomputation after the last save is running. */
   recompute: RecomputeProgress | null;
+  /** Whether tiers are written yet: thresholds confirmed in the shop's currency (saving confirms them). */
+  thresholdCurrency: ThresholdCurrencyStatus;
 }
 
 export async function loadTierRulesOverview(db: Db, shop: string): Promise<TierRulesOverview> {
@@ -129,7 +135,8 @@ export async function loadTierRulesOverview(db: Db, shop: string): Promise<TierR
     ]);
     if (done < total) recompute = { done, total };
   }
-  return { rules, draft: draftFromRules(rules, shopRow?.ianaTimezone ?? "UTC"), version: settings?.version ?? null, tierCounts, recompute };
+  const { status: thresholdCurrency } = await loadThresholdCurrencyStatus(db, shop);
+  return { rules, draft: draftFromRules(rules, shopRow?.ianaTimezone ?? "UTC"), version: settings?.version ?? null, tierCounts, recompute, thresholdCurrency };
 }
 
 export interface TierRulesPreview extends RuleChangePreview {
@@ -147,7 +154,8 @@ export async function previewTierRules({ db, shop, newRules, now }: { db: Db; sh
   const spendOld = qualifyingSpendByCustomer(ledger, oldRules, now);
   // The same spend serves both when nothing that changes spend was edited.
   const sameSpend =
-    JSON.stringify([oldRules.window, oldRules.countShipping, oldRules.countTax]) === JSON.stringify([newRules.window, newRules.countShipping, newRules.countTax]);
+    JSON.stringify([oldRules.window, oldRules.countShipping, oldRules.countTax, oldRules.countTips, oldRules.countDuties]) ===
+    JSON.stringify([newRules.window, newRules.countShipping, newRules.countTax, newRules.countTips, newRules.countDuties]);
   const spendNew = sameSpend ? spendOld : qualifyingSpendByCustomer(ledger, newRules, now);
   const byId = new Map(rows.map((row) => [row.customerGid, row]));
   const ids = new Set([...byId.keys(), ...spendOld.keys(), ...spendNew.keys()]);
@@ -234,7 +242,9 @@ export async function submitTierRulesDraft({
   now: Date;
   requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
 }): Promise<TierRulesSubmission> {
-  const { currency } = await loadTierRules(db, shop);
+  // Thresholds are saved in the shop's currency: saving is how the merchant confirms them in it.
+  const { rules, status } = await loadThresholdCurrencyStatus(db, shop);
+  const currency = !status.confirmed && status.shopCurrency ? status.shopCurrency : rules.currency;
   const parsed = rulesFromDraft(draft, currency);
   if (!parsed.ok) return { intent, ok: false, issues: parsed.issues };
   if (intent === "preview") return { intent, ok: true, preview: await previewTierRules({ db, shop, newRules: parsed.rules, now }) };

@@ -121,6 +121,8 @@ const ORDER_COLUMNS: Column[] = [
   { name: "processedAt", type: "timestamp" }, { name: "orderUpdatedAt", type: "timestamp" }, { name: "currencyCode" },
   { name: "currentTotal" }, { name: "currentShipping" }, { name: "currentTax" }, { name: "cancelledAt", type: "timestamp" },
   { name: "test", type: "boolean" }, { name: "updatedAt", type: "timestamp" },
+  { name: "financialStatus" }, { name: "outstanding" }, { name: "giftCardLines" }, { name: "tip" }, { name: "duties" },
+  { name: "taxesIncluded", type: "boolean" }, { name: "shippingTax" },
 ];
 
 export interface OrderInsertRow {
@@ -136,6 +138,13 @@ export interface OrderInsertRow {
   currentTax: number;
   cancelledAt: Date | null;
   test: boolean;
+  financialStatus: string | null;
+  outstanding: number;
+  giftCardLines: number;
+  tip: number;
+  duties: number;
+  taxesIncluded: boolean;
+  shippingTax: number;
 }
 
 export function insertOrdersIgnoringExisting(db: Db, rows: OrderInsertRow[], now = new Date()): Promise<Set<string>> {

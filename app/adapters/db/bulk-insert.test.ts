@@ -44,6 +44,7 @@ describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
     const base = {
       shop: SHOP, customerGid: "gid://shopify/Customer/1", name: "#1001", processedAt: new Date("2026-03-01T10:20:30.123Z"),
       orderUpdatedAt: new Date("2026-03-02T00:00:00.007Z"), currencyCode: "USD", currentTotal: 12_345, currentShipping: 695, currentTax: 800, cancelledAt: null, test: false,
+      financialStatus: "paid", outstanding: 0, giftCardLines: 0, tip: 0, duties: 0, taxesIncluded: true, shippingTax: 116,
     };
     await db.ledgerOrder.create({ data: { ...base, orderGid: "gid://shopify/Order/0" } });
     const rows = Array.from({ length: 150 }, (_, i) => ({ ...base, orderGid: `gid://shopify/Order/${i}`, test: i % 2 === 1, cancelledAt: i === 3 ? new Date("2026-03-03T01:02:03.004Z") : null, customerGid: i === 4 ? null : base.customerGid }));
@@ -70,6 +71,7 @@ describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
     const rows = names.map((name, i) => ({
       shop: SHOP, orderGid: `gid://shopify/Order/q${i}`, customerGid: `gid://shopify/Customer/'${i}`, name, processedAt: new Date("2026-03-01T00:00:00Z"),
       orderUpdatedAt: new Date("2026-03-01T00:00:00Z"), currencyCode: "USD", currentTotal: i, currentShipping: 0, currentTax: 0, cancelledAt: null, test: false,
+      financialStatus: null, outstanding: 0, giftCardLines: 0, tip: 0, duties: 0, taxesIncluded: false, shippingTax: 0,
     }));
     expect((await insertOrdersIgnoringExisting(db, rows)).size).toBe(names.length);
     const stored = await db.ledgerOrder.findMany({ where: { shop: SHOP, orderGid: { startsWith: "gid://shopify/Order/q" } }, orderBy: { currentTotal: "asc" } });
@@ -82,6 +84,7 @@ describe.each(DATABASE_KINDS)("bulk inserts on %s", (kind) => {
     const rows = names.map((name, i) => ({
       shop: SHOP, orderGid: `gid://shopify/Order/n${i}`, customerGid: null, name, processedAt: new Date("2026-03-01T00:00:00Z"),
       orderUpdatedAt: new Date("2026-03-01T00:00:00Z"), currencyCode: "USD", currentTotal: i, currentShipping: 0, currentTax: 0, cancelledAt: null, test: false,
+      financialStatus: null, outstanding: 0, giftCardLines: 0, tip: 0, duties: 0, taxesIncluded: false, shippingTax: 0,
     }));
     expect((await insertOrdersIgnoringExisting(db, rows)).size).toBe(names.length);
     const stored = await db.ledgerOrder.findMany({ where: { shop: SHOP, orderGid: { startsWith: "gid://shopify/Order/n" } }, orderBy: { currentTotal: "asc" } });

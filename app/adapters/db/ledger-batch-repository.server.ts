@@ -9,7 +9,7 @@ import type { Db } from "../../db.server.ts";
 import type { LedgerOrder, OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
 import { insertOrdersIgnoringExisting, insertRefundsIgnoringExisting } from "./bulk-insert.server.ts";
 import { param, providerOf } from "./sql-dialect.ts";
-import { refundRow, rowFields, saveOrderSnapshot } from "./ledger-repository.server.ts";
+import { moneyStateFromRow, refundRow, rowFields, saveOrderSnapshot } from "./ledger-repository.server.ts";
 
 export interface LedgerBatchEntry {
   snapshot: OrderSnapshot;
@@ -65,6 +65,13 @@ interface LedgerJoinRow {
   currentTax: RawInt;
   cancelledAt: RawDate | null;
   test: boolean | RawInt;
+  financialStatus: string | null;
+  outstanding: RawInt;
+  giftCardLines: RawInt;
+  tip: RawInt;
+  duties: RawInt;
+  taxesIncluded: boolean | RawInt;
+  shippingTax: RawInt;
   refundGid: string | null;
   refundCreatedAt: RawDate | null;
   transactions: RawInt | null;
@@ -97,6 +104,7 @@ export function ledgersFromRows(rows: readonly LedgerJoinRow[]): Map<string, Rec
         currentTaxMinor: Number(row.currentTax),
         cancelledAt: row.cancelledAt === null ? null : asDate(row.cancelledAt),
         test: row.test === true || Number(row.test) === 1,
+        ...moneyStateFromRow(row),
       };
       ledger[row.orderGid] = entry = { orderId: row.orderGid, snapshot, deleted: false, refunds: {} };
     }
@@ -127,7 +135,8 @@ export async function loadLedgersOfCustomerRange(db: Db, shop: string, firstGid:
   const [a, b, c] = [1, 2, 3].map((n) => param(provider, n));
   const rows = await db.$queryRawUnsafe<LedgerJoinRow[]>(
     `SELECT o."orderGid", o."customerGid", o."processedAt", o."orderUpdatedAt", o."currencyCode", o."currentTotal", o."currentShipping", o."currentTax",
-       o."cancelledAt", o."test", r."refundGid", r."createdAt" AS "refundCreatedAt", r."transactions", r."lineItems", r."shipping"
+       o."cancelledAt", o."test", o."financialStatus", o."outstanding", o."giftCardLines", o."tip", o."duties", o."taxesIncluded", o."shippingTax",
+       r."refundGid", r."createdAt" AS "refundCreatedAt", r."transactions", r."lineItems", r."shipping"
      FROM "LedgerOrder" o LEFT JOIN "LedgerRefund" r ON r."shop" = o."shop" AND r."orderGid" = o."orderGid"
      WHERE o."shop" = ${a} AND o."customerGid" >= ${b} AND o."customerGid" <= ${c} AND o."deletedAt" IS NULL`,
     shop,

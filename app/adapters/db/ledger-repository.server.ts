@@ -4,7 +4,7 @@
 // compare-and-set so two workers racing on one order cannot put an older
 // version back.
 import type { Db } from "../../db.server.ts";
-import { applyLedgerEvent, EMPTY_LEDGER, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
+import { applyLedgerEvent, EMPTY_LEDGER, financialStatusOf, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["ledgerOrder"]["findUnique"]>>>;
 type RefundRow = NonNullable<Awaited<ReturnType<Db["ledgerRefund"]["findUnique"]>>>;
@@ -21,6 +21,31 @@ export function snapshotFromRow(row: OrderRow): OrderSnapshot {
     currentTaxMinor: row.currentTax,
     cancelledAt: row.cancelledAt,
     test: row.test,
+    ...moneyStateFromRow(row),
+  };
+}
+
+/** The payment and composition columns of a LedgerOrder row, as raw queries may return them too. */
+export type MoneyStateRow = {
+  financialStatus: string | null;
+  outstanding: number | bigint;
+  giftCardLines: number | bigint;
+  tip: number | bigint;
+  duties: number | bigint;
+  taxesIncluded: boolean | number | bigint;
+  shippingTax: number | bigint;
+};
+
+/** The snapshot's payment and composition fields from their columns (shared with ledger-batch-repository's raw read). */
+export function moneyStateFromRow(row: MoneyStateRow): Pick<OrderSnapshot, "financialStatus" | "outstandingMinor" | "giftCardLinesMinor" | "tipMinor" | "dutiesMinor" | "taxesIncluded" | "currentShippingTaxMinor"> {
+  return {
+    financialStatus: financialStatusOf(row.financialStatus),
+    outstandingMinor: Number(row.outstanding),
+    giftCardLinesMinor: Number(row.giftCardLines),
+    tipMinor: Number(row.tip),
+    dutiesMinor: Number(row.duties),
+    taxesIncluded: row.taxesIncluded === true || Number(row.taxesIncluded) === 1,
+    currentShippingTaxMinor: Number(row.shippingTax),
   };
 }
 
@@ -48,6 +73,13 @@ export function rowFields(snapshot: OrderSnapshot) {
     currentTax: snapshot.currentTaxMinor,
     cancelledAt: snapshot.cancelledAt,
     test: snapshot.test,
+    financialStatus: snapshot.financialStatus ?? null,
+    outstanding: snapshot.outstandingMinor ?? 0,
+    giftCardLines: snapshot.giftCardLinesMinor ?? 0,
+    tip: snapshot.tipMinor ?? 0,
+    duties: snapshot.dutiesMinor ?? 0,
+    taxesIncluded: snapshot.taxesIncluded ?? false,
+    shippingTax: snapshot.currentShippingTaxMinor ?? 0,
   };
 }
 
@@ -131,4 +163,9 @@ export async function loadCustomerLedger(db: Db, shop: string, customerGid: stri
     if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
   }
   return { orders: entries, redactedCustomerIds: customer?.deletedAt ? { [customerGid]: true } : {} };
+}
+
+/** Live orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */
+export function countUnvaluedOrders(db: Db, shop: string, currency: string): Promise<number> {
+  return db.ledgerOrder.count({ where: { shop, deletedAt: null, NOT: { currencyCode: currency } } });
 }

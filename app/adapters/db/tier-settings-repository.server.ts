@@ -1,7 +1,7 @@
 // The merchant's tier rules per shop; the defaults (in the shop's currency) until they edit them.
 import { param, providerOf } from "./sql-dialect.ts";
 import type { Db } from "../../db.server.ts";
-import { defaultTierRules, parseTierRules, type TierRules } from "../../domain/tier-rules.ts";
+import { defaultTierRules, parseTierRules, thresholdCurrencyStatus, type ThresholdCurrencyStatus, type TierRules } from "../../domain/tier-rules.ts";
 
 /**
  * The shop's saved rules, or the defaults in its currency. One raw statement: every
@@ -21,6 +21,19 @@ export async function loadTierRules(db: Db, shop: string): Promise<TierRules> {
     throw new Error(`Stored tier rules of ${shop} are invalid: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
   }
   return defaultTierRules(row?.currencyCode ?? "USD");
+}
+
+/**
+ * Whether the thresholds are confirmed in the shop's currency (tier-rules.ts: thresholdCurrencyStatus),
+ * with the rules it was decided on. Tier writes to Shopify wait until it is.
+ */
+export async function loadThresholdCurrencyStatus(db: Db, shop: string): Promise<{ rules: TierRules; status: ThresholdCurrencyStatus }> {
+  const [rules, settings, shopRow] = await Promise.all([
+    loadTierRules(db, shop),
+    db.tierSettings.findUnique({ where: { shop }, select: { shop: true } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } }),
+  ]);
+  return { rules, status: thresholdCurrencyStatus({ shopCurrency: shopRow?.currencyCode ?? null, rules, saved: settings !== null }) };
 }
 
 export async function saveTierRules(db: Db, shop: string, rules: TierRules): Promise<number> {

@@ -12,6 +12,8 @@ import { defaultTierRules } from "../../domain/tier-rules.ts";
 import type { LedgerOrder } from "../../domain/order-ledger.ts";
 import { ORDER_BULK_LEDGER_FIELDS, orderLedgerFields } from "./admin-operations/order-ledger-fields.ts";
 import { bulkLineFromJson, orderEntriesFromBulk, orderEntriesFromGraphql, type GraphqlOrderEntries } from "./order-graphql-mapping.ts";
+import { orderPayload, payloadContext } from "../../../simulator/webhooks/payloads.ts";
+import { orderSnapshotFromPayload } from "./webhook-payloads.ts";
 
 const SHOP = "mapping.myshopify.com";
 const NOW = "2026-11-20T12:00:00.000Z";
@@ -94,14 +96,21 @@ describe("order history bulk lines", () => {
     expect(await spendOf(shipping)).not.toEqual(await spendOf(cases[0][1]));
   });
 
-  it("differ only where shipping counts and taxed shipping went back: the totals cannot tell shipping tax from the items'", async () => {
+  it("refunded shipping is subtracted once: spend is the money received less the money refunded, less what the rules leave out", async () => {
     const { sim, read } = store();
+    // Desk 300.00 + shipping 20.00, 10% tax on both: the customer paid 352.00.
     const taxed = sim.createOrder(SHOP, { lineItems: [{ title: "Desk", price: "300.00", quantity: 1 }], shipping: { price: "20.00" }, taxRate: 0.1, taxShipping: true });
     sim.refundOrder(SHOP, taxed.id, { shipping: { full: true } });
-    const parts = spends(orderEntriesFromGraphql(await read(taxed, orderLedgerFields(10))));
-    const bulk = spends(orderEntriesFromBulk(await read(taxed, ORDER_BULK_LEDGER_FIELDS)));
-    // $2.00 of shipping tax went back; under the default rules (shipping not counted) both agree.
-    expect(VARIANTS.map((v, i) => ({ ...v, difference: bulk[i] - parts[i] }))).toEqual(VARIANTS.map((v) => ({ ...v, difference: v.countShipping ? 200 : 0 })));
+    // Then 15.00 of goodwill, with no items back.
+    sim.refundOrder(SHOP, taxed.id, { amount: "15.00" });
+    const received = 35200;
+    const refunded = 2200 + 1500;
+    const kept = received - refunded; // 315.00: items 300 + their tax 30 − 15 goodwill; no shipping is left
+    const itemTax = 3000;
+    // VARIANTS: shipping+tax, tax only, shipping only, neither. Shipping (and its tax) went back in full.
+    const expected = [kept, kept, kept - itemTax, kept - itemTax];
+    expect(spends(orderEntriesFromGraphql(await read(taxed, orderLedgerFields(10))))).toEqual(expected);
+    expect(spends(orderEntriesFromBulk(await read(taxed, ORDER_BULK_LEDGER_FIELDS)))).toEqual(expected);
   });
 
   it("a bulk line is read as an order; a child line (__parentId) is not", () => {
@@ -109,3 +118,45 @@ describe("order history bulk lines", () => {
     expect(() => bulkLineFromJson({ id: "gid://shopify/Order/1" })).toThrow(/Order from the Admin API is missing or has malformed fields/);
   });
 });
+
+describe("the same order by webhook and by Admin API", () => {
+  it("makes the same snapshot: payment state, shipping's tax, tax-inclusive prices, tips, duties, gift cards", async () => {
+    const { sim, read } = store();
+    const base = { lineItems: [{ title: "Boots", price: "180.00", quantity: 1 }], shipping: { price: "12.00" }, taxRate: 0.2, taxShipping: true };
+    const cases: Array<[string, SimOrder]> = [
+      ["paid", sim.createOrder(SHOP, base)],
+      ["pending (payment terms, cash on delivery)", sim.createOrder(SHOP, { ...base, financialStatus: "PENDING" })],
+      ["authorized, not captured", sim.createOrder(SHOP, { ...base, financialStatus: "AUTHORIZED" })],
+    ];
+    const paidLater = sim.createOrder(SHOP, { ...base, financialStatus: "PENDING" });
+    sim.payOrder(SHOP, paidLater.id);
+    cases.push(["pending, then paid", paidLater]);
+    const shippingBack = sim.createOrder(SHOP, base);
+    sim.refundOrder(SHOP, shippingBack.id, { shipping: { amount: "6.00" } });
+    cases.push(["half the taxed shipping refunded", shippingBack]);
+
+    const ctx = payloadContext(sim.shop(SHOP).shop, SHOP);
+    const money = (snapshot: GraphqlOrderEntries["snapshot"]) => {
+      const { presentmentCurrency: _informational, ...rest } = snapshot;
+      return rest;
+    };
+    const seen = new Set<string | null | undefined>();
+    for (const [what, simOrder] of cases) {
+      const current = sim.order(SHOP, simOrder.id);
+      const webhook = orderSnapshotFromPayload(JSON.parse(JSON.stringify(orderPayload(current, null, ctx))));
+      const reconciled = orderEntriesFromGraphql(await read(current, orderLedgerFields(10))).snapshot;
+      const bulk = orderEntriesFromBulk(await read(current, ORDER_BULK_LEDGER_FIELDS)).snapshot;
+      expect({ what, snapshot: money(reconciled) }).toEqual({ what, snapshot: money(webhook) });
+      expect({ what, snapshot: money(bulk) }).toEqual({ what, snapshot: money(webhook) });
+      seen.add(webhook.financialStatus);
+    }
+    // Not vacuous: the statuses differ, and shipping's tax follows the shipping refund (2.40 charged, half left).
+    expect(seen).toEqual(new Set(["paid", "pending", "authorized", "partially_refunded"]));
+    const halfShipping = orderSnapshotFromPayload(JSON.parse(JSON.stringify(orderPayload(sim.order(SHOP, shippingBack.id), null, ctx))));
+    expect(halfShipping).toMatchObject({ currentShippingMinor: 600, currentShippingTaxMinor: 120 });
+    const rules = defaultTierRules("USD");
+    // Unpaid orders count nothing until paid: Boots 180.00 once paid.
+    expect(orderQualifyingSpend({ orderId: "x", snapshot: halfShipping, deleted: false, refunds: {} }, rules)).toBe(18000);
+  });
+});
+

@@ -5,8 +5,8 @@
 // by webhook make the same ledger entries.
 import { z } from "zod";
 import { parseMoney } from "../../domain/money.ts";
-import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
-import { PayloadError } from "./webhook-payloads.ts";
+import { financialStatusOf, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
+import { PayloadError, prorated } from "./webhook-payloads.ts";
 
 const money = z.object({ amount: z.union([z.string(), z.number()]), currencyCode: z.string() });
 const moneyBag = z.object({ shopMoney: money, presentmentMoney: money.optional() });
@@ -38,6 +38,20 @@ const GraphqlOrder = z.object({
   currentTotalPriceSet: moneyBag,
   currentShippingPriceSet: moneyBag.nullable().optional(),
   currentTotalTaxSet: moneyBag.nullable().optional(),
+  displayFinancialStatus: z.string().nullable().optional(),
+  taxesIncluded: z.boolean().nullable().optional(),
+  totalOutstandingSet: moneyBag.nullable().optional(),
+  totalTipReceivedSet: moneyBag.nullable().optional(),
+  currentTotalDutiesSet: moneyBag.nullable().optional(),
+  shippingLine: z
+    .object({
+      discountedPriceSet: moneyBag.nullable().optional(),
+      taxLines: z.array(z.object({ priceSet: moneyBag.nullable().optional() })).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  // Read by ordinary queries only (a bulk line has none; see orderEntriesFromBulk).
+  lineItems: nodes(z.object({ isGiftCard: z.boolean(), currentQuantity: z.number(), originalUnitPriceSet: moneyBag.nullable().optional() })),
   refunds: z.array(z.unknown()).nullable().optional(),
 });
 
@@ -67,6 +81,14 @@ function dateField(value: string, what: string, field: string): Date {
 
 const amount = (bag: z.infer<typeof moneyBag> | null | undefined, currency: string): number => (bag ? parseMoney(String(bag.shopMoney.amount), currency) : 0);
 
+/** Tax on what is left of the shipping, as webhook-payloads.ts computes it (see currentShippingTax there). */
+function shippingTax(order: z.infer<typeof GraphqlOrder>, currency: string): number {
+  const line = order.shippingLine;
+  if (!line) return 0;
+  const tax = (line.taxLines ?? []).reduce((sum, taxLine) => sum + amount(taxLine.priceSet, currency), 0);
+  return prorated(tax, amount(order.currentShippingPriceSet, currency), amount(line.discountedPriceSet, currency));
+}
+
 export interface GraphqlOrderEntries {
   snapshot: OrderSnapshot;
   name: string | null;
@@ -87,6 +109,16 @@ function snapshotFromGraphql(order: z.infer<typeof GraphqlOrder>): OrderSnapshot
     currentTaxMinor: amount(order.currentTotalTaxSet, currency),
     cancelledAt: order.cancelledAt ? dateField(order.cancelledAt, "Order", "cancelledAt") : null,
     test: order.test,
+    financialStatus: financialStatusOf(order.displayFinancialStatus),
+    outstandingMinor: amount(order.totalOutstandingSet, currency),
+    // As from a webhook: a card line is worth its price per card still on the order.
+    giftCardLinesMinor: (order.lineItems?.nodes ?? [])
+      .filter((line) => line.isGiftCard)
+      .reduce((sum, line) => sum + amount(line.originalUnitPriceSet, currency) * line.currentQuantity, 0),
+    tipMinor: amount(order.totalTipReceivedSet, currency),
+    dutiesMinor: amount(order.currentTotalDutiesSet, currency),
+    taxesIncluded: order.taxesIncluded === true,
+    currentShippingTaxMinor: shippingTax(order, currency),
     // No presentmentCurrency: it is informational and the ledger does not store it,
     // while the domain's version comparison includes it, so a snapshot carrying it
     // could compare unequal to its own stored version.

@@ -22,6 +22,33 @@ describe("order payloads", () => {
     expect(snapshot.cancelledAt).not.toBeNull();
   });
 
+  it("reads the payment state and what the order holds besides purchases from Shopify's sample and its variants", () => {
+    const sample = parseJsonLosslessly(reference("orders_paid.json")) as Record<string, unknown> & { line_items: Record<string, unknown>[]; shipping_lines: Record<string, unknown>[] };
+    // The sample is a voided test order: nothing was received.
+    expect(orderSnapshotFromPayload(sample)).toMatchObject({
+      financialStatus: "voided", outstandingMinor: 36_997, giftCardLinesMinor: 0, tipMinor: 0, dutiesMinor: 0, taxesIncluded: false, currentShippingTaxMinor: 0,
+    });
+    const set = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
+    const variant = {
+      ...sample,
+      financial_status: "partially_paid",
+      total_outstanding: "100.00",
+      taxes_included: true,
+      total_tip_received: "5.00",
+      current_total_duties_set: set("12.50"),
+      // The first line becomes a gift card of 89.99, two bought, one returned.
+      line_items: sample.line_items.map((line, i) => (i === 0 ? { ...line, gift_card: true, quantity: 2, current_quantity: 1 } : line)),
+      current_shipping_price_set: set("5.00"),
+      shipping_lines: [{ ...sample.shipping_lines[0], discounted_price_set: set("10.00"), tax_lines: [{ price: "2.00", rate: 0.2, title: "VAT", price_set: set("2.00") }] }],
+    };
+    expect(orderSnapshotFromPayload(variant)).toMatchObject({
+      financialStatus: "partially_paid", outstandingMinor: 10_000, giftCardLinesMinor: 8_999, tipMinor: 500, dutiesMinor: 1_250, taxesIncluded: true,
+      // Half the shipping is left, so half its tax.
+      currentShippingTaxMinor: 100,
+    });
+    expect(orderSnapshotFromPayload({ ...variant, financial_status: "something_new" }).financialStatus).toBeNull();
+  });
+
   it("uses shop money, never presentment money", () => {
     const body = {
       admin_graphql_api_id: "gid://shopify/Order/1",

@@ -3,7 +3,7 @@
 // (shop_money, never presentment money).
 import { z } from "zod";
 import { parseMoney } from "../../domain/money.ts";
-import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
+import { financialStatusOf, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
 import { gid, idString } from "./lossless-json.ts";
 
 export class PayloadError extends Error {}
@@ -29,6 +29,31 @@ const OrderPayload = z.object({
   current_shipping_price_set: moneySet.optional(),
   total_shipping_price_set: moneySet.optional(),
   current_total_tax_set: moneySet.optional(),
+  financial_status: z.string().nullable().optional(),
+  total_outstanding: z.union([z.string(), z.number()]).nullable().optional(),
+  taxes_included: z.boolean().nullable().optional(),
+  total_tip_received: z.union([z.string(), z.number()]).nullable().optional(),
+  current_total_duties_set: moneySet.nullable().optional(),
+  line_items: z
+    .array(
+      z.object({
+        gift_card: z.boolean().nullable().optional(),
+        quantity: z.number().optional(),
+        current_quantity: z.number().nullable().optional(),
+        price_set: moneySet.optional(),
+      }).passthrough(),
+    )
+    .nullable()
+    .optional(),
+  shipping_lines: z
+    .array(
+      z.object({
+        discounted_price_set: moneySet.optional(),
+        tax_lines: z.array(z.object({ price_set: moneySet.optional() }).passthrough()).nullable().optional(),
+      }).passthrough(),
+    )
+    .nullable()
+    .optional(),
   customer: z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") }).passthrough().nullable().optional(),
 });
 
@@ -67,8 +92,30 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown,
   return result.data;
 }
 
-const amount = (set: z.infer<typeof moneySet> | undefined, currency: string): number =>
+const amount = (set: z.infer<typeof moneySet> | null | undefined, currency: string): number =>
   set ? parseMoney(String(set.shop_money.amount), currency) : 0;
+
+const decimal = (value: string | number | null | undefined, currency: string): number =>
+  value === null || value === undefined || value === "" ? 0 : parseMoney(String(value), currency);
+
+/** `whole × part / of`, rounded half up, exact for the amounts orders hold. */
+export function prorated(whole: number, part: number, of: number): number {
+  if (of <= 0 || part >= of) return of <= 0 ? 0 : whole;
+  return Math.round((whole * part) / of);
+}
+
+
+/**
+ * Tax on what is left of the shipping: the shipping lines' tax in the share of their charged price
+ * that the order's current shipping still holds (refunded shipping takes its tax with it). Both are
+ * before tax, or both with it when taxes are included, so the share is the same either way.
+ */
+function currentShippingTax(order: z.infer<typeof OrderPayload>, currency: string): number {
+  const lines = order.shipping_lines ?? [];
+  const tax = lines.reduce((sum, line) => sum + (line.tax_lines ?? []).reduce((t, taxLine) => t + amount(taxLine.price_set, currency), 0), 0);
+  const charged = lines.reduce((sum, line) => sum + amount(line.discounted_price_set, currency), 0);
+  return prorated(tax, amount(order.current_shipping_price_set ?? order.total_shipping_price_set, currency), charged);
+}
 
 export function orderSnapshotFromPayload(payload: unknown): OrderSnapshot {
   const order = parse(OrderPayload, payload, "Order");
@@ -85,6 +132,17 @@ export function orderSnapshotFromPayload(payload: unknown): OrderSnapshot {
     cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
     test: order.test,
     ...(order.presentment_currency ? { presentmentCurrency: order.presentment_currency } : {}),
+    financialStatus: financialStatusOf(order.financial_status),
+    // total_outstanding and total_tip_received are plain decimals in the shop's currency.
+    outstandingMinor: decimal(order.total_outstanding, currency),
+    // A gift-card line is worth its price per card still on the order (Shopify applies no discounts to gift cards).
+    giftCardLinesMinor: (order.line_items ?? [])
+      .filter((line) => line.gift_card === true)
+      .reduce((sum, line) => sum + amount(line.price_set, currency) * (line.current_quantity ?? line.quantity ?? 0), 0),
+    tipMinor: decimal(order.total_tip_received, currency),
+    dutiesMinor: amount(order.current_total_duties_set, currency),
+    taxesIncluded: order.taxes_included === true,
+    currentShippingTaxMinor: currentShippingTax(order, currency),
   };
 }
 

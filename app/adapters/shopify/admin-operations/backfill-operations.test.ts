@@ -3,6 +3,7 @@
 import { parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { adminSchema } from "../../../../simulator/admin-api/schema.ts";
+import { requestedQueryCost } from "../../../../simulator/admin-api/cost.ts";
 import { BULK_OPERATION_RUN_QUERY_MUTATION } from "./bulk-operation-run-query.ts";
 import { BULK_OPERATION_STATUS_QUERY } from "./bulk-operation-status.ts";
 import { ORDER_HISTORY_BULK_QUERY } from "./order-history-bulk-query.ts";
@@ -36,6 +37,18 @@ describe("backfill and reconciliation Admin operations", () => {
   it("keeps a reconciliation page and a page of orders by id under the 1,000-point query ceiling", () => {
     expect(ordersUpdatedSinceOperation.cost({ first: ORDERS_UPDATED_PAGE, after: null, query: "" })).toBeLessThanOrEqual(1_000);
     expect(ordersWithRefundPartsOperation.cost({ ids: Array.from({ length: ORDERS_BY_ID_PAGE }, (_, i) => `gid://shopify/Order/${i + 1}`) })).toBeLessThanOrEqual(1_000);
+  });
+
+  it("states each order query's requested cost as Shopify's rules count it (checked by the simulator's calculation)", () => {
+    const cost = (query: string, variables: Record<string, unknown>) => {
+      const document = parse(query);
+      const operation = document.definitions.find((d) => d.kind === "OperationDefinition")!;
+      return requestedQueryCost({ schema, document, operation: operation as never, variables });
+    };
+    const page = { first: ORDERS_UPDATED_PAGE, after: null, query: "" };
+    expect(ordersUpdatedSinceOperation.cost(page)).toBe(cost(ORDERS_UPDATED_SINCE_QUERY, page));
+    const ids = { ids: Array.from({ length: ORDERS_BY_ID_PAGE }, (_, i) => `gid://shopify/Order/${i + 1}`) };
+    expect(ordersWithRefundPartsOperation.cost(ids)).toBeGreaterThanOrEqual(cost(ORDERS_WITH_REFUND_PARTS_QUERY, ids));
   });
 
   it("writes the updated-since filter in Shopify's search syntax", () => {

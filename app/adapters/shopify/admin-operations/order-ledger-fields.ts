@@ -20,7 +20,28 @@ const ORDER_FIELDS = `
       }
       currentTotalPriceSet { ${SHOP_MONEY} }
       currentShippingPriceSet { ${SHOP_MONEY} }
-      currentTotalTaxSet { ${SHOP_MONEY} }`;
+      currentTotalTaxSet { ${SHOP_MONEY} }
+      displayFinancialStatus
+      taxesIncluded
+      totalOutstandingSet { ${SHOP_MONEY} }
+      totalTipReceivedSet { ${SHOP_MONEY} }
+      currentTotalDutiesSet { ${SHOP_MONEY} }
+      shippingLine {
+        discountedPriceSet { ${SHOP_MONEY} }
+        taxLines { priceSet { ${SHOP_MONEY} } }
+      }`;
+
+/** Line items read per order to find gift cards bought (buying a card is not spend). */
+export const GIFT_CARD_LINES_READ = 10;
+
+const GIFT_CARD_LINE_FIELDS = `
+      lineItems(first: ${GIFT_CARD_LINES_READ}) {
+        nodes {
+          isGiftCard
+          currentQuantity
+          originalUnitPriceSet { ${SHOP_MONEY} }
+        }
+      }`;
 
 /**
  * The selection for one order in an ordinary query. `refundParts` bounds each refund's
@@ -28,7 +49,7 @@ const ORDER_FIELDS = `
  * parts are rare; the bound keeps a query under the cost ceiling).
  */
 export function orderLedgerFields(refundParts: number): string {
-  return `${ORDER_FIELDS}
+  return `${ORDER_FIELDS}${GIFT_CARD_LINE_FIELDS}
       refunds {
         id
         createdAt
@@ -65,12 +86,14 @@ export function orderLedgerFields(refundParts: number): string {
 }
 
 /**
- * Requested cost of one order read with orderLedgerFields: itself and its money objects,
- * plus four refund-part connections of 2 + parts × (1 + money objects) each (Shopify
- * counts a list of refunds once).
+ * Requested cost of one order read with orderLedgerFields, as Shopify counts it (1 per object,
+ * a connection 2 plus `first` nodes): the order and its money objects with the shipping summary
+ * (21), the gift-card line connection (2 + lines × 3), and four refund-part connections of
+ * 2 each plus 19 per part across them (Shopify counts a list of refunds once). Held to the
+ * simulator's calculation in backfill-operations.test.ts.
  */
 export function orderLedgerCost(refundParts: number): number {
-  return 14 + 4 * (2 + refundParts * 4);
+  return 21 + (2 + GIFT_CARD_LINES_READ * 3) + 4 * 2 + refundParts * 19;
 }
 
 /**

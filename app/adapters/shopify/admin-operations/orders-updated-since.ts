@@ -4,7 +4,7 @@ import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
 
 /** Orders per page and refund parts per refund: keep the requested cost under the 1,000-point ceiling. */
-export const ORDERS_UPDATED_PAGE = 8;
+export const ORDERS_UPDATED_PAGE = 6;
 export const RECONCILE_REFUND_PARTS = 5;
 
 export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
