@@ -2,7 +2,6 @@
 // partial capture, cash on delivery, voided authorizations), built on the store simulator: the
 // webhook payload, the reconciliation read and the history bulk line make the same snapshot, and
 // the spend they give is what the customer paid and kept, worked out by hand.
-// Needs the simulator's money orders (simulator-growth); skipped by a simulator without them.
 import { describe, expect, it } from "vitest";
 import { AdminApi } from "../../../simulator/admin-api/handler.ts";
 import { SimStore } from "../../../simulator/store/store.ts";
@@ -17,7 +16,7 @@ import { orderSnapshotFromPayload } from "./webhook-payloads.ts";
 
 const NOW = "2026-11-20T12:00:00.000Z";
 
-/** The simulator's money-order operations (typed here so this file compiles against an older simulator). */
+/** The simulator's money-order operations this test uses. */
 type MoneySim = {
   createShop(input: { domain: string; install: object; currency?: string; taxesIncluded?: boolean }): unknown;
   createOrder(domain: string, input: object): SimOrder;
@@ -25,7 +24,6 @@ type MoneySim = {
   voidAuthorization(domain: string, orderId: string): SimOrder;
   markOrderAsPaid(domain: string, orderId: string): SimOrder;
 };
-const SIMULATOR_HAS_MONEY_ORDERS = typeof (SimStore.prototype as Partial<MoneySim>).captureOrder === "function";
 
 function shop(domain: string, options: { currency?: string; taxesIncluded?: boolean } = {}) {
   const store = new SimStore({ now: () => new Date(NOW) });
@@ -55,7 +53,7 @@ function shop(domain: string, options: { currency?: string; taxesIncluded?: bool
 
 const ALL = { countShipping: true, countTax: true, countTips: true, countDuties: true };
 
-describe.skipIf(!SIMULATOR_HAS_MONEY_ORDERS)("the money rules' orders, by webhook, reconciliation and bulk", () => {
+describe("the money rules' orders, by webhook, reconciliation and bulk", () => {
   it("a tax-inclusive shop: shipping's tax comes out once, and the amounts match a shop that adds tax", async () => {
     const { sim, snapshots } = shop("inclusive.myshopify.com", { currency: "EUR", taxesIncluded: true });
     const eur = defaultTierRules("EUR");
