@@ -31,7 +31,9 @@ function sampleOrder(customer: string, changes: Record<string, unknown> = {}) {
     cancelled_at: null,
     cancel_reason: null,
     test: false,
+    // Paid in full (the sample is a voided order that still shows money outstanding).
     financial_status: "paid",
+    total_outstanding: "0.00",
     created_at: "2026-10-01T10:00:00-04:00",
     processed_at: "2026-10-01T10:00:00-04:00",
     updated_at: "2026-10-01T10:00:00-04:00",
