@@ -7,6 +7,8 @@ export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOut
   const snapshot = orderSnapshotFromPayload(ctx.payload);
   const outcome = await saveOrderSnapshot(ctx.db, ctx.shop, snapshot, orderNameFromPayload(ctx.payload));
   if (!outcome.stored) return { status: "processed", note: "older or identical version; ledger unchanged" };
+  // orders/paid after orders/create: a newer version with nothing that counts changed asks for no second recompute.
+  if (!outcome.countsChanged) return { status: "processed", note: "newer version, nothing that counts changed" };
   const touched = new Set<string>();
   if (snapshot.customerId) touched.add(snapshot.customerId);
   // An order moved to another customer lowers the previous owner's spend.

@@ -7,7 +7,7 @@ import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
-import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
+import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
@@ -61,7 +61,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       shop,
       topic: delivery.topic,
       webhookId,
-      payload: parseJsonLosslessly(delivery.payload),
+      payload: parseWebhookPayload(delivery.topic, delivery.payload),
       now: deps.now?.() ?? new Date(),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),

@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     log,
   });
   process.send?.({ type: "ready" });
+  // Statements sent so far (hot path and Prisma), for the tier-pipeline benchmark's per-order figures.
+  const { statementCount } = await import("../adapters/db/statement-driver.server.ts");
+  process.on("message", (message: { type?: string }) => {
+    if (message?.type === "statement-count") process.send?.({ type: "statement-count", ...statementCount });
+  });
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,0 +1,65 @@
+// A member's tier state in the Customer row, and its history, as the hot path
+// reads and writes them (every recomputation): cached prepared statements whose
+// columns are the ones the caller's mapping produced (stateFields and friends),
+// so a column added there is written here without another list to keep in step.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../../db.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+
+export type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
+
+/** The row's version as stored, for a compare-and-set; opaque to callers. */
+export interface LoadedCustomer {
+  row: CustomerRow;
+  version: unknown;
+}
+
+const texts = new Map<string, string>();
+const cached = (key: string, build: () => string) => {
+  let text = texts.get(key);
+  if (text === undefined) texts.set(key, (text = build()));
+  return text;
+};
+
+export async function loadCustomerRow(db: Db, shop: string, customerGid: string): Promise<LoadedCustomer | null> {
+  const select = cached("select", () => `SELECT ${columnList([...modelColumns("Customer").keys()])} FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`);
+  const [raw] = await sqlOf(db).all(select, [shop, customerGid]);
+  return raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
+}
+
+/** Inserts a new member's row; false when it exists already (someone else inserted it first). */
+export async function insertCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Promise<boolean> {
+  const sql = sqlOf(db);
+  const names = Object.keys(fields);
+  const columns = ["shop", "customerGid", ...names, "updatedAt"];
+  const insert = cached(`insert|${names}`, () => `INSERT INTO "Customer" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "customerGid") DO NOTHING`);
+  return (await sql.run(insert, [shop, customerGid, ...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, now)])) === 1;
+}
+
+/** Writes `fields` if the row is still at `version`; false when it moved on. */
+export async function saveCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, version: unknown, now: Date): Promise<boolean> {
+  const sql = sqlOf(db);
+  const names = Object.keys(fields);
+  const update = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?`).join(", ")}, "updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
+  const previous = decodeRow<{ updatedAt: Date | null }>("Customer", { updatedAt: version }).updatedAt;
+  const params = [...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, nextVersion(now, previous)), shop, customerGid, version];
+  return (await sql.run(update, params)) === 1;
+}
+
+export interface TierChangeRow {
+  shop: string;
+  customerGid: string;
+  fromTier: string | null;
+  toTier: string | null;
+  reason: string;
+  spend: number;
+  occurredAt: Date;
+}
+
+export async function insertTierChange(db: Db, change: TierChangeRow): Promise<void> {
+  const sql = sqlOf(db);
+  const row = { id: randomUUID(), ...change } as Record<string, unknown>;
+  const names = Object.keys(row);
+  const insert = cached(`change|${names}`, () => `INSERT INTO "TierChange" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`);
+  await sql.run(insert, names.map((n) => bindValue(sql.kind, row[n])));
+}
