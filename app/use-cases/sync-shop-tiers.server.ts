@@ -11,6 +11,7 @@
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
 import type { Db } from "../db.server.ts";
+import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
@@ -127,16 +128,9 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
   for (;;) {
     await input.beforeRound?.();
     const now = clock();
-    const rows = await db.customer.findMany({
-      where: input.customerGids
-        ? { shop, customerGid: { in: input.customerGids } }
-        : {
-            shop,
-            OR: [{ syncStatus: "pending" }, { syncStatus: "failed", syncDueAt: { lte: now } }, ...(input.refreshSpend ? [{ syncStatus: "stale" }] : [])],
-          },
-      orderBy: { updatedAt: "asc" },
-      take: roundSize,
-    });
+    const rows = input.customerGids
+      ? await db.customer.findMany({ where: { shop, customerGid: { in: input.customerGids } }, orderBy: { updatedAt: "asc" }, take: roundSize })
+      : await loadDueCustomerRows(db, shop, { now, refreshSpend: input.refreshSpend ?? false, limit: roundSize });
     if (rows.length === 0) break;
     result.rounds++;
     try {
@@ -155,8 +149,7 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
       break;
     }
   }
-  const due = await db.customer.findFirst({ where: { shop, syncStatus: "failed", syncDueAt: { not: null } }, orderBy: { syncDueAt: "asc" }, select: { syncDueAt: true } });
-  result.nextDueAt = due?.syncDueAt ?? null;
+  result.nextDueAt = await nextSyncDueAt(db, shop);
   return result;
 }
 
@@ -171,6 +164,7 @@ async function syncRound(
   result: SyncShopTiersResult,
 ): Promise<void> {
   const plans: Plan[] = [];
+  const settled: CustomerRowSave[] = [];
   for (const row of rows) {
     if (row.deletedAt || row.tierKey === null) {
       result.skipped++;
@@ -187,11 +181,13 @@ async function syncRound(
       if (plan === "unchanged") result.unchanged++;
       else result.deferred++;
       const status = plan === "unchanged" ? "synced" : "stale";
-      if (row.syncStatus !== status || row.syncError !== null) await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: status, syncAttempts: 0, syncError: null, syncDueAt: null });
+      if (row.syncStatus !== status || row.syncError !== null) settled.push({ customerGid: row.customerGid, version: row.updatedAt, data: { syncStatus: status, syncAttempts: 0, syncError: null, syncDueAt: null } });
       continue;
     }
     plans.push(plan);
   }
+  // One statement for the round's rows that need no write (a row that moved meanwhile is due again).
+  await saveCustomerRows(db, shop, settled);
   if (plans.length === 0) return;
 
   // 1. Reads, where the current tags (or values) are not known.
@@ -215,12 +211,10 @@ async function syncRound(
   // (customer.tags_added/removed, which can arrive before this round ends) is
   // recognised. The digest is cleared until the write is confirmed: if it fails,
   // the next sync compares with Shopify instead of trusting the row.
-  for (const plan of plans) {
-    if (plan.failure || (plan.add.length === 0 && plan.remove.length === 0)) continue;
-    const saved = await saveIfStillWanted(db, shop, plan, rules, { writtenTierTag: plan.writtenTierTag, writtenDigest: null });
+  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), rules, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
     if (saved === null) plan.failure = "moved"; // its tier moved under us: the next round starts over
     else plan.version = saved;
-  }
+  });
 
   // 3. Metafields first, packed several customers to a call: Flow and other apps
   // reacting to the tag then read the new values. Calls run side by side: a round
@@ -272,8 +266,9 @@ async function syncRound(
     }
   }
 
-  // 6. Save what was written; record failures for their retry.
+  // 6. Save what was written (one statement for the round); record failures for their retry.
   let throttled: Throttled | null = null;
+  const writtenPlans: Plan[] = [];
   for (const plan of plans) {
     if (plan.failure instanceof Throttled) throttled ??= plan.failure;
     if (plan.failure instanceof Throttled) continue;
@@ -292,17 +287,26 @@ async function syncRound(
       continue;
     }
     result.written++;
-    const saved = await saveIfStillWanted(db, shop, plan, rules, {
+    writtenPlans.push(plan);
+  }
+  await saveAllIfStillWanted(
+    db,
+    shop,
+    writtenPlans,
+    rules,
+    (plan) => ({
       writtenTierTag: plan.writtenTierTag,
       writtenDigest: plan.digest,
       syncStatus: "synced",
       syncAttempts: 0,
       syncDueAt: null,
       syncError: plan.writtenTierTag === null ? "tier tag not added: the customer already has 250 tags" : null,
-    });
+    }),
     // The tier moved while it was written: the row stays pending and the next round compares again.
-    if (saved === null) result.more = true;
-  }
+    (_plan, saved) => {
+      if (saved === null) result.more = true;
+    },
+  );
   if (throttled) throw throttled;
 }
 
@@ -461,16 +465,35 @@ async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onEr
 }
 
 /**
- * Saves `data` on the row version the plan was made from; when something else
- * touched the row meanwhile (a customers/update storing a name), saves anyway if
- * the row still wants exactly what the plan wrote. The new version, or null when
- * the tier moved on.
+ * Saves each plan's data on the row version the plan was made from, all in one
+ * statement; a row that something else touched meanwhile (a customers/update
+ * storing a name) is saved anyway if it still wants exactly what the plan wrote.
+ * `done` gets each plan's new version, or null when its tier moved on.
  */
-async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Parameters<typeof saveRow>[4]): Promise<Date | null> {
+async function saveAllIfStillWanted(
+  db: Db,
+  shop: string,
+  plans: Plan[],
+  rules: TierRules,
+  dataOf: (plan: Plan) => Record<string, unknown>,
+  done: (plan: Plan, saved: Date | null) => void,
+): Promise<void> {
+  if (plans.length === 0) return;
+  const saved = await saveCustomerRows(db, shop, plans.map((plan) => ({ customerGid: plan.gid, version: plan.version, data: dataOf(plan) })));
+  for (const plan of plans) {
+    const version = saved.get(plan.gid);
+    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan))));
+  }
+}
+
+/** saveAllIfStillWanted for one plan whose batched save missed: reads the row and tries again while it wants the same. */
+async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>): Promise<Date | null> {
   let version: Date | null = plan.version;
   for (let attempt = 0; attempt < 3 && version !== null; attempt++) {
-    const saved = await saveRow(db, shop, plan.gid, version, data);
-    if (saved !== null) return saved;
+    if (attempt > 0) {
+      const saved = await saveRow(db, shop, plan.gid, version, data);
+      if (saved !== null) return saved;
+    }
     const row = await db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid: plan.gid } } });
     version = row && wantsSame(row, plan, rules) ? row.updatedAt : null;
   }
@@ -483,14 +506,8 @@ function wantsSame(row: CustomerRow, plan: Plan, rules: TierRules): boolean {
 }
 
 /** Compare-and-set on the row version; the new version, or null when the row moved on. */
-async function saveRow(db: Db, shop: string, customerGid: string, version: Date, data: Parameters<Db["customer"]["update"]>[0]["data"]): Promise<Date | null> {
-  try {
-    const saved = await db.customer.update({ where: { shop_customerGid: { shop, customerGid }, updatedAt: version }, data, select: { updatedAt: true } });
-    return saved.updatedAt;
-  } catch (error) {
-    if ((error as { code?: string }).code === "P2025") return null;
-    throw error;
-  }
+async function saveRow(db: Db, shop: string, customerGid: string, version: Date, data: Record<string, unknown>): Promise<Date | null> {
+  return (await saveCustomerRows(db, shop, [{ customerGid, version, data }])).get(customerGid) ?? null;
 }
 
 async function recordFailure(db: Db, shop: string, customerGid: string, error: unknown, now: Date): Promise<void> {

@@ -63,3 +63,40 @@ export async function insertTierChange(db: Db, change: TierChangeRow): Promise<v
   const insert = cached(`change|${names}`, () => `INSERT INTO "TierChange" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`);
   await sql.run(insert, names.map((n) => bindValue(sql.kind, row[n])));
 }
+
+export interface CustomerContact {
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  shopifyUpdatedAt: Date | null;
+}
+
+export type ContactWriteOutcome = "UPDATED" | "INSERTED" | "DELETED" | "NOT_NEWER";
+
+/**
+ * A customers/create|update payload's contact fields: one conditional update when the
+ * member exists and the payload is newer (the common case), else insert-or-nothing for
+ * a new member; a deleted member keeps its tombstone.
+ */
+export async function saveCustomerContact(db: Db, shop: string, customerGid: string, contact: CustomerContact, now = new Date()): Promise<ContactWriteOutcome> {
+  const sql = sqlOf(db);
+  const bind = (value: unknown) => bindValue(sql.kind, value);
+  const at = bind(contact.shopifyUpdatedAt);
+  const update = cached(
+    `contact-update|${sql.kind}`,
+    () =>
+      `UPDATE "Customer" SET "email" = ?, "firstName" = ?, "lastName" = ?, "shopifyUpdatedAt" = ?, "updatedAt" = ? ` +
+      `WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL AND ("shopifyUpdatedAt" IS NULL OR ${sql.kind === "postgresql" ? "?::timestamp(3)" : "?"} IS NULL OR "shopifyUpdatedAt" < ?)`,
+  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await sql.run(update, [contact.email, contact.firstName, contact.lastName, at, bind(now), shop, customerGid, at, at])) === 1) return "UPDATED";
+    const [row] = await sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]);
+    if (row) return row.deletedAt !== null ? "DELETED" : "NOT_NEWER";
+    const insert = cached(
+      "contact-insert",
+      () => `INSERT INTO "Customer" ("shop", "customerGid", "email", "firstName", "lastName", "shopifyUpdatedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "customerGid") DO NOTHING`,
+    );
+    if ((await sql.run(insert, [shop, customerGid, contact.email, contact.firstName, contact.lastName, at, bind(now)])) === 1) return "INSERTED";
+  }
+  return "NOT_NEWER";
+}

@@ -113,6 +113,11 @@ export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: ()
     async connect() {
       const adapter = (await factory.connect()) as AnyAdapter;
       connection = adapter.client as SqliteConnection;
+      // In WAL mode, NORMAL syncs at checkpoints instead of at every commit (the delivery store's
+      // setting too): a commit survives any process crash; only a power loss can undo the last few,
+      // and they go in commit order, so a delivery is never marked processed without its effect.
+      const pragmas = adapter.client as { pragma?(source: string, options?: { simple: boolean }): unknown };
+      if (pragmas.pragma?.("journal_mode", { simple: true }) === "wal") pragmas.pragma("synchronous = NORMAL");
       return countingQueryable(adapter, gate);
     },
     connectToShadowDb: factory.connectToShadowDb?.bind(factory),
