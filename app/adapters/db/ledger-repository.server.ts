@@ -171,15 +171,16 @@ export async function customerOfOrder(db: Db, shop: string, orderGid: string): P
 export async function loadCustomerLedger(db: Db, shop: string, customerGid: string, { redacted }: { redacted?: boolean } = {}): Promise<Ledger> {
   const sql = sqlOf(db);
   const ordersSql = cached("ledger-orders", () => `SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL`);
+  // IN (subquery), not a join: SQLite's planner would walk every refund of the shop for a join.
   const refundsSql = cached(
     "ledger-refunds",
     () =>
-      `SELECT ${REFUND_COLUMNS().map((c) => `r."${c}"`).join(", ")} FROM "LedgerRefund" r JOIN "LedgerOrder" o ON o."shop" = r."shop" AND o."orderGid" = r."orderGid" ` +
-      `WHERE o."shop" = ? AND o."customerGid" = ? AND o."deletedAt" IS NULL`,
+      `SELECT ${columnList(REFUND_COLUMNS())} FROM "LedgerRefund" WHERE "shop" = ? AND "orderGid" IN ` +
+      `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)`,
   );
   const [orders, refunds, customer] = await Promise.all([
     sql.all(ordersSql, [shop, customerGid]),
-    sql.all(refundsSql, [shop, customerGid]),
+    sql.all(refundsSql, [shop, shop, customerGid]),
     redacted === undefined ? sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]).then((rows) => rows[0] ?? null) : { deletedAt: redacted ? 1 : null },
   ]);
   const entries: Record<string, LedgerOrder> = {};

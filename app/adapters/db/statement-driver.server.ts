@@ -23,6 +23,22 @@ export interface StatementDriver {
 /** Statements sent by this process (hot path and Prisma), for the benchmark. */
 export const statementCount = { hotPath: 0, prisma: 0 };
 
+/** TIERLINE_STATEMENT_TIMING=<file>: time spent per SQLite hot-path statement text (for finding what costs), written there at exit. */
+export const statementTiming: Map<string, { count: number; ms: number }> | null = process.env.TIERLINE_STATEMENT_TIMING ? new Map() : null;
+
+function timed<T>(sql: string, work: () => T): T {
+  if (!statementTiming) return work();
+  const started = performance.now();
+  try {
+    return work();
+  } finally {
+    const entry = statementTiming.get(sql) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += performance.now() - started;
+    statementTiming.set(sql, entry);
+  }
+}
+
 type AnyAdapter = Record<string | symbol, unknown> & { client?: unknown; underlyingDriver?: () => unknown };
 interface AdapterFactory {
   provider: string;
@@ -142,12 +158,12 @@ export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: ()
       async all(sql, params) {
         await ready();
         statementCount.hotPath++;
-        return prepared(sql).all(...params);
+        return timed(sql, () => prepared(sql).all(...params));
       },
       async run(sql, params) {
         await ready();
         statementCount.hotPath++;
-        return prepared(sql).run(...params).changes;
+        return timed(sql, () => prepared(sql).run(...params).changes);
       },
     },
   };
