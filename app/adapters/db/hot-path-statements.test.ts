@@ -115,6 +115,23 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(requests).toEqual([["gid://shopify/Customer/4242"]]);
   });
 
+  it("a hot-path write made while a Prisma transaction is open on the shared connection does not join it", async () => {
+    const db = database.db;
+    const refund: RefundRecord = { refundId: "gid://shopify/Refund/77", orderId: "gid://shopify/Order/7700", createdAt: new Date("2026-11-03T00:00:00.000Z"), currency: "USD", transactionsMinor: 1, lineItemsMinor: 1, shippingMinor: 0 };
+    let hotPathWrite: Promise<boolean> | null = null;
+    await db
+      .$transaction(async (tx) => {
+        await tx.tierSettings.create({ data: { shop: "rolled-back.myshopify.com", rules: "{}" } });
+        hotPathWrite = saveRefund(db, SHOP, refund);
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error("roll back");
+      })
+      .catch(() => {});
+    expect(await hotPathWrite).toBe(true);
+    expect(await db.tierSettings.count({ where: { shop: "rolled-back.myshopify.com" } })).toBe(0);
+    expect(await db.ledgerRefund.count({ where: { shop: SHOP, refundGid: refund.refundId } })).toBe(1);
+  });
+
   it("a round's saves are one statement, and a row that moved on meanwhile is left as it is", async () => {
     const db = database.db;
     const at = new Date("2026-11-05T00:00:00.000Z");

@@ -61,8 +61,15 @@ function countingQueryable<T extends object>(target: T, gate: TransactionGate | 
       }
       if (prop === "startTransaction") {
         return async (...args: unknown[]) => {
-          const tx = (await (value as (...a: unknown[]) => Promise<object>).apply(obj, args)) as Record<string, unknown>;
+          // Closed before BEGIN is sent, so no hot-path statement can slip into the transaction.
           gate?.open();
+          let tx: Record<string, unknown>;
+          try {
+            tx = (await (value as (...a: unknown[]) => Promise<object>).apply(obj, args)) as Record<string, unknown>;
+          } catch (error) {
+            gate?.close();
+            throw error;
+          }
           let ended = false;
           const end = () => {
             if (!ended) gate?.close();
