@@ -2,9 +2,7 @@
 // the domain → save the state and the history. Writing the result to Shopify
 // (tags, metafields) is the sync step's job, driven by what is saved here.
 import type { Db } from "../db.server.ts";
-import { insertCustomerState, insertTierChange, loadCustomerRow, saveCustomerState } from "../adapters/db/customer-tier-statements.server.ts";
-import { loadCustomerLedger } from "../adapters/db/ledger-repository.server.ts";
-import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { insertCustomerState, insertTierChange, loadRecomputeInputs, saveCustomerState } from "../adapters/db/customer-tier-statements.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
@@ -56,10 +54,9 @@ export interface RecomputeResult {
 
 export async function recomputeCustomerTier({ db, shop, customerGid, cause, now }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date }): Promise<RecomputeResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [loaded, rules] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRules(db, shop)]);
+    const { customer: loaded, rules, ledger } = await loadRecomputeInputs(db, shop, customerGid);
     const row = loaded?.row ?? null;
-    if (row?.deletedAt) return { customerGid, kind: "REDACTED", tierKey: row.tierKey ?? "", changed: false };
-    const ledger = await loadCustomerLedger(db, shop, customerGid, { redacted: false });
+    if (row?.deletedAt || ledger === null) return { customerGid, kind: "REDACTED", tierKey: row?.tierKey ?? "", changed: false };
     const spend = qualifyingSpend(ledger, customerGid, rules, now);
     const decision = evaluateTier({ spend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
     const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });

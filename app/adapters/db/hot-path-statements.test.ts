@@ -12,7 +12,7 @@ import { applyOrderWebhook } from "../../use-cases/apply-order-webhook.server.ts
 import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
 import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
-import { saveCustomerContact } from "./customer-tier-statements.server.ts";
+import { loadRecomputeInputs, saveCustomerContact } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
@@ -87,6 +87,12 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(ledger.orders[order.orderId].snapshot).toEqual(order);
     expect(ledger.orders[order.orderId].refunds[refund.refundId]).toEqual(refund);
     expect(ledger.redactedCustomerIds).toEqual({});
+    // A recomputation's inputs (one round trip on PostgreSQL) are the same ledger and the row Prisma reads.
+    await db.customer.create({ data: { shop: SHOP, customerGid: order.customerId!, tierKey: "silver", tierSince: new Date("2026-10-01T00:00:00.5Z"), qualifyingSpend: 1 } });
+    const inputs = await loadRecomputeInputs(db, SHOP, order.customerId!);
+    expect(inputs.ledger).toEqual(ledger);
+    expect(inputs.customer?.row).toEqual(await db.customer.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid: order.customerId! } } }));
+    expect(inputs.rules.currency).toBe("USD");
   });
 
   it("concurrent events for one order never fail, and the newest version wins whatever the order", async () => {

@@ -183,6 +183,11 @@ export async function loadCustomerLedger(db: Db, shop: string, customerGid: stri
     sql.all(refundsSql, [shop, shop, customerGid]),
     redacted === undefined ? sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]).then((rows) => rows[0] ?? null) : { deletedAt: redacted ? 1 : null },
   ]);
+  return ledgerFromRows(customerGid, orders, refunds, customer !== null && customer.deletedAt !== null);
+}
+
+/** A customer's ledger from its stored order and refund rows (as the driver returned them). */
+export function ledgerFromRows(customerGid: string, orders: readonly Record<string, unknown>[], refunds: readonly Record<string, unknown>[], redacted: boolean): Ledger {
   const entries: Record<string, LedgerOrder> = {};
   for (const raw of orders) {
     const row = decodeRow<OrderRow>("LedgerOrder", raw);
@@ -193,5 +198,5 @@ export async function loadCustomerLedger(db: Db, shop: string, customerGid: stri
     const entry = entries[refund.orderGid];
     if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
   }
-  return { orders: entries, redactedCustomerIds: customer && customer.deletedAt !== null ? { [customerGid]: true } : {} };
+  return { orders: entries, redactedCustomerIds: redacted ? { [customerGid]: true } : {} };
 }

@@ -15,6 +15,11 @@ const parsedRules = new Map<string, TierRules>();
  */
 export async function loadTierRules(db: Db, shop: string): Promise<TierRules> {
   const [row] = (await sqlOf(db).all(RULES_AND_CURRENCY, [shop, shop])) as Array<{ rules: string | null; currencyCode: string | null }>;
+  return tierRulesFrom(shop, row ?? null);
+}
+
+/** The rules a stored settings row (and the shop's currency) say, parsed once per text. */
+export function tierRulesFrom(shop: string, row: { rules: string | null; currencyCode: string | null } | null): TierRules {
   if (row?.rules) {
     const known = parsedRules.get(row.rules);
     if (known) return known;
