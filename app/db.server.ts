@@ -6,8 +6,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import path from "node:path";
 import { PrismaClient as SqliteClient } from "@tierline/prisma-sqlite";
 import { PrismaClient as PgClient } from "@tierline/prisma-pg";
+import pg from "pg";
 import { resolveDatabase, type DatabaseTarget } from "./adapters/db/database-url.ts";
 import { exposeSqliteConnection } from "./adapters/db/sqlite-connection.server.ts";
+import { pgStatementDriver, sqliteStatementDriver, type StatementDriver } from "./adapters/db/statement-driver.server.ts";
 
 export type Db = SqliteClient;
 export type { DatabaseTarget };
@@ -18,24 +20,38 @@ export function databaseTarget(databaseUrl = process.env.DATABASE_URL): Database
   return resolveDatabase(databaseUrl, projectRoot);
 }
 
+const drivers = new WeakMap<object, StatementDriver>();
+
+/** The hot path's statement driver on the client's own connection (pool); null for a client not made by createDb. */
+export function statementDriverOf(db: Db): StatementDriver | null {
+  return drivers.get(db) ?? null;
+}
+
 export function createDb(target: DatabaseTarget = databaseTarget()): Db {
   if (target.kind === "postgresql") {
-    const adapter = new PrismaPg(
-      {
-        connectionString: target.url,
-        max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-        connectionTimeoutMillis: 2_000,
-        // Raw SQL is not schema-qualified by Prisma: point search_path at the schema too.
-        ...(target.pgSchema ? { options: `-c search_path="${target.pgSchema}"` } : {}),
-      },
-      target.pgSchema ? { schema: target.pgSchema } : undefined,
-    );
+    // The pool is made here so the hot path's prepared statements share it with Prisma.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      connectionTimeoutMillis: 2_000,
+      // Raw SQL is not schema-qualified by Prisma: point search_path at the schema too.
+      ...(target.pgSchema ? { options: `-c search_path="${target.pgSchema}"` } : {}),
+    });
+    const adapter = new PrismaPg(pool, { ...(target.pgSchema ? { schema: target.pgSchema } : {}), disposeExternalPool: true });
+    const { factory, driver } = pgStatementDriver(adapter, pool, (oid, format) => pg.types.getTypeParser(oid, format as "text"));
     // Same models, other provider: the PostgreSQL client is used through the SQLite client's type.
-    return new PgClient({ adapter }) as unknown as Db;
+    const client = new PgClient({ adapter: factory as unknown as PrismaPg }) as unknown as Db;
+    drivers.set(client, driver);
+    return client;
   }
   // timeout: how long a writer waits for another process's write lock (web and worker share the file).
-  const { adapter, register } = exposeSqliteConnection(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }));
-  return register(new SqliteClient({ adapter }));
+  let client: Db | null = null;
+  const { factory, driver } = sqliteStatementDriver(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }), () => client!.$connect());
+  // The bulk inserts bind on the same connection inside Prisma's transactions.
+  const { adapter, register } = exposeSqliteConnection(factory as Parameters<typeof exposeSqliteConnection>[0]);
+  client = register(new SqliteClient({ adapter: adapter as unknown as PrismaBetterSQLite3 }));
+  drivers.set(client, driver);
+  return client;
 }
 
 declare global {

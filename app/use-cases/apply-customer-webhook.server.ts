@@ -1,25 +1,24 @@
 // customers/create|update|delete → the Customer row. Newer payloads (by
 // updated_at) win; a deleted customer keeps only a tombstone without personal data.
+import { saveCustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
 import { customerFromPayload, deletedCustomerGid } from "../adapters/shopify/webhook-payloads.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
 export async function applyCustomerWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const customer = customerFromPayload(ctx.payload);
-  const key = { shop_customerGid: { shop: ctx.shop, customerGid: customer.customerGid } };
-  const existing = await ctx.db.customer.findUnique({ where: key, select: { shopifyUpdatedAt: true, deletedAt: true } });
-  if (existing?.deletedAt) return { status: "skipped", note: "customer was deleted" };
   const fields = { email: customer.email, firstName: customer.firstName, lastName: customer.lastName, shopifyUpdatedAt: customer.updatedAt };
-  if (!existing) {
-    await ctx.db.customer.upsert({ where: key, create: { shop: ctx.shop, customerGid: customer.customerGid, ...fields }, update: {} });
-    await ctx.requestTierRecompute([customer.customerGid], "customer");
-    return { status: "processed" };
+  // Conditional on the stored version, so a concurrent newer update is never overwritten.
+  switch (await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, fields)) {
+    case "DELETED":
+      return { status: "skipped", note: "customer was deleted" };
+    case "NOT_NEWER":
+      return { status: "processed", note: "older or identical version; unchanged" };
+    case "INSERTED":
+      await ctx.requestTierRecompute([customer.customerGid], "customer");
+      return { status: "processed" };
+    case "UPDATED":
+      return { status: "processed" };
   }
-  if (existing.shopifyUpdatedAt && customer.updatedAt && customer.updatedAt <= existing.shopifyUpdatedAt) {
-    return { status: "processed", note: "older or identical version; unchanged" };
-  }
-  // Conditional on the version read, so a concurrent newer update is never overwritten.
-  await ctx.db.customer.updateMany({ where: { shop: ctx.shop, customerGid: customer.customerGid, shopifyUpdatedAt: existing.shopifyUpdatedAt }, data: fields });
-  return { status: "processed" };
 }
 
 export async function applyCustomerDeletedWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {

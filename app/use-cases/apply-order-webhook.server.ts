@@ -29,6 +29,8 @@ export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOut
   // recomputation: ask again (recomputation is idempotent). A redelivery by Shopify is a new
   // delivery, not a retry, and changes nothing.
   if (!outcome.stored && refundsStored === 0 && !ctx.retry) return { status: "processed", note: "older or identical version; ledger unchanged" };
+  // orders/paid after orders/create: a newer version with nothing that counts changed asks for no second recompute.
+  if (outcome.stored && !outcome.countsChanged && refundsStored === 0 && !ctx.retry) return { status: "processed", note: "newer version, nothing that counts changed" };
   const touched = new Set<string>();
   // Who the stored version counts for: this payload's customer once stored, else the stored one's.
   if (outcome.stored && snapshot.customerId) touched.add(snapshot.customerId);

@@ -3,6 +3,7 @@
 // corrected by the next sync, unless the customer is pinned, whose tags the
 // merchant owns (see sync-shop-tiers.server.ts). Merchant tags are not ours.
 import { z } from "zod";
+import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
@@ -22,10 +23,7 @@ export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<Webhoo
 
   const added = ctx.topic === "customer.tags_added" ? tags : [];
   const removed = ctx.topic === "customer.tags_removed" ? tags : [];
-  const row = await ctx.db.customer.findUnique({
-    where: { shop_customerGid: { shop: ctx.shop, customerGid } },
-    select: { deletedAt: true, tierKey: true, writtenTierTag: true, pinnedTierKey: true, pinnedUntil: true },
-  });
+  const row = (await loadCustomerRow(ctx.db, ctx.shop, customerGid))?.row;
   if (row?.deletedAt) return { status: "skipped", note: "customer was deleted" };
   if (!row || row.tierKey === null) {
     // A tier tag on someone Tierline has not evaluated yet: evaluate, and the sync sets the right tag.

@@ -2,8 +2,7 @@
 // the domain → save the state and the history. Writing the result to Shopify
 // (tags, metafields) is the sync step's job, driven by what is saved here.
 import type { Db } from "../db.server.ts";
-import { loadCustomerLedger } from "../adapters/db/ledger-repository.server.ts";
-import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { insertCustomerState, insertTierChange, loadRecomputeInputs, saveCustomerState } from "../adapters/db/customer-tier-statements.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
@@ -55,40 +54,26 @@ export interface RecomputeResult {
 }
 
 export async function recomputeCustomerTier({ db, shop, customerGid, cause, now }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date }): Promise<RecomputeResult> {
-  const key = { shop_customerGid: { shop, customerGid } };
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [row, rules] = await Promise.all([db.customer.findUnique({ where: key }), loadTierRules(db, shop)]);
-    if (row?.deletedAt) return { customerGid, kind: "REDACTED", tierKey: row.tierKey ?? "", changed: false };
-    const ledger = await loadCustomerLedger(db, shop, customerGid, { redacted: false });
+    const { customer: loaded, rules, ledger } = await loadRecomputeInputs(db, shop, customerGid);
+    const row = loaded?.row ?? null;
+    if (row?.deletedAt || ledger === null) return { customerGid, kind: "REDACTED", tierKey: row?.tierKey ?? "", changed: false };
     const spend = qualifyingSpend(ledger, customerGid, rules, now);
     const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
     const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
-    const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt };
+    const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
     const changed = decision.change !== null;
-    const writes = async () => {
-      if (decision.change) {
-        await db.tierChange.create({
-          data: { shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at },
-        });
-      }
-    };
-    if (!row) {
-      try {
-        await db.customer.create({ data: { shop, customerGid, ...fields, syncStatus: "pending" } });
-      } catch (error) {
-        if ((error as { code?: string }).code === "P2002") continue;
-        throw error;
-      }
-      await writes();
-      return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };
+    // Insert-or-nothing for a new member, else a compare-and-set on the row version read:
+    // a concurrent recomputation makes this one start over.
+    // The row's version is the wall clock (as Prisma's @updatedAt), not the rules' `now`.
+    const writtenAt = new Date();
+    const saved = loaded ? await saveCustomerState(db, shop, customerGid, fields, loaded.version, writtenAt) : await insertCustomerState(db, shop, customerGid, fields, writtenAt);
+    if (!saved) continue;
+    if (decision.change) {
+      await insertTierChange(db, {
+        shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at,
+      });
     }
-    // Compare-and-set on the row version read: a concurrent recomputation makes this one start over.
-    const { count } = await db.customer.updateMany({
-      where: { shop, customerGid, updatedAt: row.updatedAt },
-      data: { ...fields, syncStatus: "pending" },
-    });
-    if (count === 0) continue;
-    await writes();
     return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };
   }
   throw new Error(`Could not save the tier of ${customerGid}: too much contention`);

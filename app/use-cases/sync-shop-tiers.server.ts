@@ -11,6 +11,8 @@
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
 import type { Db } from "../db.server.ts";
+import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
+import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
 import { loadThresholdCurrencyStatus, loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
@@ -20,8 +22,9 @@ import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
-import { SPEND_METAFIELD_KEYS, spendOnlyChange, TIER_METAFIELD_NAMESPACE, tierMetafields, tierSyncDigest, type TierMetafield } from "../domain/tier-metafields.ts";
-import { tierIndex, type TierRules } from "../domain/tier-rules.ts";
+import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
+import type { TierRules } from "../domain/tier-rules.ts";
+import { metafieldChanges, packByCustomer, planTierSync, stillWantsPlan, type TierSyncPlan } from "../domain/tier-sync-plan.ts";
 import { planTierTags } from "../domain/tier-tags.ts";
 import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
 
@@ -81,30 +84,25 @@ export interface SyncShopTiersResult {
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
 
-interface Plan {
-  gid: string;
-  tierKey: string;
-  version: Date;
-  digest: string;
-  targetTag: string;
-  /** null: the tier tag was not added (the customer holds 250 tags). */
-  writtenTierTag: string | null;
-  desired: TierMetafield[];
-  /** Read tags (and metafields, when `compareMetafields`) before deciding. */
-  read: boolean;
-  compareMetafields: boolean;
-  tagsSettledByMerchant: boolean;
-  /** Read-free plan: the one tier tag the last sync wrote. */
-  knownTierTag: string | null;
-  toSet: TierMetafield[];
-  toDelete: TierMetafield[];
-  add: string[];
-  remove: string[];
+/** Why a customer's write did not land this round. */
+type WriteFailure =
+  /** Its tier moved while the round ran: the next round starts over. */
+  | { kind: "MOVED" }
+  /** A tag write was refused without a read (the 250-tag limit): compare with Shopify next round. */
+  | { kind: "REREAD" }
+  /** Shopify's budget ran dry: the row stays due and the slice ends. */
+  | { kind: "THROTTLED"; throttled: Throttled }
+  | { kind: "ERROR"; error: unknown };
+
+interface Plan extends TierSyncPlan {
   /** Set when this customer's write failed; it is not saved as written. */
-  failure?: unknown;
+  failure?: WriteFailure;
 }
 
-const sameTag = (a: string | null | undefined, b: string | null | undefined) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
+/** A write's error as the round records it (throttling keeps its own kind). */
+const failureOf = (error: unknown): WriteFailure => (error instanceof Throttled ? { kind: "THROTTLED", throttled: error } : { kind: "ERROR", error });
+
+
 
 /** Ends the slice: Shopify's bucket is empty; every unwritten row stays due. */
 class Throttled extends Error {
@@ -133,16 +131,9 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
   for (;;) {
     await input.beforeRound?.();
     const now = clock();
-    const rows = await db.customer.findMany({
-      where: input.customerGids
-        ? { shop, customerGid: { in: input.customerGids } }
-        : {
-            shop,
-            OR: [{ syncStatus: "pending" }, { syncStatus: "failed", syncDueAt: { lte: now } }, ...(input.refreshSpend ? [{ syncStatus: "stale" }] : [])],
-          },
-      orderBy: { updatedAt: "asc" },
-      take: roundSize,
-    });
+    const rows = input.customerGids
+      ? await db.customer.findMany({ where: { shop, customerGid: { in: input.customerGids } }, orderBy: { updatedAt: "asc" }, take: roundSize })
+      : await loadDueCustomerRows(db, shop, { now, refreshSpend: input.refreshSpend ?? false, limit: roundSize });
     if (rows.length === 0) break;
     result.rounds++;
     try {
@@ -161,8 +152,7 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
       break;
     }
   }
-  const due = await db.customer.findFirst({ where: { shop, syncStatus: "failed", syncDueAt: { not: null } }, orderBy: { syncDueAt: "asc" }, select: { syncDueAt: true } });
-  result.nextDueAt = due?.syncDueAt ?? null;
+  result.nextDueAt = await nextSyncDueAt(db, shop);
   return result;
 }
 
@@ -177,27 +167,33 @@ async function syncRound(
   result: SyncShopTiersResult,
 ): Promise<void> {
   const plans: Plan[] = [];
+  const settled: CustomerRowSave[] = [];
   for (const row of rows) {
-    if (row.deletedAt || row.tierKey === null) {
-      result.skipped++;
-      continue;
+    const decision = planTierSync(row, memberStateFromRow(row), rules, options);
+    switch (decision.kind) {
+      case "SKIP":
+        result.skipped++;
+        break;
+      case "AWAIT_RECOMPUTE":
+        // Rules changed and this row waits for its recomputation (which marks it pending again).
+        await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: "failed", syncError: "waiting for recomputation under the current tier rules", syncDueAt: new Date(now.getTime() + 60_000) });
+        result.skipped++;
+        break;
+      case "UNCHANGED":
+      case "STALE": {
+        if (decision.kind === "UNCHANGED") result.unchanged++;
+        else result.deferred++;
+        const status = decision.kind === "UNCHANGED" ? "synced" : "stale";
+        if (row.syncStatus !== status || row.syncError !== null) settled.push({ customerGid: row.customerGid, version: row.updatedAt, data: { syncStatus: status, syncAttempts: 0, syncError: null, syncDueAt: null } });
+        break;
+      }
+      case "WRITE":
+        plans.push(decision.plan);
+        break;
     }
-    if (tierIndex(rules, row.tierKey) < 0) {
-      // Rules changed and this row waits for its recomputation (which marks it pending again).
-      await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: "failed", syncError: "waiting for recomputation under the current tier rules", syncDueAt: new Date(now.getTime() + 60_000) });
-      result.skipped++;
-      continue;
-    }
-    const plan = planRow(row, rules, options);
-    if (plan === "unchanged" || plan === "stale") {
-      if (plan === "unchanged") result.unchanged++;
-      else result.deferred++;
-      const status = plan === "unchanged" ? "synced" : "stale";
-      if (row.syncStatus !== status || row.syncError !== null) await saveRow(db, shop, row.customerGid, row.updatedAt, { syncStatus: status, syncAttempts: 0, syncError: null, syncDueAt: null });
-      continue;
-    }
-    plans.push(plan);
   }
+  // One statement for the round's rows that need no write (a row that moved meanwhile is due again).
+  await saveCustomerRows(db, shop, settled);
   if (plans.length === 0) return;
 
   // 1. Reads, where the current tags (or values) are not known.
@@ -205,7 +201,7 @@ async function syncRound(
     const current = await readCustomerTagsAndMetafields(await admin(), plan.gid, TIER_METAFIELD_NAMESPACE, { withMetafields: plan.compareMetafields });
     result.reads++;
     if (!current) {
-      plan.failure = new ShopifyTerminalError("not_found", "customer not found in Shopify");
+      plan.failure = { kind: "ERROR", error: new ShopifyTerminalError("not_found", "customer not found in Shopify") };
       return;
     }
     if (plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(plan.desired, current.metafields));
@@ -215,38 +211,36 @@ async function syncRound(
       plan.remove = tags.remove;
       if (tags.blockedByTagLimit) plan.writtenTierTag = null;
     }
-  }, (plan, error) => (plan.failure = error));
+  }, (plan, error) => (plan.failure = failureOf(error)));
 
   // 2. Record the tag about to be written before writing it, so its echo
   // (customer.tags_added/removed, which can arrive before this round ends) is
   // recognised. The digest is cleared until the write is confirmed: if it fails,
   // the next sync compares with Shopify instead of trusting the row.
-  for (const plan of plans) {
-    if (plan.failure || (plan.add.length === 0 && plan.remove.length === 0)) continue;
-    const saved = await saveIfStillWanted(db, shop, plan, rules, { writtenTierTag: plan.writtenTierTag, writtenDigest: null });
-    if (saved === null) plan.failure = "moved"; // its tier moved under us: the next round starts over
+  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), rules, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
+    if (saved === null) plan.failure = { kind: "MOVED" }; // its tier moved under us: the next round starts over
     else plan.version = saved;
-  }
+  });
 
   // 3. Metafields first, packed several customers to a call: Flow and other apps
   // reacting to the tag then read the new values. Calls run side by side: a round
   // costs a few Admin API round trips, not one per customer.
   const withValues = plans.filter((p) => !p.failure && p.toSet.length > 0);
   await eachLimited(packByCustomer(withValues, MAX_METAFIELDS_PER_SET), (chunk) => setMetafieldsOf(chunk, admin), (chunk, error) => {
-    for (const plan of chunk) plan.failure = error;
+    for (const plan of chunk) plan.failure = failureOf(error);
   });
   for (const plan of withValues) if (!plan.failure) result.metafieldsSet += plan.toSet.length;
 
   // 4. Tags: every add, then every remove, so a member is never without a tier tag.
   const tagging = plans.filter((p) => !p.failure && (p.add.length || p.remove.length));
-  const failed = (plan: Plan, error: unknown) => (plan.failure = error);
+  const failed = (plan: Plan, error: unknown) => (plan.failure = failureOf(error));
   await eachLimited(tagging.filter((p) => p.add.length), async (plan) => {
     try {
       await addTags(await admin(), plan.gid, plan.add);
     } catch (error) {
       // Without a read, the 250-tag limit shows up as a refusal: compare with Shopify next round.
       if (!plan.read && classifyShopifyError(error) instanceof ShopifyTerminalError && (error as ShopifyTerminalError).reason === "user_errors") {
-        plan.failure = "reread";
+        plan.failure = { kind: "REREAD" };
         return;
       }
       throw error;
@@ -274,128 +268,52 @@ async function syncRound(
       result.metafieldsDeleted += size;
     } catch (error) {
       rethrowIfThrottledOrGone(error);
-      for (const plan of chunk) plan.failure = error;
+      for (const plan of chunk) plan.failure = failureOf(error);
     }
   }
 
-  // 6. Save what was written; record failures for their retry.
+  // 6. Save what was written (one statement for the round); record failures for their retry.
   let throttled: Throttled | null = null;
+  const writtenPlans: Plan[] = [];
   for (const plan of plans) {
-    if (plan.failure instanceof Throttled) throttled ??= plan.failure;
-    if (plan.failure instanceof Throttled) continue;
-    if (plan.failure === "moved") {
-      result.more = true;
-      continue;
-    }
-    if (plan.failure === "reread") {
-      await saveRow(db, shop, plan.gid, plan.version, { writtenDigest: null, writtenTierTag: null });
-      result.more = true;
-      continue;
-    }
-    if (plan.failure) {
-      result.failed++;
-      await recordFailure(db, shop, plan.gid, plan.failure, now);
-      continue;
+    switch (plan.failure?.kind) {
+      case "THROTTLED":
+        throttled ??= plan.failure.throttled;
+        continue;
+      case "MOVED":
+        result.more = true;
+        continue;
+      case "REREAD":
+        await saveRow(db, shop, plan.gid, plan.version, { writtenDigest: null, writtenTierTag: null });
+        result.more = true;
+        continue;
+      case "ERROR":
+        result.failed++;
+        await recordFailure(db, shop, plan.gid, plan.failure.error, now);
+        continue;
     }
     result.written++;
-    const saved = await saveIfStillWanted(db, shop, plan, rules, {
+    writtenPlans.push(plan);
+  }
+  await saveAllIfStillWanted(
+    db,
+    shop,
+    writtenPlans,
+    rules,
+    (plan) => ({
       writtenTierTag: plan.writtenTierTag,
       writtenDigest: plan.digest,
       syncStatus: "synced",
       syncAttempts: 0,
       syncDueAt: null,
       syncError: plan.writtenTierTag === null ? "tier tag not added: the customer already has 250 tags" : null,
-    });
+    }),
     // The tier moved while it was written: the row stays pending and the next round compares again.
-    if (saved === null) result.more = true;
-  }
+    (_plan, saved) => {
+      if (saved === null) result.more = true;
+    },
+  );
   if (throttled) throw throttled;
-}
-
-/** What Shopify should hold for a row with a tier under the current rules: its metafields and their digest. */
-function desiredOf(row: CustomerRow, rules: TierRules) {
-  const state = memberStateFromRow(row);
-  const desired = tierMetafields({ rules, state, spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
-  return { state, desired, digest: tierSyncDigest(desired) };
-}
-
-function planRow(row: CustomerRow, rules: TierRules, options: SyncShopTiersInput): Plan | "unchanged" | "stale" {
-  const { state, desired, digest } = desiredOf(row, rules);
-  const tier = rules.tiers[tierIndex(rules, row.tierKey!)];
-  const force = options.force ?? false;
-  const tagWritten = sameTag(row.writtenTierTag, tier.tag);
-
-  if (!force && tagWritten && row.writtenDigest === digest) return "unchanged";
-  const spendOnly = !force && tagWritten && spendOnlyChange(row.writtenDigest, digest);
-  if (spendOnly && !options.refreshSpend) return "stale";
-
-  // The last complete sync wrote `writtenTierTag`, and tag edits since then arrive as
-  // webhooks that clear the digest, so a complete last sync means the tags are known.
-  const lastSyncComplete = !force && row.writtenDigest !== null && row.writtenTierTag !== null;
-  const plan: Plan = {
-    gid: row.customerGid,
-    tierKey: tier.key,
-    version: row.updatedAt,
-    digest,
-    targetTag: tier.tag,
-    writtenTierTag: tier.tag,
-    desired,
-    read: !lastSyncComplete,
-    compareMetafields: !force ? row.writtenDigest === null : true,
-    // A pinned member's tier tag is written once; after that a merchant's hand edits of it stand.
-    tagsSettledByMerchant: state.pin !== null && tagWritten,
-    knownTierTag: lastSyncComplete ? row.writtenTierTag : null,
-    toSet: [],
-    toDelete: [],
-    add: [],
-    remove: [],
-  };
-  if (spendOnly) {
-    // Only spend values moved, and the first digest half says none became absent.
-    plan.toSet = desired.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.value !== null);
-    plan.read = false;
-    plan.compareMetafields = false;
-    return plan;
-  }
-  if (!plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(desired, null));
-  if (!plan.read && !plan.tagsSettledByMerchant && !tagWritten) {
-    plan.add = [tier.tag];
-    plan.remove = plan.knownTierTag ? [plan.knownTierTag] : [];
-  }
-  return plan;
-}
-
-/** Without the current values (not read), every value is set and every absent one deleted. */
-function metafieldChanges(desired: TierMetafield[], current: Map<string, { type: string; value: string }> | null) {
-  const toSet: TierMetafield[] = [];
-  const toDelete: TierMetafield[] = [];
-  for (const m of desired) {
-    const existing = current?.get(m.key);
-    if (m.value === null) {
-      if (current === null || existing) toDelete.push(m);
-    } else if (current === null || !existing || existing.value !== m.value || existing.type !== m.type) {
-      toSet.push(m);
-    }
-  }
-  return { toSet, toDelete };
-}
-
-/** Customers' values packed into calls of at most `max` values, a customer never split. */
-function packByCustomer(plans: Plan[], max: number): Plan[][] {
-  const chunks: Plan[][] = [];
-  let chunk: Plan[] = [];
-  let size = 0;
-  for (const plan of plans) {
-    if (size + plan.toSet.length > max && chunk.length) {
-      chunks.push(chunk);
-      chunk = [];
-      size = 0;
-    }
-    chunk.push(plan);
-    size += plan.toSet.length;
-  }
-  if (chunk.length) chunks.push(chunk);
-  return chunks;
 }
 
 /** One call for the chunk; a refusal (the call is atomic) is retried customer by customer to find whose values Shopify refuses. */
@@ -417,12 +335,12 @@ async function setMetafieldsOf(chunk: Plan[], admin: () => Promise<AdminRunner>)
           await send([plan]);
         } catch (single) {
           rethrowIfThrottledOrGone(single);
-          plan.failure = single;
+          plan.failure = failureOf(single);
         }
       }
       return;
     }
-    for (const plan of chunk) plan.failure = error;
+    for (const plan of chunk) plan.failure = failureOf(error);
   }
 }
 
@@ -467,36 +385,44 @@ async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onEr
 }
 
 /**
- * Saves `data` on the row version the plan was made from; when something else
- * touched the row meanwhile (a customers/update storing a name), saves anyway if
- * the row still wants exactly what the plan wrote. The new version, or null when
- * the tier moved on.
+ * Saves each plan's data on the row version the plan was made from, all in one
+ * statement; a row that something else touched meanwhile (a customers/update
+ * storing a name) is saved anyway if it still wants exactly what the plan wrote.
+ * `done` gets each plan's new version, or null when its tier moved on.
  */
-async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Parameters<typeof saveRow>[4]): Promise<Date | null> {
+async function saveAllIfStillWanted(
+  db: Db,
+  shop: string,
+  plans: Plan[],
+  rules: TierRules,
+  dataOf: (plan: Plan) => Record<string, unknown>,
+  done: (plan: Plan, saved: Date | null) => void,
+): Promise<void> {
+  if (plans.length === 0) return;
+  const saved = await saveCustomerRows(db, shop, plans.map((plan) => ({ customerGid: plan.gid, version: plan.version, data: dataOf(plan) })));
+  for (const plan of plans) {
+    const version = saved.get(plan.gid);
+    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan))));
+  }
+}
+
+/** saveAllIfStillWanted for one plan whose batched save missed: reads the row and tries again while it wants the same. */
+async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>): Promise<Date | null> {
   let version: Date | null = plan.version;
   for (let attempt = 0; attempt < 3 && version !== null; attempt++) {
-    const saved = await saveRow(db, shop, plan.gid, version, data);
-    if (saved !== null) return saved;
-    const row = await db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid: plan.gid } } });
-    version = row && wantsSame(row, plan, rules) ? row.updatedAt : null;
+    if (attempt > 0) {
+      const saved = await saveRow(db, shop, plan.gid, version, data);
+      if (saved !== null) return saved;
+    }
+    const row = (await loadCustomerRow(db, shop, plan.gid))?.row ?? null;
+    version = row && stillWantsPlan(row, memberStateFromRow(row), plan, rules) ? row.updatedAt : null;
   }
   return null;
 }
 
-function wantsSame(row: CustomerRow, plan: Plan, rules: TierRules): boolean {
-  if (row.deletedAt || row.tierKey !== plan.tierKey || tierIndex(rules, row.tierKey) < 0) return false;
-  return desiredOf(row, rules).digest === plan.digest;
-}
-
 /** Compare-and-set on the row version; the new version, or null when the row moved on. */
-async function saveRow(db: Db, shop: string, customerGid: string, version: Date, data: Parameters<Db["customer"]["update"]>[0]["data"]): Promise<Date | null> {
-  try {
-    const saved = await db.customer.update({ where: { shop_customerGid: { shop, customerGid }, updatedAt: version }, data, select: { updatedAt: true } });
-    return saved.updatedAt;
-  } catch (error) {
-    if ((error as { code?: string }).code === "P2025") return null;
-    throw error;
-  }
+async function saveRow(db: Db, shop: string, customerGid: string, version: Date, data: Record<string, unknown>): Promise<Date | null> {
+  return (await saveCustomerRows(db, shop, [{ customerGid, version, data }])).get(customerGid) ?? null;
 }
 
 async function recordFailure(db: Db, shop: string, customerGid: string, error: unknown, now: Date): Promise<void> {

@@ -7,7 +7,7 @@ import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
-import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
+import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
@@ -63,7 +63,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
 
     let payload: unknown;
     try {
-      payload = parseJsonLosslessly(delivery.payload);
+      payload = parseWebhookPayload(delivery.topic, delivery.payload);
     } catch (error) {
       // The intake refuses what is not JSON or absurdly nested, but a row stored before
       // that check (or a parser limit) must still end, not be retried for ever.

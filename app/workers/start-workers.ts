@@ -75,6 +75,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       lockDuration: options.lockMs,
       // Check for jobs whose worker died (lock lapsed) a few times per lock period.
       stalledInterval: Math.max(1_000, Math.floor(options.lockMs / 2)),
+      // An idle worker blocks on its queue's marker (woken by any new job) instead of
+      // looking again every 5 s, BullMQ's default; delayed jobs still wake it on time.
+      drainDelay: 60,
       maxStalledCount: 5,
       autorun: true,
     });

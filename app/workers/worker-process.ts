@@ -29,6 +29,18 @@ async function main(): Promise<void> {
     log,
   });
   process.send?.({ type: "ready" });
+  // Statements sent so far (hot path and Prisma), for the tier-pipeline benchmark's per-order figures.
+  const { statementCount, statementTiming } = await import("../adapters/db/statement-driver.server.ts");
+  process.on("message", (message: { type?: string }) => {
+    if (message?.type === "statement-count") process.send?.({ type: "statement-count", ...statementCount });
+  });
+  if (statementTiming) {
+    const { writeFileSync } = await import("node:fs");
+    process.on("exit", () => {
+      const rows = [...statementTiming.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
+      writeFileSync(process.env.TIERLINE_STATEMENT_TIMING!, rows.map(([sql, t]) => `${t.ms.toFixed(0)} ms ${t.count}x ${(t.ms / t.count).toFixed(3)} ms/each ${sql.slice(0, 160)}`).join("\n") + "\n");
+    });
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

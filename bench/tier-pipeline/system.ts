@@ -54,6 +54,7 @@ export async function startTierSystem(
       WORKER_LOCK_MS: String(options.lockMs),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the web and worker processes, written when they stop.
+      ...(process.env.TIERLINE_STATEMENT_TIMING ? { TIERLINE_STATEMENT_TIMING: process.env.TIERLINE_STATEMENT_TIMING } : {}),
       ...(process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {}),
     },
     onStarted: (what, stop) => cleanups.add(what, stop),

@@ -112,6 +112,14 @@ export class Timeline {
     return rows;
   }
 
+  /** CPU seconds each process used over the whole timeline. */
+  cpuSecondsDelta(): CpuSeconds {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    const d = (k: keyof CpuSeconds) => last.cpu[k] - first.cpu[k];
+    return { web: d("web"), worker: d("worker"), redis: d("redis"), bench: d("bench") };
+  }
+
   /** CPU used over the whole timeline, in % of one core. */
   cpuPercent(): CpuSeconds {
     const first = this.samples[0];

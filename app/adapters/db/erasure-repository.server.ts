@@ -14,6 +14,7 @@
 import { createHmac } from "node:crypto";
 import type { Db } from "../../db.server.ts";
 import { numericIdOf, type WebhookSubjects } from "../shopify/webhook-subjects.ts";
+import { sqlOf } from "./hot-path-sql.server.ts";
 import { param, providerOf, timestampText } from "./sql-dialect.ts";
 
 /** What a blanked delivery payload holds. */
@@ -58,20 +59,16 @@ function chunks<T>(values: readonly T[], size = CHUNK): T[][] {
 export async function erasedAmong(db: Db, shop: string, subjects: WebhookSubjects): Promise<WebhookSubjects> {
   const none: WebhookSubjects = { customerGids: [], orderGids: [] };
   if (subjects.customerGids.length === 0 && subjects.orderGids.length === 0) return none;
-  // Raw: this runs for every webhook and recomputation, and Prisma's query compiler would cost more than the lookup.
-  const any = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ${param(providerOf(db), 1)} LIMIT 1`, shop);
+  // A cached prepared statement: this runs for every webhook and recomputation (issue 9's hot path).
+  const sql = sqlOf(db);
+  const any = await sql.all(`SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ? LIMIT 1`, [shop]);
   if (any.length === 0) return none;
   const digests = await digestsOf(shop, subjects);
   const found: WebhookSubjects = { customerGids: [], orderGids: [] };
-  const provider = providerOf(db);
   for (const part of chunks([...digests.keys()])) {
-    const rows = await db.$queryRawUnsafe<{ digest: string }[]>(
-      `SELECT "digest" FROM "ErasureTombstone" WHERE "shop" = ${param(provider, 1)} AND "digest" IN (${part.map((_, i) => param(provider, i + 2)).join(", ")})`,
-      shop,
-      ...part,
-    );
-    for (const { digest } of rows) {
-      const subject = digests.get(digest)!;
+    const rows = await sql.all(`SELECT "digest" FROM "ErasureTombstone" WHERE "shop" = ? AND "digest" IN (${part.map(() => "?").join(", ")})`, [shop, ...part]);
+    for (const row of rows) {
+      const subject = digests.get(row.digest as string)!;
       (subject.kind === "customer" ? found.customerGids : found.orderGids).push(subject.gid);
     }
   }

@@ -4,6 +4,7 @@
 // compare-and-set so two workers racing on one order cannot put an older
 // version back.
 import type { Db } from "../../db.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
 import { applyLedgerEvent, EMPTY_LEDGER, financialStatusOf, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["ledgerOrder"]["findUnique"]>>>;
@@ -83,38 +84,72 @@ export function rowFields(snapshot: OrderSnapshot) {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
-}
+export type OrderWriteOutcome = {
+  stored: boolean;
+  previousCustomerGid: string | null;
+  /** Something besides the version moved (amounts, customer, cancellation…): the customer's spend may differ. */
+  countsChanged: boolean;
+};
 
-export type OrderWriteOutcome = { stored: boolean; previousCustomerGid: string | null };
+const ORDER_COLUMNS = () => [...modelColumns("LedgerOrder").keys()];
+const REFUND_COLUMNS = () => [...modelColumns("LedgerRefund").keys()];
+const statementTexts = new Map<string, string>();
+/** A statement text built once per shape (its columns come from the mapping functions at run time). */
+const cached = (key: string, build: () => string) => {
+  let text = statementTexts.get(key);
+  if (text === undefined) statementTexts.set(key, (text = build()));
+  return text;
+};
 
-/** Stores the snapshot if it is newer than what is stored (by the domain's rule). */
-export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSnapshot, name: string | null): Promise<OrderWriteOutcome> {
+/**
+ * Stores the snapshot if it is newer than what is stored (by the domain's rule): insert-or-nothing, and
+ * when the order is there already, the domain decides against the stored version and a compare-and-set
+ * on that version writes it. Two events racing on one order never fail: the loser decides again.
+ */
+export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSnapshot, name: string | null, now = new Date()): Promise<OrderWriteOutcome> {
+  const sql = sqlOf(db);
+  const fields = rowFields(snapshot) as Record<string, unknown>;
+  const fieldNames = Object.keys(fields);
+  const bind = (value: unknown) => bindValue(sql.kind, value);
+  const insert = cached(`order-insert|${fieldNames}`, () => {
+    const columns = ["shop", "orderGid", "name", ...fieldNames, "updatedAt"];
+    return `INSERT INTO "LedgerOrder" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "orderGid") DO NOTHING`;
+  });
+  const select = cached("order-select", () => `SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?`);
+  const same = sql.kind === "postgresql" ? "IS NOT DISTINCT FROM" : "IS";
+  const update = cached(`order-cas|${sql.kind}|${fieldNames}`, () =>
+    `UPDATE "LedgerOrder" SET "name" = COALESCE(?, "name"), ${fieldNames.map((f) => `"${f}" = ?`).join(", ")}, "updatedAt" = ? ` +
+      `WHERE "shop" = ? AND "orderGid" = ? AND "deletedAt" IS NULL AND ${fieldNames.map((f) => `"${f}" ${same} ?`).join(" AND ")}`,
+  );
   for (let attempt = 0; attempt < 5; attempt++) {
-    const existing = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid: snapshot.orderId } } });
-    if (!existing) {
-      try {
-        await db.ledgerOrder.create({ data: { shop, orderGid: snapshot.orderId, name, ...rowFields(snapshot) } });
-        return { stored: true, previousCustomerGid: null };
-      } catch (error) {
-        if (isUniqueViolation(error)) continue; // another worker created it first: decide again
-        throw error;
-      }
-    }
-    if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid };
+    const inserted = await sql.run(insert, [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)]);
+    if (inserted === 1) return { stored: true, previousCustomerGid: null, countsChanged: true };
+    const [raw] = await sql.all(select, [shop, snapshot.orderId]);
+    if (!raw) continue; // deleted between the two statements: insert again
+    const existing = decodeRow<OrderRow>("LedgerOrder", raw);
+    if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
     const next = applyLedgerEvent(current, { type: "order", order: snapshot });
-    if (next === current) return { stored: false, previousCustomerGid: existing.customerGid };
-    // Compare-and-set on the version we decided against.
-    const { count } = await db.ledgerOrder.updateMany({
-      where: { shop, orderGid: snapshot.orderId, orderUpdatedAt: existing.orderUpdatedAt, currentTotal: existing.currentTotal, cancelledAt: existing.cancelledAt, deletedAt: null },
-      data: { name: name ?? existing.name, ...rowFields(snapshot) },
-    });
-    if (count === 1) return { stored: true, previousCustomerGid: existing.customerGid };
+    if (next === current) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
+    // Compare-and-set on the version decided against: every mapped column as it was read.
+    const changed = await sql.run(update, [
+      name,
+      ...fieldNames.map((f) => bind(fields[f])),
+      bind(nextVersion(now, existing.updatedAt)),
+      shop,
+      snapshot.orderId,
+      ...fieldNames.map((f) => raw[f] ?? null),
+    ]);
+    if (changed === 1) {
+      const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+      const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
+      return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
+    }
   }
   throw new Error(`Could not store order ${snapshot.orderId}: too much contention`);
 }
+
+const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
 
 /** A refund as a LedgerRefund row. */
 export function refundRow(shop: string, refund: RefundRecord) {
@@ -130,39 +165,53 @@ export function refundRow(shop: string, refund: RefundRecord) {
 }
 
 /** Refunds are immutable: the first copy is kept, redeliveries change nothing. */
-export async function saveRefund(db: Db, shop: string, refund: RefundRecord): Promise<boolean> {
-  try {
-    await db.ledgerRefund.create({ data: refundRow(shop, refund) });
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
+export async function saveRefund(db: Db, shop: string, refund: RefundRecord, now = new Date()): Promise<boolean> {
+  const sql = sqlOf(db);
+  const row = refundRow(shop, refund) as Record<string, unknown>;
+  const columns = [...Object.keys(row), "recordedAt"];
+  const insert = cached(`refund-insert|${columns}`, () => `INSERT INTO "LedgerRefund" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "refundGid") DO NOTHING`);
+  return (await sql.run(insert, [...Object.values(row), now].map((v) => bindValue(sql.kind, v)))) === 1;
 }
 
 /** The customers an order counts for (to recompute after a refund arrives). */
 export async function customerOfOrder(db: Db, shop: string, orderGid: string): Promise<string | null> {
-  const row = await db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { customerGid: true, deletedAt: true } });
-  return row && !row.deletedAt ? row.customerGid : null;
+  const [row] = await sqlOf(db).all(`SELECT "customerGid", "deletedAt" FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
+  return row && row.deletedAt === null ? (row.customerGid as string | null) : null;
 }
 
 /** One customer's ledger, as the domain reads it. */
 /** `redacted`: the caller already knows whether the customer was redacted (saves a lookup). */
 export async function loadCustomerLedger(db: Db, shop: string, customerGid: string, { redacted }: { redacted?: boolean } = {}): Promise<Ledger> {
-  const [orders, customer] = await Promise.all([
-    db.ledgerOrder.findMany({ where: { shop, customerGid, deletedAt: null } }),
-    redacted === undefined ? db.customer.findUnique({ where: { shop_customerGid: { shop, customerGid } }, select: { deletedAt: true } }) : { deletedAt: redacted ? new Date(0) : null },
+  const sql = sqlOf(db);
+  const ordersSql = cached("ledger-orders", () => `SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL`);
+  // IN (subquery), not a join: SQLite's planner would walk every refund of the shop for a join.
+  const refundsSql = cached(
+    "ledger-refunds",
+    () =>
+      `SELECT ${columnList(REFUND_COLUMNS())} FROM "LedgerRefund" WHERE "shop" = ? AND "orderGid" IN ` +
+      `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)`,
+  );
+  const [orders, refunds, customer] = await Promise.all([
+    sql.all(ordersSql, [shop, customerGid]),
+    sql.all(refundsSql, [shop, shop, customerGid]),
+    redacted === undefined ? sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]).then((rows) => rows[0] ?? null) : { deletedAt: redacted ? 1 : null },
   ]);
-  const refunds = orders.length
-    ? await db.ledgerRefund.findMany({ where: { shop, orderGid: { in: orders.map((o) => o.orderGid) } } })
-    : [];
+  return ledgerFromRows(customerGid, orders, refunds, customer !== null && customer.deletedAt !== null);
+}
+
+/** A customer's ledger from its stored order and refund rows (as the driver returned them). */
+export function ledgerFromRows(customerGid: string, orders: readonly Record<string, unknown>[], refunds: readonly Record<string, unknown>[], redacted: boolean): Ledger {
   const entries: Record<string, LedgerOrder> = {};
-  for (const row of orders) entries[row.orderGid] = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
-  for (const refund of refunds) {
+  for (const raw of orders) {
+    const row = decodeRow<OrderRow>("LedgerOrder", raw);
+    entries[row.orderGid] = { orderId: row.orderGid, snapshot: snapshotFromRow(row), deleted: false, refunds: {} };
+  }
+  for (const raw of refunds) {
+    const refund = decodeRow<RefundRow>("LedgerRefund", raw);
     const entry = entries[refund.orderGid];
     if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
   }
-  return { orders: entries, redactedCustomerIds: customer?.deletedAt ? { [customerGid]: true } : {} };
+  return { orders: entries, redactedCustomerIds: redacted ? { [customerGid]: true } : {} };
 }
 
 /** Live orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */

@@ -1,23 +1,34 @@
 // The merchant's tier rules per shop; the defaults (in the shop's currency) until they edit them.
-import { param, providerOf } from "./sql-dialect.ts";
+import { sqlOf } from "./hot-path-sql.server.ts";
 import type { Db } from "../../db.server.ts";
 import { defaultTierRules, parseTierRules, thresholdCurrencyStatus, type ThresholdCurrencyStatus, type TierRules } from "../../domain/tier-rules.ts";
 
+const RULES_AND_CURRENCY = `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode"`;
+
+/** Rules as stored → as parsed: validating them costs more than the lookup, and they rarely change. */
+const parsedRules = new Map<string, TierRules>();
+
 /**
- * The shop's saved rules, or the defaults in its currency. One raw statement: every
+ * The shop's saved rules, or the defaults in its currency. One cached prepared statement: every
  * recomputation and every sync round loads the rules, and two compiled Prisma
  * queries cost several times what the lookup does.
  */
 export async function loadTierRules(db: Db, shop: string): Promise<TierRules> {
-  const provider = providerOf(db);
-  const [row] = await db.$queryRawUnsafe<{ rules: string | null; currencyCode: string | null }[]>(
-    `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ${param(provider, 1)}) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${param(provider, 2)}) AS "currencyCode"`,
-    shop,
-    shop,
-  );
+  const [row] = (await sqlOf(db).all(RULES_AND_CURRENCY, [shop, shop])) as Array<{ rules: string | null; currencyCode: string | null }>;
+  return tierRulesFrom(shop, row ?? null);
+}
+
+/** The rules a stored settings row (and the shop's currency) say, parsed once per text. */
+export function tierRulesFrom(shop: string, row: { rules: string | null; currencyCode: string | null } | null): TierRules {
   if (row?.rules) {
+    const known = parsedRules.get(row.rules);
+    if (known) return known;
     const parsed = parseTierRules(JSON.parse(row.rules));
-    if (parsed.ok) return parsed.rules;
+    if (parsed.ok) {
+      if (parsedRules.size >= 200) parsedRules.clear();
+      parsedRules.set(row.rules, parsed.rules);
+      return parsed.rules;
+    }
     throw new Error(`Stored tier rules of ${shop} are invalid: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
   }
   return defaultTierRules(row?.currencyCode ?? "USD");

@@ -1,10 +1,9 @@
 // The two statements every webhook job runs (load the stored delivery, record how
-// it ended), as raw SQL on Prisma's own connection. Prisma compiles each model
-// query in its WebAssembly query compiler, which costs about three times what the
-// statement itself does; every delivery pays it twice, so these two skip it.
-// Same connection, so no second SQLite writer competes for the lock.
+// it ended), as cached prepared statements on Prisma's own connection (see
+// statement-driver.server.ts): same connection, so no second SQLite writer
+// competes for the lock.
 import type { Db } from "../../db.server.ts";
-import { param, providerOf, timestampText } from "./sql-dialect.ts";
+import { bindValue, sqlOf } from "./hot-path-sql.server.ts";
 
 export interface StoredDelivery {
   webhookId: string;
@@ -14,12 +13,11 @@ export interface StoredDelivery {
   status: string;
 }
 
+const LOAD = `SELECT "webhookId", "shop", "topic", "payload", "status" FROM "WebhookDelivery" WHERE "webhookId" = ?`;
+
 export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
-  const rows = await db.$queryRawUnsafe<StoredDelivery[]>(
-    `SELECT "webhookId", "shop", "topic", "payload", "status" FROM "WebhookDelivery" WHERE "webhookId" = ${param(providerOf(db), 1)}`,
-    webhookId,
-  );
-  return rows[0] ?? null;
+  const rows = await sqlOf(db).all(LOAD, [webhookId]);
+  return (rows[0] as unknown as StoredDelivery | undefined) ?? null;
 }
 
 export interface DeliveryEnd {
@@ -29,18 +27,13 @@ export interface DeliveryEnd {
   at: Date;
 }
 
+// One statement text for every kind of end: a null status keeps the status, a null time keeps processedAt.
+const RECORD = `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = ?, "status" = COALESCE(?, "status"), "processedAt" = COALESCE(?, "processedAt") WHERE "webhookId" = ?`;
+
 /** Records one attempt's end: its status (if it ends the delivery), error and time, and counts the attempt. */
 export async function recordDeliveryAttempt(db: Db, webhookId: string, end: DeliveryEnd): Promise<void> {
-  const provider = providerOf(db);
-  const params: unknown[] = [];
-  const bind = (value: unknown, pgCast = "") => {
-    params.push(value);
-    return param(provider, params.length) + (provider === "postgresql" ? pgCast : "");
-  };
-  const sets = [`"attempts" = "attempts" + 1`, `"error" = ${bind(end.error)}`];
-  if (end.status) sets.push(`"status" = ${bind(end.status)}`);
-  if (end.status === "processed" || end.status === "skipped") {
-    sets.push(`"processedAt" = ${bind(timestampText(provider, end.at), "::timestamp(3)")}`);
-  }
-  await db.$executeRawUnsafe(`UPDATE "WebhookDelivery" SET ${sets.join(", ")} WHERE "webhookId" = ${bind(webhookId)}`, ...params);
+  const sql = sqlOf(db);
+  const done = end.status === "processed" || end.status === "skipped";
+  const processedAt = done ? bindValue(sql.kind, end.at) : null;
+  await sql.run(sql.kind === "postgresql" ? RECORD.replace(`COALESCE(?, "processedAt")`, `COALESCE(?::timestamp(3), "processedAt")`) : RECORD, [end.error, end.status ?? null, processedAt, webhookId]);
 }

@@ -8,8 +8,9 @@ import { queuePrefix } from "./redis-connection.server.ts";
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 10,
   backoff: { type: "exponential", delay: 1_000 },
-  // Completed jobs are not needed once done; failed ones stay for inspection a week.
-  removeOnComplete: { age: 3_600, count: 10_000 },
+  // Completed jobs are removed as they complete (keeping them costs Redis memory and a
+  // trim on every completion); failed ones stay for inspection a week, bounded.
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3_600, count: 50_000 },
 };
 

@@ -1,0 +1,97 @@
+// The tier sync's reads and writes of Customer rows (every sync round), as cached
+// prepared statements: the round's due rows, the round's saves in one statement
+// (a compare-and-set per row on the version the plan was made from), and the
+// earliest retry.
+import type { Db } from "../../db.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import type { CustomerRow } from "./customer-tier-statements.server.ts";
+
+const texts = new Map<string, string>();
+const cached = (key: string, build: () => string) => {
+  let text = texts.get(key);
+  if (text === undefined) texts.set(key, (text = build()));
+  return text;
+};
+
+const PG_TYPES: Record<string, string> = { String: "text", Int: "integer", DateTime: "timestamp(3)", Boolean: "boolean", Float: "double precision" };
+
+/** The shop's rows due for a write: pending, failed and due, and (for the refresh) stale; oldest change first. */
+export async function loadDueCustomerRows(db: Db, shop: string, { now, refreshSpend, limit }: { now: Date; refreshSpend: boolean; limit: number }): Promise<CustomerRow[]> {
+  const sql = sqlOf(db);
+  const select = cached(
+    `due|${refreshSpend}`,
+    () =>
+      `SELECT ${columnList([...modelColumns("Customer").keys()])} FROM "Customer" WHERE "shop" = ? AND ("syncStatus" = 'pending' OR ("syncStatus" = 'failed' AND "syncDueAt" <= ?)` +
+      `${refreshSpend ? ` OR "syncStatus" = 'stale'` : ""}) ORDER BY "updatedAt" ASC LIMIT ?`,
+  );
+  const rows = await sql.all(select, [shop, bindValue(sql.kind, now), limit]);
+  return rows.map((raw) => decodeRow<CustomerRow>("Customer", raw));
+}
+
+/** When the shop's earliest failed write is due again, if any. */
+export async function nextSyncDueAt(db: Db, shop: string): Promise<Date | null> {
+  const [row] = await sqlOf(db).all(`SELECT MIN("syncDueAt") AS "syncDueAt" FROM "Customer" WHERE "shop" = ? AND "syncStatus" = 'failed' AND "syncDueAt" IS NOT NULL`, [shop]);
+  return row ? decodeRow<{ syncDueAt: Date | null }>("Customer", row).syncDueAt : null;
+}
+
+export interface CustomerRowSave {
+  customerGid: string;
+  /** The row version the write was decided on (its updatedAt). */
+  version: Date;
+  /** Columns to write; every save of one call names the same columns. */
+  data: Record<string, unknown>;
+}
+
+/**
+ * Writes each row whose version is still the one given, in one statement for the
+ * lot. Returns the new version of each row written; a row that moved on is absent.
+ */
+export async function saveCustomerRows(db: Db, shop: string, saves: readonly CustomerRowSave[], now = new Date()): Promise<Map<string, Date>> {
+  const written = new Map<string, Date>();
+  if (saves.length === 0) return written;
+  const sql = sqlOf(db);
+  const names = Object.keys(saves[0].data);
+  for (const save of saves) {
+    if (Object.keys(save.data).join() !== names.join()) throw new Error("saveCustomerRows: every save must name the same columns");
+  }
+  const columns = modelColumns("Customer");
+  const versions = saves.map((save) => nextVersion(now, save.version));
+  const valueColumns = ["gid", "version", "next", ...names.map((_, i) => `c${i}`)];
+  let text: string;
+  let params: unknown[];
+  if (sql.kind === "postgresql") {
+    text = cached(`pg|${names}`, () => {
+      const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => PG_TYPES[columns.get(n) ?? "String"] ?? "text")];
+      return (
+        `UPDATE "Customer" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
+        `FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")}) ` +
+        `WHERE c."shop" = ? AND c."customerGid" = v.gid AND c."updatedAt" = v.version RETURNING c."customerGid"`
+      );
+    });
+    params = [
+      saves.map((s) => s.customerGid),
+      saves.map((s) => bindValue(sql.kind, s.version)),
+      versions.map((v) => bindValue(sql.kind, v)),
+      ...names.map((n) => saves.map((s) => bindValue(sql.kind, s.data[n]))),
+      shop,
+    ];
+  } else {
+    // SQLite names a VALUES list's columns column1, column2, …; one text per batch size.
+    text = cached(`sqlite|${names}|${saves.length}`, () => {
+      const row = `(${valueColumns.map(() => "?").join(", ")})`;
+      return (
+        `UPDATE "Customer" SET ${names.map((n, i) => `"${n}" = v.column${i + 4}`).join(", ")}, "updatedAt" = v.column3 ` +
+        `FROM (VALUES ${saves.map(() => row).join(", ")}) AS v ` +
+        `WHERE "Customer"."shop" = ? AND "Customer"."customerGid" = v.column1 AND "Customer"."updatedAt" = v.column2 RETURNING "Customer"."customerGid"`
+      );
+    });
+    params = [...saves.flatMap((s, i) => [s.customerGid, bindValue(sql.kind, s.version), bindValue(sql.kind, versions[i]), ...names.map((n) => bindValue(sql.kind, s.data[n]))]), shop];
+  }
+  const rows = await sql.all(text, params);
+  const versionOf = new Map(saves.map((s, i) => [s.customerGid, versions[i]]));
+  for (const row of rows) {
+    const gid = row.customerGid as string;
+    written.set(gid, versionOf.get(gid)!);
+  }
+  return written;
+}

@@ -1,0 +1,144 @@
+// A member's tier state in the Customer row, and its history, as the hot path
+// reads and writes them (every recomputation): cached prepared statements whose
+// columns are the ones the caller's mapping produced (stateFields and friends),
+// so a column added there is written here without another list to keep in step.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../../db.server.ts";
+import type { Ledger } from "../../domain/order-ledger.ts";
+import type { TierRules } from "../../domain/tier-rules.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
+import { loadTierRules, tierRulesFrom } from "./tier-settings-repository.server.ts";
+
+export type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
+
+/** The row's version as stored, for a compare-and-set; opaque to callers. */
+export interface LoadedCustomer {
+  row: CustomerRow;
+  version: unknown;
+}
+
+const texts = new Map<string, string>();
+const cached = (key: string, build: () => string) => {
+  let text = texts.get(key);
+  if (text === undefined) texts.set(key, (text = build()));
+  return text;
+};
+
+export async function loadCustomerRow(db: Db, shop: string, customerGid: string): Promise<LoadedCustomer | null> {
+  const select = cached("select", () => `SELECT ${columnList([...modelColumns("Customer").keys()])} FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`);
+  const [raw] = await sqlOf(db).all(select, [shop, customerGid]);
+  return raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
+}
+
+/** Inserts a new member's row; false when it exists already (someone else inserted it first). */
+export async function insertCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Promise<boolean> {
+  const sql = sqlOf(db);
+  const names = Object.keys(fields);
+  const columns = ["shop", "customerGid", ...names, "updatedAt"];
+  const insert = cached(`insert|${names}`, () => `INSERT INTO "Customer" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "customerGid") DO NOTHING`);
+  return (await sql.run(insert, [shop, customerGid, ...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, now)])) === 1;
+}
+
+/** Writes `fields` if the row is still at `version`; false when it moved on. */
+export async function saveCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, version: unknown, now: Date): Promise<boolean> {
+  const sql = sqlOf(db);
+  const names = Object.keys(fields);
+  const update = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?`).join(", ")}, "updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
+  const previous = decodeRow<{ updatedAt: Date | null }>("Customer", { updatedAt: version }).updatedAt;
+  const params = [...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, nextVersion(now, previous)), shop, customerGid, version];
+  return (await sql.run(update, params)) === 1;
+}
+
+export interface TierChangeRow {
+  shop: string;
+  customerGid: string;
+  fromTier: string | null;
+  toTier: string | null;
+  reason: string;
+  spend: number;
+  occurredAt: Date;
+}
+
+export async function insertTierChange(db: Db, change: TierChangeRow): Promise<void> {
+  const sql = sqlOf(db);
+  const row = { id: randomUUID(), ...change } as Record<string, unknown>;
+  const names = Object.keys(row);
+  const insert = cached(`change|${names}`, () => `INSERT INTO "TierChange" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`);
+  await sql.run(insert, names.map((n) => bindValue(sql.kind, row[n])));
+}
+
+export interface CustomerContact {
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  shopifyUpdatedAt: Date | null;
+}
+
+export type ContactWriteOutcome = "UPDATED" | "INSERTED" | "DELETED" | "NOT_NEWER";
+
+/**
+ * A customers/create|update payload's contact fields: one conditional update when the
+ * member exists and the payload is newer (the common case), else insert-or-nothing for
+ * a new member; a deleted member keeps its tombstone.
+ */
+export async function saveCustomerContact(db: Db, shop: string, customerGid: string, contact: CustomerContact, now = new Date()): Promise<ContactWriteOutcome> {
+  const sql = sqlOf(db);
+  const bind = (value: unknown) => bindValue(sql.kind, value);
+  const at = bind(contact.shopifyUpdatedAt);
+  const update = cached(
+    `contact-update|${sql.kind}`,
+    () =>
+      `UPDATE "Customer" SET "email" = ?, "firstName" = ?, "lastName" = ?, "shopifyUpdatedAt" = ?, "updatedAt" = ? ` +
+      `WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL AND ("shopifyUpdatedAt" IS NULL OR ${sql.kind === "postgresql" ? "?::timestamp(3)" : "?"} IS NULL OR "shopifyUpdatedAt" < ?)`,
+  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if ((await sql.run(update, [contact.email, contact.firstName, contact.lastName, at, bind(now), shop, customerGid, at, at])) === 1) return "UPDATED";
+    const [row] = await sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]);
+    if (row) return row.deletedAt !== null ? "DELETED" : "NOT_NEWER";
+    const insert = cached(
+      "contact-insert",
+      () => `INSERT INTO "Customer" ("shop", "customerGid", "email", "firstName", "lastName", "shopifyUpdatedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "customerGid") DO NOTHING`,
+    );
+    if ((await sql.run(insert, [shop, customerGid, contact.email, contact.firstName, contact.lastName, at, bind(now)])) === 1) return "INSERTED";
+  }
+  return "NOT_NEWER";
+}
+
+export interface RecomputeInputs {
+  customer: LoadedCustomer | null;
+  rules: TierRules;
+  /** Null when the member was redacted (nothing to compute). */
+  ledger: Ledger | null;
+}
+
+/**
+ * What a recomputation reads: the member's row, the shop's rules and the member's
+ * ledger. On PostgreSQL one round trip (each statement there costs a round trip
+ * through the socket, which the profile showed costing more than the statement);
+ * on SQLite the in-process statements one after another.
+ */
+export async function loadRecomputeInputs(db: Db, shop: string, customerGid: string): Promise<RecomputeInputs> {
+  const sql = sqlOf(db);
+  if (sql.kind === "postgresql") {
+    const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid]);
+    const raw = (row?.customer ?? null) as Record<string, unknown> | null;
+    const customer = raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
+    const rules = tierRulesFrom(shop, { rules: (row?.rules ?? null) as string | null, currencyCode: (row?.currencyCode ?? null) as string | null });
+    if (customer?.row.deletedAt) return { customer, rules, ledger: null };
+    const orders = (row?.orders ?? []) as Record<string, unknown>[];
+    const refunds = (row?.refunds ?? []) as Record<string, unknown>[];
+    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false) };
+  }
+  const [customer, rules] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRules(db, shop)]);
+  if (customer?.row.deletedAt) return { customer, rules, ledger: null };
+  return { customer, rules, ledger: await loadCustomerLedger(db, shop, customerGid, { redacted: false }) };
+}
+
+const RECOMPUTE_INPUTS_PG =
+  `SELECT (SELECT row_to_json(c) FROM "Customer" c WHERE c."shop" = ? AND c."customerGid" = ?) AS "customer", ` +
+  `(SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "rules", ` +
+  `(SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode", ` +
+  `(SELECT json_agg(o) FROM "LedgerOrder" o WHERE o."shop" = ? AND o."customerGid" = ? AND o."deletedAt" IS NULL) AS "orders", ` +
+  `(SELECT json_agg(r) FROM "LedgerRefund" r WHERE r."shop" = ? AND r."orderGid" IN ` +
+  `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)) AS "refunds"`;

@@ -1,0 +1,85 @@
+// What the hot path's statements share: the driver of a client, and how a row's
+// values cross the driver in each database. Column types come from the Prisma
+// schema itself (the generated client's datamodel), so the hot path reads and
+// writes a column exactly as Prisma would; Prisma stays the source of the schema.
+import { Prisma } from "@tierline/prisma-sqlite";
+import { statementDriverOf, type Db } from "../../db.server.ts";
+import { statementCount, type StatementDriver } from "./statement-driver.server.ts";
+import { providerOf } from "./sql-dialect.ts";
+
+export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "Customer" | "TierChange" | "TierSettings" | "Shop";
+
+const FIELD_TYPES = new Map<string, Map<string, string>>(
+  Prisma.dmmf.datamodel.models.map((model) => [model.name, new Map(model.fields.filter((f) => f.kind === "scalar").map((f) => [f.name, f.type]))]),
+);
+
+/** The model's scalar columns and their Prisma types (String, Int, DateTime, Boolean, …). */
+export function modelColumns(model: ModelName): Map<string, string> {
+  const columns = FIELD_TYPES.get(model);
+  if (!columns) throw new Error(`No model ${model} in the Prisma schema`);
+  return columns;
+}
+
+/** The statement driver of `db`, or Prisma's raw queries when the client was not made by createDb. */
+export function sqlOf(db: Db): StatementDriver {
+  const driver = statementDriverOf(db);
+  if (driver) return driver;
+  const kind = providerOf(db);
+  const numbered = (sql: string) => {
+    let n = 0;
+    return kind === "postgresql" ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+  };
+  return {
+    kind,
+    all: (sql, params) => {
+      statementCount.hotPath++;
+      return db.$queryRawUnsafe<Record<string, unknown>[]>(numbered(sql), ...params);
+    },
+    run: (sql, params) => {
+      statementCount.hotPath++;
+      return db.$executeRawUnsafe(numbered(sql), ...params);
+    },
+  };
+}
+
+/** A value as bound: timestamps as ISO text (SQLite: the "+00:00" text Prisma's adapter writes), booleans as 0/1 on SQLite. */
+export function bindValue(kind: StatementDriver["kind"], value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return kind === "sqlite" ? value.toISOString().replace("Z", "+00:00") : value.toISOString();
+  if (typeof value === "boolean") return kind === "sqlite" ? (value ? 1 : 0) : value;
+  return value;
+}
+
+/** A stored timestamp as read back: SQLite text (either ISO form), PostgreSQL's UTC wall-time text, or a Date (Prisma raw). */
+function dateOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "number") return new Date(value);
+  const text = String(value);
+  if (/[zZ]|[+-]\d\d:?\d\d$/.test(text)) return new Date(text);
+  return new Date(`${text.replace(" ", "T")}Z`);
+}
+
+/** A row as the driver returned it, typed as Prisma returns the model (Dates, booleans, numbers). */
+export function decodeRow<T>(model: ModelName, raw: Record<string, unknown>): T {
+  const columns = modelColumns(model);
+  const row: Record<string, unknown> = {};
+  for (const key in raw) {
+    const value = raw[key];
+    const type = columns.get(key);
+    if (value === null || value === undefined) row[key] = null;
+    else if (type === "DateTime") row[key] = dateOf(value);
+    else if (type === "Boolean") row[key] = value === true || value === 1 || value === "1" || value === "t" || value === 1n;
+    else if (type === "Int" || type === "Float") row[key] = Number(value);
+    else row[key] = value;
+  }
+  return row as T;
+}
+
+/** `"a", "b", "c"` for a column list. */
+export const columnList = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(", ");
+
+/** A version later than `previous` (ms resolution), so a compare-and-set on it never matches an older write. */
+export function nextVersion(now: Date, previous: Date | null | undefined): Date {
+  return previous && previous.getTime() >= now.getTime() ? new Date(previous.getTime() + 1) : now;
+}

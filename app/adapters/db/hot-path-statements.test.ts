@@ -1,0 +1,173 @@
+// The hot path's prepared statements against migrated SQLite and PostgreSQL: every
+// column they name (from Prisma's datamodel and the mapping functions) exists with
+// the type the schema gives it; what they write reads back through Prisma exactly;
+// concurrent order events for one order never fail; orders/paid after orders/create
+// asks for one recomputation; a round's saves are one statement that skips rows
+// that moved on.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
+import type { OrderSnapshot, RefundRecord } from "../../domain/order-ledger.ts";
+import { applyOrderWebhook } from "../../use-cases/apply-order-webhook.server.ts";
+import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
+import type { WebhookContext } from "../../use-cases/webhook-context.ts";
+import { parseWebhookPayload } from "../shopify/lossless-json.ts";
+import { loadRecomputeInputs, saveCustomerContact } from "./customer-tier-statements.server.ts";
+import { saveCustomerRows } from "./customer-sync-statements.server.ts";
+import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
+import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
+import { statementCount } from "./statement-driver.server.ts";
+
+const SHOP = "hot-path.myshopify.com";
+const MODELS: ModelName[] = ["WebhookDelivery", "LedgerOrder", "LedgerRefund", "Customer", "TierChange", "TierSettings", "Shop"];
+const EXPECTED_TYPE: Record<string, Record<string, RegExp>> = {
+  sqlite: { String: /^TEXT$/i, Int: /^INTEGER$/i, DateTime: /^DATETIME$/i, Boolean: /^BOOLEAN$/i },
+  postgresql: { String: /^text$/, Int: /^integer$/, DateTime: /^timestamp without time zone$/, Boolean: /^boolean$/ },
+};
+
+const snapshot = (over: Partial<OrderSnapshot> = {}): OrderSnapshot => ({
+  orderId: "gid://shopify/Order/1001",
+  customerId: "gid://shopify/Customer/7",
+  processedAt: new Date("2026-11-01T10:00:00.000Z"),
+  updatedAt: new Date("2026-11-01T10:00:01.000Z"),
+  currency: "USD",
+  currentTotalMinor: 12_345,
+  currentShippingMinor: 500,
+  currentTaxMinor: 0,
+  cancelledAt: null,
+  test: false,
+  ...over,
+});
+
+describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "hot_path");
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("name only columns the migrated schema has, each with the type Prisma's schema gives it", async () => {
+    const db = database.db;
+    for (const model of MODELS) {
+      const actual = new Map<string, string>();
+      if (kind === "sqlite") {
+        for (const c of await db.$queryRawUnsafe<{ name: string; type: string }[]>(`PRAGMA table_info("${model}")`)) actual.set(c.name, c.type);
+      } else {
+        const rows = await db.$queryRawUnsafe<{ column_name: string; data_type: string }[]>(
+          `SELECT column_name::text AS column_name, data_type::text AS data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+          model,
+        );
+        for (const c of rows) actual.set(c.column_name, c.data_type);
+      }
+      for (const [column, type] of modelColumns(model)) {
+        expect(actual.get(column), `${model}.${column}`).toMatch(EXPECTED_TYPE[kind][type]);
+      }
+    }
+    // The mapping functions the statements take their columns from name model columns only.
+    const orderColumns = modelColumns("LedgerOrder");
+    for (const column of Object.keys(rowFields(snapshot()))) expect(orderColumns.has(column), `LedgerOrder.${column}`).toBe(true);
+    const refund: RefundRecord = { refundId: "gid://shopify/Refund/1", orderId: "gid://shopify/Order/1001", createdAt: new Date(), currency: "USD", transactionsMinor: 1, lineItemsMinor: 1, shippingMinor: 0 };
+    for (const column of Object.keys(refundRow(SHOP, refund))) expect(modelColumns("LedgerRefund").has(column), `LedgerRefund.${column}`).toBe(true);
+    for (const column of Object.keys(stateFields({ tierKey: null, tierSince: null, grace: null, pin: null }))) expect(modelColumns("Customer").has(column), `Customer.${column}`).toBe(true);
+  });
+
+  it("writes what Prisma reads back exactly, and loads it back as the domain's ledger", async () => {
+    const db = database.db;
+    const order = snapshot({ orderId: "gid://shopify/Order/2001", test: true, cancelledAt: new Date("2026-11-02T00:00:00.123Z") });
+    expect(await saveOrderSnapshot(db, SHOP, order, "#2001")).toMatchObject({ stored: true });
+    const row = await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: order.orderId } } });
+    expect(row).toMatchObject({ name: "#2001", ...rowFields(order) });
+    const refund: RefundRecord = { refundId: "gid://shopify/Refund/9", orderId: order.orderId, createdAt: new Date("2026-11-03T00:00:00.000Z"), currency: "USD", transactionsMinor: 300, lineItemsMinor: 300, shippingMinor: 0 };
+    expect(await saveRefund(db, SHOP, refund)).toBe(true);
+    expect(await saveRefund(db, SHOP, refund)).toBe(false);
+    const ledger = await loadCustomerLedger(db, SHOP, order.customerId!);
+    expect(ledger.orders[order.orderId].snapshot).toEqual(order);
+    expect(ledger.orders[order.orderId].refunds[refund.refundId]).toEqual(refund);
+    expect(ledger.redactedCustomerIds).toEqual({});
+    // A recomputation's inputs (one round trip on PostgreSQL) are the same ledger and the row Prisma reads.
+    await db.customer.create({ data: { shop: SHOP, customerGid: order.customerId!, tierKey: "silver", tierSince: new Date("2026-10-01T00:00:00.5Z"), qualifyingSpend: 1 } });
+    const inputs = await loadRecomputeInputs(db, SHOP, order.customerId!);
+    expect(inputs.ledger).toEqual(ledger);
+    expect(inputs.customer?.row).toEqual(await db.customer.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid: order.customerId! } } }));
+    expect(inputs.rules.currency).toBe("USD");
+  });
+
+  it("concurrent events for one order never fail, and the newest version wins whatever the order", async () => {
+    const db = database.db;
+    const versions = Array.from({ length: 12 }, (_, i) =>
+      snapshot({ orderId: "gid://shopify/Order/3001", updatedAt: new Date(Date.UTC(2026, 10, 1, 10, 0, i)), currentTotalMinor: 10_000 + i }),
+    );
+    const shuffled = [...versions].sort((a, b) => ((a.currentTotalMinor * 7919) % 13) - ((b.currentTotalMinor * 7919) % 13));
+    await Promise.all(shuffled.map((v) => saveOrderSnapshot(db, SHOP, v, null)));
+    const row = await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: "gid://shopify/Order/3001" } } });
+    expect(row.currentTotal).toBe(10_011);
+  });
+
+  it("orders/paid after orders/create (same amounts, newer version) asks for no second recomputation", async () => {
+    const sample = JSON.parse(readFileSync(new URL("../../../simulator/reference/webhooks/orders_create.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const requests: string[][] = [];
+    const ctx = (topic: string, payload: unknown): WebhookContext => ({
+      db: database.db, shop: SHOP, topic, webhookId: `w-${topic}`, payload, now: new Date(),
+      requestTierRecompute: async (gids) => void requests.push(gids),
+      schedulePurge: async () => {},
+    });
+    const created: Record<string, unknown> = { ...sample, customer: { ...(sample.customer as object), admin_graphql_api_id: "gid://shopify/Customer/4242" } };
+    await applyOrderWebhook(ctx("orders/create", created));
+    const paid = { ...created, financial_status: "paid", updated_at: new Date(Date.parse(String(created.updated_at)) + 5_000).toISOString() };
+    await applyOrderWebhook(ctx("orders/paid", paid));
+    expect(requests).toEqual([["gid://shopify/Customer/4242"]]);
+  });
+
+  it("a hot-path write made while a Prisma transaction is open on the shared connection does not join it", async () => {
+    const db = database.db;
+    const refund: RefundRecord = { refundId: "gid://shopify/Refund/77", orderId: "gid://shopify/Order/7700", createdAt: new Date("2026-11-03T00:00:00.000Z"), currency: "USD", transactionsMinor: 1, lineItemsMinor: 1, shippingMinor: 0 };
+    let hotPathWrite: Promise<boolean> | null = null;
+    await db
+      .$transaction(async (tx) => {
+        await tx.tierSettings.create({ data: { shop: "rolled-back.myshopify.com", rules: "{}" } });
+        hotPathWrite = saveRefund(db, SHOP, refund);
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error("roll back");
+      })
+      .catch(() => {});
+    expect(await hotPathWrite).toBe(true);
+    expect(await db.tierSettings.count({ where: { shop: "rolled-back.myshopify.com" } })).toBe(0);
+    expect(await db.ledgerRefund.count({ where: { shop: SHOP, refundGid: refund.refundId } })).toBe(1);
+  });
+
+  it("a round's saves are one statement, and a row that moved on meanwhile is left as it is", async () => {
+    const db = database.db;
+    const at = new Date("2026-11-05T00:00:00.000Z");
+    await db.customer.createMany({ data: [1, 2, 3].map((n) => ({ shop: SHOP, customerGid: `gid://shopify/Customer/${n}`, tierKey: "gold", syncStatus: "pending" })) });
+    const rows = await db.customer.findMany({ where: { shop: SHOP, customerGid: { in: [1, 2, 3].map((n) => `gid://shopify/Customer/${n}`) } }, orderBy: { customerGid: "asc" } });
+    // Customer 2 changes after the round read it.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/2", { email: "b@example.com", firstName: null, lastName: null, shopifyUpdatedAt: at })).toBe("UPDATED");
+    const before = statementCount.hotPath;
+    const saved = await saveCustomerRows(db, SHOP, rows.map((r) => ({ customerGid: r.customerGid, version: r.updatedAt, data: { writtenTierTag: "tierline:gold", syncStatus: "synced", syncDueAt: null } })));
+    expect(statementCount.hotPath - before).toBe(1);
+    expect([...saved.keys()].sort()).toEqual(["gid://shopify/Customer/1", "gid://shopify/Customer/3"]);
+    const after = await db.customer.findMany({ where: { shop: SHOP, customerGid: { in: [1, 2, 3].map((n) => `gid://shopify/Customer/${n}`) } }, orderBy: { customerGid: "asc" } });
+    expect(after.map((r) => [r.syncStatus, r.writtenTierTag])).toEqual([["synced", "tierline:gold"], ["pending", null], ["synced", "tierline:gold"]]);
+    expect(after[0].updatedAt).toEqual(saved.get("gid://shopify/Customer/1"));
+    // An older customers/update changes nothing; a deleted member keeps its tombstone.
+    expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/2", { email: "old@example.com", firstName: null, lastName: null, shopifyUpdatedAt: new Date(at.getTime() - 1_000) })).toBe("NOT_NEWER");
+    await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: "gid://shopify/Customer/3" } }, data: { deletedAt: at } });
+    expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/3", { email: "c@example.com", firstName: null, lastName: null, shopifyUpdatedAt: new Date(at.getTime() + 1_000) })).toBe("DELETED");
+    expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/99", { email: "n@example.com", firstName: "N", lastName: null, shopifyUpdatedAt: at })).toBe("INSERTED");
+  });
+});
+
+describe("webhook payload parsing", () => {
+  it("keeps a numeric order_id beyond 2^53 exact where a handler reads it, and parses plainly where ids come as gid strings", () => {
+    const refund = parseWebhookPayload("refunds/create", `{"order_id": 9007199254740993, "admin_graphql_api_id": "gid://shopify/Refund/1"}`) as { order_id: unknown };
+    expect(refund.order_id).toBe("9007199254740993");
+    const redact = parseWebhookPayload("customers/redact", `{"customer": {"id": 9007199254740993}, "orders_to_redact": [9007199254740995]}`) as { customer: { id: unknown }; orders_to_redact: unknown[] };
+    expect([redact.customer.id, redact.orders_to_redact[0]]).toEqual(["9007199254740993", "9007199254740995"]);
+    const order = parseWebhookPayload("orders/create", `{"admin_graphql_api_id": "gid://shopify/Order/9007199254740993"}`) as { admin_graphql_api_id: string };
+    expect(order.admin_graphql_api_id).toBe("gid://shopify/Order/9007199254740993");
+  });
+});

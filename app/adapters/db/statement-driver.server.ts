@@ -1,0 +1,221 @@
+// The hot path's way to the database: cached prepared statements on the very
+// connection (SQLite) or pool (PostgreSQL) Prisma's driver adapter uses, so there
+// is still one SQLite writer per process and one pool per process. Prisma compiles
+// every model query in its query compiler and prepares every statement anew; for
+// the few statements each order runs (issue 9) that cost several times the work.
+//
+// Every statement Prisma sends through the adapter is counted here too, so a
+// process can report statements per order (the tier-pipeline benchmark asks).
+//
+// SQLite: Prisma's interactive and batch transactions hold BEGIN on the shared
+// connection across awaits; a hot-path statement waits until they end instead of
+// joining them.
+import { randomUUID } from "node:crypto";
+
+export interface StatementDriver {
+  readonly kind: "sqlite" | "postgresql";
+  /** Rows of a statement (SQL with `?` placeholders, bound in order). */
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** Rows changed by a statement. */
+  run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+/** Statements sent by this process (hot path and Prisma), for the benchmark. */
+export const statementCount = { hotPath: 0, prisma: 0 };
+
+/** TIERLINE_STATEMENT_TIMING=<file>: time spent per SQLite hot-path statement text (for finding what costs), written there at exit. */
+export const statementTiming: Map<string, { count: number; ms: number }> | null = process.env.TIERLINE_STATEMENT_TIMING ? new Map() : null;
+
+function timed<T>(sql: string, work: () => T): T {
+  if (!statementTiming) return work();
+  const started = performance.now();
+  try {
+    return work();
+  } finally {
+    const entry = statementTiming.get(sql) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += performance.now() - started;
+    statementTiming.set(sql, entry);
+  }
+}
+
+type AnyAdapter = Record<string | symbol, unknown> & { client?: unknown; underlyingDriver?: () => unknown };
+interface AdapterFactory {
+  provider: string;
+  adapterName: string;
+  connect(): Promise<unknown>;
+  connectToShadowDb?(): Promise<unknown>;
+}
+
+/** Counts a queryable's statements; for SQLite also keeps the transaction gate. */
+function countingQueryable<T extends object>(target: T, gate: TransactionGate | null): T {
+  return new Proxy(target, {
+    get(obj, prop) {
+      const value = Reflect.get(obj, prop, obj);
+      if (typeof value !== "function") return value;
+      if (prop === "queryRaw" || prop === "executeRaw") {
+        return (...args: unknown[]) => {
+          statementCount.prisma++;
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+        };
+      }
+      if (prop === "startTransaction") {
+        return async (...args: unknown[]) => {
+          // Closed before BEGIN is sent, so no hot-path statement can slip into the transaction.
+          gate?.open();
+          let tx: Record<string, unknown>;
+          try {
+            tx = (await (value as (...a: unknown[]) => Promise<object>).apply(obj, args)) as Record<string, unknown>;
+          } catch (error) {
+            gate?.close();
+            throw error;
+          }
+          let ended = false;
+          const end = () => {
+            if (!ended) gate?.close();
+            ended = true;
+          };
+          const counted = countingQueryable(tx, null);
+          return new Proxy(counted, {
+            get(t, p) {
+              const v = Reflect.get(t, p, t);
+              if ((p === "commit" || p === "rollback") && typeof v === "function") {
+                return async (...a: unknown[]) => {
+                  try {
+                    return await (v as (...x: unknown[]) => unknown).apply(t, a);
+                  } finally {
+                    end();
+                  }
+                };
+              }
+              return v;
+            },
+          });
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(obj);
+    },
+  });
+}
+
+/** Open Prisma transactions on the shared SQLite connection, and a promise of their end. */
+class TransactionGate {
+  private openCount = 0;
+  private waiters: Array<() => void> = [];
+  open() {
+    this.openCount++;
+  }
+  close() {
+    this.openCount = Math.max(0, this.openCount - 1);
+    if (this.openCount === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+  get isOpen() {
+    return this.openCount > 0;
+  }
+  whenClosed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+interface SqliteStatement {
+  all(...params: unknown[]): Record<string, unknown>[];
+  run(...params: unknown[]): { changes: number };
+  safeIntegers(on: boolean): SqliteStatement;
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** Wraps Prisma's better-sqlite3 adapter factory; the driver shares its connection. */
+export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: () => Promise<void>): { factory: AdapterFactory; driver: StatementDriver } {
+  const gate = new TransactionGate();
+  let connection: SqliteConnection | null = null;
+  const wrapped: AdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = (await factory.connect()) as AnyAdapter;
+      connection = adapter.client as SqliteConnection;
+      // In WAL mode, NORMAL syncs at checkpoints instead of at every commit (the delivery store's
+      // setting too): a commit survives any process crash; only a power loss can undo the last few,
+      // and they go in commit order, so a delivery is never marked processed without its effect.
+      const pragmas = adapter.client as { pragma?(source: string, options?: { simple: boolean }): unknown };
+      if (pragmas.pragma?.("journal_mode", { simple: true }) === "wal") pragmas.pragma("synchronous = NORMAL");
+      return countingQueryable(adapter, gate);
+    },
+    connectToShadowDb: factory.connectToShadowDb?.bind(factory),
+  };
+  const cache = new Map<string, SqliteStatement>();
+  const prepared = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = connection!.prepare(sql).safeIntegers(false);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  const ready = async () => {
+    if (!connection) await connectPrisma();
+    while (gate.isOpen) await gate.whenClosed();
+  };
+  return {
+    factory: wrapped,
+    driver: {
+      kind: "sqlite",
+      async all(sql, params) {
+        await ready();
+        statementCount.hotPath++;
+        return timed(sql, () => prepared(sql).all(...params));
+      },
+      async run(sql, params) {
+        await ready();
+        statementCount.hotPath++;
+        return timed(sql, () => prepared(sql).run(...params).changes);
+      },
+    },
+  };
+}
+
+interface PgPool {
+  query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+
+/** Wraps Prisma's pg adapter factory (built on `pool`); the driver uses the same pool. */
+export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getTypeParser: (oid: number, format?: string) => unknown): { factory: AdapterFactory; driver: StatementDriver } {
+  const wrapped: AdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      return countingQueryable((await factory.connect()) as object, null);
+    },
+    connectToShadowDb: factory.connectToShadowDb?.bind(factory),
+  };
+  // Timestamps come back as the text PostgreSQL sent (UTC wall time): node-pg would read them in local time.
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === 1114 || oid === 1184 ? (text: string) => text : getTypeParser(oid, format)) };
+  const texts = new Map<string, { name: string; text: string }>();
+  const statementOf = (sql: string) => {
+    let entry = texts.get(sql);
+    if (!entry) {
+      let n = 0;
+      entry = { name: `tl_${randomUUID().slice(0, 8)}_${texts.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      texts.set(sql, entry);
+    }
+    return entry;
+  };
+  return {
+    factory: wrapped,
+    driver: {
+      kind: "postgresql",
+      async all(sql, params) {
+        statementCount.hotPath++;
+        const { name, text } = statementOf(sql);
+        return (await pool.query({ name, text, values: params as unknown[], types })).rows;
+      },
+      async run(sql, params) {
+        statementCount.hotPath++;
+        const { name, text } = statementOf(sql);
+        return (await pool.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
+      },
+    },
+  };
+}
