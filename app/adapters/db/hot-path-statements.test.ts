@@ -36,6 +36,13 @@ const snapshot = (over: Partial<OrderSnapshot> = {}): OrderSnapshot => ({
   currentTaxMinor: 0,
   cancelledAt: null,
   test: false,
+  financialStatus: "paid",
+  outstandingMinor: 0,
+  giftCardLinesMinor: 0,
+  tipMinor: 0,
+  dutiesMinor: 0,
+  taxesIncluded: false,
+  currentShippingTaxMinor: 0,
   ...over,
 });
 
@@ -76,7 +83,11 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
 
   it("writes what Prisma reads back exactly, and loads it back as the domain's ledger", async () => {
     const db = database.db;
-    const order = snapshot({ orderId: "gid://shopify/Order/2001", test: true, cancelledAt: new Date("2026-11-02T00:00:00.123Z") });
+    // Every money-state column away from its default, so each one is seen to round-trip.
+    const order = snapshot({
+      orderId: "gid://shopify/Order/2001", test: true, cancelledAt: new Date("2026-11-02T00:00:00.123Z"),
+      financialStatus: "partially_paid", outstandingMinor: 1_000, giftCardLinesMinor: 2_000, tipMinor: 150, dutiesMinor: 700, taxesIncluded: true, currentShippingTaxMinor: 83,
+    });
     expect(await saveOrderSnapshot(db, SHOP, order, "#2001")).toMatchObject({ stored: true });
     const row = await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: order.orderId } } });
     expect(row).toMatchObject({ name: "#2001", ...rowFields(order) });
@@ -114,11 +125,18 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
       requestTierRecompute: async (gids) => void requests.push(gids),
       schedulePurge: async () => {},
     });
-    const created: Record<string, unknown> = { ...sample, customer: { ...(sample.customer as object), admin_graphql_api_id: "gid://shopify/Customer/4242" } };
+    // A checkout paid at once: orders/create already says paid; orders/paid is the same order, newer.
+    const created: Record<string, unknown> = { ...sample, financial_status: "paid", total_outstanding: "0.00", customer: { ...(sample.customer as object), admin_graphql_api_id: "gid://shopify/Customer/4242" } };
     await applyOrderWebhook(ctx("orders/create", created));
-    const paid = { ...created, financial_status: "paid", updated_at: new Date(Date.parse(String(created.updated_at)) + 5_000).toISOString() };
+    const paid = { ...created, updated_at: new Date(Date.parse(String(created.updated_at)) + 5_000).toISOString() };
     await applyOrderWebhook(ctx("orders/paid", paid));
     expect(requests).toEqual([["gid://shopify/Customer/4242"]]);
+    // An order placed unpaid (cash on delivery) and paid later changes what counts: that asks again.
+    const pending: Record<string, unknown> = { ...created, id: 4243, admin_graphql_api_id: "gid://shopify/Order/4243", financial_status: "pending", total_outstanding: created.current_total_price };
+    requests.length = 0;
+    await applyOrderWebhook(ctx("orders/create", pending));
+    await applyOrderWebhook(ctx("orders/paid", { ...pending, financial_status: "paid", total_outstanding: "0.00", updated_at: paid.updated_at }));
+    expect(requests).toEqual([["gid://shopify/Customer/4242"], ["gid://shopify/Customer/4242"]]);
   });
 
   it("a hot-path write made while a Prisma transaction is open on the shared connection does not join it", async () => {
