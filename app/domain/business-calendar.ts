@@ -8,6 +8,7 @@
  * - isValidTimeZone(zone), isLocalDate(value), isLocalTime(value)
  * - localDateOf(calendar, instant): LocalDate               the shop-local day of an instant
  * - addLocalDays(date, n): LocalDate                         plain calendar-day arithmetic
+ * - shiftByLocalDays(calendar, instant, n): Date             same wall-clock time n local days away
  * - isWorkingDay(calendar, date): boolean                    a working weekday and not a holiday
  * - startOfLocalDay(calendar, date): Date                    first instant of the local day
  * - endOfLocalDay(calendar, date): Date                      last millisecond of the local day (inclusive)
@@ -89,6 +90,10 @@ export function addLocalDays(date: LocalDate, n: number): LocalDate {
   const value = DateTime.fromISO(date, { zone: "UTC" });
   if (!value.isValid) throw new Error(`invalid local date "${date}"`);
   return value.plus({ days: n }).toISODate() as LocalDate;
+}
+
+export function shiftByLocalDays(calendar: BusinessCalendar, instant: Date, n: number): Date {
+  return zoned(calendar, instant).plus({ days: n }).toJSDate();
 }
 
 const holidaySets = new WeakMap<readonly LocalDate[], Set<LocalDate>>();
