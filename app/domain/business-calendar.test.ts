@@ -56,6 +56,14 @@ describe("local days", () => {
     expect(length("2026-10-25")).toBe(25 * HOUR);
   });
 
+  it("start at 01:00 where the clocks spring forward at midnight (Santiago, 6 September 2026)", () => {
+    const santiago: BusinessCalendar = { timeZone: "America/Santiago", workingDays: [1, 2, 3, 4, 5, 6, 7], cutoff: "14:00", holidays: [] };
+    expect(startOfLocalDay(santiago, "2026-09-06")).toEqual(at("2026-09-06T04:00:00Z"));
+    expect(endOfLocalDay(santiago, "2026-09-05")).toEqual(at("2026-09-06T03:59:59.999Z"));
+    expect(localDateOf(santiago, at("2026-09-06T03:59:59.999Z"))).toBe("2026-09-05");
+    expect(localDateOf(santiago, at("2026-09-06T04:00:00Z"))).toBe("2026-09-06");
+  });
+
   it("place an instant on the shop's day, not UTC's", () => {
     expect(localDateOf(newYork, at("2026-12-03T03:00:00Z"))).toBe("2026-12-02");
     expect(localDateOf(kolkata, at("2026-12-02T19:00:00Z"))).toBe("2026-12-03");
@@ -193,7 +201,7 @@ describe("latestWorkingInstantAtOrBefore", () => {
   });
 });
 
-const zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Chatham"];
+const zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Chatham", "America/Santiago", "Pacific/Kiritimati", "Pacific/Pago_Pago"];
 const calendarArb = fc.record({
   timeZone: fc.constantFrom(...zones),
   workingDays: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((days) => days as (1 | 2 | 3 | 4 | 5 | 6 | 7)[]),
@@ -203,6 +211,18 @@ const calendarArb = fc.record({
 const instantArb = fc.integer({ min: Date.parse("2026-01-01T00:00:00Z"), max: Date.parse("2027-12-31T00:00:00Z") }).map((ms) => new Date(ms));
 
 describe("properties", () => {
+  it("an instant's local day is the one whose bounds contain it, and the day's bounds round-trip", () => {
+    fc.assert(
+      fc.property(calendarArb, instantArb, (calendar, instant) => {
+        const day = localDateOf(calendar, instant);
+        expect(startOfLocalDay(calendar, day).getTime()).toBeLessThanOrEqual(instant.getTime());
+        expect(endOfLocalDay(calendar, day).getTime()).toBeGreaterThanOrEqual(instant.getTime());
+        expect(localDateOf(calendar, startOfLocalDay(calendar, day))).toBe(day);
+        expect(localDateOf(calendar, endOfLocalDay(calendar, day))).toBe(day);
+      }),
+    );
+  });
+
   it("an order counts on a working day no earlier than it was placed, and its clock never starts before it", () => {
     fc.assert(
       fc.property(calendarArb, instantArb, (calendar, orderedAt) => {

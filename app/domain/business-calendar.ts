@@ -53,6 +53,7 @@ export type BusinessCalendar = {
 export const MAX_CALENDAR_SCAN_DAYS = 3700;
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -74,22 +75,48 @@ function zoned(calendar: BusinessCalendar, instant: Date): DateTime {
   return value;
 }
 
-function dayStart(calendar: BusinessCalendar, date: LocalDate): DateTime {
+// Local midnight is a pure function of (zone, date); Luxon finds it through Intl, which is the
+// expensive part of a promise, so it is memoised (bounded: cleared when it grows large).
+const dayStartCache = new Map<string, number>();
+const DAY_START_CACHE_LIMIT = 50_000;
+
+function dayStartMs(calendar: BusinessCalendar, date: LocalDate): number {
+  const key = `${calendar.timeZone}|${date}`;
+  const cached = dayStartCache.get(key);
+  if (cached !== undefined) return cached;
   // fromISO of a bare date is that day's first existing instant in the zone (midnight, or the
   // end of a gap where a zone springs forward at midnight).
   const value = DateTime.fromISO(date, { zone: calendar.timeZone });
   if (!value.isValid) throw new Error(`invalid local date "${date}" or time zone "${calendar.timeZone}"`);
-  return value.startOf("day");
+  const ms = value.startOf("day").toMillis();
+  if (dayStartCache.size >= DAY_START_CACHE_LIMIT) dayStartCache.clear();
+  dayStartCache.set(key, ms);
+  return ms;
 }
 
 export function localDateOf(calendar: BusinessCalendar, instant: Date): LocalDate {
+  const t = instant.getTime();
+  if (!Number.isFinite(t)) throw new Error("invalid instant");
+  // Every zone's offset is within a day of UTC, so the local day is the UTC day or a neighbour:
+  // the one whose (memoised, Luxon-computed) local midnight is at or before the instant and whose
+  // next midnight is after it.
+  const utcDay = new Date(t).toISOString().slice(0, 10);
+  for (const candidate of [addLocalDays(utcDay, -1), utcDay, addLocalDays(utcDay, 1)]) {
+    if (dayStartMs(calendar, candidate) <= t && t < dayStartMs(calendar, addLocalDays(candidate, 1))) return candidate;
+  }
   return zoned(calendar, instant).toISODate() as LocalDate;
 }
 
+// Calendar-date arithmetic has no time zone in it, so a UTC Date does it exactly and cheaply
+// (this runs on every day a promise walks past).
+function utcDayNumber(date: LocalDate): number {
+  if (!LOCAL_DATE.test(date)) throw new Error(`invalid local date "${date}"`);
+  const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  return ms / DAY_MS;
+}
+
 export function addLocalDays(date: LocalDate, n: number): LocalDate {
-  const value = DateTime.fromISO(date, { zone: "UTC" });
-  if (!value.isValid) throw new Error(`invalid local date "${date}"`);
-  return value.plus({ days: n }).toISODate() as LocalDate;
+  return new Date((utcDayNumber(date) + n) * DAY_MS).toISOString().slice(0, 10);
 }
 
 export function shiftByLocalDays(calendar: BusinessCalendar, instant: Date, n: number): Date {
@@ -108,7 +135,8 @@ function holidaySet(calendar: BusinessCalendar): Set<LocalDate> {
 }
 
 function weekdayOf(date: LocalDate): IsoWeekday {
-  return DateTime.fromISO(date, { zone: "UTC" }).weekday as IsoWeekday;
+  // 1970-01-01 was a Thursday (ISO 4).
+  return ((((utcDayNumber(date) + 3) % 7) + 7) % 7 + 1) as IsoWeekday;
 }
 
 export function isWorkingDay(calendar: BusinessCalendar, date: LocalDate): boolean {
@@ -116,11 +144,11 @@ export function isWorkingDay(calendar: BusinessCalendar, date: LocalDate): boole
 }
 
 export function startOfLocalDay(calendar: BusinessCalendar, date: LocalDate): Date {
-  return dayStart(calendar, date).toJSDate();
+  return new Date(dayStartMs(calendar, date));
 }
 
 export function endOfLocalDay(calendar: BusinessCalendar, date: LocalDate): Date {
-  return new Date(dayStart(calendar, addLocalDays(date, 1)).toMillis() - 1);
+  return new Date(dayStartMs(calendar, addLocalDays(date, 1)) - 1);
 }
 
 function scanError(calendar: BusinessCalendar, from: LocalDate): Error {
@@ -152,11 +180,20 @@ export function addWorkingDays(calendar: BusinessCalendar, date: LocalDate, n: n
   return day;
 }
 
+const cutoffCache = new Map<string, number>();
+
 export function cutoffInstant(calendar: BusinessCalendar, date: LocalDate): Date | null {
   if (calendar.cutoff === null) return null;
-  const value = DateTime.fromISO(`${date}T${calendar.cutoff}`, { zone: calendar.timeZone });
-  if (!value.isValid) throw new Error(`invalid cut-off "${calendar.cutoff}" on ${date}`);
-  return value.toJSDate();
+  const key = `${calendar.timeZone}|${date}|${calendar.cutoff}`;
+  let ms = cutoffCache.get(key);
+  if (ms === undefined) {
+    const value = DateTime.fromISO(`${date}T${calendar.cutoff}`, { zone: calendar.timeZone });
+    if (!value.isValid) throw new Error(`invalid cut-off "${calendar.cutoff}" on ${date}`);
+    ms = value.toMillis();
+    if (cutoffCache.size >= DAY_START_CACHE_LIMIT) cutoffCache.clear();
+    cutoffCache.set(key, ms);
+  }
+  return new Date(ms);
 }
 
 export type OrderIntake = {
@@ -193,18 +230,21 @@ export function addBusinessHours(calendar: BusinessCalendar, from: Date, hours: 
   if (!Number.isFinite(hours) || hours < 0) throw new Error(`business hours must be ≥ 0, got ${hours}`);
   let remaining = Math.round(hours * HOUR_MS);
   let cursor = from.getTime();
+  let day = localDateOf(calendar, from);
   for (let i = 0; i < MAX_CALENDAR_SCAN_DAYS; i++) {
-    const day = localDateOf(calendar, new Date(cursor));
     if (!isWorkingDay(calendar, day)) {
-      cursor = startOfLocalDay(calendar, nextWorkingDay(calendar, day)).getTime();
+      day = nextWorkingDay(calendar, day);
+      cursor = dayStartMs(calendar, day);
       continue;
     }
-    const nextDayStart = dayStart(calendar, addLocalDays(day, 1)).toMillis();
+    const nextDay = addLocalDays(day, 1);
+    const nextDayStart = dayStartMs(calendar, nextDay);
     const available = nextDayStart - cursor;
     if (remaining < available) return new Date(cursor + remaining);
     if (remaining === available) return new Date(nextDayStart - 1);
     remaining -= available;
     cursor = nextDayStart;
+    day = nextDay;
   }
   throw scanError(calendar, localDateOf(calendar, from));
 }

@@ -235,7 +235,7 @@ describe("Shopify's promise to the buyer", () => {
   });
 });
 
-const zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Adelaide"];
+const zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Adelaide", "America/Santiago", "Pacific/Chatham"];
 const calendarArb = fc.record({
   timeZone: fc.constantFrom(...zones),
   workingDays: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((days) => days as (1 | 2 | 3 | 4 | 5 | 6 | 7)[]),
