@@ -27,7 +27,9 @@
  * Guarantees (checked by property tests)
  * - shipByEarliest ≤ shipBy, and both fall on working days of the shop's calendar.
  * - Without a Shopify requirement, shipBy ≥ orderedAt.
- * - shipBy never moves earlier when laneBookings grow or when the order is placed later.
+ * - shipBy never moves earlier when laneBookings grow; shipByDay never moves earlier when the
+ *   order is placed later (the instant can: a promise moved off a full day ends with its new day,
+ *   while a later order's hours may fall due on the morning of that same day).
  * - With a Shopify requirement, shipBy ≤ requiredShipBy (even when that is before the order:
  *   the conflict then says `unmeetable`).
  */
