@@ -21,7 +21,9 @@
  * - latestWorkingInstantAtOrBefore(calendar, instant): Date
  *
  * Guarantees
- * - Zone arithmetic is Luxon's (IANA data from the runtime's Intl); no offsets are computed here.
+ * - Zone arithmetic is Luxon's, over the IANA data in Node's ICU (so the pinned Node decides
+ *   the rules); no offsets are computed here. Local midnights and cut-offs are memoised per zone
+ *   and date; pure calendar-date arithmetic (adding days, weekdays) runs on UTC dates.
  *   A local day is 23 or 25 hours long on a daylight-saving change, and business hours are real
  *   elapsed hours, so 24 business hours across a spring-forward Sunday-as-working-day end at a
  *   different wall-clock time than they started: that is exact, not a bug.
