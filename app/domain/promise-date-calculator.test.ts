@@ -312,3 +312,25 @@ describe("properties", () => {
     );
   });
 });
+
+describe("a lane filling up over a day of orders", () => {
+  it("fills each working day to capacity, then rolls over the holiday weekend, saying so only for the moved orders", () => {
+    const gold5 = withCapacity("gold", 5);
+    const bookings: Record<string, number> = {};
+    const results: string[] = [];
+    // Twelve Gold orders on Wednesday 1 July 2026 between 09:00 and 10:50 EDT: 48 business hours
+    // run Wed, Thu and (Friday 3 July being a holiday) Monday morning; 5 a day fit.
+    for (let i = 0; i < 12; i++) {
+      const orderedAt = new Date(Date.parse("2026-07-01T13:00:00Z") + i * 10 * 60_000);
+      const promise = calculatePromise(input({ rules: gold5, orderedAt, laneBookings: bookings, now: orderedAt }));
+      bookings[promise.shipByDay] = (bookings[promise.shipByDay] ?? 0) + 1;
+      results.push(`${promise.shipByDay}${promise.adjustments.length ? " moved" : ""}`);
+    }
+    expect(results).toEqual([
+      ...Array(5).fill("2026-07-06"),
+      ...Array(5).fill("2026-07-07 moved"),
+      ...Array(2).fill("2026-07-08 moved"),
+    ]);
+    expect(bookings).toEqual({ "2026-07-06": 5, "2026-07-07": 5, "2026-07-08": 2 });
+  });
+});
