@@ -199,7 +199,10 @@ export function refundRecordFromPayload(payload: unknown, shopCurrency: string |
   };
 }
 
-const EmbeddedRefunds = z.object({ refunds: z.array(z.unknown()).nullable().optional() });
+const EmbeddedRefunds = z.object({
+  admin_graphql_api_id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/),
+  refunds: z.array(z.record(z.unknown())).nullable().optional(),
+});
 
 /**
  * The refunds an order payload already lists (its `refunds` array: each entry is the
@@ -207,8 +210,11 @@ const EmbeddedRefunds = z.object({ refunds: z.array(z.unknown()).nullable().opti
  * refunds/create would be, so either arrival stores the same row.
  */
 export function embeddedRefundRecords(payload: unknown, shopCurrency: string | null): RefundRecord[] {
-  const { refunds } = parse(EmbeddedRefunds, payload, "Order");
-  return (refunds ?? []).map((refund) => refundRecordFromPayload(refund, shopCurrency));
+  const order = parse(EmbeddedRefunds, payload, "Order");
+  // Every listed refund is this order's. Its numeric order_id is past 2^53 and order payloads are
+  // read with JSON.parse (which rounds it), so the order's own GID names it instead.
+  const orderNumericId = order.admin_graphql_api_id.slice(order.admin_graphql_api_id.lastIndexOf("/") + 1);
+  return (order.refunds ?? []).map((refund) => refundRecordFromPayload({ ...refund, order_id: orderNumericId }, shopCurrency));
 }
 
 /** Whether an order payload lists any refund (so the shop's currency is worth loading). */
