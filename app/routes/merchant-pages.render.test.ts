@@ -63,7 +63,7 @@ describe("merchant pages render", () => {
   it("Tier rules shows every tier with its members and the spend settings", async () => {
     const { default: TierRulesPage } = await import("./app.tiers.tsx");
     const html = await render(TierRulesPage, "/app/page", await loadTierRulesOverview(db, SHOP));
-    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 members", "2000.01", "Spend window", "Shipping counts as spend", "Preview changes"]) {
+    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 members", "2000.01", "Spend window", "Shipping counts as spend", "Where prices include tax", "Take back upgrades when the money is returned", "Tips count as spend", "Duties count as spend", "Preview changes"]) {
       expect(html).toContain(text);
     }
     // The preview itself is computed by the action; make sure its data is what the page reads.
