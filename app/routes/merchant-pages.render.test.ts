@@ -87,6 +87,14 @@ describe("merchant pages render", () => {
     expect(html).toContain("No members match");
   });
 
+  it("Overview of a shop selling in euros: thresholds to confirm, with the way to the Tier rules page", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    await db.shop.create({ data: { domain: "euro.myshopify.com", currencyCode: "EUR" } });
+    const html = (await render(OverviewPage, "/app/page", await loadOverview(db, "euro.myshopify.com"))).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
+    expect(html).toContain("Confirm your tier thresholds in EUR before tiers are written");
+    expect(html).toMatch(/<a [^>]*href="\/app\/tiers"[^>]*>[\s\S]*?Review thresholds/);
+  });
+
   it("Overview counts the shop's webhook deliveries that failed for good, with the latest reason, and only its own", async () => {
     const { default: OverviewPage } = await import("./app._index.tsx");
     const quiet = await render(OverviewPage, "/app/page", await loadOverview(db, SHOP));
