@@ -75,11 +75,12 @@ export default function Overview() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">Members per tier</Text>
-              <InlineGrid columns={Math.max(2, data.tiers.length)} gap="300">
+              {/* A phone holds three counts a row; wider screens all of them. */}
+              <InlineGrid columns={{ xs: Math.min(3, Math.max(2, data.tiers.length)), md: Math.max(2, data.tiers.length) }} gap="300">
                 {data.tiers.map((tier) => (
                   <BlockStack key={tier.key} gap="100">
                     <Text as="p" tone="subdued">{tier.name}</Text>
-                    <Text as="p" variant="headingLg">{String(tier.members)}</Text>
+                    <Text as="p" variant="headingLg">{tier.members.toLocaleString("en-US")}</Text>
                   </BlockStack>
                 ))}
               </InlineGrid>

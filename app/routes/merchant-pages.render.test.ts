@@ -15,6 +15,7 @@ import { loadOverview } from "../use-cases/overview-admin.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { loadTierRulesOverview, previewTierRules } from "../use-cases/tier-rules-admin.server.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
+import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 
 // The route modules load shopify.server.ts (environment, session storage on the
 // process's database): point both at this test's own database before anything loads.
@@ -93,6 +94,20 @@ describe("merchant pages render", () => {
     const html = (await render(OverviewPage, "/app/page", await loadOverview(db, "euro.myshopify.com"))).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
     expect(html).toContain("Confirm your tier thresholds in EUR before tiers are written");
     expect(html).toMatch(/<a [^>]*href="\/app\/tiers"[^>]*>[\s\S]*?Review thresholds/);
+  });
+
+  it("Overview of a shop with five tiers fits a phone: at most three counts a row there, all five on wider screens", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    const shop = "five.myshopify.com";
+    await db.shop.create({ data: { domain: shop, currencyCode: "USD" } });
+    const tiers = [...DEFAULT_TIER_RULES.tiers, { key: "platinum", name: "Platinum", entryThresholdMinor: 500_000, tag: "tierline:platinum" }, { key: "diamond", name: "Diamond", entryThresholdMinor: 1_000_000, tag: "tierline:diamond" }];
+    await saveTierRules(db, shop, { ...DEFAULT_TIER_RULES, tiers });
+    const overview = await loadOverview(db, shop);
+    expect(overview.tiers).toHaveLength(5);
+    const html = await render(OverviewPage, "/app/page", { ...overview, tiers: overview.tiers.map((t, i) => ({ ...t, members: i === 0 ? 1_234_567 : t.members })) });
+    expect(html).toContain("--pc-inline-grid-grid-template-columns-xs:repeat(3, minmax(0, 1fr))");
+    expect(html).toContain("--pc-inline-grid-grid-template-columns-md:repeat(5, minmax(0, 1fr))");
+    expect(html).toContain("1,234,567");
   });
 
   it("Overview counts the shop's webhook deliveries that failed for good, with the latest reason, and only its own", async () => {
