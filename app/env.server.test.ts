@@ -44,11 +44,13 @@ describe("environment", () => {
 
   it("redirects Shopify traffic only when development or test is asked for, and only to this machine", () => {
     expect(() => parseEnv({ ...base, SHOPIFY_API_ORIGIN: "http://127.0.0.1:4000" })).toThrow(/refused when NODE_ENV=production/);
-    for (const origin of ["http://127.0.0.1:4000", "http://localhost:4711", "http://[::1]:4711", "http://127.8.0.1"]) {
+    for (const origin of ["http://127.0.0.1:4000", "http://[::1]:4711", "http://127.8.0.1"]) {
       expect(parseEnv({ ...base, NODE_ENV: "development", SHOPIFY_API_ORIGIN: origin }).SHOPIFY_API_ORIGIN).toBe(origin);
       expect(parseEnv({ ...base, NODE_ENV: "test", SHOPIFY_API_ORIGIN: origin }).SHOPIFY_API_ORIGIN).toBe(origin);
     }
-    for (const origin of ["https://evil.example.com", "http://10.0.0.5:4711", "http://127.0.0.1.evil.example.com", "http://localhost.example.com"]) {
+    // A name is resolved by the system (hosts file, DNS search domains), so even localhost could go
+    // elsewhere; an IPv4-mapped or unspecified IPv6 address is not the loopback either.
+    for (const origin of ["https://evil.example.com", "http://10.0.0.5:4711", "http://127.0.0.1.evil.example.com", "http://localhost.example.com", "http://localhost:4711", "http://LOCALHOST.:4711", "http://[::ffff:7f00:1]:4711", "http://[::]:4711", "http://0.0.0.0:4711", "http://127.0.0.1@evil.example.com"]) {
       expect(() => parseEnv({ ...base, NODE_ENV: "development", SHOPIFY_API_ORIGIN: origin })).toThrow(/must be a loopback address/);
     }
   });

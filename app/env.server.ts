@@ -35,10 +35,15 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-/** Whether an origin is this machine: Shopify traffic (with its tokens) may only be redirected there. */
+/**
+ * Whether an origin is this machine: Shopify traffic (with its tokens) may only be redirected there.
+ * Loopback IP literals only (127.0.0.0/8, ::1; the URL parser has already normalised forms such
+ * as 127.1 or 0x7f000001): a name, even "localhost", is resolved through the hosts file and DNS
+ * search domains, which can send it elsewhere.
+ */
 export function isLoopbackOrigin(origin: string): boolean {
   const host = new URL(origin).hostname;
-  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export class EnvError extends Error {}
@@ -61,7 +66,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     );
   }
   if (env.SHOPIFY_API_ORIGIN && !isLoopbackOrigin(env.SHOPIFY_API_ORIGIN)) {
-    throw new EnvError(`Tierline cannot start: SHOPIFY_API_ORIGIN must be a loopback address (127.0.0.1, ::1 or localhost); ${new URL(env.SHOPIFY_API_ORIGIN).hostname} is not.`);
+    throw new EnvError(`Tierline cannot start: SHOPIFY_API_ORIGIN must be a loopback address, as an IP (127.0.0.1 or [::1]; not a name such as localhost, which the resolver could send elsewhere); ${new URL(env.SHOPIFY_API_ORIGIN).hostname} is not.`);
   }
   if (env.NODE_ENV === "production" && !env.SHOPIFY_APP_URL.startsWith("https://")) {
     throw new EnvError("Tierline cannot start: SHOPIFY_APP_URL must be https in production.");

@@ -31,7 +31,7 @@ export function ThresholdCurrencyBanner({ status, onRulesPage = false }: { statu
   const message = thresholdCurrencyMessage(status, onRulesPage);
   if (!message) return null;
   return (
-    <Banner tone="warning" title={message.title}>
+    <Banner tone="warning" title={message.title} action={onRulesPage ? undefined : { content: "Review thresholds", url: "/app/tiers" }}>
       <p>{message.body}</p>
     </Banner>
   );

@@ -11,6 +11,7 @@ import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { loadOverview } from "../use-cases/overview-admin.server.ts";
 import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
+import { FailedDeliveriesBanner } from "../components/failed-deliveries-banner.tsx";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -67,23 +68,19 @@ export default function Overview() {
         )}
         {data.failedDeliveries.count > 0 && data.failedDeliveries.latest && (
           <Layout.Section>
-            <Banner tone="critical" title={`${data.failedDeliveries.count} ${data.failedDeliveries.count === 1 ? "update from Shopify" : "updates from Shopify"} could not be processed`}>
-              <p>
-                Tierline tried each of them several times and stopped; the tiers may not reflect them. Latest: {data.failedDeliveries.latest.topic} received{" "}
-                {new Date(data.failedDeliveries.latest.receivedAt).toUTCString()}, because: {data.failedDeliveries.latest.reason}
-              </p>
-            </Banner>
+            <FailedDeliveriesBanner count={data.failedDeliveries.count} latest={data.failedDeliveries.latest} />
           </Layout.Section>
         )}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">Members per tier</Text>
-              <InlineGrid columns={Math.max(2, data.tiers.length)} gap="300">
+              {/* A phone holds three counts a row; wider screens all of them. */}
+              <InlineGrid columns={{ xs: Math.min(3, Math.max(2, data.tiers.length)), md: Math.max(2, data.tiers.length) }} gap="300">
                 {data.tiers.map((tier) => (
                   <BlockStack key={tier.key} gap="100">
                     <Text as="p" tone="subdued">{tier.name}</Text>
-                    <Text as="p" variant="headingLg">{String(tier.members)}</Text>
+                    <Text as="p" variant="headingLg">{tier.members.toLocaleString("en-US")}</Text>
                   </BlockStack>
                 ))}
               </InlineGrid>

@@ -13,6 +13,7 @@ import { authenticate } from "../shopify.server.ts";
 import { loadTierRulesOverview, submitTierRulesDraft, type TierDraft, type TierRulesDraft, type TierRulesSubmission } from "../use-cases/tier-rules-admin.server.ts";
 import { tierRecomputeRequester } from "../use-cases/request-tier-recompute.server.ts";
 import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
+import { describeIssue, plainIssueMessage } from "../components/tier-rules-issues.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -68,7 +69,10 @@ export default function TierRulesPage() {
   const issues = result && !result.ok ? result.issues : [];
   const preview = result && result.ok && result.intent === "preview" ? result.preview : null;
   const saved = result && result.ok && result.intent === "save" ? result.saved : null;
-  const issueFor = (path: string) => issues.find((i) => i.path === path)?.message;
+  const issueFor = (path: string) => {
+    const message = issues.find((i) => i.path === path)?.message;
+    return message && plainIssueMessage(message);
+  };
 
   // A new version of the rules (after a save) becomes the starting point of the next edit.
   useEffect(() => {
@@ -152,7 +156,7 @@ export default function TierRulesPage() {
             <Banner tone="critical" title="Some rules need fixing">
               <List>
                 {issues.map((issue) => (
-                  <List.Item key={`${issue.path}:${issue.message}`}>{issue.path ? `${issue.path}: ` : ""}{issue.message}</List.Item>
+                  <List.Item key={`${issue.path}:${issue.message}`}>{describeIssue(issue, draft.tiers.map((t) => t.name))}</List.Item>
                 ))}
               </List>
             </Banner>
@@ -178,7 +182,7 @@ export default function TierRulesPage() {
                       <TextField label="Name" value={tier.name} onChange={(name) => updateTier(i, { name })} autoComplete="off" error={issueFor(`tiers.${i}.name`)} />
                       <TextField label="Customer tag" value={tier.tag} onChange={(tag) => updateTier(i, { tag })} autoComplete="off" helpText="Starts with tierline:" error={issueFor(`tiers.${i}.tag`)} />
                     </FormLayout.Group>
-                    <FormLayout.Group condensed>
+                    <FormLayout.Group>
                       <TextField
                         label="Entry threshold"
                         value={tier.threshold}
@@ -247,7 +251,12 @@ export default function TierRulesPage() {
                 onChange={(reverseRefundedUpgrades) => update({ reverseRefundedUpgrades })}
               />
               <Checkbox label="Shipping counts as spend" checked={draft.countShipping} onChange={(countShipping) => update({ countShipping })} />
-              <Checkbox label="Tax counts as spend" checked={draft.countTax} onChange={(countTax) => update({ countTax })} />
+              <Checkbox
+                label="Tax counts as spend"
+                helpText="Where prices include tax, leaving this off takes the tax out of what was paid."
+                checked={draft.countTax}
+                onChange={(countTax) => update({ countTax })}
+              />
               <Checkbox
                 label="Tips count as spend"
                 helpText="A tip is for your staff, not a purchase; leave off to count only what was bought."
@@ -301,7 +310,7 @@ export default function TierRulesPage() {
                           {m.count} from {nameBefore(m.fromTierKey)} to {nameAfter(m.toTierKey)}
                         </Text>
                         <Text as="p" tone="subdued">
-                          e.g. {m.examples.map((e) => `${preview.names[e.customerId] ?? e.customerId} (${formatMoney(e.spendUnderNewRulesMinor, currency)} ${currency})`).join(", ")}
+                          e.g. {m.examples.map((e) => `${preview.names[e.customerId] ?? "a customer without a name"} (${formatMoney(e.spendUnderNewRulesMinor, currency)} ${currency})`).join(", ")}
                         </Text>
                       </Box>
                     ))}

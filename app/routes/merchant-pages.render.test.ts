@@ -15,6 +15,7 @@ import { loadOverview } from "../use-cases/overview-admin.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { loadTierRulesOverview, previewTierRules } from "../use-cases/tier-rules-admin.server.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
+import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 
 // The route modules load shopify.server.ts (environment, session storage on the
 // process's database): point both at this test's own database before anything loads.
@@ -63,7 +64,7 @@ describe("merchant pages render", () => {
   it("Tier rules shows every tier with its members and the spend settings", async () => {
     const { default: TierRulesPage } = await import("./app.tiers.tsx");
     const html = await render(TierRulesPage, "/app/page", await loadTierRulesOverview(db, SHOP));
-    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 members", "2000.01", "Spend window", "Shipping counts as spend", "Preview changes"]) {
+    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 members", "2000.01", "Spend window", "Shipping counts as spend", "Where prices include tax", "Take back upgrades when the money is returned", "Tips count as spend", "Duties count as spend", "Preview changes"]) {
       expect(html).toContain(text);
     }
     // The preview itself is computed by the action; make sure its data is what the page reads.
@@ -87,6 +88,28 @@ describe("merchant pages render", () => {
     expect(html).toContain("No members match");
   });
 
+  it("Overview of a shop selling in euros: thresholds to confirm, with the way to the Tier rules page", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    await db.shop.create({ data: { domain: "euro.myshopify.com", currencyCode: "EUR" } });
+    const html = (await render(OverviewPage, "/app/page", await loadOverview(db, "euro.myshopify.com"))).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
+    expect(html).toContain("Confirm your tier thresholds in EUR before tiers are written");
+    expect(html).toMatch(/<a [^>]*href="\/app\/tiers"[^>]*>[\s\S]*?Review thresholds/);
+  });
+
+  it("Overview of a shop with five tiers fits a phone: at most three counts a row there, all five on wider screens", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    const shop = "five.myshopify.com";
+    await db.shop.create({ data: { domain: shop, currencyCode: "USD" } });
+    const tiers = [...DEFAULT_TIER_RULES.tiers, { key: "platinum", name: "Platinum", entryThresholdMinor: 500_000, tag: "tierline:platinum" }, { key: "diamond", name: "Diamond", entryThresholdMinor: 1_000_000, tag: "tierline:diamond" }];
+    await saveTierRules(db, shop, { ...DEFAULT_TIER_RULES, tiers });
+    const overview = await loadOverview(db, shop);
+    expect(overview.tiers).toHaveLength(5);
+    const html = await render(OverviewPage, "/app/page", { ...overview, tiers: overview.tiers.map((t, i) => ({ ...t, members: i === 0 ? 1_234_567 : t.members })) });
+    expect(html).toContain("--pc-inline-grid-grid-template-columns-xs:repeat(3, minmax(0, 1fr))");
+    expect(html).toContain("--pc-inline-grid-grid-template-columns-md:repeat(5, minmax(0, 1fr))");
+    expect(html).toContain("1,234,567");
+  });
+
   it("Overview counts the shop's webhook deliveries that failed for good, with the latest reason, and only its own", async () => {
     const { default: OverviewPage } = await import("./app._index.tsx");
     const quiet = await render(OverviewPage, "/app/page", await loadOverview(db, SHOP));
@@ -102,8 +125,12 @@ describe("merchant pages render", () => {
     });
     const overview = await loadOverview(db, SHOP);
     expect(overview.failedDeliveries).toMatchObject({ count: 2, latest: { topic: "refunds/create", reason: "payload cannot be parsed: SyntaxError" } });
-    const html = await render(OverviewPage, "/app/page", overview);
-    for (const text of ["2 updates from Shopify could not be processed", "refunds/create", "payload cannot be parsed: SyntaxError"]) expect(html).toContain(text);
+    // What the merchant reads: without the router's hydration data and React's text separators.
+    const html = (await render(OverviewPage, "/app/page", overview)).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
+    // In the merchant's words: what the update was about and why it stopped; the internal
+    // topic name and the error's own text only as detail for support.
+    for (const text of ["2 updates from Shopify could not be processed", "The latest was a refund, received Nov 20, 2026, 12:02 UTC.", "Tierline could not read what Shopify sent.", "Details for support: payload cannot be parsed: SyntaxError"]) expect(html).toContain(text);
+    expect(html).not.toContain("refunds/create");
     expect(html).not.toContain("another shop");
   });
 });
