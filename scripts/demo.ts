@@ -22,7 +22,7 @@ import { createDb, databaseTarget } from "../app/db.server.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
-import { describeMoneyStories, judgeMoneyStories, playMoneyStories, summarizeMoneyStories } from "./lib/demo-money.ts";
+import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneyStories, quiet, summarizeMoneyStories } from "./lib/demo-money.ts";
 import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
@@ -137,10 +137,12 @@ async function main() {
   }
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[0]}/refunds`, { method: "POST", body: JSON.stringify({ amount: "40.00", note: "goodwill" }) });
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[1]}/cancel`, { method: "POST", body: JSON.stringify({ reason: "CUSTOMER" }) });
+  // Step 6's four customers and their first $200.00 orders, settled with these.
+  const cast = await castMoneyStories({ simOrigin: sim.origin, shop: SHOP, json });
   note(`${created.length} orders placed; waiting for webhooks, tier jobs and Shopify writes to settle…`);
   const settle = watchSettling(db, redisUrl, env.QUEUE_PREFIX);
   cleanups.push(() => settle.close());
-  await settle.settled({
+  await quiet({ simOrigin: sim.origin, settle, json }, {
     progress: ({ deliveries, queued, pendingSync }) => {
       if (process.stdout.isTTY) process.stdout.write(`\r      deliveries pending ${deliveries}, jobs queued ${queued}, customers awaiting sync ${pendingSync}     `);
     },
@@ -149,7 +151,7 @@ async function main() {
 
   step(6, "money paid and kept: only what a customer paid and did not get back counts");
   const moneyStarted = Date.now();
-  const stories = await playMoneyStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json });
+  const stories = await playMoneyStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json }, cast);
   for (const text of describeMoneyStories(stories)) note(text);
   const moneyProblems = judgeMoneyStories(stories);
   for (const problem of moneyProblems) console.log(`      ✖ not what the rules say: ${problem}`);

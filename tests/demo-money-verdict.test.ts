@@ -21,9 +21,10 @@ describe("the demo's verdict on money paid and kept", () => {
     const stories = asTheRulesSay();
     expect(judgeMoneyStories(stories)).toEqual([]);
     expect(describeMoneyStories(stories)).toEqual([
+      "four new customers paid $200.00 each among the live orders: each Bronze ($200.00)",
       "cash on delivery, $450.00: counts $0.00 while unpaid (Bronze → Bronze); marked paid, counts $450.00: Bronze → Silver",
       "card authorized for $450.00, then voided: counts $0.00: Bronze → Bronze",
-      "gift card bought for $500.00: not spend, counts $0.00: Bronze → Bronze",
+      "gift card bought for $500.00 (not spend): counts $0.00: Bronze → Bronze",
       "order of $450.00 lifts Bronze → Silver; refunded in full, Silver → Bronze at once (no grace)",
     ]);
     expect(summarizeMoneyStories(stories).cashOnDelivery).toMatchObject({ tierBefore: "bronze", tierPlaced: "bronze", tierAfter: "silver", spendBefore: 200, spendPlaced: 200, spendAfter: 650 });

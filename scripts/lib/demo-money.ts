@@ -1,11 +1,12 @@
 // The demo's "money paid and kept" step (docs/decisions/0008 and 0009), played as a store
-// would play it: four new customers each spend $200.00 (Bronze), then
+// would play it: four new customers each spend $200.00 (Bronze) among the live orders, then
 //   - a cash-on-delivery order counts nothing until the merchant marks it paid (then Silver);
 //   - an authorized order that is voided never counts;
 //   - a gift card bought is not spend;
 //   - an order that lifts a customer to Silver, refunded in full, takes the upgrade back at
 //     once (no grace period).
-// Every wait is on state: the simulator has delivered its webhooks, then Tierline has settled.
+// Every wait is on state: the simulator has delivered its webhooks, then Tierline has settled
+// (the tier recompute's 1 s coalescing makes each wait about 2 s; two of them here).
 // `judgeMoneyStories` says where an outcome differs from the rules; the demo fails on it.
 import type { Db } from "../../app/db.server.ts";
 import type { SettleWatcher } from "./settle.ts";
@@ -85,10 +86,13 @@ export function describeMoneyStories(s: MoneyStories): string[] {
   const moved = (a: CustomerMoment, b: CustomerMoment) => `${tierName(a.tier)} → ${tierName(b.tier)}`;
   const counted = (from: CustomerMoment, to: CustomerMoment) => money(to.spendMinor - from.spendMinor);
   const { cashOnDelivery: cod, voidedAuthorization: voided, giftCard: gift, refundedUpgrade: refunded } = s;
+  const befores = Object.values(s).map((story: MoneyStory) => `${tierName(story.before.tier)} (${money(story.before.spendMinor)})`);
+  const start = new Set(befores).size === 1 ? `each ${befores[0]}` : befores.join(", ");
   return [
+    `four new customers paid ${money(BASELINE_MINOR)} each among the live orders: ${start}`,
     `cash on delivery, ${money(cod.orderMinor)}: counts ${counted(cod.before, cod.placed)} while unpaid (${moved(cod.before, cod.placed)}); marked paid, counts ${counted(cod.before, cod.after)}: ${moved(cod.before, cod.after)}`,
     `card authorized for ${money(voided.orderMinor)}, then voided: counts ${counted(voided.before, voided.after)}: ${moved(voided.before, voided.after)}`,
-    `gift card bought for ${money(gift.orderMinor)}: not spend, counts ${counted(gift.before, gift.after)}: ${moved(gift.before, gift.after)}`,
+    `gift card bought for ${money(gift.orderMinor)} (not spend): counts ${counted(gift.before, gift.after)}: ${moved(gift.before, gift.after)}`,
     `order of ${money(refunded.orderMinor)} lifts ${moved(refunded.before, refunded.placed)}; refunded in full, ${moved(refunded.placed, refunded.after)} at once (${refunded.after.graceUntil ? `grace until ${refunded.after.graceUntil}` : "no grace"})`,
   ];
 }
@@ -120,25 +124,57 @@ export interface MoneyStepContext {
 
 interface SimCustomerRef { id: string; gid: string }
 
-/** Plays the four stories against the running app and reads back what it decided. */
-export async function playMoneyStories({ simOrigin, shop, db, settle, json }: MoneyStepContext): Promise<MoneyStories> {
-  const control = `${simOrigin}/_sim/shops/${shop}`;
-  const post = <T>(url: string, body: unknown = {}) => json<T>(url, { method: "POST", body: JSON.stringify(body) });
-  const line = (title: string, minor: number, extra: Record<string, unknown> = {}) => ({ title, price: (minor / 100).toFixed(2), quantity: 1, ...extra });
-  const placeOrder = async (customer: SimCustomerRef, body: Record<string, unknown>) =>
-    (await post<{ order: { id: string } }>(`${control}/orders`, { customerId: customer.id, taxRate: 0.08, shipping: { price: "9.00" }, ...body })).order.id;
+const post = <T>(json: Json, url: string, body: unknown = {}) => json<T>(url, { method: "POST", body: JSON.stringify(body) });
 
-  // Quiet: the simulator has sent every webhook (and had its answer), then Tierline has
-  // processed them and written to Shopify; again if those writes made Shopify send more.
-  const quiet = async () => {
-    for (;;) {
-      const idle = await post<{ settled: boolean; pending: number }>(`${simOrigin}/_sim/webhooks/idle?timeoutMs=60000`);
-      if (!idle.settled) throw new Error(`the simulator still has ${idle.pending} webhooks to deliver after a minute`);
-      await settle.settled();
-      const after = await post<{ pending: number }>(`${simOrigin}/_sim/webhooks/idle?timeoutMs=0`);
-      if (after.pending === 0) return;
-    }
-  };
+/**
+ * Waits until the simulator has sent every webhook (and had the app's answer), then until
+ * Tierline has processed them and written to Shopify; again if those writes made Shopify send more.
+ */
+export async function quiet({ simOrigin, settle, json }: Pick<MoneyStepContext, "simOrigin" | "settle" | "json">, progress?: Parameters<SettleWatcher["settled"]>[0]): Promise<void> {
+  for (;;) {
+    const idle = await post<{ settled: boolean; pending: number }>(json, `${simOrigin}/_sim/webhooks/idle?timeoutMs=60000`);
+    if (!idle.settled) throw new Error(`the simulator still has ${idle.pending} webhooks to deliver after a minute`);
+    await settle.settled(progress);
+    const after = await post<{ pending: number }>(json, `${simOrigin}/_sim/webhooks/idle?timeoutMs=0`);
+    if (after.pending === 0) return;
+  }
+}
+
+/** One line item (quantity 1); orders carry 8% tax and $9.00 shipping, which do not count by default. */
+const line = (title: string, minor: number, extra: Record<string, unknown> = {}) => ({ title, price: (minor / 100).toFixed(2), quantity: 1, ...extra });
+
+async function placeOrder(json: Json, control: string, customer: SimCustomerRef, body: Record<string, unknown>): Promise<string> {
+  return (await post<{ order: { id: string } }>(json, `${control}/orders`, { customerId: customer.id, taxRate: 0.08, shipping: { price: "9.00" }, ...body })).order.id;
+}
+
+const names = { cashOnDelivery: "Cora", voidedAuthorization: "Viktor", giftCard: "Gina", refundedUpgrade: "Rafael" } satisfies Record<MoneyStoryKey, string>;
+const keys = Object.keys(names) as MoneyStoryKey[];
+
+/** The story's customers, each with a paid $200.00 order placed; known once the app is quiet. */
+export type MoneyCast = Record<MoneyStoryKey, SimCustomerRef>;
+
+/**
+ * Creates the four customers and their first paid orders. Done with the demo's live orders,
+ * so the wait for those covers these too.
+ */
+export async function castMoneyStories({ simOrigin, shop, json }: Pick<MoneyStepContext, "simOrigin" | "shop" | "json">): Promise<MoneyCast> {
+  const control = `${simOrigin}/_sim/shops/${shop}`;
+  const cast = {} as MoneyCast;
+  for (const key of keys) {
+    const { customer } = await post<{ customer: SimCustomerRef }>(json, `${control}/customers`, { firstName: names[key], lastName: "Demo", email: `${names[key].toLowerCase()}.${key.toLowerCase()}@example.com` });
+    cast[key] = customer;
+    await placeOrder(json, control, customer, { lineItems: [line("Wool scarf", BASELINE_MINOR)] });
+  }
+  return cast;
+}
+
+/**
+ * Plays the four stories against the running app, once the cast's first orders have settled,
+ * and reads back what it decided at each moment.
+ */
+export async function playMoneyStories(context: MoneyStepContext, customers: MoneyCast): Promise<MoneyStories> {
+  const { simOrigin, shop, db, json } = context;
+  const control = `${simOrigin}/_sim/shops/${shop}`;
 
   const moment = async (customer: SimCustomerRef): Promise<CustomerMoment> => {
     const [row, sim] = await Promise.all([
@@ -153,29 +189,20 @@ export async function playMoneyStories({ simOrigin, shop, db, settle, json }: Mo
     };
   };
 
-  const names = { cashOnDelivery: "Cora", voidedAuthorization: "Viktor", giftCard: "Gina", refundedUpgrade: "Rafael" } satisfies Record<MoneyStoryKey, string>;
-  const keys = Object.keys(names) as MoneyStoryKey[];
-  const customers = {} as Record<MoneyStoryKey, SimCustomerRef>;
-  for (const key of keys) {
-    const { customer } = await post<{ customer: SimCustomerRef }>(`${control}/customers`, { firstName: names[key], lastName: "Demo", email: `${names[key].toLowerCase()}.${key.toLowerCase()}@example.com` });
-    customers[key] = customer;
-    await placeOrder(customer, { lineItems: [line("Wool scarf", BASELINE_MINOR)] });
-  }
-  await quiet();
   const before = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
 
   const orderMinor = { cashOnDelivery: 450_00, voidedAuthorization: 450_00, giftCard: 500_00, refundedUpgrade: 450_00 } satisfies Record<MoneyStoryKey, number>;
-  const cod = await placeOrder(customers.cashOnDelivery, { lineItems: [line("Winter coat", orderMinor.cashOnDelivery)], gateway: "Cash on Delivery (COD)" });
-  const authorized = await placeOrder(customers.voidedAuthorization, { lineItems: [line("Winter coat", orderMinor.voidedAuthorization)], financialStatus: "AUTHORIZED" });
-  await placeOrder(customers.giftCard, { lineItems: [line("Gift card", orderMinor.giftCard, { giftCard: true })], taxRate: 0, shipping: null });
-  const upgrade = await placeOrder(customers.refundedUpgrade, { lineItems: [line("Winter coat", orderMinor.refundedUpgrade)] });
-  await quiet();
+  const cod = await placeOrder(json, control, customers.cashOnDelivery, { lineItems: [line("Winter coat", orderMinor.cashOnDelivery)], gateway: "Cash on Delivery (COD)" });
+  const authorized = await placeOrder(json, control, customers.voidedAuthorization, { lineItems: [line("Winter coat", orderMinor.voidedAuthorization)], financialStatus: "AUTHORIZED" });
+  await placeOrder(json, control, customers.giftCard, { lineItems: [line("Gift card", orderMinor.giftCard, { giftCard: true })], taxRate: 0, shipping: null });
+  const upgrade = await placeOrder(json, control, customers.refundedUpgrade, { lineItems: [line("Winter coat", orderMinor.refundedUpgrade)] });
+  await quiet(context);
   const placed = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
 
-  await post(`${control}/orders/${cod}/mark-paid`);
-  await post(`${control}/orders/${authorized}/void`);
-  await post(`${control}/orders/${upgrade}/refunds`, { full: true, note: "returned" });
-  await quiet();
+  await post(json, `${control}/orders/${cod}/mark-paid`);
+  await post(json, `${control}/orders/${authorized}/void`);
+  await post(json, `${control}/orders/${upgrade}/refunds`, { full: true, note: "returned" });
+  await quiet(context);
   const after = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
 
   return Object.fromEntries(keys.map((k) => [k, { orderMinor: orderMinor[k], before: before[k], placed: placed[k], after: after[k] }])) as unknown as MoneyStories;
