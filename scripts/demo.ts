@@ -11,8 +11,8 @@
 //
 // `--once` runs the same scenario without waiting for a person and exits; its last
 // line is a one-line JSON summary. It exits non-zero when step 6 ends otherwise than
-// the rules say (the summary then has ok: false and the reasons). Options: --size tiny|small|medium (default small),
-// --orders N (live orders, default 40).
+// the rules say (the summary then has ok: false and the reasons). Options:
+// --size tiny|small|medium (default small), --orders N (live orders, default 40).
 import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -155,7 +155,8 @@ async function main() {
   for (const text of describeMoneyStories(stories)) note(text);
   const moneyProblems = judgeMoneyStories(stories);
   for (const problem of moneyProblems) console.log(`      ✖ not what the rules say: ${problem}`);
-  if (!moneyProblems.length) note(`as the rules say (docs/decisions/0008, 0009), in ${((Date.now() - moneyStarted) / 1000).toFixed(1)} s`);
+  const moneySeconds = Math.round((Date.now() - moneyStarted) / 100) / 10;
+  if (!moneyProblems.length) note(`as the rules say (docs/decisions/0008, 0009), in ${moneySeconds.toFixed(1)} s`);
 
   step(7, "what happened");
   const [tiers, changes, deliveries, failed, stale] = await Promise.all([
@@ -191,7 +192,7 @@ async function main() {
     adminApiPointsSpent: recorded.pointsSpent,
     customersWithFailedSync: failed,
     customersAwaitingSpendRefresh: stale,
-    moneyPaidAndKept: { asTheRulesSay: moneyProblems.length === 0, problems: moneyProblems, ...summarizeMoneyStories(stories) },
+    moneyPaidAndKept: { asTheRulesSay: moneyProblems.length === 0, problems: moneyProblems, ...summarizeMoneyStories(stories), seconds: moneySeconds },
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
