@@ -5,11 +5,14 @@
 //   3. the app's web process and worker process, pointed at the simulator
 //   4. the merchant opens the app: real token exchange, installation, history backfill
 //   5. live orders, a refund and a cancellation stream in as webhooks
-//   6. a summary of tiers, tier changes, tags and metafields written, Admin API points
+//   6. money paid and kept: cash on delivery, a voided authorization, a gift card bought,
+//      an upgrade whose money is refunded (scripts/lib/demo-money.ts)
+//   7. a summary of tiers, tier changes, tags and metafields written, Admin API points
 //
 // `--once` runs the same scenario without waiting for a person and exits; its last
-// line is a one-line JSON summary. Options: --size tiny|small|medium (default small),
-// --orders N (live orders, default 40).
+// line is a one-line JSON summary. It exits non-zero when step 6 ends otherwise than
+// the rules say (the summary then has ok: false and the reasons). Options:
+// --size tiny|small|medium (default small), --orders N (live orders, default 40).
 import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -19,6 +22,7 @@ import { createDb, databaseTarget } from "../app/db.server.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
+import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneyStories, quiet, summarizeMoneyStories } from "./lib/demo-money.ts";
 import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
@@ -32,7 +36,7 @@ const liveOrders = Number(option("orders", "40"));
 const SHOP = "tierline-demo.myshopify.com";
 
 const started = Date.now();
-const step = (n: number, text: string) => console.log(`\n[${n}/6] ${text}`);
+const step = (n: number, text: string) => console.log(`\n[${n}/7] ${text}`);
 const note = (text: string) => console.log(`      ${text}`);
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
@@ -48,7 +52,7 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-async function main(): Promise<Record<string, unknown>> {
+async function main() {
   step(1, "Redis and the database");
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
@@ -133,17 +137,28 @@ async function main(): Promise<Record<string, unknown>> {
   }
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[0]}/refunds`, { method: "POST", body: JSON.stringify({ amount: "40.00", note: "goodwill" }) });
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[1]}/cancel`, { method: "POST", body: JSON.stringify({ reason: "CUSTOMER" }) });
+  // Step 6's four customers and their first $200.00 orders, settled with these.
+  const cast = await castMoneyStories({ simOrigin: sim.origin, shop: SHOP, json });
   note(`${created.length} orders placed; waiting for webhooks, tier jobs and Shopify writes to settle…`);
   const settle = watchSettling(db, redisUrl, env.QUEUE_PREFIX);
   cleanups.push(() => settle.close());
-  await settle.settled({
+  await quiet({ simOrigin: sim.origin, settle, json }, {
     progress: ({ deliveries, queued, pendingSync }) => {
       if (process.stdout.isTTY) process.stdout.write(`\r      deliveries pending ${deliveries}, jobs queued ${queued}, customers awaiting sync ${pendingSync}     `);
     },
   });
   if (process.stdout.isTTY) process.stdout.write("\n");
 
-  step(6, "what happened");
+  step(6, "money paid and kept: only what a customer paid and did not get back counts");
+  const moneyStarted = Date.now();
+  const stories = await playMoneyStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json }, cast);
+  for (const text of describeMoneyStories(stories)) note(text);
+  const moneyProblems = judgeMoneyStories(stories);
+  for (const problem of moneyProblems) console.log(`      ✖ not what the rules say: ${problem}`);
+  const moneySeconds = Math.round((Date.now() - moneyStarted) / 100) / 10;
+  if (!moneyProblems.length) note(`as the rules say (docs/decisions/0008, 0009), in ${moneySeconds.toFixed(1)} s`);
+
+  step(7, "what happened");
   const [tiers, changes, deliveries, failed, stale] = await Promise.all([
     db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP, deletedAt: null }, _count: { _all: true } }),
     db.tierChange.groupBy({ by: ["fromTier", "toTier"], where: { shop: SHOP }, _count: { _all: true } }),
@@ -177,6 +192,7 @@ async function main(): Promise<Record<string, unknown>> {
     adminApiPointsSpent: recorded.pointsSpent,
     customersWithFailedSync: failed,
     customersAwaitingSpendRefresh: stale,
+    moneyPaidAndKept: { asTheRulesSay: moneyProblems.length === 0, problems: moneyProblems, ...summarizeMoneyStories(stories), seconds: moneySeconds },
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -241,8 +257,11 @@ main()
       });
     }
     await cleanup();
-    console.log(JSON.stringify({ ok: true, ...summary }));
-    process.exit(0);
+    // The money step is the demo's check of the rules: an outcome they do not allow fails it.
+    const ok = summary.moneyPaidAndKept.asTheRulesSay;
+    if (!ok) console.error(`\n✖ demo failed: ${summary.moneyPaidAndKept.problems.join("; ")}`);
+    console.log(JSON.stringify({ ok, ...summary }));
+    process.exit(ok ? 0 : 1);
   })
   .catch(async (error) => {
     console.error(`\n✖ demo failed: ${error instanceof Error ? error.message : String(error)}`);
