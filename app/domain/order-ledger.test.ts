@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
+  type FinancialStatus,
   applyLedgerEvent,
   canonicalLedger,
   EMPTY_LEDGER,
@@ -41,6 +42,18 @@ describe("order ledger", () => {
     expect(reduceLedger([b, a]).orders.o1.snapshot?.currentTotalMinor).toBe(9000);
     expect(reduceLedger([a, c, b]).orders.o1.snapshot?.cancelledAt).toEqual(at(same));
     expect(reduceLedger([b, c, a]).orders.o1.snapshot?.cancelledAt).toEqual(at(same));
+  });
+
+  it("among versions of the same second, the one further along in payment wins, whatever the order", () => {
+    const placed = orderEvent({ id: "o1", updatedAt: "2025-01-10T10:00:00Z", total: 100 });
+    if (placed.type !== "order") throw new Error("an order event");
+    const version = (financialStatus: FinancialStatus) => ({ type: "order" as const, order: { ...placed.order, financialStatus } });
+    // A capture and the authorization it settles can carry the same updated_at second; so can a void.
+    for (const [earlier, later] of [["authorized", "paid"], ["pending", "paid"], ["paid", "partially_refunded"], ["authorized", "voided"]] as const) {
+      for (const events of [[version(earlier), version(later)], [version(later), version(earlier)]]) {
+        expect(reduceLedger(events).orders.o1.snapshot?.financialStatus).toBe(later);
+      }
+    }
   });
 
   it("keeps a refund that arrives before its order and applies it when the order arrives", () => {

@@ -18,7 +18,8 @@
  * idempotent merge:
  * - an order keeps its newest version by updatedAt; equal updatedAt with identical content is a
  *   duplicate; equal updatedAt with different content (Shopify timestamps are per second) keeps a
- *   deterministic winner (cancelled first, then the lower total: later events in the same second are
+ *   deterministic winner (cancelled first, then the one further along in payment — authorized, paid,
+ *   refunded or voided —, then the lower total: later events in the same second are captures,
  *   cancellations and refunds, which lower totals). Reconciliation repairs the rare wrong pick.
  * - refunds are keyed by refundId under their order and kept even when the order is not yet known.
  * - a deleted order is a tombstone: its refunds are dropped and later versions are ignored.
@@ -149,6 +150,12 @@ function moneyStateKey(s: OrderSnapshot): unknown[] {
   ];
 }
 
+const PAYMENT_PROGRESS: Record<FinancialStatus, number> = {
+  pending: 1, authorized: 2, partially_paid: 3, paid: 4, partially_refunded: 5, refunded: 6, voided: 6, expired: 6,
+};
+/** How far along its payment a version is; a version stored before the status was recorded ranks first. */
+const paymentProgress = (s: OrderSnapshot) => (s.financialStatus ? PAYMENT_PROGRESS[s.financialStatus] : 0);
+
 /** Positive when `a` should replace `b`. A total order on snapshots, so the newest wins whatever the arrival order. */
 function compareVersions(a: OrderSnapshot, b: OrderSnapshot): number {
   const byUpdate = a.updatedAt.getTime() - b.updatedAt.getTime();
@@ -156,6 +163,9 @@ function compareVersions(a: OrderSnapshot, b: OrderSnapshot): number {
   const aCancelled = a.cancelledAt !== null ? 1 : 0;
   const bCancelled = b.cancelledAt !== null ? 1 : 0;
   if (aCancelled !== bCancelled) return aCancelled - bCancelled;
+  // Payment only moves forward (authorized → paid → refunded, or → voided): the version further along is the later one.
+  const byPayment = paymentProgress(a) - paymentProgress(b);
+  if (byPayment !== 0) return byPayment;
   if (a.currentTotalMinor !== b.currentTotalMinor) return b.currentTotalMinor - a.currentTotalMinor;
   const ka = snapshotKey(a);
   const kb = snapshotKey(b);

@@ -151,6 +151,8 @@ describe.each(DATABASE_KINDS)("a shop outside USD: Overview and Tier rules on %s
     await saveOrderSnapshot(db, EUR_SHOP, order(1, "EUR"), null);
     // Recorded in another currency than the shop's (e.g. before the shop changed currency).
     await saveOrderSnapshot(db, EUR_SHOP, order(2, "USD"), null);
+    // A guest's order in another currency counts for nobody's tier: not the merchant's concern.
+    await saveOrderSnapshot(db, EUR_SHOP, { ...order(3, "USD"), customerId: null }, null);
     for (const n of [1, 2]) await recomputeCustomerTier({ db, shop: EUR_SHOP, customerGid: gidOf(n), cause: "order", now: NOW });
   });
 

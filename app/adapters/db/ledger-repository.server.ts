@@ -214,7 +214,8 @@ export function ledgerFromRows(customerGid: string, orders: readonly Record<stri
   return { orders: entries, redactedCustomerIds: redacted ? { [customerGid]: true } : {} };
 }
 
-/** Live orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */
+/** Live customer orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */
 export function countUnvaluedOrders(db: Db, shop: string, currency: string): Promise<number> {
-  return db.ledgerOrder.count({ where: { shop, deletedAt: null, NOT: { currencyCode: currency } } });
+  // Guest orders count for nobody's tier, so they are not the merchant's concern here.
+  return db.ledgerOrder.count({ where: { shop, deletedAt: null, customerGid: { not: null }, NOT: { currencyCode: currency } } });
 }
