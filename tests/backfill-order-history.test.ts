@@ -46,6 +46,11 @@ async function expectMatchesStore(db: Db, sim: RunningSimulator, shop: string) {
   expect(new Set([...expected.tiers.values()].map((t) => t.tierKey)).size).toBeGreaterThan(1);
 }
 
+/** Lines of the shop's history file: each order, then each of its line items on a line of its own. */
+function fileLinesOf(sim: RunningSimulator, shop: string): number {
+  return [...sim.store.shop(shop).orders.values()].reduce((sum, order) => sum + 1 + order.lineItems.length, 0);
+}
+
 async function setUp(kind: DatabaseKind, label: string) {
   // A private temp dir for the bulk result files: every simulator numbers its
   // operations alike and names the files by that number, so simulators running in
@@ -141,9 +146,11 @@ describe.each<DatabaseKind>(["sqlite", "postgresql"])("history backfill on %s", 
     expect(queued).toEqual([run.id]);
 
     const imported = await importBackfillResults(env.deps({ batchLines: 250 }), run.id);
-    expect(imported).toMatchObject({ status: "completed", ordersRead: 1_000, linesApplied: 1_000 });
+    const lines = fileLinesOf(env.sim, SHOP);
+    expect(lines).toBeGreaterThan(1_000);
+    expect(imported).toMatchObject({ status: "completed", ordersRead: 1_000, linesApplied: lines });
     const finished = await latestBackfill(db, SHOP);
-    expect(finished).toMatchObject({ status: "completed", ordersRead: 1_000, ordersTotal: 1_000, linesApplied: 1_000, historyLimited: false, error: null });
+    expect(finished).toMatchObject({ status: "completed", ordersRead: 1_000, ordersTotal: 1_000, linesApplied: lines, historyLimited: false, error: null });
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).reconciledUntil).not.toBeNull();
 
     await expectMatchesStore(db, env.sim, SHOP);
@@ -185,9 +192,12 @@ describe("history backfill: resume, reconciliation, reviews (SQLite)", () => {
     await startBackfillRun(env.deps(), run.id);
     await env.sim.admin.bulk.idle(SHOP);
 
-    // The connection drops after about 40% of the file.
+    // The connection drops after about 40% of the file, on the second of the import's two
+    // passes over it (the first gathers the gift-card lines; a drop there saves nothing).
+    let downloads = 0;
     const dropping: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
+      if (++downloads === 1) return response;
       const total = Number(response.headers.get("content-length") ?? 0) || 200_000;
       let sent = 0;
       const reader = response.body!.getReader();
@@ -206,12 +216,14 @@ describe("history backfill: resume, reconciliation, reviews (SQLite)", () => {
     const interrupted = await latestBackfill(db, SHOP);
     expect(interrupted?.status).toBe("downloading");
     expect(interrupted?.linesApplied).toBeGreaterThan(0);
-    expect(interrupted?.linesApplied).toBeLessThan(1_000);
-    expect(interrupted?.ordersRead).toBe(interrupted?.linesApplied);
-    expect(await db.ledgerOrder.count({ where: { shop: SHOP } })).toBe(interrupted?.linesApplied);
+    const lines = fileLinesOf(env.sim, SHOP);
+    expect(interrupted?.linesApplied).toBeLessThan(lines);
+    expect(interrupted?.ordersRead).toBeGreaterThan(0);
+    expect(interrupted?.ordersRead).toBeLessThan(1_000);
+    expect(await db.ledgerOrder.count({ where: { shop: SHOP } })).toBe(interrupted?.ordersRead);
 
     const resumed = await importBackfillResults(env.deps({ batchLines: 100 }), run.id);
-    expect(resumed).toMatchObject({ status: "completed", ordersRead: 1_000, linesApplied: 1_000 });
+    expect(resumed).toMatchObject({ status: "completed", ordersRead: 1_000, linesApplied: lines });
     await expectMatchesStore(db, env.sim, SHOP);
   });
 
