@@ -379,4 +379,20 @@ describe("history backfill: gift cards bought (SQLite)", () => {
     expect((await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: eleven.gid } } })).giftCardLines).toBe(8_000);
     await expectRowsAsWebhooks([data.orders.get(eleven.id)!]);
   });
+  it("a file whose line items come before their orders (Shopify promises no order without grouping) gives the same rows", async () => {
+    const { db } = env;
+    await db.ledgerRefund.deleteMany({ where: { shop: SHOP } });
+    await db.ledgerOrder.deleteMany({ where: { shop: SHOP } });
+    const run = await requestBackfill({ db, jobs: env.jobs }, SHOP);
+    await startBackfillRun(env.deps(), run.id);
+    await env.sim.admin.bulk.idle(SHOP);
+    const reversed: typeof fetch = async (input, init) => {
+      const text = await (await fetch(input, init)).text();
+      return new Response(text.split("\n").filter((l) => l !== "").reverse().join("\n"), { status: 200 });
+    };
+    const data = env.sim.store.shop(SHOP);
+    expect(await importBackfillResults(env.deps({ fetch: reversed, batchLines: 200 }), run.id)).toMatchObject({ status: "completed", ordersRead: data.orders.size });
+    expect(await db.ledgerOrder.count({ where: { shop: SHOP, giftCardLines: { gt: 0 } } })).toBeGreaterThan(3);
+    await expectRowsAsWebhooks([...data.orders.values()]);
+  });
 });
