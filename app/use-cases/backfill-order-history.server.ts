@@ -17,7 +17,7 @@ import { BULK_OPERATION_DONE, readBulkOperation, type BulkOperationState } from 
 import { ORDER_HISTORY_BULK_QUERY } from "../adapters/shopify/admin-operations/order-history-bulk-query.ts";
 import { countOrders } from "../adapters/shopify/admin-operations/orders-count.ts";
 import { readOrdersWithRefundParts } from "../adapters/shopify/admin-operations/orders-with-refund-parts.ts";
-import { bulkLineFromJson, orderEntriesFromGraphql, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
+import { bulkLineFromJson, giftCardLineFromBulkText, isBulkChildText, orderEntriesFromGraphql, type BulkLine } from "../adapters/shopify/order-graphql-mapping.ts";
 import { purgeErasedAmong, withoutErased } from "./erasure-guard.server.ts";
 import { recomputeShopTiers } from "./recompute-shop-tiers.server.ts";
 
@@ -159,17 +159,54 @@ export async function importBackfillResults(deps: BackfillDeps, runId: string): 
   return { status: "completed", ordersRead, linesApplied, customers: tiers.customers, tierChanges: tiers.tierChanges };
 }
 
+/** The result file's lines, streamed (never whole in memory). */
+async function resultLines(deps: BackfillDeps, run: BackfillRunRow, url: string) {
+  const response = await (deps.fetch ?? globalThis.fetch)(url);
+  if (!response.ok || !response.body) throw new Error(`Downloading the bulk result of ${run.shop} failed: HTTP ${response.status}`);
+  return createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+}
+
+/**
+ * The value of the gift cards bought on each order, by order id, from the file's line-item
+ * lines. From 2026-01 a bulk file does not group children after their parent (a line item
+ * may come any number of lines after its order, or, as far as Shopify promises, before it),
+ * so they are gathered in a first pass over the whole file. Only gift-card lines are kept
+ * (a few per thousand orders); the other lines are recognised on their text, not parsed.
+ * Always the whole file, also on a resumed import: the map is not saved.
+ */
+async function giftCardLinesOfFile(deps: BackfillDeps, run: BackfillRunRow, url: string): Promise<Map<string, number>> {
+  const giftCards = new Map<string, number>();
+  const lines = await resultLines(deps, run, url);
+  let lineNo = 0;
+  try {
+    for await (const text of lines) {
+      lineNo++;
+      let line: { orderId: string; minor: number } | null;
+      try {
+        line = giftCardLineFromBulkText(text);
+      } catch (error) {
+        deps.log?.warn("backfill: gift-card line unreadable", { shop: run.shop, runId: run.id, line: lineNo, error: (error as Error).message });
+        continue;
+      }
+      if (line) giftCards.set(line.orderId, (giftCards.get(line.orderId) ?? 0) + line.minor);
+    }
+  } finally {
+    lines.close();
+  }
+  return giftCards;
+}
+
 /**
  * Streams the JSONL result line by line (never whole in memory) and saves it in
  * batches, skipping the lines a previous attempt already applied. Progress is
- * saved after each batch, so a crash loses at most one batch of work.
+ * saved after each batch, so a crash loses at most one batch of work. Each order
+ * takes the gift cards bought on it from a first pass over the file.
  */
 async function applyResultFile(deps: BackfillDeps, admin: AdminRunner, run: BackfillRunRow, url: string): Promise<{ linesApplied: number; ordersRead: number }> {
   const { db } = deps;
   const batchLines = deps.batchLines ?? BACKFILL_BATCH_LINES;
-  const response = await (deps.fetch ?? globalThis.fetch)(url);
-  if (!response.ok || !response.body) throw new Error(`Downloading the bulk result of ${run.shop} failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+  const giftCards = await giftCardLinesOfFile(deps, run, url);
+  const lines = await resultLines(deps, run, url);
 
   let lineNo = 0;
   let linesApplied = run.linesApplied;
@@ -192,19 +229,20 @@ async function applyResultFile(deps: BackfillDeps, admin: AdminRunner, run: Back
     for await (const text of lines) {
       lineNo++;
       if (lineNo <= run.linesApplied) continue;
-      if (text.trim() !== "") {
+      // Line items were read in the first pass.
+      if (text.trim() !== "" && !isBulkChildText(text)) {
         let line: BulkLine;
         try {
-          // Plain JSON.parse: the query selects no integer fields (ids are GID strings,
-          // amounts decimal strings), so nothing can lose precision, and the lossless
-          // reviver would cost a tenth of the import.
-          line = bulkLineFromJson(JSON.parse(text));
+          // Plain JSON.parse: the query selects no integer fields other than line
+          // quantities (small), ids are GID strings and amounts decimal strings, so
+          // nothing can lose precision, and the lossless reviver would cost a tenth of the import.
+          line = bulkLineFromJson(JSON.parse(text), giftCards);
         } catch (error) {
           // One unreadable order must not hold up the whole history; reconciliation or its next webhook repairs it.
           deps.log?.warn("backfill: line skipped", { shop: run.shop, runId: run.id, line: lineNo, error: (error as Error).message });
           continue;
         }
-        // Children of nested connections are not requested; refunds come inline with their order.
+        // Refunds come inline with their order.
         if (line.kind === "order") {
           batch.push(line.entries);
           batchOrders++;

@@ -1,7 +1,8 @@
 // A retried webhook job finishes what its first try began: the first try stores the
 // order (or refund) and then fails to queue the tier recomputation (Redis restarting);
 // BullMQ retries the job, which finds the effect already stored and must still ask
-// for the recomputation. Real BullMQ worker on a private Redis, the real processor
+// for the recomputation. Also when the retry is a fresh job the stuck-delivery sweep
+// queued (the first job lost, as Redis loses it on a restart). Real BullMQ worker on a private Redis, the real processor
 // and webhook handlers, a real SQLite database.
 import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
@@ -16,6 +17,7 @@ import { createProducerConnection, createWorkerConnection, queuePrefix } from ".
 import { createLogger } from "../logger.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
+import { SWEEP_AFTER_MS, sweepDeliveries } from "./process-shop-lifecycle.ts";
 
 const SHOP = "retry.myshopify.com";
 const CUSTOMER = "gid://shopify/Customer/6100000000000000001";
@@ -114,6 +116,41 @@ describe("a retried webhook job after the recomputation could not be queued", ()
       customer: { id: "6100000000000000001", admin_graphql_api_id: CUSTOMER },
     });
     expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid: "gid://shopify/Order/6200000000000000002" } })).toBe(1);
+    expect(asked.get(webhookId)).toEqual([[CUSTOMER]]);
+  });
+  it("a delivery re-queued by the sweep after a failed attempt is a retry too: it still asks for the recomputation", async () => {
+    const at = new Date("2026-11-05T10:00:00Z");
+    await saveOrderSnapshot(database.db, SHOP, { orderId: "gid://shopify/Order/6200000000000000003", customerId: CUSTOMER, processedAt: at, updatedAt: at, currency: "USD", currentTotalMinor: 90_000, currentShippingMinor: 0, currentTaxMinor: 0, cancelledAt: null, test: false }, null);
+    const webhookId = randomUUID();
+    const topic = "refunds/create";
+    failOnce.add(webhookId);
+    const payload = {
+      id: "6300000000000000003",
+      admin_graphql_api_id: "gid://shopify/Refund/6300000000000000003",
+      order_id: "6200000000000000003",
+      created_at: "2026-11-06T10:00:00Z",
+      refund_line_items: [],
+      refund_shipping_lines: [],
+      order_adjustments: [],
+      transactions: [{ kind: "refund", status: "success", amount: "100.00", currency: "USD" }],
+    };
+    await database.db.webhookDelivery.create({ data: { webhookId, shop: SHOP, topic, payload: JSON.stringify(payload) } });
+    // The first job's retry is far off, and then lost with the queue's data: only the sweep brings the delivery back.
+    const jobId = jobIdFor("wh", webhookId);
+    await queues.webhooks.add(topic, { webhookId, shop: SHOP, topic }, { jobId, attempts: 2, backoff: { type: "fixed", delay: 3_600_000 } });
+    await eventually(async () => ((await database.db.webhookDelivery.findUnique({ where: { webhookId } }))?.attempts === 1 ? true : null), { timeoutMs: 15_000, what: "first attempt recorded" });
+    await eventually(async () => ((await queues.webhooks.getJobState(jobId)) === "delayed" ? true : null), { timeoutMs: 15_000, what: "first job waiting for its retry" });
+    await queues.webhooks.remove(jobId);
+    expect(await database.db.ledgerRefund.count({ where: { shop: SHOP, refundGid: payload.admin_graphql_api_id } })).toBe(1);
+    expect(asked.get(webhookId)).toBeUndefined();
+
+    const row = await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+    expect(await sweepDeliveries(database.db, queues.webhooks, new Date(row.receivedAt.getTime() + SWEEP_AFTER_MS + 1_000))).toMatchObject({ requeued: 1 });
+    const done = await eventually(async () => {
+      const r = await database.db.webhookDelivery.findUnique({ where: { webhookId } });
+      return r?.status === "processed" ? r : null;
+    }, { timeoutMs: 15_000, what: "swept delivery processed" });
+    expect(done.attempts).toBe(2);
     expect(asked.get(webhookId)).toEqual([[CUSTOMER]]);
   });
 });

@@ -11,9 +11,11 @@ export interface StoredDelivery {
   topic: string;
   payload: string;
   status: string;
+  /** Attempts that ended before this one (a job re-queued by the sweep starts afresh; this does not). */
+  attempts: number;
 }
 
-const LOAD = `SELECT "webhookId", "shop", "topic", "payload", "status" FROM "WebhookDelivery" WHERE "webhookId" = ?`;
+const LOAD = `SELECT "webhookId", "shop", "topic", "payload", "status", "attempts" FROM "WebhookDelivery" WHERE "webhookId" = ?`;
 
 export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
   const rows = await sqlOf(db).all(LOAD, [webhookId]);

@@ -10,8 +10,9 @@ import type { SimOrder } from "../../../simulator/store/types.ts";
 import { orderQualifyingSpend } from "../../domain/qualifying-spend.ts";
 import { defaultTierRules } from "../../domain/tier-rules.ts";
 import type { LedgerOrder } from "../../domain/order-ledger.ts";
-import { ORDER_BULK_LEDGER_FIELDS, orderLedgerFields } from "./admin-operations/order-ledger-fields.ts";
-import { bulkLineFromJson, orderEntriesFromBulk, orderEntriesFromGraphql, type GraphqlOrderEntries } from "./order-graphql-mapping.ts";
+import { orderLedgerFields } from "./admin-operations/order-ledger-fields.ts";
+import { BULK_FIELDS_IN_ONE_READ, bulkEntriesOf } from "../../../tests/support/bulk-order-lines.ts";
+import { bulkLineFromJson, orderEntriesFromGraphql, type GraphqlOrderEntries } from "./order-graphql-mapping.ts";
 import { orderPayload, payloadContext } from "../../../simulator/webhooks/payloads.ts";
 import { orderSnapshotFromPayload } from "./webhook-payloads.ts";
 
@@ -82,7 +83,7 @@ describe("order history bulk lines", () => {
 
     for (const [what, simOrder] of cases) {
       const parts = orderEntriesFromGraphql(await read(simOrder, orderLedgerFields(10)));
-      const bulk = orderEntriesFromBulk(await read(simOrder, ORDER_BULK_LEDGER_FIELDS));
+      const bulk = bulkEntriesOf(await read(simOrder, BULK_FIELDS_IN_ONE_READ));
       expect({ what, spends: spends(bulk) }).toEqual({ what, spends: spends(parts) });
       expect({ what, snapshot: bulk.snapshot }).toEqual({ what, snapshot: parts.snapshot });
       // Same refunds (ids, times and money returned), so a webhook for one of them meets its own record.
@@ -110,7 +111,7 @@ describe("order history bulk lines", () => {
     // VARIANTS: shipping+tax, tax only, shipping only, neither. Shipping (and its tax) went back in full.
     const expected = [kept, kept, kept - itemTax, kept - itemTax];
     expect(spends(orderEntriesFromGraphql(await read(taxed, orderLedgerFields(10))))).toEqual(expected);
-    expect(spends(orderEntriesFromBulk(await read(taxed, ORDER_BULK_LEDGER_FIELDS)))).toEqual(expected);
+    expect(spends(bulkEntriesOf(await read(taxed, BULK_FIELDS_IN_ONE_READ)))).toEqual(expected);
   });
 
   it("a bulk line is read as an order; a child line (__parentId) is not", () => {
@@ -145,7 +146,7 @@ describe("the same order by webhook and by Admin API", () => {
       const current = sim.order(SHOP, simOrder.id);
       const webhook = orderSnapshotFromPayload(JSON.parse(JSON.stringify(orderPayload(current, null, ctx))));
       const reconciled = orderEntriesFromGraphql(await read(current, orderLedgerFields(10))).snapshot;
-      const bulk = orderEntriesFromBulk(await read(current, ORDER_BULK_LEDGER_FIELDS)).snapshot;
+      const bulk = bulkEntriesOf(await read(current, BULK_FIELDS_IN_ONE_READ)).snapshot;
       expect({ what, snapshot: money(reconciled) }).toEqual({ what, snapshot: money(webhook) });
       expect({ what, snapshot: money(bulk) }).toEqual({ what, snapshot: money(webhook) });
       seen.add(webhook.financialStatus);

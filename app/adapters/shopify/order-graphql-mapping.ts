@@ -50,7 +50,7 @@ const GraphqlOrder = z.object({
     })
     .nullable()
     .optional(),
-  // Read by ordinary queries only (a bulk line has none; see orderEntriesFromBulk).
+  // Read by ordinary queries only: in the history bulk file line items are lines of their own (giftCardLineFromBulkText).
   lineItems: nodes(z.object({ isGiftCard: z.boolean(), currentQuantity: z.number(), originalUnitPriceSet: moneyBag.nullable().optional() })),
   refunds: z.array(z.unknown()).nullable().optional(),
 });
@@ -142,11 +142,14 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
  * refunded items. With one refund that is its parts, except where shipping counts and
  * shipping tax went back (the totals cannot tell that tax from the items'; see the
  * mapping test). With several, only the order's sum is right, so the backfill reads
- * those orders again with their parts (backfill-order-history.server.ts).
+ * those orders again with their parts (backfill-order-history.server.ts). The gift cards
+ * bought on the order come from its line-item lines (giftCardLineFromBulkText), by order id.
  */
-export function orderEntriesFromBulk(node: unknown): GraphqlOrderEntries {
+export function orderEntriesFromBulk(node: unknown, giftCards: ReadonlyMap<string, number> = NO_GIFT_CARDS): GraphqlOrderEntries {
   const order = parse(GraphqlBulkOrder, node, "Order");
   const snapshot = snapshotFromGraphql(order);
+  // The order's line items are lines of their own in the file; the gift cards among them, by order.
+  snapshot.giftCardLinesMinor = giftCards.get(order.id) ?? 0;
   const { currency, updatedAt } = snapshot;
   const headers = (order.refunds ?? [])
     .map((refund) => ({ refundId: refund.id, createdAt: refund.createdAt ? dateField(refund.createdAt, "Refund", "createdAt") : updatedAt, returnedMinor: amount(refund.totalRefundedSet, currency) }))
@@ -211,10 +214,34 @@ export function refundRecordFromGraphql(node: unknown, orderGid: string, shopCur
 /** A bulk JSONL line: an order, or a child object (carrying __parentId) of a nested connection. */
 export type BulkLine = { kind: "order"; entries: GraphqlOrderEntries } | { kind: "child"; parentId: string; id: string | null };
 
-export function bulkLineFromJson(value: unknown): BulkLine {
+const NO_GIFT_CARDS: ReadonlyMap<string, number> = new Map();
+
+/** A parsed JSONL line; an order takes the value of its gift-card lines from `giftCards` (by order id). */
+export function bulkLineFromJson(value: unknown, giftCards: ReadonlyMap<string, number> = NO_GIFT_CARDS): BulkLine {
   const object = value as { __parentId?: unknown; id?: unknown } | null;
   if (object && typeof object.__parentId === "string") {
     return { kind: "child", parentId: object.__parentId, id: typeof object.id === "string" ? object.id : null };
   }
-  return { kind: "order", entries: orderEntriesFromBulk(value) };
+  return { kind: "order", entries: orderEntriesFromBulk(value, giftCards) };
+}
+
+const GIFT_CARD_FLAG = /"isGiftCard"\s*:\s*true/;
+const BulkLineItem = z.object({ __parentId: z.string().startsWith("gid://shopify/Order/"), isGiftCard: z.boolean(), currentQuantity: z.number(), originalUnitPriceSet: moneyBag.nullable().optional() });
+
+/** Whether a JSONL line's text is a child line (a line item of the bulk query), without parsing it. */
+export function isBulkChildText(text: string): boolean {
+  return text.includes('"__parentId":');
+}
+
+/**
+ * A gift-card line item of the history bulk file, from the line's text: the order it belongs to
+ * and its value as snapshotFromGraphql counts it (price per card still on the order). Null for
+ * any other line, decided on the text first so the many ordinary lines are not parsed.
+ */
+export function giftCardLineFromBulkText(text: string): { orderId: string; minor: number } | null {
+  if (!text.includes('"isGiftCard"') || !GIFT_CARD_FLAG.test(text)) return null;
+  const line = parse(BulkLineItem, JSON.parse(text), "LineItem");
+  if (!line.isGiftCard) return null;
+  const price = line.originalUnitPriceSet?.shopMoney;
+  return { orderId: line.__parentId, minor: price ? parseMoney(String(price.amount), price.currencyCode) * line.currentQuantity : 0 };
 }

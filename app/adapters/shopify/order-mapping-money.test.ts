@@ -10,8 +10,9 @@ import { orderPayload, payloadContext } from "../../../simulator/webhooks/payloa
 import type { LedgerOrder, OrderSnapshot } from "../../domain/order-ledger.ts";
 import { orderQualifyingSpend } from "../../domain/qualifying-spend.ts";
 import { defaultTierRules, type TierRules } from "../../domain/tier-rules.ts";
-import { ORDER_BULK_LEDGER_FIELDS, orderLedgerFields } from "./admin-operations/order-ledger-fields.ts";
-import { orderEntriesFromBulk, orderEntriesFromGraphql, type GraphqlOrderEntries } from "./order-graphql-mapping.ts";
+import { orderLedgerFields } from "./admin-operations/order-ledger-fields.ts";
+import { BULK_FIELDS_IN_ONE_READ, bulkEntriesOf } from "../../../tests/support/bulk-order-lines.ts";
+import { orderEntriesFromGraphql, type GraphqlOrderEntries } from "./order-graphql-mapping.ts";
 import { orderSnapshotFromPayload } from "./webhook-payloads.ts";
 
 const NOW = "2026-11-20T12:00:00.000Z";
@@ -43,7 +44,7 @@ function shop(domain: string, options: { currency?: string; taxesIncluded?: bool
     const current = store.order(domain, order.id);
     const { presentmentCurrency: _p, ...webhook } = orderSnapshotFromPayload(JSON.parse(JSON.stringify(orderPayload(current, null, ctx))));
     const reconciled = orderEntriesFromGraphql(await read(current, orderLedgerFields(10)));
-    const bulk = orderEntriesFromBulk(await read(current, ORDER_BULK_LEDGER_FIELDS));
+    const bulk = bulkEntriesOf(await read(current, BULK_FIELDS_IN_ONE_READ));
     expect(reconciled.snapshot).toEqual(webhook);
     const ledger: LedgerOrder = { orderId: webhook.orderId, snapshot: webhook, deleted: false, refunds: Object.fromEntries(reconciled.refunds.map((r) => [r.refundId, r])) };
     return { snapshot: webhook, ledger, bulk };

@@ -11,6 +11,7 @@ import { ORDERS_COUNT_QUERY } from "./orders-count.ts";
 import { ORDERS_UPDATED_PAGE, ORDERS_UPDATED_SINCE_QUERY, ordersUpdatedSinceOperation, updatedAfterQuery } from "./orders-updated-since.ts";
 import { SHOP_DETAILS_QUERY } from "./shop-details.ts";
 import { ORDERS_BY_ID_PAGE, ORDERS_WITH_REFUND_PARTS_QUERY, ordersWithRefundPartsOperation } from "./orders-with-refund-parts.ts";
+import { LINE_ITEMS_PAGE, ORDER_LINE_ITEMS_AFTER_QUERY, orderLineItemsAfterOperation } from "./order-line-items.ts";
 
 const OPERATIONS = {
   BulkOperationRunQuery: BULK_OPERATION_RUN_QUERY_MUTATION,
@@ -19,6 +20,7 @@ const OPERATIONS = {
   OrdersCount: ORDERS_COUNT_QUERY,
   OrdersUpdatedSince: ORDERS_UPDATED_SINCE_QUERY,
   OrdersWithRefundParts: ORDERS_WITH_REFUND_PARTS_QUERY,
+  OrderLineItemsAfter: ORDER_LINE_ITEMS_AFTER_QUERY,
   ShopDetails: SHOP_DETAILS_QUERY,
 };
 
@@ -49,6 +51,9 @@ describe("backfill and reconciliation Admin operations", () => {
     expect(ordersUpdatedSinceOperation.cost(page)).toBe(cost(ORDERS_UPDATED_SINCE_QUERY, page));
     const ids = { ids: Array.from({ length: ORDERS_BY_ID_PAGE }, (_, i) => `gid://shopify/Order/${i + 1}`) };
     expect(ordersWithRefundPartsOperation.cost(ids)).toBeGreaterThanOrEqual(cost(ORDERS_WITH_REFUND_PARTS_QUERY, ids));
+    const lines = { id: "gid://shopify/Order/1", first: LINE_ITEMS_PAGE, after: "cursor" };
+    expect(orderLineItemsAfterOperation.cost(lines)).toBeGreaterThanOrEqual(cost(ORDER_LINE_ITEMS_AFTER_QUERY, lines));
+    expect(orderLineItemsAfterOperation.cost(lines)).toBeLessThanOrEqual(1_000);
   });
 
   it("writes the updated-since filter in Shopify's search syntax", () => {

@@ -31,16 +31,20 @@ const ORDER_FIELDS = `
         taxLines { priceSet { ${SHOP_MONEY} } }
       }`;
 
-/** Line items read per order to find gift cards bought (buying a card is not spend). */
+/** Line items read per order with the order; an order with more has the rest read page by page (order-line-items.ts). */
 export const GIFT_CARD_LINES_READ = 10;
+
+/** What the ledger needs of a line item: whether it is a gift card, and what is left of it. */
+export const LINE_ITEM_NODE_FIELDS = `
+          isGiftCard
+          currentQuantity
+          originalUnitPriceSet { ${SHOP_MONEY} }`;
 
 const GIFT_CARD_LINE_FIELDS = `
       lineItems(first: ${GIFT_CARD_LINES_READ}) {
-        nodes {
-          isGiftCard
-          currentQuantity
-          originalUnitPriceSet { ${SHOP_MONEY} }
+        nodes {${LINE_ITEM_NODE_FIELDS}
         }
+        pageInfo { hasNextPage endCursor }
       }`;
 
 /**
@@ -88,7 +92,7 @@ export function orderLedgerFields(refundParts: number): string {
 /**
  * Requested cost of one order read with orderLedgerFields, as Shopify counts it (1 per object,
  * a connection 2 plus `first` nodes): the order and its money objects with the shipping summary
- * (21), the gift-card line connection (2 + lines × 3), and four refund-part connections of
+ * (21), the gift-card line connection (2 + lines × 3; its pageInfo is free), and four refund-part connections of
  * 2 each plus 19 per part across them (Shopify counts a list of refunds once). Held to the
  * simulator's calculation in backfill-operations.test.ts.
  */
@@ -100,9 +104,15 @@ export function orderLedgerCost(refundParts: number): number {
  * The selection for one order in the history bulk query: no connection inside the
  * refunds list. Each refund's money returned, plus the order's refunded shipping and
  * refund discrepancy (money returned beyond, or kept back from, the refunded items
- * and shipping), which is what qualifying spend needs per order.
+ * and shipping), which is what qualifying spend needs per order. Every line item comes
+ * as its own JSONL line (a connection in bulk has no `first`; Order.lineItems cannot be
+ * filtered to gift cards), with only the three fields that value a gift-card line.
  */
 export const ORDER_BULK_LEDGER_FIELDS = `${ORDER_FIELDS}
+      lineItems {
+        nodes {${LINE_ITEM_NODE_FIELDS}
+        }
+      }
       totalRefundedShippingSet { ${SHOP_MONEY} }
       refundDiscrepancySet { ${SHOP_MONEY} }
       refunds {

@@ -2,6 +2,7 @@
 // ledger needs: reconciliation's way of finding what webhooks missed.
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
+import { withAllLineItems } from "./order-line-items.ts";
 
 /** Orders per page and refund parts per refund: keep the requested cost under the 1,000-point ceiling. */
 export const ORDERS_UPDATED_PAGE = 6;
@@ -38,5 +39,6 @@ export function updatedAfterQuery(since: Date): string {
 
 export async function readOrdersUpdatedSince(runner: AdminRunner, since: Date, after: string | null, first = ORDERS_UPDATED_PAGE) {
   const data = await runner.run(ordersUpdatedSinceOperation, { first, after, query: updatedAfterQuery(since) });
-  return data.orders;
+  // Orders with more lines than the page reads get the rest (a gift card may be any line).
+  return { ...data.orders, nodes: await withAllLineItems(runner, data.orders.nodes) };
 }

@@ -3,6 +3,7 @@
 // (a bulk query may not read connections inside the refunds list).
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 import { orderLedgerCost, orderLedgerFields } from "./order-ledger-fields.ts";
+import { withAllLineItems } from "./order-line-items.ts";
 import { ORDERS_UPDATED_PAGE, RECONCILE_REFUND_PARTS } from "./orders-updated-since.ts";
 
 /** Orders per request: the reconciliation page's selection, so its page size keeps under the 1,000-point ceiling too. */
@@ -26,12 +27,12 @@ export const ordersWithRefundPartsOperation: AdminOperation<OrdersWithRefundPart
   cost: ({ ids }) => 1 + ids.length * orderLedgerCost(RECONCILE_REFUND_PARTS),
 };
 
-/** The order nodes for these ids, a page at a time; an order gone since is left out. */
+/** The order nodes for these ids, a page at a time, with all their line items; an order gone since is left out. */
 export async function readOrdersWithRefundParts(runner: AdminRunner, ids: string[]): Promise<unknown[]> {
   const found: unknown[] = [];
   for (let i = 0; i < ids.length; i += ORDERS_BY_ID_PAGE) {
     const data = await runner.run(ordersWithRefundPartsOperation, { ids: ids.slice(i, i + ORDERS_BY_ID_PAGE) });
     for (const node of data.nodes) if (node && typeof node === "object" && "id" in node) found.push(node);
   }
-  return found;
+  return withAllLineItems(runner, found);
 }
