@@ -77,7 +77,7 @@ export function FailedDeliveriesBanner({
         </p>
         {erased > 0 && (
           <p>
-            {erased === count ? (count === 1 ? "It" : "They") : `${updates(erased)} of them`} can no longer be retried: {erased === 1 ? "its" : "their"} content was deleted (kept only for a limited time, or erased by a customer's privacy request), so {erased === 1 ? "it" : "they"} can only be dismissed.
+            {erased === count ? (count === 1 ? "It" : "They") : `${erased.toLocaleString("en-US")} of them`} can no longer be retried: {erased === 1 ? "its" : "their"} content was deleted (kept only for a limited time, or erased by a customer's privacy request), so {erased === 1 ? "it" : "they"} can only be dismissed.
           </p>
         )}
         <p>Retry tries them again now; Dismiss hides this notice and keeps them on record for support.</p>
