@@ -159,4 +159,19 @@ describe.each(DATABASE_KINDS)("failed deliveries: retry and dismiss (%s)", (kind
     expect(await row("late-blank")).toMatchObject({ status: "failed" });
     expect(await queues.webhooks.getJobState(jobIdFor("wh", "late-blank"))).toBe("unknown");
   });
+
+  it("when queuing fails after the rows were re-opened, the error surfaces and the sweep queues them later", async () => {
+    await failed("a-unqueued", A);
+    const broken = new Proxy(queues.webhooks, {
+      get(target, prop, receiver) {
+        if (prop === "addBulk") return async () => Promise.reject(new Error("Redis unavailable"));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await expect(retryFailedDeliveries({ db: database.db, webhooks: broken }, A)).rejects.toThrow("Redis unavailable");
+    expect(await row("a-unqueued")).toMatchObject({ status: "received", attempts: 0 });
+    expect(await sweepDeliveries(database.db, queues.webhooks, new Date(Date.now() + 2 * 60_000))).toEqual({ requeued: 1, failed: 0 });
+    expect(await queues.webhooks.getJobState(jobIdFor("wh", "a-unqueued"))).toBe("waiting");
+  });
 });

@@ -6,6 +6,7 @@ import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layou
 import { useEffect } from "react";
 import { db } from "../db.server.ts";
 import { authenticate } from "../shopify.server.ts";
+import { createLogger } from "../logger.server.ts";
 import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
@@ -19,6 +20,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return loadOverview(db, session.shop);
 };
 
+const log = createLogger("overview");
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
@@ -27,14 +30,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "retry-failed-deliveries") {
     try {
       const result = await retryFailedDeliveries({ db, webhooks: jobQueues().webhooks }, session.shop);
+      log.info("failed deliveries retried", { shop: session.shop, ...result });
       return json({ intent: "retry-failed-deliveries" as const, ok: true as const, ...result });
-    } catch {
+    } catch (error) {
       // Rows already re-opened are queued by the sweep within minutes.
+      log.warn("failed deliveries: retry could not queue", { shop: session.shop, error: error instanceof Error ? error.message : String(error) });
       return json({ intent: "retry-failed-deliveries" as const, ok: false as const, message: "Tierline could not queue the updates right now. Those it could reopen will be retried automatically within a few minutes; otherwise try again." }, { status: 503 });
     }
   }
   if (intent === "dismiss-failed-deliveries") {
     const result = await dismissFailedDeliveries(db, session.shop);
+    log.info("failed deliveries dismissed", { shop: session.shop, ...result });
     return json({ intent: "dismiss-failed-deliveries" as const, ok: true as const, ...result });
   }
   const run = await requestBackfill({ db, jobs: backfillJobs(jobQueues()) }, session.shop);
