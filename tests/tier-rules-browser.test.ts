@@ -111,4 +111,44 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await page.close();
     }
   });
+
+  it("shows failed deliveries on the overview, and Dismiss clears the banner (phone and desktop)", async () => {
+    const long = new Date(Date.now() - 2 * 86_400_000);
+    await database.db.webhookDelivery.createMany({
+      data: [
+        { webhookId: "browser-failed-1", shop: SHOP, topic: "orders/paid", payload: "{}", status: "failed", attempts: 10, error: "downstream unavailable", receivedAt: long },
+        { webhookId: "browser-failed-2", shop: SHOP, topic: "refunds/create", payload: "{}", payloadErasedAt: new Date(), status: "failed", attempts: 10, error: "downstream unavailable", receivedAt: new Date(long.getTime() - 1_000) },
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const width of [1280, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+      page.setDefaultTimeout(30_000);
+      try {
+        await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
+        const app = page.frameLocator("iframe");
+        await app.getByText("2 updates from Shopify could not be processed").waitFor();
+        await app.getByText("1 of them can no longer be retried", { exact: false }).waitFor();
+        await app.getByRole("button", { name: "Retry 1 update" }).waitFor();
+        await page.screenshot({ path: path.join(ARTIFACTS, `failed-deliveries-${width}.png`), fullPage: true });
+      } finally {
+        await page.close();
+      }
+    }
+    const page = await browser.newPage({ viewport: { width: 390, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    page.setDefaultTimeout(30_000);
+    try {
+      await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
+      const app = page.frameLocator("iframe");
+      await app.getByRole("button", { name: "Dismiss" }).click();
+      await app.getByText("2 updates dismissed").waitFor();
+      await expect.poll(() => app.getByText("could not be processed").count()).toBe(0);
+      await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-390.png"), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-1280.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+    expect(await database.db.webhookDelivery.count({ where: { shop: SHOP, status: "failed_acknowledged" } })).toBe(2);
+  });
 });

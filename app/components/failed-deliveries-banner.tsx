@@ -42,17 +42,79 @@ export function describeFailureReason(reason: string): string {
 
 const WHEN = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
 
-export function FailedDeliveriesBanner({ count, latest }: { count: number; latest: { topic: string; reason: string; receivedAt: string } }) {
+const updates = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "update" : "updates"}`;
+
+export function FailedDeliveriesBanner({
+  count,
+  retryable,
+  latest,
+  busy = null,
+  onRetry,
+  onDismiss,
+}: {
+  count: number;
+  retryable: number;
+  latest: { topic: string; reason: string; receivedAt: string };
+  /** The action under way ("retry-failed-deliveries" | "dismiss-failed-deliveries"), if any. */
+  busy?: string | null;
+  onRetry?: () => void;
+  onDismiss?: () => void;
+}) {
   const technical = latest.reason !== "no reason recorded" ? latest.reason : null;
+  const erased = count - retryable;
+  const dismiss = { content: "Dismiss", onAction: onDismiss, loading: busy === "dismiss-failed-deliveries", disabled: busy !== null };
   return (
-    <Banner tone="critical" title={`${count} ${count === 1 ? "update from Shopify" : "updates from Shopify"} could not be processed`}>
+    <Banner
+      tone="critical"
+      title={`${count.toLocaleString("en-US")} ${count === 1 ? "update from Shopify" : "updates from Shopify"} could not be processed`}
+      action={retryable > 0 ? { content: retryable === count ? "Retry" : `Retry ${updates(retryable)}`, onAction: onRetry, loading: busy === "retry-failed-deliveries", disabled: busy !== null } : dismiss}
+      secondaryAction={retryable > 0 ? { content: "Dismiss", onAction: busy === null ? onDismiss : undefined } : undefined}
+    >
       <BlockStack gap="200">
         <p>
           Tierline tried {count === 1 ? "it" : "each of them"} several times and stopped, so members' tiers may not reflect {count === 1 ? "it" : "them"}. The latest was{" "}
           {describeDeliveryTopic(latest.topic)}, received {WHEN.format(new Date(latest.receivedAt))} UTC. {describeFailureReason(latest.reason)}
         </p>
+        {erased > 0 && (
+          <p>
+            {erased === count ? (count === 1 ? "It" : "They") : `${erased.toLocaleString("en-US")} of them`} can no longer be retried: {erased === 1 ? "its" : "their"} content was deleted (kept only for a limited time, or erased by a customer's privacy request), so {erased === 1 ? "it" : "they"} can only be dismissed.
+          </p>
+        )}
+        <p>Retry tries them again now; Dismiss hides this notice and keeps them on record for support.</p>
         {technical && <Text as="p" tone="subdued">Details for support: {technical}</Text>}
       </BlockStack>
     </Banner>
   );
+}
+
+export type FailedDeliveriesActionOutcome =
+  | { intent: "retry-failed-deliveries"; ok: true; retried: number; notRetryable: number; remaining: number }
+  | { intent: "dismiss-failed-deliveries"; ok: true; dismissed: number; erased: number }
+  | { intent: string; ok: false; message: string };
+
+/** What Retry or Dismiss did, in the merchant's words. */
+export function FailedDeliveriesOutcome({ outcome }: { outcome: FailedDeliveriesActionOutcome }) {
+  if (!outcome.ok) {
+    return <Banner tone="warning" title="The updates could not be retried">{outcome.message}</Banner>;
+  }
+  if (outcome.intent === "retry-failed-deliveries" && "retried" in outcome) {
+    const { retried, notRetryable, remaining } = outcome;
+    return (
+      <Banner tone={retried > 0 ? "success" : "info"} title={retried > 0 ? `${updates(retried)} queued to be processed again` : "Nothing could be retried"}>
+        <BlockStack gap="100">
+          {retried > 0 && <p>Tierline is processing {retried === 1 ? "it" : "them"} now; if {retried === 1 ? "it fails" : "any fail"} again, {retried === 1 ? "it" : "they"} will show here again.</p>}
+          {remaining > 0 && <p>{updates(remaining)} more can be retried: choose Retry again.</p>}
+          {notRetryable > 0 && <p>{updates(notRetryable)} could not be retried because {notRetryable === 1 ? "its" : "their"} content was deleted; {notRetryable === 1 ? "it" : "they"} can only be dismissed.</p>}
+        </BlockStack>
+      </Banner>
+    );
+  }
+  if ("dismissed" in outcome) {
+    return (
+      <Banner tone="success" title={outcome.dismissed > 0 ? `${updates(outcome.dismissed)} dismissed` : "Nothing left to dismiss"}>
+        {outcome.dismissed > 0 && <p>{outcome.dismissed === 1 ? "It stays" : "They stay"} on record for support, and will not be shown here again.</p>}
+      </Banner>
+    );
+  }
+  return null;
 }

@@ -1,27 +1,50 @@
 // Overview: members per tier, the history import with its progress, and what
 // Tierline cannot see (history beyond 60 days without read_all_orders).
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { db } from "../db.server.ts";
 import { authenticate } from "../shopify.server.ts";
+import { createLogger } from "../logger.server.ts";
 import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { loadOverview } from "../use-cases/overview-admin.server.ts";
+import { dismissFailedDeliveries, retryFailedDeliveries } from "../use-cases/failed-deliveries.server.ts";
 import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
-import { FailedDeliveriesBanner } from "../components/failed-deliveries-banner.tsx";
+import { FailedDeliveriesBanner, FailedDeliveriesOutcome } from "../components/failed-deliveries-banner.tsx";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return loadOverview(db, session.shop);
 };
 
+const log = createLogger("overview");
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  // The shop is the session's, never the form's: a merchant acts on their own deliveries only.
+  if (intent === "retry-failed-deliveries") {
+    try {
+      const result = await retryFailedDeliveries({ db, webhooks: jobQueues().webhooks }, session.shop);
+      log.info("failed deliveries retried", { shop: session.shop, ...result });
+      return json({ intent: "retry-failed-deliveries" as const, ok: true as const, ...result });
+    } catch (error) {
+      // Rows already re-opened are queued by the sweep within minutes.
+      log.warn("failed deliveries: retry could not queue", { shop: session.shop, error: error instanceof Error ? error.message : String(error) });
+      return json({ intent: "retry-failed-deliveries" as const, ok: false as const, message: "Tierline could not queue the updates right now. Those it could reopen will be retried automatically within a few minutes; otherwise try again." }, { status: 503 });
+    }
+  }
+  if (intent === "dismiss-failed-deliveries") {
+    const result = await dismissFailedDeliveries(db, session.shop);
+    log.info("failed deliveries dismissed", { shop: session.shop, ...result });
+    return json({ intent: "dismiss-failed-deliveries" as const, ok: true as const, ...result });
+  }
   const run = await requestBackfill({ db, jobs: backfillJobs(jobQueues()) }, session.shop);
-  return { runId: run.id };
+  return json({ intent: "reimport" as const, ok: true as const, runId: run.id });
 };
 
 const ACTIVE = new Set(["requested", "running", "downloading", "computing"]);
@@ -29,6 +52,7 @@ const ACTIVE = new Set(["requested", "running", "downloading", "computing"]);
 export default function Overview() {
   const data = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
+  const deliveries = useFetcher<typeof action>({ key: "failed-deliveries" });
   const revalidator = useRevalidator();
   const importing = data.backfill !== null && ACTIVE.has(data.backfill.status);
 
@@ -66,9 +90,21 @@ export default function Overview() {
             </Banner>
           </Layout.Section>
         )}
+        {deliveries.data && deliveries.state === "idle" && (deliveries.data.intent === "retry-failed-deliveries" || deliveries.data.intent === "dismiss-failed-deliveries") && (
+          <Layout.Section>
+            <FailedDeliveriesOutcome outcome={deliveries.data} />
+          </Layout.Section>
+        )}
         {data.failedDeliveries.count > 0 && data.failedDeliveries.latest && (
           <Layout.Section>
-            <FailedDeliveriesBanner count={data.failedDeliveries.count} latest={data.failedDeliveries.latest} />
+            <FailedDeliveriesBanner
+              count={data.failedDeliveries.count}
+              retryable={data.failedDeliveries.retryable}
+              latest={data.failedDeliveries.latest}
+              busy={deliveries.state !== "idle" ? (deliveries.formData?.get("intent") as string | undefined) ?? null : null}
+              onRetry={() => deliveries.submit({ intent: "retry-failed-deliveries" }, { method: "post" })}
+              onDismiss={() => deliveries.submit({ intent: "dismiss-failed-deliveries" }, { method: "post" })}
+            />
           </Layout.Section>
         )}
         <Layout.Section>

@@ -36,7 +36,10 @@ describe("merchant pages over HTTP", () => {
     const token = mintSessionToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
     const params = new URLSearchParams(search);
     params.set("_data", `routes/${route}`);
-    const res = await fetch(`${appUrl}/${route.replace(".", "/")}?${params}`, {
+    // The index route answers at its parent's path with `?index`.
+    const pathname = route === "app._index" ? "app" : route.replace(".", "/");
+    if (route === "app._index") params.set("index", "");
+    const res = await fetch(`${appUrl}/${pathname}?${params}`, {
       method: form ? "POST" : "GET",
       // Node's own user agent counts as a bot, which shopify-app-remix answers 410.
       headers: { Authorization: `Bearer ${token}`, "User-Agent": BROWSER, ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
@@ -113,5 +116,34 @@ describe("merchant pages over HTTP", () => {
     const detail = await page<{ selected: { member: { pinnedTierKey: string }; history: { toTierName: string; reason: string }[] } }>("app.members", `pinned=yes&member=${encodeURIComponent(customers.Ada)}`);
     expect(detail.body.selected.member.pinnedTierKey).toBe("gold");
     expect(detail.body.selected.history[0]).toMatchObject({ toTierName: "Gold", reason: "manual" });
+  });
+
+  it("retries and dismisses the shop's failed deliveries from the Overview, and no other shop's", async () => {
+    const OTHER = "other-shop.myshopify.com";
+    const { db } = database;
+    const long = new Date(Date.now() - 2 * 86_400_000);
+    const payload = JSON.stringify({ id: 7064055069305, email: "ada.new@example.com", first_name: "Ada", last_name: "L", tags: "", updated_at: "2026-11-30T10:00:00Z", admin_graphql_api_id: "gid://shopify/Customer/7064055069305" });
+    await db.webhookDelivery.createMany({
+      data: [
+        { webhookId: "fail-retryable", shop: SHOP, topic: "customers/update", payload, status: "failed", attempts: 10, error: "customer store unavailable", receivedAt: long },
+        { webhookId: "fail-erased", shop: SHOP, topic: "orders/create", payload: "{}", payloadErasedAt: new Date(), status: "failed", attempts: 10, error: "downstream unavailable", receivedAt: long },
+        { webhookId: "other-failed", shop: OTHER, topic: "customers/update", payload, status: "failed", attempts: 10, error: "customer store unavailable", receivedAt: long },
+      ],
+    });
+    const before = await page<{ failedDeliveries: { count: number; retryable: number } }>("app._index");
+    expect(before.body.failedDeliveries).toMatchObject({ count: 2, retryable: 1 });
+
+    // A form naming another shop changes nothing: the session's shop is the one acted on.
+    const retried = await page<{ ok: boolean; retried: number; notRetryable: number }>("app._index", "", { intent: "retry-failed-deliveries", shop: OTHER });
+    expect(retried).toMatchObject({ status: 200, body: { ok: true, retried: 1, notRetryable: 1 } });
+    // The worker process handles the re-queued delivery.
+    await eventually(async () => (await db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "fail-retryable" } })).status === "processed", { what: "retried delivery processed" });
+
+    const dismissed = await page<{ ok: boolean; dismissed: number; erased: number }>("app._index", "", { intent: "dismiss-failed-deliveries", shop: OTHER });
+    expect(dismissed).toMatchObject({ status: 200, body: { ok: true, dismissed: 1, erased: 1 } });
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "fail-erased" } })).toMatchObject({ status: "failed_acknowledged", error: "downstream unavailable" });
+    expect((await page<{ failedDeliveries: { count: number } }>("app._index")).body.failedDeliveries.count).toBe(0);
+    // The other shop's delivery: untouched by both actions.
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "other-failed" } })).toMatchObject({ status: "failed", attempts: 10, error: "customer store unavailable" });
   });
 });

@@ -2,6 +2,7 @@
 import type { Db } from "../db.server.ts";
 import { loadThresholdCurrencyStatus } from "../adapters/db/tier-settings-repository.server.ts";
 import { countUnvaluedOrders } from "../adapters/db/ledger-repository.server.ts";
+import { summarizeFailedDeliveries } from "../adapters/db/failed-delivery-repository.server.ts";
 import { latestBackfill } from "./backfill-order-history.server.ts";
 
 export async function loadOverview(db: Db, shop: string) {
@@ -38,12 +39,8 @@ export async function loadOverview(db: Db, shop: string) {
   };
 }
 
-/** Webhook deliveries that ended failed (after their last attempt), with the latest one's reason. */
+/** Webhook deliveries that ended failed (after their last attempt) and were not dismissed, with the latest one's reason. */
 async function loadFailedDeliveries(db: Db, shop: string) {
-  const where = { shop, status: "failed" };
-  const [count, latest] = await Promise.all([
-    db.webhookDelivery.count({ where }),
-    db.webhookDelivery.findFirst({ where, orderBy: { receivedAt: "desc" }, select: { topic: true, error: true, receivedAt: true } }),
-  ]);
-  return { count, latest: latest && { topic: latest.topic, reason: latest.error ?? "no reason recorded", receivedAt: latest.receivedAt.toISOString() } };
+  const { count, retryable, latest } = await summarizeFailedDeliveries(db, shop);
+  return { count, retryable, latest: latest && { topic: latest.topic, reason: latest.reason, receivedAt: latest.receivedAt.toISOString() } };
 }

@@ -16,6 +16,7 @@ import { createLogger } from "../logger.server.ts";
 import { MAX_DELIVERY_ATTEMPTS, sweepDeliveries } from "./process-shop-lifecycle.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
+import { retryFailedDeliveries } from "../use-cases/failed-deliveries.server.ts";
 
 const SHOP = "failing.myshopify.com";
 const MINUTE = 60_000;
@@ -26,6 +27,7 @@ describe("deliveries that keep failing", () => {
   let queues: JobQueues;
   let worker: Worker;
   const connections: ReturnType<typeof createProducerConnection>[] = [];
+  let customerStoreDown = false;
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
@@ -35,10 +37,16 @@ describe("deliveries that keep failing", () => {
     const consumer = createWorkerConnection(redis.url);
     connections.push(producer, consumer);
     queues = createJobQueues(producer, prefix);
+    const real = webhookHandlers({ purgeDelayMs: 0 });
     const handlers = {
-      ...webhookHandlers({ purgeDelayMs: 0 }),
+      ...real,
       "fulfillments/create": async () => {
         throw new Error("downstream unavailable");
+      },
+      // Fails while its cause lasts, then is handled by the real handler.
+      "customers/update": async (ctx: Parameters<ReturnType<typeof webhookHandlers>["customers/update"]>[0]) => {
+        if (customerStoreDown) throw new Error("customer store unavailable");
+        return real["customers/update"](ctx);
       },
     };
     const processor = createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
@@ -136,5 +144,25 @@ describe("deliveries that keep failing", () => {
     expect(row.status).not.toBe("received");
     // A second sweep has nothing to do.
     expect(await sweepDeliveries(database.db, queues.webhooks, new Date())).toEqual({ requeued: 0, failed: 0 });
+  });
+
+  it("Retry from the Overview re-queues a failed delivery, and once its cause is gone the worker processes it", async () => {
+    customerStoreDown = true;
+    const webhookId = randomUUID();
+    const payload = JSON.stringify({ id: 7064055069303, email: "retry@example.com", first_name: "Retry", last_name: "Later", tags: "", updated_at: "2026-11-30T10:00:00Z", admin_graphql_api_id: "gid://shopify/Customer/7064055069303" });
+    // A shop of its own, so Retry has exactly this delivery to re-queue.
+    const shop = "retry-later.myshopify.com";
+    await database.db.webhookDelivery.create({ data: { webhookId, shop, topic: "customers/update", payload } });
+    await queues.webhooks.add("customers/update", { webhookId, shop, topic: "customers/update" }, { jobId: jobIdFor("wh", webhookId), attempts: 3, backoff: { type: "fixed", delay: 20 } });
+    expect(await ended(webhookId)).toMatchObject({ status: "failed", attempts: 3, error: "customer store unavailable" });
+
+    customerStoreDown = false;
+    expect(await retryFailedDeliveries({ db: database.db, webhooks: queues.webhooks }, shop)).toEqual({ retried: 1, notRetryable: 0, remaining: 0 });
+    const row = await eventually(async () => {
+      const r = await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+      return r.status === "processed" ? r : null;
+    }, { timeoutMs: 15_000, what: "retried delivery processed" });
+    expect(row).toMatchObject({ status: "processed", attempts: 1, error: null });
+    expect(await database.db.customer.findFirst({ where: { shop, customerGid: "gid://shopify/Customer/7064055069303" } })).toMatchObject({ email: "retry@example.com" });
   });
 });

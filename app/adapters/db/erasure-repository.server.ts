@@ -156,10 +156,11 @@ export async function blankDeliveriesNaming(db: Db, shop: string, subjects: Webh
       select: { webhookId: true, payload: true, status: true },
     });
     const hits = candidates.filter((d) => mentions(d.payload, part));
-    for (const status of ["received", "failed", "processed", "skipped"]) {
-      const webhookIds = hits.filter((d) => d.status === status).map((d) => d.webhookId);
+    // Every status, whatever it is (failed, dismissed, done): only a pending one is also closed.
+    for (const pending of [true, false]) {
+      const webhookIds = hits.filter((d) => (d.status === "received") === pending).map((d) => d.webhookId);
       if (webhookIds.length === 0) continue;
-      const closing = status === "received" ? { status: "skipped", processedAt: now } : {};
+      const closing = pending ? { status: "skipped", processedAt: now } : {};
       const { count } = await db.webhookDelivery.updateMany({
         where: { webhookId: { in: webhookIds } },
         data: { payload: ERASED_PAYLOAD, error: null, payloadErasedAt: now, ...closing },
