@@ -140,7 +140,11 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
     try {
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
       const app = page.frameLocator("iframe");
-      await app.getByRole("button", { name: "Dismiss" }).click();
+      const dismiss = app.getByRole("button", { name: "Dismiss" });
+      // The page is rendered on the server: a click before React hydrates it does nothing. React
+      // keeps an element's props on it once hydrated, so wait for those before clicking.
+      await expect.poll(() => dismiss.evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps"))), { timeout: 30_000 }).toBe(true);
+      await dismiss.click();
       await app.getByText("2 updates dismissed").waitFor();
       await expect.poll(() => app.getByText("could not be processed").count()).toBe(0);
       await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-390.png"), fullPage: true });

@@ -20,10 +20,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return loadOverview(db, session.shop);
 };
 
-const log = createLogger("overview");
-
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
+  // Made here, not at module level: the route module also runs in the browser, where server modules are empty.
+  const log = createLogger("overview");
   const form = await request.formData();
   const intent = form.get("intent");
   // The shop is the session's, never the form's: a merchant acts on their own deliveries only.

@@ -18,7 +18,7 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   });
 
   it("loads a stored delivery, and null for one that is not stored", async () => {
-    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received" });
+    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received", attempts: 0 });
     expect(await loadStoredDelivery(database.db, "wh-none")).toBeNull();
   });
 
