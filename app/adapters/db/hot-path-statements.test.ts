@@ -104,6 +104,13 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(inputs.ledger).toEqual(ledger);
     expect(inputs.customer?.row).toEqual(await db.customer.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid: order.customerId! } } }));
     expect(inputs.rules.currency).toBe("USD");
+    // The recomputation's first look for erasure tombstones is read with its inputs: this shop's only.
+    expect(inputs.shopHasTombstones).toBe(false);
+    await db.erasureTombstone.create({ data: { shop: "other.myshopify.com", digest: "x", kind: "customer" } });
+    expect((await loadRecomputeInputs(db, SHOP, order.customerId!)).shopHasTombstones).toBe(false);
+    await db.erasureTombstone.create({ data: { shop: SHOP, digest: "y", kind: "order" } });
+    expect((await loadRecomputeInputs(db, SHOP, order.customerId!)).shopHasTombstones).toBe(true);
+    await db.erasureTombstone.deleteMany({ where: { digest: { in: ["x", "y"] } } });
   });
 
   it("concurrent events for one order never fail, and the newest version wins whatever the order", async () => {
