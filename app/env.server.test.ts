@@ -10,7 +10,7 @@ const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "
 describe("environment", () => {
   it("applies the documented defaults", () => {
     const env = parseEnv(base);
-    expect(env).toMatchObject({ PORT: 3000, DATABASE_URL: "file:.data/tierline.db", REDIS_URL: "redis://127.0.0.1:6379", WORKER_CONCURRENCY: 8 });
+    expect(env).toMatchObject({ PORT: 3000, DATABASE_URL: "file:.data/tierline.db", REDIS_URL: "redis://127.0.0.1:6379", WORKER_CONCURRENCY: 16 });
   });
 
   it("names every missing variable", () => {

@@ -28,7 +28,7 @@
 // scale-out database), BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
 // Plus shop's traffic, and a Standard shop's 100 points/s cannot carry 25 tier
 // changes a second at any implementation), BENCH_WORKERS (worker processes, default 1),
-// BENCH_WORKER_CONCURRENCY (default 8, the production default), BENCH_CPU_PROFILE=<dir> (CPU profiles of
+// BENCH_WORKER_CONCURRENCY (default 16, the production default), BENCH_CPU_PROFILE=<dir> (CPU profiles of
 // the web and worker processes), BENCH_LOG_LEVEL and BENCH_WORKER_LOG=<file> (the workers' log), BENCH_STRICT=1 (exit 1 when a target is missed).
 // Targets are printed as met / NOT MET, never asserted. Everything started here is
 // stopped and removed at the end, on error and on SIGINT/SIGTERM.
@@ -70,7 +70,7 @@ const LIVE_PLAN = (process.env.BENCH_PLAN ?? "plus") as PlanName;
 if (!PLANS[LIVE_PLAN]) throw new Error(`BENCH_PLAN must be one of ${Object.keys(PLANS).join(", ")}`);
 const FLOOR_SECONDS = num("BENCH_FLOOR_SECONDS", 10, { allowZero: true });
 const FLOOR_RATE = 2;
-const WORKER_CONCURRENCY = Math.round(num("BENCH_WORKER_CONCURRENCY", 8));
+const WORKER_CONCURRENCY = Math.round(num("BENCH_WORKER_CONCURRENCY", 16));
 const WORKERS = Math.round(num("BENCH_WORKERS", 1));
 const DATABASE = (process.env.BENCH_DATABASE ?? "sqlite") as "sqlite" | "postgresql";
 if (DATABASE !== "sqlite" && DATABASE !== "postgresql") throw new Error("BENCH_DATABASE must be sqlite or postgresql");

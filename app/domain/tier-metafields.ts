@@ -104,19 +104,29 @@ export function tierMetafields({
 
 // FNV-1a, 64-bit: dependency-free and stable across processes; collisions only risk a skipped write
 // with probability ~2^-64 per change.
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK = 0xffffffffffffffffn;
+// FNV-1a, 64-bit, on two 32-bit halves (BigInt arithmetic per byte cost more than the rest of a
+// sync round): the prime is 2^40 + 0x1b3, so hash × prime = (hash << 40) + hash × 0x1b3 mod 2^64.
+const FNV_OFFSET_HI = 0xcbf29ce4;
+const FNV_OFFSET_LO = 0x84222325;
+const FNV_PRIME_LOW = 0x1b3;
+const TWO_32 = 0x1_0000_0000;
+const utf8 = new TextEncoder();
 
 export function metafieldDigest(metafields: readonly TierMetafield[]): string {
   const canonical = JSON.stringify(
     [...metafields].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((m) => [m.namespace, m.key, m.type, m.value]),
   );
-  let hash = FNV_OFFSET;
-  for (const byte of new TextEncoder().encode(canonical)) {
-    hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK;
+  let hi = FNV_OFFSET_HI;
+  let lo = FNV_OFFSET_LO;
+  const bytes = utf8.encode(canonical);
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ bytes[i]) >>> 0;
+    // Exact in doubles (every sum below 2^42); `>>> 0` keeps it mod 2^32.
+    const low = lo * FNV_PRIME_LOW;
+    hi = (hi * FNV_PRIME_LOW + Math.floor(low / TWO_32) + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
   }
-  return hash.toString(16).padStart(16, "0");
+  return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
 }
 
 /**

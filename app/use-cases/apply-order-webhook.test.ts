@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
+import { recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
 import { refundRow } from "../adapters/db/ledger-repository.server.ts";
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { refundRecordFromPayload } from "../adapters/shopify/webhook-payloads.ts";
@@ -174,6 +175,24 @@ describe.each(DATABASE_KINDS)("order and refund webhooks on %s", (kind) => {
       requests = [];
       await apply(ctx(topic, body));
       expect(requests).toEqual([]);
+    }
+  });
+
+  it("a recomputation asked to look for erasure first writes nothing for an erased member, and computes the shop's others", async () => {
+    setErasureKeyForTests("order-webhooks-secret");
+    try {
+      const erased = "gid://shopify/Customer/7700000000000000001";
+      const kept = "gid://shopify/Customer/7700000000000000002";
+      for (const customer of [erased, kept]) await applyOrderWebhook(ctx("orders/create", sampleOrder(customer)));
+      await recordTombstones(db, SHOP, { customerGids: [erased], orderGids: [] }, NOW);
+      const outcome = await recomputeCustomerTier({ db, shop: SHOP, customerGid: erased, cause: "order", now: NOW, unlessErased: true });
+      expect(outcome.kind).toBe("ERASED");
+      expect(await db.customer.count({ where: { shop: SHOP, customerGid: erased } })).toBe(0);
+      expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: erased } })).toBe(0);
+      expect((await recomputeCustomerTier({ db, shop: SHOP, customerGid: kept, cause: "order", now: NOW, unlessErased: true })).kind).not.toBe("ERASED");
+      expect(await db.customer.count({ where: { shop: SHOP, customerGid: kept } })).toBe(1);
+    } finally {
+      setErasureKeyForTests(null);
     }
   });
 });

@@ -7,6 +7,7 @@ import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
 import { nextTierReviewAt } from "../domain/tier-review-date.ts";
+import { isCustomerErased } from "./erasure-guard.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
@@ -53,9 +54,16 @@ export interface RecomputeResult {
   changed: boolean;
 }
 
-export async function recomputeCustomerTier({ db, shop, customerGid, cause, now }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date }): Promise<RecomputeResult> {
+/**
+ * `unlessErased`: first look for the member's erasure tombstone, before anything is written
+ * (kind ERASED when there is one). The inputs' load says whether the shop has any tombstone,
+ * so a shop that never had a redaction runs no statement for it. The look after the write is
+ * the caller's (purgeIfCustomerErased).
+ */
+export async function recomputeCustomerTier({ db, shop, customerGid, cause, now, unlessErased = false }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date; unlessErased?: boolean }): Promise<RecomputeResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const { customer: loaded, rules, ledger } = await loadRecomputeInputs(db, shop, customerGid);
+    const { customer: loaded, rules, ledger, shopHasTombstones } = await loadRecomputeInputs(db, shop, customerGid);
+    if (unlessErased && attempt === 0 && shopHasTombstones && (await isCustomerErased(db, shop, customerGid))) return { customerGid, kind: "ERASED", tierKey: "", changed: false };
     const row = loaded?.row ?? null;
     if (row?.deletedAt || ledger === null) return { customerGid, kind: "REDACTED", tierKey: row?.tierKey ?? "", changed: false };
     const spend = qualifyingSpend(ledger, customerGid, rules, now);

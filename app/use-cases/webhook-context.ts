@@ -17,6 +17,12 @@ export interface WebhookContext {
    * already there. Absent or false on a first attempt.
    */
   retry?: boolean;
+  /**
+   * False when the shop had no erasure tombstone as the delivery was loaded (read in the same
+   * statement): the erasure guard's first look is then answered without a statement. Absent:
+   * the guard looks itself. Its look after the write never relies on this.
+   */
+  shopHasTombstones?: boolean;
   /** Queue tier recomputation for these customers (coalesced per customer). */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue shop-level follow-up work (purge after uninstall). */

@@ -78,6 +78,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       now: deps.now?.() ?? new Date(),
       // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
       retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
+      shopHasTombstones: delivery.shopHasTombstones,
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
     };

@@ -11,7 +11,7 @@ import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-o
 import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify/shopify-errors.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
-import { isCustomerErased, purgeIfCustomerErased } from "../use-cases/erasure-guard.server.ts";
+import { purgeIfCustomerErased } from "../use-cases/erasure-guard.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
@@ -38,9 +38,10 @@ export interface TierRecomputeDeps {
 export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
   return async function processTierRecompute(job: Job<JobPayload<"tierRecompute">>) {
     const data = QUEUES.tierRecompute.payload.parse(job.data);
-    // Queued before a customers/redact: must not create the erased customer's row again.
-    if (await isCustomerErased(deps.db, data.shop, data.customerGid)) return { kind: "ERASED" };
-    const recomputed = await recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date() });
+    // Queued before a customers/redact: must not create the erased customer's row again (the
+    // recomputation looks before it writes, this job again after).
+    const recomputed = await recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date(), unlessErased: true });
+    if (recomputed.kind === "ERASED") return { kind: "ERASED" };
     if (await purgeIfCustomerErased(deps.db, data.shop, data.customerGid)) return { kind: "ERASED" };
     if (recomputed.kind === "REDACTED") return recomputed;
     // The write to Shopify is the shop's sync job: many customers per call, one shop per slot.

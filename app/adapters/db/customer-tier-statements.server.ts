@@ -8,7 +8,7 @@ import type { Ledger } from "../../domain/order-ledger.ts";
 import type { TierRules } from "../../domain/tier-rules.ts";
 import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
-import { loadTierRules, tierRulesFrom } from "./tier-settings-repository.server.ts";
+import { loadTierRulesAndTombstoneFlag, tierRulesFrom, truthy } from "./tier-settings-repository.server.ts";
 
 export type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
 
@@ -110,6 +110,8 @@ export interface RecomputeInputs {
   rules: TierRules;
   /** Null when the member was redacted (nothing to compute). */
   ledger: Ledger | null;
+  /** Whether the shop had any erasure tombstone as these were read (the recomputation's first look). */
+  shopHasTombstones: boolean;
 }
 
 /**
@@ -121,18 +123,19 @@ export interface RecomputeInputs {
 export async function loadRecomputeInputs(db: Db, shop: string, customerGid: string): Promise<RecomputeInputs> {
   const sql = sqlOf(db);
   if (sql.kind === "postgresql") {
-    const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid]);
+    const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid, shop]);
+    const shopHasTombstones = truthy(row?.shopHasTombstones);
     const raw = (row?.customer ?? null) as Record<string, unknown> | null;
     const customer = raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
     const rules = tierRulesFrom(shop, { rules: (row?.rules ?? null) as string | null, currencyCode: (row?.currencyCode ?? null) as string | null });
-    if (customer?.row.deletedAt) return { customer, rules, ledger: null };
+    if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
     const orders = (row?.orders ?? []) as Record<string, unknown>[];
     const refunds = (row?.refunds ?? []) as Record<string, unknown>[];
-    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false) };
+    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false), shopHasTombstones };
   }
-  const [customer, rules] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRules(db, shop)]);
-  if (customer?.row.deletedAt) return { customer, rules, ledger: null };
-  return { customer, rules, ledger: await loadCustomerLedger(db, shop, customerGid, { redacted: false }) };
+  const [customer, { rules, shopHasTombstones }] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRulesAndTombstoneFlag(db, shop)]);
+  if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
+  return { customer, rules, ledger: await loadCustomerLedger(db, shop, customerGid, { redacted: false }), shopHasTombstones };
 }
 
 const RECOMPUTE_INPUTS_PG =
@@ -141,4 +144,5 @@ const RECOMPUTE_INPUTS_PG =
   `(SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode", ` +
   `(SELECT json_agg(o) FROM "LedgerOrder" o WHERE o."shop" = ? AND o."customerGid" = ? AND o."deletedAt" IS NULL) AS "orders", ` +
   `(SELECT json_agg(r) FROM "LedgerRefund" r WHERE r."shop" = ? AND r."orderGid" IN ` +
-  `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)) AS "refunds"`;
+  `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)) AS "refunds", ` +
+  `EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones"`;

@@ -12,6 +12,7 @@ import { applyOrderWebhook } from "../../use-cases/apply-order-webhook.server.ts
 import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
 import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
+import { webhookSubjects } from "../shopify/webhook-subjects.ts";
 import { loadRecomputeInputs, saveCustomerContact } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
@@ -104,6 +105,13 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(inputs.ledger).toEqual(ledger);
     expect(inputs.customer?.row).toEqual(await db.customer.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid: order.customerId! } } }));
     expect(inputs.rules.currency).toBe("USD");
+    // The recomputation's first look for erasure tombstones is read with its inputs: this shop's only.
+    expect(inputs.shopHasTombstones).toBe(false);
+    await db.erasureTombstone.create({ data: { shop: "other.myshopify.com", digest: "x", kind: "customer" } });
+    expect((await loadRecomputeInputs(db, SHOP, order.customerId!)).shopHasTombstones).toBe(false);
+    await db.erasureTombstone.create({ data: { shop: SHOP, digest: "y", kind: "order" } });
+    expect((await loadRecomputeInputs(db, SHOP, order.customerId!)).shopHasTombstones).toBe(true);
+    await db.erasureTombstone.deleteMany({ where: { digest: { in: ["x", "y"] } } });
   });
 
   it("concurrent events for one order never fail, and the newest version wins whatever the order", async () => {
@@ -183,6 +191,11 @@ describe("webhook payload parsing", () => {
   it("keeps a numeric order_id beyond 2^53 exact where a handler reads it, and parses plainly where ids come as gid strings", () => {
     const refund = parseWebhookPayload("refunds/create", `{"order_id": 9007199254740993, "admin_graphql_api_id": "gid://shopify/Refund/1"}`) as { order_id: unknown };
     expect(refund.order_id).toBe("9007199254740993");
+    // A fulfillment names its order only by order_id: the erasure guard must look up that exact order.
+    for (const topic of ["fulfillments/create", "fulfillments/update"]) {
+      const fulfillment = parseWebhookPayload(topic, `{"id": 1, "order_id": 8800000000000000102}`);
+      expect(webhookSubjects(topic, fulfillment).orderGids).toEqual(["gid://shopify/Order/8800000000000000102"]);
+    }
     const redact = parseWebhookPayload("customers/redact", `{"customer": {"id": 9007199254740993}, "orders_to_redact": [9007199254740995]}`) as { customer: { id: unknown }; orders_to_redact: unknown[] };
     expect([redact.customer.id, redact.orders_to_redact[0]]).toEqual(["9007199254740993", "9007199254740995"]);
     const order = parseWebhookPayload("orders/create", `{"admin_graphql_api_id": "gid://shopify/Order/9007199254740993"}`) as { admin_graphql_api_id: string };

@@ -5,6 +5,8 @@ import { defaultTierRules, parseTierRules, thresholdCurrencyStatus, type Thresho
 
 const RULES_AND_CURRENCY = `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode"`;
 
+const RULES_CURRENCY_AND_TOMBSTONES = `SELECT (SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "rules", (SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode", EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones"`;
+
 /** Rules as stored → as parsed: validating them costs more than the lookup, and they rarely change. */
 const parsedRules = new Map<string, TierRules>();
 
@@ -17,6 +19,15 @@ export async function loadTierRules(db: Db, shop: string): Promise<TierRules> {
   const [row] = (await sqlOf(db).all(RULES_AND_CURRENCY, [shop, shop])) as Array<{ rules: string | null; currencyCode: string | null }>;
   return tierRulesFrom(shop, row ?? null);
 }
+
+/** The rules, and whether the shop has any erasure tombstone (a recomputation's first look for them), in one statement. */
+export async function loadTierRulesAndTombstoneFlag(db: Db, shop: string): Promise<{ rules: TierRules; shopHasTombstones: boolean }> {
+  const [row] = (await sqlOf(db).all(RULES_CURRENCY_AND_TOMBSTONES, [shop, shop, shop])) as Array<{ rules: string | null; currencyCode: string | null; shopHasTombstones: unknown }>;
+  return { rules: tierRulesFrom(shop, row ?? null), shopHasTombstones: truthy(row?.shopHasTombstones) };
+}
+
+/** A boolean as either driver returns it (SQLite 0/1, PostgreSQL true/false). */
+export const truthy = (value: unknown) => value === true || value === 1 || value === 1n || value === "1" || value === "t";
 
 /** The rules a stored settings row (and the shop's currency) say, parsed once per text. */
 export function tierRulesFrom(shop: string, row: { rules: string | null; currencyCode: string | null } | null): TierRules {

@@ -13,13 +13,21 @@ export interface StoredDelivery {
   status: string;
   /** Attempts that ended before this one (a job re-queued by the sweep starts afresh; this does not). */
   attempts: number;
+  /**
+   * Whether the shop had any erasure tombstone when the row was read (the same statement):
+   * the erasure guard's first look, so a shop that never had a redaction (nearly all) runs
+   * no statement of its own for it. The look after the write is the guard's own.
+   */
+  shopHasTombstones: boolean;
 }
 
-const LOAD = `SELECT "webhookId", "shop", "topic", "payload", "status", "attempts" FROM "WebhookDelivery" WHERE "webhookId" = ?`;
+const LOAD = `SELECT d."webhookId", d."shop", d."topic", d."payload", d."status", d."attempts", EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = d."shop") AS "shopHasTombstones" FROM "WebhookDelivery" d WHERE d."webhookId" = ?`;
 
 export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
-  const rows = await sqlOf(db).all(LOAD, [webhookId]);
-  return (rows[0] as unknown as StoredDelivery | undefined) ?? null;
+  const [row] = await sqlOf(db).all(LOAD, [webhookId]);
+  if (!row) return null;
+  const flag = row.shopHasTombstones;
+  return { ...(row as unknown as StoredDelivery), shopHasTombstones: flag === true || flag === 1 || flag === 1n };
 }
 
 export interface DeliveryEnd {

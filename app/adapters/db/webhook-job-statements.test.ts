@@ -18,8 +18,16 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   });
 
   it("loads a stored delivery, and null for one that is not stored", async () => {
-    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received", attempts: 0 });
+    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received", attempts: 0, shopHasTombstones: false });
     expect(await loadStoredDelivery(database.db, "wh-none")).toBeNull();
+  });
+
+  it("says whether the delivery's shop has any erasure tombstone, read with the row", async () => {
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-b", shop: "b.myshopify.com", topic: "orders/create", payload: '{"id":2}' } });
+    await database.db.erasureTombstone.create({ data: { shop: "b.myshopify.com", digest: "d1", kind: "customer", erasedAt: at } });
+    expect((await loadStoredDelivery(database.db, "wh-b"))?.shopHasTombstones).toBe(true);
+    // Another shop's tombstone is not this shop's.
+    expect((await loadStoredDelivery(database.db, "wh-1"))?.shopHasTombstones).toBe(false);
   });
 
   it("records a retried attempt (status kept), then the processed end with its time", async () => {

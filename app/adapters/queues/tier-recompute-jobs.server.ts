@@ -14,11 +14,12 @@ export async function requestTierRecompute(queues: JobQueues, shop: string, cust
   // The first event starts the customer's window; events within it are covered by the
   // job it queued, which reads the ledger when the window ends. A later event starts a
   // new window, so nothing is lost while a job is running.
-  await queues.tierRecompute.addBulk(
-    customerGids.map((customerGid) => ({
-      name: cause,
-      data: { shop, customerGid, cause },
-      opts: { deduplication: { id: jobIdFor("tier", `${shop}|${customerGid}`), ttl: COALESCE_MS }, delay: COALESCE_MS, removeOnComplete: true },
-    })),
-  );
+  const jobs = customerGids.map((customerGid) => ({
+    name: cause,
+    data: { shop, customerGid, cause },
+    opts: { deduplication: { id: jobIdFor("tier", `${shop}|${customerGid}`), ttl: COALESCE_MS }, delay: COALESCE_MS, removeOnComplete: true },
+  }));
+  // Nearly always one customer: one script call, without addBulk's MULTI/EXEC around it.
+  if (jobs.length === 1) await queues.tierRecompute.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+  else await queues.tierRecompute.addBulk(jobs);
 }
