@@ -85,6 +85,13 @@ export function adminFramePage(input: AdminFrameInput): string {
   .sim-toast { background: #303030; color: #fff; padding: 10px 16px; border-radius: 8px; }
   .sim-toast[data-error="true"] { background: #c5280c; }
   .sim-uninstalled { padding: 24px; }
+  /* Phones: like Shopify's own admin, the app's menu sits above the app, which gets the full width. */
+  @media (max-width: 767px) {
+    .sim-body { flex-direction: column; }
+    nav.sim-nav { width: 100%; padding: 4px 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+    nav.sim-nav #sim-nav-items { display: flex; flex-wrap: wrap; gap: 4px; }
+    iframe.sim-app { min-height: 0; }
+  }
 </style>
 </head>
 <body>
