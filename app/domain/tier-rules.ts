@@ -115,7 +115,7 @@ export type ThresholdCurrencyStatus =
  * uses wait for the same confirmation.
  */
 export function thresholdCurrencyStatus({ shopCurrency, rules, saved }: { shopCurrency: string | null; rules: TierRules; saved: boolean }): ThresholdCurrencyStatus {
-  const waiting = (reason: "shop_currency_unknown" | "defaults_not_confirmed" | "rules_in_other_currency") =>
+  const waiting = (reason: Extract<ThresholdCurrencyStatus, { confirmed: false }>["reason"]) =>
     ({ confirmed: false, reason, shopCurrency, rulesCurrency: rules.currency }) as const;
   if (shopCurrency === null) return saved ? { confirmed: true } : waiting("shop_currency_unknown");
   if (rules.currency !== shopCurrency) return waiting("rules_in_other_currency");
