@@ -19,6 +19,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { createDb, databaseTarget } from "../app/db.server.ts";
+import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
@@ -228,7 +229,7 @@ async function checkFramedApp(adminPage: string, screenshot: string): Promise<st
   const browser = await chromium.launch({ executablePath: plan.path, args: CHROMIUM_ARGS });
   try {
     // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: MERCHANT_BROWSER });
     await page.goto(adminPage);
     const app = page.frameLocator("iframe");
     try {

@@ -29,10 +29,11 @@ export function laneCapacityFlags({ rules, calendar, bookingsByLane, today, work
   for (let i = 0; i < workingDays; i++) {
     const day = addWorkingDays(calendar, today, i);
     for (const lane of rules.lanes) {
-      if (lane.dailyCapacity === null) continue;
+      const capacity = lane.dailyCapacity;
+      if (capacity === null) continue;
       const booked = bookingsByLane[lane.key]?.[day] ?? 0;
-      if (booked >= lane.dailyCapacity) flags.push({ laneKey: lane.key, day, booked, capacity: lane.dailyCapacity, level: "full" });
-      else if (booked >= nearShare * lane.dailyCapacity) flags.push({ laneKey: lane.key, day, booked, capacity: lane.dailyCapacity, level: "near" });
+      const level = booked >= capacity ? "full" : booked >= nearShare * capacity ? "near" : null;
+      if (level) flags.push({ laneKey: lane.key, day, booked, capacity, level });
     }
   }
   return flags;

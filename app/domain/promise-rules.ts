@@ -34,6 +34,7 @@ import {
   type LocalDate,
   type LocalTime,
 } from "./business-calendar.ts";
+import { validationIssues } from "./tier-rules.ts";
 
 export type HandlingTime = {
   unit: "business_hours" | "business_days";
@@ -210,7 +211,7 @@ export type PromiseRulesParseResult = { ok: true; rules: PromiseRules } | { ok: 
 export function parsePromiseRules(input: unknown): PromiseRulesParseResult {
   const result = promiseRulesSchema.safeParse(input);
   if (result.success) return { ok: true, rules: result.data };
-  return { ok: false, issues: result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })) };
+  return { ok: false, issues: validationIssues(result.error) };
 }
 
 /** Lanes must serve exactly the tiers that exist: one lane per tier, none for a removed tier. */

@@ -189,8 +189,9 @@ function evaluateUnpinned(
   if (earned > current) return moveTo("UPGRADE", cause);
 
   const tier = rules.tiers[current];
-  const holds = meets(tier, spend.qualifyingSpendMinor, spend.qualifyingOrderCount, tier.retainThresholdMinor ?? tier.entryThresholdMinor);
-  if (earned === current || holds) {
+  const retainThreshold = tier.retainThresholdMinor ?? tier.entryThresholdMinor;
+  const holds = (figures: SpendFigures) => meets(tier, figures.qualifyingSpendMinor, figures.qualifyingOrderCount, retainThreshold);
+  if (earned === current || holds(spend)) {
     return state.grace !== null
       ? { kind: "GRACE_CANCELLED", state: { ...state, grace: null }, reason: cause }
       : { kind: "UNCHANGED", state, reason: cause };
@@ -200,7 +201,7 @@ function evaluateUnpinned(
   if (rules.reverseRefundedUpgrades && reversal !== undefined && cause !== "rule_change") {
     // Refunds or cancellations took back the money that holds the tier: reverse it now.
     const { before, previousSpendMinor } = reversal;
-    const heldWithoutReversals = meets(tier, before.qualifyingSpendMinor, before.qualifyingOrderCount, tier.retainThresholdMinor ?? tier.entryThresholdMinor);
+    const heldWithoutReversals = holds(before);
     const spendFell = previousSpendMinor !== undefined && spend.qualifyingSpendMinor < previousSpendMinor;
     const graceFromReversal = state.grace !== null && (state.grace.reason === "refund" || state.grace.reason === "cancellation");
     if (heldWithoutReversals && (spendFell || graceFromReversal)) return moveTo("DOWNGRADE", cause === "cancellation" ? "cancellation" : "refund");

@@ -103,8 +103,7 @@ export function tierMetafields({
 }
 
 // FNV-1a, 64-bit: dependency-free and stable across processes; collisions only risk a skipped write
-// with probability ~2^-64 per change.
-// FNV-1a, 64-bit, on two 32-bit halves (BigInt arithmetic per byte cost more than the rest of a
+// with probability ~2^-64 per change. Computed on two 32-bit halves (BigInt arithmetic per byte cost more than the rest of a
 // sync round): the prime is 2^40 + 0x1b3, so hash × prime = (hash << 40) + hash × 0x1b3 mod 2^64.
 const FNV_OFFSET_HI = 0xcbf29ce4;
 const FNV_OFFSET_LO = 0x84222325;

@@ -9,6 +9,7 @@
  * - defaultTierRules(currency): TierRules                     same thresholds in major units of `currency`
  * - tierRulesSchema: zod schema of TierRules (with cross-field checks)
  * - parseTierRules(input): { ok: true; rules } | { ok: false; issues: { path; message }[] }
+ * - validationIssues(zodError): { path; message }[]          also used by parsePromiseRules
  * - isOwnedTag(tag): boolean                                  tag starts with TIERLINE_TAG_PREFIX
  * - tierIndex(rules, tierKey): number                         -1 when the key is not in the rules
  * - thresholdCurrencyStatus({ shopCurrency, rules, saved }): ThresholdCurrencyStatus   may tiers be written to Shopify yet
@@ -114,7 +115,7 @@ export type ThresholdCurrencyStatus =
  * uses wait for the same confirmation.
  */
 export function thresholdCurrencyStatus({ shopCurrency, rules, saved }: { shopCurrency: string | null; rules: TierRules; saved: boolean }): ThresholdCurrencyStatus {
-  const waiting = (reason: "shop_currency_unknown" | "defaults_not_confirmed" | "rules_in_other_currency") =>
+  const waiting = (reason: Extract<ThresholdCurrencyStatus, { confirmed: false }>["reason"]) =>
     ({ confirmed: false, reason, shopCurrency, rulesCurrency: rules.currency }) as const;
   if (shopCurrency === null) return saved ? { confirmed: true } : waiting("shop_currency_unknown");
   if (rules.currency !== shopCurrency) return waiting("rules_in_other_currency");
@@ -237,8 +238,10 @@ export type TierRulesParseResult = { ok: true; rules: TierRules } | { ok: false;
 export function parseTierRules(input: unknown): TierRulesParseResult {
   const result = tierRulesSchema.safeParse(input);
   if (result.success) return { ok: true, rules: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-  };
+  return { ok: false, issues: validationIssues(result.error) };
+}
+
+/** A zod error as flat { path: "a.0.b", message } issues, the form the settings pages show. */
+export function validationIssues(error: z.ZodError): TierRulesIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
 }

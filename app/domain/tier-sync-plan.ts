@@ -92,7 +92,7 @@ export function planTierSync(row: TierSyncRow, state: MemberTierState, rules: Ti
     writtenTierTag: tier.tag,
     desired,
     read: !lastSyncComplete,
-    compareMetafields: !force ? row.writtenDigest === null : true,
+    compareMetafields: force || row.writtenDigest === null,
     // A pinned member's tier tag is written once; after that a merchant's hand edits of it stand.
     tagsSettledByMerchant: state.pin !== null && tagWritten,
     knownTierTag: lastSyncComplete ? row.writtenTierTag : null,

@@ -9,6 +9,7 @@
 // (the tier recompute's 1 s coalescing makes each wait about 2 s; two of them here).
 // `judgeMoneyStories` says where an outcome differs from the rules; the demo fails on it.
 import type { Db } from "../../app/db.server.ts";
+import { TIERLINE_TAG_PREFIX } from "../../app/domain/tier-rules.ts";
 import type { SettleWatcher } from "./settle.ts";
 
 /** What the app holds for a customer at one moment, and the tier tag Shopify holds. */
@@ -43,7 +44,7 @@ const BASELINE_MINOR = 200_00;
 const BASE_TIER = "bronze";
 const UPPER_TIER = "silver";
 
-const tagOf = (tier: string | null) => (tier ? `tierline:${tier}` : null);
+const tagOf = (tier: string | null) => (tier ? `${TIERLINE_TAG_PREFIX}${tier}` : null);
 
 /**
  * Where each outcome departs from the rules, in plain words; empty when all four are as the
@@ -185,11 +186,13 @@ export async function playMoneyStories(context: MoneyStepContext, customers: Mon
       tier: row?.tierKey ?? null,
       spendMinor: row?.qualifyingSpend ?? 0,
       graceUntil: row?.graceUntil ? row.graceUntil.toISOString() : null,
-      shopifyTag: sim.customer.tags.find((t) => t.startsWith("tierline:")) ?? null,
+      shopifyTag: sim.customer.tags.find((t) => t.startsWith(TIERLINE_TAG_PREFIX)) ?? null,
     };
   };
 
-  const before = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
+  const everyone = async () => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
+
+  const before = await everyone();
 
   const orderMinor = { cashOnDelivery: 450_00, voidedAuthorization: 450_00, giftCard: 500_00, refundedUpgrade: 450_00 } satisfies Record<MoneyStoryKey, number>;
   const cod = await placeOrder(json, control, customers.cashOnDelivery, { lineItems: [line("Winter coat", orderMinor.cashOnDelivery)], gateway: "Cash on Delivery (COD)" });
@@ -197,13 +200,13 @@ export async function playMoneyStories(context: MoneyStepContext, customers: Mon
   await placeOrder(json, control, customers.giftCard, { lineItems: [line("Gift card", orderMinor.giftCard, { giftCard: true })], taxRate: 0, shipping: null });
   const upgrade = await placeOrder(json, control, customers.refundedUpgrade, { lineItems: [line("Winter coat", orderMinor.refundedUpgrade)] });
   await quiet(context);
-  const placed = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
+  const placed = await everyone();
 
   await post(json, `${control}/orders/${cod}/mark-paid`);
   await post(json, `${control}/orders/${authorized}/void`);
   await post(json, `${control}/orders/${upgrade}/refunds`, { full: true, note: "returned" });
   await quiet(context);
-  const after = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await moment(customers[k])]))) as Record<MoneyStoryKey, CustomerMoment>;
+  const after = await everyone();
 
   return Object.fromEntries(keys.map((k) => [k, { orderMinor: orderMinor[k], before: before[k], placed: placed[k], after: after[k] }])) as unknown as MoneyStories;
 }
