@@ -119,6 +119,7 @@ class TransactionGate {
 
 interface SqliteStatement {
   all(...params: unknown[]): Record<string, unknown>[];
+  get(...params: unknown[]): unknown;
   run(...params: unknown[]): { changes: number };
   safeIntegers(on: boolean): SqliteStatement;
 }
@@ -127,7 +128,10 @@ interface SqliteConnection {
 }
 
 /** Wraps Prisma's better-sqlite3 adapter factory; the driver shares its connection. */
-export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: () => Promise<void>): { factory: AdapterFactory; driver: StatementDriver } {
+export function sqliteStatementDriver(
+  factory: AdapterFactory,
+  connectPrisma: () => Promise<void>,
+): { factory: AdapterFactory; driver: StatementDriver; connection: () => SqliteConnection | null } {
   const gate = new TransactionGate();
   let connection: SqliteConnection | null = null;
   const wrapped: AdapterFactory = {
@@ -160,6 +164,7 @@ export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: ()
   };
   return {
     factory: wrapped,
+    connection: () => connection,
     driver: {
       kind: "sqlite",
       async all(sql, params) {
