@@ -11,6 +11,7 @@
 // connection across awaits; a hot-path statement waits until they end instead of
 // joining them.
 import { randomUUID } from "node:crypto";
+import { numberedPlaceholders } from "./sql-dialect.ts";
 
 export interface StatementDriver {
   readonly kind: "sqlite" | "postgresql";
@@ -201,8 +202,7 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
   const statementOf = (sql: string) => {
     let entry = texts.get(sql);
     if (!entry) {
-      let n = 0;
-      entry = { name: `tl_${randomUUID().slice(0, 8)}_${texts.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      entry = { name: `tl_${randomUUID().slice(0, 8)}_${texts.size}`, text: numberedPlaceholders(sql) };
       texts.set(sql, entry);
     }
     return entry;
