@@ -8,7 +8,7 @@ import { PrismaClient as SqliteClient } from "@tierline/prisma-sqlite";
 import { PrismaClient as PgClient } from "@tierline/prisma-pg";
 import pg from "pg";
 import { resolveDatabase, type DatabaseTarget } from "./adapters/db/database-url.ts";
-import { exposeSqliteConnection } from "./adapters/db/sqlite-connection.server.ts";
+import { registerSqliteConnection } from "./adapters/db/sqlite-connection.server.ts";
 import { pgStatementDriver, sqliteStatementDriver, type StatementDriver } from "./adapters/db/statement-driver.server.ts";
 
 export type Db = SqliteClient;
@@ -46,10 +46,9 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
   }
   // timeout: how long a writer waits for another process's write lock (web and worker share the file).
   let client: Db | null = null;
-  const { factory, driver } = sqliteStatementDriver(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }), () => client!.$connect());
+  const { factory, driver, connection } = sqliteStatementDriver(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }), () => client!.$connect());
   // The bulk inserts bind on the same connection inside Prisma's transactions.
-  const { adapter, register } = exposeSqliteConnection(factory as Parameters<typeof exposeSqliteConnection>[0]);
-  client = register(new SqliteClient({ adapter: adapter as unknown as PrismaBetterSQLite3 }));
+  client = registerSqliteConnection(new SqliteClient({ adapter: factory as unknown as PrismaBetterSQLite3 }), connection);
   drivers.set(client, driver);
   return client;
 }

@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../scripts/lib/app-processes.ts";
-import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+import type { TestDatabase } from "../../tests/support/test-database.ts";
+import { startWebhookWorker, type WebhookWorkerHarness } from "../../tests/support/webhook-worker.ts";
 import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
-import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import { createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
 import { createLogger } from "../logger.server.ts";
 import { MAX_DELIVERY_ATTEMPTS, sweepDeliveries } from "./process-shop-lifecycle.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
@@ -22,21 +22,14 @@ const SHOP = "failing.myshopify.com";
 const MINUTE = 60_000;
 
 describe("deliveries that keep failing", () => {
-  let redis: PrivateRedis;
+  let harness: WebhookWorkerHarness;
   let database: TestDatabase;
   let queues: JobQueues;
-  let worker: Worker;
-  const connections: ReturnType<typeof createProducerConnection>[] = [];
+  /** Connections a test opens beyond the harness's own. */
+  const connections: ReturnType<typeof createWorkerConnection>[] = [];
   let customerStoreDown = false;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    database = await createTestDatabase("sqlite", "failing");
-    const prefix = `t${randomUUID().slice(0, 8)}`;
-    const producer = createProducerConnection(redis.url, { enableOfflineQueue: true });
-    const consumer = createWorkerConnection(redis.url);
-    connections.push(producer, consumer);
-    queues = createJobQueues(producer, prefix);
     const real = webhookHandlers({ purgeDelayMs: 0 });
     const handlers = {
       ...real,
@@ -49,16 +42,15 @@ describe("deliveries that keep failing", () => {
         return real["customers/update"](ctx);
       },
     };
-    const processor = createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
-    worker = new Worker(QUEUES.webhooks.name, processor, { connection: consumer, prefix: queuePrefix(prefix), concurrency: 2 });
+    harness = await startWebhookWorker("failing", {
+      processor: (db) => createWebhookProcessor({ db: db.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") }),
+    });
+    ({ database, queues } = harness);
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await queues?.close();
     for (const c of connections) c.disconnect();
-    await redis?.stop();
-    await database?.drop();
+    await harness?.close();
   });
 
   const store = (webhookId: string, topic: string, payload: string, extra: { receivedAt?: Date; attempts?: number } = {}) =>
@@ -110,8 +102,8 @@ describe("deliveries that keep failing", () => {
     // A job that failed for good while the row says nothing, as a crash loop leaves it
     // (BullMQ fails a job that stalled too often): on queues no worker serves, taken by hand.
     const prefix = `t${randomUUID().slice(0, 8)}`;
-    const idle = createJobQueues(connections[0], prefix);
-    const manualConnection = createWorkerConnection(redis.url);
+    const idle = createJobQueues(harness.producer, prefix);
+    const manualConnection = createWorkerConnection(harness.redis.url);
     connections.push(manualConnection);
     const manual = new Worker(QUEUES.webhooks.name, null, { connection: manualConnection, prefix: queuePrefix(prefix) });
     try {

@@ -5,15 +5,13 @@
 // queued (the first job lost, as Redis loses it on a restart). Real BullMQ worker on a private Redis, the real processor
 // and webhook handlers, a real SQLite database.
 import { randomUUID } from "node:crypto";
-import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../scripts/lib/app-processes.ts";
-import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
+import type { TestDatabase } from "../../tests/support/test-database.ts";
+import { startWebhookWorker, type WebhookWorkerHarness } from "../../tests/support/webhook-worker.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
-import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
-import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
-import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { jobIdFor } from "../adapters/queues/queue-registry.ts";
 import { createLogger } from "../logger.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
@@ -24,52 +22,41 @@ const CUSTOMER = "gid://shopify/Customer/6100000000000000001";
 const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
 
 describe("a retried webhook job after the recomputation could not be queued", () => {
-  let redis: PrivateRedis;
+  let harness: WebhookWorkerHarness;
   let database: TestDatabase;
   let queues: JobQueues;
-  let worker: Worker;
-  const connections: ReturnType<typeof createProducerConnection>[] = [];
   /** Per webhook: how many times its recomputation was asked for, and of whom. */
   const asked = new Map<string, string[][]>();
   const failOnce = new Set<string>();
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    database = await createTestDatabase("sqlite", "retry");
-    await database.db.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
-    const prefix = `t${randomUUID().slice(0, 8)}`;
-    const producer = createProducerConnection(redis.url, { enableOfflineQueue: true });
-    const consumer = createWorkerConnection(redis.url);
-    connections.push(producer, consumer);
-    queues = createJobQueues(producer, prefix);
     let current = "";
-    const processor = createWebhookProcessor({
-      db: database.db,
-      handlers: webhookHandlers({ purgeDelayMs: 0 }),
-      requestTierRecompute: async (_shop, gids) => {
-        // The first try's enqueue fails as it does while Redis restarts.
-        if (failOnce.delete(current)) throw new Error("Connection is closed.");
-        asked.set(current, [...(asked.get(current) ?? []), gids]);
+    harness = await startWebhookWorker("retry", {
+      prepare: (db) => db.db.shop.create({ data: { domain: SHOP, currencyCode: "USD" } }),
+      processor: (db) => {
+        const processor = createWebhookProcessor({
+          db: db.db,
+          handlers: webhookHandlers({ purgeDelayMs: 0 }),
+          requestTierRecompute: async (_shop, gids) => {
+            // The first try's enqueue fails as it does while Redis restarts.
+            if (failOnce.delete(current)) throw new Error("Connection is closed.");
+            asked.set(current, [...(asked.get(current) ?? []), gids]);
+          },
+          schedulePurge: async () => {},
+          log: createLogger("test", "error"),
+        });
+        return async (job, token) => {
+          current = job.data.webhookId;
+          return processor(job, token);
+        };
       },
-      schedulePurge: async () => {},
-      log: createLogger("test", "error"),
+      concurrency: 1,
     });
-    worker = new Worker(
-      QUEUES.webhooks.name,
-      async (job, token) => {
-        current = job.data.webhookId;
-        return processor(job, token);
-      },
-      { connection: consumer, prefix: queuePrefix(prefix), concurrency: 1 },
-    );
+    ({ database, queues } = harness);
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await queues?.close();
-    for (const c of connections) c.disconnect();
-    await redis?.stop();
-    await database?.drop();
+    await harness?.close();
   });
 
   async function deliver(topic: string, payload: object): Promise<string> {

@@ -3,14 +3,13 @@
 // or counting an attempt, and is processed once the row is there; one whose row
 // never comes is retried, then given up as gone. Real Redis, real BullMQ worker.
 import { randomUUID } from "node:crypto";
-import { Worker, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../scripts/lib/app-processes.ts";
-import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/test-database.ts";
-import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
-import { jobIdFor, QUEUES } from "../adapters/queues/queue-registry.ts";
-import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import type { TestDatabase } from "../../tests/support/test-database.ts";
+import { startWebhookWorker, type WebhookWorkerHarness } from "../../tests/support/webhook-worker.ts";
+import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { jobIdFor } from "../adapters/queues/queue-registry.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { createLogger } from "../logger.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
@@ -19,32 +18,21 @@ import type { WebhookHandler } from "./webhook-handlers.ts";
 const SHOP = "late-row.myshopify.com";
 
 describe("webhook job before its row", () => {
-  let redis: PrivateRedis;
+  let harness: WebhookWorkerHarness;
   let database: TestDatabase;
   let queues: JobQueues;
-  let worker: Worker;
-  const connections: ReturnType<typeof createProducerConnection>[] = [];
   const handled: string[] = [];
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    database = await createTestDatabase("sqlite", "late_row");
-    const prefix = `t${randomUUID().slice(0, 8)}`;
-    const producer = createProducerConnection(redis.url, { enableOfflineQueue: true });
-    const consumer = createWorkerConnection(redis.url);
-    connections.push(producer, consumer);
-    queues = createJobQueues(producer, prefix);
     const handlers = new Proxy({}, { get: () => (async (ctx) => (handled.push(ctx.webhookId), { status: "processed" })) as WebhookHandler }) as Record<WebhookTopic, WebhookHandler>;
-    const processor = createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
-    worker = new Worker(QUEUES.webhooks.name, processor, { connection: consumer, prefix: queuePrefix(prefix), concurrency: 2 });
+    harness = await startWebhookWorker("late_row", {
+      processor: (db) => createWebhookProcessor({ db: db.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") }),
+    });
+    ({ database, queues } = harness);
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await queues?.close();
-    for (const c of connections) c.disconnect();
-    await redis?.stop();
-    await database?.drop();
+    await harness?.close();
   });
 
   const enqueue = (webhookId: string) =>

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../../db.server.ts";
 import type { Ledger } from "../../domain/order-ledger.ts";
 import type { TierRules } from "../../domain/tier-rules.ts";
+import type { TierChangeInsertRow } from "./bulk-insert.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
 import { loadTierRulesAndTombstoneFlag, tierRulesFrom, truthy } from "./tier-settings-repository.server.ts";
@@ -50,17 +51,7 @@ export async function saveCustomerState(db: Db, shop: string, customerGid: strin
   return (await sql.run(update, params)) === 1;
 }
 
-export interface TierChangeRow {
-  shop: string;
-  customerGid: string;
-  fromTier: string | null;
-  toTier: string | null;
-  reason: string;
-  spend: number;
-  occurredAt: Date;
-}
-
-export async function insertTierChange(db: Db, change: TierChangeRow): Promise<void> {
+export async function insertTierChange(db: Db, change: TierChangeInsertRow): Promise<void> {
   const sql = sqlOf(db);
   const row = { id: randomUUID(), ...change } as Record<string, unknown>;
   const names = Object.keys(row);

@@ -5,7 +5,7 @@
 import { Prisma } from "@tierline/prisma-sqlite";
 import { statementDriverOf, type Db } from "../../db.server.ts";
 import { statementCount, type StatementDriver } from "./statement-driver.server.ts";
-import { providerOf } from "./sql-dialect.ts";
+import { numberedPlaceholders, providerOf } from "./sql-dialect.ts";
 
 export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "Customer" | "TierChange" | "TierSettings" | "Shop";
 
@@ -25,10 +25,7 @@ export function sqlOf(db: Db): StatementDriver {
   const driver = statementDriverOf(db);
   if (driver) return driver;
   const kind = providerOf(db);
-  const numbered = (sql: string) => {
-    let n = 0;
-    return kind === "postgresql" ? sql.replace(/\?/g, () => `$${++n}`) : sql;
-  };
+  const numbered = (sql: string) => (kind === "postgresql" ? numberedPlaceholders(sql) : sql);
   return {
     kind,
     all: (sql, params) => {

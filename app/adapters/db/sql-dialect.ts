@@ -16,6 +16,12 @@ export function param(provider: Provider, n: number): string {
   return provider === "postgresql" ? `$${n}` : "?";
 }
 
+/** SQL written with `?` placeholders as PostgreSQL takes it: `$1`, `$2`, … in order of appearance. */
+export function numberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /** A timestamp as bound: ISO text (cast on PostgreSQL); on SQLite exactly the text Prisma's adapter writes ("…+00:00"). */
 export function timestampText(provider: Provider, value: Date | string): string {
   const iso = value instanceof Date ? value.toISOString() : String(value);

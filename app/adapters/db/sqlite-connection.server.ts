@@ -13,35 +13,13 @@ export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 
-type AdapterFactory = { provider: string; adapterName: string; connect(): Promise<unknown>; connectToShadowDb(): Promise<unknown> };
-
 const connectionOfClient = new WeakMap<object, () => SqliteConnection | null>();
 const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
-/**
- * Wraps @prisma/adapter-better-sqlite3's factory so the connection it opens can be
- * found again (its adapter keeps it as `client`); `register` ties it to the client
- * built on the wrapped factory.
- */
-export function exposeSqliteConnection<F extends AdapterFactory>(factory: F): { adapter: F; register<D extends object>(db: D): D } {
-  let connection: SqliteConnection | null = null;
-  const adapter = {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    async connect() {
-      const connected = (await factory.connect()) as { client?: SqliteConnection };
-      connection = connected.client ?? null;
-      return connected;
-    },
-    connectToShadowDb: () => factory.connectToShadowDb(),
-  } as unknown as F;
-  return {
-    adapter,
-    register(db) {
-      connectionOfClient.set(db, () => connection);
-      return db;
-    },
-  };
+/** Ties `db` to the connection its adapter opened (the statement driver's wrapped factory finds it). */
+export function registerSqliteConnection<D extends object>(db: D, connection: () => SqliteConnection | null): D {
+  connectionOfClient.set(db, connection);
+  return db;
 }
 
 /** The client's connection; only inside the client's $transaction (which opened it). */

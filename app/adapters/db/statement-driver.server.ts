@@ -11,6 +11,7 @@
 // connection across awaits; a hot-path statement waits until they end instead of
 // joining them.
 import { randomUUID } from "node:crypto";
+import { numberedPlaceholders } from "./sql-dialect.ts";
 
 export interface StatementDriver {
   readonly kind: "sqlite" | "postgresql";
@@ -119,6 +120,7 @@ class TransactionGate {
 
 interface SqliteStatement {
   all(...params: unknown[]): Record<string, unknown>[];
+  get(...params: unknown[]): unknown;
   run(...params: unknown[]): { changes: number };
   safeIntegers(on: boolean): SqliteStatement;
 }
@@ -127,7 +129,10 @@ interface SqliteConnection {
 }
 
 /** Wraps Prisma's better-sqlite3 adapter factory; the driver shares its connection. */
-export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: () => Promise<void>): { factory: AdapterFactory; driver: StatementDriver } {
+export function sqliteStatementDriver(
+  factory: AdapterFactory,
+  connectPrisma: () => Promise<void>,
+): { factory: AdapterFactory; driver: StatementDriver; connection: () => SqliteConnection | null } {
   const gate = new TransactionGate();
   let connection: SqliteConnection | null = null;
   const wrapped: AdapterFactory = {
@@ -160,6 +165,7 @@ export function sqliteStatementDriver(factory: AdapterFactory, connectPrisma: ()
   };
   return {
     factory: wrapped,
+    connection: () => connection,
     driver: {
       kind: "sqlite",
       async all(sql, params) {
@@ -196,8 +202,7 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
   const statementOf = (sql: string) => {
     let entry = texts.get(sql);
     if (!entry) {
-      let n = 0;
-      entry = { name: `tl_${randomUUID().slice(0, 8)}_${texts.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      entry = { name: `tl_${randomUUID().slice(0, 8)}_${texts.size}`, text: numberedPlaceholders(sql) };
       texts.set(sql, entry);
     }
     return entry;
