@@ -4,6 +4,9 @@
 // webhook payloads, an independent mapping); an import interrupted mid-file resumes
 // to the same result; reconciliation repairs an order whose webhook never came;
 // the review sweep finds a customer whose oldest order leaves the window.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
 import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
@@ -50,7 +53,15 @@ function fileLinesOf(sim: RunningSimulator, shop: string): number {
 }
 
 async function setUp(kind: DatabaseKind, label: string) {
+  // A private temp dir for the bulk result files: every simulator numbers its
+  // operations alike and names the files by that number, so simulators running in
+  // parallel (other test files) would overwrite and delete each other's results.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-backfill-sim-"));
+  const previousTmp = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
   const sim = await startSimulator({ apiKey: "backfill-key", apiSecret: "backfill-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
+  if (previousTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = previousTmp;
   const database = await createTestDatabase(kind, label);
   const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${sim.origin}/_sim${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -84,6 +95,7 @@ async function setUp(kind: DatabaseKind, label: string) {
   const close = async () => {
     await database.drop();
     await sim.close();
+    rmSync(tmp, { recursive: true, force: true });
   };
   return { close, sim, database, db: database.db, control, addShop, adminFor, deps, synced, jobs, started };
 }

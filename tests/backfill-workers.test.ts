@@ -4,6 +4,9 @@
 // tier is computed, and the tier jobs write each customer's tier tag and metafields
 // to the simulated store.
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
@@ -32,9 +35,16 @@ describe("history backfill through the workers", () => {
   let redis: PrivateRedis;
   let database: TestDatabase;
   let workers: RunningWorkers;
+  let tmp: string;
 
   beforeAll(async () => {
+    // Private temp dir for the simulator's bulk result files (named alike in every simulator process).
+    tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-backfill-workers-"));
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     sim = await startSimulator({ apiKey: "workers-key", apiSecret: "workers-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
     const res = await fetch(`${sim.origin}/_sim/shops`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shop: SHOP, seed: 5, size: "tiny", now: new Date().toISOString() }) });
     const { accessToken } = (await res.json()) as { accessToken: string };
     redis = await PrivateRedis.start();
@@ -59,6 +69,7 @@ describe("history backfill through the workers", () => {
     await redis?.stop();
     await database?.drop();
     await sim?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   it("install → shop details → bulk query → polled import → tiers → tags and metafields on the store", async () => {

@@ -3,6 +3,9 @@
 // redaction listed), and a webhook whose write lands just after a customers/redact
 // committed (the write checked for tombstones before the redaction, wrote after it).
 // Against the store simulator (real bulk operation, real Admin API) and a real database.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
 import { setErasureKeyForTests } from "../app/adapters/db/erasure-repository.server.ts";
@@ -42,6 +45,7 @@ describe.each(DATABASE_KINDS)("an erased customer stays erased on %s", (kind) =>
   const SHOP = `erasure-replays-${kind}.myshopify.com`;
   let sim: RunningSimulator;
   let database: TestDatabase;
+  let tmp: string;
   let accessToken: string;
   const admin = (): AdminRunner => createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken, origin: sim.origin }));
   const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
@@ -52,7 +56,13 @@ describe.each(DATABASE_KINDS)("an erased customer stays erased on %s", (kind) =>
 
   beforeAll(async () => {
     setErasureKeyForTests("erasure-replays-key");
+    // Private temp dir for bulk results (see backfill-order-history.test.ts).
+    tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-erasure-sim-"));
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     sim = await startSimulator({ apiKey: "erasure-key", apiSecret: "erasure-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
     database = await createTestDatabase(kind, "erasure_replays");
     ({ accessToken } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 5, size: "tiny", now: NOW.toISOString() }));
     await database.db.shop.create({ data: { domain: SHOP } });
@@ -62,6 +72,7 @@ describe.each(DATABASE_KINDS)("an erased customer stays erased on %s", (kind) =>
     setErasureKeyForTests(null);
     await database?.drop();
     await sim?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   it("the backfill and the reconciliation do not bring back a customer redacted before they ran", async () => {
