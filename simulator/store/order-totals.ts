@@ -17,12 +17,12 @@ export function lineOriginalTotal(line: SimLineItem): CentsPair {
 }
 
 /** The sum of tax lines (a line item's or a shipping line's). */
-export function taxOf(lines: SimTaxLine[]): CentsPair {
+export function sumTaxLines(lines: SimTaxLine[]): CentsPair {
   return addPairs(...lines.map((t) => fromBag(t.priceSet)));
 }
 
 export function lineTax(line: SimLineItem): CentsPair {
-  return taxOf(line.taxLines);
+  return sumTaxLines(line.taxLines);
 }
 
 export function lineDuties(line: SimLineItem): CentsPair {
@@ -67,7 +67,7 @@ export function recomputeOriginalTotals(order: SimOrder): void {
   let shipping = ZERO_PAIR;
   for (const s of order.shippingLines) {
     shipping = addPairs(shipping, fromBag(s.discountedPriceSet));
-    tax = addPairs(tax, taxOf(s.taxLines));
+    tax = addPairs(tax, sumTaxLines(s.taxLines));
     addTax(s.taxLines);
   }
   order.subtotalPriceSet = toBag(subtotal, cur, pres);
@@ -98,7 +98,7 @@ export function recomputeCurrentTotals(order: SimOrder): void {
   let shippingTax = ZERO_PAIR;
   for (const s of order.shippingLines) {
     shipping = addPairs(shipping, fromBag(s.discountedPriceSet));
-    shippingTax = addPairs(shippingTax, taxOf(s.taxLines));
+    shippingTax = addPairs(shippingTax, sumTaxLines(s.taxLines));
   }
   for (const r of order.refunds) {
     for (const rs of r.refundShippingLines) {

@@ -6,7 +6,7 @@
 import { recomputeFulfillmentStatus, takeFromFulfillmentOrders } from "./fulfillments.ts";
 import { moveStock } from "./inventory.ts";
 import { addPairs, formatCents, fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
-import { lineDuties, lineOriginalTotal, lineTax, recomputeCurrentTotals, recomputeFinancials, taxOf, taxOnTop } from "./order-totals.ts";
+import { lineDuties, lineOriginalTotal, lineTax, recomputeCurrentTotals, recomputeFinancials, sumTaxLines, taxOnTop } from "./order-totals.ts";
 import { transaction } from "./payments.ts";
 import { snapshot, StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
 import type { CurrencyCode, Id, IsoDateTime, SimOrder, SimRefund, SimRestockType, SimTransaction, StoreChange } from "./types.ts";
@@ -115,7 +115,7 @@ export function buildRefund(store: StoreCore, data: ShopData, order: SimOrder, i
     const line = order.shippingLines[0];
     if (!line) throw new StoreError("order has no shipping to refund", 422);
     const shipped = fromBag(line.discountedPriceSet);
-    const shippedTax = taxOf(line.taxLines);
+    const shippedTax = sumTaxLines(line.taxLines);
     const already = fromBag(order.totalRefundedShippingSet);
     const remaining = subPairs(shipped, already);
     const wanted = input.shipping.full ? remaining : money(input.shipping.amount!);
