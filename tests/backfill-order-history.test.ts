@@ -4,11 +4,9 @@
 // webhook payloads, an independent mapping); an import interrupted mid-file resumes
 // to the same result; reconciliation repairs an order whose webhook never came;
 // the review sweep finds a customer whose oldest order leaves the window.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import type { RunningSimulator } from "../simulator/server.ts";
 import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
@@ -27,6 +25,7 @@ import { toWebhookJson } from "../simulator/webhooks/webhook-json.ts";
 import { parseJsonLosslessly } from "../app/adapters/shopify/lossless-json.ts";
 import { orderSnapshotFromPayload, refundRecordFromPayload } from "../app/adapters/shopify/webhook-payloads.ts";
 import { rowFields } from "../app/adapters/db/ledger-repository.server.ts";
+import { startSimulatorInPrivateTmp } from "./support/private-tmp-simulator.ts";
 import { createTestDatabase, type DatabaseKind } from "./support/test-database.ts";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -53,15 +52,7 @@ function fileLinesOf(sim: RunningSimulator, shop: string): number {
 }
 
 async function setUp(kind: DatabaseKind, label: string) {
-  // A private temp dir for the bulk result files: every simulator numbers its
-  // operations alike and names the files by that number, so simulators running in
-  // parallel (other test files) would overwrite and delete each other's results.
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-backfill-sim-"));
-  const previousTmp = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  const sim = await startSimulator({ apiKey: "backfill-key", apiSecret: "backfill-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
-  if (previousTmp === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = previousTmp;
+  const { sim, tmp } = await startSimulatorInPrivateTmp("tierline-backfill-sim-", { apiKey: "backfill-key", apiSecret: "backfill-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
   const database = await createTestDatabase(kind, label);
   const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${sim.origin}/_sim${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });

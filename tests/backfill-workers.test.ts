@@ -4,11 +4,9 @@
 // tier is computed, and the tier jobs write each customer's tier tag and metafields
 // to the simulated store.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import type { RunningSimulator } from "../simulator/server.ts";
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
@@ -16,6 +14,7 @@ import { createAdminRunner } from "../app/adapters/shopify/admin-operation-runne
 import { defaultTierRules } from "../app/domain/tier-rules.ts";
 import { createLogger } from "../app/logger.server.ts";
 import { startWorkers, type RunningWorkers } from "../app/workers/start-workers.ts";
+import { startSimulatorInPrivateTmp } from "./support/private-tmp-simulator.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "backfill-workers.myshopify.com";
@@ -38,13 +37,7 @@ describe("history backfill through the workers", () => {
   let tmp: string;
 
   beforeAll(async () => {
-    // Private temp dir for the simulator's bulk result files (named alike in every simulator process).
-    tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-backfill-workers-"));
-    const previousTmp = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    sim = await startSimulator({ apiKey: "workers-key", apiSecret: "workers-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
-    if (previousTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previousTmp;
+    ({ sim, tmp } = await startSimulatorInPrivateTmp("tierline-backfill-workers-", { apiKey: "workers-key", apiSecret: "workers-secret", appUrl: "http://127.0.0.1:9", edgeModules: false }));
     const res = await fetch(`${sim.origin}/_sim/shops`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ shop: SHOP, seed: 5, size: "tiny", now: new Date().toISOString() }) });
     const { accessToken } = (await res.json()) as { accessToken: string };
     redis = await PrivateRedis.start();

@@ -3,11 +3,9 @@
 // redaction listed), and a webhook whose write lands just after a customers/redact
 // committed (the write checked for tombstones before the redaction, wrote after it).
 // Against the store simulator (real bulk operation, real Admin API) and a real database.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import type { RunningSimulator } from "../simulator/server.ts";
 import { setErasureKeyForTests } from "../app/adapters/db/erasure-repository.server.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
@@ -21,6 +19,7 @@ import { reconcileShopOrders } from "../app/use-cases/reconcile-orders.server.ts
 import { refreshShopDetails } from "../app/use-cases/refresh-shop-details.server.ts";
 import type { WebhookContext } from "../app/use-cases/webhook-context.ts";
 import { webhookHandlers } from "../app/workers/webhook-handlers.ts";
+import { startSimulatorInPrivateTmp } from "./support/private-tmp-simulator.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -56,13 +55,7 @@ describe.each(DATABASE_KINDS)("an erased customer stays erased on %s", (kind) =>
 
   beforeAll(async () => {
     setErasureKeyForTests("erasure-replays-key");
-    // Private temp dir for bulk results (see backfill-order-history.test.ts).
-    tmp = mkdtempSync(path.join(os.tmpdir(), "tierline-erasure-sim-"));
-    const previousTmp = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    sim = await startSimulator({ apiKey: "erasure-key", apiSecret: "erasure-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
-    if (previousTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previousTmp;
+    ({ sim, tmp } = await startSimulatorInPrivateTmp("tierline-erasure-sim-", { apiKey: "erasure-key", apiSecret: "erasure-secret", appUrl: "http://127.0.0.1:9", edgeModules: false }));
     database = await createTestDatabase(kind, "erasure_replays");
     ({ accessToken } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 5, size: "tiny", now: NOW.toISOString() }));
     await database.db.shop.create({ data: { domain: SHOP } });

@@ -59,22 +59,19 @@ const DELIVERIES = [
   order("9100000000000000007", C3, "450.00", "2026-10-01T16:00:00Z"),
 ];
 
+const handlers = webhookHandlers({ purgeDelayMs: 0 });
+
+/** Hands one delivery to its topic's handler as the worker does. */
+async function deliver(db: Db, delivery: { topic: string; body: string }, webhookId: string, now: Date, requestTierRecompute: WebhookContext["requestTierRecompute"]): Promise<void> {
+  const ctx: WebhookContext = { db, shop: SHOP, topic: delivery.topic, webhookId, payload: parseJsonLosslessly(delivery.body), now, requestTierRecompute, schedulePurge: async () => {} };
+  await handlers[delivery.topic as keyof typeof handlers](ctx);
+}
+
 async function applyAll(db: Db, sequence: number[]): Promise<Record<string, unknown>> {
-  const handlers = webhookHandlers({ purgeDelayMs: 0 });
   for (const [n, index] of sequence.entries()) {
     const delivery = DELIVERIES[index];
     const touched = new Set<string>();
-    const ctx: WebhookContext = {
-      db,
-      shop: SHOP,
-      topic: delivery.topic,
-      webhookId: `w${n}`,
-      payload: parseJsonLosslessly(delivery.body),
-      now: NOW,
-      requestTierRecompute: async (gids) => gids.forEach((g) => touched.add(g)),
-      schedulePurge: async () => {},
-    };
-    await handlers[delivery.topic as keyof typeof handlers](ctx);
+    await deliver(db, delivery, `w${n}`, NOW, async (gids) => gids.forEach((g) => touched.add(g)));
     // Recompute as the worker would, right after each delivery.
     for (const gid of touched) await recomputeCustomerTier({ db, shop: SHOP, customerGid: gid, cause: "order", now: NOW });
   }
@@ -195,7 +192,6 @@ type Step = { index: number; gapHours: number; settle: boolean };
 
 /** Deliver one by one, `now` advancing; settle (recompute the customers asked for) where the step says, and at the end. */
 async function deliverSpread(db: Db, steps: Step[]): Promise<{ final: Record<string, unknown>; graceSeen: string[]; contradicted: string[] }> {
-  const handlers = webhookHandlers({ purgeDelayMs: 0 });
   let now = SPREAD_START.getTime();
   // Coalesced as the queue does: one pending recomputation per customer, with the first cause asked.
   const pending = new Map<string, TierRecomputeCause>();
@@ -215,17 +211,7 @@ async function deliverSpread(db: Db, steps: Step[]): Promise<{ final: Record<str
   for (const [n, step] of steps.entries()) {
     now += step.gapHours * HOUR;
     const delivery = SPREAD[step.index];
-    const ctx: WebhookContext = {
-      db,
-      shop: SHOP,
-      topic: delivery.topic,
-      webhookId: `s${n}`,
-      payload: parseJsonLosslessly(delivery.body),
-      now: new Date(now),
-      requestTierRecompute: async (gids, cause) => gids.forEach((g) => pending.has(g) || pending.set(g, cause)),
-      schedulePurge: async () => {},
-    };
-    await handlers[delivery.topic as keyof typeof handlers](ctx);
+    await deliver(db, delivery, `s${n}`, new Date(now), async (gids, cause) => gids.forEach((g) => pending.has(g) || pending.set(g, cause)));
     said.push(...delivery.says);
     if (step.settle) await settle();
   }

@@ -8,7 +8,7 @@
 import { addPairs, fromBag, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
 import type { SimLineItem, SimOrder, SimTaxLine } from "./types.ts";
 
-export function multiplyPair(p: CentsPair, n: number): CentsPair {
+function multiplyPair(p: CentsPair, n: number): CentsPair {
   return { shop: p.shop * n, pres: p.pres * n };
 }
 
@@ -16,8 +16,13 @@ export function lineOriginalTotal(line: SimLineItem): CentsPair {
   return multiplyPair(fromBag(line.originalUnitPriceSet), line.quantity);
 }
 
+/** The sum of tax lines (a line item's or a shipping line's). */
+export function sumTaxLines(lines: SimTaxLine[]): CentsPair {
+  return addPairs(...lines.map((t) => fromBag(t.priceSet)));
+}
+
 export function lineTax(line: SimLineItem): CentsPair {
-  return addPairs(...line.taxLines.map((t) => fromBag(t.priceSet)));
+  return sumTaxLines(line.taxLines);
 }
 
 export function lineDuties(line: SimLineItem): CentsPair {
@@ -62,7 +67,7 @@ export function recomputeOriginalTotals(order: SimOrder): void {
   let shipping = ZERO_PAIR;
   for (const s of order.shippingLines) {
     shipping = addPairs(shipping, fromBag(s.discountedPriceSet));
-    tax = addPairs(tax, ...s.taxLines.map((t) => fromBag(t.priceSet)));
+    tax = addPairs(tax, sumTaxLines(s.taxLines));
     addTax(s.taxLines);
   }
   order.subtotalPriceSet = toBag(subtotal, cur, pres);
@@ -93,7 +98,7 @@ export function recomputeCurrentTotals(order: SimOrder): void {
   let shippingTax = ZERO_PAIR;
   for (const s of order.shippingLines) {
     shipping = addPairs(shipping, fromBag(s.discountedPriceSet));
-    shippingTax = addPairs(shippingTax, ...s.taxLines.map((t) => fromBag(t.priceSet)));
+    shippingTax = addPairs(shippingTax, sumTaxLines(s.taxLines));
   }
   for (const r of order.refunds) {
     for (const rs of r.refundShippingLines) {

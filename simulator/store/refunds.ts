@@ -6,7 +6,7 @@
 import { recomputeFulfillmentStatus, takeFromFulfillmentOrders } from "./fulfillments.ts";
 import { moveStock } from "./inventory.ts";
 import { addPairs, formatCents, fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
-import { lineDuties, multiplyPair, recomputeCurrentTotals, recomputeFinancials, taxOnTop } from "./order-totals.ts";
+import { lineDuties, lineOriginalTotal, lineTax, recomputeCurrentTotals, recomputeFinancials, sumTaxLines, taxOnTop } from "./order-totals.ts";
 import { transaction } from "./payments.ts";
 import { snapshot, StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
 import type { CurrencyCode, Id, IsoDateTime, SimOrder, SimRefund, SimRestockType, SimTransaction, StoreChange } from "./types.ts";
@@ -79,10 +79,9 @@ export function buildRefund(store: StoreCore, data: ShopData, order: SimOrder, i
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > line.currentQuantity) {
       throw new StoreError(`cannot refund ${item.quantity} of line item ${line.id} (refundable: ${line.currentQuantity})`, 422);
     }
-    const lineTotal = subPairs(multiplyPair(fromBag(line.originalUnitPriceSet), line.quantity), fromBag(line.totalDiscountSet));
-    const lineTax = addPairs(...line.taxLines.map((t) => fromBag(t.priceSet)));
+    const lineTotal = subPairs(lineOriginalTotal(line), fromBag(line.totalDiscountSet));
     const subtotal = prorate(lineTotal, item.quantity, line.quantity);
-    const tax = prorate(lineTax, item.quantity, line.quantity);
+    const tax = prorate(lineTax(line), item.quantity, line.quantity);
     const restockType = item.restockType ?? "NO_RESTOCK";
     if (restockType === "CANCEL" && item.quantity > line.unfulfilledQuantity) {
       throw new StoreError(`cannot cancel ${item.quantity} of line item ${line.id}: only ${line.unfulfilledQuantity} unshipped; shipped units come back with restock type RETURN`, 422);
@@ -116,7 +115,7 @@ export function buildRefund(store: StoreCore, data: ShopData, order: SimOrder, i
     const line = order.shippingLines[0];
     if (!line) throw new StoreError("order has no shipping to refund", 422);
     const shipped = fromBag(line.discountedPriceSet);
-    const shippedTax = addPairs(...line.taxLines.map((t) => fromBag(t.priceSet)));
+    const shippedTax = sumTaxLines(line.taxLines);
     const already = fromBag(order.totalRefundedShippingSet);
     const remaining = subPairs(shipped, already);
     const wanted = input.shipping.full ? remaining : money(input.shipping.amount!);
