@@ -8,7 +8,7 @@ import { readShopDetails, type ShopDetails } from "../adapters/shopify/admin-ope
 export async function refreshShopDetails({ db, admin, shop }: { db: Db; admin: AdminRunner; shop: string }): Promise<ShopDetails> {
   const details = await readShopDetails(admin);
   const scopes = details.scopes ? { scopes: details.scopes.join(","), allOrdersAccess: details.scopes.includes("read_all_orders") } : {};
-  const fields = { name: details.name, currencyCode: details.currencyCode, ianaTimezone: details.ianaTimezone, ...scopes };
+  const fields = { name: details.name, currencyCode: details.currencyCode, ianaTimezone: details.ianaTimezone, countryCode: details.countryCode, ...scopes };
   await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...fields }, update: fields });
   return details;
 }

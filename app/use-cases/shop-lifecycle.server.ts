@@ -26,6 +26,9 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.ledgerRefund.deleteMany({ where: { shop } }),
     db.tierChange.deleteMany({ where: { shop } }),
     db.tierSettings.deleteMany({ where: { shop } }),
+    db.promiseSettings.deleteMany({ where: { shop } }),
+    db.skuReplenishment.deleteMany({ where: { shop } }),
+    db.orderPromise.deleteMany({ where: { shop } }),
     db.backfillRun.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop, ...(keepWebhookId ? { webhookId: { not: keepWebhookId } } : {}) } }),
     // Data-request exports and erasure tombstones go with the shop (shop/redact keeps only its own record).

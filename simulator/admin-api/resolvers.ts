@@ -425,6 +425,7 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       checkoutApiSupported: () => true,
       timezoneAbbreviation: (s) => new Intl.DateTimeFormat("en-US", { timeZone: s.ianaTimezone, timeZoneName: "short" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName")?.value ?? "UTC",
       timezoneOffsetMinutes: (s) => tzOffsetMinutes(s.ianaTimezone),
+      billingAddress: (s) => ({ id: `gid://shopify/ShopAddress/${s.id}`, countryCodeV2: s.countryCode, countryCode: s.countryCode, coordinatesValidated: false, address1: null, address2: null, city: null, company: null, country: null, formattedArea: null, latitude: null, longitude: null, phone: null, province: null, provinceCode: null, zip: null }),
       timezoneOffset: (s) => {
         const m = tzOffsetMinutes(s.ianaTimezone);
         const a = Math.abs(m);

@@ -77,6 +77,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
       currency: body.currency as string | undefined,
       taxesIncluded: body.taxesIncluded === undefined ? undefined : body.taxesIncluded === true,
       ianaTimezone: body.ianaTimezone as string | undefined,
+      countryCode: typeof body.countryCode === "string" ? body.countryCode : undefined,
       plan: planOf(body.plan),
       install: null,
     };

@@ -32,6 +32,8 @@ export interface CreateShopInput {
   /** Prices include tax (as in the EU, the UK, Australia); default false. */
   taxesIncluded?: boolean;
   ianaTimezone?: string;
+  /** ISO 3166 country of the shop's address; default "US". */
+  countryCode?: string;
   plan?: keyof typeof PLANS | SimPlan;
   enabledPresentmentCurrencies?: CurrencyCode[];
   createdAt?: IsoDateTime;
@@ -64,6 +66,7 @@ export function createShop(store: StoreCore, input: CreateShopInput): ShopData {
     taxesIncluded: input.taxesIncluded ?? false,
     enabledPresentmentCurrencies: input.enabledPresentmentCurrencies ?? [currency, ...Object.keys(USD_RATES).filter((c) => c !== currency)],
     ianaTimezone: input.ianaTimezone ?? "America/New_York",
+    countryCode: input.countryCode ?? "US",
     plan,
     createdAt,
     installation: null,

@@ -65,6 +65,8 @@ export interface SimShop {
   taxesIncluded: boolean;
   enabledPresentmentCurrencies: CurrencyCode[];
   ianaTimezone: string; // "America/New_York"
+  /** The shop address' country (Shop.billingAddress.countryCodeV2), e.g. "US". */
+  countryCode: string;
   plan: SimPlan;
   createdAt: IsoDateTime;
   installation: SimAppInstallation | null; // null when the app is not installed

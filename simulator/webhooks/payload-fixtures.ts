@@ -35,6 +35,7 @@ export function fixtureShop(): SimShop {
     taxesIncluded: false,
     enabledPresentmentCurrencies: ["USD", "CAD"],
     ianaTimezone: "America/New_York",
+    countryCode: "US",
     plan: { name: "Shopify Plus", displayName: "Shopify Plus", shopifyPlus: true, bucketSize: 2000, restoreRate: 1000 },
     createdAt: "2020-01-01T05:00:00.000Z",
     installation: null,

@@ -109,6 +109,7 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
     const counts = await db.$transaction([
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.ledgerOrder.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
+      db.orderPromise.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
     ]);
     deleted += counts.reduce((sum, c) => sum + c.count, 0);
   }
@@ -119,6 +120,7 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: late.map((o) => o.orderGid) } } }),
       db.ledgerOrder.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.tierChange.deleteMany({ where: { shop, customerGid: { in: customers } } }),
+      db.orderPromise.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.customer.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       // Earlier data-request exports, also ones asked by order ids only (their rows name the customer).
       db.complianceRequest.deleteMany({ where: { shop, OR: [{ customerGid: { in: customers } }, ...customers.map((gid) => ({ export: { contains: gid } }))] } }),

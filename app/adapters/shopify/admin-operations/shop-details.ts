@@ -1,6 +1,6 @@
 // The shop's own details (currency, time zone) and the scopes actually granted,
 // read once after install: tiers are in the shop's currency, calendar-year windows
-// in its time zone, and read_all_orders decides how far back history goes.
+// in its time zone, promise holidays from its country, and read_all_orders decides how far back history goes.
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 
 export const SHOP_DETAILS_QUERY = `#graphql
@@ -9,6 +9,9 @@ export const SHOP_DETAILS_QUERY = `#graphql
       name
       currencyCode
       ianaTimezone
+      billingAddress {
+        countryCodeV2
+      }
     }
     currentAppInstallation {
       accessScopes {
@@ -19,7 +22,7 @@ export const SHOP_DETAILS_QUERY = `#graphql
 `;
 
 export type ShopDetailsData = {
-  shop: { name: string; currencyCode: string; ianaTimezone: string };
+  shop: { name: string; currencyCode: string; ianaTimezone: string; billingAddress: { countryCodeV2: string | null } | null };
   currentAppInstallation: { accessScopes: { handle: string }[] } | null;
 };
 
@@ -33,6 +36,8 @@ export interface ShopDetails {
   name: string;
   currencyCode: string;
   ianaTimezone: string;
+  /** ISO 3166 country of the shop's address (seeds the promise calendar's holidays); null when unknown. */
+  countryCode: string | null;
   /** null when the installation could not be read. */
   scopes: string[] | null;
 }
@@ -43,6 +48,7 @@ export async function readShopDetails(runner: AdminRunner): Promise<ShopDetails>
     name: data.shop.name,
     currencyCode: data.shop.currencyCode,
     ianaTimezone: data.shop.ianaTimezone,
+    countryCode: data.shop.billingAddress?.countryCodeV2 ?? null,
     scopes: data.currentAppInstallation ? data.currentAppInstallation.accessScopes.map((s) => s.handle) : null,
   };
 }

@@ -1,0 +1,71 @@
+// Promise rules per shop: defaults from the shop's own time zone and country until the merchant
+// saves theirs, the country's public holidays in the calendar, and no shop reading another's.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
+import { isWorkingDay } from "../../domain/business-calendar.ts";
+import { defaultPromiseRules } from "../../domain/promise-rules.ts";
+import { loadPromiseSettings, loadPromiseSetup, loadSkuLeadTimes, savePromiseRules } from "./promise-settings-repository.server.ts";
+
+const BERLIN = "berlin-shop.myshopify.com";
+const TOKYO = "tokyo-shop.myshopify.com";
+
+describe.each(DATABASE_KINDS)("promise settings on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, "promise_settings");
+    await database.db.shop.createMany({
+      data: [
+        { domain: BERLIN, ianaTimezone: "Europe/Berlin", countryCode: "DE" },
+        { domain: TOKYO, ianaTimezone: "Asia/Tokyo", countryCode: "JP" },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("defaults to the shop's zone and its country's public holidays", async () => {
+    const setup = await loadPromiseSetup(database.db, BERLIN, new Date("2026-12-02T10:00:00Z"));
+    expect(setup.saved).toBe(false);
+    expect(setup.version).toBe(0);
+    expect(setup.rules).toEqual(defaultPromiseRules("Europe/Berlin", "DE"));
+    expect(setup.calendar.timeZone).toBe("Europe/Berlin");
+    // Christmas and Boxing Day close German warehouses, this year and (for promises that reach it) next.
+    expect(setup.seededHolidays.map((h) => h.date)).toEqual(expect.arrayContaining(["2026-12-25", "2026-12-26", "2027-01-01", "2027-12-25"]));
+    expect(isWorkingDay(setup.calendar, "2026-12-25")).toBe(false);
+    expect(isWorkingDay(setup.calendar, "2026-12-23")).toBe(true);
+  });
+
+  it("keeps each shop's saved rules to itself, with the merchant's own closing days and removals", async () => {
+    const rules = defaultPromiseRules("Asia/Tokyo", "JP");
+    rules.calendar.holidaysAdded = [{ date: "2026-12-28", name: "Stocktake" }];
+    rules.calendar.holidaysRemoved = ["2027-01-01"];
+    expect(await savePromiseRules(database.db, TOKYO, rules)).toBe(1);
+    expect(await savePromiseRules(database.db, TOKYO, rules)).toBe(2);
+
+    const tokyo = await loadPromiseSetup(database.db, TOKYO, new Date("2026-12-02T10:00:00Z"));
+    expect(tokyo).toMatchObject({ saved: true, version: 2 });
+    expect(isWorkingDay(tokyo.calendar, "2026-12-28")).toBe(false);
+    expect(isWorkingDay(tokyo.calendar, "2027-01-01")).toBe(true); // removed: the merchant works that day
+    expect(isWorkingDay(tokyo.calendar, "2027-01-02")).toBe(false); // a Saturday all the same
+
+    const berlin = await loadPromiseSettings(database.db, BERLIN);
+    expect(berlin.saved).toBe(false);
+  });
+
+  it("refuses to use stored rules that no longer validate, naming the shop", async () => {
+    await database.db.promiseSettings.create({ data: { shop: "broken.myshopify.com", rules: JSON.stringify({ lanes: [] }) } });
+    await expect(loadPromiseSettings(database.db, "broken.myshopify.com")).rejects.toThrow(/broken\.myshopify\.com/);
+  });
+
+  it("reads SKU lead times of one shop only", async () => {
+    await database.db.skuReplenishment.createMany({
+      data: [
+        { shop: BERLIN, sku: "MUG-1", replenishmentBusinessDays: 12 },
+        { shop: TOKYO, sku: "MUG-1", replenishmentBusinessDays: 3 },
+      ],
+    });
+    expect([...(await loadSkuLeadTimes(database.db, BERLIN, ["MUG-1", "MUG-1", "NONE"]))]).toEqual([["MUG-1", 12]]);
+    expect((await loadSkuLeadTimes(database.db, TOKYO, [])).size).toBe(0);
+  });
+});
