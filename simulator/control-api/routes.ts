@@ -281,10 +281,11 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
     fulfillment: toJson(store.updateFulfillmentTracking(params.shop, idParam(params.id), await json<TrackingUpdateInput>())),
   })));
 
-  // Another location (the destination of a move); it stocks every existing variant with `available` units.
+  // Another location (the destination of a move); it stocks every existing variant with
+  // `available` units (default 0), or none with `stockExisting: false`.
   router.post("/_sim/shops/:shop/locations", wrap(async ({ params, json }) => {
-    const body = await json<{ name: string; available?: number }>();
-    return { location: toJson(store.addLocation(params.shop, { name: body.name, available: body.available })) };
+    const body = await json<{ name: string; available?: number; stockExisting?: boolean }>();
+    return { location: toJson(store.addLocation(params.shop, { name: body.name, available: body.available, stockExisting: body.stockExisting })) };
   }));
 
   router.get("/_sim/shops/:shop/fulfillment-orders/:id", wrap(({ params }) => ({ fulfillmentOrder: toJson(fulfillmentOrderOf(store, params.shop, idParam(params.id))) })));

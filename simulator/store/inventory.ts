@@ -4,11 +4,18 @@ import { formatCents, parseCents } from "./money.ts";
 import { StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
 import type { Id, IsoDateTime, SimLineItem, SimLocation, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
 
+export interface AddLocationInput {
+  name: string;
+  available?: number;
+  stockExisting?: boolean;
+}
+
 /**
  * Opens another location (a second warehouse, a store) that stocks every existing variant with
- * `available` units (default 0); products created later are stocked at every location.
+ * `available` units (default 0), or none of them with `stockExisting: false`; products created
+ * later are stocked at every location.
  */
-export function addLocation(store: StoreCore, domain: string, input: { name: string; available?: number }, options?: OperationOptions): SimLocation {
+export function addLocation(store: StoreCore, domain: string, input: AddLocationInput, options?: OperationOptions): SimLocation {
   const data = store.shop(domain);
   const name = typeof input.name === "string" ? input.name.trim() : "";
   if (!name) throw new StoreError("a location needs a name");
@@ -18,7 +25,7 @@ export function addLocation(store: StoreCore, domain: string, input: { name: str
   const location: SimLocation = { ...store.mint("Location"), name };
   data.shop.locations.push(location);
   const at = store.at(options);
-  for (const variant of data.variants.values()) variant.inventoryLevels.push({ locationId: location.id, available, updatedAt: at });
+  if (input.stockExisting !== false) for (const variant of data.variants.values()) variant.inventoryLevels.push({ locationId: location.id, available, updatedAt: at });
   return location;
 }
 

@@ -11,7 +11,7 @@ import {
   fulfillOrder, setFulfillmentDeadline, splitFulfillmentOrder, updateFulfillmentTracking, type FulfillOrderInput, type TrackingUpdateInput,
 } from "./fulfillments.ts";
 import { mergeFulfillmentOrders, moveFulfillmentOrder, type FulfillmentOrderLineInput, type MergeIntentInput } from "./fulfillment-order-merge-move.ts";
-import { addLocation, adjustInventory, createProduct } from "./inventory.ts";
+import { addLocation, adjustInventory, createProduct, type AddLocationInput } from "./inventory.ts";
 import { createMetafieldDefinition, deleteMetafields, metafieldOwner, setMetafields } from "./metafields.ts";
 import { addOrderTags, removeOrderTags } from "./order-tags.ts";
 import { cancelOrder, createOrder, editOrder, type CreateOrderInput, type EditOrderInput } from "./orders.ts";
@@ -185,7 +185,7 @@ export class SimStore extends StoreCore {
     return moveFulfillmentOrder(this, domain, fulfillmentOrderId, newLocationId, lineItems, options);
   }
 
-  addLocation(domain: string, input: { name: string; available?: number }, options?: OperationOptions): SimLocation {
+  addLocation(domain: string, input: AddLocationInput, options?: OperationOptions): SimLocation {
     return addLocation(this, domain, input, options);
   }
 
