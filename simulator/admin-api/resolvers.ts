@@ -685,7 +685,14 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       fulfillments: (f, args, ctx, info) => connection(ctx, info, (orderOf(ctx, f.orderId)?.fulfillments ?? []).filter((x) => x.fulfillmentOrderIds.includes(f.id)), args, byId),
       merchantRequests: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
       fulfillmentOrdersForMerge: (f, args, ctx, info) => connection(ctx, info, mergeableWith(ctx, f as SimFulfillmentOrder), args, byId),
-      locationsForMove: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      locationsForMove: (f, args, ctx, info) => connection(ctx, info, locationsForMove(ctx, f as SimFulfillmentOrder, args), args, { id: (x: Src) => x.location.id }, false),
+    },
+
+    FulfillmentOrderLocationForMove: {
+      availableLineItems: (x, args, ctx, info) => connection(ctx, info, x.__available, args, byId),
+      unavailableLineItems: (x, args, ctx, info) => connection(ctx, info, x.__unavailable, args, byId),
+      availableLineItemsCount: (x) => ({ count: x.__available.length, precision: "EXACT" }),
+      unavailableLineItemsCount: (x) => ({ count: x.__unavailable.length, precision: "EXACT" }),
     },
 
     DeliveryMethod: {
@@ -881,6 +888,30 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
 function fulfillmentOrderLines(value: unknown): { id: string; quantity: number }[] | null {
   if (value === undefined || value === null) return null;
   return (value as Src[]).map((l) => ({ id: gidOf(l.id, "FulfillmentOrderLineItem") ?? "-", quantity: Number(l.quantity) }));
+}
+
+/** The shop's other locations, each with the lines asked about (default: those left to ship) it stocks or not. */
+function locationsForMove(ctx: AdminContext, fo: SimFulfillmentOrder, args: Src) {
+  const order = orderOf(ctx, fo.orderId);
+  const wantedLines = Array.isArray(args.lineItemIds) && args.lineItemIds.length ? new Set((args.lineItemIds as string[]).map((g) => gidOf(g, "FulfillmentOrderLineItem"))) : null;
+  const wantedLocations = Array.isArray(args.locationIds) ? new Set((args.locationIds as string[]).map((g) => gidOf(g, "Location"))) : null;
+  const lines = fo.lineItems.filter((l) => l.remainingQuantity > 0 && (!wantedLines || wantedLines.has(l.id)));
+  const open = fo.status === "OPEN" || fo.status === "IN_PROGRESS" || fo.status === "SCHEDULED";
+  return ctx.data.shop.locations
+    .filter((loc) => loc.id !== fo.assignedLocationId && (!wantedLocations || wantedLocations.has(loc.id)))
+    .map((location) => {
+      const stocks = (line: SimFulfillmentOrder["lineItems"][number]) => {
+        const variantId = order?.lineItems.find((l) => l.id === line.lineItemId)?.variantId;
+        const variant = variantId ? ctx.data.variants.get(variantId) : undefined;
+        return !variant || variant.inventoryLevels.some((lv) => lv.locationId === location.id);
+      };
+      const available = open ? lines.filter(stocks) : [];
+      const unavailable = lines.filter((l) => !available.includes(l));
+      const movable = open && available.length > 0 && unavailable.length === 0;
+      const message = !open ? `The fulfillment order is ${fo.status.toLowerCase()}.` : unavailable.length ? `${location.name} doesn't stock every item.` : null;
+      const withOrder = (l: Src) => ({ ...l, __orderId: fo.orderId });
+      return { __typename: "FulfillmentOrderLocationForMove", location, movable, message, __available: available.map(withOrder), __unavailable: unavailable.map(withOrder) };
+    });
 }
 
 /** Other OPEN fulfillment orders of the same order at the same location: what an OPEN one can merge with. */

@@ -152,6 +152,8 @@ describe("merging fulfillment orders", () => {
     expect(split.fulfillBy).toBeNull(); // a split-off order does not carry the deadline either
     expect(split.deliveryMethod).toMatchObject({ brandedPromise: { handle: "shop_promise" }, maxDeliveryDateTime: "2026-03-07T00:00:00.000Z" });
     expect(split.deliveryMethod.id).not.toBe(original.deliveryMethod.id);
+    const before = await gql(`query($id: ID!) { fulfillmentOrder(id: $id) { supportedActions { action } fulfillmentOrdersForMerge(first: 5) { nodes { id } } } }`, { id: original.gid });
+    expect(before.fulfillmentOrder).toEqual({ supportedActions: [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }, { action: "MERGE" }], fulfillmentOrdersForMerge: { nodes: [{ id: split.gid }] } });
     const { fulfillmentOrder: merged } = await call("/fulfillment-orders/merge", { mergeIntents: [{ fulfillmentOrderId: original.gid }, { fulfillmentOrderId: split.id }] });
     expect(merged.id).not.toBe(original.id);
     expect(merged).toMatchObject({ status: "OPEN", fulfillBy: null, deliveryMethod: { brandedPromise: { handle: "shop_promise" } } });
@@ -268,6 +270,15 @@ describe("moving fulfillment orders to another location", () => {
     // A location that doesn't stock the items can't take them.
     const { location: empty } = await call("/locations", { name: "Pop-up", stockExisting: false });
     await refused({ id: fo.gid, to: empty.gid }, ["newLocationId"]);
+    const where = await gql(`query($id: ID!) { fulfillmentOrder(id: $id) { supportedActions { action } fulfillmentOrdersForMerge(first: 5) { nodes { id } } locationsForMove(first: 5) { nodes { location { id } movable message availableLineItemsCount { count } unavailableLineItems(first: 5) { nodes { id } } } } } }`, { id: fo.gid });
+    expect(where.fulfillmentOrder).toEqual({
+      supportedActions: [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }, { action: "MOVE" }],
+      fulfillmentOrdersForMerge: { nodes: [] },
+      locationsForMove: { nodes: [
+        { location: { id: store2.gid }, movable: true, message: null, availableLineItemsCount: { count: 2 }, unavailableLineItems: { nodes: [] } },
+        { location: { id: empty.gid }, movable: false, message: expect.stringContaining("Pop-up"), availableLineItemsCount: { count: 0 }, unavailableLineItems: { nodes: fo.lineItems.map((l: { gid: string }) => ({ id: l.gid })) } },
+      ] },
+    });
     await call("/locations", { name: "pop-up" }, 409);
     await call("/locations", { name: " " }, 400);
     await call(`/orders/${order.id}/fulfill`);
