@@ -138,6 +138,10 @@ function findNode(ctx: AdminContext, gid: unknown): unknown {
     case "Customer": return d.customers.get(parsed.id) ?? null;
     case "Order": return d.orders.get(parsed.id) ?? null;
     case "FulfillmentOrder": return d.fulfillmentOrders.get(parsed.id) ?? null;
+    case "DeliveryMethod": {
+      for (const fo of d.fulfillmentOrders.values()) if (fo.deliveryMethod?.id === parsed.id) return fo.deliveryMethod;
+      return null;
+    }
     case "Fulfillment": return d.fulfillments.get(parsed.id) ?? null;
     case "BulkOperation": return d.bulkOperations.get(parsed.id) ?? null;
     case "Product": return d.productsById.get(parsed.id) ?? null;
@@ -667,16 +671,34 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         return { name: loc?.name ?? "", countryCode: "US", location: loc ?? null, address1: null, address2: null, city: null, phone: null, province: null, zip: null };
       },
       requestStatus: () => "UNSUBMITTED",
-      supportedActions: (f) => (f.status === "OPEN" || f.status === "IN_PROGRESS" ? [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }] : []),
+      supportedActions: (f, _a, ctx) => {
+        if (f.status !== "OPEN" && f.status !== "IN_PROGRESS") return [];
+        const actions = [{ action: "CREATE_FULFILLMENT" }, { action: "HOLD" }, { action: "SPLIT" }];
+        if (ctx.data.shop.locations.length > 1) actions.push({ action: "MOVE" });
+        if (mergeableWith(ctx, f as SimFulfillmentOrder).length) actions.push({ action: "MERGE" });
+        return actions;
+      },
       fulfillmentHolds: () => [],
-      deliveryMethod: () => null,
+      deliveryMethod: (f) => f.deliveryMethod ?? null,
       destination: () => null,
       channelId: () => null,
       lineItems: (f, args, ctx, info) => connection(ctx, info, (f.lineItems as Src[]).map((x) => ({ ...x, __orderId: f.orderId })), args, byId),
       fulfillments: (f, args, ctx, info) => connection(ctx, info, (orderOf(ctx, f.orderId)?.fulfillments ?? []).filter((x) => x.fulfillmentOrderIds.includes(f.id)), args, byId),
       merchantRequests: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
-      fulfillmentOrdersForMerge: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
-      locationsForMove: (_f, args, ctx, info) => connection(ctx, info, [], args, byId),
+      fulfillmentOrdersForMerge: (f, args, ctx, info) => connection(ctx, info, mergeableWith(ctx, f as SimFulfillmentOrder), args, byId),
+      locationsForMove: (f, args, ctx, info) => connection(ctx, info, locationsForMove(ctx, f as SimFulfillmentOrder, args), args, { id: (x: Src) => x.location.id }, false),
+    },
+
+    FulfillmentOrderLocationForMove: {
+      availableLineItems: (x, args, ctx, info) => connection(ctx, info, x.__available, args, byId),
+      unavailableLineItems: (x, args, ctx, info) => connection(ctx, info, x.__unavailable, args, byId),
+      availableLineItemsCount: (x) => ({ count: x.__available.length, precision: "EXACT" }),
+      unavailableLineItemsCount: (x) => ({ count: x.__unavailable.length, precision: "EXACT" }),
+    },
+
+    DeliveryMethod: {
+      ...hasMetafields(),
+      deliveryOptionGeneratorPickupPoint: () => null,
     },
 
     Fulfillment: {
@@ -809,11 +831,39 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         if (Number.isNaN(Date.parse(deadline))) {
           throw new GraphQLError(`Variable $fulfillmentDeadline of type DateTime! was provided invalid value`, { extensions: { code: "INVALID_VARIABLE", value: deadline, problems: [{ path: [], explanation: `invalid date-time "${deadline}"` }] } });
         }
+        // Another type's GID, like an unknown or another shop's id, is not one of this shop's fulfillment orders.
         const ids = (args.fulfillmentOrderIds as string[]).map((g) => gidOf(g, "FulfillmentOrder") ?? "-");
         const result = ctx.store.setFulfillmentDeadline(ctx.domain, ids, new Date(deadline).toISOString());
         const userErrors = result.ok ? [] : [{ field: ["fulfillmentOrderIds"], message: result.message, code: "FULFILLMENT_ORDERS_NOT_FOUND" }];
         record(ctx, { kind: "fulfillmentOrdersSetFulfillmentDeadline", field: "fulfillmentOrdersSetFulfillmentDeadline", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrdersSetFulfillmentDeadline", fulfillmentOrderGids: args.fulfillmentOrderIds, fulfillmentDeadline: deadline } });
         return { success: result.ok, userErrors };
+      },
+      fulfillmentOrderMerge: (_s, args, ctx, info) => {
+        guardArrays(args);
+        requireScope(ctx, info, ["write_merchant_managed_fulfillment_orders", "write_third_party_fulfillment_orders"]);
+        const sets = (args.fulfillmentOrderMergeInputs as Src[]).map((input) => (input.mergeIntents as Src[]).map((intent) => ({
+          fulfillmentOrderId: gidOf(intent.fulfillmentOrderId, "FulfillmentOrder") ?? "-",
+          lineItems: fulfillmentOrderLines(intent.fulfillmentOrderLineItems),
+        })));
+        const result = ctx.store.mergeFulfillmentOrders(ctx.domain, sets);
+        const userErrors = result.ok ? [] : result.userErrors.map((e) => ({ field: e.field, message: e.message, code: e.code ?? null }));
+        const sourceGids = (args.fulfillmentOrderMergeInputs as Src[]).map((input) => (input.mergeIntents as Src[]).map((i) => String(i.fulfillmentOrderId)));
+        record(ctx, { kind: "fulfillmentOrderMerge", field: "fulfillmentOrderMerge", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrderMerge", sourceGids, mergedGids: result.ok ? result.merged.map((f) => f.gid) : [] } });
+        return { fulfillmentOrderMerges: result.ok ? result.merged.map((fulfillmentOrder) => ({ fulfillmentOrder })) : null, userErrors };
+      },
+      fulfillmentOrderMove: (_s, args, ctx, info) => {
+        guardArrays(args);
+        requireScope(ctx, info, ["write_merchant_managed_fulfillment_orders", "write_assigned_fulfillment_orders", "write_third_party_fulfillment_orders"]);
+        const id = gidOf(args.id, "FulfillmentOrder") ?? "-";
+        const locationId = gidOf(args.newLocationId, "Location") ?? "-";
+        const result = ctx.store.moveFulfillmentOrder(ctx.domain, id, locationId, fulfillmentOrderLines(args.fulfillmentOrderLineItems));
+        const userErrors = result.ok ? [] : result.userErrors.map((e) => ({ field: e.field, message: e.message }));
+        record(ctx, { kind: "fulfillmentOrderMove", field: "fulfillmentOrderMove", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrderMove", fulfillmentOrderGid: String(args.id), newLocationGid: String(args.newLocationId), movedGid: result.ok ? result.movedFulfillmentOrder.gid : null } });
+        if (!result.ok) return { movedFulfillmentOrder: null, originalFulfillmentOrder: null, remainingFulfillmentOrder: null, userErrors };
+        const { originalFulfillmentOrder: original, movedFulfillmentOrder: moved } = result;
+        // Deprecated: the original when it kept units to ship beside the moved one.
+        const remaining = moved !== original && original.status !== "CLOSED" ? original : null;
+        return { movedFulfillmentOrder: moved, originalFulfillmentOrder: original, remainingFulfillmentOrder: remaining, userErrors };
       },
       bulkOperationRunQuery: (_s, args, ctx, info) => {
         // The schema's default is one version's; the argument's default changed in 2026-01.
@@ -833,6 +883,43 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       },
     },
   };
+}
+
+/** FulfillmentOrderLineItemInput list → the store's (ids from GIDs); null when not given. */
+function fulfillmentOrderLines(value: unknown): { id: string; quantity: number }[] | null {
+  if (value === undefined || value === null) return null;
+  return (value as Src[]).map((l) => ({ id: gidOf(l.id, "FulfillmentOrderLineItem") ?? "-", quantity: Number(l.quantity) }));
+}
+
+/** The shop's other locations, each with the lines asked about (default: those left to ship) it stocks or not. */
+function locationsForMove(ctx: AdminContext, fo: SimFulfillmentOrder, args: Src) {
+  const order = orderOf(ctx, fo.orderId);
+  const wantedLines = Array.isArray(args.lineItemIds) && args.lineItemIds.length ? new Set((args.lineItemIds as string[]).map((g) => gidOf(g, "FulfillmentOrderLineItem"))) : null;
+  const wantedLocations = Array.isArray(args.locationIds) ? new Set((args.locationIds as string[]).map((g) => gidOf(g, "Location"))) : null;
+  const lines = fo.lineItems.filter((l) => l.remainingQuantity > 0 && (!wantedLines || wantedLines.has(l.id)));
+  const open = fo.status === "OPEN" || fo.status === "IN_PROGRESS" || fo.status === "SCHEDULED";
+  return ctx.data.shop.locations
+    .filter((loc) => loc.id !== fo.assignedLocationId && (!wantedLocations || wantedLocations.has(loc.id)))
+    .map((location) => {
+      const stocks = (line: SimFulfillmentOrder["lineItems"][number]) => {
+        const variantId = order?.lineItems.find((l) => l.id === line.lineItemId)?.variantId;
+        const variant = variantId ? ctx.data.variants.get(variantId) : undefined;
+        return !variant || variant.inventoryLevels.some((lv) => lv.locationId === location.id);
+      };
+      const available = open ? lines.filter(stocks) : [];
+      const unavailable = lines.filter((l) => !available.includes(l));
+      const movable = open && available.length > 0 && unavailable.length === 0;
+      const message = !open ? `The fulfillment order is ${fo.status.toLowerCase()}.` : unavailable.length ? `${location.name} doesn't stock every item.` : null;
+      const withOrder = (l: Src) => ({ ...l, __orderId: fo.orderId });
+      return { __typename: "FulfillmentOrderLocationForMove", location, movable, message, __available: available.map(withOrder), __unavailable: unavailable.map(withOrder) };
+    });
+}
+
+/** Other OPEN fulfillment orders of the same order at the same location: what an OPEN one can merge with. */
+function mergeableWith(ctx: AdminContext, fo: SimFulfillmentOrder): SimFulfillmentOrder[] {
+  if (fo.status !== "OPEN") return [];
+  const order = orderOf(ctx, fo.orderId);
+  return (order?.fulfillmentOrders ?? []).filter((f) => f.id !== fo.id && f.status === "OPEN" && f.assignedLocationId === fo.assignedLocationId);
 }
 
 function bagFor(ctx: AdminContext, line: Src, p: { shop: number; pres: number }) {

@@ -56,6 +56,27 @@ export function orderJson(o: SimOrder) {
   return toJson(o);
 }
 
+/** A fulfillment order's line, by its own id (`id`) or by the order line item it holds (`lineItemId`); ids or GIDs. */
+type LineRef = { id?: string; lineItemId?: string; quantity: number };
+
+function fulfillmentOrderOf(store: SimStore, shop: string, id: string) {
+  const fo = store.shop(shop).fulfillmentOrders.get(id);
+  if (!fo) throw new StoreError(`unknown fulfillment order ${id}`, 404);
+  return fo;
+}
+
+function fulfillmentOrderLineRefs(store: SimStore, shop: string, fulfillmentOrderId: string, lines: LineRef[] | null | undefined) {
+  if (lines === undefined || lines === null) return null;
+  if (!Array.isArray(lines)) throw new StoreError("lineItems must be a list of { id | lineItemId, quantity }");
+  const fo = store.shop(shop).fulfillmentOrders.get(fulfillmentOrderId);
+  return lines.map((l) => {
+    if (l.id !== undefined) return { id: idParam(String(l.id)), quantity: l.quantity };
+    const lineItemId = idParam(String(l.lineItemId ?? ""));
+    // Unknown here: the store answers it as a line item the fulfillment order does not have.
+    return { id: fo?.lineItems.find((x) => x.lineItemId === lineItemId)?.id ?? `-${lineItemId}`, quantity: l.quantity };
+  });
+}
+
 export function registerControlRoutes(router: Router, options: ControlApiOptions): void {
   const { store, admin } = options;
 
@@ -260,6 +281,38 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
   router.post("/_sim/shops/:shop/fulfillments/:id/tracking", wrap(async ({ params, json }) => ({
     fulfillment: toJson(store.updateFulfillmentTracking(params.shop, idParam(params.id), await json<TrackingUpdateInput>())),
   })));
+
+  // Another location (the destination of a move); it stocks every existing variant with
+  // `available` units (default 0), or none with `stockExisting: false`.
+  router.post("/_sim/shops/:shop/locations", wrap(async ({ params, json }) => {
+    const body = await json<{ name: string; available?: number; stockExisting?: boolean }>();
+    return { location: toJson(store.addLocation(params.shop, { name: body.name, available: body.available, stockExisting: body.stockExisting })) };
+  }));
+
+  router.get("/_sim/shops/:shop/fulfillment-orders/:id", wrap(({ params }) => ({ fulfillmentOrder: toJson(fulfillmentOrderOf(store, params.shop, idParam(params.id))) })));
+
+  // The merchant merges fulfillment orders of one order and location into a new one (fulfillmentOrderMerge).
+  router.post("/_sim/shops/:shop/fulfillment-orders/merge", wrap(async ({ params, json }) => {
+    const body = await json<{ mergeIntents?: { fulfillmentOrderId: string; lineItems?: LineRef[] | null }[] }>();
+    if (!Array.isArray(body.mergeIntents)) throw new HttpError(400, "bad merge", { error: "mergeIntents must be a list of { fulfillmentOrderId, lineItems? }" });
+    const intents = body.mergeIntents.map((intent) => {
+      const id = idParam(String(intent.fulfillmentOrderId));
+      return { fulfillmentOrderId: id, lineItems: fulfillmentOrderLineRefs(store, params.shop, id, intent.lineItems) };
+    });
+    const result = store.mergeFulfillmentOrders(params.shop, [intents]);
+    if (!result.ok) throw new HttpError(422, result.userErrors[0].message, { error: result.userErrors[0].message, userErrors: result.userErrors });
+    return { fulfillmentOrder: toJson(result.merged[0]) };
+  }));
+
+  // The merchant moves (some units of) a fulfillment order to another location (fulfillmentOrderMove).
+  router.post("/_sim/shops/:shop/fulfillment-orders/:id/move", wrap(async ({ params, json }) => {
+    const body = await json<{ newLocationId?: string; lineItems?: LineRef[] | null }>();
+    if (!body.newLocationId) throw new HttpError(400, "bad move", { error: "newLocationId is required" });
+    const id = idParam(params.id);
+    const result = store.moveFulfillmentOrder(params.shop, id, idParam(String(body.newLocationId)), fulfillmentOrderLineRefs(store, params.shop, id, body.lineItems));
+    if (!result.ok) throw new HttpError(422, result.userErrors[0].message, { error: result.userErrors[0].message, userErrors: result.userErrors });
+    return { originalFulfillmentOrder: toJson(result.originalFulfillmentOrder), movedFulfillmentOrder: toJson(result.movedFulfillmentOrder) };
+  }));
 
   router.post("/_sim/shops/:shop/fulfillment-orders/:id/split", wrap(async ({ params, json }) => {
     const body = await json<{ lineItems: { lineItemId: string; quantity: number }[] }>();

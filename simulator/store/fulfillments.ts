@@ -1,5 +1,6 @@
 // Fulfillments: shipping (part of) an order from its fulfillment orders, tracking updates,
 // splitting a fulfillment order, the ship-by deadline, and the order's fulfillment status.
+import { copyDeliveryMethod } from "./delivery-methods.ts";
 import { customerSnapshot, snapshot, StoreError, type OperationOptions, type StoreCore } from "./store-core.ts";
 import type { Id, IsoDateTime, SimFulfillment, SimFulfillmentOrder, SimOrder, StoreChange } from "./types.ts";
 
@@ -122,12 +123,20 @@ export function splitFulfillmentOrder(store: StoreCore, domain: string, fulfillm
   const data = store.shop(domain);
   const fo = data.fulfillmentOrders.get(fulfillmentOrderId);
   if (!fo) throw new StoreError(`unknown fulfillment order ${fulfillmentOrderId}`, 404);
+  if (!SPLITTABLE.has(fo.status)) throw new StoreError(`fulfillment order ${fo.id} is ${fo.status} and cannot be split`, 422);
   const order = store.order(domain, fo.orderId);
   const at = store.at(options);
-  const created: SimFulfillmentOrder = { ...store.mint("FulfillmentOrder"), orderId: fo.orderId, status: "OPEN", assignedLocationId: fo.assignedLocationId, fulfillAt: fo.fulfillAt, fulfillBy: null, lineItems: [], createdAt: at, updatedAt: at };
+  // The new order does not carry the deadline: Shopify leaves fulfillBy to be set again.
+  const created: SimFulfillmentOrder = { ...store.mint("FulfillmentOrder"), orderId: fo.orderId, status: "OPEN", assignedLocationId: fo.assignedLocationId, fulfillAt: fo.fulfillAt, fulfillBy: null, deliveryMethod: copyDeliveryMethod(store, fo.deliveryMethod), lineItems: [], createdAt: at, updatedAt: at };
+  // Check everything first, so a refused split changes nothing.
   for (const { lineItemId, quantity } of lines) {
     const fl = fo.lineItems.find((l) => l.lineItemId === lineItemId);
-    if (!fl || quantity < 1 || quantity > fl.remainingQuantity) throw new StoreError(`cannot split ${quantity} of line item ${lineItemId}`, 422);
+    const asked = lines.filter((l) => l.lineItemId === lineItemId).reduce((n, l) => n + l.quantity, 0);
+    if (!fl || !Number.isInteger(quantity) || quantity < 1 || asked > fl.remainingQuantity) throw new StoreError(`cannot split ${quantity} of line item ${lineItemId}`, 422);
+  }
+  if (!lines.length) throw new StoreError("a split needs at least one line item", 422);
+  for (const { lineItemId, quantity } of lines) {
+    const fl = fo.lineItems.find((l) => l.lineItemId === lineItemId)!;
     fl.remainingQuantity -= quantity;
     fl.totalQuantity -= quantity;
     created.lineItems.push({ ...store.mint("FulfillmentOrderLineItem"), lineItemId, totalQuantity: quantity, remainingQuantity: quantity });
@@ -140,17 +149,27 @@ export function splitFulfillmentOrder(store: StoreCore, domain: string, fulfillm
   return created;
 }
 
-/** Sets FulfillmentOrder.fulfillBy. Shopify sends no webhook for this. */
-export function setFulfillmentDeadline(store: StoreCore, domain: string, fulfillmentOrderIds: Id[], deadline: IsoDateTime): { ok: true } | { ok: false; message: string } {
+const SPLITTABLE = new Set<SimFulfillmentOrder["status"]>(["OPEN", "IN_PROGRESS", "SCHEDULED", "ON_HOLD"]);
+
+/** Fulfillment orders that are finished (nothing left to ship on them): no deadline can apply. */
+export const FINISHED_FULFILLMENT_ORDER = new Set<SimFulfillmentOrder["status"]>(["CLOSED", "CANCELLED", "INCOMPLETE"]);
+
+/**
+ * Sets FulfillmentOrder.fulfillBy, all or nothing: when any id is not one of the shop's live
+ * fulfillment orders (unknown, another shop's, closed, cancelled), nothing changes and the answer
+ * is FULFILLMENT_ORDERS_NOT_FOUND, the one refusal Shopify's schema has for it. Repeated ids count
+ * once. Shopify sends no webhook for this.
+ */
+export function setFulfillmentDeadline(store: StoreCore, domain: string, fulfillmentOrderIds: Id[], deadline: IsoDateTime): { ok: true; fulfillmentOrders: SimFulfillmentOrder[] } | { ok: false; message: string } {
   const data = store.shop(domain);
-  const fos = fulfillmentOrderIds.map((id) => data.fulfillmentOrders.get(id));
-  if (fos.some((fo) => !fo)) return { ok: false, message: "The fulfillment orders could not be found." };
+  const fos = [...new Set(fulfillmentOrderIds)].map((id) => data.fulfillmentOrders.get(id));
+  if (fos.some((fo) => !fo || FINISHED_FULFILLMENT_ORDER.has(fo.status))) return { ok: false, message: "The fulfillment orders could not be found." };
   const at = store.now().toISOString();
   for (const fo of fos as SimFulfillmentOrder[]) {
     fo.fulfillBy = deadline;
     fo.updatedAt = at;
   }
-  return { ok: true };
+  return { ok: true, fulfillmentOrders: fos as SimFulfillmentOrder[] };
 }
 /** Lowers what remains to fulfill of a line item, from fulfillable fulfillment orders first. */
 export function takeFromFulfillmentOrders(order: SimOrder, lineItemId: Id, units: number): void {

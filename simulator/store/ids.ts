@@ -7,7 +7,7 @@ export type IdKind =
   | "RefundShippingLine" | "OrderAdjustment" | "OrderTransaction" | "FulfillmentOrder"
   | "FulfillmentOrderLineItem" | "Product" | "ProductVariant" | "InventoryItem" | "Location"
   | "Metafield" | "MetafieldDefinition" | "BulkOperation" | "OrderEdit" | "Event" | "App"
-  | "Fulfillment" | "FulfillmentLineItem" | "Duty" | "PaymentTerms";
+  | "Fulfillment" | "FulfillmentLineItem" | "Duty" | "PaymentTerms" | "DeliveryMethod";
 
 const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   Shop: { prefix: "601", width: 8 },
@@ -36,6 +36,7 @@ const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   FulfillmentLineItem: { prefix: "1191", width: 12 },
   Duty: { prefix: "2901", width: 9 },
   PaymentTerms: { prefix: "3901", width: 8 },
+  DeliveryMethod: { prefix: "2401", width: 9 },
 };
 
 export class IdSource {

@@ -2,7 +2,32 @@
 // order line takes from or gives back to stock (reported as inventory_levels/update).
 import { formatCents, parseCents } from "./money.ts";
 import { StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
-import type { Id, IsoDateTime, SimLineItem, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
+import type { Id, IsoDateTime, SimLineItem, SimLocation, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
+
+export interface AddLocationInput {
+  name: string;
+  available?: number;
+  stockExisting?: boolean;
+}
+
+/**
+ * Opens another location (a second warehouse, a store) that stocks every existing variant with
+ * `available` units (default 0), or none of them with `stockExisting: false`; products created
+ * later are stocked at every location.
+ */
+export function addLocation(store: StoreCore, domain: string, input: AddLocationInput, options?: OperationOptions): SimLocation {
+  const data = store.shop(domain);
+  const name = typeof input.name === "string" ? input.name.trim() : "";
+  if (!name) throw new StoreError("a location needs a name");
+  if (data.shop.locations.some((l) => l.name.toLowerCase() === name.toLowerCase())) throw new StoreError(`a location named ${name} exists`, 409);
+  const available = input.available ?? 0;
+  if (!Number.isInteger(available)) throw new StoreError("available must be an integer");
+  const location: SimLocation = { ...store.mint("Location"), name };
+  data.shop.locations.push(location);
+  const at = store.at(options);
+  if (input.stockExisting !== false) for (const variant of data.variants.values()) variant.inventoryLevels.push({ locationId: location.id, available, updatedAt: at });
+  return location;
+}
 
 export function createProduct(store: StoreCore, domain: string, input: { title: string; vendor?: string; productType?: string; tags?: string[]; variants: { title?: string; sku: string; price: string; grams?: number; inventory?: number }[] }, options?: OperationOptions): SimProduct {
   const data = store.shop(domain);

@@ -1,6 +1,7 @@
 // Orders: placing one (lines, discounts, tax, shipping, currencies, its fulfillment order and the
 // stock it takes), committed edits, and cancellation (which refunds or voids what was paid).
 import { normalizeTagList } from "./customers.ts";
+import { copyDeliveryMethod, deliveryMethodFor, type DeliveryMethodInput } from "./delivery-methods.ts";
 import { takeFromFulfillmentOrders, recomputeFulfillmentStatus } from "./fulfillments.ts";
 import { stockForLine } from "./inventory.ts";
 import { fromBag, parseCents, prorate, subPairs, toBag, ZERO_PAIR, type CentsPair } from "./money.ts";
@@ -68,6 +69,11 @@ export interface CreateOrderInput {
   sourceName?: string;
   processedAt?: IsoDateTime;
   fulfillBy?: IsoDateTime | null;
+  /**
+   * How the buyer gets it, with what checkout promised (branded promise, delivery window).
+   * Omitted: plain shipping named after the shipping line; null: none.
+   */
+  deliveryMethod?: DeliveryMethodInput | null;
 }
 export interface EditOrderInput {
   addLineItems?: CreateOrderLineInput[];
@@ -190,6 +196,7 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
       isRemoved: false,
     });
   }
+  const deliveryMethod = deliveryMethodFor(store, input.deliveryMethod, shippingLines[0]);
   const { id, gid } = store.mint("Order");
   const number = data.nextOrderNumber - 1000;
   const orderNumber = data.nextOrderNumber++;
@@ -228,7 +235,7 @@ export function createOrder(store: StoreCore, domain: string, input: CreateOrder
 
   const fo: SimFulfillmentOrder = {
     ...store.mint("FulfillmentOrder"), orderId: id, status: "OPEN", assignedLocationId: data.shop.locations[0].id,
-    fulfillAt: at, fulfillBy: input.fulfillBy ?? null,
+    fulfillAt: at, fulfillBy: input.fulfillBy ?? null, deliveryMethod,
     lineItems: order.lineItems.filter((l) => l.requiresShipping).map((l) => ({ ...store.mint("FulfillmentOrderLineItem"), lineItemId: l.id, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
     createdAt: at, updatedAt: at,
   };
@@ -328,7 +335,7 @@ export function editOrder(store: StoreCore, domain: string, orderId: Id, input: 
       let fo = order.fulfillmentOrders.find((f) => f.status === "OPEN");
       if (!fo && !order.fulfillmentOrders.some((f) => f.status === "ON_HOLD" || f.status === "SCHEDULED")) {
         // Everything else shipped (or none needed shipping): the added item gets its own fulfillment order.
-        fo = { ...store.mint("FulfillmentOrder"), orderId: order.id, status: "OPEN", assignedLocationId: order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id, fulfillAt: at, fulfillBy: null, lineItems: [], createdAt: at, updatedAt: at };
+        fo = { ...store.mint("FulfillmentOrder"), orderId: order.id, status: "OPEN", assignedLocationId: order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id, fulfillAt: at, fulfillBy: null, deliveryMethod: copyDeliveryMethod(store, order.fulfillmentOrders[0]?.deliveryMethod), lineItems: [], createdAt: at, updatedAt: at };
         order.fulfillmentOrders.push(fo);
         data.fulfillmentOrders.set(fo.id, fo);
       }

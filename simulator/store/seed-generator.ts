@@ -2,6 +2,7 @@
 // 18 months of order history (refunds, cancellations, edits, guest and test orders, several
 // presentment currencies) in a fresh store. History is written silently: no StoreChanges.
 import type { SimStore, ShopData, CreateShopInput, CreateOrderLineInput } from "./store.ts";
+import type { DeliveryMethodInput } from "./delivery-methods.ts";
 import type { SimCustomer, SimVariant } from "./types.ts";
 
 export type SeedSize = "tiny" | "small" | "medium" | "large";
@@ -156,6 +157,8 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
   const shipRand = mulberry32(options.seed ^ 0x5f3759df);
   // So does the money mix: the same draws for every order, used only when asked for.
   const moneyRand = mulberry32(options.seed ^ 0x2545f491);
+  // And what checkout promised about delivery.
+  const promiseRand = mulberry32(options.seed ^ 0x1b873593);
   const money: SeedMoneySummary = { tips: 0, giftCardsBought: 0, giftCardPayments: 0, duties: 0, cashOnDelivery: 0, voided: 0 };
   for (let i = 0; i < size.orders; i++) {
     const t = orderTimes[i];
@@ -187,11 +190,13 @@ export function seedShop(store: SimStore, domain: string, options: SeedOptions):
     // One test order in a dense store, else 1 in 100.
     const test = dense ? slots[i] === size.orders - 1 : testRoll < 0.01;
     const at = iso(t);
+    const shipping = rand() < 0.85 ? { title: rand() < 0.8 ? "Standard" : "Express", price: rand() < 0.8 ? "6.95" : "14.50" } : null;
     const order = store.createOrder(domain, {
       customerId: customer?.id ?? null,
       email: customer ? undefined : `guest.${i + 1}@example.net`,
       lineItems,
-      shipping: rand() < 0.85 ? { title: rand() < 0.8 ? "Standard" : "Express", price: rand() < 0.8 ? "6.95" : "14.50" } : null,
+      shipping,
+      deliveryMethod: seededDeliveryMethod(promiseRand, shipping?.title ?? null, t),
       taxRate: rand() < 0.7 ? 0.08 : 0,
       taxShipping: rand() < 0.3,
       discount: rand() < 0.12 ? (rand() < 0.5 ? { code: "WELCOME10", percentage: 10 } : { code: "FIVEOFF", amount: "5.00" }) : null,
@@ -334,4 +339,21 @@ function drawMoneyMix(rand: () => number, enabled: boolean): MoneyMixDraw {
     cashOnDelivery: draws[4] < 0.04,
     voidAuthorization: draws[5] < 0.5,
   };
+}
+
+/**
+ * What checkout promised a seeded order's buyer: about 1 in 5 shipped orders under Shop Promise
+ * (delivery in 1–2 days for Express, 2–3 for Standard), 1 in 4 with a carrier's delivery window
+ * (3–7 days), the rest plain shipping with no dates. Orders with no shipping line: plain.
+ */
+export function seededDeliveryMethod(rand: () => number, shippingTitle: string | null, placedAtMs: number): DeliveryMethodInput | undefined {
+  const roll = rand();
+  if (shippingTitle === null) return undefined;
+  const day = (n: number) => new Date(placedAtMs + n * 86_400_000).toISOString();
+  if (roll < 0.2) {
+    const fast = shippingTitle === "Express";
+    return { brandedPromise: "shop_promise", minDeliveryDateTime: day(fast ? 1 : 2), maxDeliveryDateTime: day(fast ? 2 : 3) };
+  }
+  if (roll < 0.45) return { minDeliveryDateTime: day(3), maxDeliveryDateTime: day(7) };
+  return undefined;
 }

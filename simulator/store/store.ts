@@ -10,7 +10,8 @@ import { addTags, createCustomer, deleteCustomer, removeTags, updateCustomer, ty
 import {
   fulfillOrder, setFulfillmentDeadline, splitFulfillmentOrder, updateFulfillmentTracking, type FulfillOrderInput, type TrackingUpdateInput,
 } from "./fulfillments.ts";
-import { adjustInventory, createProduct } from "./inventory.ts";
+import { mergeFulfillmentOrders, moveFulfillmentOrder, type FulfillmentOrderLineInput, type MergeIntentInput } from "./fulfillment-order-merge-move.ts";
+import { addLocation, adjustInventory, createProduct, type AddLocationInput } from "./inventory.ts";
 import { createMetafieldDefinition, deleteMetafields, metafieldOwner, setMetafields } from "./metafields.ts";
 import { addOrderTags, removeOrderTags } from "./order-tags.ts";
 import { cancelOrder, createOrder, editOrder, type CreateOrderInput, type EditOrderInput } from "./orders.ts";
@@ -20,11 +21,13 @@ import { createShop, installApp, resolveNamespace, setPlan, uninstallApp, PLANS,
 import { normalizeDomain, snapshot, StoreCore, type OperationOptions, type ShopData } from "./store-core.ts";
 import type {
   Gid, Id, IsoDateTime, MoneyBag, MutationRecord, SimAppInstallation, SimBulkOperation, SimCancelReason, SimCustomer,
-  SimFulfillment, SimFulfillmentOrder, SimOrder, SimPlan, SimProduct, SimRefund, SimRestockType, StoreChange, StoreChangeTopic,
+  SimFulfillment, SimFulfillmentOrder, SimLocation, SimOrder, SimPlan, SimProduct, SimRefund, SimRestockType, StoreChange, StoreChangeTopic,
 } from "./types.ts";
 
 export { MAX_TAGS_PER_CUSTOMER, splitTags, type CreateCustomerInput } from "./customers.ts";
 export type { FulfillOrderInput, TrackingUpdateInput } from "./fulfillments.ts";
+export type { FulfillmentOrderLineInput, FulfillmentOrderUserError, MergeIntentInput, MergeResult, MoveResult } from "./fulfillment-order-merge-move.ts";
+export { SHOP_PROMISE, type DeliveryMethodInput } from "./delivery-methods.ts";
 export { digest, validateMetafieldValue } from "./metafields.ts";
 export type { CreateOrderInput, CreateOrderLineInput, EditOrderInput } from "./orders.ts";
 export type { RefundInput } from "./refunds.ts";
@@ -172,6 +175,18 @@ export class SimStore extends StoreCore {
 
   setFulfillmentDeadline(domain: string, fulfillmentOrderIds: Id[], deadline: IsoDateTime): ReturnType<typeof setFulfillmentDeadline> {
     return setFulfillmentDeadline(this, domain, fulfillmentOrderIds, deadline);
+  }
+
+  mergeFulfillmentOrders(domain: string, sets: MergeIntentInput[][], options?: OperationOptions): ReturnType<typeof mergeFulfillmentOrders> {
+    return mergeFulfillmentOrders(this, domain, sets, options);
+  }
+
+  moveFulfillmentOrder(domain: string, fulfillmentOrderId: Id, newLocationId: Id, lineItems?: FulfillmentOrderLineInput[] | null, options?: OperationOptions): ReturnType<typeof moveFulfillmentOrder> {
+    return moveFulfillmentOrder(this, domain, fulfillmentOrderId, newLocationId, lineItems, options);
+  }
+
+  addLocation(domain: string, input: AddLocationInput, options?: OperationOptions): SimLocation {
+    return addLocation(this, domain, input, options);
   }
 
   // ------------------------------------------------------------ record of the app's mutations

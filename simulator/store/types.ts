@@ -258,6 +258,27 @@ export interface SimFulfillmentOrderLineItem {
   remainingQuantity: number;
 }
 
+/** Shopify's DeliveryMethodType. */
+export type SimDeliveryMethodType = "SHIPPING" | "LOCAL" | "PICK_UP" | "PICKUP_POINT" | "RETAIL" | "NONE";
+
+/**
+ * How the buyer chose to get the order (Shopify's DeliveryMethod), with what checkout promised:
+ * a branded promise (Shop Promise: handle "shop_promise") and the delivery window shown.
+ * Each fulfillment order carries its own (own id, same content).
+ */
+export interface SimDeliveryMethod {
+  id: Id;
+  gid: Gid;
+  methodType: SimDeliveryMethodType;
+  presentedName: string | null;
+  serviceCode: string | null;
+  sourceReference: string | null;
+  brandedPromise: { handle: string; name: string } | null;
+  minDeliveryDateTime: IsoDateTime | null;
+  maxDeliveryDateTime: IsoDateTime | null;
+  additionalInformation: { instructions: string | null; phone: string | null } | null;
+}
+
 export interface SimFulfillmentOrder {
   id: Id;
   gid: Gid;
@@ -266,6 +287,8 @@ export interface SimFulfillmentOrder {
   assignedLocationId: Id;
   fulfillAt: IsoDateTime | null;
   fulfillBy: IsoDateTime | null; // the ship-by deadline the app sets
+  /** Null (or absent) when the order carries none. */
+  deliveryMethod?: SimDeliveryMethod | null;
   lineItems: SimFulfillmentOrderLineItem[];
   createdAt: IsoDateTime;
   updatedAt: IsoDateTime;
@@ -530,6 +553,11 @@ export type StoreChange =
       /** split/moved/merged: the other fulfillment order(s) involved. */
       related: SimFulfillmentOrder[];
       order: SimOrder;
+      /** merged: what was asked of each fulfillment order merged (its line items and units). */
+      mergeIntents?: { fulfillmentOrderId: Id; lineItems: { id: Id; gid: Gid; quantity: number }[] }[];
+      /** moved: the line items (of the original) and units asked to move, and where they were. */
+      requestedLineItems?: { id: Id; gid: Gid; quantity: number }[];
+      sourceLocationId?: Id;
     })
   | (ChangeBase<"inventory_levels/update"> & { inventoryItemId: Id; locationId: Id; available: number; updatedAt: IsoDateTime })
   | (ChangeBase<"bulk_operations/finish"> & { bulkOperation: SimBulkOperation })
@@ -539,7 +567,9 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 // ---------------------------------------------------------------- record of the app's mutations
 
-export type MutationRecordKind = "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline" | "bulkOperationRunQuery" | "other";
+export type MutationRecordKind =
+  | "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline"
+  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -559,6 +589,8 @@ export interface MutationRecord {
     | { kind: "metafieldsDelete"; metafields: { ownerGid: Gid; namespace: string; key: string; deleted: boolean }[] }
     | { kind: "metafieldDefinitionCreate"; namespace: string; key: string; type: string; ownerType: string }
     | { kind: "fulfillmentOrdersSetFulfillmentDeadline"; fulfillmentOrderGids: Gid[]; fulfillmentDeadline: IsoDateTime }
+    | { kind: "fulfillmentOrderMerge"; sourceGids: Gid[][]; mergedGids: Gid[] }
+    | { kind: "fulfillmentOrderMove"; fulfillmentOrderGid: Gid; newLocationGid: Gid; movedGid: Gid | null }
     | { kind: "bulkOperationRunQuery"; bulkOperationGid: Gid | null; query: string }
     | { kind: "other"; variables: unknown };
 }

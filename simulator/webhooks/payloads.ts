@@ -668,35 +668,39 @@ export function fulfillmentOrdersSplitPayload(change: FulfillmentOrderChange): O
 }
 
 /**
- * fulfillment_orders/merged. `fulfillmentOrder` is the surviving order,
- * `related` the ones merged into it.
+ * fulfillment_orders/merged. `fulfillmentOrder` is the order the merge made,
+ * `related` the ones merged, `mergeIntents` the units asked of each (when the
+ * change carries none, each related order's line items as they are).
  */
 export function fulfillmentOrdersMergedPayload(change: FulfillmentOrderChange): Obj {
-  const all = [change.fulfillmentOrder, ...change.related];
+  const intents = change.mergeIntents
+    ?? [change.fulfillmentOrder, ...change.related].map((fo) => ({ fulfillmentOrderId: fo.id, lineItems: fo.lineItems.map((li) => ({ id: li.id, quantity: li.totalQuantity })) }));
   return {
-    merge_intents: all.map((fo) => ({
-      fulfillment_order_id: rawId(fo.id),
-      fulfillment_order_line_items: fo.lineItems.map((li) => ({ id: rawId(li.id), quantity: li.totalQuantity })),
+    merge_intents: intents.map((intent) => ({
+      fulfillment_order_id: rawId(intent.fulfillmentOrderId),
+      fulfillment_order_line_items: intent.lineItems.map((li) => ({ id: rawId(li.id), quantity: li.quantity })),
     })),
     fulfillment_order_merges: { fulfillment_order: foRef(change.fulfillmentOrder) },
   };
 }
 
 /**
- * fulfillment_orders/moved. `fulfillmentOrder` is the original (source
- * location), `related[0]` the one now at the destination; when the whole
- * order moved, Shopify reports the same order in both places.
+ * fulfillment_orders/moved. `fulfillmentOrder` is the original, `related[0]`
+ * the one now at the destination; when the whole order moved, Shopify reports
+ * the same order in both places. `requestedLineItems` are the original's line
+ * items asked to move, `sourceLocationId` where they were.
  */
 export function fulfillmentOrdersMovedPayload(change: FulfillmentOrderChange): Obj {
   const original = change.fulfillmentOrder;
   const moved = change.related[0] ?? original;
   const ref = (fo: SimFulfillmentOrder) => ({ ...foRef(fo), assigned_location_id: locationGid(fo.assignedLocationId) });
+  const requested = change.requestedLineItems ?? moved.lineItems.map((li) => ({ gid: li.gid, quantity: li.totalQuantity }));
   return {
     original_fulfillment_order: ref(original),
     moved_fulfillment_order: ref(moved),
     destination_location_id: locationGid(moved.assignedLocationId),
-    fulfillment_order_line_items_requested: moved.lineItems.map((li) => ({ id: li.gid, quantity: li.totalQuantity })),
-    source_location: { id: locationGid(original.assignedLocationId) },
+    fulfillment_order_line_items_requested: requested.map((li) => ({ id: li.gid, quantity: li.quantity })),
+    source_location: { id: locationGid(change.sourceLocationId ?? original.assignedLocationId) },
   };
 }
 

@@ -43,7 +43,16 @@ function scenario(store: SimStore) {
   store.addTags(SHOP, customer.id, ["gold"]);
   store.removeTags(SHOP, customer.id, ["gold"]);
   const fo = store.order(SHOP, order.id).fulfillmentOrders[0];
-  const split = store.splitFulfillmentOrder(SHOP, fo.id, [{ lineItemId: fo.lineItems[0].lineItemId, quantity: 1 }]);
+  // Split one unit off, merge it back (into a new order), then move that to a second warehouse and back.
+  const splitOff = store.splitFulfillmentOrder(SHOP, fo.id, [{ lineItemId: fo.lineItems[0].lineItemId, quantity: 1 }]);
+  const merged = store.mergeFulfillmentOrders(SHOP, [[{ fulfillmentOrderId: fo.id }, { fulfillmentOrderId: splitOff.id }]]);
+  if (!merged.ok) throw new Error(JSON.stringify(merged.userErrors));
+  const second = store.addLocation(SHOP, { name: "Second warehouse" });
+  const moved = store.moveFulfillmentOrder(SHOP, merged.merged[0].id, second.id);
+  if (!moved.ok) throw new Error(JSON.stringify(moved.userErrors));
+  store.moveFulfillmentOrder(SHOP, merged.merged[0].id, store.shop(SHOP).shop.locations[0].id);
+  const live = merged.merged[0];
+  const split = store.splitFulfillmentOrder(SHOP, live.id, [{ lineItemId: live.lineItems[0].lineItemId, quantity: 1 }]);
   // Ship the split-off unit (partial), fix its tracking, then ship the rest (fulfilled).
   const shipment = store.fulfillOrder(SHOP, order.id, { fulfillmentOrderId: split.id, trackingCompany: "UPS", trackingNumber: "1Z999AA10123456784" });
   store.updateFulfillmentTracking(SHOP, shipment.id, { trackingCompany: "UPS", trackingNumber: "1Z999AA10123456785" });
@@ -72,6 +81,8 @@ const SAMPLES: Record<string, string> = {
   "customer.tags_added": "customer_tags_added.json",
   "customer.tags_removed": "customer_tags_removed.json",
   "fulfillment_orders/split": "fulfillment_orders_split.json",
+  "fulfillment_orders/merged": "fulfillment_orders_merged.json",
+  "fulfillment_orders/moved": "fulfillment_orders_moved.json",
   "inventory_levels/update": "exemplars_2025-04_anonymized/inventory_levels_1.json",
   "app/uninstalled": "app_uninstalled.json",
 };
