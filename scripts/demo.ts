@@ -20,6 +20,7 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { createDb, databaseTarget } from "../app/db.server.ts";
 import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
+import { readAppTomlFile } from "../simulator/webhooks/app-toml.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
@@ -93,7 +94,8 @@ async function main() {
     ...base,
     NODE_ENV: "development",
     PORT: String(appPort),
-    SCOPES: "read_customers,write_customers,read_orders,read_all_orders,read_products,read_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+    // The scopes the app declares, so the demo asks for exactly what a real install grants.
+    SCOPES: readAppTomlFile(path.join(ROOT, "shopify.app.toml")).scopes.join(","),
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `demo-${randomBytes(3).toString("hex")}`,
