@@ -165,14 +165,16 @@ export function scoreQuotes({
   });
 
   const standingOrder: Record<QuoteStanding, number> = { covers: 0, partial: 1, out: 2 };
-  return scored.sort(
-    (a, b) =>
-      standingOrder[a.standing] - standingOrder[b.standing] ||
-      (b.score ?? 0) - (a.score ?? 0) ||
-      a.quote.unitPriceMinor - b.quote.unitPriceMinor ||
-      a.quote.leadBusinessDays - b.quote.leadBusinessDays ||
-      byText(a.quote.supplierId, b.quote.supplierId) ||
-      byText(a.quote.quoteId, b.quote.quoteId),
+  return scored.sort((a, b) => standingOrder[a.standing] - standingOrder[b.standing] || compareScored(a, b));
+}
+
+function compareScored(a: ScoredQuote, b: ScoredQuote): number {
+  return (
+    (b.score ?? 0) - (a.score ?? 0) ||
+    a.quote.unitPriceMinor - b.quote.unitPriceMinor ||
+    a.quote.leadBusinessDays - b.quote.leadBusinessDays ||
+    byText(a.quote.supplierId, b.quote.supplierId) ||
+    byText(a.quote.quoteId, b.quote.quoteId)
   );
 }
 
@@ -216,12 +218,12 @@ function greedySplit(ordered: readonly ScoredQuote[], quantity: number): AwardOp
 export function awardOptions({ scored, quantity, allowSplits }: { scored: readonly ScoredQuote[]; quantity: number; allowSplits: boolean }): AwardOption[] {
   const options = scored.filter((entry) => entry.standing === "covers").map((entry) => optionOf([partOf(entry, quantity)]));
   if (!allowSplits) return options;
-  const inPlay = scored.filter((entry) => entry.standing !== "out");
-  // `scored` is already best-score first with fixed tie-breaks.
+  // Best score first, whether a quote covers or not; then the same fixed tie-breaks as scoreQuotes.
+  const inPlay = scored.filter((entry) => entry.standing !== "out").sort(compareScored);
   const splits = [
     greedySplit(inPlay, quantity),
     greedySplit(
-      [...inPlay].sort((a, b) => a.quote.leadBusinessDays - b.quote.leadBusinessDays || inPlay.indexOf(a) - inPlay.indexOf(b)),
+      [...inPlay].sort((a, b) => a.quote.leadBusinessDays - b.quote.leadBusinessDays || compareScored(a, b)),
       quantity,
     ),
   ];
