@@ -173,3 +173,60 @@ describe("Gold first", () => {
     expect(decision).toMatchObject({ kind: "escalate", reason: { kind: "cost_above_threshold", thresholdPercent: 50 } });
   });
 });
+
+describe("properties", () => {
+  const quoteArb = fc.record({
+    supplierId: fc.constantFrom("acme", "bolt", "cargo"),
+    unitPriceMinor: fc.integer({ min: 1, max: 3000 }),
+    availableQuantity: fc.integer({ min: 0, max: 300 }),
+    leadBusinessDays: fc.integer({ min: 0, max: 12 }),
+    validForMinutes: fc.integer({ min: -60, max: 600 }),
+    receivedMinute: fc.integer({ min: 0, max: 59 }),
+  });
+  const quotesArb = fc.array(quoteArb, { maxLength: 6 }).map((specs) =>
+    specs.map((spec, i) =>
+      quote(spec.supplierId, {
+        quoteId: `q${i}`,
+        unitPriceMinor: spec.unitPriceMinor,
+        availableQuantity: spec.availableQuantity,
+        leadBusinessDays: spec.leadBusinessDays,
+        validUntil: minutes(60 + spec.validForMinutes),
+        receivedAt: minutes(spec.receivedMinute),
+      }),
+    ),
+  );
+
+  it("an award covers the quantity in time within its band; an escalation says truly why", () => {
+    fc.assert(
+      fc.property(quotesArb, fc.boolean(), fc.subarray(["gold", "silver", "bronze"]), fc.integer({ min: 1, max: 300 }), (quotes, allowSplits, waiting, quantity) => {
+        const settings = { ...DEFAULT_REPLENISHMENT_SETTINGS, allowSplits };
+        const decision = decide({ settings, quotes, waitingTierKeys: waiting, quantity, now: minutes(60) });
+        expect(decision.kind).not.toBe("wait");
+        if (decision.kind === "award") {
+          expect(decision.option.quantity).toBe(quantity);
+          expect(decision.option.leadBusinessDays).toBeLessThanOrEqual(8);
+          for (const part of decision.option.parts) {
+            const entry = decision.quotes.find((scored) => scored.quote.quoteId === part.quoteId);
+            expect(entry?.standing).not.toBe("out");
+            expect(part.quantity).toBeLessThanOrEqual(entry?.quote.availableQuantity ?? 0);
+          }
+          expect(decision.option.split).toBe(decision.option.parts.length > 1);
+          if (!allowSplits) expect(decision.option.split).toBe(false);
+          expect(decision.cost.totalMinor * 100).toBeLessThanOrEqual(decision.cost.usualTotalMinor * (100 + decision.rule.priority.escalationThresholdPercent));
+        } else if (decision.kind === "escalate") {
+          if (decision.reason.kind === "no_quotes") expect(quotes).toHaveLength(0);
+          if (decision.reason.kind === "no_quote_meets_need") {
+            expect(decision.proposed).toBeNull();
+            const inPlay = decision.quotes.filter((entry) => entry.standing !== "out");
+            expect(inPlay.every((entry) => entry.standing === "partial")).toBe(true);
+            if (allowSplits) expect(inPlay.reduce((sum, entry) => sum + entry.quote.availableQuantity, 0)).toBeLessThan(quantity);
+          }
+          if (decision.reason.kind === "cost_above_threshold") {
+            expect(decision.reason.cost.totalMinor * 100).toBeGreaterThan(decision.reason.cost.usualTotalMinor * (100 + decision.reason.thresholdPercent));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -112,7 +112,7 @@ export type DecisionInput = {
   quantity: number;
   neededWithinBusinessDays: number;
   requestedAt: Date;
-  /** Tiers of the open orders waiting on the SKU when the request was made. */
+  /** Tiers of the open orders waiting on the SKU now (requestPriority of the same set gave the job priority when asking). */
   waitingTierKeys: readonly string[];
   askedSupplierIds: readonly string[];
   quotes: readonly SupplierQuote[];

@@ -14,6 +14,7 @@
  * - DEFAULT_REPLENISHMENT_SETTINGS: ReplenishmentSettings        USD
  * - defaultReorderTrigger(safetyStock, marginPercent = 10): number   ceil(safety × (100 + m) / 100), in integers: 50 → 55
  * - reorderTriggerOf(rule): number                              the rule's own trigger, or the default
+ * - toBasisPoints(percent): number                              12.5 → 1250 (percentages compared in integers)
  * - skuReplenishmentRuleSchema, replenishmentSettingsSchema: zod schemas (with cross-field checks)
  * - parseSkuReplenishmentRule(input): { ok: true; rule } | { ok: false; issues }
  * - parseReplenishmentSettings(input): { ok: true; settings } | { ok: false; issues }

@@ -66,7 +66,10 @@ export function supplyPromise({
   tierKey: string;
   sku: string;
   quantity: number;
-  /** Units available now (Shopify's available, after what earlier orders committed). */
+  /**
+   * Units free for this order now: Shopify's available, plus units committed to orders already
+   * told to wait for the award (Shopify commits them too, but they do not ship from this stock).
+   */
   available: number;
   /** Units the merchant can still make or expedite for priority tiers while short; 0 when none. */
   priorityCapacityUnits: number;
