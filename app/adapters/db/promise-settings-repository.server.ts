@@ -8,6 +8,9 @@
  * - loadPromiseSetup(db, shop, now): { rules, version, saved, seededHolidays, calendar }
  * - savePromiseRules(db, shop, rules): Promise<number>                the new version
  * - loadSkuLeadTimes(db, shop, skus): Map<sku, business days>
+ * - listSkuLeadTimes(db, shop): { sku, replenishmentBusinessDays }[]   every SKU's own lead time, by SKU
+ * - savePromiseRulesAndLeadTimes(db, shop, rules, leadTimes): Promise<number>
+ *       the rules and the whole per-SKU list in one transaction (SKUs not listed are removed); the new version
  */
 import type { Db } from "../../db.server.ts";
 import type { BusinessCalendar } from "../../domain/business-calendar.ts";
@@ -54,4 +57,26 @@ export async function loadSkuLeadTimes(db: Db, shop: string, skus: readonly stri
   if (wanted.length === 0) return new Map();
   const rows = await db.skuReplenishment.findMany({ where: { shop, sku: { in: wanted } }, select: { sku: true, replenishmentBusinessDays: true } });
   return new Map(rows.map((row) => [row.sku, row.replenishmentBusinessDays]));
+}
+
+export async function listSkuLeadTimes(db: Db, shop: string): Promise<{ sku: string; replenishmentBusinessDays: number }[]> {
+  return db.skuReplenishment.findMany({ where: { shop }, select: { sku: true, replenishmentBusinessDays: true }, orderBy: { sku: "asc" } });
+}
+
+/** The settings page saves both at once: either all of it is stored or none of it. */
+export async function savePromiseRulesAndLeadTimes(db: Db, shop: string, rules: PromiseRules, leadTimes: readonly { sku: string; replenishmentBusinessDays: number }[]): Promise<number> {
+  const text = JSON.stringify(rules);
+  const skus = leadTimes.map((entry) => entry.sku);
+  const [saved] = await db.$transaction([
+    db.promiseSettings.upsert({ where: { shop }, create: { shop, rules: text }, update: { rules: text, version: { increment: 1 } } }),
+    db.skuReplenishment.deleteMany({ where: { shop, sku: { notIn: skus } } }),
+    ...leadTimes.map((entry) =>
+      db.skuReplenishment.upsert({
+        where: { shop_sku: { shop, sku: entry.sku } },
+        create: { shop, sku: entry.sku, replenishmentBusinessDays: entry.replenishmentBusinessDays },
+        update: { replenishmentBusinessDays: entry.replenishmentBusinessDays },
+      }),
+    ),
+  ]);
+  return saved.version;
 }
