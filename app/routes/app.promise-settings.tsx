@@ -43,11 +43,31 @@ const UNIT_OPTIONS = [
   { label: "Business days", value: "business_days" },
 ];
 
-/** Where an issue without a field of its own is shown: in the banner, in the merchant's words. */
-function generalIssue(issue: { path: string; message: string }, tierName: (key: string) => string): string {
+const LANE_FIELDS: Record<string, string> = { "handling.min": "ships at the earliest after", "handling.max": "ships at the latest after", "handling.unit": "handling time in", dailyCapacity: "daily capacity", name: "lane name", tierKey: "tier" };
+const ROW_FIELDS: Record<string, string> = { zone: "country or region", minDays: "from", maxDays: "to", sku: "SKU", days: "lead time", date: "date", name: "name" };
+const FIELDS: Record<string, string> = {
+  "calendar.cutoff": "Daily order cut-off",
+  "calendar.timeZone": "Time zone",
+  "calendar.workingDays": "Working days",
+  "calendar.holidayRegion.country": "Public holidays",
+  "calendar.holidayRegion.subdivision": "Public holidays, region",
+  defaultReplenishmentBusinessDays: "Default lead time",
+};
+
+/** One line of the issues banner: where the field is (as the form labels it) and what is wrong. */
+function describeSettingsIssue(issue: { path: string; message: string }, draft: PromiseSettingsDraft, tierName: (key: string) => string): string {
   const tier = /^Tier "([^"]+)" has no lane$/i.exec(issue.message);
   if (tier) return `${tierName(tier[1])} has no lane: add its handling time below.`;
-  return issue.message;
+  const lane = /^lanes\.(\d+)\.(.+)$/.exec(issue.path);
+  const row = /^(transit|skus|calendar\.holidaysAdded)\.(\d+)\.(\w+)$/.exec(issue.path);
+  let place = FIELDS[issue.path];
+  if (lane) place = `${tierName(draft.lanes[Number(lane[1])]?.tierKey ?? "")}, ${LANE_FIELDS[lane[2]] ?? lane[2]}`;
+  else if (row) {
+    const i = Number(row[2]);
+    const what = row[1] === "transit" ? `Transit to ${draft.transit[i]?.zone || `destination ${i + 1}`}` : row[1] === "skus" ? `Lead time of ${draft.skus[i]?.sku || `SKU ${i + 1}`}` : `Closing day ${i + 1}`;
+    place = `${what}, ${ROW_FIELDS[row[3]] ?? row[3]}`;
+  }
+  return place ? `${place}: ${issue.message}` : issue.message;
 }
 
 export default function PromiseSettingsPage() {
@@ -90,7 +110,6 @@ export default function PromiseSettingsPage() {
 
   const issues = result && !result.ok ? result.issues : [];
   const issueFor = (path: string) => issues.find((i) => i.path === path)?.message;
-  const general = issues.filter((i) => i.path === "" || i.path === "lanes" || i.path === "calendar" || i.path === "transit");
   const shownPreview = result?.ok ? result.preview : changed ? null : data.preview;
   const previewStale = !result?.ok && changed;
   const holidays = result?.holidays ?? data.holidays;
@@ -122,7 +141,7 @@ export default function PromiseSettingsPage() {
             <Banner tone="warning" title="Your tiers changed since these settings were saved">
               <List>
                 {data.tierIssues.map((issue) => (
-                  <List.Item key={`${issue.path}:${issue.message}`}>{generalIssue(issue, tierName)}</List.Item>
+                  <List.Item key={`${issue.path}:${issue.message}`}>{describeSettingsIssue(issue, draft, tierName)}</List.Item>
                 ))}
               </List>
               <p>Check the lanes below and save.</p>
@@ -131,16 +150,12 @@ export default function PromiseSettingsPage() {
         )}
         {issues.length > 0 && (
           <Layout.Section>
-            <Banner tone="critical" title="Nothing is saved until these are fixed">
-              {general.length > 0 ? (
-                <List>
-                  {general.map((issue) => (
-                    <List.Item key={`${issue.path}:${issue.message}`}>{generalIssue(issue, tierName)}</List.Item>
-                  ))}
-                </List>
-              ) : (
-                <p>{`${number(issues.length)} ${issues.length === 1 ? "field needs" : "fields need"} fixing: see the messages in red.`}</p>
-              )}
+            <Banner tone="critical" title={`Nothing is saved until ${issues.length === 1 ? "this is" : `these ${number(issues.length)} are`} fixed`}>
+              <List>
+                {issues.map((issue) => (
+                  <List.Item key={`${issue.path}:${issue.message}`}>{describeSettingsIssue(issue, draft, tierName)}</List.Item>
+                ))}
+              </List>
             </Banner>
           </Layout.Section>
         )}
@@ -187,7 +202,9 @@ export default function PromiseSettingsPage() {
 
         <Layout.Section>
           <BlockStack gap="400">
-            <Text as="h2" variant="headingMd">Handling time and capacity per tier</Text>
+            <Box paddingInlineStart={{ xs: "400", sm: "0" }}>
+              <Text as="h2" variant="headingMd">Handling time and capacity per tier</Text>
+            </Box>
             {draft.lanes.map((lane, i) => {
               const orphan = !data.tiers.some((t) => t.key === lane.tierKey);
               return (
@@ -202,11 +219,11 @@ export default function PromiseSettingsPage() {
                     </InlineStack>
                     {issueFor(`lanes.${i}.tierKey`) && <Text as="p" tone="critical">{issueFor(`lanes.${i}.tierKey`)}</Text>}
                     <FormLayout>
-                      <FormLayout.Group condensed>
+                      <FormLayout.Group>
                         <TextField label="Lane name" value={lane.name} onChange={(name) => updateLane(i, { name })} autoComplete="off" error={issueFor(`lanes.${i}.name`)} helpText="Shown to staff on the order" />
                         <Select label="Handling time in" options={UNIT_OPTIONS} value={lane.unit} onChange={(unit) => updateLane(i, { unit: unit as LaneDraft["unit"] })} />
                       </FormLayout.Group>
-                      <FormLayout.Group condensed>
+                      <FormLayout.Group>
                         <TextField label="Ships at the earliest after" inputMode="numeric" value={lane.min} onChange={(min) => updateLane(i, { min })} suffix={lane.unit === "business_hours" ? "hours" : "days"} autoComplete="off" error={issueFor(`lanes.${i}.handling.min`)} />
                         <TextField label="Ships at the latest after" inputMode="numeric" value={lane.max} onChange={(max) => updateLane(i, { max })} suffix={lane.unit === "business_hours" ? "hours" : "days"} autoComplete="off" error={issueFor(`lanes.${i}.handling.max`)} helpText="This is the promise" />
                         <TextField label="Daily capacity" inputMode="numeric" value={lane.capacity} onChange={(capacity) => updateLane(i, { capacity })} suffix="orders" placeholder="Unlimited" autoComplete="off" error={issueFor(`lanes.${i}.dailyCapacity`)} helpText="Empty: no limit. A full day moves new promises to the next day with room." />

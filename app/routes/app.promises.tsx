@@ -6,7 +6,8 @@ import { Badge, Banner, BlockStack, Box, Card, Divider, EmptyState, InlineStack,
 import { db } from "../db.server.ts";
 import type { PromiseStatus } from "../domain/promise-score.ts";
 import { authenticate } from "../shopify.server.ts";
-import { loadPromisesPage, PROMISE_STATUS_LABELS, PROMISE_STATUSES, shopLocaleFor } from "../use-cases/promises-admin.server.ts";
+import { PROMISE_STATUS_LABELS, PROMISE_STATUSES } from "../components/promise-status.ts";
+import { loadPromisesPage, shopLocaleFor } from "../use-cases/promises-admin.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

@@ -9,7 +9,8 @@ import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts
 import { promiseStatus } from "../domain/promise-score.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { loadPromiseSettingsPage, submitPromiseSettings, type PromiseSettingsDraft } from "./promise-settings-admin.server.ts";
-import { loadPromisesPage, PROMISE_STATUSES } from "./promises-admin.server.ts";
+import { loadPromisesPage } from "./promises-admin.server.ts";
+import { PROMISE_STATUSES } from "../components/promise-status.ts";
 import { resolveLocale } from "./promise-formatting.ts";
 
 const SHOP = "promise-pages.myshopify.com";
@@ -71,6 +72,8 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
       ["gold", "business_hours", "24", "48", ""],
     ]);
     expect(loaded.holidays.seeded.map((h) => h.date)).toEqual(expect.arrayContaining(["2026-12-25", "2027-01-01", "2027-07-05"]));
+    // Thanksgiving has passed: nothing to switch off there.
+    expect(loaded.holidays.seeded.map((h) => h.date)).not.toContain("2026-11-26");
     expect(loaded.holidays.seeded.find((h) => h.date === "2026-12-25")).toMatchObject({ name: "Christmas Day", label: "Fri, Dec 25, 2026" });
     expect(loaded.attribution).toMatch(/date-holidays/);
     // 48 business hours from Wednesday 10:00 is Friday 10:00; 10 business days pass Christmas Day.

@@ -3,6 +3,7 @@
 // bookings), and saving, which stores everything at once or, on any bad field, nothing.
 // Promises already made keep their dates (stored-promise-decision.ts): saving only affects
 // orders paid afterwards.
+import { DateTime } from "luxon";
 import type { Db } from "../db.server.ts";
 import { listSkuLeadTimes, loadPromiseSettings, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
@@ -80,10 +81,13 @@ export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku:
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 
-/** A country code ISO 3166 knows ("XX" and "EU" are not countries). */
+// ISO 3166's user-assigned codes (AA, QM–QZ, XA–XZ, ZZ) and unions are no destination; Kosovo's XK is.
+const NOT_A_COUNTRY = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ|EU|EZ|UN)$/;
+
+/** A country code ISO 3166 knows ("XX", "ZZ" and "EU" are not countries). */
 function isCountry(code: string): boolean {
   try {
-    return /^[A-Z]{2}$/.test(code) && code !== "EU" && code !== "UN" && regionNames.of(code) !== undefined;
+    return /^[A-Z]{2}$/.test(code) && !NOT_A_COUNTRY.test(code) && regionNames.of(code) !== undefined;
   } catch {
     return false;
   }
@@ -175,7 +179,7 @@ export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: 
 export type HolidaysView = {
   countryName: string | null;
   subdivisions: { code: string; name: string }[];
-  /** The dataset's public holidays for the region, this year and next. */
+  /** The dataset's public holidays for the region from today to the end of next year. */
   seeded: { date: string; name: string; label: string }[];
 };
 
@@ -184,15 +188,19 @@ function holidaysView(country: string, subdivision: string, now: Date, timeZone:
   if (!code || !isKnownHolidayRegion(code, null)) return { countryName: null, subdivisions: [], seeded: [] };
   const sub = subdivision.trim().toUpperCase();
   const region = { country: code, subdivision: sub && isKnownHolidayRegion(code, sub) ? sub : null };
-  const years = holidayYearsAround(now, isValidTimeZone(timeZone) ? timeZone : "UTC");
+  const zone = isValidTimeZone(timeZone) ? timeZone : "UTC";
+  // Days already past promise nothing: the list starts today.
+  const today = DateTime.fromJSDate(now, { zone }).toISODate() ?? "";
   return {
     countryName: holidayCountries().find((c) => c.code === code)?.name ?? code,
     subdivisions: holidaySubdivisions(code),
-    seeded: publicHolidays(region, years).map((h) => ({ ...h, label: formatLocalDay(h.date, locale, { year: true }) })),
+    seeded: publicHolidays(region, holidayYearsAround(now, zone))
+      .filter((h) => h.date >= today)
+      .map((h) => ({ ...h, label: formatLocalDay(h.date, locale, { year: true }) })),
   };
 }
 
-export type TierPreviewView = { tierKey: string; tierName: string; laneName: string | null; shipBy: string | null; shipByEarliest: string | null; notes: string[] };
+export type TierPreviewView = { tierKey: string; tierName: string; laneName: string | null; shipBy: string | null; shipByDay: string | null; shipByEarliest: string | null; notes: string[] };
 
 export type PromisePreviewView = { placedAt: string; tiers: TierPreviewView[] };
 
@@ -212,6 +220,7 @@ export async function previewForRules({ db, shop, rules, tiers, now, locale }: {
       tierName: tiers.find((t) => t.key === tierKey)?.name ?? tierKey,
       laneName: promise ? laneName(promise.laneKey) : null,
       shipBy: promise ? at(promise.shipBy) : null,
+      shipByDay: promise?.shipByDay ?? null,
       shipByEarliest: promise ? at(promise.shipByEarliest) : null,
       notes: promise ? promise.adjustments.map((a) => describeAdjustment(a, { locale, laneName })) : ["No lane serves this tier yet"],
     })),

@@ -9,6 +9,7 @@ import { laneCapacityFlags } from "../domain/lane-capacity.ts";
 import type { PromiseAdjustment, ShopifyPromiseConflict } from "../domain/promise-date-calculator.ts";
 import type { PromiseRules } from "../domain/promise-rules.ts";
 import { promiseStatus, type PromiseStatus } from "../domain/promise-score.ts";
+import { PROMISE_STATUSES } from "../components/promise-status.ts";
 import { formatCount, formatLocalDay, formatShopDateTime, resolveLocale } from "./promise-formatting.ts";
 
 export type LaneBookings = Record<string, Record<LocalDate, number>>;
@@ -53,8 +54,6 @@ function parseJson<T>(text: string | null, fallback: T): T {
   }
 }
 
-export const PROMISE_STATUSES: PromiseStatus[] = ["late", "due_today", "on_time", "kept", "broken"];
-export const PROMISE_STATUS_LABELS: Record<PromiseStatus, string> = { late: "Late", due_today: "Due today", on_time: "On time", kept: "Kept", broken: "Broken" };
 
 export type PromisesQuery = { tier: string; status: PromiseStatus | ""; page: number };
 
