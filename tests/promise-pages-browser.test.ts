@@ -111,13 +111,24 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
 
       await cutoff.fill("12:30");
       await expect.poll(() => app.getByText("Enter a time such as 14:00").count()).toBe(0);
+      // A transit estimate and a SKU's own lead time, saved with the rest.
+      await app.getByRole("button", { name: "Add a destination" }).click();
+      await app.getByLabel("Country or region").fill("ca");
+      await app.getByLabel("From").fill("2");
+      await app.getByLabel("To", { exact: true }).fill("5");
+      await app.getByRole("button", { name: "Add a SKU" }).click();
+      await app.getByLabel("SKU", { exact: true }).fill("MUG-1");
+      await app.getByLabel("Lead time", { exact: true }).fill("4");
       await app.getByText("Not saved yet").waitFor();
       await app.getByRole("button", { name: "Save", exact: true }).first().click();
       await page.getByTestId("sim-toast").filter({ hasText: "Promise settings saved (version 1)" }).waitFor();
       const saved = await database.db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } });
       expect(saved.version).toBe(1);
-      expect(JSON.parse(saved.rules).calendar.cutoff).toBe("12:30");
+      expect(JSON.parse(saved.rules)).toMatchObject({ calendar: { cutoff: "12:30" }, transit: [{ zone: "CA", minDays: 2, maxDays: 5 }] });
+      expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4 }]);
       await app.getByText("these are version 1 of your settings", { exact: false }).waitFor();
+      // Server and browser rendered the same page (no hydration mismatch, no script errors).
+      expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
       await page.screenshot({ path: path.join(ARTIFACTS, "promise-settings-failure.png"), fullPage: true }).catch(() => {});
@@ -166,6 +177,7 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
         expect(fit.wide, `elements wider than ${fit.width}px`).toEqual([]);
         expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);
         await shoot(page, app, `promises-${width}.png`);
+        expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
         if (width === 1440) {
           await hydrated(app, "select");
           await app.getByLabel("Status").selectOption("kept");

@@ -225,7 +225,8 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     const all = await list();
     expect(all.totalPromises).toBe(6);
     expect(all.statusCounts).toEqual({ late: 1, due_today: 1, on_time: 2, kept: 1, broken: 1 });
-    expect(all.rows.map((r) => [r.orderName, r.status])).toEqual([["#15", "broken"], ["#14", "kept"], ["#10", "late"], ["#11", "due_today"], ["#13", "on_time"], ["#12", "on_time"]]);
+    // Open promises first, by ship-by; then shipped ones, the latest shipment first.
+    expect(all.rows.map((r) => [r.orderName, r.status])).toEqual([["#10", "late"], ["#11", "due_today"], ["#13", "on_time"], ["#12", "on_time"], ["#15", "broken"], ["#14", "kept"]]);
     // The database's status conditions say what promiseStatus says, row by row.
     const setup = await loadPromiseSetup(db, SHOP, NOW);
     for (const row of rows.filter((r) => !r.shop && r.status !== "cancelled")) {
@@ -239,12 +240,12 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(all.rows.find((r) => r.orderName === "#15")!.conflict).toBe("Shopify's shop promise promised delivery by Sat, Nov 28, 11:59 PM: ship-by brought forward from Mon, Nov 30, 5:00 PM to Fri, Nov 27, 5:00 PM.");
     expect(all.capacityFlags).toEqual([{ laneName: "Priority shipping", day: "Fri, Dec 4", booked: "2", capacity: "2", level: "full" }]);
 
-    expect((await list("tier=gold")).rows.map((r) => r.orderName)).toEqual(["#15", "#10", "#11"]);
+    expect((await list("tier=gold")).rows.map((r) => r.orderName)).toEqual(["#10", "#11", "#15"]);
     expect((await list("tier=gold")).statusCounts).toEqual({ late: 1, due_today: 1, on_time: 0, kept: 0, broken: 1 });
     expect((await list("tier=silver&status=on_time")).total).toBe(2);
     const second = await list("page=2", 4);
     expect(second).toMatchObject({ total: 6, page: 2, pageSize: 4 });
-    expect(second.rows.map((r) => r.orderName)).toEqual(["#13", "#12"]);
+    expect(second.rows.map((r) => r.orderName)).toEqual(["#15", "#14"]);
 
     const other = await loadPromisesPage({ db, shop: OTHER, params: new URLSearchParams(), now: NOW, locale: "de-DE" });
     expect(other.rows.map((r) => r.orderName)).toEqual(["#17"]);

@@ -137,7 +137,8 @@ export async function loadPromisesPage({ db, shop, params, now, locale, pageSize
     db.orderPromise.count({ where: { shop, status: { not: "cancelled" } } }),
     Promise.all(PROMISE_STATUSES.map((status) => db.orderPromise.count({ where: { AND: [base, statusWhere(status, now, calendar, db)] } }))),
     db.orderPromise.count({ where }),
-    db.orderPromise.findMany({ where, orderBy: [{ shipBy: "asc" }, { orderGid: "asc" }], skip: (query.page - 1) * pageSize, take: pageSize }),
+    // Open promises first, the most pressing on top; then the latest shipments.
+    db.orderPromise.findMany({ where, orderBy: [{ shippedAt: { sort: "desc", nulls: "first" } }, { shipBy: "asc" }, { orderGid: "asc" }], skip: (query.page - 1) * pageSize, take: pageSize }),
     loadOpenLaneBookings(db, shop, today),
   ]);
   const flags = laneCapacityFlags({ rules, calendar, bookingsByLane: bookings, today, workingDays: 5 });
