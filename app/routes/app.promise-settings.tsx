@@ -3,7 +3,7 @@
 // would be promised for an order placed now. Saving stores all of it or, on a bad field, nothing.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import {
   Badge, Banner, BlockStack, Box, Button, Card, Checkbox, Divider, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Select, Text, TextField,
@@ -30,8 +30,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return json({ intent, ok: false, issues: [{ path: "", message: "The form could not be read; reload the page." }], holidays: { countryName: null, subdivisions: [], seeded: [] } } satisfies PromiseSettingsSubmission, { status: 400 });
   }
   const locale = await shopLocaleFor(db, session.shop, request);
-  const result = await submitPromiseSettings({ db, shop: session.shop, intent, draft, now: new Date(), locale });
-  return json(result, { status: result.ok ? 200 : 422 });
+  const version = Number(form.get("version"));
+  const expectedVersion = form.has("version") && Number.isInteger(version) && version >= 0 ? version : null;
+  const result = await submitPromiseSettings({ db, shop: session.shop, intent, draft, now: new Date(), locale, expectedVersion });
+  return json(result, { status: result.ok ? 200 : "conflict" in result ? 409 : 422 });
 };
 
 const WEEKDAYS = [
@@ -74,6 +76,7 @@ export default function PromiseSettingsPage() {
   const data = useLoaderData<typeof loader>();
   const save = useFetcher<PromiseSettingsSubmission>();
   const preview = useFetcher<PromiseSettingsSubmission>();
+  const revalidator = useRevalidator();
   const [draft, setDraft] = useState<PromiseSettingsDraft>(data.draft);
   const [result, setResult] = useState<PromiseSettingsSubmission | null>(null);
   const serialized = JSON.stringify(draft);
@@ -105,7 +108,7 @@ export default function PromiseSettingsPage() {
     if (!save.data) return;
     setResult(save.data);
     if (save.data.ok && save.data.intent === "save") shopify.toast.show(`Promise settings saved (version ${save.data.version})`);
-    else if (!save.data.ok) shopify.toast.show("Nothing was saved: fix the fields marked in red", { isError: true });
+    else if (!save.data.ok) shopify.toast.show("conflict" in save.data ? "Nothing was saved: these settings changed elsewhere" : "Nothing was saved: fix the fields marked in red", { isError: true });
   }, [save.data]);
 
   const issues = result && !result.ok ? result.issues : [];
@@ -121,7 +124,7 @@ export default function PromiseSettingsPage() {
   const removeRow = (key: "transit" | "skus" | "holidaysAdded" | "lanes", index: number) => setDraft((d) => ({ ...d, [key]: (d[key] as unknown[]).filter((_, i) => i !== index) }));
   const toggleDay = (day: number, on: boolean) => update({ workingDays: on ? [...draft.workingDays, day].sort() : draft.workingDays.filter((d) => d !== day) });
   const toggleHoliday = (date: string, closed: boolean) => update({ holidaysRemoved: closed ? draft.holidaysRemoved.filter((d) => d !== date) : [...draft.holidaysRemoved, date] });
-  const submitSave = () => save.submit({ intent: "save", draft: serialized }, { method: "post" });
+  const submitSave = () => save.submit({ intent: "save", draft: serialized, version: String(data.version) }, { method: "post" });
   const number = (value: number) => new Intl.NumberFormat(data.locale).format(value);
 
   return (
@@ -148,7 +151,14 @@ export default function PromiseSettingsPage() {
             </Banner>
           </Layout.Section>
         )}
-        {issues.length > 0 && (
+        {result && !result.ok && "conflict" in result && (
+          <Layout.Section>
+            <Banner tone="warning" title="Nothing was saved" action={{ content: "Reload the saved settings", onAction: () => revalidator.revalidate() }}>
+              <p>{result.issues[0]?.message}</p>
+            </Banner>
+          </Layout.Section>
+        )}
+        {issues.length > 0 && !(result && "conflict" in result) && (
           <Layout.Section>
             <Banner tone="critical" title={`Nothing is saved until ${issues.length === 1 ? "this is" : `these ${number(issues.length)} are`} fixed`}>
               <List>

@@ -109,6 +109,10 @@ describe("promise pages over HTTP", () => {
     expect(saved).toMatchObject({ status: 200, body: { ok: true, intent: "save", version: 1 } });
     expect((await submit({ ...draft, cutoff: "15:00" })).body).toMatchObject({ ok: true, version: 2 });
     expect((await settings()).body).toMatchObject({ version: 2, saved: true, draft: { cutoff: "15:00", skus: [{ sku: "KIT-9", days: "12" }] } });
+    // A page still showing version 1 (another tab) cannot overwrite version 2.
+    const stale = await request<PromiseSettingsSubmission>(SHOP, "app.promise-settings", { form: { intent: "save", version: "1", draft: JSON.stringify({ ...draft, cutoff: "08:00", skus: [] }) } });
+    expect(stale).toMatchObject({ status: 409, body: { ok: false, conflict: true } });
+    expect((await settings()).body).toMatchObject({ version: 2, draft: { cutoff: "15:00", skus: [{ sku: "KIT-9" }] } });
 
     // The other shop's token: its own defaults, and its save lands on its own row only.
     const other = await settings(OTHER);

@@ -155,6 +155,23 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect((await page()).draft).toMatchObject({ cutoff: "12:30", transit: [{ zone: "US-CA" }] });
   });
 
+  it("refuses a save over settings saved elsewhere since the page was loaded, and stores nothing", async () => {
+    const loaded = await page();
+    expect(loaded.version).toBe(2);
+    const before = { settings: await db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } }), skus: await db.skuReplenishment.findMany({ where: { shop: SHOP }, orderBy: { sku: "asc" } }) };
+    const edit: PromiseSettingsDraft = { ...loaded.draft, cutoff: "09:00", skus: [] };
+    for (const stale of [1, 0]) {
+      const result = await submitPromiseSettings({ db, shop: SHOP, intent: "save", draft: edit, now: NOW, locale: LOCALE, expectedVersion: stale });
+      expect(result).toMatchObject({ ok: false, conflict: true, issues: [{ path: "", message: expect.stringContaining("now version 2") }] });
+    }
+    expect(await db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toEqual(before.settings);
+    expect(await db.skuReplenishment.findMany({ where: { shop: SHOP }, orderBy: { sku: "asc" } })).toEqual(before.skus);
+    // The other shop has saved once: a page it loaded before that (version 0) is refused too.
+    expect(await submitPromiseSettings({ db, shop: OTHER, intent: "save", draft: (await page(OTHER)).draft, now: NOW, locale: LOCALE, expectedVersion: 0 })).toMatchObject({ ok: false, conflict: true });
+    // Saving from the current version goes through; put the cut-off back for the tests below.
+    expect(await submitPromiseSettings({ db, shop: SHOP, intent: "save", draft: { ...loaded.draft }, now: NOW, locale: LOCALE, expectedVersion: 2 })).toMatchObject({ ok: true, version: 3 });
+  });
+
   it("previews with the lanes' open bookings: a full day moves the promise, other shops' and finished orders do not count", async () => {
     const loaded = await page();
     const draft: PromiseSettingsDraft = { ...loaded.draft, cutoff: "14:00", workingDays: [1, 2, 3, 4, 5], lanes: loaded.draft.lanes.map((l) => (l.tierKey === "gold" ? { ...l, capacity: "2" } : l)) };
@@ -175,7 +192,7 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(moved.shipBy).toBe("Mon, Dec 7, 11:59 PM");
     expect(moved.notes).toEqual(["Priority production was full (2 a day) on Fri, Dec 4: moved to Mon, Dec 7"]);
     // Nothing was saved by previewing.
-    expect((await db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } })).version).toBe(2);
+    expect((await db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } })).version).toBe(3);
   });
 
   it("keeps lanes in step with the tiers: a new tier gets a lane to fill in, and a draft without it is refused", async () => {
@@ -186,13 +203,13 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(loaded.preview?.tiers.map((t) => t.tierName)).toEqual(["Bronze", "Silver", "Gold", "Platinum"]);
     const without = await submit({ ...loaded.draft, lanes: loaded.draft.lanes.filter((l) => l.tierKey !== "platinum") });
     expect(without).toMatchObject({ ok: false, issues: [{ path: "lanes", message: 'Tier "platinum" has no lane' }] });
-    expect(await submit(loaded.draft)).toMatchObject({ ok: true, version: 3 });
+    expect(await submit(loaded.draft)).toMatchObject({ ok: true, version: 4 });
     expect((await page()).tierIssues).toEqual([]);
     await saveTierRules(db, SHOP, DEFAULT_TIER_RULES);
     const orphan = await submit((await page()).draft);
     expect(orphan).toMatchObject({ ok: false, issues: [{ path: "lanes.3.tierKey", message: 'There is no tier "platinum"' }] });
     const withoutOrphan = (await page()).draft;
-    expect(await submit({ ...withoutOrphan, lanes: withoutOrphan.lanes.filter((l) => l.tierKey !== "platinum") })).toMatchObject({ ok: true, version: 4 });
+    expect(await submit({ ...withoutOrphan, lanes: withoutOrphan.lanes.filter((l) => l.tierKey !== "platinum") })).toMatchObject({ ok: true, version: 5 });
   });
 
   it("lists promises with status, filters, counts, pages, roll-overs, conflicts and full lanes, only the shop's own", async () => {

@@ -5,7 +5,7 @@
 // orders paid afterwards.
 import { DateTime } from "luxon";
 import type { Db } from "../db.server.ts";
-import { listSkuLeadTimes, loadPromiseSettings, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
+import { listSkuLeadTimes, loadPromiseSettings, PromiseSettingsVersionConflict, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { HOLIDAY_DATA_ATTRIBUTION, holidayCountries, holidaySubdivisions, holidayYearsAround, isKnownHolidayRegion, publicHolidays } from "../adapters/holidays/public-holidays.server.ts";
 import { isValidTimeZone, localDateOf, type IsoWeekday } from "../domain/business-calendar.ts";
@@ -266,19 +266,43 @@ export async function loadPromiseSettingsPage({ db, shop, now, locale }: { db: D
 }
 
 export type PromiseSettingsSubmission =
-  | { intent: "preview" | "save"; ok: false; issues: SettingsIssue[]; holidays: HolidaysView }
+  | { intent: "preview" | "save"; ok: false; issues: SettingsIssue[]; holidays: HolidaysView; conflict?: true }
   | { intent: "preview"; ok: true; preview: PromisePreviewView; holidays: HolidaysView }
   | { intent: "save"; ok: true; version: number; preview: PromisePreviewView; holidays: HolidaysView };
 
 /** The page's one action: validate the draft, then preview it or save it (all or nothing). */
-export async function submitPromiseSettings({ db, shop, intent, draft, now, locale }: { db: Db; shop: string; intent: "preview" | "save"; draft: PromiseSettingsDraft; now: Date; locale: string }): Promise<PromiseSettingsSubmission> {
+export async function submitPromiseSettings({
+  db,
+  shop,
+  intent,
+  draft,
+  now,
+  locale,
+  expectedVersion = null,
+}: {
+  db: Db;
+  shop: string;
+  intent: "preview" | "save";
+  draft: PromiseSettingsDraft;
+  now: Date;
+  locale: string;
+  /** The version the page was loaded at: a save over a newer one is refused (nothing saved). */
+  expectedVersion?: number | null;
+}): Promise<PromiseSettingsSubmission> {
   const tierRules = await loadTierRules(db, shop);
   const tiers = tierRules.tiers.map((t) => ({ key: t.key, name: t.name }));
   const holidays = holidaysView(draft.holidayCountry ?? "", draft.holidaySubdivision ?? "", now, draft.timeZone, locale);
   const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key));
   if (!parsed.ok) return { intent, ok: false, issues: parsed.issues, holidays };
   if (intent === "preview") return { intent, ok: true, preview: await previewForRules({ db, shop, rules: parsed.rules, tiers, now, locale }), holidays };
-  const version = await savePromiseRulesAndLeadTimes(db, shop, parsed.rules, parsed.leadTimes);
+  let version: number;
+  try {
+    version = await savePromiseRulesAndLeadTimes(db, shop, parsed.rules, parsed.leadTimes, expectedVersion);
+  } catch (error) {
+    if (!(error instanceof PromiseSettingsVersionConflict)) throw error;
+    const message = `These settings were saved elsewhere since you opened this page (they are now version ${error.currentVersion}). Nothing was saved: reload the page to see them, then make your change again.`;
+    return { intent, ok: false, conflict: true, issues: [{ path: "", message }], holidays };
+  }
   return { intent, ok: true, version, preview: await previewForRules({ db, shop, rules: parsed.rules, tiers, now, locale }), holidays };
 }
 
