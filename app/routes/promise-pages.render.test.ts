@@ -69,7 +69,7 @@ describe("promise pages render", () => {
       // midnight and end with Friday.
       "Ships by Fri 4 Dec, 23:59",
       "Promises already made keep their dates",
-      "Fri 25 Dec 2026: Christmas Day",
+      "Fri, 25 Dec 2026: Christmas Day",
       "Ordered after the 14:00 cut-off: counts from Thu 3 Dec",
       "Public holidays from date-holidays",
       "Daily order cut-off",
