@@ -59,7 +59,7 @@ const FIELDS: Record<string, string> = {
 /** One line of the issues banner: where the field is (as the form labels it) and what is wrong. */
 function describeSettingsIssue(issue: { path: string; message: string }, draft: PromiseSettingsDraft, tierName: (key: string) => string): string {
   const tier = /^Tier "([^"]+)" has no lane$/i.exec(issue.message);
-  if (tier) return `${tierName(tier[1])} has no lane: add its handling time below.`;
+  if (tier) return `${tierName(tier[1])} has no lane yet: one is ready below with the slowest lane's times. Check it and save.`;
   const lane = /^lanes\.(\d+)\.(.+)$/.exec(issue.path);
   const row = /^(transit|skus|calendar\.holidaysAdded)\.(\d+)\.(\w+)$/.exec(issue.path);
   let place = FIELDS[issue.path];
@@ -82,6 +82,8 @@ export default function PromiseSettingsPage() {
   const serialized = JSON.stringify(draft);
   const changed = useMemo(() => serialized !== JSON.stringify(data.draft), [serialized, data.draft]);
   const busy = save.state !== "idle";
+  // Lanes brought in step with changed tiers are worth saving even untouched.
+  const canSave = (changed || data.tierIssues.length > 0) && !busy;
   const tierName = (key: string) => data.tiers.find((t) => t.key === key)?.name ?? key;
 
   // A saved version is the starting point of the next edit.
@@ -131,7 +133,7 @@ export default function PromiseSettingsPage() {
     <Page
       title="Promise settings"
       subtitle="What each tier is promised: handling time, capacity, your calendar and transit."
-      primaryAction={{ content: "Save", disabled: !changed || busy, loading: busy, onAction: submitSave }}
+      primaryAction={{ content: "Save", disabled: !canSave, loading: busy, onAction: submitSave }}
     >
       <Layout>
         <Layout.Section>
@@ -216,16 +218,13 @@ export default function PromiseSettingsPage() {
               <Text as="h2" variant="headingMd">Handling time and capacity per tier</Text>
             </Box>
             {draft.lanes.map((lane, i) => {
-              const orphan = !data.tiers.some((t) => t.key === lane.tierKey);
               return (
                 <Card key={lane.key}>
                   <BlockStack gap="300">
                     <InlineStack align="space-between" blockAlign="center" gap="200">
                       <InlineStack gap="200" blockAlign="center">
                         <Text as="h3" variant="headingSm">{tierName(lane.tierKey)}</Text>
-                        {orphan && <Badge tone="critical">This tier no longer exists</Badge>}
                       </InlineStack>
-                      {orphan && <Button variant="plain" tone="critical" onClick={() => removeRow("lanes", i)}>Remove lane</Button>}
                     </InlineStack>
                     {issueFor(`lanes.${i}.tierKey`) && <Text as="p" tone="critical">{issueFor(`lanes.${i}.tierKey`)}</Text>}
                     <FormLayout>
@@ -378,7 +377,7 @@ export default function PromiseSettingsPage() {
 
         <Layout.Section>
           <InlineStack align="end">
-            <Button variant="primary" disabled={!changed || busy} loading={busy} onClick={submitSave}>Save</Button>
+            <Button variant="primary" disabled={!canSave} loading={busy} onClick={submitSave}>Save</Button>
           </InlineStack>
         </Layout.Section>
       </Layout>

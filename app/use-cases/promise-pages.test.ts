@@ -205,11 +205,17 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(without).toMatchObject({ ok: false, issues: [{ path: "lanes", message: 'Tier "platinum" has no lane' }] });
     expect(await submit(loaded.draft)).toMatchObject({ ok: true, version: 4 });
     expect((await page()).tierIssues).toEqual([]);
+    // Platinum goes away again: its lane is left out of the draft, and saving drops it.
+    const platinumLane = loaded.draft.lanes[3];
     await saveTierRules(db, SHOP, DEFAULT_TIER_RULES);
-    const orphan = await submit((await page()).draft);
-    expect(orphan).toMatchObject({ ok: false, issues: [{ path: "lanes.3.tierKey", message: 'There is no tier "platinum"' }] });
-    const withoutOrphan = (await page()).draft;
-    expect(await submit({ ...withoutOrphan, lanes: withoutOrphan.lanes.filter((l) => l.tierKey !== "platinum") })).toMatchObject({ ok: true, version: 5 });
+    const after = await page();
+    expect(after.tierIssues).toEqual([{ path: "lanes", message: `The lane "${platinumLane.name}" served a tier that no longer exists; it is dropped when you save` }]);
+    expect(after.draft.lanes.map((l) => l.tierKey)).toEqual(["bronze", "silver", "gold"]);
+    expect(after.preview?.tiers).toHaveLength(3);
+    // A hand-made draft that keeps it is refused.
+    expect(await submit({ ...after.draft, lanes: [...after.draft.lanes, platinumLane] })).toMatchObject({ ok: false, issues: [{ path: "lanes.3.tierKey", message: 'There is no tier "platinum"' }] });
+    expect(await submit(after.draft)).toMatchObject({ ok: true, version: 5 });
+    expect((await page()).tierIssues).toEqual([]);
   });
 
   it("lists promises with status, filters, counts, pages, roll-overs, conflicts and full lanes, only the shop's own", async () => {

@@ -43,12 +43,12 @@ function laneKeyFor(tierKey: string, taken: string[]): string {
 }
 
 /**
- * The saved rules as a form. A tier added since gets a lane to fill in (a copy of the slowest
- * lane's times, so nothing is promised faster than before); a lane whose tier is gone stays, to
- * be removed, and is flagged until it is.
+ * The saved rules as a form, in step with the tiers: a tier added since gets a lane to fill in (a
+ * copy of the slowest lane's times, so nothing is promised faster than before); the lane of a tier
+ * that is gone serves nobody and is left out (the page says so; saving drops it).
  */
 export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku: string; replenishmentBusinessDays: number }[], tiers: readonly Tier[]): PromiseSettingsDraft {
-  const lanes: LaneDraft[] = rules.lanes.map((lane) => ({
+  const lanes: LaneDraft[] = rules.lanes.filter((lane) => tiers.some((t) => t.key === lane.tierKey)).map((lane) => ({
     key: lane.key,
     name: lane.name,
     tierKey: lane.tierKey,
@@ -57,7 +57,7 @@ export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku:
     max: String(lane.handling.max),
     capacity: lane.dailyCapacity === null ? "" : String(lane.dailyCapacity),
   }));
-  const template = lanes[lanes.length - 1];
+  const template = lanes[lanes.length - 1] ?? null;
   for (const tier of tiers) {
     if (lanes.some((lane) => lane.tierKey === tier.key)) continue;
     lanes.push({ key: laneKeyFor(tier.key, lanes.map((l) => l.key)), name: `${tier.name} lane`, tierKey: tier.key, unit: template?.unit ?? "business_days", min: template?.min ?? "7", max: template?.max ?? "10", capacity: "" });
@@ -247,8 +247,12 @@ export async function loadPromiseSettingsPage({ db, shop, now, locale }: { db: D
   const tiers = tierRules.tiers.map((t) => ({ key: t.key, name: t.name }));
   const { rules } = settings;
   const draft = draftFromPromiseRules(rules, skus, tiers);
-  const tierIssues = promiseRulesIssuesForTiers(rules, tiers.map((t) => t.key));
-  // With lanes missing, the preview is of the draft the page offers (new lanes filled in).
+  // Named by tier, not by position: the draft the page offers has its lanes in step already.
+  const tierIssues = promiseRulesIssuesForTiers(rules, tiers.map((t) => t.key)).map((issue) => {
+    const lane = /^lanes\.(\d+)\.tierKey$/.exec(issue.path);
+    return lane ? { path: "lanes", message: `The lane "${rules.lanes[Number(lane[1])]?.name}" served a tier that no longer exists; it is dropped when you save` } : issue;
+  });
+  // The preview is of the draft the page offers (lanes in step with the tiers).
   const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key));
   return {
     draft,
