@@ -119,12 +119,15 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       await app.getByRole("button", { name: "Add a SKU" }).click();
       await app.getByLabel("SKU", { exact: true }).fill("MUG-1");
       await app.getByLabel("Lead time", { exact: true }).fill("4");
+      await app.getByRole("button", { name: "Add a closing day" }).click();
+      await app.getByLabel("Date", { exact: true }).fill("2026-12-31");
+      await app.getByLabel("Name", { exact: true }).fill("Stocktake");
       await app.getByText("Not saved yet").waitFor();
       await app.getByRole("button", { name: "Save", exact: true }).first().click();
       await page.getByTestId("sim-toast").filter({ hasText: "Promise settings saved (version 1)" }).waitFor();
       const saved = await database.db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } });
       expect(saved.version).toBe(1);
-      expect(JSON.parse(saved.rules)).toMatchObject({ calendar: { cutoff: "12:30" }, transit: [{ zone: "CA", minDays: 2, maxDays: 5 }] });
+      expect(JSON.parse(saved.rules)).toMatchObject({ calendar: { cutoff: "12:30", holidaysAdded: [{ date: "2026-12-31", name: "Stocktake" }] }, transit: [{ zone: "CA", minDays: 2, maxDays: 5 }] });
       expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4 }]);
       await app.getByText("these are version 1 of your settings", { exact: false }).waitFor();
       // Server and browser rendered the same page (no hydration mismatch, no script errors).

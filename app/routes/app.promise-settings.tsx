@@ -305,15 +305,13 @@ export default function PromiseSettingsPage() {
               <Divider />
               <Text as="h3" variant="headingSm">Your own closing days</Text>
               {draft.holidaysAdded.map((h, i) => (
-                <InlineStack key={i} gap="200" blockAlign="end" wrap>
-                  <Box minWidth="160px">
-                    <TextField label="Date" type="date" value={h.date} onChange={(date) => updateRow("holidaysAdded", i, { date })} autoComplete="off" error={issueFor(`calendar.holidaysAdded.${i}.date`)} />
+                <InlineGrid key={i} columns={{ xs: 2, md: "1fr 2fr 1fr" }} gap="200" alignItems="end">
+                  <TextField label="Date" type="date" value={h.date} onChange={(date) => updateRow("holidaysAdded", i, { date })} autoComplete="off" error={issueFor(`calendar.holidaysAdded.${i}.date`)} />
+                  <TextField label="Name" value={h.name} onChange={(name) => updateRow("holidaysAdded", i, { name })} autoComplete="off" placeholder="Stocktake" error={issueFor(`calendar.holidaysAdded.${i}.name`)} />
+                  <Box paddingBlockEnd="150">
+                    <Button variant="plain" tone="critical" onClick={() => removeRow("holidaysAdded", i)}>Remove</Button>
                   </Box>
-                  <Box minWidth="160px">
-                    <TextField label="Name" value={h.name} onChange={(name) => updateRow("holidaysAdded", i, { name })} autoComplete="off" placeholder="Stocktake" error={issueFor(`calendar.holidaysAdded.${i}.name`)} />
-                  </Box>
-                  <Button variant="plain" tone="critical" onClick={() => removeRow("holidaysAdded", i)}>Remove</Button>
-                </InlineStack>
+                </InlineGrid>
               ))}
               <InlineStack>
                 <Button onClick={() => update({ holidaysAdded: [...draft.holidaysAdded, { date: "", name: "" }] })}>Add a closing day</Button>
@@ -329,18 +327,14 @@ export default function PromiseSettingsPage() {
               <Text as="h2" variant="headingMd">Transit per destination</Text>
               <Text as="p" tone="subdued">Calendar days from shipping to delivery, per country (US) or region (US-CA). With one, orders to that destination also get an arrive-by date.</Text>
               {draft.transit.map((t, i) => (
-                <InlineStack key={i} gap="200" blockAlign="end" wrap>
-                  <Box minWidth="120px">
-                    <TextField label="Country or region" value={t.zone} onChange={(zone) => updateRow("transit", i, { zone })} placeholder="US-CA" autoComplete="off" error={issueFor(`transit.${i}.zone`)} />
+                <InlineGrid key={i} columns={{ xs: 2, md: 4 }} gap="200" alignItems="end">
+                  <TextField label="Country or region" value={t.zone} onChange={(zone) => updateRow("transit", i, { zone })} placeholder="US-CA" autoComplete="off" error={issueFor(`transit.${i}.zone`)} />
+                  <TextField label="From" inputMode="numeric" suffix="days" value={t.minDays} onChange={(minDays) => updateRow("transit", i, { minDays })} autoComplete="off" error={issueFor(`transit.${i}.minDays`)} />
+                  <TextField label="To" inputMode="numeric" suffix="days" value={t.maxDays} onChange={(maxDays) => updateRow("transit", i, { maxDays })} autoComplete="off" error={issueFor(`transit.${i}.maxDays`)} />
+                  <Box paddingBlockEnd="150">
+                    <Button variant="plain" tone="critical" onClick={() => removeRow("transit", i)}>Remove</Button>
                   </Box>
-                  <Box minWidth="100px">
-                    <TextField label="From" inputMode="numeric" suffix="days" value={t.minDays} onChange={(minDays) => updateRow("transit", i, { minDays })} autoComplete="off" error={issueFor(`transit.${i}.minDays`)} />
-                  </Box>
-                  <Box minWidth="100px">
-                    <TextField label="To" inputMode="numeric" suffix="days" value={t.maxDays} onChange={(maxDays) => updateRow("transit", i, { maxDays })} autoComplete="off" error={issueFor(`transit.${i}.maxDays`)} />
-                  </Box>
-                  <Button variant="plain" tone="critical" onClick={() => removeRow("transit", i)}>Remove</Button>
-                </InlineStack>
+                </InlineGrid>
               ))}
               <InlineStack>
                 <Button onClick={() => update({ transit: [...draft.transit, { zone: "", minDays: "", maxDays: "" }] })}>Add a destination</Button>
@@ -358,15 +352,13 @@ export default function PromiseSettingsPage() {
                 <TextField label="Default lead time" inputMode="numeric" suffix="business days" value={draft.defaultReplenishmentDays} onChange={(defaultReplenishmentDays) => update({ defaultReplenishmentDays })} autoComplete="off" error={issueFor("defaultReplenishmentBusinessDays")} />
               </Box>
               {draft.skus.map((s, i) => (
-                <InlineStack key={i} gap="200" blockAlign="end" wrap>
-                  <Box minWidth="160px">
-                    <TextField label="SKU" value={s.sku} onChange={(sku) => updateRow("skus", i, { sku })} autoComplete="off" error={issueFor(`skus.${i}.sku`)} />
+                <InlineGrid key={i} columns={{ xs: "2fr 1.5fr 1fr", md: "2fr 1fr 1fr" }} gap="200" alignItems="end">
+                  <TextField label="SKU" value={s.sku} onChange={(sku) => updateRow("skus", i, { sku })} autoComplete="off" error={issueFor(`skus.${i}.sku`)} />
+                  <TextField label="Lead time" inputMode="numeric" suffix="days" value={s.days} onChange={(days) => updateRow("skus", i, { days })} autoComplete="off" error={issueFor(`skus.${i}.days`)} />
+                  <Box paddingBlockEnd="150">
+                    <Button variant="plain" tone="critical" onClick={() => removeRow("skus", i)}>Remove</Button>
                   </Box>
-                  <Box minWidth="120px">
-                    <TextField label="Lead time" inputMode="numeric" suffix="days" value={s.days} onChange={(days) => updateRow("skus", i, { days })} autoComplete="off" error={issueFor(`skus.${i}.days`)} />
-                  </Box>
-                  <Button variant="plain" tone="critical" onClick={() => removeRow("skus", i)}>Remove</Button>
-                </InlineStack>
+                </InlineGrid>
               ))}
               <InlineStack>
                 <Button onClick={() => update({ skus: [...draft.skus, { sku: "", days: draft.defaultReplenishmentDays }] })}>Add a SKU</Button>
