@@ -130,6 +130,8 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       expect(JSON.parse(saved.rules)).toMatchObject({ calendar: { cutoff: "12:30", holidaysAdded: [{ date: "2026-12-31", name: "Stocktake" }] }, transit: [{ zone: "CA", minDays: 2, maxDays: 5 }] });
       expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4 }]);
       await app.getByText("these are version 1 of your settings", { exact: false }).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, "promise-settings-saved-toast-1440.png") });
+      await shoot(page, app, "promise-settings-saved-1440.png");
       // Server and browser rendered the same page (no hydration mismatch, no script errors).
       expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
     } catch (error) {
