@@ -23,6 +23,8 @@ export default function AppLayout() {
         <Link to="/app" rel="home">Overview</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/tiers">Tier rules</Link>
+        <Link to="/app/promises">Promises</Link>
+        <Link to="/app/promise-settings">Promise settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

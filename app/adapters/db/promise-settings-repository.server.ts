@@ -8,6 +8,10 @@
  * - loadPromiseSetup(db, shop, now): { rules, version, saved, seededHolidays, calendar }
  * - savePromiseRules(db, shop, rules): Promise<number>                the new version
  * - loadSkuLeadTimes(db, shop, skus): Map<sku, business days>
+ * - listSkuLeadTimes(db, shop): { sku, replenishmentBusinessDays }[]   every SKU's own lead time, by SKU
+ * - savePromiseRulesAndLeadTimes(db, shop, rules, leadTimes, expectedVersion?): Promise<number>
+ *       the rules and the whole per-SKU list in one transaction (SKUs not listed are removed); the new
+ *       version. Throws PromiseSettingsVersionConflict when the stored version is not the expected one.
  */
 import type { Db } from "../../db.server.ts";
 import type { BusinessCalendar } from "../../domain/business-calendar.ts";
@@ -54,4 +58,61 @@ export async function loadSkuLeadTimes(db: Db, shop: string, skus: readonly stri
   if (wanted.length === 0) return new Map();
   const rows = await db.skuReplenishment.findMany({ where: { shop, sku: { in: wanted } }, select: { sku: true, replenishmentBusinessDays: true } });
   return new Map(rows.map((row) => [row.sku, row.replenishmentBusinessDays]));
+}
+
+export async function listSkuLeadTimes(db: Db, shop: string): Promise<{ sku: string; replenishmentBusinessDays: number }[]> {
+  return db.skuReplenishment.findMany({ where: { shop }, select: { sku: true, replenishmentBusinessDays: true }, orderBy: { sku: "asc" } });
+}
+
+/** The settings were saved elsewhere (another tab, another person) since the page was loaded. */
+export class PromiseSettingsVersionConflict extends Error {
+  constructor(readonly currentVersion: number) {
+    super(`promise settings are at version ${currentVersion}`);
+  }
+}
+
+/**
+ * The settings page saves both at once: either all of it is stored or none of it. With
+ * `expectedVersion` (the version the page was loaded at; 0: never saved) a save over someone
+ * else's newer one is refused with PromiseSettingsVersionConflict instead of silently replacing it.
+ */
+export async function savePromiseRulesAndLeadTimes(
+  db: Db,
+  shop: string,
+  rules: PromiseRules,
+  leadTimes: readonly { sku: string; replenishmentBusinessDays: number }[],
+  expectedVersion: number | null = null,
+): Promise<number> {
+  const text = JSON.stringify(rules);
+  try {
+    return await db.$transaction(async (tx) => {
+      let version: number;
+      if (expectedVersion === null) {
+        version = (await tx.promiseSettings.upsert({ where: { shop }, create: { shop, rules: text }, update: { rules: text, version: { increment: 1 } } })).version;
+      } else if (expectedVersion === 0) {
+        const existing = await tx.promiseSettings.findUnique({ where: { shop }, select: { version: true } });
+        if (existing) throw new PromiseSettingsVersionConflict(existing.version);
+        version = (await tx.promiseSettings.create({ data: { shop, rules: text } })).version;
+      } else {
+        const { count } = await tx.promiseSettings.updateMany({ where: { shop, version: expectedVersion }, data: { rules: text, version: { increment: 1 } } });
+        if (count === 0) throw new PromiseSettingsVersionConflict((await tx.promiseSettings.findUnique({ where: { shop }, select: { version: true } }))?.version ?? 0);
+        version = expectedVersion + 1;
+      }
+      await tx.skuReplenishment.deleteMany({ where: { shop, sku: { notIn: leadTimes.map((entry) => entry.sku) } } });
+      for (const entry of leadTimes) {
+        await tx.skuReplenishment.upsert({
+          where: { shop_sku: { shop, sku: entry.sku } },
+          create: { shop, sku: entry.sku, replenishmentBusinessDays: entry.replenishmentBusinessDays },
+          update: { replenishmentBusinessDays: entry.replenishmentBusinessDays },
+        });
+      }
+      return version;
+    });
+  } catch (error) {
+    // Two first saves at once: the second one's insert meets the first one's row.
+    if ((error as { code?: string }).code === "P2002") {
+      throw new PromiseSettingsVersionConflict((await db.promiseSettings.findUnique({ where: { shop }, select: { version: true } }))?.version ?? 1);
+    }
+    throw error;
+  }
 }

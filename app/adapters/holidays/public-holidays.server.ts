@@ -8,6 +8,8 @@
  * - publicHolidays(region, years): HolidayEntry[]      the "public" days of each year, sorted, one per date
  * - holidayYearsAround(now, timeZone): number[]         this year and the next in the shop's zone
  * - isKnownHolidayRegion(country, subdivision): boolean
+ * - holidayCountries(): { code, name }[]                 the dataset's countries, by name
+ * - holidaySubdivisions(country): { code, name }[]       its subdivisions with holidays of their own
  */
 import Holidays from "date-holidays";
 import { DateTime } from "luxon";
@@ -56,4 +58,15 @@ export function publicHolidays(region: Region | null, years: readonly number[]):
 export function holidayYearsAround(now: Date, timeZone: string): number[] {
   const year = DateTime.fromJSDate(now, { zone: timeZone }).year;
   return [year, year + 1];
+}
+
+export function holidayCountries(): { code: string; name: string }[] {
+  const countries = new Holidays().getCountries("en") as Record<string, string>;
+  return Object.entries(countries).map(([code, name]) => ({ code, name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function holidaySubdivisions(country: string): { code: string; name: string }[] {
+  if (!isKnownHolidayRegion(country, null)) return [];
+  const states = (new Holidays().getStates(country, "en") ?? {}) as Record<string, string>;
+  return Object.entries(states).map(([code, name]) => ({ code, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
