@@ -7,6 +7,7 @@ import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRE
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { promiseKeptRates } from "../app/adapters/db/promise-score-repository.server.ts";
 import { listOrderPromises } from "../app/use-cases/list-order-promises.server.ts";
+import { scoreOrderShipments } from "../app/use-cases/score-promise-shipments.server.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
@@ -247,5 +248,13 @@ describe.each(DATABASE_KINDS)("promise scoring on %s", (kind) => {
     const late = await ship({ ...f2, updatedAt: "2026-12-09T10:00:00Z", status: "cancelled" });
     expect(late.status).toBe("skipped");
     expect(await byTier()).toEqual(before);
+  });
+
+  it("scores a fulfillment that came before its promise once the paid-order flow stores the promise and asks", async () => {
+    // Order 1999 shipped (late) without a promise earlier in this file.
+    await promise(SHOP, 1999, "bronze");
+    expect(await scoreOrderShipments(database.db, SHOP, orderGid(1999))).toEqual({ promised: true, counted: 1, orderStatus: "shipped", outcome: "late" });
+    expect((await byTier()).find((row) => row.key === "bronze")).toEqual({ key: "bronze", kept: 0, late: 1, rate: 0 });
+    expect(await scoreOrderShipments(database.db, SHOP, orderGid(1999))).toEqual({ promised: true, counted: 1, orderStatus: "shipped", outcome: "late" });
   });
 });

@@ -6,7 +6,7 @@
  * - applyFulfillmentWebhook(ctx)        fulfillments/create, fulfillments/update
  * - applyOrderShippingWebhook(ctx)      orders/updated: what the order needs shipped, and the
  *                                       fulfillments it lists (a lost fulfillment webhook is made good)
- * - scoreOrderShipments(db, shop, orderGid, now): Promise<ScoreSummary>
+ * - scoreOrderShipments(db, shop, orderGid): Promise<ScoreSummary>
  *       (re)scores everything stored for the order from the stored rows alone, so any arrival
  *       order of the webhooks ends in the same result. The flow that creates a promise calls it
  *       after storing one, for fulfillments that arrived before the promise did.
@@ -37,7 +37,7 @@ export async function applyFulfillmentWebhook(ctx: WebhookContext): Promise<Webh
   const fulfillment = fulfillmentFromPayload(ctx.payload);
   const stored = await saveFulfillment(ctx.db, ctx.shop, fulfillment);
   if (!stored && !ctx.retry) return { status: "processed", note: "older or identical version of the fulfillment; nothing changed" };
-  const summary = await scoreOrderShipments(ctx.db, ctx.shop, fulfillment.orderGid, ctx.now);
+  const summary = await scoreOrderShipments(ctx.db, ctx.shop, fulfillment.orderGid);
   return { status: "processed", note: describe(summary) };
 }
 
@@ -50,7 +50,7 @@ export async function applyOrderShippingWebhook(ctx: WebhookContext): Promise<We
   let changed = await saveOrderShippingNeeds(ctx.db, ctx.shop, needs);
   for (const fulfillment of needs.fulfillments) if (await saveFulfillment(ctx.db, ctx.shop, fulfillment)) changed = true;
   if (!changed && !ctx.retry) return { status: "processed", note: "shipping state unchanged" };
-  return { status: "processed", note: describe(await scoreOrderShipments(ctx.db, ctx.shop, needs.orderGid, ctx.now)) };
+  return { status: "processed", note: describe(await scoreOrderShipments(ctx.db, ctx.shop, needs.orderGid)) };
 }
 
 function describe(summary: ScoreSummary): string {
@@ -60,7 +60,7 @@ function describe(summary: ScoreSummary): string {
 
 const MAX_ATTEMPTS = 5;
 
-export async function scoreOrderShipments(db: Db, shop: string, orderGid: string, now: Date): Promise<ScoreSummary> {
+export async function scoreOrderShipments(db: Db, shop: string, orderGid: string): Promise<ScoreSummary> {
   let calendar: BusinessCalendar | null = null;
   for (let attempt = 1; ; attempt++) {
     const [promise, lines, shipping] = await Promise.all([
@@ -69,7 +69,8 @@ export async function scoreOrderShipments(db: Db, shop: string, orderGid: string
       db.promiseOrderShipping.findUnique({ where: { shop_orderGid: { shop, orderGid } } }),
     ]);
     if (!promise) return { promised: false, counted: 0, orderStatus: null, outcome: null };
-    calendar ??= (await loadPromiseSetup(db, shop, now)).calendar;
+    // Holidays of the promise's year and the next: the ship days a score walks over, whenever it runs.
+    calendar ??= (await loadPromiseSetup(db, shop, promise.shipBy)).calendar;
 
     const counted: CountedLine[] = [];
     for (const line of lines) {
