@@ -36,9 +36,10 @@ export type ScoreSummary = {
 export async function applyFulfillmentWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const fulfillment = fulfillmentFromPayload(ctx.payload);
   const stored = await saveFulfillment(ctx.db, ctx.shop, fulfillment);
-  if (!stored && !ctx.retry) return { status: "processed", note: "older or identical version of the fulfillment; nothing changed" };
+  // Scored even when this version was not newer: an earlier delivery may have stored it and
+  // stopped before scoring. Scoring writes nothing when nothing changed.
   const summary = await scoreOrderShipments(ctx.db, ctx.shop, fulfillment.orderGid);
-  return { status: "processed", note: describe(summary) };
+  return { status: "processed", note: `${stored ? "" : "older or identical version of the fulfillment; "}${describe(summary)}` };
 }
 
 export async function applyOrderShippingWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {

@@ -29,6 +29,17 @@ function isNewer(incoming: { updatedAt: Date; status: string }, stored: { update
 }
 
 export async function saveFulfillment(db: Db, shop: string, fulfillment: FulfillmentRecord): Promise<boolean> {
+  try {
+    return await saveFulfillmentOnce(db, shop, fulfillment);
+  } catch (error) {
+    // fulfillments/create and the orders/updated listing the same fulfillment often arrive
+    // together: the one that lost the race to create the lines compares versions again.
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    return saveFulfillmentOnce(db, shop, fulfillment);
+  }
+}
+
+function saveFulfillmentOnce(db: Db, shop: string, fulfillment: FulfillmentRecord): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const stored = await tx.promiseShipmentLine.findMany({
       where: { shop, fulfillmentGid: fulfillment.fulfillmentGid },
