@@ -86,7 +86,8 @@ export async function scoreOrderShipments(db: Db, shop: string, orderGid: string
       if (!same) await db.promiseShipmentLine.updateMany({ where: { id: line.id, fulfillmentStatus: line.fulfillmentStatus, fulfillmentUpdatedAt: line.fulfillmentUpdatedAt }, data: next });
     }
 
-    if (promise.status === "cancelled") return { promised: true, counted: counted.length, orderStatus: promise.status, outcome: promise.outcome };
+    // Only open and shipped promises follow their shipments (a cancelled order's stays cancelled).
+    if (promise.status !== "open" && promise.status !== "shipped") return { promised: true, counted: counted.length, orderStatus: promise.status, outcome: promise.outcome };
     const needs = shipping ? (JSON.parse(shipping.lines) as LineNeed[]) : null;
     const result = orderShipmentOutcome({ needs, shipped: counted });
     const target = result.fullyShipped
