@@ -230,6 +230,7 @@ describe.each(DATABASE_KINDS)("promise scoring on %s", (kind) => {
     // Before the promised day ends the open one is on time, then due today.
     expect((await listOrderPromises(database.db, SHOP, { status: "on_time", limit: 10, now: new Date("2026-12-02T12:00:00Z") })).items.map((i) => i.orderGid)).toEqual([orderGid(1003)]);
     await expect(listOrderPromises(database.db, SHOP, { limit: 0, now })).rejects.toThrow(/limit/);
+    await expect(listOrderPromises(database.db, SHOP, { limit: 10, now, cursor: "gid://shopify/Order/1001" })).rejects.toThrow(/cursor/);
     await expect(promiseKeptRates(database.db, SHOP, { from: "December", to: "2026-12-31", groupBy: "day" })).rejects.toThrow(/YYYY-MM-DD/);
   });
 

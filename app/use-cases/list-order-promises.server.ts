@@ -64,12 +64,14 @@ export async function listOrderPromises(db: Db, shop: string, { tier, status, cu
   };
   const base = { shop, ...(tier ? { tierKey: tier } : {}) };
   const listed = status ? byStatus[status] : { status: { in: ["open", "shipped"] } };
+  const after = cursor ? parseCursor(cursor) : null;
   const [rows, ...counted] = await Promise.all([
     db.orderPromise.findMany({
-      where: { ...base, ...listed },
+      // Keyset: after (ship-by, order) of the last item, so a page holds even when that order
+      // changed status or was erased meanwhile.
+      where: { ...base, ...listed, ...(after ? { OR: [{ shipBy: { gt: after.shipBy } }, { shipBy: after.shipBy, orderGid: { gt: after.orderGid } }] } : {}) },
       orderBy: [{ shipBy: "asc" }, { orderGid: "asc" }],
       take: limit + 1,
-      ...(cursor ? { cursor: { shop_orderGid: { shop, orderGid: cursor } }, skip: 1 } : {}),
     }),
     ...ORDER_PROMISE_STATUSES.map((s) => db.orderPromise.count({ where: { ...base, ...byStatus[s] } })),
   ]);
@@ -88,8 +90,15 @@ export async function listOrderPromises(db: Db, shop: string, { tier, status, cu
       status: promiseStatus({ shipBy: row.shipBy, shippedAt: row.status === "shipped" ? row.shippedAt : null, now, calendar }),
       hasConflict: row.conflict !== null,
     })),
-    nextCursor: rows.length > limit ? page[page.length - 1]!.orderGid : null,
+    nextCursor: rows.length > limit ? `${page[page.length - 1]!.shipBy.toISOString()}|${page[page.length - 1]!.orderGid}` : null,
     counts: Object.fromEntries(ORDER_PROMISE_STATUSES.map((s, i) => [s, counted[i]])) as Record<PromiseStatus, number>,
     today,
   };
+}
+
+function parseCursor(cursor: string): { shipBy: Date; orderGid: string } {
+  const bar = cursor.indexOf("|");
+  const shipBy = new Date(cursor.slice(0, bar));
+  if (bar < 0 || Number.isNaN(shipBy.getTime()) || !cursor.slice(bar + 1)) throw new Error(`listOrderPromises: "${cursor}" is not a cursor this list returned`);
+  return { shipBy, orderGid: cursor.slice(bar + 1) };
 }
