@@ -24,7 +24,9 @@ const isBlanked = (payload: unknown) => typeof payload === "object" && payload !
 
 async function ordersOf(ctx: WebhookContext, customerGid: string | null, listed: string[]): Promise<string[]> {
   const own = customerGid ? await ordersHeldFor(ctx.db, ctx.shop, customerGid) : [];
-  return [...new Set([...own, ...listed])];
+  // A promise names its buyer even when the ledger holds no row for the order.
+  const promised = customerGid ? await ctx.db.orderPromise.findMany({ where: { shop: ctx.shop, customerGid }, select: { orderGid: true } }) : [];
+  return [...new Set([...own, ...promised.map((p) => p.orderGid), ...listed])];
 }
 
 export async function applyCustomerDataRequest(ctx: WebhookContext): Promise<WebhookOutcome> {
@@ -39,14 +41,15 @@ export async function applyCustomerDataRequest(ctx: WebhookContext): Promise<Web
     return { status: "processed", note: "customer was erased" };
   }
   const orderGids = await ordersOf(ctx, subject.customerGid, subject.orderGids);
-  const [customer, orders, refunds, tierChanges, promises] = await Promise.all([
+  const [customer, orders, refunds, tierChanges, promises, promiseShipments] = await Promise.all([
     subject.customerGid ? ctx.db.customer.findUnique({ where: { shop_customerGid: { shop: ctx.shop, customerGid: subject.customerGid } } }) : null,
     ctx.db.ledgerOrder.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     ctx.db.ledgerRefund.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     subject.customerGid ? ctx.db.tierChange.findMany({ where: { shop: ctx.shop, customerGid: subject.customerGid }, orderBy: { occurredAt: "asc" } }) : [],
     ctx.db.orderPromise.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
+    ctx.db.promiseShipmentLine.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } }, orderBy: { shippedAt: "asc" } }),
   ]);
-  const exported = { customer, orders, refunds, tierChanges, promises, generatedAt: ctx.now.toISOString() };
+  const exported = { customer, orders, refunds, tierChanges, promises, promiseShipments, generatedAt: ctx.now.toISOString() };
   await ctx.db.complianceRequest.create({
     data: { shop: ctx.shop, topic: ctx.topic, customerGid: subject.customerGid, export: JSON.stringify(exported), receivedAt: ctx.now, completedAt: ctx.now },
   });

@@ -29,6 +29,8 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.promiseSettings.deleteMany({ where: { shop } }),
     db.skuReplenishment.deleteMany({ where: { shop } }),
     db.orderPromise.deleteMany({ where: { shop } }),
+    db.promiseShipmentLine.deleteMany({ where: { shop } }),
+    db.promiseOrderShipping.deleteMany({ where: { shop } }),
     db.backfillRun.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop, ...(keepWebhookId ? { webhookId: { not: keepWebhookId } } : {}) } }),
     // Data-request exports and erasure tombstones go with the shop (shop/redact keeps only its own record).

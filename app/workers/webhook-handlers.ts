@@ -1,5 +1,6 @@
 // Which use-case handles each webhook topic. Every subscribed topic has an entry,
 // so a topic added to shopify.app.toml without a consumer fails the type check.
+import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { applyBulkOperationFinishWebhook } from "../use-cases/apply-bulk-operation-webhook.server.ts";
 import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/apply-customer-webhook.server.ts";
@@ -7,6 +8,7 @@ import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-
 import { applyTagChangeWebhook } from "../use-cases/apply-tag-change-webhook.server.ts";
 import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "../use-cases/compliance.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
+import { applyFulfillmentWebhook, applyOrderShippingWebhook } from "../use-cases/score-promise-shipments.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 
@@ -19,6 +21,21 @@ export interface HandlerOptions {
 /** Recorded, acknowledged, and left for the capability that will consume it (delivery promises, suppliers). */
 const notConsumedYet = (what: string): WebhookHandler => async () => ({ status: "skipped", note: `kept for ${what}` });
 
+/**
+ * The ledger first, then the promise score's view of the same order. A payload the score cannot
+ * read leaves the ledger's result standing, with the reason in the note.
+ */
+const thenShipping = (handler: WebhookHandler): WebhookHandler => async (ctx) => {
+  const outcome = await handler(ctx);
+  try {
+    const shipping = await applyOrderShippingWebhook(ctx);
+    return shipping.status === "processed" ? { status: "processed", note: [outcome.note, shipping.note].filter(Boolean).join("; ") } : outcome;
+  } catch (error) {
+    if (!(error instanceof PayloadError)) throw error;
+    return { ...outcome, note: [outcome.note, `promise shipping state not read: ${error.message}`].filter(Boolean).join("; ") };
+  }
+};
+
 /** Topics that name a customer or an order: an erased one is skipped and its payload blanked. */
 const unlessErased = (handler: WebhookHandler): WebhookHandler => (ctx) => applyUnlessErased(ctx, handler);
 
@@ -26,7 +43,7 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
   return {
     "orders/create": unlessErased(applyOrderWebhook),
     "orders/paid": unlessErased(applyOrderWebhook),
-    "orders/updated": unlessErased(applyOrderWebhook),
+    "orders/updated": unlessErased(thenShipping(applyOrderWebhook)),
     "orders/cancelled": unlessErased(applyOrderWebhook),
     "refunds/create": unlessErased(applyRefundWebhook),
     "customers/create": unlessErased(applyCustomerWebhook),
@@ -34,8 +51,8 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "customers/delete": unlessErased(applyCustomerDeletedWebhook),
     "customer.tags_added": unlessErased(applyTagChangeWebhook),
     "customer.tags_removed": unlessErased(applyTagChangeWebhook),
-    "fulfillments/create": unlessErased(notConsumedYet("delivery promises")),
-    "fulfillments/update": unlessErased(notConsumedYet("delivery promises")),
+    "fulfillments/create": unlessErased(applyFulfillmentWebhook),
+    "fulfillments/update": unlessErased(applyFulfillmentWebhook),
     "fulfillment_orders/split": notConsumedYet("delivery promises"),
     "fulfillment_orders/merged": notConsumedYet("delivery promises"),
     "fulfillment_orders/moved": notConsumedYet("delivery promises"),

@@ -110,13 +110,17 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.ledgerOrder.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.orderPromise.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
+      ...shipmentRowsOf(db, shop, orderPart),
     ]);
     deleted += counts.reduce((sum, c) => sum + c.count, 0);
   }
   if (customers.length) {
     // Orders that named them but were not listed (or arrived meanwhile).
     const late = await db.ledgerOrder.findMany({ where: { shop, customerGid: { in: customers } }, select: { orderGid: true } });
+    const promised = await db.orderPromise.findMany({ where: { shop, customerGid: { in: customers } }, select: { orderGid: true } });
+    const theirOrders = [...new Set([...late, ...promised].map((o) => o.orderGid))];
     const counts = await db.$transaction([
+      ...shipmentRowsOf(db, shop, theirOrders),
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: late.map((o) => o.orderGid) } } }),
       db.ledgerOrder.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.tierChange.deleteMany({ where: { shop, customerGid: { in: customers } } }),
@@ -128,6 +132,20 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
     deleted += counts.reduce((sum, c) => sum + c.count, 0);
   }
   return deleted;
+}
+
+/**
+ * An erased order's promise-score rows: its scored lines lose the order, fulfillment and line ids
+ * and keep their score (the kept rate is an aggregate about the shop, not the buyer); unscored
+ * lines and what the order needed shipped are deleted.
+ */
+function shipmentRowsOf(db: Db, shop: string, orderGids: string[]) {
+  const where = { shop, orderGid: { in: orderGids } };
+  return [
+    db.promiseShipmentLine.updateMany({ where: { ...where, outcome: { not: null } }, data: { orderGid: null, fulfillmentGid: null, lineItemGid: null } }),
+    db.promiseShipmentLine.deleteMany({ where }),
+    db.promiseOrderShipping.deleteMany({ where }),
+  ];
 }
 
 /** A writer's second look: if any of these subjects was erased meanwhile, remove what may have been written. */
