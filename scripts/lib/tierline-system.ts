@@ -64,7 +64,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
         SHOPIFY_API_ORIGIN: sim.origin,
         // The simulator's App Bridge stand-in, for pages opened in its admin.
         APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
-        SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+        SCOPES: "read_customers,write_customers,read_orders,write_orders,read_all_orders,read_products,read_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
         ...options.env,
       },
     });
