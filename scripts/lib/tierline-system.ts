@@ -16,6 +16,8 @@ export interface TierlineSystem {
   database: TestDatabase;
   redis: PrivateRedis;
   web: AppProcess;
+  /** Where the web process listens (webhooks are posted here). */
+  appUrl: string;
   workers: AppProcess[];
   prefix: string;
   settle: SettleWatcher;
@@ -88,7 +90,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, web, workers, prefix, settle, refreshSpend, close };
+    return { sim, database, redis, web, appUrl, workers, prefix, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;
