@@ -76,3 +76,20 @@ export async function requestDeadlineCheck(db: Db, shop: string, orderGids: read
   const pending = await db.orderPromise.updateMany({ where: { ...where, writeStatus: { in: ["pending", "refit"] } }, data: { deadlineFulfillmentOrders: "[]" } });
   return written.count + pending.count;
 }
+
+/** Open promises not yet due whose deadlines were written: the reconciliation compares them with Shopify. */
+export async function openWrittenPromises(db: Db, shop: string, now: Date): Promise<string[]> {
+  const rows = await db.orderPromise.findMany({ where: { shop, status: "open", writeStatus: "written", shipBy: { gte: now } }, select: { orderGid: true } });
+  return rows.map((row) => row.orderGid);
+}
+
+/** Open promises whose order the ledger holds as cancelled (an orders/cancelled whose promise job was lost). */
+export async function openPromisesOfCancelledOrders(db: Db, shop: string): Promise<string[]> {
+  const open = await db.orderPromise.findMany({ where: { shop, status: "open" }, select: { orderGid: true } });
+  const cancelled: string[] = [];
+  for (let i = 0; i < open.length; i += 500) {
+    const rows = await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: open.slice(i, i + 500).map((row) => row.orderGid) }, cancelledAt: { not: null } }, select: { orderGid: true } });
+    cancelled.push(...rows.map((row) => row.orderGid));
+  }
+  return cancelled;
+}
