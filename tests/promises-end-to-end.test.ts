@@ -190,6 +190,15 @@ describe.each(DATABASE_KINDS)("delivery promises end to end on %s", (kind) => {
     expect(b.shipByDay > a.shipByDay).toBe(true);
     expect(JSON.parse(b.adjustments)).toContainEqual(expect.objectContaining({ kind: "lane_full", laneKey: "capped_batch", dailyCapacity: 1, fullDays: [a.shipByDay], movedTo: b.shipByDay }));
     expect(simOrder(second).fulfillmentOrders[0].fulfillBy).toBe(fulfillmentDeadlineOf(b.shipBy).toISOString());
+
+    // The first order is cancelled (orders/cancelled): its place is freed and the next order takes it.
+    sim.store.cancelOrder(SHOP, first.id, { reason: "CUSTOMER" });
+    await settle.settled();
+    expect(await promiseOf(first.gid)).toMatchObject({ status: "cancelled" });
+    const third = sim.store.createOrder(SHOP, { customerId: null, email: "cap3@example.com", lineItems: [line("Mug")] }, { silent: true, at });
+    await deliver("orders/paid", payloadOf(third));
+    await settle.settled();
+    expect(await promiseOf(third.gid)).toMatchObject({ shipByDay: a.shipByDay, status: "open" });
   });
 
   it("an erased order makes no promise", async () => {
