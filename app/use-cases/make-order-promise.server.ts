@@ -9,10 +9,11 @@ import { loadPromiseSetup, loadSkuLeadTimes } from "../adapters/db/promise-setti
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { readOrderLinesForPromise } from "../adapters/shopify/admin-operations/order-for-promise.ts";
 import { readOrderPromiseInputs, type PromiseFulfillmentOrder } from "../adapters/shopify/admin-operations/order-promise-inputs.ts";
 import { calculatePromise, type DeliveryPromise, type OrderLineStock, type ShopifyDeliveryPromise } from "../domain/promise-date-calculator.ts";
 import { laneForTier } from "../domain/promise-rules.ts";
-import { decideStoredPromise } from "../domain/stored-promise-decision.ts";
+import { decideStoredPromise, type PromiseDrift } from "../domain/stored-promise-decision.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 
 /** Fulfillment-order statuses that still take a deadline (closed, cancelled and incomplete ones do not). */
@@ -35,6 +36,7 @@ export async function tierAtCheckout(db: Db, shop: string, tierRules: TierRules,
 
 export type MakeOrderPromiseResult =
   | { status: "made"; promise: DeliveryPromise }
+  | { status: "recomputed"; promise: DeliveryPromise; drift: PromiseDrift[] }
   | { status: "kept"; reason: "already_made" | "already_shipped" }
   | { status: "skipped"; reason: "erased" | "cancelled" | "order_not_found" };
 
@@ -46,11 +48,37 @@ export interface MakeOrderPromiseInput {
   now: Date;
 }
 
+const STORED = { tierKey: true, laneKey: true, shipBy: true, shippedAt: true, status: true } as const;
+const REQUEST = { orderName: true, customerGid: true, orderedAt: true, destinationCountry: true, destinationProvince: true } as const;
+
 export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOrderPromiseInput): Promise<MakeOrderPromiseResult> {
-  const { orderGid } = request;
   // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
-  const existing = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { tierKey: true, laneKey: true, shipBy: true, shippedAt: true } });
+  const existing = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid: request.orderGid } }, select: STORED });
   if (existing) return keep(existing);
+  return book({ db, shop, request, admin, now, recompute: false });
+}
+
+/**
+ * The merchant asks for an order's promise to be made again: from the order's own time and
+ * the buyer's tier at checkout, with the current rules and bookings (its own place is given
+ * back first). Never once shipped or cancelled: the score would be rewritten after the fact.
+ */
+export async function recomputeOrderPromise({ db, shop, orderGid, admin, now }: Omit<MakeOrderPromiseInput, "request"> & { orderGid: string }): Promise<MakeOrderPromiseResult> {
+  const stored = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { ...STORED, ...REQUEST } });
+  // Only a promise that was made can be made again: the order's buyer, time and destination come from it.
+  if (!stored) return { status: "skipped", reason: "order_not_found" };
+  if (stored.shippedAt !== null || stored.status !== "open") return { status: "kept", reason: "already_shipped" };
+  const lines = await readOrderLinesForPromise(await admin(), orderGid);
+  if (!lines) return { status: "skipped", reason: "order_not_found" };
+  const request: OrderPromiseRequest = {
+    orderGid, orderName: stored.orderName, customerGid: stored.customerGid, orderedAt: stored.orderedAt.toISOString(), lines,
+    destination: stored.destinationCountry ? { countryCode: stored.destinationCountry, provinceCode: stored.destinationProvince } : null,
+  };
+  return book({ db, shop, request, admin, now, recompute: true });
+}
+
+async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {
+  const { orderGid } = request;
   const subjects = { customerGids: request.customerGid ? [request.customerGid] : [], orderGids: [orderGid] };
   if (isAnyErased(await erasedAmong(db, shop, subjects))) return { status: "skipped", reason: "erased" };
 
@@ -71,11 +99,14 @@ export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOr
   });
   const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
 
-  return withPromiseLock(db, shop, async (tx) => {
-    // Looked at again under the lock: another job may have made it, or the order was cancelled meanwhile.
-    const made = await tx.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { tierKey: true, laneKey: true, shipBy: true, shippedAt: true } });
-    if (made) return keep(made);
-    if (await cancelledInLedger(tx, shop, orderGid)) return { status: "skipped", reason: "cancelled" } as const;
+  return withPromiseLock(db, shop, async (tx): Promise<MakeOrderPromiseResult> => {
+    // Looked at again under the lock: another job may have made it (or shipped it), or the order was cancelled meanwhile.
+    const made = await tx.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: STORED });
+    const decision = decideStoredPromise({ stored: made, currentTierKey: tierKey, currentLaneKey: lane.key, recomputeRequested: recompute });
+    if (decision.action === "keep" || (made && made.status !== "open")) return keep(made!);
+    if (await cancelledInLedger(tx, shop, orderGid)) return { status: "skipped", reason: "cancelled" };
+    // A recompute gives its own place back before booking again.
+    if (made) await tx.orderPromise.delete({ where: { shop_orderGid: { shop, orderGid } } });
     const promise = calculatePromise({
       rules: setup.rules, calendar: setup.calendar, tierKey, orderedAt, lines,
       laneBookings: await laneBookings(tx, shop, lane.key),
@@ -84,6 +115,7 @@ export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOr
     await tx.orderPromise.create({
       data: {
         shop, orderGid, orderName: request.orderName, customerGid: request.customerGid,
+        destinationCountry: request.destination?.countryCode ?? null, destinationProvince: request.destination?.provinceCode ?? null,
         tierKey: promise.tierKey, laneKey: promise.laneKey, orderedAt, intakeDay: promise.intakeDay,
         shipByEarliest: promise.shipByEarliest, shipBy: promise.shipBy, shipByDay: promise.shipByDay,
         arriveZone: promise.arriveBy?.zone ?? null, arriveEarliestDay: promise.arriveBy?.earliestDay ?? null, arriveLatestDay: promise.arriveBy?.latestDay ?? null,
@@ -96,11 +128,11 @@ export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOr
         deadlineFulfillmentOrders: JSON.stringify(openFulfillmentOrderIds(inputs.fulfillmentOrders)),
       },
     });
-    return { status: "made", promise } as const;
+    return decision.action === "recompute" ? { status: "recomputed", promise, drift: decision.drift } : { status: "made", promise };
   });
 }
 
-function keep(stored: { tierKey: string; laneKey: string; shipBy: Date; shippedAt: Date | null }): MakeOrderPromiseResult {
+function keep(stored: { tierKey: string; laneKey: string; shipBy: Date; shippedAt: Date | null; status: string }): MakeOrderPromiseResult {
   const decision = decideStoredPromise({ stored, currentTierKey: stored.tierKey, currentLaneKey: stored.laneKey, recomputeRequested: false });
   return { status: "kept", reason: decision.action === "keep" ? decision.reason : "already_made" };
 }

@@ -14,9 +14,10 @@ import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
+import type { PromiseLane } from "../domain/promise-rules.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
-import { cancelOrderPromise, makeOrderPromise } from "./make-order-promise.server.ts";
+import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "./make-order-promise.server.ts";
 import { writeShopPromises } from "./write-order-promises.server.ts";
 import { reconcileOrderPromises } from "./reconcile-order-promises.server.ts";
 import { fulfillmentDeadlineOf } from "../domain/order-promise-writes.ts";
@@ -48,7 +49,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     return event.order;
   };
   const make = (request: OrderPromiseRequest, client = db) => makeOrderPromise({ db: client, shop: SHOP, request, admin, now: NOW });
-  const setLane = async (tierKey: string, changes: { key: string; dailyCapacity: number | null }) => {
+  const setLane = async (tierKey: string, changes: Partial<PromiseLane>) => {
     const { rules } = await loadPromiseSettings(db, SHOP);
     await savePromiseRules(db, SHOP, { ...rules, lanes: rules.lanes.map((lane) => (lane.tierKey === tierKey ? { ...lane, ...changes } : lane)) });
   };
@@ -143,5 +144,21 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(deadlines.map((m) => m.kind)).toEqual(["fulfillmentOrdersSetFulfillmentDeadline"]);
     expect(sim.store.shop(SHOP).fulfillmentOrders.get(fulfillmentOrderId)!.fulfillBy).toBe(fulfillmentDeadlineOf(tampered.shipBy).toISOString());
     expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: cancelled.orderGid } } })).toMatchObject({ status: "cancelled" });
+  });
+
+  it("a promise is made again only on the merchant's request, and never once shipped", async () => {
+    const request = paidOrder([{ title: "Poster", price: "30.00", quantity: 1 }]);
+    const made = await make(request);
+    expect(made.status).toBe("made");
+    const first = made.status === "made" ? made.promise : null;
+    await setLane("bronze", { handling: { unit: "business_days", min: 1, max: 2 } });
+    // A redelivery after the rules changed keeps the promise as made.
+    expect(await make(request)).toEqual({ status: "kept", reason: "already_made" });
+    const again = await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW });
+    expect(again).toMatchObject({ status: "recomputed", drift: [], promise: { tierKey: first!.tierKey, orderedAt: first!.orderedAt } });
+    expect(again.status === "recomputed" && again.promise.shipBy.getTime() < first!.shipBy.getTime()).toBe(true);
+    expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } } })).toMatchObject({ writeStatus: "pending", shipBy: again.status === "recomputed" ? again.promise.shipBy : null });
+    await db.orderPromise.update({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } }, data: { shippedAt: NOW } });
+    expect(await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW })).toEqual({ status: "kept", reason: "already_shipped" });
   });
 });

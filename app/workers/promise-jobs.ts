@@ -14,7 +14,7 @@ import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
-import { cancelOrderPromise, makeOrderPromise } from "../use-cases/make-order-promise.server.ts";
+import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 
 export const PROMISE_WRITE_LOCK_MS = 60_000;
@@ -81,6 +81,11 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
         const result = await shopifyGuarded(deps, shop, "promise", () => makeOrderPromise({ db: deps.db, shop, request: data.order, admin: () => deps.adminFor(shop), now }));
         if ("status" in result && result.status === "made") await requestPromiseWrite(deps.queues, shop);
         return "status" in result && result.status === "made" ? { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey } : result;
+      }
+      case "recompute": {
+        const result = await shopifyGuarded(deps, shop, "promise recompute", () => recomputeOrderPromise({ db: deps.db, shop, orderGid: data.orderGid, admin: () => deps.adminFor(shop), now }));
+        if ("status" in result && (result.status === "made" || result.status === "recomputed")) await requestPromiseWrite(deps.queues, shop);
+        return "status" in result && "promise" in result ? { status: result.status, shipBy: result.promise.shipBy.toISOString() } : result;
       }
       case "cancel":
         return { cancelled: await cancelOrderPromise(deps.db, shop, data.orderGid, now) };

@@ -19,6 +19,11 @@ export async function requestPromiseRefit(queues: JobQueues, shop: string, fulfi
   await queues.promises.add("refit", { kind: "refit", shop, fulfillmentOrderGids });
 }
 
+/** The merchant asks for an order's promise to be made again (current rules and bookings, the order's own time). */
+export async function requestPromiseRecompute(queues: JobQueues, shop: string, orderGid: string): Promise<void> {
+  await queues.promises.add("recompute", { kind: "recompute", shop, orderGid }, { jobId: jobIdFor("promise-recompute", `${shop}|${orderGid}`) });
+}
+
 export type PromiseWorkRequest =
   | { kind: "make"; order: OrderPromiseRequest }
   | { kind: "cancel"; orderGid: string }
