@@ -227,10 +227,12 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
       continue;
     }
     result.written++;
-    await db.orderPromise.updateMany({
+    const saved = await db.orderPromise.updateMany({
       where,
       data: { writeStatus: "written", deadlineFulfillmentOrders: JSON.stringify(plan.fulfillmentOrderIds), writtenAt: now, writeAttempts: 0, writeError: null },
     });
+    // The row moved while it was written (a refit asked for): it stays due, and a follow-up comes for it.
+    if (saved.count === 0) result.more = true;
   }
   // A failure that may pass (a 5xx, the network): the job's retry comes back for the rows left due.
   if (retryable !== null) throw retryable;
