@@ -8,6 +8,7 @@ import { startSimulator, type RunningSimulator } from "../../simulator/server.ts
 import { orderPayload, payloadContext } from "../../simulator/webhooks/payloads.ts";
 import { toWebhookJson } from "../../simulator/webhooks/webhook-json.ts";
 import { loadPromiseSettings, savePromiseRules } from "../adapters/db/promise-settings-repository.server.ts";
+import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
@@ -160,5 +161,24 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } } })).toMatchObject({ writeStatus: "pending", shipBy: again.status === "recomputed" ? again.promise.shipBy : null });
     await db.orderPromise.update({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } }, data: { shippedAt: NOW } });
     expect(await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW })).toEqual({ status: "kept", reason: "already_shipped" });
+  });
+
+  it("a split before the promise was written puts the deadline on both fulfillment orders", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const variant = [...sim.store.shop(SHOP).variants.values()][1];
+    const request = paidOrder([{ variantId: variant.id, quantity: 2 }, { title: "Card", price: "3.00", quantity: 1 }]);
+    expect((await make(request)).status).toBe("made");
+    const order = sim.store.order(SHOP, request.orderGid.split("/").pop()!);
+    const original = order.fulfillmentOrders[0];
+    const created = sim.store.splitFulfillmentOrder(SHOP, original.id, [{ lineItemId: original.lineItems[0].lineItemId, quantity: 1 }], { silent: true });
+    // What the split webhook's job does, while the promise is still pending.
+    expect(await markRefit(db, SHOP, [original.gid, created.gid])).toEqual([request.orderGid]);
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    expect(written).toMatchObject({ written: 1, failed: 0, reads: 1, tagsAdded: 1 });
+    const row = await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } } });
+    const deadline = fulfillmentDeadlineOf(row.shipBy).toISOString();
+    expect(sim.store.shop(SHOP).fulfillmentOrders.get(original.id)!.fulfillBy).toBe(deadline);
+    expect(sim.store.shop(SHOP).fulfillmentOrders.get(created.id)!.fulfillBy).toBe(deadline);
+    expect(JSON.parse(row.deadlineFulfillmentOrders).sort()).toEqual([original.gid, created.gid].sort());
   });
 });
