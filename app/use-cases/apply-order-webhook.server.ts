@@ -1,5 +1,6 @@
 // orders/* and refunds/create → the ledger → recompute the customers touched.
 import { customerOfOrder, saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
+import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import {
   embeddedRefundRecords,
   listsRefunds,
@@ -25,6 +26,12 @@ export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOut
   let refundsStored = 0;
   for (const refund of refunds) if (await saveRefund(ctx.db, ctx.shop, refund)) refundsStored++;
   const outcome = await saveOrderSnapshot(ctx.db, ctx.shop, snapshot, orderNameFromPayload(ctx.payload));
+  // The delivery promise: one enqueue when a version that changed something (paid, cancelled)
+  // is stored; the promise job itself is idempotent, so a retry simply asks again.
+  if (ctx.requestPromiseWork && ((outcome.stored && outcome.countsChanged) || ctx.retry)) {
+    const event = orderPromiseEvent(ctx.payload);
+    if (event) await ctx.requestPromiseWork(event);
+  }
   // A retry may follow a first try that stored everything and then failed to queue the
   // recomputation: ask again (recomputation is idempotent). A redelivery by Shopify is a new
   // delivery, not a retry, and changes nothing.

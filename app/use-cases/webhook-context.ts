@@ -1,6 +1,7 @@
 // What a webhook use-case gets: the database, the delivery, its parsed payload,
 // and how to ask for tier recomputation of the customers it touched.
 import type { Db } from "../db.server.ts";
+import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 
 export type TierRecomputeCause = "order" | "refund" | "cancellation" | "customer" | "manual" | "rule_change" | "window" | "backfill";
 
@@ -25,6 +26,8 @@ export interface WebhookContext {
   shopHasTombstones?: boolean;
   /** Queue tier recomputation for these customers (coalesced per customer). */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  /** Queue delivery-promise work for an order (make, cancel, refit). Absent where no promise queue runs. */
+  requestPromiseWork?(work: PromiseWorkRequest): Promise<void>;
   /** Queue shop-level follow-up work (purge after uninstall). */
   schedulePurge(uninstalledAt: Date): Promise<void>;
 }

@@ -13,6 +13,8 @@ import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
 import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.server.ts";
 import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
+import { reconcileOrderPromises } from "../use-cases/reconcile-order-promises.server.ts";
+import { requestPromiseWrite } from "./promise-jobs.ts";
 
 export interface TierMaintenanceDeps {
   db: Db;
@@ -51,7 +53,7 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
       }
       case "reconcile-shop":
         try {
-          return await reconcileShopOrders({
+          const orders = await reconcileShopOrders({
             db: deps.db,
             shop: data.shop,
             admin: () => adminFor(data.shop),
@@ -59,6 +61,9 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
             log: deps.log,
             requestTierRecompute: (gids, cause) => requestTierRecompute(deps.queues, data.shop, gids, cause),
           });
+          // Deadlines: no webhook reports a change, so open promises are compared with Shopify by the next write.
+          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop)) : null;
+          return orders && { ...orders, promises };
         } catch (error) {
           const classified = classifyShopifyError(error);
           // Uninstalled or frozen: nothing to repair until it comes back (the next run tries again).

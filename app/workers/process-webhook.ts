@@ -6,6 +6,7 @@ import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
+import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
@@ -19,6 +20,7 @@ export interface WebhookProcessorDeps {
   db: Db;
   handlers: Record<WebhookTopic, WebhookHandler>;
   requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  requestPromiseWork?(shop: string, work: PromiseWorkRequest): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
   log: Logger;
   now?: () => Date;
@@ -80,6 +82,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
       shopHasTombstones: delivery.shopHasTombstones,
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
+      ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
     };
     let outcome;

@@ -16,6 +16,8 @@ import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
 import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
+import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
+import { createPromiseProcessor, createPromiseWriteProcessor } from "./promise-jobs.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -93,6 +95,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         db,
         handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs }),
         requestTierRecompute: (shop, gids, cause) => requestTierRecompute(queues, shop, gids, cause),
+        requestPromiseWork: (shop, work) => requestPromiseWork(queues, shop, work),
         schedulePurge,
         log,
       }),
@@ -100,6 +103,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     make(QUEUES.tierRecompute.name, createTierRecomputeProcessor({ db, queues })),
     // One job per shop at a time (a lock), so a busy shop holds one slot and the rest share the others.
     make(QUEUES.tierSync.name, createTierSyncProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner, sliceMs: options.syncSliceMs })),
+    // Promises: bookings are serialised per shop in the database; writes one job per shop at a time (a lock).
+    make(QUEUES.promises.name, createPromiseProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner })),
+    make(QUEUES.promiseWrites.name, createPromiseWriteProcessor({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner, sliceMs: options.syncSliceMs })),
     make(QUEUES.shopLifecycle.name, createShopLifecycleProcessor({ db, queues, log, payloadRetentionMs: options.payloadRetentionMs, onInstalled: (shop) => onShopInstalled({ db, queues, log, adminFor: options.adminFor }, shop) }), 2),
     // A backfill streams a whole order history: a few at a time per process.
     make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),

@@ -5,6 +5,7 @@ import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { applyBulkOperationFinishWebhook } from "../use-cases/apply-bulk-operation-webhook.server.ts";
 import { applyCustomerDeletedWebhook, applyCustomerWebhook } from "../use-cases/apply-customer-webhook.server.ts";
 import { applyOrderWebhook, applyRefundWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { applyFulfillmentOrderChangeWebhook } from "../use-cases/apply-fulfillment-order-webhook.server.ts";
 import { applyTagChangeWebhook } from "../use-cases/apply-tag-change-webhook.server.ts";
 import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "../use-cases/compliance.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
@@ -53,9 +54,9 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "customer.tags_removed": unlessErased(applyTagChangeWebhook),
     "fulfillments/create": unlessErased(applyFulfillmentWebhook),
     "fulfillments/update": unlessErased(applyFulfillmentWebhook),
-    "fulfillment_orders/split": notConsumedYet("delivery promises"),
-    "fulfillment_orders/merged": notConsumedYet("delivery promises"),
-    "fulfillment_orders/moved": notConsumedYet("delivery promises"),
+    "fulfillment_orders/split": applyFulfillmentOrderChangeWebhook,
+    "fulfillment_orders/merged": applyFulfillmentOrderChangeWebhook,
+    "fulfillment_orders/moved": applyFulfillmentOrderChangeWebhook,
     "inventory_levels/update": notConsumedYet("supplier priority requests"),
     "bulk_operations/finish": (ctx) => applyBulkOperationFinishWebhook(ctx),
     "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),

@@ -1,5 +1,5 @@
-// Waits until Tierline has caught up: no stored delivery waiting, no tier job
-// or tier sync queued, no customer waiting for its Shopify write (spend values
+// Waits until Tierline has caught up: no stored delivery waiting, no tier or
+// promise job queued, no customer or promise waiting for its Shopify write (spend values
 // left stale for the batched refresh do not count). Used by the demo and tests.
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -16,7 +16,7 @@ export interface SettleWatcher {
 
 export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleWatcher {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
+  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name, QUEUES.promises.name, QUEUES.promiseWrites.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
   return {
     async settled({ timeoutMs = 180_000, progress } = {}) {
       // Settled twice in a row, a moment apart: a job can be between queues.
@@ -24,7 +24,7 @@ export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleW
       await eventually(async () => {
         const [deliveries, pendingSync, ...counts] = await Promise.all([
           db.webhookDelivery.count({ where: { status: "received" } }),
-          db.customer.count({ where: { syncStatus: "pending" } }),
+          db.customer.count({ where: { syncStatus: "pending" } }).then(async (customers) => customers + (await db.orderPromise.count({ where: { status: "open", writeStatus: { in: ["pending", "refit"] } } }))),
           ...queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "prioritized")),
         ]);
         const queued = counts.reduce((sum, c) => sum + c.waiting + c.delayed + c.active + (c.prioritized ?? 0), 0);

@@ -16,6 +16,8 @@ export interface TierlineSystem {
   database: TestDatabase;
   redis: PrivateRedis;
   web: AppProcess;
+  /** Where the web process listens (webhooks are posted here). */
+  appUrl: string;
   workers: AppProcess[];
   prefix: string;
   settle: SettleWatcher;
@@ -64,7 +66,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
         SHOPIFY_API_ORIGIN: sim.origin,
         // The simulator's App Bridge stand-in, for pages opened in its admin.
         APP_BRIDGE_URL: `${sim.origin}/_sim/app-bridge.js`,
-        SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+        SCOPES: "read_customers,write_customers,read_orders,write_orders,read_all_orders,read_products,read_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
         ...options.env,
       },
     });
@@ -88,7 +90,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, web, workers, prefix, settle, refreshSpend, close };
+    return { sim, database, redis, web, appUrl, workers, prefix, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;

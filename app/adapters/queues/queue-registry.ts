@@ -5,6 +5,17 @@ import { z } from "zod";
 
 const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain");
 
+/** What an order webhook tells a promise: who ordered when, where it goes, which variants. */
+export const orderPromiseRequest = z.object({
+  orderGid: z.string().startsWith("gid://shopify/Order/"),
+  orderName: z.string().nullable(),
+  customerGid: z.string().startsWith("gid://shopify/Customer/").nullable(),
+  orderedAt: z.string().datetime({ offset: true }),
+  destination: z.object({ countryCode: z.string().min(2), provinceCode: z.string().nullable() }).nullable(),
+  lines: z.array(z.object({ variantGid: z.string().startsWith("gid://shopify/ProductVariant/").nullable(), sku: z.string().nullable() })),
+});
+export type OrderPromiseRequest = z.infer<typeof orderPromiseRequest>;
+
 export const QUEUES = {
   /** One job per accepted webhook delivery; the payload itself is in the WebhookDelivery row. */
   webhooks: {
@@ -67,6 +78,29 @@ export const QUEUES = {
       z.object({ kind: z.literal("reconcile-all") }),
       z.object({ kind: z.literal("reconcile-shop"), shop: shopDomain }),
     ]),
+  },
+  /**
+   * Delivery promises, one job per order event: "make" the promise of a paid order (the job id
+   * is the order, so a redelivery queued meanwhile adds nothing), "cancel" it, or "refit" the
+   * deadline after fulfillment orders were split, merged or moved, or "recompute" it on the
+   * merchant's request. See promise-jobs.ts.
+   */
+  promises: {
+    name: "promises",
+    payload: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("make"), shop: shopDomain, order: orderPromiseRequest }),
+      z.object({ kind: z.literal("cancel"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
+      z.object({ kind: z.literal("recompute"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
+      z.object({ kind: z.literal("refit"), shop: shopDomain, fulfillmentOrderGids: z.array(z.string().startsWith("gid://shopify/FulfillmentOrder/")).min(1) }),
+    ]),
+  },
+  /**
+   * Write a shop's pending promises to Shopify (deadlines, order metafield, order tag), many
+   * orders per call, one job per shop at a time (a Redis lock, as the tier sync).
+   */
+  promiseWrites: {
+    name: "promise-writes",
+    payload: z.object({ shop: shopDomain }),
   },
 } as const;
 

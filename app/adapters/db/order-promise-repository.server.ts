@@ -1,0 +1,95 @@
+/**
+ * OrderPromise rows: the tier a buyer held at checkout, lane bookings taken one order at a time,
+ * and the rows' Shopify write state.
+ *
+ * Exported API
+ * - tierHeldAt(db, shop, customerGid, at): string | null         the history's tier just before `at`
+ * - withPromiseLock(db, shop, work): T                           one booking (or cancellation) of a shop at a time
+ * - laneBookings(tx, shop, laneKey): Record<day, count>          open promises per ship-by day
+ * - markRefit(db, shop, fulfillmentOrderGids): orderGids         promises whose deadline must be applied again
+ *
+ * Why a lock per shop: two orders booked side by side would both see a day's last place free.
+ * PostgreSQL: a transaction-scoped advisory lock on the shop. SQLite: the transaction's first
+ * statement is a write, so it takes the database's write lock at once (a deferred transaction
+ * that read first could not upgrade once another connection committed) and holds it to the end.
+ */
+import type { Db } from "../../db.server.ts";
+import { providerOf } from "./sql-dialect.ts";
+
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/**
+ * The tier the customer held just before `at` (the order's creation): the latest change recorded
+ * before it. A change is recorded when its recomputation runs, after the order that caused it
+ * arrived, so this order's own effect is never included, and the history does not change when
+ * webhooks arrive again or out of order. null: no tier recorded before (a new customer).
+ */
+export async function tierHeldAt(db: Db, shop: string, customerGid: string, at: Date): Promise<string | null> {
+  const change = await db.tierChange.findFirst({
+    where: { shop, customerGid, occurredAt: { lt: at } },
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+    select: { toTier: true },
+  });
+  return change?.toTier ?? null;
+}
+
+const LOCK_SPACE = "tierline-promise-booking:";
+
+export async function withPromiseLock<T>(db: Db, shop: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const postgres = providerOf(db) === "postgresql";
+  return db.$transaction(
+    async (tx) => {
+      if (postgres) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `${LOCK_SPACE}${shop}`);
+      else await tx.$executeRawUnsafe(`UPDATE "OrderPromise" SET "shop" = "shop" WHERE 1 = 0`);
+      return work(tx);
+    },
+    { timeout: 20_000, maxWait: 20_000 },
+  );
+}
+
+/** Open promises of a lane per ship-by day (shop-local date). */
+export async function laneBookings(tx: Tx, shop: string, laneKey: string): Promise<Record<string, number>> {
+  const rows = await tx.orderPromise.groupBy({ by: ["shipByDay"], where: { shop, laneKey, status: "open" }, _count: { _all: true } });
+  return Object.fromEntries(rows.map((row) => [row.shipByDay, row._count._all]));
+}
+
+/** Open promises that carry one of these fulfillment orders' deadline: marked for the deadline to be applied again. */
+export async function markRefit(db: Db, shop: string, fulfillmentOrderGids: readonly string[]): Promise<string[]> {
+  const rows = await db.orderPromise.findMany({
+    where: { shop, status: "open", OR: fulfillmentOrderGids.map((foGid) => ({ deadlineFulfillmentOrders: { contains: JSON.stringify(foGid) } })) },
+    select: { orderGid: true },
+  });
+  const orderGids = rows.map((row) => row.orderGid);
+  if (orderGids.length) await requestDeadlineCheck(db, shop, orderGids);
+  return orderGids;
+}
+
+/**
+ * Asks the write job to compare these open promises' deadlines with Shopify's fulfillment
+ * orders: a written promise becomes "refit" (its metafield and tag stay as written); one still
+ * pending forgets the fulfillment orders it read when made, so the write reads them anew. The
+ * write saves on the row version it loaded, so a request during a write is not lost.
+ */
+export async function requestDeadlineCheck(db: Db, shop: string, orderGids: readonly string[]): Promise<number> {
+  const where = { shop, orderGid: { in: [...orderGids] }, status: "open" };
+  const written = await db.orderPromise.updateMany({ where: { ...where, writeStatus: "written" }, data: { writeStatus: "refit", writeAttempts: 0, writeError: null } });
+  const pending = await db.orderPromise.updateMany({ where: { ...where, writeStatus: { in: ["pending", "refit"] } }, data: { deadlineFulfillmentOrders: "[]" } });
+  return written.count + pending.count;
+}
+
+/** Open promises not yet due whose deadlines were written: the reconciliation compares them with Shopify. */
+export async function openWrittenPromises(db: Db, shop: string, now: Date): Promise<string[]> {
+  const rows = await db.orderPromise.findMany({ where: { shop, status: "open", writeStatus: "written", shipBy: { gte: now } }, select: { orderGid: true } });
+  return rows.map((row) => row.orderGid);
+}
+
+/** Open promises whose order the ledger holds as cancelled (an orders/cancelled whose promise job was lost). */
+export async function openPromisesOfCancelledOrders(db: Db, shop: string): Promise<string[]> {
+  const open = await db.orderPromise.findMany({ where: { shop, status: "open" }, select: { orderGid: true } });
+  const cancelled: string[] = [];
+  for (let i = 0; i < open.length; i += 500) {
+    const rows = await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: open.slice(i, i + 500).map((row) => row.orderGid) }, cancelledAt: { not: null } }, select: { orderGid: true } });
+    cancelled.push(...rows.map((row) => row.orderGid));
+  }
+  return cancelled;
+}

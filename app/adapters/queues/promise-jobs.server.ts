@@ -1,0 +1,36 @@
+// Enqueueing delivery-promise work: producers (the order and fulfillment-order webhooks,
+// the reconciliation, merchant pages) ask here; the processors are in app/workers/promise-jobs.ts.
+import type { JobQueues } from "./job-queues.server.ts";
+import { jobIdFor, type OrderPromiseRequest } from "./queue-registry.ts";
+
+/** The promise of a paid order. One job id per order: a redelivery while it waits adds nothing, and a later one finds the promise made. */
+export async function requestOrderPromise(queues: JobQueues, shop: string, order: OrderPromiseRequest): Promise<void> {
+  await queues.promises.add("make", { kind: "make", shop, order }, { jobId: jobIdFor("promise", `${shop}|${order.orderGid}`) });
+}
+
+/** A cancelled order's promise is cancelled and its lane place freed. */
+export async function requestPromiseCancel(queues: JobQueues, shop: string, orderGid: string): Promise<void> {
+  await queues.promises.add("cancel", { kind: "cancel", shop, orderGid }, { jobId: jobIdFor("promise-cancel", `${shop}|${orderGid}`) });
+}
+
+/** Fulfillment orders were split, merged or moved: the deadline goes onto the new ones. */
+export async function requestPromiseRefit(queues: JobQueues, shop: string, fulfillmentOrderGids: string[]): Promise<void> {
+  if (fulfillmentOrderGids.length === 0) return;
+  await queues.promises.add("refit", { kind: "refit", shop, fulfillmentOrderGids });
+}
+
+/** The merchant asks for an order's promise to be made again (current rules and bookings, the order's own time). */
+export async function requestPromiseRecompute(queues: JobQueues, shop: string, orderGid: string): Promise<void> {
+  await queues.promises.add("recompute", { kind: "recompute", shop, orderGid }, { jobId: jobIdFor("promise-recompute", `${shop}|${orderGid}`) });
+}
+
+export type PromiseWorkRequest =
+  | { kind: "make"; order: OrderPromiseRequest }
+  | { kind: "cancel"; orderGid: string }
+  | { kind: "refit"; fulfillmentOrderGids: string[] };
+
+export async function requestPromiseWork(queues: JobQueues, shop: string, work: PromiseWorkRequest): Promise<void> {
+  if (work.kind === "make") return requestOrderPromise(queues, shop, work.order);
+  if (work.kind === "cancel") return requestPromiseCancel(queues, shop, work.orderGid);
+  return requestPromiseRefit(queues, shop, work.fulfillmentOrderGids);
+}

@@ -1,0 +1,161 @@
+// The delivery promise of one paid order: the tier the buyer held at checkout → Shopify's
+// fulfillment orders, delivery-method promises and stock → calculatePromise with the lane's
+// bookings, booked one order at a time per shop → an OrderPromise row, pending its write to
+// Shopify (write-order-promises.server.ts). A promise once made stays as made.
+import type { Db } from "../db.server.ts";
+import { erasedAmong, isAnyErased } from "../adapters/db/erasure-repository.server.ts";
+import { laneBookings, tierHeldAt, withPromiseLock, type Tx } from "../adapters/db/order-promise-repository.server.ts";
+import { loadPromiseSetup, loadSkuLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { readOrderLinesForPromise } from "../adapters/shopify/admin-operations/order-for-promise.ts";
+import { readOrderPromiseInputs, type PromiseFulfillmentOrder } from "../adapters/shopify/admin-operations/order-promise-inputs.ts";
+import { calculatePromise, type DeliveryPromise, type OrderLineStock, type ShopifyDeliveryPromise } from "../domain/promise-date-calculator.ts";
+import { laneForTier } from "../domain/promise-rules.ts";
+import { decideStoredPromise, type PromiseDrift } from "../domain/stored-promise-decision.ts";
+import type { TierRules } from "../domain/tier-rules.ts";
+
+/** Fulfillment-order statuses that still take a deadline (closed, cancelled and incomplete ones do not). */
+const OPEN_FULFILLMENT_ORDER = new Set(["OPEN", "IN_PROGRESS", "SCHEDULED", "ON_HOLD"]);
+
+export const openFulfillmentOrderIds = (fulfillmentOrders: readonly { id: string; status: string }[]) =>
+  fulfillmentOrders.filter((fo) => OPEN_FULFILLMENT_ORDER.has(fo.status)).map((fo) => fo.id);
+
+/**
+ * The tier a promise is made for: the one the buyer held just before the order (the history's
+ * last change before its creation, which is what the checkout showed them); guests, new
+ * customers and tiers since removed or without a lane get the base tier (the lowest).
+ */
+export async function tierAtCheckout(db: Db, shop: string, tierRules: TierRules, promiseLaneOf: (tierKey: string) => unknown, customerGid: string | null, orderedAt: Date): Promise<string> {
+  const base = tierRules.tiers[0].key;
+  if (!customerGid) return base;
+  const held = await tierHeldAt(db, shop, customerGid, orderedAt);
+  return held && tierRules.tiers.some((tier) => tier.key === held) && promiseLaneOf(held) ? held : base;
+}
+
+export type MakeOrderPromiseResult =
+  | { status: "made"; promise: DeliveryPromise }
+  | { status: "recomputed"; promise: DeliveryPromise; drift: PromiseDrift[] }
+  | { status: "kept"; reason: "already_made" | "already_shipped" }
+  | { status: "skipped"; reason: "erased" | "cancelled" | "order_not_found" };
+
+export interface MakeOrderPromiseInput {
+  db: Db;
+  shop: string;
+  request: OrderPromiseRequest;
+  admin: () => Promise<AdminRunner>;
+  now: Date;
+}
+
+const STORED = { tierKey: true, laneKey: true, shipBy: true, shippedAt: true, status: true } as const;
+const REQUEST = { orderName: true, customerGid: true, orderedAt: true, destinationCountry: true, destinationProvince: true } as const;
+
+export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOrderPromiseInput): Promise<MakeOrderPromiseResult> {
+  // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
+  const existing = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid: request.orderGid } }, select: STORED });
+  if (existing) return keep(existing);
+  return book({ db, shop, request, admin, now, recompute: false });
+}
+
+/**
+ * The merchant asks for an order's promise to be made again: from the order's own time and
+ * the buyer's tier at checkout, with the current rules and bookings (its own place is given
+ * back first). Never once shipped or cancelled: the score would be rewritten after the fact.
+ */
+export async function recomputeOrderPromise({ db, shop, orderGid, admin, now }: Omit<MakeOrderPromiseInput, "request"> & { orderGid: string }): Promise<MakeOrderPromiseResult> {
+  const stored = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { ...STORED, ...REQUEST } });
+  // Only a promise that was made can be made again: the order's buyer, time and destination come from it.
+  if (!stored) return { status: "skipped", reason: "order_not_found" };
+  if (stored.shippedAt !== null || stored.status !== "open") return { status: "kept", reason: "already_shipped" };
+  const lines = await readOrderLinesForPromise(await admin(), orderGid);
+  if (!lines) return { status: "skipped", reason: "order_not_found" };
+  const request: OrderPromiseRequest = {
+    orderGid, orderName: stored.orderName, customerGid: stored.customerGid, orderedAt: stored.orderedAt.toISOString(), lines,
+    destination: stored.destinationCountry ? { countryCode: stored.destinationCountry, provinceCode: stored.destinationProvince } : null,
+  };
+  return book({ db, shop, request, admin, now, recompute: true });
+}
+
+async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {
+  const { orderGid } = request;
+  const subjects = { customerGids: request.customerGid ? [request.customerGid] : [], orderGids: [orderGid] };
+  if (isAnyErased(await erasedAmong(db, shop, subjects))) return { status: "skipped", reason: "erased" };
+
+  const orderedAt = new Date(request.orderedAt);
+  const [setup, tierRules] = await Promise.all([loadPromiseSetup(db, shop, now), loadTierRules(db, shop)]);
+  const tierKey = await tierAtCheckout(db, shop, tierRules, (key) => laneForTier(setup.rules, key), request.customerGid, orderedAt);
+  const lane = laneForTier(setup.rules, tierKey);
+  if (!lane) throw new Error(`no promise lane for the base tier "${tierKey}" of ${shop}`);
+
+  const inputs = await readOrderPromiseInputs(await admin(), orderGid, request.lines.flatMap((line) => (line.variantGid ? [line.variantGid] : [])));
+  if (!inputs) return { status: "skipped", reason: "order_not_found" };
+  if (inputs.cancelled) return { status: "skipped", reason: "cancelled" };
+  const leadTimes = await loadSkuLeadTimes(db, shop, request.lines.flatMap((line) => (line.sku ? [line.sku] : [])));
+  const lines: OrderLineStock[] = request.lines.map((line) => {
+    // Paid orders have taken their units already: a quantity below zero is this order waiting for stock.
+    const available = line.variantGid ? inputs.inventory.get(line.variantGid) : undefined;
+    return { sku: line.sku, inStock: available === undefined || available === null || available >= 0, replenishmentBusinessDays: line.sku ? (leadTimes.get(line.sku) ?? null) : null };
+  });
+  const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
+
+  return withPromiseLock(db, shop, async (tx): Promise<MakeOrderPromiseResult> => {
+    // Looked at again under the lock: another job may have made it (or shipped it), or the order was cancelled meanwhile.
+    const made = await tx.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: STORED });
+    const decision = decideStoredPromise({ stored: made, currentTierKey: tierKey, currentLaneKey: lane.key, recomputeRequested: recompute });
+    if (decision.action === "keep" || (made && made.status !== "open")) return keep(made!);
+    if (await cancelledInLedger(tx, shop, orderGid)) return { status: "skipped", reason: "cancelled" };
+    // A recompute gives its own place back before booking again.
+    if (made) await tx.orderPromise.delete({ where: { shop_orderGid: { shop, orderGid } } });
+    const promise = calculatePromise({
+      rules: setup.rules, calendar: setup.calendar, tierKey, orderedAt, lines,
+      laneBookings: await laneBookings(tx, shop, lane.key),
+      destination: request.destination, shopifyPromises, now,
+    });
+    await tx.orderPromise.create({
+      data: {
+        shop, orderGid, orderName: request.orderName, customerGid: request.customerGid,
+        destinationCountry: request.destination?.countryCode ?? null, destinationProvince: request.destination?.provinceCode ?? null,
+        tierKey: promise.tierKey, laneKey: promise.laneKey, orderedAt, intakeDay: promise.intakeDay,
+        shipByEarliest: promise.shipByEarliest, shipBy: promise.shipBy, shipByDay: promise.shipByDay,
+        arriveZone: promise.arriveBy?.zone ?? null, arriveEarliestDay: promise.arriveBy?.earliestDay ?? null, arriveLatestDay: promise.arriveBy?.latestDay ?? null,
+        adjustments: JSON.stringify(promise.adjustments),
+        conflict: promise.conflict ? JSON.stringify(promise.conflict) : null,
+        overdueWhenMade: promise.overdueWhenMade,
+        rulesVersion: setup.version,
+        madeAt: now,
+        writeStatus: "pending",
+        deadlineFulfillmentOrders: JSON.stringify(openFulfillmentOrderIds(inputs.fulfillmentOrders)),
+      },
+    });
+    return decision.action === "recompute" ? { status: "recomputed", promise, drift: decision.drift } : { status: "made", promise };
+  });
+}
+
+function keep(stored: { tierKey: string; laneKey: string; shipBy: Date; shippedAt: Date | null; status: string }): MakeOrderPromiseResult {
+  const decision = decideStoredPromise({ stored, currentTierKey: stored.tierKey, currentLaneKey: stored.laneKey, recomputeRequested: false });
+  return { status: "kept", reason: decision.action === "keep" ? decision.reason : "already_made" };
+}
+
+function shopifyPromisesOf(fulfillmentOrders: readonly PromiseFulfillmentOrder[]): ShopifyDeliveryPromise[] {
+  return fulfillmentOrders.flatMap((fo) =>
+    fo.deliveryMethod ? [{ brandedPromiseHandle: fo.deliveryMethod.brandedPromise?.handle ?? null, maxDeliveryAt: fo.deliveryMethod.maxDeliveryDateTime ? new Date(fo.deliveryMethod.maxDeliveryDateTime) : null }] : [],
+  );
+}
+
+async function cancelledInLedger(tx: Tx, shop: string, orderGid: string): Promise<boolean> {
+  const order = await tx.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { cancelledAt: true } });
+  return order?.cancelledAt != null;
+}
+
+/**
+ * The order was cancelled: its promise is cancelled and its lane place freed (bookings count
+ * open promises only). Under the booking lock, so a promise being made at the same moment
+ * either sees the cancellation in the ledger or is cancelled here after it.
+ */
+export async function cancelOrderPromise(db: Db, shop: string, orderGid: string, now: Date): Promise<boolean> {
+  return withPromiseLock(db, shop, async (tx) => {
+    const { count } = await tx.orderPromise.updateMany({ where: { shop, orderGid, status: "open" }, data: { status: "cancelled", cancelledAt: now } });
+    return count > 0;
+  });
+}

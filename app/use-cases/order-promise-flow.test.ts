@@ -1,0 +1,184 @@
+// The promise flow's use-cases against the store simulator (the real Admin schema, cost and
+// records) and real databases (SQLite and PostgreSQL): bookings made side by side through
+// two database connections never give one day's last place twice; an oversold line waits for
+// its SKU's replenishment; the write shares deadline and metafield calls across orders, and
+// what it costs in Admin API points per promised order is measured and printed.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
+import { orderPayload, payloadContext } from "../../simulator/webhooks/payloads.ts";
+import { toWebhookJson } from "../../simulator/webhooks/webhook-json.ts";
+import { loadPromiseSettings, savePromiseRules } from "../adapters/db/promise-settings-repository.server.ts";
+import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
+import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
+import { createFetchAdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
+import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
+import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
+import type { PromiseLane } from "../domain/promise-rules.ts";
+import { createDb, databaseTarget, type Db } from "../db.server.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
+import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "./make-order-promise.server.ts";
+import { writeShopPromises } from "./write-order-promises.server.ts";
+import { reconcileOrderPromises } from "./reconcile-order-promises.server.ts";
+import { fulfillmentDeadlineOf } from "../domain/order-promise-writes.ts";
+
+const SHOP = "promise-flow.myshopify.com";
+const NOW = new Date("2026-11-24T15:00:00Z"); // a Tuesday, after New York's 14:00 cut-off
+
+describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on %s", (kind) => {
+  let sim: RunningSimulator;
+  let token: string;
+  let database: TestDatabase;
+  let db: Db;
+  let second: Db;
+
+  const control = async <T,>(method: string, route: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${sim.origin}/_sim${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const pointsSpent = async () => (await control<{ pointsSpent: number }>("GET", `/shops/${SHOP}/mutations`)).pointsSpent;
+  const admin = async () => createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin }), { budget: new AdminCostBudget() });
+  /** An order placed in the simulator (no webhooks), and what its orders/paid payload tells a promise. */
+  const paidOrder = (lineItems: { variantId?: string; title?: string; price?: string; quantity: number }[], customerId: string | null = null): OrderPromiseRequest => {
+    const order = sim.store.createOrder(SHOP, { customerId, email: customerId ? undefined : "guest@example.com", lineItems }, { silent: true, at: NOW.toISOString() });
+    const customer = customerId ? sim.store.customer(SHOP, customerId) : null;
+    const payload = parseJsonLosslessly(toWebhookJson(orderPayload(order, customer, payloadContext(sim.store.shop(SHOP).shop, SHOP))));
+    const event = orderPromiseEvent(payload);
+    if (event?.kind !== "make") throw new Error("order is not paid");
+    return event.order;
+  };
+  const make = (request: OrderPromiseRequest, client = db) => makeOrderPromise({ db: client, shop: SHOP, request, admin, now: NOW });
+  const setLane = async (tierKey: string, changes: Partial<PromiseLane>) => {
+    const { rules } = await loadPromiseSettings(db, SHOP);
+    await savePromiseRules(db, SHOP, { ...rules, lanes: rules.lanes.map((lane) => (lane.tierKey === tierKey ? { ...lane, ...changes } : lane)) });
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ apiKey: "promise-key", apiSecret: "promise-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
+    ({ accessToken: token } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 5, size: "tiny", now: NOW.toISOString() }));
+    database = await createTestDatabase(kind, "promiseflow");
+    db = database.db;
+    second = createDb(databaseTarget(database.url));
+    await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", ianaTimezone: "America/New_York", countryCode: "US", scopes: "write_orders" } });
+  });
+
+  afterAll(async () => {
+    await second?.$disconnect();
+    await database?.drop();
+    await sim?.close();
+  });
+
+  it("books a lane one order at a time: twelve orders made side by side on two connections fill four days of three", async () => {
+    await setLane("bronze", { key: "capacity_three", dailyCapacity: 3 });
+    const requests = Array.from({ length: 12 }, (_, i) => paidOrder([{ title: `Tote ${i}`, price: "25.00", quantity: 1 }]));
+    const results = await Promise.all(requests.map((request, i) => make(request, i % 2 ? second : db)));
+    expect(results.every((r) => r.status === "made")).toBe(true);
+    const perDay = await db.orderPromise.groupBy({ by: ["shipByDay"], where: { shop: SHOP, laneKey: "capacity_three" }, _count: { _all: true } });
+    expect(perDay.map((d) => d._count._all)).toEqual([3, 3, 3, 3]);
+
+    // A cancelled order frees its place: the next order takes it.
+    const firstDay = perDay.map((d) => d.shipByDay).sort()[0];
+    const onFirstDay = await db.orderPromise.findFirstOrThrow({ where: { shop: SHOP, laneKey: "capacity_three", shipByDay: firstDay } });
+    expect(await cancelOrderPromise(db, SHOP, onFirstDay.orderGid, NOW)).toBe(true);
+    const next = await make(paidOrder([{ title: "Tote late", price: "25.00", quantity: 1 }]));
+    expect(next).toMatchObject({ status: "made", promise: { shipByDay: firstDay } });
+  });
+
+  it("a line the order oversold waits for its SKU's replenishment lead time", async () => {
+    await setLane("bronze", { key: "standard_batch", dailyCapacity: null });
+    const variant = [...sim.store.shop(SHOP).variants.values()].find((v) => v.sku)!;
+    const available = variant.inventoryLevels.reduce((sum, level) => sum + level.available, 0);
+    await db.skuReplenishment.create({ data: { shop: SHOP, sku: variant.sku!, replenishmentBusinessDays: 4 } });
+    const inStock = await make(paidOrder([{ variantId: variant.id, quantity: 1 }]));
+    const oversold = await make(paidOrder([{ variantId: variant.id, quantity: available + 1 }]));
+    expect(inStock.status === "made" && inStock.promise.adjustments.some((a) => a.kind === "awaiting_stock")).toBe(false);
+    expect(oversold.status === "made" && oversold.promise.adjustments).toContainEqual(expect.objectContaining({ kind: "awaiting_stock", sku: variant.sku, leadBusinessDays: 4, defaultLeadTime: false }));
+  });
+
+  it("writes fifty promises in shared calls and measures the Admin API points per promised order", async () => {
+    // The promises of the tests above are written first, so only these fifty are measured.
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const customers = [...sim.store.shop(SHOP).customers.values()];
+    const before = await pointsSpent();
+    const marks = sim.store.mutations(SHOP).length;
+    const made = [];
+    for (let i = 0; i < 50; i++) made.push(await make(paidOrder([{ title: `Print ${i}`, price: "40.00", quantity: 1 }], i % 3 ? customers[i % customers.length].id : null)));
+    const afterRead = await pointsSpent();
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const afterWrite = await pointsSpent();
+    expect(made.every((r) => r.status === "made")).toBe(true);
+    expect(written).toMatchObject({ written: 50, failed: 0, tagsAdded: 50, metafieldCalls: 2 });
+    // Orders of the same minute and lane share a deadline: far fewer deadline calls than orders.
+    expect(written.deadlineCalls).toBeLessThan(10);
+    const kinds = sim.store.mutations(SHOP).slice(marks).map((m) => m.kind);
+    expect(kinds.filter((k) => k === "fulfillmentOrdersSetFulfillmentDeadline")).toHaveLength(written.deadlineCalls);
+    const perOrder = { read: (afterRead - before) / 50, write: (afterWrite - afterRead) / 50, total: (afterWrite - before) / 50 };
+    console.log(`Admin API points per promised order (${kind}): read ${perOrder.read.toFixed(1)}, write ${perOrder.write.toFixed(1)} (deadline calls ${written.deadlineCalls}, metafieldsSet calls ${written.metafieldCalls}, tagsAdd ${written.tagsAdded}), total ${perOrder.total.toFixed(1)}`);
+    // tagsAdd (10) and an order's metafield weight (10) are per order whatever the batching.
+    expect(perOrder.total).toBeLessThan(30);
+
+    // Written again: nothing new.
+    const again = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    expect(again.rounds).toBe(0);
+    expect(await pointsSpent()).toBe(afterWrite);
+  });
+
+  it("the reconciliation re-applies a deadline that differs and cancels promises of cancelled orders", async () => {
+    const [tampered, cancelled] = await db.orderPromise.findMany({ where: { shop: SHOP, status: "open", writeStatus: "written", shipBy: { gte: NOW } }, orderBy: { orderGid: "asc" }, take: 2 });
+    const fulfillmentOrderId = (JSON.parse(tampered.deadlineFulfillmentOrders) as string[])[0].split("/").pop()!;
+    sim.store.setFulfillmentDeadline(SHOP, [fulfillmentOrderId], "2030-01-01T00:00:00.000Z");
+    await db.ledgerOrder.create({ data: { shop: SHOP, orderGid: cancelled.orderGid, processedAt: NOW, orderUpdatedAt: NOW, currencyCode: "USD", currentTotal: 0, cancelledAt: NOW } });
+    const marks = sim.store.mutations(SHOP).length;
+    let writes = 0;
+    const result = await reconcileOrderPromises(db, SHOP, NOW, async () => {
+      writes++;
+    });
+    expect(result.cancelled).toBe(1);
+    expect(result.deadlinesToCheck).toBeGreaterThan(1);
+    expect(writes).toBe(1);
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    expect(written.failed).toBe(0);
+    const deadlines = sim.store.mutations(SHOP).slice(marks);
+    // Only the differing deadline is written; metafields and tags are not written again.
+    expect(deadlines.map((m) => m.kind)).toEqual(["fulfillmentOrdersSetFulfillmentDeadline"]);
+    expect(sim.store.shop(SHOP).fulfillmentOrders.get(fulfillmentOrderId)!.fulfillBy).toBe(fulfillmentDeadlineOf(tampered.shipBy).toISOString());
+    expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: cancelled.orderGid } } })).toMatchObject({ status: "cancelled" });
+  });
+
+  it("a promise is made again only on the merchant's request, and never once shipped", async () => {
+    const request = paidOrder([{ title: "Poster", price: "30.00", quantity: 1 }]);
+    const made = await make(request);
+    expect(made.status).toBe("made");
+    const first = made.status === "made" ? made.promise : null;
+    await setLane("bronze", { handling: { unit: "business_days", min: 1, max: 2 } });
+    // A redelivery after the rules changed keeps the promise as made.
+    expect(await make(request)).toEqual({ status: "kept", reason: "already_made" });
+    const again = await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW });
+    expect(again).toMatchObject({ status: "recomputed", drift: [], promise: { tierKey: first!.tierKey, orderedAt: first!.orderedAt } });
+    expect(again.status === "recomputed" && again.promise.shipBy.getTime() < first!.shipBy.getTime()).toBe(true);
+    expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } } })).toMatchObject({ writeStatus: "pending", shipBy: again.status === "recomputed" ? again.promise.shipBy : null });
+    await db.orderPromise.update({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } }, data: { shippedAt: NOW } });
+    expect(await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW })).toEqual({ status: "kept", reason: "already_shipped" });
+  });
+
+  it("a split before the promise was written puts the deadline on both fulfillment orders", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const variant = [...sim.store.shop(SHOP).variants.values()][1];
+    const request = paidOrder([{ variantId: variant.id, quantity: 2 }, { title: "Card", price: "3.00", quantity: 1 }]);
+    expect((await make(request)).status).toBe("made");
+    const order = sim.store.order(SHOP, request.orderGid.split("/").pop()!);
+    const original = order.fulfillmentOrders[0];
+    const created = sim.store.splitFulfillmentOrder(SHOP, original.id, [{ lineItemId: original.lineItems[0].lineItemId, quantity: 1 }], { silent: true });
+    // What the split webhook's job does, while the promise is still pending.
+    expect(await markRefit(db, SHOP, [original.gid, created.gid])).toEqual([request.orderGid]);
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    expect(written).toMatchObject({ written: 1, failed: 0, reads: 1, tagsAdded: 1 });
+    const row = await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } } });
+    const deadline = fulfillmentDeadlineOf(row.shipBy).toISOString();
+    expect(sim.store.shop(SHOP).fulfillmentOrders.get(original.id)!.fulfillBy).toBe(deadline);
+    expect(sim.store.shop(SHOP).fulfillmentOrders.get(created.id)!.fulfillBy).toBe(deadline);
+    expect(JSON.parse(row.deadlineFulfillmentOrders).sort()).toEqual([original.gid, created.gid].sort());
+  });
+});

@@ -1,0 +1,269 @@
+// Write a shop's pending delivery promises to Shopify, many orders per round:
+// 1. the ship-by deadline of their open fulfillment orders, one call per distinct deadline
+//    (≤ 250 fulfillment orders a call; promises are floored to the minute so orders share calls),
+// 2. the app-owned order metafield `$app.delivery_promise`, 25 orders a metafieldsSet,
+// 3. the tier's order tag (tagsAdd: a set operation, so a tag staff add meanwhile is never lost).
+// A promise whose fulfillment orders were split, merged or moved ("refit"), or checked by the
+// reconciliation, reads the order's fulfillment orders and writes only deadlines that differ.
+// What was written is saved on the row version read, so a redelivery writes nothing new and a
+// refit asked for during a write is not lost.
+import type { Db } from "../db.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
+import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
+import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations/order-fulfillment-orders.ts";
+import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
+import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD_KEY, PROMISE_METAFIELD_TYPE, promiseMetafieldValue } from "../domain/order-promise-writes.ts";
+import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
+import { openFulfillmentOrderIds } from "./make-order-promise.server.ts";
+
+/** Orders per round: ten metafieldsSet calls' worth. */
+export const PROMISE_WRITE_ROUND = 250;
+const CONCURRENCY = 16;
+
+export interface WriteShopPromisesInput {
+  db: Db;
+  shop: string;
+  admin: () => Promise<AdminRunner>;
+  now?: () => Date;
+  sliceMs?: number;
+  roundSize?: number;
+  beforeRound?: () => Promise<void>;
+}
+
+export interface WriteShopPromisesResult {
+  rounds: number;
+  written: number;
+  failed: number;
+  deadlineCalls: number;
+  deadlineFulfillmentOrders: number;
+  metafieldCalls: number;
+  tagsAdded: number;
+  reads: number;
+  more: boolean;
+  retryAfterMs: number | null;
+}
+
+type Row = Awaited<ReturnType<typeof loadDue>>[number];
+
+interface Plan {
+  row: Row;
+  deadline: Date;
+  /** Open fulfillment orders of the order (read this round, or as read when the promise was made). */
+  fulfillmentOrderIds: string[];
+  /** Those whose deadline must be written. */
+  toDeadline: string[];
+  writeMetafieldAndTag: boolean;
+  /** Read from Shopify this round (a refusal is then not worth a re-read). */
+  read: boolean;
+  failure?: unknown;
+}
+
+class Throttled extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("throttled");
+  }
+}
+
+function loadDue(db: Db, shop: string, limit: number) {
+  return db.orderPromise.findMany({
+    where: { shop, status: "open", writeStatus: { in: ["pending", "refit"] } },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+  });
+}
+
+export async function writeShopPromises(input: WriteShopPromisesInput): Promise<WriteShopPromisesResult> {
+  const { db, shop } = input;
+  const clock = input.now ?? (() => new Date());
+  const started = Date.now();
+  const sliceMs = input.sliceMs ?? 2_000;
+  const roundSize = input.roundSize ?? PROMISE_WRITE_ROUND;
+  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, reads: 0, more: false, retryAfterMs: null };
+  let runner: AdminRunner | undefined;
+  const admin = async () => (runner ??= await input.admin());
+  for (;;) {
+    await input.beforeRound?.();
+    const rows = await loadDue(db, shop, roundSize);
+    if (rows.length === 0) break;
+    result.rounds++;
+    try {
+      await writeRound(db, shop, rows, admin, clock(), result);
+    } catch (error) {
+      if (!(error instanceof Throttled)) throw error;
+      result.retryAfterMs = error.retryAfterMs;
+      result.more = true;
+      break;
+    }
+    if (rows.length < roundSize) break;
+    if (Date.now() - started >= sliceMs) {
+      result.more = true;
+      break;
+    }
+  }
+  return result;
+}
+
+async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult): Promise<void> {
+  const tierRules = await loadTierRules(db, shop);
+  const plans: Plan[] = rows.map((row) => {
+    const stored = JSON.parse(row.deadlineFulfillmentOrders) as string[];
+    return { row, deadline: fulfillmentDeadlineOf(row.shipBy), fulfillmentOrderIds: stored, toDeadline: stored, writeMetafieldAndTag: row.writeStatus === "pending", read: false };
+  });
+
+  // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
+  const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
+  if (reading.length) {
+    let found;
+    try {
+      found = await readOrderFulfillmentOrders(await admin(), reading.map((p) => p.row.orderGid));
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      throw error;
+    }
+    result.reads += reading.length;
+    for (const plan of reading) {
+      plan.read = true;
+      const fulfillmentOrders = found.get(plan.row.orderGid) ?? [];
+      const open = fulfillmentOrders.filter((fo) => openFulfillmentOrderIds([fo]).length > 0);
+      plan.fulfillmentOrderIds = open.map((fo) => fo.id);
+      plan.toDeadline = open.filter((fo) => fo.fulfillBy === null || new Date(fo.fulfillBy).getTime() !== plan.deadline.getTime()).map((fo) => fo.id);
+    }
+  }
+
+  // 2. Deadlines: one call per distinct deadline. A refused call (a fulfillment order closed or
+  // replaced meanwhile) is retried order by order; an order refused alone reads its fulfillment
+  // orders again next round, or fails if they were just read.
+  const calls = groupByDeadline(plans.filter((p) => p.toDeadline.length).map((p) => ({ deadline: p.deadline, fulfillmentOrderIds: p.toDeadline })), MAX_DEADLINE_FULFILLMENT_ORDERS);
+  const plansOf = (ids: readonly string[]) => plans.filter((p) => p.toDeadline.some((id) => ids.includes(id)));
+  await eachLimited(calls, async (call) => {
+    try {
+      await setFulfillmentDeadline(await admin(), call.fulfillmentOrderIds, call.deadline);
+      result.deadlineCalls++;
+      result.deadlineFulfillmentOrders += call.fulfillmentOrderIds.length;
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      const involved = plansOf(call.fulfillmentOrderIds);
+      if (!isRefusal(error) || involved.length < 2) {
+        for (const plan of involved) plan.failure = error;
+        return;
+      }
+      for (const plan of involved) {
+        try {
+          await setFulfillmentDeadline(await admin(), plan.toDeadline, plan.deadline);
+          result.deadlineCalls++;
+          result.deadlineFulfillmentOrders += plan.toDeadline.length;
+        } catch (single) {
+          rethrowIfThrottledOrGone(single);
+          plan.failure = single;
+        }
+      }
+    }
+  });
+
+  // 3. Order metafields, 25 orders a call (atomic: a refused call is retried order by order).
+  const withValues = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
+  const chunks: Plan[][] = [];
+  for (let i = 0; i < withValues.length; i += MAX_METAFIELDS_PER_SET) chunks.push(withValues.slice(i, i + MAX_METAFIELDS_PER_SET));
+  const setValues = async (chunk: Plan[]) => {
+    const data = await (await admin()).run(metafieldsSetOperation, {
+      metafields: chunk.map((p) => ({ ownerId: p.row.orderGid, namespace: TIER_METAFIELD_NAMESPACE, key: PROMISE_METAFIELD_KEY, type: PROMISE_METAFIELD_TYPE, value: promiseMetafieldValue(p.row) })),
+    });
+    throwOnUserErrors("metafieldsSet", data.metafieldsSet);
+    result.metafieldCalls++;
+  };
+  await eachLimited(chunks, async (chunk) => {
+    try {
+      await setValues(chunk);
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      if (!isRefusal(error) || chunk.length < 2) {
+        for (const plan of chunk) plan.failure = error;
+        return;
+      }
+      for (const plan of chunk) {
+        try {
+          await setValues([plan]);
+        } catch (single) {
+          rethrowIfThrottledOrGone(single);
+          plan.failure = single;
+        }
+      }
+    }
+  });
+
+  // 4. The tier's order tag.
+  await eachLimited(plans.filter((p) => !p.failure && p.writeMetafieldAndTag), async (plan) => {
+    try {
+      await addTags(await admin(), plan.row.orderGid, [orderTierTag(tierRules, plan.row.tierKey)]);
+      result.tagsAdded++;
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      plan.failure = error;
+    }
+  });
+
+  // 5. Save, each on the row version read: a refit asked for meanwhile keeps the row due.
+  let retryable: unknown = null;
+  for (const plan of plans) {
+    const where = { shop, orderGid: plan.row.orderGid, updatedAt: plan.row.updatedAt };
+    if (plan.failure) {
+      const refused = isRefusal(plan.failure);
+      // Refused without a fresh read: the fulfillment orders may have changed; read them next round.
+      if (refused && !plan.read) {
+        await db.orderPromise.updateMany({ where, data: { deadlineFulfillmentOrders: "[]" } });
+        continue;
+      }
+      result.failed++;
+      const message = ((classifyShopifyError(plan.failure) ?? (plan.failure as Error)).message ?? String(plan.failure)).slice(0, 1_000);
+      await db.orderPromise.updateMany({
+        where,
+        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 } },
+      });
+      if (!refused) retryable ??= plan.failure;
+      continue;
+    }
+    result.written++;
+    const saved = await db.orderPromise.updateMany({
+      where,
+      data: { writeStatus: "written", deadlineFulfillmentOrders: JSON.stringify(plan.fulfillmentOrderIds), writtenAt: now, writeAttempts: 0, writeError: null },
+    });
+    // The row moved while it was written (a refit asked for): it stays due, and a follow-up comes for it.
+    if (saved.count === 0) result.more = true;
+  }
+  // A failure that may pass (a 5xx, the network): the job's retry comes back for the rows left due.
+  if (retryable !== null) throw retryable;
+}
+
+/** Shopify refused the input (the same input is refused again): no retry. */
+function isRefusal(error: unknown): boolean {
+  const classified = classifyShopifyError(error);
+  return classified instanceof ShopifyTerminalError && classified.reason === "user_errors";
+}
+
+function rethrowIfThrottledOrGone(error: unknown): void {
+  const classified = classifyShopifyError(error);
+  if (classified instanceof ShopifyRetryableError && classified.reason === "throttled") throw new Throttled(classified.retryAfterMs ?? 1_000);
+  if (shopUnreachableReason(classified)) throw error;
+}
+
+/** Runs `work` for each item, a few at a time; the first error thrown (throttling, an unreachable shop) stops new items and is rethrown. */
+async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let stop: unknown = null;
+  const lane = async () => {
+    while (next < items.length && stop === null) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        stop ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
+  if (stop !== null) throw stop;
+}

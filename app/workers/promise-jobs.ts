@@ -1,0 +1,131 @@
+// Delivery-promise jobs. `promises`: one job per order event (make, cancel, refit),
+// any number side by side; bookings of one shop are serialised by a database lock
+// (order-promise-repository.server.ts), not by the queue. `promise-writes`: the
+// shop's pending promises written to Shopify by one job per shop at a time, as the
+// tier sync does (a Redis lock per shop, a "scheduled" flag so requests are cheap
+// and never lost, a short gather so orders arriving together share calls).
+import { randomUUID } from "node:crypto";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Db } from "../db.server.ts";
+import type { Logger } from "../logger.server.ts";
+import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
+import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
+import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
+
+export const PROMISE_WRITE_LOCK_MS = 60_000;
+const SCHEDULED_TTL_S = 60;
+const LOCK_RETRY_MS = 100;
+/** Promises made within this of the first share the write's calls (deadlines, 25 metafields a call). */
+export const PROMISE_WRITE_GATHER_MS = 500;
+
+const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+const redisOf = async (queues: JobQueues) => (await queues.promiseWrites.client) as unknown as Redis;
+const keysOf = (queues: JobQueues, shop: string) => ({ lock: queues.promiseWrites.toKey(`lock:${shop}`), scheduled: queues.promiseWrites.toKey(`scheduled:${shop}`) });
+
+async function enqueueWrite(queues: JobQueues, shop: string, delayMs: number): Promise<void> {
+  await queues.promiseWrites.add("write", { shop }, { jobId: jobIdFor("promise-write", `${shop}@${randomUUID()}`), delay: delayMs, removeOnComplete: true });
+}
+
+/** Asks for the shop's promise write. Cheap to call for every promise: while a job is scheduled, later requests add nothing. */
+export async function requestPromiseWrite(queues: JobQueues, shop: string): Promise<void> {
+  const redis = await redisOf(queues);
+  const { scheduled } = keysOf(queues, shop);
+  if ((await redis.set(scheduled, "1", "EX", SCHEDULED_TTL_S, "NX")) === null) return;
+  try {
+    await enqueueWrite(queues, shop, PROMISE_WRITE_GATHER_MS);
+  } catch (error) {
+    await redis.del(scheduled).catch(() => {});
+    throw error;
+  }
+}
+
+export interface PromiseJobDeps {
+  db: Db;
+  queues: JobQueues;
+  log: Logger;
+  adminFor: (shop: string) => Promise<AdminRunner>;
+  now?: () => Date;
+  sliceMs?: number;
+}
+
+/** Shopify errors as the tier jobs treat them: an unreachable shop ends the job quietly, a refusal is not retried. */
+async function shopifyGuarded<T>(deps: PromiseJobDeps, shop: string, what: string, work: () => Promise<T>): Promise<T | { skipped: string }> {
+  try {
+    return await work();
+  } catch (error) {
+    const classified = classifyShopifyError(error);
+    const unreachable = shopUnreachableReason(classified);
+    if (unreachable) {
+      deps.log.info(`${what} skipped: shop not reachable`, { shop, reason: unreachable });
+      return { skipped: unreachable };
+    }
+    if (classified instanceof ShopifyTerminalError) throw new UnrecoverableError(classified.message);
+    throw error;
+  }
+}
+
+export function createPromiseProcessor(deps: PromiseJobDeps) {
+  return async function processPromise(job: Job<JobPayload<"promises">>) {
+    const data = QUEUES.promises.payload.parse(job.data);
+    const now = deps.now?.() ?? new Date();
+    const { shop } = data;
+    switch (data.kind) {
+      case "make": {
+        const result = await shopifyGuarded(deps, shop, "promise", () => makeOrderPromise({ db: deps.db, shop, request: data.order, admin: () => deps.adminFor(shop), now }));
+        if ("status" in result && result.status === "made") await requestPromiseWrite(deps.queues, shop);
+        return "status" in result && result.status === "made" ? { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey } : result;
+      }
+      case "recompute": {
+        const result = await shopifyGuarded(deps, shop, "promise recompute", () => recomputeOrderPromise({ db: deps.db, shop, orderGid: data.orderGid, admin: () => deps.adminFor(shop), now }));
+        if ("status" in result && (result.status === "made" || result.status === "recomputed")) await requestPromiseWrite(deps.queues, shop);
+        return "status" in result && "promise" in result ? { status: result.status, shipBy: result.promise.shipBy.toISOString() } : result;
+      }
+      case "cancel":
+        return { cancelled: await cancelOrderPromise(deps.db, shop, data.orderGid, now) };
+      case "refit": {
+        const orderGids = await markRefit(deps.db, shop, data.fulfillmentOrderGids);
+        if (orderGids.length) await requestPromiseWrite(deps.queues, shop);
+        return { orders: orderGids.length };
+      }
+    }
+  };
+}
+
+export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
+  return async function processPromiseWrite(job: Job<JobPayload<"promiseWrites">>, token?: string) {
+    const { shop } = QUEUES.promiseWrites.payload.parse(job.data);
+    const redis = await redisOf(deps.queues);
+    const { lock, scheduled } = keysOf(deps.queues, shop);
+    const owner = randomUUID();
+    if ((await redis.set(lock, owner, "PX", PROMISE_WRITE_LOCK_MS, "NX")) === null) {
+      if (token) {
+        await job.moveToDelayed(Date.now() + LOCK_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      return { skipped: "another job is writing this shop's promises" };
+    }
+    await redis.del(scheduled);
+    let result;
+    try {
+      result = await shopifyGuarded(deps, shop, "promise write", () =>
+        writeShopPromises({
+          db: deps.db, shop, admin: () => deps.adminFor(shop), sliceMs: deps.sliceMs, now: deps.now,
+          beforeRound: async () => {
+            await redis.eval(EXTEND_LOCK, 1, lock, owner, String(PROMISE_WRITE_LOCK_MS));
+          },
+        }),
+      );
+    } finally {
+      await redis.eval(RELEASE_LOCK, 1, lock, owner);
+    }
+    if ("more" in result && result.more) await enqueueWrite(deps.queues, shop, result.retryAfterMs ?? 0);
+    return result;
+  };
+}

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "OrderPromise" ADD COLUMN "destinationCountry" TEXT;
+ALTER TABLE "OrderPromise" ADD COLUMN "destinationProvince" TEXT;
+
