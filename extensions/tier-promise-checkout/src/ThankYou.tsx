@@ -8,7 +8,8 @@ import { TierPromise } from "../../shared/src/TierPromise.tsx";
 declare const shopify: Api;
 
 export default async () => {
-  const address = shopify.shippingAddress?.value;
+  // Present only when the app may read the buyer's address (protected customer data).
+  const address = "shippingAddress" in shopify ? shopify.shippingAddress?.value : undefined;
   render(
     <TierPromise
       translate={shopify.i18n.translate}
