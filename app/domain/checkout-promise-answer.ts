@@ -89,6 +89,7 @@ export function buyerLocale(requested: string | null | undefined): string {
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const formattedDays = new Map<string, string>();
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -102,10 +103,13 @@ function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
 }
 
 export function formatLocalDay(day: LocalDate, locale: string): string {
-  const [y, m, d] = day.split("-").map(Number);
-  const format = cached(dayFormats, locale, () => new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }));
-  // Noon UTC of the local day: formatted in UTC it is that day whatever the buyer's zone.
-  return format.format(new Date(Date.UTC(y, m - 1, d, 12)));
+  // Few distinct days and locales are asked for at once: formatting is the answer's main cost.
+  return cached(formattedDays, `${locale}|${day}`, () => {
+    const [y, m, d] = day.split("-").map(Number);
+    const format = cached(dayFormats, locale, () => new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }));
+    // Noon UTC of the local day: formatted in UTC it is that day whatever the buyer's zone.
+    return format.format(new Date(Date.UTC(y, m - 1, d, 12)));
+  });
 }
 
 function formatDayRange(from: LocalDate, to: LocalDate, locale: string): string {
