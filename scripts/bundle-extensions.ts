@@ -20,7 +20,15 @@ export const TIERLINE_BUNDLE_TARGET_BYTES = 20 * 1024;
 
 export type ExtensionTarget = { target: string; module: string };
 export type ExtensionConfig = { dir: string; handle: string; apiVersion: string; targets: ExtensionTarget[]; networkAccess: boolean };
-export type BundledExtension = { handle: string; file: string; bytes: number; deflatedBytes: number; code: string };
+export type BundledExtension = {
+  handle: string;
+  file: string;
+  bytes: number;
+  deflatedBytes: number;
+  code: string;
+  /** The packages bundled in (e.g. "preact", "@preact/signals-core"). */
+  packages: string[];
+};
 
 /** The few TOML keys the bundle needs (handle, api_version, each [[extensions.targeting]]). */
 export function readExtensionConfig(dir: string): ExtensionConfig {
@@ -67,14 +75,20 @@ export async function bundleExtension(config: ExtensionConfig, { appUrl, write =
       ...(appUrl ? { TIERLINE_APP_URL: JSON.stringify(appUrl.replace(/\/+$/, "")) } : {}),
     },
     write: false,
+    metafile: true,
     logLevel: "silent",
   });
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    if (match) packages.add(match[1]);
+  }
   const code = result.outputFiles[0].text;
   if (write) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, code);
   }
-  return { handle: config.handle, file, bytes: Buffer.byteLength(code), deflatedBytes: deflateSync(code).length, code };
+  return { handle: config.handle, file, bytes: Buffer.byteLength(code), deflatedBytes: deflateSync(code).length, code, packages: [...packages].sort() };
 }
 
 export async function bundleAllExtensions(options: { appUrl?: string; write?: boolean } = {}): Promise<BundledExtension[]> {
