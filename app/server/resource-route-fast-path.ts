@@ -45,10 +45,11 @@ export function resourceRouteFastPath(build: ServerBuild, routeId: string, pathn
           response = thrown;
         }
       }
-      const body = method === "HEAD" || response.body === null ? null : Buffer.from(await response.arrayBuffer());
+      // As text: Node sends a small string body in one write with the headers.
+      const body = method === "HEAD" || response.body === null ? null : await response.text();
       res.statusCode = response.status;
       response.headers.forEach((value, name) => res.setHeader(name, value));
-      if (body) res.setHeader("Content-Length", body.length);
+      if (body !== null) res.setHeader("Content-Length", Buffer.byteLength(body));
       res.end(body ?? undefined);
     },
   };

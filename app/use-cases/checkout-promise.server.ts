@@ -11,7 +11,8 @@
  *
  * Per request: two indexed single-row reads (the buyer, the order's promise). The shop's tier rules,
  * promise rules, calendar (with its public holidays) and lane bookings are cached per shop for
- * `shopTtlMs` (30 s), and the previews per shop-minute: a settings change shows within 30 s.
+ * `shopTtlMs` (30 s, then refreshed in the background), and the previews per shop-minute: a
+ * settings change or a lane filling up shows within about 30 s.
  */
 import type { Db } from "../db.server.ts";
 import { sqlOf } from "../adapters/db/hot-path-sql.server.ts";
@@ -83,22 +84,33 @@ function factsOf(preview: TierPromisePreview | undefined): PromiseFacts | null {
 }
 
 export function createCheckoutPromiseLookup(db: Db, { shopTtlMs = 30_000 }: { shopTtlMs?: number } = {}) {
-  const shops = new Map<string, Promise<ShopContext>>();
+  const shops = new Map<string, { current: Promise<ShopContext>; refreshing: boolean }>();
   const sql = sqlOf(db);
 
+  /**
+   * The shop's cached context. Past its TTL the old one still answers while one reload runs in the
+   * background: a buyer never waits on the calendar's holidays being worked out again.
+   */
   function shopContext(shop: string, now: Date): Promise<ShopContext> {
-    const cached = shops.get(shop);
-    if (cached) return cached.then((context) => (now.getTime() - context.loadedAt < shopTtlMs ? context : reload(shop, now)));
-    return reload(shop, now);
-  }
-
-  function reload(shop: string, now: Date): Promise<ShopContext> {
-    // Concurrent requests share one load; a failed load is not kept.
-    const loading = loadShopContext(db, shop, now);
-    if (shops.size >= 10_000) shops.clear();
-    shops.set(shop, loading);
-    loading.catch(() => shops.delete(shop));
-    return loading;
+    const entry = shops.get(shop);
+    if (!entry) {
+      const current = loadShopContext(db, shop, now);
+      if (shops.size >= 10_000) shops.clear();
+      shops.set(shop, { current, refreshing: false });
+      // A failed load is not kept: the next request tries again.
+      current.catch(() => shops.delete(shop));
+      return current;
+    }
+    return entry.current.then((context) => {
+      if (now.getTime() - context.loadedAt >= shopTtlMs && !entry.refreshing) {
+        entry.refreshing = true;
+        loadShopContext(db, shop, now).then(
+          (fresh) => shops.set(shop, { current: Promise.resolve(fresh), refreshing: false }),
+          () => (entry.refreshing = false),
+        );
+      }
+      return context;
+    });
   }
 
   /**
