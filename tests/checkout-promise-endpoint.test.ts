@@ -124,6 +124,14 @@ describe.each(DATABASE_KINDS)("checkout promise endpoint (%s)", (kind) => {
     });
   });
 
+  it("answers the same through Remix's own request handler (a POST is not on the fast path)", async () => {
+    const viaRemix = await ask(checkoutToken(GOLD), { orderId: GOLD_ORDER, locale: "en-US" }, { method: "POST" });
+    const fast = await ask(checkoutToken(GOLD), { orderId: GOLD_ORDER, locale: "en-US" });
+    expect(viaRemix.status).toBe(200);
+    expect(viaRemix.headers.get("access-control-allow-origin")).toBe("*");
+    expect(viaRemix.body).toEqual(fast.body);
+  });
+
   it("accepts the thank-you page's OrderIdentity id for the same order, and formats in the buyer's locale", async () => {
     const { body } = await ask(checkoutToken(GOLD), { orderId: "gid://shopify/OrderIdentity/7001", locale: "fr" });
     expect(body).toMatchObject({ source: "order", promise: { shipByDay: "2026-01-14", shipBy: "mer. 14 janv.", arriveBy: "ven. 16 janv. – dim. 18 janv." }, locale: "fr" });
