@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "public/build/", "node_modules/", ".cache/", "**/*.d.ts"] },
+  { ignores: ["build/", "public/build/", "node_modules/", ".cache/", "**/*.d.ts", "extensions/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,5 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     globalSetup: ["tests/support/global-setup.ts"],
+    // The extension tester imports the extension's module itself; inlined so vite transforms it
+    // (the extension tests choose jsdom per file; everything else stays in node).
+    server: { deps: { inline: ["@shopify/ui-extensions-tester"] } },
   },
 });

@@ -20,7 +20,10 @@ export function databaseTarget(databaseUrl = process.env.DATABASE_URL): Database
   return resolveDatabase(databaseUrl, projectRoot);
 }
 
-const drivers = new WeakMap<object, StatementDriver>();
+// Kept on globalThis like the client itself: the Remix build bundles its own copy of this module,
+// which finds the web process's client there and must find its statement driver too (otherwise the
+// hot path silently falls back to Prisma's raw queries, several times slower).
+const drivers: WeakMap<object, StatementDriver> = (globalThis.__tierlineStatementDrivers ??= new WeakMap());
 
 /** The hot path's statement driver on the client's own connection (pool); null for a client not made by createDb. */
 export function statementDriverOf(db: Db): StatementDriver | null {
@@ -55,6 +58,7 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
 
 declare global {
   var __tierlineDb: Db | undefined;
+  var __tierlineStatementDrivers: WeakMap<object, StatementDriver> | undefined;
 }
 
 // One client per process, kept across Remix dev rebuilds.

@@ -1,7 +1,7 @@
 // The one shopifyApp() of the app: authentication helpers, the Admin API
 // clients and session storage, configured from the environment.
 import "@shopify/shopify-app-remix/adapters/node";
-import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server.ts";
 import { env } from "./env.server.ts";
@@ -23,6 +23,9 @@ const shopify = shopifyApp({
   sessionStorage: new PrismaSessionStorage(db as unknown as ConstructorParameters<typeof PrismaSessionStorage>[0]),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
+  // The library's own log lines follow LOG_LEVEL like ours: at its default (info) it writes a line
+  // for every authenticated request, which on the checkout endpoint cost more than the answer.
+  logger: { level: { debug: LogSeverity.Debug, info: LogSeverity.Info, warn: LogSeverity.Warning, error: LogSeverity.Error }[config.LOG_LEVEL] },
   hooks: {
     // Runs after token exchange stores the offline session: the shop is installed.
     afterAuth: async ({ session }) => {

@@ -2,7 +2,7 @@
 // API (/_sim/...) and whatever the simulator's edge half registers (OAuth/token exchange, the
 // admin frame, webhooks, faults). Both halves plug into one Router; neither edits the other.
 //
-// Edge modules: simulator/webhooks/index.ts and simulator/admin/index.ts, when present, export
+// Edge modules: simulator/webhooks/index.ts, simulator/admin/index.ts and simulator/checkout/index.ts, when present, export
 //   registerEdgeRoutes(router: Router, sim: SimulatorContext): void | Promise<void> | { close?(): unknown }
 // and are loaded here (pass `edgeModules: false` to skip them, or `plugins` to add more).
 import { createServer, type Server } from "node:http";
@@ -57,7 +57,7 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-const EDGE_MODULES = ["webhooks/index.ts", "admin/index.ts"];
+const EDGE_MODULES = ["webhooks/index.ts", "admin/index.ts", "checkout/index.ts"];
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const store = options.store ?? new SimStore();

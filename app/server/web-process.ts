@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const { createWebServer } = await import("./web-server.ts");
   const { createRemixHandler } = await import("./remix-request-handler.ts");
   const { createStaticHandler } = await import("./static-files.ts");
+  const { resourceRouteFastPath } = await import("./resource-route-fast-path.ts");
 
   const queues = jobQueues();
   const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     receiveWebhook,
     serveStatic: createStaticHandler(path.join(projectRoot, "public")),
     remix: createRemixHandler(build, config.NODE_ENV),
+    // Called by checkout for every buyer (app/routes/api.checkout.promise.tsx).
+    fastRoutes: [resourceRouteFastPath(build, "routes/api.checkout.promise", "/api/checkout/promise")],
     health: async () => ({ ok: true, database: target.kind }),
     onError: (error) => log.error("request failed", { error: error instanceof Error ? error.stack : String(error) }),
   });

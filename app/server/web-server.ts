@@ -3,6 +3,7 @@
 // the intake benchmark both want it lean); everything else goes to Remix.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { IntakeRequest, IntakeResponse } from "../webhooks/webhook-intake.server.ts";
+import { pathnameOf, type FastRoute } from "./resource-route-fast-path.ts";
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
@@ -10,6 +11,8 @@ export interface WebServerOptions {
   receiveWebhook: (request: IntakeRequest) => Promise<IntakeResponse>;
   serveStatic?: (req: IncomingMessage, res: ServerResponse) => boolean;
   remix: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Resource routes served from the build without Remix's router (resource-route-fast-path.ts); bodyless methods only. */
+  fastRoutes?: FastRoute[];
   health?: () => Promise<Record<string, unknown>>;
   onError?: (error: unknown) => void;
 }
@@ -73,6 +76,11 @@ export function createWebServer(options: WebServerOptions): http.Server {
         return sendJson(res, result.status, result.body);
       }
       if (url === "/healthz" && options.health) return sendJson(res, 200, await options.health());
+      if (options.fastRoutes && (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS")) {
+        const pathname = pathnameOf(url);
+        const fast = options.fastRoutes.find((route) => route.pathname === pathname);
+        if (fast) return await fast.handle(req, res);
+      }
       if (options.serveStatic?.(req, res)) return;
       await options.remix(req, res);
     } catch (error) {

@@ -1,0 +1,26 @@
+/** @jsxImportSource preact */
+// purchase.thank-you.block.render (every plan): the promise for the order just placed.
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import type { Api } from "@shopify/ui-extensions/purchase.thank-you.block.render";
+import { TierPromise } from "../../shared/src/TierPromise.tsx";
+
+declare const shopify: Api;
+
+export default async () => {
+  // Present only when the app may read the buyer's address (protected customer data).
+  const address = "shippingAddress" in shopify ? shopify.shippingAddress?.value : undefined;
+  render(
+    <TierPromise
+      translate={shopify.i18n.translate}
+      request={{
+        token: () => shopify.sessionToken.get(),
+        orderId: shopify.orderConfirmation.value?.order?.id ?? null,
+        locale: shopify.localization.language.value?.isoCode ?? null,
+        country: address?.countryCode ?? null,
+        province: address?.provinceCode ?? null,
+      }}
+    />,
+    document.body,
+  );
+};

@@ -1,0 +1,59 @@
+// The UI extensions as Shopify's CLI would deploy them: each bundle (scripts/bundle-extensions.ts,
+// the CLI's esbuild options) within Shopify's 64 KB deflated limit and our 20 KB target, with no
+// date or other library beyond Preact, signals and Shopify's own; and each extension's TOML and
+// locales as Shopify's tooling expects them.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UI_EXTENSIONS_API_VERSION } from "../app/adapters/shopify/api-version.ts";
+import { bundleExtension, extensionDirs, readExtensionConfig, SHOPIFY_BUNDLE_LIMIT_BYTES, TIERLINE_BUNDLE_TARGET_BYTES } from "../scripts/bundle-extensions.ts";
+
+const dirs = extensionDirs();
+
+describe("UI extensions", () => {
+  it("are the thank-you + Plus shipping-option extension and the order-status extension", () => {
+    const targets = Object.fromEntries(dirs.map((dir) => [path.basename(dir), readExtensionConfig(dir).targets.map((t) => t.target)]));
+    expect(targets).toEqual({
+      "tier-promise-account": ["customer-account.order-status.block.render"],
+      "tier-promise-checkout": ["purchase.thank-you.block.render", "purchase.checkout.shipping-option-list.render-after"],
+    });
+  });
+
+  describe.each(dirs.map((dir) => [path.basename(dir), dir]))("%s", (_name, dir) => {
+    const config = readExtensionConfig(dir);
+
+    it(`is on API version ${UI_EXTENSIONS_API_VERSION} and may call the app backend`, () => {
+      expect(config.apiVersion).toBe(UI_EXTENSIONS_API_VERSION);
+      expect(config.networkAccess).toBe(true);
+    });
+
+    it("has one default locale and others with exactly its keys, none empty", () => {
+      const files = readdirSync(path.join(dir, "locales")).filter((f) => f.endsWith(".json"));
+      const defaults = files.filter((f) => f.endsWith(".default.json"));
+      expect(defaults).toEqual(["en.default.json"]);
+      expect(files.length).toBeGreaterThanOrEqual(2);
+      const read = (f: string) => JSON.parse(readFileSync(path.join(dir, "locales", f), "utf8")) as Record<string, string>;
+      const keys = Object.keys(read(defaults[0])).sort();
+      for (const file of files) {
+        const messages = read(file);
+        expect(Object.keys(messages).sort(), file).toEqual(keys);
+        for (const [key, text] of Object.entries(messages)) expect(text.trim(), `${file} ${key}`).not.toBe("");
+      }
+    });
+
+    it(`bundles within Shopify's ${SHOPIFY_BUNDLE_LIMIT_BYTES / 1024} KB limit and our ${TIERLINE_BUNDLE_TARGET_BYTES / 1024} KB target, deflated, with no date library`, async () => {
+      const bundle = await bundleExtension(config, { appUrl: "https://tierline.example.com", write: false });
+      expect(bundle.deflatedBytes, "Shopify refuses to deploy a bundle over 64 KB deflated").toBeLessThanOrEqual(SHOPIFY_BUNDLE_LIMIT_BYTES);
+      expect(bundle.deflatedBytes, "the 20 KB target").toBeLessThanOrEqual(TIERLINE_BUNDLE_TARGET_BYTES);
+      expect(bundle.packages).toEqual(expect.arrayContaining(["preact"]));
+      for (const pkg of bundle.packages) expect(["preact", "@preact/signals", "@preact/signals-core", "@shopify/ui-extensions"]).toContain(pkg);
+      // (Booleans, not the code itself: a failure would print the whole bundle.)
+      for (const { target } of config.targets) expect(bundle.code.includes(`shopify.extend(${JSON.stringify(target)}`), target).toBe(true);
+      // An IIFE for ES6 (the CLI's format and target): no module syntax left.
+      expect(bundle.code.startsWith("(()=>{")).toBe(true);
+      expect(/\bimport\s*[{(*"']|\bexport\s*\{/.test(bundle.code)).toBe(false);
+      // The backend's origin, compiled in.
+      expect(bundle.code.includes('"https://tierline.example.com"')).toBe(true);
+    });
+  });
+});
