@@ -15,6 +15,7 @@ import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-regi
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
+import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 
 export const PROMISE_WRITE_LOCK_MS = 60_000;
@@ -71,6 +72,12 @@ async function shopifyGuarded<T>(deps: PromiseJobDeps, shop: string, what: strin
   }
 }
 
+/** Fulfillments that arrived before the promise was made are scored now that it exists (nothing to do for most orders). */
+async function scoreEarlyShipments(db: PromiseJobDeps["db"], shop: string, orderGid: string): Promise<void> {
+  const shipped = await db.promiseShipmentLine.findFirst({ where: { shop, orderGid }, select: { orderGid: true } });
+  if (shipped) await scoreOrderShipments(db, shop, orderGid);
+}
+
 export function createPromiseProcessor(deps: PromiseJobDeps) {
   return async function processPromise(job: Job<JobPayload<"promises">>) {
     const data = QUEUES.promises.payload.parse(job.data);
@@ -79,12 +86,18 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
     switch (data.kind) {
       case "make": {
         const result = await shopifyGuarded(deps, shop, "promise", () => makeOrderPromise({ db: deps.db, shop, request: data.order, admin: () => deps.adminFor(shop), now }));
-        if ("status" in result && result.status === "made") await requestPromiseWrite(deps.queues, shop);
+        if ("status" in result && result.status === "made") {
+          await requestPromiseWrite(deps.queues, shop);
+          await scoreEarlyShipments(deps.db, shop, data.order.orderGid);
+        }
         return "status" in result && result.status === "made" ? { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey } : result;
       }
       case "recompute": {
         const result = await shopifyGuarded(deps, shop, "promise recompute", () => recomputeOrderPromise({ db: deps.db, shop, orderGid: data.orderGid, admin: () => deps.adminFor(shop), now }));
-        if ("status" in result && (result.status === "made" || result.status === "recomputed")) await requestPromiseWrite(deps.queues, shop);
+        if ("status" in result && (result.status === "made" || result.status === "recomputed")) {
+          await requestPromiseWrite(deps.queues, shop);
+          await scoreEarlyShipments(deps.db, shop, data.orderGid);
+        }
         return "status" in result && "promise" in result ? { status: result.status, shipBy: result.promise.shipBy.toISOString() } : result;
       }
       case "cancel":
