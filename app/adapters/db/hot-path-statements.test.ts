@@ -125,6 +125,20 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(row.currentTotal).toBe(10_011);
   });
 
+  it("a newer version of a stored order is read and written in two statements on PostgreSQL (insert-or-read, compare-and-set), three on SQLite", async () => {
+    const db = database.db;
+    const first = snapshot({ orderId: "gid://shopify/Order/3101", currentTotalMinor: 5_000 });
+    expect((await saveOrderSnapshot(db, SHOP, first, "#3101")).stored).toBe(true);
+    const before = statementCount.hotPath;
+    const newer = snapshot({ orderId: "gid://shopify/Order/3101", currentTotalMinor: 6_000, updatedAt: new Date(first.updatedAt.getTime() + 1_000) });
+    expect(await saveOrderSnapshot(db, SHOP, newer, null)).toMatchObject({ stored: true, previousCustomerGid: first.customerId, countsChanged: true });
+    expect(statementCount.hotPath - before).toBe(kind === "postgresql" ? 2 : 3);
+    const row = await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: "gid://shopify/Order/3101" } } });
+    expect(row).toMatchObject({ currentTotal: 6_000, name: "#3101" });
+    // The same version again: read, nothing written.
+    expect(await saveOrderSnapshot(db, SHOP, newer, null)).toMatchObject({ stored: false, countsChanged: false });
+  });
+
   it("orders/paid after orders/create (same amounts, newer version) asks for no second recomputation", async () => {
     const sample = JSON.parse(readFileSync(new URL("../../../simulator/reference/webhooks/orders_create.json", import.meta.url), "utf8")) as Record<string, unknown>;
     const requests: string[][] = [];
