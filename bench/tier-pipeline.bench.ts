@@ -307,7 +307,11 @@ async function livePhase(
   );
   if (liveFailures.count) log(`worker logged ${liveFailures.count} failed job attempts (${Object.entries(liveFailures.byQueue).map(([q, n]) => `${q} ${n}`).join(", ")}), e.g. ${liveFailures.samples.join(" | ")}`);
 
-  return { liveRun, crossing, steadyPlaced, latency, latencyMet, allTagged, taggedAfter, liveCpu, livePoints, liveMark, cpuMsPerOrder, statementsPerOrder, commandsPerOrder };
+  const livePeak = liveTimeline.peakPercent();
+  const machine = liveTimeline.machineBusy();
+  if (machine) log(`the machine's ${machine.cpus} CPUs (every process on it, the pipeline's and others'): ${machine.average}% busy over the phase, ${machine.peak}% at the busiest 2 s; each process at its busiest: web ${livePeak.web}%, worker ${livePeak.worker}%, Redis ${livePeak.redis}%, this process ${livePeak.bench}% of one core`);
+
+  return { liveRun, crossing, steadyPlaced, latency, latencyMet, allTagged, taggedAfter, liveCpu, livePeak, machine, livePoints, liveMark, cpuMsPerOrder, statementsPerOrder, commandsPerOrder };
 }
 
 async function main(): Promise<number> {
@@ -640,15 +644,33 @@ async function main(): Promise<number> {
     );
   }
 
-  // The busiest process of the quiet run names what limits a faster one (in % of one core per process).
-  const shares = Object.entries(liveCpu).sort((a, b) => b[1] - a[1]);
-  const workerShare = liveCpu.worker;
+  // What limits a faster run: the worker when it filled its one core at its busiest; else the
+  // machine when all its CPUs were busy (whoever used them: the pipeline's processes, PostgreSQL,
+  // other sessions); else no CPU at all (the pipeline waited on something else).
+  const { livePeak, machine } = quietPhase;
+  const PROCESS_NAMES: Record<string, string> = { web: "the web process", worker: "the worker", redis: "Redis", bench: "the simulator + load generator" };
+  const busiest = (Object.entries(livePeak) as Array<[string, number]>).sort((a, b) => b[1] - a[1])[0];
+  const workerMs = quietPhase.cpuMsPerOrder.worker;
+  const limitedBy =
+    livePeak.worker >= 90
+      ? `the worker (${livePeak.worker}% of its one core at its busiest)`
+      : machine && machine.peak >= 90
+        ? `the machine: its ${machine.cpus} CPUs were ${machine.peak}% busy at the peak (${machine.average}% over the phase, load average ${fmt(Math.max(loadBefore[0], loadAfter[0]), 1)}), ` +
+          `while the worker used at most ${livePeak.worker}% of a core; busiest of the pipeline: ${PROCESS_NAMES[busiest[0]]} (${busiest[1]}%)`
+        : `no process ran out of CPU (busiest: ${PROCESS_NAMES[busiest[0]]}, ${busiest[1]}% of a core${machine ? `; the machine ${machine.peak}% busy at the peak` : ""})`;
   const sustained = RATE >= TARGET_SUSTAINED_RATE && latencyMet;
   console.log("");
   log(`worker ≤ ${TARGET_WORKER_MS} ms CPU per order at ${RATE}/s on ${DATABASE}: ${fmt(quietPhase.cpuMsPerOrder.worker, 2)} ms quiet${busyPhase ? `, ${fmt(busyPhase.cpuMsPerOrder.worker, 2)} ms busy` : ""}: ${met(quietPhase.cpuMsPerOrder.worker <= TARGET_WORKER_MS)}`);
   log(
     `one worker sustains ≥ ${TARGET_SUSTAINED_RATE} orders/s with p95 ≤ 2 s: ${RATE >= TARGET_SUSTAINED_RATE ? met(sustained) : `not tried at this rate (BENCH_RATE=${TARGET_SUSTAINED_RATE})`}; ` +
-      `at ${RATE}/s the worker used ${workerShare}% of a core (headroom ≈ ${fmt(workerShare > 0 ? (RATE * 100) / workerShare : Number.NaN)} orders/s on one core); busiest process: ${shares[0][0] === "bench" ? "the simulator + load generator" : shares[0][0]} (${shares[0][1]}%)`,
+      `the worker's headroom: ≈ ${fmt(workerMs > 0 ? 1000 / workerMs : Number.NaN)} orders/s on one core at its ${fmt(workerMs, 2)} ms CPU per order ` +
+      `(at ${RATE}/s it used ${liveCpu.worker}% of a core over the phase, ${livePeak.worker}% at its busiest)`,
+  );
+  const carried = latencyMet && liveRun.placed / liveRun.seconds >= RATE * 0.95;
+  log(
+    carried
+      ? `at ${RATE}/s nothing limited the run (every order placed on time, p95 ≤ 2 s); had it been, the first to run out: ${limitedBy}`
+      : `what limited this run at ${RATE}/s (${fmt(liveRun.placed / liveRun.seconds, 1)} orders/s placed, p95 ${sec(latency.p95)}): ${limitedBy}`,
   );
   if (busyPhase) log(`busy machine, ${RATE}/s, order → tag p95 ${sec(busyPhase.latency.p95)} (target ≤ 2 s): ${met(busyPhase.latencyMet)}`);
 
@@ -676,6 +698,9 @@ async function main(): Promise<number> {
     lastTagAfterSeconds: Number(taggedAfter.toFixed(1)),
     tagUnhurried: floor ? { rate: FLOOR_RATE, ...latencyJson(floor) } : null,
     cpuPercent: liveCpu,
+    cpuPeakPercent: livePeak,
+    machineBusyPercent: machine,
+    limitedBy: carried ? null : limitedBy,
     cpuMsPerOrder: roundAll(quietPhase.cpuMsPerOrder),
     statementsPerOrder: Number(quietPhase.statementsPerOrder.toFixed(1)),
     redisCommandsPerOrder: Number(quietPhase.commandsPerOrder.toFixed(1)),

@@ -11,7 +11,7 @@ import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS, webhookPath } from "../app/adapte
 import { derivePostgresSchema } from "../scripts/postgres-schema.ts";
 import { parseToml, readAppToml, type TomlTable } from "../simulator/webhooks/app-toml.ts";
 import { TIER_METAFIELD_KEYS } from "../app/domain/tier-metafields.ts";
-import { ROOT } from "../scripts/lib/app-processes.ts";
+import { ROOT, WORKER_NODE_FLAGS } from "../scripts/lib/app-processes.ts";
 import { createTestDatabase, TEST_PG_URL } from "./support/test-database.ts";
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -126,5 +126,13 @@ describe("shopify.app.toml agrees with the code", () => {
     const example = read(".env.example").match(/^SCOPES=(.*)$/m)![1].split(",");
     expect(toml.scopes.sort()).toEqual(example.sort());
     expect(toml.scopes).toContain("read_all_orders");
+  });
+});
+
+describe("the worker's start", () => {
+  it("runs with the same V8 flags from `npm run worker` as the tests and benchmarks start it with", () => {
+    const script = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.worker;
+    const flags = script.split(/\s+/).filter((word) => word.startsWith("--max-"));
+    expect(flags).toEqual(WORKER_NODE_FLAGS);
   });
 });

@@ -28,6 +28,10 @@ export async function applyUnlessErased(ctx: WebhookContext, handler: Handler): 
   }
   if (isAnyErased(erased)) return skip();
   const outcome = await handler(ctx);
+  // The look after the write: folded into the delivery's close when the job offers it (a shop
+  // without tombstones, nearly all, then needs no statement of its own for it).
+  const named = subjects.customerGids.length > 0 || subjects.orderGids.length > 0;
+  if (named && ctx.closeUnlessShopHasTombstones && (await ctx.closeUnlessShopHasTombstones(outcome))) return { ...outcome, closed: true };
   if (await purgeIfErased(ctx.db, ctx.shop, subjects)) return skip();
   return outcome;
 }

@@ -75,7 +75,7 @@ export async function recomputeCustomerTier({ db, shop, customerGid, cause, now,
     // a concurrent recomputation makes this one start over.
     // The row's version is the wall clock (as Prisma's @updatedAt), not the rules' `now`.
     const writtenAt = new Date();
-    const saved = loaded ? await saveCustomerState(db, shop, customerGid, fields, loaded.version, writtenAt) : await insertCustomerState(db, shop, customerGid, fields, writtenAt);
+    const saved = loaded ? await saveCustomerState(db, shop, customerGid, fields, loaded, writtenAt) : await insertCustomerState(db, shop, customerGid, fields, writtenAt);
     if (!saved) continue;
     if (decision.change) {
       await insertTierChange(db, {

@@ -24,6 +24,13 @@ export interface WebhookContext {
    * the guard looks itself. Its look after the write never relies on this.
    */
   shopHasTombstones?: boolean;
+  /**
+   * Records this delivery's end (done) in the statement that also looks for the shop's erasure
+   * tombstones: true when recorded (the shop has none, so nothing the handler wrote names an
+   * erased subject), false when it recorded nothing. The erasure guard's look after the write
+   * uses it when given (the webhook job gives it); absent, the guard looks with a statement of its own.
+   */
+  closeUnlessShopHasTombstones?(outcome: WebhookOutcome): Promise<boolean>;
   /** Queue tier recomputation for these customers (coalesced per customer). */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue delivery-promise work for an order (make, cancel, refit). Absent where no promise queue runs. */
@@ -32,4 +39,9 @@ export interface WebhookContext {
   schedulePurge(uninstalledAt: Date): Promise<void>;
 }
 
-export type WebhookOutcome = { status: "processed" | "skipped"; note?: string };
+export type WebhookOutcome = {
+  status: "processed" | "skipped";
+  note?: string;
+  /** The delivery's end is already recorded (by closeUnlessShopHasTombstones). */
+  closed?: boolean;
+};

@@ -5,7 +5,7 @@
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
-import { loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
+import { closeDeliveryUnlessShopHasTombstones, loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
@@ -81,6 +81,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
       retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
       shopHasTombstones: delivery.shopHasTombstones,
+      closeUnlessShopHasTombstones: (outcome) => closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
@@ -100,7 +101,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       throw error;
     }
     // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.
-    await end(outcome.status, null);
+    if (!outcome.closed) await end(outcome.status, null);
     return outcome;
   };
 }

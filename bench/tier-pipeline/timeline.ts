@@ -2,6 +2,8 @@
 // in and processed, what is queued, and the CPU each process used. It shows where
 // a backlog builds (webhook jobs, tier jobs, Shopify writes) and whether the
 // processes were short of CPU.
+import { readFileSync } from "node:fs";
+import os from "node:os";
 import { Redis } from "ioredis";
 import { processCpuSeconds } from "../support/private-redis.ts";
 import { jobCounts, type TierSystem } from "./system.ts";
@@ -34,6 +36,18 @@ export async function cpuSeconds(system: TierSystem, client: Redis): Promise<Cpu
   return { web, worker: workers.reduce((a, b) => a + b, 0), redis, bench: (usage.user + usage.system) / 1e6 };
 }
 
+/** Busy and total ticks of all CPUs of the machine (/proc/stat), whoever used them; null off Linux. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return null;
+  }
+}
+
 export interface Sample {
   at: number;
   placed: number;
@@ -45,6 +59,7 @@ export interface Sample {
   tierJobsQueued: number;
   pendingSync: number;
   cpu: CpuSeconds;
+  machine: { busy: number; total: number } | null;
 }
 
 export class Timeline {
@@ -78,7 +93,7 @@ export class Timeline {
         cpuSeconds(this.system, this.client),
       ]);
       const tier = jobs["tier-recompute"];
-      this.samples.push({ at: (performance.now() - this.started) / 1000, ...this.counters(), deliveriesWaiting, deliveriesDone, tierJobsQueued: tier.waiting + tier.delayed + tier.active, pendingSync, cpu });
+      this.samples.push({ at: (performance.now() - this.started) / 1000, ...this.counters(), deliveriesWaiting, deliveriesDone, tierJobsQueued: tier.waiting + tier.delayed + tier.active, pendingSync, cpu, machine: machineTicks() });
     } catch {
       // A missed sample only thins the timeline.
     } finally {
@@ -118,6 +133,30 @@ export class Timeline {
     const last = this.samples[this.samples.length - 1];
     const d = (k: keyof CpuSeconds) => last.cpu[k] - first.cpu[k];
     return { web: d("web"), worker: d("worker"), redis: d("redis"), bench: d("bench") };
+  }
+
+  /** Each process's CPU over its busiest sampling interval, in % of one core. */
+  peakPercent(): CpuSeconds {
+    const peak: CpuSeconds = { web: 0, worker: 0, redis: 0, bench: 0 };
+    for (let i = 1; i < this.samples.length; i++) {
+      const [a, b] = [this.samples[i - 1], this.samples[i]];
+      const dt = Math.max(0.001, b.at - a.at);
+      for (const k of Object.keys(peak) as Array<keyof CpuSeconds>) peak[k] = Math.max(peak[k], Math.round(((b.cpu[k] - a.cpu[k]) / dt) * 100));
+    }
+    return peak;
+  }
+
+  /**
+   * The whole machine's CPUs (every process, the pipeline's and others'), in % of all of them:
+   * over the timeline and over its busiest interval. Null off Linux.
+   */
+  machineBusy(): { average: number; peak: number; cpus: number } | null {
+    const marked = this.samples.filter((s) => s.machine !== null);
+    if (marked.length < 2) return null;
+    const pct = (a: Sample, b: Sample) => Math.round((100 * (b.machine!.busy - a.machine!.busy)) / Math.max(1, b.machine!.total - a.machine!.total));
+    let peak = 0;
+    for (let i = 1; i < marked.length; i++) peak = Math.max(peak, pct(marked[i - 1], marked[i]));
+    return { average: pct(marked[0], marked[marked.length - 1]), peak, cpus: os.cpus().length };
   }
 
   /** CPU used over the whole timeline, in % of one core. */

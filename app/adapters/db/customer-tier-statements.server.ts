@@ -41,11 +41,20 @@ export async function insertCustomerState(db: Db, shop: string, customerGid: str
   return (await sql.run(insert, [shop, customerGid, ...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, now)])) === 1;
 }
 
-/** Writes `fields` if the row is still at `version`; false when it moved on. */
-export async function saveCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, version: unknown, now: Date): Promise<boolean> {
+const sameValue = (a: unknown, b: unknown) => (a instanceof Date || b instanceof Date ? (a as Date | null)?.getTime?.() === (b as Date | null)?.getTime?.() : (a ?? null) === (b ?? null));
+
+/**
+ * Writes `fields` if the row is still as `loaded` read it; false when it moved on. Only the
+ * columns whose value differs are named: the compare-and-set on the version keeps the others as
+ * read, and on SQLite an index whose column is named is rewritten even when the value is the same
+ * (the tier, review and sync-status indexes on nearly every recomputation).
+ */
+export async function saveCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, loaded: LoadedCustomer, now: Date): Promise<boolean> {
   const sql = sqlOf(db);
-  const names = Object.keys(fields);
-  const update = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?`).join(", ")}, "updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
+  const current = loaded.row as unknown as Record<string, unknown>;
+  const version = loaded.version;
+  const names = Object.keys(fields).filter((n) => !sameValue(current[n], fields[n]));
+  const update = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?, `).join("")}"updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
   const previous = decodeRow<{ updatedAt: Date | null }>("Customer", { updatedAt: version }).updatedAt;
   const params = [...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, nextVersion(now, previous)), shop, customerGid, version];
   return (await sql.run(update, params)) === 1;

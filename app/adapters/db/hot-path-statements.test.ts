@@ -13,7 +13,7 @@ import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
 import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
 import { webhookSubjects } from "../shopify/webhook-subjects.ts";
-import { loadRecomputeInputs, saveCustomerContact } from "./customer-tier-statements.server.ts";
+import { insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerState } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
@@ -125,6 +125,20 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(row.currentTotal).toBe(10_011);
   });
 
+  it("a newer version of a stored order is read and written in two statements on PostgreSQL (insert-or-read, compare-and-set), three on SQLite", async () => {
+    const db = database.db;
+    const first = snapshot({ orderId: "gid://shopify/Order/3101", currentTotalMinor: 5_000 });
+    expect((await saveOrderSnapshot(db, SHOP, first, "#3101")).stored).toBe(true);
+    const before = statementCount.hotPath;
+    const newer = snapshot({ orderId: "gid://shopify/Order/3101", currentTotalMinor: 6_000, updatedAt: new Date(first.updatedAt.getTime() + 1_000) });
+    expect(await saveOrderSnapshot(db, SHOP, newer, null)).toMatchObject({ stored: true, previousCustomerGid: first.customerId, countsChanged: true });
+    expect(statementCount.hotPath - before).toBe(kind === "postgresql" ? 2 : 3);
+    const row = await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: SHOP, orderGid: "gid://shopify/Order/3101" } } });
+    expect(row).toMatchObject({ currentTotal: 6_000, name: "#3101" });
+    // The same version again: read, nothing written.
+    expect(await saveOrderSnapshot(db, SHOP, newer, null)).toMatchObject({ stored: false, countsChanged: false });
+  });
+
   it("orders/paid after orders/create (same amounts, newer version) asks for no second recomputation", async () => {
     const sample = JSON.parse(readFileSync(new URL("../../../simulator/reference/webhooks/orders_create.json", import.meta.url), "utf8")) as Record<string, unknown>;
     const requests: string[][] = [];
@@ -162,6 +176,35 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await hotPathWrite).toBe(true);
     expect(await db.tierSettings.count({ where: { shop: "rolled-back.myshopify.com" } })).toBe(0);
     expect(await db.ledgerRefund.count({ where: { shop: SHOP, refundGid: refund.refundId } })).toBe(1);
+  });
+
+  it("a member's save names only the columns that changed (an index on an unchanged one is left alone), and stays a compare-and-set", async () => {
+    const db = database.db;
+    const gid = "gid://shopify/Customer/555";
+    const now = new Date("2026-11-06T00:00:00.000Z");
+    const state = { tierKey: "silver", tierSince: now, graceUntil: null, downgradeTierKey: null, graceReason: null, pinnedTierKey: null, pinnedUntil: null, qualifyingSpend: 60_000, qualifyingOrders: 3, reviewAt: null, syncStatus: "pending" };
+    expect(await insertCustomerState(db, SHOP, gid, state, now)).toBe(true);
+    // A trigger that fires only when the statement names "tierKey" (whatever the value): the sign of its index being rewritten.
+    if (kind === "sqlite") {
+      await db.$executeRawUnsafe(`CREATE TABLE "TierKeyNamed" ("customerGid" TEXT)`);
+      await db.$executeRawUnsafe(`CREATE TRIGGER "tier_key_named" AFTER UPDATE OF "tierKey" ON "Customer" BEGIN INSERT INTO "TierKeyNamed" VALUES (NEW."customerGid"); END`);
+    } else {
+      await db.$executeRawUnsafe(`CREATE TABLE "TierKeyNamed" ("customerGid" TEXT)`);
+      await db.$executeRawUnsafe(`CREATE FUNCTION tier_key_named() RETURNS trigger AS $$ BEGIN INSERT INTO "TierKeyNamed" VALUES (NEW."customerGid"); RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await db.$executeRawUnsafe(`CREATE TRIGGER "tier_key_named" AFTER UPDATE OF "tierKey" ON "Customer" FOR EACH ROW EXECUTE FUNCTION tier_key_named()`);
+    }
+    const named = async () => Number((await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM "TierKeyNamed"`))[0].n);
+    const loaded = (await loadCustomerRow(db, SHOP, gid))!;
+    // Spend moved within the tier: the tier's column is not named.
+    expect(await saveCustomerState(db, SHOP, gid, { ...state, qualifyingSpend: 61_000, qualifyingOrders: 4 }, loaded, new Date())).toBe(true);
+    expect(await named()).toBe(0);
+    expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).toMatchObject({ tierKey: "silver", qualifyingSpend: 61_000, qualifyingOrders: 4, syncStatus: "pending" });
+    // The version read is gone: the compare-and-set refuses, even with nothing but the version to write.
+    expect(await saveCustomerState(db, SHOP, gid, state, loaded, new Date())).toBe(false);
+    // A tier change names it.
+    const reloaded = (await loadCustomerRow(db, SHOP, gid))!;
+    expect(await saveCustomerState(db, SHOP, gid, { ...state, tierKey: "gold", qualifyingSpend: 61_000, qualifyingOrders: 4 }, reloaded, new Date())).toBe(true);
+    expect(await named()).toBe(1);
   });
 
   it("a round's saves are one statement, and a row that moved on meanwhile is left as it is", async () => {

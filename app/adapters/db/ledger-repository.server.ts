@@ -121,11 +121,30 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     `UPDATE "LedgerOrder" SET "name" = COALESCE(?, "name"), ${fieldNames.map((f) => `"${f}" = ?`).join(", ")}, "updatedAt" = ? ` +
       `WHERE "shop" = ? AND "orderGid" = ? AND "deletedAt" IS NULL AND ${fieldNames.map((f) => `"${f}" ${same} ?`).join(" AND ")}`,
   );
+  // PostgreSQL: the insert-or-nothing and the read of the row it met in one round trip (the read
+  // sees the statement's snapshot: a row inserted concurrently and not yet visible reads as none,
+  // and the loop inserts again). SQLite: two in-process statements.
+  const insertOrRead =
+    sql.kind === "postgresql"
+      ? cached(
+          `order-insert-or-read|${fieldNames}`,
+          () =>
+            `WITH "ins" AS (${insert} RETURNING 1) SELECT EXISTS (SELECT 1 FROM "ins") AS "tlInserted", e.* FROM (SELECT 1) AS "one" ` +
+            `LEFT JOIN (SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS e ON true`,
+        )
+      : null;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const inserted = await sql.run(insert, [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)]);
-    if (inserted === 1) return { stored: true, previousCustomerGid: null, countsChanged: true };
-    const [raw] = await sql.all(select, [shop, snapshot.orderId]);
-    if (!raw) continue; // deleted between the two statements: insert again
+    const insertParams = [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)];
+    let raw: Record<string, unknown> | undefined;
+    if (insertOrRead) {
+      const [{ tlInserted, ...row }] = await sql.all(insertOrRead, [...insertParams, shop, snapshot.orderId]);
+      if (tlInserted === true) return { stored: true, previousCustomerGid: null, countsChanged: true };
+      raw = row.orderGid === null || row.orderGid === undefined ? undefined : row;
+    } else {
+      if ((await sql.run(insert, insertParams)) === 1) return { stored: true, previousCustomerGid: null, countsChanged: true };
+      [raw] = await sql.all(select, [shop, snapshot.orderId]);
+    }
+    if (!raw) continue; // deleted between the two statements (or not yet visible): insert again
     const existing = decodeRow<OrderRow>("LedgerOrder", raw);
     if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };

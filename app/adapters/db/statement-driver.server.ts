@@ -145,7 +145,17 @@ export function sqliteStatementDriver(
       // setting too): a commit survives any process crash; only a power loss can undo the last few,
       // and they go in commit order, so a delivery is never marked processed without its effect.
       const pragmas = adapter.client as { pragma?(source: string, options?: { simple: boolean }): unknown };
-      if (pragmas.pragma?.("journal_mode", { simple: true }) === "wal") pragmas.pragma("synchronous = NORMAL");
+      if (pragmas.pragma?.("journal_mode", { simple: true }) === "wal") {
+        pragmas.pragma("synchronous = NORMAL");
+        // These connections do every checkpoint (the intake's writer leaves them to them), the
+        // worker's nearly all. A checkpoint copies each page once however often the WAL holds it,
+        // and syncs: every 10,000 pages (about 40 MB) instead of SQLite's 1,000, a hot page (index,
+        // member row) is copied a tenth as often (the worker's statement mix beside a writer:
+        // −20 % CPU per statement, issue 9).
+        // The WAL file is cut back to 64 MB after a checkpoint if a burst grew it further.
+        pragmas.pragma("wal_autocheckpoint = 10000");
+        pragmas.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      }
       return countingQueryable(adapter, gate);
     },
     connectToShadowDb: factory.connectToShadowDb?.bind(factory),

@@ -47,3 +47,20 @@ export async function recordDeliveryAttempt(db: Db, webhookId: string, end: Deli
   const processedAt = done ? bindValue(sql.kind, end.at) : null;
   await sql.run(sql.kind === "postgresql" ? RECORD.replace(`COALESCE(?, "processedAt")`, `COALESCE(?::timestamp(3), "processedAt")`) : RECORD, [end.error, end.status ?? null, processedAt, webhookId]);
 }
+
+// The same end, written only when the shop has no erasure tombstone: the erasure guard's look
+// after the write and the delivery's close in one statement (on PostgreSQL one round trip less
+// per delivery). Read in the same statement as the close, after the handler's writes committed,
+// so it sees any tombstone the look of its own would have seen.
+const CLOSE_UNLESS_TOMBSTONES = `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ? WHERE "webhookId" = ? AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = ?)`;
+
+/**
+ * Records a done delivery's end unless its shop has any erasure tombstone. False when
+ * nothing was recorded: the shop has a tombstone (the caller then looks for its subjects
+ * and records the end itself), or the row is gone (a shop/redact deleted it).
+ */
+export async function closeDeliveryUnlessShopHasTombstones(db: Db, webhookId: string, shop: string, end: { status: "processed" | "skipped"; at: Date }): Promise<boolean> {
+  const sql = sqlOf(db);
+  const text = sql.kind === "postgresql" ? CLOSE_UNLESS_TOMBSTONES.replace(`"processedAt" = ?`, `"processedAt" = ?::timestamp(3)`) : CLOSE_UNLESS_TOMBSTONES;
+  return (await sql.run(text, [end.status, bindValue(sql.kind, end.at), webhookId, shop])) === 1;
+}

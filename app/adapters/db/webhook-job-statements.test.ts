@@ -3,7 +3,7 @@
 // can compare, and a delivery that is not stored is null.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
+import { closeDeliveryUnlessShopHasTombstones, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
 
 describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   let database: TestDatabase;
@@ -39,5 +39,18 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
     // Prisma's own filters match the written time.
     expect(await database.db.webhookDelivery.count({ where: { processedAt: { gte: at, lte: at } } })).toBe(1);
     expect((await loadStoredDelivery(database.db, "wh-1"))?.status).toBe("processed");
+  });
+
+  it("closes a done delivery in the statement that looks for its shop's tombstones, and only when there is none", async () => {
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-c", shop: "c.myshopify.com", topic: "orders/paid", payload: '{"id":3}' } });
+    expect(await closeDeliveryUnlessShopHasTombstones(database.db, "wh-c", "c.myshopify.com", { status: "processed", at })).toBe(true);
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-c" } })).toMatchObject({ status: "processed", attempts: 1, error: null, processedAt: at });
+    expect(await database.db.webhookDelivery.count({ where: { processedAt: { gte: at, lte: at }, webhookId: "wh-c" } })).toBe(1);
+    // Shop b has a tombstone (above): nothing is recorded, the caller looks for its subjects.
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-b2", shop: "b.myshopify.com", topic: "orders/paid", payload: '{"id":4}' } });
+    expect(await closeDeliveryUnlessShopHasTombstones(database.db, "wh-b2", "b.myshopify.com", { status: "processed", at })).toBe(false);
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-b2" } })).toMatchObject({ status: "received", attempts: 0, processedAt: null });
+    // A row that is gone (shop/redact) records nothing either.
+    expect(await closeDeliveryUnlessShopHasTombstones(database.db, "wh-none", "c.myshopify.com", { status: "skipped", at })).toBe(false);
   });
 });

@@ -1,0 +1,100 @@
+// The erasure guard's look after the write rides on the delivery's close: a shop
+// without tombstones closes the delivery in that one statement; a redaction that
+// commits while the handler writes is still caught (the close finds its tombstone,
+// the guard looks for the subjects, removes what was written and the delivery ends
+// skipped with its payload blanked). Real use-cases on both databases.
+import { readFileSync } from "node:fs";
+import type { Job } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
+import { ERASED_PAYLOAD, recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
+import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+import { createLogger } from "../logger.server.ts";
+import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
+import { createWebhookProcessor } from "./process-webhook.ts";
+import type { WebhookHandler } from "./webhook-handlers.ts";
+
+const SHOP = "close-look.myshopify.com";
+const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
+
+let seq = 0;
+function orderPayload(customerGid: string): { orderGid: string; text: string } {
+  const body = JSON.parse(sample) as Record<string, unknown>;
+  const id = `${5_200_000_000_000_000 + ++seq}`;
+  Object.assign(body, {
+    id,
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    cancelled_at: null,
+    test: false,
+    financial_status: "paid",
+    total_outstanding: "0.00",
+    customer: { ...(body.customer as object), admin_graphql_api_id: customerGid },
+  });
+  return { orderGid: `gid://shopify/Order/${id}`, text: JSON.stringify(body) };
+}
+
+const job = (webhookId: string) => ({ data: { webhookId, shop: SHOP, topic: "orders/create" }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } }) as unknown as Job<{ webhookId: string; shop: string; topic: string }>;
+
+describe.each(DATABASE_KINDS)("the look after the write, folded into the close, on %s", (kind) => {
+  let database: TestDatabase;
+  /** Set by a test: a redaction of this customer commits while the handler writes. */
+  let redactDuringWrite: string | null = null;
+
+  beforeAll(async () => {
+    setErasureKeyForTests("test-erasure-key");
+    database = await createTestDatabase(kind, "close_look");
+  });
+  afterAll(async () => {
+    setErasureKeyForTests(null);
+    await database?.drop();
+  });
+
+  const processor = () => {
+    const order: WebhookHandler = (ctx) =>
+      applyUnlessErased(ctx, async (c) => {
+        const outcome = await applyOrderWebhook(c);
+        if (redactDuringWrite) await recordTombstones(c.db, c.shop, { customerGids: [redactDuringWrite], orderGids: [] }, c.now);
+        return outcome;
+      });
+    const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
+    return createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
+  };
+
+  const store = async (webhookId: string, payload: string) => {
+    await database.db.webhookDelivery.create({ data: { webhookId, shop: SHOP, topic: "orders/create", payload } });
+  };
+
+  it("closes a delivery of a shop without tombstones in the statement that looks for them", async () => {
+    const { orderGid, text } = orderPayload("gid://shopify/Customer/71");
+    await store("wh-clean", text);
+    expect(await processor()(job("wh-clean"), undefined)).toMatchObject({ status: "processed", closed: true });
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-clean" } })).toMatchObject({ status: "processed", attempts: 1, error: null });
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(1);
+  });
+
+  it("still catches a redaction that commits while the handler writes: what it wrote is removed, the delivery ends skipped and blanked", async () => {
+    const customer = "gid://shopify/Customer/72";
+    const { orderGid, text } = orderPayload(customer);
+    await store("wh-raced", text);
+    redactDuringWrite = customer;
+    try {
+      expect(await processor()(job("wh-raced"), undefined)).toMatchObject({ status: "skipped" });
+    } finally {
+      redactDuringWrite = null;
+    }
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(0);
+    expect(await database.db.customer.count({ where: { shop: SHOP, customerGid: customer } })).toBe(0);
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-raced" } })).toMatchObject({ status: "skipped", attempts: 1, payload: ERASED_PAYLOAD });
+  });
+
+  it("closes normally a delivery of a shop that has tombstones for other customers", async () => {
+    const { orderGid, text } = orderPayload("gid://shopify/Customer/73");
+    await store("wh-other", text);
+    const outcome = await processor()(job("wh-other"), undefined);
+    expect(outcome).toMatchObject({ status: "processed" });
+    expect(outcome).not.toHaveProperty("closed");
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-other" } })).toMatchObject({ status: "processed", attempts: 1, error: null });
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(1);
+  });
+});
