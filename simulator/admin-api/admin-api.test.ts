@@ -115,8 +115,8 @@ describe("Admin GraphQL: fields the app sends or could send next", () => {
     const { gql } = setup();
     const root = await gql(`{ collections(first: 1) { nodes { id } } }`);
     expect(root.body.errors[0]).toMatchObject({ message: expect.stringContaining("QueryRoot.collections"), path: ["collections"], extensions: { code: "SIMULATOR_UNSUPPORTED" } });
-    const nested = await gql(`{ shop { name billingAddress { countryCodeV2 } } }`);
-    expect(nested.body.errors[0]).toMatchObject({ message: expect.stringContaining("Shop.billingAddress"), extensions: { code: "SIMULATOR_UNSUPPORTED" } });
+    const nested = await gql(`{ shop { name resourceLimits { maxProductVariants } } }`);
+    expect(nested.body.errors[0]).toMatchObject({ message: expect.stringContaining("Shop.resourceLimits"), extensions: { code: "SIMULATOR_UNSUPPORTED" } });
   });
 
   it("reads fulfillment orders, metafield definitions and inventory from the store", async () => {
