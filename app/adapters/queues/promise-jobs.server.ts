@@ -1,16 +1,23 @@
 // Enqueueing delivery-promise work: producers (the order and fulfillment-order webhooks,
 // the reconciliation, merchant pages) ask here; the processors are in app/workers/promise-jobs.ts.
+import { erasureDigest } from "../db/erasure-repository.server.ts";
 import type { JobQueues } from "./job-queues.server.ts";
 import { jobIdFor, type OrderPromiseRequest } from "./queue-registry.ts";
 
+/**
+ * One job id per order, opaque: ids appear in logs and stay in Redis with failed jobs, and an
+ * erased order must leave no trace there (the keyed digest is the erasure tombstone's).
+ */
+const orderJobId = async (kind: string, shop: string, orderGid: string) => jobIdFor(kind, await erasureDigest("order", shop, orderGid));
+
 /** The promise of a paid order. One job id per order: a redelivery while it waits adds nothing, and a later one finds the promise made. */
 export async function requestOrderPromise(queues: JobQueues, shop: string, order: OrderPromiseRequest): Promise<void> {
-  await queues.promises.add("make", { kind: "make", shop, order }, { jobId: jobIdFor("promise", `${shop}|${order.orderGid}`) });
+  await queues.promises.add("make", { kind: "make", shop, order }, { jobId: await orderJobId("promise", shop, order.orderGid) });
 }
 
 /** A cancelled order's promise is cancelled and its lane place freed. */
 export async function requestPromiseCancel(queues: JobQueues, shop: string, orderGid: string): Promise<void> {
-  await queues.promises.add("cancel", { kind: "cancel", shop, orderGid }, { jobId: jobIdFor("promise-cancel", `${shop}|${orderGid}`) });
+  await queues.promises.add("cancel", { kind: "cancel", shop, orderGid }, { jobId: await orderJobId("promise-cancel", shop, orderGid) });
 }
 
 /** Fulfillment orders were split, merged or moved: the deadline goes onto the new ones. */
@@ -21,7 +28,7 @@ export async function requestPromiseRefit(queues: JobQueues, shop: string, fulfi
 
 /** The merchant asks for an order's promise to be made again (current rules and bookings, the order's own time). */
 export async function requestPromiseRecompute(queues: JobQueues, shop: string, orderGid: string): Promise<void> {
-  await queues.promises.add("recompute", { kind: "recompute", shop, orderGid }, { jobId: jobIdFor("promise-recompute", `${shop}|${orderGid}`) });
+  await queues.promises.add("recompute", { kind: "recompute", shop, orderGid }, { jobId: await orderJobId("promise-recompute", shop, orderGid) });
 }
 
 export type PromiseWorkRequest =
