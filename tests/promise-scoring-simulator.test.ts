@@ -38,14 +38,15 @@ describe.each(DATABASE_KINDS)("promise scoring from the simulator's fulfillments
 
   async function promise(orderGid: string, tierKey: string, shipBy: Date) {
     await database.db.orderPromise.create({
-      data: { shop: SHOP, orderGid, tierKey, laneKey: `${tierKey}-lane`, orderedAt: new Date(shipBy.getTime() - 48 * HOUR), intakeDay: "2026-01-01", shipByEarliest: shipBy, shipBy, shipByDay: "2026-01-01" },
+      data: { shop: SHOP, orderGid, tierKey, laneKey: `${tierKey}-lane`, orderedAt: new Date(shipBy.getTime() - 48 * HOUR), intakeDay: "2026-01-01", shipByEarliest: shipBy, shipBy, shipByDay: "2026-01-01", writeStatus: "written" },
     });
   }
 
   it("counts whole and partial shipments, tracking updates change nothing, each as promised", async () => {
     const customer = [...sim.store.shop(SHOP).customers.values()][0]!;
-    const split = sim.store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ title: "Tee", sku: "TEE", price: "20.00", quantity: 2 }, { title: "Cap", sku: "CAP", price: "15.00", quantity: 1 }] });
-    const whole = sim.store.createOrder(SHOP, { customerId: customer.id, lineItems: [{ title: "Mug", sku: "MUG", price: "12.00", quantity: 1 }] });
+    // Unpaid orders: the paid-order flow makes no promise of its own, so the promises are exactly these (as if made and written).
+    const split = sim.store.createOrder(SHOP, { customerId: customer.id, financialStatus: "PENDING", lineItems: [{ title: "Tee", sku: "TEE", price: "20.00", quantity: 2 }, { title: "Cap", sku: "CAP", price: "15.00", quantity: 1 }] });
+    const whole = sim.store.createOrder(SHOP, { customerId: customer.id, financialStatus: "PENDING", lineItems: [{ title: "Mug", sku: "MUG", price: "12.00", quantity: 1 }] });
     const placed = Date.parse(split.createdAt);
     await promise(split.gid, "gold", new Date(placed + 48 * HOUR));
     await promise(whole.gid, "silver", new Date(placed + 24 * HOUR));
