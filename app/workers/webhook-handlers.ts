@@ -9,6 +9,7 @@ import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
+import { inventoryLevelHandler } from "./replenishment-jobs.ts";
 
 export type WebhookHandler = (ctx: WebhookContext) => Promise<WebhookOutcome>;
 
@@ -39,7 +40,7 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "fulfillment_orders/split": notConsumedYet("delivery promises"),
     "fulfillment_orders/merged": notConsumedYet("delivery promises"),
     "fulfillment_orders/moved": notConsumedYet("delivery promises"),
-    "inventory_levels/update": notConsumedYet("supplier priority requests"),
+    "inventory_levels/update": inventoryLevelHandler,
     "bulk_operations/finish": (ctx) => applyBulkOperationFinishWebhook(ctx),
     "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),
     "customers/data_request": applyCustomerDataRequest,

@@ -18,6 +18,8 @@ export interface TierlineSystem {
   web: AppProcess;
   workers: AppProcess[];
   prefix: string;
+  /** The app processes' environment, to start another worker process. */
+  env: ReturnType<typeof appEnv>;
   settle: SettleWatcher;
   /** Writes the spend values that moved within a tier now, as the periodic review does, and waits until it is done. */
   refreshSpend(shop: string): Promise<void>;
@@ -88,7 +90,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, web, workers, prefix, settle, refreshSpend, close };
+    return { sim, database, redis, web, workers, prefix, env, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;

@@ -17,7 +17,6 @@
  * "One open request per SKU and location" is the unique `openKey`, not a read-then-write: two
  * workers racing on the same crossing get one row and one unique violation.
  */
-import type { Prisma } from "@prisma/client";
 import type { Db } from "../../db.server.ts";
 import type { StockLevels } from "../../domain/reorder-trigger.ts";
 import {
@@ -29,7 +28,8 @@ import {
   type SkuReplenishmentRule,
 } from "../../domain/replenishment-rules.ts";
 
-type Tx = Prisma.TransactionClient | Db;
+/** The client or a transaction of it: only the models used. */
+type Tx = Pick<Db, "replenishmentRequest" | "replenishmentRule" | "skuSupplier">;
 
 export async function loadReplenishmentSettings(db: Db, shop: string): Promise<ReplenishmentSettings> {
   const [row, shopRow] = await Promise.all([
