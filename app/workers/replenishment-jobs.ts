@@ -18,7 +18,8 @@ import { DelayedError, FlowProducer, Job, UnrecoverableError, type Queue } from 
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
-import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { askJobId, decideJobId } from "../adapters/queues/replenishment-job-ids.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { sendRfq, SupplierSendError } from "../adapters/suppliers/https-supplier-connector.server.ts";
 import { applyInventoryLevelWebhook, decideRequest, type ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
@@ -28,8 +29,6 @@ import type { RequestForQuotation } from "../domain/procurement-documents.ts";
 export const ASK_ATTEMPTS = 6;
 const FINISHED = new Set(["answered", "declined", "no_answer", "failed"]);
 
-export const askJobId = (rfqId: string) => jobIdFor("ask", rfqId);
-export const decideJobId = (requestId: string) => jobIdFor("decide", requestId);
 
 export async function startRequestFlow(flows: FlowProducer, queues: JobQueues, db: Db, shop: string, requestId: string): Promise<boolean> {
   // The parent's id is the request's: a flow already added (by an earlier attempt) is not added again.
@@ -116,6 +115,10 @@ export function createAskProcessor(deps: AskDeps) {
     // Wait for the answer without holding a worker: look again later, at the deadline at the latest.
     const wakeAt = Math.min(now().getTime() + deps.pollMs, request.deadline.getTime());
     await job.moveToDelayed(wakeAt, token);
+    // The callback wakes a delayed ask; an answer stored just before this job became delayed
+    // found nothing to wake, so look once more now that it is.
+    const after = await deps.db.supplierRfq.findUniqueOrThrow({ where: { id: rfq.id }, select: { status: true } });
+    if (FINISHED.has(after.status)) await job.promote().catch(() => {});
     throw new DelayedError();
   };
 }
@@ -139,12 +142,6 @@ export function createDecideProcessor(deps: DecideDeps) {
     deps.log?.info("replenishment decided", { shop: data.shop, requestId: data.requestId, outcome: outcome.kind });
     return outcome;
   };
-}
-
-/** Wakes a waiting ask as soon as its supplier answered (the poll would find it later anyway). */
-export async function wakeAsk(queues: JobQueues, rfqId: string): Promise<void> {
-  const job = await Job.fromId(queues.replenishmentAsk as Queue, askJobId(rfqId));
-  if (job && (await job.isDelayed())) await job.promote().catch(() => {});
 }
 
 // The webhook handlers map is built without the worker's queues; the worker configures the ports here.
