@@ -13,6 +13,9 @@ import { eventually, startWorkerProcess } from "../scripts/lib/app-processes.ts"
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { saveSkuRule, saveSupplier } from "../app/adapters/db/replenishment-repository.server.ts";
 import { signSupplierBody } from "../app/adapters/suppliers/https-supplier-connector.server.ts";
+import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
+import { resolveEscalation } from "../app/use-cases/resolve-escalation.server.ts";
 import { DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "repl-e2e.myshopify.com";
@@ -176,6 +179,24 @@ describe.each(DATABASE_KINDS)("supplier priority requests end to end on %s", (ki
     // Signed by another supplier with its own secret, for an RFQ it was not sent.
     expect((await post(signSupplierBody(body, "dear-secret-0123456789"), supplierIds.dear)).status).toBe(404);
     expect((await database.db.supplierRfq.findUniqueOrThrow({ where: { id: rfq.id } })).status).toBe("no_answer");
+  });
+
+  it("a person approves the escalated quote above the band: purchase order, incoming in Shopify, the override recorded; a second answer is refused", async () => {
+    const [request] = await requestsOf("JUG-2");
+    const admin = async (shop: string) => createAdminRunner(createFetchAdminGraphqlClient({ shop, accessToken: sim.store.shop(shop).shop.installation!.accessToken, origin: sim.origin }));
+    const resolve = (answer: Parameters<typeof resolveEscalation>[1]["answer"]) => resolveEscalation(database.db, { shop: SHOP, requestId: request.id, answer, now: new Date(), admin });
+    expect(await resolve({ kind: "approve", quoteIds: ["no-such-quote"] })).toEqual({ ok: false, issues: [{ quoteId: "no-such-quote", message: "there is no such quote on this request" }] });
+    // Another shop cannot answer it.
+    expect(await resolveEscalation(database.db, { shop: "other.myshopify.com", requestId: request.id, answer: { kind: "cancel" }, now: new Date(), admin })).toMatchObject({ ok: false });
+    const quote = await database.db.supplierQuote.findFirstOrThrow({ where: { requestId: request.id } });
+    const approved = await resolve({ kind: "approve", quoteIds: [quote.id] });
+    expect(approved).toMatchObject({ ok: true, status: "awarded", purchaseOrderIds: [expect.stringContaining(request.id)] });
+    const decision = await database.db.replenishmentDecision.findUniqueOrThrow({ where: { requestId: request.id } });
+    expect(JSON.parse(decision.resolution!)).toMatchObject({ kind: "approved", quoteIds: [quote.id], aboveBand: true, late: false, shortBy: 0 });
+    expect(level("JUG-2").incoming).toBe(200);
+    expect(await resolve({ kind: "cancel" })).toMatchObject({ ok: true, status: "awarded" });
+    expect(level("JUG-2").incoming).toBe(200);
+    expect((await database.db.replenishmentRequest.findUniqueOrThrow({ where: { id: request.id } })).openKey).toBeNull();
   });
 
   it("a worker killed while an RFQ is in flight: the supplier keeps one copy, nothing is lost, the request is awarded", async () => {

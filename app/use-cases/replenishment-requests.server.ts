@@ -29,7 +29,7 @@ import {
 } from "../adapters/db/replenishment-repository.server.ts";
 import { checkReorder } from "../domain/reorder-trigger.ts";
 import { decideReplenishment, quoteDeadline, requestPriority, type ReplenishmentDecision } from "../domain/replenishment-decision.ts";
-import { purchaseOrdersFromDecision, quoteFromQuotation, requestForQuotation, rfqId } from "../domain/procurement-documents.ts";
+import { purchaseOrdersFromDecision, quoteFromQuotation, requestForQuotation, rfqId, type PurchaseOrderDocument } from "../domain/procurement-documents.ts";
 import type { SupplierQuote } from "../domain/quote-scoring.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
@@ -206,30 +206,48 @@ export async function decideRequest(db: Db, input: { shop: string; requestId: st
       });
       // Suppliers that never answered are recorded as such.
       await tx.supplierRfq.updateMany({ where: { requestId: request.id, supplierId: { in: decision.silentSupplierIds }, status: { in: ["pending", "sending", "sent"] } }, data: { status: "no_answer" } });
-      for (const doc of documents) {
-        const line = doc.orderLines[0].lineItem;
-        await tx.purchaseOrder.create({
-          data: {
-            id: doc.id, shop: input.shop, requestId: request.id, supplierId: doc.sellerSupplierParty.id, quoteId: doc.quotationDocumentReference.id,
-            inventoryItemGid: request.inventoryItemGid, locationGid: request.locationGid, quantity: line.quantity, unitPriceMinor: line.price.priceAmount.amountMinor,
-            currency: request.currency, leadBusinessDays: doc.delivery.withinBusinessDays, document: JSON.stringify(doc),
-          },
-        });
-      }
+      await createPurchaseOrders(tx, request, documents);
     });
   }
   const decided = await db.replenishmentDecision.findUnique({ where: { requestId: request.id } });
   if (!decided) return { kind: "closed" };
-  const pending = await db.purchaseOrder.findMany({ where: { requestId: request.id, incomingStatus: "pending" }, orderBy: { id: "asc" } });
+  const purchaseOrderIds = await recordPendingIncoming(db, input.shop, request.id, input.admin);
+  return { kind: decided.kind as "award" | "escalate", purchaseOrderIds };
+}
+
+type RequestRow = { id: string; shop: string; inventoryItemGid: string; locationGid: string; currency: string };
+
+export async function createPurchaseOrders(tx: Pick<Db, "purchaseOrder">, request: RequestRow, documents: PurchaseOrderDocument[]): Promise<void> {
+  for (const doc of documents) {
+    const line = doc.orderLines[0].lineItem;
+    await tx.purchaseOrder.create({
+      data: {
+        id: doc.id, shop: request.shop, requestId: request.id, supplierId: doc.sellerSupplierParty.id, quoteId: doc.quotationDocumentReference.id,
+        inventoryItemGid: request.inventoryItemGid, locationGid: request.locationGid, quantity: line.quantity, unitPriceMinor: line.price.priceAmount.amountMinor,
+        currency: request.currency, leadBusinessDays: doc.delivery.withinBusinessDays, document: JSON.stringify(doc),
+      },
+    });
+  }
+}
+
+/** Records in Shopify, as incoming, every purchase order of the request not yet recorded; returns all its purchase order ids. */
+export async function recordPendingIncoming(db: Db, shop: string, requestId: string, admin: (shop: string) => Promise<AdminRunner>): Promise<string[]> {
+  const pending = await db.purchaseOrder.findMany({ where: { requestId, incomingStatus: "pending" }, orderBy: { id: "asc" } });
   if (pending.length > 0) {
-    const runner = await input.admin(input.shop);
+    const runner = await admin(shop);
     for (const po of pending) {
       await recordIncomingStock(runner, { purchaseOrderId: po.id, inventoryItemGid: po.inventoryItemGid, locationGid: po.locationGid, quantity: po.quantity });
       await db.purchaseOrder.update({ where: { id: po.id }, data: { incomingStatus: "recorded", incomingRecordedAt: new Date() } });
     }
   }
-  const purchaseOrderIds = (await db.purchaseOrder.findMany({ where: { requestId: request.id }, select: { id: true }, orderBy: { id: "asc" } })).map((p) => p.id);
-  return { kind: decided.kind as "award" | "escalate", purchaseOrderIds };
+  return (await db.purchaseOrder.findMany({ where: { requestId }, select: { id: true }, orderBy: { id: "asc" } })).map((p) => p.id);
+}
+
+export async function loadRequestQuotes(db: Pick<Db, "supplierQuote">, requestId: string): Promise<SupplierQuote[]> {
+  return (await db.supplierQuote.findMany({ where: { requestId } })).map((q) => ({
+    quoteId: q.id, supplierId: q.supplierId, currency: q.currency, unitPriceMinor: q.unitPriceMinor, availableQuantity: q.availableQuantity,
+    leadBusinessDays: q.leadBusinessDays, validUntil: q.validUntil, receivedAt: q.receivedAt,
+  }));
 }
 
 async function decisionFor(db: Db, request: { id: string; shop: string; inventoryItemGid: string; locationGid: string; quantity: number; neededWithinBusinessDays: number; requestedAt: Date; waitingTierKeys: string }, now: Date): Promise<ReplenishmentDecision> {
@@ -237,10 +255,7 @@ async function decisionFor(db: Db, request: { id: string; shop: string; inventor
   const rule = await loadSkuRule(db, request.shop, request.inventoryItemGid, request.locationGid);
   if (!rule) throw new Error(`request ${request.id}: the SKU's replenishment rule is gone`);
   const rfqs = await db.supplierRfq.findMany({ where: { requestId: request.id } });
-  const quotes: SupplierQuote[] = (await db.supplierQuote.findMany({ where: { requestId: request.id } })).map((q) => ({
-    quoteId: q.id, supplierId: q.supplierId, currency: q.currency, unitPriceMinor: q.unitPriceMinor, availableQuantity: q.availableQuantity,
-    leadBusinessDays: q.leadBusinessDays, validUntil: q.validUntil, receivedAt: q.receivedAt,
-  }));
+  const quotes = await loadRequestQuotes(db, request.id);
   return decideReplenishment({
     settings,
     rule,

@@ -12,7 +12,7 @@
  * - recordStockPosition(db, shop, position): "stored" | "stale"     a read older than the stored one is ignored
  * - openReplenishmentRequest(db, input): { created: true; request } | { created: false; openRequestId }
  * - hasOpenRequest(db, shop, inventoryItemGid, locationGid): boolean
- * - closeRequest(tx, requestId, status, decidedAt)                  award/cancel free the (SKU, location); an escalation keeps it
+ * - closeRequest(tx, requestId, status, decidedAt, from = "open")   award/cancel free the (SKU, location); an escalation keeps it
  *
  * "One open request per SKU and location" is the unique `openKey`, not a read-then-write: two
  * workers racing on the same crossing get one row and one unique violation.
@@ -177,7 +177,7 @@ export async function hasOpenRequest(db: Db, shop: string, inventoryItemGid: str
 }
 
 /** An escalation keeps the SKU's request open (a person decides it); an award or a cancellation frees it. */
-export async function closeRequest(tx: Tx, requestId: string, status: "awarded" | "escalated" | "cancelled", decidedAt: Date): Promise<boolean> {
-  const closed = await tx.replenishmentRequest.updateMany({ where: { id: requestId, status: "open" }, data: { status, decidedAt, ...(status === "escalated" ? {} : { openKey: null }) } });
+export async function closeRequest(tx: Tx, requestId: string, status: "awarded" | "escalated" | "cancelled", decidedAt: Date, from: "open" | "escalated" = "open"): Promise<boolean> {
+  const closed = await tx.replenishmentRequest.updateMany({ where: { id: requestId, status: from }, data: { status, decidedAt, ...(status === "escalated" ? {} : { openKey: null }) } });
   return closed.count === 1;
 }
