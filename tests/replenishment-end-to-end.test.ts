@@ -92,13 +92,20 @@ describe.each(DATABASE_KINDS)("supplier priority requests end to end on %s", (ki
     await system?.close();
   });
 
-  it("stock falling to the trigger asks three suppliers once, and the best quote is awarded with incoming stock in Shopify", async () => {
+  it("stock falling to the trigger asks three suppliers once, Gold first, and the earliest quote within Gold's band is awarded with incoming stock in Shopify", async () => {
+    // A Gold order's promise waits on MUG-1's stock: the request is a priority request.
+    await database.db.orderPromise.create({
+      data: {
+        shop: SHOP, orderGid: "gid://shopify/Order/990001", tierKey: "gold", laneKey: "standard", orderedAt: new Date(), intakeDay: "2026-12-02", shipByEarliest: new Date(), shipBy: new Date(), shipByDay: "2026-12-09",
+        adjustments: JSON.stringify([{ kind: "awaiting_stock", sku: "MUG-1", leadBusinessDays: 8, defaultLeadTime: false, stockDay: "2026-12-14" }]),
+      },
+    });
     sim.store.adjustInventory(SHOP, items["MUG-1"], locationId, -10); // 60 → 50: at or below the trigger 55
     const [request] = await eventually(async () => {
       const rows = await requestsOf("MUG-1");
       return rows.length ? rows : null;
     }, { what: "request opened" });
-    expect(request).toMatchObject({ quantity: 200, position: 50, reorderTrigger: 55, neededWithinBusinessDays: 8, status: "open" });
+    expect(request).toMatchObject({ quantity: 200, position: 50, reorderTrigger: 55, neededWithinBusinessDays: 8, status: "open", jobPriority: 1 });
     // A second crossing while the request is open adds nothing.
     sim.store.adjustInventory(SHOP, items["MUG-1"], locationId, -1);
     const decided = await eventually(async () => {
@@ -112,7 +119,7 @@ describe.each(DATABASE_KINDS)("supplier priority requests end to end on %s", (ki
     expect(decision.kind).toBe("award");
     const quotes = JSON.parse(decision.quotes) as { quote: { supplierId: string }; standing: string; score: number | null }[];
     expect(quotes.map((q) => q.standing).sort()).toEqual(["covers", "covers", "partial"]);
-    expect(JSON.parse(decision.rule)).toMatchObject({ quantity: 200, neededWithinBusinessDays: 8, priority: { tierKey: null, escalationThresholdPercent: 30 } });
+    expect(JSON.parse(decision.rule)).toMatchObject({ quantity: 200, neededWithinBusinessDays: 8, priority: { tierKey: "gold", jobPriority: 1, escalationThresholdPercent: 50, preferEarliestLeadTime: true } });
 
     const [po] = await eventually(async () => {
       const rows = await database.db.purchaseOrder.findMany({ where: { requestId: request.id, incomingStatus: "recorded" } });
@@ -120,7 +127,9 @@ describe.each(DATABASE_KINDS)("supplier priority requests end to end on %s", (ki
     }, { what: "incoming recorded" });
     const option = JSON.parse(decision.option!) as { parts: { supplierId: string; quantity: number }[] };
     expect(option.parts).toEqual([expect.objectContaining({ supplierId: po.supplierId, quantity: 200 })]);
-    expect([supplierIds.acme, supplierIds.bolt]).toContain(po.supplierId);
+    // Gold prefers the earliest delivery within its band: bolt (3 days, about 10 % dearer) over acme (5 days).
+    expect(po.supplierId).toBe(supplierIds.bolt);
+    expect(po.leadBusinessDays).toBe(3);
     // Shopify now holds the awarded units as incoming, referenced to the purchase order.
     expect(level("MUG-1").incoming).toBe(200);
     const group = sim.store.shop(SHOP).inventoryAdjustmentGroups.at(-1)!;

@@ -9,6 +9,7 @@ import {
   loadSkuRule,
   openReplenishmentRequest,
   recordStockPosition,
+  waitingTierKeysForSku,
   saveSkuRule,
   saveSupplier,
   type OpenRequestInput,
@@ -52,6 +53,25 @@ describe.each(DATABASE_KINDS)("replenishment storage on %s", (kind) => {
     await expect(saveSkuRule(database.db, SHOP, { inventoryItemGid: ITEM, rule: { ...rule, suppliers: [...rule.suppliers.slice(1), { ...rule.suppliers[0], supplierId: foreign.id }] } })).rejects.toThrow(/supplier this shop does not have/);
     expect(await loadSkuRule(database.db, SHOP, ITEM, LOCATION)).toEqual(rule);
     expect((await loadReplenishmentSettings(database.db, SHOP)).escalationThresholdPercent).toBe(30);
+  });
+
+  it("finds the tiers of open orders whose promise waits on the SKU, and only those", async () => {
+    const promise = (orderGid: string, tierKey: string, sku: string, status = "open", shop = SHOP) => ({
+      shop, orderGid, tierKey, laneKey: "standard", orderedAt: new Date(), intakeDay: "2026-12-02", shipByEarliest: new Date(), shipBy: new Date(), shipByDay: "2026-12-04", status,
+      adjustments: JSON.stringify([{ kind: "after_cutoff", cutoff: "14:00", orderDay: "2026-12-02", intakeDay: "2026-12-03" }, { kind: "awaiting_stock", sku, leadBusinessDays: 5, defaultLeadTime: false, stockDay: "2026-12-09" }]),
+    });
+    await database.db.orderPromise.createMany({
+      data: [
+        promise("gid://shopify/Order/1", "bronze", "MUG-1"),
+        promise("gid://shopify/Order/2", "gold", "MUG-1"),
+        promise("gid://shopify/Order/3", "silver", "MUG-1", "shipped"),
+        promise("gid://shopify/Order/4", "silver", "MUG-10"),
+        promise("gid://shopify/Order/5", "platinum", "MUG-1", "open", OTHER),
+      ],
+    });
+    expect(await waitingTierKeysForSku(database.db, SHOP, "MUG-1")).toEqual(["bronze", "gold"]);
+    expect(await waitingTierKeysForSku(database.db, SHOP, "MUG-2")).toEqual([]);
+    await database.db.orderPromise.deleteMany({});
   });
 
   it("keeps the newest stock read: an older one is ignored", async () => {

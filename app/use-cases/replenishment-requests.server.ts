@@ -37,8 +37,8 @@ export interface ReplenishmentPorts {
   admin(shop: string): Promise<AdminRunner>;
   /** Starts (once) the request's fan-out to its suppliers. */
   startRequest(shop: string, requestId: string): Promise<void>;
-  /** Tiers of open orders waiting on the SKU at the location (Gold first); [] when none wait. */
-  waitingTierKeys(shop: string, inventoryItemGid: string, locationGid: string): Promise<string[]>;
+  /** Tiers of open orders waiting on the SKU; [] when none wait. */
+  waitingTierKeys(shop: string, sku: { sku: string; inventoryItemGid: string; locationGid: string }): Promise<string[]>;
 }
 
 function numericId(value: unknown, what: string): string {
@@ -68,7 +68,7 @@ export async function applyInventoryLevelWebhook(ctx: WebhookContext, ports: Rep
     return { status: "processed", note: `no request: ${check.reason} (position ${check.position}, trigger ${check.trigger})` };
   }
   const settings = await loadReplenishmentSettings(ctx.db, ctx.shop);
-  const waiting = await ports.waitingTierKeys(ctx.shop, inventoryItemGid, locationGid);
+  const waiting = await ports.waitingTierKeys(ctx.shop, { sku: rule.sku, inventoryItemGid, locationGid });
   const priority = requestPriority(settings, waiting);
   const opened = await openReplenishmentRequest(ctx.db, {
     shop: ctx.shop,

@@ -9,6 +9,7 @@ import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.s
 import { QUEUES, jobIdFor } from "../adapters/queues/queue-registry.ts";
 import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { waitingTierKeysForSku } from "../adapters/db/replenishment-repository.server.ts";
 import { createBackfillProcessor } from "./process-backfill.ts";
 import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
@@ -75,8 +76,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   configureReplenishment({
     admin: adminFor,
     startRequest: async (shop, requestId) => void (await startRequestFlow(flows, queues, db, shop, requestId)),
-    // Open orders are not yet tracked per SKU: every request is a plain restock until they are.
-    waitingTierKeys: async () => [],
+    waitingTierKeys: (shop, { sku }) => waitingTierKeysForSku(db, shop, sku),
   });
   const make = <T,>(name: string, processor: Processor<T>, concurrency = options.concurrency) => {
     const connection = createWorkerConnection(options.redisUrl);

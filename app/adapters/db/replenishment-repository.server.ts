@@ -12,6 +12,7 @@
  * - recordStockPosition(db, shop, position): "stored" | "stale"     a read older than the stored one is ignored
  * - openReplenishmentRequest(db, input): { created: true; request } | { created: false; openRequestId }
  * - hasOpenRequest(db, shop, inventoryItemGid, locationGid): boolean
+ * - waitingTierKeysForSku(db, shop, sku): string[]                  tiers of open orders whose promise waits on the SKU's stock
  * - closeRequest(tx, requestId, status, decidedAt, from = "open")   award/cancel free the (SKU, location); an escalation keeps it
  *
  * "One open request per SKU and location" is the unique `openKey`, not a read-then-write: two
@@ -180,4 +181,19 @@ export async function hasOpenRequest(db: Db, shop: string, inventoryItemGid: str
 export async function closeRequest(tx: Tx, requestId: string, status: "awarded" | "escalated" | "cancelled", decidedAt: Date, from: "open" | "escalated" = "open"): Promise<boolean> {
   const closed = await tx.replenishmentRequest.updateMany({ where: { id: requestId, status: from }, data: { status, decidedAt, ...(status === "escalated" ? {} : { openKey: null }) } });
   return closed.count === 1;
+}
+
+/**
+ * Tiers of the open orders whose delivery promise waits on this SKU's stock (an `awaiting_stock`
+ * adjustment naming it, promise-date-calculator.ts): what makes a request a priority request.
+ * Promises name the SKU, not the location, so every location's request of the SKU sees them.
+ */
+export async function waitingTierKeysForSku(db: Pick<Db, "orderPromise">, shop: string, sku: string): Promise<string[]> {
+  const rows = await db.orderPromise.findMany({ where: { shop, status: "open", adjustments: { contains: "awaiting_stock" } }, select: { tierKey: true, adjustments: true } });
+  const tiers = new Set<string>();
+  for (const row of rows) {
+    const adjustments = JSON.parse(row.adjustments) as { kind: string; sku?: string | null }[];
+    if (adjustments.some((a) => a.kind === "awaiting_stock" && a.sku === sku)) tiers.add(row.tierKey);
+  }
+  return [...tiers].sort();
 }
