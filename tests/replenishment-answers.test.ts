@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openReplenishmentRequest, saveSkuRule, saveSupplier } from "../app/adapters/db/replenishment-repository.server.ts";
 import { signSupplierBody } from "../app/adapters/suppliers/https-supplier-connector.server.ts";
 import { requestForQuotation, rfqId } from "../app/domain/procurement-documents.ts";
-import { prepareRequestRfqs } from "../app/use-cases/replenishment-requests.server.ts";
+import { prepareRequestRfqs, recordPendingIncoming } from "../app/use-cases/replenishment-requests.server.ts";
 import { receiveSupplierAnswer } from "../app/use-cases/receive-supplier-answer.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
@@ -78,5 +78,19 @@ describe.each(DATABASE_KINDS)("supplier answers on %s", (kind) => {
     await database.db.replenishmentRequest.update({ where: { id: requestId }, data: { status: "awarded", openKey: null } });
     expect(await send("bolt", quotation("bolt", 900))).toMatchObject({ status: 200, body: { status: "unchanged" } });
     expect(await database.db.supplierQuote.count({ where: { requestId } })).toBe(1);
+  });
+
+  it("never writes incoming twice: a write a dead worker left half-done is marked unconfirmed, a refused one goes back to pending", async () => {
+    const po = (id: string, incomingStatus: string) => ({ id, shop: SHOP, requestId, supplierId: ids.acme, quoteId: "Q", inventoryItemGid: ITEM, locationGid: LOCATION, quantity: 200, unitPriceMinor: 1000, currency: "USD", leadBusinessDays: 4, document: "{}", incomingStatus });
+    await database.db.purchaseOrder.create({ data: po("PO-died", "recording") });
+    let calls = 0;
+    const refusing = async () => ({ shop: SHOP, run: async () => { calls++; throw new Error("Shopify refused"); } });
+    expect(await recordPendingIncoming(database.db, SHOP, requestId, refusing)).toEqual(["PO-died"]);
+    expect(calls).toBe(0);
+    expect((await database.db.purchaseOrder.findUniqueOrThrow({ where: { id: "PO-died" } })).incomingStatus).toBe("unconfirmed");
+    await database.db.purchaseOrder.create({ data: po("PO-next", "pending") });
+    await expect(recordPendingIncoming(database.db, SHOP, requestId, refusing)).rejects.toThrow("Shopify refused");
+    expect(calls).toBe(1);
+    expect((await database.db.purchaseOrder.findUniqueOrThrow({ where: { id: "PO-next" } })).incomingStatus).toBe("pending");
   });
 });

@@ -230,13 +230,27 @@ export async function createPurchaseOrders(tx: Pick<Db, "purchaseOrder">, reques
   }
 }
 
-/** Records in Shopify, as incoming, every purchase order of the request not yet recorded; returns all its purchase order ids. */
+/**
+ * Records in Shopify, as incoming, every purchase order of the request not yet recorded; returns all
+ * its purchase order ids. inventoryAdjustQuantities adds (it has no idempotency key in this API
+ * version), so a write is marked "recording" first: a refused or failed call puts it back to
+ * pending, but a worker that died during the call leaves "recording", and the retry marks it
+ * "unconfirmed" for a person to check in the admin rather than risk adding the units twice.
+ */
 export async function recordPendingIncoming(db: Db, shop: string, requestId: string, admin: (shop: string) => Promise<AdminRunner>): Promise<string[]> {
+  await db.purchaseOrder.updateMany({ where: { requestId, incomingStatus: "recording" }, data: { incomingStatus: "unconfirmed" } });
   const pending = await db.purchaseOrder.findMany({ where: { requestId, incomingStatus: "pending" }, orderBy: { id: "asc" } });
   if (pending.length > 0) {
     const runner = await admin(shop);
     for (const po of pending) {
-      await recordIncomingStock(runner, { purchaseOrderId: po.id, inventoryItemGid: po.inventoryItemGid, locationGid: po.locationGid, quantity: po.quantity });
+      const claimed = await db.purchaseOrder.updateMany({ where: { id: po.id, incomingStatus: "pending" }, data: { incomingStatus: "recording" } });
+      if (claimed.count === 0) continue;
+      try {
+        await recordIncomingStock(runner, { purchaseOrderId: po.id, inventoryItemGid: po.inventoryItemGid, locationGid: po.locationGid, quantity: po.quantity });
+      } catch (error) {
+        await db.purchaseOrder.update({ where: { id: po.id }, data: { incomingStatus: "pending" } });
+        throw error;
+      }
       await db.purchaseOrder.update({ where: { id: po.id }, data: { incomingStatus: "recorded", incomingRecordedAt: new Date() } });
     }
   }
