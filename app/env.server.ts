@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),
   // Stored webhook payloads (personal data) are blanked this long after their delivery is done.
   WEBHOOK_PAYLOAD_RETENTION_DAYS: z.coerce.number().min(0, "days, 0 or more").max(3650).default(30),
+  // How often an RFQ sent to a supplier looks for its answer (the answer callback also wakes it at once).
+  SUPPLIER_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Development and tests only: send all Shopify traffic (Admin API, token exchange)

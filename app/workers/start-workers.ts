@@ -1,7 +1,7 @@
 // Starts the worker process's BullMQ workers and returns handles; nothing starts
 // on import. close() lets each worker finish the job in hand (or, past the
 // deadline, stops so the job's lock lapses and another worker takes it over).
-import { Worker, type Processor } from "bullmq";
+import { FlowProducer, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
@@ -9,6 +9,7 @@ import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.s
 import { QUEUES, jobIdFor } from "../adapters/queues/queue-registry.ts";
 import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { waitingTierKeysForSku } from "../adapters/db/replenishment-repository.server.ts";
 import { createBackfillProcessor } from "./process-backfill.ts";
 import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
@@ -18,6 +19,7 @@ import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, sh
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
 import { createPromiseProcessor, createPromiseWriteProcessor } from "./promise-jobs.ts";
+import { configureReplenishment, createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -41,6 +43,10 @@ export interface WorkerOptions {
   syncSweepEveryMs?: number;
   /** Admin API access of a shop (default: its offline session); tests and the demo inject one. */
   adminFor?: (shop: string) => Promise<AdminRunner>;
+  /** The app's public URL: suppliers POST their answers to it. */
+  appUrl?: string;
+  /** How often an RFQ sent to a supplier looks for its answer (default 30 s; the callback wakes it sooner). */
+  supplierPollMs?: number;
 }
 
 export const REVIEW_EVERY_MS = 15 * 60_000;
@@ -67,6 +73,13 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   };
 
   const connections: Redis[] = [producer];
+  const flows = new FlowProducer({ connection: producer, prefix: queuePrefix(options.prefix) });
+  const adminFor = options.adminFor ?? shopifyAdminRunner;
+  configureReplenishment({
+    admin: adminFor,
+    startRequest: async (shop, requestId) => void (await startRequestFlow(flows, queues, db, shop, requestId)),
+    waitingTierKeys: (shop, { sku }) => waitingTierKeysForSku(db, shop, sku),
+  });
   const make = <T,>(name: string, processor: Processor<T>, concurrency = options.concurrency) => {
     const connection = createWorkerConnection(options.redisUrl);
     connections.push(connection);
@@ -110,6 +123,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     // A backfill streams a whole order history: a few at a time per process.
     make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),
     make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
+    // Asks mostly wait (delayed jobs hold no worker); sends are short HTTP calls.
+    make(QUEUES.replenishmentAsk.name, createAskProcessor({ db, appUrl: options.appUrl ?? "http://127.0.0.1:3000", pollMs: options.supplierPollMs ?? 30_000, log })),
+    make(QUEUES.replenishmentDecide.name, createDecideProcessor({ db, admin: adminFor, log }), 4),
   ];
 
   // Time moves tiers (window exits, grace and pin ends) and the review also refreshes stale spend values;
@@ -136,6 +152,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         log.warn("jobs still running at the shutdown deadline; their locks will lapse and another worker will retry them");
         await Promise.all(workers.map((w) => w.close(true)));
       }
+      configureReplenishment(null);
+      await flows.close();
       await queues.close();
       for (const connection of connections) connection.disconnect();
     },

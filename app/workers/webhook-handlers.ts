@@ -12,15 +12,13 @@ import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { applyFulfillmentWebhook, applyOrderShippingWebhook } from "../use-cases/score-promise-shipments.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
+import { inventoryLevelHandler } from "./replenishment-jobs.ts";
 
 export type WebhookHandler = (ctx: WebhookContext) => Promise<WebhookOutcome>;
 
 export interface HandlerOptions {
   purgeDelayMs: number;
 }
-
-/** Recorded, acknowledged, and left for the capability that will consume it (delivery promises, suppliers). */
-const notConsumedYet = (what: string): WebhookHandler => async () => ({ status: "skipped", note: `kept for ${what}` });
 
 /**
  * The ledger first, then the promise score's view of the same order. A payload the score cannot
@@ -57,7 +55,7 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "fulfillment_orders/split": applyFulfillmentOrderChangeWebhook,
     "fulfillment_orders/merged": applyFulfillmentOrderChangeWebhook,
     "fulfillment_orders/moved": applyFulfillmentOrderChangeWebhook,
-    "inventory_levels/update": notConsumedYet("supplier priority requests"),
+    "inventory_levels/update": inventoryLevelHandler,
     "bulk_operations/finish": (ctx) => applyBulkOperationFinishWebhook(ctx),
     "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),
     "customers/data_request": applyCustomerDataRequest,

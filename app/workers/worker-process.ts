@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     lockMs: config.WORKER_LOCK_MS,
     purgeDelayMs: config.SHOP_PURGE_DELAY_HOURS * 3_600_000,
     payloadRetentionMs: config.WEBHOOK_PAYLOAD_RETENTION_DAYS * 86_400_000,
+    appUrl: config.SHOPIFY_APP_URL,
+    supplierPollMs: config.SUPPLIER_POLL_MS,
     log,
   });
   process.send?.({ type: "ready" });

@@ -20,6 +20,8 @@ export interface TierlineSystem {
   appUrl: string;
   workers: AppProcess[];
   prefix: string;
+  /** The app processes' environment, to start another worker process. */
+  env: ReturnType<typeof appEnv>;
   settle: SettleWatcher;
   /** Writes the spend values that moved within a tier now, as the periodic review does, and waits until it is done. */
   refreshSpend(shop: string): Promise<void>;
@@ -90,7 +92,7 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, web, appUrl, workers, prefix, settle, refreshSpend, close };
+    return { sim, database, redis, web, appUrl, workers, prefix, env, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;

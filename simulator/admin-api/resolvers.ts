@@ -774,12 +774,29 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
     InventoryLevel: {
       location: (l, _a, ctx) => ctx.data.shop.locations.find((x) => x.id === l.locationId) ?? null,
       item: (l) => inventoryItem(l.__variant),
-      quantities: (l, args) => (args.names as string[]).map((name) => ({ gid: `gid://shopify/InventoryQuantity/${l.__variant.inventoryItemId}?name=${name}`, name, quantity: name === "available" || name === "on_hand" ? l.available : 0, updatedAt: l.updatedAt })),
+      // Orders here take units straight from available (nothing is held as committed), so on hand is available.
+      quantities: (l, args) => (args.names as string[]).map((name) => ({
+        gid: `gid://shopify/InventoryQuantity/${l.__variant.inventoryItemId}?name=${name}`,
+        name,
+        quantity: name === "available" || name === "on_hand" ? l.available : name === "incoming" ? (l.incoming ?? 0) : 0,
+        updatedAt: l.updatedAt,
+      })),
       canDeactivate: () => false,
-      incoming: () => 0,
+      incoming: (l) => l.incoming ?? 0,
       createdAt: (l) => l.updatedAt,
     },
 
+    InventoryAdjustmentGroup: {
+      app: () => null,
+      staffMember: () => null,
+      changes: (g, args) => (g.changes as Src[])
+        .filter((c) => (!args.quantityNames || (args.quantityNames as string[]).includes(c.name)))
+        .map((c) => ({ ...c, __group: g })),
+    },
+    InventoryChange: {
+      item: (c, _a, ctx) => { const v = ctx.data.variantsByInventoryItem.get(c.inventoryItemId); return v ? inventoryItem(v) : null; },
+      location: (c, _a, ctx) => ctx.data.shop.locations.find((l) => l.id === c.locationId) ?? null,
+    },
     Location: {
       isActive: () => true,
       isPrimary: (l, _a, ctx) => ctx.data.shop.locations[0]?.id === l.id,
@@ -837,6 +854,29 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         const userErrors = result.ok ? [] : [{ field: ["fulfillmentOrderIds"], message: result.message, code: "FULFILLMENT_ORDERS_NOT_FOUND" }];
         record(ctx, { kind: "fulfillmentOrdersSetFulfillmentDeadline", field: "fulfillmentOrdersSetFulfillmentDeadline", ok: result.ok, userErrors, detail: { kind: "fulfillmentOrdersSetFulfillmentDeadline", fulfillmentOrderGids: args.fulfillmentOrderIds, fulfillmentDeadline: deadline } });
         return { success: result.ok, userErrors };
+      },
+      inventoryAdjustQuantities: (_s, args, ctx, info) => {
+        requireScope(ctx, info, ["write_inventory"]);
+        const input = args.input as Src;
+        guardArrays(input);
+        const changes = (input.changes as Src[]).map((c) => ({
+          inventoryItemId: gidOf(c.inventoryItemId, "InventoryItem") ?? "-",
+          locationId: gidOf(c.locationId, "Location") ?? "-",
+          delta: Number(c.delta),
+          ledgerDocumentUri: typeof c.ledgerDocumentUri === "string" ? c.ledgerDocumentUri : null,
+        }));
+        const referenceDocumentUri = typeof input.referenceDocumentUri === "string" ? input.referenceDocumentUri : null;
+        const detail = { kind: "inventoryAdjustQuantities" as const, name: String(input.name), reason: String(input.reason), referenceDocumentUri, changes: (input.changes as Src[]).map((c, i) => ({ inventoryItemGid: String(c.inventoryItemId), locationGid: String(c.locationId), delta: changes[i].delta, ledgerDocumentUri: changes[i].ledgerDocumentUri })) };
+        try {
+          const group = ctx.store.adjustQuantities(ctx.domain, { name: String(input.name), reason: String(input.reason), referenceDocumentUri, changes });
+          record(ctx, { kind: "inventoryAdjustQuantities", field: "inventoryAdjustQuantities", ok: true, userErrors: [], detail });
+          return { inventoryAdjustmentGroup: group, userErrors: [] };
+        } catch (error) {
+          if (!(error instanceof Error) || !("status" in error)) throw error;
+          const userErrors = [{ field: ["input"], message: error.message, code: null }];
+          record(ctx, { kind: "inventoryAdjustQuantities", field: "inventoryAdjustQuantities", ok: false, userErrors, detail });
+          return { inventoryAdjustmentGroup: null, userErrors };
+        }
       },
       fulfillmentOrderMerge: (_s, args, ctx, info) => {
         guardArrays(args);

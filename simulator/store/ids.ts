@@ -7,7 +7,7 @@ export type IdKind =
   | "RefundShippingLine" | "OrderAdjustment" | "OrderTransaction" | "FulfillmentOrder"
   | "FulfillmentOrderLineItem" | "Product" | "ProductVariant" | "InventoryItem" | "Location"
   | "Metafield" | "MetafieldDefinition" | "BulkOperation" | "OrderEdit" | "Event" | "App"
-  | "Fulfillment" | "FulfillmentLineItem" | "Duty" | "PaymentTerms" | "DeliveryMethod";
+  | "Fulfillment" | "FulfillmentLineItem" | "Duty" | "PaymentTerms" | "DeliveryMethod" | "InventoryAdjustmentGroup";
 
 const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   Shop: { prefix: "601", width: 8 },
@@ -37,6 +37,7 @@ const LAYOUT: Record<IdKind, { prefix: string; width: number }> = {
   Duty: { prefix: "2901", width: 9 },
   PaymentTerms: { prefix: "3901", width: 8 },
   DeliveryMethod: { prefix: "2401", width: 9 },
+  InventoryAdjustmentGroup: { prefix: "3801", width: 10 },
 };
 
 export class IdSource {

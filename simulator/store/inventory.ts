@@ -2,7 +2,7 @@
 // order line takes from or gives back to stock (reported as inventory_levels/update).
 import { formatCents, parseCents } from "./money.ts";
 import { StoreError, type OperationOptions, type ShopData, type StoreCore } from "./store-core.ts";
-import type { Id, IsoDateTime, SimLineItem, SimLocation, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
+import type { Id, IsoDateTime, SimInventoryAdjustmentGroup, SimLineItem, SimLocation, SimOrder, SimProduct, SimVariant, StoreChange } from "./types.ts";
 
 export interface AddLocationInput {
   name: string;
@@ -84,4 +84,53 @@ export function stockForLine(store: StoreCore, data: ShopData, order: SimOrder, 
   if (!variant) return; // custom line items hold no stock
   const locationId = order.fulfillmentOrders[0]?.assignedLocationId ?? data.shop.locations[0].id;
   moveStock(store, data, variant, locationId, delta, at, options);
+}
+
+/** The quantity names inventoryAdjustQuantities can move here (Shopify's list is longer; the rest are refused). */
+export const ADJUSTABLE_QUANTITY_NAMES = ["available", "incoming"] as const;
+
+export interface QuantityAdjustment {
+  name: string;
+  reason: string;
+  referenceDocumentUri: string | null;
+  changes: { inventoryItemId: Id; locationId: Id; delta: number; ledgerDocumentUri: string | null }[];
+}
+
+/**
+ * inventoryAdjustQuantities, all or nothing: every change is checked before any is applied, as
+ * Shopify answers a bad change with a user error and changes nothing. `available` moves stock
+ * (and reports inventory_levels/update); `incoming` records units on their way and needs a
+ * ledger document URI that is not a gid://shopify one.
+ */
+export function adjustQuantities(store: StoreCore, domain: string, input: QuantityAdjustment, options?: OperationOptions): SimInventoryAdjustmentGroup {
+  const data = store.shop(domain);
+  if (!(ADJUSTABLE_QUANTITY_NAMES as readonly string[]).includes(input.name)) throw new StoreError(`The quantity name ${input.name} is not supported here`, 422);
+  if (!input.reason.trim()) throw new StoreError("The reason is required", 422);
+  if (input.changes.length === 0) throw new StoreError("At least one change is required", 422);
+  const targets = input.changes.map((change) => {
+    if (!Number.isSafeInteger(change.delta)) throw new StoreError("delta must be an integer", 422);
+    const variant = data.variantsByInventoryItem.get(change.inventoryItemId);
+    if (!variant) throw new StoreError(`The specified inventory item could not be found: ${change.inventoryItemId}`, 404);
+    const level = variant.inventoryLevels.find((l) => l.locationId === change.locationId);
+    if (!level) throw new StoreError(`The specified inventory item is not stocked at the location: ${change.locationId}`, 404);
+    if (input.name !== "available") {
+      const uri = change.ledgerDocumentUri ?? "";
+      if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(uri) || uri.startsWith("gid://shopify/")) throw new StoreError("A ledger document URI (not gid://shopify) is required for this quantity name", 422);
+    }
+    return { change, variant, level };
+  });
+  const at = store.at(options);
+  const group: SimInventoryAdjustmentGroup = { ...store.mint("InventoryAdjustmentGroup"), createdAt: at, reason: input.reason, referenceDocumentUri: input.referenceDocumentUri, changes: [] };
+  for (const { change, variant, level } of targets) {
+    let after: number;
+    if (input.name === "available") after = moveStock(store, data, variant, change.locationId, change.delta, at, options) ?? level.available;
+    else {
+      level.incoming = (level.incoming ?? 0) + change.delta;
+      level.updatedAt = at;
+      after = level.incoming;
+    }
+    group.changes.push({ inventoryItemId: change.inventoryItemId, locationId: change.locationId, name: input.name, delta: change.delta, quantityAfterChange: after, ledgerDocumentUri: change.ledgerDocumentUri });
+  }
+  data.inventoryAdjustmentGroups.push(group);
+  return group;
 }

@@ -42,7 +42,7 @@ export interface CreateShopInput {
 
 export const DEFAULT_SCOPES = [
   "read_customers", "write_customers", "read_orders", "write_orders", "read_all_orders",
-  "read_products", "read_inventory", "read_merchant_managed_fulfillment_orders", "write_merchant_managed_fulfillment_orders",
+  "read_products", "read_inventory", "write_inventory", "read_merchant_managed_fulfillment_orders", "write_merchant_managed_fulfillment_orders",
 ];
 
 export function createShop(store: StoreCore, input: CreateShopInput): ShopData {

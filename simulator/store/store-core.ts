@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { IdSource, gidFor, type IdKind } from "./ids.ts";
 import type {
   Gid, Id, IsoDateTime, MutationRecord, SimBulkOperation, SimCustomer, SimFulfillment, SimFulfillmentOrder,
-  SimMetafieldDefinition, SimOrder, SimProduct, SimShop, SimVariant, StoreChange, StoreEvents,
+  SimInventoryAdjustmentGroup, SimMetafieldDefinition, SimOrder, SimProduct, SimShop, SimVariant, StoreChange, StoreEvents,
 } from "./types.ts";
 
 export class StoreError extends Error {
@@ -36,6 +36,7 @@ export class ShopData {
   readonly metafieldDefinitions: SimMetafieldDefinition[] = [];
   readonly bulkOperations = new Map<Id, SimBulkOperation>();
   readonly mutations: MutationRecord[] = [];
+  readonly inventoryAdjustmentGroups: SimInventoryAdjustmentGroup[] = [];
   pointsSpent = 0;
   nextOrderNumber = 1001;
   constructor(public shop: SimShop) {}

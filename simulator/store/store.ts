@@ -11,7 +11,7 @@ import {
   fulfillOrder, setFulfillmentDeadline, splitFulfillmentOrder, updateFulfillmentTracking, type FulfillOrderInput, type TrackingUpdateInput,
 } from "./fulfillments.ts";
 import { mergeFulfillmentOrders, moveFulfillmentOrder, type FulfillmentOrderLineInput, type MergeIntentInput } from "./fulfillment-order-merge-move.ts";
-import { addLocation, adjustInventory, createProduct, type AddLocationInput } from "./inventory.ts";
+import { addLocation, adjustInventory, adjustQuantities, createProduct, type AddLocationInput, type QuantityAdjustment } from "./inventory.ts";
 import { createMetafieldDefinition, deleteMetafields, metafieldOwner, setMetafields } from "./metafields.ts";
 import { addOrderTags, removeOrderTags } from "./order-tags.ts";
 import { cancelOrder, createOrder, editOrder, type CreateOrderInput, type EditOrderInput } from "./orders.ts";
@@ -118,6 +118,10 @@ export class SimStore extends StoreCore {
 
   adjustInventory(domain: string, inventoryItemId: Id, locationId: Id, delta: number, options?: OperationOptions): number {
     return adjustInventory(this, domain, inventoryItemId, locationId, delta, options);
+  }
+
+  adjustQuantities(domain: string, input: QuantityAdjustment, options?: OperationOptions): ReturnType<typeof adjustQuantities> {
+    return adjustQuantities(this, domain, input, options);
   }
 
   // ------------------------------------------------------------ orders, payments, refunds

@@ -131,7 +131,19 @@ export interface SimCustomer {
 export interface SimInventoryLevel {
   locationId: Id;
   available: number;
+  /** Units on their way (purchase orders, transfers); set through inventoryAdjustQuantities name "incoming". */
+  incoming?: number;
   updatedAt: IsoDateTime;
+}
+
+/** One inventoryAdjustQuantities call as Shopify keeps it (an InventoryAdjustmentGroup). */
+export interface SimInventoryAdjustmentGroup {
+  id: Id;
+  gid: Gid;
+  createdAt: IsoDateTime;
+  reason: string;
+  referenceDocumentUri: string | null;
+  changes: { inventoryItemId: Id; locationId: Id; name: string; delta: number; quantityAfterChange: number; ledgerDocumentUri: string | null }[];
 }
 
 export interface SimVariant {
@@ -569,7 +581,7 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 export type MutationRecordKind =
   | "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline"
-  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "other";
+  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "inventoryAdjustQuantities" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -592,6 +604,7 @@ export interface MutationRecord {
     | { kind: "fulfillmentOrderMerge"; sourceGids: Gid[][]; mergedGids: Gid[] }
     | { kind: "fulfillmentOrderMove"; fulfillmentOrderGid: Gid; newLocationGid: Gid; movedGid: Gid | null }
     | { kind: "bulkOperationRunQuery"; bulkOperationGid: Gid | null; query: string }
+    | { kind: "inventoryAdjustQuantities"; name: string; reason: string; referenceDocumentUri: string | null; changes: { inventoryItemGid: Gid; locationGid: Gid; delta: number; ledgerDocumentUri: string | null }[] }
     | { kind: "other"; variables: unknown };
 }
 

@@ -102,6 +102,20 @@ export const QUEUES = {
     name: "promise-writes",
     payload: z.object({ shop: shopDomain }),
   },
+  /**
+   * A replenishment request's fan-out, one BullMQ flow per request (app/workers/replenishment-jobs.ts):
+   * a "decide" parent waits for one "ask" child per supplier. An ask sends the supplier its RFQ
+   * (once: the RFQ row's send key) and finishes when the supplier answers or the deadline passes.
+   * Job priority is the request's (Gold first); job ids are the request and RFQ.
+   */
+  replenishmentAsk: {
+    name: "replenishment-ask",
+    payload: z.object({ shop: shopDomain, requestId: z.string().min(1), rfqId: z.string().min(1) }),
+  },
+  replenishmentDecide: {
+    name: "replenishment-decide",
+    payload: z.object({ shop: shopDomain, requestId: z.string().min(1) }),
+  },
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
