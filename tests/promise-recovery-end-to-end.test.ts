@@ -209,14 +209,22 @@ describe.each(DATABASE_KINDS)("delivery promises recovered end to end on %s", (k
     await deliver("orders/updated", natural.updated);
     await settle.settled();
 
-    // The shipments first: no promise yet, so nothing is scored.
-    for (const f of reordered.fulfillments) await deliver("fulfillments/create", f);
-    expect(await promiseOf(reordered.order.gid)).toBeNull();
-    expect(await database.db.promiseShipmentLine.count({ where: { shop: SHOP, orderGid: reordered.order.gid, outcome: { not: null } } })).toBe(0);
-    // Then the order, newest version first (it lists the fulfillments and is paid: the promise is made from it).
-    await deliver("orders/updated", reordered.updated);
-    await deliver("orders/paid", reordered.placed);
-    await deliver("orders/create", reordered.placed);
+    // The promise's writes wait: the tag write makes Shopify send orders/updated, which would
+    // score the order by itself; here only the promise being made may score it.
+    await writesQueue.pause();
+    try {
+      // The shipments first: no promise yet, so nothing is scored.
+      for (const f of reordered.fulfillments) await deliver("fulfillments/create", f);
+      expect(await promiseOf(reordered.order.gid)).toBeNull();
+      expect(await database.db.promiseShipmentLine.count({ where: { shop: SHOP, orderGid: reordered.order.gid, outcome: { not: null } } })).toBe(0);
+      // Then the order, newest version first (it lists the fulfillments and is paid: the promise is made from it).
+      await deliver("orders/updated", reordered.updated);
+      await deliver("orders/paid", reordered.placed);
+      await deliver("orders/create", reordered.placed);
+      await eventually(async () => (await promiseOf(reordered.order.gid))?.status === "shipped", { what: "the reordered order's early shipments scored" });
+    } finally {
+      await writesQueue.resume();
+    }
     await settle.settled();
 
     const outcomes = async (orderGid: string) => {
