@@ -1,6 +1,6 @@
 // The promise pages render (server-side, in Polaris) from what their use-cases load: the empty
-// state of a shop without promises, Recompute promise on open orders only, and the settings page with its preview, the note that made
-// promises keep their dates, and the holiday data's attribution.
+// state of a shop without promises, Recompute promise on open orders only, and the settings page
+// with its preview, the note that made promises keep their dates, and the holiday data's attribution.
 import { rmSync } from "node:fs";
 import { createElement, type ComponentType } from "react";
 import { renderToString } from "react-dom/server";
