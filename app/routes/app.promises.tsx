@@ -1,19 +1,49 @@
 // Promises: every order's ship-by promise with its tier, lane and status, filterable by tier and
-// status; lanes near capacity flagged; roll-overs and Shopify conflicts shown on the order.
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Card, Divider, EmptyState, InlineStack, Layout, List, Page, Pagination, Select, Text } from "@shopify/polaris";
+// status; lanes near capacity flagged; roll-overs and Shopify conflicts shown on the order;
+// "Recompute promise" per open order (current rules, never once shipped or cancelled).
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, Divider, EmptyState, InlineStack, Layout, List, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { requestPromiseRecompute } from "../adapters/queues/promise-jobs.server.ts";
+import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { db } from "../db.server.ts";
 import type { PromiseStatus } from "../domain/promise-score.ts";
 import { authenticate } from "../shopify.server.ts";
 import { PROMISE_STATUS_LABELS, PROMISE_STATUSES } from "../components/promise-status.ts";
-import { loadPromisesPage, shopLocaleFor } from "../use-cases/promises-admin.server.ts";
+import { loadPromisesPage, requestRecomputeFromPage, shopLocaleFor, type RecomputeRequestResult } from "../use-cases/promises-admin.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const locale = await shopLocaleFor(db, session.shop, request);
   return json(await loadPromisesPage({ db, shop: session.shop, params: new URL(request.url).searchParams, now: new Date(), locale }));
 };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "recompute") return json<RecomputeRequestResult>({ ok: false, orderGid: null, message: "Unknown action." }, { status: 400 });
+  const result = await requestRecomputeFromPage({ db, shop: session.shop, form, requestRecompute: (orderGid) => requestPromiseRecompute(jobQueues(), session.shop, orderGid) });
+  return json(result, { status: result.ok ? 200 : 422 });
+};
+
+/** One order's "Recompute promise" button, with the answer beside it. */
+function RecomputeAction({ orderGid }: { orderGid: string }) {
+  const fetcher = useFetcher<typeof action>();
+  const busy = fetcher.state !== "idle";
+  const answer = fetcher.data;
+  return (
+    <InlineStack gap="200" blockAlign="center" wrap>
+      <Button size="slim" loading={busy} onClick={() => fetcher.submit({ intent: "recompute", orderGid }, { method: "post" })}>
+        Recompute promise
+      </Button>
+      {answer && !busy && (
+        <Text as="span" variant="bodySm" tone={answer.ok ? "success" : "critical"}>
+          {answer.message}
+        </Text>
+      )}
+    </InlineStack>
+  );
+}
 
 // A parcel with a clock: drawn here so the empty state needs no image host.
 const EMPTY_IMAGE = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120"><rect x="18" y="34" width="64" height="56" rx="6" fill="#e3e3e3"/><path d="M18 52h64M50 34v18" stroke="#b5b5b5" stroke-width="4"/><circle cx="84" cy="80" r="22" fill="#fff" stroke="#8a8a8a" stroke-width="4"/><path d="M84 68v13l8 6" stroke="#303030" stroke-width="4" fill="none" stroke-linecap="round"/></svg>')}`;
@@ -131,6 +161,7 @@ export default function PromisesPage() {
                         {row.adjustments.map((note) => (
                           <Text as="p" key={note} variant="bodySm" tone={/full/.test(note) ? "caution" : "subdued"}>{note}</Text>
                         ))}
+                        {row.recomputable && <RecomputeAction orderGid={row.orderGid} />}
                       </BlockStack>
                     </Box>
                   </Box>

@@ -1,6 +1,6 @@
 // The promise pages render (server-side, in Polaris) from what their use-cases load: the empty
-// state of a shop without promises, and the settings page with its preview, the note that made
-// promises keep their dates, and the holiday data's attribution.
+// state of a shop without promises, Recompute promise on open orders only, and the settings page
+// with its preview, the note that made promises keep their dates, and the holiday data's attribution.
 import { rmSync } from "node:fs";
 import { createElement, type ComponentType } from "react";
 import { renderToString } from "react-dom/server";
@@ -58,6 +58,22 @@ describe("promise pages render", () => {
     const html = await render(PromisesPage, await loadPromisesPage({ db, shop: SHOP, params: new URLSearchParams(), now: NOW, locale: "en-GB" }));
     expect(html).toContain("No promises yet");
     expect(html).toMatch(/<a [^>]*href="\/app\/promise-settings"[^>]*>[\s\S]*?Promise settings/);
+  });
+
+  it("Promises: each open order offers Recompute promise; a shipped one does not", async () => {
+    const { default: PromisesPage } = await import("./app.promises.tsx");
+    const base = { shop: SHOP, tierKey: "bronze", laneKey: "standard_batch", orderedAt: NOW, intakeDay: "2026-12-02", shipByEarliest: new Date("2026-12-10T17:00:00Z"), shipBy: new Date("2026-12-14T23:59:59Z"), shipByDay: "2026-12-14" };
+    await db.orderPromise.create({ data: { ...base, orderGid: "gid://shopify/Order/701", orderName: "#701" } });
+    await db.orderPromise.create({ data: { ...base, orderGid: "gid://shopify/Order/702", orderName: "#702", status: "shipped", shippedAt: new Date("2026-12-03T10:00:00Z"), outcome: "kept" } });
+    try {
+      const html = await render(PromisesPage, await loadPromisesPage({ db, shop: SHOP, params: new URLSearchParams(), now: NOW, locale: "en-GB" }));
+      expect(html).toContain("#701");
+      expect(html).toContain("#702");
+      expect(html.match(/Recompute promise/g)).toHaveLength(1);
+      expect(html.indexOf("Recompute promise")).toBeLessThan(html.indexOf("#702"));
+    } finally {
+      await db.orderPromise.deleteMany({ where: { shop: SHOP } });
+    }
   });
 
   it("Promise settings in a British shop: the preview in British dates, the note about made promises, the holidays and their source", async () => {

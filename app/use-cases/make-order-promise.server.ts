@@ -12,6 +12,8 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { readOrderLinesForPromise } from "../adapters/shopify/admin-operations/order-for-promise.ts";
 import { readOrderPromiseInputs, type PromiseFulfillmentOrder } from "../adapters/shopify/admin-operations/order-promise-inputs.ts";
 import { calculatePromise, type DeliveryPromise, type OrderLineStock, type ShopifyDeliveryPromise } from "../domain/promise-date-calculator.ts";
+import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
+import { orderTierTag } from "../domain/order-promise-writes.ts";
 import { laneForTier } from "../domain/promise-rules.ts";
 import { decideStoredPromise, type PromiseDrift } from "../domain/stored-promise-decision.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
@@ -74,7 +76,18 @@ export async function recomputeOrderPromise({ db, shop, orderGid, admin, now }: 
     orderGid, orderName: stored.orderName, customerGid: stored.customerGid, orderedAt: stored.orderedAt.toISOString(), lines,
     destination: stored.destinationCountry ? { countryCode: stored.destinationCountry, provinceCode: stored.destinationProvince } : null,
   };
-  return book({ db, shop, request, admin, now, recompute: true });
+  const result = await book({ db, shop, request, admin, now, recompute: true });
+  // The order carries its promise's tier tag only: a tier the recompute left loses its tag (the
+  // write adds the new one). Every other tier's tag is removed, not just the one read above, so a
+  // retry after the row was rewritten still removes it; tagsRemove of an absent tag changes nothing.
+  if (result.status === "recomputed") {
+    const tierRules = await loadTierRules(db, shop);
+    const keep = orderTierTag(tierRules, result.promise.tierKey);
+    const others = new Set([orderTierTag(tierRules, stored.tierKey), ...tierRules.tiers.map((tier) => orderTierTag(tierRules, tier.key))]);
+    others.delete(keep);
+    await removeTags(await admin(), orderGid, [...others]);
+  }
+  return result;
 }
 
 async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {

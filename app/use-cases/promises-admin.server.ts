@@ -102,6 +102,8 @@ export type PromiseRow = {
   conflict: string | null;
   /** Something the merchant should look at: a roll-over, a Shopify conflict, a promise already past when made. */
   flagged: boolean;
+  /** Not shipped (nor cancelled): the merchant may ask for it to be made again. */
+  recomputable: boolean;
 };
 
 export type PromisesPage = {
@@ -173,6 +175,7 @@ export async function loadPromisesPage({ db, shop, params, now, locale, pageSize
         adjustments: [...adjustments.map((a) => describeAdjustment(a, { locale, laneName })), ...(row.overdueWhenMade ? ["Already past when the promise was made"] : [])],
         conflict: conflict ? describeConflict(conflict, { locale, timeZone: calendar.timeZone }) : null,
         flagged: rolledOver || conflict !== null || row.overdueWhenMade,
+        recomputable: row.status === "open" && row.shippedAt === null,
       };
     }),
     capacityFlags: flags.map((flag) => ({
@@ -193,4 +196,24 @@ export function laneNamer(rules: PromiseRules): (key: string) => string {
 export async function shopLocaleFor(db: Db, shop: string, request: Request): Promise<string> {
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { countryCode: true } });
   return resolveLocale({ requested: new URL(request.url).searchParams.get("locale"), acceptLanguage: request.headers.get("Accept-Language"), country: row?.countryCode ?? null });
+}
+
+export type RecomputeRequestResult = { ok: true; orderGid: string; message: string } | { ok: false; orderGid: string | null; message: string };
+
+/**
+ * The merchant asks, from the Promises page, for one order's promise to be made again (current
+ * rules and bookings, from the order's own time; the recompute job writes the new deadline,
+ * metafield and tag, and removes the tag of a tier it left). Refused, with the reason, for an
+ * order of another shop or without a promise, and once shipped or cancelled.
+ */
+export async function requestRecomputeFromPage({ db, shop, form, requestRecompute }: { db: Db; shop: string; form: FormData; requestRecompute: (orderGid: string) => Promise<void> }): Promise<RecomputeRequestResult> {
+  const orderGid = form.get("orderGid");
+  if (typeof orderGid !== "string" || !/^gid:\/\/shopify\/Order\/\d+$/.test(orderGid)) return { ok: false, orderGid: null, message: "No order was named to recompute." };
+  const row = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { orderName: true, status: true, shippedAt: true } });
+  if (!row) return { ok: false, orderGid, message: "This order has no promise to recompute." };
+  const name = row.orderName ?? `Order ${orderGid.split("/").pop()}`;
+  if (row.status === "cancelled") return { ok: false, orderGid, message: `${name} was cancelled: its promise is not recomputed.` };
+  if (row.status === "shipped" || row.shippedAt !== null) return { ok: false, orderGid, message: `${name} has shipped: its promise stays as made, so its score is not rewritten.` };
+  await requestRecompute(orderGid);
+  return { ok: true, orderGid, message: `${name}: the promise is being recomputed with the current rules. The new ship-by date is written to the order shortly.` };
 }

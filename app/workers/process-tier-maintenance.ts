@@ -15,6 +15,7 @@ import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
 import { reconcileOrderPromises } from "../use-cases/reconcile-order-promises.server.ts";
 import { requestPromiseWrite } from "./promise-jobs.ts";
+import { promiseJobInFlight, requestLostPromise } from "../adapters/queues/promise-jobs.server.ts";
 
 export interface TierMaintenanceDeps {
   db: Db;
@@ -62,7 +63,18 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
             requestTierRecompute: (gids, cause) => requestTierRecompute(deps.queues, data.shop, gids, cause),
           });
           // Deadlines: no webhook reports a change, so open promises are compared with Shopify by the next write.
-          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop)) : null;
+          // Paid orders without a promise: those whose promise job is not still queued were lost.
+          const slot = job.timestamp || now.getTime();
+          const recoverLost = async (orderGids: string[]) => {
+            let requested = 0;
+            for (const orderGid of orderGids) {
+              if (await promiseJobInFlight(deps.queues, data.shop, orderGid)) continue;
+              await requestLostPromise(deps.queues, data.shop, orderGid, slot);
+              requested++;
+            }
+            return requested;
+          };
+          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop), recoverLost) : null;
           return orders && { ...orders, promises };
         } catch (error) {
           const classified = classifyShopifyError(error);

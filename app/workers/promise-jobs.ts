@@ -14,6 +14,7 @@ import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { readOrderForLostPromise } from "../adapters/shopify/admin-operations/order-for-lost-promise.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
 import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
@@ -99,6 +100,20 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
           await scoreEarlyShipments(deps.db, shop, data.orderGid);
         }
         return "status" in result && "promise" in result ? { status: result.status, shipBy: result.promise.shipBy.toISOString() } : result;
+      }
+      case "recover": {
+        // The reconciliation found this paid order without a promise: read it as Shopify has it now.
+        const result = await shopifyGuarded(deps, shop, "lost promise", async () => {
+          const lost = await readOrderForLostPromise(await deps.adminFor(shop), data.orderGid);
+          if (lost.status !== "promise") return { status: "skipped" as const, reason: lost.status };
+          return makeOrderPromise({ db: deps.db, shop, request: lost.request, admin: () => deps.adminFor(shop), now });
+        });
+        if ("status" in result && result.status === "made") {
+          await requestPromiseWrite(deps.queues, shop);
+          await scoreEarlyShipments(deps.db, shop, data.orderGid);
+          return { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey };
+        }
+        return result;
       }
       case "cancel":
         return { cancelled: await cancelOrderPromise(deps.db, shop, data.orderGid, now) };

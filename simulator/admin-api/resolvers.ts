@@ -3,6 +3,7 @@
 // Shopify's names and shapes onto the store. Unimplemented non-null fields fail with graphql-js's
 // "Cannot return null for non-nullable field" rather than inventing data.
 import { GraphQLError, GraphQLScalarType, getNamedType, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver, type GraphQLResolveInfo } from "graphql";
+import { orderShippingAddress } from "../store/addresses.ts";
 import { parseGid } from "../store/ids.ts";
 import { fromBag, subPairs, toBag, ZERO_PAIR, addPairs, prorate } from "../store/money.ts";
 import { capturableAmount } from "../store/payments.ts";
@@ -507,6 +508,11 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       displayFinancialStatus: (o) => o.financialStatus,
       displayFulfillmentStatus: (o) => o.fulfillmentStatus,
       customer: (o, _a, ctx) => (o.customerId ? ctx.data.customers.get(o.customerId) ?? null : null),
+      // The same address the order's webhook payloads carry (derived from the buyer's or order's id).
+      shippingAddress: (o, _a, ctx) => {
+        const address = orderShippingAddress(o as SimOrder, o.customerId ? ctx.data.customers.get(o.customerId) ?? null : null);
+        return address && { ...address, countryCodeV2: address.countryCode };
+      },
       closed: (o) => o.closedAt !== null,
       confirmed: () => true,
       fullyPaid: (o) => fromBag(o.totalOutstandingSet).shop === 0 && fromBag(o.totalReceivedSet).shop > 0,

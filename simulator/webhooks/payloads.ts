@@ -18,6 +18,7 @@ import type {
   StoreChange,
   StoreChangeOf,
 } from "../store/types.ts";
+import { addressFor, stableHash, type Person } from "../store/addresses.ts";
 import { rawId, type RawNumber } from "./webhook-json.ts";
 import { shopTime, timezoneLabel } from "./shop-time.ts";
 
@@ -99,50 +100,27 @@ function taxLines(lines: SimTaxLine[]): Obj[] {
   }));
 }
 
-/** Deterministic small hash of a string, for values derived from ids. */
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
+const hash = stableHash;
 
-// The store keeps no postal addresses; payloads carry one derived from the
-// owner's id so the same customer always has the same address.
-const CITIES = [
-  { city: "Ottawa", province: "Ontario", province_code: "ON", country: "Canada", country_code: "CA", zip: "K2P 2L8" },
-  { city: "Louisville", province: "Kentucky", province_code: "KY", country: "United States", country_code: "US", zip: "40202" },
-  { city: "Portland", province: "Oregon", province_code: "OR", country: "United States", country_code: "US", zip: "97205" },
-  { city: "Sydney", province: "New South Wales", province_code: "NSW", country: "Australia", country_code: "AU", zip: "2000" },
-  { city: "Austin", province: "Texas", province_code: "TX", country: "United States", country_code: "US", zip: "78701" },
-];
-
-interface Person {
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-}
-
+/** An address as payloads carry it (derived from the owner's id: simulator/store/addresses.ts). */
 function postalAddress(seed: string, who: Person): Obj {
-  const h = hash(seed);
-  const place = CITIES[h % CITIES.length];
-  const first = who.firstName ?? "";
-  const last = who.lastName ?? "";
+  const a = addressFor(seed, who);
   return {
-    first_name: who.firstName,
-    address1: `${(h % 900) + 100} ${["Elm", "Maple", "Queen", "Market", "Harbour"][h % 5]} Street`,
-    phone: who.phone,
-    city: place.city,
-    zip: place.zip,
-    province: place.province,
-    country: place.country,
-    last_name: who.lastName,
-    address2: null,
-    company: null,
-    latitude: null,
-    longitude: null,
-    name: `${first} ${last}`.trim(),
-    country_code: place.country_code,
-    province_code: place.province_code,
+    first_name: a.firstName,
+    address1: a.address1,
+    phone: a.phone,
+    city: a.city,
+    zip: a.zip,
+    province: a.province,
+    country: a.country,
+    last_name: a.lastName,
+    address2: a.address2,
+    company: a.company,
+    latitude: a.latitude,
+    longitude: a.longitude,
+    name: a.name,
+    country_code: a.countryCode,
+    province_code: a.provinceCode,
   };
 }
 

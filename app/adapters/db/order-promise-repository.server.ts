@@ -7,6 +7,8 @@
  * - withPromiseLock(db, shop, work): T                           one booking (or cancellation) of a shop at a time
  * - laneBookings(tx, shop, laneKey): Record<day, count>          open promises per ship-by day
  * - markRefit(db, shop, fulfillmentOrderGids): orderGids         promises whose deadline must be applied again
+ * - paidOrdersWithoutPromise(db, shop, since, limit): orderGids   the ledger's paid orders whose promise job was lost
+ * - retryFailedWrites(db, shop, maxAttempts): count              refused writes given another go by the reconciliation
  *
  * Why a lock per shop: two orders booked side by side would both see a day's last place free.
  * PostgreSQL: a transaction-scoped advisory lock on the shop. SQLite: the transaction's first
@@ -92,4 +94,43 @@ export async function openPromisesOfCancelledOrders(db: Db, shop: string): Promi
     cancelled.push(...rows.map((row) => row.orderGid));
   }
   return cancelled;
+}
+
+/** Financial statuses of a paid order in the ledger (lower case, as stored; refunds since do not undo it). */
+const PAID_IN_LEDGER = ["paid", "partially_paid", "partially_refunded", "refunded"];
+
+/**
+ * Paid, uncancelled orders of the ledger processed since `since` that have no promise: their
+ * promise job was lost (Redis flushed, failed for good). Oldest first, at most `limit`.
+ */
+export async function paidOrdersWithoutPromise(db: Db, shop: string, since: Date, limit: number): Promise<string[]> {
+  const missing: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.ledgerOrder.findMany({
+      where: { shop, processedAt: { gte: since }, cancelledAt: null, deletedAt: null, financialStatus: { in: PAID_IN_LEDGER }, ...(cursor ? { orderGid: { gt: cursor } } : {}) },
+      orderBy: { orderGid: "asc" },
+      select: { orderGid: true },
+      take: 500,
+    });
+    if (page.length === 0) return missing;
+    cursor = page[page.length - 1].orderGid;
+    const promised = new Set(
+      (await db.orderPromise.findMany({ where: { shop, orderGid: { in: page.map((row) => row.orderGid) } }, select: { orderGid: true } })).map((row) => row.orderGid),
+    );
+    for (const row of page) if (!promised.has(row.orderGid)) missing.push(row.orderGid);
+    if (missing.length >= limit) return missing.slice(0, limit);
+  }
+}
+
+/**
+ * Open promises whose write Shopify refused ("failed") get another go, at most `maxAttempts`
+ * times: one never written is written whole (its fulfillment orders read anew), one written
+ * before (a refused refit) has its deadline compared again.
+ */
+export async function retryFailedWrites(db: Db, shop: string, maxAttempts: number): Promise<number> {
+  const where = { shop, status: "open", writeStatus: "failed", writeAttempts: { lt: maxAttempts } };
+  const never = await db.orderPromise.updateMany({ where: { ...where, writtenAt: null }, data: { writeStatus: "pending", deadlineFulfillmentOrders: "[]" } });
+  const before = await db.orderPromise.updateMany({ where: { ...where, writtenAt: { not: null } }, data: { writeStatus: "refit" } });
+  return never.count + before.count;
 }

@@ -31,6 +31,23 @@ export async function requestPromiseRecompute(queues: JobQueues, shop: string, o
   await queues.promises.add("recompute", { kind: "recompute", shop, orderGid }, { jobId: await orderJobId("promise-recompute", shop, orderGid) });
 }
 
+/**
+ * A paid order the reconciliation found without a promise: made from the order as Shopify has it.
+ * One job per order and reconciliation run (`slot`): a recovery that failed for good does not
+ * block the next run's.
+ */
+export async function requestLostPromise(queues: JobQueues, shop: string, orderGid: string, slot: number): Promise<void> {
+  await queues.promises.add("recover", { kind: "recover", shop, orderGid }, { jobId: jobIdFor("promise-recover", `${shop}|${orderGid}@${slot}`) });
+}
+
+/** Whether the order's "make" job is still waiting or running (then it is not lost). */
+export async function promiseJobInFlight(queues: JobQueues, shop: string, orderGid: string): Promise<boolean> {
+  const job = await queues.promises.getJob(jobIdFor("promise", `${shop}|${orderGid}`));
+  if (!job) return false;
+  const state = await job.getState();
+  return state !== "failed" && state !== "completed" && state !== "unknown";
+}
+
 export type PromiseWorkRequest =
   | { kind: "make"; order: OrderPromiseRequest }
   | { kind: "cancel"; orderGid: string }

@@ -83,7 +83,8 @@ export const QUEUES = {
    * Delivery promises, one job per order event: "make" the promise of a paid order (the job id
    * is the order, so a redelivery queued meanwhile adds nothing), "cancel" it, or "refit" the
    * deadline after fulfillment orders were split, merged or moved, or "recompute" it on the
-   * merchant's request. See promise-jobs.ts.
+   * merchant's request, or "recover" the promise of a paid order whose "make" job was lost (the
+   * reconciliation found it in the ledger without one; the order is read from Shopify). See promise-jobs.ts.
    */
   promises: {
     name: "promises",
@@ -91,6 +92,7 @@ export const QUEUES = {
       z.object({ kind: z.literal("make"), shop: shopDomain, order: orderPromiseRequest }),
       z.object({ kind: z.literal("cancel"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
       z.object({ kind: z.literal("recompute"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
+      z.object({ kind: z.literal("recover"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
       z.object({ kind: z.literal("refit"), shop: shopDomain, fulfillmentOrderGids: z.array(z.string().startsWith("gid://shopify/FulfillmentOrder/")).min(1) }),
     ]),
   },
