@@ -569,7 +569,7 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 export type MutationRecordKind =
   | "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline"
-  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "other";
+  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "stagedUploadsCreate" | "bulkOperationRunMutation" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -592,6 +592,8 @@ export interface MutationRecord {
     | { kind: "fulfillmentOrderMerge"; sourceGids: Gid[][]; mergedGids: Gid[] }
     | { kind: "fulfillmentOrderMove"; fulfillmentOrderGid: Gid; newLocationGid: Gid; movedGid: Gid | null }
     | { kind: "bulkOperationRunQuery"; bulkOperationGid: Gid | null; query: string }
+    | { kind: "stagedUploadsCreate"; keys: string[] }
+    | { kind: "bulkOperationRunMutation"; bulkOperationGid: Gid | null; mutation: string }
     | { kind: "other"; variables: unknown };
 }
 
