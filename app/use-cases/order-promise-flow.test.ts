@@ -15,6 +15,7 @@ import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
+import type { SimBulkOperation } from "../../simulator/store/types.ts";
 import type { PromiseLane } from "../domain/promise-rules.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
@@ -159,6 +160,28 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     const again = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     expect(again.rounds).toBe(0);
     expect(await pointsSpent()).toBe(afterWrite);
+  });
+
+  it("while another bulk mutation of the app runs on the shop, the tags go one call each; none is lost", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Mug ${i}`, price: "12.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const busy: SimBulkOperation = {
+      id: "990001", gid: "gid://shopify/BulkOperation/990001", shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
+      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
+    };
+    sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
+    const marks = sim.store.mutations(SHOP).length;
+    try {
+      const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3, pollMs: 20 } });
+      expect(written).toMatchObject({ written: 3, failed: 0, tagsAdded: 3, tagsAddedInBulk: 0, bulkOperations: 0 });
+    } finally {
+      sim.store.shop(SHOP).bulkOperations.delete(busy.id);
+    }
+    const window = sim.store.mutations(SHOP).slice(marks);
+    expect(window.find((m) => m.kind === "bulkOperationRunMutation")).toMatchObject({ ok: false, userErrors: [expect.objectContaining({ code: "OPERATION_IN_PROGRESS" })] });
+    expect(window.filter((m) => m.kind === "tagsAdd").map((m) => m.cost)).toEqual([10, 10, 10]);
+    for (const request of requests) expect(sim.store.order(SHOP, request.orderGid.split("/").pop()!).tags.some((t) => t.startsWith("tierline:"))).toBe(true);
   });
 
   it("the reconciliation re-applies a deadline that differs and cancels promises of cancelled orders", async () => {
