@@ -31,6 +31,8 @@ const CONCURRENCY = 16;
  * upload, start) and a point a poll whatever the count, against 10 a tag; but it takes seconds.
  */
 export const BULK_TAGS_MIN = 25;
+/** Polls (a second apart) before the direct calls take over: well within the write job's 60 s lock. */
+export const BULK_MAX_POLLS = 40;
 
 export interface WriteShopPromisesInput {
   db: Db;
@@ -213,7 +215,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
   if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
     let outcomes;
     try {
-      outcomes = await runBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), bulk);
+      outcomes = await runBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), { maxPolls: BULK_MAX_POLLS, ...bulk });
     } catch (error) {
       rethrowIfThrottledOrGone(error);
       outcomes = null; // the direct calls below add the same tags (a set operation: adding twice changes nothing)
