@@ -402,6 +402,16 @@ describe("rate limits", () => {
     const { body } = await gql(`{ customers(first: 50, query: "email:nobody@example.com") { nodes { id } } }`);
     expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 52, actualQueryCost: 2 });
   });
+
+  it("asks one object per id of nodes(ids:), and charges the ones that came back", async () => {
+    const { gql, store } = setup();
+    const orders = [...store.shop(SHOP).orders.values()].slice(0, 3).map((o) => o.gid);
+    const { body } = await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id fulfillmentOrders(first: 20) { nodes { id } } } } }`, { ids: orders });
+    expect(body.errors).toBeUndefined();
+    // Requested: 3 × (1 + 2 + 20); actual: 3 orders × (1 + 2 + their fulfillment orders).
+    const fulfillmentOrders = body.data.nodes.filter(Boolean).reduce((sum: number, n: { fulfillmentOrders: { nodes: unknown[] } }) => sum + n.fulfillmentOrders.nodes.length, 0);
+    expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 3 * 23, actualQueryCost: 3 * 3 + fulfillmentOrders });
+  });
 });
 
 describe("bulk operations", () => {
