@@ -57,6 +57,8 @@ export interface WriteShopPromisesResult {
   /** Tags added through bulk mutations (counted in tagsAdded too), and the operations run. */
   tagsAddedInBulk: number;
   bulkOperations: number;
+  /** Why the last bulk attempt gave way to direct calls (another bulk mutation running, not done in time, an error). */
+  bulkFallback: string | null;
   reads: number;
   more: boolean;
   retryAfterMs: number | null;
@@ -97,7 +99,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   const started = Date.now();
   const sliceMs = input.sliceMs ?? 2_000;
   const roundSize = input.roundSize ?? PROMISE_WRITE_ROUND;
-  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, tagsAddedInBulk: 0, bulkOperations: 0, reads: 0, more: false, retryAfterMs: null };
+  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, tagsAddedInBulk: 0, bulkOperations: 0, bulkFallback: null, reads: 0, more: false, retryAfterMs: null };
   let runner: AdminRunner | undefined;
   const admin = async () => (runner ??= await input.admin());
   for (;;) {
@@ -218,8 +220,11 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
       outcomes = await runBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), { maxPolls: BULK_MAX_POLLS, ...bulk });
     } catch (error) {
       rethrowIfThrottledOrGone(error);
-      outcomes = null; // the direct calls below add the same tags (a set operation: adding twice changes nothing)
+      // The direct calls below add the same tags (a set operation: adding twice changes nothing).
+      result.bulkFallback = ((classifyShopifyError(error) ?? (error as Error)).message ?? String(error)).slice(0, 500);
+      outcomes = null;
     }
+    if (outcomes === null) result.bulkFallback ??= "another bulk mutation is running on the shop, or it was not done in time";
     if (outcomes) {
       result.bulkOperations++;
       for (const [i, plan] of tagging.entries()) {
