@@ -101,7 +101,8 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
   const lane = laneForTier(setup.rules, tierKey);
   if (!lane) throw new Error(`no promise lane for the base tier "${tierKey}" of ${shop}`);
 
-  const inputs = await readOrderPromiseInputs(await admin(), orderGid, request.lines.flatMap((line) => (line.variantGid ? [line.variantGid] : [])));
+  // Stock is read only for variants whose stock Shopify tracks (an untracked one is always available).
+  const inputs = await readOrderPromiseInputs(await admin(), orderGid, request.lines.flatMap((line) => (line.variantGid && line.inventoryTracked !== false ? [line.variantGid] : [])));
   if (!inputs) return { status: "skipped", reason: "order_not_found" };
   if (inputs.cancelled) return { status: "skipped", reason: "cancelled" };
   const leadTimes = await loadSkuLeadTimes(db, shop, request.lines.flatMap((line) => (line.sku ? [line.sku] : [])));

@@ -15,6 +15,7 @@ import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
+import type { SimBulkOperation } from "../../simulator/store/types.ts";
 import type { PromiseLane } from "../domain/promise-rules.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
@@ -22,6 +23,7 @@ import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "./m
 import { writeShopPromises } from "./write-order-promises.server.ts";
 import { reconcileOrderPromises } from "./reconcile-order-promises.server.ts";
 import { fulfillmentDeadlineOf } from "../domain/order-promise-writes.ts";
+import { promisePoints, promisePointsLines } from "../../tests/support/promise-points.ts";
 
 const SHOP = "promise-flow.myshopify.com";
 const NOW = new Date("2026-11-24T15:00:00Z"); // a Tuesday, after New York's 14:00 cut-off
@@ -97,6 +99,23 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(oversold.status === "made" && oversold.promise.adjustments).toContainEqual(expect.objectContaining({ kind: "awaiting_stock", sku: variant.sku, leadBusinessDays: 4, defaultLeadTime: false }));
   });
 
+  it("reads no stock for a variant whose stock Shopify does not track (the payload says so): one point less per such variant", async () => {
+    const variant = [...sim.store.shop(SHOP).variants.values()].find((v) => v.sku)!;
+    const available = variant.inventoryLevels.reduce((sum, level) => sum + level.available, 0);
+    const readCost = async (request: OrderPromiseRequest) => {
+      const before = await pointsSpent();
+      const result = await make(request);
+      return { result, points: (await pointsSpent()) - before };
+    };
+    const tracked = await readCost(paidOrder([{ variantId: variant.id, quantity: 1 }]));
+    const oversold = paidOrder([{ variantId: variant.id, quantity: available + 5 }]);
+    const untracked = await readCost({ ...oversold, lines: oversold.lines.map((line) => ({ ...line, inventoryTracked: false as const })) });
+    // order 1 + fulfillment orders (2 + the one and its delivery method) + the variant 1; untracked: no variant read.
+    expect([tracked.points, untracked.points]).toEqual([6, 5]);
+    // Untracked stock is always available: no wait for replenishment, however many were ordered.
+    expect(untracked.result.status === "made" && untracked.result.promise.adjustments.some((a) => a.kind === "awaiting_stock")).toBe(false);
+  });
+
   it("writes fifty promises in shared calls and measures the Admin API points per promised order", async () => {
     // The promises of the tests above are written first, so only these fifty are measured.
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
@@ -104,25 +123,65 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     const before = await pointsSpent();
     const marks = sim.store.mutations(SHOP).length;
     const made = [];
-    for (let i = 0; i < 50; i++) made.push(await make(paidOrder([{ title: `Print ${i}`, price: "40.00", quantity: 1 }], i % 3 ? customers[i % customers.length].id : null)));
+    const requests: OrderPromiseRequest[] = [];
+    for (let i = 0; i < 50; i++) {
+      requests.push(paidOrder([{ title: `Print ${i}`, price: "40.00", quantity: 1 }], i % 3 ? customers[i % customers.length].id : null));
+      made.push(await make(requests[i]));
+    }
     const afterRead = await pointsSpent();
-    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    // Fifty tags in a round: one bulk mutation (polled often here, so the test is quick).
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { pollMs: 20, maxPolls: 5_000 } });
     const afterWrite = await pointsSpent();
     expect(made.every((r) => r.status === "made")).toBe(true);
-    expect(written).toMatchObject({ written: 50, failed: 0, tagsAdded: 50, metafieldCalls: 2 });
+    expect(written).toMatchObject({ written: 50, failed: 0, tagsAdded: 50, tagsAddedInBulk: 50, bulkOperations: 1, metafieldCalls: 2 });
+    const rows = await db.orderPromise.findMany({ where: { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } } });
+    expect(rows).toHaveLength(50);
+    for (const row of rows) expect(sim.store.order(SHOP, row.orderGid.split("/").pop()!).tags).toContain(`tierline:${row.tierKey}`);
     // Orders of the same minute and lane share a deadline: far fewer deadline calls than orders.
     expect(written.deadlineCalls).toBeLessThan(10);
-    const kinds = sim.store.mutations(SHOP).slice(marks).map((m) => m.kind);
-    expect(kinds.filter((k) => k === "fulfillmentOrdersSetFulfillmentDeadline")).toHaveLength(written.deadlineCalls);
-    const perOrder = { read: (afterRead - before) / 50, write: (afterWrite - afterRead) / 50, total: (afterWrite - before) / 50 };
-    console.log(`Admin API points per promised order (${kind}): read ${perOrder.read.toFixed(1)}, write ${perOrder.write.toFixed(1)} (deadline calls ${written.deadlineCalls}, metafieldsSet calls ${written.metafieldCalls}, tagsAdd ${written.tagsAdded}), total ${perOrder.total.toFixed(1)}`);
-    // tagsAdd (10) and an order's metafield weight (10) are per order whatever the batching.
-    expect(perOrder.total).toBeLessThan(30);
+    const window = sim.store.mutations(SHOP).slice(marks);
+    expect(window.filter((m) => m.kind === "fulfillmentOrdersSetFulfillmentDeadline")).toHaveLength(written.deadlineCalls);
+    const points = promisePoints(window, afterWrite - before, 50);
+    console.log(`(${kind})\n${promisePointsLines(points).join("\n")}`);
+    // What each write costs, per Shopify's rules: a mutation 10; metafieldsSet 10 + 10 per order owner;
+    // a bulk operation's lines nothing (its two calls 10 each, its polls 1 each, counted as reads).
+    expect(points.writes.metafieldsSet).toEqual({ calls: 2, points: 2 * (10 + 25 * 10) });
+    expect(points.writes.tagsAdd).toEqual({ calls: 50, points: 0 });
+    expect(points.tagsInBulk).toBe(50);
+    expect(points.writes.stagedUploadsCreate).toEqual({ calls: 1, points: 10 });
+    expect(points.writes.bulkOperationRunMutation).toEqual({ calls: 1, points: 10 });
+    expect(points.writes.fulfillmentOrdersSetFulfillmentDeadline.points).toBe(10 * written.deadlineCalls);
+    // One order, one fulfillment order with its delivery method, no variants to read: 1 + (2 + 1 + 1).
+    expect((afterRead - before) / 50).toBe(5);
+    expect(points.reads - (afterRead - before)).toBeGreaterThanOrEqual(1); // the bulk operation's polls
+    expect(points.met).toBe(true);
 
     // Written again: nothing new.
     const again = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     expect(again.rounds).toBe(0);
     expect(await pointsSpent()).toBe(afterWrite);
+  });
+
+  it("while another bulk mutation of the app runs on the shop, the tags go one call each; none is lost", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Mug ${i}`, price: "12.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const busy: SimBulkOperation = {
+      id: "990001", gid: "gid://shopify/BulkOperation/990001", shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
+      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
+    };
+    sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
+    const marks = sim.store.mutations(SHOP).length;
+    try {
+      const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3, pollMs: 20 } });
+      expect(written).toMatchObject({ written: 3, failed: 0, tagsAdded: 3, tagsAddedInBulk: 0, bulkOperations: 0 });
+    } finally {
+      sim.store.shop(SHOP).bulkOperations.delete(busy.id);
+    }
+    const window = sim.store.mutations(SHOP).slice(marks);
+    expect(window.find((m) => m.kind === "bulkOperationRunMutation")).toMatchObject({ ok: false, userErrors: [expect.objectContaining({ code: "OPERATION_IN_PROGRESS" })] });
+    expect(window.filter((m) => m.kind === "tagsAdd").map((m) => m.cost)).toEqual([10, 10, 10]);
+    for (const request of requests) expect(sim.store.order(SHOP, request.orderGid.split("/").pop()!).tags.some((t) => t.startsWith("tierline:"))).toBe(true);
   });
 
   it("the reconciliation re-applies a deadline that differs and cancels promises of cancelled orders", async () => {

@@ -2,7 +2,9 @@
 // 1. the ship-by deadline of their open fulfillment orders, one call per distinct deadline
 //    (≤ 250 fulfillment orders a call; promises are floored to the minute so orders share calls),
 // 2. the app-owned order metafield `$app.delivery_promise`, 25 orders a metafieldsSet,
-// 3. the tier's order tag (tagsAdd: a set operation, so a tag staff add meanwhile is never lost).
+// 3. the tier's order tag (tagsAdd: a set operation, so a tag staff add meanwhile is never lost):
+//    many at once (a flash sale) through one bulk mutation, whose lines do not spend the shop's
+//    rate-limit bucket; a few, or when the bulk path is busy, one call each.
 // A promise whose fulfillment orders were split, merged or moved ("refit"), or checked by the
 // reconciliation, reads the order's fulfillment orders and writes only deadlines that differ.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
@@ -13,7 +15,8 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
 import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations/order-fulfillment-orders.ts";
-import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { runBulkMutation, type BulkMutationOptions } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
+import { addTags, TAGS_ADD_MUTATION, type TagsAddData } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD_KEY, PROMISE_METAFIELD_TYPE, promiseMetafieldValue } from "../domain/order-promise-writes.ts";
@@ -23,6 +26,13 @@ import { openFulfillmentOrderIds } from "./make-order-promise.server.ts";
 /** Orders per round: ten metafieldsSet calls' worth. */
 export const PROMISE_WRITE_ROUND = 250;
 const CONCURRENCY = 16;
+/**
+ * Tags to add in one round from which a bulk mutation is used: it costs 20 points (staged
+ * upload, start) and a point a poll whatever the count, against 10 a tag; but it takes seconds.
+ */
+export const BULK_TAGS_MIN = 25;
+/** Polls (a second apart) before the direct calls take over: well within the write job's 60 s lock. */
+export const BULK_MAX_POLLS = 40;
 
 export interface WriteShopPromisesInput {
   db: Db;
@@ -32,6 +42,8 @@ export interface WriteShopPromisesInput {
   sliceMs?: number;
   roundSize?: number;
   beforeRound?: () => Promise<void>;
+  /** The bulk path for tags (false: always one call a tag). */
+  bulk?: (BulkMutationOptions & { minTags?: number }) | false;
 }
 
 export interface WriteShopPromisesResult {
@@ -42,6 +54,11 @@ export interface WriteShopPromisesResult {
   deadlineFulfillmentOrders: number;
   metafieldCalls: number;
   tagsAdded: number;
+  /** Tags added through bulk mutations (counted in tagsAdded too), and the operations run. */
+  tagsAddedInBulk: number;
+  bulkOperations: number;
+  /** Why the last bulk attempt gave way to direct calls (another bulk mutation running, not done in time, an error). */
+  bulkFallback: string | null;
   reads: number;
   more: boolean;
   retryAfterMs: number | null;
@@ -82,7 +99,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   const started = Date.now();
   const sliceMs = input.sliceMs ?? 2_000;
   const roundSize = input.roundSize ?? PROMISE_WRITE_ROUND;
-  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, reads: 0, more: false, retryAfterMs: null };
+  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, tagsAddedInBulk: 0, bulkOperations: 0, bulkFallback: null, reads: 0, more: false, retryAfterMs: null };
   let runner: AdminRunner | undefined;
   const admin = async () => (runner ??= await input.admin());
   for (;;) {
@@ -91,7 +108,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
     if (rows.length === 0) break;
     result.rounds++;
     try {
-      await writeRound(db, shop, rows, admin, clock(), result);
+      await writeRound(db, shop, rows, admin, clock(), result, input.bulk ?? {});
     } catch (error) {
       if (!(error instanceof Throttled)) throw error;
       result.retryAfterMs = error.retryAfterMs;
@@ -107,7 +124,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   return result;
 }
 
-async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult): Promise<void> {
+async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}): Promise<void> {
   const tierRules = await loadTierRules(db, shop);
   const plans: Plan[] = rows.map((row) => {
     const stored = JSON.parse(row.deadlineFulfillmentOrders) as string[];
@@ -195,8 +212,36 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
     }
   });
 
-  // 4. The tier's order tag.
-  await eachLimited(plans.filter((p) => !p.failure && p.writeMetafieldAndTag), async (plan) => {
+  // 4. The tier's order tag: in bulk when many, else (or when the bulk path is busy or slow) one call each.
+  let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
+  if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
+    let outcomes;
+    try {
+      outcomes = await runBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), { maxPolls: BULK_MAX_POLLS, ...bulk });
+    } catch (error) {
+      rethrowIfThrottledOrGone(error);
+      // The direct calls below add the same tags (a set operation: adding twice changes nothing).
+      result.bulkFallback = ((classifyShopifyError(error) ?? (error as Error)).message ?? String(error)).slice(0, 500);
+      outcomes = null;
+    }
+    if (outcomes === null) result.bulkFallback ??= "another bulk mutation is running on the shop, or it was not done in time";
+    if (outcomes) {
+      result.bulkOperations++;
+      for (const [i, plan] of tagging.entries()) {
+        const line = outcomes[i];
+        try {
+          if (line.errors) throw new ShopifyRetryableError("server_error", `tagsAdd in bulk: ${line.errors.map((e) => e.message).join("; ")}`);
+          throwOnUserErrors("tagsAdd", (line.data as TagsAddData | null)?.tagsAdd);
+          result.tagsAdded++;
+          result.tagsAddedInBulk++;
+        } catch (error) {
+          plan.failure = error;
+        }
+      }
+      tagging = [];
+    }
+  }
+  await eachLimited(tagging, async (plan) => {
     try {
       await addTags(await admin(), plan.row.orderGid, [orderTierTag(tierRules, plan.row.tierKey)]);
       result.tagsAdded++;

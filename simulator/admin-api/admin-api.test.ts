@@ -402,6 +402,16 @@ describe("rate limits", () => {
     const { body } = await gql(`{ customers(first: 50, query: "email:nobody@example.com") { nodes { id } } }`);
     expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 52, actualQueryCost: 2 });
   });
+
+  it("asks one object per id of nodes(ids:), and charges the ones that came back", async () => {
+    const { gql, store } = setup();
+    const orders = [...store.shop(SHOP).orders.values()].slice(0, 3).map((o) => o.gid);
+    const { body } = await gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id fulfillmentOrders(first: 20) { nodes { id } } } } }`, { ids: orders });
+    expect(body.errors).toBeUndefined();
+    // Requested: 3 × (1 + 2 + 20); actual: 3 orders × (1 + 2 + their fulfillment orders).
+    const fulfillmentOrders = body.data.nodes.filter(Boolean).reduce((sum: number, n: { fulfillmentOrders: { nodes: unknown[] } }) => sum + n.fulfillmentOrders.nodes.length, 0);
+    expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 3 * 23, actualQueryCost: 3 * 3 + fulfillmentOrders });
+  });
 });
 
 describe("bulk operations", () => {
@@ -433,6 +443,49 @@ describe("bulk operations", () => {
     expect(lines[0]).toEqual({ id: expect.any(String), name: "#1001", currentTotalPriceSet: { shopMoney: { amount: expect.any(String) } } });
     expect(lines[1]).toMatchObject({ id: expect.stringMatching(/LineItem/), __parentId: lines[0].id });
     expect(finished[0]).toMatchObject({ topic: "bulk_operations/finish", shop: SHOP, bulkOperation: { status: "COMPLETED", gid: op.id } });
+  });
+
+  it("runs a bulk mutation from a staged JSONL upload: one result line per input line, writes at no bucket cost, one at a time", async () => {
+    const { gql, api, store } = setup();
+    const finished: StoreChange[] = [];
+    store.on("change", (c) => c.topic === "bulk_operations/finish" && finished.push(c));
+    const orders = [...store.shop(SHOP).orders.values()].slice(0, 3);
+    const staged = await gql(`mutation($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: $input) { stagedTargets { url resourceUrl parameters { name value } } userErrors { field message } } }`, {
+      input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "tags.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
+    });
+    expect(staged.body.data.stagedUploadsCreate.userErrors).toEqual([]);
+    expect(staged.body.extensions.cost.actualQueryCost).toBe(10);
+    const target = staged.body.data.stagedUploadsCreate.stagedTargets[0];
+    const key = target.parameters.find((p: { name: string }) => p.name === "key").value as string;
+    const tagsAdd = `mutation TagsAdd($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }`;
+    const run = (path: string, mutation = tagsAdd) =>
+      gql(`mutation($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id type status } userErrors { field message code } } }`, { m: mutation, p: path });
+    // Not uploaded yet.
+    expect((await run(key)).body.data.bulkOperationRunMutation.userErrors).toEqual([expect.objectContaining({ code: "NO_SUCH_FILE" })]);
+    const lines = [...orders.map((o) => ({ id: o.gid, tags: ["tierline:gold"] })), { id: "gid://shopify/Order/999999999", tags: ["tierline:gold"] }];
+    expect(api.bulk.mutations.receive(key, lines.map((l) => JSON.stringify(l)).join("\n"))).toBe(true);
+    expect(api.bulk.mutations.receive("tmp/elsewhere/file.jsonl", "{}")).toBe(false);
+    expect((await run(key, `mutation { a: tagsAdd(id: "x", tags: []) { node { id } } b: tagsAdd(id: "y", tags: []) { node { id } } }`)).body.data.bulkOperationRunMutation.userErrors).toEqual([expect.objectContaining({ code: "INVALID_MUTATION" })]);
+    const marks = store.mutations(SHOP).length;
+    const started = await run(key);
+    expect(started.body.data.bulkOperationRunMutation).toEqual({ bulkOperation: { id: expect.stringMatching(/BulkOperation/), type: "MUTATION", status: "CREATED" }, userErrors: [] });
+    expect(started.body.extensions.cost.actualQueryCost).toBe(10);
+    // One bulk mutation at a time per shop.
+    expect((await run(key)).body.data.bulkOperationRunMutation.userErrors).toEqual([expect.objectContaining({ code: "OPERATION_IN_PROGRESS" })]);
+    await api.bulk.mutations.idle();
+    const { body } = await gql(`{ currentBulkOperation(type: MUTATION) { id status objectCount url } }`);
+    expect(body.data.currentBulkOperation).toMatchObject({ id: started.body.data.bulkOperationRunMutation.bulkOperation.id, status: "COMPLETED", objectCount: "4" });
+    const results = readFileSync(api.bulk.filePath(body.data.currentBulkOperation.id.split("/").pop())!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(results.map((r) => r.__lineNumber)).toEqual([0, 1, 2, 3]);
+    expect(results.slice(0, 3).map((r) => r.data.tagsAdd.userErrors)).toEqual([[], [], []]);
+    expect(results[3].data.tagsAdd.userErrors).toEqual([expect.objectContaining({ message: expect.any(String) })]);
+    for (const order of orders) expect(store.order(SHOP, order.id).tags).toContain("tierline:gold");
+    const recorded = store.mutations(SHOP).slice(marks).filter((m) => m.kind === "tagsAdd");
+    expect(recorded.map((m) => m.cost)).toEqual([0, 0, 0]);
+    expect(finished.at(-1)).toMatchObject({ topic: "bulk_operations/finish", bulkOperation: { type: "MUTATION", status: "COMPLETED" } });
+    // Once it has finished, the next may start.
+    expect((await run(key)).body.data.bulkOperationRunMutation.userErrors).toEqual([]);
+    await api.bulk.mutations.idle();
   });
 
   const ORDERS_WITH_LINES = `{ orders { edges { node { id name lineItems { edges { node { id } } } } } } }`;

@@ -12,6 +12,7 @@ import {
 } from "graphql";
 import type { SimStore } from "../store/store.ts";
 import type { SimBulkOperation } from "../store/types.ts";
+import { BulkMutationRunner } from "./bulk-mutation.ts";
 import { isConnectionType } from "./cost.ts";
 import { simFieldResolver, simTypeResolver, type AdminContext } from "./resolvers.ts";
 
@@ -29,13 +30,17 @@ export class BulkRunner {
   /** Running bulk queries by shop, by operation id. */
   private readonly running = new Map<string, Map<string, RunState>>();
   private readonly files = new Map<string, string>();
+  /** Bulk mutations and their staged uploads. */
+  readonly mutations: BulkMutationRunner;
 
   constructor(
     private readonly store: SimStore,
     private readonly schema: GraphQLSchema,
     private readonly origin: () => string,
     private readonly dir: string = tmpdir(),
-  ) {}
+  ) {
+    this.mutations = new BulkMutationRunner(store, schema, origin, dir);
+  }
 
   start(ctx: AdminContext, query: string, groupObjects: boolean): { bulkOperation: SimBulkOperation | null; userErrors: BulkUserError[] } {
     const domain = ctx.data.shop.domain;
@@ -76,13 +81,14 @@ export class BulkRunner {
   }
 
   filePath(opId: string): string | null {
-    const path = this.files.get(opId);
+    const path = this.files.get(opId) ?? this.mutations.filePath(opId);
     return path && existsSync(path) ? path : null;
   }
 
   removeFiles(): void {
     for (const path of this.files.values()) rmSync(path, { force: true });
     this.files.clear();
+    this.mutations.removeFiles();
   }
 
   private check(query: string): { document: DocumentNode; operation: OperationDefinitionNode; root: FieldNode } | { error: string } {

@@ -122,7 +122,8 @@ function fieldCost(w: Walk, node: FieldNode, p: GraphQLCompositeType, data: unkn
   if (isList(def.type)) {
     if (actualMode) return (value as unknown[]).reduce((s: number, v) => s + 1 + selectionCost(w, named, node.selectionSet, v), 0);
     const a = args(w, node);
-    const n = Number(a.first ?? 1) || 1;
+    // nodes(ids:) asks for one object per id.
+    const n = Array.isArray(a.ids) ? Math.max(a.ids.length, 1) : Number(a.first ?? 1) || 1;
     return n * (1 + selectionCost(w, named, node.selectionSet));
   }
   return 1 + selectionCost(w, named, node.selectionSet, value);

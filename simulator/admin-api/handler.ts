@@ -203,6 +203,25 @@ export class AdminApi {
       sendJson(res, answer.status, answer.body, { "X-Shopify-API-Version": params.version, ...answer.headers });
     });
 
+    // A staged upload's target (Shopify's is a cloud storage bucket): a multipart form, the
+    // target's parameters, then the file. 201 with an empty body, as success_action_status asks.
+    router.post("/_sim/staged-uploads", async ({ req, res, body }) => {
+      const contentType = headerValue(req.headers["content-type"]) ?? "";
+      if (!contentType.startsWith("multipart/form-data")) throw new HttpError(400, "Bad Request", { error: "a multipart/form-data upload is expected" });
+      let form: FormData;
+      try {
+        form = await new Response(await body(), { headers: { "Content-Type": contentType } }).formData();
+      } catch {
+        throw new HttpError(400, "Bad Request", { error: "malformed multipart body" });
+      }
+      const key = form.get("key");
+      const file = form.get("file");
+      if (typeof key !== "string" || file === null) throw new HttpError(400, "Bad Request", { error: "key and file are required" });
+      const content = typeof file === "string" ? file : await file.text();
+      if (!this.bulk.mutations.receive(key, content)) throw new HttpError(403, "Forbidden", { error: "AccessDenied: no such upload target" });
+      res.writeHead(201).end();
+    });
+
     router.get("/_sim/bulk/:id.jsonl", ({ res, params }) => {
       const path = this.bulk.filePath(params.id);
       if (!path) throw new HttpError(404, "Not Found", { errors: "Not Found" });

@@ -919,6 +919,20 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
         record(ctx, { kind: "bulkOperationRunQuery", field: "bulkOperationRunQuery", ok: !result.userErrors.length, userErrors: result.userErrors, detail: { kind: "bulkOperationRunQuery", bulkOperationGid: result.bulkOperation?.gid ?? null, query: String(args.query) } });
         return result;
       },
+      stagedUploadsCreate: (_s, args, ctx) => {
+        const inputs = args.input as Src[];
+        // Only what bulk mutations need: their variables file.
+        const unsupported = inputs.findIndex((i) => i.resource !== "BULK_MUTATION_VARIABLES");
+        if (unsupported >= 0) return { stagedTargets: null, userErrors: [{ field: ["input", String(unsupported), "resource"], message: `The simulator stages BULK_MUTATION_VARIABLES uploads only, not ${String(inputs[unsupported].resource)}` }] };
+        const stagedTargets = inputs.map((i) => ctx.bulkRunner.mutations.stage(ctx.domain, String(i.filename), String(i.mimeType)));
+        record(ctx, { kind: "stagedUploadsCreate", field: "stagedUploadsCreate", ok: true, userErrors: [], detail: { kind: "stagedUploadsCreate", keys: stagedTargets.map((t) => t.parameters.find((p) => p.name === "key")!.value) } });
+        return { stagedTargets, userErrors: [] };
+      },
+      bulkOperationRunMutation: (_s, args, ctx) => {
+        const result = ctx.bulkRunner.mutations.start(ctx, String(args.mutation), String(args.stagedUploadPath));
+        record(ctx, { kind: "bulkOperationRunMutation", field: "bulkOperationRunMutation", ok: !result.userErrors.length, userErrors: result.userErrors, detail: { kind: "bulkOperationRunMutation", bulkOperationGid: result.bulkOperation?.gid ?? null, mutation: String(args.mutation) } });
+        return result;
+      },
       bulkOperationCancel: (_s, args, ctx) => {
         const id = gidOf(args.id, "BulkOperation");
         const op = id ? ctx.data.bulkOperations.get(id) : undefined;

@@ -581,7 +581,7 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 export type MutationRecordKind =
   | "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline"
-  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "inventoryAdjustQuantities" | "other";
+  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "inventoryAdjustQuantities" | "stagedUploadsCreate" | "bulkOperationRunMutation" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -605,6 +605,8 @@ export interface MutationRecord {
     | { kind: "fulfillmentOrderMove"; fulfillmentOrderGid: Gid; newLocationGid: Gid; movedGid: Gid | null }
     | { kind: "bulkOperationRunQuery"; bulkOperationGid: Gid | null; query: string }
     | { kind: "inventoryAdjustQuantities"; name: string; reason: string; referenceDocumentUri: string | null; changes: { inventoryItemGid: Gid; locationGid: Gid; delta: number; ledgerDocumentUri: string | null }[] }
+    | { kind: "stagedUploadsCreate"; keys: string[] }
+    | { kind: "bulkOperationRunMutation"; bulkOperationGid: Gid | null; mutation: string }
     | { kind: "other"; variables: unknown };
 }
 

@@ -12,7 +12,14 @@ export const orderPromiseRequest = z.object({
   customerGid: z.string().startsWith("gid://shopify/Customer/").nullable(),
   orderedAt: z.string().datetime({ offset: true }),
   destination: z.object({ countryCode: z.string().min(2), provinceCode: z.string().nullable() }).nullable(),
-  lines: z.array(z.object({ variantGid: z.string().startsWith("gid://shopify/ProductVariant/").nullable(), sku: z.string().nullable() })),
+  lines: z.array(
+    z.object({
+      variantGid: z.string().startsWith("gid://shopify/ProductVariant/").nullable(),
+      sku: z.string().nullable(),
+      /** false: the payload says Shopify tracks no stock for this variant, so its stock is not read (absent: read it). */
+      inventoryTracked: z.literal(false).optional(),
+    }),
+  ),
 });
 export type OrderPromiseRequest = z.infer<typeof orderPromiseRequest>;
 

@@ -11,8 +11,9 @@ const base = {
   customer: { id: "115310627314723950" },
   shipping_address: { country_code: "CA", province_code: "ON" },
   line_items: [
-    { variant_id: 808950810, sku: "IPOD-1", requires_shipping: true },
-    { variant_id: null, sku: "", requires_shipping: true },
+    { variant_id: 808950810, sku: "IPOD-1", requires_shipping: true, variant_inventory_management: "shopify" },
+    { variant_id: null, sku: "", requires_shipping: true, variant_inventory_management: null },
+    { variant_id: 808950811, sku: "PRINT-ON-DEMAND", requires_shipping: true, variant_inventory_management: null },
     { variant_id: 1, sku: "GIFT", gift_card: true },
   ],
 };
@@ -27,7 +28,12 @@ describe("orderPromiseEvent", () => {
         customerGid: "gid://shopify/Customer/115310627314723950",
         orderedAt: "2026-11-24T15:15:00.000Z",
         destination: { countryCode: "CA", provinceCode: "ON" },
-        lines: [{ variantGid: "gid://shopify/ProductVariant/808950810", sku: "IPOD-1" }, { variantGid: null, sku: null }],
+        lines: [
+          { variantGid: "gid://shopify/ProductVariant/808950810", sku: "IPOD-1" },
+          { variantGid: null, sku: null },
+          // Untracked stock: its stock is not read.
+          { variantGid: "gid://shopify/ProductVariant/808950811", sku: "PRINT-ON-DEMAND", inventoryTracked: false },
+        ],
       },
     });
   });

@@ -1,5 +1,6 @@
 // What an order webhook tells the delivery promise: whether the order is paid or
-// cancelled, and the few facts a promise needs (buyer, time, destination, variants).
+// cancelled, and the few facts a promise needs (buyer, time, destination, variants and
+// whether their stock is tracked).
 // Read leniently from the already-parsed payload, no schema pass: this runs in the
 // webhook hot path for every paid order, and the promise job validates its data.
 import type { OrderPromiseRequest } from "../queues/queue-registry.ts";
@@ -41,7 +42,9 @@ export function orderPromiseEvent(payload: unknown): OrderPromiseEvent {
         .filter((line) => line.requires_shipping !== false && line.gift_card !== true)
         .map((line) => {
           const variantId = idString(line.variant_id);
-          return { variantGid: variantId ? gid("ProductVariant", variantId) : null, sku: text(line.sku) };
+          // variant_inventory_management is null when the variant's stock is not tracked: always available, nothing to read.
+          const untracked = variantId !== null && "variant_inventory_management" in line && line.variant_inventory_management === null;
+          return { variantGid: variantId ? gid("ProductVariant", variantId) : null, sku: text(line.sku), ...(untracked ? { inventoryTracked: false as const } : {}) };
         }),
     },
   };

@@ -1,0 +1,124 @@
+// One mutation run once per line of variables by a Shopify bulk operation: the variables
+// are uploaded as JSONL to a staged upload target (stagedUploadsCreate, then a multipart POST),
+// bulkOperationRunMutation starts the run, and the operation is polled (node(id), 1 point) until
+// it is done; its result file has one line per input line. Only the two mutations spend the
+// shop's rate-limit bucket (10 points each), whatever the number of lines.
+import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
+import { ShopifyRetryableError, ShopifyTerminalError } from "../shopify-errors.ts";
+import { BULK_OPERATION_DONE, readBulkOperation, type BulkOperationState } from "./bulk-operation-status.ts";
+import { throwOnUserErrors, type UserError } from "./user-errors.ts";
+
+export const STAGED_UPLOADS_CREATE_MUTATION = `#graphql
+  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export type StagedUploadsCreateVariables = { input: { resource: "BULK_MUTATION_VARIABLES"; filename: string; mimeType: string; httpMethod: "POST" }[] };
+export type StagedUploadsCreateData = {
+  stagedUploadsCreate: { stagedTargets: { url: string | null; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] } | null;
+};
+
+export const stagedUploadsCreateOperation: AdminOperation<StagedUploadsCreateData, StagedUploadsCreateVariables> = {
+  name: "StagedUploadsCreate",
+  query: STAGED_UPLOADS_CREATE_MUTATION,
+  cost: () => 10,
+};
+
+export const BULK_OPERATION_RUN_MUTATION = `#graphql
+  mutation BulkOperationRunMutation($mutation: String!, $stagedUploadPath: String!) {
+    bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export type BulkOperationRunMutationVariables = { mutation: string; stagedUploadPath: string };
+export type BulkOperationRunMutationData = {
+  bulkOperationRunMutation: { bulkOperation: { id: string; status: string } | null; userErrors: (UserError & { code?: string | null })[] } | null;
+};
+
+export const bulkOperationRunMutationOperation: AdminOperation<BulkOperationRunMutationData, BulkOperationRunMutationVariables> = {
+  name: "BulkOperationRunMutation",
+  query: BULK_OPERATION_RUN_MUTATION,
+  cost: () => 10,
+};
+
+/** One input line's outcome: the mutation's data, or the errors that stopped it. */
+export type BulkMutationLine = { data: Record<string, unknown> | null; errors: { message: string }[] | null };
+
+export interface BulkMutationOptions {
+  /** How the upload and the result download are fetched (Shopify's storage, not the Admin API). */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  pollMs?: number;
+  /** Give up waiting after this many polls (the operation may still finish; the caller falls back). */
+  maxPolls?: number;
+}
+
+/**
+ * Runs `mutation` once per variables object. Returns each line's outcome in input order, or
+ * null when the operation could not be used (another bulk mutation of the app is running on the
+ * shop, or it did not finish in time): the caller then writes directly.
+ */
+export async function runBulkMutation(runner: AdminRunner, mutation: string, lines: readonly Record<string, unknown>[], options: BulkMutationOptions = {}): Promise<BulkMutationLine[] | null> {
+  const fetchImpl = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const staged = await runner.run(stagedUploadsCreateOperation, { input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }] });
+  throwOnUserErrors("stagedUploadsCreate", staged.stagedUploadsCreate);
+  const target = staged.stagedUploadsCreate?.stagedTargets?.[0];
+  const key = target?.parameters.find((p) => p.name === "key")?.value;
+  if (!target?.url || !key) throw new ShopifyTerminalError("bad_response", "stagedUploadsCreate returned no target");
+
+  const form = new FormData();
+  for (const p of target.parameters) form.append(p.name, p.value);
+  form.append("file", new Blob([lines.map((line) => JSON.stringify(line)).join("\n")], { type: "text/jsonl" }), "variables.jsonl");
+  const uploaded = await fetchImpl(target.url, { method: "POST", body: form });
+  if (!uploaded.ok) throw new ShopifyRetryableError("network", `staged upload answered ${uploaded.status}`);
+
+  const started = await runner.run(bulkOperationRunMutationOperation, { mutation, stagedUploadPath: key });
+  const payload = started.bulkOperationRunMutation;
+  if (payload?.userErrors.some((e) => e.code === "OPERATION_IN_PROGRESS")) return null;
+  throwOnUserErrors("bulkOperationRunMutation", payload);
+  if (!payload?.bulkOperation) throw new ShopifyTerminalError("bad_response", "bulkOperationRunMutation returned no operation");
+
+  let state: BulkOperationState | null = null;
+  for (let poll = 0; poll < (options.maxPolls ?? 120); poll++) {
+    await sleep(options.pollMs ?? 1_000);
+    state = await readBulkOperation(runner, payload.bulkOperation.id);
+    if (state && BULK_OPERATION_DONE.has(state.status)) break;
+  }
+  if (!state || !BULK_OPERATION_DONE.has(state.status)) return null;
+  const url = state.url ?? state.partialDataUrl;
+  const outcomes: BulkMutationLine[] = lines.map(() => ({ data: null, errors: [{ message: `bulk operation ${state.status.toLowerCase()} (${state.errorCode ?? "no error code"}) before this line ran` }] }));
+  if (!url) return outcomes;
+  const result = await fetchImpl(url);
+  if (!result.ok) throw new ShopifyRetryableError("network", `bulk result download answered ${result.status}`);
+  for (const text of (await result.text()).split("\n")) {
+    if (!text.trim()) continue;
+    const line = JSON.parse(text) as { data?: Record<string, unknown>; errors?: { message: string }[]; __lineNumber?: number };
+    if (typeof line.__lineNumber !== "number" || !outcomes[line.__lineNumber]) continue;
+    outcomes[line.__lineNumber] = { data: line.data ?? null, errors: line.errors?.length ? line.errors : null };
+  }
+  return outcomes;
+}
