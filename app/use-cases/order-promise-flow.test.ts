@@ -162,6 +162,33 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(await pointsSpent()).toBe(afterWrite);
   });
 
+  it("a backlog costing more than the shop's bucket is written in rounds it can pay for, each order tagged once", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const plan = sim.store.shop(SHOP).shop.plan;
+    const saved = { bucketSize: plan.bucketSize, restoreRate: plan.restoreRate };
+    // 160 orders at about 20 points each against a 300-point bucket refilling 200 a second: a
+    // round of them all needs more waiting than a call may do (10 s), so it is throttled part-way.
+    sim.store.setPlan(SHOP, { bucketSize: 300, restoreRate: 200 });
+    const requests = Array.from({ length: 160 }, (_, i) => paidOrder([{ title: `Sticker ${i}`, price: "3.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const marks = sim.store.mutations(SHOP).length;
+    const runner = await admin(); // one process: its budget learns the bucket from Shopify's answers
+    try {
+      for (let job = 0; job < 200; job++) {
+        const written = await writeShopPromises({ db, shop: SHOP, admin: async () => runner, now: () => NOW, bulk: false });
+        if (!written.more) break;
+        if (written.retryAfterMs) await new Promise((resolve) => setTimeout(resolve, Math.min(written.retryAfterMs!, 2_000)));
+      }
+    } finally {
+      sim.store.setPlan(SHOP, saved);
+    }
+    const rows = await db.orderPromise.findMany({ where: { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } }, select: { writeStatus: true } });
+    expect(rows.map((r) => r.writeStatus)).toEqual(requests.map(() => "written"));
+    const tagged = sim.store.mutations(SHOP).slice(marks).filter((m) => m.kind === "tagsAdd" && m.ok);
+    // Finished orders are kept as written when a round is throttled: nothing is tagged over and over.
+    expect(tagged.length).toBeLessThanOrEqual(requests.length + 16);
+  }, 240_000);
+
   it("while another bulk mutation of the app runs on the shop, the tags go one call each; none is lost", async () => {
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Mug ${i}`, price: "12.00", quantity: 1 }]));

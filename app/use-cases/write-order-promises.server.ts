@@ -23,8 +23,17 @@ import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD
 import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
 import { openFulfillmentOrderIds } from "./make-order-promise.server.ts";
 
-/** Orders per round: ten metafieldsSet calls' worth. */
+/** Orders per round at most: ten metafieldsSet calls' worth. */
 export const PROMISE_WRITE_ROUND = 250;
+/**
+ * What one order's writes may cost when tags go one call each (deadline share, metafield 10.4,
+ * tag 10, a read): a round takes only as many orders as the shop's bucket holds points for, so
+ * it can finish. A round that outgrew the bucket was throttled part-way and, before this, started
+ * over from scratch each time: the budget never caught up and the promises never got written.
+ */
+export const POINTS_PER_ORDER_ESTIMATE = 21;
+/** Orders in a round before Shopify has reported the shop's bucket. */
+export const FIRST_ROUND = 25;
 const CONCURRENCY = 16;
 /**
  * Tags to add in one round from which a bulk mutation is used: it costs 20 points (staged
@@ -76,6 +85,8 @@ interface Plan {
   writeMetafieldAndTag: boolean;
   /** Read from Shopify this round (a refusal is then not worth a re-read). */
   read: boolean;
+  /** Every write this order needed landed this round. */
+  complete: boolean;
   failure?: unknown;
 }
 
@@ -104,18 +115,18 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   const admin = async () => (runner ??= await input.admin());
   for (;;) {
     await input.beforeRound?.();
-    const rows = await loadDue(db, shop, roundSize);
-    if (rows.length === 0) break;
+    const due = await loadDue(db, shop, roundSize);
+    if (due.length === 0) break;
+    const rows = due.slice(0, affordableOrders(await admin(), roundSize));
     result.rounds++;
-    try {
-      await writeRound(db, shop, rows, admin, clock(), result, input.bulk ?? {});
-    } catch (error) {
-      if (!(error instanceof Throttled)) throw error;
-      result.retryAfterMs = error.retryAfterMs;
+    const throttled = await writeRound(db, shop, rows, admin, clock(), result, input.bulk ?? {});
+    if (throttled) {
+      result.retryAfterMs = throttled.retryAfterMs;
       result.more = true;
       break;
     }
-    if (rows.length < roundSize) break;
+    // Everything due fit in this round: done (a round cut to the budget leaves the rest for the next).
+    if (due.length < roundSize && rows.length === due.length) break;
     if (Date.now() - started >= sliceMs) {
       result.more = true;
       break;
@@ -124,13 +135,36 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   return result;
 }
 
-async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}): Promise<void> {
+/** As many orders as the shop's bucket holds points for now (at least one, so a round always moves). */
+function affordableOrders(runner: AdminRunner, roundSize: number): number {
+  const points = runner.availablePoints?.() ?? null;
+  if (points === null) return Math.min(roundSize, FIRST_ROUND);
+  return Math.max(1, Math.min(roundSize, Math.floor(points / POINTS_PER_ORDER_ESTIMATE)));
+}
+
+/**
+ * One round. Shopify's budget running dry part-way ends the round's calls; the orders whose
+ * writes all landed are still saved as written (the rest stay due, and writing them again
+ * changes nothing: deadlines and metafields are set, tags added as a set). Returns the throttle.
+ */
+async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}): Promise<Throttled | null> {
   const tierRules = await loadTierRules(db, shop);
   const plans: Plan[] = rows.map((row) => {
     const stored = JSON.parse(row.deadlineFulfillmentOrders) as string[];
-    return { row, deadline: fulfillmentDeadlineOf(row.shipBy), fulfillmentOrderIds: stored, toDeadline: stored, writeMetafieldAndTag: row.writeStatus === "pending", read: false };
+    return { row, deadline: fulfillmentDeadlineOf(row.shipBy), fulfillmentOrderIds: stored, toDeadline: stored, writeMetafieldAndTag: row.writeStatus === "pending", read: false, complete: false };
   });
+  let throttled: Throttled | null = null;
+  try {
+    await writeCalls(plans, admin, result, bulk, tierRules);
+  } catch (error) {
+    if (!(error instanceof Throttled)) throw error;
+    throttled = error;
+  }
+  await savePlans(db, shop, plans, now, result, throttled !== null);
+  return throttled;
+}
 
+async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
   const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
   if (reading.length) {
@@ -180,6 +214,8 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
       }
     }
   });
+
+  for (const plan of plans) if (!plan.failure && !plan.writeMetafieldAndTag) plan.complete = true;
 
   // 3. Order metafields, 25 orders a call (atomic: a refused call is retried order by order).
   const withValues = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
@@ -234,6 +270,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
           throwOnUserErrors("tagsAdd", (line.data as TagsAddData | null)?.tagsAdd);
           result.tagsAdded++;
           result.tagsAddedInBulk++;
+          plan.complete = true;
         } catch (error) {
           plan.failure = error;
         }
@@ -245,16 +282,24 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
     try {
       await addTags(await admin(), plan.row.orderGid, [orderTierTag(tierRules, plan.row.tierKey)]);
       result.tagsAdded++;
+      plan.complete = true;
     } catch (error) {
       rethrowIfThrottledOrGone(error);
       plan.failure = error;
     }
   });
 
-  // 5. Save, each on the row version read: a refit asked for meanwhile keeps the row due.
+}
+
+/**
+ * 5. Save, each on the row version read: a refit asked for meanwhile keeps the row due. After a
+ * throttle, an order whose writes did not all land is left as it was (still due).
+ */
+async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result: WriteShopPromisesResult, throttled: boolean): Promise<void> {
   let retryable: unknown = null;
   for (const plan of plans) {
     const where = { shop, orderGid: plan.row.orderGid, updatedAt: plan.row.updatedAt };
+    if (throttled && !plan.failure && !plan.complete) continue;
     if (plan.failure) {
       const refused = isRefusal(plan.failure);
       // Refused without a fresh read: the fulfillment orders may have changed; read them next round.

@@ -38,6 +38,11 @@ export class AdminCostBudget {
     return Math.ceil(((needed - bucket.available) / bucket.restoreRate) * 1000);
   }
 
+  /** Points the shop's bucket holds now, as last reported and refilled since; null before any report. */
+  available(shop: string): number | null {
+    return this.current(shop)?.available ?? null;
+  }
+
   /** Counts a request about to be sent, so concurrent requests of this process see each other. */
   reserve(shop: string, cost: number): void {
     const bucket = this.current(shop);

@@ -32,6 +32,8 @@ export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTi
 
 export interface AdminRunner {
   readonly shop: string;
+  /** Points the shop's cost bucket holds now as this process knows it (null: no report yet, or not tracked). */
+  availablePoints?(): number | null;
   run<TData, TVariables extends Record<string, unknown>>(operation: AdminOperation<TData, TVariables>, variables: TVariables): Promise<TData>;
 }
 
@@ -44,6 +46,7 @@ export function createAdminRunner(client: AdminGraphqlClient, options: AdminRunO
 
   return {
     shop,
+    availablePoints: () => budget.available(shop),
     async run<TData, TVariables extends Record<string, unknown>>(operation: AdminOperation<TData, TVariables>, variables: TVariables): Promise<TData> {
       const cost = operation.cost(variables);
       for (let attempt = 0; ; attempt++) {
