@@ -21,7 +21,9 @@ import { eventually, TEST_API_KEY, TEST_API_SECRET } from "../scripts/lib/app-pr
 import type { SettleWatcher } from "../scripts/lib/settle.ts";
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { loadTierRules, saveTierRules } from "../app/adapters/db/tier-settings-repository.server.ts";
-import { QUEUES, jobIdFor } from "../app/adapters/queues/queue-registry.ts";
+import { setErasureKeyForTests } from "../app/adapters/db/erasure-repository.server.ts";
+import { orderJobId } from "../app/adapters/queues/promise-jobs.server.ts";
+import { QUEUES } from "../app/adapters/queues/queue-registry.ts";
 import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
 import { fulfillmentDeadlineOf } from "../app/domain/order-promise-writes.ts";
 import type { RecomputeRequestResult } from "../app/use-cases/promises-admin.server.ts";
@@ -111,6 +113,8 @@ describe.each(DATABASE_KINDS)("delivery promises recovered end to end on %s", (k
   };
 
   beforeAll(async () => {
+    // Job ids are the order's digest keyed with the app secret, as the worker computes them.
+    setErasureKeyForTests(TEST_API_SECRET);
     system = await startTierlineSystem({ kind, label: "promise_recovery" });
     ({ database, sim, settle } = system);
     redis = new Redis(system.redis.url, { maxRetriesPerRequest: null });
@@ -138,7 +142,7 @@ describe.each(DATABASE_KINDS)("delivery promises recovered end to end on %s", (k
     try {
       await deliver("orders/create", payloadOf(order));
       await deliver("orders/paid", payloadOf(order));
-      const makeId = jobIdFor("promise", `${SHOP}|${order.gid}`);
+      const makeId = await orderJobId("promise", SHOP, order.gid);
       const queued = await eventually(() => promisesQueue.getJob(makeId), { what: "the make job queued" });
       // Redis loses it (a flush), and a job under the same id then fails for good.
       await queued.remove();
@@ -146,7 +150,8 @@ describe.each(DATABASE_KINDS)("delivery promises recovered end to end on %s", (k
     } finally {
       await promisesQueue.resume();
     }
-    await eventually(async () => (await (await promisesQueue.getJob(jobIdFor("promise", `${SHOP}|${order.gid}`)))?.getState()) === "failed", { what: "the make job failed for good" });
+    const makeId = await orderJobId("promise", SHOP, order.gid);
+    await eventually(async () => (await (await promisesQueue.getJob(makeId))?.getState()) === "failed", { what: "the make job failed for good" });
     await settle.settled();
     expect(await database.db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop: SHOP, orderGid: order.gid } } })).toMatchObject({ financialStatus: "paid", cancelledAt: null });
     expect(await promiseOf(order.gid)).toBeNull();

@@ -8,7 +8,7 @@ import { jobIdFor, type OrderPromiseRequest } from "./queue-registry.ts";
  * One job id per order, opaque: ids appear in logs and stay in Redis with failed jobs, and an
  * erased order must leave no trace there (the keyed digest is the erasure tombstone's).
  */
-const orderJobId = async (kind: string, shop: string, orderGid: string) => jobIdFor(kind, await erasureDigest("order", shop, orderGid));
+export const orderJobId = async (kind: "promise" | "promise-cancel" | "promise-recompute", shop: string, orderGid: string) => jobIdFor(kind, await erasureDigest("order", shop, orderGid));
 
 /** The promise of a paid order. One job id per order: a redelivery while it waits adds nothing, and a later one finds the promise made. */
 export async function requestOrderPromise(queues: JobQueues, shop: string, order: OrderPromiseRequest): Promise<void> {
