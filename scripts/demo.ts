@@ -28,7 +28,7 @@ import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
 import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneyStories, quiet, summarizeMoneyStories } from "./lib/demo-money.ts";
-import { castPromiseStories, describePromiseStories, judgePromiseStories, playPromiseStories, readThankYouPromise, summarizePromiseStories } from "./lib/demo-promises.ts";
+import { describePromiseStories, judgePromiseStories, playPromiseStories, readThankYouPromise, summarizePromiseStories } from "./lib/demo-promises.ts";
 import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
@@ -146,8 +146,6 @@ async function main() {
   await json(`${sim.origin}/_sim/shops/${SHOP}/orders/${created[1]}/cancel`, { method: "POST", body: JSON.stringify({ reason: "CUSTOMER" }) });
   // Step 6's four customers and their first $200.00 orders, settled with these.
   const cast = await castMoneyStories({ simOrigin: sim.origin, shop: SHOP, json });
-  // Step 7's Gold, Silver and Bronze members and their first orders.
-  const promiseCast = await castPromiseStories({ simOrigin: sim.origin, shop: SHOP, json });
   note(`${created.length} orders placed; waiting for webhooks, tier jobs and Shopify writes to settle…`);
   const settle = watchSettling(db, redisUrl, env.QUEUE_PREFIX);
   cleanups.push(() => settle.close());
@@ -171,7 +169,7 @@ async function main() {
   const promisesStarted = Date.now();
   const chromiumForPromises = chromiumPlan();
   const thankYouCheck = chromiumForPromises.run ? (url: string) => browser().then((b) => readThankYouPromise(b, url, MERCHANT_BROWSER)) : null;
-  const promises = await playPromiseStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json }, promiseCast, thankYouCheck);
+  const promises = await playPromiseStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json }, thankYouCheck);
   for (const text of describePromiseStories(promises)) note(text);
   const promiseProblems = judgePromiseStories(promises);
   for (const problem of promiseProblems) console.log(`      ✖ not what the rules say: ${problem}`);
