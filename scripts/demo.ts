@@ -7,17 +7,20 @@
 //   5. live orders, a refund and a cancellation stream in as webhooks
 //   6. money paid and kept: cash on delivery, a voided authorization, a gift card bought,
 //      an upgrade whose money is refunded (scripts/lib/demo-money.ts)
-//   7. a summary of tiers, tier changes, tags and metafields written, Admin API points
+//   7. delivery promises per tier: deadlines written onto orders, a full lane rolling over,
+//      late and on-time shipments, the kept rate per tier, a Gold buyer's thank-you page
+//      (scripts/lib/demo-promises.ts)
+//   8. a summary of tiers, tier changes, tags and metafields written, Admin API points
 //
 // `--once` runs the same scenario without waiting for a person and exits; its last
-// line is a one-line JSON summary. It exits non-zero when step 6 ends otherwise than
+// line is a one-line JSON summary. It exits non-zero when step 6 or 7 ends otherwise than
 // the rules say (the summary then has ok: false and the reasons). Options:
 // --size tiny|small|medium (default small), --orders N (live orders, default 40).
 import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { createDb, databaseTarget } from "../app/db.server.ts";
 import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
 import { readAppTomlFile } from "../simulator/webhooks/app-toml.ts";
@@ -25,6 +28,7 @@ import { CHROMIUM_ARGS, chromiumPlan } from "./lib/chromium.ts";
 import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerProcess, type AppProcess } from "./lib/app-processes.ts";
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
 import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneyStories, quiet, summarizeMoneyStories } from "./lib/demo-money.ts";
+import { describePromiseStories, judgePromiseStories, playPromiseStories, readThankYouPromise, summarizePromiseStories } from "./lib/demo-promises.ts";
 import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
@@ -38,7 +42,7 @@ const liveOrders = Number(option("orders", "40"));
 const SHOP = "tierline-demo.myshopify.com";
 
 const started = Date.now();
-const step = (n: number, text: string) => console.log(`\n[${n}/7] ${text}`);
+const step = (n: number, text: string) => console.log(`\n[${n}/8] ${text}`);
 const note = (text: string) => console.log(`      ${text}`);
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
@@ -161,7 +165,21 @@ async function main() {
   const moneySeconds = Math.round((Date.now() - moneyStarted) / 100) / 10;
   if (!moneyProblems.length) note(`as the rules say (docs/decisions/0008, 0009), in ${moneySeconds.toFixed(1)} s`);
 
-  step(7, "what happened");
+  step(7, "delivery promises per tier: a ship-by on every order, a full lane rolls over, some ship late");
+  const promisesStarted = Date.now();
+  const chromiumForPromises = chromiumPlan();
+  const thankYouCheck = chromiumForPromises.run ? (url: string) => browser().then((b) => readThankYouPromise(b, url, MERCHANT_BROWSER)) : null;
+  const promises = await playPromiseStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json }, thankYouCheck);
+  for (const text of describePromiseStories(promises)) note(text);
+  const promiseProblems = judgePromiseStories(promises);
+  for (const problem of promiseProblems) console.log(`      ✖ not what the rules say: ${problem}`);
+  const promiseSeconds = Math.round((Date.now() - promisesStarted) / 100) / 10;
+  note(`a Gold buyer's thank-you page: ${promises.thankYou.url}`);
+  if (promises.thankYou.checked && promises.thankYou.seen === promises.thankYou.expected) note(`it shows "${promises.thankYou.seen}" (read in Chromium from the built checkout extension)`);
+  else if (!chromiumForPromises.run) note(`not opened in a browser (${chromiumForPromises.reason}); it should read "${promises.thankYou.expected}"`);
+  if (!promiseProblems.length) note(`as the rules say (docs/decisions/0011, 0013, 0014), in ${promiseSeconds.toFixed(1)} s`);
+
+  step(8, "what happened");
   const [tiers, changes, deliveries, failed, stale] = await Promise.all([
     db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP, deletedAt: null }, _count: { _all: true } }),
     db.tierChange.groupBy({ by: ["fromTier", "toTier"], where: { shop: SHOP }, _count: { _all: true } }),
@@ -196,6 +214,7 @@ async function main() {
     customersWithFailedSync: failed,
     customersAwaitingSpendRefresh: stale,
     moneyPaidAndKept: { asTheRulesSay: moneyProblems.length === 0, problems: moneyProblems, ...summarizeMoneyStories(stories), seconds: moneySeconds },
+    deliveryPromises: { asTheRulesSay: promiseProblems.length === 0, problems: promiseProblems, ...summarizePromiseStories(promises), seconds: promiseSeconds },
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -210,6 +229,7 @@ async function main() {
   if (framed) note(`the simulated admin shows the app in its frame (screenshot ${path.relative(ROOT, framed)})`);
   if (!once) {
     console.log(`\n      Merchant pages (the simulated Shopify admin framing the app): ${adminPage}`);
+    console.log(`      Promises (the merchant's page): ${adminPage}/app/promises   A Gold buyer's thank-you page: ${promises.thankYou.url}`);
     console.log(`      What the app wrote to the store: ${sim.origin}/_sim/shops/${SHOP}/mutations`);
     console.log(`      Database: ${databaseUrl}   Logs: this terminal.   Ctrl-C stops everything.`);
   }
@@ -228,10 +248,9 @@ async function checkFramedApp(adminPage: string, screenshot: string): Promise<st
     note(`not checking the admin frame in a browser: ${plan.reason}`);
     return null;
   }
-  const browser = await chromium.launch({ executablePath: plan.path, args: CHROMIUM_ARGS });
+  // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot.
+  const page = await (await browser()).newPage({ viewport: { width: 1280, height: 900 }, userAgent: MERCHANT_BROWSER });
   try {
-    // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: MERCHANT_BROWSER });
     await page.goto(adminPage);
     const app = page.frameLocator("iframe");
     try {
@@ -243,8 +262,21 @@ async function checkFramedApp(adminPage: string, screenshot: string): Promise<st
     await page.screenshot({ path: screenshot, fullPage: true });
     return screenshot;
   } finally {
-    await browser.close();
+    await page.close();
   }
+}
+
+let launched: Promise<Browser> | null = null;
+/** One headless Chromium for the demo's browser checks, launched on first use, closed at cleanup. */
+function browser(): Promise<Browser> {
+  if (!launched) {
+    const plan = chromiumPlan();
+    if (!plan.run) throw new Error(plan.reason);
+    launched = chromium.launch({ executablePath: plan.path, args: CHROMIUM_ARGS });
+    const closing = launched;
+    cleanups.push(() => closing.then((b) => b.close()));
+  }
+  return launched;
 }
 
 async function cleanup(): Promise<void> {
@@ -260,9 +292,10 @@ main()
       });
     }
     await cleanup();
-    // The money step is the demo's check of the rules: an outcome they do not allow fails it.
-    const ok = summary.moneyPaidAndKept.asTheRulesSay;
-    if (!ok) console.error(`\n✖ demo failed: ${summary.moneyPaidAndKept.problems.join("; ")}`);
+    // The money and promise steps are the demo's check of the rules: an outcome they do not allow fails it.
+    const problems = [...summary.moneyPaidAndKept.problems, ...summary.deliveryPromises.problems];
+    const ok = summary.moneyPaidAndKept.asTheRulesSay && summary.deliveryPromises.asTheRulesSay;
+    if (!ok) console.error(`\n✖ demo failed: ${problems.join("; ")}`);
     console.log(JSON.stringify({ ok, ...summary }));
     process.exit(ok ? 0 : 1);
   })

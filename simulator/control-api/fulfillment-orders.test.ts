@@ -363,3 +363,20 @@ describe("app-owned order metafields", () => {
     expect(body.errors[0].extensions.code).toBe("ACCESS_DENIED");
   });
 });
+
+describe("the merchant ships at a given time", () => {
+  it("a shipment `at` a later time carries that time on the fulfillment and its webhook; an unreadable time or one before the order is refused, shipping nothing", async () => {
+    const order = await placeOrder();
+    const late = new Date(Date.parse(order.createdAt) + 5 * 86_400_000).toISOString();
+    for (const [at, status] of [["next tuesday", 400], [12345, 400], [new Date(Date.parse(order.createdAt) - 60_000).toISOString(), 422]] as const) {
+      await call(`/orders/${order.id}/fulfill`, { at }, status);
+    }
+    expect((await get(`/orders/${order.id}`)).order.fulfillments).toEqual([]);
+    const { fulfillment } = await call(`/orders/${order.id}/fulfill`, { at: late });
+    expect(fulfillment).toMatchObject({ status: "SUCCESS", createdAt: late, updatedAt: late });
+    await webhooksIdle();
+    const hook = received.find((r) => r.topic === "fulfillments/create");
+    // Webhook payloads carry whole seconds.
+    expect(Date.parse(hook?.body.created_at)).toBe(Math.floor(Date.parse(late) / 1000) * 1000);
+  });
+});

@@ -266,15 +266,25 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
   }));
 
   // The merchant ships: all remaining units, or the given ones (ids or GIDs), with optional tracking.
+  // `at` (ISO time, default now) is when it ships: a shipment days from now, as if the clock had
+  // moved on (the demo ships some orders after their ship-by); never before the order was placed.
   router.post("/_sim/shops/:shop/orders/:id/fulfill", wrap(async ({ params, json }) => {
-    const body = await json<FulfillOrderInput>();
+    const { at, ...body } = await json<FulfillOrderInput & { at?: string | null }>();
     const id = idParam(params.id);
     const input: FulfillOrderInput = {
       ...body,
       fulfillmentOrderId: body.fulfillmentOrderId ? idParam(body.fulfillmentOrderId) : undefined,
       lineItems: body.lineItems?.map((l) => ({ lineItemId: idParam(l.lineItemId), quantity: l.quantity })),
     };
-    const fulfillment = store.fulfillOrder(params.shop, id, input);
+    let shippedAt: string | undefined;
+    if (at !== undefined && at !== null) {
+      const time = typeof at === "string" && /^\d{4}-\d{2}-\d{2}T/.test(at) ? Date.parse(at) : Number.NaN;
+      if (Number.isNaN(time)) throw new HttpError(400, "bad at", { error: "at must be an ISO date-time such as 2026-12-04T15:00:00Z" });
+      const placed = store.order(params.shop, id).createdAt;
+      if (time < Date.parse(placed)) throw new HttpError(422, "shipped before placed", { error: `at ${at} is before the order was placed (${placed})` });
+      shippedAt = new Date(time).toISOString();
+    }
+    const fulfillment = store.fulfillOrder(params.shop, id, input, shippedAt ? { at: shippedAt } : undefined);
     return { fulfillment: toJson(fulfillment), order: orderJson(store.order(params.shop, id)) };
   }));
 
