@@ -32,8 +32,6 @@ export const PROMISE_WRITE_ROUND = 250;
  * over from scratch each time: the budget never caught up and the promises never got written.
  */
 export const POINTS_PER_ORDER_ESTIMATE = 21;
-/** Orders in a round before Shopify has reported the shop's bucket. */
-export const FIRST_ROUND = 25;
 const CONCURRENCY = 16;
 /**
  * Tags to add in one round from which a bulk mutation is used: it costs 20 points (staged
@@ -135,10 +133,14 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   return result;
 }
 
-/** As many orders as the shop's bucket holds points for now (at least one, so a round always moves). */
+/**
+ * As many orders as the shop's bucket holds points for now (at least one, so a round always
+ * moves). Before Shopify has reported the bucket, a whole round: if it is throttled, what landed
+ * is kept and the next round is sized by the report.
+ */
 function affordableOrders(runner: AdminRunner, roundSize: number): number {
   const points = runner.availablePoints?.() ?? null;
-  if (points === null) return Math.min(roundSize, FIRST_ROUND);
+  if (points === null) return roundSize;
   return Math.max(1, Math.min(roundSize, Math.floor(points / POINTS_PER_ORDER_ESTIMATE)));
 }
 
