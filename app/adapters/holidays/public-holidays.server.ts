@@ -41,12 +41,19 @@ function holidaysOfYear(region: Region, year: number): HolidayEntry[] {
   return entries;
 }
 
+// Whether the dataset knows a region: asked for every promise made, and building the dataset's
+// lookup each time showed in the worker's profile.
+const knownRegions = new Map<string, boolean>();
+
 export function isKnownHolidayRegion(country: string, subdivision: string | null): boolean {
-  const countries = new Holidays().getCountries() as Record<string, string>;
-  if (!Object.hasOwn(countries, country)) return false;
-  if (subdivision === null) return true;
-  const states = (new Holidays().getStates(country) ?? {}) as Record<string, string>;
-  return Object.hasOwn(states, subdivision);
+  const key = `${country}-${subdivision ?? ""}`;
+  const known = knownRegions.get(key);
+  if (known !== undefined) return known;
+  let answer = Object.hasOwn(new Holidays().getCountries() as Record<string, string>, country);
+  if (answer && subdivision !== null) answer = Object.hasOwn((new Holidays().getStates(country) ?? {}) as Record<string, string>, subdivision);
+  if (knownRegions.size >= CACHE_LIMIT) knownRegions.clear();
+  knownRegions.set(key, answer);
+  return answer;
 }
 
 export function publicHolidays(region: Region | null, years: readonly number[]): HolidayEntry[] {
