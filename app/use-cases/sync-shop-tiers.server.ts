@@ -10,6 +10,7 @@
 // old tag is known (the last sync completed, and tag edits since come as webhooks
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
+import { runLimited } from "./run-limited.ts";
 import type { Db } from "../db.server.ts";
 import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
@@ -357,31 +358,23 @@ function rethrowIfThrottledOrGone(error: unknown): void {
  * Tierline cannot reach is thrown once the items in flight are done.
  */
 async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onError: (item: T, error: unknown) => void): Promise<void> {
-  let next = 0;
-  let stop: unknown = null;
-  const lane = async () => {
-    while (next < items.length && stop === null) {
-      const item = items[next++];
+  const { stopped, error, unstarted } = await runLimited(items, CONCURRENCY, async (item) => {
+    try {
+      await work(item);
+    } catch (error) {
+      let ending: unknown = null;
       try {
-        await work(item);
-      } catch (error) {
-        let ending: unknown = null;
-        try {
-          rethrowIfThrottledOrGone(error);
-        } catch (thrown) {
-          ending = thrown;
-        }
-        if (ending === null) onError(item, error);
-        else {
-          if (ending instanceof Throttled) onError(item, ending);
-          stop ??= ending;
-        }
+        rethrowIfThrottledOrGone(error);
+      } catch (thrown) {
+        ending = thrown;
       }
+      if (ending === null) return onError(item, error);
+      if (ending instanceof Throttled) onError(item, ending);
+      throw ending;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
-  if (stop instanceof Throttled) for (const item of items.slice(next)) onError(item, stop);
-  else if (stop !== null) throw stop;
+  });
+  if (error instanceof Throttled) for (const item of unstarted) onError(item, error);
+  else if (stopped) throw error;
 }
 
 /**

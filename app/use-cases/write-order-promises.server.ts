@@ -9,6 +9,7 @@
 // reconciliation, reads the order's fulfillment orders and writes only deadlines that differ.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
 // refit asked for during a write is not lost.
+import { runLimited } from "./run-limited.ts";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
@@ -344,18 +345,6 @@ function rethrowIfThrottledOrGone(error: unknown): void {
 
 /** Runs `work` for each item, a few at a time; the first error thrown (throttling, an unreachable shop) stops new items and is rethrown. */
 async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let stop: unknown = null;
-  const lane = async () => {
-    while (next < items.length && stop === null) {
-      const item = items[next++];
-      try {
-        await work(item);
-      } catch (error) {
-        stop ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
-  if (stop !== null) throw stop;
+  const { stopped, error } = await runLimited(items, CONCURRENCY, work);
+  if (stopped) throw error;
 }
