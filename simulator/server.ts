@@ -90,6 +90,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   }
 
   const server = createServer((req, res) => void router.handle(req, res));
+  // Idle keep-alive sockets must outlive the clients' own (undici drops its after 4 s): with
+  // Node's 5 s default a loaded machine lets the server close a socket the client is reusing,
+  // and the request fails with "fetch failed".
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
