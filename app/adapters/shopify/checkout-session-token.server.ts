@@ -4,7 +4,9 @@
 // verified by @shopify/shopify-api's own decodeSessionToken, the function the Remix helper calls;
 // what this module adds is what that helper does around it, without building a web Request:
 // the bot refusal, the preflight, the Bearer header, and the CORS headers of a cross-origin call.
-import "@shopify/shopify-api/adapters/node";
+// The runtime adapter app/shopify.server.ts uses, not shopify-api's own: that one sets the library's
+// fetch seam when first imported, undoing the redirect to the store simulator (shopify-origin-override).
+import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, LogSeverity, shopifyApi, type JwtPayload } from "@shopify/shopify-api";
 import { isbot } from "isbot";
 
