@@ -15,5 +15,7 @@ export default defineConfig({
     // The extension tester imports the extension's module itself; inlined so vite transforms it
     // (the extension tests choose jsdom per file; everything else stays in node).
     server: { deps: { inline: ["@shopify/ui-extensions-tester"] } },
+    // The extensions' backend, as a deploy compiles it in (extensions/shared/src/promise-request.ts).
+    env: { TIERLINE_APP_URL: "https://tierline-app.test" },
   },
 });

@@ -4,8 +4,14 @@
 // extensions/<handle>/dist/<handle>.js, and prints each bundle's size deflated with zlib, which is
 // what Shopify holds to its 64 KB limit.
 //
-// The backend's origin is compiled in from SHOPIFY_APP_URL (or --app-url); without it the
-// extension's default in extensions/shared/src/promise-request.ts stays.
+// The backend's origin is compiled in as `process.env.TIERLINE_APP_URL`, the way Shopify's CLI
+// compiles in every variable of its environment and of the app's .env: a deploy with the CLI is
+// `TIERLINE_APP_URL=https://… shopify app deploy` (`npm run deploy` checks it first). Without it the
+// extension has no backend and renders nothing. This script takes --app-url, else TIERLINE_APP_URL,
+// else SHOPIFY_APP_URL, and refuses a URL no buyer's browser could reach (http, localhost, a
+// private address, *.example) unless --local (the simulator's thank-you page, tests).
+//   npm run bundle:extensions [-- --app-url URL] [-- --local]
+//   node --import tsx scripts/bundle-extensions.ts --check-deploy   (what `npm run deploy` runs)
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -72,7 +78,7 @@ export async function bundleExtension(config: ExtensionConfig, { appUrl, write =
     legalComments: "none",
     define: {
       "process.env.NODE_ENV": JSON.stringify("production"),
-      ...(appUrl ? { TIERLINE_APP_URL: JSON.stringify(appUrl.replace(/\/+$/, "")) } : {}),
+      ...(appUrl ? { "process.env.TIERLINE_APP_URL": JSON.stringify(appUrl.replace(/\/+$/, "")) } : {}),
     },
     write: false,
     metafile: true,
@@ -97,11 +103,39 @@ export async function bundleAllExtensions(options: { appUrl?: string; write?: bo
   return bundles;
 }
 
+/** Why a URL cannot be the backend of a deployed extension, or null when it can. */
+export function undeployableAppUrl(url: string | undefined): string | null {
+  if (!url) return "no app URL: set TIERLINE_APP_URL (the environment or .env) to the app's public https URL";
+  if (!URL.canParse(url)) return `${url} is not a URL`;
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== "https:") return `${url} is not https: checkout pages are`;
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^(127|10|0)\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host)) return `${url} is not reachable from a buyer's browser`;
+  if (host === "example.com" || /(^|\.)example(\.(com|net|org))?$/.test(host)) return `${url} is a placeholder`;
+  return null;
+}
+
+/** TIERLINE_APP_URL from the environment, else from the app's .env (Shopify's CLI reads both). */
+export function deployAppUrl(env: Record<string, string | undefined> = process.env, dotEnvPath = path.join(ROOT, ".env")): string | undefined {
+  if (env.TIERLINE_APP_URL) return env.TIERLINE_APP_URL;
+  if (!existsSync(dotEnvPath)) return undefined;
+  const line = /^\s*TIERLINE_APP_URL\s*=\s*["']?([^"'\s#]+)/m.exec(readFileSync(dotEnvPath, "utf8"));
+  return line?.[1];
+}
+
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--check-deploy")) {
+    const refused = undeployableAppUrl(deployAppUrl());
+    if (refused) throw new Error(`The extensions would ship without a reachable backend: ${refused}.`);
+    console.log(`extensions will call ${deployAppUrl()}`);
+    return;
+  }
   const flag = process.argv.indexOf("--app-url");
-  const appUrl = flag >= 0 ? process.argv[flag + 1] : process.env.SHOPIFY_APP_URL;
+  const appUrl = flag >= 0 ? process.argv[flag + 1] : process.env.TIERLINE_APP_URL ?? process.env.SHOPIFY_APP_URL;
+  const refused = undeployableAppUrl(appUrl);
+  if (refused && !process.argv.includes("--local")) throw new Error(`${refused} (--local bundles for the simulator anyway).`);
   let over = false;
   for (const bundle of await bundleAllExtensions({ appUrl })) {
     const verdict = bundle.deflatedBytes > SHOPIFY_BUNDLE_LIMIT_BYTES ? "OVER Shopify's 64 KB limit" : bundle.deflatedBytes > TIERLINE_BUNDLE_TARGET_BYTES ? "over the 20 KB target" : "within the 20 KB target";

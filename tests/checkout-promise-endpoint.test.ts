@@ -132,6 +132,40 @@ describe.each(DATABASE_KINDS)("checkout promise endpoint (%s)", (kind) => {
     expect(viaRemix.body).toEqual(fast.body);
   });
 
+  it("answers on the fast path exactly as authenticate.public.checkout does through Remix: statuses, CORS and bodies", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: Array<[string, Record<string, string>]> = [
+      ["gold with order", { Authorization: `Bearer ${checkoutToken(GOLD)}` }],
+      ["guest", { Authorization: `Bearer ${checkoutToken()}` }],
+      ["no token", {}],
+      ["empty bearer", { Authorization: "Bearer " }],
+      ["forged", { Authorization: `Bearer ${mintSessionToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: "a-guessed-secret", flavour: "checkout" })}` }],
+      ["expired", { Authorization: `Bearer ${checkoutToken(GOLD, { now: now - 400 })}` }],
+      ["misaddressed", { Authorization: `Bearer ${signJwt({ dest: SHOP, aud: "another-app", sub: GOLD, exp: now + 300, nbf: now, iat: now, jti: randomUUID() }, TEST_API_SECRET)}` }],
+      ["no shop", { Authorization: `Bearer ${signJwt({ dest: "not a shop", aud: TEST_API_KEY, exp: now + 300, nbf: now, iat: now, jti: randomUUID() }, TEST_API_SECRET)}` }],
+      ["a bot", { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)", Authorization: `Bearer ${checkoutToken(GOLD)}` }],
+      ["same origin", { Origin: appUrl, Authorization: `Bearer ${checkoutToken(GOLD)}` }],
+    ];
+    const shown = (res: Response, text: string) => ({
+      status: res.status,
+      text,
+      headers: Object.fromEntries(["content-type", "cache-control", "access-control-allow-origin", "access-control-allow-headers", "access-control-expose-headers"].map((name) => [name, res.headers.get(name)])),
+    });
+    for (const [name, headers] of cases) {
+      const call = async (method: string) => {
+        const res = await fetch(`${appUrl}/api/checkout/promise?orderId=${encodeURIComponent(GOLD_ORDER)}&locale=de&country=US`, { method, headers: { "User-Agent": BROWSER, Origin: CHECKOUT_ORIGIN, ...headers } });
+        return shown(res, await res.text());
+      };
+      const [fast, viaRemix] = [await call("GET"), await call("POST")];
+      expect({ name, ...fast }).toEqual({ name, ...viaRemix });
+    }
+    // HEAD: the GET's status and headers, no body.
+    const head = await fetch(`${appUrl}/api/checkout/promise`, { method: "HEAD", headers: { "User-Agent": BROWSER, Origin: CHECKOUT_ORIGIN, Authorization: `Bearer ${checkoutToken(GOLD)}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await head.text()).toBe("");
+  });
+
   it("accepts the thank-you page's OrderIdentity id for the same order, and formats in the buyer's locale", async () => {
     const { body } = await ask(checkoutToken(GOLD), { orderId: "gid://shopify/OrderIdentity/7001", locale: "fr" });
     expect(body).toMatchObject({ source: "order", promise: { shipByDay: "2026-01-14", shipBy: "mer. 14 janv.", arriveBy: "ven. 16 janv. – dim. 18 janv." }, locale: "fr" });

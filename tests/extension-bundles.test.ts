@@ -6,9 +6,40 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UI_EXTENSIONS_API_VERSION } from "../app/adapters/shopify/api-version.ts";
-import { bundleExtension, extensionDirs, readExtensionConfig, SHOPIFY_BUNDLE_LIMIT_BYTES, TIERLINE_BUNDLE_TARGET_BYTES } from "../scripts/bundle-extensions.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { bundleExtension, deployAppUrl, extensionDirs, readExtensionConfig, SHOPIFY_BUNDLE_LIMIT_BYTES, TIERLINE_BUNDLE_TARGET_BYTES, undeployableAppUrl } from "../scripts/bundle-extensions.ts";
 
 const dirs = extensionDirs();
+
+describe("the extensions' backend URL", () => {
+  it("is compiled in from TIERLINE_APP_URL as Shopify's CLI compiles process.env, and nothing else stands in for it", async () => {
+    const config = readExtensionConfig(dirs[0]);
+    const withUrl = await bundleExtension(config, { appUrl: "https://tierline.fly.dev/", write: false });
+    expect(withUrl.code).toContain('"https://tierline.fly.dev"');
+    expect(withUrl.code).not.toMatch(/process\.env/);
+    // Bundled without it (a CLI deploy with the variable unset): no placeholder host; the block renders nothing.
+    const without = await bundleExtension(config, { write: false });
+    expect(without.code).not.toMatch(/tierline\.example|localhost|127\.0\.0\.1/);
+    expect(without.code).toContain("process.env.TIERLINE_APP_URL");
+  });
+
+  it("must be a public https URL for a deploy (npm run deploy checks the environment, then the app's .env)", () => {
+    for (const url of [undefined, "http://tierline.fly.dev", "https://localhost:3000", "https://127.0.0.1:8080", "https://192.168.1.4", "https://tierline.example", "not a url"]) {
+      expect(undeployableAppUrl(url), String(url)).not.toBeNull();
+    }
+    expect(undeployableAppUrl("https://tierline.fly.dev")).toBeNull();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tierline-dotenv-"));
+    try {
+      writeFileSync(path.join(dir, ".env"), "SHOPIFY_API_KEY=abc\nTIERLINE_APP_URL=\"https://app.tierline.dev\"\n");
+      expect(deployAppUrl({}, path.join(dir, ".env"))).toBe("https://app.tierline.dev");
+      expect(deployAppUrl({ TIERLINE_APP_URL: "https://env.tierline.dev" }, path.join(dir, ".env"))).toBe("https://env.tierline.dev");
+      expect(deployAppUrl({}, path.join(dir, "missing.env"))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("UI extensions", () => {
   it("are the thank-you + Plus shipping-option extension and the order-status extension", () => {

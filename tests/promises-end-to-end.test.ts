@@ -2,7 +2,8 @@
 // process and a worker process on SQLite and PostgreSQL with a real Redis. Paid orders
 // arrive as signed webhooks; the promise for the buyer's tier at checkout lands on the
 // simulated store as the deadline of the order's fulfillment orders, an app-owned order
-// metafield and the tier's order tag; redelivered and reordered webhooks change nothing;
+// metafield and the tier's order tag (many at once through a bulk mutation, settled by its
+// bulk_operations/finish); redelivered and reordered webhooks change nothing;
 // a split re-applies the deadline; a full lane rolls over; a later tier change leaves the
 // promise as made; guests get the base tier; an erased order gets no promise.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,11 @@ import type { SettleWatcher } from "../scripts/lib/settle.ts";
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { loadPromiseSettings, savePromiseRules } from "../app/adapters/db/promise-settings-repository.server.ts";
 import { fulfillmentDeadlineOf } from "../app/domain/order-promise-writes.ts";
+import { AdminCostBudget } from "../app/adapters/shopify/admin-cost-budget.ts";
+import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
+import { createAdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
+import { startBulkMutation } from "../app/adapters/shopify/admin-operations/bulk-mutation.ts";
+import { TAGS_ADD_MUTATION } from "../app/adapters/shopify/admin-operations/tags-add.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
 import { DATABASE_KINDS, type TestDatabase } from "./support/test-database.ts";
 
@@ -148,6 +154,30 @@ describe.each(DATABASE_KINDS)("delivery promises end to end on %s", (kind) => {
     expect(operations).toBe(uploads);
     // Which rounds reach 25 depends on how the makes interleave with the write's gather; every bulk operation carried at least 25.
     expect(inBulk).toBeGreaterThanOrEqual(25 * operations);
+    // The write job only started them: each was settled from its bulk_operations/finish, sent by the simulator.
+    const finished = await database.db.webhookDelivery.findMany({ where: { shop: SHOP, topic: "bulk_operations/finish", receivedAt: { gte: new Date(at) } }, select: { status: true, error: true } });
+    expect(finished.filter((d) => d.status === "processed")).toHaveLength(operations);
+    expect(await database.db.orderPromise.count({ where: { shop: SHOP, tagOperationGid: { not: null } } })).toBe(0);
+  });
+
+  it("a tag bulk mutation is settled from the bulk_operations/finish the store sends: its promises are saved as their lines say", async () => {
+    const orders = Array.from({ length: 3 }, (_, i) => sim.store.createOrder(SHOP, { customerId: null, email: `bulk-${i}@example.com`, lineItems: [line(`Card ${i}`)] }));
+    await settle.settled();
+    for (const order of orders) expect(await promiseOf(order.gid)).toMatchObject({ writeStatus: "written" });
+    // As a write round of many does: the tags go to a bulk mutation, and the promises wait for it.
+    const session = await database.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } });
+    const admin = createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken: session.accessToken, origin: sim.origin }), { budget: new AdminCostBudget() });
+    const operationGid = await startBulkMutation(admin, TAGS_ADD_MUTATION, [...orders.map((o) => ({ id: o.gid, tags: ["tierline:bronze"] })), { id: "gid://shopify/Order/1", tags: ["tierline:bronze"] }]);
+    expect(operationGid).not.toBeNull();
+    for (const [line, order] of orders.entries()) {
+      await database.db.orderPromise.update({ where: { shop_orderGid: { shop: SHOP, orderGid: order.gid } }, data: { writeStatus: "tagging", tagOperationGid: operationGid, tagOperationLine: line } });
+    }
+    await sim.admin.bulk.mutations.idle();
+    await settle.settled();
+    await eventually(async () => (await database.db.orderPromise.count({ where: { shop: SHOP, tagOperationGid: operationGid } })) === 0, { timeoutMs: 60_000, what: "bulk operation settled" });
+    for (const order of orders) expect(await promiseOf(order.gid)).toMatchObject({ writeStatus: "written", tagOperationGid: null, writeError: null });
+    const delivery = await database.db.webhookDelivery.findFirst({ where: { shop: SHOP, topic: "bulk_operations/finish", payload: { contains: operationGid! } } });
+    expect(delivery?.status).toBe("processed");
   });
 
   it("a guest gets the base tier's promise", async () => {

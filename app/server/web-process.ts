@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const { createWebServer } = await import("./web-server.ts");
   const { createRemixHandler } = await import("./remix-request-handler.ts");
   const { createStaticHandler } = await import("./static-files.ts");
-  const { resourceRouteFastPath } = await import("./resource-route-fast-path.ts");
+  const { checkoutPromiseFastPath } = await import("./checkout-promise-fast-path.ts");
+  const { appOriginOf, createSessionTokenVerifier } = await import("../adapters/shopify/checkout-session-token.server.ts");
+  const { createCheckoutPromiseLookup } = await import("../use-cases/checkout-promise.server.ts");
 
   const queues = jobQueues();
   const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
@@ -49,8 +51,16 @@ async function main(): Promise<void> {
     receiveWebhook,
     serveStatic: createStaticHandler(path.join(projectRoot, "public")),
     remix: createRemixHandler(build, config.NODE_ENV),
-    // Called by checkout for every buyer (app/routes/api.checkout.promise.tsx).
-    fastRoutes: [resourceRouteFastPath(build, "routes/api.checkout.promise", "/api/checkout/promise")],
+    // Called by checkout for every buyer; other methods reach app/routes/api.checkout.promise.tsx.
+    fastRoutes: [
+      checkoutPromiseFastPath({
+        pathname: "/api/checkout/promise",
+        verify: createSessionTokenVerifier({ apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, appUrl: config.SHOPIFY_APP_URL }),
+        lookup: createCheckoutPromiseLookup(db),
+        apiKey: config.SHOPIFY_API_KEY,
+        appOrigin: appOriginOf(config.SHOPIFY_APP_URL),
+      }),
+    ],
     health: async () => ({ ok: true, database: target.kind }),
     onError: (error) => log.error("request failed", { error: error instanceof Error ? error.stack : String(error) }),
   });

@@ -3,15 +3,23 @@
 // the intake benchmark both want it lean); everything else goes to Remix.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { IntakeRequest, IntakeResponse } from "../webhooks/webhook-intake.server.ts";
-import { pathnameOf, type FastRoute } from "./resource-route-fast-path.ts";
 
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+/** A route answered on node:http for GET, HEAD and OPTIONS; other methods of its path go to Remix. */
+export type FastRoute = { pathname: string; handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
+
+/** The pathname of a request URL ("/api/checkout/promise?orderId=1" → "/api/checkout/promise"). */
+export function pathnameOf(url: string): string {
+  const query = url.indexOf("?");
+  return query < 0 ? url : url.slice(0, query);
+}
 
 export interface WebServerOptions {
   receiveWebhook: (request: IntakeRequest) => Promise<IntakeResponse>;
   serveStatic?: (req: IncomingMessage, res: ServerResponse) => boolean;
   remix: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** Resource routes served from the build without Remix's router (resource-route-fast-path.ts); bodyless methods only. */
+  /** Routes answered on node:http before Remix (checkout-promise-fast-path.ts); bodyless methods only. */
   fastRoutes?: FastRoute[];
   health?: () => Promise<Record<string, unknown>>;
   onError?: (error: unknown) => void;

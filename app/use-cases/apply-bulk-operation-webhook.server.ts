@@ -1,5 +1,6 @@
-// bulk_operations/finish: Shopify finished (or failed) a bulk query. When it is a
-// history backfill's, queue the import now instead of waiting for the next poll.
+// bulk_operations/finish: Shopify finished (or failed) a bulk operation. When it is a
+// history backfill's query, queue the import now instead of waiting for the next poll; when it is
+// a promise write's tag mutation, queue the job that saves each promise as its line says.
 import { z } from "zod";
 import { runOfBulkOperation } from "./backfill-order-history.server.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
@@ -19,7 +20,13 @@ export async function applyBulkOperationFinishWebhook(ctx: WebhookContext, enque
   const parsed = BulkFinishPayload.safeParse(ctx.payload);
   if (!parsed.success) return { status: "skipped", note: "bulk operation payload without an id" };
   const run = await runOfBulkOperation(ctx.db, ctx.shop, parsed.data.admin_graphql_api_id);
-  if (!run) return { status: "skipped", note: "not a backfill's bulk operation" };
+  if (!run) {
+    const gid = parsed.data.admin_graphql_api_id;
+    const awaited = await ctx.db.orderPromise.findFirst({ where: { shop: ctx.shop, tagOperationGid: gid }, select: { orderGid: true } });
+    if (!awaited || !ctx.requestPromiseWork) return { status: "skipped", note: "neither a backfill's nor a promise write's bulk operation" };
+    await ctx.requestPromiseWork({ kind: "tags", operationGid: gid });
+    return { status: "processed", note: `promise tags of ${gid} to settle` };
+  }
   if (run.status === "completed" || run.status === "failed") return { status: "skipped", note: `backfill already ${run.status}` };
   await enqueueImport(ctx.shop, run.id);
   return { status: "processed", note: `backfill ${run.id} import queued` };

@@ -8,6 +8,9 @@
  * - type CheckoutPromiseQuery, type CheckoutPromiseResult
  * - createCheckoutPromiseLookup(db, { shopTtlMs? }): (query) => Promise<CheckoutPromiseResult>
  * - orderGidFrom(id): string | null        "gid://shopify/Order/1", "gid://shopify/OrderIdentity/1", "1"
+ * - shopFromDest(dest): string | null      a checkout token's dest → "shop.myshopify.com"
+ * - INVALID_TOKEN_ANSWER                   the 401 body when checkoutPromiseQueryOf says null
+ * - checkoutPromiseQueryOf(claims, search, apiKey, now): CheckoutPromiseQuery | null   null: not a token for this app
  *
  * Per request: two indexed single-row reads (the buyer, the order's promise). The shop's tier rules,
  * promise rules, calendar (with its public holidays) and lane bookings are cached per shop for
@@ -36,6 +39,9 @@ export type CheckoutPromiseQuery = {
   now: Date;
 };
 
+/** The body of a 401 for a valid signature addressed to another app or to no shop. */
+export const INVALID_TOKEN_ANSWER = { error: "Invalid session token" } as const;
+
 export type CheckoutPromiseResult = { status: 200; body: CheckoutPromiseAnswer } | { status: 404; body: { error: string } };
 
 type ShopContext = {
@@ -49,6 +55,37 @@ type ShopContext = {
 
 const BUYER = `SELECT "tierKey", "qualifyingSpend", "qualifyingOrders" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL`;
 const ORDER_PROMISE = `SELECT "tierKey", "shipByDay", "arriveEarliestDay", "arriveLatestDay", "status" FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ? AND "customerGid" = ?`;
+
+/** "shop.myshopify.com" from a checkout token's dest (a bare domain, or a URL in some surfaces). */
+export function shopFromDest(dest: unknown): string | null {
+  if (typeof dest !== "string" || !dest) return null;
+  const host = dest.includes("://") ? URL.canParse(dest) ? new URL(dest).hostname : "" : dest;
+  return /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i.test(host) ? host.toLowerCase() : null;
+}
+
+const zone = (value: string | null) => (value && /^[A-Za-z0-9]{1,3}$/.test(value) ? value.toUpperCase() : null);
+
+/**
+ * The question a verified checkout session token and the request's query ask. The shop (`dest`)
+ * and the buyer (`sub`) come only from the token; the query only picks the order, the language and
+ * the destination zone. Null when the token is addressed to another app (the library does not
+ * check the audience of extension tokens: one minted for another app sharing a secret would pass)
+ * or names no shop.
+ */
+export function checkoutPromiseQueryOf(claims: { aud?: unknown; dest?: unknown; sub?: unknown }, search: URLSearchParams, apiKey: string, now: Date): CheckoutPromiseQuery | null {
+  const shop = shopFromDest(claims.dest);
+  if (claims.aud !== apiKey || !shop) return null;
+  const sub = typeof claims.sub === "string" && claims.sub.startsWith("gid://shopify/Customer/") ? claims.sub : null;
+  const country = zone(search.get("country"));
+  return {
+    shop,
+    customerGid: sub,
+    orderId: search.get("orderId"),
+    locale: search.get("locale"),
+    destination: country ? { countryCode: country, provinceCode: zone(search.get("province")) } : null,
+    now,
+  };
+}
 
 export function orderGidFrom(id: string | null | undefined): string | null {
   if (!id) return null;

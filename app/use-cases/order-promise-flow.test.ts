@@ -16,12 +16,14 @@ import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
 import type { SimBulkOperation } from "../../simulator/store/types.ts";
+import { settlePromiseTagOperation } from "./settle-promise-tag-operation.server.ts";
 import type { PromiseLane } from "../domain/promise-rules.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "./make-order-promise.server.ts";
 import { writeShopPromises } from "./write-order-promises.server.ts";
-import { reconcileOrderPromises } from "./reconcile-order-promises.server.ts";
+import { reconcileOrderPromises, TAG_OPERATION_GRACE_MS } from "./reconcile-order-promises.server.ts";
+import { applyBulkOperationFinishWebhook } from "./apply-bulk-operation-webhook.server.ts";
 import { fulfillmentDeadlineOf } from "../domain/order-promise-writes.ts";
 import { promisePoints, promisePointsLines } from "../../tests/support/promise-points.ts";
 
@@ -129,13 +131,21 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
       made.push(await make(requests[i]));
     }
     const afterRead = await pointsSpent();
-    // Fifty tags in a round: one bulk mutation (polled often here, so the test is quick).
-    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { pollMs: 20, maxPolls: 5_000 } });
-    const afterWrite = await pointsSpent();
+    // Fifty tags in a round: one bulk mutation, started and not waited for.
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     expect(made.every((r) => r.status === "made")).toBe(true);
     expect(written).toMatchObject({ written: 50, failed: 0, tagsAdded: 50, tagsAddedInBulk: 50, bulkOperations: 1, metafieldCalls: 2 });
+    const tagging = await db.orderPromise.findMany({ where: { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } } });
+    expect(new Set(tagging.map((r) => r.writeStatus))).toEqual(new Set(["tagging"]));
+    const [operationGid] = new Set(tagging.map((r) => r.tagOperationGid));
+    expect(tagging.map((r) => r.tagOperationLine).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    // Its bulk_operations/finish settles it (the webhook's job; here called as that job calls it).
+    await sim.admin.bulk.mutations.idle();
+    expect(await settlePromiseTagOperation({ db, shop: SHOP, operationGid: operationGid!, admin })).toEqual({ status: "settled", tagged: 50, retry: 0 });
+    expect(await settlePromiseTagOperation({ db, shop: SHOP, operationGid: operationGid!, admin })).toEqual({ status: "none", tagged: 0, retry: 0 });
+    const afterWrite = await pointsSpent();
     const rows = await db.orderPromise.findMany({ where: { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } } });
-    expect(rows).toHaveLength(50);
+    expect(rows.map((r) => [r.writeStatus, r.tagOperationGid])).toEqual(rows.map(() => ["written", null]));
     for (const row of rows) expect(sim.store.order(SHOP, row.orderGid.split("/").pop()!).tags).toContain(`tierline:${row.tierKey}`);
     // Orders of the same minute and lane share a deadline: far fewer deadline calls than orders.
     expect(written.deadlineCalls).toBeLessThan(10);
@@ -144,7 +154,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     const points = promisePoints(window, afterWrite - before, 50);
     console.log(`(${kind})\n${promisePointsLines(points).join("\n")}`);
     // What each write costs, per Shopify's rules: a mutation 10; metafieldsSet 10 + 10 per order owner;
-    // a bulk operation's lines nothing (its two calls 10 each, its polls 1 each, counted as reads).
+    // a bulk operation's lines nothing (its two calls 10 each, reading it once finished 1, counted as a read).
     expect(points.writes.metafieldsSet).toEqual({ calls: 2, points: 2 * (10 + 25 * 10) });
     expect(points.writes.tagsAdd).toEqual({ calls: 50, points: 0 });
     expect(points.tagsInBulk).toBe(50);
@@ -153,7 +163,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(points.writes.fulfillmentOrdersSetFulfillmentDeadline.points).toBe(10 * written.deadlineCalls);
     // One order, one fulfillment order with its delivery method, no variants to read: 1 + (2 + 1 + 1).
     expect((afterRead - before) / 50).toBe(5);
-    expect(points.reads - (afterRead - before)).toBeGreaterThanOrEqual(1); // the bulk operation's polls
+    expect(points.reads - (afterRead - before)).toBe(1); // the finished bulk operation, read once
     expect(points.met).toBe(true);
 
     // Written again: nothing new.
@@ -200,7 +210,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
     const marks = sim.store.mutations(SHOP).length;
     try {
-      const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3, pollMs: 20 } });
+      const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3 } });
       expect(written).toMatchObject({ written: 3, failed: 0, tagsAdded: 3, tagsAddedInBulk: 0, bulkOperations: 0 });
     } finally {
       sim.store.shop(SHOP).bulkOperations.delete(busy.id);
@@ -266,5 +276,41 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(sim.store.shop(SHOP).fulfillmentOrders.get(original.id)!.fulfillBy).toBe(deadline);
     expect(sim.store.shop(SHOP).fulfillmentOrders.get(created.id)!.fulfillBy).toBe(deadline);
     expect(JSON.parse(row.deadlineFulfillmentOrders).sort()).toEqual([original.gid, created.gid].sort());
+  });
+
+  it("a tag bulk mutation is routed from its bulk_operations/finish; one that failed, its webhook lost, is settled by the reconciliation and its tags go direct", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Badge ${i}`, price: "5.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const started = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3 } });
+    expect(started).toMatchObject({ written: 3, bulkOperations: 1, tagsAddedInBulk: 3 });
+    const where = { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } };
+    const [{ tagOperationGid }] = await db.orderPromise.findMany({ where });
+    await sim.admin.bulk.mutations.idle();
+
+    // The webhook names the operation: a promise write's, so its settling job is asked for.
+    const asked: unknown[] = [];
+    const ctx = { db, shop: SHOP, topic: "bulk_operations/finish", webhookId: "w-tags", now: NOW, requestTierRecompute: async () => {}, schedulePurge: async () => {}, requestPromiseWork: async (work: unknown) => void asked.push(work) };
+    expect(await applyBulkOperationFinishWebhook({ ...ctx, payload: { admin_graphql_api_id: tagOperationGid, status: "completed" } })).toMatchObject({ status: "processed" });
+    expect(asked).toEqual([{ kind: "tags", operationGid: tagOperationGid }]);
+    expect(await applyBulkOperationFinishWebhook({ ...ctx, payload: { admin_graphql_api_id: "gid://shopify/BulkOperation/424242", status: "completed" } })).toMatchObject({ status: "skipped" });
+
+    // That delivery is lost, and Shopify reports the operation failed before its lines ran.
+    const operation = [...sim.store.shop(SHOP).bulkOperations.values()].find((op) => op.gid === tagOperationGid)!;
+    Object.assign(operation, { status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null, partialDataUrl: null });
+    let writes = 0;
+    const settleTags = (operationGid: string) => settlePromiseTagOperation({ db, shop: SHOP, operationGid, admin });
+    // Within its grace the reconciliation leaves it to the webhook.
+    expect((await reconcileOrderPromises(db, SHOP, new Date(), async () => {}, undefined, settleTags)).tagOperationsSettled).toBe(0);
+    const later = new Date(Date.now() + TAG_OPERATION_GRACE_MS + 60_000);
+    const reconciled = await reconcileOrderPromises(db, SHOP, later, async () => void writes++, undefined, settleTags);
+    expect(reconciled.tagOperationsSettled).toBe(1);
+    expect(writes).toBe(1);
+    const due = await db.orderPromise.findMany({ where });
+    expect(due.map((r) => [r.writeStatus, r.tagOperationGid, r.writeError])).toEqual(due.map(() => ["pending", null, expect.stringContaining("bulk operation failed")]));
+    const marks = sim.store.mutations(SHOP).length;
+    expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW })).toMatchObject({ written: 3, failed: 0, tagsAddedInBulk: 0 });
+    expect(sim.store.mutations(SHOP).slice(marks).filter((m) => m.kind === "tagsAdd").map((m) => m.cost)).toEqual([10, 10, 10]);
+    expect((await db.orderPromise.findMany({ where })).map((r) => r.writeStatus)).toEqual(["written", "written", "written"]);
   });
 });

@@ -4,7 +4,9 @@
 // 2. the app-owned order metafield `$app.delivery_promise`, 25 orders a metafieldsSet,
 // 3. the tier's order tag (tagsAdd: a set operation, so a tag staff add meanwhile is never lost):
 //    many at once (a flash sale) through one bulk mutation, whose lines do not spend the shop's
-//    rate-limit bucket; a few, or when the bulk path is busy, one call each.
+//    rate-limit bucket; a few, or when the bulk path is busy, one call each. The bulk mutation is
+//    started, not waited for: its promises are saved `tagging`, and bulk_operations/finish settles
+//    them (settle-promise-tag-operation.server.ts; the reconciliation if that webhook is lost).
 // A promise whose fulfillment orders were split, merged or moved ("refit"), or checked by the
 // reconciliation, reads the order's fulfillment orders and writes only deadlines that differ.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
@@ -16,8 +18,8 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
 import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations/order-fulfillment-orders.ts";
-import { runBulkMutation, type BulkMutationOptions } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
-import { addTags, TAGS_ADD_MUTATION, type TagsAddData } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { startBulkMutation, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
+import { addTags, TAGS_ADD_MUTATION } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD_KEY, PROMISE_METAFIELD_TYPE, promiseMetafieldValue } from "../domain/order-promise-writes.ts";
@@ -36,11 +38,10 @@ export const POINTS_PER_ORDER_ESTIMATE = 21;
 const CONCURRENCY = 16;
 /**
  * Tags to add in one round from which a bulk mutation is used: it costs 20 points (staged
- * upload, start) and a point a poll whatever the count, against 10 a tag; but it takes seconds.
+ * upload, start) and 1 to read it when finished, whatever the count, against 10 a tag; but it
+ * takes seconds, and one bulk mutation at a time runs per shop.
  */
 export const BULK_TAGS_MIN = 25;
-/** Polls (a second apart) before the direct calls take over: well within the write job's 60 s lock. */
-export const BULK_MAX_POLLS = 40;
 
 export interface WriteShopPromisesInput {
   db: Db;
@@ -51,7 +52,7 @@ export interface WriteShopPromisesInput {
   roundSize?: number;
   beforeRound?: () => Promise<void>;
   /** The bulk path for tags (false: always one call a tag). */
-  bulk?: (BulkMutationOptions & { minTags?: number }) | false;
+  bulk?: { fetch?: StorageFetch; minTags?: number } | false;
 }
 
 export interface WriteShopPromisesResult {
@@ -62,10 +63,10 @@ export interface WriteShopPromisesResult {
   deadlineFulfillmentOrders: number;
   metafieldCalls: number;
   tagsAdded: number;
-  /** Tags added through bulk mutations (counted in tagsAdded too), and the operations run. */
+  /** Tags handed to bulk mutations (counted in tagsAdded too; they land when the operation finishes), and the operations started. */
   tagsAddedInBulk: number;
   bulkOperations: number;
-  /** Why the last bulk attempt gave way to direct calls (another bulk mutation running, not done in time, an error). */
+  /** Why the last bulk attempt gave way to direct calls (another bulk mutation running, an error). */
   bulkFallback: string | null;
   reads: number;
   more: boolean;
@@ -84,8 +85,10 @@ interface Plan {
   writeMetafieldAndTag: boolean;
   /** Read from Shopify this round (a refusal is then not worth a re-read). */
   read: boolean;
-  /** Every write this order needed landed this round. */
+  /** Every write this order needed landed this round (or its tag is a line of a started bulk mutation). */
   complete: boolean;
+  /** Its tag's bulk mutation and line, when the tag went in bulk. */
+  tagLine?: { operationGid: string; line: number };
   failure?: unknown;
 }
 
@@ -251,33 +254,28 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
     }
   });
 
-  // 4. The tier's order tag: in bulk when many, else (or when the bulk path is busy or slow) one call each.
+  // 4. The tier's order tag: in bulk when many (started here, settled when it finishes), else
+  // (or when the bulk path is busy) one call each.
   let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
   if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
-    let outcomes;
+    let operationGid: string | null;
     try {
-      outcomes = await runBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), { maxPolls: BULK_MAX_POLLS, ...bulk });
+      operationGid = await startBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), bulk.fetch);
     } catch (error) {
       rethrowIfThrottledOrGone(error);
       // The direct calls below add the same tags (a set operation: adding twice changes nothing).
       result.bulkFallback = ((classifyShopifyError(error) ?? (error as Error)).message ?? String(error)).slice(0, 500);
-      outcomes = null;
+      operationGid = null;
     }
-    if (outcomes === null) result.bulkFallback ??= "another bulk mutation is running on the shop, or it was not done in time";
-    if (outcomes) {
+    if (operationGid === null) result.bulkFallback ??= "another bulk mutation is running on the shop";
+    else {
       result.bulkOperations++;
-      for (const [i, plan] of tagging.entries()) {
-        const line = outcomes[i];
-        try {
-          if (line.errors) throw new ShopifyRetryableError("server_error", `tagsAdd in bulk: ${line.errors.map((e) => e.message).join("; ")}`);
-          throwOnUserErrors("tagsAdd", (line.data as TagsAddData | null)?.tagsAdd);
-          result.tagsAdded++;
-          result.tagsAddedInBulk++;
-          plan.complete = true;
-        } catch (error) {
-          plan.failure = error;
-        }
+      for (const [line, plan] of tagging.entries()) {
+        plan.tagLine = { operationGid, line };
+        plan.complete = true;
       }
+      result.tagsAdded += tagging.length;
+      result.tagsAddedInBulk += tagging.length;
       tagging = [];
     }
   }
@@ -322,7 +320,15 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
     result.written++;
     const saved = await db.orderPromise.updateMany({
       where,
-      data: { writeStatus: "written", deadlineFulfillmentOrders: JSON.stringify(plan.fulfillmentOrderIds), writtenAt: now, writeAttempts: 0, writeError: null },
+      data: {
+        writeStatus: plan.tagLine ? "tagging" : "written",
+        deadlineFulfillmentOrders: JSON.stringify(plan.fulfillmentOrderIds),
+        writtenAt: now,
+        writeAttempts: 0,
+        writeError: null,
+        tagOperationGid: plan.tagLine?.operationGid ?? null,
+        tagOperationLine: plan.tagLine?.line ?? null,
+      },
     });
     // The row moved while it was written (a refit asked for): it stays due, and a follow-up comes for it.
     if (saved.count === 0) result.more = true;

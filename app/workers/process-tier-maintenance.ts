@@ -14,6 +14,7 @@ import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.
 import { requestTierRecompute, shopifyAdminRunner } from "./tier-jobs.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
 import { reconcileOrderPromises } from "../use-cases/reconcile-order-promises.server.ts";
+import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
 import { requestPromiseWrite } from "./promise-jobs.ts";
 import { promiseJobInFlight, requestLostPromise } from "../adapters/queues/promise-jobs.server.ts";
 
@@ -74,7 +75,9 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
             }
             return requested;
           };
-          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop), recoverLost) : null;
+          // Tag bulk mutations whose bulk_operations/finish never came.
+          const settleTags = (operationGid: string) => settlePromiseTagOperation({ db: deps.db, shop: data.shop, operationGid, admin: () => adminFor(data.shop) });
+          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop), recoverLost, settleTags) : null;
           return orders && { ...orders, promises };
         } catch (error) {
           const classified = classifyShopifyError(error);

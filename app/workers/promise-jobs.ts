@@ -18,6 +18,7 @@ import { readOrderForLostPromise } from "../adapters/shopify/admin-operations/or
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
 import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
+import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
 
 export const PROMISE_WRITE_LOCK_MS = 60_000;
 const SCHEDULED_TTL_S = 60;
@@ -117,6 +118,12 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
       }
       case "cancel":
         return { cancelled: await cancelOrderPromise(deps.db, shop, data.orderGid, now) };
+      case "tags": {
+        // bulk_operations/finish of a bulk mutation that added promises' tags.
+        const result = await shopifyGuarded(deps, shop, "promise tags", () => settlePromiseTagOperation({ db: deps.db, shop, operationGid: data.operationGid, admin: () => deps.adminFor(shop) }));
+        if ("retry" in result && result.retry > 0) await requestPromiseWrite(deps.queues, shop);
+        return result;
+      }
       case "refit": {
         const orderGids = await markRefit(deps.db, shop, data.fulfillmentOrderGids);
         if (orderGids.length) await requestPromiseWrite(deps.queues, shop);

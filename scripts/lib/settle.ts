@@ -1,5 +1,5 @@
 // Waits until Tierline has caught up: no stored delivery waiting, no tier or
-// promise job queued, no customer or promise waiting for its Shopify write (spend values
+// promise job queued, no customer or promise waiting for its Shopify write (a tag bulk mutation included; spend values
 // left stale for the batched refresh do not count). Used by the demo and tests.
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -24,7 +24,7 @@ export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleW
       await eventually(async () => {
         const [deliveries, pendingSync, ...counts] = await Promise.all([
           db.webhookDelivery.count({ where: { status: "received" } }),
-          db.customer.count({ where: { syncStatus: "pending" } }).then(async (customers) => customers + (await db.orderPromise.count({ where: { status: "open", writeStatus: { in: ["pending", "refit"] } } }))),
+          db.customer.count({ where: { syncStatus: "pending" } }).then(async (customers) => customers + (await db.orderPromise.count({ where: { status: "open", writeStatus: { in: ["pending", "refit", "tagging"] } } }))),
           ...queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "prioritized")),
         ]);
         const queued = counts.reduce((sum, c) => sum + c.waiting + c.delayed + c.active + (c.prioritized ?? 0), 0);

@@ -74,14 +74,15 @@ export async function markRefit(db: Db, shop: string, fulfillmentOrderGids: read
  */
 export async function requestDeadlineCheck(db: Db, shop: string, orderGids: readonly string[]): Promise<number> {
   const where = { shop, orderGid: { in: [...orderGids] }, status: "open" };
-  const written = await db.orderPromise.updateMany({ where: { ...where, writeStatus: "written" }, data: { writeStatus: "refit", writeAttempts: 0, writeError: null } });
+  // A tag still in a bulk mutation ("tagging") keeps its operation: its finish settles the tag either way.
+  const written = await db.orderPromise.updateMany({ where: { ...where, writeStatus: { in: ["written", "tagging"] } }, data: { writeStatus: "refit", writeAttempts: 0, writeError: null } });
   const pending = await db.orderPromise.updateMany({ where: { ...where, writeStatus: { in: ["pending", "refit"] } }, data: { deadlineFulfillmentOrders: "[]" } });
   return written.count + pending.count;
 }
 
 /** Open promises not yet due whose deadlines were written: the reconciliation compares them with Shopify. */
 export async function openWrittenPromises(db: Db, shop: string, now: Date): Promise<string[]> {
-  const rows = await db.orderPromise.findMany({ where: { shop, status: "open", writeStatus: "written", shipBy: { gte: now } }, select: { orderGid: true } });
+  const rows = await db.orderPromise.findMany({ where: { shop, status: "open", writeStatus: { in: ["written", "tagging"] }, shipBy: { gte: now } }, select: { orderGid: true } });
   return rows.map((row) => row.orderGid);
 }
 

@@ -51,10 +51,17 @@ export async function promiseJobInFlight(queues: JobQueues, shop: string, orderG
 export type PromiseWorkRequest =
   | { kind: "make"; order: OrderPromiseRequest }
   | { kind: "cancel"; orderGid: string }
-  | { kind: "refit"; fulfillmentOrderGids: string[] };
+  | { kind: "refit"; fulfillmentOrderGids: string[] }
+  | { kind: "tags"; operationGid: string };
+
+/** A bulk mutation adding promises' tags finished: settle its promises (one job per operation). */
+export async function requestPromiseTagSettle(queues: JobQueues, shop: string, operationGid: string): Promise<void> {
+  await queues.promises.add("tags", { kind: "tags", shop, operationGid }, { jobId: jobIdFor("promise-tags", `${shop}|${operationGid}`) });
+}
 
 export async function requestPromiseWork(queues: JobQueues, shop: string, work: PromiseWorkRequest): Promise<void> {
   if (work.kind === "make") return requestOrderPromise(queues, shop, work.order);
   if (work.kind === "cancel") return requestPromiseCancel(queues, shop, work.orderGid);
+  if (work.kind === "tags") return requestPromiseTagSettle(queues, shop, work.operationGid);
   return requestPromiseRefit(queues, shop, work.fulfillmentOrderGids);
 }

@@ -101,6 +101,7 @@ export const QUEUES = {
       z.object({ kind: z.literal("recompute"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
       z.object({ kind: z.literal("recover"), shop: shopDomain, orderGid: z.string().startsWith("gid://shopify/Order/") }),
       z.object({ kind: z.literal("refit"), shop: shopDomain, fulfillmentOrderGids: z.array(z.string().startsWith("gid://shopify/FulfillmentOrder/")).min(1) }),
+      z.object({ kind: z.literal("tags"), shop: shopDomain, operationGid: z.string().startsWith("gid://shopify/BulkOperation/") }),
     ]),
   },
   /**

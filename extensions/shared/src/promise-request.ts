@@ -5,9 +5,22 @@ import type { CheckoutPromiseAnswer } from "../../../app/domain/checkout-promise
 
 export type { CheckoutPromiseAnswer };
 
-/** Set by the bundler (scripts/bundle-extensions.ts from SHOPIFY_APP_URL); this default otherwise. */
-declare const TIERLINE_APP_URL: string | undefined;
-export const APP_URL: string = typeof TIERLINE_APP_URL === "string" ? TIERLINE_APP_URL : "https://tierline.example";
+// Replaced when bundled: Shopify's CLI defines `process.env.<NAME>` from its environment and the
+// app's .env (`TIERLINE_APP_URL=https://… shopify app deploy`), as scripts/bundle-extensions.ts does.
+declare const process: { env: { TIERLINE_APP_URL?: string } };
+
+/** The app's origin, compiled in from TIERLINE_APP_URL; null when bundled without it (the block then shows nothing). */
+function builtInAppUrl(): string | null {
+  try {
+    const url = process.env.TIERLINE_APP_URL;
+    return url ? url.replace(/\/+$/, "") : null;
+  } catch {
+    // Not replaced: there is no `process` in checkout's sandbox.
+    return null;
+  }
+}
+
+export const APP_URL: string | null = builtInAppUrl();
 
 /** Checkout must never wait on us: past this the block gives up and stays empty. */
 export const PROMISE_TIMEOUT_MS = 2500;
@@ -31,6 +44,7 @@ export async function requestPromise(request: PromiseRequest): Promise<CheckoutP
     }, request.timeoutMs ?? PROMISE_TIMEOUT_MS);
   });
   const attempt = (async () => {
+    if (!APP_URL) return null;
     try {
       const params = new URLSearchParams();
       if (request.orderId) params.set("orderId", request.orderId);

@@ -1,11 +1,12 @@
 // One mutation run once per line of variables by a Shopify bulk operation: the variables
-// are uploaded as JSONL to a staged upload target (stagedUploadsCreate, then a multipart POST),
-// bulkOperationRunMutation starts the run, and the operation is polled (node(id), 1 point) until
-// it is done; its result file has one line per input line. Only the two mutations spend the
-// shop's rate-limit bucket (10 points each), whatever the number of lines.
+// are uploaded as JSONL to a staged upload target (stagedUploadsCreate, then a multipart POST) and
+// bulkOperationRunMutation starts the run. Nobody waits for it: Shopify sends bulk_operations/finish
+// when it is done, and then its result file (one line per input line, `__lineNumber`) is read.
+// Only the two mutations spend the shop's rate-limit bucket (10 points each), whatever the number
+// of lines; reading the finished operation's state costs 1.
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
 import { ShopifyRetryableError, ShopifyTerminalError } from "../shopify-errors.ts";
-import { BULK_OPERATION_DONE, readBulkOperation, type BulkOperationState } from "./bulk-operation-status.ts";
+import type { BulkOperationState } from "./bulk-operation-status.ts";
 import { throwOnUserErrors, type UserError } from "./user-errors.ts";
 
 export const STAGED_UPLOADS_CREATE_MUTATION = `#graphql
@@ -67,23 +68,14 @@ export const bulkOperationRunMutationOperation: AdminOperation<BulkOperationRunM
 /** One input line's outcome: the mutation's data, or the errors that stopped it. */
 export type BulkMutationLine = { data: Record<string, unknown> | null; errors: { message: string }[] | null };
 
-export interface BulkMutationOptions {
-  /** How the upload and the result download are fetched (Shopify's storage, not the Admin API). */
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  pollMs?: number;
-  /** Give up waiting after this many polls (the operation may still finish; the caller falls back). */
-  maxPolls?: number;
-}
+/** How the upload and the result download are fetched (Shopify's storage, not the Admin API). */
+export type StorageFetch = typeof fetch;
 
 /**
- * Runs `mutation` once per variables object. Returns each line's outcome in input order, or
- * null when the operation could not be used (another bulk mutation of the app is running on the
- * shop, or it did not finish in time): the caller then writes directly.
+ * Starts `mutation` once per variables object. Returns the operation's GID, or null when another
+ * bulk mutation of the app is running on the shop (one at a time): the caller then writes directly.
  */
-export async function runBulkMutation(runner: AdminRunner, mutation: string, lines: readonly Record<string, unknown>[], options: BulkMutationOptions = {}): Promise<BulkMutationLine[] | null> {
-  const fetchImpl = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+export async function startBulkMutation(runner: AdminRunner, mutation: string, lines: readonly Record<string, unknown>[], fetchImpl: StorageFetch = fetch): Promise<string | null> {
   const staged = await runner.run(stagedUploadsCreateOperation, { input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }] });
   throwOnUserErrors("stagedUploadsCreate", staged.stagedUploadsCreate);
   const target = staged.stagedUploadsCreate?.stagedTargets?.[0];
@@ -101,24 +93,26 @@ export async function runBulkMutation(runner: AdminRunner, mutation: string, lin
   if (payload?.userErrors.some((e) => e.code === "OPERATION_IN_PROGRESS")) return null;
   throwOnUserErrors("bulkOperationRunMutation", payload);
   if (!payload?.bulkOperation) throw new ShopifyTerminalError("bad_response", "bulkOperationRunMutation returned no operation");
+  return payload.bulkOperation.id;
+}
 
-  let state: BulkOperationState | null = null;
-  for (let poll = 0; poll < (options.maxPolls ?? 120); poll++) {
-    await sleep(options.pollMs ?? 1_000);
-    state = await readBulkOperation(runner, payload.bulkOperation.id);
-    if (state && BULK_OPERATION_DONE.has(state.status)) break;
-  }
-  if (!state || !BULK_OPERATION_DONE.has(state.status)) return null;
+/**
+ * The outcome of each input line of a finished bulk mutation, by line number. A line the file
+ * does not report (the operation failed, was cancelled or expired before it ran) gets an error.
+ */
+export async function readBulkMutationResult(state: BulkOperationState, lineNumbers: readonly number[], fetchImpl: StorageFetch = fetch): Promise<Map<number, BulkMutationLine>> {
+  const outcomes = new Map<number, BulkMutationLine>(
+    lineNumbers.map((n) => [n, { data: null, errors: [{ message: `bulk operation ${state.status.toLowerCase()} (${state.errorCode ?? "no error code"}) before this line ran` }] }]),
+  );
   const url = state.url ?? state.partialDataUrl;
-  const outcomes: BulkMutationLine[] = lines.map(() => ({ data: null, errors: [{ message: `bulk operation ${state.status.toLowerCase()} (${state.errorCode ?? "no error code"}) before this line ran` }] }));
   if (!url) return outcomes;
   const result = await fetchImpl(url);
   if (!result.ok) throw new ShopifyRetryableError("network", `bulk result download answered ${result.status}`);
   for (const text of (await result.text()).split("\n")) {
     if (!text.trim()) continue;
     const line = JSON.parse(text) as { data?: Record<string, unknown>; errors?: { message: string }[]; __lineNumber?: number };
-    if (typeof line.__lineNumber !== "number" || !outcomes[line.__lineNumber]) continue;
-    outcomes[line.__lineNumber] = { data: line.data ?? null, errors: line.errors?.length ? line.errors : null };
+    if (typeof line.__lineNumber !== "number" || !outcomes.has(line.__lineNumber)) continue;
+    outcomes.set(line.__lineNumber, { data: line.data ?? null, errors: line.errors?.length ? line.errors : null });
   }
   return outcomes;
 }

@@ -1,0 +1,7 @@
+-- AlterTable
+ALTER TABLE "OrderPromise" ADD COLUMN     "tagOperationGid" TEXT,
+ADD COLUMN     "tagOperationLine" INTEGER;
+
+-- CreateIndex
+CREATE INDEX "OrderPromise_shop_tagOperationGid_idx" ON "OrderPromise"("shop", "tagOperationGid");
+
