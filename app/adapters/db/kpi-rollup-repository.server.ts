@@ -82,16 +82,19 @@ function dayRuns(days: readonly LocalDay[], zone: string): { gte: Date; lt: Date
 const ORDER_SELECT = { orderGid: true, customerGid: true, processedAt: true, currencyCode: true, currentTotal: true, test: true, financialStatus: true, deletedAt: true } as const;
 type OrderRow = { orderGid: string; customerGid: string | null; processedAt: Date; currencyCode: string; currentTotal: number; test: boolean; financialStatus: string | null; deletedAt: Date | null };
 
-/** Tier at checkout (the stored promise's), else the last tier the buyer reached before the order, else none. */
+/**
+ * Tier at checkout (the stored promise's), else the last tier the buyer reached before the order, else
+ * the tier the history import gave them when it is their first record, else none.
+ */
 async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): Promise<Map<string, string | null>> {
   const tiers = new Map<string, string | null>();
   for (const part of chunks(orders.map((order) => order.orderGid))) {
     for (const promise of await db.orderPromise.findMany({ where: { shop, orderGid: { in: part } }, select: { orderGid: true, tierKey: true } })) tiers.set(promise.orderGid, promise.tierKey);
   }
   const unknown = orders.filter((order) => !tiers.has(order.orderGid) && order.customerGid);
-  const history = new Map<string, { toTier: string | null; occurredAt: Date }[]>();
+  const history = new Map<string, { toTier: string | null; reason: string; occurredAt: Date }[]>();
   for (const part of chunks([...new Set(unknown.map((order) => order.customerGid!))])) {
-    const changes = await db.tierChange.findMany({ where: { shop, customerGid: { in: part } }, select: { customerGid: true, toTier: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
+    const changes = await db.tierChange.findMany({ where: { shop, customerGid: { in: part } }, select: { customerGid: true, toTier: true, reason: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
     for (const change of changes) {
       const list = history.get(change.customerGid) ?? [];
       list.push(change);
@@ -99,8 +102,10 @@ async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): 
     }
   }
   for (const order of unknown) {
-    let tier: string | null = null;
-    for (const change of history.get(order.customerGid!) ?? []) {
+    const changes = history.get(order.customerGid!) ?? [];
+    // History imported at install records the tier once, at the import: older orders take that tier.
+    let tier: string | null = changes[0]?.reason === "backfill" ? changes[0].toTier : null;
+    for (const change of changes) {
       if (change.occurredAt.getTime() > order.processedAt.getTime()) break;
       tier = change.toTier;
     }
