@@ -13,7 +13,7 @@ import {
   tierDistribution,
 } from "../domain/kpi-figures.ts";
 import { lastDays, localDayOf, parseDayRange, previousRange, rangeDays, type DayRange } from "../domain/kpi-periods.ts";
-import { loadFactsBetween, loadRollupState, memberCountsByTier } from "../adapters/db/kpi-rollup-repository.server.ts";
+import { loadFactsByMonth, loadRollupState, memberCountsByTier } from "../adapters/db/kpi-rollup-repository.server.ts";
 import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { tierRefs, type MemberFigures } from "./kpi-rollup.server.ts";
@@ -35,7 +35,7 @@ export async function loadDashboard({ db, shop, params, now }: { db: Db; shop: s
   const today = localDayOf(now, zone);
   const { range, preset } = rangeFrom(params, today);
   // From the previous period's start to today: rates compare periods, member counts walk back from today.
-  const facts = await loadFactsBetween(db, shop, previousRange(range).from, today);
+  const facts = await loadFactsByMonth(db, shop, { previousFrom: previousRange(range).from, from: range.from, to: range.to, today });
   const tiers = tierRefs(rules);
   const handlingCost = Object.fromEntries(settings.rules.lanes.map((lane) => [lane.tierKey, lane.handlingCostMinor ?? 0]));
   const members = state?.members ? (JSON.parse(state.members) as MemberFigures) : null;

@@ -4,12 +4,13 @@
 // Run by the tier-maintenance queue every minute per shop (docs/decisions/0017); the first run of a
 // shop builds every day of its history.
 import type { Db } from "../db.server.ts";
-import { dailyFacts } from "../domain/kpi-facts.ts";
+import { dailyFacts, type KpiFact } from "../domain/kpi-facts.ts";
+import { dayAdd, localDayOf, type LocalDay } from "../domain/kpi-periods.ts";
 import { lifetimeValue, rfmScores, rfmSummary, type LifetimeValueRow, type RfmSummary, type TierRef } from "../domain/kpi-figures.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
-import { daysChangedSince, loadFactInputs, loadMemberYears, loadRollupState, replaceDayFacts, saveMemberFigures } from "../adapters/db/kpi-rollup-repository.server.ts";
+import { daysChangedSince, earliestActivity, loadFactInputs, loadMemberYears, loadRollupState, replaceDayFacts, saveMemberFigures } from "../adapters/db/kpi-rollup-repository.server.ts";
 
 /** Rows written this long before a run began are taken as committed by then (a write's updatedAt is stamped before its commit). */
 const COMMIT_SKEW_MS = 60_000;
@@ -27,6 +28,20 @@ export async function shopTimeZone(db: Db, shop: string): Promise<string> {
   return (await loadPromiseSettings(db, shop)).rules.calendar.timeZone;
 }
 
+/** Every day from the shop's first activity to today, in month-long batches. */
+async function historyMonths(db: Db, shop: string, zone: string, now: Date): Promise<LocalDay[][]> {
+  const first = await earliestActivity(db, shop);
+  if (!first) return [];
+  const today = localDayOf(now, zone);
+  const months = new Map<string, LocalDay[]>();
+  for (let day = localDayOf(first, zone); day <= today; day = dayAdd(day, 1)) {
+    const list = months.get(day.slice(0, 7)) ?? [];
+    list.push(day);
+    months.set(day.slice(0, 7), list);
+  }
+  return [...months.values()];
+}
+
 export async function rollUpShopKpis({ db, shop, now }: { db: Db; shop: string; now: Date }): Promise<KpiRollupResult> {
   const [zone, rules, state] = await Promise.all([shopTimeZone(db, shop), loadTierRules(db, shop), loadRollupState(db, shop)]);
   const mark = new Date(now.getTime() - COMMIT_SKEW_MS);
@@ -34,9 +49,14 @@ export async function rollUpShopKpis({ db, shop, now }: { db: Db; shop: string; 
   const days = full ? "all" : [...(await daysChangedSince(db, shop, state.rolledUntil!, zone))];
   let factCount = 0;
   if (days === "all" || days.length > 0) {
-    const inputs = await loadFactInputs(db, shop, days, zone, rules.currency);
-    const wanted = days === "all" ? null : new Set(days);
-    const facts = dailyFacts(inputs, zone).filter((fact) => wanted === null || wanted.has(fact.day));
+    const facts: KpiFact[] = [];
+    // A first build reads the history a month at a time, so a large store's rows are never all in memory.
+    const batches = days === "all" ? await historyMonths(db, shop, zone, now) : [days];
+    for (const batch of batches) {
+      const inputs = await loadFactInputs(db, shop, batch, zone, rules.currency);
+      const wanted = new Set(batch);
+      facts.push(...dailyFacts(inputs, zone).filter((fact) => wanted.has(fact.day)));
+    }
     await replaceDayFacts(db, shop, days, facts, mark);
     factCount = facts.length;
   }

@@ -3,7 +3,8 @@
 // a rebuild from scratch. Days are New York's; a refund lands in the month after its sale.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
-import { loadFactsBetween } from "../adapters/db/kpi-rollup-repository.server.ts";
+import { loadFactsBetween, loadFactsByMonth } from "../adapters/db/kpi-rollup-repository.server.ts";
+import { membersOverTime, migrationRates, serviceCost, tierDistribution, type TierRef } from "../domain/kpi-figures.ts";
 import { rollUpShopKpis, type MemberFigures } from "./kpi-rollup.server.ts";
 
 const SHOP = "kpi-rollup.myshopify.com";
@@ -80,6 +81,27 @@ describe.each(DATABASE_KINDS)("KPI rollup on %s", (kind) => {
     await db.kpiDailyFact.deleteMany({ where: { shop: SHOP } });
     expect(await rollUpShopKpis({ db, shop: SHOP, now: new Date() })).toMatchObject({ full: true });
     expect(await facts()).toEqual(before);
+  });
+
+  it("gives the page the same figures from facts summed per month as from the daily rows", async () => {
+    const tiers: TierRef[] = [
+      { key: "bronze", name: "Bronze", entryThresholdMinor: 0 },
+      { key: "silver", name: "Silver", entryThresholdMinor: 50_000 },
+      { key: "gold", name: "Gold", entryThresholdMinor: 200_000 },
+    ];
+    const counts = { gold: 1, silver: 1 };
+    // A range that cuts October and November in the middle; the period before it holds October 1.
+    const range = { from: "2026-10-15", to: "2026-11-20" };
+    const daily = await loadFactsBetween(database.db, SHOP, "2026-09-08", "2026-12-10");
+    const monthly = await loadFactsByMonth(database.db, SHOP, { previousFrom: "2026-09-08", from: range.from, to: range.to, today: "2026-12-10" });
+    const figures = (facts: typeof daily) => ({
+      distribution: tierDistribution(tiers, counts, facts, range),
+      overTime: membersOverTime(tiers, counts, facts, range),
+      rates: migrationRates(tiers, counts, facts, range),
+      service: serviceCost(tiers, counts, facts, range, { gold: 300 }),
+    });
+    expect(figures(monthly)).toEqual(figures(daily));
+    expect(figures(daily).rates).toEqual([expect.objectContaining({ from: "none", to: "silver", previous: expect.objectContaining({ moves: 1 }) })]);
   });
 
   it("keeps each member tier's trailing-year value with refunds taken out", async () => {
