@@ -6,7 +6,7 @@
  * - loadRollupState(db, shop)
  * - daysChangedSince(db, shop, since, zone): Set<LocalDay>          days whose facts rows written after `since` touch
  * - earliestActivity(db, shop): Date | null                         where a first build starts
- * - loadFactInputs(db, shop, days | "all", zone, currency): DailyFactsInput   the rows of those days
+ * - loadFactInputs(db, shop, days, zone, currency): DailyFactsInput the rows of those days
  * - replaceDayFacts(db, shop, days | "all", facts, rolledUntil)     one transaction: the days' rows replaced, the mark moved
  * - loadMemberYears(db, shop, since, currency): MemberYear[]        trailing figures of every member with a tier
  * - saveMemberFigures(db, shop, json, at)
@@ -164,15 +164,15 @@ const parseAdjustments = (json: string): Adjustment[] => {
 
 type CostJson = { totalMinor?: number; usualTotalMinor?: number };
 
-/** Every row of the given days (all days: the shop's whole history) that the daily facts are made from. */
-export async function loadFactInputs(db: Db, shop: string, days: readonly LocalDay[] | "all", zone: string, currency: string): Promise<DailyFactsInput> {
-  const runs = days === "all" ? [null] : dayRuns(days, zone);
+/** Every row of the given days that the daily facts are made from. */
+export async function loadFactInputs(db: Db, shop: string, days: readonly LocalDay[], zone: string, currency: string): Promise<DailyFactsInput> {
+  const runs = dayRuns(days, zone);
   const input: Required<DailyFactsInput> = { shopCurrency: currency, orders: [], refunds: [], tierChanges: [], shipmentLines: [], shippedOrders: [], supplyAwards: [] };
   const orders = input.orders as KpiOrderRow[];
   for (const run of runs) {
-    const within = run ? { gte: run.gte, lt: run.lt } : undefined;
-    const dayOrders = await db.ledgerOrder.findMany({ where: { shop, ...(within && { processedAt: within }) }, select: ORDER_SELECT });
-    const refunds = await db.ledgerRefund.findMany({ where: { shop, ...(within && { createdAt: within }) }, select: { orderGid: true, createdAt: true, transactions: true } });
+    const within = { gte: run.gte, lt: run.lt };
+    const dayOrders = await db.ledgerOrder.findMany({ where: { shop, processedAt: within }, select: ORDER_SELECT });
+    const refunds = await db.ledgerRefund.findMany({ where: { shop, createdAt: within }, select: { orderGid: true, createdAt: true, transactions: true } });
     const known = new Map(dayOrders.map((order) => [order.orderGid, order]));
     const missing = [...new Set(refunds.map((refund) => refund.orderGid))].filter((gid) => !known.has(gid));
     for (const part of chunks(missing)) for (const order of await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: part } }, select: ORDER_SELECT })) known.set(order.orderGid, order);
@@ -185,12 +185,11 @@ export async function loadFactInputs(db: Db, shop: string, days: readonly LocalD
       (input.refunds as DailyFactsInput["refunds"] & object[]).push({ createdAt: refund.createdAt, transactionsMinor: refund.transactions, order: orderRow(order, goods, tiers) });
     }
 
-    const changes = await db.tierChange.findMany({ where: { shop, ...(within && { occurredAt: within }) }, select: { fromTier: true, toTier: true, occurredAt: true } });
+    const changes = await db.tierChange.findMany({ where: { shop, occurredAt: within }, select: { fromTier: true, toTier: true, occurredAt: true } });
     (input.tierChanges as object[]).push(...changes);
 
-    const shipDays = run ? { in: [...run.days] } : undefined;
     const lines = await db.promiseShipmentLine.findMany({
-      where: { shop, outcome: { not: null }, ...(shipDays ? { shipDay: shipDays } : { shipDay: { not: null } }) },
+      where: { shop, outcome: { not: null }, shipDay: { in: [...run.days] } },
       select: { orderGid: true, tierKey: true, shipDay: true, outcome: true },
     });
     const lateOrders = [...new Set(lines.filter((line) => line.outcome === "late" && line.orderGid).map((line) => line.orderGid!))];
@@ -208,10 +207,10 @@ export async function loadFactInputs(db: Db, shop: string, days: readonly LocalD
       });
     }
 
-    const shipped = await db.orderPromise.findMany({ where: { shop, status: "shipped", shippedAt: within ?? { not: null } }, select: { tierKey: true, orderedAt: true, shippedAt: true } });
+    const shipped = await db.orderPromise.findMany({ where: { shop, status: "shipped", shippedAt: within }, select: { tierKey: true, orderedAt: true, shippedAt: true } });
     (input.shippedOrders as object[]).push(...shipped.map((promise) => ({ tierKey: promise.tierKey, orderedAt: promise.orderedAt, shippedAt: promise.shippedAt! })));
 
-    const decisions = await db.replenishmentDecision.findMany({ where: { shop, ...(within && { decidedAt: within }) }, select: { requestId: true, kind: true, cost: true, resolution: true, decidedAt: true } });
+    const decisions = await db.replenishmentDecision.findMany({ where: { shop, decidedAt: within }, select: { requestId: true, kind: true, cost: true, resolution: true, decidedAt: true } });
     const paid = decisions
       .map((decision) => {
         const resolution = decision.resolution ? (JSON.parse(decision.resolution) as { kind?: string; cost?: CostJson }) : null;
