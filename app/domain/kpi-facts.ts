@@ -17,8 +17,9 @@
  *   refund subtracts the money it returned on the day it was made, so a refund in a later month
  *   lowers that month, not the month of the sale.
  * - An order belongs to the tier its buyer had at checkout (the stored promise's), else the tier the
- *   tier history gives them at the order's time (an imported history starts at the import, so
- *   older orders take the imported tier), else NO_TIER. The adapter resolves it into `tierKey`.
+ *   tier history gives them at the order's time; an order older than the buyer's first record (the
+ *   history import records every member once, at the import) takes that record's tier; else NO_TIER.
+ *   The adapter resolves it into `tierKey`.
  * - A migration is a tier change, on the day it happened, from `tierKey` to `dim` (NO_TIER for none).
  * - Promise lines (one line of one fulfillment, docs/decisions/0013) count on their ship day under the
  *   promise's tier: dim "kept" or "late:<cause>".

@@ -99,7 +99,7 @@ type OrderRow = { orderGid: string; customerGid: string | null; processedAt: Dat
 
 /**
  * Tier at checkout (the stored promise's), else the last tier the buyer reached before the order, else
- * the tier the history import gave them when it is their first record, else none.
+ * the tier of the buyer's first record when it starts from none, else none.
  */
 async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): Promise<Map<string, string | null>> {
   const tiers = new Map<string, string | null>();
@@ -107,9 +107,9 @@ async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): 
     for (const promise of await db.orderPromise.findMany({ where: { shop, orderGid: { in: part } }, select: { orderGid: true, tierKey: true } })) tiers.set(promise.orderGid, promise.tierKey);
   }
   const unknown = orders.filter((order) => !tiers.has(order.orderGid) && order.customerGid);
-  const history = new Map<string, { toTier: string | null; reason: string; occurredAt: Date }[]>();
+  const history = new Map<string, { fromTier: string | null; toTier: string | null; occurredAt: Date }[]>();
   for (const part of chunks([...new Set(unknown.map((order) => order.customerGid!))])) {
-    const changes = await db.tierChange.findMany({ where: { shop, customerGid: { in: part } }, select: { customerGid: true, toTier: true, reason: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
+    const changes = await db.tierChange.findMany({ where: { shop, customerGid: { in: part } }, select: { customerGid: true, fromTier: true, toTier: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
     for (const change of changes) {
       const list = history.get(change.customerGid) ?? [];
       list.push(change);
@@ -118,8 +118,9 @@ async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): 
   }
   for (const order of unknown) {
     const changes = history.get(order.customerGid!) ?? [];
-    // History imported at install records the tier once, at the import: older orders take that tier.
-    let tier: string | null = changes[0]?.reason === "backfill" ? changes[0].toTier : null;
+    // Before the first record (a history import records every member once, at the import; a first order
+    // records its tier just after it), an order takes the tier of that first record.
+    let tier: string | null = changes[0] && changes[0].fromTier === null ? changes[0].toTier : null;
     for (const change of changes) {
       if (change.occurredAt.getTime() > order.processedAt.getTime()) break;
       tier = change.toTier;
