@@ -53,6 +53,8 @@ export type PromiseLane = {
   handling: HandlingTime;
   /** Orders whose promise falls due on one working day; null is unlimited. */
   dailyCapacity: number | null;
+  /** What handling one order in this lane costs the shop beyond the standard (minor units; the dashboard's service cost). Absent: 0. */
+  handlingCostMinor?: number;
 };
 
 export type TransitEstimate = {
@@ -143,6 +145,7 @@ const laneSchema = z
       .min(1, "capacity must be at least 1 order a day (leave it empty for no limit)")
       .max(MAX_CAPACITY, `capacity must be at most ${MAX_CAPACITY}`)
       .nullable(),
+    handlingCostMinor: z.number().int("cost must be in minor units").nonnegative("cost must not be negative").max(100_000_000).optional(),
   })
   .strict();
 

@@ -56,7 +56,7 @@ export function emptySpendSummary(customerId: string, currency: string): SpendSu
 }
 
 /** Statuses under which no money has been received (yet, or ever). */
-const UNPAID: ReadonlySet<FinancialStatus> = new Set(["pending", "authorized", "voided", "expired"]);
+export const UNPAID: ReadonlySet<FinancialStatus> = new Set(["pending", "authorized", "voided", "expired"]);
 
 export type OrderValuation = { kind: "valued"; spendMinor: MinorUnits } | { kind: "unvalued"; reason: string };
 

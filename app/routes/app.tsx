@@ -25,6 +25,7 @@ export default function AppLayout() {
         <Link to="/app/tiers">Tier rules</Link>
         <Link to="/app/promises">Promises</Link>
         <Link to="/app/promise-settings">Promise settings</Link>
+        <Link to="/app/dashboard">Dashboard</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -42,6 +42,8 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.replenishmentDecision.deleteMany({ where: { shop } }),
     db.purchaseOrder.deleteMany({ where: { shop } }),
     db.backfillRun.deleteMany({ where: { shop } }),
+    db.kpiDailyFact.deleteMany({ where: { shop } }),
+    db.kpiRollupState.deleteMany({ where: { shop } }),
     db.webhookDelivery.deleteMany({ where: { shop, ...(keepWebhookId ? { webhookId: { not: keepWebhookId } } : {}) } }),
     // Data-request exports and erasure tombstones go with the shop (shop/redact keeps only its own record).
     db.complianceRequest.deleteMany({ where: { shop, topic: { not: "shop/redact" } } }),

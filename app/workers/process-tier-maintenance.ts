@@ -8,6 +8,7 @@ import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
+import { rollUpShopKpis } from "../use-cases/kpi-rollup.server.ts";
 import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
 import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
 import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.server.ts";
@@ -53,6 +54,16 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
         );
         return { shops: shops.length };
       }
+      case "kpi-rollup-all": {
+        const shops = await deps.db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+        const slot = job.timestamp || now.getTime();
+        await deps.queues.tierMaintenance.addBulk(
+          shops.map((s) => ({ name: "kpi-rollup-shop", data: { kind: "kpi-rollup-shop" as const, shop: s.domain }, opts: { jobId: jobIdFor("kpi-rollup", `${s.domain}@${slot}`) } })),
+        );
+        return { shops: shops.length };
+      }
+      case "kpi-rollup-shop":
+        return rollUpShopKpis({ db: deps.db, shop: data.shop, now });
       case "reconcile-shop":
         try {
           const orders = await reconcileShopOrders({

@@ -41,6 +41,8 @@ export interface WorkerOptions {
   syncSliceMs?: number;
   /** How often shops with tier writes still due get their sync restarted (default 1 min). */
   syncSweepEveryMs?: number;
+  /** How often the dashboard's rollups take in what changed (default 60 s; docs/decisions/0017). */
+  kpiRollupEveryMs?: number;
   /** Admin API access of a shop (default: its offline session); tests and the demo inject one. */
   adminFor?: (shop: string) => Promise<AdminRunner>;
   /** The app's public URL: suppliers POST their answers to it. */
@@ -133,6 +135,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   await queues.tierMaintenance.upsertJobScheduler("review-due", { every: options.reviewEveryMs ?? REVIEW_EVERY_MS }, { name: "review-due", data: { kind: "review-due" } });
   await queues.tierMaintenance.upsertJobScheduler("sync-sweep", { every: options.syncSweepEveryMs ?? 60_000 }, { name: "sync-sweep", data: { kind: "sync-sweep" } });
   await queues.tierMaintenance.upsertJobScheduler("reconcile-all", { every: options.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile-all", data: { kind: "reconcile-all" } });
+  await queues.tierMaintenance.upsertJobScheduler("kpi-rollup-all", { every: options.kpiRollupEveryMs ?? 60_000 }, { name: "kpi-rollup-all", data: { kind: "kpi-rollup-all" } });
 
   // Re-queue deliveries that were stored but whose enqueue failed (the web process answered 503).
   await queues.shopLifecycle.upsertJobScheduler("sweep-deliveries", { every: 60_000 }, { name: "sweep-deliveries", data: { kind: "sweep-deliveries" } });

@@ -84,6 +84,9 @@ export const QUEUES = {
       z.object({ kind: z.literal("sync-sweep") }),
       z.object({ kind: z.literal("reconcile-all") }),
       z.object({ kind: z.literal("reconcile-shop"), shop: shopDomain }),
+      // The dashboard's rollups: "kpi-rollup-all" fans out one "kpi-rollup-shop" per installed shop.
+      z.object({ kind: z.literal("kpi-rollup-all") }),
+      z.object({ kind: z.literal("kpi-rollup-shop"), shop: shopDomain }),
     ]),
   },
   /**
