@@ -25,6 +25,8 @@ export default function AppLayout() {
         <Link to="/app/tiers">Tier rules</Link>
         <Link to="/app/promises">Promises</Link>
         <Link to="/app/promise-settings">Promise settings</Link>
+        <Link to="/app/suppliers">Suppliers</Link>
+        <Link to="/app/replenishment">Replenishment</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
