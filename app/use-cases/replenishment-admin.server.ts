@@ -240,6 +240,8 @@ export async function submitReplenishmentAction(input: {
       };
       return { ok: false, requestId, message: outcome.issues.map((i) => sentence(`${about(i.quoteId)}${i.message}`)).join(" ") };
     }
+    // resolveEscalation finishes an approval already made whatever the answer; a cancel cannot undo it.
+    if (intent === "cancel" && outcome.status === "awarded") return { ok: false, requestId, message: "This request was already approved and ordered; it can no longer be cancelled." };
     const message = outcome.status === "cancelled" ? "Request cancelled; nothing was ordered." : `Approved: ${outcome.purchaseOrderIds.length === 1 ? "a purchase order was" : `${outcome.purchaseOrderIds.length} purchase orders were`} made and the stock is recorded as incoming in Shopify.`;
     return { ok: true, requestId, message };
   }
