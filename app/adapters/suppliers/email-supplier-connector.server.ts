@@ -58,7 +58,7 @@ export function rfqEmail(input: RfqEmailInput): { subject: string; text: string;
     "",
     "If you cannot quote, a short reply saying so is welcome.",
   ].join("\n");
-  return { subject: `Request for quotation ${rfq.id}: ${line.quantity} × ${line.item.buyersItemId}`, text, headers: { "X-Tierline-Reference": rfq.id } };
+  return { subject: `Request for quotation ${rfq.id}: ${line.quantity} units of ${line.item.buyersItemId}`, text, headers: { "X-Tierline-Reference": rfq.id } };
 }
 
 export function createSmtpMailer(config: { smtpUrl: string; from: string; timeoutMs?: number }): RfqMailer & { close(): void } {
