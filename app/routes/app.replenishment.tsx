@@ -2,9 +2,10 @@
 // supplier's reply typed in here), the approval queue (why a person must decide, the quotes side
 // by side: approve the proposal, pick other quotes, or cancel), and recent awards with their
 // purchase orders.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Divider, EmptyState, FormLayout, InlineStack, Layout, List, Page, SkeletonBodyText, Text, TextField } from "@shopify/polaris";
 import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
@@ -86,7 +87,19 @@ function ReplyForm({ rfq }: { rfq: RfqView }) {
   const busy = fetcher.state !== "idle";
   const result = fetcher.data;
   const issueOf = (field: string) => (result && !result.ok ? result.issues?.find((i) => i.field === field)?.message : undefined);
-  if (!open) return <Button size="slim" onClick={() => setOpen(true)}>{`Enter ${rfq.supplierName}'s reply`}</Button>;
+  const shopify = useAppBridge();
+  useEffect(() => {
+    if (fetcher.data?.ok) shopify.toast.show(fetcher.data.message);
+  }, [fetcher.data]);
+  // Once recorded the RFQ is answered and the form goes; the confirmation stays.
+  if (result?.ok && !busy) return <Text as="p" tone="success">{result.message}</Text>;
+  if (!rfq.canEnterReply) return null;
+  if (!open)
+    return (
+      <InlineStack>
+        <Button size="slim" onClick={() => setOpen(true)}>{`Enter ${rfq.supplierName}'s reply`}</Button>
+      </InlineStack>
+    );
   return (
     <Box padding="300" background="bg-surface-secondary" borderRadius="200">
       <BlockStack gap="300">
@@ -125,7 +138,7 @@ function OpenRequest({ request }: { request: RequestView }) {
         <Text key={r.id} as="p" tone="caution">{`${r.supplierName}: ${r.note}`}</Text>
       ))}
       <QuotesTable request={request} />
-      {request.rfqs.filter((r) => r.canEnterReply).map((rfq) => (
+      {request.rfqs.filter((r) => r.connector === "email").map((rfq) => (
         <ReplyForm key={rfq.id} rfq={rfq} />
       ))}
     </BlockStack>
@@ -139,6 +152,11 @@ function Approval({ request }: { request: RequestView }) {
   const [note, setNote] = useState("");
   const busy = fetcher.state !== "idle";
   const result = fetcher.data;
+  const shopify = useAppBridge();
+  // A decided request leaves this queue when the page reloads its data: the answer goes in a toast.
+  useEffect(() => {
+    if (fetcher.data?.ok) shopify.toast.show(fetcher.data.message);
+  }, [fetcher.data]);
   const toggle = (id: string) => setChosen(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
   const submit = (intent: "approve" | "cancel") => {
     const form = new FormData();

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, Divider, DropZone, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, SkeletonBodyText, Text, TextField } from "@shopify/polaris";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
@@ -43,9 +44,12 @@ function SupplierForm({ editing, onDone }: { editing: Editing; onDone: () => voi
   const busy = fetcher.state !== "idle";
   const result = fetcher.data;
   const issueOf = (field: string) => (result && !result.ok && result.intent === "save" ? result.issues.find((i) => i.field === field)?.message : undefined);
+  const shopify = useAppBridge();
   useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) onDone();
-  }, [fetcher.state, result, onDone]);
+    if (fetcher.state !== "idle" || !result?.ok) return;
+    shopify.toast.show(result.message);
+    onDone();
+  }, [fetcher.state, result]);
   const save = () => fetcher.submit({ intent: "save", id: draft.id ?? "", name: draft.name, connector: draft.connector, endpointUrl: draft.endpointUrl, email: draft.email, signingSecret: draft.signingSecret }, { method: "post" });
   return (
     <Card>
@@ -141,6 +145,11 @@ function SupplierCard({ supplier, onEdit }: { supplier: SupplierRow; onEdit: () 
   const remover = useFetcher<SuppliersActionResult>();
   const removing = remover.state !== "idle";
   const refused = remover.data && !remover.data.ok && remover.data.intent === "remove" ? remover.data.message : null;
+  const shopify = useAppBridge();
+  // A removed supplier's card goes when the page reloads its data: the answer goes in a toast.
+  useEffect(() => {
+    if (remover.data?.ok) shopify.toast.show(remover.data.message);
+  }, [remover.data]);
   return (
     <Card>
       <BlockStack gap="300">
@@ -174,7 +183,7 @@ function SupplierCard({ supplier, onEdit }: { supplier: SupplierRow; onEdit: () 
           <DataTable
             columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
             headings={["SKU", "Usual cost", "Lead time", "Rating", "Supplier SKU"]}
-            rows={supplier.skus.map((s) => [s.sku, s.usualCost, `${s.leadBusinessDays} business days`, `${s.rating} / 5`, s.supplierSku ?? "—"])}
+            rows={supplier.skus.map((s) => [<span key={s.sku} style={{ whiteSpace: "nowrap" }}>{s.sku}</span>, s.usualCost, `${s.leadBusinessDays} business days`, `${s.rating} / 5`, s.supplierSku ?? "—"])}
           />
         )}
       </BlockStack>
