@@ -107,6 +107,23 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       await app.getByText("$12.40").waitFor();
       expect(await database.db.skuSupplier.count({ where: { shop: SHOP } })).toBe(4);
       await shoot(page, app, "suppliers-1280.png");
+
+      // A new supplier: each field's error under it, then saved with a toast; the secret is not shown back.
+      await app.getByRole("button", { name: "Add supplier" }).first().click();
+      await app.getByLabel("Endpoint address").fill("http://cargo.example/rfq");
+      await app.getByLabel("Signing secret").fill("short");
+      await app.getByRole("button", { name: "Add supplier" }).last().click();
+      await app.getByText("Enter the supplier's name.").waitFor();
+      await app.getByText("The address must start with https://", { exact: false }).waitFor();
+      await app.getByText("The signing secret must be at least 16 characters.").waitFor();
+      await shoot(page, app, "suppliers-form-error-1280.png");
+      await app.getByLabel("Name").fill("Cargo Freight Parts");
+      await app.getByLabel("Endpoint address").fill("https://cargo.example/rfq");
+      await app.getByLabel("Signing secret").fill("cargo-secret-0123456789-x9");
+      await app.getByRole("button", { name: "Add supplier" }).last().click();
+      await page.getByTestId("sim-toast").filter({ hasText: "Cargo Freight Parts added." }).waitFor();
+      await app.getByText("https://cargo.example/rfq · signing secret ••••9-x9").waitFor();
+      expect(await database.db.supplier.count({ where: { shop: SHOP } })).toBe(3);
       expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
@@ -192,6 +209,12 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
         await hydrated(app, "button");
         await shoot(page, app, `${route}-390.png`);
         expect(await sidewaysScroll(app)).toBeLessThanOrEqual(0);
+        if (route === "suppliers") {
+          await app.getByRole("button", { name: "Edit" }).first().click();
+          await app.getByText("Leave blank to keep it.", { exact: false }).waitFor();
+          await shoot(page, app, "suppliers-form-390.png");
+          expect(await sidewaysScroll(app)).toBeLessThanOrEqual(0);
+        }
       } finally {
         await page.close();
       }
