@@ -27,6 +27,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     db,
     shop: session.shop,
     form: await request.formData(),
+    locale: await shopLocaleFor(db, session.shop, request),
     now: new Date(),
     // An approval records the purchase order's incoming stock in Shopify as the merchant.
     admin: async () => createAdminRunner(adminGraphqlClientFromShopify(session.shop, admin)),

@@ -221,6 +221,8 @@ export async function submitReplenishmentAction(input: {
   db: Db;
   shop: string;
   form: FormData;
+  /** For times in messages (a quote's expiry), with the shop's time zone. */
+  locale: string;
   now: Date;
   admin: (shop: string) => Promise<AdminRunner>;
   wake: (rfqId: string) => Promise<void>;
@@ -238,7 +240,10 @@ export async function submitReplenishmentAction(input: {
         const supplierId = quotes.find((q) => q.id === quoteId)?.supplierId;
         return supplierId ? `${names.get(supplierId) ?? "A removed supplier"}'s quote: ` : "";
       };
-      return { ok: false, requestId, message: outcome.issues.map((i) => sentence(`${about(i.quoteId)}${i.message}`)).join(" ") };
+      const timeZone = (await db.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }))?.ianaTimezone ?? "UTC";
+      // The rules speak in ISO instants; the merchant reads the shop's own clock.
+      const readable = (message: string) => message.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) => formatShopDateTime(iso, input.locale, timeZone));
+      return { ok: false, requestId, message: outcome.issues.map((i) => sentence(`${about(i.quoteId)}${readable(i.message)}`)).join(" ") };
     }
     // resolveEscalation finishes an approval already made whatever the answer; a cancel cannot undo it.
     if (intent === "cancel" && outcome.status === "awarded") return { ok: false, requestId, message: "This request was already approved and ordered; it can no longer be cancelled." };
