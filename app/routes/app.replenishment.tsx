@@ -10,6 +10,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Divi
 import { jobQueues } from "../adapters/queues/queues.server.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { readLocationNames } from "../adapters/shopify/admin-operations/location-names.ts";
 import { wakeAsk } from "../adapters/queues/replenishment-job-ids.server.ts";
 import { db } from "../db.server.ts";
 import { authenticate } from "../shopify.server.ts";
@@ -17,8 +18,16 @@ import { shopLocaleFor } from "../use-cases/promises-admin.server.ts";
 import { loadReplenishmentPage, submitReplenishmentAction, type ReplenishmentActionResult, type RequestView, type RfqView } from "../use-cases/replenishment-admin.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  return json(await loadReplenishmentPage({ db, shop: session.shop, locale: await shopLocaleFor(db, session.shop, request), now: new Date() }));
+  const { session, admin } = await authenticate.admin(request);
+  return json(
+    await loadReplenishmentPage({
+      db,
+      shop: session.shop,
+      locale: await shopLocaleFor(db, session.shop, request),
+      now: new Date(),
+      locationNames: () => readLocationNames(createAdminRunner(adminGraphqlClientFromShopify(session.shop, admin))),
+    }),
+  );
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {

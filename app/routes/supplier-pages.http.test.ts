@@ -240,7 +240,7 @@ describe.each(DATABASE_KINDS)("supplier pages over HTTP on %s", (kind) => {
       expect(page.status).toBe(200);
       expect(page.body.counts).toEqual({ open: 1, escalated: 1 });
       const [approval] = page.body.approvals;
-      expect(approval).toMatchObject({ id: escalated, sku: "JUG-2", quantity: 200, priorityTier: null, proposedTotal: "€2,800.00" });
+      expect(approval).toMatchObject({ id: escalated, sku: "JUG-2", location: sim.store.shop(SHOP).shop.locations[0].name, quantity: 200, priorityTier: null, proposedTotal: "€2,800.00" });
       expect(approval.reason).toBe("The best quote costs €2,800.00, 40 % above the usual €2,000.00; above 30 % a person decides.");
       expect(approval.quotes.map((q) => [q.supplierName, q.unitPrice, q.expired, q.proposed, q.outReason])).toEqual([["Acme", "€14.00", false, true, null], ["Cargo", "€9.00", true, false, "expired"]]);
       const [open] = page.body.open;

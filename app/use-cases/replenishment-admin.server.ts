@@ -109,7 +109,7 @@ function reasonText(reason: EscalationReason, rule: DecisionRule, money: (minor:
   return `No quote covers ${rule.quantity} units within ${rule.neededWithinBusinessDays} business days${outs.length > 0 ? ` (${outs.join(", ")})` : ""}${partial}.`;
 }
 
-export async function loadReplenishmentPage({ db, shop, locale, now }: { db: Db; shop: string; locale: string; now: Date }): Promise<ReplenishmentPage> {
+export async function loadReplenishmentPage({ db, shop, locale, now, locationNames }: { db: Db; shop: string; locale: string; now: Date; locationNames?: () => Promise<Map<string, string>> }): Promise<ReplenishmentPage> {
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true, ianaTimezone: true } });
   const currency = shopRow?.currencyCode ?? "USD";
   const timeZone = shopRow?.ianaTimezone ?? "UTC";
@@ -118,6 +118,8 @@ export async function loadReplenishmentPage({ db, shop, locale, now }: { db: Db;
     db.replenishmentRequest.findMany({ where: { shop, status: { in: ["awarded", "cancelled"] } }, orderBy: [{ decidedAt: "desc" }, { id: "asc" }], take: RECENT_DECIDED }),
   ]);
   const requests = [...live, ...decided];
+  // Names from Shopify when it answers; the location's number otherwise (the page still loads).
+  const names = requests.length > 0 && locationNames ? await locationNames().catch(() => new Map<string, string>()) : new Map<string, string>();
   const ids = requests.map((r) => r.id);
   const [rfqs, quotes, decisions, orders, suppliers] = await Promise.all([
     db.supplierRfq.findMany({ where: { shop, requestId: { in: ids } }, orderBy: { id: "asc" } }),
@@ -143,7 +145,7 @@ export async function loadReplenishmentPage({ db, shop, locale, now }: { db: Db;
     return {
       id: r.id,
       sku: r.sku,
-      location: r.locationGid.replace("gid://shopify/Location/", "Location "),
+      location: names.get(r.locationGid) ?? r.locationGid.replace("gid://shopify/Location/", "Location "),
       quantity: r.quantity,
       status: r.status as RequestView["status"],
       priorityTier: (JSON.parse(r.priority) as { tierKey: string | null }).tierKey,
