@@ -28,6 +28,11 @@ const EnvSchema = z.object({
   WEBHOOK_PAYLOAD_RETENTION_DAYS: z.coerce.number().min(0, "days, 0 or more").max(3650).default(30),
   // How often an RFQ sent to a supplier looks for its answer (the answer callback also wakes it at once).
   SUPPLIER_POLL_MS: z.coerce.number().int().min(50).default(30_000),
+  // Email RFQs to suppliers without an HTTPS endpoint: smtp(s)://user:password@host:port. Unset:
+  // those RFQs are recorded as failed ("email is not set up"). The password belongs here, never in the repo.
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "an smtp:// or smtps:// URL").optional().or(z.literal("").transform(() => undefined)),
+  // The From of RFQ emails, e.g. "Acme Buying <buying@acme.example>"; default replenishment@ the app's host.
+  SMTP_FROM: z.string().min(3).optional().or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Development and tests only: send all Shopify traffic (Admin API, token exchange)

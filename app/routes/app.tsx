@@ -26,6 +26,8 @@ export default function AppLayout() {
         <Link to="/app/promises">Promises</Link>
         <Link to="/app/promise-settings">Promise settings</Link>
         <Link to="/app/dashboard">Dashboard</Link>
+        <Link to="/app/suppliers">Suppliers</Link>
+        <Link to="/app/replenishment">Replenishment</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -8,7 +8,7 @@
  * - createDecideProcessor(deps)   runs when every ask has finished: decide, award or escalate
  * - configureReplenishment(ports) / inventoryLevelHandler   the inventory_levels/update webhook handler
  *
- * An ask child: pending/sending → POST the RFQ with its send key (a retry or a worker that died
+ * An ask child: pending/sending → POST (or email) the RFQ with its send key (a retry or a worker that died
  * mid-send resends with the same key, which the supplier keeps once) → sent → it looks again every
  * `pollMs` (or when the callback promotes it) until the RFQ is answered or the deadline passes,
  * when the supplier is recorded as never having answered. A send that fails for good marks the
@@ -22,6 +22,7 @@ import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { askJobId, decideJobId } from "../adapters/queues/replenishment-job-ids.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { sendRfq, SupplierSendError } from "../adapters/suppliers/https-supplier-connector.server.ts";
+import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
 import { applyInventoryLevelWebhook, decideRequest, type ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 import type { RequestForQuotation } from "../domain/procurement-documents.ts";
@@ -65,6 +66,8 @@ export interface AskDeps {
   appUrl: string;
   /** How often a sent RFQ looks for its answer (the callback also wakes it). */
   pollMs: number;
+  /** Sends RFQs to email suppliers; null when SMTP_URL is not set (their RFQs fail with that reason). */
+  mailer?: RfqMailer | null;
   now?: () => Date;
   log?: Logger;
 }
@@ -89,14 +92,31 @@ export function createAskProcessor(deps: AskDeps) {
     }
     if (rfq.status === "pending" || rfq.status === "sending") {
       const supplier = await deps.db.supplier.findUniqueOrThrow({ where: { id: rfq.supplierId } });
-      if (supplier.connector !== "https" || !supplier.endpointUrl) {
-        await deps.db.supplierRfq.update({ where: { id: rfq.id }, data: { status: "failed", lastError: `connector ${supplier.connector} cannot send yet` } });
+      const cannotSend =
+        supplier.connector === "email"
+          ? !supplier.email
+            ? "the supplier has no email address"
+            : !deps.mailer
+              ? "email is not set up (SMTP_URL)"
+              : null
+          : supplier.connector !== "https" || !supplier.endpointUrl
+            ? `connector ${supplier.connector} has no endpoint`
+            : null;
+      if (cannotSend) {
+        await deps.db.supplierRfq.update({ where: { id: rfq.id }, data: { status: "failed", lastError: cannotSend } });
         return "failed";
       }
-      // Marked before the POST: a worker that dies after it resends with the same key.
+      // Marked before the send: a worker that dies after it resends with the same key (HTTPS
+      // Idempotency-Key, email Message-ID), which the supplier keeps once.
       await deps.db.supplierRfq.update({ where: { id: rfq.id }, data: { status: "sending", sendingAt: at, attempts: { increment: 1 } } });
+      const document = JSON.parse(rfq.document) as RequestForQuotation;
       try {
-        await sendRfq({ endpointUrl: supplier.endpointUrl, secret: supplier.signingSecret, sendKey: rfq.sendKey, rfq: JSON.parse(rfq.document) as RequestForQuotation, replyTo: callbackUrl(deps.appUrl, supplier.id) });
+        if (supplier.connector === "email") {
+          const shopRow = await deps.db.shop.findUnique({ where: { domain: rfq.shop }, select: { name: true } });
+          await deps.mailer!.sendRfq({ to: supplier.email!, sendKey: rfq.sendKey, rfq: reviveDates(document), shopName: shopRow?.name ?? rfq.shop });
+        } else {
+          await sendRfq({ endpointUrl: supplier.endpointUrl!, secret: supplier.signingSecret, sendKey: rfq.sendKey, rfq: document, replyTo: callbackUrl(deps.appUrl, supplier.id) });
+        }
       } catch (error) {
         const message = (error as Error).message;
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -121,6 +141,11 @@ export function createAskProcessor(deps: AskDeps) {
     if (FINISHED.has(after.status)) await job.promote().catch(() => {});
     throw new DelayedError();
   };
+}
+
+/** The stored document is JSON: its dates come back as strings. */
+function reviveDates(rfq: RequestForQuotation): RequestForQuotation {
+  return { ...rfq, issueDate: new Date(rfq.issueDate), validityPeriod: { endDate: new Date(rfq.validityPeriod.endDate) } };
 }
 
 export interface DecideDeps {

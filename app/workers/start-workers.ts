@@ -19,6 +19,7 @@ import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, sh
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
 import { createPromiseProcessor, createPromiseWriteProcessor } from "./promise-jobs.ts";
+import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
 import { configureReplenishment, createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
 
 export interface WorkerOptions {
@@ -49,6 +50,8 @@ export interface WorkerOptions {
   appUrl?: string;
   /** How often an RFQ sent to a supplier looks for its answer (default 30 s; the callback wakes it sooner). */
   supplierPollMs?: number;
+  /** Sends RFQs to email suppliers (default: none; SMTP_URL in the worker process). */
+  rfqMailer?: RfqMailer | null;
 }
 
 export const REVIEW_EVERY_MS = 15 * 60_000;
@@ -126,7 +129,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     make(QUEUES.backfill.name, createBackfillProcessor({ db, queues, log, adminFor: options.adminFor, pollMs: options.backfillPollMs }), 2),
     make(QUEUES.tierMaintenance.name, createTierMaintenanceProcessor({ db, queues, log, adminFor: options.adminFor }), 2),
     // Asks mostly wait (delayed jobs hold no worker); sends are short HTTP calls.
-    make(QUEUES.replenishmentAsk.name, createAskProcessor({ db, appUrl: options.appUrl ?? "http://127.0.0.1:3000", pollMs: options.supplierPollMs ?? 30_000, log })),
+    make(QUEUES.replenishmentAsk.name, createAskProcessor({ db, appUrl: options.appUrl ?? "http://127.0.0.1:3000", pollMs: options.supplierPollMs ?? 30_000, mailer: options.rfqMailer ?? null, log })),
     make(QUEUES.replenishmentDecide.name, createDecideProcessor({ db, admin: adminFor, log }), 4),
   ];
 

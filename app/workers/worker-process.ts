@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     installShopifyOriginOverride(config.SHOPIFY_API_ORIGIN);
   }
   const { startWorkers } = await import("./start-workers.ts");
+  const { createSmtpMailer } = await import("../adapters/suppliers/email-supplier-connector.server.ts");
+  const rfqMailer = config.SMTP_URL ? createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM ?? `Tierline <replenishment@${new URL(config.SHOPIFY_APP_URL).hostname}>` }) : null;
   const running = await startWorkers({
     db,
     redisUrl: config.REDIS_URL,
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     payloadRetentionMs: config.WEBHOOK_PAYLOAD_RETENTION_DAYS * 86_400_000,
     appUrl: config.SHOPIFY_APP_URL,
     supplierPollMs: config.SUPPLIER_POLL_MS,
+    rfqMailer,
     log,
   });
   process.send?.({ type: "ready" });
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info("shutting down", { signal });
     await running.close();
+    rfqMailer?.close();
     await db.$disconnect();
     log.info("stopped");
     process.exit(0);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SkuSupplier" ADD COLUMN "sku" TEXT;
+
