@@ -119,6 +119,17 @@ async function main() {
     const latencies = requests.flatMap((r) => (r.decidedAt && crossedAt.has(r.sku) ? [r.decidedAt.getTime() - crossedAt.get(r.sku)!] : [])).sort((a, b) => a - b);
     const rfqsSent = Object.fromEntries(NAMES.map((name) => [name, suppliers!.received(name).length]));
     const rfqsPosted = Object.fromEntries(NAMES.map((name) => [name, suppliers!.deliveries(name)]));
+    // Where the time went: RFQ states of the requests, and the median wait at each stage.
+    const rfqs = await db.supplierRfq.findMany({ where: { shop: SHOP }, select: { requestId: true, status: true, sendingAt: true, sentAt: true, answeredAt: true } });
+    const rfqStates: Record<string, number> = {};
+    for (const r of rfqs) rfqStates[r.status] = (rfqStates[r.status] ?? 0) + 1;
+    const requestRows = await db.replenishmentRequest.findMany({ where: { shop: SHOP }, select: { id: true, requestedAt: true, decidedAt: true } });
+    const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : NaN);
+    const openedToSend = median(rfqs.flatMap((r) => { const q = requestRows.find((x) => x.id === r.requestId); return q && r.sendingAt ? [r.sendingAt.getTime() - q.requestedAt.getTime()] : []; }));
+    const sendToAnswer = median(rfqs.flatMap((r) => (r.sendingAt && r.answeredAt ? [r.answeredAt.getTime() - r.sendingAt.getTime()] : [])));
+    const answerToDecision = median(requestRows.flatMap((q) => { const last = Math.max(...rfqs.filter((r) => r.requestId === q.id && r.answeredAt).map((r) => r.answeredAt!.getTime())); return q.decidedAt && Number.isFinite(last) ? [q.decidedAt.getTime() - last] : []; }));
+    console.log(`RFQ states ${JSON.stringify(rfqStates)}; medians: request opened → RFQ sending ${Math.round(openedToSend)} ms, sending → answer stored ${Math.round(sendToAnswer)} ms, last answer → decision ${Math.round(answerToDecision)} ms`);
+    const deliveries = Object.fromEntries((await db.webhookDelivery.groupBy({ by: ["status"], where: { shop: SHOP, topic: "inventory_levels/update" }, _count: { _all: true } })).map((d) => [d.status, d._count._all]));
     const [purchaseOrders, incomingRecorded, failedJobs] = await Promise.all([
       db.purchaseOrder.count({ where: { shop: SHOP } }),
       db.purchaseOrder.count({ where: { shop: SHOP, incomingStatus: "recorded" } }),
@@ -135,13 +146,14 @@ async function main() {
     console.log(`requests: ${requests.length} for ${SKUS} SKUs crossing twice; SKUs with more than one request: ${duplicates}; without any: ${missing} — no duplicate request: ${verdict(noDuplicate)}`);
     console.log(`decided: ${byStatus.awarded ?? 0} awarded, ${byStatus.escalated ?? 0} escalated, ${byStatus.open ?? 0} still open (all done ${settledSeconds.toFixed(1)} s after the first crossing) — every one decided or escalated: ${verdict(allDecided)}`);
     console.log(`RFQs kept per supplier ${JSON.stringify(rfqsSent)} (HTTP deliveries ${JSON.stringify(rfqsPosted)}); purchase orders ${purchaseOrders}, incoming recorded ${incomingRecorded}; failed jobs ${failedJobs}`);
+    console.log(`inventory_levels/update deliveries stored by the app: ${JSON.stringify(deliveries)} (${items.length * 2} stock changes made)`);
     console.log(`crossing → decision: p50 ${Math.round(percentile(latencies, 50))} ms, p95 ${Math.round(percentile(latencies, 95))} ms, max ${Math.round(latencies.at(-1) ?? NaN)} ms`);
     console.log(`Admin API points spent: ${points} (${(points / Math.max(1, requests.length)).toFixed(1)} per request: the level read, and inventoryAdjustQuantities per award)`);
     console.log(`Redis after: used_memory ${(usedMemory / 1024 / 1024).toFixed(1)} MB, ${keys} keys`);
     console.log(`CPU ms per request (/proc utime+stime): worker ${cpuMs("worker")}, web ${cpuMs("web")}, Redis ${cpuMs("redis")}, simulator + suppliers + load ${cpuMs("bench")}`);
     console.log(JSON.stringify({
       bench: "replenishment-fleet", database: DATABASE, skus: SKUS, crossingSeconds: Math.round(crossingSeconds * 10) / 10, settledSeconds: Math.round(settledSeconds * 10) / 10,
-      requests: requests.length, duplicates, missing, byStatus, rfqsSent, purchaseOrders, incomingRecorded, failedJobs,
+      requests: requests.length, duplicates, missing, byStatus, deliveries, rfqsSent, purchaseOrders, incomingRecorded, failedJobs,
       decisionP50Ms: Math.round(percentile(latencies, 50)), decisionP95Ms: Math.round(percentile(latencies, 95)),
       adminApiPoints: points, redisUsedMemoryBytes: usedMemory, redisKeys: keys,
       cpuMsPerRequest: { worker: cpuMs("worker"), web: cpuMs("web"), redis: cpuMs("redis"), bench: cpuMs("bench") },

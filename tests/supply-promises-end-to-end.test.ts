@@ -37,6 +37,7 @@ describe.each(DATABASE_KINDS)("promises follow supply end to end on %s", (kind) 
   let variantId: string;
   let gold: SimCustomer;
   let bronze: SimCustomer;
+  let levelsAtInstall: { item: string; location: string; available: number }[];
 
   const requestOf = () => database.db.replenishmentRequest.findFirst({ where: { shop: SHOP, sku: SKU }, orderBy: { requestedAt: "desc" } });
   const stockWaitOf = async (orderGid: string) => {
@@ -52,6 +53,7 @@ describe.each(DATABASE_KINDS)("promises follow supply end to end on %s", (kind) 
     ({ database, sim, settle } = system);
     suppliers = await startSimulatedSuppliers({ profiles: PROFILES, seed: 5 });
     seedShop(sim.store, SHOP, { seed: 5, size: "tiny", now: new Date().toISOString() });
+    levelsAtInstall = [...sim.store.shop(SHOP).variants.values()].flatMap((v) => v.inventoryLevels.map((l) => ({ item: `gid://shopify/InventoryItem/${v.inventoryItemId}`, location: `gid://shopify/Location/${l.locationId}`, available: l.available })));
     expect((await grantAndInstall(sim, SHOP)).installed).toBe(true);
     await eventually(async () => (await database.db.backfillRun.findFirst({ where: { shop: SHOP, status: "completed" } })) !== null, { timeoutMs: 120_000, what: "backfill completed" });
     locationId = sim.store.shop(SHOP).shop.locations[0].id;
@@ -86,6 +88,16 @@ describe.each(DATABASE_KINDS)("promises follow supply end to end on %s", (kind) 
   afterAll(async () => {
     await suppliers?.close();
     await system?.close();
+  });
+
+  it("reads every stock level at install with a bulk operation", async () => {
+    const rows = await eventually(async () => {
+      const found = await database.db.stockPosition.findMany({ where: { shop: SHOP, inventoryItemGid: { in: levelsAtInstall.map((l) => l.item) } } });
+      return found.length === levelsAtInstall.length ? found : null;
+    }, { timeoutMs: 60_000, what: "the stock levels read at install" });
+    expect(levelsAtInstall.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(rows.map((r) => [`${r.inventoryItemGid}@${r.locationGid}`, r.available]))).toEqual(Object.fromEntries(levelsAtInstall.map((l) => [`${l.item}@${l.location}`, l.available])));
+    expect(sim.store.mutations(SHOP).some((m) => m.kind === "bulkOperationRunQuery" && JSON.stringify(m.detail).includes("inventoryLevels"))).toBe(true);
   });
 
   it("while the SKU is short a Bronze order waits for the awarded lead time and a Gold order keeps its promise; after the stock arrives Bronze is promised from stock", async () => {

@@ -19,6 +19,7 @@ import { readInventoryLevel } from "../adapters/shopify/admin-operations/invento
 import { recordIncomingStock } from "../adapters/shopify/admin-operations/inventory-adjust-incoming.ts";
 import type { SupplierAnswer } from "../adapters/suppliers/https-supplier-connector.server.ts";
 import {
+  awardedUnitsNotYetIncoming,
   closeRequest,
   isUniqueViolation,
   loadReplenishmentSettings,
@@ -63,7 +64,9 @@ export async function applyInventoryLevelWebhook(ctx: WebhookContext, ports: Rep
   await recordStockPosition(ctx.db, ctx.shop, { inventoryItemGid, locationGid, levels: read.levels, levelUpdatedAt: read.updatedAt, readAt: ctx.now });
 
   const open = await ctx.db.replenishmentRequest.findUnique({ where: { openKey: openKeyOf(ctx.shop, inventoryItemGid, locationGid) }, select: { id: true, status: true } });
-  const check = checkReorder({ rule, stock: read.levels, trailingSales: null, requestOpen: open !== null });
+  // Awarded units whose incoming is still being written to Shopify count as incoming already.
+  const notYetIncoming = open === null ? await awardedUnitsNotYetIncoming(ctx.db, ctx.shop, inventoryItemGid, locationGid) : 0;
+  const check = checkReorder({ rule, stock: { ...read.levels, incoming: read.levels.incoming + notYetIncoming }, trailingSales: null, requestOpen: open !== null });
   // Available alone back above the trigger: the awarded stock has arrived, the SKU is no longer short here.
   if (read.levels.available > check.trigger) await markSupplied(ctx.db, ctx.shop, inventoryItemGid, locationGid, ctx.now);
   if (check.action === "none") {

@@ -16,6 +16,7 @@
  * - closeRequest(tx, requestId, status, decidedAt, from = "open")   award/cancel free the (SKU, location); an escalation keeps it
  * - recordAwardedLeadTime(tx, requestId, leadBusinessDays)           the award's lead time, which new promises wait on while the SKU is short
  * - markSupplied(db, shop, inventoryItemGid, locationGid, at): count  the awarded stock arrived: the SKU is no longer short there
+ * - awardedUnitsNotYetIncoming(db, shop, inventoryItemGid, locationGid): number   awarded units Shopify does not hold as incoming yet
  * - loadSupplyShortages(db, shop, skus): { settings, requests } | null  requests keeping these SKUs short, for the promise maker
  *
  * "One open request per SKU and location" is the unique `openKey`, not a read-then-write: two
@@ -237,4 +238,15 @@ export async function loadSupplyShortages(db: Db, shop: string, skus: readonly s
     requests.set(row.sku, [...(requests.get(row.sku) ?? []), request]);
   }
   return { settings: await loadReplenishmentSettings(db, shop), requests };
+}
+
+/**
+ * Units of purchase orders whose incoming is not (known to be) in Shopify yet: an award frees the
+ * SKU's open request before its incoming is written, and a stock read in between must still count
+ * them, or a second request would be opened for stock already ordered. "unconfirmed" (a worker
+ * died during the write) is left to the person who checks it.
+ */
+export async function awardedUnitsNotYetIncoming(db: Pick<Db, "purchaseOrder">, shop: string, inventoryItemGid: string, locationGid: string): Promise<number> {
+  const { _sum } = await db.purchaseOrder.aggregate({ where: { shop, inventoryItemGid, locationGid, incomingStatus: { in: ["pending", "recording"] } }, _sum: { quantity: true } });
+  return _sum.quantity ?? 0;
 }
