@@ -5,7 +5,7 @@
 import type { StockLevels } from "../../../domain/reorder-trigger.ts";
 
 export const INVENTORY_LEVELS_BULK_QUERY = `#graphql
-  {
+  query InventoryLevelsBulk {
     inventoryItems {
       edges {
         node {
