@@ -1,10 +1,12 @@
 // The stock levels read at install: one bulk query against the store simulator (Shopify's schema,
 // its JSONL) stores every SKU at every location with its quantities; a level changed since (a newer
 // read stored by a webhook) is not overwritten by an older bulk line; another bulk query of the app
-// holding the place is waited for.
+// holding the place is waited for. And a stock read between an award and its incoming write (the
+// awarded units not yet in Shopify) opens no second request.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordStockPosition } from "../app/adapters/db/replenishment-repository.server.ts";
+import { openReplenishmentRequest, recordStockPosition, saveSkuRule, saveSupplier } from "../app/adapters/db/replenishment-repository.server.ts";
+import { applyInventoryLevelWebhook } from "../app/use-cases/replenishment-requests.server.ts";
 import { createFetchAdminGraphqlClient } from "../app/adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner } from "../app/adapters/shopify/admin-operation-runner.ts";
 import { readInitialStockLevels } from "../app/use-cases/read-initial-stock-levels.server.ts";
@@ -85,4 +87,44 @@ describe.each(DATABASE_KINDS)("initial stock levels on %s", (kind) => {
     for (const id of busy.filter(Boolean)) expect((await readBulkOperation(runner, id))?.status).toBe("COMPLETED");
     expect(await database.db.stockPosition.findUnique({ where: { shop_inventoryItemGid_locationGid: { shop: SHOP, inventoryItemGid: item, locationGid: location } } })).toMatchObject({ available: -4, committed: 4 });
   });
+
+  it("a stock read after an award, before its incoming is written to Shopify, opens no second request", async () => {
+    const product = sim.store.createProduct(SHOP, { title: "Gloves", variants: [{ sku: "GLOVE-1", price: "30.00", inventory: 49 }] });
+    const itemId = product.variants[0].inventoryItemId;
+    const locationId = sim.store.shop(SHOP).shop.locations[0].id;
+    const item = `gid://shopify/InventoryItem/${itemId}`;
+    const location = `gid://shopify/Location/${locationId}`;
+    const supplier = await saveSupplier(database.db, SHOP, { name: "gloves-co", endpointUrl: "http://127.0.0.1:9/rfq", signingSecret: "gloves-secret-0123456789" });
+    const other = await saveSupplier(database.db, SHOP, { name: "gloves-two", endpointUrl: "http://127.0.0.1:9/rfq", signingSecret: "gloves-secret-9876543210" });
+    await saveSkuRule(database.db, SHOP, {
+      inventoryItemGid: item,
+      rule: {
+        sku: "GLOVE-1", locationId: location, safetyStock: 50, reorderTrigger: null, reorderQuantity: { kind: "fixed", quantity: 100 }, neededWithinBusinessDays: null,
+        suppliers: [supplier, other].map((s) => ({ supplierId: s.id, usualUnitCostMinor: 1000, usualLeadBusinessDays: 5, qualityRating: 4 })),
+      },
+    });
+    // The request was awarded: closed (its open key freed) with its purchase order, whose incoming is not written yet.
+    const opened = await openReplenishmentRequest(database.db, {
+      shop: SHOP, inventoryItemGid: item, locationGid: location, sku: "GLOVE-1", quantity: 100, neededWithinBusinessDays: 5, position: 49, reorderTrigger: 55,
+      waitingTierKeys: [], priority: {}, jobPriority: 10, currency: "USD", requestedAt: new Date(), deadline: new Date(Date.now() + 3_600_000),
+    });
+    if (!opened.created) throw new Error("request not created");
+    await database.db.replenishmentRequest.update({ where: { id: opened.requestId }, data: { status: "awarded", openKey: null, decidedAt: new Date(), awardedLeadBusinessDays: 5 } });
+    await database.db.purchaseOrder.create({
+      data: { id: `po-${opened.requestId}`, shop: SHOP, requestId: opened.requestId, supplierId: supplier.id, quoteId: "q-1", inventoryItemGid: item, locationGid: location, quantity: 100, unitPriceMinor: 1000, currency: "USD", leadBusinessDays: 5, document: "{}" },
+    });
+    const started: string[] = [];
+    const ports = { admin: async () => admin(), startRequest: async (_shop: string, requestId: string) => void started.push(requestId), waitingTierKeys: async () => [] };
+    const deliver = () => applyInventoryLevelWebhook({ db: database.db, shop: SHOP, topic: "inventory_levels/update", webhookId: `w-${Math.random()}`, payload: { inventory_item_id: Number(itemId), location_id: Number(locationId) }, now: new Date(), requestTierRecompute: async () => {}, schedulePurge: async () => {} }, ports);
+
+    // Shopify still shows 49 available and nothing incoming: the pending purchase order counts as incoming.
+    expect((await deliver()).note).toMatch(/^no request: above_trigger \(position 149, trigger 55\)/);
+    expect(await database.db.replenishmentRequest.count({ where: { shop: SHOP, sku: "GLOVE-1" } })).toBe(1);
+    expect(started).toEqual([]);
+    // Without it (the incoming recorded as written, though Shopify does not show it), the same read would ask again.
+    await database.db.purchaseOrder.updateMany({ where: { requestId: opened.requestId }, data: { incomingStatus: "recorded" } });
+    expect((await deliver()).note).toMatch(/^request /);
+    expect(await database.db.replenishmentRequest.count({ where: { shop: SHOP, sku: "GLOVE-1" } })).toBe(2);
+  });
 });
+
