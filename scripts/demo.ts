@@ -10,10 +10,13 @@
 //   7. delivery promises per tier: deadlines written onto orders, a full lane rolling over,
 //      late and on-time shipments, the kept rate per tier, a Gold buyer's thank-you page
 //      (scripts/lib/demo-promises.ts)
-//   8. a summary of tiers, tier changes, tags and metafields written, Admin API points
+//   8. supplier priority requests: a SKU's stock falls to its trigger, three suppliers are asked,
+//      one award and one escalation (a cost rise above 30 %), the Bronze promise on the short SKU
+//      moves to the awarded lead time, Gold's does not (scripts/lib/demo-supply.ts)
+//   9. a summary of tiers, tier changes, tags and metafields written, Admin API points
 //
 // `--once` runs the same scenario without waiting for a person and exits; its last
-// line is a one-line JSON summary. It exits non-zero when step 6 or 7 ends otherwise than
+// line is a one-line JSON summary. It exits non-zero when step 6, 7 or 8 ends otherwise than
 // the rules say (the summary then has ok: false and the reasons). Options:
 // --size tiny|small|medium (default small), --orders N (live orders, default 40).
 import { randomBytes } from "node:crypto";
@@ -29,6 +32,7 @@ import { ROOT, eventually, startSimulatorProcess, startWebProcess, startWorkerPr
 import { freePort, PrivateRedis } from "./lib/private-redis.ts";
 import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneyStories, quiet, summarizeMoneyStories } from "./lib/demo-money.ts";
 import { describePromiseStories, judgePromiseStories, playPromiseStories, readThankYouPromise, summarizePromiseStories } from "./lib/demo-promises.ts";
+import { describeSupplyStories, judgeSupplyStories, playSupplyStories, summarizeSupplyStories } from "./lib/demo-supply.ts";
 import { watchSettling } from "./lib/settle.ts";
 
 const args = process.argv.slice(2);
@@ -42,7 +46,7 @@ const liveOrders = Number(option("orders", "40"));
 const SHOP = "tierline-demo.myshopify.com";
 
 const started = Date.now();
-const step = (n: number, text: string) => console.log(`\n[${n}/8] ${text}`);
+const step = (n: number, text: string) => console.log(`\n[${n}/9] ${text}`);
 const note = (text: string) => console.log(`      ${text}`);
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
@@ -179,7 +183,16 @@ async function main() {
   else if (!chromiumForPromises.run) note(`not opened in a browser (${chromiumForPromises.reason}); it should read "${promises.thankYou.expected}"`);
   if (!promiseProblems.length) note(`as the rules say (docs/decisions/0011, 0013, 0014), in ${promiseSeconds.toFixed(1)} s`);
 
-  step(8, "what happened");
+  step(8, "supplier priority requests: stock falls to the trigger, three suppliers asked, an award and an escalation");
+  const supplyStarted = Date.now();
+  const supply = await playSupplyStories({ simOrigin: sim.origin, shop: SHOP, db, settle, json });
+  for (const text of describeSupplyStories(supply)) note(text);
+  const supplyProblems = judgeSupplyStories(supply);
+  for (const problem of supplyProblems) console.log(`      ✖ not what the rules say: ${problem}`);
+  const supplySeconds = Math.round((Date.now() - supplyStarted) / 100) / 10;
+  if (!supplyProblems.length) note(`as the rules say (docs/decisions/0012), in ${supplySeconds.toFixed(1)} s`);
+
+  step(9, "what happened");
   const [tiers, changes, deliveries, failed, stale] = await Promise.all([
     db.customer.groupBy({ by: ["tierKey"], where: { shop: SHOP, deletedAt: null }, _count: { _all: true } }),
     db.tierChange.groupBy({ by: ["fromTier", "toTier"], where: { shop: SHOP }, _count: { _all: true } }),
@@ -215,6 +228,7 @@ async function main() {
     customersAwaitingSpendRefresh: stale,
     moneyPaidAndKept: { asTheRulesSay: moneyProblems.length === 0, problems: moneyProblems, ...summarizeMoneyStories(stories), seconds: moneySeconds },
     deliveryPromises: { asTheRulesSay: promiseProblems.length === 0, problems: promiseProblems, ...summarizePromiseStories(promises), seconds: promiseSeconds },
+    supplierRequests: { asTheRulesSay: supplyProblems.length === 0, problems: supplyProblems, ...summarizeSupplyStories(supply), seconds: supplySeconds },
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
@@ -293,8 +307,8 @@ main()
     }
     await cleanup();
     // The money and promise steps are the demo's check of the rules: an outcome they do not allow fails it.
-    const problems = [...summary.moneyPaidAndKept.problems, ...summary.deliveryPromises.problems];
-    const ok = summary.moneyPaidAndKept.asTheRulesSay && summary.deliveryPromises.asTheRulesSay;
+    const problems = [...summary.moneyPaidAndKept.problems, ...summary.deliveryPromises.problems, ...summary.supplierRequests.problems];
+    const ok = summary.moneyPaidAndKept.asTheRulesSay && summary.deliveryPromises.asTheRulesSay && summary.supplierRequests.asTheRulesSay;
     if (!ok) console.error(`\n✖ demo failed: ${problems.join("; ")}`);
     console.log(JSON.stringify({ ok, ...summary }));
     process.exit(ok ? 0 : 1);

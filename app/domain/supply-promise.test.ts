@@ -4,7 +4,7 @@ import { addLocalDays, addWorkingDays } from "./business-calendar.ts";
 import { calculatePromise } from "./promise-date-calculator.ts";
 import { businessCalendarFrom, DEFAULT_PROMISE_RULES } from "./promise-rules.ts";
 import { DEFAULT_REPLENISHMENT_SETTINGS } from "./replenishment-rules.ts";
-import { awardArrivalDay, remainingLeadBusinessDays, supplyPromise, type Shortage } from "./supply-promise.ts";
+import { awardArrivalDay, orderLinesFollowingSupply, remainingLeadBusinessDays, shortageOf, supplyPromise, type Shortage, type SkuSupplyRequest } from "./supply-promise.ts";
 
 const calendar = businessCalendarFrom(DEFAULT_PROMISE_RULES.calendar, [{ date: "2026-12-25", name: "Christmas Day" }]);
 // Wednesday 2 December 2026.
@@ -87,5 +87,54 @@ describe("promises follow supply", () => {
     // Bronze: 7 business days of stock wait, then its 10-business-day batch.
     expect(shipBy("bronze", inStock)).toBe("2026-12-16");
     expect(shipBy("bronze", promise("bronze").line)).toBe(addWorkingDays(calendar, "2026-12-11", 10));
+  });
+});
+
+describe("a SKU's requests make its shortage", () => {
+  // Wednesday 2 December 2026, 10:00 in the default calendar's zone.
+  const decidedAt = new Date("2026-12-02T15:00:00Z");
+  const award = (lead: number, at = decidedAt): SkuSupplyRequest => ({ status: "awarded", decidedAt: at, awardedLeadBusinessDays: lead });
+
+  it("is none without requests, requested while any is undecided, else the award arriving last", () => {
+    expect(shortageOf(calendar, [])).toBeNull();
+    expect(shortageOf(calendar, [award(3), { status: "escalated" }])).toEqual({ status: "requested" });
+    expect(shortageOf(calendar, [{ status: "open" }])).toEqual({ status: "requested" });
+    expect(shortageOf(calendar, [award(3), award(6), award(2, new Date("2026-12-07T15:00:00Z"))])).toEqual({ status: "awarded", awardedOn: TODAY, leadBusinessDays: 6 });
+  });
+
+  it("takes the award's day in the shop's zone", () => {
+    // 03:00 UTC on the 3rd is still the 2nd in the default zone (America/New_York).
+    expect(shortageOf(calendar, [award(1, new Date("2026-12-03T03:00:00Z"))])).toMatchObject({ awardedOn: TODAY });
+  });
+});
+
+describe("a paid order's lines follow their SKU's supply", () => {
+  const orderedAt = new Date("2026-12-02T15:00:00Z");
+  const supply = (requests: SkuSupplyRequest[]) => ({ settings: DEFAULT_REPLENISHMENT_SETTINGS, requests: new Map([["MUG-1", requests]]) });
+  const lines = (tierKey: string, availableAfterOrder: number | null, s: ReturnType<typeof supply> | null, leadTimes = new Map<string, number>()) =>
+    orderLinesFollowingSupply({ lines: [{ sku: "MUG-1", availableAfterOrder }], leadTimes, supply: s, tierKey, calendar, orderedAt });
+  const awarded7 = supply([{ status: "awarded", decidedAt: orderedAt, awardedLeadBusinessDays: 7 }]);
+
+  it("without a shortage: in stock when the order did not oversell, else the SKU's own lead time", () => {
+    expect(lines("bronze", 0, null)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
+    expect(lines("gold", -1, null, new Map([["MUG-1", 4]]))).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 4 }]);
+    expect(lines("gold", null, awarded7)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
+  });
+
+  it("short and awarded: Bronze waits the awarded lead time with units left; Gold keeps its promise while they cover it", () => {
+    expect(lines("bronze", 5, awarded7)).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 7 }]);
+    expect(lines("gold", 0, awarded7)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
+    expect(lines("silver", 5, awarded7)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
+    expect(lines("gold", -1, awarded7)).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 7 }]);
+  });
+
+  it("short before an award: a waiting line takes the SKU's own lead time, else the rules' default", () => {
+    expect(lines("bronze", 5, supply([{ status: "open" }]), new Map([["MUG-1", 4]]))).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 4 }]);
+    expect(lines("bronze", 5, supply([{ status: "escalated" }]))).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: null }]);
+  });
+
+  it("an order placed days after the award waits only what remains of it", () => {
+    const later = orderLinesFollowingSupply({ lines: [{ sku: "MUG-1", availableAfterOrder: 3 }], leadTimes: new Map(), supply: awarded7, tierKey: "bronze", calendar, orderedAt: new Date("2026-12-07T15:00:00Z") });
+    expect(later).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 4 }]);
   });
 });

@@ -6,6 +6,10 @@
  * - awardArrivalDay(calendar, award): LocalDate                   the working day the awarded stock is due
  * - remainingLeadBusinessDays(calendar, award, today): number     working days from today to that day (0 when due or late)
  * - supplyPromise({ settings, calendar, tierKey, sku, quantity, available, priorityCapacityUnits, shortage, today }): SupplyPromise
+ * - type SkuSupplyRequest                                           a replenishment request of the SKU that keeps it short
+ * - shortageOf(calendar, requests): Shortage | null                what a SKU's requests say about its supply
+ * - orderLinesFollowingSupply({ lines, leadTimes, supply, tierKey, calendar, orderedAt }): OrderLineStock[]
+ *       a paid order's lines for the promise calculator, each following its SKU's supply
  *
  * Rules
  * - No shortage (no open request or undelivered award for the SKU): the line is in stock when
@@ -21,7 +25,7 @@
  *
  * `line` has the shape promise-date-calculator.ts takes (`OrderLineStock`).
  */
-import { addWorkingDays, isWorkingDay, nextWorkingDay, type BusinessCalendar, type LocalDate } from "./business-calendar.ts";
+import { addWorkingDays, isWorkingDay, localDateOf, nextWorkingDay, orderIntake, type BusinessCalendar, type LocalDate } from "./business-calendar.ts";
 import type { OrderLineStock } from "./promise-date-calculator.ts";
 import { tierPriorityFor, type ReplenishmentSettings } from "./replenishment-rules.ts";
 
@@ -90,4 +94,70 @@ export function supplyPromise({
     if (Math.max(0, available) + priorityCapacityUnits >= quantity) return inStock("priority_capacity");
   }
   return waiting();
+}
+
+/**
+ * A replenishment request that keeps its SKU short: open or escalated (no award yet), or awarded
+ * and its stock not arrived (`awardedLeadBusinessDays` counted from `decidedAt`).
+ */
+export type SkuSupplyRequest =
+  | { status: "open" | "escalated" }
+  | { status: "awarded"; decidedAt: Date; awardedLeadBusinessDays: number };
+
+/**
+ * One shortage per SKU whatever number of locations ask for it (promises name the SKU, not the
+ * location): any request still undecided makes it "requested" (no date is known yet); otherwise
+ * the award that arrives last is the one a new order waits for.
+ */
+export function shortageOf(calendar: BusinessCalendar, requests: readonly SkuSupplyRequest[]): Shortage | null {
+  let latest: { awardedOn: LocalDate; leadBusinessDays: number; arrival: LocalDate } | null = null;
+  for (const request of requests) {
+    if (request.status !== "awarded") return { status: "requested" };
+    const award = { awardedOn: localDateOf(calendar, request.decidedAt), leadBusinessDays: request.awardedLeadBusinessDays };
+    const arrival = awardArrivalDay(calendar, award);
+    if (latest === null || arrival > latest.arrival) latest = { ...award, arrival };
+  }
+  return latest && { status: "awarded", awardedOn: latest.awardedOn, leadBusinessDays: latest.leadBusinessDays };
+}
+
+/**
+ * The lines of a paid order as the promise calculator takes them. `availableAfterOrder` is
+ * Shopify's available for the variant once this order took its units (null or undefined: stock not
+ * tracked, always available); the order is covered when it is not below zero, which is
+ * supplyPromise's "available ≥ quantity" counted before the order, so the order's own units stand
+ * as one unit here. A SKU without a shortage keeps the rule used before supply was known: in stock
+ * when covered, else its own lead time (the merchant's per-SKU one, else the rules' default). A
+ * short SKU follows supplyPromise; before an award, a waiting line also takes the SKU's own lead
+ * time. Remaining lead times count from the order's intake day, so the same order always gets the same promise.
+ */
+export function orderLinesFollowingSupply({
+  lines,
+  leadTimes,
+  supply,
+  tierKey,
+  calendar,
+  orderedAt,
+  priorityCapacityUnits = 0,
+}: {
+  lines: readonly { sku: string | null; availableAfterOrder: number | null | undefined }[];
+  leadTimes: ReadonlyMap<string, number>;
+  /** Requests keeping SKUs short, by SKU, with the shop's settings; null when no SKU of the order is short. */
+  supply: { settings: ReplenishmentSettings; requests: ReadonlyMap<string, readonly SkuSupplyRequest[]> } | null;
+  tierKey: string;
+  calendar: BusinessCalendar;
+  orderedAt: Date;
+  priorityCapacityUnits?: number;
+}): OrderLineStock[] {
+  const today = supply ? orderIntake(calendar, orderedAt).day : null;
+  return lines.map(({ sku, availableAfterOrder }) => {
+    const ownLeadTime = sku ? (leadTimes.get(sku) ?? null) : null;
+    if (availableAfterOrder === null || availableAfterOrder === undefined) return { sku, inStock: true, replenishmentBusinessDays: ownLeadTime };
+    const requests = sku && supply ? supply.requests.get(sku) : undefined;
+    const shortage = requests ? shortageOf(calendar, requests) : null;
+    if (!shortage || !sku || !supply || !today) return { sku, inStock: availableAfterOrder >= 0, replenishmentBusinessDays: ownLeadTime };
+    const { line } = supplyPromise({
+      settings: supply.settings, calendar, tierKey, sku, quantity: 1, available: availableAfterOrder + 1, priorityCapacityUnits, shortage, today,
+    });
+    return line.inStock || line.replenishmentBusinessDays !== null ? line : { ...line, replenishmentBusinessDays: ownLeadTime };
+  });
 }

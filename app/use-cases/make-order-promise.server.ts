@@ -6,12 +6,14 @@ import type { Db } from "../db.server.ts";
 import { erasedAmong, isAnyErased } from "../adapters/db/erasure-repository.server.ts";
 import { laneBookings, tierHeldAt, withPromiseLock, type Tx } from "../adapters/db/order-promise-repository.server.ts";
 import { loadPromiseSetup, loadSkuLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
+import { loadSupplyShortages } from "../adapters/db/replenishment-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readOrderLinesForPromise } from "../adapters/shopify/admin-operations/order-for-promise.ts";
 import { readOrderPromiseInputs, type PromiseFulfillmentOrder } from "../adapters/shopify/admin-operations/order-promise-inputs.ts";
-import { calculatePromise, type DeliveryPromise, type OrderLineStock, type ShopifyDeliveryPromise } from "../domain/promise-date-calculator.ts";
+import { calculatePromise, type DeliveryPromise, type ShopifyDeliveryPromise } from "../domain/promise-date-calculator.ts";
+import { orderLinesFollowingSupply } from "../domain/supply-promise.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { orderTierTag } from "../domain/order-promise-writes.ts";
 import { laneForTier } from "../domain/promise-rules.ts";
@@ -105,11 +107,13 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
   const inputs = await readOrderPromiseInputs(await admin(), orderGid, request.lines.flatMap((line) => (line.variantGid && line.inventoryTracked !== false ? [line.variantGid] : [])));
   if (!inputs) return { status: "skipped", reason: "order_not_found" };
   if (inputs.cancelled) return { status: "skipped", reason: "cancelled" };
-  const leadTimes = await loadSkuLeadTimes(db, shop, request.lines.flatMap((line) => (line.sku ? [line.sku] : [])));
-  const lines: OrderLineStock[] = request.lines.map((line) => {
-    // Paid orders have taken their units already: a quantity below zero is this order waiting for stock.
-    const available = line.variantGid ? inputs.inventory.get(line.variantGid) : undefined;
-    return { sku: line.sku, inStock: available === undefined || available === null || available >= 0, replenishmentBusinessDays: line.sku ? (leadTimes.get(line.sku) ?? null) : null };
+  const skus = request.lines.flatMap((line) => (line.sku ? [line.sku] : []));
+  const [leadTimes, supply] = await Promise.all([loadSkuLeadTimes(db, shop, skus), loadSupplyShortages(db, shop, skus)]);
+  // Paid orders have taken their units already: a quantity below zero is this order waiting for stock;
+  // while a SKU is short, its supply decides per tier (supply-promise.ts).
+  const lines = orderLinesFollowingSupply({
+    lines: request.lines.map((line) => ({ sku: line.sku, availableAfterOrder: line.variantGid ? inputs.inventory.get(line.variantGid) : undefined })),
+    leadTimes, supply, tierKey, calendar: setup.calendar, orderedAt,
   });
   const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
 

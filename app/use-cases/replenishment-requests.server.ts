@@ -19,12 +19,15 @@ import { readInventoryLevel } from "../adapters/shopify/admin-operations/invento
 import { recordIncomingStock } from "../adapters/shopify/admin-operations/inventory-adjust-incoming.ts";
 import type { SupplierAnswer } from "../adapters/suppliers/https-supplier-connector.server.ts";
 import {
+  awardedUnitsNotYetIncoming,
   closeRequest,
   isUniqueViolation,
   loadReplenishmentSettings,
   loadSkuRule,
+  markSupplied,
   openKeyOf,
   openReplenishmentRequest,
+  recordAwardedLeadTime,
   recordStockPosition,
 } from "../adapters/db/replenishment-repository.server.ts";
 import { checkReorder } from "../domain/reorder-trigger.ts";
@@ -61,7 +64,11 @@ export async function applyInventoryLevelWebhook(ctx: WebhookContext, ports: Rep
   await recordStockPosition(ctx.db, ctx.shop, { inventoryItemGid, locationGid, levels: read.levels, levelUpdatedAt: read.updatedAt, readAt: ctx.now });
 
   const open = await ctx.db.replenishmentRequest.findUnique({ where: { openKey: openKeyOf(ctx.shop, inventoryItemGid, locationGid) }, select: { id: true, status: true } });
-  const check = checkReorder({ rule, stock: read.levels, trailingSales: null, requestOpen: open !== null });
+  // Awarded units whose incoming is still being written to Shopify count as incoming already.
+  const notYetIncoming = open === null ? await awardedUnitsNotYetIncoming(ctx.db, ctx.shop, inventoryItemGid, locationGid) : 0;
+  const check = checkReorder({ rule, stock: { ...read.levels, incoming: read.levels.incoming + notYetIncoming }, trailingSales: null, requestOpen: open !== null });
+  // Available alone back above the trigger: the awarded stock has arrived, the SKU is no longer short here.
+  if (read.levels.available > check.trigger) await markSupplied(ctx.db, ctx.shop, inventoryItemGid, locationGid, ctx.now);
   if (check.action === "none") {
     // A request opened by an attempt that died before starting it is started now.
     if (open?.status === "open") await startOpenRequest(ctx.db, ctx.shop, open.id, ports);
@@ -217,7 +224,9 @@ export async function decideRequest(db: Db, input: { shop: string; requestId: st
 
 type RequestRow = { id: string; shop: string; inventoryItemGid: string; locationGid: string; currency: string };
 
-export async function createPurchaseOrders(tx: Pick<Db, "purchaseOrder">, request: RequestRow, documents: PurchaseOrderDocument[]): Promise<void> {
+/** The award's purchase orders, and its lead time on the request: new promises on the short SKU wait for it. */
+export async function createPurchaseOrders(tx: Pick<Db, "purchaseOrder" | "replenishmentRequest">, request: RequestRow, documents: PurchaseOrderDocument[]): Promise<void> {
+  if (documents.length > 0) await recordAwardedLeadTime(tx, request.id, Math.max(...documents.map((doc) => doc.delivery.withinBusinessDays)));
   for (const doc of documents) {
     const line = doc.orderLines[0].lineItem;
     await tx.purchaseOrder.create({

@@ -6,7 +6,7 @@
  * - startRequestFlow(flows, queues, db, shop, requestId)   adds the flow once (job ids from the request and RFQs)
  * - createAskProcessor(deps)      send the RFQ once, then wait (delayed job) for the answer or the deadline
  * - createDecideProcessor(deps)   runs when every ask has finished: decide, award or escalate
- * - configureReplenishment(ports) / inventoryLevelHandler   the inventory_levels/update webhook handler
+ * - inventoryLevelHandler(ports)  the inventory_levels/update webhook handler, with the worker's ports
  *
  * An ask child: pending/sending → POST (or email) the RFQ with its send key (a retry or a worker that died
  * mid-send resends with the same key, which the supplier keeps once) → sent → it looks again every
@@ -169,14 +169,11 @@ export function createDecideProcessor(deps: DecideDeps) {
   };
 }
 
-// The webhook handlers map is built without the worker's queues; the worker configures the ports here.
-let configured: ReplenishmentPorts | null = null;
-
-export function configureReplenishment(ports: ReplenishmentPorts | null): void {
-  configured = ports;
-}
-
-export function inventoryLevelHandler(ctx: WebhookContext): Promise<WebhookOutcome> {
-  if (!configured) throw new Error("replenishment is not configured in this process (startWorkers configures it)");
-  return applyInventoryLevelWebhook(ctx, configured);
+/**
+ * The inventory_levels/update handler with the worker's ports (Admin API, flows, waiting tiers),
+ * injected by startWorkers; a process built without them refuses the topic rather than guess.
+ */
+export function inventoryLevelHandler(ports: ReplenishmentPorts | undefined): (ctx: WebhookContext) => Promise<WebhookOutcome> {
+  if (!ports) return async () => { throw new Error("replenishment is not configured in this process (startWorkers passes its ports)"); };
+  return (ctx) => applyInventoryLevelWebhook(ctx, ports);
 }

@@ -15,12 +15,13 @@ import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
+import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
 import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
 import { createPromiseProcessor, createPromiseWriteProcessor } from "./promise-jobs.ts";
 import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
-import { configureReplenishment, createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
+import { createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -80,11 +81,11 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const connections: Redis[] = [producer];
   const flows = new FlowProducer({ connection: producer, prefix: queuePrefix(options.prefix) });
   const adminFor = options.adminFor ?? shopifyAdminRunner;
-  configureReplenishment({
+  const replenishment: ReplenishmentPorts = {
     admin: adminFor,
     startRequest: async (shop, requestId) => void (await startRequestFlow(flows, queues, db, shop, requestId)),
     waitingTierKeys: (shop, { sku }) => waitingTierKeysForSku(db, shop, sku),
-  });
+  };
   const make = <T,>(name: string, processor: Processor<T>, concurrency = options.concurrency) => {
     const connection = createWorkerConnection(options.redisUrl);
     connections.push(connection);
@@ -111,7 +112,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       QUEUES.webhooks.name,
       createWebhookProcessor({
         db,
-        handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs }),
+        handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs, replenishment }),
         requestTierRecompute: (shop, gids, cause) => requestTierRecompute(queues, shop, gids, cause),
         requestPromiseWork: (shop, work) => requestPromiseWork(queues, shop, work),
         schedulePurge,
@@ -158,7 +159,6 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         log.warn("jobs still running at the shutdown deadline; their locks will lapse and another worker will retry them");
         await Promise.all(workers.map((w) => w.close(true)));
       }
-      configureReplenishment(null);
       await flows.close();
       await queues.close();
       for (const connection of connections) connection.disconnect();

@@ -14,6 +14,7 @@ import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { purgeIfCustomerErased } from "../use-cases/erasure-guard.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
+import { readInitialStockLevels } from "../use-cases/read-initial-stock-levels.server.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
 
 // Enqueueing lives with the queues; re-exported for the workers that ask from here.
@@ -56,8 +57,9 @@ export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
  */
 export async function onShopInstalled(deps: { db: Db; queues: JobQueues; log: Logger; adminFor?: (shop: string) => Promise<AdminRunner> }, shop: string): Promise<void> {
   let details;
+  let admin: AdminRunner;
   try {
-    const admin = await (deps.adminFor ?? shopifyAdminRunner)(shop);
+    admin = await (deps.adminFor ?? shopifyAdminRunner)(shop);
     details = await refreshShopDetails({ db: deps.db, admin, shop });
   } catch (error) {
     const classified = classifyShopifyError(error);
@@ -70,4 +72,9 @@ export async function onShopInstalled(deps: { db: Db; queues: JobQueues; log: Lo
   }
   const run = await requestBackfill({ db: deps.db, jobs: backfillJobs(deps.queues) }, shop);
   deps.log.info("shop installed", { shop, currency: details.currencyCode, timeZone: details.ianaTimezone, backfillRunId: run.id, historyLimited: run.historyLimited });
+  // Stock as it stands, for replenishment (webhooks bring the changes after). A failed read does not
+  // undo the install's follow-up: each level is read again on its next inventory_levels/update.
+  await readInitialStockLevels({ db: deps.db, admin, log: deps.log }, shop).catch((error: unknown) =>
+    deps.log.warn("initial stock levels not read", { shop, error: error instanceof Error ? error.message : String(error) }),
+  );
 }

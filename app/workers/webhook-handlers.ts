@@ -11,6 +11,7 @@ import { applyCustomerDataRequest, applyCustomerRedact, applyShopRedact } from "
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { applyFulfillmentWebhook, applyOrderShippingWebhook } from "../use-cases/score-promise-shipments.server.ts";
 import { applyAppUninstalled } from "../use-cases/shop-lifecycle.server.ts";
+import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
 import type { WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 import { inventoryLevelHandler } from "./replenishment-jobs.ts";
 
@@ -18,6 +19,8 @@ export type WebhookHandler = (ctx: WebhookContext) => Promise<WebhookOutcome>;
 
 export interface HandlerOptions {
   purgeDelayMs: number;
+  /** What inventory_levels/update needs from the worker (Admin API, request flows); without it the topic is refused. */
+  replenishment?: ReplenishmentPorts;
 }
 
 /**
@@ -55,7 +58,7 @@ export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, W
     "fulfillment_orders/split": applyFulfillmentOrderChangeWebhook,
     "fulfillment_orders/merged": applyFulfillmentOrderChangeWebhook,
     "fulfillment_orders/moved": applyFulfillmentOrderChangeWebhook,
-    "inventory_levels/update": inventoryLevelHandler,
+    "inventory_levels/update": inventoryLevelHandler(options.replenishment),
     "bulk_operations/finish": (ctx) => applyBulkOperationFinishWebhook(ctx),
     "app/uninstalled": (ctx) => applyAppUninstalled(ctx, options.purgeDelayMs),
     "customers/data_request": applyCustomerDataRequest,

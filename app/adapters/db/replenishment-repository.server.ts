@@ -14,12 +14,17 @@
  * - hasOpenRequest(db, shop, inventoryItemGid, locationGid): boolean
  * - waitingTierKeysForSku(db, shop, sku): string[]                  tiers of open orders whose promise waits on the SKU's stock
  * - closeRequest(tx, requestId, status, decidedAt, from = "open")   award/cancel free the (SKU, location); an escalation keeps it
+ * - recordAwardedLeadTime(tx, requestId, leadBusinessDays)           the award's lead time, which new promises wait on while the SKU is short
+ * - markSupplied(db, shop, inventoryItemGid, locationGid, at): count  the awarded stock arrived: the SKU is no longer short there
+ * - awardedUnitsNotYetIncoming(db, shop, inventoryItemGid, locationGid): number   awarded units Shopify does not hold as incoming yet
+ * - loadSupplyShortages(db, shop, skus): { settings, requests } | null  requests keeping these SKUs short, for the promise maker
  *
  * "One open request per SKU and location" is the unique `openKey`, not a read-then-write: two
  * workers racing on the same crossing get one row and one unique violation.
  */
 import type { Db } from "../../db.server.ts";
 import type { StockLevels } from "../../domain/reorder-trigger.ts";
+import type { SkuSupplyRequest } from "../../domain/supply-promise.ts";
 import {
   defaultReplenishmentSettings,
   parseReplenishmentSettings,
@@ -196,4 +201,52 @@ export async function waitingTierKeysForSku(db: Pick<Db, "orderPromise">, shop: 
     if (adjustments.some((a) => a.kind === "awaiting_stock" && a.sku === sku)) tiers.add(row.tierKey);
   }
   return [...tiers].sort();
+}
+
+/** Set with the award's purchase orders (a split waits for its slowest part). */
+export async function recordAwardedLeadTime(tx: Pick<Db, "replenishmentRequest">, requestId: string, leadBusinessDays: number): Promise<void> {
+  await tx.replenishmentRequest.update({ where: { id: requestId }, data: { awardedLeadBusinessDays: leadBusinessDays } });
+}
+
+/** A stock read above the trigger at the location: the awards there have arrived (or stock came otherwise). */
+export async function markSupplied(db: Pick<Db, "replenishmentRequest">, shop: string, inventoryItemGid: string, locationGid: string, at: Date): Promise<number> {
+  const { count } = await db.replenishmentRequest.updateMany({ where: { shop, inventoryItemGid, locationGid, status: "awarded", suppliedAt: null }, data: { suppliedAt: at } });
+  return count;
+}
+
+/**
+ * The requests that keep any of these SKUs short (open or escalated; awarded, with its lead time
+ * recorded, and not yet supplied), with the shop's settings; null when none is short, which is
+ * one indexed query on the promise path and nothing more.
+ */
+export async function loadSupplyShortages(db: Db, shop: string, skus: readonly string[]): Promise<{ settings: ReplenishmentSettings; requests: Map<string, SkuSupplyRequest[]> } | null> {
+  const wanted = [...new Set(skus)];
+  if (wanted.length === 0) return null;
+  const rows = await db.replenishmentRequest.findMany({
+    where: {
+      shop,
+      sku: { in: wanted },
+      OR: [{ status: { in: ["open", "escalated"] } }, { status: "awarded", suppliedAt: null, awardedLeadBusinessDays: { not: null }, decidedAt: { not: null } }],
+    },
+    select: { sku: true, status: true, decidedAt: true, awardedLeadBusinessDays: true },
+  });
+  if (rows.length === 0) return null;
+  const requests = new Map<string, SkuSupplyRequest[]>();
+  for (const row of rows) {
+    const request: SkuSupplyRequest =
+      row.status === "awarded" ? { status: "awarded", decidedAt: row.decidedAt!, awardedLeadBusinessDays: row.awardedLeadBusinessDays! } : { status: row.status as "open" | "escalated" };
+    requests.set(row.sku, [...(requests.get(row.sku) ?? []), request]);
+  }
+  return { settings: await loadReplenishmentSettings(db, shop), requests };
+}
+
+/**
+ * Units of purchase orders whose incoming is not (known to be) in Shopify yet: an award frees the
+ * SKU's open request before its incoming is written, and a stock read in between must still count
+ * them, or a second request would be opened for stock already ordered. "unconfirmed" (a worker
+ * died during the write) is left to the person who checks it.
+ */
+export async function awardedUnitsNotYetIncoming(db: Pick<Db, "purchaseOrder">, shop: string, inventoryItemGid: string, locationGid: string): Promise<number> {
+  const { _sum } = await db.purchaseOrder.aggregate({ where: { shop, inventoryItemGid, locationGid, incomingStatus: { in: ["pending", "recording"] } }, _sum: { quantity: true } });
+  return _sum.quantity ?? 0;
 }
