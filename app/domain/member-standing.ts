@@ -6,7 +6,7 @@
  * - type CountedEntry = { kind: "order" | "adjustment"; id; at; spendMinor }
  * - countedEntries(ledger, customerId, rules, now): CountedEntry[]       newest first, spend > 0 orders and every adjustment in the window
  * - tierReachedAt(ledger, customerId, rules, tierKey, now): Date | null  start of the unbroken run of spend at or over the tier's entry
- * - spendToKeepTier(ledger, customerId, rules, state, now): { neededMinor; by } | null   while in grace
+ * - spendToKeepTier(ledger, customerId, rules, state): { neededMinor; by } | null   while in grace
  *
  * tierReachedAt replays the ledger as it stands: at each order's date and each exit from the window
  * it asks whether the spend then met the tier's entry threshold, and returns the first moment of the
@@ -67,7 +67,7 @@ export function tierReachedAt(ledger: Ledger, customerId: string, rules: TierRul
   return start === null ? null : new Date(start);
 }
 
-export function spendToKeepTier(ledger: Ledger, customerId: string, rules: TierRules, state: MemberTierState, now: Date): { neededMinor: MinorUnits; by: Date } | null {
+export function spendToKeepTier(ledger: Ledger, customerId: string, rules: TierRules, state: MemberTierState): { neededMinor: MinorUnits; by: Date } | null {
   if (state.grace === null || state.pin !== null) return null;
   const index = tierIndex(rules, state.tierKey);
   if (index < 0) return null;

@@ -5,8 +5,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Box, Button, Card, ChoiceList, EmptySearchResult, FormLayout, IndexFilters, IndexTable, InlineStack, Link, Modal, Page, ProgressBar, Select, Text, TextField,
-  useBreakpoints, useIndexResourceState, useSetIndexFiltersMode, type IndexFiltersProps,
+  Badge, Banner, BlockStack, Box, Card, ChoiceList, EmptySearchResult, FormLayout, IndexFilters, IndexTable, InlineStack, Link, Modal, Page, ProgressBar, Select, Text, TextField,
+  IndexFiltersMode, useBreakpoints, useIndexResourceState, useSetIndexFiltersMode, type IndexFiltersProps,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { db } from "../db.server.ts";
@@ -50,7 +50,8 @@ export default function MembersPage() {
   const bulk = useFetcher<MemberActionResult>();
   const shopify = useAppBridge();
   const { smDown } = useBreakpoints();
-  const { mode, setMode } = useSetIndexFiltersMode();
+  // The search field stays open: merchants come here to find someone.
+  const { mode, setMode } = useSetIndexFiltersMode(IndexFiltersMode.Filtering);
 
   // Search and spend bounds are typed: the URL follows a moment after the last key.
   const [q, setQ] = useState(query.q);

@@ -9,7 +9,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { bindValue, decodeRow, sqlOf } from "../adapters/db/hot-path-sql.server.ts";
-import { loadCustomerLedger } from "../adapters/db/ledger-repository.server.ts";
+import { loadCustomerLedger, loadLedgersOfCustomers } from "../adapters/db/ledger-repository.server.ts";
 import { saveSpendAdjustment } from "../adapters/db/spend-adjustment-repository.server.ts";
 import { formatMoney as decimalMoney, MoneyParseError, parseMoney, type MinorUnits } from "../domain/money.ts";
 import { countedEntries, spendToKeepTier, tierReachedAt } from "../domain/member-standing.ts";
@@ -241,13 +241,12 @@ export async function loadMembersPage({ db, shop, params, now, format }: { db: D
   const order = memberOrder(query, rules);
   const sql = sqlOf(db);
   const offset = (query.page - 1) * PAGE_SIZE;
-  const [[count], raws] = await Promise.all([
-    sql.all(`SELECT COUNT(*) AS "n" FROM "Customer" c WHERE ${where}`, values),
-    sql.all(`SELECT c.* FROM "Customer" c WHERE ${where} ORDER BY ${order.orderBy} LIMIT ${PAGE_SIZE} OFFSET ${offset}`, [...values, ...order.values]),
-  ]);
-  const rows = raws.map((raw) => decodeRow<CustomerRow>("Customer", raw));
-  const ledgers = await Promise.all(rows.map((row) => (row.tierKey && !row.pinnedTierKey && !row.graceUntil ? loadCustomerLedger(db, shop, row.customerGid, { redacted: false }) : null)));
-  const total = Number(count?.n ?? 0);
+  // One pass: the page and the count of everything filtered (a second COUNT(*) would filter again).
+  const raws = await sql.all(`SELECT c.*, COUNT(*) OVER () AS "filteredTotal" FROM "Customer" c WHERE ${where} ORDER BY ${order.orderBy} LIMIT ${PAGE_SIZE} OFFSET ${offset}`, [...values, ...order.values]);
+  const total = raws.length ? Number(raws[0].filteredTotal) : offset === 0 ? 0 : Number((await sql.all(`SELECT COUNT(*) AS "n" FROM "Customer" c WHERE ${where}`, values))[0]?.n ?? 0);
+  const rows = raws.map(({ filteredTotal: _, ...raw }) => decodeRow<CustomerRow>("Customer", raw));
+  const byGid = await loadLedgersOfCustomers(db, shop, rows.filter((row) => row.tierKey && !row.pinnedTierKey && !row.graceUntil).map((row) => row.customerGid));
+  const ledgers = rows.map((row) => byGid.get(row.customerGid) ?? null);
   return {
     format,
     query,
@@ -385,7 +384,7 @@ export async function loadMemberPage({ db, shop, customerGid, now, format }: { d
   const nextTier = index >= 0 ? rules.tiers[index + 1] ?? null : null;
   const floor = index >= 0 ? rules.tiers[index].entryThresholdMinor : 0;
   const state = memberStateFromRow(row);
-  const keep = spendToKeepTier(ledger, customerGid, rules, state, now);
+  const keep = spendToKeepTier(ledger, customerGid, rules, state);
   const since = memberSince(row, ledger, rules, now);
   const numeric = customerGid.split("/").pop() ?? "";
 

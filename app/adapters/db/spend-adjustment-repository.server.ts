@@ -37,6 +37,18 @@ export async function loadCustomerAdjustments(db: Db, shop: string, customerGid:
   return rows.map(adjustmentFromRow);
 }
 
+/** The adjustments of these customers, by customer id. */
+export async function loadAdjustmentsOfCustomers(db: Db, shop: string, customerGids: readonly string[]): Promise<Map<string, SpendAdjustment[]>> {
+  const rows = await sqlOf(db).all(`SELECT ${ADJUSTMENT_COLUMNS} FROM "LedgerAdjustment" WHERE "shop" = ? AND "customerGid" IN (${customerGids.map(() => "?").join(", ")})`, [shop, ...customerGids]);
+  return byCustomer(rows.map(adjustmentFromRow));
+}
+
+function byCustomer(adjustments: SpendAdjustment[]): Map<string, SpendAdjustment[]> {
+  const map = new Map<string, SpendAdjustment[]>();
+  for (const adjustment of adjustments) map.set(adjustment.customerId, [...(map.get(adjustment.customerId) ?? []), adjustment]);
+  return map;
+}
+
 /** The adjustments of every customer whose id lies in [firstGid, lastGid] (the shop-wide recompute's page). */
 export async function loadAdjustmentsOfCustomerRange(db: Db, shop: string, firstGid: string, lastGid: string): Promise<Map<string, SpendAdjustment[]>> {
   const provider = providerOf(db);
@@ -46,9 +58,7 @@ export async function loadAdjustmentsOfCustomerRange(db: Db, shop: string, first
     firstGid,
     lastGid,
   );
-  const byCustomer = new Map<string, SpendAdjustment[]>();
-  for (const adjustment of rows.map(adjustmentFromRow)) byCustomer.set(adjustment.customerId, [...(byCustomer.get(adjustment.customerId) ?? []), adjustment]);
-  return byCustomer;
+  return byCustomer(rows.map(adjustmentFromRow));
 }
 
 /** The adjustments as the ledger holds them (keyed by id). */
