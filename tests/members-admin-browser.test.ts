@@ -75,6 +75,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
     expect(outer.scroll, "the admin page scrolls sideways").toBeLessThanOrEqual(outer.width);
   }
 
+  const simTags = (gid: string) => [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === gid)?.tags ?? [];
   const shot = (page: Page, name: string, width: number) => page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
 
   it("Members: search with % and _ taken literally, filter, sort, bulk pin (1280 and 390 px)", async () => {
@@ -95,10 +96,10 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
         const search = app.getByPlaceholder("Search by name, email or customer ID");
         await settledReact(search);
         await search.fill("_100%");
-        await app.getByText("1–1 of 1 member").waitFor();
+        await app.getByText("1 of 1 member", { exact: true }).waitFor();
         await app.getByText("Zed_100% Literal").first().waitFor();
         await search.fill("%");
-        await app.getByText("1–1 of 1 member").waitFor();
+        await app.getByText("1 of 1 member", { exact: true }).waitFor();
         await shot(page, "members-search", width);
         await page.close();
       } catch (error) {
@@ -114,7 +115,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
     const { page, app, log } = await open(1280, `${SHOP}/apps/tierline/app/members?tier=silver`);
     try {
       const silver = await db.customer.findMany({ where: { shop: SHOP, tierKey: "silver", deletedAt: null }, orderBy: [{ qualifyingSpend: "asc" }, { customerGid: "asc" }] });
-      expect(silver.length).toBeGreaterThan(2);
+      expect(silver.length).toBeGreaterThanOrEqual(2);
       await app.getByText(`of ${silver.length} members`, { exact: false }).waitFor();
       await app.getByText("Tier: Silver").waitFor();
       expect(gold).toBeGreaterThanOrEqual(0);
@@ -138,7 +139,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       await eventually(async () => (await db.customer.count({ where: { shop: SHOP, pinnedTierKey: "gold", tierKey: "gold" } })) === 2 || null, { what: "two members pinned to Gold" });
       await eventually(async () => ((await db.customer.count({ where: { shop: SHOP, pinnedTierKey: "gold", syncStatus: "synced" } })) === 2 ? true : null), { what: "pins written to Shopify", timeoutMs: 60_000 });
       const pinnedGids = (await db.customer.findMany({ where: { shop: SHOP, pinnedTierKey: "gold" } })).map((c) => c.customerGid);
-      for (const gid of pinnedGids) expect(sim.store.shop(SHOP).customers.get(gid)?.tags).toContain("tierline:gold");
+      for (const gid of pinnedGids) expect(simTags(gid)).toContain("tierline:gold");
     } catch (error) {
       console.error(log.join("\n"));
       await shot(page, "members-failure", 1280).catch(() => {});
@@ -180,11 +181,12 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       await app.getByText("Add a note saying why (it is kept in the member's history).").waitFor();
       await app.getByLabel("Note").fill("Bought at the spring market");
       await button.click();
-      await app.getByText("Bought at the spring market").waitFor();
+      // In the history, with the note (the toast shows in the admin around the app).
       await app.getByText("Spend adjusted by +$600.00").first().waitFor();
+      await app.locator("p", { hasText: "· Bought at the spring market" }).waitFor();
       await eventually(async () => ((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: member.customerGid } } })).tierKey === "silver" ? true : null), { what: "adjusted member in Silver" });
       expect(await db.ledgerAdjustment.count({ where: { shop: SHOP, customerGid: member.customerGid } })).toBe(1);
-      await eventually(async () => (sim.store.shop(SHOP).customers.get(member.customerGid)?.tags.includes("tierline:silver") ? true : null), { what: "Silver tag written", timeoutMs: 60_000 });
+      await eventually(async () => (simTags(member.customerGid).includes("tierline:silver") ? true : null), { what: "Silver tag written", timeoutMs: 60_000 });
       await fitsTheScreen(page, app);
       await shot(page, "member-adjusted", 390);
     } catch (error) {

@@ -48,20 +48,24 @@ export function tierReachedAt(ledger: Ledger, customerId: string, rules: TierRul
   const index = tierIndex(rules, tierKey);
   if (index < 0) return null;
   const threshold = rules.tiers[index].entryThresholdMinor;
-  const entries = allEntries(ledger, customerId, rules).filter((e) => e.at.getTime() <= now.getTime());
-  if (entries.length === 0) return null;
-  const spendAt = (t: Date) => Math.max(0, entries.reduce((sum, e) => (e.at.getTime() <= t.getTime() && isInWindow(rules.window, e.at, t) ? sum + e.spendMinor : sum), 0));
-  const checkpoints = new Set<number>();
-  for (const e of entries) {
-    checkpoints.add(e.at.getTime());
+  // A sweep over time: each entry adds its spend when made and takes it back when it leaves the
+  // window; the spend is checked after every moment something changed (a member with hundreds of
+  // orders costs n log n, not n²).
+  const changes: { at: number; delta: number }[] = [];
+  for (const e of allEntries(ledger, customerId, rules)) {
+    if (e.at.getTime() > now.getTime()) continue;
+    changes.push({ at: e.at.getTime(), delta: e.spendMinor });
     const exit = windowExitAt(rules.window, e.at, e.at);
-    if (exit && exit.getTime() <= now.getTime()) checkpoints.add(exit.getTime());
+    if (exit && exit.getTime() <= now.getTime()) changes.push({ at: exit.getTime(), delta: -e.spendMinor });
   }
-  checkpoints.add(now.getTime());
-  const times = [...checkpoints].sort((a, b) => a - b);
+  if (changes.length === 0) return null;
+  changes.sort((a, b) => a.at - b.at);
+  let spend = 0;
   let start: number | null = null;
-  for (const t of times) {
-    if (spendAt(new Date(t)) >= threshold) start ??= t;
+  for (let i = 0; i < changes.length; i++) {
+    spend += changes[i].delta;
+    if (i + 1 < changes.length && changes[i + 1].at === changes[i].at) continue;
+    if (Math.max(0, spend) >= threshold) start ??= changes[i].at;
     else start = null;
   }
   return start === null ? null : new Date(start);

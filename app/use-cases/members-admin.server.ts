@@ -241,10 +241,13 @@ export async function loadMembersPage({ db, shop, params, now, format }: { db: D
   const order = memberOrder(query, rules);
   const sql = sqlOf(db);
   const offset = (query.page - 1) * PAGE_SIZE;
-  // One pass: the page and the count of everything filtered (a second COUNT(*) would filter again).
-  const raws = await sql.all(`SELECT c.*, COUNT(*) OVER () AS "filteredTotal" FROM "Customer" c WHERE ${where} ORDER BY ${order.orderBy} LIMIT ${PAGE_SIZE} OFFSET ${offset}`, [...values, ...order.values]);
-  const total = raws.length ? Number(raws[0].filteredTotal) : offset === 0 ? 0 : Number((await sql.all(`SELECT COUNT(*) AS "n" FROM "Customer" c WHERE ${where}`, values))[0]?.n ?? 0);
-  const rows = raws.map(({ filteredTotal: _, ...raw }) => decodeRow<CustomerRow>("Customer", raw));
+  // The count and the page apart: a count over the page's query (a window) would sort every filtered row.
+  const [[count], raws] = await Promise.all([
+    sql.all(`SELECT COUNT(*) AS "n" FROM "Customer" c WHERE ${where}`, values),
+    sql.all(`SELECT c.* FROM "Customer" c WHERE ${where} ORDER BY ${order.orderBy} LIMIT ${PAGE_SIZE} OFFSET ${offset}`, [...values, ...order.values]),
+  ]);
+  const total = Number(count?.n ?? 0);
+  const rows = raws.map((raw) => decodeRow<CustomerRow>("Customer", raw));
   const byGid = await loadLedgersOfCustomers(db, shop, rows.filter((row) => row.tierKey && !row.pinnedTierKey && !row.graceUntil).map((row) => row.customerGid));
   const ledgers = rows.map((row) => byGid.get(row.customerGid) ?? null);
   return {
