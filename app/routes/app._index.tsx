@@ -4,7 +4,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import {
-  Badge, Banner, BlockStack, Box, Button, Card, Divider, EmptyState, InlineGrid, InlineStack, Layout, Link, List, Modal, Page, ProgressBar, Text,
+  Badge, Banner, BlockStack, Box, Button, Card, Divider, InlineGrid, InlineStack, Layout, Link, List, Modal, Page, ProgressBar, Text,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { db } from "../db.server.ts";
@@ -192,10 +192,9 @@ export default function Overview() {
           {notices}
           <Layout.Section>
             <Card>
-              <EmptyState heading="Welcome to Tierline" image="" fullWidth>
-                <p>Tierline turns what customers spend into member tiers and keeps them up to date as orders, refunds and cancellations come in. Three steps to get going:</p>
-              </EmptyState>
               <BlockStack gap="300">
+                <Text as="h2" variant="headingLg">Welcome to Tierline</Text>
+                <Text as="p">Tierline turns what customers spend into member tiers and keeps them up to date as orders, refunds and cancellations come in. Three steps to get going:</Text>
                 {steps.map((step, i) => (
                   <BlockStack key={step.title} gap="100">
                     {i > 0 && <Divider />}

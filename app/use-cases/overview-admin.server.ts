@@ -41,6 +41,7 @@ export function backfillInWords(run: { status: string; ordersRead: number; order
     case "computing":
       return { title: "Working out every member's tier", detail: `${read} read${limited}; tiers are being computed.`, tone: "info" };
     case "completed":
+      if (run.ordersRead === 0) return { title: "Order history imported", detail: "Your store has no orders yet; each new order is counted as it comes.", tone: "success" };
       return { title: "Order history imported", detail: `${read} imported${run.finishedAt ? ` on ${formatEventTime(run.finishedAt, format)}` : ""}${limited}. New orders are added as they come.`, tone: "success" };
     case "failed":
       return { title: "The import stopped", detail: `${read} were read before it stopped. Re-import to try again; members keep the tiers they have meanwhile.${run.error ? ` (Details for support: ${run.error})` : ""}`, tone: "critical" };
