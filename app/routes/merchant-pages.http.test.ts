@@ -121,6 +121,15 @@ describe("merchant pages over HTTP", () => {
     expect((await page<unknown>("app.members.$customerId", "", undefined, "app/members/999999999")).status).toBe(404);
   });
 
+  it("/auth/login answers with a page where a merchant enters their shop's domain, and says what is wrong with one", async () => {
+    const res = await fetch(`${appUrl}/auth/login`, { headers: { "User-Agent": BROWSER } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Shop domain");
+    const bad = await fetch(`${appUrl}/auth/login`, { method: "POST", headers: { "User-Agent": BROWSER, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ shop: "not a shop!" }) });
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toContain("Enter a shop domain like your-store.myshopify.com.");
+  });
+
   it("retries and dismisses the shop's failed deliveries from the Overview, and no other shop's", async () => {
     const OTHER = "other-shop.myshopify.com";
     const { db } = database;
