@@ -58,8 +58,8 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
       const app = page.frameLocator("iframe");
       const orders = sim.store.shop(SHOP).orders.size;
-      await app.getByText(`${orders} orders read of ${orders}.`).waitFor({ timeout: 30_000 });
-      await app.getByText("completed", { exact: true }).waitFor();
+      await app.getByText(new RegExp(`^${orders.toLocaleString("en-US")} of ${orders.toLocaleString("en-US")} orders imported on `)).waitFor({ timeout: 30_000 });
+      await app.getByText("Order history imported", { exact: true }).waitFor();
       const bronze = await database.db.customer.count({ where: { shop: SHOP, tierKey: "bronze" } });
       await app.getByText("Members per tier").waitFor();
       const bronzeCount = app.getByText("Bronze", { exact: true }).locator("xpath=following-sibling::*[1]");

@@ -40,8 +40,6 @@ export function describeFailureReason(reason: string): string {
   return "An error kept it from being processed.";
 }
 
-const WHEN = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
-
 const updates = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "update" : "updates"}`;
 
 export function FailedDeliveriesBanner({
@@ -54,7 +52,8 @@ export function FailedDeliveriesBanner({
 }: {
   count: number;
   retryable: number;
-  latest: { topic: string; reason: string; receivedAt: string };
+  /** `when`: the time it arrived, formatted for the shop (locale and time zone). */
+  latest: { topic: string; reason: string; receivedAt: string; when: string };
   /** The action under way ("retry-failed-deliveries" | "dismiss-failed-deliveries"), if any. */
   busy?: string | null;
   onRetry?: () => void;
@@ -73,7 +72,7 @@ export function FailedDeliveriesBanner({
       <BlockStack gap="200">
         <p>
           Tierline tried {count === 1 ? "it" : "each of them"} several times and stopped, so members' tiers may not reflect {count === 1 ? "it" : "them"}. The latest was{" "}
-          {describeDeliveryTopic(latest.topic)}, received {WHEN.format(new Date(latest.receivedAt))} UTC. {describeFailureReason(latest.reason)}
+          {describeDeliveryTopic(latest.topic)}, received {latest.when}. {describeFailureReason(latest.reason)}
         </p>
         {erased > 0 && (
           <p>

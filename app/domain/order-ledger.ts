@@ -11,6 +11,7 @@
  * - canonicalLedger(ledger): Ledger                          same value with keys sorted, for digests and storage
  * - ordersOfCustomer(ledger, customerId): LedgerOrder[]      live orders of a customer who is not redacted
  * - ownerOf(ledger, snapshot): string | null                  the customer an order counts for (null: guest or redacted)
+ * - type SpendAdjustment, adjustmentsOfCustomer(ledger, customerId): SpendAdjustment[]
  *
  * Guarantees: the result does not depend on the order in which events arrive nor on how often each
  * arrives (webhooks are retried and unordered), i.e. reduceLedger(any permutation with duplicates)
@@ -23,6 +24,8 @@
  *   cancellations and refunds, which lower totals). Reconciliation repairs the rare wrong pick.
  * - refunds are keyed by refundId under their order and kept even when the order is not yet known.
  * - a deleted order is a tombstone: its refunds are dropped and later versions are ignored.
+ * - a spend adjustment (the merchant's correction or an offline purchase) is keyed by its own id,
+ *   immutable, and counts for the customer it names unless they are redacted.
  * - a redacted (or deleted) customer is a tombstone: every order naming them, whenever it arrives,
  *   counts for nobody. The mapping is applied when reading (ordersOfCustomer, spend), not by
  *   rewriting stored versions, because rewriting would change which same-second version wins and
@@ -98,8 +101,22 @@ export type RefundRecord = {
   shippingMinor: MinorUnits;
 };
 
+/**
+ * Spend the merchant added (or, negative, took away) by hand: an offline purchase, a correction.
+ * Its own kind of entry, not an order: it moves spend, never the order count, and leaves the
+ * window as an order placed at `effectiveAt` would.
+ */
+export type SpendAdjustment = {
+  adjustmentId: string;
+  customerId: string;
+  amountMinor: MinorUnits;
+  currency: string;
+  effectiveAt: Date;
+};
+
 export type LedgerEvent =
   | { type: "order"; order: OrderSnapshot }
+  | { type: "adjustment"; adjustment: SpendAdjustment }
   | { type: "refund"; refund: RefundRecord }
   | { type: "order_deleted"; orderId: string }
   | { type: "customer_redacted"; customerId: string };
@@ -117,6 +134,8 @@ export type Ledger = {
   orders: Record<string, LedgerOrder>;
   /** Tombstones of redacted or deleted customers. */
   redactedCustomerIds: Record<string, true>;
+  /** Spend adjustments keyed by adjustmentId; absent means none. */
+  adjustments?: Record<string, SpendAdjustment>;
 };
 
 export const EMPTY_LEDGER: Ledger = Object.freeze({ orders: Object.freeze({}), redactedCustomerIds: Object.freeze({}) }) as Ledger;
@@ -176,6 +195,10 @@ function refundKey(r: RefundRecord): string {
   return JSON.stringify([r.refundId, r.orderId, r.createdAt.getTime(), r.currency, r.transactionsMinor, r.lineItemsMinor, r.shippingMinor]);
 }
 
+function adjustmentKey(a: SpendAdjustment): string {
+  return JSON.stringify([a.adjustmentId, a.customerId, a.amountMinor, a.currency, a.effectiveAt.getTime()]);
+}
+
 export function ownerOf(ledger: Ledger, snapshot: OrderSnapshot): string | null {
   const { customerId } = snapshot;
   return customerId !== null && !ledger.redactedCustomerIds[customerId] ? customerId : null;
@@ -202,6 +225,13 @@ export function applyLedgerEvent(ledger: Ledger, event: LedgerEvent): Ledger {
       // Refunds are immutable in Shopify; the comparison only keeps pathological conflicting copies deterministic.
       if (known !== undefined && refundKey(known) <= refundKey(refund)) return ledger;
       return putOrder(ledger, { ...existing, refunds: { ...existing.refunds, [refund.refundId]: refund } });
+    }
+    case "adjustment": {
+      const { adjustment } = event;
+      const known = ledger.adjustments?.[adjustment.adjustmentId];
+      // Immutable once made; a conflicting copy keeps a deterministic winner, as refunds do.
+      if (known !== undefined && adjustmentKey(known) <= adjustmentKey(adjustment)) return ledger;
+      return { ...ledger, adjustments: { ...ledger.adjustments, [adjustment.adjustmentId]: adjustment } };
     }
     case "order_deleted": {
       const existing = ledger.orders[event.orderId];
@@ -246,6 +276,11 @@ export function touchedCustomerIds(ledger: Ledger, event: LedgerEvent): string[]
       if (owner) ids.add(owner);
       break;
     }
+    case "adjustment": {
+      const before = ledger.adjustments?.[event.adjustment.adjustmentId]?.customerId;
+      for (const id of [before, event.adjustment.customerId]) if (id && !ledger.redactedCustomerIds[id]) ids.add(id);
+      break;
+    }
     case "customer_redacted":
       ids.add(event.customerId);
       break;
@@ -263,10 +298,16 @@ export function canonicalLedger(ledger: Ledger): Ledger {
   return {
     orders: sortedRecord(ledger.orders, (entry) => ({ ...entry, refunds: sortedRecord(entry.refunds) })),
     redactedCustomerIds: sortedRecord(ledger.redactedCustomerIds),
+    ...(ledger.adjustments && Object.keys(ledger.adjustments).length ? { adjustments: sortedRecord(ledger.adjustments) } : {}),
   };
 }
 
 export function ordersOfCustomer(ledger: Ledger, customerId: string): LedgerOrder[] {
   if (ledger.redactedCustomerIds[customerId]) return [];
   return Object.values(ledger.orders).filter((entry) => !entry.deleted && entry.snapshot?.customerId === customerId);
+}
+
+export function adjustmentsOfCustomer(ledger: Ledger, customerId: string): SpendAdjustment[] {
+  if (ledger.redactedCustomerIds[customerId] || !ledger.adjustments) return [];
+  return Object.values(ledger.adjustments).filter((a) => a.customerId === customerId);
 }

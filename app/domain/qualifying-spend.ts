@@ -36,9 +36,14 @@
  * (valueOrder), never thrown, so one foreign order cannot stop a customer's recompute.
  * Cancelled, test, deleted and guest orders count zero; orders of redacted customers count for nobody.
  * A qualifying order is one in the window with spend > 0 (a fully refunded order is not one).
+ *
+ * Spend adjustments (the merchant's, by hand) in the window add their amount, positive or negative,
+ * but are not orders (minimum-order rules ignore them); one in another currency counts nothing. The
+ * total never goes below zero. An adjustment's date counts toward oldestQualifyingOrderAt, since its
+ * exit from the window changes the spend as an order's would.
  */
 import type { MinorUnits } from "./money.ts";
-import { ownerOf, type FinancialStatus, type Ledger, type LedgerOrder } from "./order-ledger.ts";
+import { ownerOf, type FinancialStatus, type Ledger, type LedgerOrder, type SpendAdjustment } from "./order-ledger.ts";
 import { isInWindow } from "./spend-window.ts";
 import type { TierRules } from "./tier-rules.ts";
 
@@ -47,7 +52,7 @@ export type SpendSummary = {
   currency: string;
   qualifyingSpendMinor: MinorUnits;
   qualifyingOrderCount: number;
-  /** processedAt of the oldest qualifying order in the window; its exit from the window is the next time-driven change. */
+  /** processedAt of the oldest qualifying order (or adjustment) in the window; its exit from the window is the next time-driven change. */
   oldestQualifyingOrderAt: Date | null;
 };
 
@@ -109,27 +114,51 @@ function accumulate(summary: SpendSummary, order: LedgerOrder, rules: TierRules,
   }
 }
 
+/** Adds the in-window adjustments (already the customer's) and clamps the total at zero. */
+function addAdjustments(summary: SpendSummary, adjustments: Iterable<SpendAdjustment>, rules: TierRules, now: Date): void {
+  for (const adjustment of adjustments) {
+    if (adjustment.currency !== rules.currency || !isInWindow(rules.window, adjustment.effectiveAt, now)) continue;
+    summary.qualifyingSpendMinor += adjustment.amountMinor;
+    if (summary.oldestQualifyingOrderAt === null || adjustment.effectiveAt.getTime() < summary.oldestQualifyingOrderAt.getTime()) {
+      summary.oldestQualifyingOrderAt = adjustment.effectiveAt;
+    }
+  }
+  summary.qualifyingSpendMinor = Math.max(0, summary.qualifyingSpendMinor);
+}
+
 export function qualifyingSpend(ledger: Ledger, customerId: string, rules: TierRules, now: Date): SpendSummary {
   const summary = emptySpendSummary(customerId, rules.currency);
   for (const order of Object.values(ledger.orders)) {
     if (order.deleted || order.snapshot === null || ownerOf(ledger, order.snapshot) !== customerId) continue;
     accumulate(summary, order, rules, now);
   }
+  if (ledger.adjustments && !ledger.redactedCustomerIds[customerId]) {
+    addAdjustments(summary, Object.values(ledger.adjustments).filter((a) => a.customerId === customerId), rules, now);
+  }
   return summary;
 }
 
 export function qualifyingSpendByCustomer(ledger: Ledger, rules: TierRules, now: Date): Map<string, SpendSummary> {
   const summaries = new Map<string, SpendSummary>();
-  for (const order of Object.values(ledger.orders)) {
-    if (order.deleted || order.snapshot === null) continue;
-    const owner = ownerOf(ledger, order.snapshot);
-    if (owner === null) continue;
+  const summaryOf = (owner: string) => {
     let summary = summaries.get(owner);
     if (!summary) {
       summary = emptySpendSummary(owner, rules.currency);
       summaries.set(owner, summary);
     }
-    accumulate(summary, order, rules, now);
+    return summary;
+  };
+  for (const order of Object.values(ledger.orders)) {
+    if (order.deleted || order.snapshot === null) continue;
+    const owner = ownerOf(ledger, order.snapshot);
+    if (owner === null) continue;
+    accumulate(summaryOf(owner), order, rules, now);
   }
+  const adjustmentsByOwner = new Map<string, SpendAdjustment[]>();
+  for (const adjustment of Object.values(ledger.adjustments ?? {})) {
+    if (ledger.redactedCustomerIds[adjustment.customerId]) continue;
+    adjustmentsByOwner.set(adjustment.customerId, [...(adjustmentsByOwner.get(adjustment.customerId) ?? []), adjustment]);
+  }
+  for (const [owner, adjustments] of adjustmentsByOwner) addAdjustments(summaryOf(owner), adjustments, rules, now);
   return new Map([...summaries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

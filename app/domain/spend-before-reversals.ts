@@ -12,9 +12,11 @@
  * plus the refunded line items, which Shopify's current total already left out. Refunded line items
  * are stored with their tax, so with tax not counting this slightly overstates; it only ever decides
  * between "taken back" and "grace", never a tier. Test, deleted and guest orders still count zero.
+ * The merchant's spend adjustments in the window count as they are, except negative ones: a
+ * correction that takes spend away is a reversal like a refund (no grace when it takes the tier).
  */
 import type { MinorUnits } from "./money.ts";
-import { ownerOf, type Ledger } from "./order-ledger.ts";
+import { adjustmentsOfCustomer, ownerOf, type Ledger } from "./order-ledger.ts";
 import { orderQualifyingSpend, type SpendSummary } from "./qualifying-spend.ts";
 import { isInWindow } from "./spend-window.ts";
 import type { TierRules } from "./tier-rules.ts";
@@ -37,6 +39,9 @@ export function spendBeforeReversals(
     if (spend <= 0) continue;
     qualifyingSpendMinor += spend;
     qualifyingOrderCount += 1;
+  }
+  for (const adjustment of adjustmentsOfCustomer(ledger, customerId)) {
+    if (adjustment.amountMinor > 0 && adjustment.currency === rules.currency && isInWindow(rules.window, adjustment.effectiveAt, now)) qualifyingSpendMinor += adjustment.amountMinor;
   }
   return { qualifyingSpendMinor, qualifyingOrderCount };
 }

@@ -32,13 +32,13 @@ describe("merchant pages over HTTP", () => {
     eventually(async () => JSON.stringify(await simTags(gid)) === JSON.stringify(expected), { what: `${what}: ${expected.join(", ")}` });
 
   /** A fetcher/loader data request as the embedded app makes it (Bearer session token). */
-  async function page<T>(route: string, search = "", form?: Record<string, string>): Promise<{ status: number; body: T }> {
+  async function page<T>(route: string, search = "", form?: Record<string, string>, path?: string): Promise<{ status: number; body: T }> {
     const token = mintSessionToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
     const params = new URLSearchParams(search);
     params.set("_data", `routes/${route}`);
-    // The index route answers at its parent's path with `?index`.
-    const pathname = route === "app._index" ? "app" : route.replace(".", "/");
-    if (route === "app._index") params.set("index", "");
+    // An index route answers at its parent's path with `?index`.
+    const pathname = path ?? route.replace(/\._index$/, "").replaceAll(".", "/");
+    if (route.endsWith("._index")) params.set("index", "");
     const res = await fetch(`${appUrl}/${pathname}?${params}`, {
       method: form ? "POST" : "GET",
       // Node's own user agent counts as a bot, which shopify-app-remix answers 410.
@@ -106,16 +106,28 @@ describe("merchant pages over HTTP", () => {
   });
 
   it("lists members with filters and pins one, which the worker writes to Shopify", async () => {
-    const listed = await page<{ list: { total: number; members: { name: string; tierKey: string }[] } }>("app.members", "tier=silver");
-    expect(listed.body.list.members.map((m) => m.name)).toEqual(["Bo", "Ada"]);
+    const listed = await page<{ total: number; members: { name: string; tierKey: string; spend: string }[] }>("app.members._index", "tier=silver");
+    expect(listed.body.members.map((m) => m.name)).toEqual(["Bo", "Ada"]);
 
-    const pinned = await page<{ ok: boolean }>("app.members", "", { intent: "pin", customerGid: customers.Ada, tierKey: "gold" });
+    const pinned = await page<{ ok: boolean }>("app.members._index", "", { intent: "pin", customerGid: customers.Ada, tierKey: "gold" });
     expect(pinned).toMatchObject({ status: 200, body: { ok: true } });
     await tagsBecome(customers.Ada, ["newsletter", "tierline:gold"], "Ada moved to Gold, Silver's tag removed");
 
-    const detail = await page<{ selected: { member: { pinnedTierKey: string }; history: { toTierName: string; reason: string }[] } }>("app.members", `pinned=yes&member=${encodeURIComponent(customers.Ada)}`);
-    expect(detail.body.selected.member.pinnedTierKey).toBe("gold");
-    expect(detail.body.selected.history[0]).toMatchObject({ toTierName: "Gold", reason: "manual" });
+    const adaId = customers.Ada.split("/").pop();
+    const detail = await page<{ pin: { tierName: string }; history: { title: string; detail: string }[] }>("app.members.$customerId", "", undefined, `app/members/${adaId}`);
+    expect(detail.body.pin.tierName).toBe("Gold");
+    expect(detail.body.history[0]).toMatchObject({ title: "Silver → Gold", detail: expect.stringMatching(/^Changed by you/) });
+    // Another shop's member, or no member: not found.
+    expect((await page<unknown>("app.members.$customerId", "", undefined, "app/members/999999999")).status).toBe(404);
+  });
+
+  it("/auth/login answers with a page where a merchant enters their shop's domain, and says what is wrong with one", async () => {
+    const res = await fetch(`${appUrl}/auth/login`, { headers: { "User-Agent": BROWSER } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Shop domain");
+    const bad = await fetch(`${appUrl}/auth/login`, { method: "POST", headers: { "User-Agent": BROWSER, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ shop: "not a shop!" }) });
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toContain("Enter a shop domain like your-store.myshopify.com.");
   });
 
   it("retries and dismisses the shop's failed deliveries from the Overview, and no other shop's", async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { applyMigrations } from "../adapters/db/migrate.server.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
-import { loadMembersPage } from "../use-cases/members-admin.server.ts";
+import { loadMemberPage, loadMembersPage } from "../use-cases/members-admin.server.ts";
 import { loadOverview } from "../use-cases/overview-admin.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { loadTierRulesOverview, previewTierRules } from "../use-cases/tier-rules-admin.server.ts";
@@ -31,6 +31,7 @@ const env = await vi.hoisted(async () => {
 
 const SHOP = "render.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
+const FORMAT = { locale: "en-US", currency: "USD", timeZone: "UTC" };
 
 async function render(Page: ComponentType, path: string, loaderData: object): Promise<string> {
   const routes = [{ id: "page", path: "/app/page", loader: () => loaderData, action: () => null, Component: Page }];
@@ -72,19 +73,25 @@ describe("merchant pages render", () => {
     expect(preview.movements[0]).toMatchObject({ fromTierKey: "bronze", toTierKey: "silver", count: 1 });
   });
 
-  it("Members lists tiers, spend and progress, and a selected member's history and pin form", async () => {
-    const { default: MembersPage } = await import("./app.members.tsx");
-    const params = new URLSearchParams({ member: "gid://shopify/Customer/1" });
-    const html = await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW }));
-    for (const text of ["Members", "Member1", "Member2", "2500.00 USD", "Top tier", "to Silver", "Pin to tier", "History", "Bronze"]) {
+  it("Members lists tiers, spend in the shop's money and progress; a member's page has history, pin and adjustment forms", async () => {
+    const { default: MembersPage } = await import("./app.members._index.tsx");
+    const params = new URLSearchParams();
+    const html = (await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW, format: FORMAT }))).replaceAll("<!-- -->", "");
+    for (const text of ["Members", "Member1", "Member2", "$2,500.00", "Top tier", "to Silver", "2 members", "Export CSV"]) {
       expect(html).toContain(text);
+    }
+    const { default: MemberPage } = await import("./app.members.$customerId.tsx");
+    const member = await loadMemberPage({ db, shop: SHOP, customerGid: "gid://shopify/Customer/1", now: NOW, format: FORMAT });
+    const page = (await render(MemberPage, "/app/page", member!)).replaceAll("<!-- -->", "");
+    for (const text of ["Member1", "Bronze", "$300.00", "more to reach Silver", "Orders that count", "History", "Pin tier", "Adjust spend", "Silver (up)", "View customer in Shopify"]) {
+      expect(page).toContain(text);
     }
   });
 
   it("Members says so when no member matches the filters", async () => {
-    const { default: MembersPage } = await import("./app.members.tsx");
+    const { default: MembersPage } = await import("./app.members._index.tsx");
     const params = new URLSearchParams({ tier: "gold", pinned: "yes" });
-    const html = await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW }));
+    const html = await render(MembersPage, `/app/page?${params}`, await loadMembersPage({ db, shop: SHOP, params, now: NOW, format: FORMAT }));
     expect(html).toContain("No members match");
   });
 
@@ -104,10 +111,18 @@ describe("merchant pages render", () => {
     await saveTierRules(db, shop, { ...DEFAULT_TIER_RULES, tiers });
     const overview = await loadOverview(db, shop);
     expect(overview.tiers).toHaveLength(5);
-    const html = await render(OverviewPage, "/app/page", { ...overview, tiers: overview.tiers.map((t, i) => ({ ...t, members: i === 0 ? 1_234_567 : t.members })) });
+    const html = await render(OverviewPage, "/app/page", { ...overview, isNew: false, tiers: overview.tiers.map((t, i) => (i === 0 ? { ...t, members: 1_234_567, count: "1,234,567" } : t)) });
     expect(html).toContain("--pc-inline-grid-grid-template-columns-xs:repeat(3, minmax(0, 1fr))");
     expect(html).toContain("--pc-inline-grid-grid-template-columns-md:repeat(5, minmax(0, 1fr))");
     expect(html).toContain("1,234,567");
+  });
+
+  it("Overview of a new shop: the setup steps, the tiers in the shop's money ('over $2,000')", async () => {
+    const { default: OverviewPage } = await import("./app._index.tsx");
+    const shop = "new.myshopify.com";
+    await db.shop.create({ data: { domain: shop, currencyCode: "USD" } });
+    const html = (await render(OverviewPage, "/app/page", await loadOverview(db, shop))).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
+    for (const text of ["Welcome to Tierline", "Import your order history", "Check your tiers", "Gold: over $2,000", "Silver: $500 or more", "Use tiers in Shopify", "Tiers see only the last 60 days of orders", "Set a spend window of 60 days or less"]) expect(html).toContain(text);
   });
 
   it("Overview counts the shop's webhook deliveries that failed for good, with the latest reason, and only its own", async () => {
@@ -129,7 +144,7 @@ describe("merchant pages render", () => {
     const html = (await render(OverviewPage, "/app/page", overview)).replace(/<script[\s\S]*?<\/script>/g, "").replaceAll("<!-- -->", "");
     // In the merchant's words: what the update was about and why it stopped; the internal
     // topic name and the error's own text only as detail for support.
-    for (const text of ["2 updates from Shopify could not be processed", "The latest was a refund, received Nov 20, 2026, 12:02 UTC.", "Tierline could not read what Shopify sent.", "Details for support: payload cannot be parsed: SyntaxError"]) expect(html).toContain(text);
+    for (const text of ["2 updates from Shopify could not be processed", "The latest was a refund, received Nov 20, 2026, 12:02 PM.", "Tierline could not read what Shopify sent.", "Details for support: payload cannot be parsed: SyntaxError"]) expect(html).toContain(text);
     expect(html).not.toContain("refunds/create");
     expect(html).not.toContain("another shop");
   });

@@ -41,15 +41,16 @@ export async function applyCustomerDataRequest(ctx: WebhookContext): Promise<Web
     return { status: "processed", note: "customer was erased" };
   }
   const orderGids = await ordersOf(ctx, subject.customerGid, subject.orderGids);
-  const [customer, orders, refunds, tierChanges, promises, promiseShipments] = await Promise.all([
+  const [customer, orders, refunds, tierChanges, promises, promiseShipments, spendAdjustments] = await Promise.all([
     subject.customerGid ? ctx.db.customer.findUnique({ where: { shop_customerGid: { shop: ctx.shop, customerGid: subject.customerGid } } }) : null,
     ctx.db.ledgerOrder.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     ctx.db.ledgerRefund.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     subject.customerGid ? ctx.db.tierChange.findMany({ where: { shop: ctx.shop, customerGid: subject.customerGid }, orderBy: { occurredAt: "asc" } }) : [],
     ctx.db.orderPromise.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     ctx.db.promiseShipmentLine.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } }, orderBy: { shippedAt: "asc" } }),
+    subject.customerGid ? ctx.db.ledgerAdjustment.findMany({ where: { shop: ctx.shop, customerGid: subject.customerGid }, orderBy: { effectiveAt: "asc" } }) : [],
   ]);
-  const exported = { customer, orders, refunds, tierChanges, promises, promiseShipments, generatedAt: ctx.now.toISOString() };
+  const exported = { customer, orders, refunds, tierChanges, promises, promiseShipments, spendAdjustments, generatedAt: ctx.now.toISOString() };
   await ctx.db.complianceRequest.create({
     data: { shop: ctx.shop, topic: ctx.topic, customerGid: subject.customerGid, export: JSON.stringify(exported), receivedAt: ctx.now, completedAt: ctx.now },
   });

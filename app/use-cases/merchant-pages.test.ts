@@ -1,10 +1,9 @@
-// The use-cases behind the Tier rules and Members pages, on a real SQLite database.
+// The use-cases behind the Tier rules page and the Overview, on both databases (Members: members-admin.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import type { Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
-import { listMembers, memberDetail, pinMemberTier, unpinMemberTier } from "./members-admin.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { shopsWithDueTierWrites } from "./shops-with-due-tier-writes.server.ts";
 import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute, submitTierRulesDraft } from "./tier-rules-admin.server.ts";
@@ -74,48 +73,6 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     const overview = await loadTierRulesOverview(db, SHOP);
     expect(overview).toMatchObject({ recompute: null, version: 1, tierCounts: { bronze: 0, silver: 2, gold: 1 } });
     expect(overview.draft.tiers[1].threshold).toBe("250.00");
-  });
-
-  it("lists members with filters, search and progress to the next tier", async () => {
-    const all = await listMembers({ db, shop: SHOP, filters: {}, now: NOW });
-    expect(all.total).toBe(3);
-    expect(all.members.map((m) => [m.name, m.tierKey])).toEqual([["Cy", "gold"], ["Bo", "silver"], ["Ada", "silver"]]);
-    const bo = all.members[1];
-    expect(bo).toMatchObject({ nextTierName: "Gold", toNextTierMinor: 200_001 - 80_000, spendMinor: 80_000 });
-    expect(bo.progress).toBeCloseTo((80_000 - 25_000) / (200_001 - 25_000), 5);
-    expect(all.members[0]).toMatchObject({ nextTierName: null, toNextTierMinor: null, progress: 1 });
-
-    const names = async (filters: Parameters<typeof listMembers>[0]["filters"]) => (await listMembers({ db, shop: SHOP, filters, now: NOW })).members.map((m) => m.name);
-    expect(await names({ tierKey: "gold" })).toEqual(["Cy"]);
-    expect(await names({ minSpendMinor: 50_000 })).toEqual(["Cy", "Bo"]);
-    expect(await names({ maxSpendMinor: 50_000 })).toEqual(["Ada"]);
-    expect(await names({ search: "bo@" })).toEqual(["Bo"]);
-    // A merchant types names as they come, on both databases.
-    expect(await names({ search: "BO@EXAMPLE" })).toEqual(["Bo"]);
-    expect(await names({ changedWithinDays: 7 })).toHaveLength(3);
-    expect(await names({ pinned: true })).toEqual([]);
-    expect(await names({ pageSize: 2, page: 2 })).toEqual(["Ada"]);
-  });
-
-  it("pins and unpins a member, with history", async () => {
-    requested.length = 0;
-    await pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "gold", until: null, now: NOW, requestRecompute });
-    expect(requested).toEqual([{ gids: [gidOf(1)], cause: "manual" }]);
-    let detail = await memberDetail({ db, shop: SHOP, customerGid: gidOf(1) });
-    expect(detail?.member).toMatchObject({ tierKey: "gold", pinnedTierKey: "gold" });
-    expect(detail?.history[0]).toMatchObject({ fromTierName: "Silver", toTierName: "Gold", reason: "manual" });
-    expect((await listMembers({ db, shop: SHOP, filters: { pinned: true }, now: NOW })).members.map((m) => m.name)).toEqual(["Ada"]);
-
-    await unpinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), now: NOW, requestRecompute });
-    detail = await memberDetail({ db, shop: SHOP, customerGid: gidOf(1) });
-    expect(detail?.member).toMatchObject({ tierKey: "silver", pinnedTierKey: null });
-    expect(detail?.history.map((h) => [h.fromTierName, h.toTierName, h.reason])).toEqual([
-      ["Gold", "Silver", "manual"],
-      ["Silver", "Gold", "manual"],
-      ["Bronze", "Silver", "rule_change"],
-      [null, "Bronze", "order"],
-    ]);
-    await expect(pinMemberTier({ db, shop: SHOP, customerGid: gidOf(1), tierKey: "platinum", until: null, now: NOW, requestRecompute })).rejects.toThrow(/no tier/);
   });
 
   it("finds the installed shops with tier writes due (pending, failed and due) and with stale spend values", async () => {

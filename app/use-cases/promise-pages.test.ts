@@ -11,7 +11,7 @@ import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
 import { loadPromiseSettingsPage, submitPromiseSettings, type PromiseSettingsDraft } from "./promise-settings-admin.server.ts";
 import { loadPromisesPage } from "./promises-admin.server.ts";
 import { PROMISE_STATUSES } from "../components/promise-status.ts";
-import { resolveLocale } from "./promise-formatting.ts";
+import { resolveLocale } from "./admin-formatting.ts";
 
 const SHOP = "promise-pages.myshopify.com";
 const OTHER = "other-promises.myshopify.com";

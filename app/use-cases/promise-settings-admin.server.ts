@@ -11,7 +11,7 @@ import { HOLIDAY_DATA_ATTRIBUTION, holidayCountries, holidaySubdivisions, holida
 import { isValidTimeZone, localDateOf, type IsoWeekday } from "../domain/business-calendar.ts";
 import { previewTierPromises } from "../domain/promise-preview.ts";
 import { businessCalendarFrom, parsePromiseRules, promiseRulesIssuesForTiers, type PromiseLane, type PromiseRules } from "../domain/promise-rules.ts";
-import { formatLocalDay, formatShopDateTime } from "./promise-formatting.ts";
+import { formatLocalDay, formatShopDateTime } from "./admin-formatting.ts";
 import { describeAdjustment, laneNamer, loadOpenLaneBookings } from "./promises-admin.server.ts";
 
 export type LaneDraft = { key: string; name: string; tierKey: string; unit: PromiseLane["handling"]["unit"]; min: string; max: string; capacity: string };

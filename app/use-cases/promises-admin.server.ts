@@ -10,7 +10,7 @@ import type { PromiseAdjustment, ShopifyPromiseConflict } from "../domain/promis
 import type { PromiseRules } from "../domain/promise-rules.ts";
 import { promiseStatus, type PromiseStatus } from "../domain/promise-score.ts";
 import { PROMISE_STATUSES } from "../components/promise-status.ts";
-import { formatCount, formatLocalDay, formatShopDateTime, resolveLocale } from "./promise-formatting.ts";
+import { formatCount, formatLocalDay, formatShopDateTime, resolveLocale } from "./admin-formatting.ts";
 
 export type LaneBookings = Record<string, Record<LocalDate, number>>;
 

@@ -8,6 +8,7 @@ import type { Prisma } from "@tierline/prisma-sqlite";
 import type { Db } from "../db.server.ts";
 import { insertCustomersIgnoringExisting, insertTierChanges, type CustomerTierInsertRow } from "../adapters/db/bulk-insert.server.ts";
 import { loadLedgersOfCustomerRange } from "../adapters/db/ledger-batch-repository.server.ts";
+import { adjustmentEntries, loadAdjustmentsOfCustomerRange } from "../adapters/db/spend-adjustment-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
@@ -70,9 +71,10 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     // The page is a sorted prefix of the shop's customer ids, so "between its first and
     // last id" is exactly the page: two bound values instead of an IN list per query.
     const [first, last] = [gids[0], after];
-    const [rows, ledgers] = await Promise.all([
+    const [rows, ledgers, adjustments] = await Promise.all([
       db.customer.findMany({ where: { shop, customerGid: { gte: first, lte: last } } }),
       loadLedgersOfCustomerRange(db, shop, first, last),
+      loadAdjustmentsOfCustomerRange(db, shop, first, last),
     ]);
     const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
 
@@ -83,7 +85,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     for (const customerGid of gids) {
       const row = rowOf.get(customerGid) ?? null;
       if (row?.deletedAt) continue; // redacted: nothing to compute, nothing to write
-      const ledger = { orders: ledgers.get(customerGid) ?? {}, redactedCustomerIds: {} };
+      const ledger = { orders: ledgers.get(customerGid) ?? {}, redactedCustomerIds: {}, adjustments: adjustmentEntries(adjustments.get(customerGid) ?? []) };
       const spend = qualifyingSpend(ledger, customerGid, rules, now);
       const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: reason });
       const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });

@@ -24,6 +24,7 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.customer.deleteMany({ where: { shop } }),
     db.ledgerOrder.deleteMany({ where: { shop } }),
     db.ledgerRefund.deleteMany({ where: { shop } }),
+    db.ledgerAdjustment.deleteMany({ where: { shop } }),
     db.tierChange.deleteMany({ where: { shop } }),
     db.tierSettings.deleteMany({ where: { shop } }),
     db.promiseSettings.deleteMany({ where: { shop } }),

@@ -2,6 +2,7 @@
 // would do to the shop's members (computed from the ledger, nothing saved), and
 // saving, which stores the rules and queues every customer's recomputation.
 import type { Db } from "../db.server.ts";
+import { adjustmentEntries, adjustmentFromRow } from "../adapters/db/spend-adjustment-repository.server.ts";
 import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
 import { loadThresholdCurrencyStatus, loadTierRules, saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { formatMoney, MoneyParseError, parseMoney } from "../domain/money.ts";
@@ -86,9 +87,10 @@ export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRul
 
 /** The whole shop's ledger (for previews; a rule change touches everyone). */
 export async function loadShopLedger(db: Db, shop: string): Promise<Ledger> {
-  const [orders, refunds, redacted] = await Promise.all([
+  const [orders, refunds, adjustments, redacted] = await Promise.all([
     db.ledgerOrder.findMany({ where: { shop, deletedAt: null } }),
     db.ledgerRefund.findMany({ where: { shop } }),
+    db.ledgerAdjustment.findMany({ where: { shop } }),
     db.customer.findMany({ where: { shop, deletedAt: { not: null } }, select: { customerGid: true } }),
   ]);
   const entries: Record<string, LedgerOrder> = {};
@@ -97,7 +99,8 @@ export async function loadShopLedger(db: Db, shop: string): Promise<Ledger> {
     const entry = entries[refund.orderGid];
     if (entry?.snapshot) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot.currency);
   }
-  return { orders: entries, redactedCustomerIds: Object.fromEntries(redacted.map((c) => [c.customerGid, true as const])) };
+  const held = adjustmentEntries(adjustments.map((row) => adjustmentFromRow(row)));
+  return { orders: entries, redactedCustomerIds: Object.fromEntries(redacted.map((c) => [c.customerGid, true as const])), ...(held ? { adjustments: held } : {}) };
 }
 
 export interface RecomputeProgress {

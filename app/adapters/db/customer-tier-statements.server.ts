@@ -9,6 +9,7 @@ import type { TierRules } from "../../domain/tier-rules.ts";
 import type { TierChangeInsertRow } from "./bulk-insert.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
+import { adjustmentFromRow } from "./spend-adjustment-repository.server.ts";
 import { loadTierRulesAndTombstoneFlag, tierRulesFrom, truthy } from "./tier-settings-repository.server.ts";
 
 export type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
@@ -123,7 +124,7 @@ export interface RecomputeInputs {
 export async function loadRecomputeInputs(db: Db, shop: string, customerGid: string): Promise<RecomputeInputs> {
   const sql = sqlOf(db);
   if (sql.kind === "postgresql") {
-    const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid, shop]);
+    const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid, shop, customerGid, shop]);
     const shopHasTombstones = truthy(row?.shopHasTombstones);
     const raw = (row?.customer ?? null) as Record<string, unknown> | null;
     const customer = raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
@@ -131,7 +132,8 @@ export async function loadRecomputeInputs(db: Db, shop: string, customerGid: str
     if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
     const orders = (row?.orders ?? []) as Record<string, unknown>[];
     const refunds = (row?.refunds ?? []) as Record<string, unknown>[];
-    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false), shopHasTombstones };
+    const adjustments = ((row?.adjustments ?? []) as Record<string, unknown>[]).map(adjustmentFromRow);
+    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false, adjustments), shopHasTombstones };
   }
   const [customer, { rules, shopHasTombstones }] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRulesAndTombstoneFlag(db, shop)]);
   if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
@@ -145,4 +147,5 @@ const RECOMPUTE_INPUTS_PG =
   `(SELECT json_agg(o) FROM "LedgerOrder" o WHERE o."shop" = ? AND o."customerGid" = ? AND o."deletedAt" IS NULL) AS "orders", ` +
   `(SELECT json_agg(r) FROM "LedgerRefund" r WHERE r."shop" = ? AND r."orderGid" IN ` +
   `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)) AS "refunds", ` +
+  `(SELECT json_agg(a) FROM "LedgerAdjustment" a WHERE a."shop" = ? AND a."customerGid" = ?) AS "adjustments", ` +
   `EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones"`;

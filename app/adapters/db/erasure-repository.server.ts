@@ -124,6 +124,7 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: late.map((o) => o.orderGid) } } }),
       db.ledgerOrder.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.tierChange.deleteMany({ where: { shop, customerGid: { in: customers } } }),
+      db.ledgerAdjustment.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.orderPromise.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.customer.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       // Earlier data-request exports, also ones asked by order ids only (their rows name the customer).

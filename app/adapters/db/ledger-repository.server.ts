@@ -5,7 +5,8 @@
 // version back.
 import type { Db } from "../../db.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
-import { applyLedgerEvent, EMPTY_LEDGER, financialStatusOf, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
+import { applyLedgerEvent, EMPTY_LEDGER, financialStatusOf, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord, type SpendAdjustment } from "../../domain/order-ledger.ts";
+import { adjustmentEntries, loadAdjustmentsOfCustomers, loadCustomerAdjustments } from "./spend-adjustment-repository.server.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["ledgerOrder"]["findUnique"]>>>;
 type RefundRow = NonNullable<Awaited<ReturnType<Db["ledgerRefund"]["findUnique"]>>>;
@@ -210,16 +211,56 @@ export async function loadCustomerLedger(db: Db, shop: string, customerGid: stri
       `SELECT ${columnList(REFUND_COLUMNS())} FROM "LedgerRefund" WHERE "shop" = ? AND "orderGid" IN ` +
       `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL)`,
   );
-  const [orders, refunds, customer] = await Promise.all([
+  const [orders, refunds, adjustments, customer] = await Promise.all([
     sql.all(ordersSql, [shop, customerGid]),
     sql.all(refundsSql, [shop, shop, customerGid]),
+    loadCustomerAdjustments(db, shop, customerGid),
     redacted === undefined ? sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]).then((rows) => rows[0] ?? null) : { deletedAt: redacted ? 1 : null },
   ]);
-  return ledgerFromRows(customerGid, orders, refunds, customer !== null && customer.deletedAt !== null);
+  return ledgerFromRows(customerGid, orders, refunds, customer !== null && customer.deletedAt !== null, adjustments);
 }
 
-/** A customer's ledger from its stored order and refund rows (as the driver returned them). */
-export function ledgerFromRows(customerGid: string, orders: readonly Record<string, unknown>[], refunds: readonly Record<string, unknown>[], redacted: boolean): Ledger {
+/**
+ * The ledgers of a few customers at once (a page of the Members list), none of them redacted:
+ * three statements whatever their number, instead of three per customer.
+ */
+export async function loadLedgersOfCustomers(db: Db, shop: string, customerGids: readonly string[]): Promise<Map<string, Ledger>> {
+  const ledgers = new Map<string, Ledger>();
+  if (customerGids.length === 0) return ledgers;
+  const sql = sqlOf(db);
+  const list = customerGids.map(() => "?").join(", ");
+  const [orders, refunds, adjustments] = await Promise.all([
+    sql.all(`SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" IN (${list}) AND "deletedAt" IS NULL`, [shop, ...customerGids]),
+    sql.all(
+      `SELECT ${columnList(REFUND_COLUMNS())} FROM "LedgerRefund" WHERE "shop" = ? AND "orderGid" IN (SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" IN (${list}) AND "deletedAt" IS NULL)`,
+      [shop, shop, ...customerGids],
+    ),
+    loadAdjustmentsOfCustomers(db, shop, customerGids),
+  ]);
+  const ordersOf = new Map<string, Record<string, unknown>[]>();
+  const customerOfOrder = new Map<string, string>();
+  for (const row of orders) {
+    const gid = row.customerGid as string;
+    ordersOf.set(gid, [...(ordersOf.get(gid) ?? []), row]);
+    customerOfOrder.set(row.orderGid as string, gid);
+  }
+  const refundsOf = new Map<string, Record<string, unknown>[]>();
+  for (const row of refunds) {
+    const gid = customerOfOrder.get(row.orderGid as string);
+    if (gid) refundsOf.set(gid, [...(refundsOf.get(gid) ?? []), row]);
+  }
+  for (const gid of customerGids) ledgers.set(gid, ledgerFromRows(gid, ordersOf.get(gid) ?? [], refundsOf.get(gid) ?? [], false, adjustments.get(gid) ?? []));
+  return ledgers;
+}
+
+/** A customer's ledger from its stored order, refund and adjustment rows (as the driver returned them). */
+export function ledgerFromRows(
+  customerGid: string,
+  orders: readonly Record<string, unknown>[],
+  refunds: readonly Record<string, unknown>[],
+  redacted: boolean,
+  adjustments: readonly SpendAdjustment[] = [],
+): Ledger {
   const entries: Record<string, LedgerOrder> = {};
   for (const raw of orders) {
     const row = decodeRow<OrderRow>("LedgerOrder", raw);
@@ -230,7 +271,8 @@ export function ledgerFromRows(customerGid: string, orders: readonly Record<stri
     const entry = entries[refund.orderGid];
     if (entry) entry.refunds[refund.refundGid] = refundFromRow(refund, entry.snapshot!.currency);
   }
-  return { orders: entries, redactedCustomerIds: redacted ? { [customerGid]: true } : {} };
+  const held = adjustmentEntries(adjustments);
+  return { orders: entries, redactedCustomerIds: redacted ? { [customerGid]: true } : {}, ...(held ? { adjustments: held } : {}) };
 }
 
 /** Live customer orders the rules cannot value (shop money in another currency than the rules'), for the Overview. */
