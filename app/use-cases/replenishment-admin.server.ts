@@ -18,10 +18,9 @@ import { parseSupplierAnswer } from "../adapters/suppliers/https-supplier-connec
 import { enteredQuotation, type ReplyIssue } from "../domain/entered-quotation.ts";
 import type { AwardOption, QuoteOutReason, ScoredQuote } from "../domain/quote-scoring.ts";
 import type { DecisionRule, EscalationReason } from "../domain/replenishment-decision.ts";
-import { formatShopDateTime } from "./promise-formatting.ts";
 import { recordSupplierAnswer, SupplierAnswerError } from "./replenishment-requests.server.ts";
 import { resolveEscalation } from "./resolve-escalation.server.ts";
-import { displayMoney } from "./supplier-money-format.ts";
+import { formatMoney as formatShopMoney, formatShopDateTime } from "./admin-formatting.ts";
 
 const RECENT_DECIDED = 20;
 const REPLY_OPEN = new Set(["pending", "sending", "sent"]);
@@ -130,7 +129,7 @@ export async function loadReplenishmentPage({ db, shop, locale, now, locationNam
   ]);
   const supplierOf = new Map(suppliers.map((s) => [s.id, s]));
   const nameOf = (id: string) => supplierOf.get(id)?.name ?? "A removed supplier";
-  const money = (minor: number) => displayMoney(minor, currency, locale);
+  const money = (minor: number) => formatShopMoney(minor, { currency, locale });
   const when = (d: Date) => formatShopDateTime(d, locale, timeZone);
 
   const view = (r: (typeof requests)[number]): RequestView => {

@@ -21,7 +21,7 @@ import { createSupplier, importSkuSupplierRows, listSuppliersWithSkus, removeSup
 import { checkSupplierDraft, maskSecret, type FieldIssue, type SupplierDraft } from "../domain/supplier-connection.ts";
 import { checkSkuSupplierRows, SKU_SUPPLIER_COLUMNS, type RowIssue } from "../domain/supplier-sku-rows.ts";
 import { runLimited } from "./run-limited.ts";
-import { displayMoney } from "./supplier-money-format.ts";
+import { formatMoney as formatShopMoney } from "./admin-formatting.ts";
 
 export const MAX_CSV_BYTES = 1024 * 1024;
 export const MAX_CSV_ROWS = 5_000;
@@ -64,7 +64,7 @@ export async function loadSuppliersPage({ db, shop, locale }: { db: Db; shop: st
       endpointUrl: s.endpointUrl,
       email: s.email,
       secretHint: s.connector === "https" ? maskSecret(s.signingSecret) : null,
-      skus: s.skus.map((k) => ({ sku: k.sku ?? k.inventoryItemGid.replace("gid://shopify/InventoryItem/", "item "), usualCost: displayMoney(k.usualUnitCostMinor, currency, locale), leadBusinessDays: k.usualLeadBusinessDays, rating: k.qualityRating, supplierSku: k.suppliersItemId })),
+      skus: s.skus.map((k) => ({ sku: k.sku ?? k.inventoryItemGid.replace("gid://shopify/InventoryItem/", "item "), usualCost: formatShopMoney(k.usualUnitCostMinor, { currency, locale }), leadBusinessDays: k.usualLeadBusinessDays, rating: k.qualityRating, supplierSku: k.suppliersItemId })),
     })),
   };
 }
