@@ -11,6 +11,7 @@
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
 import { runLimited } from "./run-limited.ts";
+import { fireDueFlowTriggers, queueTierChangeEvents } from "./fire-flow-triggers.server.ts";
 import type { Db } from "../db.server.ts";
 import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
@@ -81,6 +82,8 @@ export interface SyncShopTiersResult {
   retryAfterMs: number | null;
   /** The earliest retry of a row whose write failed. */
   nextDueAt: Date | null;
+  /** Shopify Flow triggers fired after the writes (tier changes, and any other of the shop's due triggers). */
+  flowTriggersFired: number;
 }
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
@@ -120,7 +123,7 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
   const roundSize = input.roundSize ?? SYNC_ROUND_SIZE;
   const result: SyncShopTiersResult = {
     rounds: 0, written: 0, unchanged: 0, deferred: 0, failed: 0, skipped: 0, reads: 0,
-    tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null,
+    tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null, flowTriggersFired: 0,
   };
   // The one gate on tier writes: no tag or value reaches Shopify until the merchant has confirmed
   // thresholds in the shop's currency (tier-rules.ts: thresholdCurrencyStatus). Saving the rules
@@ -151,6 +154,17 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
     if (Date.now() - started >= sliceMs) {
       result.more = true;
       break;
+    }
+  }
+  // Shopify Flow hears of each tier change once its tag and metafields are written: batched per
+  // sync, never in the per-order path (fire-flow-triggers.server.ts). Throttling leaves them due.
+  if (!result.retryAfterMs) {
+    await queueTierChangeEvents(db, shop);
+    const flow = await fireDueFlowTriggers({ db, shop, admin });
+    result.flowTriggersFired = flow.fired;
+    if (flow.retryAfterMs !== null) {
+      result.more = true;
+      result.retryAfterMs = flow.retryAfterMs;
     }
   }
   result.nextDueAt = await nextSyncDueAt(db, shop);

@@ -110,7 +110,8 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     });
     // Metafields first (Flow reacting to the tag reads the new values), then the tags; the
     // first write reads the values, so no next-tier value is deleted that was never there.
-    expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true]]);
+    // Last, the Flow trigger for the change (fire-flow-triggers.server.ts).
+    expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true], ["flowTriggerReceive", true]]);
     const row = await rowOf(gid);
     expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null, syncDueAt: null });
     expect(row.writtenDigest).toMatch(/^[0-9a-f]{32}$/);
@@ -162,8 +163,10 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     expect(kinds.filter((k) => k === "metafieldsSet")).toHaveLength(1);
     expect(kinds.filter((k) => k === "metafieldsDelete")).toHaveLength(1);
     const spent = (await mutations()).pointsSpent - before.pointsSpent;
-    // 3 × (tagsAdd 10 + tagsRemove 10) + metafieldsSet (10 + 3) + metafieldsDelete 10: 83, under 28 a change.
-    expect(spent).toBe(83);
+    // 3 × (tagsAdd 10 + tagsRemove 10) + metafieldsSet (10 + 3) + metafieldsDelete 10: 83, under 28 a change;
+    // then one Flow trigger per change (10 each).
+    expect(kinds.filter((k) => k === "flowTriggerReceive")).toHaveLength(3);
+    expect(spent).toBe(83 + 30);
     for (const gid of gids) {
       expect((await simCustomer(gid)).tags.filter((t) => t.startsWith("tierline:"))).toEqual(["tierline:gold"]);
       const metafields = appMetafields(await simCustomer(gid));
