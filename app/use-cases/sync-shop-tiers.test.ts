@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     const before = await mutations();
 
     const first = await sync([gid]);
-    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 6, metafieldsDeleted: 0 });
+    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 7, metafieldsDeleted: 0 });
 
     const customer = await simCustomer(gid);
     expect([...customer.tags].sort()).toEqual(["newsletter", "tierline:gold", "vip"]);
@@ -107,6 +107,15 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
       tier_since: "2026-11-20T12:00:00Z",
       tier_review_at: "2027-11-10T12:00:00Z",
       tier_pinned: "false",
+      tier_ladder: JSON.stringify({
+        currency: "USD",
+        window: { kind: "trailing_days", days: 365 },
+        tiers: [
+          { key: "bronze", name: "Bronze", from: "0.00", ships: { unit: "business_days", min: 7, max: 10 } },
+          { key: "silver", name: "Silver", from: "500.00", ships: { unit: "business_hours", min: 48, max: 72 } },
+          { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
+        ],
+      }),
     });
     // Metafields first (Flow reacting to the tag reads the new values), then the tags; the
     // first write reads the values, so no next-tier value is deleted that was never there.
@@ -114,7 +123,7 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true], ["flowTriggerReceive", true]]);
     const row = await rowOf(gid);
     expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null, syncDueAt: null });
-    expect(row.writtenDigest).toMatch(/^[0-9a-f]{32}$/);
+    expect(row.writtenDigest).toMatch(/^[0-9a-f]{48}$/);
 
     // Nothing changed: no request at all, and with force a read but no write.
     const written = await mutations();
