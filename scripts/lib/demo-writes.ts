@@ -59,5 +59,6 @@ export function describeWrites(mutations: readonly RecordedMutation[], rawUrl: s
   return [
     `What Tierline wrote to the store, ${plural(mutations.length, "call")} for ${plural(pointsSpent, "Admin API point")} (raw record: ${rawUrl}):`,
     ...groups.map((g) => `  ${g.label.padEnd(width)}  ${g.what.join("; ") || "nothing accepted"}${g.refused ? `; ${g.refused} answered with userErrors` : ""}`),
+    "  (the customers, orders and values are the same on every run with a seed; the calls and points vary with how writes were batched)",
   ];
 }
