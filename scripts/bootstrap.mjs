@@ -2,7 +2,7 @@
 // be older than 22): install dependencies if missing, then continue on the
 // Node 22 that the "node" devDependency provides.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,8 +17,14 @@ export function withProjectPath(env = process.env) {
 export function ensureInstalledOnNode22(script, args) {
   const installed = existsSync(path.join(root, "node_modules/node/package.json")) && existsSync(path.join(root, "node_modules/@tierline/prisma-sqlite/package.json"));
   if (!installed) {
-    console.log("▶ installing dependencies (npm install) — the first run takes a few minutes");
-    const result = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit", env: process.env });
+    console.log(`▶ installing dependencies (npm install): ${installEstimate()}`);
+    // Quiet: no funding or audit notices, no update advert, no warnings (engine warnings come
+    // from packages' own ranges and need no action); errors still show.
+    const result = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+    });
     if (result.status !== 0) {
       console.error("✖ npm install failed; see above. Tierline needs the npm registry to install.");
       process.exit(result.status ?? 1);
@@ -27,4 +33,17 @@ export function ensureInstalledOnNode22(script, args) {
   if (Number(process.versions.node.split(".")[0]) >= 22) return true;
   const result = spawnSync(path.join(binDir, "node"), [script, ...args], { cwd: root, stdio: "inherit", env: withProjectPath() });
   process.exit(result.status ?? 1);
+}
+
+/**
+ * What the first install costs: the lockfile's package count and node_modules' size as measured
+ * here. The minutes are an estimate for a broadband connection, not a measurement. Later runs skip it.
+ */
+const FRESH_INSTALL_NOTE = "about 700 MB on disk, a Node 22 binary and a native SQLite driver among it";
+function installEstimate() {
+  let packages = 0;
+  try {
+    packages = Object.keys(JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")).packages ?? {}).filter((p) => p.startsWith("node_modules/")).length;
+  } catch {}
+  return `${packages ? `${packages} packages, ` : ""}${FRESH_INSTALL_NOTE}; expect 2–5 minutes on a broadband connection, once`;
 }

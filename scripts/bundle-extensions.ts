@@ -55,6 +55,8 @@ export function readExtensionConfig(dir: string): ExtensionConfig {
 export function extensionDirs(): string[] {
   return readdirSync(EXTENSIONS_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(EXTENSIONS_DIR, entry.name, "shopify.extension.toml")))
+    // Only UI extensions are bundled (flow_trigger extensions are configuration alone).
+    .filter((entry) => /^\s*type\s*=\s*"ui_extension"/m.test(readFileSync(path.join(EXTENSIONS_DIR, entry.name, "shopify.extension.toml"), "utf8")))
     .map((entry) => path.join(EXTENSIONS_DIR, entry.name))
     .sort();
 }

@@ -18,7 +18,8 @@
 // `--once` runs the same scenario without waiting for a person and exits; its last
 // line is a one-line JSON summary. It exits non-zero when step 6, 7 or 8 ends otherwise than
 // the rules say (the summary then has ok: false and the reasons). Options:
-// --size tiny|small|medium (default small), --orders N (live orders, default 40).
+// --size tiny|small|medium (default small), --orders N (live orders, default 40), --seed N (default 42):
+// checked before anything starts (scripts/lib/demo-options.mjs).
 import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -34,15 +35,16 @@ import { castMoneyStories, describeMoneyStories, judgeMoneyStories, playMoneySto
 import { describePromiseStories, judgePromiseStories, playPromiseStories, readThankYouPromise, summarizePromiseStories } from "./lib/demo-promises.ts";
 import { describeSupplyStories, judgeSupplyStories, playSupplyStories, summarizeSupplyStories } from "./lib/demo-supply.ts";
 import { watchSettling } from "./lib/settle.ts";
+import { DEMO_USAGE, parseDemoOptions } from "./lib/demo-options.mjs";
+import { describeWrites, type RecordedMutation } from "./lib/demo-writes.ts";
 
-const args = process.argv.slice(2);
-const once = args.includes("--once");
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const size = option("size", "small");
-const liveOrders = Number(option("orders", "40"));
+// Checked again here (scripts/demo.mjs checks first, before installing): run directly, a typo stops it too.
+const parsed = parseDemoOptions(process.argv.slice(2));
+if (!parsed.ok) {
+  console.error(`✖ ${parsed.message}\n\n${DEMO_USAGE}`);
+  process.exit(2);
+}
+const { once, size, orders: liveOrders, seed } = parsed.options;
 const SHOP = "tierline-demo.myshopify.com";
 
 const started = Date.now();
@@ -82,7 +84,7 @@ async function main() {
   note("building the Remix app…");
   execFileSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], { cwd: ROOT, stdio: "ignore" });
 
-  step(2, `store simulator, seeded (${size})`);
+  step(2, `store simulator, seeded (${size}, seed ${seed})`);
   const appPort = process.env.PORT ? Number(process.env.PORT) : await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   // A secret made for this run only: demo conveniences never share production secrets.
@@ -93,7 +95,7 @@ async function main() {
   note(`simulator at ${sim.origin}`);
   const seeded = await json<{ summary: { customers: number; orders: number; millis: number } }>(`${sim.origin}/_sim/shops`, {
     method: "POST",
-    body: JSON.stringify({ shop: SHOP, seed: 42, size, install: false, name: "Tierline Demo Store", currency: "USD" }),
+    body: JSON.stringify({ shop: SHOP, seed, size, install: false, name: "Tierline Demo Store", currency: "USD" }),
   });
   note(`${SHOP}: ${seeded.summary.customers} customers, ${seeded.summary.orders} orders over 18 months (${seeded.summary.millis} ms)`);
 
@@ -200,7 +202,8 @@ async function main() {
     db.customer.count({ where: { shop: SHOP, syncStatus: "failed" } }),
     db.customer.count({ where: { shop: SHOP, syncStatus: "stale" } }),
   ]);
-  const recorded = await json<{ pointsSpent: number; mutations: Array<{ kind: string; ok: boolean; detail: { kind: string; metafields?: unknown[] } }> }>(`${sim.origin}/_sim/shops/${SHOP}/mutations`);
+  const rawRecord = `${sim.origin}/_sim/shops/${SHOP}/mutations`;
+  const recorded = await json<{ pointsSpent: number; mutations: RecordedMutation[] }>(rawRecord);
   // Every kind the store recorded (tags, metafields, definitions, ship-by deadlines, bulk
   // queries…), so a new kind of write shows up here without touching the demo.
   const writesByKind: Record<string, number> = {};
@@ -215,6 +218,7 @@ async function main() {
   const summary = {
     shop: SHOP,
     size,
+    seed,
     customersInTiers: tierCounts,
     tierChanges: changes.reduce((sum, c) => sum + c._count._all, 0),
     tierMigrations: migrations,
@@ -234,9 +238,7 @@ async function main() {
   console.log(`      customers per tier: ${Object.entries(tierCounts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`      tier changes: ${summary.tierChanges} (${Object.entries(migrations).map(([k, v]) => `${k} ${v}`).join(", ")})`);
   console.log(`      webhooks: ${Object.entries(summary.webhookDeliveries).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  const listed = (tally: Record<string, number>) => Object.entries(tally).map(([kind, n]) => `${n} ${kind}`).join(", ") || "nothing";
-  console.log(`      written to Shopify: ${listed(writesByKind)} (${metafieldsWritten} metafields); ${summary.adminApiPointsSpent} Admin API points`);
-  if (Object.keys(refusedByKind).length) console.log(`      answered with userErrors: ${listed(refusedByKind)}`);
+  for (const line of describeWrites(recorded.mutations, rawRecord, recorded.pointsSpent)) console.log(`      ${line}`);
   if (stale) console.log(`      ${stale} customers' spend moved within their tier: their spend metafields are written by the next 15-minute refresh, in batches`);
   const adminPage = `${sim.origin}/_sim/admin/${SHOP}/apps/tierline`;
   const framed = await checkFramedApp(adminPage, path.join(dataDir, "admin.png"));

@@ -42,20 +42,23 @@ describe("the extensions' backend URL", () => {
 });
 
 describe("UI extensions", () => {
-  it("are the thank-you + Plus shipping-option extension and the order-status extension", () => {
+  it("are the thank-you + Plus shipping-option extension, the order-status extension and the profile tier block", () => {
     const targets = Object.fromEntries(dirs.map((dir) => [path.basename(dir), readExtensionConfig(dir).targets.map((t) => t.target)]));
     expect(targets).toEqual({
       "tier-promise-account": ["customer-account.order-status.block.render"],
       "tier-promise-checkout": ["purchase.thank-you.block.render", "purchase.checkout.shipping-option-list.render-after"],
+      "tier-status-profile": ["customer-account.profile.block.render"],
     });
   });
 
-  describe.each(dirs.map((dir) => [path.basename(dir), dir]))("%s", (_name, dir) => {
+  describe.each(dirs.map((dir) => [path.basename(dir), dir]))("%s", (name, dir) => {
     const config = readExtensionConfig(dir);
+    // The profile block reads the app's metafields through Shopify's Customer Account API only.
+    const callsBackend = name !== "tier-status-profile";
 
-    it(`is on API version ${UI_EXTENSIONS_API_VERSION} and may call the app backend`, () => {
+    it(`is on API version ${UI_EXTENSIONS_API_VERSION} and ${callsBackend ? "may" : "does not"} call the app backend`, () => {
       expect(config.apiVersion).toBe(UI_EXTENSIONS_API_VERSION);
-      expect(config.networkAccess).toBe(true);
+      expect(config.networkAccess).toBe(callsBackend);
     });
 
     it("has one default locale and others with exactly its keys, none empty", () => {
@@ -63,12 +66,18 @@ describe("UI extensions", () => {
       const defaults = files.filter((f) => f.endsWith(".default.json"));
       expect(defaults).toEqual(["en.default.json"]);
       expect(files.length).toBeGreaterThanOrEqual(2);
-      const read = (f: string) => JSON.parse(readFileSync(path.join(dir, "locales", f), "utf8")) as Record<string, string>;
-      const keys = Object.keys(read(defaults[0])).sort();
+      // Nested objects (plural forms, variants) flattened to dotted keys, as translate() reads them.
+      const flatten = (node: unknown, prefix = ""): [string, unknown][] =>
+        node && typeof node === "object" ? Object.entries(node).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k)) : [[prefix, node]];
+      const read = (f: string) => Object.fromEntries(flatten(JSON.parse(readFileSync(path.join(dir, "locales", f), "utf8"))));
+      const plural = /\.(zero|one|two|few|many|other)$/;
+      const keys = Object.keys(read(defaults[0])).filter((k) => !plural.test(k)).sort();
       for (const file of files) {
         const messages = read(file);
-        expect(Object.keys(messages).sort(), file).toEqual(keys);
-        for (const [key, text] of Object.entries(messages)) expect(text.trim(), `${file} ${key}`).not.toBe("");
+        expect(Object.keys(messages).filter((k) => !plural.test(k)).sort(), file).toEqual(keys);
+        // Each language has its own plural forms; "other" is always there.
+        for (const key of Object.keys(messages).filter((k) => k.endsWith(".other"))) expect(Object.keys(messages), file).toContain(key);
+        for (const [key, text] of Object.entries(messages)) expect(typeof text === "string" && text.trim(), `${file} ${key}`).toBeTruthy();
       }
     });
 
@@ -83,8 +92,8 @@ describe("UI extensions", () => {
       // An IIFE for ES6 (the CLI's format and target): no module syntax left.
       expect(bundle.code.startsWith("(()=>{")).toBe(true);
       expect(/\bimport\s*[{(*"']|\bexport\s*\{/.test(bundle.code)).toBe(false);
-      // The backend's origin, compiled in.
-      expect(bundle.code.includes('"https://tierline.example.com"')).toBe(true);
+      // The backend's origin, compiled in (where the extension calls it).
+      expect(bundle.code.includes('"https://tierline.example.com"')).toBe(callsBackend);
     });
   });
 });

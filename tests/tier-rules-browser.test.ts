@@ -85,14 +85,38 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       const app = page.frameLocator("iframe");
       const thresholds = app.getByLabel("Entry threshold");
       await expect.poll(() => thresholds.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+      // Silver raised above Gold: the error is on Silver, the field edited, in the merchant's words.
+      await thresholds.nth(1).fill("5000");
+      const saveBar = app.locator("ui-save-bar");
+      await app.getByRole("button", { name: "Preview changes" }).click();
+      await app.getByText("must be below Gold's entry threshold (2000.01)").first().waitFor();
       // Silver is the second tier: from 500.00 down to 1.00, so every bronze member with spend qualifies.
       await thresholds.nth(1).fill("1");
-      await app.getByRole("button", { name: "Preview changes" }).click();
-      await app.getByRole("heading", { name: "Preview" }).waitFor();
+      // Unsaved changes open App Bridge's Contextual Save Bar.
+      await expect.poll(() => saveBar.getAttribute("open")).not.toBeNull();
+      mkdirSync(ARTIFACTS, { recursive: true });
+      // On a phone and on a desktop, the preview is brought into view below the form when asked for.
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        await app.locator("body").evaluate(() => window.scrollTo(0, 0));
+        await app.getByRole("button", { name: "Preview who moves" }).click();
+        const heading = app.getByRole("heading", { name: "Preview" });
+        await heading.waitFor();
+        await expect.poll(() => heading.evaluate((h) => { const r = h.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+        await page.screenshot({ path: path.join(ARTIFACTS, `tier-rules-preview-${width}.png`), fullPage: true });
+      }
       const movedUp = Number(await app.getByText("Move up").locator("xpath=following-sibling::*[1]").innerText());
       expect(movedUp).toBeGreaterThan(0);
       await app.getByText(/from Bronze to Silver/).first().waitFor();
-      await app.getByRole("button", { name: "Save and recompute" }).click();
+      // Save from the save bar: nobody moves down, so no confirmation; a toast says it is saved.
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      const toast = page.getByTestId("sim-toast").filter({ hasText: "Tier rules saved" });
+      await toast.waitFor();
+      expect(await toast.innerText()).toMatch(/^Tier rules saved: recomputing \d+ members$/);
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.screenshot({ path: path.join(ARTIFACTS, `tier-rules-saved-${width}.png`), fullPage: true });
+      }
       await eventually(async () => (await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } })) >= silverBefore + movedUp, { timeoutMs: 60_000, what: "members recomputed" });
       await settle.settled();
 

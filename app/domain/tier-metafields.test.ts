@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MemberTierState } from "./tier-evaluation.ts";
-import { formatDateTime, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
+import { formatDateTime, ladderChanged, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierLadder, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
 import { at } from "../../tests/support/ledger-test-events.ts";
 
@@ -69,7 +69,7 @@ describe("tierSyncDigest and spendOnlyChange", () => {
   const base = tierSyncDigest(tierMetafields(input));
 
   it("tells a spend change within a tier from a tier change", () => {
-    expect(base).toMatch(/^[0-9a-f]{32}$/);
+    expect(base).toMatch(/^[0-9a-f]{48}$/);
     expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, spend: { qualifyingSpendMinor: 150000 } })))).toBe(true);
     expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, reviewAt: at("2026-02-01T00:00:00Z") })))).toBe(true);
     expect(spendOnlyChange(base, tierSyncDigest(tierMetafields({ ...input, state: { ...silver, tierKey: "gold" } })))).toBe(false);
@@ -83,5 +83,37 @@ describe("tierSyncDigest and spendOnlyChange", () => {
     expect(spendOnlyChange(base, base)).toBe(false);
     expect(spendOnlyChange(null, base)).toBe(false);
     expect(spendOnlyChange(base.slice(0, 16), base)).toBe(false);
+  });
+});
+
+describe("the tier ladder (each tier's name, entry spend and promise, for the buyer's account page)", () => {
+  const lanes = [
+    { tierKey: "gold", handling: { unit: "business_hours" as const, min: 24, max: 48 } },
+    { tierKey: "bronze", handling: { unit: "business_days" as const, min: 7, max: 10 } },
+  ];
+  const ladder = tierLadder(rules, lanes);
+  const input = { rules, state: silver, spend: { qualifyingSpendMinor: 123450 }, reviewAt: at("2026-01-10T10:00:00Z"), ladder };
+
+  it("lists every tier lowest first; a tier without a lane promises nothing", () => {
+    expect(ladder).toEqual({
+      currency: "USD",
+      window: rules.window,
+      tiers: [
+        { key: "bronze", name: "Bronze", from: "0.00", ships: { unit: "business_days", min: 7, max: 10 } },
+        { key: "silver", name: "Silver", from: "500.00", ships: null },
+        { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
+      ],
+    });
+    expect(tierMetafields(input).find((m) => m.key === "tier_ladder")).toEqual({ namespace: "$app", key: "tier_ladder", type: "json", value: JSON.stringify(ladder) });
+    expect(tierMetafields({ ...input, ladder: undefined }).some((m) => m.key === "tier_ladder")).toBe(false);
+  });
+
+  it("a changed ladder is a spend-only change (the batched refresh), told apart from a spend change", () => {
+    const base = tierSyncDigest(tierMetafields(input));
+    const slower = tierSyncDigest(tierMetafields({ ...input, ladder: tierLadder(rules, [{ ...lanes[0], handling: { unit: "business_hours", min: 48, max: 72 } }, lanes[1]]) }));
+    const richer = tierSyncDigest(tierMetafields({ ...input, spend: { qualifyingSpendMinor: 150000 } }));
+    expect(spendOnlyChange(base, slower)).toBe(true);
+    expect(ladderChanged(base, slower)).toBe(true);
+    expect(ladderChanged(base, richer)).toBe(false);
   });
 });

@@ -8,10 +8,12 @@
  * - tierMetafields({ rules, state, spend, reviewAt }): TierMetafield[]   sorted by key
  * - metafieldDigest(metafields): string                      16 hex chars; equal inputs, equal digest
  * - SPEND_METAFIELD_KEYS: the values that move with every order within a tier
- * - tierSyncDigest(metafields): string                      32 hex chars: digest of the tier values, then of the spend values
+ * - tierSyncDigest(metafields): string                      48 hex chars: digests of the tier values, the spend values, the ladder
+ * - ladderChanged(written, desired): boolean               two tierSyncDigests differ in the ladder part
  * - spendOnlyChange(written, desired): boolean              two tierSyncDigests differ only in the spend values
  * - spendToNextTierMinor(spendMinor, rules, tierKey): MinorUnits | null   null at the top tier
  * - formatDateTime(instant): string                          "2025-01-31T12:00:00Z" (seconds precision)
+ * - type TierLadder; tierLadder(rules, lanes): TierLadder   each tier's name, entry spend and promise
  *
  * Keys and types:
  *   tier                single_line_text_field   tier key ("gold"), stable across renames
@@ -22,6 +24,8 @@
  *   tier_since          date_time
  *   tier_review_at      date_time                next time-driven review (window, grace or pin end); null if none
  *   tier_pinned         boolean                  "true" while a pin holds the tier
+ *   tier_ladder         json                     every tier: name, entry spend, delivery promise (tierLadder);
+ *                                                for the buyer's account page; only when the sync passes a ladder
  * "Next tier" is the one above the member's current tier (which a pin may hold below or above what was earned).
  */
 import { formatMoney, type MinorUnits } from "./money.ts";
@@ -40,6 +44,7 @@ export const TIER_METAFIELD_KEYS = {
   tier_since: "date_time",
   tier_review_at: "date_time",
   tier_pinned: "boolean",
+  tier_ladder: "json",
 } as const;
 
 export type TierMetafieldKey = keyof typeof TIER_METAFIELD_KEYS;
@@ -67,16 +72,36 @@ export function spendToNextTierMinor(spendMinor: MinorUnits, rules: TierRules, t
   return next ? Math.max(0, next.entryThresholdMinor - spendMinor) : null;
 }
 
+/** How a tier's lane ships, as the promise rules say (handling time); null: the tier has no lane. */
+export type LadderShipping = { unit: "business_hours" | "business_days"; min: number; max: number } | null;
+
+/** Every tier, lowest first, as the buyer's account page shows them (the $app.tier_ladder value). */
+export type TierLadder = { currency: string; window: TierRules["window"]; tiers: { key: string; name: string; from: string; ships: LadderShipping }[] };
+
+export function tierLadder(rules: TierRules, lanes: readonly { tierKey: string; handling: { unit: "business_hours" | "business_days"; min: number; max: number } }[]): TierLadder {
+  return {
+    currency: rules.currency,
+    window: rules.window,
+    tiers: rules.tiers.map((tier) => {
+      const lane = lanes.find((l) => l.tierKey === tier.key);
+      return { key: tier.key, name: tier.name, from: formatMoney(tier.entryThresholdMinor, rules.currency), ships: lane ? { unit: lane.handling.unit, min: lane.handling.min, max: lane.handling.max } : null };
+    }),
+  };
+}
+
 export function tierMetafields({
   rules,
   state,
   spend,
   reviewAt,
+  ladder,
 }: {
   rules: TierRules;
   state: MemberTierState;
   spend: Pick<SpendSummary, "qualifyingSpendMinor">;
   reviewAt: Date | null;
+  /** Every tier with its promise; omitted: no tier_ladder value is part of the set. */
+  ladder?: TierLadder;
 }): TierMetafield[] {
   if (state.tierKey === null) throw new Error("Cannot build metafields for a member without a tier");
   const index = tierIndex(rules, state.tierKey);
@@ -93,8 +118,9 @@ export function tierMetafields({
     tier_since: state.tierSince ? formatDateTime(state.tierSince) : null,
     tier_review_at: reviewAt ? formatDateTime(reviewAt) : null,
     tier_pinned: String(state.pin !== null),
+    tier_ladder: ladder ? JSON.stringify(ladder) : null,
   };
-  return (Object.keys(TIER_METAFIELD_KEYS) as TierMetafieldKey[]).sort().map((key) => ({
+  return (Object.keys(TIER_METAFIELD_KEYS) as TierMetafieldKey[]).filter((key) => key !== "tier_ladder" || ladder).sort().map((key) => ({
     namespace: TIER_METAFIELD_NAMESPACE,
     key,
     type: TIER_METAFIELD_KEYS[key],
@@ -129,12 +155,13 @@ export function metafieldDigest(metafields: readonly TierMetafield[]): string {
 }
 
 /**
- * Values that move with every order, without a tier change. Writing them on every
+ * Values that move with every order, without a tier change (and the ladder, which moves with the
+ * shop's rules, not the member: a rule change reaches every member in the batched refresh). Writing them on every
  * order would spend Admin API points on orders that change nothing a merchant acts
  * on, so they are refreshed in batches (many customers per metafieldsSet) and
  * written at once only together with a tier change.
  */
-export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qualifying_spend", "spend_to_next_tier", "tier_review_at"]);
+export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qualifying_spend", "spend_to_next_tier", "tier_review_at", "tier_ladder"]);
 
 /**
  * What was written, in two halves, so a sync can tell a tier change from a spend
@@ -143,7 +170,14 @@ export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qua
  */
 export function tierSyncDigest(metafields: readonly TierMetafield[]): string {
   const tierHalf = metafields.map((m) => (SPEND_METAFIELD_KEYS.has(m.key) ? { ...m, value: m.value === null ? null : "present" } : m));
-  return metafieldDigest(tierHalf) + metafieldDigest(metafields.filter((m) => SPEND_METAFIELD_KEYS.has(m.key)));
+  // The ladder has its own third part: a spend refresh rewrites it only when the shop's tiers or promises moved.
+  const spend = metafields.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.key !== "tier_ladder");
+  return metafieldDigest(tierHalf) + metafieldDigest(spend) + metafieldDigest(metafields.filter((m) => m.key === "tier_ladder"));
+}
+
+/** Whether two tierSyncDigests differ in the ladder part. */
+export function ladderChanged(written: string, desired: string): boolean {
+  return written.slice(32) !== desired.slice(32);
 }
 
 export function spendOnlyChange(written: string | null, desired: string): boolean {

@@ -1,6 +1,7 @@
 // Tier rules: edit the tiers and what counts as spend, preview what a change
 // would do to members (from the ledger), save and watch everyone be recomputed.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import {
@@ -35,6 +36,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     shop: session.shop,
     intent,
     draft,
+    edited: typeof form.get("edited") === "string" ? String(form.get("edited")) : null,
     now: new Date(),
     requestRecompute: tierRecomputeRequester(session.shop),
   });
@@ -60,6 +62,16 @@ export default function TierRulesPage() {
   const revalidator = useRevalidator();
   const [draft, setDraft] = useState<TierRulesDraft>(data.draft);
   const [previewedFor, setPreviewedFor] = useState<string | null>(null);
+  // The field changed last: an issue between two fields (Silver above Gold) marks the one edited.
+  const [edited, setEdited] = useState<string | null>(null);
+  // Save asked for before a preview of these rules: preview first, then save or ask to confirm downgrades.
+  const [saveAfterPreview, setSaveAfterPreview] = useState(false);
+  const [confirmDowngrade, setConfirmDowngrade] = useState(false);
+  const shopify = useAppBridge();
+  const previewRef = useRef<HTMLDivElement>(null);
+  // App Bridge's save bar exists only in the browser: rendered after hydration, so the server's HTML matches.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
   // Unconfirmed thresholds are edited, and saved, in the shop's currency: saving confirms them.
   const pending = data.thresholdCurrency.confirmed ? null : data.thresholdCurrency;
   const currency = pending?.shopCurrency ?? data.rules.currency;
@@ -87,13 +99,38 @@ export default function TierRulesPage() {
   }, [data.recompute, revalidator]);
 
   useEffect(() => {
-    if (preview) setPreviewedFor(serialized);
+    if (!preview) return;
+    setPreviewedFor(serialized);
+    // Shown where it cannot be missed, on a phone too: the preview sits below the form.
+    previewRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+    if (saveAfterPreview) {
+      setSaveAfterPreview(false);
+      if (preview.movedDown > 0) setConfirmDowngrade(true);
+      else submit("save", true);
+    }
   }, [preview]);
   const previewIsCurrent = preview !== null && previewedFor === serialized;
 
-  const update = (patch: Partial<TierRulesDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  useEffect(() => {
+    if (!result) return;
+    if (result.ok && result.intent === "save") {
+      setConfirmDowngrade(false);
+      shopify.toast.show(`Tier rules saved: recomputing ${result.saved.customers} members`);
+    } else if (!result.ok && (result.intent === "save" || saveAfterPreview)) {
+      setSaveAfterPreview(false);
+      shopify.toast.show("Nothing was saved: fix the fields marked in red", { isError: true });
+    }
+  }, [result]);
+
+  const FIELD_PATHS: Record<string, string> = { windowDays: "window.days", timeZone: "window.timeZone", graceDays: "graceDays" };
+  const update = (patch: Partial<TierRulesDraft>) => {
+    setEdited(FIELD_PATHS[Object.keys(patch)[0]] ?? null);
+    setDraft((d) => ({ ...d, ...patch }));
+  };
+  const TIER_PATHS: Record<string, string> = { threshold: "entryThresholdMinor", retainThreshold: "retainThresholdMinor", minOrders: "minOrders", name: "name", tag: "tag" };
   const savedKeys = data.rules.tiers.map((t) => t.key);
-  const updateTier = (index: number, patch: Partial<TierDraft>) =>
+  const updateTier = (index: number, patch: Partial<TierDraft>) => {
+    setEdited(`tiers.${index}.${TIER_PATHS[Object.keys(patch)[0]] ?? ""}`);
     setDraft((d) => ({
       ...d,
       tiers: d.tiers.map((t, i) => {
@@ -107,6 +144,7 @@ export default function TierRulesPage() {
         return next;
       }),
     }));
+  };
   const addTier = () =>
     setDraft((d) => {
       const name = "New tier";
@@ -114,13 +152,41 @@ export default function TierRulesPage() {
       return { ...d, tiers: [...d.tiers, { key, name, threshold: "", minOrders: "", retainThreshold: "", tag: suggestedTierTag(key) }] };
     });
   const removeTier = (index: number) => setDraft((d) => ({ ...d, tiers: d.tiers.filter((_, i) => i !== index) }));
-  const submit = (intent: "preview" | "save") => fetcher.submit({ intent, draft: serialized }, { method: "post" });
+  const submit = (intent: "preview" | "save", confirmed = false) => {
+    // A save that would move members down is confirmed first, against a preview of exactly these rules.
+    if (intent === "save" && !confirmed && !pending) {
+      if (!previewIsCurrent) {
+        setSaveAfterPreview(true);
+        fetcher.submit({ intent: "preview", draft: serialized, edited: edited ?? "" }, { method: "post" });
+        return;
+      }
+      if (preview && preview.movedDown > 0) {
+        setConfirmDowngrade(true);
+        previewRef.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+        return;
+      }
+    }
+    fetcher.submit({ intent, draft: serialized, edited: edited ?? "" }, { method: "post" });
+  };
+  const discard = () => {
+    setDraft(data.draft);
+    setConfirmDowngrade(false);
+    setSaveAfterPreview(false);
+  };
 
   const nameBefore = (key: string) => preview?.tierNames.before[key] ?? key;
   const nameAfter = (key: string) => preview?.tierNames.after[key] ?? key;
   const changed = useMemo(() => serialized !== JSON.stringify(data.draft), [serialized, data.draft]);
 
   return (
+    <>
+    {/* App Bridge's Contextual Save Bar, while the form holds changes not saved. */}
+    {mounted && (
+      <SaveBar id="tier-rules-save-bar" open={changed && !busy}>
+        <button variant="primary" onClick={() => submit("save")}>Save</button>
+        <button onClick={discard}>Discard</button>
+      </SaveBar>
+    )}
     <Page
       title="Tier rules"
       subtitle={`Thresholds in ${currency}. Upgrades are immediate; downgrades wait out the grace period, unless a refund or cancellation took the upgrade back.`}
@@ -217,11 +283,11 @@ export default function TierRulesPage() {
                 </BlockStack>
               </Card>
             ))}
-            {draft.tiers.length < 5 && (
-              <InlineStack>
-                <Button onClick={addTier}>Add a tier</Button>
-              </InlineStack>
-            )}
+            <InlineStack gap="200">
+              {draft.tiers.length < 5 && <Button onClick={addTier}>Add a tier</Button>}
+              {/* Also here, where a phone's header folds its actions into a menu. */}
+              <Button onClick={() => submit("preview")} disabled={busy}>Preview who moves</Button>
+            </InlineStack>
           </BlockStack>
         </Layout.Section>
 
@@ -278,8 +344,20 @@ export default function TierRulesPage() {
 
         {preview && (
           <Layout.Section>
+            <div ref={previewRef} style={{ scrollMarginTop: "1rem" }}>
             <Card>
               <BlockStack gap="300">
+                {confirmDowngrade && previewIsCurrent && (
+                  <Banner tone="warning" title={`${preview.movedDown} ${preview.movedDown === 1 ? "member moves" : "members move"} down with these rules`}>
+                    <BlockStack gap="200">
+                      <p>Members who move down lose their tier's perks and delivery promise after the grace period. Save anyway?</p>
+                      <InlineStack gap="200">
+                        <Button variant="primary" tone="critical" onClick={() => submit("save", true)} loading={busy}>Save and move them down</Button>
+                        <Button onClick={() => setConfirmDowngrade(false)}>Keep editing</Button>
+                      </InlineStack>
+                    </BlockStack>
+                  </Banner>
+                )}
                 <InlineStack align="space-between">
                   <Text as="h2" variant="headingMd">Preview</Text>
                   {!previewIsCurrent && <Badge tone="attention">Rules changed since this preview</Badge>}
@@ -318,10 +396,12 @@ export default function TierRulesPage() {
                 )}
               </BlockStack>
             </Card>
+            </div>
           </Layout.Section>
         )}
       </Layout>
     </Page>
+    </>
   );
 }
 

@@ -307,6 +307,8 @@ export async function submitPromiseSettings({
     const message = `These settings were saved elsewhere since you opened this page (they are now version ${error.currentVersion}). Nothing was saved: reload the page to see them, then make your change again.`;
     return { intent, ok: false, conflict: true, issues: [{ path: "", message }], holidays };
   }
+  // Members' accounts show each tier's promise ($app.tier_ladder): their values are refreshed in batches.
+  await db.customer.updateMany({ where: { shop, syncStatus: "synced", tierKey: { not: null }, deletedAt: null }, data: { syncStatus: "stale" } });
   return { intent, ok: true, version, preview: await previewForRules({ db, shop, rules: parsed.rules, tiers, now, locale }), holidays };
 }
 

@@ -80,6 +80,8 @@ export async function recomputeCustomerTier({ db, shop, customerGid, cause, now,
     if (decision.change) {
       await insertTierChange(db, {
         shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at,
+        // The imported history is not news for Shopify Flow.
+        ...(cause === "backfill" ? { flowDue: false } : {}),
       });
     }
     return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };

@@ -111,7 +111,8 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
       else redoSet.add(update.customerGid);
     }
     const kept = changes.filter((c) => changed.has(c.customerGid));
-    if (kept.length) await insertTierChanges(db, kept.map((c) => ({ shop, ...c })));
+    // The imported history is not news: Flow hears of changes from here on (a rule change, a review).
+    if (kept.length) await insertTierChanges(db, kept.map((c) => ({ shop, ...c, flowDue: cause !== "backfill" })));
     result.tierChanges += kept.length;
     saved.push(...changed);
     for (const customerGid of redoSet) {

@@ -11,6 +11,7 @@
 // that clear it) needs no read. One job per shop at a time (tier-sync-jobs.ts)
 // also keeps a busy shop to one worker slot.
 import { runLimited } from "./run-limited.ts";
+import { fireDueFlowTriggers, queueTierChangeEvents } from "./fire-flow-triggers.server.ts";
 import type { Db } from "../db.server.ts";
 import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
@@ -23,7 +24,8 @@ import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
-import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
+import { TIER_METAFIELD_NAMESPACE, tierLadder, type TierLadder } from "../domain/tier-metafields.ts";
+import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 import { metafieldChanges, packByCustomer, planTierSync, stillWantsPlan, type TierSyncPlan } from "../domain/tier-sync-plan.ts";
 import { planTierTags } from "../domain/tier-tags.ts";
@@ -81,6 +83,8 @@ export interface SyncShopTiersResult {
   retryAfterMs: number | null;
   /** The earliest retry of a row whose write failed. */
   nextDueAt: Date | null;
+  /** Shopify Flow triggers fired after the writes (tier changes, and any other of the shop's due triggers). */
+  flowTriggersFired: number;
 }
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db["customer"]["findUnique"]>>>;
@@ -120,7 +124,7 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
   const roundSize = input.roundSize ?? SYNC_ROUND_SIZE;
   const result: SyncShopTiersResult = {
     rounds: 0, written: 0, unchanged: 0, deferred: 0, failed: 0, skipped: 0, reads: 0,
-    tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null,
+    tagsAdded: 0, tagsRemoved: 0, metafieldsSet: 0, metafieldsDeleted: 0, more: false, retryAfterMs: null, nextDueAt: null, flowTriggersFired: 0,
   };
   // The one gate on tier writes: no tag or value reaches Shopify until the merchant has confirmed
   // thresholds in the shop's currency (tier-rules.ts: thresholdCurrencyStatus). Saving the rules
@@ -138,7 +142,10 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
     if (rows.length === 0) break;
     result.rounds++;
     try {
-      await syncRound(db, shop, rows, await loadTierRules(db, shop), input, now, admin, result);
+      const rules = await loadTierRules(db, shop);
+      // Each tier's promise goes to the members' account page with their values.
+      const ladder = tierLadder(rules, (await loadPromiseSettings(db, shop)).rules.lanes);
+      await syncRound(db, shop, rows, rules, { ...input, ladder }, now, admin, result);
     } catch (error) {
       if (!(error instanceof Throttled)) throw error;
       result.retryAfterMs = error.retryAfterMs;
@@ -153,6 +160,17 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
       break;
     }
   }
+  // Shopify Flow hears of each tier change once its tag and metafields are written: batched per
+  // sync, never in the per-order path (fire-flow-triggers.server.ts). Throttling leaves them due.
+  if (!result.retryAfterMs) {
+    await queueTierChangeEvents(db, shop);
+    const flow = await fireDueFlowTriggers({ db, shop, admin });
+    result.flowTriggersFired = flow.fired;
+    if (flow.retryAfterMs !== null) {
+      result.more = true;
+      result.retryAfterMs = flow.retryAfterMs;
+    }
+  }
   result.nextDueAt = await nextSyncDueAt(db, shop);
   return result;
 }
@@ -162,7 +180,7 @@ async function syncRound(
   shop: string,
   rows: CustomerRow[],
   rules: TierRules,
-  options: SyncShopTiersInput,
+  options: SyncShopTiersInput & { ladder: TierLadder },
   now: Date,
   admin: () => Promise<AdminRunner>,
   result: SyncShopTiersResult,
@@ -218,7 +236,7 @@ async function syncRound(
   // (customer.tags_added/removed, which can arrive before this round ends) is
   // recognised. The digest is cleared until the write is confirmed: if it fails,
   // the next sync compares with Shopify instead of trusting the row.
-  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), rules, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
+  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), { rules, ladder: options.ladder }, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
     if (saved === null) plan.failure = { kind: "MOVED" }; // its tier moved under us: the next round starts over
     else plan.version = saved;
   });
@@ -300,7 +318,7 @@ async function syncRound(
     db,
     shop,
     writtenPlans,
-    rules,
+    { rules, ladder: options.ladder },
     (plan) => ({
       writtenTierTag: plan.writtenTierTag,
       writtenDigest: plan.digest,
@@ -387,7 +405,7 @@ async function saveAllIfStillWanted(
   db: Db,
   shop: string,
   plans: Plan[],
-  rules: TierRules,
+  { rules, ladder }: { rules: TierRules; ladder: TierLadder },
   dataOf: (plan: Plan) => Record<string, unknown>,
   done: (plan: Plan, saved: Date | null) => void,
 ): Promise<void> {
@@ -395,12 +413,12 @@ async function saveAllIfStillWanted(
   const saved = await saveCustomerRows(db, shop, plans.map((plan) => ({ customerGid: plan.gid, version: plan.version, data: dataOf(plan) })));
   for (const plan of plans) {
     const version = saved.get(plan.gid);
-    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan))));
+    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan), ladder)));
   }
 }
 
 /** saveAllIfStillWanted for one plan whose batched save missed: reads the row and tries again while it wants the same. */
-async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>): Promise<Date | null> {
+async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>, ladder: TierLadder): Promise<Date | null> {
   let version: Date | null = plan.version;
   for (let attempt = 0; attempt < 3 && version !== null; attempt++) {
     if (attempt > 0) {
@@ -408,7 +426,7 @@ async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRu
       if (saved !== null) return saved;
     }
     const row = (await loadCustomerRow(db, shop, plan.gid))?.row ?? null;
-    version = row && stillWantsPlan(row, memberStateFromRow(row), plan, rules) ? row.updatedAt : null;
+    version = row && stillWantsPlan(row, memberStateFromRow(row), plan, rules, ladder) ? row.updatedAt : null;
   }
   return null;
 }

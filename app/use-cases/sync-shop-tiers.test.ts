@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     const before = await mutations();
 
     const first = await sync([gid]);
-    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 6, metafieldsDeleted: 0 });
+    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 7, metafieldsDeleted: 0 });
 
     const customer = await simCustomer(gid);
     expect([...customer.tags].sort()).toEqual(["newsletter", "tierline:gold", "vip"]);
@@ -107,13 +107,23 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
       tier_since: "2026-11-20T12:00:00Z",
       tier_review_at: "2027-11-10T12:00:00Z",
       tier_pinned: "false",
+      tier_ladder: JSON.stringify({
+        currency: "USD",
+        window: { kind: "trailing_days", days: 365 },
+        tiers: [
+          { key: "bronze", name: "Bronze", from: "0.00", ships: { unit: "business_days", min: 7, max: 10 } },
+          { key: "silver", name: "Silver", from: "500.00", ships: { unit: "business_hours", min: 48, max: 72 } },
+          { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
+        ],
+      }),
     });
     // Metafields first (Flow reacting to the tag reads the new values), then the tags; the
     // first write reads the values, so no next-tier value is deleted that was never there.
-    expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true]]);
+    // Last, the Flow trigger for the change (fire-flow-triggers.server.ts).
+    expect(await writesSince(before)).toEqual([["metafieldsSet", true], ["tagsAdd", true], ["tagsRemove", true], ["flowTriggerReceive", true]]);
     const row = await rowOf(gid);
     expect(row).toMatchObject({ writtenTierTag: "tierline:gold", syncStatus: "synced", syncAttempts: 0, syncError: null, syncDueAt: null });
-    expect(row.writtenDigest).toMatch(/^[0-9a-f]{32}$/);
+    expect(row.writtenDigest).toMatch(/^[0-9a-f]{48}$/);
 
     // Nothing changed: no request at all, and with force a read but no write.
     const written = await mutations();
@@ -162,8 +172,10 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     expect(kinds.filter((k) => k === "metafieldsSet")).toHaveLength(1);
     expect(kinds.filter((k) => k === "metafieldsDelete")).toHaveLength(1);
     const spent = (await mutations()).pointsSpent - before.pointsSpent;
-    // 3 × (tagsAdd 10 + tagsRemove 10) + metafieldsSet (10 + 3) + metafieldsDelete 10: 83, under 28 a change.
-    expect(spent).toBe(83);
+    // 3 × (tagsAdd 10 + tagsRemove 10) + metafieldsSet (10 + 3) + metafieldsDelete 10: 83, under 28 a change;
+    // then one Flow trigger per change (10 each).
+    expect(kinds.filter((k) => k === "flowTriggerReceive")).toHaveLength(3);
+    expect(spent).toBe(83 + 30);
     for (const gid of gids) {
       expect((await simCustomer(gid)).tags.filter((t) => t.startsWith("tierline:"))).toEqual(["tierline:gold"]);
       const metafields = appMetafields(await simCustomer(gid));

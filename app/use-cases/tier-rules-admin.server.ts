@@ -52,11 +52,27 @@ export function draftFromRules(rules: TierRules, shopTimeZone = "UTC"): TierRule
   };
 }
 
-const wholeNumber = (value: string): number | string => (/^\s*\d+\s*$/.test(value) ? Number(value) : value);
-
-/** The draft as rules, validated by the domain (issues name the form's fields). */
-export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRulesParseResult {
+/**
+ * The draft as rules, validated by the domain (issues name the form's fields, in the merchant's
+ * words). `edited` is the field the merchant changed last ("tiers.1.entryThresholdMinor"): when two
+ * tiers' thresholds are out of order, the one edited is the one marked.
+ */
+export function rulesFromDraft(draft: TierRulesDraft, currency: string, edited?: string | null): TierRulesParseResult {
   const issues: { path: string; message: string }[] = [];
+  // Numbers are checked here, so the form never shows the validator's "Expected number, received string".
+  const wholeNumber = (value: string, path: string): number | undefined => {
+    if (/^\s*\d+\s*$/.test(value)) return Number(value);
+    issues.push({ path, message: value.trim() ? "must be a whole number such as 30" : "is required" });
+    return undefined;
+  };
+  const names = new Map<string, number>();
+  draft.tiers.forEach((tier, i) => {
+    const name = tier.name.trim().toLocaleLowerCase();
+    if (!name) return;
+    const first = names.get(name);
+    if (first !== undefined) issues.push({ path: `tiers.${i}.name`, message: `another tier is already called ${draft.tiers[first].name.trim()}: each tier needs its own name` });
+    else names.set(name, i);
+  });
   const money = (value: string, path: string): number | undefined => {
     try {
       return parseMoney(value.trim().replace(/,/g, ""), currency);
@@ -70,19 +86,35 @@ export function rulesFromDraft(draft: TierRulesDraft, currency: string): TierRul
     key: tier.key.trim(),
     name: tier.name,
     entryThresholdMinor: money(tier.threshold || "0", `tiers.${i}.entryThresholdMinor`) ?? 0,
-    ...(tier.minOrders.trim() ? { minOrders: wholeNumber(tier.minOrders) } : {}),
+    ...(tier.minOrders.trim() ? { minOrders: wholeNumber(tier.minOrders, `tiers.${i}.minOrders`) ?? 0 } : {}),
     ...(tier.retainThreshold.trim() ? { retainThresholdMinor: money(tier.retainThreshold, `tiers.${i}.retainThresholdMinor`) } : {}),
     tag: tier.tag,
   }));
   const window =
     draft.windowKind === "trailing_days"
-      ? { kind: "trailing_days", days: wholeNumber(draft.windowDays) }
+      ? { kind: "trailing_days", days: wholeNumber(draft.windowDays, "window.days") ?? 365 }
       : draft.windowKind === "calendar_year"
         ? { kind: "calendar_year", timeZone: draft.timeZone }
         : { kind: "lifetime" };
-  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays), countShipping: draft.countShipping, countTax: draft.countTax, countTips: draft.countTips ?? false, countDuties: draft.countDuties ?? false, reverseRefundedUpgrades: draft.reverseRefundedUpgrades !== false });
-  if (issues.length) return { ok: false, issues: [...issues, ...(parsed.ok ? [] : parsed.issues.filter((p) => !issues.some((i) => i.path === p.path)))] };
-  return parsed;
+  const parsed = parseTierRules({ currency, tiers, window, graceDays: wholeNumber(draft.graceDays, "graceDays") ?? 0, countShipping: draft.countShipping, countTax: draft.countTax, countTips: draft.countTips ?? false, countDuties: draft.countDuties ?? false, reverseRefundedUpgrades: draft.reverseRefundedUpgrades !== false });
+  const all = [...issues, ...(parsed.ok ? [] : parsed.issues.filter((p) => !issues.some((i) => i.path === p.path)).map((p) => onEditedThreshold(p, draft, edited)))];
+  return all.length ? { ok: false, issues: all } : parsed;
+}
+
+/**
+ * "Gold: threshold must be higher than Silver's" after the merchant raised Silver above Gold marks
+ * Silver, the field they edited, in their words; otherwise the issue stays on the higher tier.
+ */
+function onEditedThreshold(issue: { path: string; message: string }, draft: TierRulesDraft, edited: string | null | undefined) {
+  const at = /^tiers\.(\d+)\.entryThresholdMinor$/.exec(issue.path);
+  if (!at || !/^threshold must be higher than/.test(issue.message)) return issue;
+  const higher = Number(at[1]);
+  const lower = higher - 1;
+  const name = (i: number) => draft.tiers[i]?.name.trim() || `Tier ${i + 1}`;
+  if (edited === `tiers.${lower}.entryThresholdMinor`) {
+    return { path: `tiers.${lower}.entryThresholdMinor`, message: `must be below ${name(higher)}'s entry threshold (${draft.tiers[higher].threshold.trim() || "0"})` };
+  }
+  return { path: issue.path, message: `must be above ${name(lower)}'s entry threshold (${draft.tiers[lower].threshold.trim() || "0"})` };
 }
 
 /** The whole shop's ledger (for previews; a rule change touches everyone). */
@@ -237,18 +269,21 @@ export async function submitTierRulesDraft({
   draft,
   now,
   requestRecompute,
+  edited,
 }: {
   db: Db;
   shop: string;
   intent: "preview" | "save";
   draft: TierRulesDraft;
   now: Date;
+  /** The field the merchant changed last, so an issue between two fields marks that one. */
+  edited?: string | null;
   requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
 }): Promise<TierRulesSubmission> {
   // Thresholds are saved in the shop's currency: saving is how the merchant confirms them in it.
   const { rules, status } = await loadThresholdCurrencyStatus(db, shop);
   const currency = !status.confirmed && status.shopCurrency ? status.shopCurrency : rules.currency;
-  const parsed = rulesFromDraft(draft, currency);
+  const parsed = rulesFromDraft(draft, currency, edited);
   if (!parsed.ok) return { intent, ok: false, issues: parsed.issues };
   if (intent === "preview") return { intent, ok: true, preview: await previewTierRules({ db, shop, newRules: parsed.rules, now }) };
   return { intent, ok: true, saved: await saveTierRulesAndRecompute({ db, shop, rules: parsed.rules, requestRecompute }) };

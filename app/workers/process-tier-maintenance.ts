@@ -17,6 +17,7 @@ import { requestTierSync } from "./tier-sync-jobs.ts";
 import { reconcileOrderPromises } from "../use-cases/reconcile-order-promises.server.ts";
 import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
 import { requestPromiseWrite } from "./promise-jobs.ts";
+import { fireDueFlowTriggers, queuePromiseRiskEvents } from "../use-cases/fire-flow-triggers.server.ts";
 import { promiseJobInFlight, requestLostPromise } from "../adapters/queues/promise-jobs.server.ts";
 
 export interface TierMaintenanceDeps {
@@ -29,6 +30,12 @@ export interface TierMaintenanceDeps {
 
 export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
   const adminFor = deps.adminFor ?? shopifyAdminRunner;
+  async function fireFlowRisks(shop: string, now: Date) {
+    const queued = await queuePromiseRiskEvents(deps.db, shop, now);
+    const fired = await fireDueFlowTriggers({ db: deps.db, shop, admin: () => adminFor(shop) });
+    if (fired.retryAfterMs !== null) await requestTierSync(deps.queues, shop);
+    return { queued, fired: fired.fired, failed: fired.failed };
+  }
   return async function processTierMaintenance(job: Job<JobPayload<"tierMaintenance">>) {
     const data = QUEUES.tierMaintenance.payload.parse(job.data);
     const now = deps.now?.() ?? new Date();
@@ -89,7 +96,10 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
           // Tag bulk mutations whose bulk_operations/finish never came.
           const settleTags = (operationGid: string) => settlePromiseTagOperation({ db: deps.db, shop: data.shop, operationGid, admin: () => adminFor(data.shop) });
           const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop), recoverLost, settleTags) : null;
-          return orders && { ...orders, promises };
+          // Promises at risk go to Shopify Flow once per order and risk; what throttling leaves due
+          // goes with the shop's next tier sync (which fires every due trigger of the shop).
+          const flow = orders ? await fireFlowRisks(data.shop, now) : null;
+          return orders && { ...orders, promises, flow };
         } catch (error) {
           const classified = classifyShopifyError(error);
           // Uninstalled or frozen: nothing to repair until it comes back (the next run tries again).

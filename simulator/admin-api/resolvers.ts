@@ -11,6 +11,7 @@ import type { ShopData, SimStore } from "../store/store.ts";
 import type { MutationRecord, SimCustomer, SimFulfillment, SimFulfillmentOrder, SimLineItem, SimMetafield, SimOrder, SimRefund } from "../store/types.ts";
 import { matchDate, matchNumber, paginate, parseSearchQuery, type ConnectionArgs, type SearchTerm, type SortSpec } from "./connections.ts";
 import { groupObjectsByDefault, type BulkRunner } from "./bulk.ts";
+import { checkFlowTriggerCall, projectFlowTriggers } from "./flow-triggers.ts";
 
 export const MAX_INPUT_ARRAY = 250;
 export const MAX_METAFIELDS_PER_SET = 25;
@@ -824,6 +825,15 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       tagsAdd: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsAdd"),
       tagsRemove: (_s, args, ctx, info) => tagsMutation(ctx, info, args, "tagsRemove"),
       metafieldsSet: (_s, args, ctx, info) => metafieldsSet(ctx, info, args),
+      flowTriggerReceive: (_s, args, ctx) => {
+        // Flow starts the workflows of the trigger the app deployed under this handle; the payload is held to its declared fields.
+        const handle = typeof args.handle === "string" ? args.handle : null;
+        const userErrors = args.body != null && handle === null
+          ? [{ field: ["body"], message: "The body argument is no longer supported: send handle and payload" }]
+          : checkFlowTriggerCall(projectFlowTriggers(), handle, args.payload);
+        record(ctx, { kind: "flowTriggerReceive", field: "flowTriggerReceive", ok: userErrors.length === 0, userErrors, detail: { kind: "flowTriggerReceive", handle, payload: args.payload ?? null } });
+        return { userErrors };
+      },
       metafieldsDelete: (_s, args, ctx, info) => {
         guardArrays(args);
         const inputs = (args.metafields as Src[]).map((m) => ({ ownerGid: String(m.ownerId), namespace: ctx.store.resolveNamespace(ctx.domain, m.namespace), key: String(m.key) }));

@@ -195,7 +195,7 @@ export function appBridgeScript(simulatorOrigin: string): string {
   defineHidden("s-app-nav");
   defineHidden("ui-title-bar");
 
-  function defineOverlay(name, eventTarget) {
+  function defineOverlay(name, shownStyle) {
     if (!window.customElements || customElements.get(name)) return;
     customElements.define(name, class extends HTMLElement {
       constructor() { super(); this.content = document.createElement("div"); }
@@ -204,13 +204,14 @@ export function appBridgeScript(simulatorOrigin: string): string {
         if (!this.open) this.style.display = "none";
       }
       get open() { return this.hasAttribute("open"); }
-      show() { this.setAttribute("open", ""); this.style.cssText = "display:block;position:fixed;inset:10% 15%;background:#fff;border:1px solid #ccc;border-radius:12px;padding:16px;z-index:2147483646;box-shadow:0 8px 32px rgba(0,0,0,.3);overflow:auto"; this.dispatchEvent(new Event("show")); return Promise.resolve(); }
+      show() { this.setAttribute("open", ""); this.style.cssText = shownStyle; this.dispatchEvent(new Event("show")); return Promise.resolve(); }
       hide() { if (!this.open) return Promise.resolve(); this.removeAttribute("open"); this.style.display = "none"; this.dispatchEvent(new Event("hide")); return Promise.resolve(); }
       toggle() { return this.open ? this.hide() : this.show(); }
     });
   }
-  defineOverlay("ui-modal");
-  defineOverlay("ui-save-bar");
+  defineOverlay("ui-modal", "display:block;position:fixed;inset:10% 15%;background:#fff;border:1px solid #ccc;border-radius:12px;padding:16px;z-index:2147483646;box-shadow:0 8px 32px rgba(0,0,0,.3);overflow:auto");
+  // Shopify shows the Contextual Save Bar across the top of the admin: a bar, not a dialog.
+  defineOverlay("ui-save-bar", "display:flex;justify-content:flex-end;align-items:center;gap:8px;position:fixed;top:0;left:0;right:0;padding:8px 16px;background:#1a1a1a;color:#fff;z-index:2147483646;box-shadow:0 2px 8px rgba(0,0,0,.3)");
   function byId(id) { var el = document.getElementById(id); if (!el) throw new Error("no element #" + id); return el; }
 
   var readyResolve;

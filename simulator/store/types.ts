@@ -581,7 +581,7 @@ export type StoreChangeOf<T extends StoreChangeTopic> = Extract<StoreChange, { t
 
 export type MutationRecordKind =
   | "tagsAdd" | "tagsRemove" | "metafieldsSet" | "metafieldsDelete" | "metafieldDefinitionCreate" | "fulfillmentOrdersSetFulfillmentDeadline"
-  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "inventoryAdjustQuantities" | "stagedUploadsCreate" | "bulkOperationRunMutation" | "other";
+  | "fulfillmentOrderMerge" | "fulfillmentOrderMove" | "bulkOperationRunQuery" | "inventoryAdjustQuantities" | "stagedUploadsCreate" | "bulkOperationRunMutation" | "flowTriggerReceive" | "other";
 
 export interface MutationRecord {
   seq: number; // per-store sequence number
@@ -607,6 +607,7 @@ export interface MutationRecord {
     | { kind: "inventoryAdjustQuantities"; name: string; reason: string; referenceDocumentUri: string | null; changes: { inventoryItemGid: Gid; locationGid: Gid; delta: number; ledgerDocumentUri: string | null }[] }
     | { kind: "stagedUploadsCreate"; keys: string[] }
     | { kind: "bulkOperationRunMutation"; bulkOperationGid: Gid | null; mutation: string }
+    | { kind: "flowTriggerReceive"; handle: string | null; payload: unknown }
     | { kind: "other"; variables: unknown };
 }
 

@@ -200,6 +200,7 @@ export function insertCustomersIgnoringExisting(db: Db, rows: CustomerTierInsert
 
 const TIER_CHANGE_COLUMNS: Column[] = [
   { name: "id" }, { name: "shop" }, { name: "customerGid" }, { name: "fromTier" }, { name: "toTier" }, { name: "reason" }, { name: "spend" }, { name: "occurredAt", type: "timestamp" },
+  { name: "flowDue", type: "boolean" },
 ];
 
 export interface TierChangeInsertRow {
@@ -210,8 +211,10 @@ export interface TierChangeInsertRow {
   reason: string;
   spend: number;
   occurredAt: Date;
+  /** Whether the change is news for Shopify Flow (default true; the imported history is not). */
+  flowDue?: boolean;
 }
 
 export async function insertTierChanges(db: Db, rows: TierChangeInsertRow[]): Promise<number> {
-  return (await insertIgnoringExisting(db, "TierChange", TIER_CHANGE_COLUMNS, "id", rows.map((r) => ({ id: randomUUID(), ...r })))).size;
+  return (await insertIgnoringExisting(db, "TierChange", TIER_CHANGE_COLUMNS, "id", rows.map((r) => ({ id: randomUUID(), ...r, flowDue: r.flowDue ?? true })))).size;
 }

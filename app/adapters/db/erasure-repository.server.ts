@@ -110,6 +110,8 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.ledgerOrder.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.orderPromise.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
+      // Flow triggers fired about these orders (event key "orderGid|risk").
+      db.flowTriggerFiring.deleteMany({ where: { shop, OR: orderPart.map((gid) => ({ eventKey: { startsWith: `${gid}|` } })) } }),
       ...shipmentRowsOf(db, shop, orderPart),
     ]);
     deleted += counts.reduce((sum, c) => sum + c.count, 0);
@@ -125,6 +127,8 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       db.ledgerOrder.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.tierChange.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.ledgerAdjustment.deleteMany({ where: { shop, customerGid: { in: customers } } }),
+      // Flow triggers fired about them (the payload names the customer by numeric id) or their orders.
+      db.flowTriggerFiring.deleteMany({ where: { shop, OR: [...customers.map((gid) => ({ payload: { contains: `"customer_id":${gid.replace(/^.*\//, "")},` } })), ...theirOrders.map((gid) => ({ eventKey: { startsWith: `${gid}|` } }))] } }),
       db.orderPromise.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.customer.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       // Earlier data-request exports, also ones asked by order ids only (their rows name the customer).
