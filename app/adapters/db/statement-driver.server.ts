@@ -13,12 +13,22 @@
 import { randomUUID } from "node:crypto";
 import { numberedPlaceholders } from "./sql-dialect.ts";
 
-export interface StatementDriver {
+export interface StatementRunner {
   readonly kind: "sqlite" | "postgresql";
   /** Rows of a statement (SQL with `?` placeholders, bound in order). */
   all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
   /** Rows changed by a statement. */
   run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+export interface StatementDriver extends StatementRunner {
+  /**
+   * `work` in one transaction holding a lock named `lockKey` to its end: PostgreSQL takes the
+   * transaction-scoped advisory lock on one pooled connection; SQLite begins IMMEDIATE (the
+   * database's write lock from the start, so nothing it read can change before it commits).
+   * Rolled back when `work` throws.
+   */
+  transaction<T>(lockKey: string, work: (tx: StatementRunner) => Promise<T>): Promise<T>;
 }
 
 /** Statements sent by this process (hot path and Prisma), for the benchmark. */
@@ -57,11 +67,14 @@ function countingQueryable<T extends object>(target: T, gate: TransactionGate | 
       if (prop === "queryRaw" || prop === "executeRaw") {
         return (...args: unknown[]) => {
           statementCount.prisma++;
+          // With TIERLINE_STATEMENT_TIMING, Prisma's statements are listed too (how many; their time is not measured).
+          if (statementTiming) timed(`prisma: ${(args[0] as { sql?: string } | undefined)?.sql ?? "?"}`, () => 0);
           return (value as (...a: unknown[]) => unknown).apply(obj, args);
         };
       }
       if (prop === "startTransaction") {
         return async (...args: unknown[]) => {
+          while (gate?.hotPathOpen) await gate.whenClosed();
           // Closed before BEGIN is sent, so no hot-path statement can slip into the transaction.
           gate?.open();
           let tx: Record<string, unknown>;
@@ -103,6 +116,8 @@ function countingQueryable<T extends object>(target: T, gate: TransactionGate | 
 class TransactionGate {
   private openCount = 0;
   private waiters: Array<() => void> = [];
+  /** A hot-path transaction holds the connection: Prisma's transactions wait for its end too. */
+  hotPathOpen = false;
   open() {
     this.openCount++;
   }
@@ -169,9 +184,23 @@ export function sqliteStatementDriver(
     }
     return statement;
   };
+  // The look and the statement run in one continuation: nothing can open a transaction between them.
   const ready = async () => {
-    if (!connection) await connectPrisma();
-    while (gate.isOpen) await gate.whenClosed();
+    while (!connection || gate.isOpen) {
+      if (!connection) await connectPrisma();
+      else await gate.whenClosed();
+    }
+  };
+  const direct: StatementRunner = {
+    kind: "sqlite",
+    async all(sql, params) {
+      statementCount.hotPath++;
+      return timed(sql, () => prepared(sql).all(...params));
+    },
+    async run(sql, params) {
+      statementCount.hotPath++;
+      return timed(sql, () => prepared(sql).run(...params).changes);
+    },
   };
   return {
     factory: wrapped,
@@ -179,21 +208,45 @@ export function sqliteStatementDriver(
     driver: {
       kind: "sqlite",
       async all(sql, params) {
-        await ready();
+        if (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).all(...params));
       },
       async run(sql, params) {
-        await ready();
+        if (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).run(...params).changes);
+      },
+      async transaction(_lockKey, work) {
+        if (!connection || gate.isOpen) await ready();
+        // One connection per process: other hot-path statements and Prisma's transactions wait for its end.
+        gate.open();
+        gate.hotPathOpen = true;
+        try {
+          prepared("BEGIN IMMEDIATE").run();
+          let result;
+          try {
+            result = await work(direct);
+          } catch (error) {
+            prepared("ROLLBACK").run();
+            throw error;
+          }
+          prepared("COMMIT").run();
+          return result;
+        } finally {
+          gate.hotPathOpen = false;
+          gate.close();
+        }
       },
     },
   };
 }
 
-interface PgPool {
+interface PgQueryable {
   query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+interface PgPool extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
 }
 
 /** Wraps Prisma's pg adapter factory (built on `pool`); the driver uses the same pool. */
@@ -217,19 +270,41 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
     }
     return entry;
   };
+  const runnerOn = (target: PgQueryable): StatementRunner => ({
+    kind: "postgresql",
+    async all(sql, params) {
+      statementCount.hotPath++;
+      const { name, text } = statementOf(sql);
+      return (await target.query({ name, text, values: params as unknown[], types })).rows;
+    },
+    async run(sql, params) {
+      statementCount.hotPath++;
+      const { name, text } = statementOf(sql);
+      return (await target.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
+    },
+  });
   return {
     factory: wrapped,
     driver: {
-      kind: "postgresql",
-      async all(sql, params) {
-        statementCount.hotPath++;
-        const { name, text } = statementOf(sql);
-        return (await pool.query({ name, text, values: params as unknown[], types })).rows;
-      },
-      async run(sql, params) {
-        statementCount.hotPath++;
-        const { name, text } = statementOf(sql);
-        return (await pool.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
+      ...runnerOn(pool),
+      async transaction(lockKey, work) {
+        const client = await pool.connect();
+        const tx = runnerOn(client);
+        let broken: Error | undefined;
+        try {
+          await tx.run("BEGIN", []);
+          try {
+            await tx.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
+            const result = await work(tx);
+            await tx.run("COMMIT", []);
+            return result;
+          } catch (error) {
+            await tx.run("ROLLBACK", []).catch((rollbackError: Error) => (broken = rollbackError));
+            throw error;
+          }
+        } finally {
+          client.release(broken);
+        }
       },
     },
   };
