@@ -15,6 +15,7 @@ import { calculatePromise, type DeliveryPromise, type OrderLineStock, type Shopi
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { orderTierTag } from "../domain/order-promise-writes.ts";
 import { laneForTier } from "../domain/promise-rules.ts";
+import { localDateOf } from "../domain/business-calendar.ts";
 import { decideStoredPromise, type PromiseDrift } from "../domain/stored-promise-decision.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 
@@ -124,7 +125,7 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
     if (made) await booking.remove();
     const promise = calculatePromise({
       rules: setup.rules, calendar: setup.calendar, tierKey, orderedAt, lines,
-      laneBookings: await booking.laneBookings(lane.key),
+      laneBookings: await booking.laneBookings(lane.key, localDateOf(setup.calendar, orderedAt)),
       destination: request.destination, shopifyPromises, now,
     });
     await booking.insert({

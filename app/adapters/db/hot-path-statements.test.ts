@@ -262,7 +262,7 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     await db.ledgerOrder.create({ data: { shop, orderGid: "gid://shopify/Order/881", customerGid: buyer, processedAt: now, orderUpdatedAt: now, currencyCode: "EUR", currentTotal: 1, cancelledAt: now } });
     const seen = await bookPromise(db, shop, row.orderGid, async (booking) => {
       expect(booking).toMatchObject({ made: null, cancelled: false });
-      expect(await booking.laneBookings("standard")).toEqual({});
+      expect(await booking.laneBookings("standard", "2026-11-10")).toEqual({});
       await booking.insert(row);
       return "booked";
     });
@@ -274,7 +274,8 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     await bookPromise(db, shop, "gid://shopify/Order/881", async (booking) => {
       expect(booking.made).toBeNull();
       expect(booking.cancelled).toBe(true);
-      expect(await booking.laneBookings("standard")).toEqual({ "2026-11-12": 1 });
+      expect(await booking.laneBookings("standard", "2026-11-12")).toEqual({ "2026-11-12": 1 });
+      expect(await booking.laneBookings("standard", "2026-11-13")).toEqual({});
     });
     // A failure inside the booking rolls back what it wrote.
     await expect(

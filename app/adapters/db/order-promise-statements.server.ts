@@ -62,7 +62,9 @@ const UNDER_LOCK =
   `SELECT ${STATE_COLUMNS}, (SELECT "cancelledAt" FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS "ledgerCancelledAt" ` +
   `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ?`;
 
-const BOOKINGS = `SELECT "shipByDay", COUNT(*) AS "n" FROM "OrderPromise" WHERE "shop" = ? AND "laneKey" = ? AND "status" = 'open' GROUP BY "shipByDay"`;
+// From the order's own day on (a promise never ships before its order was placed): a range of the
+// (shop, laneKey, status, shipByDay) index, never the lane's whole history, and no table rows read.
+const BOOKINGS = `SELECT "shipByDay", COUNT(*) AS "n" FROM "OrderPromise" WHERE "shop" = ? AND "laneKey" = ? AND "status" = 'open' AND "shipByDay" >= ? GROUP BY "shipByDay"`;
 
 /** What the booking sees under the lock, and may do there. */
 export interface BookingView {
@@ -70,8 +72,8 @@ export interface BookingView {
   made: StoredPromiseState | null;
   /** The ledger holds the order cancelled. */
   cancelled: boolean;
-  /** Open promises of a lane per ship-by day (shop-local date). */
-  laneBookings(laneKey: string): Promise<Record<string, number>>;
+  /** Open promises of a lane per ship-by day (shop-local date), from `fromDay` on. */
+  laneBookings(laneKey: string, fromDay: string): Promise<Record<string, number>>;
   /** Gives the order's own place back (a recompute, before booking again). */
   remove(): Promise<void>;
   /** Inserts the OrderPromise row (columns as the model names them). */
@@ -91,7 +93,7 @@ export async function bookPromise<T>(db: Db, shop: string, orderGid: string, dec
     return decide({
       made: stateOf(raw),
       cancelled: raw.ledgerCancelledAt !== null && raw.ledgerCancelledAt !== undefined,
-      laneBookings: async (laneKey) => Object.fromEntries((await tx.all(BOOKINGS, [shop, laneKey])).map((row) => [row.shipByDay as string, Number(row.n)])),
+      laneBookings: async (laneKey, fromDay) => Object.fromEntries((await tx.all(BOOKINGS, [shop, laneKey, fromDay])).map((row) => [row.shipByDay as string, Number(row.n)])),
       remove: async () => {
         await tx.run(`DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
       },
