@@ -283,29 +283,43 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
       return (await target.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
     },
   });
+  // One transaction per lock key at a time in this process: the others wait here, not on the
+  // advisory lock with a pooled connection each (sixteen bookings of one shop would hold the whole
+  // pool while one of them works, and every other statement would wait for a connection).
+  const lockTails = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(lockKey: string, work: () => Promise<T>): Promise<T> => {
+    const run = (lockTails.get(lockKey) ?? Promise.resolve()).then(work, work);
+    const tail = run.catch(() => {});
+    lockTails.set(lockKey, tail);
+    void tail.then(() => {
+      if (lockTails.get(lockKey) === tail) lockTails.delete(lockKey);
+    });
+    return run;
+  };
+  const transaction = async <T>(lockKey: string, work: (tx: StatementRunner) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    const tx = runnerOn(client);
+    let broken: Error | undefined;
+    try {
+      await tx.run("BEGIN", []);
+      try {
+        await tx.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
+        const result = await work(tx);
+        await tx.run("COMMIT", []);
+        return result;
+      } catch (error) {
+        await tx.run("ROLLBACK", []).catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  };
   return {
     factory: wrapped,
     driver: {
       ...runnerOn(pool),
-      async transaction(lockKey, work) {
-        const client = await pool.connect();
-        const tx = runnerOn(client);
-        let broken: Error | undefined;
-        try {
-          await tx.run("BEGIN", []);
-          try {
-            await tx.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
-            const result = await work(tx);
-            await tx.run("COMMIT", []);
-            return result;
-          } catch (error) {
-            await tx.run("ROLLBACK", []).catch((rollbackError: Error) => (broken = rollbackError));
-            throw error;
-          }
-        } finally {
-          client.release(broken);
-        }
-      },
+      transaction: (lockKey, work) => inTurn(lockKey, () => transaction(lockKey, work)),
     },
   };
 }
