@@ -277,6 +277,11 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
       expect(await booking.laneBookings("standard", "2026-11-12")).toEqual({ "2026-11-12": 1 });
       expect(await booking.laneBookings("standard", "2026-11-13")).toEqual({});
     });
+    // Bookings started together on one client take turns (SQLite: one connection, one transaction at a time).
+    const together = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => bookPromise(db, shop, `gid://shopify/Order/89${i}`, async (booking) => Object.values(await booking.laneBookings("standard", "2026-11-10")).reduce((a, b) => a + b, 0))),
+    );
+    expect(together).toEqual(Array(8).fill(1));
     // A failure inside the booking rolls back what it wrote.
     await expect(
       bookPromise(db, shop, row.orderGid, async (booking) => {

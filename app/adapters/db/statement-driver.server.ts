@@ -184,7 +184,8 @@ export function sqliteStatementDriver(
     }
     return statement;
   };
-  // The look and the statement run in one continuation: nothing can open a transaction between them.
+  // Callers look again after each wait (`while`), in the continuation that then runs the statement
+  // or begins: nothing can open a transaction between the look and the statement.
   const ready = async () => {
     while (!connection || gate.isOpen) {
       if (!connection) await connectPrisma();
@@ -208,17 +209,17 @@ export function sqliteStatementDriver(
     driver: {
       kind: "sqlite",
       async all(sql, params) {
-        if (!connection || gate.isOpen) await ready();
+        while (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).all(...params));
       },
       async run(sql, params) {
-        if (!connection || gate.isOpen) await ready();
+        while (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).run(...params).changes);
       },
       async transaction(_lockKey, work) {
-        if (!connection || gate.isOpen) await ready();
+        while (!connection || gate.isOpen) await ready();
         // One connection per process: other hot-path statements and Prisma's transactions wait for its end.
         gate.open();
         gate.hotPathOpen = true;
