@@ -192,6 +192,21 @@ export function sqliteStatementDriver(
       else await gate.whenClosed();
     }
   };
+  /** BEGIN IMMEDIATE without waiting in the busy handler; false when another connection holds the write lock. */
+  const beginImmediate = () => {
+    const pragmas = connection as unknown as { pragma(source: string, options?: { simple: boolean }): unknown };
+    const timeout = pragmas.pragma("busy_timeout", { simple: true });
+    pragmas.pragma("busy_timeout = 0");
+    try {
+      prepared("BEGIN IMMEDIATE").run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw error;
+    } finally {
+      pragmas.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+  };
   const direct: StatementRunner = {
     kind: "sqlite",
     async all(sql, params) {
@@ -219,12 +234,20 @@ export function sqliteStatementDriver(
         return timed(sql, () => prepared(sql).run(...params).changes);
       },
       async transaction(_lockKey, work) {
-        while (!connection || gate.isOpen) await ready();
+        // Another connection's write lock is waited for here, a few milliseconds at a time, not in
+        // SQLite's busy handler: that would block this process's thread, and with it the holder
+        // when it is this process too.
+        const deadline = Date.now() + 20_000;
+        for (let wait = 2; ; wait = Math.min(50, wait * 2)) {
+          while (!connection || gate.isOpen) await ready();
+          if (beginImmediate()) break;
+          if (Date.now() > deadline) throw new Error("database is locked: no write lock for a hot-path transaction within 20 s");
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         // One connection per process: other hot-path statements and Prisma's transactions wait for its end.
         gate.open();
         gate.hotPathOpen = true;
         try {
-          prepared("BEGIN IMMEDIATE").run();
           let result;
           try {
             result = await work(direct);
