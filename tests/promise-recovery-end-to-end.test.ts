@@ -136,18 +136,22 @@ describe.each(DATABASE_KINDS)("delivery promises recovered end to end on %s", (k
 
   it("a paid order whose promise job was lost, then failed for good under its id, gets its promise from the reconciliation; the history before install gets none", async () => {
     const promisedBefore = await database.db.orderPromise.count({ where: { shop: SHOP } });
-    // The promise jobs wait (paused) while the order's webhooks are taken in.
+    // The promise jobs wait (paused) while the order's webhooks are taken in. The webhook job makes
+    // the promise itself unless that fails: a bucket too small for the order's read hands it to a job.
     await promisesQueue.pause();
+    sim.admin.setThrottleConfig(SHOP, { bucketSize: 1, restoreRate: 1 });
     const order = guestOrder("Lost lamp");
     try {
       await deliver("orders/create", payloadOf(order));
       await deliver("orders/paid", payloadOf(order));
       const makeId = await orderJobId("promise", SHOP, order.gid);
       const queued = await eventually(() => promisesQueue.getJob(makeId), { what: "the make job queued" });
+      sim.admin.setThrottleConfig(SHOP, { bucketSize: undefined, restoreRate: undefined });
       // Redis loses it (a flush), and a job under the same id then fails for good.
       await queued.remove();
       await promisesQueue.add("make", { kind: "make", shop: SHOP, order: { orderGid: order.gid } } as never, { jobId: makeId, attempts: 1, removeOnFail: false });
     } finally {
+      sim.admin.setThrottleConfig(SHOP, { bucketSize: undefined, restoreRate: undefined });
       await promisesQueue.resume();
     }
     const makeId = await orderJobId("promise", SHOP, order.gid);

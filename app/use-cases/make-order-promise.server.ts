@@ -4,10 +4,10 @@
 // Shopify (write-order-promises.server.ts). A promise once made stays as made.
 import type { Db } from "../db.server.ts";
 import { erasedAmong, isAnyErased } from "../adapters/db/erasure-repository.server.ts";
-import { laneBookings, tierHeldAt, withPromiseLock, type Tx } from "../adapters/db/order-promise-repository.server.ts";
-import { loadPromiseSetup, loadSkuLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
+import { bookPromise, cancelOpenPromise, loadPromiseContext, type StoredPromiseState } from "../adapters/db/order-promise-statements.server.ts";
+import { loadSkuLeadTimes, promiseSetupFor } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadSupplyShortages } from "../adapters/db/replenishment-repository.server.ts";
-import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { loadTierRules, tierRulesFrom } from "../adapters/db/tier-settings-repository.server.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readOrderLinesForPromise } from "../adapters/shopify/admin-operations/order-for-promise.ts";
@@ -17,6 +17,7 @@ import { orderLinesFollowingSupply } from "../domain/supply-promise.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { orderTierTag } from "../domain/order-promise-writes.ts";
 import { laneForTier } from "../domain/promise-rules.ts";
+import { localDateOf } from "../domain/business-calendar.ts";
 import { decideStoredPromise, type PromiseDrift } from "../domain/stored-promise-decision.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 
@@ -31,11 +32,9 @@ export const openFulfillmentOrderIds = (fulfillmentOrders: readonly { id: string
  * last change before its creation, which is what the checkout showed them); guests, new
  * customers and tiers since removed or without a lane get the base tier (the lowest).
  */
-export async function tierAtCheckout(db: Db, shop: string, tierRules: TierRules, promiseLaneOf: (tierKey: string) => unknown, customerGid: string | null, orderedAt: Date): Promise<string> {
+export function tierAtCheckout(tierRules: TierRules, promiseLaneOf: (tierKey: string) => unknown, heldTierKey: string | null): string {
   const base = tierRules.tiers[0].key;
-  if (!customerGid) return base;
-  const held = await tierHeldAt(db, shop, customerGid, orderedAt);
-  return held && tierRules.tiers.some((tier) => tier.key === held) && promiseLaneOf(held) ? held : base;
+  return heldTierKey && tierRules.tiers.some((tier) => tier.key === heldTierKey) && promiseLaneOf(heldTierKey) ? heldTierKey : base;
 }
 
 export type MakeOrderPromiseResult =
@@ -56,9 +55,6 @@ const STORED = { tierKey: true, laneKey: true, shipBy: true, shippedAt: true, st
 const REQUEST = { orderName: true, customerGid: true, orderedAt: true, destinationCountry: true, destinationProvince: true } as const;
 
 export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOrderPromiseInput): Promise<MakeOrderPromiseResult> {
-  // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
-  const existing = await db.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid: request.orderGid } }, select: STORED });
-  if (existing) return keep(existing);
   return book({ db, shop, request, admin, now, recompute: false });
 }
 
@@ -94,12 +90,18 @@ export async function recomputeOrderPromise({ db, shop, orderGid, admin, now }: 
 
 async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {
   const { orderGid } = request;
-  const subjects = { customerGids: request.customerGid ? [request.customerGid] : [], orderGids: [orderGid] };
-  if (isAnyErased(await erasedAmong(db, shop, subjects))) return { status: "skipped", reason: "erased" };
-
   const orderedAt = new Date(request.orderedAt);
-  const [setup, tierRules] = await Promise.all([loadPromiseSetup(db, shop, now), loadTierRules(db, shop)]);
-  const tierKey = await tierAtCheckout(db, shop, tierRules, (key) => laneForTier(setup.rules, key), request.customerGid, orderedAt);
+  // One statement: the promise if made, the buyer's tier history before the order, the rules, and
+  // whether the shop has any erasure tombstone (only then are this order's subjects looked up).
+  const context = await loadPromiseContext(db, shop, orderGid, request.customerGid, orderedAt);
+  // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
+  if (context.existing && !recompute) return keep(context.existing);
+  const subjects = { customerGids: request.customerGid ? [request.customerGid] : [], orderGids: [orderGid] };
+  if (context.shopHasTombstones && isAnyErased(await erasedAmong(db, shop, subjects))) return { status: "skipped", reason: "erased" };
+
+  const setup = await promiseSetupFor(db, shop, context.settingsStamp, now);
+  const tierRules = tierRulesFrom(shop, context.tierSettings);
+  const tierKey = tierAtCheckout(tierRules, (key) => laneForTier(setup.rules, key), context.heldTierKey);
   const lane = laneForTier(setup.rules, tierKey);
   if (!lane) throw new Error(`no promise lane for the base tier "${tierKey}" of ${shop}`);
 
@@ -117,21 +119,20 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
   });
   const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
 
-  return withPromiseLock(db, shop, async (tx): Promise<MakeOrderPromiseResult> => {
+  return bookPromise(db, shop, orderGid, async (booking): Promise<MakeOrderPromiseResult> => {
     // Looked at again under the lock: another job may have made it (or shipped it), or the order was cancelled meanwhile.
-    const made = await tx.orderPromise.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: STORED });
+    const { made } = booking;
     const decision = decideStoredPromise({ stored: made, currentTierKey: tierKey, currentLaneKey: lane.key, recomputeRequested: recompute });
     if (decision.action === "keep" || (made && made.status !== "open")) return keep(made!);
-    if (await cancelledInLedger(tx, shop, orderGid)) return { status: "skipped", reason: "cancelled" };
+    if (booking.cancelled) return { status: "skipped", reason: "cancelled" };
     // A recompute gives its own place back before booking again.
-    if (made) await tx.orderPromise.delete({ where: { shop_orderGid: { shop, orderGid } } });
+    if (made) await booking.remove();
     const promise = calculatePromise({
       rules: setup.rules, calendar: setup.calendar, tierKey, orderedAt, lines,
-      laneBookings: await laneBookings(tx, shop, lane.key),
+      laneBookings: await booking.laneBookings(lane.key, localDateOf(setup.calendar, orderedAt)),
       destination: request.destination, shopifyPromises, now,
     });
-    await tx.orderPromise.create({
-      data: {
+    await booking.insert({
         shop, orderGid, orderName: request.orderName, customerGid: request.customerGid,
         destinationCountry: request.destination?.countryCode ?? null, destinationProvince: request.destination?.provinceCode ?? null,
         tierKey: promise.tierKey, laneKey: promise.laneKey, orderedAt, intakeDay: promise.intakeDay,
@@ -144,13 +145,13 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
         madeAt: now,
         writeStatus: "pending",
         deadlineFulfillmentOrders: JSON.stringify(openFulfillmentOrderIds(inputs.fulfillmentOrders)),
-      },
+        updatedAt: now,
     });
     return decision.action === "recompute" ? { status: "recomputed", promise, drift: decision.drift } : { status: "made", promise };
   });
 }
 
-function keep(stored: { tierKey: string; laneKey: string; shipBy: Date; shippedAt: Date | null; status: string }): MakeOrderPromiseResult {
+function keep(stored: StoredPromiseState): MakeOrderPromiseResult {
   const decision = decideStoredPromise({ stored, currentTierKey: stored.tierKey, currentLaneKey: stored.laneKey, recomputeRequested: false });
   return { status: "kept", reason: decision.action === "keep" ? decision.reason : "already_made" };
 }
@@ -161,19 +162,11 @@ function shopifyPromisesOf(fulfillmentOrders: readonly PromiseFulfillmentOrder[]
   );
 }
 
-async function cancelledInLedger(tx: Tx, shop: string, orderGid: string): Promise<boolean> {
-  const order = await tx.ledgerOrder.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { cancelledAt: true } });
-  return order?.cancelledAt != null;
-}
-
 /**
  * The order was cancelled: its promise is cancelled and its lane place freed (bookings count
  * open promises only). Under the booking lock, so a promise being made at the same moment
  * either sees the cancellation in the ledger or is cancelled here after it.
  */
 export async function cancelOrderPromise(db: Db, shop: string, orderGid: string, now: Date): Promise<boolean> {
-  return withPromiseLock(db, shop, async (tx) => {
-    const { count } = await tx.orderPromise.updateMany({ where: { shop, orderGid, status: "open" }, data: { status: "cancelled", cancelledAt: now } });
-    return count > 0;
-  });
+  return cancelOpenPromise(db, shop, orderGid, now);
 }

@@ -35,14 +35,16 @@ describe("a promise under Shopify's delivery promise", () => {
   it("ships no later than a Shop Promise requires, and records the conflict", async () => {
     const admin = async () =>
       runnerAnswering({
-        order: {
-          id: "gid://shopify/Order/1",
-          cancelledAt: null,
-          fulfillmentOrders: {
-            nodes: [{ id: "gid://shopify/FulfillmentOrder/11", status: "OPEN", fulfillBy: null, deliveryMethod: { methodType: "SHIPPING", maxDeliveryDateTime: "2026-11-26T22:00:00Z", brandedPromise: { handle: "shop_promise" } } }],
+        orders: [
+          {
+            id: "gid://shopify/Order/1",
+            cancelledAt: null,
+            fulfillmentOrders: {
+              nodes: [{ id: "gid://shopify/FulfillmentOrder/11", status: "OPEN", fulfillBy: null, deliveryMethod: { methodType: "SHIPPING", maxDeliveryDateTime: "2026-11-26T22:00:00Z", brandedPromise: { handle: "shop_promise" } } }],
+            },
           },
-        },
-        nodes: [],
+        ],
+        variants: [],
       });
     const request = { orderGid: "gid://shopify/Order/1", orderName: "#1", customerGid: null, orderedAt: NOW.toISOString(), destination: { countryCode: "US", provinceCode: "NY" }, lines: [] };
     // A guest: Bronze's 7–10 business days would be long after Thursday's delivery.

@@ -14,6 +14,8 @@
 import { runLimited } from "./run-limited.ts";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { saveVersionedRows, type VersionedRowSave } from "../adapters/db/customer-sync-statements.server.ts";
+import { loadDuePromises } from "../adapters/db/order-promise-statements.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
@@ -99,11 +101,7 @@ class Throttled extends Error {
 }
 
 function loadDue(db: Db, shop: string, limit: number) {
-  return db.orderPromise.findMany({
-    where: { shop, status: "open", writeStatus: { in: ["pending", "refit"] } },
-    orderBy: { updatedAt: "asc" },
-    take: limit,
-  });
+  return loadDuePromises(db, shop, limit);
 }
 
 export async function writeShopPromises(input: WriteShopPromisesInput): Promise<WriteShopPromisesResult> {
@@ -298,6 +296,8 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
  */
 async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result: WriteShopPromisesResult, throttled: boolean): Promise<void> {
   let retryable: unknown = null;
+  // The writes that landed: one statement for the round, each row on the version read.
+  const written: VersionedRowSave[] = [];
   for (const plan of plans) {
     const where = { shop, orderGid: plan.row.orderGid, updatedAt: plan.row.updatedAt };
     if (throttled && !plan.failure && !plan.complete) continue;
@@ -318,8 +318,9 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       continue;
     }
     result.written++;
-    const saved = await db.orderPromise.updateMany({
-      where,
+    written.push({
+      key: plan.row.orderGid,
+      version: plan.row.updatedAt,
       data: {
         writeStatus: plan.tagLine ? "tagging" : "written",
         deadlineFulfillmentOrders: JSON.stringify(plan.fulfillmentOrderIds),
@@ -330,9 +331,10 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
         tagOperationLine: plan.tagLine?.line ?? null,
       },
     });
-    // The row moved while it was written (a refit asked for): it stays due, and a follow-up comes for it.
-    if (saved.count === 0) result.more = true;
   }
+  const saved = await saveVersionedRows(db, { model: "OrderPromise", key: "orderGid" }, shop, written, now);
+  // A row that moved while it was written (a refit asked for) stays due, and a follow-up comes for it.
+  if (saved.size < written.length) result.more = true;
   // A failure that may pass (a 5xx, the network): the job's retry comes back for the rows left due.
   if (retryable !== null) throw retryable;
 }

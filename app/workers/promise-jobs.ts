@@ -10,7 +10,9 @@ import type { Redis } from "ioredis";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
+import { hasShipmentLines } from "../adapters/db/order-promise-statements.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { requestPromiseWork, type PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
@@ -76,8 +78,31 @@ async function shopifyGuarded<T>(deps: PromiseJobDeps, shop: string, what: strin
 
 /** Fulfillments that arrived before the promise was made are scored now that it exists (nothing to do for most orders). */
 async function scoreEarlyShipments(db: PromiseJobDeps["db"], shop: string, orderGid: string): Promise<void> {
-  const shipped = await db.promiseShipmentLine.findFirst({ where: { shop, orderGid }, select: { orderGid: true } });
-  if (shipped) await scoreOrderShipments(db, shop, orderGid);
+  if (await hasShipmentLines(db, shop, orderGid)) await scoreOrderShipments(db, shop, orderGid);
+}
+
+/**
+ * A paid order's promise made inside the webhook job that stored the order, rather than in a job
+ * of its own (issue 9: a BullMQ job costs the worker more CPU than the booking). Anything that
+ * fails here (Shopify throttled or down, the database busy) is handed to a `make` job, which
+ * retries with its backoff; making is idempotent, so that job finds the promise if it was made.
+ * Cancellations and refits still go to their own jobs.
+ */
+export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, work: PromiseWorkRequest) => Promise<void> {
+  return async (shop, work) => {
+    if (work.kind !== "make") return requestPromiseWork(deps.queues, shop, work);
+    let result;
+    try {
+      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: () => deps.adminFor(shop), now: deps.now?.() ?? new Date() });
+    } catch (error) {
+      deps.log.info("promise handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
+      return requestPromiseWork(deps.queues, shop, work);
+    }
+    if (result.status === "made") {
+      await requestPromiseWrite(deps.queues, shop);
+      await scoreEarlyShipments(deps.db, shop, work.order.orderGid);
+    }
+  };
 }
 
 export function createPromiseProcessor(deps: PromiseJobDeps) {

@@ -19,7 +19,7 @@ import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.ser
 import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
-import { createPromiseProcessor, createPromiseWriteProcessor } from "./promise-jobs.ts";
+import { createPromiseProcessor, createPromiseWorkInline, createPromiseWriteProcessor } from "./promise-jobs.ts";
 import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
 import { createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
 
@@ -114,7 +114,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         db,
         handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs, replenishment }),
         requestTierRecompute: (shop, gids, cause) => requestTierRecompute(queues, shop, gids, cause),
-        requestPromiseWork: (shop, work) => requestPromiseWork(queues, shop, work),
+        // A paid order's promise is made in the same job (a failure hands it to a job of its own).
+        requestPromiseWork: createPromiseWorkInline({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner }),
         schedulePurge,
         log,
       }),

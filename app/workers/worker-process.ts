@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   if (statementTiming) {
     const { writeFileSync } = await import("node:fs");
     process.on("exit", () => {
-      const rows = [...statementTiming.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
+      const entries = [...statementTiming.entries()];
+      const prisma = entries.filter(([sql]) => sql.startsWith("prisma: ")).sort((a, b) => b[1].count - a[1].count).slice(0, 25);
+      const rows = [...entries.filter(([sql]) => !sql.startsWith("prisma: ")).sort((a, b) => b[1].ms - a[1].ms).slice(0, 25), ...prisma];
       writeFileSync(process.env.TIERLINE_STATEMENT_TIMING!, rows.map(([sql, t]) => `${t.ms.toFixed(0)} ms ${t.count}x ${(t.ms / t.count).toFixed(3)} ms/each ${sql.slice(0, 160)}`).join("\n") + "\n");
     });
   }

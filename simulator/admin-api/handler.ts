@@ -170,7 +170,7 @@ export class AdminApi {
     })) as ExecutionResult;
     const actual = Math.min(requested, actualQueryCost(costInput, result.data));
     bucket.refund(requested - actual);
-    this.store.addPointsSpent(domain, actual);
+    this.store.addPointsSpent(domain, actual, operation.name?.value ?? "");
     const at = this.store.now().toISOString();
     for (const m of ctx.pending) this.store.recordMutation({ ...m, shop: data.shop.domain, at, cost: actual });
     const answer: Record<string, unknown> = {};

@@ -38,6 +38,8 @@ export class ShopData {
   readonly mutations: MutationRecord[] = [];
   readonly inventoryAdjustmentGroups: SimInventoryAdjustmentGroup[] = [];
   pointsSpent = 0;
+  /** Points spent per GraphQL operation name (anonymous: ""), so a benchmark can tell reads apart. */
+  readonly pointsByOperation = new Map<string, number>();
   nextOrderNumber = 1001;
   constructor(public shop: SimShop) {}
 }

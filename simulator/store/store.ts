@@ -207,9 +207,11 @@ export class SimStore extends StoreCore {
     return this.shop(domain).mutations.filter((m) => (!filter.kind || m.kind === filter.kind) && (!filter.since || m.seq > filter.since));
   }
 
-  addPointsSpent(domain: string, points: number): void {
+  addPointsSpent(domain: string, points: number, operationName = ""): void {
     const data = this.findShop(domain);
-    if (data) data.pointsSpent += points;
+    if (!data) return;
+    data.pointsSpent += points;
+    data.pointsByOperation.set(operationName, (data.pointsByOperation.get(operationName) ?? 0) + points);
   }
 
   emitBulkFinished(domain: string, op: SimBulkOperation): void {

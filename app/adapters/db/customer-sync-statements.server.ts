@@ -47,29 +47,46 @@ export interface CustomerRowSave {
  * lot. Returns the new version of each row written; a row that moved on is absent.
  */
 export async function saveCustomerRows(db: Db, shop: string, saves: readonly CustomerRowSave[], now = new Date()): Promise<Map<string, Date>> {
+  return saveVersionedRows(db, { model: "Customer", key: "customerGid" }, shop, saves.map((save) => ({ key: save.customerGid, version: save.version, data: save.data })), now);
+}
+
+/** One row's save in saveVersionedRows: its key within the shop, the version it was decided on, the columns to write. */
+export interface VersionedRowSave {
+  key: string;
+  version: Date;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Rows of a shop-scoped model with an `updatedAt` version (Customer, OrderPromise), each written
+ * only if its version is still the one given, in one statement for the lot. Returns the new
+ * version of each row written, by key; a row that moved on is absent.
+ */
+export async function saveVersionedRows(db: Db, table: { model: "Customer" | "OrderPromise"; key: string }, shop: string, saves: readonly VersionedRowSave[], now = new Date()): Promise<Map<string, Date>> {
   const written = new Map<string, Date>();
   if (saves.length === 0) return written;
   const sql = sqlOf(db);
+  const { model, key } = table;
   const names = Object.keys(saves[0].data);
   for (const save of saves) {
-    if (Object.keys(save.data).join() !== names.join()) throw new Error("saveCustomerRows: every save must name the same columns");
+    if (Object.keys(save.data).join() !== names.join()) throw new Error("saveVersionedRows: every save must name the same columns");
   }
-  const columns = modelColumns("Customer");
+  const columns = modelColumns(model);
   const versions = saves.map((save) => nextVersion(now, save.version));
   const valueColumns = ["gid", "version", "next", ...names.map((_, i) => `c${i}`)];
   let text: string;
   let params: unknown[];
   if (sql.kind === "postgresql") {
-    text = cached(`pg|${names}`, () => {
+    text = cached(`pg|${model}|${names}`, () => {
       const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => PG_TYPES[columns.get(n) ?? "String"] ?? "text")];
       return (
-        `UPDATE "Customer" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
+        `UPDATE "${model}" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
         `FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")}) ` +
-        `WHERE c."shop" = ? AND c."customerGid" = v.gid AND c."updatedAt" = v.version RETURNING c."customerGid"`
+        `WHERE c."shop" = ? AND c."${key}" = v.gid AND c."updatedAt" = v.version RETURNING c."${key}" AS "key"`
       );
     });
     params = [
-      saves.map((s) => s.customerGid),
+      saves.map((s) => s.key),
       saves.map((s) => bindValue(sql.kind, s.version)),
       versions.map((v) => bindValue(sql.kind, v)),
       ...names.map((n) => saves.map((s) => bindValue(sql.kind, s.data[n]))),
@@ -77,20 +94,20 @@ export async function saveCustomerRows(db: Db, shop: string, saves: readonly Cus
     ];
   } else {
     // SQLite names a VALUES list's columns column1, column2, …; one text per batch size.
-    text = cached(`sqlite|${names}|${saves.length}`, () => {
+    text = cached(`sqlite|${model}|${names}|${saves.length}`, () => {
       const row = `(${valueColumns.map(() => "?").join(", ")})`;
       return (
-        `UPDATE "Customer" SET ${names.map((n, i) => `"${n}" = v.column${i + 4}`).join(", ")}, "updatedAt" = v.column3 ` +
+        `UPDATE "${model}" SET ${names.map((n, i) => `"${n}" = v.column${i + 4}`).join(", ")}, "updatedAt" = v.column3 ` +
         `FROM (VALUES ${saves.map(() => row).join(", ")}) AS v ` +
-        `WHERE "Customer"."shop" = ? AND "Customer"."customerGid" = v.column1 AND "Customer"."updatedAt" = v.column2 RETURNING "Customer"."customerGid"`
+        `WHERE "${model}"."shop" = ? AND "${model}"."${key}" = v.column1 AND "${model}"."updatedAt" = v.column2 RETURNING "${model}"."${key}" AS "key"`
       );
     });
-    params = [...saves.flatMap((s, i) => [s.customerGid, bindValue(sql.kind, s.version), bindValue(sql.kind, versions[i]), ...names.map((n) => bindValue(sql.kind, s.data[n]))]), shop];
+    params = [...saves.flatMap((s, i) => [s.key, bindValue(sql.kind, s.version), bindValue(sql.kind, versions[i]), ...names.map((n) => bindValue(sql.kind, s.data[n]))]), shop];
   }
   const rows = await sql.all(text, params);
-  const versionOf = new Map(saves.map((s, i) => [s.customerGid, versions[i]]));
+  const versionOf = new Map(saves.map((s, i) => [s.key, versions[i]]));
   for (const row of rows) {
-    const gid = row.customerGid as string;
+    const gid = row.key as string;
     written.set(gid, versionOf.get(gid)!);
   }
   return written;

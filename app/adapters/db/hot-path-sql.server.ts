@@ -4,10 +4,10 @@
 // writes a column exactly as Prisma would; Prisma stays the source of the schema.
 import { Prisma } from "@tierline/prisma-sqlite";
 import { statementDriverOf, type Db } from "../../db.server.ts";
-import { statementCount, type StatementDriver } from "./statement-driver.server.ts";
+import { statementCount, type StatementDriver, type StatementRunner } from "./statement-driver.server.ts";
 import { numberedPlaceholders, providerOf } from "./sql-dialect.ts";
 
-export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "LedgerAdjustment" | "Customer" | "TierChange" | "TierSettings" | "Shop";
+export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "LedgerAdjustment" | "Customer" | "TierChange" | "TierSettings" | "Shop" | "OrderPromise" | "PromiseSettings" | "SkuReplenishment" | "PromiseShipmentLine";
 
 const FIELD_TYPES = new Map<string, Map<string, string>>(
   Prisma.dmmf.datamodel.models.map((model) => [model.name, new Map(model.fields.filter((f) => f.kind === "scalar").map((f) => [f.name, f.type]))]),
@@ -26,16 +26,31 @@ export function sqlOf(db: Db): StatementDriver {
   if (driver) return driver;
   const kind = providerOf(db);
   const numbered = (sql: string) => (kind === "postgresql" ? numberedPlaceholders(sql) : sql);
-  return {
+  type Raw = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
+  const runnerOn = (client: Raw): StatementRunner => ({
     kind,
     all: (sql, params) => {
       statementCount.hotPath++;
-      return db.$queryRawUnsafe<Record<string, unknown>[]>(numbered(sql), ...params);
+      return client.$queryRawUnsafe<Record<string, unknown>[]>(numbered(sql), ...params);
     },
     run: (sql, params) => {
       statementCount.hotPath++;
-      return db.$executeRawUnsafe(numbered(sql), ...params);
+      return client.$executeRawUnsafe(numbered(sql), ...params);
     },
+  });
+  return {
+    ...runnerOn(db),
+    transaction: (lockKey, work) =>
+      db.$transaction(
+        async (tx) => {
+          const runner = runnerOn(tx);
+          if (kind === "postgresql") await runner.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
+          // SQLite: the first statement writes, so the transaction holds the write lock from its start.
+          else await runner.run(`UPDATE "OrderPromise" SET "shop" = "shop" WHERE 1 = 0`, []);
+          return work(runner);
+        },
+        { timeout: 20_000, maxWait: 20_000 },
+      ),
   };
 }
 

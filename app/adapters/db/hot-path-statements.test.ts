@@ -18,9 +18,11 @@ import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
 import { statementCount } from "./statement-driver.server.ts";
+import { bookPromise, cancelOpenPromise, hasShipmentLines, loadDuePromises, loadPromiseContext } from "./order-promise-statements.server.ts";
+import { saveVersionedRows } from "./customer-sync-statements.server.ts";
 
 const SHOP = "hot-path.myshopify.com";
-const MODELS: ModelName[] = ["WebhookDelivery", "LedgerOrder", "LedgerRefund", "Customer", "TierChange", "TierSettings", "Shop"];
+const MODELS: ModelName[] = ["WebhookDelivery", "LedgerOrder", "LedgerRefund", "Customer", "TierChange", "TierSettings", "Shop", "OrderPromise", "PromiseSettings", "SkuReplenishment", "PromiseShipmentLine"];
 const EXPECTED_TYPE: Record<string, Record<string, RegExp>> = {
   sqlite: { String: /^TEXT$/i, Int: /^INTEGER$/i, DateTime: /^DATETIME$/i, Boolean: /^BOOLEAN$/i },
   postgresql: { String: /^text$/, Int: /^integer$/, DateTime: /^timestamp without time zone$/, Boolean: /^boolean$/ },
@@ -227,6 +229,88 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: "gid://shopify/Customer/3" } }, data: { deletedAt: at } });
     expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/3", { email: "c@example.com", firstName: null, lastName: null, shopifyUpdatedAt: new Date(at.getTime() + 1_000) })).toBe("DELETED");
     expect(await saveCustomerContact(db, SHOP, "gid://shopify/Customer/99", { email: "n@example.com", firstName: "N", lastName: null, shopifyUpdatedAt: at })).toBe("INSERTED");
+  });
+
+  it("a promise's statements: its context in one, its booking under the shop's lock, its write saved per round in one; all read back as Prisma reads them", async () => {
+    const db = database.db;
+    const shop = "promise-hot.myshopify.com";
+    const buyer = "gid://shopify/Customer/880";
+    const orderedAt = new Date("2026-11-10T12:00:00.250Z");
+    await db.shop.create({ data: { domain: shop, currencyCode: "EUR", ianaTimezone: "Europe/Berlin", countryCode: "DE" } });
+    await db.tierChange.createMany({
+      data: [
+        { shop, customerGid: buyer, fromTier: null, toTier: "silver", reason: "order", spend: 1, occurredAt: new Date("2026-11-01T00:00:00Z") },
+        { shop, customerGid: buyer, fromTier: "silver", toTier: "gold", reason: "order", spend: 2, occurredAt: new Date(orderedAt.getTime() + 1) },
+      ],
+    });
+    const before = statementCount.hotPath;
+    const context = await loadPromiseContext(db, shop, "gid://shopify/Order/880", buyer, orderedAt);
+    expect(statementCount.hotPath - before).toBe(1);
+    // The tier held just before the order, not the one it earned.
+    expect(context).toMatchObject({ existing: null, heldTierKey: "silver", tierSettings: { rules: null, currencyCode: "EUR" }, shopHasTombstones: false });
+    expect(context.settingsStamp).toMatchObject({ settingsVersion: null, ianaTimezone: "Europe/Berlin", countryCode: "DE" });
+    expect((await loadPromiseContext(db, shop, "gid://shopify/Order/880", null, orderedAt)).heldTierKey).toBeNull();
+
+    const now = new Date("2026-11-10T12:00:01.000Z");
+    const row = {
+      shop, orderGid: "gid://shopify/Order/880", orderName: "#880", customerGid: buyer, destinationCountry: "DE", destinationProvince: null,
+      tierKey: "silver", laneKey: "standard", orderedAt, intakeDay: "2026-11-10", shipByEarliest: new Date("2026-11-11T16:00:00Z"), shipBy: new Date("2026-11-12T16:00:00.500Z"), shipByDay: "2026-11-12",
+      arriveZone: null, arriveEarliestDay: null, arriveLatestDay: null, adjustments: "[]", conflict: null, overdueWhenMade: true, rulesVersion: 3, madeAt: now,
+      writeStatus: "pending", deadlineFulfillmentOrders: JSON.stringify(["gid://shopify/FulfillmentOrder/1"]), updatedAt: now,
+    };
+    for (const column of Object.keys(row)) expect(modelColumns("OrderPromise").has(column), `OrderPromise.${column}`).toBe(true);
+    await db.ledgerOrder.create({ data: { shop, orderGid: "gid://shopify/Order/881", customerGid: buyer, processedAt: now, orderUpdatedAt: now, currencyCode: "EUR", currentTotal: 1, cancelledAt: now } });
+    const seen = await bookPromise(db, shop, row.orderGid, async (booking) => {
+      expect(booking).toMatchObject({ made: null, cancelled: false });
+      expect(await booking.laneBookings("standard", "2026-11-10")).toEqual({});
+      await booking.insert(row);
+      return "booked";
+    });
+    expect(seen).toBe("booked");
+    const stored = await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } });
+    expect(stored).toMatchObject({ ...row, status: "open", writeAttempts: 0, writtenAt: null });
+    expect((await loadPromiseContext(db, shop, row.orderGid, buyer, orderedAt)).existing).toEqual({ tierKey: "silver", laneKey: "standard", shipBy: row.shipBy, shippedAt: null, status: "open" });
+    // Under the lock: the made promise, the ledger's cancellation, the lane's bookings per day.
+    await bookPromise(db, shop, "gid://shopify/Order/881", async (booking) => {
+      expect(booking.made).toBeNull();
+      expect(booking.cancelled).toBe(true);
+      expect(await booking.laneBookings("standard", "2026-11-12")).toEqual({ "2026-11-12": 1 });
+      expect(await booking.laneBookings("standard", "2026-11-13")).toEqual({});
+    });
+    // Bookings started together on one client take turns (SQLite: one connection, one transaction at a time).
+    const together = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => bookPromise(db, shop, `gid://shopify/Order/89${i}`, async (booking) => Object.values(await booking.laneBookings("standard", "2026-11-10")).reduce((a, b) => a + b, 0))),
+    );
+    expect(together).toEqual(Array(8).fill(1));
+    // A failure inside the booking rolls back what it wrote.
+    await expect(
+      bookPromise(db, shop, row.orderGid, async (booking) => {
+        await booking.remove();
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    expect(await db.orderPromise.count({ where: { shop } })).toBe(1);
+
+    // The write's due rows read as Prisma reads them; a round's saves are one statement, on the version read.
+    const [due] = await loadDuePromises(db, shop, 10);
+    expect(due).toEqual(stored);
+    const moved = { ...due, orderGid: "gid://shopify/Order/882" };
+    await db.orderPromise.create({ data: { ...moved, updatedAt: undefined } });
+    const [, second] = await loadDuePromises(db, shop, 10);
+    await db.orderPromise.update({ where: { shop_orderGid: { shop, orderGid: second.orderGid } }, data: { writeStatus: "refit" } });
+    const saving = statementCount.hotPath;
+    const saved = await saveVersionedRows(db, { model: "OrderPromise", key: "orderGid" }, shop, [due, second].map((r) => ({ key: r.orderGid, version: r.updatedAt, data: { writeStatus: "written", writtenAt: now, writeAttempts: 0, writeError: null } })), now);
+    expect(statementCount.hotPath - saving).toBe(1);
+    expect([...saved.keys()]).toEqual([row.orderGid]);
+    expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } })).toMatchObject({ writeStatus: "written", writtenAt: now, updatedAt: saved.get(row.orderGid) });
+    expect((await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: second.orderGid } } })).writeStatus).toBe("refit");
+
+    expect(await cancelOpenPromise(db, shop, row.orderGid, now)).toBe(true);
+    expect(await cancelOpenPromise(db, shop, row.orderGid, now)).toBe(false);
+    expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } })).toMatchObject({ status: "cancelled", cancelledAt: now });
+    expect(await hasShipmentLines(db, shop, row.orderGid)).toBe(false);
+    await db.promiseShipmentLine.create({ data: { shop, orderGid: row.orderGid, fulfillmentGid: "f", lineItemGid: "l", quantity: 1, fulfillmentStatus: "success", shippedAt: now, fulfillmentUpdatedAt: now } });
+    expect(await hasShipmentLines(db, shop, row.orderGid)).toBe(true);
   });
 });
 

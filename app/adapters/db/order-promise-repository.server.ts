@@ -3,57 +3,14 @@
  * and the rows' Shopify write state.
  *
  * Exported API
- * - tierHeldAt(db, shop, customerGid, at): string | null         the history's tier just before `at`
- * - withPromiseLock(db, shop, work): T                           one booking (or cancellation) of a shop at a time
- * - laneBookings(tx, shop, laneKey): Record<day, count>          open promises per ship-by day
  * - markRefit(db, shop, fulfillmentOrderGids): orderGids         promises whose deadline must be applied again
  * - paidOrdersWithoutPromise(db, shop, since, limit): orderGids   the ledger's paid orders whose promise job was lost
  * - retryFailedWrites(db, shop, maxAttempts): count              refused writes given another go by the reconciliation
  *
- * Why a lock per shop: two orders booked side by side would both see a day's last place free.
- * PostgreSQL: a transaction-scoped advisory lock on the shop. SQLite: the transaction's first
- * statement is a write, so it takes the database's write lock at once (a deferred transaction
- * that read first could not upgrade once another connection committed) and holds it to the end.
+ * The booking itself (the tier held at checkout, lane bookings under the shop's lock) runs on the
+ * hot path's prepared statements: order-promise-statements.server.ts.
  */
 import type { Db } from "../../db.server.ts";
-import { providerOf } from "./sql-dialect.ts";
-
-export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
-
-/**
- * The tier the customer held just before `at` (the order's creation): the latest change recorded
- * before it. A change is recorded when its recomputation runs, after the order that caused it
- * arrived, so this order's own effect is never included, and the history does not change when
- * webhooks arrive again or out of order. null: no tier recorded before (a new customer).
- */
-export async function tierHeldAt(db: Db, shop: string, customerGid: string, at: Date): Promise<string | null> {
-  const change = await db.tierChange.findFirst({
-    where: { shop, customerGid, occurredAt: { lt: at } },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { toTier: true },
-  });
-  return change?.toTier ?? null;
-}
-
-const LOCK_SPACE = "tierline-promise-booking:";
-
-export async function withPromiseLock<T>(db: Db, shop: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const postgres = providerOf(db) === "postgresql";
-  return db.$transaction(
-    async (tx) => {
-      if (postgres) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `${LOCK_SPACE}${shop}`);
-      else await tx.$executeRawUnsafe(`UPDATE "OrderPromise" SET "shop" = "shop" WHERE 1 = 0`);
-      return work(tx);
-    },
-    { timeout: 20_000, maxWait: 20_000 },
-  );
-}
-
-/** Open promises of a lane per ship-by day (shop-local date). */
-export async function laneBookings(tx: Tx, shop: string, laneKey: string): Promise<Record<string, number>> {
-  const rows = await tx.orderPromise.groupBy({ by: ["shipByDay"], where: { shop, laneKey, status: "open" }, _count: { _all: true } });
-  return Object.fromEntries(rows.map((row) => [row.shipByDay, row._count._all]));
-}
 
 /** Open promises that carry one of these fulfillment orders' deadline: marked for the deadline to be applied again. */
 export async function markRefit(db: Db, shop: string, fulfillmentOrderGids: readonly string[]): Promise<string[]> {

@@ -6,6 +6,9 @@
  * Exported API
  * - loadPromiseSettings(db, shop): { rules, version, saved }          version 0 until saved
  * - loadPromiseSetup(db, shop, now): { rules, version, saved, seededHolidays, calendar }
+ *       kept per shop in the process, and checked against the stored settings on every call (one
+ *       small statement): a save in any process (version and updatedAt change) is seen at once
+ * - promiseSetupFor(db, shop, stamp, now): the same, for a caller that read the stamp with its own statement
  * - savePromiseRules(db, shop, rules): Promise<number>                the new version
  * - loadSkuLeadTimes(db, shop, skus): Map<sku, business days>
  * - listSkuLeadTimes(db, shop): { sku, replenishmentBusinessDays }[]   every SKU's own lead time, by SKU
@@ -17,6 +20,7 @@ import type { Db } from "../../db.server.ts";
 import type { BusinessCalendar } from "../../domain/business-calendar.ts";
 import { businessCalendarFrom, defaultPromiseRules, parsePromiseRules, type HolidayEntry, type PromiseRules } from "../../domain/promise-rules.ts";
 import { holidayYearsAround, publicHolidays } from "../holidays/public-holidays.server.ts";
+import { sqlOf } from "./hot-path-sql.server.ts";
 
 export type PromiseSettingsRecord = { rules: PromiseRules; version: number; saved: boolean };
 
@@ -35,12 +39,46 @@ export async function loadPromiseSettings(db: Db, shop: string): Promise<Promise
   return { rules: defaultPromiseRules(shopRow?.ianaTimezone ?? "UTC", shopRow?.countryCode ?? null), version: 0, saved: false };
 }
 
+/**
+ * What the settings a promise is made with depend on, as stored: the saved row's version and
+ * updatedAt (a save bumps both; a row deleted and saved again starts at version 1 with a new
+ * updatedAt), and the shop's zone and country (the defaults when nothing is saved).
+ */
+export interface PromiseSettingsStamp {
+  settingsVersion: unknown;
+  settingsUpdatedAt: unknown;
+  ianaTimezone: unknown;
+  countryCode: unknown;
+}
+
+const STAMP = `SELECT (SELECT "version" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsVersion", (SELECT "updatedAt" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsUpdatedAt", s."ianaTimezone", s."countryCode" FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "Shop" s ON s."domain" = ?`;
+
+/** Parsing the rules and building the calendar (holidays included) costs far more than the statement that says whether they changed. */
+const setupsByDb = new WeakMap<Db, Map<string, { stamp: string; years: string; setup: PromiseSetup }>>();
+const SETUPS_KEPT = 1_000;
+
 /** The rules with the calendar a promise made at `now` needs (this year's and next year's holidays). */
 export async function loadPromiseSetup(db: Db, shop: string, now: Date): Promise<PromiseSetup> {
+  const [stamp] = await sqlOf(db).all(STAMP, [shop, shop, shop]);
+  return promiseSetupFor(db, shop, (stamp ?? {}) as unknown as PromiseSettingsStamp, now);
+}
+
+export async function promiseSetupFor(db: Db, shop: string, stamp: PromiseSettingsStamp, now: Date): Promise<PromiseSetup> {
+  const key = [stamp.settingsVersion, stamp.settingsUpdatedAt, stamp.ianaTimezone, stamp.countryCode].map((part) => String(part ?? "")).join("|");
+  let setups = setupsByDb.get(db);
+  if (!setups) setupsByDb.set(db, (setups = new Map()));
+  const kept = setups.get(shop);
+  // The calendar holds this year's and next year's holidays in the shop's zone: another year needs another.
+  if (kept && kept.stamp === key && kept.years === holidayYearsAround(now, kept.setup.rules.calendar.timeZone).join(",")) return kept.setup;
+  // Read after the stamp: at least as new as it says, so what is kept under it is never older.
   const settings = await loadPromiseSettings(db, shop);
   const { calendar } = settings.rules;
-  const seededHolidays = publicHolidays(calendar.holidayRegion, holidayYearsAround(now, calendar.timeZone));
-  return { ...settings, seededHolidays, calendar: businessCalendarFrom(calendar, seededHolidays) };
+  const years = holidayYearsAround(now, calendar.timeZone);
+  const seededHolidays = publicHolidays(calendar.holidayRegion, years);
+  const setup: PromiseSetup = { ...settings, seededHolidays, calendar: businessCalendarFrom(calendar, seededHolidays) };
+  if (setups.size >= SETUPS_KEPT && !setups.has(shop)) setups.delete(setups.keys().next().value!);
+  setups.set(shop, { stamp: key, years: years.join(","), setup });
+  return setup;
 }
 
 export async function savePromiseRules(db: Db, shop: string, rules: PromiseRules): Promise<number> {
@@ -53,11 +91,16 @@ export async function savePromiseRules(db: Db, shop: string, rules: PromiseRules
   return saved.version;
 }
 
+const leadTimeQueries = new Map<number, string>();
+
+/** A cached prepared statement per number of SKUs: every promise made reads its lines' lead times. */
 export async function loadSkuLeadTimes(db: Db, shop: string, skus: readonly string[]): Promise<Map<string, number>> {
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) return new Map();
-  const rows = await db.skuReplenishment.findMany({ where: { shop, sku: { in: wanted } }, select: { sku: true, replenishmentBusinessDays: true } });
-  return new Map(rows.map((row) => [row.sku, row.replenishmentBusinessDays]));
+  let text = leadTimeQueries.get(wanted.length);
+  if (!text) leadTimeQueries.set(wanted.length, (text = `SELECT "sku", "replenishmentBusinessDays" FROM "SkuReplenishment" WHERE "shop" = ? AND "sku" IN (${wanted.map(() => "?").join(", ")})`));
+  const rows = await sqlOf(db).all(text, [shop, ...wanted]);
+  return new Map(rows.map((row) => [row.sku as string, Number(row.replenishmentBusinessDays)]));
 }
 
 export async function listSkuLeadTimes(db: Db, shop: string): Promise<{ sku: string; replenishmentBusinessDays: number }[]> {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
 import { isWorkingDay } from "../../domain/business-calendar.ts";
 import { defaultPromiseRules } from "../../domain/promise-rules.ts";
+import { createDb, databaseTarget } from "../../db.server.ts";
 import { loadPromiseSettings, loadPromiseSetup, loadSkuLeadTimes, savePromiseRules } from "./promise-settings-repository.server.ts";
 
 const BERLIN = "berlin-shop.myshopify.com";
@@ -51,6 +52,38 @@ describe.each(DATABASE_KINDS)("promise settings on %s", (kind) => {
 
     const berlin = await loadPromiseSettings(database.db, BERLIN);
     expect(berlin.saved).toBe(false);
+  });
+
+  it("keeps a shop's setup between promises, and sees a save made through another connection (the web process) at once", async () => {
+    const shop = "cached-shop.myshopify.com";
+    await database.db.shop.create({ data: { domain: shop, ianaTimezone: "Europe/Berlin", countryCode: "DE" } });
+    const at = new Date("2026-12-02T10:00:00Z");
+    const first = await loadPromiseSetup(database.db, shop, at);
+    expect(await loadPromiseSetup(database.db, shop, at)).toBe(first);
+    const web = createDb(databaseTarget(database.url));
+    try {
+      const rules = defaultPromiseRules("Europe/Berlin", "DE");
+      rules.calendar.holidaysAdded = [{ date: "2026-12-07", name: "Inventory" }];
+      await savePromiseRules(web, shop, rules);
+      const saved = await loadPromiseSetup(database.db, shop, at);
+      expect(saved).toMatchObject({ saved: true, version: 1 });
+      expect(isWorkingDay(saved.calendar, "2026-12-07")).toBe(false);
+      // Deleted and saved again (version 1 again): still seen, by its updatedAt.
+      rules.calendar.holidaysAdded = [{ date: "2026-12-08", name: "Audit" }];
+      await web.promiseSettings.deleteMany({ where: { shop } });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await savePromiseRules(web, shop, rules);
+      const again = await loadPromiseSetup(database.db, shop, at);
+      expect([again.version, isWorkingDay(again.calendar, "2026-12-07"), isWorkingDay(again.calendar, "2026-12-08")]).toEqual([1, true, false]);
+      // The shop moved (no saved rules: the defaults follow its zone).
+      await web.promiseSettings.deleteMany({ where: { shop } });
+      await web.shop.update({ where: { domain: shop }, data: { ianaTimezone: "Asia/Tokyo", countryCode: "JP" } });
+      expect((await loadPromiseSetup(database.db, shop, at)).calendar.timeZone).toBe("Asia/Tokyo");
+      // Another year needs that year's holidays.
+      expect((await loadPromiseSetup(database.db, shop, new Date("2028-06-01T00:00:00Z"))).seededHolidays.some((h) => h.date.startsWith("2029-"))).toBe(true);
+    } finally {
+      await web.$disconnect();
+    }
   });
 
   it("refuses to use stored rules that no longer validate, naming the shop", async () => {

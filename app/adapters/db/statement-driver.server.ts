@@ -13,12 +13,22 @@
 import { randomUUID } from "node:crypto";
 import { numberedPlaceholders } from "./sql-dialect.ts";
 
-export interface StatementDriver {
+export interface StatementRunner {
   readonly kind: "sqlite" | "postgresql";
   /** Rows of a statement (SQL with `?` placeholders, bound in order). */
   all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
   /** Rows changed by a statement. */
   run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+export interface StatementDriver extends StatementRunner {
+  /**
+   * `work` in one transaction holding a lock named `lockKey` to its end: PostgreSQL takes the
+   * transaction-scoped advisory lock on one pooled connection; SQLite begins IMMEDIATE (the
+   * database's write lock from the start, so nothing it read can change before it commits).
+   * Rolled back when `work` throws.
+   */
+  transaction<T>(lockKey: string, work: (tx: StatementRunner) => Promise<T>): Promise<T>;
 }
 
 /** Statements sent by this process (hot path and Prisma), for the benchmark. */
@@ -57,11 +67,14 @@ function countingQueryable<T extends object>(target: T, gate: TransactionGate | 
       if (prop === "queryRaw" || prop === "executeRaw") {
         return (...args: unknown[]) => {
           statementCount.prisma++;
+          // With TIERLINE_STATEMENT_TIMING, Prisma's statements are listed too (how many; their time is not measured).
+          if (statementTiming) timed(`prisma: ${(args[0] as { sql?: string } | undefined)?.sql ?? "?"}`, () => 0);
           return (value as (...a: unknown[]) => unknown).apply(obj, args);
         };
       }
       if (prop === "startTransaction") {
         return async (...args: unknown[]) => {
+          while (gate?.hotPathOpen) await gate.whenClosed();
           // Closed before BEGIN is sent, so no hot-path statement can slip into the transaction.
           gate?.open();
           let tx: Record<string, unknown>;
@@ -103,6 +116,8 @@ function countingQueryable<T extends object>(target: T, gate: TransactionGate | 
 class TransactionGate {
   private openCount = 0;
   private waiters: Array<() => void> = [];
+  /** A hot-path transaction holds the connection: Prisma's transactions wait for its end too. */
+  hotPathOpen = false;
   open() {
     this.openCount++;
   }
@@ -169,9 +184,39 @@ export function sqliteStatementDriver(
     }
     return statement;
   };
+  // Callers look again after each wait (`while`), in the continuation that then runs the statement
+  // or begins: nothing can open a transaction between the look and the statement.
   const ready = async () => {
-    if (!connection) await connectPrisma();
-    while (gate.isOpen) await gate.whenClosed();
+    while (!connection || gate.isOpen) {
+      if (!connection) await connectPrisma();
+      else await gate.whenClosed();
+    }
+  };
+  /** BEGIN IMMEDIATE without waiting in the busy handler; false when another connection holds the write lock. */
+  const beginImmediate = () => {
+    const pragmas = connection as unknown as { pragma(source: string, options?: { simple: boolean }): unknown };
+    const timeout = pragmas.pragma("busy_timeout", { simple: true });
+    pragmas.pragma("busy_timeout = 0");
+    try {
+      prepared("BEGIN IMMEDIATE").run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw error;
+    } finally {
+      pragmas.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+  };
+  const direct: StatementRunner = {
+    kind: "sqlite",
+    async all(sql, params) {
+      statementCount.hotPath++;
+      return timed(sql, () => prepared(sql).all(...params));
+    },
+    async run(sql, params) {
+      statementCount.hotPath++;
+      return timed(sql, () => prepared(sql).run(...params).changes);
+    },
   };
   return {
     factory: wrapped,
@@ -179,21 +224,53 @@ export function sqliteStatementDriver(
     driver: {
       kind: "sqlite",
       async all(sql, params) {
-        await ready();
+        while (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).all(...params));
       },
       async run(sql, params) {
-        await ready();
+        while (!connection || gate.isOpen) await ready();
         statementCount.hotPath++;
         return timed(sql, () => prepared(sql).run(...params).changes);
+      },
+      async transaction(_lockKey, work) {
+        // Another connection's write lock is waited for here, a few milliseconds at a time, not in
+        // SQLite's busy handler: that would block this process's thread, and with it the holder
+        // when it is this process too.
+        const deadline = Date.now() + 20_000;
+        for (let wait = 2; ; wait = Math.min(50, wait * 2)) {
+          while (!connection || gate.isOpen) await ready();
+          if (beginImmediate()) break;
+          if (Date.now() > deadline) throw new Error("database is locked: no write lock for a hot-path transaction within 20 s");
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        // One connection per process: other hot-path statements and Prisma's transactions wait for its end.
+        gate.open();
+        gate.hotPathOpen = true;
+        try {
+          let result;
+          try {
+            result = await work(direct);
+          } catch (error) {
+            prepared("ROLLBACK").run();
+            throw error;
+          }
+          prepared("COMMIT").run();
+          return result;
+        } finally {
+          gate.hotPathOpen = false;
+          gate.close();
+        }
       },
     },
   };
 }
 
-interface PgPool {
+interface PgQueryable {
   query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+interface PgPool extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
 }
 
 /** Wraps Prisma's pg adapter factory (built on `pool`); the driver uses the same pool. */
@@ -217,20 +294,56 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
     }
     return entry;
   };
+  const runnerOn = (target: PgQueryable): StatementRunner => ({
+    kind: "postgresql",
+    async all(sql, params) {
+      statementCount.hotPath++;
+      const { name, text } = statementOf(sql);
+      return (await target.query({ name, text, values: params as unknown[], types })).rows;
+    },
+    async run(sql, params) {
+      statementCount.hotPath++;
+      const { name, text } = statementOf(sql);
+      return (await target.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
+    },
+  });
+  // One transaction per lock key at a time in this process: the others wait here, not on the
+  // advisory lock with a pooled connection each (sixteen bookings of one shop would hold the whole
+  // pool while one of them works, and every other statement would wait for a connection).
+  const lockTails = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(lockKey: string, work: () => Promise<T>): Promise<T> => {
+    const run = (lockTails.get(lockKey) ?? Promise.resolve()).then(work, work);
+    const tail = run.catch(() => {});
+    lockTails.set(lockKey, tail);
+    void tail.then(() => {
+      if (lockTails.get(lockKey) === tail) lockTails.delete(lockKey);
+    });
+    return run;
+  };
+  const transaction = async <T>(lockKey: string, work: (tx: StatementRunner) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    const tx = runnerOn(client);
+    let broken: Error | undefined;
+    try {
+      await tx.run("BEGIN", []);
+      try {
+        await tx.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
+        const result = await work(tx);
+        await tx.run("COMMIT", []);
+        return result;
+      } catch (error) {
+        await tx.run("ROLLBACK", []).catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  };
   return {
     factory: wrapped,
     driver: {
-      kind: "postgresql",
-      async all(sql, params) {
-        statementCount.hotPath++;
-        const { name, text } = statementOf(sql);
-        return (await pool.query({ name, text, values: params as unknown[], types })).rows;
-      },
-      async run(sql, params) {
-        statementCount.hotPath++;
-        const { name, text } = statementOf(sql);
-        return (await pool.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
-      },
+      ...runnerOn(pool),
+      transaction: (lockKey, work) => inTurn(lockKey, () => transaction(lockKey, work)),
     },
   };
 }

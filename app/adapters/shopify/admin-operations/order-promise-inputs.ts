@@ -8,27 +8,32 @@ export const FULFILLMENT_ORDERS_PAGE = 20;
 /** Variants read per order; lines beyond it count as in stock (and a warning is logged by the caller). */
 export const MAX_VARIANTS = 100;
 
+/** Orders read together: the requested cost (63 points an order, plus its variants) stays far under Shopify's 1,000 per query. */
+export const MAX_ORDERS_PER_READ = 12;
+
 export const ORDER_PROMISE_INPUTS_QUERY = `#graphql
-  query OrderPromiseInputs($id: ID!, $variantIds: [ID!]!) {
-    order(id: $id) {
-      id
-      cancelledAt
-      fulfillmentOrders(first: ${FULFILLMENT_ORDERS_PAGE}) {
-        nodes {
-          id
-          status
-          fulfillBy
-          deliveryMethod {
-            methodType
-            maxDeliveryDateTime
-            brandedPromise {
-              handle
+  query OrderPromiseInputs($ids: [ID!]!, $variantIds: [ID!]!) {
+    orders: nodes(ids: $ids) {
+      ... on Order {
+        id
+        cancelledAt
+        fulfillmentOrders(first: ${FULFILLMENT_ORDERS_PAGE}) {
+          nodes {
+            id
+            status
+            fulfillBy
+            deliveryMethod {
+              methodType
+              maxDeliveryDateTime
+              brandedPromise {
+                handle
+              }
             }
           }
         }
       }
     }
-    nodes(ids: $variantIds) {
+    variants: nodes(ids: $variantIds) {
       ... on ProductVariant {
         id
         inventoryQuantity
@@ -37,7 +42,7 @@ export const ORDER_PROMISE_INPUTS_QUERY = `#graphql
   }
 `;
 
-export type OrderPromiseInputsVariables = { id: string; variantIds: string[] };
+export type OrderPromiseInputsVariables = { ids: string[]; variantIds: string[] };
 
 export type PromiseFulfillmentOrder = {
   id: string;
@@ -46,16 +51,18 @@ export type PromiseFulfillmentOrder = {
   deliveryMethod: { methodType: string; maxDeliveryDateTime: string | null; brandedPromise: { handle: string } | null } | null;
 };
 
+type OrderNode = { id: string; cancelledAt: string | null; fulfillmentOrders: { nodes: PromiseFulfillmentOrder[] } };
+
 export type OrderPromiseInputsData = {
-  order: { id: string; cancelledAt: string | null; fulfillmentOrders: { nodes: PromiseFulfillmentOrder[] } } | null;
-  nodes: ({ id: string; inventoryQuantity: number | null } | Record<string, never> | null)[];
+  orders: (OrderNode | Record<string, never> | null)[];
+  variants: ({ id: string; inventoryQuantity: number | null } | Record<string, never> | null)[];
 };
 
 export const orderPromiseInputsOperation: AdminOperation<OrderPromiseInputsData, OrderPromiseInputsVariables> = {
   name: "OrderPromiseInputs",
   query: ORDER_PROMISE_INPUTS_QUERY,
-  // order 1; fulfillment orders 2 + 3 per node (itself, delivery method, branded promise); 1 per variant.
-  cost: ({ variantIds }) => 1 + 2 + FULFILLMENT_ORDERS_PAGE * 3 + variantIds.length,
+  // per order 1; fulfillment orders 2 + 3 per node (itself, delivery method, branded promise); 1 per variant.
+  cost: ({ ids, variantIds }) => ids.length * (1 + 2 + FULFILLMENT_ORDERS_PAGE * 3) + variantIds.length,
 };
 
 export type OrderPromiseInputs = {
@@ -65,12 +72,62 @@ export type OrderPromiseInputs = {
   inventory: Map<string, number | null>;
 };
 
-/** null when Shopify has no such order (deleted). */
-export async function readOrderPromiseInputs(runner: AdminRunner, orderGid: string, variantGids: readonly string[]): Promise<OrderPromiseInputs | null> {
+type Waiting = { runner: AdminRunner; orderGid: string; variantIds: string[]; resolve: (inputs: OrderPromiseInputs | null) => void; reject: (error: unknown) => void };
+
+/** Reads asked for while one of the shop's is in flight, sent together when it is back. */
+const waitingByShop = new Map<string, Waiting[]>();
+
+/**
+ * null when Shopify has no such order (deleted). Orders whose promises are made while a read of
+ * the same shop is in flight are read together in the next query (up to MAX_ORDERS_PER_READ):
+ * one request instead of one per order, for the same points (every object counts); a lone order
+ * is read at once. A failed query fails every order in it.
+ */
+export function readOrderPromiseInputs(runner: AdminRunner, orderGid: string, variantGids: readonly string[]): Promise<OrderPromiseInputs | null> {
   const variantIds = [...new Set(variantGids)].slice(0, MAX_VARIANTS);
-  const data = await runner.run(orderPromiseInputsOperation, { id: orderGid, variantIds });
-  if (!data.order) return null;
-  const inventory = new Map<string, number | null>();
-  for (const node of data.nodes) if (node && "id" in node) inventory.set(node.id, node.inventoryQuantity);
-  return { cancelled: data.order.cancelledAt !== null, fulfillmentOrders: data.order.fulfillmentOrders.nodes, inventory };
+  return new Promise((resolve, reject) => {
+    const waiting = waitingByShop.get(runner.shop);
+    if (waiting) {
+      waiting.push({ runner, orderGid, variantIds, resolve, reject });
+      return;
+    }
+    const queue: Waiting[] = [{ runner, orderGid, variantIds, resolve, reject }];
+    waitingByShop.set(runner.shop, queue);
+    void readWaiting(runner.shop, queue);
+  });
+}
+
+async function readWaiting(shop: string, queue: Waiting[]): Promise<void> {
+  try {
+    while (queue.length > 0) {
+      const batch: Waiting[] = [];
+      const variantIds = new Set<string>();
+      while (queue.length > 0 && batch.length < MAX_ORDERS_PER_READ && (batch.length === 0 || variantIds.size + queue[0].variantIds.length <= MAX_VARIANTS)) {
+        const next = queue.shift()!;
+        batch.push(next);
+        for (const id of next.variantIds) variantIds.add(id);
+      }
+      try {
+        const data = await batch[0].runner.run(orderPromiseInputsOperation, { ids: [...new Set(batch.map((w) => w.orderGid))], variantIds: [...variantIds] });
+        const orders = new Map<string, OrderNode>();
+        for (const node of data.orders) if (node && "id" in node) orders.set(node.id, node as OrderNode);
+        const stock = new Map<string, number | null>();
+        for (const node of data.variants) if (node && "id" in node) stock.set(node.id, node.inventoryQuantity);
+        for (const waiting of batch) {
+          const order = orders.get(waiting.orderGid);
+          if (!order) {
+            waiting.resolve(null);
+            continue;
+          }
+          const inventory = new Map<string, number | null>();
+          for (const id of waiting.variantIds) if (stock.has(id)) inventory.set(id, stock.get(id)!);
+          waiting.resolve({ cancelled: order.cancelledAt !== null, fulfillmentOrders: order.fulfillmentOrders.nodes, inventory });
+        }
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+  } finally {
+    waitingByShop.delete(shop);
+  }
 }

@@ -1,0 +1,131 @@
+// The statements every paid order's promise runs (issue 9, after the promise flow landed): cached
+// prepared statements on the hot path's driver, as the tier path's are. The Prisma client compiled
+// each of them anew and ran the booking as an interactive transaction; a third of the worker's
+// time went there. Columns come from the Prisma schema (hot-path-statements.test.ts holds them to
+// the migrated tables on both databases).
+//
+// Exported API
+// - loadPromiseContext(db, shop, orderGid, customerGid, orderedAt): PromiseContext
+//       in one statement: the order's promise if made, the tier the buyer held before `orderedAt`,
+//       the tier rules, what the promise settings depend on, whether the shop has any erasure tombstone
+// - bookPromise(db, shop, orderGid, decide): the booking under the shop's lock (see withPromiseLock)
+// - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
+// - hasShipmentLines(db, shop, orderGid): boolean
+// - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first
+import type { Db } from "../../db.server.ts";
+import type { PromiseSettingsStamp } from "./promise-settings-repository.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, sqlOf } from "./hot-path-sql.server.ts";
+import type { StatementRunner } from "./statement-driver.server.ts";
+import { truthy } from "./tier-settings-repository.server.ts";
+
+/** The promise's lock, the same key on every path that books or frees a lane place. */
+export const PROMISE_LOCK_SPACE = "tierline-promise-booking:";
+
+export type StoredPromiseState = { tierKey: string; laneKey: string; shipBy: Date; shippedAt: Date | null; status: string };
+
+export interface PromiseContext {
+  existing: StoredPromiseState | null;
+  /** The toTier of the buyer's last change before the order (null: none recorded, or a guest). */
+  heldTierKey: string | null;
+  tierSettings: { rules: string | null; currencyCode: string | null };
+  settingsStamp: PromiseSettingsStamp;
+  shopHasTombstones: boolean;
+}
+
+const STATE_COLUMNS = `p."tierKey", p."laneKey", p."shipBy", p."shippedAt", p."status"`;
+
+const CONTEXT =
+  `SELECT ${STATE_COLUMNS}, ` +
+  `(SELECT "toTier" FROM "TierChange" WHERE "shop" = ? AND "customerGid" = ? AND "occurredAt" < ? ORDER BY "occurredAt" DESC, "id" DESC LIMIT 1) AS "heldTierKey", ` +
+  `(SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "tierRules", ` +
+  `(SELECT "version" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsVersion", ` +
+  `(SELECT "updatedAt" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsUpdatedAt", ` +
+  `s."currencyCode", s."ianaTimezone", s."countryCode", ` +
+  `EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones" ` +
+  `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ? LEFT JOIN "Shop" s ON s."domain" = ?`;
+
+const stateOf = (raw: Record<string, unknown>): StoredPromiseState | null => (raw.tierKey === null || raw.tierKey === undefined ? null : decodeRow<StoredPromiseState>("OrderPromise", { tierKey: raw.tierKey, laneKey: raw.laneKey, shipBy: raw.shipBy, shippedAt: raw.shippedAt, status: raw.status }));
+
+export async function loadPromiseContext(db: Db, shop: string, orderGid: string, customerGid: string | null, orderedAt: Date): Promise<PromiseContext> {
+  const sql = sqlOf(db);
+  const [raw] = await sql.all(CONTEXT, [shop, customerGid, bindValue(sql.kind, orderedAt), shop, shop, shop, shop, shop, orderGid, shop]);
+  return {
+    existing: stateOf(raw),
+    heldTierKey: customerGid ? ((raw.heldTierKey as string | null) ?? null) : null,
+    tierSettings: { rules: (raw.tierRules as string | null) ?? null, currencyCode: (raw.currencyCode as string | null) ?? null },
+    settingsStamp: { settingsVersion: raw.settingsVersion, settingsUpdatedAt: raw.settingsUpdatedAt, ianaTimezone: raw.ianaTimezone, countryCode: raw.countryCode },
+    shopHasTombstones: truthy(raw.shopHasTombstones),
+  };
+}
+
+const UNDER_LOCK =
+  `SELECT ${STATE_COLUMNS}, (SELECT "cancelledAt" FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS "ledgerCancelledAt" ` +
+  `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ?`;
+
+// From the order's own day on (a promise never ships before its order was placed): a range of the
+// (shop, laneKey, status, shipByDay) index, never the lane's whole history, and no table rows read.
+const BOOKINGS = `SELECT "shipByDay", COUNT(*) AS "n" FROM "OrderPromise" WHERE "shop" = ? AND "laneKey" = ? AND "status" = 'open' AND "shipByDay" >= ? GROUP BY "shipByDay"`;
+
+/** What the booking sees under the lock, and may do there. */
+export interface BookingView {
+  /** The order's promise as stored now (another job may have made it). */
+  made: StoredPromiseState | null;
+  /** The ledger holds the order cancelled. */
+  cancelled: boolean;
+  /** Open promises of a lane per ship-by day (shop-local date), from `fromDay` on. */
+  laneBookings(laneKey: string, fromDay: string): Promise<Record<string, number>>;
+  /** Gives the order's own place back (a recompute, before booking again). */
+  remove(): Promise<void>;
+  /** Inserts the OrderPromise row (columns as the model names them). */
+  insert(row: Record<string, unknown>): Promise<void>;
+}
+
+const inserts = new Map<string, string>();
+
+/**
+ * One booking of the shop at a time: PostgreSQL's transaction-scoped advisory lock on the shop;
+ * SQLite's write lock from the transaction's start. Two orders booked side by side would
+ * otherwise both see a day's last place free.
+ */
+export async function bookPromise<T>(db: Db, shop: string, orderGid: string, decide: (view: BookingView) => Promise<T>): Promise<T> {
+  return sqlOf(db).transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx: StatementRunner) => {
+    const [raw] = await tx.all(UNDER_LOCK, [shop, orderGid, shop, orderGid]);
+    return decide({
+      made: stateOf(raw),
+      cancelled: raw.ledgerCancelledAt !== null && raw.ledgerCancelledAt !== undefined,
+      laneBookings: async (laneKey, fromDay) => Object.fromEntries((await tx.all(BOOKINGS, [shop, laneKey, fromDay])).map((row) => [row.shipByDay as string, Number(row.n)])),
+      remove: async () => {
+        await tx.run(`DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
+      },
+      insert: async (row) => {
+        const names = Object.keys(row);
+        let text = inserts.get(names.join(","));
+        if (!text) inserts.set(names.join(","), (text = `INSERT INTO "OrderPromise" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`));
+        await tx.run(text, names.map((name) => bindValue(tx.kind, row[name])));
+      },
+    });
+  });
+}
+
+/** The order's open promise cancelled (its lane place freed), under the booking lock. */
+export async function cancelOpenPromise(db: Db, shop: string, orderGid: string, now: Date): Promise<boolean> {
+  return sqlOf(db).transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx) => {
+    const at = bindValue(tx.kind, now);
+    const changed = await tx.run(`UPDATE "OrderPromise" SET "status" = 'cancelled', "cancelledAt" = ?, "updatedAt" = ? WHERE "shop" = ? AND "orderGid" = ? AND "status" = 'open'`, [at, at, shop, orderGid]);
+    return changed > 0;
+  });
+}
+
+/** Whether any fulfillment line of the order is stored (it shipped before its promise was made). */
+export async function hasShipmentLines(db: Db, shop: string, orderGid: string): Promise<boolean> {
+  return (await sqlOf(db).all(`SELECT 1 AS "found" FROM "PromiseShipmentLine" WHERE "shop" = ? AND "orderGid" = ? LIMIT 1`, [shop, orderGid])).length > 0;
+}
+
+export type OrderPromiseRow = NonNullable<Awaited<ReturnType<Db["orderPromise"]["findUnique"]>>>;
+
+let dueText: string | undefined;
+
+export async function loadDuePromises(db: Db, shop: string, limit: number): Promise<OrderPromiseRow[]> {
+  dueText ??= `SELECT ${columnList([...modelColumns("OrderPromise").keys()])} FROM "OrderPromise" WHERE "shop" = ? AND "status" = 'open' AND "writeStatus" IN ('pending', 'refit') ORDER BY "updatedAt" ASC LIMIT ?`;
+  return (await sqlOf(db).all(dueText, [shop, limit])).map((raw) => decodeRow<OrderPromiseRow>("OrderPromise", raw));
+}
