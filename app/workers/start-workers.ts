@@ -18,7 +18,6 @@ import { webhookHandlers } from "./webhook-handlers.ts";
 import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
 import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
-import { requestPromiseWork } from "../adapters/queues/promise-jobs.server.ts";
 import { createPromiseProcessor, createPromiseWorkInline, createPromiseWriteProcessor } from "./promise-jobs.ts";
 import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
 import { createAskProcessor, createDecideProcessor, startRequestFlow } from "./replenishment-jobs.ts";
