@@ -8,7 +8,7 @@ import { jobIdFor, type OrderPromiseRequest } from "./queue-registry.ts";
  * One job id per order, opaque: ids appear in logs and stay in Redis with failed jobs, and an
  * erased order must leave no trace there (the keyed digest is the erasure tombstone's).
  */
-export const orderJobId = async (kind: "promise" | "promise-cancel" | "promise-recompute", shop: string, orderGid: string) => jobIdFor(kind, await erasureDigest("order", shop, orderGid));
+export const orderJobId = async (kind: "promise" | "promise-cancel" | "promise-recompute" | "promise-recover", shop: string, orderGid: string) => jobIdFor(kind, await erasureDigest("order", shop, orderGid));
 
 /** The promise of a paid order. One job id per order: a redelivery while it waits adds nothing, and a later one finds the promise made. */
 export async function requestOrderPromise(queues: JobQueues, shop: string, order: OrderPromiseRequest): Promise<void> {
@@ -37,12 +37,13 @@ export async function requestPromiseRecompute(queues: JobQueues, shop: string, o
  * block the next run's.
  */
 export async function requestLostPromise(queues: JobQueues, shop: string, orderGid: string, slot: number): Promise<void> {
-  await queues.promises.add("recover", { kind: "recover", shop, orderGid }, { jobId: jobIdFor("promise-recover", `${shop}|${orderGid}@${slot}`) });
+  await queues.promises.add("recover", { kind: "recover", shop, orderGid }, { jobId: `${await orderJobId("promise-recover", shop, orderGid)}@${slot}` });
 }
 
 /** Whether the order's "make" job is still waiting or running (then it is not lost). */
 export async function promiseJobInFlight(queues: JobQueues, shop: string, orderGid: string): Promise<boolean> {
-  const job = await queues.promises.getJob(jobIdFor("promise", `${shop}|${orderGid}`));
+  // The id requestOrderPromise gave it (a plain `shop|order` id would never be found).
+  const job = await queues.promises.getJob(await orderJobId("promise", shop, orderGid));
   if (!job) return false;
   const state = await job.getState();
   return state !== "failed" && state !== "completed" && state !== "unknown";
