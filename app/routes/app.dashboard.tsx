@@ -6,7 +6,8 @@ import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/reac
 import { Banner, BlockStack, Box, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import { db } from "../db.server.ts";
-import { formatMoney } from "../domain/money.ts";
+import { formatMoney, formatShopDateTime } from "../use-cases/admin-formatting.ts";
+import { shopFormatFor } from "../use-cases/shop-format.server.ts";
 import { NO_TIER } from "../domain/kpi-facts.ts";
 import { LATE_CAUSES } from "../domain/kpi-figures.ts";
 import { authenticate } from "../shopify.server.ts";
@@ -16,7 +17,11 @@ import { loadDashboard } from "../use-cases/kpi-dashboard.server.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return json(await loadDashboard({ db, shop: session.shop, params: new URL(request.url).searchParams, now: new Date() }));
+  const [dashboard, format] = await Promise.all([
+    loadDashboard({ db, shop: session.shop, params: new URL(request.url).searchParams, now: new Date() }),
+    shopFormatFor(db, session.shop, request),
+  ]);
+  return json({ ...dashboard, format });
 };
 
 const percent = (value: number | null) => (value === null ? "–" : `${(value * 100).toFixed(1)} %`);
@@ -115,7 +120,7 @@ function RangePicker({ range, preset, presets }: { range: { from: string; to: st
 export default function DashboardPage() {
   const data = useLoaderData<typeof loader>();
   const navigation = useNavigation();
-  const money = (minor: number | null) => (minor === null ? "–" : formatMoney(minor, data.currency));
+  const money = (minor: number | null) => (minor === null ? "–" : formatMoney(minor, data.format));
   const tierName = (key: string) => (key === NO_TIER ? "No tier / guest" : data.tiers.find((tier) => tier.key === key)?.name ?? key);
   const tierNames = data.tiers.map((tier) => tier.name);
   const per = <T extends { tierKey: string }>(rows: T[], value: (row: T) => number | null) => data.tiers.map((tier) => value(rows.find((row) => row.tierKey === tier.key)!) ?? 0);
@@ -157,7 +162,7 @@ export default function DashboardPage() {
             <BlockStack gap="200">
               <RangePicker key={`${data.range.from}-${data.range.to}`} range={data.range} preset={data.preset} presets={data.presets} />
               <Text as="p" tone="subdued" variant="bodySm">
-                {navigation.state === "loading" ? "Updating…" : `Figures up to ${data.rolledUntil ? new Date(data.rolledUntil).toLocaleString("en-US", { timeZone: data.zone }) : "the first rollup"}; they follow new orders within about a minute.`}
+                {navigation.state === "loading" ? "Updating…" : `Figures up to ${data.rolledUntil ? formatShopDateTime(data.rolledUntil, data.format.locale, data.zone) : "the first rollup"}; they follow new orders within about a minute.`}
               </Text>
             </BlockStack>
           </Card>
