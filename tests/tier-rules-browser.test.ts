@@ -120,6 +120,8 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await eventually(async () => (await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } })) >= silverBefore + movedUp, { timeoutMs: 60_000, what: "members recomputed" });
       await settle.settled();
 
+      // At desktop width: on a phone the Members index is a condensed list, not a table.
+      await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/members`);
       const silverBadges = app.locator("table").getByText("Silver", { exact: true });
       await expect.poll(() => silverBadges.count(), { timeout: 30_000 }).toBeGreaterThan(silverBefore);
