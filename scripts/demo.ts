@@ -126,6 +126,12 @@ async function main() {
   const install = await json<{ installed: boolean; status: number; scopes: string[] }>(`${sim.origin}/_sim/admin/${SHOP}/install`, { method: "POST", body: "{}" });
   if (!install.installed) throw new Error(`installation failed: the app answered ${install.status}`);
   note(`installed with scopes ${install.scopes.join(",")}`);
+  // The merchant turns on a Flow workflow for each trigger: Flow's signed lifecycle callback tells the
+  // app, which fires a trigger only while some enabled workflow uses it.
+  for (const handle of ["member-tier-changed", "delivery-promise-at-risk"]) {
+    await json(`${sim.origin}/_sim/shops/${SHOP}/flow-workflows`, { method: "POST", body: JSON.stringify({ handle, enabled: true }) });
+  }
+  note("Flow workflows enabled for Member tier changed and Delivery promise at risk");
   const latestRun = () => db.backfillRun.findFirst({ where: { shop: SHOP }, orderBy: { startedAt: "desc" } });
   const runStarted = await eventually(latestRun, { timeoutMs: 20_000, intervalMs: 250, what: "a backfill run" }).catch(() => null);
   const backfill = runStarted && await eventually(async () => {

@@ -10,7 +10,7 @@ import { API_VERSION } from "../app/adapters/shopify/api-version.ts";
 import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS, webhookPath } from "../app/adapters/shopify/webhook-topics.ts";
 import { derivePostgresSchema } from "../scripts/postgres-schema.ts";
 import { parseToml, readAppToml, type TomlTable } from "../simulator/webhooks/app-toml.ts";
-import { TIER_METAFIELD_KEYS } from "../app/domain/tier-metafields.ts";
+import { SHOP_TIER_LADDER_METAFIELD, TIER_METAFIELD_KEYS } from "../app/domain/tier-metafields.ts";
 import { ROOT, WORKER_NODE_FLAGS } from "../scripts/lib/app-processes.ts";
 import { createTestDatabase, TEST_PG_URL } from "./support/test-database.ts";
 
@@ -116,6 +116,12 @@ describe("shopify.app.toml agrees with the code", () => {
     const customer = (parseToml(read("shopify.app.toml")).customer as TomlTable).metafields as TomlTable;
     const declared = Object.fromEntries(Object.entries(customer.app as Record<string, TomlTable>).map(([key, def]) => [key, def.type]));
     expect(declared).toEqual(TIER_METAFIELD_KEYS);
+  });
+
+  it("declares the tier ladder as an app-owned SHOP metafield the customer account can read", () => {
+    const shop = ((parseToml(read("shopify.app.toml")).shop as TomlTable).metafields as TomlTable).app as Record<string, TomlTable>;
+    expect(shop.tier_ladder).toMatchObject({ type: SHOP_TIER_LADDER_METAFIELD.type });
+    expect((shop.tier_ladder.access as TomlTable).customer_account).toBe("read");
   });
 
   it("uses the app's one API version", () => {

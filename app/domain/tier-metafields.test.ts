@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MemberTierState } from "./tier-evaluation.ts";
-import { formatDateTime, ladderChanged, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierLadder, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
+import { formatDateTime, metafieldDigest, spendOnlyChange, spendToNextTierMinor, tierLadder, tierMetafields, tierSyncDigest } from "./tier-metafields.ts";
 import { DEFAULT_TIER_RULES } from "./tier-rules.ts";
 import { at } from "../../tests/support/ledger-test-events.ts";
 
@@ -92,7 +92,7 @@ describe("the tier ladder (each tier's name, entry spend and promise, for the bu
     { tierKey: "bronze", handling: { unit: "business_days" as const, min: 7, max: 10 } },
   ];
   const ladder = tierLadder(rules, lanes);
-  const input = { rules, state: silver, spend: { qualifyingSpendMinor: 123450 }, reviewAt: at("2026-01-10T10:00:00Z"), ladder };
+  const input = { rules, state: silver, spend: { qualifyingSpendMinor: 123450 }, reviewAt: at("2026-01-10T10:00:00Z") };
 
   it("lists every tier lowest first; a tier without a lane promises nothing", () => {
     expect(ladder).toEqual({
@@ -104,16 +104,16 @@ describe("the tier ladder (each tier's name, entry spend and promise, for the bu
         { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
       ],
     });
-    expect(tierMetafields(input).find((m) => m.key === "tier_ladder")).toEqual({ namespace: "$app", key: "tier_ladder", type: "json", value: JSON.stringify(ladder) });
-    expect(tierMetafields({ ...input, ladder: undefined }).some((m) => m.key === "tier_ladder")).toBe(false);
   });
 
-  it("a changed ladder is a spend-only change (the batched refresh), told apart from a spend change", () => {
-    const base = tierSyncDigest(tierMetafields(input));
-    const slower = tierSyncDigest(tierMetafields({ ...input, ladder: tierLadder(rules, [{ ...lanes[0], handling: { unit: "business_hours", min: 48, max: 72 } }, lanes[1]]) }));
-    const richer = tierSyncDigest(tierMetafields({ ...input, spend: { qualifyingSpendMinor: 150000 } }));
-    expect(spendOnlyChange(base, slower)).toBe(true);
-    expect(ladderChanged(base, slower)).toBe(true);
-    expect(ladderChanged(base, richer)).toBe(false);
+  it("is a shop metafield: no member's set carries it", () => {
+    expect(tierMetafields(input).map((m) => m.key)).not.toContain("tier_ladder");
+  });
+
+  it("a member written with the old per-customer ladder is a spend-only change (refreshed in a batch, not rewritten at once)", () => {
+    const now = tierSyncDigest(tierMetafields(input));
+    const withLadder = now.slice(0, 32) + metafieldDigest([{ namespace: "$app", key: "tier_ladder" as never, type: "json" as never, value: JSON.stringify(ladder) }]);
+    expect(now).toHaveLength(withLadder.length);
+    expect(spendOnlyChange(withLadder, now)).toBe(true);
   });
 });

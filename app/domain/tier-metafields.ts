@@ -8,12 +8,12 @@
  * - tierMetafields({ rules, state, spend, reviewAt }): TierMetafield[]   sorted by key
  * - metafieldDigest(metafields): string                      16 hex chars; equal inputs, equal digest
  * - SPEND_METAFIELD_KEYS: the values that move with every order within a tier
- * - tierSyncDigest(metafields): string                      48 hex chars: digests of the tier values, the spend values, the ladder
- * - ladderChanged(written, desired): boolean               two tierSyncDigests differ in the ladder part
+ * - tierSyncDigest(metafields): string                      48 hex chars: digests of the tier values, the spend values, and a fixed third part
  * - spendOnlyChange(written, desired): boolean              two tierSyncDigests differ only in the spend values
  * - spendToNextTierMinor(spendMinor, rules, tierKey): MinorUnits | null   null at the top tier
  * - formatDateTime(instant): string                          "2025-01-31T12:00:00Z" (seconds precision)
  * - type TierLadder; tierLadder(rules, lanes): TierLadder   each tier's name, entry spend and promise
+ * - SHOP_TIER_LADDER_METAFIELD: the shop metafield that holds it ($app.tier_ladder, json)
  *
  * Keys and types:
  *   tier                single_line_text_field   tier key ("gold"), stable across renames
@@ -24,8 +24,9 @@
  *   tier_since          date_time
  *   tier_review_at      date_time                next time-driven review (window, grace or pin end); null if none
  *   tier_pinned         boolean                  "true" while a pin holds the tier
- *   tier_ladder         json                     every tier: name, entry spend, delivery promise (tierLadder);
- *                                                for the buyer's account page; only when the sync passes a ladder
+ * The ladder (every tier: name, entry spend, delivery promise) is the same for every member: it is a
+ * SHOP metafield ($app.tier_ladder), written once per change of the shop's rules (write-shop-tier-ladder.server.ts).
+ * Customers written before it moved keep an old $app.tier_ladder value that nothing reads.
  * "Next tier" is the one above the member's current tier (which a pin may hold below or above what was earned).
  */
 import { formatMoney, type MinorUnits } from "./money.ts";
@@ -44,8 +45,9 @@ export const TIER_METAFIELD_KEYS = {
   tier_since: "date_time",
   tier_review_at: "date_time",
   tier_pinned: "boolean",
-  tier_ladder: "json",
 } as const;
+
+export const SHOP_TIER_LADDER_METAFIELD = { namespace: TIER_METAFIELD_NAMESPACE, key: "tier_ladder", type: "json" } as const;
 
 export type TierMetafieldKey = keyof typeof TIER_METAFIELD_KEYS;
 
@@ -75,7 +77,7 @@ export function spendToNextTierMinor(spendMinor: MinorUnits, rules: TierRules, t
 /** How a tier's lane ships, as the promise rules say (handling time); null: the tier has no lane. */
 export type LadderShipping = { unit: "business_hours" | "business_days"; min: number; max: number } | null;
 
-/** Every tier, lowest first, as the buyer's account page shows them (the $app.tier_ladder value). */
+/** Every tier, lowest first, as the buyer's account page shows them (the shop's $app.tier_ladder value). */
 export type TierLadder = { currency: string; window: TierRules["window"]; tiers: { key: string; name: string; from: string; ships: LadderShipping }[] };
 
 export function tierLadder(rules: TierRules, lanes: readonly { tierKey: string; handling: { unit: "business_hours" | "business_days"; min: number; max: number } }[]): TierLadder {
@@ -94,14 +96,11 @@ export function tierMetafields({
   state,
   spend,
   reviewAt,
-  ladder,
 }: {
   rules: TierRules;
   state: MemberTierState;
   spend: Pick<SpendSummary, "qualifyingSpendMinor">;
   reviewAt: Date | null;
-  /** Every tier with its promise; omitted: no tier_ladder value is part of the set. */
-  ladder?: TierLadder;
 }): TierMetafield[] {
   if (state.tierKey === null) throw new Error("Cannot build metafields for a member without a tier");
   const index = tierIndex(rules, state.tierKey);
@@ -118,9 +117,8 @@ export function tierMetafields({
     tier_since: state.tierSince ? formatDateTime(state.tierSince) : null,
     tier_review_at: reviewAt ? formatDateTime(reviewAt) : null,
     tier_pinned: String(state.pin !== null),
-    tier_ladder: ladder ? JSON.stringify(ladder) : null,
   };
-  return (Object.keys(TIER_METAFIELD_KEYS) as TierMetafieldKey[]).filter((key) => key !== "tier_ladder" || ladder).sort().map((key) => ({
+  return (Object.keys(TIER_METAFIELD_KEYS) as TierMetafieldKey[]).sort().map((key) => ({
     namespace: TIER_METAFIELD_NAMESPACE,
     key,
     type: TIER_METAFIELD_KEYS[key],
@@ -155,13 +153,12 @@ export function metafieldDigest(metafields: readonly TierMetafield[]): string {
 }
 
 /**
- * Values that move with every order, without a tier change (and the ladder, which moves with the
- * shop's rules, not the member: a rule change reaches every member in the batched refresh). Writing them on every
+ * Values that move with every order, without a tier change. Writing them on every
  * order would spend Admin API points on orders that change nothing a merchant acts
  * on, so they are refreshed in batches (many customers per metafieldsSet) and
  * written at once only together with a tier change.
  */
-export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qualifying_spend", "spend_to_next_tier", "tier_review_at", "tier_ladder"]);
+export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qualifying_spend", "spend_to_next_tier", "tier_review_at"]);
 
 /**
  * What was written, in two halves, so a sync can tell a tier change from a spend
@@ -170,15 +167,13 @@ export const SPEND_METAFIELD_KEYS: ReadonlySet<TierMetafieldKey> = new Set(["qua
  */
 export function tierSyncDigest(metafields: readonly TierMetafield[]): string {
   const tierHalf = metafields.map((m) => (SPEND_METAFIELD_KEYS.has(m.key) ? { ...m, value: m.value === null ? null : "present" } : m));
-  // The ladder has its own third part: a spend refresh rewrites it only when the shop's tiers or promises moved.
-  const spend = metafields.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.key !== "tier_ladder");
-  return metafieldDigest(tierHalf) + metafieldDigest(spend) + metafieldDigest(metafields.filter((m) => m.key === "tier_ladder"));
+  const spend = metafields.filter((m) => SPEND_METAFIELD_KEYS.has(m.key));
+  // The third part held the per-customer ladder, now a shop metafield: kept, fixed, so digests keep
+  // their length and a member written with a ladder is only refreshed with the spend values, in a batch.
+  return metafieldDigest(tierHalf) + metafieldDigest(spend) + NO_LADDER_DIGEST;
 }
 
-/** Whether two tierSyncDigests differ in the ladder part. */
-export function ladderChanged(written: string, desired: string): boolean {
-  return written.slice(32) !== desired.slice(32);
-}
+const NO_LADDER_DIGEST = metafieldDigest([]);
 
 export function spendOnlyChange(written: string | null, desired: string): boolean {
   return written !== null && written.length === desired.length && written.slice(0, 16) === desired.slice(0, 16) && written !== desired;

@@ -3,7 +3,7 @@
 // plan of tags and metafields (with whether Shopify must be read first). The
 // use-case (sync-shop-tiers.server.ts) loads the rows, runs the plans against the
 // Admin API and saves what was written.
-import { ladderChanged, SPEND_METAFIELD_KEYS, spendOnlyChange, tierMetafields, tierSyncDigest, type TierLadder, type TierMetafield } from "./tier-metafields.ts";
+import { SPEND_METAFIELD_KEYS, spendOnlyChange, tierMetafields, tierSyncDigest, type TierMetafield } from "./tier-metafields.ts";
 import type { MemberTierState } from "./tier-evaluation.ts";
 import { tierIndex, type TierRules } from "./tier-rules.ts";
 
@@ -57,15 +57,13 @@ export interface TierSyncOptions {
   force?: boolean;
   /** Write spend-only changes too (the periodic refresh). */
   refreshSpend?: boolean;
-  /** Every tier with its promise, for the buyer's account page ($app.tier_ladder). */
-  ladder?: TierLadder;
 }
 
 const sameTag = (a: string | null | undefined, b: string | null | undefined) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
 
 /** What Shopify should hold for a row with a tier under the current rules: its metafields and their digest. */
-export function desiredTierSync(row: TierSyncRow, state: MemberTierState, rules: TierRules, ladder?: TierLadder) {
-  const desired = tierMetafields({ rules, state, spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt, ladder });
+export function desiredTierSync(row: TierSyncRow, state: MemberTierState, rules: TierRules) {
+  const desired = tierMetafields({ rules, state, spend: { qualifyingSpendMinor: row.qualifyingSpend }, reviewAt: row.reviewAt });
   return { desired, digest: tierSyncDigest(desired) };
 }
 
@@ -73,7 +71,7 @@ export function planTierSync(row: TierSyncRow, state: MemberTierState, rules: Ti
   if (row.deletedAt || row.tierKey === null) return { kind: "SKIP" };
   const index = tierIndex(rules, row.tierKey);
   if (index < 0) return { kind: "AWAIT_RECOMPUTE" };
-  const { desired, digest } = desiredTierSync(row, state, rules, options.ladder);
+  const { desired, digest } = desiredTierSync(row, state, rules);
   const tier = rules.tiers[index];
   const force = options.force ?? false;
   const tagWritten = sameTag(row.writtenTierTag, tier.tag);
@@ -105,8 +103,7 @@ export function planTierSync(row: TierSyncRow, state: MemberTierState, rules: Ti
   };
   if (spendOnly) {
     // Only spend values moved, and the first digest half says none became absent.
-    const ladderMoved = ladderChanged(row.writtenDigest!, digest);
-    plan.toSet = desired.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.value !== null && (m.key !== "tier_ladder" || ladderMoved));
+    plan.toSet = desired.filter((m) => SPEND_METAFIELD_KEYS.has(m.key) && m.value !== null);
     plan.read = false;
     plan.compareMetafields = false;
     return { kind: "WRITE", plan };
@@ -153,7 +150,7 @@ export function packByCustomer<P extends { toSet: readonly unknown[] }>(plans: P
 }
 
 /** Whether a row that changed since the plan still wants exactly what the plan wrote. */
-export function stillWantsPlan(row: TierSyncRow, state: MemberTierState, plan: TierSyncPlan, rules: TierRules, ladder?: TierLadder): boolean {
+export function stillWantsPlan(row: TierSyncRow, state: MemberTierState, plan: TierSyncPlan, rules: TierRules): boolean {
   if (row.deletedAt || row.tierKey !== plan.tierKey || tierIndex(rules, row.tierKey) < 0) return false;
-  return desiredTierSync(row, state, rules, ladder).digest === plan.digest;
+  return desiredTierSync(row, state, rules).digest === plan.digest;
 }

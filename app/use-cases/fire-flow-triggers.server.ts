@@ -9,15 +9,21 @@
 // restarted worker finds it claimed; a worker that dies between claim and answer leaves it
 // `firing` for good (recorded, never fired twice). A throttled call goes back to due (Shopify ran
 // nothing); other retryable failures go back to due a few times, then stay failed.
+//
+// Only triggers in use: Shopify Flow's lifecycle callback says which triggers a shop has an
+// enabled workflow for (flow-trigger-use.server.ts). An event for a trigger not in use is dropped,
+// never stored as due (a workflow enabled later starts with the events after it), and a due row
+// whose trigger was disabled meanwhile is marked `dropped` instead of fired.
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { loadPromiseSetup } from "../adapters/db/promise-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { fireFlowTrigger, flowTriggerPayload, type FlowTriggerPayload } from "../adapters/shopify/admin-operations/flow-trigger-receive.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError } from "../adapters/shopify/shopify-errors.ts";
-import { promiseAtRiskEvent, promiseRisks, tierChangeEvent, type FlowEvent } from "../domain/flow-trigger-events.ts";
+import { MEMBER_TIER_CHANGED, PROMISE_AT_RISK, promiseAtRiskEvent, promiseRisks, tierChangeEvent, type FlowEvent } from "../domain/flow-trigger-events.ts";
 import type { PromiseAdjustment } from "../domain/promise-date-calculator.ts";
 import { runLimited } from "./run-limited.ts";
+import { flowTriggersInUse } from "./flow-trigger-use.server.ts";
 
 /** Tier changes looked at per call (the rest wait for the next sync). */
 const TIER_CHANGES_PER_CALL = 200;
@@ -28,7 +34,8 @@ const CONCURRENCY = 8;
 export const FLOW_FIRE_ATTEMPTS = 5;
 
 /** Adds events to the outbox; one already there (same shop, handle and key) is left as it is. Returns how many were new. */
-async function enqueueEvents(db: Db, shop: string, events: FlowEvent[]): Promise<number> {
+async function enqueueEvents(db: Db, shop: string, allEvents: FlowEvent[], inUse: ReadonlySet<string>): Promise<number> {
+  const events = allEvents.filter((e) => inUse.has(e.handle));
   if (events.length === 0) return 0;
   const known = new Set(
     (await db.flowTriggerFiring.findMany({ where: { shop, eventKey: { in: events.map((e) => e.eventKey) } }, select: { handle: true, eventKey: true } })).map((r) => `${r.handle}\n${r.eventKey}`),
@@ -54,6 +61,12 @@ async function enqueueEvents(db: Db, shop: string, events: FlowEvent[]): Promise
 export async function queueTierChangeEvents(db: Db, shop: string): Promise<number> {
   const changes = await db.tierChange.findMany({ where: { shop, flowDue: true }, orderBy: { occurredAt: "asc" }, take: TIER_CHANGES_PER_CALL });
   if (changes.length === 0) return 0;
+  const inUse = await flowTriggersInUse(db, shop);
+  if (!inUse.has(MEMBER_TIER_CHANGED.handle)) {
+    // No enabled workflow uses the trigger: the changes are dropped, not kept for later.
+    await db.tierChange.updateMany({ where: { shop, id: { in: changes.map((c) => c.id) } }, data: { flowDue: false } });
+    return 0;
+  }
   const customers = new Map(
     (await db.customer.findMany({ where: { shop, customerGid: { in: [...new Set(changes.map((c) => c.customerGid))] } }, select: { customerGid: true, syncStatus: true, writtenDigest: true, deletedAt: true } })).map((c) => [c.customerGid, c]),
   );
@@ -65,7 +78,7 @@ export async function queueTierChangeEvents(db: Db, shop: string): Promise<numbe
     if (!customer || customer.deletedAt) dropped.push(change.id);
     else if (customer.writtenDigest !== null && (customer.syncStatus === "synced" || customer.syncStatus === "stale")) ready.push(change);
   }
-  const queued = await enqueueEvents(db, shop, ready.map((change) => tierChangeEvent(change, rules)));
+  const queued = await enqueueEvents(db, shop, ready.map((change) => tierChangeEvent(change, rules)), inUse);
   const done = [...ready.map((c) => c.id), ...dropped];
   if (done.length) await db.tierChange.updateMany({ where: { shop, id: { in: done } }, data: { flowDue: false } });
   return queued;
@@ -73,6 +86,8 @@ export async function queueTierChangeEvents(db: Db, shop: string): Promise<numbe
 
 /** Queues "Delivery promise at risk" for each open promise at risk, once per order and kind of risk. */
 export async function queuePromiseRiskEvents(db: Db, shop: string, now: Date): Promise<number> {
+  const inUse = await flowTriggersInUse(db, shop);
+  if (!inUse.has(PROMISE_AT_RISK.handle)) return 0;
   const { rules, calendar } = await loadPromiseSetup(db, shop, now);
   const open = await db.orderPromise.findMany({
     where: { shop, status: "open", shippedAt: null, shipBy: { gte: now } },
@@ -90,7 +105,7 @@ export async function queuePromiseRiskEvents(db: Db, shop: string, now: Date): P
     const tierName = tierRules.tiers.find((t) => t.key === row.tierKey)?.name ?? row.tierKey;
     for (const risk of risks) events.push(promiseAtRiskEvent({ promise, risk, tierName, laneName: lane?.name ?? row.laneKey }));
   }
-  return enqueueEvents(db, shop, events);
+  return enqueueEvents(db, shop, events, inUse);
 }
 
 export interface FireFlowTriggersResult {
@@ -103,7 +118,13 @@ export interface FireFlowTriggersResult {
 /** Fires the shop's due triggers, oldest first. */
 export async function fireDueFlowTriggers({ db, shop, admin }: { db: Db; shop: string; admin: () => Promise<AdminRunner> }): Promise<FireFlowTriggersResult> {
   const result: FireFlowTriggersResult = { fired: 0, failed: 0, retryAfterMs: null };
-  const due = await db.flowTriggerFiring.findMany({ where: { shop, status: "due" }, orderBy: { createdAt: "asc" }, take: FIRES_PER_CALL });
+  const queued = await db.flowTriggerFiring.findMany({ where: { shop, status: "due" }, orderBy: { createdAt: "asc" }, take: FIRES_PER_CALL });
+  if (queued.length === 0) return result;
+  const inUse = await flowTriggersInUse(db, shop);
+  const due = queued.filter((row) => inUse.has(row.handle));
+  const disabled = queued.filter((row) => !inUse.has(row.handle)).map((row) => row.id);
+  // Queued before the merchant turned the workflow off: Flow would run nothing, so nothing is sent.
+  if (disabled.length) await db.flowTriggerFiring.updateMany({ where: { id: { in: disabled }, status: "due" }, data: { status: "dropped" } });
   if (due.length === 0) return result;
   const runner = await admin();
   const outcome = await runLimited(due, CONCURRENCY, async (row) => {

@@ -3,7 +3,8 @@
 // (SQLite and PostgreSQL): a tier change fires "Member tier changed" once, after its sync, however
 // often the sync, the recomputation or the queueing runs again; a trigger claimed by a worker that
 // died is not fired again; the imported history fires nothing; promises at risk fire once per
-// order and risk; a refused call is recorded failed with Shopify's reason.
+// order and risk; a refused call is recorded failed with Shopify's reason; and only a trigger some
+// enabled workflow uses (Flow's lifecycle callback) is fired at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
@@ -15,6 +16,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tes
 import { fireDueFlowTriggers, queuePromiseRiskEvents, queueTierChangeEvents } from "./fire-flow-triggers.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { syncShopTiers } from "./sync-shop-tiers.server.ts";
+import { recordFlowTriggerUse } from "./flow-trigger-use.server.ts";
 
 const SHOP = "flow-triggers.myshopify.com";
 const NOW = new Date("2026-11-20T15:00:00Z");
@@ -46,6 +48,9 @@ describe.each(DATABASE_KINDS)("Shopify Flow triggers, on %s", (kind) => {
     }, `#${seq}`);
     await recomputeCustomerTier({ db, shop: SHOP, customerGid, cause, now: NOW });
   }
+  let clock = 0;
+  // What Flow's lifecycle callback records (tests/flow-lifecycle-callback.test.ts sends the real one over HTTP).
+  const workflow = (handle: string, hasEnabledFlow: boolean) => recordFlowTriggerUse(db, { shop: SHOP, handle, hasEnabledFlow, timestamp: new Date(NOW.getTime() + ++clock) });
   const newCustomer = async () => (await control<{ customer: { gid: string } }>("POST", `/shops/${SHOP}/customers`, { email: `f${++seq}@example.com`, firstName: "Flow" })).customer.gid;
 
   beforeAll(async () => {
@@ -54,6 +59,8 @@ describe.each(DATABASE_KINDS)("Shopify Flow triggers, on %s", (kind) => {
     database = await createTestDatabase(kind, "flow");
     db = database.db;
     await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_customers,write_customers", ianaTimezone: "America/New_York" } });
+    await workflow("member-tier-changed", true);
+    await workflow("delivery-promise-at-risk", true);
   });
   afterAll(async () => {
     await database?.drop();
@@ -145,11 +152,55 @@ describe.each(DATABASE_KINDS)("Shopify Flow triggers, on %s", (kind) => {
   });
 
   it("a call Shopify refuses (a handle no extension declares) is recorded failed with its reason", async () => {
+    await workflow("member-tier-vanished", true);
     await db.flowTriggerFiring.create({ data: { shop: SHOP, handle: "member-tier-vanished", eventKey: "x", payload: JSON.stringify({ customer_id: 1 }) } });
     expect(await fireDueFlowTriggers({ db, shop: SHOP, admin })).toMatchObject({ fired: 0, failed: 1 });
     const row = await db.flowTriggerFiring.findFirstOrThrow({ where: { shop: SHOP, eventKey: "x" } });
     expect(row.status).toBe("failed");
     expect(row.error).toContain("Invalid handle 'member-tier-vanished'");
     expect((await flowCalls()).at(-1)).toMatchObject({ ok: false, userErrors: [{ field: ["handle"] }] });
+  });
+
+  it("fires only while an enabled workflow uses the trigger: none, then once per change, then none again", async () => {
+    const fired = async () => (await flowCalls()).length;
+    const points = async () => (await control<{ pointsSpent: number }>("GET", `/shops/${SHOP}`)).pointsSpent;
+    await workflow("member-tier-changed", false);
+    await workflow("delivery-promise-at-risk", false);
+    const gid = await newCustomer();
+    await order(gid, 60_000); // Silver
+    let before = await fired();
+    await sync();
+    // No workflow: the change is dropped, not stored as due, and nothing is sent.
+    expect(await fired()).toBe(before);
+    expect(await db.flowTriggerFiring.count({ where: { shop: SHOP, payload: { contains: `"customer_id":${gid.split("/").pop()},` } } })).toBe(0);
+    expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: gid, flowDue: true } })).toBe(0);
+    const spent = await points();
+    expect(await queuePromiseRiskEvents(db, SHOP, NOW)).toBe(0);
+    expect(await fireDueFlowTriggers({ db, shop: SHOP, admin })).toMatchObject({ fired: 0 });
+    expect(await points()).toBe(spent);
+
+    // Enabled: the next change fires once, however often the sync runs.
+    await workflow("member-tier-changed", true);
+    before = await fired();
+    await order(gid, 150_000); // Gold
+    await sync();
+    await sync();
+    const calls = (await flowCalls()).slice(before);
+    expect(calls.map((c) => [c.detail.handle, c.detail.payload["Old tier"], c.detail.payload["New tier"]])).toEqual([["member-tier-changed", "Silver", "Gold"]]);
+
+    // An event already queued when the merchant turns the workflow off is dropped, not sent.
+    const other = await newCustomer();
+    await order(other, 60_000);
+    await syncShopTiers({ db, shop: SHOP, admin, now: () => NOW, customerGids: [other] });
+    before = await fired();
+    await db.tierChange.create({ data: { shop: SHOP, customerGid: other, fromTier: "silver", toTier: "gold", reason: "manual", spend: 60_000 } });
+    await queueTierChangeEvents(db, SHOP);
+    const queued = await db.flowTriggerFiring.findFirstOrThrow({ where: { shop: SHOP, status: "due" } });
+    await workflow("member-tier-changed", false);
+    expect(await fireDueFlowTriggers({ db, shop: SHOP, admin })).toMatchObject({ fired: 0 });
+    expect((await db.flowTriggerFiring.findUniqueOrThrow({ where: { id: queued.id } })).status).toBe("dropped");
+    await order(other, 200_000);
+    await sync();
+    expect(await fired()).toBe(before);
   });
 });

@@ -75,10 +75,13 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     expect(overview.draft.tiers[1].threshold).toBe("250.00");
   });
 
-  it("finds the installed shops with tier writes due (pending, failed and due) and with stale spend values", async () => {
+  it("finds the installed shops with tier writes due (pending, failed and due, or the shop's ladder) and with stale spend values", async () => {
     await db.shop.create({ data: { domain: "gone.myshopify.com", currencyCode: "USD", uninstalledAt: NOW } });
     await db.customer.create({ data: { shop: "gone.myshopify.com", customerGid: gidOf(9), tierKey: "bronze", syncStatus: "pending" } });
     await db.customer.updateMany({ where: { shop: SHOP }, data: { syncStatus: "synced" } });
+    // The shop's tier ladder (a shop metafield) waits for its write: the shop is due until a sync writes it.
+    expect(await shopsWithDueTierWrites(db, NOW)).toEqual({ due: [SHOP], stale: [] });
+    await db.shop.update({ where: { domain: SHOP }, data: { tierLadderDue: false } });
     expect(await shopsWithDueTierWrites(db, NOW)).toEqual({ due: [], stale: [] });
     // Failed, but its retry is not due yet: not swept.
     await db.customer.updateMany({ where: { shop: SHOP, customerGid: gidOf(1) }, data: { syncStatus: "failed", syncDueAt: new Date(NOW.getTime() + 60_000) } });

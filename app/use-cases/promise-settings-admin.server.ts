@@ -3,6 +3,7 @@
 // bookings), and saving, which stores everything at once or, on any bad field, nothing.
 // Promises already made keep their dates (stored-promise-decision.ts): saving only affects
 // orders paid afterwards.
+import { markShopTierLadderDue } from "./write-shop-tier-ladder.server.ts";
 import { DateTime } from "luxon";
 import type { Db } from "../db.server.ts";
 import { listSkuLeadTimes, loadPromiseSettings, PromiseSettingsVersionConflict, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
@@ -307,8 +308,8 @@ export async function submitPromiseSettings({
     const message = `These settings were saved elsewhere since you opened this page (they are now version ${error.currentVersion}). Nothing was saved: reload the page to see them, then make your change again.`;
     return { intent, ok: false, conflict: true, issues: [{ path: "", message }], holidays };
   }
-  // Members' accounts show each tier's promise ($app.tier_ladder): their values are refreshed in batches.
-  await db.customer.updateMany({ where: { shop, syncStatus: "synced", tierKey: { not: null }, deletedAt: null }, data: { syncStatus: "stale" } });
+  // Members' accounts show each tier's promise from the shop metafield $app.tier_ladder: written once by the next sync sweep.
+  await markShopTierLadderDue(db, shop);
   return { intent, ok: true, version, preview: await previewForRules({ db, shop, rules: parsed.rules, tiers, now, locale }), holidays };
 }
 

@@ -12,7 +12,7 @@ export async function recordInstallation({ db, shop, scopes, now = new Date() }:
   await db.shop.upsert({
     where: { domain: shop },
     create: { domain: shop, scopes, allOrdersAccess: hasAllOrdersAccess(scopes), installedAt: now },
-    update: { scopes, allOrdersAccess: hasAllOrdersAccess(scopes), installedAt: now, uninstalledAt: null, purgeAfter: null },
+    update: { scopes, allOrdersAccess: hasAllOrdersAccess(scopes), installedAt: now, uninstalledAt: null, purgeAfter: null, tierLadderDue: true },
   });
   await jobQueues().shopLifecycle.add(
     "installed",

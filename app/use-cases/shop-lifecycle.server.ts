@@ -27,6 +27,7 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.ledgerAdjustment.deleteMany({ where: { shop } }),
     db.tierChange.deleteMany({ where: { shop } }),
     db.flowTriggerFiring.deleteMany({ where: { shop } }),
+    db.flowTriggerUse.deleteMany({ where: { shop } }),
     db.tierSettings.deleteMany({ where: { shop } }),
     db.promiseSettings.deleteMany({ where: { shop } }),
     db.skuReplenishment.deleteMany({ where: { shop } }),

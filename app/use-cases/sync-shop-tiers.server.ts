@@ -24,8 +24,8 @@ import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
-import { TIER_METAFIELD_NAMESPACE, tierLadder, type TierLadder } from "../domain/tier-metafields.ts";
-import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
+import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
+import { writeShopTierLadderIfDue } from "./write-shop-tier-ladder.server.ts";
 import type { TierRules } from "../domain/tier-rules.ts";
 import { metafieldChanges, packByCustomer, planTierSync, stillWantsPlan, type TierSyncPlan } from "../domain/tier-sync-plan.ts";
 import { planTierTags } from "../domain/tier-tags.ts";
@@ -143,9 +143,7 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
     result.rounds++;
     try {
       const rules = await loadTierRules(db, shop);
-      // Each tier's promise goes to the members' account page with their values.
-      const ladder = tierLadder(rules, (await loadPromiseSettings(db, shop)).rules.lanes);
-      await syncRound(db, shop, rows, rules, { ...input, ladder }, now, admin, result);
+      await syncRound(db, shop, rows, rules, input, now, admin, result);
     } catch (error) {
       if (!(error instanceof Throttled)) throw error;
       result.retryAfterMs = error.retryAfterMs;
@@ -162,6 +160,14 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
   }
   // Shopify Flow hears of each tier change once its tag and metafields are written: batched per
   // sync, never in the per-order path (fire-flow-triggers.server.ts). Throttling leaves them due.
+  if (!result.retryAfterMs && !result.heldForCurrency) {
+    // The shop's tier ladder (a shop metafield) after a change of its rules or promises, once.
+    const ladder = await writeShopTierLadderIfDue({ db, shop, admin });
+    if (ladder.retryAfterMs !== null) {
+      result.more = true;
+      result.retryAfterMs = ladder.retryAfterMs;
+    }
+  }
   if (!result.retryAfterMs) {
     await queueTierChangeEvents(db, shop);
     const flow = await fireDueFlowTriggers({ db, shop, admin });
@@ -180,7 +186,7 @@ async function syncRound(
   shop: string,
   rows: CustomerRow[],
   rules: TierRules,
-  options: SyncShopTiersInput & { ladder: TierLadder },
+  options: SyncShopTiersInput,
   now: Date,
   admin: () => Promise<AdminRunner>,
   result: SyncShopTiersResult,
@@ -236,7 +242,7 @@ async function syncRound(
   // (customer.tags_added/removed, which can arrive before this round ends) is
   // recognised. The digest is cleared until the write is confirmed: if it fails,
   // the next sync compares with Shopify instead of trusting the row.
-  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), { rules, ladder: options.ladder }, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
+  await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), rules, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
     if (saved === null) plan.failure = { kind: "MOVED" }; // its tier moved under us: the next round starts over
     else plan.version = saved;
   });
@@ -318,7 +324,7 @@ async function syncRound(
     db,
     shop,
     writtenPlans,
-    { rules, ladder: options.ladder },
+    rules,
     (plan) => ({
       writtenTierTag: plan.writtenTierTag,
       writtenDigest: plan.digest,
@@ -405,7 +411,7 @@ async function saveAllIfStillWanted(
   db: Db,
   shop: string,
   plans: Plan[],
-  { rules, ladder }: { rules: TierRules; ladder: TierLadder },
+  rules: TierRules,
   dataOf: (plan: Plan) => Record<string, unknown>,
   done: (plan: Plan, saved: Date | null) => void,
 ): Promise<void> {
@@ -413,12 +419,12 @@ async function saveAllIfStillWanted(
   const saved = await saveCustomerRows(db, shop, plans.map((plan) => ({ customerGid: plan.gid, version: plan.version, data: dataOf(plan) })));
   for (const plan of plans) {
     const version = saved.get(plan.gid);
-    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan), ladder)));
+    done(plan, version ?? (await saveIfStillWanted(db, shop, plan, rules, dataOf(plan))));
   }
 }
 
 /** saveAllIfStillWanted for one plan whose batched save missed: reads the row and tries again while it wants the same. */
-async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>, ladder: TierLadder): Promise<Date | null> {
+async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRules, data: Record<string, unknown>): Promise<Date | null> {
   let version: Date | null = plan.version;
   for (let attempt = 0; attempt < 3 && version !== null; attempt++) {
     if (attempt > 0) {
@@ -426,7 +432,7 @@ async function saveIfStillWanted(db: Db, shop: string, plan: Plan, rules: TierRu
       if (saved !== null) return saved;
     }
     const row = (await loadCustomerRow(db, shop, plan.gid))?.row ?? null;
-    version = row && stillWantsPlan(row, memberStateFromRow(row), plan, rules, ladder) ? row.updatedAt : null;
+    version = row && stillWantsPlan(row, memberStateFromRow(row), plan, rules) ? row.updatedAt : null;
   }
   return null;
 }

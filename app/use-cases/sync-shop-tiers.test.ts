@@ -3,6 +3,8 @@
 // as expected, merchant tags are untouched, a second sync writes nothing, several
 // customers share a metafieldsSet, spend-only changes wait for the batched refresh,
 // THROTTLED ends the slice and the write lands later.
+import { markShopTierLadderDue } from "./write-shop-tier-ladder.server.ts";
+import { recordFlowTriggerUse } from "./flow-trigger-use.server.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
@@ -83,7 +85,9 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     ({ accessToken: token } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 7, size: "tiny", now: NOW.toISOString() }));
     database = await createTestDatabase(kind, "sync");
     db = database.db;
-    await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_customers,write_customers" } });
+    // The shop's ladder is written by its own test below; the others see the member writes alone.
+    await db.shop.create({ data: { domain: SHOP, currencyCode: "USD", scopes: "read_customers,write_customers", tierLadderDue: false } });
+    await recordFlowTriggerUse(db, { shop: SHOP, handle: "member-tier-changed", hasEnabledFlow: true, timestamp: new Date() });
   });
 
   afterAll(async () => {
@@ -96,7 +100,7 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     const before = await mutations();
 
     const first = await sync([gid]);
-    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 7, metafieldsDeleted: 0 });
+    expect(first).toMatchObject({ written: 1, reads: 1, tagsAdded: 1, tagsRemoved: 1, metafieldsSet: 6, metafieldsDeleted: 0 });
 
     const customer = await simCustomer(gid);
     expect([...customer.tags].sort()).toEqual(["newsletter", "tierline:gold", "vip"]);
@@ -107,15 +111,6 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
       tier_since: "2026-11-20T12:00:00Z",
       tier_review_at: "2027-11-10T12:00:00Z",
       tier_pinned: "false",
-      tier_ladder: JSON.stringify({
-        currency: "USD",
-        window: { kind: "trailing_days", days: 365 },
-        tiers: [
-          { key: "bronze", name: "Bronze", from: "0.00", ships: { unit: "business_days", min: 7, max: 10 } },
-          { key: "silver", name: "Silver", from: "500.00", ships: { unit: "business_hours", min: 48, max: 72 } },
-          { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
-        ],
-      }),
     });
     // Metafields first (Flow reacting to the tag reads the new values), then the tags; the
     // first write reads the values, so no next-tier value is deleted that was never there.
@@ -357,5 +352,33 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
       await db.tierSettings.deleteMany({ where: { shop: SHOP } });
       await db.shop.update({ where: { domain: SHOP }, data: { currencyCode: "USD" } });
     }
+  });
+
+  it("the tier ladder is one SHOP metafield, written once when due (install, rules or promises saved), never per member", async () => {
+    type ShopJson = { shop: { gid: string }; metafields: Record<string, { namespace: string; key: string; type: string; value: string }> };
+    const shopLadder = async () => Object.values((await control<ShopJson>("GET", `/shops/${SHOP}`)).metafields).find((m) => m.namespace.startsWith("app--") && m.key === "tier_ladder");
+    await markShopTierLadderDue(db, SHOP);
+    const before = await mutations();
+    await sync([]);
+    expect(await writesSince(before)).toEqual([["metafieldsSet", true]]);
+    expect(JSON.parse((await shopLadder())!.value)).toEqual({
+      currency: "USD",
+      window: { kind: "trailing_days", days: 365 },
+      tiers: [
+        { key: "bronze", name: "Bronze", from: "0.00", ships: { unit: "business_days", min: 7, max: 10 } },
+        { key: "silver", name: "Silver", from: "500.00", ships: { unit: "business_hours", min: 48, max: 72 } },
+        { key: "gold", name: "Gold", from: "2000.01", ships: { unit: "business_hours", min: 24, max: 48 } },
+      ],
+    });
+    expect((await mutations()).mutations.at(-1)).toMatchObject({ detail: { metafields: [{ ownerGid: (await control<ShopJson>("GET", `/shops/${SHOP}`)).shop.gid, key: "tier_ladder", type: "json" }] } });
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).tierLadderDue).toBe(false);
+    // Written: the next syncs, and a member's tier change, write no ladder.
+    const after = await mutations();
+    await sync([]);
+    const gid = await memberWithSpend([], 60_000);
+    await sync([gid]);
+    const writes = (await mutations()).mutations.slice(after.count);
+    expect(writes.filter((m) => m.kind === "metafieldsSet").flatMap((m) => (m as unknown as { detail: { metafields: { key: string }[] } }).detail.metafields.map((f) => f.key))).not.toContain("tier_ladder");
+    expect(appMetafields(await simCustomer(gid))).not.toHaveProperty("tier_ladder");
   });
 });

@@ -1,6 +1,7 @@
 // The Tier rules page: the rules as an editable draft, a preview of what a draft
 // would do to the shop's members (computed from the ledger, nothing saved), and
 // saving, which stores the rules and queues every customer's recomputation.
+import { markShopTierLadderDue } from "./write-shop-tier-ladder.server.ts";
 import type { Db } from "../db.server.ts";
 import { adjustmentEntries, adjustmentFromRow } from "../adapters/db/spend-adjustment-repository.server.ts";
 import { refundFromRow, snapshotFromRow } from "../adapters/db/ledger-repository.server.ts";
@@ -238,6 +239,8 @@ export async function saveTierRulesAndRecompute({
   requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
 }): Promise<{ version: number; customers: number }> {
   const version = await saveTierRules(db, shop, rules);
+  // The shop's ladder (names, entry spend) is written once, by the syncs the recomputations start.
+  await markShopTierLadderDue(db, shop);
   let customers = 0;
   let cursor: string | undefined;
   for (;;) {

@@ -18,6 +18,8 @@ export interface FlowTriggerDeclaration {
   handle: string;
   name: string;
   fields: FlowTriggerField[];
+  /** Where Flow tells the app a workflow using the trigger was enabled or disabled (absolute, or relative to the app's URL). */
+  lifecycleCallbackUrl?: string;
 }
 
 /** The payload key of each reference field type. */
@@ -64,7 +66,11 @@ export function readFlowTriggers(toml: string, where = "shopify.extension.toml")
         if (keys.has(key)) throw new FlowTriggerConfigError(`${where}: field "${key}" is declared twice`);
         keys.add(key);
       }
-      return { handle, name: e.name, fields };
+      const callback = e.lifecycle_callback_url;
+      if (callback !== undefined && (typeof callback !== "string" || !(callback.startsWith("https://") || /^\/(?!\/)/.test(callback)))) {
+        throw new FlowTriggerConfigError(`${where}: lifecycle_callback_url must be an https URL or a path starting with "/"`);
+      }
+      return { handle, name: e.name, fields, ...(typeof callback === "string" ? { lifecycleCallbackUrl: callback } : {}) };
     });
 }
 

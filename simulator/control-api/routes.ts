@@ -123,6 +123,7 @@ export function registerControlRoutes(router: Router, options: ControlApiOptions
     const data = store.shop(params.shop);
     return {
       shop: toJson(data.shop),
+      metafields: toJson(data.shopMetafields),
       counts: { customers: data.customers.size, orders: data.orders.size, products: data.products.length, mutations: data.mutations.length },
       pointsSpent: data.pointsSpent,
       throttle: { ...admin.throttleConfig(params.shop), status: data.shop.installation ? admin.bucket(params.shop).status() : null },

@@ -14,6 +14,10 @@ export function metafieldOwner(store: StoreCore, domain: string, ownerGid: Gid):
     const c = data.customers.get(parsed.id);
     return c ? { ownerType: "CUSTOMER", metafields: c.metafields, touch: (at) => (c.updatedAt = at) } : null;
   }
+  if (parsed.type === "Shop") {
+    // App-owned shop metafields ($app.tier_ladder): the shop is the owner.
+    return parsed.id === data.shop.id ? { ownerType: "SHOP", metafields: data.shopMetafields, touch: () => {} } : null;
+  }
   if (parsed.type === "Order") {
     const o = data.orders.get(parsed.id);
     if (o && !o.metafields) o.metafields = new Map();

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { IdSource, gidFor, type IdKind } from "./ids.ts";
 import type {
   Gid, Id, IsoDateTime, MutationRecord, SimBulkOperation, SimCustomer, SimFulfillment, SimFulfillmentOrder,
-  SimInventoryAdjustmentGroup, SimMetafieldDefinition, SimOrder, SimProduct, SimShop, SimVariant, StoreChange, StoreEvents,
+  SimInventoryAdjustmentGroup, SimMetafield, SimMetafieldDefinition, SimOrder, SimProduct, SimShop, SimVariant, StoreChange, StoreEvents,
 } from "./types.ts";
 
 export class StoreError extends Error {
@@ -34,6 +34,8 @@ export class ShopData {
   readonly fulfillmentOrders = new Map<Id, SimFulfillmentOrder>();
   readonly fulfillments = new Map<Id, SimFulfillment>();
   readonly metafieldDefinitions: SimMetafieldDefinition[] = [];
+  /** The shop's own metafields (owner gid://shopify/Shop/<id>). */
+  readonly shopMetafields: Map<string, SimMetafield> = new Map();
   readonly bulkOperations = new Map<Id, SimBulkOperation>();
   readonly mutations: MutationRecord[] = [];
   readonly inventoryAdjustmentGroups: SimInventoryAdjustmentGroup[] = [];

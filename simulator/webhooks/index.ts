@@ -11,6 +11,7 @@
 //   POST   /_sim/faults                     merges settings: { seed?, webhooks?: {...}, adminApi?: {...} }
 //   DELETE /_sim/faults                     no faults
 //   POST   /_sim/webhooks/config            { timeCompression?, answerLimitMs? }
+//   POST   /_sim/shops/:shop/flow-workflows { handle, enabled } a merchant enables/disables a Flow workflow (flow-lifecycle.ts)
 //
 // Admin API faults (5xx, slow, dropped, throttling pressure) are applied by a
 // middleware in front of /admin/api/ (admin-api-faults.ts).
@@ -26,6 +27,7 @@ import { simulatedAppFromOptions, type SimulatedApp } from "../admin/app-config.
 import { WebhookDelivery } from "./delivery.ts";
 import { Faults, sharedFaults } from "./faults.ts";
 import { registerAdminApiFaults, type ThrottleTarget } from "./admin-api-faults.ts";
+import { registerFlowLifecycleRoutes } from "./flow-lifecycle.ts";
 import { customersDataRequestPayload, customersRedactPayload, payloadContext, payloadForChange, shopRedactPayload } from "./payloads.ts";
 
 export { WebhookDelivery, SHOPIFY_RETRY_SCHEDULE_S, type DeliveryAttempt } from "./delivery.ts";
@@ -82,6 +84,7 @@ export function registerEdgeRoutes(router: Router, sim: SimulatorContext | Webho
   const ctx = fromSimulator(sim);
   const faults = ctx.faults ?? sharedFaults(ctx.store);
   registerAdminApiFaults(router, faults, ctx.adminApi);
+  registerFlowLifecycleRoutes(router, { store: ctx.store, appUrl: ctx.app.appUrl, apiSecret: ctx.app.apiSecret, apiKey: ctx.app.apiKey });
   const delivery = new WebhookDelivery({
     appUrl: ctx.app.appUrl,
     apiSecret: ctx.app.apiSecret,

@@ -7,7 +7,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { getExtension } from "@shopify/ui-extensions-tester";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CUSTOMER_ACCOUNT_API, METAFIELD_KEYS } from "./member-tier.ts";
+import { CUSTOMER_ACCOUNT_API, LADDER_KEY, METAFIELD_KEYS } from "./member-tier.ts";
 
 const DIR = path.resolve(import.meta.dirname, "..");
 const extension = getExtension("customer-account.profile.block.render");
@@ -46,7 +46,13 @@ function host(locale: Locale, metafields: Record<string, string> | null, ok = tr
   extension.shopify.i18n.translate = translator(locale) as typeof extension.shopify.i18n.translate;
   extension.shopify.i18n.formatCurrency = ((n: number, o?: { currency?: string }) => new Intl.NumberFormat(locale, { style: "currency", currency: o?.currency ?? "USD" }).format(n)) as typeof extension.shopify.i18n.formatCurrency;
   const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
-    new Response(JSON.stringify({ data: { customer: metafields === null ? null : { metafields: METAFIELD_KEYS.map((key) => (key in metafields ? { key, value: metafields[key] } : null)) } } }), { status: ok ? 200 : 500, headers: { "Content-Type": "application/json" } }),
+    new Response(JSON.stringify({
+      data: {
+        customer: metafields === null ? null : { metafields: METAFIELD_KEYS.map((key) => (key in metafields ? { key, value: metafields[key] } : null)) },
+        // The ladder is the shop's metafield, not the member's.
+        shop: { metafield: metafields?.[LADDER_KEY] ? { value: metafields[LADDER_KEY] } : null },
+      },
+    }), { status: ok ? 200 : 500, headers: { "Content-Type": "application/json" } }),
   );
   extension.fetch = fetch as typeof extension.fetch;
   return fetch;
@@ -91,6 +97,8 @@ describe("profile tier block", () => {
     expect(String(fetch.mock.calls[0][0])).toBe(CUSTOMER_ACCOUNT_API);
     const query = JSON.parse(String(fetch.mock.calls[0][1]?.body)).query as string;
     expect(query.match(/namespace: "([^"]+)"/g)?.every((n) => n === 'namespace: "$app"')).toBe(true);
+    expect(query).toMatch(/shop\s*\{\s*metafield\(namespace: "\$app", key: "tier_ladder"\)/);
+    expect(query).not.toMatch(/customer[^]*key: "tier_ladder"[^]*shop/);
   });
 
   it("every tier's promise reads in the buyer's words (en)", async () => {

@@ -1,13 +1,19 @@
 // The buyer's tier as the app-owned customer metafields hold it ($app.*, written by Tierline's tier
-// sync: app/domain/tier-metafields.ts), read through the Customer Account API Shopify serves to
-// the extension. Nothing here calls the app: a buyer without a tier, or an answer without one,
+// sync: app/domain/tier-metafields.ts), and every tier from the app-owned SHOP metafield
+// $app.tier_ladder (the same for every member), read in one query through the Customer Account API
+// Shopify serves to the extension. Nothing here calls the app: a buyer without a tier, or an answer without one,
 // gets null and the block renders nothing.
-export const METAFIELD_KEYS = ["tier", "tier_name", "qualifying_spend", "next_tier_name", "spend_to_next_tier", "tier_ladder"] as const;
+export const METAFIELD_KEYS = ["tier", "tier_name", "qualifying_spend", "next_tier_name", "spend_to_next_tier"] as const;
 type Key = (typeof METAFIELD_KEYS)[number];
+/** The shop metafield with every tier, its entry spend and promise. */
+export const LADDER_KEY = "tier_ladder";
 
 export const MEMBER_TIER_QUERY = `query TierlineMemberTier {
   customer {
     metafields(identifiers: [${METAFIELD_KEYS.map((key) => `{namespace: "$app", key: "${key}"}`).join(", ")}]) { key value }
+  }
+  shop {
+    metafield(namespace: "$app", key: "${LADDER_KEY}") { value }
   }
 }`;
 
@@ -53,13 +59,15 @@ function ladder(value: string | undefined): Ladder | null {
 
 /** The block's content from the query's answer; null without a tier. */
 export function memberTierFrom(answer: unknown): MemberTier | null {
-  const list = (answer as { data?: { customer?: { metafields?: ({ key: string; value: string } | null)[] } | null } })?.data?.customer?.metafields;
+  const data = (answer as { data?: { customer?: { metafields?: ({ key: string; value: string } | null)[] } | null; shop?: { metafield?: { value?: unknown } | null } | null } })?.data;
+  const list = data?.customer?.metafields;
   if (!Array.isArray(list)) return null;
   const values = new Map<Key, string>();
   for (const entry of list) if (entry && typeof entry.value === "string") values.set(entry.key as Key, entry.value);
   const tierKey = values.get("tier");
   if (!tierKey) return null;
-  const tiers = ladder(values.get("tier_ladder"));
+  const shopLadder = data?.shop?.metafield?.value;
+  const tiers = ladder(typeof shopLadder === "string" ? shopLadder : undefined);
   const nextName = values.get("next_tier_name");
   return {
     tierKey,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN "tierLadderDue" BOOLEAN NOT NULL DEFAULT true;
