@@ -66,7 +66,7 @@ export async function paidOrdersWithoutPromise(db: Db, shop: string, since: Date
   let cursor: string | undefined;
   for (;;) {
     const page = await db.ledgerOrder.findMany({
-      where: { shop, processedAt: { gte: since }, cancelledAt: null, deletedAt: null, financialStatus: { in: PAID_IN_LEDGER }, ...(cursor ? { orderGid: { gt: cursor } } : {}) },
+      where: { shop, processedAt: { gte: since }, cancelledAt: null, deletedAt: null, test: false, financialStatus: { in: PAID_IN_LEDGER }, ...(cursor ? { orderGid: { gt: cursor } } : {}) },
       orderBy: { orderGid: "asc" },
       select: { orderGid: true },
       take: 500,

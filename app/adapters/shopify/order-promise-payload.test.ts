@@ -44,6 +44,11 @@ describe("orderPromiseEvent", () => {
     expect(orderPromiseEvent({ ...base, cancelled_at: "2026-11-24T11:00:00-05:00" })).toEqual({ kind: "cancel", orderGid: base.admin_graphql_api_id });
   });
 
+  it("promises nothing for a test order, which is never shipped and must not take a lane's place", () => {
+    expect(orderPromiseEvent({ ...base, test: true })).toBeNull();
+    expect(orderPromiseEvent({ ...base, test: false })?.kind).toBe("make");
+  });
+
   it("a guest without a shipping address has no customer and no destination", () => {
     const event = orderPromiseEvent({ ...base, customer: null, shipping_address: null });
     expect(event?.kind === "make" && [event.order.customerGid, event.order.destination]).toEqual([null, null]);

@@ -24,6 +24,8 @@ export function orderPromiseEvent(payload: unknown): OrderPromiseEvent {
   if (!body || !orderGid?.startsWith("gid://shopify/Order/")) throw new PayloadError("Order payload without admin_graphql_api_id");
   if (text(body.cancelled_at)) return { kind: "cancel", orderGid };
   if (!PAID.has(String(body.financial_status ?? "").toLowerCase())) return null;
+  // A test order is never shipped: it would take a place in its lane that a buyer's order needs.
+  if (body.test === true) return null;
   const customerId = idString(asObject(body.customer)?.id);
   const address = asObject(body.shipping_address);
   const countryCode = text(address?.country_code);
