@@ -1,57 +1,25 @@
 // The dashboard in a real browser (Debian's Chromium, headless) inside the simulated Shopify admin,
 // over the real web and worker processes, after a seeded store's history was imported and rolled up:
 // every figure has its chart and table, a new date range redraws the charts, nothing is wider than
-// a phone. Screenshots at 1280 and 390 px are kept in tests/.artifacts.
+// a phone. Screenshots at 1440 and 390 px are kept in tests/.artifacts.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
-import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
 import { startTierlineSystem, grantAndInstall, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import { rollUpShopKpis } from "../app/use-cases/kpi-rollup.server.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { appOverflow, ARTIFACTS, failWithoutChromium, hydrated, openInAdmin, pageFailures, shootApp } from "./support/admin-browser.ts";
 
 const SHOP = "dashboard-browser.myshopify.com";
 const CHROMIUM = chromiumPlan();
-const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
 const FIGURES = ["tier-distribution", "members-over-time", "tier-migration", "tier-value", "promise-kept", "cycle-time", "service-cost", "rfm"];
 
-if (!CHROMIUM.run && !CHROMIUM.skip) {
-  describe("dashboard in the browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(CHROMIUM.reason);
-    });
-  });
-}
-
-async function hydrated(app: FrameLocator, selector: string): Promise<void> {
-  await expect.poll(() => app.locator(selector).first().evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps"))), { timeout: 30_000 }).toBe(true);
-}
-
-async function overflow(app: FrameLocator): Promise<{ scrollWidth: number; width: number; wide: string[] }> {
-  return app.locator("body").evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    // A data table scrolls inside its own box on a phone; what is clipped there is not page overflow.
-    const clipped = (el: Element) => el.closest(".Polaris-DataTable__ScrollContainer") !== null;
-    const wide = [...document.querySelectorAll("body *")]
-      .filter((el) => !clipped(el) && el.getBoundingClientRect().right > width + 1 && el.getClientRects().length > 0)
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)} → ${Math.round(el.getBoundingClientRect().right)}`);
-    return { scrollWidth: document.documentElement.scrollWidth, width, wide };
-  });
-}
-
-async function shoot(page: Page, app: FrameLocator, name: string): Promise<void> {
-  const width = page.viewportSize()?.width ?? 1280;
-  const height = await app.locator("body").evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width, height: Math.min(12_000, height + 120) });
-  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
-  await page.setViewportSize({ width, height: 900 });
-}
+failWithoutChromium("dashboard in the browser", CHROMIUM);
 
 describe.skipIf(!CHROMIUM.run)("dashboard in the browser", () => {
   let system: TierlineSystem;
@@ -59,15 +27,7 @@ describe.skipIf(!CHROMIUM.run)("dashboard in the browser", () => {
   let sim: RunningSimulator;
   let browser: Browser;
 
-  const open = async (width: number, route: string) => {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: MERCHANT_BROWSER });
-    page.setDefaultTimeout(30_000);
-    const seen: string[] = [];
-    page.on("console", (m) => seen.push(`console.${m.type()}: ${m.text().slice(0, 300)}`));
-    page.on("pageerror", (e) => seen.push(`pageerror: ${e.message.slice(0, 300)}`));
-    await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/${route}`);
-    return { page, app: page.frameLocator("iframe"), seen };
-  };
+  const open = (width: number, route: string) => openInAdmin(browser, sim.origin, `${SHOP}/apps/tierline/app/${route}`, width);
 
   beforeAll(async () => {
     system = await startTierlineSystem({ label: "dashboard_browser" });
@@ -88,7 +48,7 @@ describe.skipIf(!CHROMIUM.run)("dashboard in the browser", () => {
   });
 
   it("draws every figure with its table, and redraws the charts for another date range", async () => {
-    const { page, app, seen } = await open(1280, "dashboard");
+    const { page, app, seen } = await open(1440, "dashboard");
     try {
       for (const id of FIGURES) await app.locator(`[data-figure="${id}"]`).waitFor();
       await app.locator('[data-chart="members-over-time"]').waitFor();
@@ -97,15 +57,15 @@ describe.skipIf(!CHROMIUM.run)("dashboard in the browser", () => {
       expect(decodeURIComponent(csv!.split(",").slice(1).join(","))).toMatch(/^Tier,Members,Share of members,Revenue kept,Share of revenue\r\n/);
       const before = await app.locator('[data-chart="members-over-time"]').innerHTML();
       const monthsBefore = await app.locator('[data-table="members-over-time"] tbody tr').count();
-      await shoot(page, app, "dashboard-1280.png");
+      await shootApp(page, app, "dashboard-1440.png", 12_000);
 
       await hydrated(app, "select");
       await app.getByLabel("Date range").selectOption("365");
       await expect.poll(() => app.locator('[data-table="members-over-time"] tbody tr').count()).toBeGreaterThan(monthsBefore);
       await expect.poll(() => page.frames().some((frame) => frame.url().includes("days=365"))).toBe(true);
       expect(await app.locator('[data-chart="members-over-time"]').innerHTML()).not.toBe(before);
-      await shoot(page, app, "dashboard-365-1280.png");
-      expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
+      await shootApp(page, app, "dashboard-365-1440.png", 12_000);
+      expect(pageFailures(seen)).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
       await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-failure.png"), fullPage: true }).catch(() => {});
@@ -119,10 +79,10 @@ describe.skipIf(!CHROMIUM.run)("dashboard in the browser", () => {
     const { page, app, seen } = await open(390, "dashboard");
     try {
       for (const id of FIGURES) await app.locator(`[data-figure="${id}"]`).waitFor();
-      const fit = await overflow(app);
+      const fit = await appOverflow(app, ".Polaris-DataTable__ScrollContainer");
       expect(fit.wide, `elements wider than ${fit.width}px`).toEqual([]);
       expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);
-      await shoot(page, app, "dashboard-390.png");
+      await shootApp(page, app, "dashboard-390.png", 12_000);
     } catch (error) {
       console.error(seen.join("\n"));
       throw error;

@@ -1,7 +1,7 @@
 // The Members pages and the Overview in a real browser (Debian's Chromium, headless),
 // inside the simulated Shopify admin, over the real web and worker processes: search
 // (with % and _ as plain characters), filter, sort, bulk pin; a member's page with a
-// spend adjustment; a new shop's Overview. Screenshots at 1280 and 390 px are kept
+// spend adjustment; a new shop's Overview. Screenshots at 1440 and 390 px are kept
 // in tests/.artifacts; at 390 px nothing is wider than the screen.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -9,26 +9,19 @@ import { chromium, type Browser, type FrameLocator, type Page } from "playwright
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
-import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
 import type { SettleWatcher } from "../scripts/lib/settle.ts";
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { ARTIFACTS, failWithoutChromium, openInAdmin } from "./support/admin-browser.ts";
 
 const SHOP = "members-browser.myshopify.com";
 const NEW_SHOP = "members-browser-new.myshopify.com";
 const CHROMIUM = chromiumPlan();
-const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
-const WIDTHS = [1280, 390] as const;
+const WIDTHS = [1440, 390] as const;
 
-if (!CHROMIUM.run && !CHROMIUM.skip) {
-  describe("members admin in the browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(CHROMIUM.reason);
-    });
-  });
-}
+failWithoutChromium("members admin in the browser", CHROMIUM);
 
 describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
   let system: TierlineSystem;
@@ -53,15 +46,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
     await system?.close();
   });
 
-  async function open(width: number, pathname: string): Promise<{ page: Page; app: FrameLocator; log: string[] }> {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: MERCHANT_BROWSER });
-    page.setDefaultTimeout(30_000);
-    const log: string[] = [];
-    page.on("console", (m) => m.type() === "error" && log.push(`console.error: ${m.text().slice(0, 300)}`));
-    page.on("pageerror", (e) => log.push(`pageerror: ${e.message.slice(0, 300)}`));
-    await page.goto(`${sim.origin}/_sim/admin/${pathname}`);
-    return { page, app: page.frameLocator("iframe"), log };
-  }
+  const open = (width: number, pathname: string) => openInAdmin(browser, sim.origin, pathname, width);
 
   /** Server-rendered first: a click before React hydrates the page does nothing. */
   const hydrated = (app: FrameLocator) => expect.poll(() => app.locator("body").evaluate(() => Boolean((window as unknown as { __remixContext?: unknown }).__remixContext) && document.querySelector("[data-polaris-scrollable], .Polaris-Page") !== null), { timeout: 30_000 }).toBe(true);
@@ -78,14 +63,14 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
   const simTags = (gid: string) => [...sim.store.shop(SHOP).customers.values()].find((c) => c.gid === gid)?.tags ?? [];
   const shot = (page: Page, name: string, width: number) => page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
 
-  it("Members: search with % and _ taken literally, filter, sort, bulk pin (1280 and 390 px)", async () => {
+  it("Members: search with % and _ taken literally, filter, sort, bulk pin (1440 and 390 px)", async () => {
     const { db } = database;
     const [first] = await db.customer.findMany({ where: { shop: SHOP, tierKey: { not: null } }, orderBy: { customerGid: "asc" }, take: 1 });
     await db.customer.update({ where: { shop_customerGid: { shop: SHOP, customerGid: first.customerGid } }, data: { firstName: "Zed_100%", lastName: "Literal" } });
     const members = await db.customer.count({ where: { shop: SHOP, tierKey: { not: null }, deletedAt: null } });
 
     for (const width of WIDTHS) {
-      const { page, app, log } = await open(width, `${SHOP}/apps/tierline/app/members`);
+      const { page, app, seen: log } = await open(width, `${SHOP}/apps/tierline/app/members`);
       try {
         await app.getByText(`${members.toLocaleString("en-US")} members`).first().waitFor();
         await hydrated(app);
@@ -112,7 +97,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
 
     // Filter and sort through the URL the page keeps, then sort by clicking the column at desktop width.
     const gold = await db.customer.count({ where: { shop: SHOP, tierKey: "gold", deletedAt: null } });
-    const { page, app, log } = await open(1280, `${SHOP}/apps/tierline/app/members?tier=silver`);
+    const { page, app, seen: log } = await open(1440, `${SHOP}/apps/tierline/app/members?tier=silver`);
     try {
       const silver = await db.customer.findMany({ where: { shop: SHOP, tierKey: "silver", deletedAt: null }, orderBy: [{ qualifyingSpend: "asc" }, { customerGid: "asc" }] });
       expect(silver.length).toBeGreaterThanOrEqual(2);
@@ -134,7 +119,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       await app.getByRole("button", { name: "Pin to tier…" }).click();
       const dialog = app.getByRole("dialog");
       await dialog.getByLabel("Tier").selectOption("gold");
-      await shot(page, "members-bulk-pin", 1280);
+      await shot(page, "members-bulk-pin", 1440);
       await dialog.getByRole("button", { name: "Pin", exact: true }).click();
       await eventually(async () => (await db.customer.count({ where: { shop: SHOP, pinnedTierKey: "gold", tierKey: "gold" } })) === 2 || null, { what: "two members pinned to Gold" });
       await eventually(async () => ((await db.customer.count({ where: { shop: SHOP, pinnedTierKey: "gold", syncStatus: "synced" } })) === 2 ? true : null), { what: "pins written to Shopify", timeoutMs: 60_000 });
@@ -142,24 +127,24 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       for (const gid of pinnedGids) expect(simTags(gid)).toContain("tierline:gold");
     } catch (error) {
       console.error(log.join("\n"));
-      await shot(page, "members-failure", 1280).catch(() => {});
+      await shot(page, "members-failure", 1440).catch(() => {});
       throw error;
     } finally {
       await page.close();
     }
   }, 240_000);
 
-  it("a member's page: standing, orders that count, history; a spend adjustment with its note (1280 and 390 px)", async () => {
+  it("a member's page: standing, orders that count, history; a spend adjustment with its note (1440 and 390 px)", async () => {
     const { db } = database;
     const member = await db.customer.findFirstOrThrow({ where: { shop: SHOP, tierKey: "bronze", pinnedTierKey: null, qualifyingSpend: { gt: 0 } }, orderBy: { customerGid: "asc" } });
     const id = member.customerGid.split("/").pop();
     for (const width of WIDTHS) {
-      const { page, app, log } = await open(width, `${SHOP}/apps/tierline/app/members/${id}`);
+      const { page, app, seen: log } = await open(width, `${SHOP}/apps/tierline/app/members/${id}`);
       try {
         await app.getByRole("heading", { name: "Orders that count" }).waitFor();
         await app.getByText(/more to reach Silver/).waitFor();
         // At phone width the page's actions fold into its menu.
-        if (width === 1280) expect(await app.getByRole("link", { name: "View customer in Shopify" }).first().getAttribute("href")).toBe(`shopify://admin/customers/${id}`);
+        if (width === 1440) expect(await app.getByRole("link", { name: "View customer in Shopify" }).first().getAttribute("href")).toBe(`shopify://admin/customers/${id}`);
         await hydrated(app);
         await fitsTheScreen(page, app);
         await shot(page, "member", width);
@@ -172,7 +157,7 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       }
     }
 
-    const { page, app, log } = await open(390, `${SHOP}/apps/tierline/app/members/${id}`);
+    const { page, app, seen: log } = await open(390, `${SHOP}/apps/tierline/app/members/${id}`);
     try {
       const button = app.getByRole("button", { name: "Adjust spend" });
       await settledReact(button);
@@ -198,11 +183,11 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
     }
   }, 240_000);
 
-  it("a new shop's Overview: the setup steps instead of empty counts (1280 and 390 px)", async () => {
+  it("a new shop's Overview: the setup steps instead of empty counts (1440 and 390 px)", async () => {
     await fetch(`${sim.origin}/_sim/shops`, { method: "POST", body: JSON.stringify({ shop: NEW_SHOP, currency: "USD" }) });
     expect((await grantAndInstall(sim, NEW_SHOP)).installed).toBe(true);
     for (const width of WIDTHS) {
-      const { page, app, log } = await open(width, `${NEW_SHOP}/apps/tierline/app`);
+      const { page, app, seen: log } = await open(width, `${NEW_SHOP}/apps/tierline/app`);
       try {
         await app.getByText("Welcome to Tierline").waitFor();
         await app.getByText("Import your order history").waitFor();
@@ -218,12 +203,12 @@ describe.skipIf(!CHROMIUM.run)("members admin in the browser", () => {
       }
     }
     // The established shop keeps its own Overview: counts, recent changes, members close to the next tier.
-    const { page, app } = await open(1280, `${SHOP}/apps/tierline/app`);
+    const { page, app } = await open(1440, `${SHOP}/apps/tierline/app`);
     try {
       await app.getByText("Members per tier").waitFor();
       await app.getByText("Recent tier changes").waitFor();
       await app.getByText("Close to the next tier").waitFor();
-      await shot(page, "overview", 1280);
+      await shot(page, "overview", 1440);
       await page.setViewportSize({ width: 390, height: 900 });
       await fitsTheScreen(page, app);
       await shot(page, "overview", 390);

@@ -5,56 +5,22 @@
 // page is wider than a phone's screen.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
 import { startTierlineSystem, grantAndInstall, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import { loadPromiseSetup } from "../app/adapters/db/promise-settings-repository.server.ts";
 import { addWorkingDays, endOfLocalDay, localDateOf, workingDayOnOrBefore, addLocalDays } from "../app/domain/business-calendar.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { appOverflow, ARTIFACTS, failWithoutChromium, hydrated, openInAdmin, pageFailures, shootApp } from "./support/admin-browser.ts";
 
 const SHOP = "promise-browser.myshopify.com";
 const CHROMIUM = chromiumPlan();
-const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
-// Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot (410).
-const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-if (!CHROMIUM.run && !CHROMIUM.skip) {
-  describe("promise pages in the browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(CHROMIUM.reason);
-    });
-  });
-}
-
-/** Hydrated: React keeps an element's props on it; a click before that does nothing. */
-async function hydrated(app: FrameLocator, selector: string): Promise<void> {
-  await expect.poll(() => app.locator(selector).first().evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps"))), { timeout: 30_000 }).toBe(true);
-}
-
-/** The app's document is no wider than its frame (nothing to scroll sideways). */
-async function overflow(app: FrameLocator): Promise<{ scrollWidth: number; width: number; wide: string[] }> {
-  return app.locator("body").evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const wide = [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > width + 1 && el.getClientRects().length > 0)
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)} → ${Math.round(el.getBoundingClientRect().right)}`);
-    return { scrollWidth: document.documentElement.scrollWidth, width, wide };
-  });
-}
-
-/** The whole app page: the admin frame scrolls inside, so the window grows to the app's height first. */
-async function shoot(page: Page, app: FrameLocator, name: string): Promise<void> {
-  const width = page.viewportSize()?.width ?? 1440;
-  const height = await app.locator("body").evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width, height: Math.min(8_000, height + 120) });
-  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
-  await page.setViewportSize({ width, height: 900 });
-}
+failWithoutChromium("promise pages in the browser", CHROMIUM);
 
 describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
   let system: TierlineSystem;
@@ -62,15 +28,7 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
   let sim: RunningSimulator;
   let browser: Browser;
 
-  const open = async (width: number, route: string): Promise<{ page: Page; app: FrameLocator; seen: string[] }> => {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: USER_AGENT });
-    page.setDefaultTimeout(30_000);
-    const seen: string[] = [];
-    page.on("console", (m) => seen.push(`console.${m.type()}: ${m.text().slice(0, 300)}`));
-    page.on("pageerror", (e) => seen.push(`pageerror: ${e.message.slice(0, 300)}`));
-    await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/${route}`);
-    return { page, app: page.frameLocator("iframe"), seen };
-  };
+  const open = (width: number, route: string) => openInAdmin(browser, sim.origin, `${SHOP}/apps/tierline/app/${route}`, width);
 
   beforeAll(async () => {
     system = await startTierlineSystem({ label: "promise_browser" });
@@ -97,7 +55,7 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       await app.getByText("Public holidays from date-holidays", { exact: false }).waitFor();
       const cutoff = app.getByLabel("Daily order cut-off");
       await hydrated(app, 'input[name], input[id]');
-      await shoot(page, app, "promise-settings-1440.png");
+      await shootApp(page, app, "promise-settings-1440.png");
 
       await cutoff.fill("25:99");
       // Under the field itself (the banner above names the field too).
@@ -131,9 +89,9 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4 }]);
       await app.getByText("these are version 1 of your settings", { exact: false }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, "promise-settings-saved-toast-1440.png") });
-      await shoot(page, app, "promise-settings-saved-1440.png");
+      await shootApp(page, app, "promise-settings-saved-1440.png");
       // Server and browser rendered the same page (no hydration mismatch, no script errors).
-      expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
+      expect(pageFailures(seen)).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
       await page.screenshot({ path: path.join(ARTIFACTS, "promise-settings-failure.png"), fullPage: true }).catch(() => {});
@@ -178,11 +136,11 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
         await app.getByText("was full (2 a day)", { exact: false }).waitFor();
         await app.getByText("Shopify's shop promise promised delivery by", { exact: false }).waitFor();
         for (const label of ["Late", "On time", "Kept", "Broken"]) expect(await app.getByText(label, { exact: true }).count()).toBeGreaterThan(0);
-        const fit = await overflow(app);
+        const fit = await appOverflow(app);
         expect(fit.wide, `elements wider than ${fit.width}px`).toEqual([]);
         expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);
-        await shoot(page, app, `promises-${width}.png`);
-        expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
+        await shootApp(page, app, `promises-${width}.png`);
+        expect(pageFailures(seen)).toEqual([]);
         if (width === 1440) {
           await hydrated(app, "select");
           await app.getByLabel("Status").selectOption("kept");
@@ -200,10 +158,10 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
     const { page, app } = await open(390, "promise-settings");
     try {
       await app.getByText(/Ships by /).first().waitFor();
-      const fit = await overflow(app);
+      const fit = await appOverflow(app);
       expect(fit.wide, `elements wider than ${fit.width}px`).toEqual([]);
       expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);
-      await shoot(page, app, "promise-settings-390.png");
+      await shootApp(page, app, "promise-settings-390.png");
     } finally {
       await page.close();
     }

@@ -5,50 +5,24 @@
 // (1280) and phone (390) width, and neither page scrolls sideways on a phone.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
-import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
 import { startTierlineSystem, grantAndInstall, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import { openReplenishmentRequest, saveSkuRule } from "../app/adapters/db/replenishment-repository.server.ts";
 import { rfqId } from "../app/domain/procurement-documents.ts";
 import { decideRequest, prepareRequestRfqs, recordSupplierAnswer } from "../app/use-cases/replenishment-requests.server.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { appOverflow, ARTIFACTS, failWithoutChromium, hydrated, openInAdmin, pageFailures, shootApp } from "./support/admin-browser.ts";
 
 const SHOP = "supplier-browser.myshopify.com";
 const CHROMIUM = chromiumPlan();
-const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
 const HEADER = "SKU,Supplier,Usual cost,Lead time (business days),Rating,Supplier SKU";
 
-if (!CHROMIUM.run && !CHROMIUM.skip) {
-  describe("supplier pages in the browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(CHROMIUM.reason);
-    });
-  });
-}
-
-/** Hydrated: React keeps an element's props on it; a click before that does nothing. */
-async function hydrated(app: FrameLocator, selector: string): Promise<void> {
-  await expect.poll(() => app.locator(selector).first().evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps"))), { timeout: 30_000 }).toBe(true);
-}
-
-/** The whole app page: the admin frame scrolls inside, so the window grows to the app's height first. */
-async function shoot(page: Page, app: FrameLocator, name: string): Promise<void> {
-  const width = page.viewportSize()?.width ?? 1280;
-  const height = await app.locator("body").evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width, height: Math.min(8_000, height + 120) });
-  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
-  await page.setViewportSize({ width, height: 900 });
-}
-
-/** How far the app's document is wider than its frame (tables scroll inside their own box). */
-async function sidewaysScroll(app: FrameLocator): Promise<number> {
-  return app.locator("body").evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
+failWithoutChromium("supplier pages in the browser", CHROMIUM);
 
 describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
   let system: TierlineSystem;
@@ -59,15 +33,7 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
   const items: Record<string, string> = {};
   let location = "";
 
-  const open = async (width: number, route: string): Promise<{ page: Page; app: FrameLocator; seen: string[] }> => {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: MERCHANT_BROWSER });
-    page.setDefaultTimeout(30_000);
-    const seen: string[] = [];
-    page.on("console", (m) => seen.push(`console.${m.type()}: ${m.text().slice(0, 300)}`));
-    page.on("pageerror", (e) => seen.push(`pageerror: ${e.message.slice(0, 300)}`));
-    await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/${route}`);
-    return { page, app: page.frameLocator("iframe"), seen };
-  };
+  const open = (width: number, route: string) => openInAdmin(browser, sim.origin, `${SHOP}/apps/tierline/app/${route}`, width);
 
   beforeAll(async () => {
     system = await startTierlineSystem({ label: "supplier_browser" });
@@ -89,7 +55,7 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
   });
 
   it("Suppliers: a spreadsheet with a bad row is refused with the row named; the corrected one is imported", async () => {
-    const { page, app, seen } = await open(1280, "suppliers");
+    const { page, app, seen } = await open(1440, "suppliers");
     try {
       await app.getByText("Acme Supply Co.").waitFor();
       await hydrated(app, "button");
@@ -99,14 +65,14 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       await app.getByText('Row 3: the usual cost "12;40" is not an amount in USD like 12.50.').waitFor();
       await app.getByText("Nothing was imported: 1 row needs fixing.", { exact: false }).waitFor();
       expect(await database.db.skuSupplier.count({ where: { shop: SHOP } })).toBe(0);
-      await shoot(page, app, "suppliers-import-error-1280.png");
+      await shootApp(page, app, "suppliers-import-error-1440.png");
 
       await file.setInputFiles({ name: "suppliers.csv", mimeType: "text/csv", buffer: Buffer.from(`${HEADER}\r\nMUG-1,Acme Supply Co.,12.50,5,4,AC-77\r\nMUG-1,Bolt Wholesale,12.40,3,5,\r\nJUG-2,Acme Supply Co.,8.00,5,4,AC-78\r\nJUG-2,Bolt Wholesale,7.90,4,4,\r\n`) });
       await app.getByRole("button", { name: "Import", exact: true }).click();
       await app.getByText("Imported 4 rows (4 added).").waitFor();
       await app.getByText("$12.40").waitFor();
       expect(await database.db.skuSupplier.count({ where: { shop: SHOP } })).toBe(4);
-      await shoot(page, app, "suppliers-1280.png");
+      await shootApp(page, app, "suppliers-1440.png");
 
       // A new supplier: each field's error under it, then saved with a toast; the secret is not shown back.
       await app.getByRole("button", { name: "Add supplier" }).first().click();
@@ -116,7 +82,7 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       await app.getByText("Enter the supplier's name.").waitFor();
       await app.getByText("The address must start with https://", { exact: false }).waitFor();
       await app.getByText("The signing secret must be at least 16 characters.").waitFor();
-      await shoot(page, app, "suppliers-form-error-1280.png");
+      await shootApp(page, app, "suppliers-form-error-1440.png");
       await app.getByLabel("Name").fill("Cargo Freight Parts");
       await app.getByLabel("Endpoint address").fill("https://cargo.example/rfq");
       await app.getByLabel("Signing secret").fill("cargo-secret-0123456789-x9");
@@ -124,7 +90,7 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       await page.getByTestId("sim-toast").filter({ hasText: "Cargo Freight Parts added." }).waitFor();
       await app.getByText("https://cargo.example/rfq · signing secret ••••9-x9").waitFor();
       expect(await database.db.supplier.count({ where: { shop: SHOP } })).toBe(3);
-      expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
+      expect(pageFailures(seen)).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
       await page.screenshot({ path: path.join(ARTIFACTS, "suppliers-failure.png"), fullPage: true }).catch(() => {});
@@ -171,11 +137,11 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
     await database.db.supplierRfq.update({ where: { id: rfqId(waiting, ids.bolt) }, data: { status: "sent", sentAt: new Date() } });
     await database.db.supplierRfq.update({ where: { id: rfqId(waiting, ids.acme) }, data: { status: "sent", sentAt: new Date() } });
 
-    const { page, app, seen } = await open(1280, "replenishment");
+    const { page, app, seen } = await open(1440, "replenishment");
     try {
       await app.getByText("above 30 % a person decides", { exact: false }).waitFor();
       await hydrated(app, "button");
-      await shoot(page, app, "replenishment-1280.png");
+      await shootApp(page, app, "replenishment-1440.png");
       await app.getByRole("button", { name: "Enter Bolt Wholesale's reply" }).click();
       await app.getByLabel("Unit price").fill("7.95");
       await app.getByLabel("Quantity").fill("200");
@@ -190,8 +156,8 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       expect((await database.db.replenishmentRequest.findUniqueOrThrow({ where: { id: escalated } })).status).toBe("awarded");
       await page.reload();
       await app.getByText("Recently decided (1)").waitFor();
-      await shoot(page, app, "replenishment-after-1280.png");
-      expect(seen.filter((line) => /pageerror|Hydration|did not match/i.test(line))).toEqual([]);
+      await shootApp(page, app, "replenishment-after-1440.png");
+      expect(pageFailures(seen)).toEqual([]);
     } catch (error) {
       console.error(seen.join("\n"));
       await page.screenshot({ path: path.join(ARTIFACTS, "replenishment-failure.png"), fullPage: true }).catch(() => {});
@@ -207,13 +173,13 @@ describe.skipIf(!CHROMIUM.run)("supplier pages in the browser", () => {
       try {
         await app.getByRole("heading", { name: route === "suppliers" ? "Suppliers" : "Replenishment", exact: true }).first().waitFor();
         await hydrated(app, "button");
-        await shoot(page, app, `${route}-390.png`);
-        expect(await sidewaysScroll(app)).toBeLessThanOrEqual(0);
+        await shootApp(page, app, `${route}-390.png`);
+        expect(await appOverflow(app).then((fit) => fit.scrollWidth - fit.width)).toBeLessThanOrEqual(0);
         if (route === "suppliers") {
           await app.getByRole("button", { name: "Edit" }).first().click();
           await app.getByText("Leave blank to keep it.", { exact: false }).waitFor();
-          await shoot(page, app, "suppliers-form-390.png");
-          expect(await sidewaysScroll(app)).toBeLessThanOrEqual(0);
+          await shootApp(page, app, "suppliers-form-390.png");
+          expect(await appOverflow(app).then((fit) => fit.scrollWidth - fit.width)).toBeLessThanOrEqual(0);
         }
       } finally {
         await page.close();

@@ -7,24 +7,18 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
-import { eventually, ROOT } from "../scripts/lib/app-processes.ts";
+import { eventually } from "../scripts/lib/app-processes.ts";
 import type { SettleWatcher } from "../scripts/lib/settle.ts";
 import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../scripts/lib/tierline-system.ts";
 import { CHROMIUM_ARGS, chromiumPlan } from "../scripts/lib/chromium.ts";
 import type { TestDatabase } from "./support/test-database.ts";
+import { MERCHANT_BROWSER } from "../simulator/admin/install.ts";
+import { ARTIFACTS, failWithoutChromium } from "./support/admin-browser.ts";
 
 const SHOP = "browser-test.myshopify.com";
 const CHROMIUM = chromiumPlan();
-const ARTIFACTS = path.join(ROOT, "tests/.artifacts");
 
-// Without Chromium: skipped on a developer's machine, a failure in CI.
-if (!CHROMIUM.run && !CHROMIUM.skip) {
-  describe("tier rules in the browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(CHROMIUM.reason);
-    });
-  });
-}
+failWithoutChromium("tier rules in the browser", CHROMIUM);
 
 describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
   let system: TierlineSystem;
@@ -53,7 +47,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
   });
 
   it("shows the imported history and the members per tier on the overview", async () => {
-    const page = await browser.newPage({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    const page = await browser.newPage({ userAgent: MERCHANT_BROWSER });
     try {
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
       const app = page.frameLocator("iframe");
@@ -74,7 +68,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
     const bronzeBefore = await database.db.customer.count({ where: { shop: SHOP, tierKey: "bronze" } });
     expect(bronzeBefore).toBeGreaterThan(0);
     // Headless Chromium says "HeadlessChrome", which shopify-app-remix turns away as a bot (410).
-    const page = await browser.newPage({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    const page = await browser.newPage({ userAgent: MERCHANT_BROWSER });
     page.setDefaultTimeout(30_000);
     const seen: string[] = [];
     page.on("response", (r) => seen.push(`${r.status()} ${r.request().method()} ${r.url().slice(0, 160)}`));
@@ -96,7 +90,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await expect.poll(() => saveBar.getAttribute("open")).not.toBeNull();
       mkdirSync(ARTIFACTS, { recursive: true });
       // On a phone and on a desktop, the preview is brought into view below the form when asked for.
-      for (const width of [390, 1280]) {
+      for (const width of [390, 1440]) {
         await page.setViewportSize({ width, height: 900 });
         await app.locator("body").evaluate(() => window.scrollTo(0, 0));
         await app.getByRole("button", { name: "Preview who moves" }).click();
@@ -113,7 +107,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       const toast = page.getByTestId("sim-toast").filter({ hasText: "Tier rules saved" });
       await toast.waitFor();
       expect(await toast.innerText()).toMatch(/^Tier rules saved: recomputing \d+ members$/);
-      for (const width of [1280, 390]) {
+      for (const width of [1440, 390]) {
         await page.setViewportSize({ width, height: 900 });
         await page.screenshot({ path: path.join(ARTIFACTS, `tier-rules-saved-${width}.png`), fullPage: true });
       }
@@ -121,7 +115,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await settle.settled();
 
       // At desktop width: on a phone the Members index is a condensed list, not a table.
-      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.setViewportSize({ width: 1440, height: 900 });
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/members`);
       const silverBadges = app.locator("table").getByText("Silver", { exact: true });
       await expect.poll(() => silverBadges.count(), { timeout: 30_000 }).toBeGreaterThan(silverBefore);
@@ -147,8 +141,8 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       ],
     });
     mkdirSync(ARTIFACTS, { recursive: true });
-    for (const width of [1280, 390]) {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    for (const width of [1440, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: MERCHANT_BROWSER });
       page.setDefaultTimeout(30_000);
       try {
         await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
@@ -161,7 +155,7 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
         await page.close();
       }
     }
-    const page = await browser.newPage({ viewport: { width: 390, height: 900 }, userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+    const page = await browser.newPage({ viewport: { width: 390, height: 900 }, userAgent: MERCHANT_BROWSER });
     page.setDefaultTimeout(30_000);
     try {
       await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app`);
@@ -174,8 +168,8 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
       await app.getByText("2 updates dismissed").waitFor();
       await expect.poll(() => app.getByText("could not be processed").count()).toBe(0);
       await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-390.png"), fullPage: true });
-      await page.setViewportSize({ width: 1280, height: 900 });
-      await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-1280.png"), fullPage: true });
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.screenshot({ path: path.join(ARTIFACTS, "failed-deliveries-dismissed-1440.png"), fullPage: true });
     } finally {
       await page.close();
     }
