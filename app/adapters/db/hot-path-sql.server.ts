@@ -7,7 +7,7 @@ import { statementDriverOf, type Db } from "../../db.server.ts";
 import { statementCount, type StatementDriver, type StatementRunner } from "./statement-driver.server.ts";
 import { numberedPlaceholders, providerOf } from "./sql-dialect.ts";
 
-export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "LedgerAdjustment" | "Customer" | "TierChange" | "TierSettings" | "Shop" | "OrderPromise" | "PromiseSettings" | "SkuReplenishment" | "PromiseShipmentLine";
+export type ModelName = "WebhookDelivery" | "LedgerOrder" | "LedgerRefund" | "LedgerAdjustment" | "Customer" | "TierChange" | "TierSettings" | "Shop" | "OrderPromise" | "PromiseSettings" | "SkuReplenishment" | "PromiseShipmentLine" | "ReplenishmentRequest";
 
 const FIELD_TYPES = new Map<string, Map<string, string>>(
   Prisma.dmmf.datamodel.models.map((model) => [model.name, new Map(model.fields.filter((f) => f.kind === "scalar").map((f) => [f.name, f.type]))]),

@@ -23,6 +23,7 @@
  * workers racing on the same crossing get one row and one unique violation.
  */
 import type { Db } from "../../db.server.ts";
+import { decodeRow, sqlOf } from "./hot-path-sql.server.ts";
 import type { StockLevels } from "../../domain/reorder-trigger.ts";
 import type { SkuSupplyRequest } from "../../domain/supply-promise.ts";
 import {
@@ -219,17 +220,21 @@ export async function markSupplied(db: Pick<Db, "replenishmentRequest">, shop: s
  * recorded, and not yet supplied), with the shop's settings; null when none is short, which is
  * one indexed query on the promise path and nothing more.
  */
+const shortageQueries = new Map<number, string>();
+
 export async function loadSupplyShortages(db: Db, shop: string, skus: readonly string[]): Promise<{ settings: ReplenishmentSettings; requests: Map<string, SkuSupplyRequest[]> } | null> {
   const wanted = [...new Set(skus)];
   if (wanted.length === 0) return null;
-  const rows = await db.replenishmentRequest.findMany({
-    where: {
-      shop,
-      sku: { in: wanted },
-      OR: [{ status: { in: ["open", "escalated"] } }, { status: "awarded", suppliedAt: null, awardedLeadBusinessDays: { not: null }, decidedAt: { not: null } }],
-    },
-    select: { sku: true, status: true, decidedAt: true, awardedLeadBusinessDays: true },
-  });
+  // Every paid order with SKUs asks this: a cached prepared statement, not a Prisma query.
+  let text = shortageQueries.get(wanted.length);
+  if (!text) {
+    text =
+      `SELECT "sku", "status", "decidedAt", "awardedLeadBusinessDays" FROM "ReplenishmentRequest" WHERE "shop" = ? AND "sku" IN (${wanted.map(() => "?").join(", ")}) ` +
+      `AND ("status" IN ('open', 'escalated') OR ("status" = 'awarded' AND "suppliedAt" IS NULL AND "awardedLeadBusinessDays" IS NOT NULL AND "decidedAt" IS NOT NULL))`;
+    shortageQueries.set(wanted.length, text);
+  }
+  type ShortageRow = { sku: string; status: string; decidedAt: Date | null; awardedLeadBusinessDays: number | null };
+  const rows = (await sqlOf(db).all(text, [shop, ...wanted])).map((raw) => decodeRow<ShortageRow>("ReplenishmentRequest", raw));
   if (rows.length === 0) return null;
   const requests = new Map<string, SkuSupplyRequest[]>();
   for (const row of rows) {
