@@ -21,6 +21,7 @@ import type { BusinessCalendar } from "../../domain/business-calendar.ts";
 import { businessCalendarFrom, defaultPromiseRules, parsePromiseRules, type HolidayEntry, type PromiseRules } from "../../domain/promise-rules.ts";
 import { holidayYearsAround, publicHolidays } from "../holidays/public-holidays.server.ts";
 import { sqlOf } from "./hot-path-sql.server.ts";
+import { shopSettingsSaved } from "./shop-settings-changes.server.ts";
 
 export type PromiseSettingsRecord = { rules: PromiseRules; version: number; saved: boolean };
 
@@ -88,6 +89,7 @@ export async function savePromiseRules(db: Db, shop: string, rules: PromiseRules
     create: { shop, rules: text },
     update: { rules: text, version: { increment: 1 } },
   });
+  shopSettingsSaved(shop);
   return saved.version;
 }
 
@@ -128,7 +130,7 @@ export async function savePromiseRulesAndLeadTimes(
 ): Promise<number> {
   const text = JSON.stringify(rules);
   try {
-    return await db.$transaction(async (tx) => {
+    const version = await db.$transaction(async (tx) => {
       let version: number;
       if (expectedVersion === null) {
         version = (await tx.promiseSettings.upsert({ where: { shop }, create: { shop, rules: text }, update: { rules: text, version: { increment: 1 } } })).version;
@@ -151,6 +153,8 @@ export async function savePromiseRulesAndLeadTimes(
       }
       return version;
     });
+    shopSettingsSaved(shop);
+    return version;
   } catch (error) {
     // Two first saves at once: the second one's insert meets the first one's row.
     if ((error as { code?: string }).code === "P2002") {
