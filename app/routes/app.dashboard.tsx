@@ -294,7 +294,7 @@ export default function DashboardPage() {
               <FigureCard
                 id="service-cost"
                 title="Service cost against extra revenue"
-                definition="Per month and tier above the first: priority handling (orders × the lane's handling cost in Promise settings) plus priority supply (awarded supplier prices above their usual cost), against the revenue kept above what as many members of the first tier brought."
+                definition={`Per month and tier above the first: priority handling (the tier's orders × the handling cost per order you set on its lane in Promise settings, in ${data.currency}) plus priority supply (awarded supplier prices above their usual cost), against the revenue kept above what as many members of the first tier brought.`}
                 empty={data.service.length === 0}
                 chart={
                   <KpiBarChart
@@ -322,8 +322,8 @@ export default function DashboardPage() {
                 ]}
               />
               {!data.handlingCostSet && (
-                <Banner tone="info" title="No handling cost set">
-                  <p>Priority handling counts as free until a handling cost per order is set on the tier lanes in Promise settings.</p>
+                <Banner tone="info" title="No handling cost set" action={{ content: "Set handling costs", url: "/app/promise-settings" }}>
+                  <p>Priority handling counts as free until you set a handling cost per order on each priority tier's lane in Promise settings.</p>
                 </Banner>
               )}
 
