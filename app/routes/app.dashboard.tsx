@@ -3,7 +3,7 @@
 // fixed-size chart, its numbers in a table beside it, and the table as CSV.
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, DataTable, EmptyState, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import { db } from "../db.server.ts";
 import { formatMoney, formatShopDateTime } from "../use-cases/admin-formatting.ts";
@@ -322,8 +322,8 @@ export default function DashboardPage() {
                 ]}
               />
               {!data.handlingCostSet && (
-                <Banner tone="info" title="No handling cost set" action={{ content: "Set handling costs", url: "/app/promise-settings" }}>
-                  <p>Priority handling counts as free until you set a handling cost per order on each priority tier's lane in Promise settings.</p>
+                <Banner tone="info" title="No handling cost set">
+                  <p>Priority handling counts as free until you set a handling cost per order on each priority tier's lane in <Link url="/app/promise-settings">Promise settings</Link>.</p>
                 </Banner>
               )}
 
