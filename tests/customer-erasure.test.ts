@@ -16,6 +16,7 @@ import { QUEUES } from "../app/adapters/queues/queue-registry.ts";
 import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
+import { allRows as scanAllRows, findings, tableNames, type ScannedRow } from "./support/database-scan.ts";
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "erasure-test.myshopify.com";
@@ -148,31 +149,11 @@ function complianceBody(p: Person, kind: "customers/data_request" | "customers/r
     : toBody({ shop_id: 1, shop_domain: SHOP, customer, orders_requested: p.orders.map(num), data_request: { id: 9999 } });
 }
 
-/** Every row of every table the database itself lists, as text, with its table's name. */
-async function allRows(db: Db, kind: DatabaseKind, url: string): Promise<{ table: string; text: string }[]> {
-  let tables: string[];
-  let qualified: (table: string) => string;
-  if (kind === "sqlite") {
-    tables = (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => r.name);
-    qualified = (t) => `"${t}"`;
-  } else {
-    const schema = new URL(url).searchParams.get("schema")!;
-    tables = (await db.$queryRawUnsafe<{ table_name: string }[]>(`SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = $1`, schema)).map((r) => r.table_name);
-    qualified = (t) => `"${schema}"."${t}"`;
-  }
-  expect(tables).toEqual(expect.arrayContaining(["Customer", "LedgerOrder", "LedgerRefund", "TierChange", "WebhookDelivery", "ComplianceRequest", "Session", "Shop"]));
-  const out: { table: string; text: string }[] = [];
-  for (const table of tables) {
-    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${qualified(table)}`);
-    for (const row of rows) out.push({ table, text: JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) });
-  }
-  return out;
-}
-
-function findings(rows: { table: string; text: string }[], needles: string[]): string[] {
-  const found: string[] = [];
-  for (const { table, text } of rows) for (const needle of needles) if (text.toLowerCase().includes(needle.toLowerCase())) found.push(`${table}: ${needle}`);
-  return [...new Set(found)];
+/** Every row of every table, checked to include the tables that hold customer data. */
+async function allRows(db: Db, kind: DatabaseKind, url: string): Promise<ScannedRow[]> {
+  const rows = await scanAllRows(db, kind, url);
+  expect((await tableNames(db, kind, url)).tables).toEqual(expect.arrayContaining(["Customer", "LedgerOrder", "LedgerRefund", "TierChange", "WebhookDelivery", "ComplianceRequest", "Session", "Shop"]));
+  return rows;
 }
 
 describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
