@@ -266,6 +266,29 @@ describe.each(DATABASE_KINDS)("shop isolation and session tokens on %s", (kind) 
     expect(leaksIn(res.text)).toEqual([]);
   });
 
+  it("the checkout endpoint refuses a not-yet-valid or edited token, and a buyer of shop B never sees shop A's promise or tier", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ask = async (token: string, method: "GET" | "POST") => {
+      const res = await fetch(`${appUrl}/api/checkout/promise?orderId=${encodeURIComponent(A_ORDER)}&shop=${SHOP_A}`, { method, headers: { "User-Agent": BROWSER, Origin: "https://extensions.shopifycdn.com", Authorization: `Bearer ${token}` } });
+      return { status: res.status, text: (await res.text()).split(A_ORDER).join("") };
+    };
+    const checkout = (shop: string, extra: Partial<Parameters<typeof mintSessionToken>[0]> = {}) => tokenFor(shop, { flavour: "checkout", customerGid: A_CUSTOMER, ...extra });
+    const claims = JSON.parse(Buffer.from(checkout(SHOP_A).split(".")[1], "base64url").toString());
+    const refused = {
+      "not yet valid": signJwt({ ...claims, nbf: now + 600, iat: now + 600, exp: now + 900 }, TEST_API_SECRET),
+      "shop edited after signing": `${checkout(SHOP_B).split(".")[0]}.${Buffer.from(JSON.stringify({ ...claims, dest: SHOP_A })).toString("base64url")}.${checkout(SHOP_B).split(".")[2]}`,
+    };
+    for (const [name, token] of Object.entries(refused)) for (const method of ["GET", "POST"] as const) expect({ name, method, status: (await ask(token, method)).status }).toEqual({ name, method, status: 401 });
+    // A genuine token of shop B naming A's buyer and A's order: B's own preview, nothing of A.
+    for (const method of ["GET", "POST"] as const) {
+      const answer = await ask(checkout(SHOP_B), method);
+      expect(answer.status).toBe(200);
+      // (A is Silver in shop A; in B the buyer has no spend: the base tier.)
+      expect(JSON.parse(answer.text)).toMatchObject({ source: "preview", tier: { key: "bronze" } });
+      expect(leaksIn(answer.text)).toEqual([]);
+    }
+  });
+
   it("shop B's session asking for shop A's data by id gets B's data or a refusal, on every admin loader and action, and nothing of A changes", async () => {
     const before = await shopARows();
     const b = () => tokenFor(SHOP_B);
