@@ -50,7 +50,7 @@ export const FAULT_PROFILES: Record<"small" | "full", FaultProfile> = {
     webRestarts: 1,
     // Shopify's 4 h of retries in 2 min: longer than a web process takes to come back on a busy machine.
     timeCompression: 120,
-    seed: 14,
+    seed: 16,
   },
   full: {
     name: "full",

@@ -395,10 +395,11 @@ interface PlannedOrder {
 }
 
 /** The replay's traffic, drawn from the seed alone. */
-function planTraffic(profile: FaultProfile, shops: string[], customersOf: Map<string, string[]>, rand: () => number): PlannedOrder[] {
+export function planTraffic(profile: FaultProfile, shops: string[], customersOf: Map<string, string[]>, rand: () => number): PlannedOrder[] {
   const money = (lo: number, hi: number) => (lo + rand() * (hi - lo)).toFixed(2);
   const plan: PlannedOrder[] = [];
   const cancelled = new Set<number>();
+  const fulfilled = new Set<number>();
   const unpaid = new Set<number>();
   for (let n = 0; n < profile.orders; n++) {
     const shop = shops[n % shops.length];
@@ -412,19 +413,26 @@ function planTraffic(profile: FaultProfile, shops: string[], customersOf: Map<st
       ...(cod ? { gateway: "Cash on Delivery (COD)" } : {}),
     };
     const followUps: PlannedOrder["followUps"] = [];
-    // Follow-ups on an earlier order of the same shop that is not cancelled.
+    // Follow-ups on an earlier order of the same shop, each one the store accepts: nothing on a
+    // cancelled order, no refund before payment, no cancellation once shipped.
     const earlier = plan.map((p, i) => (p.shop === shop && !cancelled.has(i) ? i : -1)).filter((i) => i >= 0);
     if (earlier.length) {
       const target = earlier[Math.floor(rand() * earlier.length)];
       const r = rand();
       let edge = 0;
-      if (r < (edge += profile.refundShare)) followUps.push({ what: "refund", target, path: "/refunds", body: rand() < 0.3 ? { full: true, note: "returned" } : { amount: money(5, 60), note: "goodwill" } });
-      else if (r < (edge += profile.editShare)) followUps.push({ what: "edit", target, path: "/edit", body: { addLineItems: [{ title: "Added by edit", price: money(10, 300), quantity: 1 }] } });
+      if (r < (edge += profile.refundShare)) {
+        if (!unpaid.has(target)) followUps.push({ what: "refund", target, path: "/refunds", body: rand() < 0.3 ? { full: true, note: "returned" } : { amount: money(5, 60), note: "goodwill" } });
+      } else if (r < (edge += profile.editShare)) followUps.push({ what: "edit", target, path: "/edit", body: { addLineItems: [{ title: "Added by edit", price: money(10, 300), quantity: 1 }] } });
       else if (r < (edge += profile.cancelShare)) {
-        followUps.push({ what: "cancel", target, path: "/cancel", body: { reason: "CUSTOMER" } });
-        cancelled.add(target);
-        unpaid.delete(target);
-      } else if (r < (edge += profile.fulfillShare)) followUps.push({ what: "fulfill", target, path: "/fulfill", body: {} });
+        if (!fulfilled.has(target)) {
+          followUps.push({ what: "cancel", target, path: "/cancel", body: { reason: "CUSTOMER" } });
+          cancelled.add(target);
+          unpaid.delete(target);
+        }
+      } else if (r < (edge += profile.fulfillShare)) {
+        followUps.push({ what: "fulfill", target, path: "/fulfill", body: {} });
+        fulfilled.add(target);
+      }
     }
     const waiting = [...unpaid].find((i) => plan[i].shop === shop);
     if (waiting !== undefined && rand() < 0.5) {
@@ -440,7 +448,7 @@ function planTraffic(profile: FaultProfile, shops: string[], customersOf: Map<st
 type PlannedFault = { atMs: number; kind: "worker-kill" | "redis-clean" | "redis-lossy" | "web-restart" };
 
 /** When each process fault happens: spread at random over the replay's middle 90 %, seeded. */
-function planFaults(profile: FaultProfile, replayMs: number, rand: () => number, redisRestartable: boolean): PlannedFault[] {
+export function planFaults(profile: FaultProfile, replayMs: number, rand: () => number, redisRestartable: boolean): PlannedFault[] {
   const at = () => replayMs * (0.05 + 0.85 * rand());
   const plan: PlannedFault[] = [];
   for (let i = 0; i < profile.workerKills; i++) plan.push({ atMs: at(), kind: "worker-kill" });

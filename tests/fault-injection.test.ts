@@ -21,6 +21,8 @@ describe.each(DATABASE_KINDS)("fault-injection replay (small profile) on %s", (d
     // Every kind of fault happened (the seed fixes which).
     const f = report.faults;
     expect([f.webhookDuplicated, f.webhookReordered, f.webhookLate, f.webhookLost, f.adminThrottled, f.adminTooManyRequests, f.adminError, f.adminSlow, f.workerKills, f.redisRestartsClean, f.redisRestartsLossy, f.webRestarts].every((n) => n > 0), printout).toBe(true);
+    const a = report.actions;
+    expect([a.refund, a.edit, a.cancel, a.fulfill, a.markPaid].every((n) => n > 0) && a.refused === 0, printout).toBe(true);
     expect(report.deliveries.duplicatesAbsorbed, printout).toBeGreaterThan(0);
     expect(report.ordersChecked, printout).toBeGreaterThan(100);
   }, 600_000);
