@@ -43,7 +43,7 @@ export const FAULT_PROFILES: Record<"small" | "full", FaultProfile> = {
     fulfillShare: 0.05,
     codShare: 0.03,
     webhooks: { duplicateProbability: 0.2, reorderProbability: 0.1, reorderWindowMs: 3_000, lostProbability: 0.01, lateProbability: 0.02, lateMs: 10_000, dropProbability: 0.01 },
-    adminApi: { throttledProbability: 0.07, tooManyRequestsProbability: 0.06, errorProbability: 0.07, slowProbability: 0.02, slowMs: 6_000 },
+    adminApi: { throttledProbability: 0.07, tooManyRequestsProbability: 0.06, errorProbability: 0.07, slowProbability: 0.08, slowMs: 6_000 },
     workerKills: 3,
     redisRestarts: 2,
     lossyRedisRestarts: 1,
