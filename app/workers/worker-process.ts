@@ -1,7 +1,7 @@
 // Entry of the worker process (`npm run worker`): runs the BullMQ workers until
 // SIGTERM/SIGINT, then closes workers (finishing or releasing the job in hand),
 // the database, and Redis, in that order.
-import { envOrExit } from "../env.server.ts";
+import { envOrExit, redisTargetOf } from "../env.server.ts";
 import { createLogger } from "../logger.server.ts";
 
 const log = createLogger("worker");
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const rfqMailer = config.SMTP_URL ? createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM ?? `Tierline <replenishment@${new URL(config.SHOPIFY_APP_URL).hostname}>` }) : null;
   const running = await startWorkers({
     db,
-    redisUrl: config.REDIS_URL,
+    redis: redisTargetOf(config),
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     lockMs: config.WORKER_LOCK_MS,
