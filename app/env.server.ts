@@ -28,6 +28,9 @@ const EnvSchema = z.object({
   // trips, so one process needs many in flight: at 200 orders/s (tier-pipeline bench) 8 let
   // 5,000 deliveries queue up with the worker at a third of a core; 16 kept the queue empty.
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  // A worker process answers GET /healthz on this port when set (200 while its workers run and
+  // Redis and the database answer; 503 while it drains after SIGTERM).
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal("").transform(() => undefined)),
   // How long a worker may hold a job before another worker takes it over (crash recovery).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),

@@ -60,6 +60,8 @@ export const RECONCILE_EVERY_MS = 60 * 60_000;
 export interface RunningWorkers {
   workers: Worker[];
   queues: JobQueues;
+  /** PING over the producer connection (the health check). */
+  ping(): Promise<void>;
   close(deadlineMs?: number): Promise<void>;
 }
 
@@ -153,6 +155,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   return {
     workers,
     queues,
+    ping: async () => void (await producer.ping()),
     async close(deadlineMs = 25_000) {
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), deadlineMs).unref())]);

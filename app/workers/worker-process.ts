@@ -2,7 +2,9 @@
 // SIGTERM/SIGINT, then closes workers (finishing or releasing the job in hand),
 // the database, and Redis, in that order.
 import { envOrExit, redisTargetOf } from "../env.server.ts";
+import type { AddressInfo } from "node:net";
 import { createLogger } from "../logger.server.ts";
+import { answersWithin, serveHealth } from "../health.server.ts";
 
 const log = createLogger("worker");
 
@@ -33,7 +35,14 @@ async function main(): Promise<void> {
     rfqMailer,
     log,
   });
-  process.send?.({ type: "ready" });
+  let closing = false;
+  const health = config.WORKER_HEALTH_PORT === undefined ? null : await serveHealth(config.WORKER_HEALTH_PORT, async () => {
+    if (closing) return { ok: false, draining: true };
+    const [redis, database] = await Promise.all([answersWithin(running.ping), answersWithin(() => db.$queryRawUnsafe("SELECT 1"))]);
+    const stopped = running.workers.filter((w) => !w.isRunning()).map((w) => w.name);
+    return { ok: redis && database && stopped.length === 0, redis: redis ? "ok" : "unreachable", database: database ? "ok" : "unreachable", stopped };
+  });
+  process.send?.({ type: "ready", ...(health ? { healthPort: (health.address() as AddressInfo).port } : {}) });
   // Statements sent so far (hot path and Prisma), for the tier-pipeline benchmark's per-order figures.
   const { statementCount, statementTiming } = await import("../adapters/db/statement-driver.server.ts");
   process.on("message", (message: { type?: string }) => {
@@ -49,12 +58,12 @@ async function main(): Promise<void> {
     });
   }
 
-  let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     log.info("shutting down", { signal });
     await running.close();
+    health?.close();
     rfqMailer?.close();
     await db.$disconnect();
     log.info("stopped");

@@ -25,3 +25,9 @@ export async function closeJobQueues(): Promise<void> {
   await current.queues.close();
   current.connection.disconnect();
 }
+
+/** PING over this process's producer connection (the web process's health check). */
+export async function pingQueueRedis(): Promise<void> {
+  jobQueues();
+  await globalThis.__tierlineQueues!.connection.ping();
+}
