@@ -45,7 +45,13 @@ async function main(): Promise<void> {
   const queues = jobQueues();
   const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
   const deliveryWriter = await createDeliveryWriter(target);
-  const recorder = new DeliveryRecorder({ writer: deliveryWriter, queue: queues.webhooks });
+  // Batches written (one INSERT each on PostgreSQL), for the scale-out benchmark's statements per order.
+  let deliveryBatches = 0;
+  const recorder = new DeliveryRecorder({ writer: { ...deliveryWriter, write: (rows) => (deliveryBatches++, deliveryWriter.write(rows)) }, queue: queues.webhooks });
+  const { statementCount } = await import("../adapters/db/statement-driver.server.ts");
+  process.on("message", (message: { type?: string }) => {
+    if (message?.type === "statement-count") process.send?.({ type: "statement-count", ...statementCount, deliveryBatches });
+  });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: config.SHOPIFY_API_SECRET }),
     isInstalled: createInstalledShopCheck(db),
