@@ -17,7 +17,8 @@
 //   - no job processed twice to a different result: one ledger row per order, every delivery
 //     done, each customer's tier changes a chain (each from the tier the previous one went to),
 //     none recorded twice; no failed job.
-// Then the cost of each part per order over the traffic and its settling (web CPU, worker CPU,
+// Then the cost of each part per order over the traffic and its settling, less what the same
+// processes spend idle for as long (measured before the traffic) (web CPU, worker CPU,
 // Redis CPU, commands and memory, database statements) and the capacity that implies per
 // process: orders a second one core of each part carries at that cost. These are per-core
 // costs measured on a shared 2-core machine, where five app processes, Redis, PostgreSQL and
@@ -36,6 +37,7 @@ import { grantAndInstall, startTierlineSystem, type TierlineSystem } from "../sc
 import type { PrivateRedis, PrivateRedisCluster } from "../scripts/lib/private-redis.ts";
 import { seedBenchShop, type SeededShop } from "./tier-pipeline/system.ts";
 import { expectedTiersFromStore } from "../tests/support/expected-tiers.ts";
+import { webhooksEdgeOf } from "../simulator/webhooks/index.ts";
 
 const num = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -48,6 +50,7 @@ const SHOPS = Math.round(num("BENCH_SHOPS", 2));
 const WEBS = Math.round(num("BENCH_WEB", 2));
 const WORKERS = Math.round(num("BENCH_WORKERS", 3));
 const CUSTOMERS_PER_SHOP = 60;
+const IDLE_SECONDS = 15;
 const MODES = (process.env.BENCH_REDIS ?? "both") === "both" ? (["single", "cluster"] as const) : ([process.env.BENCH_REDIS] as Array<"single" | "cluster">);
 if (MODES.some((m) => m !== "single" && m !== "cluster")) throw new Error("BENCH_REDIS must be single, cluster or both");
 const DATABASE = (process.env.BENCH_DATABASE ?? "postgresql") as "sqlite" | "postgresql";
@@ -176,13 +179,26 @@ async function runMode(mode: "single" | "cluster"): Promise<Record<string, unkno
     }
     await system.settle.settled({ timeoutMs: 300_000 });
     const mark = new Map(shops.map(({ shop }) => [shop, system.sim.store.mutations(shop).length]));
+    // What the processes spend doing nothing (schedulers, stalled-job checks, blocking reads), subtracted below.
+    const idleFrom = await reading(system);
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
     const before = await reading(system);
+    const idle = { seconds: (before.at - idleFrom.at) / 1000, web: before.web - idleFrom.web, worker: before.worker - idleFrom.worker, redis: before.redis.cpuSeconds - idleFrom.redis.cpuSeconds };
+    const edge = webhooksEdgeOf(system.sim.store)!;
+    const attemptsFrom = edge.delivery.log().length;
     const traffic = await placeTraffic(system, shops);
     const placedIn = (performance.now() - before.at) / 1000;
-    await system.settle.settled({ timeoutMs: 600_000 });
+    // Settled: nothing left in the app, and no delivery the simulator still has to retry (as Shopify would, on its schedule).
+    for (let round = 0; round < 2 || edge.delivery.pending > 0; round++) {
+      await eventually(async () => edge.delivery.pending === 0, { timeoutMs: 900_000, intervalMs: 500, what: "the simulator's webhook deliveries and retries" });
+      await system.settle.settled({ timeoutMs: 600_000 });
+    }
     const after = await reading(system);
     const settledIn = (after.at - before.at) / 1000;
+    const unanswered = edge.delivery.log().slice(attemptsFrom).filter((a) => !a.ok);
+    const byStatus = Object.entries(unanswered.reduce<Record<string, number>>((acc, a) => ((acc[String(a.status)] = (acc[String(a.status)] ?? 0) + 1), acc), {}));
     log(`traffic: ${traffic.orders} orders over ${SHOPS} shops in ${fmt(placedIn)} s (${traffic.refunds} partly refunded, ${traffic.cancellations} cancelled, ${traffic.tagged} tagged by the merchant); settled ${fmt(settledIn)} s after the first`);
+    log(`webhook attempts not answered 200 (retried by the simulator as Shopify would): ${unanswered.length}${byStatus.length ? ` (${byStatus.map(([k, n]) => `${k}: ${n}`).join(", ")})` : ""}`);
 
     // Checks.
     const problems: string[] = [];
@@ -238,10 +254,13 @@ async function runMode(mode: "single" | "cluster"): Promise<Record<string, unkno
 
     // Costs per order.
     const orders = traffic.orders;
-    const perOrder = (x: number) => (x * 1000) / orders;
-    const webMs = perOrder(after.web - before.web);
-    const workerMs = perOrder(after.worker - before.worker);
-    const redisMs = perOrder(after.redis.cpuSeconds - before.redis.cpuSeconds);
+    // CPU over the traffic and its settling less what the same processes spend idle for as long.
+    const idleShare = settledIn / idle.seconds;
+    const perOrder = (spent: number, idleSpent: number) => (Math.max(0, spent - idleSpent * idleShare) * 1000) / orders;
+    const webMs = perOrder(after.web - before.web, idle.web);
+    const workerMs = perOrder(after.worker - before.worker, idle.worker);
+    const redisMs = perOrder(after.redis.cpuSeconds - before.redis.cpuSeconds, idle.redis);
+    log(`idle (measured ${fmt(idle.seconds)} s before the traffic, subtracted): web ${fmt((idle.web / idle.seconds) * 100)} %, workers ${fmt((idle.worker / idle.seconds) * 100)} %, Redis ${fmt((idle.redis / idle.seconds) * 100)} % of a core`);
     const commands = redisCommandDelta(before.redis.commands, after.redis.commands);
     const statements = (part: "web" | "worker") => {
       const [a, b] = [before.statements[part], after.statements[part]];
@@ -260,6 +279,7 @@ async function runMode(mode: "single" | "cluster"): Promise<Record<string, unkno
       redis: mode,
       orders,
       settledSeconds: Number(settledIn.toFixed(1)),
+      webhookAttemptsRetried: unanswered.length,
       wrongTiers,
       duplicateWrites: duplicates.tags + duplicates.metafields + duplicates.deadlines,
       brokenChains,
