@@ -196,7 +196,7 @@ async function runMode(mode: "single" | "cluster"): Promise<Record<string, unkno
     const after = await reading(system);
     const settledIn = (after.at - before.at) / 1000;
     const unanswered = edge.delivery.log().slice(attemptsFrom).filter((a) => !a.ok);
-    const byStatus = Object.entries(unanswered.reduce<Record<string, number>>((acc, a) => ((acc[String(a.status)] = (acc[String(a.status)] ?? 0) + 1), acc), {}));
+    const byStatus = Object.entries(unanswered.reduce<Record<string, number>>((acc, a) => ((acc[a.error ?? String(a.status)] = (acc[a.error ?? String(a.status)] ?? 0) + 1), acc), {}));
     log(`traffic: ${traffic.orders} orders over ${SHOPS} shops in ${fmt(placedIn)} s (${traffic.refunds} partly refunded, ${traffic.cancellations} cancelled, ${traffic.tagged} tagged by the merchant); settled ${fmt(settledIn)} s after the first`);
     log(`webhook attempts not answered 200 (retried by the simulator as Shopify would): ${unanswered.length}${byStatus.length ? ` (${byStatus.map(([k, n]) => `${k}: ${n}`).join(", ")})` : ""}`);
 

@@ -1,16 +1,17 @@
 // The whole of Tierline as production runs it, against the store simulator:
 // a fresh database, a private Redis, the simulator in this process, the web
 // process and worker processes pointed at it. Used by end-to-end tests and benchmarks.
+import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { createJobQueues } from "../../app/adapters/queues/job-queues.server.ts";
 import { createProducerConnection, type RedisTarget } from "../../app/adapters/queues/redis-connection.server.ts";
 import { requestTierSync } from "../../app/workers/tier-sync-jobs.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../../tests/support/test-database.ts";
-import { appEnv, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "./app-processes.ts";
+import { appEnv, AppProcess, ROOT, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "./app-processes.ts";
 import { freePort, PrivateRedis, PrivateRedisCluster } from "./private-redis.ts";
 import { watchSettling, type SettleWatcher } from "./settle.ts";
-import { startTcpBalancer } from "./tcp-balancer.ts";
 
 export interface TierlineSystem<R extends PrivateRedis | PrivateRedisCluster = PrivateRedis> {
   sim: RunningSimulator;
@@ -99,8 +100,8 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
         webs.push(started(`web process ${i + 1}`, proc, () => proc.kill()));
         ports.push(port);
       }
-      const balancer = await startTcpBalancer(Number(new URL(appUrl).port), ports);
-      started("balancer", balancer, () => balancer.close());
+      const balancer = await startBalancerProcess(Number(new URL(appUrl).port), ports);
+      started("balancer", balancer, () => balancer.kill());
     }
     const web = webs[0];
     const workers: AppProcess[] = [];
@@ -126,6 +127,16 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
     await close();
     throw error;
   }
+}
+
+/** The round-robin balancer in a process of its own (scripts/lib/tcp-balancer-process.ts). */
+function startBalancerProcess(port: number, backendPorts: number[]): Promise<AppProcess> {
+  const child = fork(path.join(ROOT, "scripts/lib/tcp-balancer-process.ts"), [String(port), ...backendPorts.map(String)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const proc = new AppProcess("balancer", child);
+  return new Promise((resolve, reject) => {
+    child.once("message", () => resolve(proc));
+    child.once("exit", (code) => reject(new Error(`balancer exited with ${code}: ${proc.output}`)));
+  });
 }
 
 /** Grants read_all_orders (an approved app) and opens the app as the merchant would. */
