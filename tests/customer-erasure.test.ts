@@ -6,8 +6,6 @@
 // after uninstall) leave nothing of the shop; done payloads are blanked after the
 // retention period.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,23 +13,12 @@ import type { Db } from "../app/db.server.ts";
 import { QUEUES } from "../app/adapters/queues/queue-registry.ts";
 import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
+import { complianceBody, customerBody, fulfillmentBody, gidOf, needlesOf, orderBody, refundBody, tagsBody, toBody, type Person } from "./support/personal-webhooks.ts";
 import { sendWebhook } from "./support/signed-webhook.ts";
+import { allRows as scanAllRows, findings, tableNames, type ScannedRow } from "./support/database-scan.ts";
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from "./support/test-database.ts";
 
 const SHOP = "erasure-test.myshopify.com";
-const REFERENCE = path.resolve(import.meta.dirname, "../simulator/reference/webhooks");
-
-interface Person {
-  id: string;
-  email: string;
-  first: string;
-  last: string;
-  phone: string;
-  address1: string;
-  city: string;
-  zip: string;
-  orders: string[];
-}
 
 // Beyond 2^53, so JSON.parse would round them; unusual values, so a find means a leak.
 const ERASED: Person = {
@@ -57,122 +44,11 @@ const KEPT: Person = {
   orders: ["8800000000000000201"],
 };
 
-const gidOf = (p: Person) => `gid://shopify/Customer/${p.id}`;
-const needlesOf = (p: Person) => [p.id, gidOf(p), p.email, p.first, p.last, p.phone, p.address1, p.city, p.zip, ...p.orders];
-
-const sample = (name: string) => JSON.parse(readFileSync(path.join(REFERENCE, name), "utf8")) as Record<string, unknown>;
-
-/** Big ids go in as placeholders and come out as bare JSON numbers, exactly. */
-const num = (digits: string) => `__NUM_${digits}__`;
-const toBody = (value: unknown) => JSON.stringify(value).replace(/"__NUM_(\d+)__"/g, "$1");
-
-/** Shopify's sample payload with the person's details wherever the sample has a person's. */
-function personalize(value: unknown, p: Person): unknown {
-  if (Array.isArray(value)) return value.map((v) => personalize(v, p));
-  if (typeof value !== "object" || value === null) return value;
-  const object = { ...(value as Record<string, unknown>) };
-  const isPersonish = "first_name" in object || "last_name" in object;
-  for (const [key, inner] of Object.entries(object)) {
-    if (key === "email" || key === "contact_email") object[key] = p.email;
-    else if (key === "first_name") object[key] = p.first;
-    else if (key === "last_name") object[key] = p.last;
-    else if (key === "name" && isPersonish) object[key] = `${p.first} ${p.last}`;
-    else if (key === "phone") object[key] = p.phone;
-    else if (key === "address1") object[key] = p.address1;
-    else if (key === "city") object[key] = p.city;
-    else if (key === "zip") object[key] = p.zip;
-    else if (key === "customer_id") object[key] = num(p.id);
-    else object[key] = personalize(inner, p);
-  }
-  return object;
-}
-
-const money = (amount: string) => ({ shop_money: { amount, currency_code: "USD" }, presentment_money: { amount, currency_code: "USD" } });
-
-function customerBody(p: Person, updatedAt: string): string {
-  const body = personalize(sample("customers_create.json"), p) as Record<string, unknown>;
-  return toBody({ ...body, id: num(p.id), admin_graphql_api_id: gidOf(p), updated_at: updatedAt, created_at: updatedAt });
-}
-
-function orderBody(p: Person, orderId: string, total: string, updatedAt: string): string {
-  const body = personalize(sample("orders_create.json"), p) as Record<string, unknown>;
-  const customer = body.customer as Record<string, unknown>;
-  return toBody({
-    ...body,
-    id: num(orderId),
-    admin_graphql_api_id: `gid://shopify/Order/${orderId}`,
-    created_at: updatedAt,
-    processed_at: updatedAt,
-    updated_at: updatedAt,
-    cancelled_at: null,
-    cancel_reason: null,
-    test: false,
-    // Paid in full: only money received counts (the sample is a voided order).
-    financial_status: "paid",
-    total_outstanding: "0.00",
-    current_total_price: total,
-    current_total_price_set: money(total),
-    current_shipping_price_set: money("0.00"),
-    current_total_tax_set: money("0.00"),
-    customer: { ...customer, id: num(p.id), admin_graphql_api_id: gidOf(p) },
-  });
-}
-
-function refundBody(p: Person, orderId: string, refundId: string, amount: string, createdAt: string): string {
-  const body = personalize(sample("refunds_create.json"), p) as Record<string, unknown>;
-  return toBody({
-    ...body,
-    id: num(refundId),
-    admin_graphql_api_id: `gid://shopify/Refund/${refundId}`,
-    order_id: num(orderId),
-    created_at: createdAt,
-    processed_at: createdAt,
-    refund_line_items: [],
-    refund_shipping_lines: [],
-    order_adjustments: [],
-    transactions: [{ id: 1, order_id: num(orderId), kind: "refund", status: "success", amount, currency: "USD", gateway: "bogus" }],
-  });
-}
-
-function fulfillmentBody(p: Person, orderId: string): string {
-  const body = personalize(sample("fulfillments_create.json"), p) as Record<string, unknown>;
-  return toBody({ ...body, order_id: num(orderId) });
-}
-
-const tagsBody = (p: Person, tags: string[]) => toBody({ ...sample("customer_tags_added.json"), customerId: gidOf(p), tags });
-
-function complianceBody(p: Person, kind: "customers/data_request" | "customers/redact"): string {
-  const customer = { id: num(p.id), email: p.email, phone: p.phone };
-  return kind === "customers/redact"
-    ? toBody({ shop_id: 1, shop_domain: SHOP, customer, orders_to_redact: p.orders.map(num) })
-    : toBody({ shop_id: 1, shop_domain: SHOP, customer, orders_requested: p.orders.map(num), data_request: { id: 9999 } });
-}
-
-/** Every row of every table the database itself lists, as text, with its table's name. */
-async function allRows(db: Db, kind: DatabaseKind, url: string): Promise<{ table: string; text: string }[]> {
-  let tables: string[];
-  let qualified: (table: string) => string;
-  if (kind === "sqlite") {
-    tables = (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => r.name);
-    qualified = (t) => `"${t}"`;
-  } else {
-    const schema = new URL(url).searchParams.get("schema")!;
-    tables = (await db.$queryRawUnsafe<{ table_name: string }[]>(`SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = $1`, schema)).map((r) => r.table_name);
-    qualified = (t) => `"${schema}"."${t}"`;
-  }
-  expect(tables).toEqual(expect.arrayContaining(["Customer", "LedgerOrder", "LedgerRefund", "TierChange", "WebhookDelivery", "ComplianceRequest", "Session", "Shop"]));
-  const out: { table: string; text: string }[] = [];
-  for (const table of tables) {
-    const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${qualified(table)}`);
-    for (const row of rows) out.push({ table, text: JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) });
-  }
-  return out;
-}
-
-function findings(rows: { table: string; text: string }[], needles: string[]): string[] {
-  const found: string[] = [];
-  for (const { table, text } of rows) for (const needle of needles) if (text.toLowerCase().includes(needle.toLowerCase())) found.push(`${table}: ${needle}`);
-  return [...new Set(found)];
+/** Every row of every table, checked to include the tables that hold customer data. */
+async function allRows(db: Db, kind: DatabaseKind, url: string): Promise<ScannedRow[]> {
+  const rows = await scanAllRows(db, kind, url);
+  expect((await tableNames(db, kind, url)).tables).toEqual(expect.arrayContaining(["Customer", "LedgerOrder", "LedgerRefund", "TierChange", "WebhookDelivery", "ComplianceRequest", "Session", "Shop"]));
+  return rows;
 }
 
 describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
@@ -264,7 +140,7 @@ describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
       await send("fulfillments/create", fulfillmentBody(ERASED, a1)),
       await send("fulfillments/create", fulfillmentBody(KEPT, b1)),
       await send("customer.tags_added", tagsBody(ERASED, ["tierline:gold"])),
-      await send("customers/data_request", complianceBody(ERASED, "customers/data_request")),
+      await send("customers/data_request", complianceBody(SHOP, ERASED, "customers/data_request")),
     ];
     await settled(before);
     await eventually(async () => (await db.customer.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid: gidOf(ERASED) } } }))?.tierKey === "gold" || null, { what: "erased customer's tier" });
@@ -279,7 +155,7 @@ describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
       data: { webhookId: "pending-about-erased", shop: SHOP, topic: "orders/updated", payload: orderBody(ERASED, a1, "2600.00", minutesAgo(1)), status: "received", receivedAt: new Date() },
     });
 
-    const redact = await send("customers/redact", complianceBody(ERASED, "customers/redact"));
+    const redact = await send("customers/redact", complianceBody(SHOP, ERASED, "customers/redact"));
     await settled([redact]);
 
     // Late deliveries about them: a newer order version, a refund, a profile update, tag echoes, a fulfillment.
@@ -290,7 +166,7 @@ describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
       await send("customers/update", customerBody(ERASED, minutesAgo(0))),
       await send("customer.tags_added", tagsBody(ERASED, ["tierline:gold"])),
       await send("fulfillments/create", fulfillmentBody(ERASED, a2)),
-      await send("customers/data_request", complianceBody(ERASED, "customers/data_request")),
+      await send("customers/data_request", complianceBody(SHOP, ERASED, "customers/data_request")),
       // And one for the kept customer, so something did happen meanwhile.
       await send("orders/updated", orderBody(KEPT, b1, "900.00", minutesAgo(0))),
     ];
@@ -315,7 +191,7 @@ describe.each(DATABASE_KINDS)("customer erasure on %s", (kind) => {
 
   it("the purge after uninstall, then shop/redact, leave nothing of the shop in any table", async () => {
     const { db } = database;
-    const request = await send("customers/data_request", complianceBody(KEPT, "customers/data_request"));
+    const request = await send("customers/data_request", complianceBody(SHOP, KEPT, "customers/data_request"));
     await settled([request]);
     expect(await db.complianceRequest.count({ where: { shop: SHOP, topic: "customers/data_request", customerGid: gidOf(KEPT) } })).toBe(1);
     await send("app/uninstalled", toBody({ id: 1, name: "Erasure test", myshopify_domain: SHOP }));

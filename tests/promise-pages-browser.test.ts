@@ -1,8 +1,8 @@
 // The promise pages in a real browser (Debian's Chromium, headless) inside the simulated Shopify
-// admin, over the real web and worker processes: a bad cut-off gets its inline error and saves
-// nothing, a good one saves with a toast; the Promises page shows statuses, a roll-over, a
-// Shopify conflict and a full lane. Screenshots at desktop and phone width, and nothing on either
-// page is wider than a phone's screen.
+// admin, over the real web and worker processes: a bad cut-off (or handling cost) gets its inline
+// error and saves nothing, a good one saves with a toast, with a handling cost per order and a SKU's
+// priority capacity; the Promises page shows statuses, a roll-over, a Shopify conflict and a full
+// lane. Screenshots at desktop and phone width, and nothing on either page is wider than a phone's screen.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -77,6 +77,14 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       await app.getByRole("button", { name: "Add a SKU" }).click();
       await app.getByLabel("SKU", { exact: true }).fill("MUG-1");
       await app.getByLabel("Lead time", { exact: true }).fill("4");
+      await app.getByLabel("Priority capacity", { exact: true }).fill("5");
+      // Handling cost per order on the priority lanes (Silver, Gold; the first tier is the standard).
+      const handlingCosts = app.getByLabel("Handling cost per order");
+      expect(await handlingCosts.count()).toBe(2);
+      await handlingCosts.nth(1).fill("2.5x");
+      await app.locator(".Polaris-InlineError").getByText("Enter an amount in USD like 500 or 1,250.50.", { exact: true }).waitFor();
+      await handlingCosts.nth(1).fill("2.50");
+      await expect.poll(() => app.getByText("Enter an amount in USD").count()).toBe(0);
       await app.getByRole("button", { name: "Add a closing day" }).click();
       await app.getByLabel("Date", { exact: true }).fill("2026-12-31");
       await app.getByLabel("Name", { exact: true }).fill("Stocktake");
@@ -86,7 +94,8 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
       const saved = await database.db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } });
       expect(saved.version).toBe(1);
       expect(JSON.parse(saved.rules)).toMatchObject({ calendar: { cutoff: "12:30", holidaysAdded: [{ date: "2026-12-31", name: "Stocktake" }] }, transit: [{ zone: "CA", minDays: 2, maxDays: 5 }] });
-      expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4 }]);
+      expect(JSON.parse(saved.rules).lanes.map((lane: { tierKey: string; handlingCostMinor?: number }) => [lane.tierKey, lane.handlingCostMinor ?? null])).toEqual([["bronze", null], ["silver", null], ["gold", 250]]);
+      expect(await database.db.skuReplenishment.findMany({ where: { shop: SHOP }, select: { sku: true, replenishmentBusinessDays: true, priorityCapacityUnits: true } })).toEqual([{ sku: "MUG-1", replenishmentBusinessDays: 4, priorityCapacityUnits: 5 }]);
       await app.getByText("these are version 1 of your settings", { exact: false }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, "promise-settings-saved-toast-1440.png") });
       await shootApp(page, app, "promise-settings-saved-1440.png");
@@ -154,10 +163,14 @@ describe.skipIf(!CHROMIUM.run)("promise pages in the browser", () => {
         await page.close();
       }
     }
-    // The settings page on a phone: the preview first, nothing wider than the screen.
+    // The settings page on a phone: the preview first, nothing wider than the screen; the saved
+    // handling cost and priority capacity read back.
     const { page, app } = await open(390, "promise-settings");
     try {
       await app.getByText(/Ships by /).first().waitFor();
+      await hydrated(app, "input[name], input[id]");
+      expect(await app.getByLabel("Handling cost per order").nth(1).inputValue()).toBe("2.50");
+      expect(await app.getByLabel("Priority capacity", { exact: true }).inputValue()).toBe("5");
       const fit = await appOverflow(app);
       expect(fit.wide, `elements wider than ${fit.width}px`).toEqual([]);
       expect(fit.scrollWidth).toBeLessThanOrEqual(fit.width);

@@ -1,8 +1,9 @@
 // Promises follow supply, end to end as production runs it: a SKU's stock falls to its trigger in
 // the simulated store (inventory_levels/update over HTTP with a real HMAC), three simulated
 // suppliers are asked, one is awarded; a Bronze member's paid order on the short SKU is then promised
-// the awarded lead time although units remain, a Gold member's keeps Gold's promise; once the
-// stock arrives (available back above the trigger) a Bronze order is promised from stock again.
+// the awarded lead time although units remain, a Gold member's keeps Gold's promise, also on the
+// SKU's priority capacity once no unit remains, until that capacity is used up; once the stock
+// arrives (available back above the trigger) a Bronze order is promised from stock again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../simulator/server.ts";
 import { seedShop } from "../simulator/store/seed-generator.ts";
@@ -135,6 +136,18 @@ describe.each(DATABASE_KINDS)("promises follow supply end to end on %s", (kind) 
     expect(kept.row.tierKey).toBe("gold");
     expect(kept.wait).toBeNull();
     expect(kept.row.shipByDay < short.row.shipByDay).toBe(true);
+
+    // The last units are gone; the merchant can still make 1 more for priority tiers (the SKU's
+    // priority capacity on the Promise settings page): one Gold order keeps Gold's promise on it,
+    // the next one, with the capacity used up, waits for the award.
+    await database.db.skuReplenishment.create({ data: { shop: SHOP, sku: SKU, replenishmentBusinessDays: 5, priorityCapacityUnits: 1 } });
+    sim.store.adjustInventory(SHOP, inventoryItemId, locationId, -available());
+    const onCapacity = await stockWaitOf(buy(gold).gid);
+    expect(onCapacity.row.tierKey).toBe("gold");
+    expect(onCapacity.wait).toBeNull();
+    const beyondCapacity = await stockWaitOf(buy(gold).gid);
+    expect(beyondCapacity.row.tierKey).toBe("gold");
+    expect(beyondCapacity.wait).toMatchObject({ kind: "awaiting_stock", sku: SKU, defaultLeadTime: false, stockDay: arrival });
 
     // The awarded stock arrives (available back above the trigger): the SKU is no longer short.
     sim.store.adjustInventory(SHOP, inventoryItemId, locationId, 100);

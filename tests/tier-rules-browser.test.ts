@@ -1,6 +1,7 @@
 // The merchant's tier pages in a real browser (Debian's Chromium, headless),
 // inside the simulated Shopify admin, over the real web and worker processes:
-// open Tier rules, lower the Silver threshold, preview, save, and see members move.
+// open Tier rules, lower the Silver threshold, preview, save, and see members move; the
+// recomputation's progress (customers done of the total) follows the run without a reload.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -112,7 +113,29 @@ describe.skipIf(!CHROMIUM.run)("tier rules in the browser", () => {
         await page.screenshot({ path: path.join(ARTIFACTS, `tier-rules-saved-${width}.png`), fullPage: true });
       }
       await eventually(async () => (await database.db.customer.count({ where: { shop: SHOP, tierKey: "silver" } })) >= silverBefore + movedUp, { timeoutMs: 60_000, what: "members recomputed" });
+      // One job recomputed everyone, a page at a time, and recorded the run as done.
+      const run = await eventually(async () => {
+        const row = await database.db.tierRecomputeRun.findUnique({ where: { shop: SHOP } });
+        return row?.finishedAt ? row : null;
+      }, { timeoutMs: 60_000, what: "the recompute run done" });
+      expect(run.done).toBe(run.total);
       await settle.settled();
+
+      // The progress as a merchant sees it while a run goes on (this small shop's took one page,
+      // too quick to watch): the job's count, read again each second without a reload, then gone when done.
+      await database.db.tierRecomputeRun.update({ where: { shop: SHOP }, data: { done: 1_200, total: 4_800, finishedAt: null } });
+      await page.goto(`${sim.origin}/_sim/admin/${SHOP}/apps/tierline/app/tiers`);
+      const progress = app.getByTestId("tier-recompute-progress");
+      await progress.getByText("1,200 of 4,800 customers", { exact: true }).waitFor();
+      expect(await progress.locator("progress").getAttribute("value")).toBe("25");
+      await database.db.tierRecomputeRun.update({ where: { shop: SHOP }, data: { done: 3_600 } });
+      await progress.getByText("3,600 of 4,800 customers", { exact: true }).waitFor();
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.screenshot({ path: path.join(ARTIFACTS, `tier-rules-recompute-progress-${width}.png`), fullPage: true });
+      }
+      await database.db.tierRecomputeRun.update({ where: { shop: SHOP }, data: { done: 4_800, finishedAt: new Date() } });
+      await expect.poll(() => progress.count(), { timeout: 30_000 }).toBe(0);
 
       // At desktop width: on a phone the Members index is a condensed list, not a table.
       await page.setViewportSize({ width: 1440, height: 900 });

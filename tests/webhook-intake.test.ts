@@ -192,8 +192,11 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     const response = await send("orders/create", order.body);
     const release = await holdTableLock(database, "LedgerOrder");
     let released = false;
+    let delivery: { status: string; attempts: number } | null = null;
     try {
-      const stopping = await startWorkerProcess(env);
+      // The production lock (30 s), not the tests' 2 s: on a busy machine a renewal late by 2 s
+      // would let BullMQ hand the job in hand to this same worker again (a stall, not a shutdown).
+      const stopping = await startWorkerProcess({ ...env, WORKER_LOCK_MS: "30000" });
       await eventually(async () => (await queue.getJobState(jobIdFor("wh", response.webhookId))) === "active", { what: "job active" });
       // In hand for sure: its ledger write waits on the lock.
       await eventually(() => ledgerWriteWaiting(), { what: "the job's ledger write waiting on the lock" });
@@ -204,14 +207,16 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
       await release();
       released = true;
       expect(await exited).toBe(0);
+      // Read before another worker starts: only the stopped one can have processed it.
+      delivery = await database.db.webhookDelivery.findUnique({ where: { webhookId: response.webhookId } });
     } finally {
       if (!released) await release();
+      // The next tests need a worker whatever happened here.
+      workers = [await startWorkerProcess(env)];
     }
-    const delivery = await database.db.webhookDelivery.findUnique({ where: { webhookId: response.webhookId } });
     expect(delivery?.status).toBe("processed");
     expect(delivery?.attempts).toBe(1);
     expect(await database.db.ledgerOrder.count({ where: { orderGid: order.orderGid } })).toBe(1);
-    workers = [await startWorkerProcess(env)];
   });
 
   it("answers 503 while Redis is down, and processes the redelivery once Redis is back", async () => {

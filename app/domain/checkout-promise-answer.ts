@@ -91,6 +91,7 @@ export function buyerLocale(requested: string | null | undefined): string {
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const formattedDays = new Map<string, string>();
 const moneyFormats = new Map<string, Intl.NumberFormat>();
+const formattedMoney = new Map<string, string>();
 
 function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
   let value = cache.get(key);
@@ -117,9 +118,12 @@ function formatDayRange(from: LocalDate, to: LocalDate, locale: string): string 
 }
 
 function formatMoney(amountMinor: MinorUnits, currency: string, locale: string): string {
-  const exponent = currencyExponent(currency);
-  const format = cached(moneyFormats, `${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }));
-  return format.format(amountMinor / 10 ** exponent);
+  // Guests are all shown the next tier's threshold: the same few amounts again and again.
+  return cached(formattedMoney, `${locale}|${currency}|${amountMinor}`, () => {
+    const exponent = currencyExponent(currency);
+    const format = cached(moneyFormats, `${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }));
+    return format.format(amountMinor / 10 ** exponent);
+  });
 }
 
 function formatPromise(promise: PromiseFacts | null, tierRules: TierRules, locale: string): FormattedPromise | null {

@@ -55,7 +55,17 @@ describe("promises follow supply", () => {
 
   it("or while priority capacity makes up the rest", () => {
     expect(promise("gold", { available: 1, priorityCapacityUnits: 1 })).toMatchObject({ line: { inStock: true }, basis: "priority_capacity" });
-    expect(promise("gold", { available: -5, priorityCapacityUnits: 2 })).toMatchObject({ basis: "priority_capacity" });
+    expect(promise("gold", { available: -1, priorityCapacityUnits: 3 })).toMatchObject({ basis: "priority_capacity" });
+  });
+
+  it("capacity is used up by the units already promised beyond stock: a capacity of 2 covers 2 units, not every order", () => {
+    // available counts the units before this order: 0, then -1 after one capacity unit, then -2.
+    expect(promise("gold", { available: 0, quantity: 1, priorityCapacityUnits: 2 })).toMatchObject({ basis: "priority_capacity" });
+    expect(promise("gold", { available: -1, quantity: 1, priorityCapacityUnits: 2 })).toMatchObject({ basis: "priority_capacity" });
+    expect(promise("gold", { available: -2, quantity: 1, priorityCapacityUnits: 2 })).toMatchObject({ line: { inStock: false, replenishmentBusinessDays: 7 }, basis: "awarded_lead_time" });
+    expect(promise("gold", { available: -5, priorityCapacityUnits: 2 })).toMatchObject({ basis: "awarded_lead_time" });
+    // Bronze never draws on it.
+    expect(promise("bronze", { available: 0, priorityCapacityUnits: 5 })).toMatchObject({ basis: "awarded_lead_time" });
   });
 
   it("and wait for the award like everyone else once neither covers them", () => {
@@ -126,6 +136,16 @@ describe("a paid order's lines follow their SKU's supply", () => {
     expect(lines("gold", 0, awarded7)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
     expect(lines("silver", 5, awarded7)).toEqual([{ sku: "MUG-1", inStock: true, replenishmentBusinessDays: null }]);
     expect(lines("gold", -1, awarded7)).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 7 }]);
+  });
+
+  it("short: Gold keeps its promise on the SKU's own priority capacity until the units beyond stock use it up", () => {
+    const capacity = new Map([["MUG-1", 2]]);
+    const gold = (availableAfterOrder: number) => orderLinesFollowingSupply({ lines: [{ sku: "MUG-1", availableAfterOrder }], leadTimes: new Map(), priorityCapacity: capacity, supply: awarded7, tierKey: "gold", calendar, orderedAt });
+    expect([-1, -2, -3].map((after) => gold(after)[0].inStock)).toEqual([true, true, false]);
+    expect(gold(-3)).toEqual([{ sku: "MUG-1", inStock: false, replenishmentBusinessDays: 7 }]);
+    // Another SKU's capacity is not this one's.
+    expect(orderLinesFollowingSupply({ lines: [{ sku: "MUG-1", availableAfterOrder: -1 }], leadTimes: new Map(), priorityCapacity: new Map([["CAP-2", 9]]), supply: awarded7, tierKey: "gold", calendar, orderedAt })[0].inStock).toBe(false);
+    expect(orderLinesFollowingSupply({ lines: [{ sku: "MUG-1", availableAfterOrder: -1 }], leadTimes: new Map(), priorityCapacity: capacity, supply: awarded7, tierKey: "bronze", calendar, orderedAt })[0].inStock).toBe(false);
   });
 
   it("short before an award: a waiting line takes the SKU's own lead time, else the rules' default", () => {

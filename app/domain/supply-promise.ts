@@ -8,7 +8,7 @@
  * - supplyPromise({ settings, calendar, tierKey, sku, quantity, available, priorityCapacityUnits, shortage, today }): SupplyPromise
  * - type SkuSupplyRequest                                           a replenishment request of the SKU that keeps it short
  * - shortageOf(calendar, requests): Shortage | null                what a SKU's requests say about its supply
- * - orderLinesFollowingSupply({ lines, leadTimes, supply, tierKey, calendar, orderedAt }): OrderLineStock[]
+ * - orderLinesFollowingSupply({ lines, leadTimes, priorityCapacity, supply, tierKey, calendar, orderedAt }): OrderLineStock[]
  *       a paid order's lines for the promise calculator, each following its SKU's supply
  *
  * Rules
@@ -16,8 +16,10 @@
  *   available covers it; otherwise it waits with the rules' default lead time (null).
  * - Short, and the order's tier keeps its promise while covered (Gold, Silver by default): in
  *   stock while available units cover it ("priority_stock"), or available units plus the
- *   merchant's priority capacity (units they can make or expedite) do ("priority_capacity");
- *   otherwise it waits for the award like everyone else (it is served first when stock arrives).
+ *   merchant's priority capacity for the SKU (units they can make or expedite, set per SKU on the
+ *   Promise settings page) do ("priority_capacity"); otherwise it waits for the award like everyone
+ *   else (it is served first when stock arrives). Available below zero is units already promised
+ *   beyond stock: they use the capacity up, so a capacity of N covers N units, not every order.
  * - Short, any other tier (Bronze; a tier not ranked): the line waits for the awarded stock even
  *   if some units are still available, which stay for the priority tiers.
  * - The wait is what remains of the awarded lead time, counted in the shop's working days from
@@ -91,7 +93,7 @@ export function supplyPromise({
   if (shortage === null) return available >= quantity ? inStock("in_stock") : waiting();
   if (tierPriorityFor(settings, tierKey)?.keepsPromiseWhileCovered) {
     if (available >= quantity) return inStock("priority_stock");
-    if (Math.max(0, available) + priorityCapacityUnits >= quantity) return inStock("priority_capacity");
+    if (available + priorityCapacityUnits >= quantity) return inStock("priority_capacity");
   }
   return waiting();
 }
@@ -137,16 +139,17 @@ export function orderLinesFollowingSupply({
   tierKey,
   calendar,
   orderedAt,
-  priorityCapacityUnits = 0,
+  priorityCapacity = new Map(),
 }: {
   lines: readonly { sku: string | null; availableAfterOrder: number | null | undefined }[];
   leadTimes: ReadonlyMap<string, number>;
+  /** The merchant's priority capacity per SKU (units); a SKU not in it has none. */
+  priorityCapacity?: ReadonlyMap<string, number>;
   /** Requests keeping SKUs short, by SKU, with the shop's settings; null when no SKU of the order is short. */
   supply: { settings: ReplenishmentSettings; requests: ReadonlyMap<string, readonly SkuSupplyRequest[]> } | null;
   tierKey: string;
   calendar: BusinessCalendar;
   orderedAt: Date;
-  priorityCapacityUnits?: number;
 }): OrderLineStock[] {
   const today = supply ? orderIntake(calendar, orderedAt).day : null;
   return lines.map(({ sku, availableAfterOrder }) => {
@@ -156,7 +159,8 @@ export function orderLinesFollowingSupply({
     const shortage = requests ? shortageOf(calendar, requests) : null;
     if (!shortage || !sku || !supply || !today) return { sku, inStock: availableAfterOrder >= 0, replenishmentBusinessDays: ownLeadTime };
     const { line } = supplyPromise({
-      settings: supply.settings, calendar, tierKey, sku, quantity: 1, available: availableAfterOrder + 1, priorityCapacityUnits, shortage, today,
+      settings: supply.settings, calendar, tierKey, sku, quantity: 1, available: availableAfterOrder + 1,
+      priorityCapacityUnits: priorityCapacity.get(sku) ?? 0, shortage, today,
     });
     return line.inStock || line.replenishmentBusinessDays !== null ? line : { ...line, replenishmentBusinessDays: ownLeadTime };
   });

@@ -3,7 +3,7 @@
 // fixed-size chart, its numbers in a table beside it, and the table as CSV.
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, DataTable, EmptyState, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import { db } from "../db.server.ts";
 import { formatMoney, formatShopDateTime } from "../use-cases/admin-formatting.ts";
@@ -294,7 +294,7 @@ export default function DashboardPage() {
               <FigureCard
                 id="service-cost"
                 title="Service cost against extra revenue"
-                definition="Per month and tier above the first: priority handling (orders × the lane's handling cost in Promise settings) plus priority supply (awarded supplier prices above their usual cost), against the revenue kept above what as many members of the first tier brought."
+                definition={`Per month and tier above the first: priority handling (the tier's orders × the handling cost per order you set on its lane in Promise settings, in ${data.currency}) plus priority supply (awarded supplier prices above their usual cost), against the revenue kept above what as many members of the first tier brought.`}
                 empty={data.service.length === 0}
                 chart={
                   <KpiBarChart
@@ -323,7 +323,7 @@ export default function DashboardPage() {
               />
               {!data.handlingCostSet && (
                 <Banner tone="info" title="No handling cost set">
-                  <p>Priority handling counts as free until a handling cost per order is set on the tier lanes in Promise settings.</p>
+                  <p>Priority handling counts as free until you set a handling cost per order on each priority tier's lane in <Link url="/app/promise-settings">Promise settings</Link>.</p>
                 </Banner>
               )}
 

@@ -1,6 +1,6 @@
-// Promise settings: handling time, capacity per tier lane, the business calendar and holidays,
-// transit per destination and replenishment lead times, with a live preview of what each tier
-// would be promised for an order placed now. Saving stores all of it or, on a bad field, nothing.
+// Promise settings: handling time, capacity and handling cost per tier lane, the business calendar
+// and holidays, transit per destination, replenishment lead times and priority capacity per SKU,
+// with a live preview of what each tier would be promised for an order placed now. Saving stores all of it or, on a bad field, nothing.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
@@ -45,8 +45,8 @@ const UNIT_OPTIONS = [
   { label: "Business days", value: "business_days" },
 ];
 
-const LANE_FIELDS: Record<string, string> = { "handling.min": "ships at the earliest after", "handling.max": "ships at the latest after", "handling.unit": "handling time in", dailyCapacity: "daily capacity", name: "lane name", tierKey: "tier" };
-const ROW_FIELDS: Record<string, string> = { zone: "country or region", minDays: "from", maxDays: "to", sku: "SKU", days: "lead time", date: "date", name: "name" };
+const LANE_FIELDS: Record<string, string> = { "handling.min": "ships at the earliest after", "handling.max": "ships at the latest after", "handling.unit": "handling time in", dailyCapacity: "daily capacity", handlingCostMinor: "handling cost per order", name: "lane name", tierKey: "tier" };
+const ROW_FIELDS: Record<string, string> = { zone: "country or region", minDays: "from", maxDays: "to", sku: "SKU", days: "lead time", capacity: "priority capacity", date: "date", name: "name" };
 const FIELDS: Record<string, string> = {
   "calendar.cutoff": "Daily order cut-off",
   "calendar.timeZone": "Time zone",
@@ -66,7 +66,7 @@ function describeSettingsIssue(issue: { path: string; message: string }, draft: 
   if (lane) place = `${tierName(draft.lanes[Number(lane[1])]?.tierKey ?? "")}, ${LANE_FIELDS[lane[2]] ?? lane[2]}`;
   else if (row) {
     const i = Number(row[2]);
-    const what = row[1] === "transit" ? `Transit to ${draft.transit[i]?.zone || `destination ${i + 1}`}` : row[1] === "skus" ? `Lead time of ${draft.skus[i]?.sku || `SKU ${i + 1}`}` : `Closing day ${i + 1}`;
+    const what = row[1] === "transit" ? `Transit to ${draft.transit[i]?.zone || `destination ${i + 1}`}` : row[1] === "skus" ? (draft.skus[i]?.sku ? `SKU ${draft.skus[i].sku}` : `SKU ${i + 1}`) : `Closing day ${i + 1}`;
     place = `${what}, ${ROW_FIELDS[row[3]] ?? row[3]}`;
   }
   return place ? `${place}: ${issue.message}` : issue.message;
@@ -237,6 +237,22 @@ export default function PromiseSettingsPage() {
                         <TextField label="Ships at the latest after" inputMode="numeric" value={lane.max} onChange={(max) => updateLane(i, { max })} suffix={lane.unit === "business_hours" ? "hours" : "days"} autoComplete="off" error={issueFor(`lanes.${i}.handling.max`)} helpText="This is the promise" />
                         <TextField label="Daily capacity" inputMode="numeric" value={lane.capacity} onChange={(capacity) => updateLane(i, { capacity })} suffix="orders" placeholder="Unlimited" autoComplete="off" error={issueFor(`lanes.${i}.dailyCapacity`)} helpText="Empty: no limit. A full day moves new promises to the next day with room." />
                       </FormLayout.Group>
+                      {/* The first tier is the standard: its handling is what the others' cost is counted beyond. */}
+                      {lane.tierKey !== data.tiers[0]?.key && (
+                        <Box maxWidth="320px">
+                          <TextField
+                            label="Handling cost per order"
+                            inputMode="decimal"
+                            prefix={data.currency}
+                            value={lane.handlingCost}
+                            onChange={(handlingCost) => updateLane(i, { handlingCost })}
+                            placeholder="0.00"
+                            autoComplete="off"
+                            error={issueFor(`lanes.${i}.handlingCostMinor`)}
+                            helpText={`What handling one ${tierName(lane.tierKey)} order costs you beyond standard handling. The dashboard's service cost counts it per order.`}
+                          />
+                        </Box>
+                      )}
                     </FormLayout>
                   </BlockStack>
                 </Card>
@@ -346,22 +362,24 @@ export default function PromiseSettingsPage() {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">Restocking lead time</Text>
+              <Text as="h2" variant="headingMd">Restocking lead time and priority capacity</Text>
               <Text as="p" tone="subdued">An order with an item out of stock is promised from the day it is expected back.</Text>
+              <Text as="p" tone="subdued">Priority capacity: units of a SKU you can still make or expedite while it is short. Your priority tiers (Gold and Silver unless you changed them) keep their promise until stock and these units run out; other tiers wait for the supplier's delivery.</Text>
               <Box maxWidth="320px">
                 <TextField label="Default lead time" inputMode="numeric" suffix="business days" value={draft.defaultReplenishmentDays} onChange={(defaultReplenishmentDays) => update({ defaultReplenishmentDays })} autoComplete="off" error={issueFor("defaultReplenishmentBusinessDays")} />
               </Box>
               {draft.skus.map((s, i) => (
-                <InlineGrid key={i} columns={{ xs: "2fr 1.5fr 1fr", md: "2fr 1fr 1fr" }} gap="200" alignItems="end">
+                <InlineGrid key={i} columns={{ xs: 2, md: "2fr 1fr 1fr 1fr" }} gap="200" alignItems="end">
                   <TextField label="SKU" value={s.sku} onChange={(sku) => updateRow("skus", i, { sku })} autoComplete="off" error={issueFor(`skus.${i}.sku`)} />
                   <TextField label="Lead time" inputMode="numeric" suffix="days" value={s.days} onChange={(days) => updateRow("skus", i, { days })} autoComplete="off" error={issueFor(`skus.${i}.days`)} />
+                  <TextField label="Priority capacity" inputMode="numeric" suffix="units" placeholder="None" value={s.capacity} onChange={(capacity) => updateRow("skus", i, { capacity })} autoComplete="off" error={issueFor(`skus.${i}.capacity`)} />
                   <Box paddingBlockEnd="150">
                     <Button variant="plain" tone="critical" onClick={() => removeRow("skus", i)}>Remove</Button>
                   </Box>
                 </InlineGrid>
               ))}
               <InlineStack>
-                <Button onClick={() => update({ skus: [...draft.skus, { sku: "", days: draft.defaultReplenishmentDays }] })}>Add a SKU</Button>
+                <Button onClick={() => update({ skus: [...draft.skus, { sku: "", days: draft.defaultReplenishmentDays, capacity: "" }] })}>Add a SKU</Button>
               </InlineStack>
             </BlockStack>
           </Card>

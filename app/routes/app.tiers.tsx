@@ -12,13 +12,16 @@ import { formatMoney } from "../domain/money.ts";
 import { suggestedTierTag } from "../domain/tier-tags.ts";
 import { authenticate } from "../shopify.server.ts";
 import { loadTierRulesOverview, submitTierRulesDraft, type TierDraft, type TierRulesDraft, type TierRulesSubmission } from "../use-cases/tier-rules-admin.server.ts";
-import { tierRecomputeRequester } from "../use-cases/request-tier-recompute.server.ts";
+import { rulesRecomputeRequester } from "../use-cases/request-tier-recompute.server.ts";
+import { shopFormatFor } from "../use-cases/shop-format.server.ts";
+import { formatCount, plural } from "../use-cases/admin-formatting.ts";
 import { ThresholdCurrencyBanner } from "../components/threshold-currency-banner.tsx";
 import { describeIssue, plainIssueMessage } from "../components/tier-rules-issues.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return json(await loadTierRulesOverview(db, session.shop));
+  const [overview, format] = await Promise.all([loadTierRulesOverview(db, session.shop), shopFormatFor(db, session.shop, request)]);
+  return json({ ...overview, locale: format.locale });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -38,7 +41,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     draft,
     edited: typeof form.get("edited") === "string" ? String(form.get("edited")) : null,
     now: new Date(),
-    requestRecompute: tierRecomputeRequester(session.shop),
+    requestRulesRecompute: rulesRecomputeRequester(),
   });
   return json(result, { status: result.ok ? 200 : 422 });
 };
@@ -91,12 +94,16 @@ export default function TierRulesPage() {
     setDraft(data.draft);
   }, [data.version]);
 
-  // While the recomputation runs, refresh its progress.
+  // While the recomputation runs, read its progress again every second (the job counts each page
+  // of customers as it is saved); the poll stops when the run is done.
+  const recomputing = data.recompute !== null;
+  const revalidate = useRef(revalidator);
+  revalidate.current = revalidator;
   useEffect(() => {
-    if (!data.recompute) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2_000);
+    if (!recomputing) return;
+    const timer = setInterval(() => revalidate.current.state === "idle" && revalidate.current.revalidate(), 1_000);
     return () => clearInterval(timer);
-  }, [data.recompute, revalidator]);
+  }, [recomputing]);
 
   useEffect(() => {
     if (!preview) return;
@@ -115,7 +122,7 @@ export default function TierRulesPage() {
     if (!result) return;
     if (result.ok && result.intent === "save") {
       setConfirmDowngrade(false);
-      shopify.toast.show(`Tier rules saved: recomputing ${result.saved.customers} members`);
+      shopify.toast.show(`Tier rules saved: recomputing ${plural(result.saved.customers, "member", "members", data.locale)}`);
     } else if (!result.ok && (result.intent === "save" || saveAfterPreview)) {
       setSaveAfterPreview(false);
       shopify.toast.show("Nothing was saved: fix the fields marked in red", { isError: true });
@@ -202,18 +209,20 @@ export default function TierRulesPage() {
         {data.recompute && (
           <Layout.Section>
             <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingSm">Recomputing members with the new rules</Text>
-                <ProgressBar progress={Math.round((data.recompute.done / Math.max(1, data.recompute.total)) * 100)} tone="primary" />
-                <Text as="p" tone="subdued">{data.recompute.done} of {data.recompute.total} customers</Text>
-              </BlockStack>
+              <div data-testid="tier-recompute-progress">
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingSm">Recomputing members with the new rules</Text>
+                  <ProgressBar progress={Math.round((data.recompute.done / Math.max(1, data.recompute.total)) * 100)} tone="primary" />
+                  <Text as="p" tone="subdued">{`${formatCount(data.recompute.done, data.locale)} of ${formatCount(data.recompute.total, data.locale)} customers`}</Text>
+                </BlockStack>
+              </div>
             </Card>
           </Layout.Section>
         )}
         {saved && (
           <Layout.Section>
             <Banner tone="success" title="Rules saved">
-              <p>Version {saved.version}. Recomputing {saved.customers} customers; tags and metafields follow.</p>
+              <p>{`Version ${saved.version}. Recomputing ${plural(saved.customers, "customer", "customers", data.locale)}; tags and metafields follow.`}</p>
             </Banner>
           </Layout.Section>
         )}
@@ -237,7 +246,7 @@ export default function TierRulesPage() {
                   <InlineStack align="space-between" blockAlign="center">
                     <InlineStack gap="200" blockAlign="center">
                       <Text as="h2" variant="headingMd">{tier.name || "Unnamed tier"}</Text>
-                      <Badge>{`${data.tierCounts[tier.key] ?? 0} members`}</Badge>
+                      <Badge>{plural(data.tierCounts[tier.key] ?? 0, "member", "members", data.locale)}</Badge>
                     </InlineStack>
                     {i > 0 && draft.tiers.length > 2 && (
                       <Button variant="plain" tone="critical" onClick={() => removeTier(i)}>Remove</Button>

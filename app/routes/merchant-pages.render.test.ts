@@ -64,10 +64,15 @@ describe("merchant pages render", () => {
 
   it("Tier rules shows every tier with its members and the spend settings", async () => {
     const { default: TierRulesPage } = await import("./app.tiers.tsx");
-    const html = await render(TierRulesPage, "/app/page", await loadTierRulesOverview(db, SHOP));
-    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 members", "2000.01", "Spend window", "Shipping counts as spend", "Where prices include tax", "Take back upgrades when the money is returned", "Tips count as spend", "Duties count as spend", "Preview changes"]) {
+    const html = await render(TierRulesPage, "/app/page", { ...(await loadTierRulesOverview(db, SHOP)), locale: "en-US" });
+    for (const text of ["Tier rules", "Bronze", "Silver", "Gold", "tierline:gold", "1 member<", "2000.01", "Spend window", "Shipping counts as spend", "Where prices include tax", "Take back upgrades when the money is returned", "Tips count as spend", "Duties count as spend", "Preview changes"]) {
       expect(html).toContain(text);
     }
+    expect(html).not.toContain("1 members");
+    expect(html).not.toContain("tier-recompute-progress");
+    // A recomputation under way: customers done of the total, in the merchant's locale.
+    const running = await render(TierRulesPage, "/app/page", { ...(await loadTierRulesOverview(db, SHOP)), locale: "en-US", recompute: { done: 1_250, total: 20_000 } });
+    expect(running).toMatch(/data-testid="tier-recompute-progress"[\s\S]*1,250 of 20,000 customers/);
     // The preview itself is computed by the action; make sure its data is what the page reads.
     const preview = await previewTierRules({ db, shop: SHOP, newRules: { ...DEFAULT_TIER_RULES, tiers: DEFAULT_TIER_RULES.tiers.map((t) => (t.key === "silver" ? { ...t, entryThresholdMinor: 20_000 } : t)) }, now: NOW });
     expect(preview.movements[0]).toMatchObject({ fromTierKey: "bronze", toTierKey: "silver", count: 1 });

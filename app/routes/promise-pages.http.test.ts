@@ -91,7 +91,7 @@ describe("promise pages over HTTP", () => {
 
   it("previews with the lane's bookings, saves with a new version, and each shop reaches only its own", async () => {
     const { body: loaded } = await settings();
-    const draft: PromiseSettingsDraft = { ...loaded.draft, lanes: loaded.draft.lanes.map((l) => (l.tierKey === "gold" ? { ...l, capacity: "1" } : l)), skus: [{ sku: "KIT-9", days: "12" }] };
+    const draft: PromiseSettingsDraft = { ...loaded.draft, lanes: loaded.draft.lanes.map((l) => (l.tierKey === "gold" ? { ...l, capacity: "1" } : l)), skus: [{ sku: "KIT-9", days: "12", capacity: "" }] };
     const goldOf = (result: PromiseSettingsSubmission) => (result.ok ? result.preview.tiers.find((t) => t.tierKey === "gold")! : null);
     const first = goldOf((await submit(draft, "preview")).body);
     expect(first?.notes).toEqual([]);

@@ -32,26 +32,32 @@ export function resolveLocale({ requested, acceptLanguage, country }: { requeste
   return "en";
 }
 
+// Making an Intl formatter costs far more than formatting with it (a Members page formats a hundred
+// dates): one per locale, zone and options, kept.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>();
+function cachedFormatter<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>(key: string, make: () => T): T {
+  let format = formatters.get(key) as T | undefined;
+  if (!format) {
+    if (formatters.size >= 1_000) formatters.clear();
+    formatters.set(key, (format = make()));
+  }
+  return format;
+}
+const dateFormat = (locale: string, options: Intl.DateTimeFormatOptions) => cachedFormatter(`d|${locale}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
+const cachedNumberFormat = (locale: string, options: Intl.NumberFormatOptions) => cachedFormatter(`n|${locale}|${JSON.stringify(options)}`, () => new Intl.NumberFormat(locale, options));
+
 export function formatShopDateTime(instant: Date | string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(new Date(instant));
+  return dateFormat(locale, { timeZone, weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(new Date(instant));
 }
 
 /** A shop-local calendar day ("YYYY-MM-DD"), no time zone arithmetic involved. */
 export function formatLocalDay(day: string, locale: string, options: { year?: boolean } = {}): string {
   const [y, m, d] = day.split("-").map(Number);
-  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", weekday: "short", month: "short", day: "numeric", ...(options.year ? { year: "numeric" } : {}) }).format(new Date(Date.UTC(y, m - 1, d)));
+  return dateFormat(locale, { timeZone: "UTC", weekday: "short", month: "short", day: "numeric", ...(options.year ? { year: "numeric" } : {}) }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 export function formatCount(value: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(value);
-}
-
-const numberFormats = new Map<string, Intl.NumberFormat>();
-function cachedNumberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let format = numberFormats.get(key);
-  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
-  return format;
+  return cachedNumberFormat(locale, {}).format(value);
 }
 
 /** 637606 USD → "$6,376.06" (en-US), "6 376,06 $US" (fr-FR); the currency's own minor digits. */
@@ -79,16 +85,16 @@ export function formatPercent(ratio: number, locale: string): string {
 
 /** "1 member", "2,345 members": the count in the locale, the noun by the locale's plural rules (English nouns). */
 export function plural(count: number, one: string, other: string, locale = "en"): string {
-  const category = new Intl.PluralRules(locale).select(count);
+  const category = cachedFormatter(`p|${locale}`, () => new Intl.PluralRules(locale)).select(count);
   return `${formatCount(count, locale)} ${category === "one" ? one : other}`;
 }
 
 /** A day something happened or ends: "Mar 4, 2026" in the shop's time zone. */
 export function formatShopDate(instant: Date | string, { locale, timeZone }: Pick<ShopFormat, "locale" | "timeZone">): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(instant));
+  return dateFormat(locale, { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(instant));
 }
 
 /** When an event happened: "Mar 4, 2026, 3:12 PM" in the shop's time zone. */
 export function formatEventTime(instant: Date | string, { locale, timeZone }: Pick<ShopFormat, "locale" | "timeZone">): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(new Date(instant));
+  return dateFormat(locale, { timeZone, year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(new Date(instant));
 }

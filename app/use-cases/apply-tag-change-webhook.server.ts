@@ -4,12 +4,12 @@
 // merchant owns (see sync-shop-tiers.server.ts). Merchant tags are not ours.
 import { z } from "zod";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
-import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { PayloadError, shopifyGid } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
 const TagsPayload = z.object({
-  customerId: z.string().startsWith("gid://shopify/Customer/"),
+  customerId: shopifyGid("Customer"),
   tags: z.array(z.string()),
 });
 

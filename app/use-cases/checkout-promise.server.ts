@@ -12,13 +12,16 @@
  * - INVALID_TOKEN_ANSWER                   the 401 body when checkoutPromiseQueryOf says null
  * - checkoutPromiseQueryOf(claims, search, apiKey, now): CheckoutPromiseQuery | null   null: not a token for this app
  *
- * Per request: two indexed single-row reads (the buyer, the order's promise). The shop's tier rules,
- * promise rules, calendar (with its public holidays) and lane bookings are cached per shop for
- * `shopTtlMs` (30 s, then refreshed in the background), and the previews per shop-minute: a
- * settings change or a lane filling up shows within about 30 s.
+ * Per request: one statement, an indexed single-row read of the buyer (with the order's promise
+ * joined when the page names an order); none for a guest. The shop's tier rules, promise rules,
+ * calendar (with its public holidays) and lane bookings are cached per shop, and the previews per
+ * shop-minute. A save of the tier rules or promise settings in this process drops the shop's copy at
+ * once (shop-settings-changes.server.ts); past `shopTtlMs` (30 s) the copy is reloaded in the
+ * background, which is how a lane filling up, or a save in another process, shows within about 30 s.
  */
 import type { Db } from "../db.server.ts";
 import { sqlOf } from "../adapters/db/hot-path-sql.server.ts";
+import { onShopSettingsSaved } from "../adapters/db/shop-settings-changes.server.ts";
 import { loadPromiseSetup, type PromiseSetup } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { localDateOf, type LocalDate } from "../domain/business-calendar.ts";
@@ -54,7 +57,22 @@ type ShopContext = {
 };
 
 const BUYER = `SELECT "tierKey", "qualifyingSpend", "qualifyingOrders" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL`;
-const ORDER_PROMISE = `SELECT "tierKey", "shipByDay", "arriveEarliestDay", "arriveLatestDay", "status" FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ? AND "customerGid" = ?`;
+/** The buyer and their order's promise in one statement (one row, each side null when missing): each statement costs more than the join. */
+const BUYER_AND_ORDER_PROMISE =
+  `SELECT c."tierKey", c."qualifyingSpend", c."qualifyingOrders", p."tierKey" AS "promiseTierKey", p."shipByDay", p."arriveEarliestDay", p."arriveLatestDay", p."status" ` +
+  `FROM (SELECT 1 AS "one") AS "one" ` +
+  `LEFT JOIN "Customer" c ON c."shop" = ? AND c."customerGid" = ? AND c."deletedAt" IS NULL ` +
+  `LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ? AND p."customerGid" = ?`;
+type BuyerRow = {
+  tierKey: string | null;
+  qualifyingSpend: number | bigint | null;
+  qualifyingOrders: number | bigint | null;
+  promiseTierKey?: string | null;
+  shipByDay?: string | null;
+  arriveEarliestDay?: string | null;
+  arriveLatestDay?: string | null;
+  status?: string | null;
+};
 
 /** "shop.myshopify.com" from a checkout token's dest (a bare domain, or a URL in some surfaces). */
 export function shopFromDest(dest: unknown): string | null {
@@ -121,33 +139,49 @@ function factsOf(preview: TierPromisePreview | undefined): PromiseFacts | null {
 }
 
 export function createCheckoutPromiseLookup(db: Db, { shopTtlMs = 30_000 }: { shopTtlMs?: number } = {}) {
-  const shops = new Map<string, { current: Promise<ShopContext>; refreshing: boolean }>();
+  /** Per shop: the context once loaded (answers without waiting), the load under way, a background reload running. */
+  type ShopEntry = { context: ShopContext | null; loading: Promise<ShopContext>; refreshing: boolean };
+  const shops = new Map<string, ShopEntry>();
   const sql = sqlOf(db);
+  // A load or reload that finishes after a save finds its entry gone and is not kept.
+  onShopSettingsSaved((shop) => shops.delete(shop));
+
+  function load(shop: string, now: Date): ShopEntry {
+    const entry: ShopEntry = { context: null, loading: loadShopContext(db, shop, now), refreshing: false };
+    if (shops.size >= 10_000) shops.clear();
+    shops.set(shop, entry);
+    entry.loading.then(
+      (context) => {
+        entry.context = context;
+      },
+      // A failed load is not kept: the next request tries again.
+      () => {
+        if (shops.get(shop) === entry) shops.delete(shop);
+      },
+    );
+    return entry;
+  }
 
   /**
-   * The shop's cached context. Past its TTL the old one still answers while one reload runs in the
-   * background: a buyer never waits on the calendar's holidays being worked out again.
+   * The shop's cached context (no promise to wait on once loaded). Past its TTL the old one still
+   * answers while one reload runs in the background: a buyer never waits on the calendar's holidays
+   * being worked out again.
    */
-  function shopContext(shop: string, now: Date): Promise<ShopContext> {
-    const entry = shops.get(shop);
-    if (!entry) {
-      const current = loadShopContext(db, shop, now);
-      if (shops.size >= 10_000) shops.clear();
-      shops.set(shop, { current, refreshing: false });
-      // A failed load is not kept: the next request tries again.
-      current.catch(() => shops.delete(shop));
-      return current;
+  function shopContext(shop: string, now: Date): ShopContext | Promise<ShopContext> {
+    const entry = shops.get(shop) ?? load(shop, now);
+    const { context } = entry;
+    if (!context) return entry.loading;
+    if (now.getTime() - context.loadedAt >= shopTtlMs && !entry.refreshing) {
+      entry.refreshing = true;
+      loadShopContext(db, shop, now).then(
+        (fresh) => {
+          entry.context = fresh;
+          entry.refreshing = false;
+        },
+        () => (entry.refreshing = false),
+      );
     }
-    return entry.current.then((context) => {
-      if (now.getTime() - context.loadedAt >= shopTtlMs && !entry.refreshing) {
-        entry.refreshing = true;
-        loadShopContext(db, shop, now).then(
-          (fresh) => shops.set(shop, { current: Promise.resolve(fresh), refreshing: false }),
-          () => (entry.refreshing = false),
-        );
-      }
-      return context;
-    });
+    return context;
   }
 
   /**
@@ -174,29 +208,27 @@ export function createCheckoutPromiseLookup(db: Db, { shopTtlMs = 30_000 }: { sh
   }
 
   return async function checkoutPromise(query: CheckoutPromiseQuery): Promise<CheckoutPromiseResult> {
-    const orderGid = orderGidFrom(query.orderId);
-    const [context, buyerRows, orderRows] = await Promise.all([
-      shopContext(query.shop, query.now),
-      query.customerGid ? sql.all(BUYER, [query.shop, query.customerGid]) : Promise.resolve([]),
-      query.customerGid && orderGid ? sql.all(ORDER_PROMISE, [query.shop, orderGid, query.customerGid]) : Promise.resolve([]),
-    ]);
+    const orderGid = query.customerGid ? orderGidFrom(query.orderId) : null;
+    const cached = shopContext(query.shop, query.now);
+    const reading = !query.customerGid ? null : orderGid ? sql.all(BUYER_AND_ORDER_PROMISE, [query.shop, query.customerGid, query.shop, orderGid, query.customerGid]) : sql.all(BUYER, [query.shop, query.customerGid]);
+    // Awaited together only while the shop is loading: once it is cached, the one read is all there is to wait for.
+    const [context, rows] = cached instanceof Promise ? await Promise.all([cached, reading]) : [cached, await reading];
+    const row = rows?.[0] as BuyerRow | undefined;
     if (!context.installed) return { status: 404, body: { error: "Tierline is not installed on this shop" } };
-    const buyerRow = buyerRows[0] as { tierKey: string | null; qualifyingSpend: number | bigint; qualifyingOrders: number | bigint } | undefined;
     const buyer: BuyerStanding = query.customerGid
-      ? { kind: "member", tierKey: buyerRow?.tierKey ?? null, qualifyingSpendMinor: Number(buyerRow?.qualifyingSpend ?? 0), qualifyingOrders: Number(buyerRow?.qualifyingOrders ?? 0) }
+      ? { kind: "member", tierKey: row?.tierKey ?? null, qualifyingSpendMinor: Number(row?.qualifyingSpend ?? 0), qualifyingOrders: Number(row?.qualifyingOrders ?? 0) }
       : { kind: "guest" };
     const previews = previewsFor(context, query.now, query.destination);
     const tierKey = standingTierKey(context.tierRules, buyer);
     const next = nextTierOf(context.tierRules, tierKey);
-    const stored = orderRows[0] as { tierKey: string; shipByDay: string; arriveEarliestDay: string | null; arriveLatestDay: string | null; status: string } | undefined;
-    const promise = stored
+    const promise = row?.promiseTierKey
       ? {
           source: "order" as const,
           // A cancelled order promises nothing.
-          facts: stored.status === "cancelled" ? null : {
-            tierKey: stored.tierKey,
-            shipByDay: stored.shipByDay,
-            arriveBy: stored.arriveEarliestDay && stored.arriveLatestDay ? { earliestDay: stored.arriveEarliestDay, latestDay: stored.arriveLatestDay } : null,
+          facts: row.status === "cancelled" ? null : {
+            tierKey: row.promiseTierKey,
+            shipByDay: row.shipByDay!,
+            arriveBy: row.arriveEarliestDay && row.arriveLatestDay ? { earliestDay: row.arriveEarliestDay, latestDay: row.arriveLatestDay } : null,
           },
         }
       : { source: "preview" as const, facts: factsOf(previews.find((p) => p.tierKey === tierKey)) };

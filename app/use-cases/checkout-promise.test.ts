@@ -1,7 +1,7 @@
 // The checkout promise lookup on SQLite and PostgreSQL: full lanes move the previews, the shop's
 // settings are cached and refreshed behind the answers, and only the buyer's own order is read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { savePromiseRules } from "../adapters/db/promise-settings-repository.server.ts";
+import { savePromiseRules, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
 import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { defaultPromiseRules } from "../domain/promise-rules.ts";
 import { DEFAULT_TIER_RULES } from "../domain/tier-rules.ts";
@@ -49,11 +49,14 @@ describe.each(DATABASE_KINDS)("checkout promise lookup (%s)", (kind) => {
     expect(after.status === 200 && after.body.promise?.shipByDay).toBe("2026-11-27");
   });
 
-  it("answers from the cached settings past their lifetime while it reloads them", async () => {
+  const renamedSilver = (name: string) => ({ ...DEFAULT_TIER_RULES, tiers: DEFAULT_TIER_RULES.tiers.map((t) => (t.key === "silver" ? { ...t, name } : t)) });
+
+  it("answers from the cached settings past their lifetime while it reloads them (a change this process was not told of)", async () => {
     const lookup = createCheckoutPromiseLookup(database.db, { shopTtlMs: 1_000 });
     const first = await lookup({ shop: SHOP, customerGid: null, orderId: null, locale: "en", destination: null, now: NOW });
     expect(first.status === 200 && first.body.next?.tier.name).toBe("Silver");
-    await saveTierRules(database.db, SHOP, { ...DEFAULT_TIER_RULES, tiers: DEFAULT_TIER_RULES.tiers.map((t) => (t.key === "silver" ? { ...t, name: "Argent" } : t)) });
+    // As another process saves: straight to the row, so no save is heard here.
+    await database.db.tierSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP, rules: JSON.stringify(renamedSilver("Argent")) }, update: { rules: JSON.stringify(renamedSilver("Argent")), version: { increment: 1 } } });
     const guest = (at: number) => lookup({ shop: SHOP, customerGid: null, orderId: null, locale: "en", destination: null, now: new Date(NOW.getTime() + at) });
     const within = await guest(500);
     expect(within.status === 200 && within.body.next?.tier.name).toBe("Silver");
@@ -64,6 +67,28 @@ describe.each(DATABASE_KINDS)("checkout promise lookup (%s)", (kind) => {
       const answer = await guest(2_500);
       return answer.status === 200 ? answer.body.next?.tier.name : null;
     }).toBe("Argent");
+  });
+
+  it("answers with tier rules and promise settings saved in this process at once, long before the cached copy ages out", async () => {
+    const lookup = createCheckoutPromiseLookup(database.db, { shopTtlMs: 3_600_000 });
+    const silverBuyer = () => lookup({ shop: SHOP, customerGid: "gid://shopify/Customer/32", orderId: null, locale: "en", destination: null, now: NOW });
+    await database.db.customer.create({ data: { shop: SHOP, customerGid: "gid://shopify/Customer/32", tierKey: "silver", qualifyingSpend: 60_000 } });
+    const before = await silverBuyer();
+    // The previous test renamed Silver as another process would.
+    expect(before.status === 200 && before.body.tier.name).toBe("Argent");
+    const silverDay = before.status === 200 ? before.body.promise?.shipByDay : null;
+    expect(silverDay).toBe("2026-11-27");
+
+    await saveTierRules(database.db, SHOP, renamedSilver("Zilver"));
+    const renamed = await silverBuyer();
+    expect(renamed.status === 200 && renamed.body.tier.name).toBe("Zilver");
+
+    // Silver's lane now ships within one business day: Tuesday, not after Thanksgiving.
+    const rules = defaultPromiseRules("America/New_York", "US");
+    rules.lanes = rules.lanes.map((lane) => (lane.tierKey === "silver" ? { ...lane, handling: { unit: "business_days", min: 1, max: 1 } } : lane));
+    await savePromiseRulesAndLeadTimes(database.db, SHOP, rules, []);
+    const faster = await silverBuyer();
+    expect(faster.status === 200 && faster.body.promise).toMatchObject({ tierKey: "silver", shipByDay: "2026-11-24" });
   });
 
   it("answers 404 for a shop that uninstalled Tierline", async () => {

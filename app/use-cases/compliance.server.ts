@@ -10,7 +10,9 @@ import {
   blankDeliveriesNaming,
   blankDelivery,
   deleteSubjectRows,
+  deliveriesNaming,
   erasedAmong,
+  flowEventsAbout,
   isAnyErased,
   ordersHeldFor,
   recordTombstones,
@@ -41,16 +43,23 @@ export async function applyCustomerDataRequest(ctx: WebhookContext): Promise<Web
     return { status: "processed", note: "customer was erased" };
   }
   const orderGids = await ordersOf(ctx, subject.customerGid, subject.orderGids);
-  const [customer, orders, refunds, tierChanges, promises, promiseShipments, spendAdjustments] = await Promise.all([
+  const subjects = { customerGids: subject.customerGid ? [subject.customerGid] : [], orderGids };
+  const [customer, orders, refunds, tierChanges, promises, promiseShipments, orderShipping, spendAdjustments, flowTriggers, deliveries] = await Promise.all([
     subject.customerGid ? ctx.db.customer.findUnique({ where: { shop_customerGid: { shop: ctx.shop, customerGid: subject.customerGid } } }) : null,
     ctx.db.ledgerOrder.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     ctx.db.ledgerRefund.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     subject.customerGid ? ctx.db.tierChange.findMany({ where: { shop: ctx.shop, customerGid: subject.customerGid }, orderBy: { occurredAt: "asc" } }) : [],
     ctx.db.orderPromise.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     ctx.db.promiseShipmentLine.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } }, orderBy: { shippedAt: "asc" } }),
+    ctx.db.promiseOrderShipping.findMany({ where: { shop: ctx.shop, orderGid: { in: orderGids } } }),
     subject.customerGid ? ctx.db.ledgerAdjustment.findMany({ where: { shop: ctx.shop, customerGid: subject.customerGid }, orderBy: { effectiveAt: "asc" } }) : [],
+    flowEventsAbout(ctx.db, ctx.shop, subjects).then((where) => ctx.db.flowTriggerFiring.findMany({ where, orderBy: { createdAt: "asc" } })),
+    // The stored webhook payloads naming them hold their name, email, phone and addresses as Shopify sent them.
+    deliveriesNaming(ctx.db, ctx.shop, subjects, { except: ctx.webhookId }),
   ]);
-  const exported = { customer, orders, refunds, tierChanges, promises, promiseShipments, spendAdjustments, generatedAt: ctx.now.toISOString() };
+  // Once each, though one may name ids of two batches.
+  const webhookDeliveries = [...new Map(deliveries.flat().map(({ webhookId, topic, receivedAt, payload }) => [webhookId, { webhookId, topic, receivedAt, payload }])).values()];
+  const exported = { customer, orders, refunds, tierChanges, promises, promiseShipments, orderShipping, spendAdjustments, flowTriggers, webhookDeliveries, generatedAt: ctx.now.toISOString() };
   await ctx.db.complianceRequest.create({
     data: { shop: ctx.shop, topic: ctx.topic, customerGid: subject.customerGid, export: JSON.stringify(exported), receivedAt: ctx.now, completedAt: ctx.now },
   });

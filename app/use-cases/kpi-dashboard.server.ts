@@ -30,12 +30,16 @@ function rangeFrom(params: URLSearchParams, today: string): { range: DayRange; p
 }
 
 export async function loadDashboard({ db, shop, params, now }: { db: Db; shop: string; params: URLSearchParams; now: Date }) {
-  const [settings, rules, state, counts] = await Promise.all([loadPromiseSettings(db, shop), loadTierRules(db, shop), loadRollupState(db, shop), memberCountsByTier(db, shop)]);
+  // The facts (the longest read) start as soon as the settings give the shop's day; the rest meanwhile.
+  const factsRead = loadPromiseSettings(db, shop).then(async (settings) => {
+    const today = localDayOf(now, settings.rules.calendar.timeZone);
+    const { range, preset } = rangeFrom(params, today);
+    // From the previous period's start to today: rates compare periods, member counts walk back from today.
+    const facts = await loadFactsByMonth(db, shop, { previousFrom: previousRange(range).from, from: range.from, to: range.to, today });
+    return { settings, today, range, preset, facts };
+  });
+  const [{ settings, today, range, preset, facts }, rules, state, counts] = await Promise.all([factsRead, loadTierRules(db, shop), loadRollupState(db, shop), memberCountsByTier(db, shop)]);
   const zone = settings.rules.calendar.timeZone;
-  const today = localDayOf(now, zone);
-  const { range, preset } = rangeFrom(params, today);
-  // From the previous period's start to today: rates compare periods, member counts walk back from today.
-  const facts = await loadFactsByMonth(db, shop, { previousFrom: previousRange(range).from, from: range.from, to: range.to, today });
   const tiers = tierRefs(rules);
   const handlingCost = Object.fromEntries(settings.rules.lanes.map((lane) => [lane.tierKey, lane.handlingCostMinor ?? 0]));
   const members = state?.members ? (JSON.parse(state.members) as MemberFigures) : null;

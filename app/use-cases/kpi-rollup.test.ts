@@ -1,11 +1,14 @@
 // The dashboard's rollup on both databases: a first run builds every day, later runs rebuild only
 // the days something changed on, a run repeated changes nothing, and the incremental result equals
-// a rebuild from scratch. Days are New York's; a refund lands in the month after its sale.
+// a rebuild from scratch. Days are New York's; a refund lands in the month after its sale. The
+// service cost's handling part is the handling cost per order saved on the Promise settings page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { loadFactsBetween, loadFactsByMonth } from "../adapters/db/kpi-rollup-repository.server.ts";
 import { membersOverTime, migrationRates, serviceCost, tierDistribution, type TierRef } from "../domain/kpi-figures.ts";
 import { rollUpShopKpis, type MemberFigures } from "./kpi-rollup.server.ts";
+import { loadDashboard } from "./kpi-dashboard.server.ts";
+import { loadPromiseSettingsPage, submitPromiseSettings } from "./promise-settings-admin.server.ts";
 
 const SHOP = "kpi-rollup.myshopify.com";
 const A = "gid://shopify/Customer/1";
@@ -111,5 +114,23 @@ describe.each(DATABASE_KINDS)("KPI rollup on %s", (kind) => {
     expect(byTier.silver).toMatchObject({ members: 1, revenuePerMemberMinor: 25_000, averageOrderMinor: 25_000, ordersPerMember: 1, repeatRate: 0 });
     expect(byTier.gold).toMatchObject({ members: 1, revenuePerMemberMinor: 10_000 });
     expect(figures.rfm.members).toBe(2);
+  });
+  it("counts the handling cost per order saved on the Promise settings page in the dashboard's service cost", async () => {
+    const db = database.db;
+    const now = new Date("2026-12-10T15:00:00Z");
+    const params = new URLSearchParams({ from: "2026-10-15", to: "2026-11-20" });
+    const before = await loadDashboard({ db, shop: SHOP, params, now });
+    expect(before.handlingCostSet).toBe(false);
+    expect(before.service.filter((row) => row.tierKey === "silver").map((row) => [row.month, row.orders, row.handlingCostMinor])).toEqual([["2026-10", 1, 0], ["2026-11", 1, 0]]);
+
+    const page = await loadPromiseSettingsPage({ db, shop: SHOP, now, locale: "en-US" });
+    const draft = { ...page.draft, lanes: page.draft.lanes.map((lane) => (lane.tierKey === "silver" ? { ...lane, handlingCost: "2.50" } : lane)) };
+    expect(await submitPromiseSettings({ db, shop: SHOP, intent: "save", draft, now, locale: "en-US" })).toMatchObject({ ok: true });
+
+    const after = await loadDashboard({ db, shop: SHOP, params, now });
+    expect(after.handlingCostSet).toBe(true);
+    // One Silver order in each month: 2.50 each; Gold (no cost set) stays free.
+    expect(after.service.filter((row) => row.tierKey === "silver").map((row) => [row.month, row.orders, row.handlingCostMinor])).toEqual([["2026-10", 1, 250], ["2026-11", 1, 250]]);
+    expect(after.service.filter((row) => row.tierKey === "gold").every((row) => row.handlingCostMinor === 0)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
 import type { Db } from "../db.server.ts";
 import { erasedAmong, isAnyErased } from "../adapters/db/erasure-repository.server.ts";
 import { bookPromise, cancelOpenPromise, loadPromiseContext, type StoredPromiseState } from "../adapters/db/order-promise-statements.server.ts";
-import { loadSkuLeadTimes, promiseSetupFor } from "../adapters/db/promise-settings-repository.server.ts";
+import { loadSkuSupplySettings, promiseSetupFor } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadSupplyShortages } from "../adapters/db/replenishment-repository.server.ts";
 import { loadTierRules, tierRulesFrom } from "../adapters/db/tier-settings-repository.server.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
@@ -110,12 +110,12 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
   if (!inputs) return { status: "skipped", reason: "order_not_found" };
   if (inputs.cancelled) return { status: "skipped", reason: "cancelled" };
   const skus = request.lines.flatMap((line) => (line.sku ? [line.sku] : []));
-  const [leadTimes, supply] = await Promise.all([loadSkuLeadTimes(db, shop, skus), loadSupplyShortages(db, shop, skus)]);
+  const [{ leadTimes, priorityCapacity }, supply] = await Promise.all([loadSkuSupplySettings(db, shop, skus), loadSupplyShortages(db, shop, skus)]);
   // Paid orders have taken their units already: a quantity below zero is this order waiting for stock;
-  // while a SKU is short, its supply decides per tier (supply-promise.ts).
+  // while a SKU is short, its supply (and, for priority tiers, the SKU's priority capacity) decides per tier (supply-promise.ts).
   const lines = orderLinesFollowingSupply({
     lines: request.lines.map((line) => ({ sku: line.sku, availableAfterOrder: line.variantGid ? inputs.inventory.get(line.variantGid) : undefined })),
-    leadTimes, supply, tierKey, calendar: setup.calendar, orderedAt,
+    leadTimes, priorityCapacity, supply, tierKey, calendar: setup.calendar, orderedAt,
   });
   const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
 

@@ -15,7 +15,7 @@ import { formatMoney as decimalMoney, MoneyParseError, parseMoney, type MinorUni
 import { countedEntries, spendToKeepTier, tierReachedAt } from "../domain/member-standing.ts";
 import type { Ledger } from "../domain/order-ledger.ts";
 import { tierIndex, type TierRules } from "../domain/tier-rules.ts";
-import { describeThreshold, formatEventTime, formatMoney, formatShopDate, plural, type ShopFormat } from "./admin-formatting.ts";
+import { describeThreshold, formatCount, formatEventTime, formatMoney, formatShopDate, plural, type ShopFormat } from "./admin-formatting.ts";
 import { memberStateFromRow, recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { displayName } from "./tier-rules-admin.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
@@ -117,7 +117,8 @@ function memberFilter(db: Db, shop: string, query: MemberQuery, range: SpendRang
   if (q) {
     // SQLite's LIKE ignores ASCII case already; PostgreSQL must be asked to.
     const like = sql.kind === "postgresql" ? "ILIKE" : "LIKE";
-    const columns = [`c."email"`, `c."firstName"`, `c."lastName"`, `(COALESCE(c."firstName", '') || ' ' || COALESCE(c."lastName", ''))`];
+    // The full name holds the first and last names: a match in either is a match in it.
+    const columns = [`c."email"`, `(COALESCE(c."firstName", '') || ' ' || COALESCE(c."lastName", ''))`];
     const id = /^\d+$/.test(q) ? [`c."customerGid" = ?`] : [];
     clauses.push(`(${[...columns.map((col) => `${col} ${like} ? ESCAPE '\\'`), ...id].join(" OR ")})`);
     values.push(...columns.map(() => likePattern(q)), ...(id.length ? [`${CUSTOMER_GID}${q}`] : []));
@@ -265,8 +266,7 @@ export async function loadMembersPage({ db, shop, params, now, format }: { db: D
 }
 
 function formatCountRange(from: number, to: number, locale: string): string {
-  const n = new Intl.NumberFormat(locale);
-  return from === to ? n.format(from) : `${n.format(from)}–${n.format(to)}`;
+  return from === to ? formatCount(from, locale) : `${formatCount(from, locale)}–${formatCount(to, locale)}`;
 }
 
 /** A spreadsheet cell: quoted when needed, and never read as a formula. */

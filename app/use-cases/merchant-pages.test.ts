@@ -9,6 +9,7 @@ import { shopsWithDueTierWrites } from "./shops-with-due-tier-writes.server.ts";
 import { draftFromRules, loadTierRulesOverview, previewTierRules, rulesFromDraft, saveTierRulesAndRecompute, submitTierRulesDraft } from "./tier-rules-admin.server.ts";
 import { loadOverview } from "./overview-admin.server.ts";
 import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { runRulesRecompute, type RecomputeProgress } from "./tier-rules-recompute.server.ts";
 
 const SHOP = "pages.myshopify.com";
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -17,8 +18,8 @@ const gidOf = (n: number) => `gid://shopify/Customer/${n}`;
 describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
   let database: TestDatabase;
   let db: Db;
-  const requested: { gids: string[]; cause: string }[] = [];
-  const requestRecompute = async (gids: string[], cause: string) => void requested.push({ gids, cause });
+  const requested: { shop: string; rulesVersion: number }[] = [];
+  const requestRulesRecompute = async (shop: string, rulesVersion: number) => void requested.push({ shop, rulesVersion });
 
   beforeAll(async () => {
     database = await createTestDatabase(kind, "pages");
@@ -62,17 +63,42 @@ describe.each(DATABASE_KINDS)("merchant page use-cases on %s", (kind) => {
     expect(await db.tierSettings.count()).toBe(0);
   });
 
-  it("saves, queues everyone with cause rule_change, and reports progress until all are recomputed", async () => {
+  it("saves, starts one recomputation of every customer, and reports its progress page by page until all are done", async () => {
     const rules = { ...DEFAULT_TIER_RULES, tiers: DEFAULT_TIER_RULES.tiers.map((t) => (t.key === "silver" ? { ...t, entryThresholdMinor: 25_000 } : t)) };
     requested.length = 0;
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await saveTierRulesAndRecompute({ db, shop: SHOP, rules, requestRecompute })).toEqual({ version: 1, customers: 3 });
-    expect(requested).toEqual([{ gids: [gidOf(1), gidOf(2), gidOf(3)], cause: "rule_change" }]);
+    expect(await saveTierRulesAndRecompute({ db, shop: SHOP, rules, now: NOW, requestRulesRecompute })).toEqual({ version: 1, customers: 3 });
+    expect(requested).toEqual([{ shop: SHOP, rulesVersion: 1 }]);
     expect((await loadTierRulesOverview(db, SHOP)).recompute).toEqual({ done: 0, total: 3 });
-    for (const n of [1, 2, 3]) await recomputeCustomerTier({ db, shop: SHOP, customerGid: gidOf(n), cause: "rule_change", now: NOW });
+    // The job, a customer a page: what the page shows as each page is saved (the sync is asked per page).
+    const seen: (RecomputeProgress | null)[] = [];
+    const requestTierSync = async () => void seen.push((await loadTierRulesOverview(db, SHOP)).recompute);
+    expect(await runRulesRecompute({ db, shop: SHOP, rulesVersion: 1, now: NOW, pageSize: 1, requestTierSync })).toMatchObject({ status: "done", customers: 3, tierChanges: 1 });
+    expect(seen).toEqual([{ done: 0, total: 3 }, { done: 1, total: 3 }, { done: 2, total: 3 }]);
     const overview = await loadTierRulesOverview(db, SHOP);
     expect(overview).toMatchObject({ recompute: null, version: 1, tierCounts: { bronze: 0, silver: 2, gold: 1 } });
     expect(overview.draft.tiers[1].threshold).toBe("250.00");
+    expect(await db.tierChange.findMany({ where: { shop: SHOP, reason: "rule_change" }, select: { customerGid: true, fromTier: true, toTier: true } })).toEqual([{ customerGid: gidOf(1), fromTier: "bronze", toTier: "silver" }]);
+    // The same job delivered again does nothing.
+    expect(await runRulesRecompute({ db, shop: SHOP, rulesVersion: 1, now: NOW, requestTierSync })).toEqual({ status: "already_done" });
+  });
+
+  it("a save during a recomputation starts over: the older job stops at its next page and the page counts the newer one", async () => {
+    requested.length = 0;
+    const rules = await loadTierRulesOverview(db, SHOP).then((page) => page.rules);
+    const { version } = await saveTierRulesAndRecompute({ db, shop: SHOP, rules, now: NOW, requestRulesRecompute });
+    let newer = 0;
+    const older = await runRulesRecompute({
+      db, shop: SHOP, rulesVersion: version, now: NOW, pageSize: 1,
+      // After the first page the merchant saves again.
+      requestTierSync: async () => void (newer ||= (await saveTierRulesAndRecompute({ db, shop: SHOP, rules, now: NOW, requestRulesRecompute })).version),
+    });
+    expect(older).toEqual({ status: "superseded" });
+    expect(requested.map((r) => r.rulesVersion)).toEqual([version, newer]);
+    expect((await loadTierRulesOverview(db, SHOP)).recompute).toEqual({ done: 0, total: 3 });
+    expect(await runRulesRecompute({ db, shop: SHOP, rulesVersion: newer, now: NOW, requestTierSync: async () => undefined })).toMatchObject({ status: "done", customers: 3 });
+    expect((await loadTierRulesOverview(db, SHOP)).recompute).toBeNull();
+    // A job of a version already replaced finds nothing to do.
+    expect(await runRulesRecompute({ db, shop: SHOP, rulesVersion: version, now: NOW, requestTierSync: async () => undefined })).toEqual({ status: "superseded" });
   });
 
   it("finds the installed shops with tier writes due (pending, failed and due, or the shop's ladder) and with stale spend values", async () => {
@@ -98,7 +124,7 @@ describe.each(DATABASE_KINDS)("a shop outside USD: Overview and Tier rules on %s
   const EUR_SHOP = "euro-pages.myshopify.com";
   let database: TestDatabase;
   let db: Db;
-  const requestRecompute = async () => undefined;
+  const requestRulesRecompute = async () => undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind, "eurpages");
@@ -128,7 +154,7 @@ describe.each(DATABASE_KINDS)("a shop outside USD: Overview and Tier rules on %s
     // The recompute of the customer with the dollar order did not throw; it counts nothing.
     expect(await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: EUR_SHOP, customerGid: gidOf(2) } } })).toMatchObject({ qualifyingSpend: 0 });
 
-    const saved = await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRecompute });
+    const saved = await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRulesRecompute });
     expect(saved.ok).toBe(true);
     expect(await loadOverview(db, EUR_SHOP)).toMatchObject({ thresholdCurrency: { confirmed: true } });
     expect((await loadTierRulesOverview(db, EUR_SHOP)).rules.currency).toBe("EUR");
@@ -138,7 +164,7 @@ describe.each(DATABASE_KINDS)("a shop outside USD: Overview and Tier rules on %s
     await saveTierRules(db, EUR_SHOP, DEFAULT_TIER_RULES);
     const page = await loadTierRulesOverview(db, EUR_SHOP);
     expect(page.thresholdCurrency).toMatchObject({ confirmed: false, reason: "rules_in_other_currency", rulesCurrency: "USD", shopCurrency: "EUR" });
-    await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRecompute });
+    await submitTierRulesDraft({ db, shop: EUR_SHOP, intent: "save", draft: page.draft, now: NOW, requestRulesRecompute });
     const after = await loadTierRulesOverview(db, EUR_SHOP);
     expect(after.rules.currency).toBe("EUR");
     expect(after.thresholdCurrency).toEqual({ confirmed: true });

@@ -259,6 +259,29 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(await recomputeOrderPromise({ db, shop: SHOP, orderGid: request.orderGid, admin, now: NOW })).toEqual({ status: "kept", reason: "already_shipped" });
   });
 
+  it("an order shipped before its promise was written still gets the promise's metafield and tag (no deadline on its closed fulfillment orders), and the reconciliation asks for that write", async () => {
+    const request = paidOrder([{ title: "Shipped at once", price: "25.00", quantity: 1 }]);
+    expect((await make(request)).status).toBe("made");
+    const orderId = request.orderGid.split("/").pop()!;
+    // The merchant ships before the write's turn comes (a backlog, throttling), and the shipment is scored.
+    sim.store.fulfillOrder(SHOP, orderId, {}, { silent: true, at: NOW.toISOString() });
+    const where = { shop_orderGid: { shop: SHOP, orderGid: request.orderGid } };
+    await db.orderPromise.update({ where, data: { status: "shipped", shippedAt: NOW, outcome: "kept" } });
+    let writes = 0;
+    await reconcileOrderPromises(db, SHOP, NOW, async () => {
+      writes++;
+    });
+    expect(writes).toBe(1);
+    const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    expect(written.failed).toBe(0);
+    const order = sim.store.order(SHOP, orderId);
+    const value = [...(order.metafields ?? new Map()).values()].find((m) => m.namespace.startsWith("app--") && m.key === "delivery_promise")?.value;
+    expect(JSON.parse(value ?? "null")).toMatchObject({ tier: "bronze", lane: "standard_batch" });
+    expect(order.tags).toContain("tierline:bronze");
+    expect(order.fulfillmentOrders.map((fo) => [fo.status, fo.fulfillBy])).toEqual([["CLOSED", null]]);
+    expect(await db.orderPromise.findUniqueOrThrow({ where })).toMatchObject({ status: "shipped", writeStatus: "written" });
+  });
+
   it("a split before the promise was written puts the deadline on both fulfillment orders", async () => {
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     const variant = [...sim.store.shop(SHOP).variants.values()][1];

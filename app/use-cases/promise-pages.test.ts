@@ -86,7 +86,7 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
 
   it("stores nothing when any field is bad, and says which field and why", async () => {
     const first = await page();
-    const good: PromiseSettingsDraft = { ...first.draft, skus: [{ sku: "MUG-1", days: "4" }] };
+    const good: PromiseSettingsDraft = { ...first.draft, skus: [{ sku: "MUG-1", days: "4", capacity: "" }] };
     expect(await submit(good)).toMatchObject({ ok: true, version: 1 });
     const before = { settings: await db.promiseSettings.findUniqueOrThrow({ where: { shop: SHOP } }), skus: await db.skuReplenishment.findMany({ where: { shop: SHOP } }) };
 
@@ -96,9 +96,9 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     const bad: PromiseSettingsDraft = {
       ...good,
       cutoff: "25:99",
-      lanes: good.lanes.map((l, i) => (i === gold ? { ...l, min: "-4" } : i === silver ? { ...l, capacity: "0" } : i === bronze ? { ...l, min: "12", max: "10" } : l)),
+      lanes: good.lanes.map((l, i) => (i === gold ? { ...l, min: "-4", handlingCost: "-2" } : i === silver ? { ...l, capacity: "0", handlingCost: "4.5.0" } : i === bronze ? { ...l, min: "12", max: "10" } : l)),
       transit: [{ zone: "XX", minDays: "2", maxDays: "4" }, { zone: "us-zz", minDays: "1", maxDays: "2" }, { zone: "DE", minDays: "5", maxDays: "3" }],
-      skus: [{ sku: "MUG-1", days: "3" }, { sku: "MUG-1", days: "2" }, { sku: "CAP-2", days: "soon" }],
+      skus: [{ sku: "MUG-1", days: "3", capacity: "-1" }, { sku: "MUG-1", days: "2", capacity: "" }, { sku: "CAP-2", days: "soon", capacity: "lots" }],
       defaultReplenishmentDays: "-1",
     };
     const result = await submit(bad);
@@ -114,6 +114,10 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(at("transit.2.minDays")).toMatch(/shortest transit/);
     expect(at("skus.1.sku")).toMatch(/listed twice/);
     expect(at("skus.2.days")).toMatch(/whole number/);
+    expect(at("skus.0.capacity")).toMatch(/Can't be negative/);
+    expect(at("skus.2.capacity")).toMatch(/whole number such as 3/);
+    expect(at(`lanes.${gold}.handlingCostMinor`)).toBe("Enter an amount of zero or more.");
+    expect(at(`lanes.${silver}.handlingCostMinor`)).toMatch(/^Enter an amount in USD like 500/);
     expect(at("defaultReplenishmentBusinessDays")).toBe("Must not be negative");
     // A preview of bad input answers the same issues and stores nothing either.
     expect((await submit(bad, "preview")).ok).toBe(false);
@@ -124,9 +128,9 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
 
   it("saves rules and lead times together, bumps the version, and keeps each shop's to itself", async () => {
     const loaded = await page();
-    expect(loaded).toMatchObject({ version: 1, saved: true, draft: { skus: [{ sku: "MUG-1", days: "4" }] } });
+    expect(loaded).toMatchObject({ version: 1, saved: true, draft: { skus: [{ sku: "MUG-1", days: "4", capacity: "" }] } });
     const otherBefore = await page(OTHER);
-    await submit({ ...otherBefore.draft, skus: [{ sku: "MUG-1", days: "30" }] }, "save", OTHER);
+    await submit({ ...otherBefore.draft, skus: [{ sku: "MUG-1", days: "30", capacity: "" }] }, "save", OTHER);
 
     const draft: PromiseSettingsDraft = {
       ...loaded.draft,
@@ -135,7 +139,7 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
       holidaysRemoved: ["2026-12-25"],
       holidaysAdded: [{ date: "2026-12-24", name: "Stocktake" }],
       transit: [{ zone: "us-ca", minDays: "2", maxDays: "4" }],
-      skus: [{ sku: "CAP-2", days: "15" }, { sku: "TEE-3", days: "0" }],
+      skus: [{ sku: "CAP-2", days: "15", capacity: "" }, { sku: "TEE-3", days: "0", capacity: "" }],
     };
     const saved = await submit(draft);
     expect(saved).toMatchObject({ ok: true, intent: "save", version: 2 });
@@ -150,7 +154,7 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect((await db.skuReplenishment.findMany({ where: { shop: SHOP }, orderBy: { sku: "asc" } })).map((r) => [r.sku, r.replenishmentBusinessDays])).toEqual([["CAP-2", 15], ["TEE-3", 0]]);
     // The other shop's settings and SKUs are its own.
     const other = await page(OTHER);
-    expect(other).toMatchObject({ version: 1, draft: { timeZone: "Europe/Berlin", cutoff: "14:00", holidayCountry: "DE", skus: [{ sku: "MUG-1", days: "30" }] } });
+    expect(other).toMatchObject({ version: 1, draft: { timeZone: "Europe/Berlin", cutoff: "14:00", holidayCountry: "DE", skus: [{ sku: "MUG-1", days: "30", capacity: "" }] } });
     expect(other.holidays.seeded.map((h) => h.date)).toContain("2026-12-26");
     expect((await page()).draft).toMatchObject({ cutoff: "12:30", transit: [{ zone: "US-CA" }] });
   });
@@ -275,6 +279,33 @@ describe.each(DATABASE_KINDS)("promise pages on %s", (kind) => {
     expect(other.rows[0].shipBy).toBe("Di., 1. Dez., 23:00");
     const empty = await loadPromisesPage({ db, shop: "no-orders.myshopify.com", params: new URLSearchParams(), now: NOW, locale: LOCALE });
     expect(empty).toMatchObject({ totalPromises: 0, rows: [] });
+  });
+
+  it("saves each priority lane's handling cost in the shop's currency and each SKU's priority capacity, and shows them back", async () => {
+    const loaded = await page();
+    const lane = (tierKey: string) => loaded.draft.lanes.findIndex((l) => l.tierKey === tierKey);
+    const draft: PromiseSettingsDraft = {
+      ...loaded.draft,
+      lanes: loaded.draft.lanes.map((l, i) => (i === lane("gold") ? { ...l, handlingCost: "$1,250.5" } : i === lane("silver") ? { ...l, handlingCost: "0.75" } : l)),
+      skus: [{ sku: "CAP-2", days: "15", capacity: "40" }, { sku: "TEE-3", days: "0", capacity: "" }],
+    };
+    const { version } = loaded;
+    expect(await submit(draft)).toMatchObject({ ok: true, version: version + 1 });
+    const setup = await loadPromiseSetup(db, SHOP, NOW);
+    expect(Object.fromEntries(setup.rules.lanes.map((l) => [l.tierKey, l.handlingCostMinor]))).toEqual({ bronze: undefined, silver: 75, gold: 125_050 });
+    expect((await db.skuReplenishment.findMany({ where: { shop: SHOP }, orderBy: { sku: "asc" } })).map((r) => [r.sku, r.priorityCapacityUnits])).toEqual([["CAP-2", 40], ["TEE-3", 0]]);
+    const again = await page();
+    expect(again.currency).toBe("USD");
+    expect(again.draft.lanes.map((l) => [l.tierKey, l.handlingCost])).toEqual([["bronze", ""], ["silver", "0.75"], ["gold", "1250.50"]]);
+    expect(again.draft.skus).toEqual([{ sku: "CAP-2", days: "15", capacity: "40" }, { sku: "TEE-3", days: "0", capacity: "" }]);
+    // Saving the page untouched keeps them (the form carries them back).
+    expect(await submit(again.draft)).toMatchObject({ ok: true, version: version + 2 });
+    expect((await loadPromiseSetup(db, SHOP, NOW)).rules.lanes.find((l) => l.tierKey === "gold")?.handlingCostMinor).toBe(125_050);
+    // Cleared: no cost and no capacity.
+    const cleared = { ...again.draft, lanes: again.draft.lanes.map((l) => ({ ...l, handlingCost: "" })), skus: again.draft.skus.map((r) => ({ ...r, capacity: "" })) };
+    expect(await submit(cleared)).toMatchObject({ ok: true, version: version + 3 });
+    expect((await loadPromiseSetup(db, SHOP, NOW)).rules.lanes.every((l) => l.handlingCostMinor === undefined)).toBe(true);
+    expect((await db.skuReplenishment.findMany({ where: { shop: SHOP } })).every((r) => r.priorityCapacityUnits === 0)).toBe(true);
   });
 });
 

@@ -6,16 +6,19 @@
 import { markShopTierLadderDue } from "./write-shop-tier-ladder.server.ts";
 import { DateTime } from "luxon";
 import type { Db } from "../db.server.ts";
-import { listSkuLeadTimes, loadPromiseSettings, PromiseSettingsVersionConflict, savePromiseRulesAndLeadTimes } from "../adapters/db/promise-settings-repository.server.ts";
+import { listSkuSupplySettings, loadPromiseSettings, PromiseSettingsVersionConflict, savePromiseRulesAndLeadTimes, type SkuSupplySetting } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { HOLIDAY_DATA_ATTRIBUTION, holidayCountries, holidaySubdivisions, holidayYearsAround, isKnownHolidayRegion, publicHolidays } from "../adapters/holidays/public-holidays.server.ts";
 import { isValidTimeZone, localDateOf, type IsoWeekday } from "../domain/business-calendar.ts";
 import { previewTierPromises } from "../domain/promise-preview.ts";
 import { businessCalendarFrom, parsePromiseRules, promiseRulesIssuesForTiers, type PromiseLane, type PromiseRules } from "../domain/promise-rules.ts";
+import { formatMoney as decimalMoney } from "../domain/money.ts";
 import { formatLocalDay, formatShopDateTime } from "./admin-formatting.ts";
+import { parseTypedAmount } from "./members-admin.server.ts";
 import { describeAdjustment, laneNamer, loadOpenLaneBookings } from "./promises-admin.server.ts";
 
-export type LaneDraft = { key: string; name: string; tierKey: string; unit: PromiseLane["handling"]["unit"]; min: string; max: string; capacity: string };
+/** `handlingCost`: the lane's handling cost per order in the shop's currency, as typed ("" = none). */
+export type LaneDraft = { key: string; name: string; tierKey: string; unit: PromiseLane["handling"]["unit"]; min: string; max: string; capacity: string; handlingCost: string };
 
 /** The form's state: numbers as typed, blanks for "none". */
 export type PromiseSettingsDraft = {
@@ -29,7 +32,8 @@ export type PromiseSettingsDraft = {
   lanes: LaneDraft[];
   transit: { zone: string; minDays: string; maxDays: string }[];
   defaultReplenishmentDays: string;
-  skus: { sku: string; days: string }[];
+  /** Per SKU: its restocking lead time and its priority capacity (units; "" = none). */
+  skus: { sku: string; days: string; capacity: string }[];
 };
 
 export type SettingsIssue = { path: string; message: string };
@@ -48,7 +52,7 @@ function laneKeyFor(tierKey: string, taken: string[]): string {
  * copy of the slowest lane's times, so nothing is promised faster than before); the lane of a tier
  * that is gone serves nobody and is left out (the page says so; saving drops it).
  */
-export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku: string; replenishmentBusinessDays: number }[], tiers: readonly Tier[]): PromiseSettingsDraft {
+export function draftFromPromiseRules(rules: PromiseRules, skus: readonly SkuSupplySetting[], tiers: readonly Tier[], currency: string): PromiseSettingsDraft {
   const lanes: LaneDraft[] = rules.lanes.filter((lane) => tiers.some((t) => t.key === lane.tierKey)).map((lane) => ({
     key: lane.key,
     name: lane.name,
@@ -57,11 +61,12 @@ export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku:
     min: String(lane.handling.min),
     max: String(lane.handling.max),
     capacity: lane.dailyCapacity === null ? "" : String(lane.dailyCapacity),
+    handlingCost: lane.handlingCostMinor ? decimalMoney(lane.handlingCostMinor, currency) : "",
   }));
   const template = lanes[lanes.length - 1] ?? null;
   for (const tier of tiers) {
     if (lanes.some((lane) => lane.tierKey === tier.key)) continue;
-    lanes.push({ key: laneKeyFor(tier.key, lanes.map((l) => l.key)), name: `${tier.name} lane`, tierKey: tier.key, unit: template?.unit ?? "business_days", min: template?.min ?? "7", max: template?.max ?? "10", capacity: "" });
+    lanes.push({ key: laneKeyFor(tier.key, lanes.map((l) => l.key)), name: `${tier.name} lane`, tierKey: tier.key, unit: template?.unit ?? "business_days", min: template?.min ?? "7", max: template?.max ?? "10", capacity: "", handlingCost: "" });
   }
   const order = tiers.map((t) => t.key);
   lanes.sort((a, b) => (order.indexOf(a.tierKey) + 1 || 99) - (order.indexOf(b.tierKey) + 1 || 99));
@@ -76,7 +81,7 @@ export function draftFromPromiseRules(rules: PromiseRules, skus: readonly { sku:
     lanes,
     transit: rules.transit.map((t) => ({ zone: t.zone, minDays: String(t.minDays), maxDays: String(t.maxDays) })),
     defaultReplenishmentDays: String(rules.defaultReplenishmentBusinessDays),
-    skus: skus.map((s) => ({ sku: s.sku, days: String(s.replenishmentBusinessDays) })),
+    skus: skus.map((s) => ({ sku: s.sku, days: String(s.replenishmentBusinessDays), capacity: s.priorityCapacityUnits ? String(s.priorityCapacityUnits) : "" })),
   };
 }
 
@@ -102,16 +107,23 @@ function merchantWords(path: string, message: string): string {
   if (/dailyCapacity$/.test(path) && /at least 1/.test(message)) return "At least 1 order a day; leave it empty for no limit";
   if (path === "calendar.timeZone") return "Choose a time zone such as America/New_York";
   if (path === "calendar.workingDays") return "Choose at least one working day";
+  if (/handlingCostMinor$/.test(path) && /less than or equal|too big/i.test(message)) return "That is more than any order's handling could cost; check the amount";
   const text = message.replace(/^(capacity|cut-off|zone|key|name|country|subdivision) must/, "must");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 type DraftParse =
-  | { ok: true; rules: PromiseRules; leadTimes: { sku: string; replenishmentBusinessDays: number }[] }
+  | { ok: true; rules: PromiseRules; leadTimes: SkuSupplySetting[] }
   | { ok: false; issues: SettingsIssue[] };
 
-/** The draft as rules and lead times, every bad field named by its path (nothing partial). */
-export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: readonly string[]): DraftParse {
+/** The most a SKU's priority capacity may be: a typo guard, far above any real week's making or expediting. */
+const MAX_PRIORITY_CAPACITY = 1_000_000;
+
+/**
+ * The draft as rules and per-SKU settings, every bad field named by its path (nothing partial).
+ * Handling costs are typed in `currency` (the shop's, as the dashboard shows money).
+ */
+export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: readonly string[], currency: string): DraftParse {
   const issues: SettingsIssue[] = [];
   const whole = (value: string, path: string, { optional = false } = {}): number | null => {
     const text = String(value ?? "").trim();
@@ -121,6 +133,15 @@ export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: 
       return 0;
     }
     return Number(text);
+  };
+  // Empty is no cost (the key is left out, as rules saved before the field existed have it).
+  const handlingCostOf = (value: string | undefined, path: string): { handlingCostMinor?: number } => {
+    const amount = parseTypedAmount(value ?? "", currency);
+    if (!amount.ok) {
+      issues.push({ path, message: amount.message.replace(/^Enter an amount like/, `Enter an amount in ${currency} like`) });
+      return {};
+    }
+    return amount.minor ? { handlingCostMinor: amount.minor } : {};
   };
   const country = draft.holidayCountry.trim().toUpperCase();
   const subdivision = draft.holidaySubdivision.trim().toUpperCase();
@@ -144,6 +165,7 @@ export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: 
     tierKey: lane.tierKey,
     handling: { unit: lane.unit, min: whole(lane.min, `lanes.${i}.handling.min`), max: whole(lane.max, `lanes.${i}.handling.max`) },
     dailyCapacity: whole(lane.capacity, `lanes.${i}.dailyCapacity`, { optional: true }),
+    ...handlingCostOf(lane.handlingCost, `lanes.${i}.handlingCostMinor`),
   }));
   const skus = new Set<string>();
   const leadTimes = draft.skus.map((row, i) => {
@@ -155,7 +177,10 @@ export function promiseSettingsFromDraft(draft: PromiseSettingsDraft, tierKeys: 
     const days = whole(row.days, `skus.${i}.days`) ?? 0;
     if (days < 0) issues.push({ path: `skus.${i}.days`, message: "Can't be negative" });
     else if (days > 366) issues.push({ path: `skus.${i}.days`, message: "At most 366 business days" });
-    return { sku, replenishmentBusinessDays: days };
+    const capacity = whole(row.capacity ?? "", `skus.${i}.capacity`, { optional: true }) ?? 0;
+    if (capacity < 0) issues.push({ path: `skus.${i}.capacity`, message: "Can't be negative; leave it empty for none" });
+    else if (capacity > MAX_PRIORITY_CAPACITY) issues.push({ path: `skus.${i}.capacity`, message: `At most ${MAX_PRIORITY_CAPACITY.toLocaleString("en")} units` });
+    return { sku, replenishmentBusinessDays: days, priorityCapacityUnits: capacity };
   });
   const parsed = parsePromiseRules({
     calendar: {
@@ -230,6 +255,8 @@ export async function previewForRules({ db, shop, rules, tiers, now, locale }: {
 
 export type PromiseSettingsPage = {
   draft: PromiseSettingsDraft;
+  /** The currency handling costs are typed and shown in (the tier rules', as on the dashboard). */
+  currency: string;
   version: number;
   saved: boolean;
   locale: string;
@@ -244,19 +271,21 @@ export type PromiseSettingsPage = {
 };
 
 export async function loadPromiseSettingsPage({ db, shop, now, locale }: { db: Db; shop: string; now: Date; locale: string }): Promise<PromiseSettingsPage> {
-  const [settings, skus, tierRules] = await Promise.all([loadPromiseSettings(db, shop), listSkuLeadTimes(db, shop), loadTierRules(db, shop)]);
+  const [settings, skus, tierRules] = await Promise.all([loadPromiseSettings(db, shop), listSkuSupplySettings(db, shop), loadTierRules(db, shop)]);
   const tiers = tierRules.tiers.map((t) => ({ key: t.key, name: t.name }));
   const { rules } = settings;
-  const draft = draftFromPromiseRules(rules, skus, tiers);
+  const { currency } = tierRules;
+  const draft = draftFromPromiseRules(rules, skus, tiers, currency);
   // Named by tier, not by position: the draft the page offers has its lanes in step already.
   const tierIssues = promiseRulesIssuesForTiers(rules, tiers.map((t) => t.key)).map((issue) => {
     const lane = /^lanes\.(\d+)\.tierKey$/.exec(issue.path);
     return lane ? { path: "lanes", message: `The lane "${rules.lanes[Number(lane[1])]?.name}" served a tier that no longer exists; it is dropped when you save` } : issue;
   });
   // The preview is of the draft the page offers (lanes in step with the tiers).
-  const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key));
+  const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key), currency);
   return {
     draft,
+    currency,
     version: settings.version,
     saved: settings.saved,
     locale,
@@ -297,7 +326,7 @@ export async function submitPromiseSettings({
   const tierRules = await loadTierRules(db, shop);
   const tiers = tierRules.tiers.map((t) => ({ key: t.key, name: t.name }));
   const holidays = holidaysView(draft.holidayCountry ?? "", draft.holidaySubdivision ?? "", now, draft.timeZone, locale);
-  const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key));
+  const parsed = promiseSettingsFromDraft(draft, tiers.map((t) => t.key), tierRules.currency);
   if (!parsed.ok) return { intent, ok: false, issues: parsed.issues, holidays };
   if (intent === "preview") return { intent, ok: true, preview: await previewForRules({ db, shop, rules: parsed.rules, tiers, now, locale }), holidays };
   let version: number;

@@ -33,6 +33,11 @@ export interface RecomputeShopTiersInput {
   pageSize?: number;
   /** Called with each page's customers once their tiers are saved (to queue their sync to Shopify). */
   onPage?: (customerGids: string[]) => Promise<void>;
+  /**
+   * Called after each page with the customers looked at so far (saved, redone or redacted); "stop"
+   * ends the run there (a newer rule change started its own).
+   */
+  onProgress?: (customersSoFar: number) => Promise<"stop" | void>;
 }
 
 export interface RecomputeShopTiersResult {
@@ -55,6 +60,17 @@ async function customerPage(db: Db, shop: string, after: string, limit: number):
   return rows.map((r) => r.g);
 }
 
+/** The customers recomputeShopTiers goes through: anyone with an order in the ledger or a customer row. */
+export async function countShopCustomers(db: Db, shop: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number | bigint }[]>`
+    SELECT COUNT(*) AS n FROM (
+      SELECT "customerGid" AS g FROM "LedgerOrder" WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL
+      UNION
+      SELECT "customerGid" AS g FROM "Customer" WHERE "shop" = ${shop}
+    ) AS u`;
+  return Number(row?.n ?? 0);
+}
+
 export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promise<RecomputeShopTiersResult> {
   const { db, shop, now, cause } = input;
   const pageSize = input.pageSize ?? SHOP_TIERS_PAGE;
@@ -63,6 +79,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
   const result: RecomputeShopTiersResult = { customers: 0, tierChanges: 0, retried: 0 };
 
   let after = "";
+  let seen = 0;
   for (;;) {
     const gids = await customerPage(db, shop, after, pageSize);
     if (gids.length === 0) break;
@@ -123,6 +140,8 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     }
     result.customers += saved.length;
     if (saved.length) await input.onPage?.(saved);
+    seen += gids.length;
+    if ((await input.onProgress?.(seen)) === "stop") break;
     if (gids.length < pageSize) break;
   }
   return result;

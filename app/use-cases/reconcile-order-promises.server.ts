@@ -57,7 +57,7 @@ export async function reconcileOrderPromises(
       if ((await settleTags(operationGid)).status === "settled") tagOperationsSettled++;
     }
   }
-  const pending = await db.orderPromise.count({ where: { shop, status: "open", writeStatus: { in: ["pending", "refit"] } } });
+  const pending = await db.orderPromise.count({ where: { shop, status: { in: ["open", "shipped"] }, writeStatus: { in: ["pending", "refit"] } } });
   if (pending > 0) await requestWrite();
 
   let lostPromisesRequested = 0;

@@ -28,6 +28,8 @@ export interface SettleTagOperationResult {
   retry: number;
 }
 
+const SETTLE_CHUNK = 500;
+
 export async function settlePromiseTagOperation(input: { db: Db; shop: string; operationGid: string; admin: () => Promise<AdminRunner>; fetch?: StorageFetch }): Promise<SettleTagOperationResult> {
   const { db, shop, operationGid } = input;
   const rows = await db.orderPromise.findMany({ where: { shop, tagOperationGid: operationGid }, select: { orderGid: true, tagOperationLine: true, writeStatus: true } });
@@ -36,15 +38,19 @@ export async function settlePromiseTagOperation(input: { db: Db; shop: string; o
   if (state && !BULK_OPERATION_DONE.has(state.status)) return { status: "running", tagged: 0, retry: 0 };
   const lines = state ? await readBulkMutationResult(state, rows.map((row) => row.tagOperationLine ?? -1), input.fetch) : null;
   const result: SettleTagOperationResult = { status: "settled", tagged: 0, retry: 0 };
+  const cleared = { tagOperationGid: null, tagOperationLine: null };
+  // Tagged rows are settled a few hundred at a time, one statement per status they were in
+  // (a bulk operation carries many orders; a statement per order made this a hot spot).
+  const taggedByStatus = new Map<string, string[]>();
   for (const row of rows) {
     const where = { shop, orderGid: row.orderGid, tagOperationGid: operationGid, writeStatus: row.writeStatus };
     const line = lines?.get(row.tagOperationLine ?? -1);
     const userErrors = (line?.data as TagsAddData | null | undefined)?.tagsAdd?.userErrors ?? [];
     const failure = !line ? "the bulk operation is unknown to Shopify" : line.errors ? line.errors.map((e) => e.message).join("; ") : userErrors.length ? userErrors.map((e) => e.message).join("; ") : null;
-    const cleared = { tagOperationGid: null, tagOperationLine: null };
     if (failure === null) {
-      const saved = await db.orderPromise.updateMany({ where, data: row.writeStatus === "tagging" ? { ...cleared, writeStatus: "written" } : cleared });
-      result.tagged += saved.count;
+      const same = taggedByStatus.get(row.writeStatus) ?? [];
+      same.push(row.orderGid);
+      taggedByStatus.set(row.writeStatus, same);
       continue;
     }
     // Only a promise still to be written to Shopify goes back; a shipped or cancelled one keeps its state.
@@ -63,6 +69,15 @@ export async function settlePromiseTagOperation(input: { db: Db; shop: string; o
         : cleared,
     });
     if (due) result.retry += saved.count;
+  }
+  for (const [writeStatus, orderGids] of taggedByStatus) {
+    for (let start = 0; start < orderGids.length; start += SETTLE_CHUNK) {
+      const saved = await db.orderPromise.updateMany({
+        where: { shop, orderGid: { in: orderGids.slice(start, start + SETTLE_CHUNK) }, tagOperationGid: operationGid, writeStatus },
+        data: writeStatus === "tagging" ? { ...cleared, writeStatus: "written" } : cleared,
+      });
+      result.tagged += saved.count;
+    }
   }
   return result;
 }

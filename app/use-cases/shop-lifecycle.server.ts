@@ -29,6 +29,7 @@ export async function deleteShopData(db: Db, shop: string, keepWebhookId?: strin
     db.flowTriggerFiring.deleteMany({ where: { shop } }),
     db.flowTriggerUse.deleteMany({ where: { shop } }),
     db.tierSettings.deleteMany({ where: { shop } }),
+    db.tierRecomputeRun.deleteMany({ where: { shop } }),
     db.promiseSettings.deleteMany({ where: { shop } }),
     db.skuReplenishment.deleteMany({ where: { shop } }),
     db.orderPromise.deleteMany({ where: { shop } }),

@@ -1,6 +1,7 @@
 // The Tier rules page: the rules as an editable draft, a preview of what a draft
 // would do to the shop's members (computed from the ledger, nothing saved), and
-// saving, which stores the rules and queues every customer's recomputation.
+// saving, which stores the rules and starts every customer's recomputation (one job, a page of
+// customers at a time, its progress on the page: tier-rules-recompute.server.ts).
 import { markShopTierLadderDue } from "./write-shop-tier-ladder.server.ts";
 import type { Db } from "../db.server.ts";
 import { adjustmentEntries, adjustmentFromRow } from "../adapters/db/spend-adjustment-repository.server.ts";
@@ -12,7 +13,11 @@ import { qualifyingSpendByCustomer, emptySpendSummary } from "../domain/qualifyi
 import { previewRuleChange, type RuleChangePreview } from "../domain/rule-change-preview.ts";
 import { parseTierRules, type ThresholdCurrencyStatus, type TierRules, type TierRulesParseResult } from "../domain/tier-rules.ts";
 import { memberStateFromRow } from "./recompute-customer-tier.server.ts";
-import type { TierRecomputeCause } from "./webhook-context.ts";
+import { loadRulesRecomputeProgress, startRulesRecompute, type RecomputeProgress } from "./tier-rules-recompute.server.ts";
+
+export type { RecomputeProgress };
+/** Queues the recomputation job of a saved version of the rules (the web process's queues; a fake in tests). */
+export type RulesRecomputeRequester = (shop: string, rulesVersion: number) => Promise<void>;
 
 /** A tier as the form edits it: amounts as decimal strings in the shop's currency, blanks for "none". */
 export type TierDraft = { key: string; name: string; threshold: string; minOrders: string; retainThreshold: string; tag: string };
@@ -136,11 +141,6 @@ export async function loadShopLedger(db: Db, shop: string): Promise<Ledger> {
   return { orders: entries, redactedCustomerIds: Object.fromEntries(redacted.map((c) => [c.customerGid, true as const])), ...(held ? { adjustments: held } : {}) };
 }
 
-export interface RecomputeProgress {
-  done: number;
-  total: number;
-}
-
 export interface TierRulesOverview {
   rules: TierRules;
   draft: TierRulesDraft;
@@ -162,15 +162,7 @@ export async function loadTierRulesOverview(db: Db, shop: string): Promise<TierR
   ]);
   const tierCounts: Record<string, number> = Object.fromEntries(rules.tiers.map((t) => [t.key, 0]));
   for (const group of grouped) if (group.tierKey) tierCounts[group.tierKey] = (tierCounts[group.tierKey] ?? 0) + group._count._all;
-  let recompute: RecomputeProgress | null = null;
-  if (settings) {
-    // Every recomputation rewrites the row, so rows older than the rules are still to do.
-    const [total, done] = await Promise.all([
-      db.customer.count({ where: { shop, deletedAt: null } }),
-      db.customer.count({ where: { shop, deletedAt: null, updatedAt: { gte: settings.updatedAt } } }),
-    ]);
-    if (done < total) recompute = { done, total };
-  }
+  const recompute = await loadRulesRecomputeProgress(db, shop);
   const { status: thresholdCurrency } = await loadThresholdCurrencyStatus(db, shop);
   return { rules, draft: draftFromRules(rules, shopRow?.ianaTimezone ?? "UTC"), version: settings?.version ?? null, tierCounts, recompute, thresholdCurrency };
 }
@@ -224,38 +216,24 @@ export function displayName(row: { firstName: string | null; lastName: string | 
   return name || row?.email || `Customer ${customerGid.split("/").pop()}`;
 }
 
-const ENQUEUE_BATCH = 500;
-
-/** Stores the rules, then queues every customer's recomputation (which also syncs tags and metafields). */
+/** Stores the rules, then starts every customer's recomputation (which also syncs tags and metafields). */
 export async function saveTierRulesAndRecompute({
   db,
   shop,
   rules,
-  requestRecompute,
+  now,
+  requestRulesRecompute,
 }: {
   db: Db;
   shop: string;
   rules: TierRules;
-  requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
+  now: Date;
+  requestRulesRecompute: RulesRecomputeRequester;
 }): Promise<{ version: number; customers: number }> {
   const version = await saveTierRules(db, shop, rules);
-  // The shop's ladder (names, entry spend) is written once, by the syncs the recomputations start.
+  // The shop's ladder (names, entry spend) is written once, by the syncs the recomputation starts.
   await markShopTierLadderDue(db, shop);
-  let customers = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await db.customer.findMany({
-      where: { shop, deletedAt: null },
-      select: { customerGid: true },
-      orderBy: { customerGid: "asc" },
-      take: ENQUEUE_BATCH,
-      ...(cursor ? { skip: 1, cursor: { shop_customerGid: { shop, customerGid: cursor } } } : {}),
-    });
-    if (page.length === 0) break;
-    await requestRecompute(page.map((c) => c.customerGid), "rule_change");
-    customers += page.length;
-    cursor = page[page.length - 1].customerGid;
-  }
+  const { customers } = await startRulesRecompute({ db, shop, rulesVersion: version, now, requestRulesRecompute });
   return { version, customers };
 }
 
@@ -271,7 +249,7 @@ export async function submitTierRulesDraft({
   intent,
   draft,
   now,
-  requestRecompute,
+  requestRulesRecompute,
   edited,
 }: {
   db: Db;
@@ -281,7 +259,7 @@ export async function submitTierRulesDraft({
   now: Date;
   /** The field the merchant changed last, so an issue between two fields marks that one. */
   edited?: string | null;
-  requestRecompute: (customerGids: string[], cause: TierRecomputeCause) => Promise<void>;
+  requestRulesRecompute: RulesRecomputeRequester;
 }): Promise<TierRulesSubmission> {
   // Thresholds are saved in the shop's currency: saving is how the merchant confirms them in it.
   const { rules, status } = await loadThresholdCurrencyStatus(db, shop);
@@ -289,5 +267,5 @@ export async function submitTierRulesDraft({
   const parsed = rulesFromDraft(draft, currency, edited);
   if (!parsed.ok) return { intent, ok: false, issues: parsed.issues };
   if (intent === "preview") return { intent, ok: true, preview: await previewTierRules({ db, shop, newRules: parsed.rules, now }) };
-  return { intent, ok: true, saved: await saveTierRulesAndRecompute({ db, shop, rules: parsed.rules, requestRecompute }) };
+  return { intent, ok: true, saved: await saveTierRulesAndRecompute({ db, shop, rules: parsed.rules, now, requestRulesRecompute }) };
 }

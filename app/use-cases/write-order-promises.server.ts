@@ -154,7 +154,9 @@ function affordableOrders(runner: AdminRunner, roundSize: number): number {
 async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promise<AdminRunner>, now: Date, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}): Promise<Throttled | null> {
   const tierRules = await loadTierRules(db, shop);
   const plans: Plan[] = rows.map((row) => {
-    const stored = JSON.parse(row.deadlineFulfillmentOrders) as string[];
+    // Shipped before its write: its fulfillment orders are closed (no deadline to set), but the
+    // order still gets the promise's metafield and tag.
+    const stored = row.status === "open" ? (JSON.parse(row.deadlineFulfillmentOrders) as string[]) : [];
     return { row, deadline: fulfillmentDeadlineOf(row.shipBy), fulfillmentOrderIds: stored, toDeadline: stored, writeMetafieldAndTag: row.writeStatus === "pending", read: false, complete: false };
   });
   let throttled: Throttled | null = null;
@@ -170,7 +172,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
 
 async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
-  const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
+  const reading = plans.filter((p) => p.row.status === "open" && (p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0));
   if (reading.length) {
     let found;
     try {

@@ -65,7 +65,12 @@ describe("JSON object check", () => {
   it("names the problem as JSON.parse does", () => {
     expect(jsonObjectProblem(bytes(sample))).toBeNull();
     expect(jsonObjectProblem(bytes('{"id": 1, "admin_graphql_api_id": '))).toMatch(/^Malformed JSON body: .+/);
-    for (const text of ["null", "1", '"text"', "true"]) expect(jsonObjectProblem(bytes(text))).toBe("Malformed JSON body: body is not a JSON object");
+    for (const text of ["null", "1", '"text"', "true", "[]", ' [{"id":1}]', "[1,2"]) expect([text, jsonObjectProblem(bytes(text))]).toEqual([text, text === "[1,2" ? expect.stringMatching(/^Malformed JSON body: /) : "Malformed JSON body: body is not a JSON object"]);
+    // Valid JSON to JSON.parse once decoded, but not the UTF-8 Shopify signs: lone, overlong and truncated sequences.
+    for (const raw of [[0xff], [0xc0, 0xa2], [0xe2, 0x82], [0xed, 0xa0, 0x80]]) {
+      expect(jsonObjectProblem(Buffer.concat([Buffer.from('{"a":"'), Buffer.from(raw), Buffer.from('"}')]))).toBe("Malformed JSON body: not valid UTF-8");
+    }
+    expect(jsonObjectProblem(bytes('{"a":"é注文😀"}'))).toBeNull();
   });
 
   it("refuses a body nested thousands of levels deep, which JSON.parse accepts but a recursive parser overflows on", () => {
@@ -75,6 +80,6 @@ describe("JSON object check", () => {
     expect(jsonObjectProblem(bytes("[".repeat(MAX_JSON_NESTING + 2) + "]".repeat(MAX_JSON_NESTING + 2)))).toMatch(/nested deeper/);
     expect(jsonObjectProblem(bytes(deep(MAX_JSON_NESTING)))).toBeNull();
     // Empty containers at the limit are still within it.
-    expect(jsonObjectProblem(bytes("[".repeat(MAX_JSON_NESTING) + "[]" + "]".repeat(MAX_JSON_NESTING)))).toBeNull();
+    expect(jsonObjectProblem(bytes('{"a":' + "[".repeat(MAX_JSON_NESTING - 1) + "[]" + "]".repeat(MAX_JSON_NESTING - 1) + "}"))).toBeNull();
   });
 });

@@ -8,6 +8,8 @@
 // nothing; a body it refuses is handed to JSON.parse, which has the last word and
 // the error message. json-payload.test.ts holds the scan to JSON.parse.
 
+import { isUtf8 } from "node:buffer";
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -152,10 +154,17 @@ function scanJsonObject(b: Uint8Array): number {
   }
 }
 
-/** null for a JSON object; otherwise why not, in JSON.parse's words. */
+const NOT_AN_OBJECT = "Malformed JSON body: body is not a JSON object";
+
+/**
+ * null for a JSON object in valid UTF-8; otherwise why not, in JSON.parse's words. JSON text is
+ * UTF-8 (RFC 8259) and Shopify sends nothing else: other bytes would be stored as replacement
+ * characters, no longer the bytes that were signed. A top-level array is no webhook either.
+ */
 export function jsonObjectProblem(body: Uint8Array): string | null {
+  if (!isUtf8(body)) return "Malformed JSON body: not valid UTF-8";
   const scanned = scanJsonObject(body);
-  if (scanned === 1) return null;
+  if (scanned === 1) return body[skipWhitespace(body, 0)] === OPEN_OBJECT ? null : NOT_AN_OBJECT;
   if (scanned === TOO_DEEP) return `Malformed JSON body: nested deeper than ${MAX_JSON_NESTING} levels`;
   let parsed: unknown;
   try {
@@ -163,5 +172,5 @@ export function jsonObjectProblem(body: Uint8Array): string | null {
   } catch (error) {
     return `Malformed JSON body: ${(error as Error).message}`;
   }
-  return parsed !== null && typeof parsed === "object" ? null : "Malformed JSON body: body is not a JSON object";
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? null : NOT_AN_OBJECT;
 }

@@ -1,6 +1,6 @@
 // Webhook intake: the fast path every Shopify delivery takes.
 //
-//   verify HMAC → JSON object? → known topic? → installed shop?
+//   headers present, JSON content type? → verify HMAC → JSON object in UTF-8? → known topic? → installed shop?
 //   → stored in WebhookDelivery and queued (DeliveryRecorder) → 200
 //
 // It never does the work itself: the worker process does. It answers 200 only
@@ -50,6 +50,9 @@ const respond = (status: number, bodyStatus: IntakeResponse["body"]["status"], m
 const ACCEPTED = respond(200, "accepted", "Delivery stored and queued");
 const NOT_KEPT = respond(503, "error", "Temporarily unable to store the delivery; please retry");
 
+/** application/json, with parameters (charset) or not, in any letter case. */
+const JSON_CONTENT_TYPE = /^\s*application\/json\s*(?:;|$)/i;
+
 const header = (headers: IntakeHeaders, name: string): string | undefined => {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -75,6 +78,9 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     if (!header(headers, "x-shopify-hmac-sha256")) return respond(401, "error", "Missing X-Shopify-Hmac-Sha256 signature");
     const missing = missingHeaders(headers);
     if (missing.length > 0) return respond(400, "error", `Missing webhook headers: ${missing.join(", ")}`);
+    // Shopify sends JSON and says so; anything declared otherwise is refused before any signature work.
+    const contentType = header(headers, "content-type");
+    if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) return respond(415, "error", `Webhook bodies are JSON (Content-Type: application/json), not "${contentType.slice(0, 100)}"`);
 
     const hmac = options.verifyHmac(request);
     if (!hmac.valid) {

@@ -9,6 +9,7 @@ import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-regi
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { rollUpShopKpis } from "../use-cases/kpi-rollup.server.ts";
+import { runRulesRecompute } from "../use-cases/tier-rules-recompute.server.ts";
 import { reconcileShopOrders } from "../use-cases/reconcile-orders.server.ts";
 import { requestDueTierReviews } from "../use-cases/review-due-tiers.server.ts";
 import { shopsWithDueTierWrites } from "../use-cases/shops-with-due-tier-writes.server.ts";
@@ -71,6 +72,8 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
       }
       case "kpi-rollup-shop":
         return rollUpShopKpis({ db: deps.db, shop: data.shop, now });
+      case "rules-recompute":
+        return runRulesRecompute({ db: deps.db, shop: data.shop, rulesVersion: data.rulesVersion, now, requestTierSync: (shop) => requestTierSync(deps.queues, shop) });
       case "reconcile-shop":
         try {
           const orders = await reconcileShopOrders({

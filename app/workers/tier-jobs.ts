@@ -8,6 +8,7 @@ import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { createOfflineAdminClients } from "../adapters/shopify/offline-admin-client.server.ts";
 import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify/shopify-errors.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
@@ -25,10 +26,19 @@ export { COALESCE_MS, requestTierRecompute } from "../adapters/queues/tier-recom
  * environment when loaded, so it is imported on first use, not when this module is.
  */
 export async function shopifyAdminRunner(shop: string): Promise<AdminRunner> {
-  const { unauthenticated } = await import("../shopify.server.ts");
+  offlineClients ??= Promise.all([import("../db.server.ts"), import("../env.server.ts")]).then(([{ db }, { env }]) =>
+    createOfflineAdminClients({ db, origin: env().SHOPIFY_API_ORIGIN }),
+  );
+  const client = await (await offlineClients).clientFor(shop);
+  if (client) return createAdminRunner(client);
+  // No plain offline token (not installed, or one that expires): the library's path, which refreshes it.
+  const { unauthenticated } = await (shopifyModule ??= import("../shopify.server.ts"));
   const { admin } = await unauthenticated.admin(shop);
   return createAdminRunner(adminGraphqlClientFromShopify(shop, admin));
 }
+// Imported once, on first use: every `import()` is resolved again through the loader's hooks.
+let shopifyModule: Promise<typeof import("../shopify.server.ts")> | null = null;
+let offlineClients: Promise<ReturnType<typeof createOfflineAdminClients>> | null = null;
 
 export interface TierRecomputeDeps {
   db: Db;

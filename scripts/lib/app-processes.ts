@@ -70,7 +70,11 @@ function start(script: string, name: string, env: ProcessEnvLike, readyType: str
   const child = fork(path.join(ROOT, script), [], { cwd: ROOT, env: env as NodeJS.ProcessEnv, execArgv: [...nodeFlags, "--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const proc = new AppProcess(name, child);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in time:\n${proc.output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the caller's back (a retry would find its port taken).
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start in time:\n${proc.output}`));
+    }, 60_000);
     child.on("message", (message: Record<string, unknown>) => {
       if (message?.type === readyType) {
         clearTimeout(timer);

@@ -15,6 +15,8 @@ export interface SettleWatcher {
 
 export function watchSettling(db: Db, redis: RedisTarget, prefix: string): SettleWatcher {
   const connection = createWorkerConnection(redis);
+  // A Redis restarted on purpose (the fault-injection suite): it reconnects; nothing to report.
+  connection.on("error", () => {});
   const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name, QUEUES.promises.name, QUEUES.promiseWrites.name].map((name) => new Queue(name, { connection, prefix: queueKeyPrefix(prefix, name, connection.isCluster) }));
   return {
     async settled({ timeoutMs = 180_000, progress } = {}) {
@@ -23,7 +25,7 @@ export function watchSettling(db: Db, redis: RedisTarget, prefix: string): Settl
       await eventually(async () => {
         const [deliveries, pendingSync, ...counts] = await Promise.all([
           db.webhookDelivery.count({ where: { status: "received" } }),
-          db.customer.count({ where: { syncStatus: "pending" } }).then(async (customers) => customers + (await db.orderPromise.count({ where: { status: "open", writeStatus: { in: ["pending", "refit", "tagging"] } } }))),
+          db.customer.count({ where: { syncStatus: "pending" } }).then(async (customers) => customers + (await db.orderPromise.count({ where: { status: { in: ["open", "shipped"] }, writeStatus: { in: ["pending", "refit", "tagging"] } } }))),
           ...queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "prioritized")),
         ]);
         const queued = counts.reduce((sum, c) => sum + c.waiting + c.delayed + c.active + (c.prioritized ?? 0), 0);

@@ -781,13 +781,14 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
     InventoryLevel: {
       location: (l, _a, ctx) => ctx.data.shop.locations.find((x) => x.id === l.locationId) ?? null,
       item: (l) => inventoryItem(l.__variant),
-      // Orders here take units straight from available (nothing is held as committed), so on hand is available.
-      quantities: (l, args) => (args.names as string[]).map((name) => ({
-        gid: `gid://shopify/InventoryQuantity/${l.__variant.inventoryItemId}?name=${name}`,
-        name,
-        quantity: name === "available" || name === "on_hand" ? l.available : name === "incoming" ? (l.incoming ?? 0) : 0,
-        updatedAt: l.updatedAt,
-      })),
+      // As Shopify counts them: an order takes its units from available into committed until they
+      // ship (or the order is cancelled), and on hand is available plus committed (this store holds
+      // no reserved, damaged, safety or quality-control units).
+      quantities: (l, args, ctx) => {
+        const committed = (args.names as string[]).some((name) => name === "committed" || name === "on_hand") ? committedUnits(ctx).get(`${l.__variant.id}|${l.locationId}`) ?? 0 : 0;
+        const of = (name: string) => (name === "available" ? l.available : name === "committed" ? committed : name === "on_hand" ? l.available + committed : name === "incoming" ? (l.incoming ?? 0) : 0);
+        return (args.names as string[]).map((name) => ({ gid: `gid://shopify/InventoryQuantity/${l.__variant.inventoryItemId}?name=${name}`, name, quantity: of(name), updatedAt: l.updatedAt }));
+      },
       canDeactivate: () => false,
       incoming: (l) => l.incoming ?? 0,
       createdAt: (l) => l.updatedAt,
@@ -994,6 +995,33 @@ function mergeableWith(ctx: AdminContext, fo: SimFulfillmentOrder): SimFulfillme
 
 function bagFor(ctx: AdminContext, line: Src, p: { shop: number; pres: number }) {
   return toBag(p, line.originalUnitPriceSet.shopMoney.currencyCode, line.originalUnitPriceSet.presentmentMoney.currencyCode);
+}
+
+/** Fulfillment-order statuses whose unshipped units Shopify still holds as committed. */
+const COMMITTING_STATUSES = new Set(["OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED"]);
+const committedByRequest = new WeakMap<AdminContext, Map<string, number>>();
+
+/**
+ * Units committed per "variant|location": what open fulfillment orders assigned there still have to
+ * ship. Worked out once per request (a bulk read of every level asks for each of them).
+ */
+function committedUnits(ctx: AdminContext): Map<string, number> {
+  let units = committedByRequest.get(ctx);
+  if (units) return units;
+  units = new Map();
+  for (const fo of ctx.data.fulfillmentOrders.values()) {
+    if (!COMMITTING_STATUSES.has(fo.status)) continue;
+    const order = ctx.data.orders.get(fo.orderId);
+    for (const line of fo.lineItems) {
+      if (line.remainingQuantity <= 0) continue;
+      const variantId = order?.lineItems.find((l) => l.id === line.lineItemId)?.variantId;
+      if (!variantId) continue; // a custom line item holds no stock
+      const key = `${variantId}|${fo.assignedLocationId}`;
+      units.set(key, (units.get(key) ?? 0) + line.remainingQuantity);
+    }
+  }
+  committedByRequest.set(ctx, units);
+  return units;
 }
 
 function inventoryLevel(variant: Src, level: Src) {

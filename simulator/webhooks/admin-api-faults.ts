@@ -30,6 +30,14 @@ export function registerAdminApiFaults(router: Router, faults: Faults, throttle?
       case "drop":
         ctx.req.socket.destroy();
         return;
+      case "throttled":
+        // Shopify's GraphQL throttling: a 200 whose body says THROTTLED; nothing ran.
+        sendJson(ctx.res, 200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
+        return;
+      case "too-many-requests":
+        ctx.res.setHeader("Retry-After", "1");
+        sendJson(ctx.res, 429, { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." });
+        return;
       case "error":
         sendJson(ctx.res, decision.status, { errors: STATUS_TEXT[decision.status] ?? "Server Error" });
         return;

@@ -322,6 +322,29 @@ describe("webhook delivery", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
   });
 
+  it("loses some events for good (no attempt, no retry), holds a share back as late, reorders only a share, and counts each", async () => {
+    const app = await receiver((_n, _req, _body, res) => void res.writeHead(200).end());
+    const faults = new Faults({ seed: 9, webhooks: { lostProbability: 0.25, lateProbability: 0.2, lateMs: 400, reorderWindowMs: 100, reorderProbability: 0.3 } });
+    const d = delivery(app.url, { faults });
+    const t0 = Date.now();
+    const sent = Array.from({ length: 40 }, (_, i) => d.send({ topic: "orders/updated", shop: SHOP_DOMAIN, body: { seq: i } })[0]);
+    await d.idle();
+    const { webhookLost, webhookLate, webhookReordered } = faults.counts;
+    expect(webhookLost).toBeGreaterThan(0);
+    expect(webhookLate).toBeGreaterThan(0);
+    expect(webhookReordered).toBeGreaterThan(0);
+    expect(webhookReordered).toBeLessThan(40 - webhookLost);
+    // The lost ones never reached the app, nor the log; the rest arrived once each.
+    expect(app.got).toHaveLength(40 - webhookLost);
+    expect(d.log()).toHaveLength(40 - webhookLost);
+    expect(new Set(app.got.map((g) => g.headers["x-shopify-webhook-id"])).size).toBe(40 - webhookLost);
+    expect(sent).toHaveLength(40);
+    const late = app.got.filter((g) => g.at - t0 >= 390);
+    expect(late.length).toBeGreaterThanOrEqual(webhookLate);
+    faults.resetCounts();
+    expect(faults.counts.webhookLost).toBe(0);
+  });
+
   it("idle() waits for everything in flight; a seeded run repeats itself", async () => {
     const run = async () => {
       const app = await receiver((n, _req, _body, res) => void res.writeHead(n % 3 === 0 ? 503 : 200).end());

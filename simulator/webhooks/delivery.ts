@@ -163,6 +163,7 @@ export class WebhookDelivery {
         duplicate: false,
       };
       ids.push(d.webhookId);
+      if (this.faults.webhookIsLost()) continue;
       this.startChain(d);
       if (this.faults.webhookIsDuplicated()) this.startChain({ ...d, duplicate: true });
     }

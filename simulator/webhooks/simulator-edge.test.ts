@@ -79,7 +79,19 @@ describe("edge modules inside the simulator server", () => {
     expect((await graphql(token)).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
 
-    await set({ slowProbability: 0, throttlePressure: 500 });
+    await set({ slowProbability: 0, throttledProbability: 1 });
+    const throttled = await graphql(token);
+    expect(throttled.status).toBe(200);
+    expect((await throttled.json()).errors[0].extensions.code).toBe("THROTTLED");
+
+    await set({ throttledProbability: 0, tooManyRequestsProbability: 1 });
+    const refused = await graphql(token);
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([429, "1"]);
+    await set({ tooManyRequestsProbability: 0 });
+    const { counts } = await (await fetch(`${sim.origin}/_sim/faults`)).json();
+    expect(counts).toMatchObject({ adminError: 1, adminDropped: 1, adminSlow: 1, adminThrottled: 1, adminTooManyRequests: 1 });
+
+    await set({ throttlePressure: 500 });
     const body = await (await graphql(token)).json();
     expect(body.extensions.cost.throttleStatus.currentlyAvailable).toBeLessThan(body.extensions.cost.throttleStatus.maximumAvailable - 400);
 

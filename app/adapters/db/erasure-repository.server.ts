@@ -125,10 +125,10 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
       ...shipmentRowsOf(db, shop, theirOrders),
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: late.map((o) => o.orderGid) } } }),
       db.ledgerOrder.deleteMany({ where: { shop, customerGid: { in: customers } } }),
+      // Flow triggers fired about them or their orders (before their tier changes go: those name the events).
+      db.flowTriggerFiring.deleteMany({ where: await flowEventsAbout(db, shop, { customerGids: customers, orderGids: theirOrders }) }),
       db.tierChange.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.ledgerAdjustment.deleteMany({ where: { shop, customerGid: { in: customers } } }),
-      // Flow triggers fired about them (the payload names the customer by numeric id) or their orders.
-      db.flowTriggerFiring.deleteMany({ where: { shop, OR: [...customers.map((gid) => ({ payload: { contains: `"customer_id":${gid.replace(/^.*\//, "")},` } })), ...theirOrders.map((gid) => ({ eventKey: { startsWith: `${gid}|` } }))] } }),
       db.orderPromise.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       db.customer.deleteMany({ where: { shop, customerGid: { in: customers } } }),
       // Earlier data-request exports, also ones asked by order ids only (their rows name the customer).
@@ -137,6 +137,23 @@ export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookS
     deleted += counts.reduce((sum, c) => sum + c.count, 0);
   }
   return deleted;
+}
+
+/**
+ * Where the Flow events about these customers or orders are: a tier change's event is keyed by the
+ * TierChange id and its payload names the customer by numeric id; a promise's is keyed "orderGid|risk".
+ */
+export async function flowEventsAbout(db: Db, shop: string, subjects: WebhookSubjects) {
+  const changes = subjects.customerGids.length === 0 ? [] : await db.tierChange.findMany({ where: { shop, customerGid: { in: subjects.customerGids } }, select: { id: true } });
+  const numericIds = subjects.customerGids.map(numericIdOf).filter((id): id is string => id !== null);
+  return {
+    shop,
+    OR: [
+      ...(changes.length > 0 ? [{ eventKey: { in: changes.map((c) => c.id) } }] : []),
+      ...numericIds.map((id) => ({ payload: { contains: `"customer_id":${id},` } })),
+      ...subjects.orderGids.map((gid) => ({ eventKey: { startsWith: `${gid}|` } })),
+    ],
+  };
 }
 
 /**
@@ -173,14 +190,8 @@ function mentions(payload: string, numericIds: readonly string[]): boolean {
  * delivery being processed (its own end is recorded by its job).
  */
 export async function blankDeliveriesNaming(db: Db, shop: string, subjects: WebhookSubjects, now: Date, { except }: { except?: string } = {}): Promise<number> {
-  const ids = [...subjects.customerGids, ...subjects.orderGids].map(numericIdOf).filter((id): id is string => id !== null);
   let blanked = 0;
-  for (const part of chunks(ids, 50)) {
-    const candidates = await db.webhookDelivery.findMany({
-      where: { shop, payloadErasedAt: null, ...(except ? { webhookId: { not: except } } : {}), OR: part.map((id) => ({ payload: { contains: id } })) },
-      select: { webhookId: true, payload: true, status: true },
-    });
-    const hits = candidates.filter((d) => mentions(d.payload, part));
+  for (const hits of await deliveriesNaming(db, shop, subjects, { except })) {
     // Every status, whatever it is (failed, dismissed, done): only a pending one is also closed.
     for (const pending of [true, false]) {
       const webhookIds = hits.filter((d) => (d.status === "received") === pending).map((d) => d.webhookId);
@@ -194,6 +205,24 @@ export async function blankDeliveriesNaming(db: Db, shop: string, subjects: Webh
     }
   }
   return blanked;
+}
+
+/**
+ * The shop's stored deliveries whose payload names any of these ids (digit-bounded, so one id
+ * inside another does not count), in batches of the ids. `except`: a delivery to leave out.
+ */
+export async function deliveriesNaming(db: Db, shop: string, subjects: WebhookSubjects, { except }: { except?: string } = {}) {
+  const ids = [...subjects.customerGids, ...subjects.orderGids].map(numericIdOf).filter((id): id is string => id !== null);
+  const batches = [];
+  for (const part of chunks(ids, 50)) {
+    const candidates = await db.webhookDelivery.findMany({
+      where: { shop, payloadErasedAt: null, ...(except ? { webhookId: { not: except } } : {}), OR: part.map((id) => ({ payload: { contains: id } })) },
+      select: { webhookId: true, topic: true, receivedAt: true, payload: true, status: true },
+      orderBy: { receivedAt: "asc" },
+    });
+    batches.push(candidates.filter((d) => mentions(d.payload, part)));
+  }
+  return batches;
 }
 
 /** Blanks one delivery's payload (one that named an erased customer or order). */

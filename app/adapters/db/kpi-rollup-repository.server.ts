@@ -23,6 +23,7 @@ import { financialStatusOf } from "../../domain/order-ledger.ts";
 import { lateCause, type DailyFactsInput, type KpiFact, type KpiMetric, type KpiOrderRow } from "../../domain/kpi-facts.ts";
 import type { MemberYear } from "../../domain/kpi-figures.ts";
 import { dayAdd, localDayOf, type LocalDay } from "../../domain/kpi-periods.ts";
+import { sqlOf } from "./hot-path-sql.server.ts";
 import { providerOf, timestampText } from "./sql-dialect.ts";
 
 const CHUNK = 500;
@@ -246,6 +247,10 @@ export async function replaceDayFacts(db: Db, shop: string, days: readonly Local
     },
     { maxWait: 10_000, timeout: 120_000 },
   );
+  // A first build writes a shop's whole history at once. Until PostgreSQL's statistics count those
+  // rows (autovacuum may be late, or off), the planner takes the shop's facts for one row and sorts
+  // every one of them to sum them per month on each dashboard load, at twice a hash's cost.
+  if (days === "all" && providerOf(db) === "postgresql") await db.$executeRawUnsafe(`ANALYZE "KpiDailyFact"`);
 }
 
 const UNPAID_SQL = "('pending','authorized','voided','expired')";
@@ -311,7 +316,8 @@ export async function loadFactsBetween(db: Db, shop: string, from: LocalDay, to:
   return rows.map((row) => ({ day: row.day, metric: row.metric as KpiMetric, tierKey: row.tierKey, dim: row.dim, value: Number(row.value) }));
 }
 
+/** One prepared statement, read from the (shop, tierKey, deletedAt) index: no query compiled per load. */
 export async function memberCountsByTier(db: Db, shop: string): Promise<Record<string, number>> {
-  const rows = await db.customer.groupBy({ by: ["tierKey"], where: { shop, deletedAt: null, tierKey: { not: null } }, _count: { _all: true } });
-  return Object.fromEntries(rows.map((row) => [row.tierKey!, row._count._all]));
+  const rows = await sqlOf(db).all(`SELECT "tierKey", COUNT(*) AS "n" FROM "Customer" WHERE "shop" = ? AND "tierKey" IS NOT NULL AND "deletedAt" IS NULL GROUP BY "tierKey"`, [shop]);
+  return Object.fromEntries(rows.map((row) => [row.tierKey as string, Number(row.n)]));
 }

@@ -239,15 +239,21 @@ export async function loadLedgersOfCustomers(db: Db, shop: string, customerGids:
   ]);
   const ordersOf = new Map<string, Record<string, unknown>[]>();
   const customerOfOrder = new Map<string, string>();
+  // Pushed, not copied: a heavy buyer has hundreds of orders.
   for (const row of orders) {
     const gid = row.customerGid as string;
-    ordersOf.set(gid, [...(ordersOf.get(gid) ?? []), row]);
+    const list = ordersOf.get(gid);
+    if (list) list.push(row);
+    else ordersOf.set(gid, [row]);
     customerOfOrder.set(row.orderGid as string, gid);
   }
   const refundsOf = new Map<string, Record<string, unknown>[]>();
   for (const row of refunds) {
     const gid = customerOfOrder.get(row.orderGid as string);
-    if (gid) refundsOf.set(gid, [...(refundsOf.get(gid) ?? []), row]);
+    if (!gid) continue;
+    const list = refundsOf.get(gid);
+    if (list) list.push(row);
+    else refundsOf.set(gid, [row]);
   }
   for (const gid of customerGids) ledgers.set(gid, ledgerFromRows(gid, ordersOf.get(gid) ?? [], refundsOf.get(gid) ?? [], false, adjustments.get(gid) ?? []));
   return ledgers;

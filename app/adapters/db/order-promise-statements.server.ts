@@ -11,7 +11,8 @@
 // - bookPromise(db, shop, orderGid, decide): the booking under the shop's lock (see withPromiseLock)
 // - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
 // - hasShipmentLines(db, shop, orderGid): boolean
-// - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first
+// - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first; shipped
+//   ones too (an order shipped before its write still gets its metafield and tag)
 import type { Db } from "../../db.server.ts";
 import type { PromiseSettingsStamp } from "./promise-settings-repository.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, sqlOf } from "./hot-path-sql.server.ts";
@@ -126,6 +127,6 @@ export type OrderPromiseRow = NonNullable<Awaited<ReturnType<Db["orderPromise"][
 let dueText: string | undefined;
 
 export async function loadDuePromises(db: Db, shop: string, limit: number): Promise<OrderPromiseRow[]> {
-  dueText ??= `SELECT ${columnList([...modelColumns("OrderPromise").keys()])} FROM "OrderPromise" WHERE "shop" = ? AND "status" = 'open' AND "writeStatus" IN ('pending', 'refit') ORDER BY "updatedAt" ASC LIMIT ?`;
+  dueText ??= `SELECT ${columnList([...modelColumns("OrderPromise").keys()])} FROM "OrderPromise" WHERE "shop" = ? AND "status" IN ('open', 'shipped') AND "writeStatus" IN ('pending', 'refit') ORDER BY "updatedAt" ASC LIMIT ?`;
   return (await sqlOf(db).all(dueText, [shop, limit])).map((raw) => decodeRow<OrderPromiseRow>("OrderPromise", raw));
 }

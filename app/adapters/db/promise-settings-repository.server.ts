@@ -10,9 +10,10 @@
  *       small statement): a save in any process (version and updatedAt change) is seen at once
  * - promiseSetupFor(db, shop, stamp, now): the same, for a caller that read the stamp with its own statement
  * - savePromiseRules(db, shop, rules): Promise<number>                the new version
- * - loadSkuLeadTimes(db, shop, skus): Map<sku, business days>
- * - listSkuLeadTimes(db, shop): { sku, replenishmentBusinessDays }[]   every SKU's own lead time, by SKU
- * - savePromiseRulesAndLeadTimes(db, shop, rules, leadTimes, expectedVersion?): Promise<number>
+ * - type SkuSupplySetting = { sku, replenishmentBusinessDays, priorityCapacityUnits }
+ * - loadSkuSupplySettings(db, shop, skus): { leadTimes: Map<sku, business days>, priorityCapacity: Map<sku, units> }
+ * - listSkuSupplySettings(db, shop): SkuSupplySetting[]               every SKU's own settings, by SKU
+ * - savePromiseRulesAndLeadTimes(db, shop, rules, skus, expectedVersion?): Promise<number>
  *       the rules and the whole per-SKU list in one transaction (SKUs not listed are removed); the new
  *       version. Throws PromiseSettingsVersionConflict when the stored version is not the expected one.
  */
@@ -21,6 +22,7 @@ import type { BusinessCalendar } from "../../domain/business-calendar.ts";
 import { businessCalendarFrom, defaultPromiseRules, parsePromiseRules, type HolidayEntry, type PromiseRules } from "../../domain/promise-rules.ts";
 import { holidayYearsAround, publicHolidays } from "../holidays/public-holidays.server.ts";
 import { sqlOf } from "./hot-path-sql.server.ts";
+import { shopSettingsSaved } from "./shop-settings-changes.server.ts";
 
 export type PromiseSettingsRecord = { rules: PromiseRules; version: number; saved: boolean };
 
@@ -88,23 +90,33 @@ export async function savePromiseRules(db: Db, shop: string, rules: PromiseRules
     create: { shop, rules: text },
     update: { rules: text, version: { increment: 1 } },
   });
+  shopSettingsSaved(shop);
   return saved.version;
 }
 
-const leadTimeQueries = new Map<number, string>();
+/** A SKU's own promise settings: its restocking lead time, and its priority capacity while short (supply-promise.ts). */
+export type SkuSupplySetting = { sku: string; replenishmentBusinessDays: number; priorityCapacityUnits: number };
 
-/** A cached prepared statement per number of SKUs: every promise made reads its lines' lead times. */
-export async function loadSkuLeadTimes(db: Db, shop: string, skus: readonly string[]): Promise<Map<string, number>> {
+const skuSettingQueries = new Map<number, string>();
+
+/** A cached prepared statement per number of SKUs: every promise made reads its lines' settings. */
+export async function loadSkuSupplySettings(db: Db, shop: string, skus: readonly string[]): Promise<{ leadTimes: Map<string, number>; priorityCapacity: Map<string, number> }> {
   const wanted = [...new Set(skus)];
-  if (wanted.length === 0) return new Map();
-  let text = leadTimeQueries.get(wanted.length);
-  if (!text) leadTimeQueries.set(wanted.length, (text = `SELECT "sku", "replenishmentBusinessDays" FROM "SkuReplenishment" WHERE "shop" = ? AND "sku" IN (${wanted.map(() => "?").join(", ")})`));
+  if (wanted.length === 0) return { leadTimes: new Map(), priorityCapacity: new Map() };
+  let text = skuSettingQueries.get(wanted.length);
+  if (!text) {
+    text = `SELECT "sku", "replenishmentBusinessDays", "priorityCapacityUnits" FROM "SkuReplenishment" WHERE "shop" = ? AND "sku" IN (${wanted.map(() => "?").join(", ")})`;
+    skuSettingQueries.set(wanted.length, text);
+  }
   const rows = await sqlOf(db).all(text, [shop, ...wanted]);
-  return new Map(rows.map((row) => [row.sku as string, Number(row.replenishmentBusinessDays)]));
+  return {
+    leadTimes: new Map(rows.map((row) => [row.sku as string, Number(row.replenishmentBusinessDays)])),
+    priorityCapacity: new Map(rows.map((row) => [row.sku as string, Number(row.priorityCapacityUnits)])),
+  };
 }
 
-export async function listSkuLeadTimes(db: Db, shop: string): Promise<{ sku: string; replenishmentBusinessDays: number }[]> {
-  return db.skuReplenishment.findMany({ where: { shop }, select: { sku: true, replenishmentBusinessDays: true }, orderBy: { sku: "asc" } });
+export async function listSkuSupplySettings(db: Db, shop: string): Promise<SkuSupplySetting[]> {
+  return db.skuReplenishment.findMany({ where: { shop }, select: { sku: true, replenishmentBusinessDays: true, priorityCapacityUnits: true }, orderBy: { sku: "asc" } });
 }
 
 /** The settings were saved elsewhere (another tab, another person) since the page was loaded. */
@@ -123,12 +135,12 @@ export async function savePromiseRulesAndLeadTimes(
   db: Db,
   shop: string,
   rules: PromiseRules,
-  leadTimes: readonly { sku: string; replenishmentBusinessDays: number }[],
+  leadTimes: readonly SkuSupplySetting[],
   expectedVersion: number | null = null,
 ): Promise<number> {
   const text = JSON.stringify(rules);
   try {
-    return await db.$transaction(async (tx) => {
+    const version = await db.$transaction(async (tx) => {
       let version: number;
       if (expectedVersion === null) {
         version = (await tx.promiseSettings.upsert({ where: { shop }, create: { shop, rules: text }, update: { rules: text, version: { increment: 1 } } })).version;
@@ -145,12 +157,14 @@ export async function savePromiseRulesAndLeadTimes(
       for (const entry of leadTimes) {
         await tx.skuReplenishment.upsert({
           where: { shop_sku: { shop, sku: entry.sku } },
-          create: { shop, sku: entry.sku, replenishmentBusinessDays: entry.replenishmentBusinessDays },
-          update: { replenishmentBusinessDays: entry.replenishmentBusinessDays },
+          create: { shop, sku: entry.sku, replenishmentBusinessDays: entry.replenishmentBusinessDays, priorityCapacityUnits: entry.priorityCapacityUnits },
+          update: { replenishmentBusinessDays: entry.replenishmentBusinessDays, priorityCapacityUnits: entry.priorityCapacityUnits },
         });
       }
       return version;
     });
+    shopSettingsSaved(shop);
+    return version;
   } catch (error) {
     // Two first saves at once: the second one's insert meets the first one's row.
     if ((error as { code?: string }).code === "P2002") {

@@ -5,7 +5,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../
 import { isWorkingDay } from "../../domain/business-calendar.ts";
 import { defaultPromiseRules } from "../../domain/promise-rules.ts";
 import { createDb, databaseTarget } from "../../db.server.ts";
-import { loadPromiseSettings, loadPromiseSetup, loadSkuLeadTimes, savePromiseRules } from "./promise-settings-repository.server.ts";
+import { loadPromiseSettings, loadPromiseSetup, loadSkuSupplySettings, savePromiseRules } from "./promise-settings-repository.server.ts";
 
 const BERLIN = "berlin-shop.myshopify.com";
 const TOKYO = "tokyo-shop.myshopify.com";
@@ -91,14 +91,17 @@ describe.each(DATABASE_KINDS)("promise settings on %s", (kind) => {
     await expect(loadPromiseSettings(database.db, "broken.myshopify.com")).rejects.toThrow(/broken\.myshopify\.com/);
   });
 
-  it("reads SKU lead times of one shop only", async () => {
+  it("reads SKU lead times and priority capacity of one shop only", async () => {
     await database.db.skuReplenishment.createMany({
       data: [
-        { shop: BERLIN, sku: "MUG-1", replenishmentBusinessDays: 12 },
-        { shop: TOKYO, sku: "MUG-1", replenishmentBusinessDays: 3 },
+        { shop: BERLIN, sku: "MUG-1", replenishmentBusinessDays: 12, priorityCapacityUnits: 4 },
+        { shop: TOKYO, sku: "MUG-1", replenishmentBusinessDays: 3, priorityCapacityUnits: 9 },
+        { shop: BERLIN, sku: "CAP-2", replenishmentBusinessDays: 5 },
       ],
     });
-    expect([...(await loadSkuLeadTimes(database.db, BERLIN, ["MUG-1", "MUG-1", "NONE"]))]).toEqual([["MUG-1", 12]]);
-    expect((await loadSkuLeadTimes(database.db, TOKYO, [])).size).toBe(0);
+    const berlin = await loadSkuSupplySettings(database.db, BERLIN, ["MUG-1", "MUG-1", "CAP-2", "NONE"]);
+    expect([...berlin.leadTimes].sort()).toEqual([["CAP-2", 5], ["MUG-1", 12]]);
+    expect([...berlin.priorityCapacity].sort()).toEqual([["CAP-2", 0], ["MUG-1", 4]]);
+    expect((await loadSkuSupplySettings(database.db, TOKYO, [])).leadTimes.size).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // The merchant's tier rules per shop; the defaults (in the shop's currency) until they edit them.
 import { sqlOf } from "./hot-path-sql.server.ts";
+import { shopSettingsSaved } from "./shop-settings-changes.server.ts";
 import type { Db } from "../../db.server.ts";
 import { defaultTierRules, parseTierRules, thresholdCurrencyStatus, type ThresholdCurrencyStatus, type TierRules } from "../../domain/tier-rules.ts";
 
@@ -64,5 +65,6 @@ export async function saveTierRules(db: Db, shop: string, rules: TierRules): Pro
     create: { shop, rules: JSON.stringify(rules) },
     update: { rules: JSON.stringify(rules), version: { increment: 1 } },
   });
+  shopSettingsSaved(shop);
   return saved.version;
 }

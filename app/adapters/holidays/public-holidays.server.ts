@@ -63,9 +63,18 @@ export function publicHolidays(region: Region | null, years: readonly number[]):
 
 /** The years a promise made now can reach: handling up to a year of business days spills into the next. */
 export function holidayYearsAround(now: Date, timeZone: string): number[] {
-  const year = DateTime.fromJSDate(now, { zone: timeZone }).year;
-  return [year, year + 1];
+  // Asked for every promise made: the zone's current year is kept as an instant range.
+  const at = now.getTime();
+  let span = yearSpans.get(timeZone);
+  if (!span || at < span.from || at >= span.to) {
+    const start = DateTime.fromJSDate(now, { zone: timeZone }).startOf("year");
+    span = { year: start.year, from: start.toMillis(), to: start.plus({ years: 1 }).toMillis() };
+    if (yearSpans.size >= CACHE_LIMIT) yearSpans.clear();
+    yearSpans.set(timeZone, span);
+  }
+  return [span.year, span.year + 1];
 }
+const yearSpans = new Map<string, { year: number; from: number; to: number }>();
 
 export function holidayCountries(): { code: string; name: string }[] {
   const countries = new Holidays().getCountries("en") as Record<string, string>;

@@ -87,6 +87,8 @@ export const QUEUES = {
       // The dashboard's rollups: "kpi-rollup-all" fans out one "kpi-rollup-shop" per installed shop.
       z.object({ kind: z.literal("kpi-rollup-all") }),
       z.object({ kind: z.literal("kpi-rollup-shop"), shop: shopDomain }),
+      // Every customer after a save of the tier rules, a page at a time (tier-rules-recompute.server.ts).
+      z.object({ kind: z.literal("rules-recompute"), shop: shopDomain, rulesVersion: z.number().int().positive() }),
     ]),
   },
   /**

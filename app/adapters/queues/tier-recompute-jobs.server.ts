@@ -23,3 +23,11 @@ export async function requestTierRecompute(queues: JobQueues, shop: string, cust
   if (jobs.length === 1) await queues.tierRecompute.add(jobs[0].name, jobs[0].data, jobs[0].opts);
   else await queues.tierRecompute.addBulk(jobs);
 }
+
+/**
+ * The recomputation of every customer after a save of the tier rules: one job per shop and rules
+ * version (a second request for the same save adds nothing).
+ */
+export async function requestRulesRecompute(queues: JobQueues, shop: string, rulesVersion: number): Promise<void> {
+  await queues.tierMaintenance.add("rules-recompute", { kind: "rules-recompute", shop, rulesVersion }, { jobId: jobIdFor("rules-recompute", `${shop}@${rulesVersion}`) });
+}

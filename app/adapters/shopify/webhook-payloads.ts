@@ -8,6 +8,12 @@ import { gid, idString } from "./lossless-json.ts";
 
 export class PayloadError extends Error {}
 
+/**
+ * A Shopify GID of this kind with its numeric id, nothing else: rows are keyed by it, and erasure
+ * finds the stored payloads naming a customer or order by that number (docs/decisions/0007).
+ */
+export const shopifyGid = (kind: string) => z.string().regex(new RegExp(`^gid://shopify/${kind}/\\d+$`), `a gid://shopify/${kind}/<number> id`);
+
 const moneySet = z.object({
   shop_money: z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string() }),
   presentment_money: z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string() }).optional(),
@@ -19,7 +25,7 @@ const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)),
 // copies no unknown key of the line items or the customer (an order's parse took 1.8× its
 // JSON.parse with them copied, 1.0× without; two order deliveries per order, issue 9).
 const OrderPayload = z.object({
-  admin_graphql_api_id: z.string().startsWith("gid://shopify/Order/"),
+  admin_graphql_api_id: shopifyGid("Order"),
   name: z.string().optional(),
   created_at: timestamp,
   processed_at: timestamp.nullable().optional(),
@@ -57,11 +63,11 @@ const OrderPayload = z.object({
     )
     .nullable()
     .optional(),
-  customer: z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") }).nullable().optional(),
+  customer: z.object({ admin_graphql_api_id: shopifyGid("Customer") }).nullable().optional(),
 });
 
 const RefundPayload = z.object({
-  admin_graphql_api_id: z.string().startsWith("gid://shopify/Refund/"),
+  admin_graphql_api_id: shopifyGid("Refund"),
   order_id: z.union([z.string(), z.number()]),
   created_at: timestamp,
   refund_line_items: z.array(z.object({ subtotal_set: moneySet, total_tax_set: moneySet.optional() }).passthrough()).default([]),
@@ -77,14 +83,14 @@ const RefundPayload = z.object({
 });
 
 const CustomerPayload = z.object({
-  admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/"),
+  admin_graphql_api_id: shopifyGid("Customer"),
   updated_at: timestamp.optional(),
   email: z.string().nullable().optional(),
   first_name: z.string().nullable().optional(),
   last_name: z.string().nullable().optional(),
 });
 
-const CustomerDeletePayload = z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/Customer/") });
+const CustomerDeletePayload = z.object({ admin_graphql_api_id: shopifyGid("Customer") });
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown, what: string): T {
   const result = schema.safeParse(payload);
@@ -203,7 +209,7 @@ export function refundRecordFromPayload(payload: unknown, shopCurrency: string |
 }
 
 const EmbeddedRefunds = z.object({
-  admin_graphql_api_id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/),
+  admin_graphql_api_id: shopifyGid("Order"),
   refunds: z.array(z.record(z.unknown())).nullable().optional(),
 });
 

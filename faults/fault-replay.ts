@@ -1,0 +1,520 @@
+// The fault-injection replay: Tierline as production runs it (web and worker processes, Redis with
+// append-only persistence, SQLite or PostgreSQL) against the store simulator, live traffic over
+// several shops (orders, refunds, edits, cancellations, fulfillments, payments taken later) while
+// faults are injected: duplicated, reordered, late and lost webhooks, connections reset, Admin API
+// calls throttled, refused (429, 5xx) or slow, workers SIGKILLed and restarted, Redis restarted
+// (once losing its last second of writes), web processes killed under load. Then the app's own
+// repairs run as its schedulers would run them (delivery sweep, reconciliation, spend refresh),
+// and the oracle (oracle.ts) checks every customer and every promise against the store's truth.
+//
+// runFaultReplay() is a module so other suites (scale-out: several web and worker processes,
+// Redis Cluster) can run the same replay and oracle with their own processes and Redis.
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUES } from "../app/adapters/queues/queue-registry.ts";
+import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
+import type { SimCustomer, SimOrder, SimShop } from "../simulator/store/types.ts";
+import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
+import { mulberry32 } from "../simulator/store/seed-generator.ts";
+import type { FaultCounts } from "../simulator/webhooks/faults.ts";
+import type { DeliveryAttempt } from "../simulator/webhooks/delivery.ts";
+import { appEnv, AppProcess, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "../scripts/lib/app-processes.ts";
+import { freePort } from "../scripts/lib/private-redis.ts";
+import { watchSettling } from "../scripts/lib/settle.ts";
+import { grantAndInstall } from "../scripts/lib/tierline-system.ts";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../tests/support/test-database.ts";
+import { checkShop, type Divergence, type ShopGroundTruth } from "./oracle.ts";
+import { PersistentRedis, WebFrontDoor } from "./fault-processes.ts";
+import type { FaultProfile } from "./fault-profiles.ts";
+
+/** A Redis the caller runs (a cluster, say): restarts are the caller's to make, or none. */
+export interface ReplayRedis {
+  url: string;
+  restart?(kind: "clean" | "lossy", downMs: number): Promise<void>;
+  sampleMemory?(): Promise<number>;
+  readonly peakMemoryBytes?: number;
+  stop?(): Promise<void>;
+}
+
+export interface FaultReplayOptions {
+  profile: FaultProfile;
+  database: DatabaseKind;
+  webProcesses?: number;
+  workerProcesses?: number;
+  /** Default: a private redis-server with append-only persistence that the replay restarts. */
+  redis?: ReplayRedis;
+  /** More app environment (WORKER_CONCURRENCY, …). */
+  env?: Record<string, string>;
+  /** Longest wait for the app to converge after the last fault. */
+  convergeTimeoutMs?: number;
+  /** Redis may use at most this much at its peak. */
+  redisMemoryLimitBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface DivergenceWithTrail extends Divergence {
+  trail: string[];
+}
+
+export interface FaultReplayReport {
+  profile: string;
+  database: DatabaseKind;
+  shops: number;
+  ordersPlaced: number;
+  actions: Record<string, number>;
+  deliveries: { events: number; attempts: number; failedAttempts: number; duplicatesSent: number; duplicatesAbsorbed: number };
+  faults: FaultCounts & { workerKills: number; redisRestartsClean: number; redisRestartsLossy: number; webRestarts: number };
+  repairs: { reconcileRuns: number; ordersStored: number; refundsStored: number; lostRecomputes: number; promisesRecovered: number; deliveriesSwept: number };
+  convergeSeconds: number | null;
+  setupSeconds: number;
+  replaySeconds: number;
+  lostOrders: string[];
+  jobs: { failed: Record<string, number>; stuck: number };
+  redisPeakMemoryBytes: number;
+  redisMemoryBounded: boolean;
+  customersChecked: number;
+  ordersChecked: number;
+  promisesBehindTheMoney: number;
+  divergences: DivergenceWithTrail[];
+  ok: boolean;
+}
+
+const SCOPES = "read_customers,write_customers,read_orders,write_orders,read_all_orders,read_products,read_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders";
+const WORK_QUEUES: string[] = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name, QUEUES.promises.name, QUEUES.promiseWrites.name];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** JSON over the simulator's control API; throws with the answer on a non-2xx. */
+function controlApi(origin: string) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${origin}${path}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+}
+
+/** A shop's ground truth, read through the control API only. */
+export async function readGroundTruth(origin: string, shop: string): Promise<ShopGroundTruth> {
+  const call = controlApi(origin);
+  const { shop: shopRow } = await call<{ shop: SimShop }>("GET", `/_sim/shops/${shop}`);
+  const pages = async <T>(path: string, key: string): Promise<T[]> => {
+    const out: T[] = [];
+    for (let offset = 0; ; offset += 5_000) {
+      const page = await call<Record<string, unknown> & { total: number }>("GET", `${path}?limit=5000&offset=${offset}`);
+      out.push(...(page[key] as T[]));
+      if (out.length >= page.total) return out;
+    }
+  };
+  return { shop: shopRow, customers: await pages<SimCustomer>(`/_sim/shops/${shop}/customers`, "customers"), orders: await pages<SimOrder>(`/_sim/shops/${shop}/orders`, "orders") };
+}
+
+interface Running {
+  database: TestDatabase;
+  redis: ReplayRedis;
+  sim: RunningSimulator;
+  door: WebFrontDoor;
+  web: { port: number; proc: AppProcess | null }[];
+  workers: AppProcess[];
+  env: ReturnType<typeof appEnv>;
+  prefix: string;
+}
+
+export async function runFaultReplay(options: FaultReplayOptions): Promise<FaultReplayReport> {
+  const { profile } = options;
+  const log = options.log ?? (() => {});
+  const stops: Array<() => Promise<unknown>> = [];
+  const rand = mulberry32(profile.seed);
+  const setupStarted = Date.now();
+  try {
+    // ------------------------------------------------------------------ the system
+    const database = await createTestDatabase(options.database, "faults");
+    stops.push(() => database.drop());
+    const redis: ReplayRedis = options.redis ?? (await PersistentRedis.start());
+    if (!options.redis) stops.push(() => redis.stop!());
+    const doorPort = await freePort();
+    const appUrl = `http://127.0.0.1:${doorPort}`;
+    const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    stops.push(() => sim.close());
+    const call = controlApi(sim.origin);
+    await call("POST", "/_sim/webhooks/config", { timeCompression: profile.timeCompression });
+    const prefix = `f${randomUUID().slice(0, 8)}`;
+    const env = appEnv({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      queuePrefix: prefix,
+      extra: { SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES, ...options.env },
+    });
+    const web: Running["web"] = [];
+    for (let i = 0; i < (options.webProcesses ?? 1); i++) web.push({ port: await freePort(), proc: null });
+    const startWeb = async (slot: Running["web"][number]) => {
+      slot.proc = (await startWebProcess({ ...env, PORT: String(slot.port) })).proc;
+    };
+    await Promise.all(web.map(startWeb));
+    stops.push(async () => Promise.all(web.map((w) => w.proc?.kill())));
+    const door = await WebFrontDoor.open(doorPort, () => web.filter((w) => w.proc && !w.proc.exited).map((w) => w.port));
+    stops.push(() => door.close());
+    const workers: AppProcess[] = await Promise.all(Array.from({ length: options.workerProcesses ?? 1 }, () => startWorkerProcess(env)));
+    stops.push(async () => Promise.all(workers.map((w) => w.kill())));
+    const running: Running = { database, redis, sim, door, web, workers, env, prefix };
+    const settle = watchSettling(database.db, redis.url, prefix);
+    stops.push(() => settle.close());
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    // Redis restarts on purpose: the handles reconnect, nothing to report.
+    connection.on("error", () => {});
+    const queues = new Map<string, Queue>([...WORK_QUEUES, QUEUES.tierMaintenance.name, QUEUES.shopLifecycle.name].map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(prefix) })]));
+    stops.push(async () => {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      connection.disconnect();
+    });
+
+    // ------------------------------------------------------------------ shops, install and backfill
+    const shops = Array.from({ length: profile.shops }, (_, i) => `faults-${profile.name}-${i + 1}.myshopify.com`);
+    const customersOf = new Map<string, string[]>();
+    for (const [i, shop] of shops.entries()) {
+      await call("POST", "/_sim/shops", { shop, size: "tiny", seed: profile.seed + i, plan: "plus", install: false, now: new Date().toISOString() });
+      const install = await grantAndInstall(sim, shop);
+      if (!install.installed) throw new Error(`install on ${shop} failed`);
+      const ids = (await call<{ customers: SimCustomer[] }>("GET", `/_sim/shops/${shop}/customers?limit=1000`)).customers.map((c) => c.id);
+      for (let c = 0; c < profile.customersPerShop; c++) {
+        const { customer } = await call<{ customer: SimCustomer }>("POST", `/_sim/shops/${shop}/customers`, { email: `buyer.${c + 1}@${shop.split(".")[0]}.example.com`, firstName: "Replay", lastName: `Buyer ${c + 1}` });
+        ids.push(customer.id);
+      }
+      customersOf.set(shop, ids);
+    }
+    await eventually(async () => (await database.db.backfillRun.count({ where: { status: "completed" } })) >= shops.length, { timeoutMs: 180_000, intervalMs: 500, what: "every shop's backfill" });
+    await settle.settled({ timeoutMs: 180_000 });
+    log(`${shops.length} shops installed and backfilled; replaying ${profile.orders} orders at ${profile.rate}/s with faults`);
+
+    // ------------------------------------------------------------------ faults on, replay
+    await call("POST", "/_sim/faults", { seed: profile.seed, webhooks: profile.webhooks, adminApi: { ...profile.adminApi, errorStatus: 503 } });
+    const trail = new Map<string, string[]>();
+    const note = (shop: string, customerId: string | null, text: string) => {
+      const key = `${shop} ${customerId ?? "guest"}`;
+      trail.set(key, [...(trail.get(key) ?? []), `${new Date().toISOString()} ${text}`]);
+    };
+    const actions: Record<string, number> = { order: 0, refund: 0, edit: 0, cancel: 0, fulfill: 0, markPaid: 0, refused: 0 };
+    const replayOrders: Array<{ shop: string; id: string; customerId: string | null }> = [];
+    const replayOrderIds = new Set<string>();
+    const replaySeconds = profile.orders / profile.rate;
+    const faultPlan = planFaults(profile, replaySeconds * 1000, rand, options.redis?.restart !== undefined || !options.redis);
+    const injected = { workerKills: 0, redisRestartsClean: 0, redisRestartsLossy: 0, webRestarts: 0 };
+    const started = Date.now();
+    const setupSeconds = (started - setupStarted) / 1000;
+    const faultRun = runFaultPlan(faultPlan, started, running, injected, log);
+    // Redis memory is sampled through the run (a restart samples it too, just before).
+    const sampler = setInterval(() => void redis.sampleMemory?.(), 2_000);
+    stops.push(async () => clearInterval(sampler));
+
+    // The traffic is planned up front from the seed (who buys what, which earlier order is refunded,
+    // edited, cancelled, shipped or paid), then played on time with many requests in flight; the
+    // actions on one order keep their planned order.
+    const plan = planTraffic(profile, shops, customersOf, rand);
+    const placedIds: Array<Promise<string | null>> = [];
+    const chains: Array<Promise<unknown>> = [];
+    const act = async (what: string, shop: string, target: number, path: string, body: unknown) => {
+      const id = await placedIds[target];
+      const customerId = plan[target].customerId;
+      if (!id) return;
+      try {
+        await call("POST", `/_sim/shops/${shop}/orders/${id}${path}`, body);
+        actions[what]++;
+        note(shop, customerId, `${what} ${id} ${JSON.stringify(body)}`);
+      } catch (error) {
+        actions.refused++;
+        note(shop, customerId, `${what} ${id} refused by the store: ${(error as Error).message.slice(0, 120)}`);
+      }
+    };
+    const IN_FLIGHT = 24;
+    for (const [n, planned] of plan.entries()) {
+      const due = started + (n * 1000) / profile.rate;
+      if (due > Date.now()) await sleep(due - Date.now());
+      if (n >= IN_FLIGHT) await placedIds[n - IN_FLIGHT];
+      placedIds[n] = call<{ order: SimOrder }>("POST", `/_sim/shops/${planned.shop}/orders`, planned.body).then(
+        ({ order }) => {
+          replayOrders.push({ shop: planned.shop, id: order.id, customerId: planned.customerId });
+          replayOrderIds.add(order.id);
+          actions.order++;
+          note(planned.shop, planned.customerId, `order ${order.id} ${order.totalPriceSet.shopMoney.amount}${planned.cod ? " (cash on delivery)" : ""}`);
+          return order.id;
+        },
+        (error: unknown) => {
+          log(`order ${n} not placed: ${(error as Error).message}`);
+          return null;
+        },
+      );
+      chains[n] = placedIds[n];
+      for (const followUp of planned.followUps) {
+        chains[followUp.target] = chains[followUp.target].then(() => act(followUp.what, planned.shop, followUp.target, followUp.path, followUp.body));
+      }
+    }
+    await Promise.all(chains);
+    await faultRun;
+    const replayEnded = Date.now();
+    const faultState = await call<{ counts: FaultCounts }>("GET", "/_sim/faults");
+    await call("DELETE", "/_sim/faults");
+    log(`replay done in ${((replayEnded - started) / 1000).toFixed(0)} s; faults off; converging`);
+
+    // ------------------------------------------------------------------ convergence: the app's own repairs
+    const repairs = { reconcileRuns: 0, ordersStored: 0, refundsStored: 0, lostRecomputes: 0, promisesRecovered: 0, deliveriesSwept: 0 };
+    const runJob = async (queueName: string, name: string, data: Record<string, unknown>) => {
+      const jobId = `faults-${name}-${randomUUID()}`;
+      const queue = queues.get(queueName)!;
+      await queue.add(name, data, { jobId, attempts: 3, backoff: { type: "fixed", delay: 1_000 }, removeOnComplete: false, removeOnFail: false });
+      return eventually(async () => {
+        const job = await queue.getJob(jobId);
+        const state = await job?.getState();
+        if (state === "failed") throw new Error(`${name} failed: ${job!.failedReason}`);
+        return state === "completed" ? ((job!.returnvalue ?? {}) as Record<string, unknown>) : null;
+      }, { timeoutMs: 120_000, intervalMs: 250, what: `${name} done` });
+    };
+    const convergeTimeoutMs = options.convergeTimeoutMs ?? 240_000;
+    let converged: number | null = null;
+    let result = { customersChecked: 0, ordersChecked: 0, divergences: [] as Divergence[], promisesBehindTheMoney: 0 };
+    while (Date.now() - replayEnded < convergeTimeoutMs) {
+      await call("POST", `/_sim/webhooks/idle?timeoutMs=${Math.max(1_000, convergeTimeoutMs - (Date.now() - replayEnded))}`);
+      await settle.settled({ timeoutMs: 180_000 }).catch(() => {});
+      // As the schedulers would: the delivery sweep, the hourly reconciliation, the spend refresh.
+      const swept = await runJob(QUEUES.shopLifecycle.name, "sweep-deliveries", { kind: "sweep-deliveries" });
+      repairs.deliveriesSwept += Number((swept as { requeued?: number }).requeued ?? 0);
+      for (const shop of shops) {
+        const done = (await runJob(QUEUES.tierMaintenance.name, "reconcile-shop", { kind: "reconcile-shop", shop })) as {
+          ordersStored?: number; refundsStored?: number; repaired?: number; promises?: { recovered?: number } | null;
+        };
+        repairs.reconcileRuns++;
+        repairs.ordersStored += done.ordersStored ?? 0;
+        repairs.refundsStored += done.refundsStored ?? 0;
+        repairs.lostRecomputes += done.repaired ?? 0;
+        repairs.promisesRecovered += done.promises?.recovered ?? 0;
+      }
+      await settle.settled({ timeoutMs: 180_000 }).catch(() => {});
+      await runJob(QUEUES.tierMaintenance.name, "review-due", { kind: "review-due" });
+      await settle.settled({ timeoutMs: 180_000 }).catch(() => {});
+      result = await oracle(sim.origin, shops, replayOrderIds);
+      if (result.divergences.length === 0) {
+        converged = (Date.now() - replayEnded) / 1000;
+        break;
+      }
+      log(`${result.divergences.length} divergences ${((Date.now() - replayEnded) / 1000).toFixed(0)} s after the last fault; the next scheduled repairs run in 10 s`);
+      await sleep(10_000);
+    }
+
+    // ------------------------------------------------------------------ what else must hold
+    const lostOrders: string[] = [];
+    for (const shop of shops) {
+      const truth = await readGroundTruth(sim.origin, shop);
+      const held = new Set((await database.db.ledgerOrder.findMany({ where: { shop }, select: { orderGid: true } })).map((r) => r.orderGid));
+      for (const order of truth.orders) if (!order.test && !held.has(order.gid)) lostOrders.push(`${shop} ${order.gid}`);
+    }
+    const failed: Record<string, number> = {};
+    let stuck = 0;
+    for (const [name, queue] of queues) {
+      const counts = await queue.getJobCounts("failed", "waiting", "active", "delayed", "prioritized");
+      if (counts.failed) failed[name] = counts.failed;
+      if (WORK_QUEUES.includes(name)) stuck += counts.waiting + counts.active + counts.delayed + (counts.prioritized ?? 0);
+    }
+    await redis.sampleMemory?.();
+    const peak = redis.peakMemoryBytes ?? 0;
+    const memoryLimit = options.redisMemoryLimitBytes ?? 256 * 1024 * 1024;
+    const attempts = (await call<{ attempts: DeliveryAttempt[] }>("GET", "/_sim/webhooks")).attempts;
+    const deliveries = {
+      events: new Set(attempts.map((a) => a.webhookId)).size,
+      attempts: attempts.length,
+      failedAttempts: attempts.filter((a) => !a.ok).length,
+      duplicatesSent: attempts.filter((a) => a.duplicate && a.attempt === 1).length,
+      duplicatesAbsorbed: attempts.filter((a) => a.duplicate && a.ok).length,
+    };
+    const trailOf = (d: Divergence): string[] => {
+      const truthKey = d.subject.startsWith("gid://shopify/Customer/") ? `${d.shop} ${d.subject.split("/").pop()}` : null;
+      const order = replayOrders.find((o) => `gid://shopify/Order/${o.id}` === d.subject);
+      const key = truthKey ?? (order ? `${d.shop} ${order.customerId ?? "guest"}` : null);
+      return key ? (trail.get(key) ?? ["(no replay action: history from before the install only)"]) : [];
+    };
+    // What the app's own tables say about each subject: for whoever reads the report, never for the oracle.
+    const appView = async (d: Divergence): Promise<string> => {
+      if (d.subject.startsWith("gid://shopify/Order/")) {
+        const row = await database.db.orderPromise.findUnique({ where: { shop_orderGid: { shop: d.shop, orderGid: d.subject } }, select: { tierKey: true, status: true, writeStatus: true, writeError: true, writeAttempts: true, madeAt: true } });
+        const ledger = await database.db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop: d.shop, orderGid: d.subject } } }).catch(() => null);
+        return `app holds: promise ${JSON.stringify(row)}; in ledger: ${ledger !== null}`;
+      }
+      const row = await database.db.customer.findUnique({ where: { shop_customerGid: { shop: d.shop, customerGid: d.subject } }, select: { tierKey: true, qualifyingSpend: true, syncStatus: true } });
+      const changes = await database.db.tierChange.findMany({ where: { shop: d.shop, customerGid: d.subject }, select: { fromTier: true, toTier: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
+      return `app holds: customer ${JSON.stringify(row)}; tier changes ${JSON.stringify(changes)}`;
+    };
+    const divergences: DivergenceWithTrail[] = [];
+    for (const d of result.divergences) divergences.push({ ...d, trail: [...trailOf(d), await appView(d)] });
+    const report: FaultReplayReport = {
+      profile: profile.name,
+      database: options.database,
+      shops: shops.length,
+      ordersPlaced: actions.order,
+      actions,
+      deliveries,
+      faults: { ...faultState.counts, ...injected },
+      repairs,
+      convergeSeconds: converged,
+      setupSeconds,
+      replaySeconds: (replayEnded - started) / 1000,
+      lostOrders,
+      jobs: { failed, stuck },
+      redisPeakMemoryBytes: peak,
+      redisMemoryBounded: peak > 0 && peak <= memoryLimit,
+      customersChecked: result.customersChecked,
+      ordersChecked: result.ordersChecked,
+      promisesBehindTheMoney: result.promisesBehindTheMoney,
+      divergences,
+      ok: false,
+    };
+    report.ok = divergences.length === 0 && lostOrders.length === 0 && Object.keys(failed).length === 0 && stuck === 0 && report.redisMemoryBounded && converged !== null;
+    return report;
+  } finally {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  }
+}
+
+async function oracle(origin: string, shops: string[], replayOrderIds: ReadonlySet<string>) {
+  const out = { customersChecked: 0, ordersChecked: 0, divergences: [] as Divergence[], promisesBehindTheMoney: 0 };
+  const now = new Date();
+  for (const shop of shops) {
+    const checked = checkShop(await readGroundTruth(origin, shop), { now, replayOrderIds });
+    out.customersChecked += checked.customersChecked;
+    out.ordersChecked += checked.ordersChecked;
+    out.promisesBehindTheMoney += checked.promisesBehindTheMoney;
+    out.divergences.push(...checked.divergences);
+  }
+  return out;
+}
+
+interface PlannedOrder {
+  shop: string;
+  customerId: string | null;
+  cod: boolean;
+  body: Record<string, unknown>;
+  /** Actions on earlier orders (by plan index) made right after this one is placed. */
+  followUps: Array<{ what: string; target: number; path: string; body: unknown }>;
+}
+
+/** The replay's traffic, drawn from the seed alone. */
+export function planTraffic(profile: FaultProfile, shops: string[], customersOf: Map<string, string[]>, rand: () => number): PlannedOrder[] {
+  const money = (lo: number, hi: number) => (lo + rand() * (hi - lo)).toFixed(2);
+  const plan: PlannedOrder[] = [];
+  const cancelled = new Set<number>();
+  const fulfilled = new Set<number>();
+  const unpaid = new Set<number>();
+  for (let n = 0; n < profile.orders; n++) {
+    const shop = shops[n % shops.length];
+    const pool = customersOf.get(shop)!;
+    const customerId = rand() < 0.08 ? null : pool[Math.floor(rand() * pool.length)];
+    const cod = rand() < profile.codShare;
+    const big = rand() < 0.06;
+    const lineItems = Array.from({ length: rand() < 0.7 ? 1 : 2 }, (_, i) => ({ title: `Replay item ${i + 1}`, price: big ? money(600, 1800) : money(15, 260), quantity: 1 }));
+    const body = {
+      customerId, email: customerId ? undefined : `guest.${n}@example.net`, lineItems, shipping: { title: "Standard", price: "6.95" }, taxRate: 0.08,
+      ...(cod ? { gateway: "Cash on Delivery (COD)" } : {}),
+    };
+    const followUps: PlannedOrder["followUps"] = [];
+    // Follow-ups on an earlier order of the same shop, each one the store accepts: nothing on a
+    // cancelled order, no refund before payment, no cancellation once shipped.
+    const earlier = plan.map((p, i) => (p.shop === shop && !cancelled.has(i) ? i : -1)).filter((i) => i >= 0);
+    if (earlier.length) {
+      const target = earlier[Math.floor(rand() * earlier.length)];
+      const r = rand();
+      let edge = 0;
+      if (r < (edge += profile.refundShare)) {
+        if (!unpaid.has(target)) followUps.push({ what: "refund", target, path: "/refunds", body: rand() < 0.3 ? { full: true, note: "returned" } : { amount: money(5, 60), note: "goodwill" } });
+      } else if (r < (edge += profile.editShare)) followUps.push({ what: "edit", target, path: "/edit", body: { addLineItems: [{ title: "Added by edit", price: money(10, 300), quantity: 1 }] } });
+      else if (r < (edge += profile.cancelShare)) {
+        if (!fulfilled.has(target)) {
+          followUps.push({ what: "cancel", target, path: "/cancel", body: { reason: "CUSTOMER" } });
+          cancelled.add(target);
+          unpaid.delete(target);
+        }
+      } else if (r < (edge += profile.fulfillShare)) {
+        followUps.push({ what: "fulfill", target, path: "/fulfill", body: {} });
+        fulfilled.add(target);
+      }
+    }
+    const waiting = [...unpaid].find((i) => plan[i].shop === shop);
+    if (waiting !== undefined && rand() < 0.5) {
+      followUps.push({ what: "markPaid", target: waiting, path: "/mark-paid", body: {} });
+      unpaid.delete(waiting);
+    }
+    if (cod) unpaid.add(n);
+    plan.push({ shop, customerId, cod, body, followUps });
+  }
+  return plan;
+}
+
+type PlannedFault = { atMs: number; kind: "worker-kill" | "redis-clean" | "redis-lossy" | "web-restart" };
+
+/** When each process fault happens: spread at random over the replay's middle 90 %, seeded. */
+export function planFaults(profile: FaultProfile, replayMs: number, rand: () => number, redisRestartable: boolean): PlannedFault[] {
+  const at = () => replayMs * (0.05 + 0.85 * rand());
+  const plan: PlannedFault[] = [];
+  for (let i = 0; i < profile.workerKills; i++) plan.push({ atMs: at(), kind: "worker-kill" });
+  if (redisRestartable) {
+    for (let i = 0; i < profile.redisRestarts; i++) plan.push({ atMs: at(), kind: i < profile.lossyRedisRestarts ? "redis-lossy" : "redis-clean" });
+  }
+  for (let i = 0; i < profile.webRestarts; i++) plan.push({ atMs: at(), kind: "web-restart" });
+  return plan.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** A promise awaited later: its failure is reported then, not as an unhandled rejection now. */
+function background<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** A process restarted as its supervisor would: tried again when it does not come up (a busy machine can take a minute). */
+async function restarting<T>(what: string, start: () => Promise<T>, log: (line: string) => void, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      log(`${what} did not come back (${(error as Error).message.split("\n")[0]}); starting it again`);
+    }
+  }
+}
+
+/**
+ * Runs the plan on time: a killed process is restarted in the background (a kill of a process
+ * still restarting waits for it first), so a slow start does not push the later faults back.
+ */
+async function runFaultPlan(plan: PlannedFault[], started: number, running: Running, injected: { workerKills: number; redisRestartsClean: number; redisRestartsLossy: number; webRestarts: number }, log: (line: string) => void) {
+  const workerRestarts = new Map<number, Promise<void>>();
+  const webRestarts = new Map<number, Promise<void>>();
+  let nextWorker = 0;
+  let nextWeb = 0;
+  for (const fault of plan) {
+    const wait = started + fault.atMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    switch (fault.kind) {
+      case "worker-kill": {
+        const i = nextWorker++ % running.workers.length;
+        await workerRestarts.get(i);
+        await running.workers[i].kill("SIGKILL");
+        injected.workerKills++;
+        workerRestarts.set(i, background(restarting("worker", () => startWorkerProcess(running.env), log).then((proc) => void (running.workers[i] = proc))));
+        break;
+      }
+      case "redis-clean":
+      case "redis-lossy":
+        await running.redis.restart!(fault.kind === "redis-clean" ? "clean" : "lossy", 1_000);
+        if (fault.kind === "redis-clean") injected.redisRestartsClean++;
+        else injected.redisRestartsLossy++;
+        break;
+      case "web-restart": {
+        const i = nextWeb++ % running.web.length;
+        await webRestarts.get(i);
+        const slot = running.web[i];
+        await slot.proc?.kill("SIGKILL");
+        injected.webRestarts++;
+        webRestarts.set(i, background(restarting("web process", () => startWebProcess({ ...running.env, PORT: String(slot.port) }), log).then(({ proc }) => void (slot.proc = proc))));
+        break;
+      }
+    }
+    log(`fault: ${fault.kind} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  await Promise.all([...workerRestarts.values(), ...webRestarts.values()]);
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SkuReplenishment" ADD COLUMN     "priorityCapacityUnits" INTEGER NOT NULL DEFAULT 0;
+
