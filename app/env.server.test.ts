@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { rmSync } from "node:fs";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { EnvError, parseEnv } from "./env.server.ts";
+import { EnvError, parseEnv, redisTargetOf } from "./env.server.ts";
 
 const base = { SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "https://app.example.com", SCOPES: "read_orders" };
 
@@ -22,6 +22,15 @@ describe("environment", () => {
       expect((error as Error).message).toMatch(/SHOPIFY_APP_URL is missing/);
       expect((error as Error).message).toMatch(/SCOPES is missing/);
     }
+  });
+
+  it("uses one Redis unless REDIS_CLUSTER_NODES names a cluster, and refuses a malformed node", () => {
+    expect(redisTargetOf(parseEnv(base))).toBe("redis://127.0.0.1:6379");
+    expect(redisTargetOf(parseEnv({ ...base, REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7000,rediss://u:p@10.0.0.3:7000" }))).toEqual({
+      clusterNodes: ["10.0.0.1:7000", "10.0.0.2:7000", "rediss://u:p@10.0.0.3:7000"],
+    });
+    expect(() => parseEnv({ ...base, REDIS_CLUSTER_NODES: "10.0.0.1:7000,http://x:1" })).toThrow(/REDIS_CLUSTER_NODES is invalid/);
+    expect(() => parseEnv({ ...base, REDIS_CLUSTER_NODES: "10.0.0.1:port" })).toThrow(/REDIS_CLUSTER_NODES is invalid/);
   });
 
   it("refuses the simulator redirect and plain http in production", () => {

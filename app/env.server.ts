@@ -15,12 +15,22 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().default("file:.data/tierline.db"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  // A Redis Cluster instead of REDIS_URL: its seed nodes, comma-separated, each host:port or a
+  // redis(s):// URL (credentials and TLS from the URL). Each queue then gets a slot of its own.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((node) => node.trim()).filter(Boolean))
+    .refine((nodes) => nodes.every(isRedisNode), "comma-separated host:port or redis://host:port entries"),
   // Queue key prefix: lets several deployments (or test runs) share one Redis.
   QUEUE_PREFIX: z.string().default("tierline"),
   // Jobs in flight per queue per worker process. A webhook job mostly waits on Redis round
   // trips, so one process needs many in flight: at 200 orders/s (tier-pipeline bench) 8 let
   // 5,000 deliveries queue up with the worker at a third of a core; 16 kept the queue empty.
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  // A worker process answers GET /healthz on this port when set (200 while its workers run and
+  // Redis and the database answer; 503 while it drains after SIGTERM).
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal("").transform(() => undefined)),
   // How long a worker may hold a job before another worker takes it over (crash recovery).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),
@@ -54,6 +64,20 @@ export type Env = z.infer<typeof EnvSchema>;
 export function isLoopbackOrigin(origin: string): boolean {
   const host = new URL(origin).hostname;
   return host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function isRedisNode(node: string): boolean {
+  try {
+    const url = new URL(node.includes("://") ? node : `redis://${node}`);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" && /^\d*$/.test(url.port);
+  } catch {
+    return false;
+  }
+}
+
+/** The Redis the queues live on: the cluster when REDIS_CLUSTER_NODES names one, else REDIS_URL. */
+export function redisTargetOf(config: Pick<Env, "REDIS_URL" | "REDIS_CLUSTER_NODES">): string | { clusterNodes: string[] } {
+  return config.REDIS_CLUSTER_NODES.length > 0 ? { clusterNodes: config.REDIS_CLUSTER_NODES } : config.REDIS_URL;
 }
 
 export class EnvError extends Error {}

@@ -34,7 +34,6 @@
 // stopped and removed at the end, on error and on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
-import { Redis } from "ioredis";
 import { loadTierRules } from "../app/adapters/db/tier-settings-repository.server.ts";
 import { currencyExponent } from "../app/domain/money.ts";
 import type { TierRules } from "../app/domain/tier-rules.ts";
@@ -47,6 +46,7 @@ import { COALESCE_MS } from "../app/workers/tier-jobs.ts";
 import { runAtRate, type LatencySummary } from "./tier-pipeline/pacing.ts";
 import { TagLatencyTracker } from "./tier-pipeline/tag-latency.ts";
 import { Timeline } from "./tier-pipeline/timeline.ts";
+import { askStatementCounts, readRedisCounters, redisCommandDelta } from "./support/process-costs.ts";
 import {
   Cleanups, failedAttemptsLogged, installAndBackfill, jobCounts, outputMarks, seedBenchShop, startTierSystem,
   type PlanName, type SeededShop, type TierSystem,
@@ -95,50 +95,10 @@ function startCpuHog(): ChildProcess {
 }
 
 /** Statements each worker process has sent (hot path and Prisma), asked over its IPC channel. */
-async function workerStatements(system: TierSystem): Promise<{ hotPath: number; prisma: number } | null> {
-  const answers = await Promise.all(
-    system.workers.map(
-      (w) =>
-        new Promise<{ hotPath: number; prisma: number } | null>((resolve) => {
-          const child = w.child;
-          const timer = setTimeout(() => {
-            child.off("message", onMessage);
-            resolve(null);
-          }, 3_000);
-          const onMessage = (message: { type?: string; hotPath?: number; prisma?: number }) => {
-            if (message?.type !== "statement-count") return;
-            clearTimeout(timer);
-            child.off("message", onMessage);
-            resolve({ hotPath: message.hotPath ?? 0, prisma: message.prisma ?? 0 });
-          };
-          child.on("message", onMessage);
-          child.send?.({ type: "statement-count" });
-        }),
-    ),
-  );
-  if (answers.some((a) => a === null)) return null;
-  return answers.reduce<{ hotPath: number; prisma: number }>((sum, a) => ({ hotPath: sum.hotPath + a!.hotPath, prisma: sum.prisma + a!.prisma }), { hotPath: 0, prisma: 0 });
-}
+const workerStatements = (system: TierSystem) => askStatementCounts(system.workers.map((w) => w.child));
 
 /** Redis's per-command call counts (INFO commandstats). */
-async function redisCommands(system: TierSystem): Promise<Map<string, number>> {
-  const client = new Redis(system.redis.url, { maxRetriesPerRequest: 1 });
-  try {
-    const info = await client.info("commandstats");
-    const out = new Map<string, number>();
-    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(match[1], Number(match[2]));
-    return out;
-  } finally {
-    client.disconnect();
-  }
-}
-
-function redisCommandDelta(before: Map<string, number>, after: Map<string, number>): { total: number; top: Array<[string, number]> } {
-  const delta: Array<[string, number]> = [...after.entries()].map(([c, n]) => [c, n - (before.get(c) ?? 0)]);
-  // The two INFO calls of this measurement are not the pipeline's.
-  const total = delta.reduce((sum, [c, n]) => sum + (c === "info" ? 0 : n), 0);
-  return { total, top: delta.filter(([c, n]) => n > 0 && c !== "info").sort((a, b) => b[1] - a[1]).slice(0, 5) };
-}
+const redisCommands = async (system: TierSystem) => (await readRedisCounters(system.redis.url)).commands;
 
 const LIVE_SHOP = "bench-live.myshopify.com";
 const FLASH_SHOP = "bench-flash-a.myshopify.com";

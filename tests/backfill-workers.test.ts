@@ -46,7 +46,7 @@ describe("history backfill through the workers", () => {
     const budget = new AdminCostBudget();
     workers = await startWorkers({
       db: database.db,
-      redisUrl: redis.url,
+      redis: redis.url,
       prefix: `bf${randomUUID().slice(0, 8)}`,
       concurrency: 4,
       lockMs: 30_000,

@@ -6,8 +6,13 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { envOrExit } from "../env.server.ts";
 import { createLogger } from "../logger.server.ts";
+import { answersWithin } from "../health.server.ts";
 
 const log = createLogger("web");
+
+/** How long requests in flight may take to finish after SIGTERM (under a platform's usual 30 s grace). */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
 
 async function main(): Promise<void> {
   const config = envOrExit();
@@ -25,11 +30,12 @@ async function main(): Promise<void> {
   }
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const { createWebhookSignatureCheck } = await import("../adapters/shopify/webhook-signature.server.ts");
-  const { jobQueues, closeJobQueues } = await import("../adapters/queues/queues.server.ts");
+  const { jobQueues, closeJobQueues, pingQueueRedis } = await import("../adapters/queues/queues.server.ts");
   const { DeliveryRecorder } = await import("../webhooks/delivery-recorder.server.ts");
   const { createWebhookIntake } = await import("../webhooks/webhook-intake.server.ts");
   const { createInstalledShopCheck } = await import("../webhooks/installed-shops.server.ts");
   const { createWebServer } = await import("./web-server.ts");
+  const { trackHttpDrain } = await import("./graceful-shutdown.ts");
   const { createRemixHandler } = await import("./remix-request-handler.ts");
   const { createStaticHandler } = await import("./static-files.ts");
   const { checkoutPromiseFastPath } = await import("./checkout-promise-fast-path.ts");
@@ -39,7 +45,13 @@ async function main(): Promise<void> {
   const queues = jobQueues();
   const { createDeliveryWriter } = await import("../webhooks/delivery-writer.server.ts");
   const deliveryWriter = await createDeliveryWriter(target);
-  const recorder = new DeliveryRecorder({ writer: deliveryWriter, queue: queues.webhooks });
+  // Batches written (one INSERT each on PostgreSQL), for the scale-out benchmark's statements per order.
+  let deliveryBatches = 0;
+  const recorder = new DeliveryRecorder({ writer: { ...deliveryWriter, write: (rows) => (deliveryBatches++, deliveryWriter.write(rows)) }, queue: queues.webhooks });
+  const { statementCount } = await import("../adapters/db/statement-driver.server.ts");
+  process.on("message", (message: { type?: string }) => {
+    if (message?.type === "statement-count") process.send?.({ type: "statement-count", ...statementCount, deliveryBatches });
+  });
   const receiveWebhook = createWebhookIntake({
     verifyHmac: createWebhookSignatureCheck({ apiSecret: config.SHOPIFY_API_SECRET }),
     isInstalled: createInstalledShopCheck(db),
@@ -61,9 +73,19 @@ async function main(): Promise<void> {
         appOrigin: appOriginOf(config.SHOPIFY_APP_URL),
       }),
     ],
-    health: async () => ({ ok: true, database: target.kind }),
+    health: () => webHealth(),
     onError: (error) => log.error("request failed", { error: error instanceof Error ? error.stack : String(error) }),
   });
+  const drain = trackHttpDrain(server);
+  // Ready while draining is not under way and the database and Redis answer (each within 1 s).
+  const webHealth = async () => {
+    if (drain.draining) return { ok: false, draining: true };
+    const [database, redis] = await Promise.all([
+      answersWithin(() => db.$queryRawUnsafe("SELECT 1")),
+      answersWithin(pingQueueRedis),
+    ]);
+    return { ok: database && redis, database: database ? target.kind : "unreachable", redis: redis ? "ok" : "unreachable" };
+  };
   server.listen(config.PORT, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -75,9 +97,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info("shutting down", { signal });
-    server.close();
-    server.closeIdleConnections();
+    log.info("shutting down", { signal, inFlight: drain.inFlight });
+    // Requests in flight (a webhook being stored and queued) finish before Redis and the database close.
+    const { forced } = await drain.drain(SHUTDOWN_DEADLINE_MS);
+    if (forced) log.warn("requests still open at the shutdown deadline were cut", { deadlineMs: SHUTDOWN_DEADLINE_MS });
     await closeJobQueues().catch(() => {});
     await deliveryWriter.close().catch(() => {});
     await db.$disconnect().catch(() => {});

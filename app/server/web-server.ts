@@ -21,7 +21,8 @@ export interface WebServerOptions {
   remix: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Routes answered on node:http before Remix (checkout-promise-fast-path.ts); bodyless methods only. */
   fastRoutes?: FastRoute[];
-  health?: () => Promise<Record<string, unknown>>;
+  /** `/healthz`: 200 when `ok`, else 503 (a load balancer then sends no new requests here). */
+  health?: () => Promise<{ ok: boolean } & Record<string, unknown>>;
   onError?: (error: unknown) => void;
 }
 
@@ -83,7 +84,10 @@ export function createWebServer(options: WebServerOptions): http.Server {
         const result = await options.receiveWebhook({ method: req.method ?? "GET", url, headers: req.headers, rawBody });
         return sendJson(res, result.status, result.body);
       }
-      if (url === "/healthz" && options.health) return sendJson(res, 200, await options.health());
+      if (url === "/healthz" && options.health) {
+        const health = await options.health();
+        return sendJson(res, health.ok ? 200 : 503, health);
+      }
       if (options.fastRoutes && (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS")) {
         const pathname = pathnameOf(url);
         const fast = options.fastRoutes.find((route) => route.pathname === pathname);

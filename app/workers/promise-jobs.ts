@@ -185,7 +185,11 @@ export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
     } finally {
       await redis.eval(RELEASE_LOCK, 1, lock, owner);
     }
-    if ("more" in result && result.more) await enqueueWrite(deps.queues, shop, result.retryAfterMs ?? 0);
+    if ("more" in result && result.more) {
+      // Shopify's bucket for the shop ran dry: an operator watches how often (README, Production deployment).
+      if (result.retryAfterMs) deps.log.info("admin api throttled", { shop, writer: "promise-writes", retryAfterMs: result.retryAfterMs });
+      await enqueueWrite(deps.queues, shop, result.retryAfterMs ?? 0);
+    }
     return result;
   };
 }

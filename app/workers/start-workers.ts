@@ -2,12 +2,11 @@
 // on import. close() lets each worker finish the job in hand (or, past the
 // deadline, stops so the job's lock lapses and another worker takes it over).
 import { FlowProducer, Worker, type Processor } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, jobIdFor } from "../adapters/queues/queue-registry.ts";
-import { createProducerConnection, createWorkerConnection, queuePrefix } from "../adapters/queues/redis-connection.server.ts";
+import { createProducerConnection, createWorkerConnection, queueKeyPrefix, type RedisClient, type RedisTarget } from "../adapters/queues/redis-connection.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { waitingTierKeysForSku } from "../adapters/db/replenishment-repository.server.ts";
 import { createBackfillProcessor } from "./process-backfill.ts";
@@ -24,7 +23,8 @@ import { createAskProcessor, createDecideProcessor, startRequestFlow } from "./r
 
 export interface WorkerOptions {
   db: Db;
-  redisUrl: string;
+  /** One Redis (a redis:// URL) or a Redis Cluster's nodes. */
+  redis: RedisTarget;
   prefix: string;
   concurrency: number;
   lockMs: number;
@@ -60,12 +60,14 @@ export const RECONCILE_EVERY_MS = 60 * 60_000;
 export interface RunningWorkers {
   workers: Worker[];
   queues: JobQueues;
+  /** PING over the producer connection (the health check). */
+  ping(): Promise<void>;
   close(deadlineMs?: number): Promise<void>;
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   const { db, log } = options;
-  const producer = createProducerConnection(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 3 });
+  const producer = createProducerConnection(options.redis, { enableOfflineQueue: true, maxRetriesPerRequest: 3 });
   producer.on("error", () => {});
   const queues = createJobQueues(producer, options.prefix);
 
@@ -77,8 +79,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     );
   };
 
-  const connections: Redis[] = [producer];
-  const flows = new FlowProducer({ connection: producer, prefix: queuePrefix(options.prefix) });
+  const connections: RedisClient[] = [producer];
+  // A flow's parent and children share one prefix (one slot on a cluster).
+  const flows = new FlowProducer({ connection: producer, prefix: queueKeyPrefix(options.prefix, QUEUES.replenishmentDecide.name, producer.isCluster) });
   const adminFor = options.adminFor ?? shopifyAdminRunner;
   const replenishment: ReplenishmentPorts = {
     admin: adminFor,
@@ -86,11 +89,11 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     waitingTierKeys: (shop, { sku }) => waitingTierKeysForSku(db, shop, sku),
   };
   const make = <T,>(name: string, processor: Processor<T>, concurrency = options.concurrency) => {
-    const connection = createWorkerConnection(options.redisUrl);
+    const connection = createWorkerConnection(options.redis);
     connections.push(connection);
     const worker = new Worker<T>(name, processor, {
       connection,
-      prefix: queuePrefix(options.prefix),
+      prefix: queueKeyPrefix(options.prefix, name, connection.isCluster),
       concurrency,
       lockDuration: options.lockMs,
       // Check for jobs whose worker died (lock lapsed) a few times per lock period.
@@ -152,6 +155,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   return {
     workers,
     queues,
+    ping: async () => void (await producer.ping()),
     async close(deadlineMs = 25_000) {
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), deadlineMs).unref())]);

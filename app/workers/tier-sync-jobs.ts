@@ -120,6 +120,8 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       await redis.eval(RELEASE_LOCK, 1, lock, owner);
     }
     if (result.more) {
+      // Shopify's bucket for the shop ran dry: an operator watches how often (README, Production deployment).
+      if (result.retryAfterMs) deps.log.info("admin api throttled", { shop, writer: "tier-sync", retryAfterMs: result.retryAfterMs });
       await enqueue(deps.queues, shop, { refreshSpend, delayMs: result.retryAfterMs ?? 0 });
     } else if (result.nextDueAt) {
       // One job per due time, however many syncs end before it.

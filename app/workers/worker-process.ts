@@ -1,8 +1,10 @@
 // Entry of the worker process (`npm run worker`): runs the BullMQ workers until
 // SIGTERM/SIGINT, then closes workers (finishing or releasing the job in hand),
 // the database, and Redis, in that order.
-import { envOrExit } from "../env.server.ts";
+import { envOrExit, redisTargetOf } from "../env.server.ts";
+import type { AddressInfo } from "node:net";
 import { createLogger } from "../logger.server.ts";
+import { answersWithin, serveHealth } from "../health.server.ts";
 
 const log = createLogger("worker");
 
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
   const rfqMailer = config.SMTP_URL ? createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM ?? `Tierline <replenishment@${new URL(config.SHOPIFY_APP_URL).hostname}>` }) : null;
   const running = await startWorkers({
     db,
-    redisUrl: config.REDIS_URL,
+    redis: redisTargetOf(config),
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     lockMs: config.WORKER_LOCK_MS,
@@ -33,7 +35,14 @@ async function main(): Promise<void> {
     rfqMailer,
     log,
   });
-  process.send?.({ type: "ready" });
+  let closing = false;
+  const health = config.WORKER_HEALTH_PORT === undefined ? null : await serveHealth(config.WORKER_HEALTH_PORT, async () => {
+    if (closing) return { ok: false, draining: true };
+    const [redis, database] = await Promise.all([answersWithin(running.ping), answersWithin(() => db.$queryRawUnsafe("SELECT 1"))]);
+    const stopped = running.workers.filter((w) => !w.isRunning()).map((w) => w.name);
+    return { ok: redis && database && stopped.length === 0, redis: redis ? "ok" : "unreachable", database: database ? "ok" : "unreachable", stopped };
+  });
+  process.send?.({ type: "ready", ...(health ? { healthPort: (health.address() as AddressInfo).port } : {}) });
   // Statements sent so far (hot path and Prisma), for the tier-pipeline benchmark's per-order figures.
   const { statementCount, statementTiming } = await import("../adapters/db/statement-driver.server.ts");
   process.on("message", (message: { type?: string }) => {
@@ -49,12 +58,12 @@ async function main(): Promise<void> {
     });
   }
 
-  let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     log.info("shutting down", { signal });
     await running.close();
+    health?.close();
     rfqMailer?.close();
     await db.$disconnect();
     log.info("stopped");

@@ -1,6 +1,11 @@
 // A redis-server of the test's own on a free port, so a test can stop and restart
-// it (Redis outage tests) without disturbing anything else.
-import { spawn, type ChildProcess } from "node:child_process";
+// it (Redis outage tests) without disturbing anything else; or a Redis Cluster of
+// its own (three masters on free ports, no replicas).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import net from "node:net";
 
 export async function freePort(): Promise<number> {
@@ -33,10 +38,23 @@ async function waitForPort(port: number, up: boolean, timeoutMs = 10_000): Promi
 
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** What the app is given (REDIS_URL). */
+  get target(): string {
+    return this.url;
+  }
+
+  /** The redis-server's process id (for its CPU time), while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   static async start(): Promise<PrivateRedis> {
@@ -47,7 +65,7 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     const bin = process.env.REDIS_SERVER_BIN ?? "redis-server";
-    this.child = spawn(bin, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"], {
+    this.child = spawn(bin, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", ...this.extraArgs], {
       stdio: "ignore",
     });
     this.child.on("error", (error) => {
@@ -64,5 +82,58 @@ export class PrivateRedis {
     child.kill("SIGKILL");
     await exited;
     await waitForPort(this.port, false);
+  }
+}
+
+const run = promisify(execFile);
+
+/**
+ * A Redis Cluster of three masters on free ports (`redis-server --cluster-enabled yes`, joined
+ * with `redis-cli --cluster create`), each node's cluster state file in a temp directory.
+ */
+export class PrivateRedisCluster {
+  private constructor(
+    readonly nodes: PrivateRedis[],
+    private readonly dir: string,
+  ) {}
+
+  /** What the app is given (REDIS_CLUSTER_NODES). */
+  get target(): { clusterNodes: string[] } {
+    return { clusterNodes: this.nodes.map((node) => `127.0.0.1:${node.port}`) };
+  }
+
+  static async start(masters = 3): Promise<PrivateRedisCluster> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tierline-redis-cluster-"));
+    const nodes: PrivateRedis[] = [];
+    const cluster = new PrivateRedisCluster(nodes, dir);
+    try {
+      for (let i = 0; i < masters; i++) {
+        const port = await freePort();
+        const node = new PrivateRedis(port, ["--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, `nodes-${port}.conf`), "--cluster-node-timeout", "5000", "--dir", dir]);
+        await node.start();
+        nodes.push(node);
+      }
+      const cli = process.env.REDIS_CLI_BIN ?? "redis-cli";
+      await run(cli, ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"]);
+      // Every node must agree that all 16,384 slots are served before clients connect.
+      const deadline = Date.now() + 20_000;
+      for (const node of nodes) {
+        for (;;) {
+          const { stdout } = await run(cli, ["-p", String(node.port), "cluster", "info"]);
+          if (/cluster_state:ok/.test(stdout) && /cluster_slots_ok:16384/.test(stdout)) break;
+          if (Date.now() > deadline) throw new Error(`Redis Cluster node ${node.port} not ready:\n${stdout}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

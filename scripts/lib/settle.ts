@@ -2,10 +2,9 @@
 // promise job queued, no customer or promise waiting for its Shopify write (a tag bulk mutation included; spend values
 // left stale for the batched refresh do not count). Used by the demo and tests.
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type { Db } from "../../app/db.server.ts";
 import { QUEUES } from "../../app/adapters/queues/queue-registry.ts";
-import { queuePrefix } from "../../app/adapters/queues/redis-connection.server.ts";
+import { createWorkerConnection, queueKeyPrefix, type RedisTarget } from "../../app/adapters/queues/redis-connection.server.ts";
 import { eventually } from "./app-processes.ts";
 
 export interface SettleWatcher {
@@ -14,11 +13,11 @@ export interface SettleWatcher {
   close(): Promise<void>;
 }
 
-export function watchSettling(db: Db, redisUrl: string, prefix: string): SettleWatcher {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+export function watchSettling(db: Db, redis: RedisTarget, prefix: string): SettleWatcher {
+  const connection = createWorkerConnection(redis);
   // A Redis restarted on purpose (the fault-injection suite): it reconnects; nothing to report.
   connection.on("error", () => {});
-  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name, QUEUES.promises.name, QUEUES.promiseWrites.name].map((name) => new Queue(name, { connection, prefix: queuePrefix(prefix) }));
+  const queues = [QUEUES.webhooks.name, QUEUES.tierRecompute.name, QUEUES.tierSync.name, QUEUES.promises.name, QUEUES.promiseWrites.name].map((name) => new Queue(name, { connection, prefix: queueKeyPrefix(prefix, name, connection.isCluster) }));
   return {
     async settled({ timeoutMs = 180_000, progress } = {}) {
       // Settled twice in a row, a moment apart: a job can be between queues.

@@ -1,22 +1,28 @@
 // The whole of Tierline as production runs it, against the store simulator:
 // a fresh database, a private Redis, the simulator in this process, the web
 // process and worker processes pointed at it. Used by end-to-end tests and benchmarks.
+import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { createJobQueues } from "../../app/adapters/queues/job-queues.server.ts";
-import { createProducerConnection } from "../../app/adapters/queues/redis-connection.server.ts";
+import { createProducerConnection, type RedisTarget } from "../../app/adapters/queues/redis-connection.server.ts";
 import { requestTierSync } from "../../app/workers/tier-sync-jobs.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../../tests/support/test-database.ts";
-import { appEnv, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET, type AppProcess } from "./app-processes.ts";
-import { freePort, PrivateRedis } from "./private-redis.ts";
+import { appEnv, AppProcess, ROOT, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "./app-processes.ts";
+import { freePort, PrivateRedis, PrivateRedisCluster } from "./private-redis.ts";
 import { watchSettling, type SettleWatcher } from "./settle.ts";
 
-export interface TierlineSystem {
+export interface TierlineSystem<R extends PrivateRedis | PrivateRedisCluster = PrivateRedis> {
   sim: RunningSimulator;
   database: TestDatabase;
-  redis: PrivateRedis;
+  redis: R;
+  /** What the app processes were given: REDIS_URL, or REDIS_CLUSTER_NODES. */
+  redisTarget: RedisTarget;
   web: AppProcess;
-  /** Where the web process listens (webhooks are posted here). */
+  /** Every web process (one unless `webProcesses` asked for more). */
+  webs: AppProcess[];
+  /** Where the web process listens, or the balancer in front of several (webhooks are posted here). */
   appUrl: string;
   workers: AppProcess[];
   prefix: string;
@@ -33,13 +39,19 @@ export interface TierlineSystemOptions {
   kind?: DatabaseKind;
   label?: string;
   workers?: number;
+  /** Web processes behind one address (a round-robin TCP balancer), default 1. */
+  webProcesses?: number;
+  /** A local Redis Cluster of three masters instead of one Redis. */
+  redisCluster?: boolean;
   /** More app environment (WORKER_CONCURRENCY, APP_BRIDGE_URL, …). */
   env?: Record<string, string>;
   /** Told of each part started, with how to stop it (benchmarks keep their own cleanup list). */
   onStarted?: (what: string, stop: () => Promise<unknown>) => void;
 }
 
-export async function startTierlineSystem(options: TierlineSystemOptions = {}): Promise<TierlineSystem> {
+export function startTierlineSystem(options?: TierlineSystemOptions & { redisCluster?: false }): Promise<TierlineSystem>;
+export function startTierlineSystem(options: TierlineSystemOptions & { redisCluster: true }): Promise<TierlineSystem<PrivateRedisCluster>>;
+export async function startTierlineSystem(options: TierlineSystemOptions = {}): Promise<TierlineSystem<PrivateRedis | PrivateRedisCluster>> {
   const stops: Array<() => Promise<unknown>> = [];
   const started = <T>(what: string, value: T, stop: () => Promise<unknown>): T => {
     stops.push(stop);
@@ -52,17 +64,20 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
   try {
     const database = await createTestDatabase(options.kind ?? "sqlite", options.label ?? "system");
     started("temp database", database, () => database.drop());
-    const redis = await PrivateRedis.start();
-    started("private Redis", redis, () => redis.stop());
+    const redis = options.redisCluster ? await PrivateRedisCluster.start() : await PrivateRedis.start();
+    started(options.redisCluster ? "private Redis Cluster" : "private Redis", redis, () => redis.stop());
+    const redisTarget = redis.target;
     const appUrl = `http://127.0.0.1:${await freePort()}`;
     const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
     started("simulator", sim, () => sim.close());
     const prefix = `s${randomUUID().slice(0, 8)}`;
     const env = appEnv({
       databaseUrl: database.url,
-      redisUrl: redis.url,
+      // On a cluster, REDIS_URL points nowhere: anything that used it instead of the cluster would fail.
+      redisUrl: typeof redisTarget === "string" ? redisTarget : "redis://127.0.0.1:9",
       queuePrefix: prefix,
       extra: {
+        ...(typeof redisTarget === "string" ? {} : { REDIS_CLUSTER_NODES: redisTarget.clusterNodes.join(",") }),
         PORT: new URL(appUrl).port,
         SHOPIFY_APP_URL: appUrl,
         SHOPIFY_API_ORIGIN: sim.origin,
@@ -72,17 +87,32 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
         ...options.env,
       },
     });
-    const { proc: web } = await startWebProcess(env);
-    started("web process", web, () => web.kill());
+    const webs: AppProcess[] = [];
+    const webCount = options.webProcesses ?? 1;
+    if (webCount === 1) {
+      const { proc } = await startWebProcess(env);
+      webs.push(started("web process", proc, () => proc.kill()));
+    } else {
+      const ports: number[] = [];
+      for (let i = 0; i < webCount; i++) {
+        const port = await freePort();
+        const { proc } = await startWebProcess({ ...env, PORT: String(port) });
+        webs.push(started(`web process ${i + 1}`, proc, () => proc.kill()));
+        ports.push(port);
+      }
+      const balancer = await startBalancerProcess(Number(new URL(appUrl).port), ports);
+      started("balancer", balancer, () => balancer.kill());
+    }
+    const web = webs[0];
     const workers: AppProcess[] = [];
     for (let i = 0; i < (options.workers ?? 1); i++) {
       const worker = await startWorkerProcess(env);
       workers.push(started(`worker process ${i + 1}`, worker, () => worker.kill()));
     }
-    const settle = watchSettling(database.db, redis.url, prefix);
+    const settle = watchSettling(database.db, redisTarget, prefix);
     started("settle watcher", settle, () => settle.close());
     const refreshSpend = async (shop: string) => {
-      const connection = createProducerConnection(redis.url, { enableOfflineQueue: true });
+      const connection = createProducerConnection(redisTarget, { enableOfflineQueue: true });
       const queues = createJobQueues(connection, prefix);
       try {
         await requestTierSync(queues, shop, { refreshSpend: true });
@@ -92,11 +122,21 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, web, appUrl, workers, prefix, env, settle, refreshSpend, close };
+    return { sim, database, redis, redisTarget, web, webs, appUrl, workers, prefix, env, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** The round-robin balancer in a process of its own (scripts/lib/tcp-balancer-process.ts). */
+function startBalancerProcess(port: number, backendPorts: number[]): Promise<AppProcess> {
+  const child = fork(path.join(ROOT, "scripts/lib/tcp-balancer-process.ts"), [String(port), ...backendPorts.map(String)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const proc = new AppProcess("balancer", child);
+  return new Promise((resolve, reject) => {
+    child.once("message", () => resolve(proc));
+    child.once("exit", (code) => reject(new Error(`balancer exited with ${code}: ${proc.output}`)));
+  });
 }
 
 /** Grants read_all_orders (an approved app) and opens the app as the merchant would. */

@@ -1,9 +1,8 @@
 // Producer side: the Queue objects a process enqueues into, with the defaults
 // every job gets (retries with exponential backoff, bounded history in Redis).
 import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { QUEUES, type JobPayload, type QueueKey } from "./queue-registry.ts";
-import { queuePrefix } from "./redis-connection.server.ts";
+import { queueKeyPrefix, type RedisClient } from "./redis-connection.server.ts";
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 10,
@@ -16,11 +15,11 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 export type JobQueues = { [K in QueueKey]: Queue<JobPayload<K>> } & { close(): Promise<void> };
 
-export function createJobQueues(connection: Redis, prefix: string): JobQueues {
+export function createJobQueues(connection: RedisClient, prefix: string): JobQueues {
   const queues = Object.fromEntries(
     (Object.keys(QUEUES) as QueueKey[]).map((key) => [
       key,
-      new Queue(QUEUES[key].name, { connection, prefix: queuePrefix(prefix), defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+      new Queue(QUEUES[key].name, { connection, prefix: queueKeyPrefix(prefix, QUEUES[key].name, connection.isCluster), defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     ]),
   ) as unknown as JobQueues;
   queues.close = async () => {

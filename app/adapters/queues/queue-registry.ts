@@ -134,6 +134,20 @@ export const QUEUES = {
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
+
+/**
+ * On a Redis Cluster each queue has a hash tag of its own (redis-connection.server.ts), except
+ * queues BullMQ writes in one script: a replenishment flow adds its "decide" parent and "ask"
+ * children together, and a finished ask updates its parent, so both live in one slot.
+ */
+const SHARED_SLOT: Record<string, string> = {
+  [QUEUES.replenishmentAsk.name]: "replenishment",
+  [QUEUES.replenishmentDecide.name]: "replenishment",
+};
+
+export function slotGroupOf(queueName: string): string {
+  return SHARED_SLOT[queueName] ?? queueName;
+}
 export type JobPayload<K extends QueueKey> = z.infer<(typeof QUEUES)[K]["payload"]>;
 
 /**

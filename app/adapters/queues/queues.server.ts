@@ -1,17 +1,16 @@
 // The producer queues of this process, created on first use from the environment.
-import type { Redis } from "ioredis";
-import { env } from "../../env.server.ts";
+import { env, redisTargetOf } from "../../env.server.ts";
 import { createJobQueues, type JobQueues } from "./job-queues.server.ts";
-import { createProducerConnection } from "./redis-connection.server.ts";
+import { createProducerConnection, type RedisClient } from "./redis-connection.server.ts";
 
 declare global {
-  var __tierlineQueues: { connection: Redis; queues: JobQueues } | undefined;
+  var __tierlineQueues: { connection: RedisClient; queues: JobQueues } | undefined;
 }
 
 export function jobQueues(): JobQueues {
   if (!globalThis.__tierlineQueues) {
     const config = env();
-    const connection = createProducerConnection(config.REDIS_URL);
+    const connection = createProducerConnection(redisTargetOf(config));
     // Errors surface on each failed enqueue; the event only needs a listener so it is not thrown.
     connection.on("error", () => {});
     globalThis.__tierlineQueues = { connection, queues: createJobQueues(connection, config.QUEUE_PREFIX) };
@@ -25,4 +24,10 @@ export async function closeJobQueues(): Promise<void> {
   if (!current) return;
   await current.queues.close();
   current.connection.disconnect();
+}
+
+/** PING over this process's producer connection (the web process's health check). */
+export async function pingQueueRedis(): Promise<void> {
+  jobQueues();
+  await globalThis.__tierlineQueues!.connection.ping();
 }
