@@ -12,6 +12,7 @@ import { inventoryLevelGids } from "../use-cases/replenishment-requests.server.t
 import { SHOP_DOMAIN, fixtureChanges, fixtureShop } from "../../simulator/webhooks/payload-fixtures.ts";
 import { customersDataRequestPayload, customersRedactPayload, payloadContext, payloadForChange, shopRedactPayload } from "../../simulator/webhooks/payloads.ts";
 import { toWebhookJson } from "../../simulator/webhooks/webhook-json.ts";
+import { jsonObjectProblem } from "./json-payload.ts";
 import { payloadShapeProblem, REQUIRED_SHAPES, type Shape } from "./payload-shape.ts";
 
 const readOrder = (payload: unknown) => {
@@ -68,7 +69,16 @@ const workerAccepts = (topic: string, text: string): boolean => {
     return false;
   }
 };
-const intakeAccepts = (topic: string, text: string) => payloadShapeProblem(topic, Buffer.from(text)) === null;
+/** The intake's answer, with the key offsets of the grammar scan (as the intake calls it) and without: the same. */
+const intakeAccepts = (topic: string, text: string) => {
+  const body = Buffer.from(text);
+  const keys: number[] = [];
+  expect(jsonObjectProblem(body, keys)).toBeNull();
+  expect(keys.length).toBeGreaterThan(0);
+  const problem = payloadShapeProblem(topic, body, keys);
+  expect(payloadShapeProblem(topic, body)).toBe(problem);
+  return problem === null;
+};
 
 type Json = Record<string, unknown>;
 const WRONG_VALUES: unknown[] = [{ $gt: 0 }, [], true, "not-a-valid-value", 12, -1.5, null];
@@ -141,6 +151,10 @@ describe("payload shape check", () => {
   it("reads the body as JSON.parse does: whitespace anywhere, escapes in strings, the last of a repeated key", () => {
     const spaced = '{ "admin_graphql_api_id" : "gid://shopify/Customer/\\u0031" ,\n\t"email" : null , "admin_graphql_api_id":"gid://shopify/Customer/2" }';
     expect(payloadShapeProblem("customers/update", Buffer.from(spaced))).toBeNull();
+    const keys: number[] = [];
+    expect(jsonObjectProblem(Buffer.from(spaced), keys)).toBeNull();
+    expect(keys.map((at) => spaced.slice(at, spaced.indexOf('"', at + 1) + 1))).toEqual(['"admin_graphql_api_id"', '"email"', '"admin_graphql_api_id"']);
+    expect(payloadShapeProblem("customers/update", Buffer.from(spaced), keys)).toBeNull();
     expect(payloadShapeProblem("customers/update", Buffer.from('{"admin_graphql_api_id":"gid://shopify/Customer/2","admin_graphql_api_id":5}'))).toMatch(/admin_graphql_api_id must be/);
     expect(payloadShapeProblem("customers/delete", Buffer.from('{"note":"a \\"quoted\\" } ] {","nested":{"admin_graphql_api_id":1},"admin_graphql_api_id":"gid://shopify/Customer/3"}'))).toBeNull();
   });

@@ -192,32 +192,67 @@ function stringAt(b: Uint8Array, i: number, end: number): string {
 }
 
 /**
- * Where each wanted member's value starts in the object at i (the last one for a repeated
+ * Where each wanted member's value starts and ends in the object at i (the last one for a repeated
  * key, as JSON.parse keeps), or -1 when absent. Keys are matched by their raw bytes, which
  * for the plain ASCII names Shopify uses is their text; a key spelled with escapes counts as
  * absent (refused; Shopify never writes one).
  */
-function memberStarts(b: Uint8Array, i: number, keys: readonly string[]): number[] {
+function memberSpans(b: Uint8Array, i: number, keys: readonly string[], keyOffsets?: readonly number[]): { starts: number[]; ends: number[] } {
   const starts = keys.map(() => -1);
+  const ends = keys.map(() => -1);
+  // Known key offsets (from the grammar scan): only the wanted values are skipped over.
+  if (keyOffsets) {
+    for (const at of keyOffsets) {
+      const found = keyIndex(b, at, keys);
+      if (found < 0) continue;
+      const value = skipWhitespace(b, skipWhitespace(b, skipString(b, at)) + 1);
+      starts[found] = value;
+      // A container's end is never read (its members are), so a large one is not walked.
+      ends[found] = b[value] === OPEN_OBJECT || b[value] === OPEN_ARRAY ? -1 : skipValue(b, value);
+    }
+    return { starts, ends };
+  }
   i = skipWhitespace(b, i + 1);
   while (b[i] !== CLOSE_OBJECT) {
     const keyEnd = skipString(b, i);
-    const keyLength = keyEnd - i - 2;
-    let found = -1;
-    for (let k = 0; k < keys.length && found < 0; k++) {
-      const key = keys[k];
-      if (key.length !== keyLength) continue;
-      let same = true;
-      for (let j = 0; j < keyLength && same; j++) same = b[i + 1 + j] === key.charCodeAt(j);
-      if (same) found = k;
-    }
+    const found = keyIndex(b, i, keys);
     // Past the colon to the value.
     const value = skipWhitespace(b, skipWhitespace(b, keyEnd) + 1);
-    if (found >= 0) starts[found] = value;
-    i = skipWhitespace(b, skipValue(b, value));
+    const end = skipValue(b, value);
+    if (found >= 0) {
+      starts[found] = value;
+      ends[found] = end;
+    }
+    i = skipWhitespace(b, end);
     if (b[i] === COMMA) i = skipWhitespace(b, i + 1);
   }
-  return starts;
+  return { starts, ends };
+}
+
+/** Each key list's indices by key length: a body's key is compared only with wanted keys as long as it. */
+const indicesByLength = new WeakMap<readonly string[], number[][]>();
+function keysOfLength(keys: readonly string[], length: number): number[] | undefined {
+  let byLength = indicesByLength.get(keys);
+  if (!byLength) {
+    const built: number[][] = [];
+    keys.forEach((key, k) => (built[key.length] ??= []).push(k));
+    indicesByLength.set(keys, (byLength = built));
+  }
+  return byLength[length];
+}
+
+/** Which of keys the key string at i spells (by its raw bytes), or -1. */
+function keyIndex(b: Uint8Array, i: number, keys: readonly string[]): number {
+  const keyLength = skipString(b, i) - i - 2;
+  const candidates = keysOfLength(keys, keyLength);
+  if (!candidates) return -1;
+  for (const k of candidates) {
+    const key = keys[k];
+    let same = true;
+    for (let j = 0; j < keyLength && same; j++) same = b[i + 1 + j] === key.charCodeAt(j);
+    if (same) return k;
+  }
+  return -1;
 }
 
 const gidPatterns = new Map<string, RegExp>();
@@ -300,10 +335,13 @@ function valueProblem(b: Uint8Array, i: number, end: number, field: Field, path:
   return null;
 }
 
-function objectProblem(b: Uint8Array, i: number, shape: Shape, path: string): string | null {
-  const keys = Object.keys(shape);
+const keysOfShape = new WeakMap<Shape, string[]>();
+
+function objectProblem(b: Uint8Array, i: number, shape: Shape, path: string, keyOffsets?: readonly number[]): string | null {
+  let keys = keysOfShape.get(shape);
+  if (!keys) keysOfShape.set(shape, (keys = Object.keys(shape)));
   if (keys.length === 0) return null;
-  const starts = memberStarts(b, i, keys);
+  const { starts, ends } = memberSpans(b, i, keys, keyOffsets);
   for (let k = 0; k < keys.length; k++) {
     const field = shape[keys[k]];
     const at = `${path}${path ? "." : ""}${keys[k]}`;
@@ -311,7 +349,7 @@ function objectProblem(b: Uint8Array, i: number, shape: Shape, path: string): st
       if (field.optional) continue;
       return `${at} is missing, expected ${describeKind(field.kind)}`;
     }
-    const problem = valueProblem(b, starts[k], skipValue(b, starts[k]), field, at);
+    const problem = valueProblem(b, starts[k], ends[k], field, at);
     if (problem) return problem;
   }
   return null;
@@ -320,10 +358,11 @@ function objectProblem(b: Uint8Array, i: number, shape: Shape, path: string): st
 /**
  * null when the body (a JSON object, as jsonObjectProblem has established) has every field
  * the topic's handler needs, of the right type; otherwise which field is missing or wrong.
+ * topLevelKeys: the key offsets jsonObjectProblem found, when it found them (saves a walk).
  */
-export function payloadShapeProblem(topic: string, body: Uint8Array): string | null {
+export function payloadShapeProblem(topic: string, body: Uint8Array, topLevelKeys?: readonly number[]): string | null {
   const shape = REQUIRED_SHAPES[topic];
   if (!shape) return null;
-  const problem = objectProblem(body, skipWhitespace(body, 0), shape, "");
+  const problem = objectProblem(body, skipWhitespace(body, 0), shape, "", topLevelKeys?.length ? topLevelKeys : undefined);
   return problem && `${topic} payload: ${problem}`;
 }

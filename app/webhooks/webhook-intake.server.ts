@@ -93,11 +93,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     const topic = header(headers, "x-shopify-topic")!;
     const shop = header(headers, "x-shopify-shop-domain")!;
     const webhookId = header(headers, "x-shopify-webhook-id")!;
-    const malformed = jsonObjectProblem(request.rawBody);
+    const topLevelKeys: number[] = [];
+    const malformed = jsonObjectProblem(request.rawBody, topLevelKeys);
     if (malformed !== null) return respond(400, "error", malformed);
     if (!isKnownTopic(topic)) return respond(404, "error", `Tierline does not subscribe to webhook topic "${topic}"`);
     // A body the worker could only close as failed is refused now, naming the field: nothing stored or queued.
-    const misshapen = payloadShapeProblem(topic, request.rawBody);
+    const misshapen = payloadShapeProblem(topic, request.rawBody, topLevelKeys);
     if (misshapen !== null) return respond(422, "error", misshapen);
 
     if (!isAcceptedWithoutInstallation(topic)) {
