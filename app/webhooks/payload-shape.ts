@@ -198,8 +198,8 @@ function stringAt(b: Uint8Array, i: number, end: number): string {
  * absent (refused; Shopify never writes one).
  */
 function memberSpans(b: Uint8Array, i: number, keys: readonly string[], keyOffsets?: readonly number[]): { starts: number[]; ends: number[] } {
-  const starts = keys.map(() => -1);
-  const ends = keys.map(() => -1);
+  const starts = new Array<number>(keys.length).fill(-1);
+  const ends = new Array<number>(keys.length).fill(-1);
   // Known key offsets (from the grammar scan): only the wanted values are skipped over.
   if (keyOffsets) {
     for (const at of keyOffsets) {
@@ -286,42 +286,46 @@ const describeKind = (kind: Kind): string => {
   return "object" in kind ? "an object" : "an array";
 };
 
+// A plain function, not a closure per call: tsx's keepNames wraps every closure made on the hot path.
+function mustBe(path: string, kind: Kind): string {
+  return `${path} must be ${describeKind(kind)}`;
+}
+
 /** null when the value at i (ending at end) is of the kind; otherwise the problem, at path. */
 function valueProblem(b: Uint8Array, i: number, end: number, field: Field, path: string): string | null {
   const c = b[i];
   if (c === 0x6e /* null */) return field.nullable ? null : `${path} is null, expected ${describeKind(field.kind)}`;
   const kind = field.kind;
-  const wrong = () => `${path} must be ${describeKind(kind)}`;
   const isString = c === QUOTE;
   const isNumber = c === 0x2d || (c >= 0x30 && c <= 0x39);
   if (typeof kind === "string") {
     switch (kind) {
       case "string":
-        return isString ? null : wrong();
+        return isString ? null : mustBe(path, kind);
       case "nonEmptyString":
-        return isString && end - i > 2 ? null : wrong();
+        return isString && end - i > 2 ? null : mustBe(path, kind);
       case "timestamp":
-        return isString && !Number.isNaN(Date.parse(stringAt(b, i, end))) ? null : wrong();
+        return isString && !Number.isNaN(Date.parse(stringAt(b, i, end))) ? null : mustBe(path, kind);
       case "boolean":
-        return c === 0x74 || c === 0x66 ? null : wrong();
+        return c === 0x74 || c === 0x66 ? null : mustBe(path, kind);
       case "decimal":
-        if (isNumber) return DECIMAL.test(latin1(b, i, end)) ? null : wrong();
-        return isString && DECIMAL.test(stringAt(b, i, end)) ? null : wrong();
+        if (isNumber) return DECIMAL.test(latin1(b, i, end)) ? null : mustBe(path, kind);
+        return isString && DECIMAL.test(stringAt(b, i, end)) ? null : mustBe(path, kind);
       case "numericId":
-        if (isNumber) return DIGITS.test(latin1(b, i, end)) ? null : wrong();
-        return isString && DIGITS.test(stringAt(b, i, end)) ? null : wrong();
+        if (isNumber) return DIGITS.test(latin1(b, i, end)) ? null : mustBe(path, kind);
+        return isString && DIGITS.test(stringAt(b, i, end)) ? null : mustBe(path, kind);
       case "stringOrNumber":
-        return isString || isNumber ? null : wrong();
+        return isString || isNumber ? null : mustBe(path, kind);
       case "currencyCode":
-        return isString && CURRENCY_CODE.test(stringAt(b, i, end)) ? null : wrong();
+        return isString && CURRENCY_CODE.test(stringAt(b, i, end)) ? null : mustBe(path, kind);
       case "count":
-        return isNumber && DIGITS.test(latin1(b, i, end)) ? null : wrong();
+        return isNumber && DIGITS.test(latin1(b, i, end)) ? null : mustBe(path, kind);
     }
   }
-  if ("gid" in kind) return isString && gidPattern(kind.gid).test(stringAt(b, i, end)) ? null : wrong();
-  if ("gidPrefix" in kind) return isString && stringAt(b, i, end).startsWith(`gid://shopify/${kind.gidPrefix}/`) ? null : wrong();
-  if ("object" in kind) return c === OPEN_OBJECT ? objectProblem(b, i, kind.object, path) : wrong();
-  if (c !== OPEN_ARRAY) return wrong();
+  if ("gid" in kind) return isString && gidPattern(kind.gid).test(stringAt(b, i, end)) ? null : mustBe(path, kind);
+  if ("gidPrefix" in kind) return isString && stringAt(b, i, end).startsWith(`gid://shopify/${kind.gidPrefix}/`) ? null : mustBe(path, kind);
+  if ("object" in kind) return c === OPEN_OBJECT ? objectProblem(b, i, kind.object, path) : mustBe(path, kind);
+  if (c !== OPEN_ARRAY) return mustBe(path, kind);
   const item = kind.array;
   if (!item) return null;
   let at = skipWhitespace(b, i + 1);
