@@ -1,12 +1,15 @@
 // Hostile and broken webhook deliveries, over HTTP into the real web and worker processes, on
 // SQLite and PostgreSQL: signatures that are forged, made for another body or by another app;
 // deliveries for shop A that name shop B's customers and orders; bodies that are oversized,
-// malformed, not UTF-8, not declared JSON, or of the wrong shape. Each is refused with a clear
-// 4xx and nothing stored, or, once signed and well-formed, never touches what it must not; and
-// the server answers normally afterwards.
+// malformed, not UTF-8, not declared JSON, or of the wrong shape for their topic. Each is refused
+// with a clear 4xx and nothing stored or queued, or, once signed and well-formed, never touches
+// what it must not; and the server answers normally afterwards.
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobIdFor } from "../app/adapters/queues/queue-registry.ts";
+import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
 import { appEnv, eventually, startWebProcess, startWorkerProcess, TEST_API_SECRET, type AppProcess } from "../scripts/lib/app-processes.ts";
 import { PrivateRedis } from "../scripts/lib/private-redis.ts";
 import { allRows } from "./support/database-scan.ts";
@@ -66,6 +69,8 @@ describe.each(DATABASE_KINDS)("hostile webhooks on %s", (kind) => {
   let web: AppProcess;
   let worker: AppProcess;
   let appUrl: string;
+  let redisClient: Redis;
+  const queuePrefixName = `h${randomUUID().slice(0, 8)}`;
 
   const send = (topic: string, body: string, extra: Partial<Parameters<typeof sendWebhook>[1]> = {}) => sendWebhook(appUrl, { topic, shop: SHOP_A, body, secret: TEST_API_SECRET, ...extra });
   const stored = () => database.db.webhookDelivery.count();
@@ -102,12 +107,14 @@ describe.each(DATABASE_KINDS)("hostile webhooks on %s", (kind) => {
     await db.webhookDelivery.create({ data: { webhookId: "b-order", shop: SHOP_B, topic: "orders/create", payload: orderBody({ orderId: B_ORDER_ID, customerId: B_CUSTOMER_ID, total: "2500.00", email: B_EMAIL }), status: "processed", processedAt: new Date() } });
     redis = await PrivateRedis.start();
     // The Admin API (tier sync) goes nowhere: a closed loopback port.
-    const env = appEnv({ databaseUrl: database.url, redisUrl: redis.url, queuePrefix: `h${randomUUID().slice(0, 8)}`, extra: { SHOPIFY_API_ORIGIN: "http://127.0.0.1:9" } });
+    const env = appEnv({ databaseUrl: database.url, redisUrl: redis.url, queuePrefix: queuePrefixName, extra: { SHOPIFY_API_ORIGIN: "http://127.0.0.1:9" } });
     ({ proc: web, url: appUrl } = await startWebProcess(env));
     worker = await startWorkerProcess(env);
+    redisClient = new Redis(redis.url);
   });
 
   afterAll(async () => {
+    redisClient?.disconnect();
     await Promise.all([web?.kill(), worker?.kill()]);
     await redis?.stop();
     await database?.drop();
@@ -224,25 +231,44 @@ describe.each(DATABASE_KINDS)("hostile webhooks on %s", (kind) => {
     await stillServing();
   });
 
-  it("a signed, well-formed delivery of the wrong shape (wrong types, missing fields) writes nothing to the ledger, is closed as failed with the reason and never retried, and the worker keeps working", async () => {
-    const before = { orders: await database.db.ledgerOrder.count(), customers: await database.db.customer.count() };
-    const wrong = {
-      "total is an object": orderBody({ total: "12.00" }).replace(`"current_total_price_set":${money("12.00")}`, '"current_total_price_set":{"shop_money":{"amount":{"$gt":0},"currency_code":"USD"}}'),
-      "total is not a number": orderBody({ total: "twelve" }),
-      "id is a string of letters": orderBody().replace(/"admin_graphql_api_id":"gid:\/\/shopify\/Order\/\d+"/, '"admin_graphql_api_id":"gid://shopify/Order/abc"'),
-      "customer is a number": orderBody().replace(/"customer":\{[^}]*\}/, '"customer":5'),
-      "no ids at all": '{"name":"#1","line_items":[]}',
-      "customer update without an id": `{"email":"x@example.org","updated_at":"${new Date().toISOString()}"}`,
-    };
-    for (const [name, body] of Object.entries(wrong)) {
-      const topic = name.startsWith("customer update") ? "customers/update" : "orders/create";
-      const response = await send(topic, body);
-      expect({ name, status: response.status }).toEqual({ name, status: 200 });
-      const delivery = await done(response.webhookId);
-      expect({ name, status: delivery.status, attempts: delivery.attempts, error: delivery.error }).toEqual({ name, status: "failed", attempts: 1, error: expect.stringMatching(/missing or has malformed fields|Cannot parse/) });
+  it("refuses a signed, well-formed delivery of the wrong shape (wrong types, missing fields) with a 422 naming the field: nothing stored, nothing queued, nothing changed", async () => {
+    // Customers are left out: an earlier test's orders still recompute tiers in the background.
+    const before = { deliveries: await stored(), orders: await database.db.ledgerOrder.count() };
+    const at = new Date().toISOString();
+    const cases: Array<{ name: string; topic: string; body: string; field: RegExp }> = [
+      { name: "total is an object", topic: "orders/create", body: orderBody({ total: "12.00" }).replace(`"current_total_price_set":${money("12.00")}`, '"current_total_price_set":{"shop_money":{"amount":{"$gt":0},"currency_code":"USD"}}'), field: /current_total_price_set\.shop_money\.amount must be a decimal amount/ },
+      { name: "total is not a number", topic: "orders/create", body: orderBody({ total: "twelve" }), field: /current_total_price_set\.shop_money\.amount must be a decimal amount/ },
+      { name: "id is a string of letters", topic: "orders/updated", body: orderBody().replace(/"admin_graphql_api_id":"gid:\/\/shopify\/Order\/\d+"/, '"admin_graphql_api_id":"gid://shopify/Order/abc"'), field: /admin_graphql_api_id must be a gid:\/\/shopify\/Order\/<number> id/ },
+      { name: "customer is a number", topic: "orders/paid", body: orderBody().replace(/"customer":\{[^}]*\}/, '"customer":5'), field: /customer must be an object/ },
+      { name: "updated_at missing", topic: "orders/cancelled", body: orderBody().replace(/"updated_at":"[^"]*",/, ""), field: /updated_at is missing/ },
+      { name: "no ids at all", topic: "orders/create", body: '{"name":"#1","line_items":[]}', field: /admin_graphql_api_id is missing/ },
+      { name: "customer update without an id", topic: "customers/update", body: `{"email":"x@example.org","updated_at":"${at}"}`, field: /admin_graphql_api_id is missing/ },
+      { name: "refund with a text order id", topic: "refunds/create", body: `{"admin_graphql_api_id":"gid://shopify/Refund/1","order_id":"one","created_at":"${at}"}`, field: /order_id must be a numeric id/ },
+      { name: "tags not a list", topic: "customer.tags_added", body: `{"customerId":"gid://shopify/Customer/1","tags":"gold"}`, field: /tags must be an array/ },
+      { name: "fulfillment line without quantity", topic: "fulfillments/create", body: `{"admin_graphql_api_id":"gid://shopify/Fulfillment/1","order_id":1,"status":"success","created_at":"${at}","line_items":[{"admin_graphql_api_id":"gid://shopify/LineItem/1"}]}`, field: /line_items\[0\]\.quantity is missing/ },
+      { name: "stock level without a location", topic: "inventory_levels/update", body: '{"inventory_item_id":1,"available":3}', field: /location_id is missing/ },
+      { name: "redaction naming no shop", topic: "customers/redact", body: '{"customer":{"id":1},"orders_to_redact":[]}', field: /shop_domain is missing/ },
+    ];
+    const refused: string[] = [];
+    for (const c of cases) {
+      const response = await send(c.topic, c.body);
+      refused.push(response.webhookId);
+      expect({ name: c.name, status: response.status, message: response.body.message }).toEqual({ name: c.name, status: 422, message: expect.stringMatching(c.field) });
     }
-    expect({ orders: await database.db.ledgerOrder.count(), customers: await database.db.customer.count() }).toEqual(before);
+    expect({ deliveries: await stored(), orders: await database.db.ledgerOrder.count() }).toEqual(before);
+    // BullMQ records every job it adds in the queue's event stream: none of these was ever queued,
+    // while the genuine delivery sent next was.
+    const queuedJobIds = async () => {
+      const events = await redisClient.xrange(`${queuePrefix(queuePrefixName)}:webhooks:events`, "-", "+");
+      return new Set(events.map(([, fields]) => fields).filter((fields) => fields[1] === "added").map((fields) => fields[fields.indexOf("jobId") + 1]));
+    };
+    const genuine = await send("orders/create", orderBody({ total: "13.00" }));
+    expect(genuine.status).toBe(200);
+    await done(genuine.webhookId);
+    const queued = await queuedJobIds();
+    expect(queued.has(jobIdFor("wh", genuine.webhookId))).toBe(true);
+    expect(refused.filter((id) => queued.has(jobIdFor("wh", id)))).toEqual([]);
     expect(worker.exited).toBe(false);
-    await stillServing();
+    expect(web.exited).toBe(false);
   });
 });

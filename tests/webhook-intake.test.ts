@@ -139,9 +139,16 @@ describe.each(DATABASE_KINDS)("webhook intake on %s", (kind) => {
     expect(await counts()).toEqual(before);
   });
 
-  it("keeps a payload missing required fields for inspection without retrying it or touching the ledger", async () => {
+  it("refuses a payload missing the fields its topic needs with a 422, keeping nothing; one malformed deeper than the intake looks is kept for inspection, not retried, ledger untouched", async () => {
     const before = await database.db.ledgerOrder.count();
-    const response = await send("orders/create", '{"id": 5, "name": "#5"}');
+    const deliveries = await database.db.webhookDelivery.count();
+    const refused = await send("orders/create", '{"id": 5, "name": "#5"}');
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/admin_graphql_api_id is missing/);
+    expect(await database.db.webhookDelivery.count()).toBe(deliveries);
+    expect(await queue.getJob(jobIdFor("wh", refused.webhookId))).toBeUndefined();
+    // The intake checks the top-level fields; a line item's own fields are the worker's to refuse.
+    const response = await send("orders/create", orderBody().body.replace('"line_items":[]', '"line_items":[{"gift_card":"yes","quantity":1}]'));
     expect(response.status).toBe(200);
     const delivery = await processed(response.webhookId);
     expect(delivery.status).toBe("failed");

@@ -13,12 +13,17 @@ const TagsPayload = z.object({
   tags: z.array(z.string()),
 });
 
-export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
-  const parsed = TagsPayload.safeParse(ctx.payload);
+/** The customer and tags of a customer.tags_added|removed payload; PayloadError naming the bad fields. */
+export function tagChangeFromPayload(payload: unknown): z.infer<typeof TagsPayload> {
+  const parsed = TagsPayload.safeParse(payload);
   if (!parsed.success) {
     throw new PayloadError(`Customer tags payload is missing or has malformed fields: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
   }
-  const { customerId: customerGid, tags } = parsed.data;
+  return parsed.data;
+}
+
+export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
+  const { customerId: customerGid, tags } = tagChangeFromPayload(ctx.payload);
   if (ownedTierTags(tags).length === 0) return { status: "processed", note: "no Tierline tag involved" };
 
   const added = ctx.topic === "customer.tags_added" ? tags : [];

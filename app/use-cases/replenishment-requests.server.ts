@@ -50,10 +50,17 @@ function numericId(value: unknown, what: string): string {
   return text;
 }
 
+/** The inventory item and location an inventory_levels/update payload names. */
+export function inventoryLevelGids(payload: unknown): { inventoryItemGid: string; locationGid: string } {
+  const body = payload as { inventory_item_id?: unknown; location_id?: unknown } | null;
+  return {
+    inventoryItemGid: `gid://shopify/InventoryItem/${numericId(body?.inventory_item_id, "inventory_item_id")}`,
+    locationGid: `gid://shopify/Location/${numericId(body?.location_id, "location_id")}`,
+  };
+}
+
 export async function applyInventoryLevelWebhook(ctx: WebhookContext, ports: ReplenishmentPorts): Promise<WebhookOutcome> {
-  const payload = ctx.payload as { inventory_item_id?: unknown; location_id?: unknown } | null;
-  const inventoryItemGid = `gid://shopify/InventoryItem/${numericId(payload?.inventory_item_id, "inventory_item_id")}`;
-  const locationGid = `gid://shopify/Location/${numericId(payload?.location_id, "location_id")}`;
+  const { inventoryItemGid, locationGid } = inventoryLevelGids(ctx.payload);
   const rule = await loadSkuRule(ctx.db, ctx.shop, inventoryItemGid, locationGid);
   if (!rule) return { status: "skipped", note: "no replenishment rule for this SKU and location" };
 

@@ -111,8 +111,12 @@ export function isJsonObjectText(b: Uint8Array): boolean {
   return scanJsonObject(b) === 1;
 }
 
-/** 1: a JSON object or array; 0: not one; TOO_DEEP: nested deeper than allowed. */
-function scanJsonObject(b: Uint8Array): number {
+/**
+ * 1: a JSON object or array; 0: not one; TOO_DEEP: nested deeper than allowed. With topLevelKeys,
+ * the offset of each top-level member's key is pushed on it (the shape check reads members from
+ * there instead of walking the body a second time).
+ */
+function scanJsonObject(b: Uint8Array, topLevelKeys?: number[]): number {
   let i = skipWhitespace(b, 0);
   if (b[i] !== OPEN_OBJECT && b[i] !== OPEN_ARRAY) return 0;
   // The open containers, innermost last: true for an object, false for an array.
@@ -127,6 +131,7 @@ function scanJsonObject(b: Uint8Array): number {
       else {
         if (open.length >= MAX_JSON_NESTING) return TOO_DEEP;
         open.push(isObject);
+        if (topLevelKeys && isObject && open.length === 1) topLevelKeys.push(i);
         if (isObject && (i = skipKey(b, i)) < 0) return 0;
         continue;
       }
@@ -144,6 +149,7 @@ function scanJsonObject(b: Uint8Array): number {
       const inObject = open[open.length - 1];
       if (b[i] === COMMA) {
         i = skipWhitespace(b, i + 1);
+        if (topLevelKeys && inObject && open.length === 1) topLevelKeys.push(i);
         if (inObject && (i = skipKey(b, i)) < 0) return 0;
         break;
       }
@@ -160,10 +166,13 @@ const NOT_AN_OBJECT = "Malformed JSON body: body is not a JSON object";
  * null for a JSON object in valid UTF-8; otherwise why not, in JSON.parse's words. JSON text is
  * UTF-8 (RFC 8259) and Shopify sends nothing else: other bytes would be stored as replacement
  * characters, no longer the bytes that were signed. A top-level array is no webhook either.
+ * When it answers null and topLevelKeys was given, that holds the offset of every top-level key
+ * (left empty when JSON.parse had to decide).
  */
-export function jsonObjectProblem(body: Uint8Array): string | null {
+export function jsonObjectProblem(body: Uint8Array, topLevelKeys?: number[]): string | null {
   if (!isUtf8(body)) return "Malformed JSON body: not valid UTF-8";
-  const scanned = scanJsonObject(body);
+  const scanned = scanJsonObject(body, topLevelKeys);
+  if (scanned !== 1 && topLevelKeys) topLevelKeys.length = 0;
   if (scanned === 1) return body[skipWhitespace(body, 0)] === OPEN_OBJECT ? null : NOT_AN_OBJECT;
   if (scanned === TOO_DEEP) return `Malformed JSON body: nested deeper than ${MAX_JSON_NESTING} levels`;
   let parsed: unknown;

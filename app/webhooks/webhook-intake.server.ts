@@ -1,6 +1,7 @@
 // Webhook intake: the fast path every Shopify delivery takes.
 //
-//   headers present, JSON content type? → verify HMAC → JSON object in UTF-8? → known topic? → installed shop?
+//   headers present, JSON content type? → verify HMAC → JSON object in UTF-8? → known topic?
+//   → the fields the topic's handler needs, of the right types? → installed shop?
 //   → stored in WebhookDelivery and queued (DeliveryRecorder) → 200
 //
 // It never does the work itself: the worker process does. It answers 200 only
@@ -10,6 +11,7 @@
 import { isAcceptedWithoutInstallation, isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { DeliveryNotKeptError, type AcceptedDelivery, type DeliveryRecorder } from "./delivery-recorder.server.ts";
 import { jsonObjectProblem } from "./json-payload.ts";
+import { payloadShapeProblem } from "./payload-shape.ts";
 
 export type IntakeHeaders = Record<string, string | string[] | undefined>;
 
@@ -91,9 +93,13 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     const topic = header(headers, "x-shopify-topic")!;
     const shop = header(headers, "x-shopify-shop-domain")!;
     const webhookId = header(headers, "x-shopify-webhook-id")!;
-    const malformed = jsonObjectProblem(request.rawBody);
+    const topLevelKeys: number[] = [];
+    const malformed = jsonObjectProblem(request.rawBody, topLevelKeys);
     if (malformed !== null) return respond(400, "error", malformed);
     if (!isKnownTopic(topic)) return respond(404, "error", `Tierline does not subscribe to webhook topic "${topic}"`);
+    // A body the worker could only close as failed is refused now, naming the field: nothing stored or queued.
+    const misshapen = payloadShapeProblem(topic, request.rawBody, topLevelKeys);
+    if (misshapen !== null) return respond(422, "error", misshapen);
 
     if (!isAcceptedWithoutInstallation(topic)) {
       let installed: boolean;
