@@ -119,7 +119,12 @@ describe.each(DATABASE_KINDS)("health checks and graceful shutdown on %s", (kind
     running.push(proc);
     const webhookId = randomUUID();
     const orderId = "8300000000000000001";
-    const body = `{"id":${orderId},"admin_graphql_api_id":"gid://shopify/Order/${orderId}","name":"#1","created_at":"2026-11-20T09:00:00Z","updated_at":"2026-11-20T09:00:00Z","currency":"USD","line_items":[]}`;
+    // An order as Shopify shapes it (the intake refuses one missing what the worker reads).
+    const money = (amount: string) => `{"shop_money":{"amount":"${amount}","currency_code":"USD"},"presentment_money":{"amount":"${amount}","currency_code":"USD"}}`;
+    const body =
+      `{"id":${orderId},"admin_graphql_api_id":"gid://shopify/Order/${orderId}","name":"#1","created_at":"2026-11-20T09:00:00Z","updated_at":"2026-11-20T09:00:00Z",` +
+      `"processed_at":"2026-11-20T09:00:00Z","currency":"USD","financial_status":"paid","test":false,"cancelled_at":null,"customer":null,` +
+      `"current_total_price_set":${money("10.00")},"current_total_tax_set":${money("0.00")},"current_shipping_price_set":${money("0.00")},"total_shipping_price_set":${money("0.00")},"line_items":[],"refunds":[]}`;
     const request = webhookInTwoHalves(port, webhookId, body);
     await request.started;
     const exited = new Promise<number | null>((resolve) => proc.child.once("exit", (code) => resolve(code)));
