@@ -77,7 +77,7 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
       if ((await withoutErased(db, shop, [entries])).length === 0) continue;
       pageEntries.push(entries);
       const { snapshot, name, refunds } = entries;
-      const stored = await saveOrderSnapshot(db, shop, snapshot, name);
+      const stored = await saveOrderSnapshot(db, shop, snapshot, name, now, { readFromShopify: true });
       if (stored.stored) {
         result.ordersStored++;
         const cause: TierRecomputeCause = snapshot.cancelledAt ? "cancellation" : "order";

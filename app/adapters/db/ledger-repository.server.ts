@@ -107,7 +107,13 @@ const cached = (key: string, build: () => string) => {
  * when the order is there already, the domain decides against the stored version and a compare-and-set
  * on that version writes it. Two events racing on one order never fail: the loser decides again.
  */
-export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSnapshot, name: string | null, now = new Date()): Promise<OrderWriteOutcome> {
+/**
+ * `readFromShopify`: the version was read from Shopify just now (reconciliation), not delivered. On a
+ * tie in updatedAt (Shopify's timestamps are per second) it replaces what is stored: two edits in one
+ * second tie, and the delivery rule (the lower total wins a tie) can keep the older one; the read is
+ * the order as it stands. A later delivery with a newer updatedAt still wins as always.
+ */
+export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSnapshot, name: string | null, now = new Date(), options: { readFromShopify?: boolean } = {}): Promise<OrderWriteOutcome> {
   const sql = sqlOf(db);
   const fields = rowFields(snapshot) as Record<string, unknown>;
   const fieldNames = Object.keys(fields);
@@ -150,7 +156,12 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
     const next = applyLedgerEvent(current, { type: "order", order: snapshot });
-    if (next === current) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
+    const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+    const readWinsTie =
+      options.readFromShopify === true &&
+      existing.orderUpdatedAt.getTime() === snapshot.updatedAt.getTime() &&
+      fieldNames.some((f) => !sameValue(before[f], fields[f]));
+    if (next === current && !readWinsTie) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     // Compare-and-set on the version decided against: every mapped column as it was read.
     const changed = await sql.run(update, [
       name,
@@ -161,7 +172,6 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
       ...fieldNames.map((f) => raw[f] ?? null),
     ]);
     if (changed === 1) {
-      const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
       const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
       return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
     }
