@@ -156,12 +156,14 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
     const next = applyLedgerEvent(current, { type: "order", order: snapshot });
-    const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
-    const readWinsTie =
-      options.readFromShopify === true &&
-      existing.orderUpdatedAt.getTime() === snapshot.updatedAt.getTime() &&
-      fieldNames.some((f) => !sameValue(before[f], fields[f]));
-    if (next === current && !readWinsTie) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
+    const storedFields = () => rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+    // Deliveries (the hot path) decide by the ledger rule alone; only a read from Shopify looks at a tie.
+    const readWinsTie = () => {
+      if (existing.orderUpdatedAt.getTime() !== snapshot.updatedAt.getTime()) return false;
+      const before = storedFields();
+      return fieldNames.some((f) => !sameValue(before[f], fields[f]));
+    };
+    if (next === current && !(options.readFromShopify && readWinsTie())) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     // Compare-and-set on the version decided against: every mapped column as it was read.
     const changed = await sql.run(update, [
       name,
@@ -172,6 +174,7 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
       ...fieldNames.map((f) => raw[f] ?? null),
     ]);
     if (changed === 1) {
+      const before = storedFields();
       const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
       return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
     }
