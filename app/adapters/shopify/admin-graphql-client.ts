@@ -66,6 +66,17 @@ export function responseFromBody<T>(status: number, body: Body | null, retryAfte
   };
 }
 
+/** An answer read as text: its JSON body (a non-JSON body becomes an error entry) and Retry-After. */
+export function responseFromText<T>(status: number, text: string, retryAfter: string | null | undefined): AdminGraphqlResponse<T> {
+  let body: Body | null = null;
+  try {
+    body = text ? (JSON.parse(text) as Body) : null;
+  } catch {
+    body = { errors: [{ message: `Non-JSON answer (HTTP ${status}): ${text.slice(0, 200)}` }] };
+  }
+  return responseFromBody<T>(status, body, retryAfter ? Number.parseFloat(retryAfter) : undefined);
+}
+
 /** The part of shopify-app-remix's admin context this needs. */
 export interface ShopifyAdminGraphql {
   graphql(query: string, options?: { variables?: Record<string, unknown> }): Promise<Response>;
@@ -130,15 +141,7 @@ export function createFetchAdminGraphqlClient(options: FetchClientOptions): Admi
       } catch (error) {
         throw new AdminNetworkError(`Admin API request to ${options.shop} failed: ${(error as Error).message}`);
       }
-      const text = await response.text();
-      let body: Body | null = null;
-      try {
-        body = text ? (JSON.parse(text) as Body) : null;
-      } catch {
-        body = { errors: [{ message: `Non-JSON answer (HTTP ${response.status}): ${text.slice(0, 200)}` }] };
-      }
-      const retryAfter = response.headers.get("Retry-After");
-      return responseFromBody<T>(response.status, body, retryAfter ? Number.parseFloat(retryAfter) : undefined);
+      return responseFromText<T>(response.status, await response.text(), response.headers.get("Retry-After"));
     },
   };
 }

@@ -10,7 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Db } from "../../db.server.ts";
 import { sqlOf } from "../db/hot-path-sql.server.ts";
-import { AdminNetworkError, responseFromBody, type AdminGraphqlClient } from "./admin-graphql-client.ts";
+import { AdminNetworkError, responseFromBody, responseFromText, type AdminGraphqlClient } from "./admin-graphql-client.ts";
 import { API_VERSION } from "./api-version.ts";
 
 export interface OfflineAdminClientOptions {
@@ -112,13 +112,7 @@ export function createOfflineAdminClients(options: OfflineAdminClientOptions) {
           }
           if (answer.status !== 401 || attempt > 0) break;
         }
-        let parsed = null;
-        try {
-          parsed = answer.text ? JSON.parse(answer.text) : null;
-        } catch {
-          parsed = { errors: [{ message: `Non-JSON answer (HTTP ${answer.status}): ${answer.text.slice(0, 200)}` }] };
-        }
-        return responseFromBody<T>(answer.status, parsed, answer.retryAfter ? Number.parseFloat(answer.retryAfter) : undefined);
+        return responseFromText<T>(answer.status, answer.text, answer.retryAfter);
       },
     };
   }
