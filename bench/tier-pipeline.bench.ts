@@ -42,7 +42,7 @@ import { mulberry32 } from "../simulator/store/seed-generator.ts";
 import { PLANS } from "../simulator/store/store.ts";
 import { webhooksEdgeOf } from "../simulator/webhooks/index.ts";
 import { eventually } from "../scripts/lib/app-processes.ts";
-import { COALESCE_MS } from "../app/workers/tier-jobs.ts";
+import { SYNC_GATHER_MS } from "../app/workers/tier-sync-jobs.ts";
 import { runAtRate, type LatencySummary } from "./tier-pipeline/pacing.ts";
 import { TagLatencyTracker } from "./tier-pipeline/tag-latency.ts";
 import { Timeline } from "./tier-pipeline/timeline.ts";
@@ -472,7 +472,7 @@ async function main(): Promise<number> {
       ["", "tagged", "missing", "p50", "p95", "max"],
       [`order → tier tag at ${FLOOR_RATE}/s`, String(floor.count), String(floor.missing), sec(floor.p50), sec(floor.p95, floor.atLeast), sec(floor.max, floor.missing > 0)],
     ]);
-    log(`includes the ${sec(COALESCE_MS)} every tier job waits so that a burst from one customer makes one write (COALESCE_MS)`);
+    log(`includes the ${sec(SYNC_GATHER_MS)} the shop's tier sync waits so that changes arriving together share calls (SYNC_GATHER_MS)`);
   }
 
   // ---------------------------------------------------------------- 1c. busy machine

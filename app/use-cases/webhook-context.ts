@@ -31,7 +31,7 @@ export interface WebhookContext {
    * uses it when given (the webhook job gives it); absent, the guard looks with a statement of its own.
    */
   closeUnlessShopHasTombstones?(outcome: WebhookOutcome): Promise<boolean>;
-  /** Queue tier recomputation for these customers (coalesced per customer). */
+  /** Recompute these customers' tiers (the worker runs it in the job; requests for one customer running at once share a run). */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue delivery-promise work for an order (make, cancel, refit). Absent where no promise queue runs. */
   requestPromiseWork?(work: PromiseWorkRequest): Promise<void>;

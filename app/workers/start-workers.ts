@@ -15,7 +15,7 @@ import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
 import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
-import { createTierRecomputeProcessor, requestTierRecompute, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
+import { createTierRecomputeInline, createTierRecomputeProcessor, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
 import { createPromiseProcessor, createPromiseWorkInline, createPromiseWriteProcessor } from "./promise-jobs.ts";
 import type { RfqMailer } from "../adapters/suppliers/email-supplier-connector.server.ts";
@@ -115,7 +115,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       createWebhookProcessor({
         db,
         handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs, replenishment }),
-        requestTierRecompute: (shop, gids, cause) => requestTierRecompute(queues, shop, gids, cause),
+        // The tier is recomputed in the same job (a failure hands it to a queued job of its own).
+        requestTierRecompute: createTierRecomputeInline({ db, queues, log }),
         // A paid order's promise is made in the same job (a failure hands it to a job of its own).
         requestPromiseWork: createPromiseWorkInline({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner }),
         schedulePurge,

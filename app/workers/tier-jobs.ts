@@ -17,6 +17,8 @@ import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.serv
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
 import { readInitialStockLevels } from "../use-cases/read-initial-stock-levels.server.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
+import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
+import { requestTierRecompute } from "../adapters/queues/tier-recompute-jobs.server.ts";
 
 // Enqueueing lives with the queues; re-exported for the workers that ask from here.
 export { COALESCE_MS, requestTierRecompute } from "../adapters/queues/tier-recompute-jobs.server.ts";
@@ -46,18 +48,71 @@ export interface TierRecomputeDeps {
   now?: () => Date;
 }
 
+/**
+ * One customer's recomputation, then the shop's sync request. Asked before a customers/redact
+ * committed, it must not create the erased customer's row again: the recomputation looks
+ * before it writes, this again after.
+ */
+export async function recomputeThenRequestSync(deps: TierRecomputeDeps, shop: string, customerGid: string, cause: TierRecomputeCause) {
+  const recomputed = await recomputeCustomerTier({ db: deps.db, shop, customerGid, cause, now: deps.now?.() ?? new Date(), unlessErased: true });
+  if (recomputed.kind === "ERASED") return { kind: "ERASED" };
+  if (await purgeIfCustomerErased(deps.db, shop, customerGid)) return { kind: "ERASED" };
+  if (recomputed.kind === "REDACTED") return recomputed;
+  // The write to Shopify is the shop's sync job: many customers per call, one shop per slot.
+  await requestTierSync(deps.queues, shop);
+  return recomputed;
+}
+
 export function createTierRecomputeProcessor(deps: TierRecomputeDeps) {
   return async function processTierRecompute(job: Job<JobPayload<"tierRecompute">>) {
     const data = QUEUES.tierRecompute.payload.parse(job.data);
-    // Queued before a customers/redact: must not create the erased customer's row again (the
-    // recomputation looks before it writes, this job again after).
-    const recomputed = await recomputeCustomerTier({ db: deps.db, shop: data.shop, customerGid: data.customerGid, cause: data.cause, now: deps.now?.() ?? new Date(), unlessErased: true });
-    if (recomputed.kind === "ERASED") return { kind: "ERASED" };
-    if (await purgeIfCustomerErased(deps.db, data.shop, data.customerGid)) return { kind: "ERASED" };
-    if (recomputed.kind === "REDACTED") return recomputed;
-    // The write to Shopify is the shop's sync job: many customers per call, one shop per slot.
-    await requestTierSync(deps.queues, data.shop);
-    return recomputed;
+    return recomputeThenRequestSync(deps, data.shop, data.customerGid, data.cause);
+  };
+}
+
+/**
+ * The recomputation a webhook job asks for, run in that job rather than queued (issue 9: a
+ * BullMQ job per order cost the worker more CPU than the recomputation, and its coalescing
+ * delay was most of order → tag). Requests for a customer whose recomputation is running in
+ * this process join one more run after it, which reads every ledger write that came before
+ * them: a burst makes two recomputations, not one per order; the shop's sync gathers the
+ * writes to Shopify. A run that fails (contention, the database busy) is handed to the
+ * queued, coalesced job, so the delivery still ends only once its recomputation is safe.
+ */
+export function createTierRecomputeInline(deps: TierRecomputeDeps & { log: Logger; recompute?: typeof recomputeThenRequestSync }) {
+  const recomputeOne = deps.recompute ?? recomputeThenRequestSync;
+  // Per customer: the last run asked for, and whether it is still waiting for the one before it.
+  const runs = new Map<string, { tail: Promise<void>; waiting: boolean }>();
+  const runOnce = async (shop: string, customerGid: string, cause: TierRecomputeCause) => {
+    try {
+      await recomputeOne(deps, shop, customerGid, cause);
+    } catch (error) {
+      deps.log.info("tier recomputation handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
+      await requestTierRecompute(deps.queues, shop, [customerGid], cause);
+    }
+  };
+  const recompute = (shop: string, customerGid: string, cause: TierRecomputeCause): Promise<void> => {
+    const key = `${shop}|${customerGid}`;
+    const slot = runs.get(key);
+    // A run that has not started yet will read this request's ledger write: join it.
+    if (slot?.waiting) return slot.tail;
+    const entry = slot ?? { tail: Promise.resolve(), waiting: false };
+    entry.waiting = slot !== undefined;
+    const tail: Promise<void> = entry.tail
+      .catch(() => {})
+      .then(() => {
+        entry.waiting = false;
+        return runOnce(shop, customerGid, cause);
+      })
+      .finally(() => {
+        if (entry.tail === tail) runs.delete(key);
+      });
+    entry.tail = tail;
+    runs.set(key, entry);
+    return tail;
+  };
+  return async (shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void> => {
+    await Promise.all(customerGids.map((customerGid) => recompute(shop, customerGid, cause)));
   };
 }
 

@@ -6,7 +6,7 @@
 //   - an order that lifts a customer to Silver, refunded in full, takes the upgrade back at
 //     once (no grace period).
 // Every wait is on state: the simulator has delivered its webhooks, then Tierline has settled
-// (the tier recompute's 1 s coalescing makes each wait about 2 s; two of them here).
+// (the shop's sync gathers writes for half a second, so each wait is about a second; two of them here).
 // `judgeMoneyStories` says where an outcome differs from the rules; the demo fails on it.
 import type { Db } from "../../app/db.server.ts";
 import { TIERLINE_TAG_PREFIX } from "../../app/domain/tier-rules.ts";
