@@ -12,6 +12,8 @@
 // also keeps a busy shop to one worker slot.
 import { runLimited } from "./run-limited.ts";
 import { fireDueFlowTriggers, queueTierChangeEvents } from "./fire-flow-triggers.server.ts";
+import { dropDueTierChanges, loadFlowWork } from "../adapters/db/flow-trigger-statements.server.ts";
+import { MEMBER_TIER_CHANGED } from "../domain/flow-trigger-events.ts";
 import type { Db } from "../db.server.ts";
 import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowSave } from "../adapters/db/customer-sync-statements.server.ts";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
@@ -169,12 +171,16 @@ export async function syncShopTiers(input: SyncShopTiersInput): Promise<SyncShop
     }
   }
   if (!result.retryAfterMs) {
-    await queueTierChangeEvents(db, shop);
-    const flow = await fireDueFlowTriggers({ db, shop, admin });
-    result.flowTriggersFired = flow.fired;
-    if (flow.retryAfterMs !== null) {
-      result.more = true;
-      result.retryAfterMs = flow.retryAfterMs;
+    const work = await loadFlowWork(db, shop, MEMBER_TIER_CHANGED.handle);
+    if (work.changesDue && !work.tierTriggerInUse) await dropDueTierChanges(db, shop);
+    const queued = work.changesDue && work.tierTriggerInUse ? await queueTierChangeEvents(db, shop) : 0;
+    if (work.firingsDue || queued > 0) {
+      const flow = await fireDueFlowTriggers({ db, shop, admin });
+      result.flowTriggersFired = flow.fired;
+      if (flow.retryAfterMs !== null) {
+        result.more = true;
+        result.retryAfterMs = flow.retryAfterMs;
+      }
     }
   }
   result.nextDueAt = await nextSyncDueAt(db, shop);

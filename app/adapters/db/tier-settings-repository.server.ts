@@ -51,12 +51,10 @@ export function tierRulesFrom(shop: string, row: { rules: string | null; currenc
  * with the rules it was decided on. Tier writes to Shopify wait until it is.
  */
 export async function loadThresholdCurrencyStatus(db: Db, shop: string): Promise<{ rules: TierRules; status: ThresholdCurrencyStatus }> {
-  const [rules, settings, shopRow] = await Promise.all([
-    loadTierRules(db, shop),
-    db.tierSettings.findUnique({ where: { shop }, select: { shop: true } }),
-    db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } }),
-  ]);
-  return { rules, status: thresholdCurrencyStatus({ shopCurrency: shopRow?.currencyCode ?? null, rules, saved: settings !== null }) };
+  // Every sync round asks: the rules' statement answers it (a settings row always has rules).
+  const [row] = (await sqlOf(db).all(RULES_AND_CURRENCY, [shop, shop])) as Array<{ rules: string | null; currencyCode: string | null }>;
+  const rules = tierRulesFrom(shop, row ?? null);
+  return { rules, status: thresholdCurrencyStatus({ shopCurrency: row?.currencyCode ?? null, rules, saved: Boolean(row?.rules) }) };
 }
 
 export async function saveTierRules(db: Db, shop: string, rules: TierRules): Promise<number> {
