@@ -65,7 +65,7 @@ export interface FaultReplayReport {
   actions: Record<string, number>;
   deliveries: { events: number; attempts: number; failedAttempts: number; duplicatesSent: number; duplicatesAbsorbed: number };
   faults: FaultCounts & { workerKills: number; redisRestartsClean: number; redisRestartsLossy: number; webRestarts: number };
-  repairs: { reconcileRuns: number; ordersStored: number; refundsStored: number; lostRecomputes: number; promisesRecovered: number; deliveriesSwept: number };
+  repairs: { reconcileRuns: number; ordersStored: number; refundsStored: number; lostRecomputes: number; membersAdded: number; contactsUpdated: number; promisesRecovered: number; deliveriesSwept: number };
   convergeSeconds: number | null;
   setupSeconds: number;
   replaySeconds: number;
@@ -175,12 +175,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       await call("POST", "/_sim/shops", { shop, size: "tiny", seed: profile.seed + i, plan: "plus", install: false, now: new Date().toISOString() });
       const install = await grantAndInstall(sim, shop);
       if (!install.installed) throw new Error(`install on ${shop} failed`);
-      const ids = (await call<{ customers: SimCustomer[] }>("GET", `/_sim/shops/${shop}/customers?limit=1000`)).customers.map((c) => c.id);
-      for (let c = 0; c < profile.customersPerShop; c++) {
-        const { customer } = await call<{ customer: SimCustomer }>("POST", `/_sim/shops/${shop}/customers`, { email: `buyer.${c + 1}@${shop.split(".")[0]}.example.com`, firstName: "Replay", lastName: `Buyer ${c + 1}` });
-        ids.push(customer.id);
-      }
-      customersOf.set(shop, ids);
+      customersOf.set(shop, (await call<{ customers: SimCustomer[] }>("GET", `/_sim/shops/${shop}/customers?limit=1000`)).customers.map((c) => c.id));
     }
     await eventually(async () => (await database.db.backfillRun.count({ where: { status: "completed" } })) >= shops.length, { timeoutMs: 180_000, intervalMs: 500, what: "every shop's backfill" });
     await settle.settled({ timeoutMs: 180_000 });
@@ -188,6 +183,14 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
 
     // ------------------------------------------------------------------ faults on, replay
     await call("POST", "/_sim/faults", { seed: profile.seed, webhooks: profile.webhooks, adminApi: { ...profile.adminApi, errorStatus: 503 } });
+    // New customers sign up under faults too: a lost customers/create of one who never orders is
+    // repaired only by reconciliation's read of customers (the oracle expects each a base-tier tag).
+    for (const shop of shops) {
+      for (let c = 0; c < profile.customersPerShop; c++) {
+        const { customer } = await call<{ customer: SimCustomer }>("POST", `/_sim/shops/${shop}/customers`, { email: `buyer.${c + 1}@${shop.split(".")[0]}.example.com`, firstName: "Replay", lastName: `Buyer ${c + 1}` });
+        customersOf.get(shop)!.push(customer.id);
+      }
+    }
     const trail = new Map<string, string[]>();
     const note = (shop: string, customerId: string | null, text: string) => {
       const key = `${shop} ${customerId ?? "guest"}`;
@@ -256,7 +259,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     log(`replay done in ${((replayEnded - started) / 1000).toFixed(0)} s; faults off; converging`);
 
     // ------------------------------------------------------------------ convergence: the app's own repairs
-    const repairs = { reconcileRuns: 0, ordersStored: 0, refundsStored: 0, lostRecomputes: 0, promisesRecovered: 0, deliveriesSwept: 0 };
+    const repairs = { reconcileRuns: 0, ordersStored: 0, refundsStored: 0, lostRecomputes: 0, membersAdded: 0, contactsUpdated: 0, promisesRecovered: 0, deliveriesSwept: 0 };
     const runJob = async (queueName: string, name: string, data: Record<string, unknown>) => {
       const jobId = `faults-${name}-${randomUUID()}`;
       const queue = queues.get(queueName)!;
@@ -279,12 +282,14 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       repairs.deliveriesSwept += Number((swept as { requeued?: number }).requeued ?? 0);
       for (const shop of shops) {
         const done = (await runJob(QUEUES.tierMaintenance.name, "reconcile-shop", { kind: "reconcile-shop", shop })) as {
-          ordersStored?: number; refundsStored?: number; repaired?: number; promises?: { recovered?: number } | null;
+          ordersStored?: number; refundsStored?: number; repaired?: number; customerPass?: { membersAdded?: number; contactsUpdated?: number }; promises?: { recovered?: number } | null;
         };
         repairs.reconcileRuns++;
         repairs.ordersStored += done.ordersStored ?? 0;
         repairs.refundsStored += done.refundsStored ?? 0;
         repairs.lostRecomputes += done.repaired ?? 0;
+        repairs.membersAdded += done.customerPass?.membersAdded ?? 0;
+        repairs.contactsUpdated += done.customerPass?.contactsUpdated ?? 0;
         repairs.promisesRecovered += done.promises?.recovered ?? 0;
       }
       await settle.settled({ timeoutMs: 180_000 }).catch(() => {});

@@ -1,14 +1,18 @@
 // customers/create|update|delete → the Customer row. Newer payloads (by
 // updated_at) win; a deleted customer keeps only a tombstone without personal data.
-import { saveCustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
-import { customerFromPayload, deletedCustomerGid } from "../adapters/shopify/webhook-payloads.ts";
+import { saveCustomerContact, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
+import { customerFromPayload, deletedCustomerGid, type CustomerRecord } from "../adapters/shopify/webhook-payloads.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
+
+/** The row's contact columns from what Shopify reports: a customers/* payload, or reconciliation's read. */
+export function contactOf(customer: CustomerRecord): CustomerContact {
+  return { email: customer.email, firstName: customer.firstName, lastName: customer.lastName, shopifyUpdatedAt: customer.updatedAt };
+}
 
 export async function applyCustomerWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const customer = customerFromPayload(ctx.payload);
-  const fields = { email: customer.email, firstName: customer.firstName, lastName: customer.lastName, shopifyUpdatedAt: customer.updatedAt };
   // Conditional on the stored version, so a concurrent newer update is never overwritten.
-  switch (await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, fields)) {
+  switch (await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, contactOf(customer))) {
     case "DELETED":
       return { status: "skipped", note: "customer was deleted" };
     case "NOT_NEWER":

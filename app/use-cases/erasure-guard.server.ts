@@ -57,6 +57,17 @@ export async function purgeErasedAmong(db: Db, shop: string, entries: readonly {
   if (entries.length) await purgeIfErased(db, shop, subjectsOf(entries.map((e) => e.snapshot)));
 }
 
+/** Of these customers (reconciliation's read), the ones not erased. */
+export async function customersNotErased(db: Db, shop: string, customerGids: string[]): Promise<string[]> {
+  const erased = new Set((await erasedAmong(db, shop, { customerGids, orderGids: [] })).customerGids);
+  return erased.size ? customerGids.filter((gid) => !erased.has(gid)) : customerGids;
+}
+
+/** The second look after writing such customers. */
+export async function purgeErasedCustomers(db: Db, shop: string, customerGids: string[]): Promise<void> {
+  if (customerGids.length) await purgeIfErased(db, shop, { customerGids, orderGids: [] });
+}
+
 /** A tier recomputation for someone erased must not create their row again. */
 export async function isCustomerErased(db: Db, shop: string, customerGid: string): Promise<boolean> {
   return isAnyErased(await erasedAmong(db, shop, { customerGids: [customerGid], orderGids: [] }));

@@ -4,7 +4,8 @@
 // recomputation of the customers touched). Saves are idempotent, so overlapping
 // runs and orders already received by webhook change nothing. It also repairs
 // recomputations that were lost: a ledger write whose customer was not recomputed
-// after it (the queue refused the job and no retry came) is recomputed now.
+// after it (the queue refused the job and no retry came) is recomputed now. Lost
+// customers/create|update are repaired the same way (reconcile-customers.server.ts).
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { saveOrderSnapshot, saveRefund } from "../adapters/db/ledger-repository.server.ts";
@@ -14,6 +15,7 @@ import { orderEntriesFromGraphql } from "../adapters/shopify/order-graphql-mappi
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import type { OrderSnapshot } from "../domain/order-ledger.ts";
 import { purgeErasedAmong, withoutErased } from "./erasure-guard.server.ts";
+import { reconcileShopCustomers, type ReconcileCustomersResult } from "./reconcile-customers.server.ts";
 import type { TierRecomputeCause } from "./webhook-context.ts";
 
 /** Shopify's search index trails writes a little: each run looks back this much before the last one. */
@@ -41,6 +43,7 @@ export interface ReconcileResult {
   customers: number;
   /** Customers recomputed because a ledger write was never followed by their recomputation. */
   repaired: number;
+  customerPass: ReconcileCustomersResult;
 }
 
 export async function reconcileShopOrders(input: ReconcileInput): Promise<ReconcileResult | null> {
@@ -49,7 +52,7 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
   if (!shopRow || shopRow.uninstalledAt) return null;
   const last = shopRow.reconciledUntil ?? new Date(Math.max(shopRow.installedAt.getTime(), now.getTime() - FIRST_RECONCILE_LOOKBACK_MS));
   const since = new Date(last.getTime() - RECONCILE_OVERLAP_MS);
-  const result: ReconcileResult = { since, until: now, ordersSeen: 0, ordersStored: 0, refundsStored: 0, customers: 0, repaired: 0 };
+  const result: ReconcileResult = { since, until: now, ordersSeen: 0, ordersStored: 0, refundsStored: 0, customers: 0, repaired: 0, customerPass: { customersRead: 0, membersAdded: 0, contactsUpdated: 0 } };
 
   const admin = await input.admin();
   let after: string | null = null;
@@ -99,6 +102,10 @@ export async function reconcileShopOrders(input: ReconcileInput): Promise<Reconc
     result.customers += touched.size;
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
+
+  // Customers changed before the install were never the app's to hear of: no webhook came for them.
+  const customersSince = new Date(Math.max(since.getTime(), shopRow.installedAt.getTime()));
+  result.customerPass = await reconcileShopCustomers({ db, shop, admin, since: customersSince, now, requestTierRecompute: input.requestTierRecompute, log: input.log });
 
   // Writes younger than the overlap may still have their recomputation on its way; the next run,
   // which starts the overlap earlier, looks at them.

@@ -5,6 +5,8 @@ import { seedShop } from "../store/seed-generator.ts";
 import type { StoreChange } from "../store/types.ts";
 import { startSimulator, type RunningSimulator } from "../server.ts";
 import { AdminApi, INVALID_TOKEN_BODY } from "./handler.ts";
+import { CUSTOMERS_UPDATED_SINCE_QUERY, customersUpdatedSinceOperation } from "../../app/adapters/shopify/admin-operations/customers-updated-since.ts";
+import { updatedAfterQuery } from "../../app/adapters/shopify/admin-operations/orders-updated-since.ts";
 
 const SHOP = "demo-store.myshopify.com";
 const NOW = "2026-03-01T00:00:00.000Z";
@@ -50,6 +52,31 @@ describe("Admin GraphQL: queries the app uses", () => {
     expect(seen).toEqual([...store.shop(SHOP).customers.values()].map((c) => c.gid));
     const future = await gql(`{ customers(first: 5, query: "updated_at:>'2030-01-01T00:00:00Z'") { nodes { id } } }`);
     expect(future.body.data.customers.nodes).toEqual([]);
+  });
+
+  it("answers reconciliation's CustomersUpdatedSince: only customers changed after the instant, oldest change first, across pages, at the stated cost", async () => {
+    const { gql, store } = setup();
+    const since = "2026-03-01T00:00:00.000Z";
+    const [a, b, c] = [...store.shop(SHOP).customers.values()];
+    store.updateCustomer(SHOP, b.id, { lastName: "Later" }, { at: "2026-03-01T00:00:03.000Z", silent: true });
+    store.updateCustomer(SHOP, a.id, { lastName: "Latest" }, { at: "2026-03-01T00:00:07.000Z", silent: true });
+    const fresh = store.createCustomer(SHOP, { email: "new@example.com", firstName: "New" }, { at: "2026-03-01T00:00:05.000Z", silent: true });
+    const seen: unknown[] = [];
+    let after: string | null = null;
+    do {
+      const variables = { first: 2, after, query: updatedAfterQuery(new Date(since)) };
+      const { body } = await gql(CUSTOMERS_UPDATED_SINCE_QUERY, variables);
+      expect(body.errors).toBeUndefined();
+      expect(body.extensions.cost.requestedQueryCost).toBe(customersUpdatedSinceOperation.cost(variables));
+      seen.push(...body.data.customers.nodes);
+      after = body.data.customers.pageInfo.hasNextPage ? body.data.customers.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual([
+      { id: b.gid, updatedAt: "2026-03-01T00:00:03Z", firstName: b.firstName, lastName: "Later", defaultEmailAddress: b.email ? { emailAddress: b.email } : null },
+      { id: fresh.gid, updatedAt: "2026-03-01T00:00:05Z", firstName: "New", lastName: null, defaultEmailAddress: { emailAddress: "new@example.com" } },
+      { id: a.gid, updatedAt: "2026-03-01T00:00:07Z", firstName: a.firstName, lastName: "Latest", defaultEmailAddress: a.email ? { emailAddress: a.email } : null },
+    ]);
+    expect(seen.map((x) => (x as { id: string }).id)).not.toContain(c.gid);
   });
 
   it("returns orders with money sets, refunds and fulfillment orders in Shopify's shapes", async () => {

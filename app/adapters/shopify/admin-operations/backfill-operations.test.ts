@@ -10,6 +10,7 @@ import { ORDER_HISTORY_BULK_QUERY } from "./order-history-bulk-query.ts";
 import { ORDERS_COUNT_QUERY } from "./orders-count.ts";
 import { ORDERS_UPDATED_PAGE, ORDERS_UPDATED_SINCE_QUERY, ordersUpdatedSinceOperation, updatedAfterQuery } from "./orders-updated-since.ts";
 import { SHOP_DETAILS_QUERY } from "./shop-details.ts";
+import { CUSTOMERS_UPDATED_PAGE, CUSTOMERS_UPDATED_SINCE_QUERY, customersUpdatedSinceOperation } from "./customers-updated-since.ts";
 import { ORDERS_BY_ID_PAGE, ORDERS_WITH_REFUND_PARTS_QUERY, ordersWithRefundPartsOperation } from "./orders-with-refund-parts.ts";
 import { LINE_ITEMS_PAGE, ORDER_LINE_ITEMS_AFTER_QUERY, orderLineItemsAfterOperation } from "./order-line-items.ts";
 
@@ -19,6 +20,7 @@ const OPERATIONS = {
   OrderHistoryBulk: ORDER_HISTORY_BULK_QUERY,
   OrdersCount: ORDERS_COUNT_QUERY,
   OrdersUpdatedSince: ORDERS_UPDATED_SINCE_QUERY,
+  CustomersUpdatedSince: CUSTOMERS_UPDATED_SINCE_QUERY,
   OrdersWithRefundParts: ORDERS_WITH_REFUND_PARTS_QUERY,
   OrderLineItemsAfter: ORDER_LINE_ITEMS_AFTER_QUERY,
   ShopDetails: SHOP_DETAILS_QUERY,
@@ -49,6 +51,9 @@ describe("backfill and reconciliation Admin operations", () => {
     };
     const page = { first: ORDERS_UPDATED_PAGE, after: null, query: "" };
     expect(ordersUpdatedSinceOperation.cost(page)).toBe(cost(ORDERS_UPDATED_SINCE_QUERY, page));
+    const customers = { first: CUSTOMERS_UPDATED_PAGE, after: null, query: "" };
+    expect(customersUpdatedSinceOperation.cost(customers)).toBe(cost(CUSTOMERS_UPDATED_SINCE_QUERY, customers));
+    expect(customersUpdatedSinceOperation.cost(customers)).toBeLessThanOrEqual(1_000);
     const ids = { ids: Array.from({ length: ORDERS_BY_ID_PAGE }, (_, i) => `gid://shopify/Order/${i + 1}`) };
     expect(ordersWithRefundPartsOperation.cost(ids)).toBeGreaterThanOrEqual(cost(ORDERS_WITH_REFUND_PARTS_QUERY, ids));
     const lines = { id: "gid://shopify/Order/1", first: LINE_ITEMS_PAGE, after: "cursor" };
