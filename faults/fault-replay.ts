@@ -163,6 +163,20 @@ interface Running {
   processFaults: Date[];
 }
 
+/** A process that ends when no fault ended it (a crash) is reported with the end of its output. */
+const endedOnPurpose = new WeakSet<AppProcess>();
+function reportCrash(proc: AppProcess, log: (line: string) => void): AppProcess {
+  proc.child.once("exit", (code, signal) => {
+    if (!endedOnPurpose.has(proc)) log(`${proc.name} process ${proc.child.pid} ended by itself (${signal ?? `exit ${code}`}): ${proc.output.slice(-1500)}`);
+  });
+  return proc;
+}
+const endOnPurpose = (proc: AppProcess | null | undefined, signal?: NodeJS.Signals) => {
+  if (!proc) return;
+  endedOnPurpose.add(proc);
+  return proc.kill(signal);
+};
+
 const processesOf = (running: Running): ReplayProcesses => ({ web: running.web.flatMap((w) => (w.proc && !w.proc.exited ? [w.proc] : [])), workers: running.workers, redis: running.redis.target });
 
 export async function runFaultReplay(options: FaultReplayOptions): Promise<FaultReplayReport> {
@@ -197,15 +211,15 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     const web: Running["web"] = [];
     for (let i = 0; i < (options.webProcesses ?? 1); i++) web.push({ port: await freePort(), proc: null });
     const startWeb = async (slot: Running["web"][number]) => {
-      slot.proc = (await startWebProcess({ ...env, PORT: String(slot.port) })).proc;
+      slot.proc = reportCrash((await startWebProcess({ ...env, PORT: String(slot.port) })).proc, log);
     };
     await Promise.all(web.map(startWeb));
-    stops.push(async () => Promise.all(web.map((w) => w.proc?.kill())));
+    stops.push(async () => Promise.all(web.map((w) => endOnPurpose(w.proc))));
     // The front door: a round-robin balancer (its own process) that skips a web process that is down.
     const door = await startBalancerProcess(doorPort, web.map((w) => w.port));
     stops.push(() => door.kill());
-    const workers: AppProcess[] = await Promise.all(Array.from({ length: options.workerProcesses ?? 1 }, () => startWorkerProcess(env)));
-    stops.push(async () => Promise.all(workers.map((w) => w.kill())));
+    const workers: AppProcess[] = await Promise.all(Array.from({ length: options.workerProcesses ?? 1 }, async () => reportCrash(await startWorkerProcess(env), log)));
+    stops.push(async () => Promise.all(workers.map((w) => endOnPurpose(w))));
     const observer = options.observer ?? {};
     const running: Running = { database, redis, sim, web, workers, env, prefix, observer, processFaults: [] };
     const settle = watchSettling(database.db, target, prefix);
@@ -328,8 +342,9 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     let result = { customersChecked: 0, ordersChecked: 0, divergences: [] as Divergence[], promisesBehindTheMoney: 0 };
     for (let round = 0; Date.now() - replayEnded < convergeTimeoutMs; round++) {
       await call("POST", `/_sim/webhooks/idle?timeoutMs=${Math.max(1_000, convergeTimeoutMs - (Date.now() - replayEnded))}`);
-      await settle.settled({ timeoutMs: 180_000 }).catch(() => {});
+      await settle.settled({ timeoutMs: 180_000 }).catch((error: Error) => log(`not settled: ${error.message.split("\n")[0]}`));
       if (round === 0) await observer.drained?.(processesOf(running));
+      log(`round ${round + 1}: every delivery done and settled ${((Date.now() - replayEnded) / 1000).toFixed(0)} s after the last fault; the scheduled repairs run`);
       // As the schedulers would: the delivery sweep, the hourly reconciliation, the spend refresh.
       const swept = await runJob(QUEUES.shopLifecycle.name, "sweep-deliveries", { kind: "sweep-deliveries" });
       repairs.deliveriesSwept += Number((swept as { requeued?: number }).requeued ?? 0);
@@ -566,9 +581,9 @@ async function runFaultPlan(plan: PlannedFault[], started: number, running: Runn
         await workerRestarts.get(i);
         await running.observer.ending?.("worker", running.workers[i]);
         running.processFaults.push(new Date());
-        await running.workers[i].kill("SIGKILL");
+        await endOnPurpose(running.workers[i], "SIGKILL");
         injected.workerKills++;
-        workerRestarts.set(i, background(restarting("worker", () => startWorkerProcess(running.env), log).then(async (proc) => {
+        workerRestarts.set(i, background(restarting("worker", async () => reportCrash(await startWorkerProcess(running.env), log), log).then(async (proc) => {
           running.workers[i] = proc;
           await running.observer.started?.("worker", proc);
         })));
@@ -588,9 +603,9 @@ async function runFaultPlan(plan: PlannedFault[], started: number, running: Runn
         await webRestarts.get(i);
         const slot = running.web[i];
         await running.observer.ending?.("web", slot.proc);
-        await slot.proc?.kill("SIGKILL");
+        await endOnPurpose(slot.proc, "SIGKILL");
         injected.webRestarts++;
-        webRestarts.set(i, background(restarting("web process", () => startWebProcess({ ...running.env, PORT: String(slot.port) }), log).then(async ({ proc }) => {
+        webRestarts.set(i, background(restarting("web process", async () => reportCrash((await startWebProcess({ ...running.env, PORT: String(slot.port) })).proc, log), log).then(async (proc) => {
           slot.proc = proc;
           await running.observer.started?.("web", proc);
         })));
