@@ -1,14 +1,15 @@
 // The processes a fault-injection run breaks on purpose: a private Redis with append-only
-// persistence (restarted cleanly, or killed so it loses its last second of writes), and a
-// front door for the web processes (a TCP round-robin on one port, as a load balancer in front of
-// them), so a web process can be killed and restarted under load while Shopify keeps one URL.
+// persistence (restarted cleanly, or killed so it loses its last second of writes), or a Redis
+// Cluster of three such masters, one master restarted at a time. (The web processes' front door,
+// a round-robin balancer that skips a web process that is down, is scripts/lib/tcp-balancer.ts.)
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { freePort } from "../scripts/lib/private-redis.ts";
+import type { RedisTarget } from "../app/adapters/queues/redis-connection.server.ts";
+import { freePort, joinCluster, waitForClusterOk } from "../scripts/lib/private-redis.ts";
 
 async function waitForPort(port: number, up: boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -31,14 +32,25 @@ export class PersistentRedis {
   restarts = { clean: 0, lossy: 0 };
   peakMemoryBytes = 0;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<PersistentRedis> {
-    const redis = new PersistentRedis(await freePort());
+  /** What the app is given (REDIS_URL). */
+  get target(): RedisTarget {
+    return this.url;
+  }
+
+  readonly restartsWhat = "the Redis";
+
+  /** `cluster`: a node of a Redis Cluster (its cluster state kept in its own directory across restarts). */
+  static async start(options: { cluster?: boolean } = {}): Promise<PersistentRedis> {
+    const redis = new PersistentRedis(await freePort(), options.cluster ? ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"] : []);
     await redis.launch();
     return redis;
   }
@@ -47,7 +59,7 @@ export class PersistentRedis {
     const bin = process.env.REDIS_SERVER_BIN ?? "redis-server";
     this.child = spawn(
       bin,
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--loglevel", "warning", ...this.extraArgs],
       { stdio: "ignore" },
     );
     await waitForPort(this.port, true);
@@ -113,41 +125,50 @@ export class PersistentRedis {
   }
 }
 
-/** One public port in front of the web processes: each connection goes to the next backend that is up. */
-export class WebFrontDoor {
-  private readonly server: net.Server;
+/**
+ * A Redis Cluster of three PersistentRedis masters (no replicas, as the suite's cluster runs). A
+ * restart takes down one master at a time, in turn: its slots go unserved while it is down (the
+ * web process answers 503 for what it cannot enqueue, workers wait), and it comes back with its
+ * node id, slots and append-only data from its own directory (less its last second when killed).
+ */
+export class PersistentRedisCluster {
   private next = 0;
-  refused = 0;
+  peakMemoryBytes = 0;
 
-  private constructor(readonly port: number, private readonly backends: () => number[]) {
-    this.server = net.createServer((client) => {
-      const ports = this.backends();
-      if (ports.length === 0) {
-        this.refused++;
-        client.destroy();
-        return;
-      }
-      const port = ports[this.next++ % ports.length];
-      const upstream = net.connect(port, "127.0.0.1");
-      client.pipe(upstream).pipe(client);
-      const close = () => (client.destroy(), upstream.destroy());
-      upstream.once("error", () => (this.refused++, close()));
-      client.once("error", close);
-      client.once("close", () => upstream.destroy());
-      upstream.once("close", () => client.destroy());
-    });
+  private constructor(readonly nodes: PersistentRedis[]) {}
+
+  get target(): RedisTarget {
+    return { clusterNodes: this.nodes.map((node) => `127.0.0.1:${node.port}`) };
   }
 
-  static async open(port: number, backends: () => number[]): Promise<WebFrontDoor> {
-    const door = new WebFrontDoor(port, backends);
-    await new Promise<void>((resolve, reject) => {
-      door.server.once("error", reject);
-      door.server.listen(port, "127.0.0.1", () => resolve());
-    });
-    return door;
+  readonly restartsWhat = "one master of the Redis Cluster in turn";
+
+  static async start(masters = 3): Promise<PersistentRedisCluster> {
+    const cluster = new PersistentRedisCluster([]);
+    try {
+      for (let i = 0; i < masters; i++) cluster.nodes.push(await PersistentRedis.start({ cluster: true }));
+      await joinCluster(cluster.nodes.map((node) => node.port));
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async restart(kind: "clean" | "lossy", downMs: number): Promise<void> {
+    await this.sampleMemory();
+    const node = this.nodes[this.next++ % this.nodes.length];
+    await node.restart(kind, downMs);
+    await waitForClusterOk(this.nodes.map((n) => n.port), 60_000);
+  }
+
+  async sampleMemory(): Promise<number> {
+    const used = (await Promise.all(this.nodes.map((node) => node.sampleMemory()))).reduce((a, b) => a + b, 0);
+    this.peakMemoryBytes = Math.max(this.peakMemoryBytes, used);
+    return used;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
   }
 }

@@ -1,6 +1,8 @@
 // The fault-injection suite's profiles: how much traffic and how many faults of each kind.
 // `small` runs inside `npm test` (every kind of fault at least once, a few hundred orders);
-// `full` carries the numbers of issue 14.
+// `full` carries the numbers of issue 14; `scale-out` is what the scale-out benchmark replays
+// (several web and worker processes, one Redis and a Redis Cluster): a few hundred orders and a
+// modest share of every fault, so that its cost figures are mostly the orders' own.
 
 export interface FaultProfile {
   name: string;
@@ -30,7 +32,7 @@ export interface FaultProfile {
   seed: number;
 }
 
-export const FAULT_PROFILES: Record<"small" | "full", FaultProfile> = {
+export const FAULT_PROFILES: Record<"small" | "full" | "scale-out", FaultProfile> = {
   small: {
     name: "small",
     shops: 2,
@@ -72,5 +74,25 @@ export const FAULT_PROFILES: Record<"small" | "full", FaultProfile> = {
     webRestarts: 2,
     timeCompression: 60,
     seed: 1414,
+  },
+  "scale-out": {
+    name: "scale-out",
+    shops: 2,
+    orders: 500,
+    customersPerShop: 40,
+    rate: 12,
+    refundShare: 0.08,
+    editShare: 0.04,
+    cancelShare: 0.04,
+    fulfillShare: 0.05,
+    codShare: 0.02,
+    webhooks: { duplicateProbability: 0.1, reorderProbability: 0.05, reorderWindowMs: 3_000, lostProbability: 0.005, lateProbability: 0.01, lateMs: 10_000, dropProbability: 0.005 },
+    adminApi: { throttledProbability: 0.03, tooManyRequestsProbability: 0.03, errorProbability: 0.03, slowProbability: 0.02, slowMs: 3_000 },
+    workerKills: 2,
+    redisRestarts: 2,
+    lossyRedisRestarts: 1,
+    webRestarts: 1,
+    timeCompression: 120,
+    seed: 1415,
   },
 };

@@ -8,12 +8,13 @@
 // and the oracle (oracle.ts) checks every customer and every promise against the store's truth.
 //
 // runFaultReplay() is a module so other suites (scale-out: several web and worker processes,
-// Redis Cluster) can run the same replay and oracle with their own processes and Redis.
+// a Redis Cluster) run the same replay and oracle with their own processes and Redis, and watch
+// the processes through an observer (what each part costs).
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUES } from "../app/adapters/queues/queue-registry.ts";
-import { queuePrefix } from "../app/adapters/queues/redis-connection.server.ts";
+import { createWorkerConnection, queueKeyPrefix, type RedisTarget } from "../app/adapters/queues/redis-connection.server.ts";
+import type { MutationRecord } from "../simulator/store/types.ts";
 import type { SimCustomer, SimOrder, SimShop } from "../simulator/store/types.ts";
 import { startSimulator, type RunningSimulator } from "../simulator/server.ts";
 import { mulberry32 } from "../simulator/store/seed-generator.ts";
@@ -22,19 +23,43 @@ import type { DeliveryAttempt } from "../simulator/webhooks/delivery.ts";
 import { appEnv, AppProcess, eventually, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "../scripts/lib/app-processes.ts";
 import { freePort } from "../scripts/lib/private-redis.ts";
 import { watchSettling } from "../scripts/lib/settle.ts";
+import { startBalancerProcess } from "../scripts/lib/tcp-balancer.ts";
 import { grantAndInstall } from "../scripts/lib/tierline-system.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../tests/support/test-database.ts";
 import { checkShop, type Divergence, type ShopGroundTruth } from "./oracle.ts";
-import { PersistentRedis, WebFrontDoor } from "./fault-processes.ts";
+import { PersistentRedis, PersistentRedisCluster } from "./fault-processes.ts";
 import type { FaultProfile } from "./fault-profiles.ts";
+import { repeatedWrites, tierChangesOutOfChain, writesMadeTwice, type RepeatedWrite, type WritesMadeTwice } from "./repeated-effects.ts";
 
-/** A Redis the caller runs (a cluster, say): restarts are the caller's to make, or none. */
+/** A Redis the caller runs (one Redis or a cluster): restarts are the caller's to make, or none. */
 export interface ReplayRedis {
-  url: string;
+  /** A redis:// URL, or a cluster's seed nodes (the app gets REDIS_CLUSTER_NODES). */
+  target: RedisTarget;
+  /** What a Redis restart restarts, for the report. */
+  readonly restartsWhat?: string;
   restart?(kind: "clean" | "lossy", downMs: number): Promise<void>;
   sampleMemory?(): Promise<number>;
   readonly peakMemoryBytes?: number;
   stop?(): Promise<void>;
+}
+
+/** The app's processes as they are now (a fault replaces them). */
+export interface ReplayProcesses {
+  web: AppProcess[];
+  workers: AppProcess[];
+  redis: RedisTarget;
+}
+
+/** Hooks for a suite that measures the processes while the replay runs; each is awaited. */
+export interface ReplayObserver {
+  /** Installed, backfilled and settled; before the faults are switched on and the first order placed. */
+  ready?(processes: ReplayProcesses): Promise<void>;
+  /** A fault is about to end this process (Redis: to restart it); what it has counted is lost after. */
+  ending?(what: "web" | "worker" | "redis", proc: AppProcess | null): Promise<void>;
+  /** Its replacement is up (Redis: answering again). */
+  started?(what: "web" | "worker" | "redis", proc: AppProcess | null): Promise<void>;
+  /** Every delivery of the replay done (retries included) and the app settled, before the scheduled repairs run. */
+  drained?(processes: ReplayProcesses): Promise<void>;
 }
 
 export interface FaultReplayOptions {
@@ -42,8 +67,13 @@ export interface FaultReplayOptions {
   database: DatabaseKind;
   webProcesses?: number;
   workerProcesses?: number;
-  /** Default: a private redis-server with append-only persistence that the replay restarts. */
-  redis?: ReplayRedis;
+  /**
+   * Default: a private redis-server with append-only persistence that the replay restarts;
+   * "cluster": a private Redis Cluster of three such masters, one master restarted at a time;
+   * or a Redis the caller runs.
+   */
+  redis?: ReplayRedis | "cluster";
+  observer?: ReplayObserver;
   /** More app environment (WORKER_CONCURRENCY, …). */
   env?: Record<string, string>;
   /** Longest wait for the app to converge after the last fault. */
@@ -65,12 +95,23 @@ export interface FaultReplayReport {
   actions: Record<string, number>;
   deliveries: { events: number; attempts: number; failedAttempts: number; duplicatesSent: number; duplicatesAbsorbed: number };
   faults: FaultCounts & { workerKills: number; redisRestartsClean: number; redisRestartsLossy: number; webRestarts: number };
+  /** One Redis or a cluster, and what a Redis restart restarted (or why none was made). */
+  redis: { kind: "single" | "cluster"; restarts: string };
+  webProcesses: number;
+  workerProcesses: number;
   repairs: { reconcileRuns: number; ordersStored: number; refundsStored: number; lostRecomputes: number; membersAdded: number; contactsUpdated: number; promisesRecovered: number; deliveriesSwept: number };
   convergeSeconds: number | null;
   setupSeconds: number;
   replaySeconds: number;
   lostOrders: string[];
   jobs: { failed: Record<string, number>; stuck: number };
+  /**
+   * Shopify writes that found the store already as they would leave it (from the replay's start);
+   * only those that no process fault explains fail the run.
+   */
+  writesMadeTwice: WritesMadeTwice;
+  /** Tier changes that do not follow their customer's previous one: a job processed twice to a different result. */
+  tierChangesOutOfChain: { count: number; of: number; samples: string[] };
   redisPeakMemoryBytes: number;
   redisMemoryBounded: boolean;
   customersChecked: number;
@@ -113,12 +154,30 @@ interface Running {
   database: TestDatabase;
   redis: ReplayRedis;
   sim: RunningSimulator;
-  door: WebFrontDoor;
   web: { port: number; proc: AppProcess | null }[];
   workers: AppProcess[];
   env: ReturnType<typeof appEnv>;
   prefix: string;
+  observer: ReplayObserver;
+  /** When a worker was killed or Redis restarted. */
+  processFaults: Date[];
 }
+
+/** A process that ends when no fault ended it (a crash) is reported with the end of its output. */
+const endedOnPurpose = new WeakSet<AppProcess>();
+function reportCrash(proc: AppProcess, log: (line: string) => void): AppProcess {
+  proc.child.once("exit", (code, signal) => {
+    if (!endedOnPurpose.has(proc)) log(`${proc.name} process ${proc.child.pid} ended by itself (${signal ?? `exit ${code}`}): ${proc.output.slice(-1500)}`);
+  });
+  return proc;
+}
+const endOnPurpose = (proc: AppProcess | null | undefined, signal?: NodeJS.Signals) => {
+  if (!proc) return;
+  endedOnPurpose.add(proc);
+  return proc.kill(signal);
+};
+
+const processesOf = (running: Running): ReplayProcesses => ({ web: running.web.flatMap((w) => (w.proc && !w.proc.exited ? [w.proc] : [])), workers: running.workers, redis: running.redis.target });
 
 export async function runFaultReplay(options: FaultReplayOptions): Promise<FaultReplayReport> {
   const { profile } = options;
@@ -130,8 +189,10 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     // ------------------------------------------------------------------ the system
     const database = await createTestDatabase(options.database, "faults");
     stops.push(() => database.drop());
-    const redis: ReplayRedis = options.redis ?? (await PersistentRedis.start());
-    if (!options.redis) stops.push(() => redis.stop!());
+    const ownRedis = options.redis === undefined || options.redis === "cluster";
+    const redis: ReplayRedis = options.redis === "cluster" ? await PersistentRedisCluster.start() : (options.redis ?? (await PersistentRedis.start()));
+    if (ownRedis) stops.push(() => redis.stop!());
+    const onCluster = typeof redis.target !== "string";
     const doorPort = await freePort();
     const appUrl = `http://127.0.0.1:${doorPort}`;
     const sim = await startSimulator({ port: 0, host: "127.0.0.1", appUrl, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
@@ -139,30 +200,34 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     const call = controlApi(sim.origin);
     await call("POST", "/_sim/webhooks/config", { timeCompression: profile.timeCompression });
     const prefix = `f${randomUUID().slice(0, 8)}`;
+    const target = redis.target;
     const env = appEnv({
       databaseUrl: database.url,
-      redisUrl: redis.url,
+      // On a cluster, REDIS_URL points nowhere: anything that used it instead of the cluster would fail.
+      redisUrl: typeof target === "string" ? target : "redis://127.0.0.1:9",
       queuePrefix: prefix,
-      extra: { SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES, ...options.env },
+      extra: { ...(typeof target === "string" ? {} : { REDIS_CLUSTER_NODES: target.clusterNodes.join(",") }), SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES, ...options.env },
     });
     const web: Running["web"] = [];
     for (let i = 0; i < (options.webProcesses ?? 1); i++) web.push({ port: await freePort(), proc: null });
     const startWeb = async (slot: Running["web"][number]) => {
-      slot.proc = (await startWebProcess({ ...env, PORT: String(slot.port) })).proc;
+      slot.proc = reportCrash((await startWebProcess({ ...env, PORT: String(slot.port) })).proc, log);
     };
     await Promise.all(web.map(startWeb));
-    stops.push(async () => Promise.all(web.map((w) => w.proc?.kill())));
-    const door = await WebFrontDoor.open(doorPort, () => web.filter((w) => w.proc && !w.proc.exited).map((w) => w.port));
-    stops.push(() => door.close());
-    const workers: AppProcess[] = await Promise.all(Array.from({ length: options.workerProcesses ?? 1 }, () => startWorkerProcess(env)));
-    stops.push(async () => Promise.all(workers.map((w) => w.kill())));
-    const running: Running = { database, redis, sim, door, web, workers, env, prefix };
-    const settle = watchSettling(database.db, redis.url, prefix);
+    stops.push(async () => Promise.all(web.map((w) => endOnPurpose(w.proc))));
+    // The front door: a round-robin balancer (its own process) that skips a web process that is down.
+    const door = await startBalancerProcess(doorPort, web.map((w) => w.port));
+    stops.push(() => door.kill());
+    const workers: AppProcess[] = await Promise.all(Array.from({ length: options.workerProcesses ?? 1 }, async () => reportCrash(await startWorkerProcess(env), log)));
+    stops.push(async () => Promise.all(workers.map((w) => endOnPurpose(w))));
+    const observer = options.observer ?? {};
+    const running: Running = { database, redis, sim, web, workers, env, prefix, observer, processFaults: [] };
+    const settle = watchSettling(database.db, target, prefix);
     stops.push(() => settle.close());
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const connection = createWorkerConnection(target);
     // Redis restarts on purpose: the handles reconnect, nothing to report.
     connection.on("error", () => {});
-    const queues = new Map<string, Queue>([...WORK_QUEUES, QUEUES.tierMaintenance.name, QUEUES.shopLifecycle.name].map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(prefix) })]));
+    const queues = new Map<string, Queue>([...WORK_QUEUES, QUEUES.tierMaintenance.name, QUEUES.shopLifecycle.name].map((name) => [name, new Queue(name, { connection, prefix: queueKeyPrefix(prefix, name, onCluster) })]));
     stops.push(async () => {
       await Promise.all([...queues.values()].map((q) => q.close()));
       connection.disconnect();
@@ -179,7 +244,11 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     }
     await eventually(async () => (await database.db.backfillRun.count({ where: { status: "completed" } })) >= shops.length, { timeoutMs: 180_000, intervalMs: 500, what: "every shop's backfill" });
     await settle.settled({ timeoutMs: 180_000 });
+    // Writes made twice are counted from here (the store's sequence number of its last write).
+    const mutationsFrom = new Map<string, number>();
+    for (const shop of shops) mutationsFrom.set(shop, (await call<{ mutations: MutationRecord[] }>("GET", `/_sim/shops/${shop}/mutations`)).mutations.at(-1)?.seq ?? 0);
     log(`${shops.length} shops installed and backfilled; replaying ${profile.orders} orders at ${profile.rate}/s with faults`);
+    await observer.ready?.(processesOf(running));
 
     // ------------------------------------------------------------------ faults on, replay
     await call("POST", "/_sim/faults", { seed: profile.seed, webhooks: profile.webhooks, adminApi: { ...profile.adminApi, errorStatus: 503 } });
@@ -200,7 +269,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     const replayOrders: Array<{ shop: string; id: string; customerId: string | null }> = [];
     const replayOrderIds = new Set<string>();
     const replaySeconds = profile.orders / profile.rate;
-    const faultPlan = planFaults(profile, replaySeconds * 1000, rand, options.redis?.restart !== undefined || !options.redis);
+    const faultPlan = planFaults(profile, replaySeconds * 1000, rand, redis.restart !== undefined);
     const injected = { workerKills: 0, redisRestartsClean: 0, redisRestartsLossy: 0, webRestarts: 0 };
     const started = Date.now();
     const setupSeconds = (started - setupStarted) / 1000;
@@ -274,9 +343,11 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
     const convergeTimeoutMs = options.convergeTimeoutMs ?? 240_000;
     let converged: number | null = null;
     let result = { customersChecked: 0, ordersChecked: 0, divergences: [] as Divergence[], promisesBehindTheMoney: 0 };
-    while (Date.now() - replayEnded < convergeTimeoutMs) {
+    for (let round = 0; Date.now() - replayEnded < convergeTimeoutMs; round++) {
       await call("POST", `/_sim/webhooks/idle?timeoutMs=${Math.max(1_000, convergeTimeoutMs - (Date.now() - replayEnded))}`);
-      await settle.settled({ timeoutMs: 180_000 }).catch(() => {});
+      await settle.settled({ timeoutMs: 180_000 }).catch((error: Error) => log(`not settled: ${error.message.split("\n")[0]}`));
+      if (round === 0) await observer.drained?.(processesOf(running));
+      log(`round ${round + 1}: every delivery done and settled ${((Date.now() - replayEnded) / 1000).toFixed(0)} s after the last fault; the scheduled repairs run`);
       // As the schedulers would: the delivery sweep, the hourly reconciliation, the spend refresh.
       const swept = await runJob(QUEUES.shopLifecycle.name, "sweep-deliveries", { kind: "sweep-deliveries" });
       repairs.deliveriesSwept += Number((swept as { requeued?: number }).requeued ?? 0);
@@ -318,6 +389,11 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       if (counts.failed) failed[name] = counts.failed;
       if (WORK_QUEUES.includes(name)) stuck += counts.waiting + counts.active + counts.delayed + (counts.prioritized ?? 0);
     }
+    const repeats: RepeatedWrite[] = [];
+    for (const shop of shops) repeats.push(...repeatedWrites((await call<{ mutations: MutationRecord[] }>("GET", `/_sim/shops/${shop}/mutations?since=${mutationsFrom.get(shop)}`)).mutations));
+    const twice = writesMadeTwice(repeats, running.processFaults);
+    const changes = await database.db.tierChange.findMany({ where: { shop: { in: shops } }, orderBy: [{ shop: "asc" }, { customerGid: "asc" }, { occurredAt: "asc" }, { id: "asc" }], select: { shop: true, customerGid: true, fromTier: true, toTier: true, occurredAt: true } });
+    const outOfChain = tierChangesOutOfChain(changes);
     await redis.sampleMemory?.();
     const peak = redis.peakMemoryBytes ?? 0;
     const memoryLimit = options.redisMemoryLimitBytes ?? 256 * 1024 * 1024;
@@ -356,12 +432,20 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       actions,
       deliveries,
       faults: { ...faultState.counts, ...injected },
+      redis: {
+        kind: onCluster ? "cluster" : "single",
+        restarts: redis.restart ? (redis.restartsWhat ?? "the Redis") : "none: the Redis is the caller's and cannot be restarted by the replay",
+      },
+      webProcesses: web.length,
+      workerProcesses: workers.length,
       repairs,
       convergeSeconds: converged,
       setupSeconds,
       replaySeconds: (replayEnded - started) / 1000,
       lostOrders,
       jobs: { failed, stuck },
+      writesMadeTwice: twice,
+      tierChangesOutOfChain: { count: outOfChain.count, of: changes.length, samples: outOfChain.samples },
       redisPeakMemoryBytes: peak,
       redisMemoryBounded: peak > 0 && peak <= memoryLimit,
       customersChecked: result.customersChecked,
@@ -370,7 +454,9 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       divergences,
       ok: false,
     };
-    report.ok = divergences.length === 0 && lostOrders.length === 0 && Object.keys(failed).length === 0 && stuck === 0 && report.redisMemoryBounded && converged !== null;
+    report.ok =
+      divergences.length === 0 && lostOrders.length === 0 && Object.keys(failed).length === 0 && stuck === 0 && report.redisMemoryBounded && converged !== null &&
+      twice.tags + twice.metafields + twice.deadlines === twice.acrossProcessFault && outOfChain.count === 0;
     return report;
   } finally {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
@@ -498,14 +584,22 @@ async function runFaultPlan(plan: PlannedFault[], started: number, running: Runn
       case "worker-kill": {
         const i = nextWorker++ % running.workers.length;
         await workerRestarts.get(i);
-        await running.workers[i].kill("SIGKILL");
+        await running.observer.ending?.("worker", running.workers[i]);
+        running.processFaults.push(new Date());
+        await endOnPurpose(running.workers[i], "SIGKILL");
         injected.workerKills++;
-        workerRestarts.set(i, background(restarting("worker", () => startWorkerProcess(running.env), log).then((proc) => void (running.workers[i] = proc))));
+        workerRestarts.set(i, background(restarting("worker", async () => reportCrash(await startWorkerProcess(running.env), log), log).then(async (proc) => {
+          running.workers[i] = proc;
+          await running.observer.started?.("worker", proc);
+        })));
         break;
       }
       case "redis-clean":
       case "redis-lossy":
+        await running.observer.ending?.("redis", null);
+        running.processFaults.push(new Date());
         await running.redis.restart!(fault.kind === "redis-clean" ? "clean" : "lossy", 1_000);
+        await running.observer.started?.("redis", null);
         if (fault.kind === "redis-clean") injected.redisRestartsClean++;
         else injected.redisRestartsLossy++;
         break;
@@ -513,13 +607,17 @@ async function runFaultPlan(plan: PlannedFault[], started: number, running: Runn
         const i = nextWeb++ % running.web.length;
         await webRestarts.get(i);
         const slot = running.web[i];
-        await slot.proc?.kill("SIGKILL");
+        await running.observer.ending?.("web", slot.proc);
+        await endOnPurpose(slot.proc, "SIGKILL");
         injected.webRestarts++;
-        webRestarts.set(i, background(restarting("web process", () => startWebProcess({ ...running.env, PORT: String(slot.port) }), log).then(({ proc }) => void (slot.proc = proc))));
+        webRestarts.set(i, background(restarting("web process", async () => reportCrash((await startWebProcess({ ...running.env, PORT: String(slot.port) })).proc, log), log).then(async (proc) => {
+          slot.proc = proc;
+          await running.observer.started?.("web", proc);
+        })));
         break;
       }
     }
-    log(`fault: ${fault.kind} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`fault: ${fault.kind} at ${((Date.now() - started) / 1000).toFixed(1)} s (${new Date().toISOString()})`);
   }
   await Promise.all([...workerRestarts.values(), ...webRestarts.values()]);
 }

@@ -1,4 +1,5 @@
-// `npm run faults [-- --profile small|full] [--database sqlite|postgresql]`: the fault-injection
+// `npm run faults [-- --profile small|full|scale-out] [--database sqlite|postgresql] [--redis single|cluster]`
+// [--web N] [--workers N]: the fault-injection
 // replay and its oracle (fault-replay.ts). Prints what was delivered, the faults injected by kind,
 // the repairs, the time to converge and every divergence with its customer's event trail; exits 1
 // on any divergence, lost order, failed or stuck job, or unbounded Redis memory.
@@ -15,9 +16,14 @@ import { FAULT_PROFILES } from "./fault-profiles.ts";
 import { formatFaultReport } from "./fault-report.ts";
 import { runFaultReplay } from "./fault-replay.ts";
 
-const { values } = parseArgs({ options: { profile: { type: "string", default: "small" }, database: { type: "string", default: "sqlite" }, "skip-security": { type: "boolean" }, help: { type: "boolean" } } });
+const { values } = parseArgs({
+  options: {
+    profile: { type: "string", default: "small" }, database: { type: "string", default: "sqlite" }, redis: { type: "string", default: "single" },
+    web: { type: "string", default: "1" }, workers: { type: "string", default: "1" }, "skip-security": { type: "boolean" }, help: { type: "boolean" },
+  },
+});
 if (values.help) {
-  console.log("npm run faults -- [--profile small|full] [--database sqlite|postgresql] [--skip-security]");
+  console.log("npm run faults -- [--profile small|full|scale-out] [--database sqlite|postgresql] [--redis single|cluster] [--web N] [--workers N] [--skip-security]");
   process.exit(0);
 }
 const profile = FAULT_PROFILES[values.profile as keyof typeof FAULT_PROFILES];
@@ -27,6 +33,16 @@ if (!profile) {
 }
 if (values.database !== "sqlite" && values.database !== "postgresql") {
   console.error("--database must be sqlite or postgresql");
+  process.exit(2);
+}
+if (values.redis !== "single" && values.redis !== "cluster") {
+  console.error("--redis must be single or cluster");
+  process.exit(2);
+}
+const webProcesses = Number(values.web);
+const workerProcesses = Number(values.workers);
+if (![webProcesses, workerProcesses].every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error("--web and --workers must be whole numbers ≥ 1");
   process.exit(2);
 }
 // The web process serves the Remix build: made once when missing, as the test suite does.
@@ -39,6 +55,9 @@ const cpuBefore = process.cpuUsage();
 const report = await runFaultReplay({
   profile,
   database: values.database,
+  redis: values.redis === "cluster" ? "cluster" : undefined,
+  webProcesses,
+  workerProcesses,
   convergeTimeoutMs: profile.name === "full" ? 900_000 : 240_000,
   redisMemoryLimitBytes: profile.name === "full" ? 512 * 1024 * 1024 : 128 * 1024 * 1024,
   log: (line) => console.log(`  ${line}`),

@@ -86,6 +86,26 @@ export class PrivateRedis {
 }
 
 const run = promisify(execFile);
+const cli = () => process.env.REDIS_CLI_BIN ?? "redis-cli";
+
+/** Makes one cluster of the masters on these ports (`redis-cli --cluster create`, no replicas) and waits until it serves. */
+export async function joinCluster(ports: number[]): Promise<void> {
+  await run(cli(), ["--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`), "--cluster-replicas", "0", "--cluster-yes"]);
+  await waitForClusterOk(ports);
+}
+
+/** Waits until every node agrees that all 16,384 slots are served (clients may connect then). */
+export async function waitForClusterOk(ports: number[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    for (;;) {
+      const { stdout } = await run(cli(), ["-p", String(port), "cluster", "info"]).catch((error: Error) => ({ stdout: error.message }));
+      if (/cluster_state:ok/.test(stdout) && /cluster_slots_ok:16384/.test(stdout)) break;
+      if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} not ready:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 /**
  * A Redis Cluster of three masters on free ports (`redis-server --cluster-enabled yes`, joined
@@ -113,18 +133,7 @@ export class PrivateRedisCluster {
         await node.start();
         nodes.push(node);
       }
-      const cli = process.env.REDIS_CLI_BIN ?? "redis-cli";
-      await run(cli, ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "0", "--cluster-yes"]);
-      // Every node must agree that all 16,384 slots are served before clients connect.
-      const deadline = Date.now() + 20_000;
-      for (const node of nodes) {
-        for (;;) {
-          const { stdout } = await run(cli, ["-p", String(node.port), "cluster", "info"]);
-          if (/cluster_state:ok/.test(stdout) && /cluster_slots_ok:16384/.test(stdout)) break;
-          if (Date.now() > deadline) throw new Error(`Redis Cluster node ${node.port} not ready:\n${stdout}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      await joinCluster(nodes.map((n) => n.port));
       return cluster;
     } catch (error) {
       await cluster.stop();

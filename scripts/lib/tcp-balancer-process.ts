@@ -1,5 +1,4 @@
-// The round-robin balancer as a process of its own (forked by tierline-system.ts), so its
-// piping never waits on the event loop of the process that runs the simulator and the load.
+// The round-robin balancer as a process of its own (startBalancerProcess in tcp-balancer.ts).
 //   argv: <listen port> <backend port>…   IPC: → { type: "listening" }
 import { startTcpBalancer } from "./tcp-balancer.ts";
 

@@ -1,15 +1,13 @@
 // The whole of Tierline as production runs it, against the store simulator:
 // a fresh database, a private Redis, the simulator in this process, the web
 // process and worker processes pointed at it. Used by end-to-end tests and benchmarks.
-import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { createJobQueues } from "../../app/adapters/queues/job-queues.server.ts";
 import { createProducerConnection, type RedisTarget } from "../../app/adapters/queues/redis-connection.server.ts";
 import { requestTierSync } from "../../app/workers/tier-sync-jobs.ts";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "../../tests/support/test-database.ts";
-import { appEnv, AppProcess, ROOT, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "./app-processes.ts";
+import { appEnv, AppProcess, startWebProcess, startWorkerProcess, TEST_API_KEY, TEST_API_SECRET } from "./app-processes.ts";
 import { freePort, PrivateRedis, PrivateRedisCluster } from "./private-redis.ts";
 import { watchSettling, type SettleWatcher } from "./settle.ts";
 
@@ -20,9 +18,7 @@ export interface TierlineSystem<R extends PrivateRedis | PrivateRedisCluster = P
   /** What the app processes were given: REDIS_URL, or REDIS_CLUSTER_NODES. */
   redisTarget: RedisTarget;
   web: AppProcess;
-  /** Every web process (one unless `webProcesses` asked for more). */
-  webs: AppProcess[];
-  /** Where the web process listens, or the balancer in front of several (webhooks are posted here). */
+  /** Where the web process listens (webhooks are posted here). */
   appUrl: string;
   workers: AppProcess[];
   prefix: string;
@@ -39,8 +35,6 @@ export interface TierlineSystemOptions {
   kind?: DatabaseKind;
   label?: string;
   workers?: number;
-  /** Web processes behind one address (a round-robin TCP balancer), default 1. */
-  webProcesses?: number;
   /** A local Redis Cluster of three masters instead of one Redis. */
   redisCluster?: boolean;
   /** More app environment (WORKER_CONCURRENCY, APP_BRIDGE_URL, …). */
@@ -87,23 +81,8 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
         ...options.env,
       },
     });
-    const webs: AppProcess[] = [];
-    const webCount = options.webProcesses ?? 1;
-    if (webCount === 1) {
-      const { proc } = await startWebProcess(env);
-      webs.push(started("web process", proc, () => proc.kill()));
-    } else {
-      const ports: number[] = [];
-      for (let i = 0; i < webCount; i++) {
-        const port = await freePort();
-        const { proc } = await startWebProcess({ ...env, PORT: String(port) });
-        webs.push(started(`web process ${i + 1}`, proc, () => proc.kill()));
-        ports.push(port);
-      }
-      const balancer = await startBalancerProcess(Number(new URL(appUrl).port), ports);
-      started("balancer", balancer, () => balancer.kill());
-    }
-    const web = webs[0];
+    const { proc: web } = await startWebProcess(env);
+    started("web process", web, () => web.kill());
     const workers: AppProcess[] = [];
     for (let i = 0; i < (options.workers ?? 1); i++) {
       const worker = await startWorkerProcess(env);
@@ -122,21 +101,11 @@ export async function startTierlineSystem(options: TierlineSystemOptions = {}): 
       }
       await settle.settled();
     };
-    return { sim, database, redis, redisTarget, web, webs, appUrl, workers, prefix, env, settle, refreshSpend, close };
+    return { sim, database, redis, redisTarget, web, appUrl, workers, prefix, env, settle, refreshSpend, close };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-/** The round-robin balancer in a process of its own (scripts/lib/tcp-balancer-process.ts). */
-function startBalancerProcess(port: number, backendPorts: number[]): Promise<AppProcess> {
-  const child = fork(path.join(ROOT, "scripts/lib/tcp-balancer-process.ts"), [String(port), ...backendPorts.map(String)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] });
-  const proc = new AppProcess("balancer", child);
-  return new Promise((resolve, reject) => {
-    child.once("message", () => resolve(proc));
-    child.once("exit", (code) => reject(new Error(`balancer exited with ${code}: ${proc.output}`)));
-  });
 }
 
 /** Grants read_all_orders (an approved app) and opens the app as the merchant would. */
