@@ -104,7 +104,7 @@ export interface FaultReplayReport {
   setupSeconds: number;
   replaySeconds: number;
   lostOrders: string[];
-  jobs: { failed: Record<string, number>; stuck: number };
+  jobs: { failed: Record<string, number>; failedReasons: string[]; stuck: number };
   /**
    * Shopify writes that found the store already as they would leave it (from the replay's start);
    * only those that no process fault explains fail the run.
@@ -383,10 +383,15 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       for (const order of truth.orders) if (!order.test && !held.has(order.gid)) lostOrders.push(`${shop} ${order.gid}`);
     }
     const failed: Record<string, number> = {};
+    const failedReasons = new Set<string>();
     let stuck = 0;
     for (const [name, queue] of queues) {
       const counts = await queue.getJobCounts("failed", "waiting", "active", "delayed", "prioritized");
-      if (counts.failed) failed[name] = counts.failed;
+      if (counts.failed) {
+        failed[name] = counts.failed;
+        // Why, for the report: the distinct reasons of the queue's failed jobs (a few of each).
+        for (const job of await queue.getFailed(0, 199)) if (job) failedReasons.add(`${name}: ${(job.failedReason ?? "").slice(0, 200)}`);
+      }
       if (WORK_QUEUES.includes(name)) stuck += counts.waiting + counts.active + counts.delayed + (counts.prioritized ?? 0);
     }
     const repeats: RepeatedWrite[] = [];
@@ -443,7 +448,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       setupSeconds,
       replaySeconds: (replayEnded - started) / 1000,
       lostOrders,
-      jobs: { failed, stuck },
+      jobs: { failed, failedReasons: [...failedReasons].slice(0, 20), stuck },
       writesMadeTwice: twice,
       tierChangesOutOfChain: { count: outOfChain.count, of: changes.length, samples: outOfChain.samples },
       redisPeakMemoryBytes: peak,

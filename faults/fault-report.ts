@@ -14,6 +14,7 @@ export function formatFaultReport(r: FaultReplayReport): string {
   line(`time to converge after the last fault: ${r.convergeSeconds === null ? "did NOT converge" : `${r.convergeSeconds.toFixed(1)} s`}`);
   line(`orders lost: ${r.lostOrders.length}${r.lostOrders.length ? ` (${r.lostOrders.slice(0, 5).join(", ")}…)` : ""}; double-counted show as qualifying_spend divergences`);
   line(`jobs failed beyond their retries: ${kinds(r.jobs.failed)}; jobs stuck: ${r.jobs.stuck}`);
+  for (const reason of r.jobs.failedReasons) line(`  failed: ${reason}`);
   const w = r.writesMadeTwice;
   const repeats = w.tags + w.metafields + w.deadlines;
   line(`Shopify writes made twice: ${repeats} (tags ${w.tags}, metafields ${w.metafields}, fulfillment deadlines ${w.deadlines}); ${repeats - w.acrossProcessFault} with no process fault between the write and its repeat (allowed: none)`);
