@@ -21,15 +21,13 @@ import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../
 import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
+import { ShopLockLost, shopWriteLock } from "./shop-write-lock.ts";
 
 export const PROMISE_WRITE_LOCK_MS = 60_000;
 const SCHEDULED_TTL_S = 60;
 const LOCK_RETRY_MS = 100;
 /** Promises made within this of the first share the write's calls (deadlines, 25 metafields a call). */
 export const PROMISE_WRITE_GATHER_MS = 500;
-
-const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 const redisOf = async (queues: JobQueues) => (await queues.promiseWrites.client) as unknown as Redis;
 const keysOf = (queues: JobQueues, shop: string) => ({ lock: queues.promiseWrites.toKey(`lock:${shop}`), scheduled: queues.promiseWrites.toKey(`scheduled:${shop}`) });
@@ -163,8 +161,8 @@ export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
     const { shop } = QUEUES.promiseWrites.payload.parse(job.data);
     const redis = await redisOf(deps.queues);
     const { lock, scheduled } = keysOf(deps.queues, shop);
-    const owner = randomUUID();
-    if ((await redis.set(lock, owner, "PX", PROMISE_WRITE_LOCK_MS, "NX")) === null) {
+    const held = shopWriteLock(redis, lock, randomUUID(), PROMISE_WRITE_LOCK_MS);
+    if (!(await held.acquire())) {
       if (token) {
         await job.moveToDelayed(Date.now() + LOCK_RETRY_MS, token);
         throw new DelayedError();
@@ -177,13 +175,17 @@ export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
       result = await shopifyGuarded(deps, shop, "promise write", () =>
         writeShopPromises({
           db: deps.db, shop, admin: () => deps.adminFor(shop), sliceMs: deps.sliceMs, now: deps.now,
-          beforeRound: async () => {
-            await redis.eval(EXTEND_LOCK, 1, lock, owner, String(PROMISE_WRITE_LOCK_MS));
-          },
+          beforeRound: held.renew,
         }),
       );
+    } catch (error) {
+      if (!(error instanceof ShopLockLost)) throw error;
+      // Another job took the shop over (this one's lock lapsed): it writes from here; ask for one more look after it.
+      deps.log.warn("promise write stopped: another job holds the shop's lock", { shop });
+      await requestPromiseWrite(deps.queues, shop);
+      return { skipped: "lock lost" };
     } finally {
-      await redis.eval(RELEASE_LOCK, 1, lock, owner);
+      await held.release();
     }
     if ("more" in result && result.more) {
       // Shopify's bucket for the shop ran dry: an operator watches how often (README, Production deployment).

@@ -19,6 +19,7 @@ import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-regi
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { syncShopTiers } from "../use-cases/sync-shop-tiers.server.ts";
+import { ShopLockLost, shopWriteLock } from "./shop-write-lock.ts";
 
 /** Longer than any slice; a worker that dies holding the lock blocks its shop at most this long (then the sweep restarts it). */
 export const SYNC_LOCK_MS = 60_000;
@@ -33,9 +34,6 @@ const LOCK_RETRY_MS = 100;
  * A backlog is worked off without waiting.
  */
 export const SYNC_GATHER_MS = 500;
-
-const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 /** The queue's own ioredis connection (BullMQ types it loosely). */
 const redisOf = async (queues: JobQueues) => (await queues.tierSync.client) as unknown as Redis;
@@ -82,8 +80,8 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
     const { shop, refreshSpend } = QUEUES.tierSync.payload.parse(job.data);
     const redis = await redisOf(deps.queues);
     const { lock, scheduled } = keysOf(deps.queues, shop);
-    const owner = randomUUID();
-    if ((await redis.set(lock, owner, "PX", SYNC_LOCK_MS, "NX")) === null) {
+    const held = shopWriteLock(redis, lock, randomUUID(), SYNC_LOCK_MS);
+    if (!(await held.acquire())) {
       // Another job is writing this shop's tiers: wait for it, delayed, without holding a slot.
       if (token) {
         await job.moveToDelayed(Date.now() + (refreshSpend ? 1_000 : LOCK_RETRY_MS), token);
@@ -102,11 +100,15 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
         admin: () => deps.adminFor(shop),
         refreshSpend,
         sliceMs: deps.sliceMs,
-        beforeRound: async () => {
-          await redis.eval(EXTEND_LOCK, 1, lock, owner, String(SYNC_LOCK_MS));
-        },
+        beforeRound: held.renew,
       });
     } catch (error) {
+      if (error instanceof ShopLockLost) {
+        // Another job took the shop over (this one's lock lapsed): it writes from here; ask for one more look after it.
+        deps.log.warn("tier sync stopped: another job holds the shop's lock", { shop });
+        await requestTierSync(deps.queues, shop);
+        return { skipped: "lock lost" };
+      }
       const classified = classifyShopifyError(error);
       const unreachable = shopUnreachableReason(classified);
       if (unreachable) {
@@ -117,7 +119,7 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       // Retryable or unexpected: BullMQ retries the job with backoff.
       throw error;
     } finally {
-      await redis.eval(RELEASE_LOCK, 1, lock, owner);
+      await held.release();
     }
     if (result.more) {
       // Shopify's bucket for the shop ran dry: an operator watches how often (README, Production deployment).
