@@ -11,7 +11,8 @@ import { loadPromiseSettings, savePromiseRules } from "../adapters/db/promise-se
 import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
-import { createAdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import { ShopifyRetryableError } from "../adapters/shopify/shopify-errors.ts";
 import { parseJsonLosslessly } from "../adapters/shopify/lossless-json.ts";
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import type { OrderPromiseRequest } from "../adapters/queues/queue-registry.ts";
@@ -170,6 +171,41 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     const again = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     expect(again.rounds).toBe(0);
     expect(await pointsSpent()).toBe(afterWrite);
+  });
+
+  it("a round whose later call fails after the deadlines landed writes nothing twice when it runs again: it reads what the orders carry", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Lamp ${i}`, price: "30.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const marks = sim.store.mutations(SHOP).length;
+    // Shopify answers the metafieldsSet with a 5xx once: the deadlines (before it) have landed, the metafields and tags not.
+    let failed = false;
+    const failingOnce = async (): Promise<AdminRunner> => {
+      const runner = await admin();
+      return {
+        ...runner,
+        run: (operation, variables) => {
+          if (operation.name === "MetafieldsSet" && !failed) {
+            failed = true;
+            return Promise.reject(new ShopifyRetryableError("server_error", "Internal Server Error", null, 502));
+          }
+          return runner.run(operation, variables);
+        },
+      };
+    };
+    await expect(writeShopPromises({ db, shop: SHOP, admin: failingOnce, now: () => NOW, bulk: false })).rejects.toThrow("Internal Server Error");
+    const first = sim.store.mutations(SHOP).slice(marks);
+    expect(first.filter((m) => m.kind === "fulfillmentOrdersSetFulfillmentDeadline").length).toBeGreaterThan(0);
+    // The job's retry: the rest lands, and nothing that landed is written again.
+    expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: false })).toMatchObject({ written: 3, failed: 0, deadlineCalls: 0, tagsAdded: 3 });
+    const all = sim.store.mutations(SHOP).slice(marks);
+    expect(all.filter((m) => m.kind === "fulfillmentOrdersSetFulfillmentDeadline")).toHaveLength(first.filter((m) => m.kind === "fulfillmentOrdersSetFulfillmentDeadline").length);
+    expect(all.filter((m) => m.kind === "metafieldsSet")).toHaveLength(1);
+    for (const request of requests) {
+      const order = sim.store.order(SHOP, request.orderGid.split("/").pop()!);
+      expect(order.tags.filter((t) => t.startsWith("tierline:"))).toHaveLength(1);
+      expect(order.fulfillmentOrders.every((fo) => fo.fulfillBy !== null)).toBe(true);
+    }
   });
 
   it("a backlog costing more than the shop's bucket is written in rounds it can pay for, each order tagged once", async () => {

@@ -8,7 +8,9 @@
 //    started, not waited for: its promises are saved `tagging`, and bulk_operations/finish settles
 //    them (settle-promise-tag-operation.server.ts; the reconciliation if that webhook is lost).
 // A promise whose fulfillment orders were split, merged or moved ("refit"), or checked by the
-// reconciliation, reads the order's fulfillment orders and writes only deadlines that differ.
+// reconciliation, reads the order's fulfillment orders and writes only deadlines that differ;
+// one whose writes landed only in part (a later call throttled or failed) reads what it carries
+// next round and writes only what is missing, so no write is made twice.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
 // refit asked for during a write is not lost.
 import { runLimited } from "./run-limited.ts";
@@ -87,6 +89,11 @@ interface Plan {
   writeMetafieldAndTag: boolean;
   /** Read from Shopify this round (a refusal is then not worth a re-read). */
   read: boolean;
+  /** As read: the order already carries the promise's metafield value, its tier tag. */
+  metafieldLanded?: boolean;
+  tagLanded?: boolean;
+  /** Some write of this order landed this round (its deadline, its metafield). */
+  landed?: boolean;
   /** Every write this order needed landed this round (or its tag is a line of a started bulk mutation). */
   complete: boolean;
   /** Its tag's bulk mutation and line, when the tag went in bulk. */
@@ -172,7 +179,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
 
 async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
-  const reading = plans.filter((p) => p.row.status === "open" && (p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0));
+  const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
   if (reading.length) {
     let found;
     try {
@@ -184,7 +191,11 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
     result.reads += reading.length;
     for (const plan of reading) {
       plan.read = true;
-      const fulfillmentOrders = found.get(plan.row.orderGid) ?? [];
+      const order = found.get(plan.row.orderGid);
+      plan.metafieldLanded = order?.promiseMetafield === promiseMetafieldValue(plan.row);
+      plan.tagLanded = order?.tags.includes(orderTierTag(tierRules, plan.row.tierKey)) ?? false;
+      if (plan.row.status !== "open") continue;
+      const fulfillmentOrders = order?.fulfillmentOrders ?? [];
       const open = fulfillmentOrders.filter((fo) => openFulfillmentOrderIds([fo]).length > 0);
       plan.fulfillmentOrderIds = open.map((fo) => fo.id);
       plan.toDeadline = open.filter((fo) => fo.fulfillBy === null || new Date(fo.fulfillBy).getTime() !== plan.deadline.getTime()).map((fo) => fo.id);
@@ -201,6 +212,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
       await setFulfillmentDeadline(await admin(), call.fulfillmentOrderIds, call.deadline);
       result.deadlineCalls++;
       result.deadlineFulfillmentOrders += call.fulfillmentOrderIds.length;
+      for (const plan of plansOf(call.fulfillmentOrderIds)) plan.landed = true;
     } catch (error) {
       rethrowIfThrottledOrGone(error);
       const involved = plansOf(call.fulfillmentOrderIds);
@@ -213,6 +225,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
           await setFulfillmentDeadline(await admin(), plan.toDeadline, plan.deadline);
           result.deadlineCalls++;
           result.deadlineFulfillmentOrders += plan.toDeadline.length;
+          plan.landed = true;
         } catch (single) {
           rethrowIfThrottledOrGone(single);
           plan.failure = single;
@@ -224,7 +237,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
   for (const plan of plans) if (!plan.failure && !plan.writeMetafieldAndTag) plan.complete = true;
 
   // 3. Order metafields, 25 orders a call (atomic: a refused call is retried order by order).
-  const withValues = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
+  const withValues = plans.filter((p) => !p.failure && p.writeMetafieldAndTag && !p.metafieldLanded);
   const chunks: Plan[][] = [];
   for (let i = 0; i < withValues.length; i += MAX_METAFIELDS_PER_SET) chunks.push(withValues.slice(i, i + MAX_METAFIELDS_PER_SET));
   const setValues = async (chunk: Plan[]) => {
@@ -233,6 +246,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
     });
     throwOnUserErrors("metafieldsSet", data.metafieldsSet);
     result.metafieldCalls++;
+    for (const plan of chunk) plan.landed = true;
   };
   await eachLimited(chunks, async (chunk) => {
     try {
@@ -256,7 +270,8 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
 
   // 4. The tier's order tag: in bulk when many (started here, settled when it finishes), else
   // (or when the bulk path is busy) one call each.
-  let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag);
+  for (const plan of plans) if (!plan.failure && plan.writeMetafieldAndTag && plan.tagLanded) plan.complete = true;
+  let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag && !p.tagLanded);
   if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
     let operationGid: string | null;
     try {
@@ -302,7 +317,12 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
   const written: VersionedRowSave[] = [];
   for (const plan of plans) {
     const where = { shop, orderGid: plan.row.orderGid, updatedAt: plan.row.updatedAt };
-    if (throttled && !plan.failure && !plan.complete) continue;
+    // Part of its writes landed: the next round reads what the order carries and writes the rest.
+    const readNext = plan.landed ? { deadlineFulfillmentOrders: "[]" } : {};
+    if (throttled && !plan.failure && !plan.complete) {
+      if (plan.landed) await db.orderPromise.updateMany({ where, data: readNext });
+      continue;
+    }
     if (plan.failure) {
       const refused = isRefusal(plan.failure);
       // Refused without a fresh read: the fulfillment orders may have changed; read them next round.
@@ -314,7 +334,7 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       const message = ((classifyShopifyError(plan.failure) ?? (plan.failure as Error)).message ?? String(plan.failure)).slice(0, 1_000);
       await db.orderPromise.updateMany({
         where,
-        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 } },
+        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 }, ...readNext },
       });
       if (!refused) retryable ??= plan.failure;
       continue;
