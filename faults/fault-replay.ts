@@ -206,7 +206,14 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       // On a cluster, REDIS_URL points nowhere: anything that used it instead of the cluster would fail.
       redisUrl: typeof target === "string" ? target : "redis://127.0.0.1:9",
       queuePrefix: prefix,
-      extra: { ...(typeof target === "string" ? {} : { REDIS_CLUSTER_NODES: target.clusterNodes.join(",") }), SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES, ...options.env },
+      extra: {
+        ...(typeof target === "string" ? {} : { REDIS_CLUSTER_NODES: target.clusterNodes.join(",") }), SHOPIFY_APP_URL: appUrl, SHOPIFY_API_ORIGIN: sim.origin, SCOPES,
+        // The tests' 2 s job lock makes a killed worker's jobs come back fast, but on a loaded
+        // machine a 2 s sync slice outlives its own lock renewal: BullMQ then counts a running
+        // job as stalled (and runs it twice), and five of those fail it. Production's lock is 30 s.
+        WORKER_LOCK_MS: "10000",
+        ...options.env,
+      },
     });
     const web: Running["web"] = [];
     for (let i = 0; i < (options.webProcesses ?? 1); i++) web.push({ port: await freePort(), proc: null });
