@@ -2,7 +2,7 @@
 // the domain → save the state and the history. Writing the result to Shopify
 // (tags, metafields) is the sync step's job, driven by what is saved here.
 import type { Db } from "../db.server.ts";
-import { insertCustomerState, insertTierChange, loadRecomputeInputs, saveCustomerState } from "../adapters/db/customer-tier-statements.server.ts";
+import { loadRecomputeInputs, saveCustomerStateAndChange } from "../adapters/db/customer-tier-statements.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
@@ -75,15 +75,12 @@ export async function recomputeCustomerTier({ db, shop, customerGid, cause, now,
     // a concurrent recomputation makes this one start over.
     // The row's version is the wall clock (as Prisma's @updatedAt), not the rules' `now`.
     const writtenAt = new Date();
-    const saved = loaded ? await saveCustomerState(db, shop, customerGid, fields, loaded, writtenAt) : await insertCustomerState(db, shop, customerGid, fields, writtenAt);
-    if (!saved) continue;
-    if (decision.change) {
-      await insertTierChange(db, {
-        shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at,
-        // The imported history is not news for Shopify Flow.
-        ...(cause === "backfill" ? { flowDue: false } : {}),
-      });
-    }
+    const change = decision.change && {
+      shop, customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at,
+      // The imported history is not news for Shopify Flow.
+      ...(cause === "backfill" ? { flowDue: false } : {}),
+    };
+    if (!(await saveCustomerStateAndChange(db, shop, customerGid, fields, loaded, writtenAt, change))) continue;
     return { customerGid, kind: decision.kind, tierKey: decision.tierKey, changed };
   }
   throw new Error(`Could not save the tier of ${customerGid}: too much contention`);

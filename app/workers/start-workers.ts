@@ -101,7 +101,11 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       // An idle worker blocks on its queue's marker (woken by any new job) instead of
       // looking again every 5 s, BullMQ's default; delayed jobs still wake it on time.
       drainDelay: 60,
-      maxStalledCount: 5,
+      // A job left running by a worker that died is taken up again; only past this many deaths
+      // is it failed as one that kills its worker. Deploys and OOM kills stop workers mid-job,
+      // and a long job (a shop's sync slice, a reconciliation) outlived five SIGKILLs of one
+      // worker in the fault replay: BullMQ's 1 (and our earlier 5) failed jobs that were safe to re-run.
+      maxStalledCount: 20,
       autorun: true,
     });
     worker.on("failed", (job, error) => log.warn("job failed", { queue: name, jobId: job?.id, attempt: job?.attemptsMade, error: error.message }));

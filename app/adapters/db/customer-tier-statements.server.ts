@@ -8,6 +8,7 @@ import type { Ledger } from "../../domain/order-ledger.ts";
 import type { TierRules } from "../../domain/tier-rules.ts";
 import type { TierChangeInsertRow } from "./bulk-insert.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import type { StatementRunner } from "./statement-driver.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
 import { adjustmentFromRow } from "./spend-adjustment-repository.server.ts";
 import { loadTierRulesAndTombstoneFlag, tierRulesFrom, truthy } from "./tier-settings-repository.server.ts";
@@ -19,6 +20,8 @@ export interface LoadedCustomer {
   row: CustomerRow;
   version: unknown;
 }
+
+const runnerOf = (db: Db | StatementRunner): StatementRunner => ("run" in db && "kind" in db ? db : sqlOf(db));
 
 const texts = new Map<string, string>();
 const cached = (key: string, build: () => string) => {
@@ -34,8 +37,8 @@ export async function loadCustomerRow(db: Db, shop: string, customerGid: string)
 }
 
 /** Inserts a new member's row; false when it exists already (someone else inserted it first). */
-export async function insertCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Promise<boolean> {
-  const sql = sqlOf(db);
+export async function insertCustomerState(db: Db | StatementRunner, shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Promise<boolean> {
+  const sql = runnerOf(db);
   const names = Object.keys(fields);
   const columns = ["shop", "customerGid", ...names, "updatedAt"];
   const insert = cached(`insert|${names}`, () => `INSERT INTO "Customer" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "customerGid") DO NOTHING`);
@@ -50,8 +53,8 @@ const sameValue = (a: unknown, b: unknown) => (a instanceof Date || b instanceof
  * read, and on SQLite an index whose column is named is rewritten even when the value is the same
  * (the tier, review and sync-status indexes on nearly every recomputation).
  */
-export async function saveCustomerState(db: Db, shop: string, customerGid: string, fields: Record<string, unknown>, loaded: LoadedCustomer, now: Date): Promise<boolean> {
-  const sql = sqlOf(db);
+export async function saveCustomerState(db: Db | StatementRunner, shop: string, customerGid: string, fields: Record<string, unknown>, loaded: LoadedCustomer, now: Date): Promise<boolean> {
+  const sql = runnerOf(db);
   const current = loaded.row as unknown as Record<string, unknown>;
   const version = loaded.version;
   const names = Object.keys(fields).filter((n) => !sameValue(current[n], fields[n]));
@@ -61,12 +64,37 @@ export async function saveCustomerState(db: Db, shop: string, customerGid: strin
   return (await sql.run(update, params)) === 1;
 }
 
-export async function insertTierChange(db: Db, change: TierChangeInsertRow): Promise<void> {
-  const sql = sqlOf(db);
+export async function insertTierChange(db: Db | StatementRunner, change: TierChangeInsertRow): Promise<void> {
+  const sql = runnerOf(db);
   const row = { id: randomUUID(), ...change } as Record<string, unknown>;
   const names = Object.keys(row);
   const insert = cached(`change|${names}`, () => `INSERT INTO "TierChange" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`);
   await sql.run(insert, names.map((n) => bindValue(sql.kind, row[n])));
+}
+
+/**
+ * A recomputation's save: the member's state (insert for a new member, else the compare-and-set
+ * on the version read) and, when the tier changed, its history row, in one transaction: a worker
+ * killed between the two would leave the tier moved with no change recorded, and the next
+ * recomputation, finding the tier already there, would never record it (a hole in the history,
+ * the dashboard's migrations and Shopify Flow). Without a change it is the single statement.
+ */
+export async function saveCustomerStateAndChange(
+  db: Db,
+  shop: string,
+  customerGid: string,
+  fields: Record<string, unknown>,
+  loaded: LoadedCustomer | null,
+  now: Date,
+  change: TierChangeInsertRow | null,
+): Promise<boolean> {
+  const save = async (sql: StatementRunner) => {
+    const saved = loaded ? await saveCustomerState(sql, shop, customerGid, fields, loaded, now) : await insertCustomerState(sql, shop, customerGid, fields, now);
+    if (saved && change) await insertTierChange(sql, change);
+    return saved;
+  };
+  const driver = sqlOf(db);
+  return change ? driver.transaction(`tier:${shop}|${customerGid}`, save) : save(driver);
 }
 
 export interface CustomerContact {

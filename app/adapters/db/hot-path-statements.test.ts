@@ -13,7 +13,7 @@ import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
 import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
 import { webhookSubjects } from "../shopify/webhook-subjects.ts";
-import { insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerState } from "./customer-tier-statements.server.ts";
+import { insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerState, saveCustomerStateAndChange } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
@@ -207,6 +207,27 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     const reloaded = (await loadCustomerRow(db, SHOP, gid))!;
     expect(await saveCustomerState(db, SHOP, gid, { ...state, tierKey: "gold", qualifyingSpend: 61_000, qualifyingOrders: 4 }, reloaded, new Date())).toBe(true);
     expect(await named()).toBe(1);
+  });
+
+  it("a tier change's state and history row are saved together or not at all", async () => {
+    const db = database.db;
+    const gid = "gid://shopify/Customer/556";
+    const now = new Date("2026-11-06T00:00:00.000Z");
+    const state = { tierKey: "silver", tierSince: now, graceUntil: null, downgradeTierKey: null, graceReason: null, pinnedTierKey: null, pinnedUntil: null, qualifyingSpend: 60_000, qualifyingOrders: 3, reviewAt: null, syncStatus: "pending" };
+    expect(await insertCustomerState(db, SHOP, gid, state, now)).toBe(true);
+    const change = { shop: SHOP, customerGid: gid, fromTier: "silver", toTier: "gold", reason: "order", spend: 210_000, occurredAt: now };
+    // The history row cannot be written (a reason is required): the state stays as it was.
+    const loaded = (await loadCustomerRow(db, SHOP, gid))!;
+    await expect(saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "gold" }, loaded, new Date(), { ...change, reason: null as unknown as string })).rejects.toThrow();
+    expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).tierKey).toBe("silver");
+    expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: gid } })).toBe(0);
+    // Both, when both can be.
+    expect(await saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "gold" }, loaded, new Date(), change)).toBe(true);
+    expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).tierKey).toBe("gold");
+    expect(await db.tierChange.findMany({ where: { shop: SHOP, customerGid: gid }, select: { fromTier: true, toTier: true } })).toEqual([{ fromTier: "silver", toTier: "gold" }]);
+    // A version read before that save: nothing written, no history row either.
+    expect(await saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "bronze" }, loaded, new Date(), { ...change, fromTier: "silver", toTier: "bronze" })).toBe(false);
+    expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: gid } })).toBe(1);
   });
 
   it("a round's saves are one statement, and a row that moved on meanwhile is left as it is", async () => {
