@@ -69,14 +69,18 @@ export function repeatedWrites(mutations: MutationRecord[]): RepeatedWrite[] {
  */
 export function writesMadeTwice(repeats: RepeatedWrite[], processFaults: Date[]): WritesMadeTwice {
   const out: WritesMadeTwice = { tags: 0, metafields: 0, deadlines: 0, acrossProcessFault: 0, samples: [] };
+  const excused: string[] = [];
   for (const r of repeats) {
     out[r.kind]++;
     const at = Date.parse(r.at);
     const from = r.firstAt === null ? -Infinity : Date.parse(r.firstAt);
     const fault = processFaults.find((f) => f.getTime() > from && f.getTime() <= at);
     if (fault) out.acrossProcessFault++;
-    if (out.samples.length < 8) out.samples.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"}${fault ? `; a process fault at ${fault.toISOString()} between` : ""})`);
+    // The repeats no process fault explains are what fails a run: they are listed first.
+    if (fault) excused.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"}; a process fault at ${fault.toISOString()} between)`);
+    else if (out.samples.length < 8) out.samples.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"})`);
   }
+  out.samples.push(...excused.slice(0, Math.max(0, 8 - out.samples.length)));
   return out;
 }
 
