@@ -4,8 +4,8 @@
 // tier rules or promise settings (they set Shop.tierLadderDue; so does install), by the shop's
 // tier sync: one read of the shop id and one metafieldsSet (11 points), instead of a value per member.
 import type { Db } from "../db.server.ts";
-import { loadTierRules, truthy } from "../adapters/db/tier-settings-repository.server.ts";
-import { sqlOf } from "../adapters/db/hot-path-sql.server.ts";
+import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
+import { decodeRow, sqlOf } from "../adapters/db/hot-path-sql.server.ts";
 import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { setMetafields } from "../adapters/shopify/admin-operations/metafields-set.ts";
@@ -21,9 +21,8 @@ export async function markShopTierLadderDue(db: Db, shop: string): Promise<void>
 /** Writes the ladder when it is due. Throttled: nothing written, still due, retry after the wait. */
 export async function writeShopTierLadderIfDue({ db, shop, admin }: { db: Db; shop: string; admin: () => Promise<AdminRunner> }): Promise<{ written: boolean; retryAfterMs: number | null }> {
   // Every sync round looks; the ladder is rarely due, so the look is one cached statement.
-  const [due] = await sqlOf(db).all(`SELECT "tierLadderDue" FROM "Shop" WHERE "domain" = ?`, [shop]);
-  if (!due || !truthy(due.tierLadderDue)) return { written: false, retryAfterMs: null };
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { tierLadderDue: true, updatedAt: true } });
+  const [raw] = await sqlOf(db).all(`SELECT "tierLadderDue", "updatedAt" FROM "Shop" WHERE "domain" = ?`, [shop]);
+  const row = raw ? decodeRow<{ tierLadderDue: boolean; updatedAt: Date }>("Shop", raw) : null;
   if (!row?.tierLadderDue) return { written: false, retryAfterMs: null };
   const ladder = tierLadder(await loadTierRules(db, shop), (await loadPromiseSettings(db, shop)).rules.lanes);
   try {
