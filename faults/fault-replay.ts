@@ -110,6 +110,8 @@ export interface FaultReplayReport {
    * only those that no process fault explains fail the run.
    */
   writesMadeTwice: WritesMadeTwice;
+  /** The first repeats no process fault explains, each with every write made to its resource. */
+  repeatTrails: { what: string; trail: string[] }[];
   /** Tier changes that do not follow their customer's previous one: a job processed twice to a different result. */
   tierChangesOutOfChain: { count: number; of: number; samples: string[] };
   redisPeakMemoryBytes: number;
@@ -402,8 +404,24 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       if (WORK_QUEUES.includes(name)) stuck += counts.waiting + counts.active + counts.delayed + (counts.prioritized ?? 0);
     }
     const repeats: RepeatedWrite[] = [];
-    for (const shop of shops) repeats.push(...repeatedWrites((await call<{ mutations: MutationRecord[] }>("GET", `/_sim/shops/${shop}/mutations?since=${mutationsFrom.get(shop)}`)).mutations));
+    const mutations: MutationRecord[] = [];
+    for (const shop of shops) {
+      const made = (await call<{ mutations: MutationRecord[] }>("GET", `/_sim/shops/${shop}/mutations?since=${mutationsFrom.get(shop)}`)).mutations;
+      mutations.push(...made);
+      repeats.push(...repeatedWrites(made));
+    }
     const twice = writesMadeTwice(repeats, running.processFaults);
+    // Every write the replay made to the resource of a repeat no process fault explains, and what
+    // the app holds of its promise: what a reader needs to find the path that wrote it twice.
+    const repeatTrails = await Promise.all(
+      twice.unexplained.slice(0, 3).map(async (r) => {
+        const trail = mutations.filter((m) => JSON.stringify(m.detail).includes(`"${r.owner}"`)).map((m) => `${m.at} ${m.field}${m.cost === 0 ? " (bulk line)" : ""}${m.ok ? "" : " refused"} ${JSON.stringify(m.detail).slice(0, 160)}`);
+        const promise = r.owner.startsWith("gid://shopify/Order/")
+          ? await database.db.orderPromise.findFirst({ where: { orderGid: r.owner }, select: { tierKey: true, status: true, writeStatus: true, writeAttempts: true, writeError: true, madeAt: true, writtenAt: true, updatedAt: true } })
+          : null;
+        return { what: `${r.what} at ${r.at}`, trail: [...trail, ...(promise ? [`app holds: promise ${JSON.stringify(promise)}`] : [])] };
+      }),
+    );
     const changes = await database.db.tierChange.findMany({ where: { shop: { in: shops } }, orderBy: [{ shop: "asc" }, { customerGid: "asc" }, { occurredAt: "asc" }, { id: "asc" }], select: { shop: true, customerGid: true, fromTier: true, toTier: true, occurredAt: true } });
     const outOfChain = tierChangesOutOfChain(changes);
     await redis.sampleMemory?.();
@@ -457,6 +475,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       lostOrders,
       jobs: { failed, failedReasons: [...failedReasons].slice(0, 20), stuck },
       writesMadeTwice: twice,
+      repeatTrails,
       tierChangesOutOfChain: { count: outOfChain.count, of: changes.length, samples: outOfChain.samples },
       redisPeakMemoryBytes: peak,
       redisMemoryBounded: peak > 0 && peak <= memoryLimit,

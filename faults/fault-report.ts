@@ -19,6 +19,10 @@ export function formatFaultReport(r: FaultReplayReport): string {
   const repeats = w.tags + w.metafields + w.deadlines;
   line(`Shopify writes made twice: ${repeats} (tags ${w.tags}, metafields ${w.metafields}, fulfillment deadlines ${w.deadlines}); ${repeats - w.acrossProcessFault} with no process fault between the write and its repeat (allowed: none)`);
   for (const sample of w.samples) line(`    ${sample}`);
+  for (const { what, trail } of r.repeatTrails) {
+    line(`  writes to the resource of ${what}:`);
+    for (const step of trail.slice(-20)) line(`    ${step}`);
+  }
   line(`jobs processed twice to a different result: ${r.tierChangesOutOfChain.count} of ${r.tierChangesOutOfChain.of} tier changes out of their customer's chain${r.tierChangesOutOfChain.samples.length ? `: ${r.tierChangesOutOfChain.samples.join("; ")}` : ""}`);
   line(`Redis peak memory ${(r.redisPeakMemoryBytes / 1024 / 1024).toFixed(1)} MB: ${r.redisMemoryBounded ? "bounded" : "NOT bounded"}`);
   line(`oracle: ${r.customersChecked} customers and ${r.ordersChecked} promised orders checked; ${r.divergences.length} divergences; ${r.promisesBehindTheMoney} promises made for a tier still on its way (allowed)`);

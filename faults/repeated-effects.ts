@@ -11,11 +11,15 @@ export interface WritesMadeTwice {
   /** Of these, repeats made after a process fault (a worker killed, Redis restarted) that came after the first write. */
   acrossProcessFault: number;
   samples: string[];
+  /** The repeats no process fault explains (what fails a run), for their owners' trails. */
+  unexplained: RepeatedWrite[];
 }
 
 export interface RepeatedWrite {
   kind: "tags" | "metafields" | "deadlines";
   what: string;
+  /** The resource written (an order, a customer, a fulfillment order). */
+  owner: string;
   /** When the repeat was made, and when the write it repeats was (unknown for a tag: null). */
   at: string;
   firstAt: string | null;
@@ -33,7 +37,8 @@ export function repeatedWrites(mutations: MutationRecord[]): RepeatedWrite[] {
     if (d.kind === "tagsAdd" || d.kind === "tagsRemove") {
       if (!d.tags.some((t) => t.startsWith("tierline:"))) continue;
       const key = `${d.kind}|${d.ownerGid}|${d.tags.join(",")}`;
-      if (d.changed.length === 0) out.push({ kind: "tags", what: `${d.kind} ${d.tags.join(",")} on ${d.ownerGid}`, at: m.at, firstAt: lastTag.get(key) ?? null });
+      // A bulk operation's lines are charged nothing (only its start is): told apart for the reader.
+      if (d.changed.length === 0) out.push({ kind: "tags", what: `${d.kind} ${d.tags.join(",")} on ${d.ownerGid}${m.cost === 0 ? " (a bulk operation's line)" : ""}`, owner: d.ownerGid, at: m.at, firstAt: lastTag.get(key) ?? null });
       lastTag.set(key, m.at);
     } else if (d.kind === "metafieldsSet") {
       // A call sets all of an owner's tier metafields, some unchanged beside those that move; it
@@ -47,14 +52,14 @@ export function repeatedWrites(mutations: MutationRecord[]): RepeatedWrite[] {
         lastValue.set(key, { value: f.value, at: m.at });
       }
       for (const [owner, { unchanged, firstAt }] of owners) {
-        if (unchanged) out.push({ kind: "metafields", what: `metafieldsSet of nothing new on ${owner}`, at: m.at, firstAt });
+        if (unchanged) out.push({ kind: "metafields", what: `metafieldsSet of nothing new on ${owner}`, owner, at: m.at, firstAt });
       }
     } else if (d.kind === "metafieldsDelete") {
       for (const f of d.metafields) lastValue.delete(`${f.ownerGid}|${f.namespace}|${f.key}`);
     } else if (d.kind === "fulfillmentOrdersSetFulfillmentDeadline") {
       for (const gid of d.fulfillmentOrderGids) {
         const last = lastDeadline.get(gid);
-        if (last?.value === d.fulfillmentDeadline) out.push({ kind: "deadlines", what: `fulfillment deadline ${d.fulfillmentDeadline} set again on ${gid}`, at: m.at, firstAt: last.at });
+        if (last?.value === d.fulfillmentDeadline) out.push({ kind: "deadlines", what: `fulfillment deadline ${d.fulfillmentDeadline} set again on ${gid}`, owner: gid, at: m.at, firstAt: last.at });
         lastDeadline.set(gid, { value: d.fulfillmentDeadline, at: m.at });
       }
     }
@@ -68,7 +73,7 @@ export function repeatedWrites(mutations: MutationRecord[]): RepeatedWrite[] {
  * that cut its job off) leaves the job to run again, and at-least-once gives a repeat there.
  */
 export function writesMadeTwice(repeats: RepeatedWrite[], processFaults: Date[]): WritesMadeTwice {
-  const out: WritesMadeTwice = { tags: 0, metafields: 0, deadlines: 0, acrossProcessFault: 0, samples: [] };
+  const out: WritesMadeTwice = { tags: 0, metafields: 0, deadlines: 0, acrossProcessFault: 0, samples: [], unexplained: [] };
   const excused: string[] = [];
   for (const r of repeats) {
     out[r.kind]++;
@@ -78,7 +83,10 @@ export function writesMadeTwice(repeats: RepeatedWrite[], processFaults: Date[])
     if (fault) out.acrossProcessFault++;
     // The repeats no process fault explains are what fails a run: they are listed first.
     if (fault) excused.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"}; a process fault at ${fault.toISOString()} between)`);
-    else if (out.samples.length < 8) out.samples.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"})`);
+    else {
+      out.unexplained.push(r);
+      if (out.samples.length < 8) out.samples.push(`${r.what} at ${r.at} (first ${r.firstAt ?? "earlier"})`);
+    }
   }
   out.samples.push(...excused.slice(0, Math.max(0, 8 - out.samples.length)));
   return out;
