@@ -33,6 +33,9 @@ const EnvSchema = z.object({
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal("").transform(() => undefined)),
   // How long a worker may hold a job before another worker takes it over (crash recovery).
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  // How long the worker waits for an Admin API answer before giving the call up (it may still
+  // have been applied: the write paths read Shopify before writing again).
+  SHOPIFY_ADMIN_TIMEOUT_MS: z.coerce.number().int().min(500).default(30_000),
   SHOP_PURGE_DELAY_HOURS: z.coerce.number().min(0).default(48),
   // Stored webhook payloads (personal data) are blanked this long after their delivery is done.
   WEBHOOK_PAYLOAD_RETENTION_DAYS: z.coerce.number().min(0, "days, 0 or more").max(3650).default(30),

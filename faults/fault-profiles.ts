@@ -22,6 +22,11 @@ export interface FaultProfile {
   codShare: number;
   webhooks: { duplicateProbability: number; reorderProbability: number; reorderWindowMs: number; lostProbability: number; lateProbability: number; lateMs: number; dropProbability: number };
   adminApi: { throttledProbability: number; tooManyRequestsProbability: number; errorProbability: number; slowProbability: number; slowMs: number };
+  /**
+   * The worker's Admin API client gives up after this (SHOPIFY_ADMIN_TIMEOUT_MS), below slowMs:
+   * a slow answer is then a call given up that Shopify still applies.
+   */
+  adminTimeoutMs: number;
   workerKills: number;
   redisRestarts: number;
   /** Of which this many are SIGKILLs that lose the last second of append-only writes. */
@@ -46,6 +51,7 @@ export const FAULT_PROFILES: Record<"small" | "full" | "scale-out", FaultProfile
     codShare: 0.03,
     webhooks: { duplicateProbability: 0.2, reorderProbability: 0.1, reorderWindowMs: 3_000, lostProbability: 0.01, lateProbability: 0.02, lateMs: 10_000, dropProbability: 0.01 },
     adminApi: { throttledProbability: 0.07, tooManyRequestsProbability: 0.06, errorProbability: 0.07, slowProbability: 0.08, slowMs: 6_000 },
+    adminTimeoutMs: 4_000,
     workerKills: 3,
     redisRestarts: 2,
     lossyRedisRestarts: 1,
@@ -68,6 +74,7 @@ export const FAULT_PROFILES: Record<"small" | "full" | "scale-out", FaultProfile
     // "hours late": 20 min at a 60× compression is 20 s.
     webhooks: { duplicateProbability: 0.2, reorderProbability: 0.1, reorderWindowMs: 5_000, lostProbability: 0.01, lateProbability: 0.005, lateMs: 20_000, dropProbability: 0.01 },
     adminApi: { throttledProbability: 0.07, tooManyRequestsProbability: 0.06, errorProbability: 0.07, slowProbability: 0.01, slowMs: 8_000 },
+    adminTimeoutMs: 5_000,
     workerKills: 100,
     redisRestarts: 5,
     lossyRedisRestarts: 1,
@@ -87,7 +94,8 @@ export const FAULT_PROFILES: Record<"small" | "full" | "scale-out", FaultProfile
     fulfillShare: 0.05,
     codShare: 0.02,
     webhooks: { duplicateProbability: 0.1, reorderProbability: 0.05, reorderWindowMs: 3_000, lostProbability: 0.005, lateProbability: 0.01, lateMs: 10_000, dropProbability: 0.005 },
-    adminApi: { throttledProbability: 0.03, tooManyRequestsProbability: 0.03, errorProbability: 0.03, slowProbability: 0.02, slowMs: 3_000 },
+    adminApi: { throttledProbability: 0.03, tooManyRequestsProbability: 0.03, errorProbability: 0.03, slowProbability: 0.02, slowMs: 6_000 },
+    adminTimeoutMs: 4_000,
     workerKills: 2,
     redisRestarts: 2,
     lossyRedisRestarts: 1,

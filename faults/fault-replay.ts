@@ -109,6 +109,7 @@ export interface FaultReplayReport {
    * Shopify writes that found the store already as they would leave it (from the replay's start);
    * only those that no process fault explains fail the run.
    */
+  adminApi: { slowMs: number; clientTimeoutMs: number };
   writesMadeTwice: WritesMadeTwice;
   /** The first repeats no process fault explains, each with every write made to its resource. */
   repeatTrails: { what: string; trail: string[] }[];
@@ -214,6 +215,8 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
         // machine a 2 s sync slice outlives its own lock renewal: BullMQ then counts a running
         // job as stalled (and runs it twice), and five of those fail it. Production's lock is 30 s.
         WORKER_LOCK_MS: "10000",
+        // Slow answers outlast the client: the call is given up, and Shopify applies it anyway.
+        SHOPIFY_ADMIN_TIMEOUT_MS: String(profile.adminTimeoutMs),
         ...options.env,
       },
     });
@@ -474,6 +477,7 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
       replaySeconds: (replayEnded - started) / 1000,
       lostOrders,
       jobs: { failed, failedReasons: [...failedReasons].slice(0, 20), stuck },
+      adminApi: { slowMs: profile.adminApi.slowMs, clientTimeoutMs: profile.adminTimeoutMs },
       writesMadeTwice: twice,
       repeatTrails,
       tierChangesOutOfChain: { count: outOfChain.count, of: changes.length, samples: outOfChain.samples },

@@ -10,6 +10,7 @@ export function formatFaultReport(r: FaultReplayReport): string {
   line(`merchant and buyer actions: ${kinds(r.actions)}`);
   line(`deliveries: ${r.deliveries.events} webhooks, ${r.deliveries.attempts} attempts (${r.deliveries.failedAttempts} failed and retried), ${r.deliveries.duplicatesSent} duplicates sent, ${r.deliveries.duplicatesAbsorbed} duplicates absorbed`);
   line(`faults injected: ${kinds(r.faults)}`);
+  line(`  (a slow Admin API answer takes ${r.adminApi.slowMs} ms, past the worker's ${r.adminApi.clientTimeoutMs} ms client timeout: the call is given up and still applied)`);
   line(`repairs by the app's scheduled jobs: ${kinds(r.repairs)}`);
   line(`time to converge after the last fault: ${r.convergeSeconds === null ? "did NOT converge" : `${r.convergeSeconds.toFixed(1)} s`}`);
   line(`orders lost: ${r.lostOrders.length}${r.lostOrders.length ? ` (${r.lostOrders.slice(0, 5).join(", ")}…)` : ""}; double-counted show as qualifying_spend divergences`);

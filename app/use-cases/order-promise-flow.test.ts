@@ -208,6 +208,83 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     }
   });
 
+  /** The admin, except that each named operation's first call is applied by Shopify and its answer never comes. */
+  const unansweredOnce = (names: string[]) => {
+    const given = new Set<string>();
+    return async (): Promise<AdminRunner> => {
+      const runner = await admin();
+      return {
+        ...runner,
+        run: async (operation, variables) => {
+          const data = await runner.run(operation, variables);
+          if (!names.includes(operation.name) || given.has(operation.name)) return data;
+          given.add(operation.name);
+          throw new ShopifyRetryableError("network", "no answer within 4000 ms");
+        },
+      };
+    };
+  };
+  /** Tier tags added to an order that already carried them, since `marks`. */
+  const tagsAddedTwice = (marks: number) =>
+    sim.store.mutations(SHOP).slice(marks).filter((m) => m.detail.kind === "tagsAdd" && m.detail.tags.some((t) => t.startsWith("tierline:")) && m.detail.changed.length === 0);
+
+  it("a tag write given up without an answer, that Shopify applied, is not made again: the retry reads the order first", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Vase ${i}`, price: "40.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const marks = sim.store.mutations(SHOP).length;
+    await expect(writeShopPromises({ db, shop: SHOP, admin: unansweredOnce(["TagsAdd"]), now: () => NOW, bulk: false })).rejects.toThrow("no answer");
+    const retry = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: false });
+    expect(retry).toMatchObject({ written: 1, failed: 0, reads: 1, tagsAdded: 0 });
+    expect(tagsAddedTwice(marks)).toEqual([]);
+    for (const request of requests) expect(sim.store.order(SHOP, request.orderGid.split("/").pop()!).tags.filter((t) => t.startsWith("tierline:"))).toHaveLength(1);
+  });
+
+  it("a bulk mutation whose start got no answer: no tag goes direct while a bulk mutation of the app runs, and none is added twice", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const placed = (title: string) => Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `${title} ${i}`, price: "22.00", quantity: 1 }]));
+    const requests = placed("Bowl");
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const marks = sim.store.mutations(SHOP).length;
+    // Shopify starts it; the app hears nothing back. No direct call stands in for it.
+    await expect(writeShopPromises({ db, shop: SHOP, admin: unansweredOnce(["BulkOperationRunMutation"]), now: () => NOW, bulk: { minTags: 3 } })).rejects.toThrow("no answer");
+    expect(sim.store.mutations(SHOP).slice(marks).filter((m) => m.kind === "tagsAdd" && m.cost > 0)).toEqual([]);
+    await sim.admin.bulk.mutations.idle();
+    // The retry reads the orders: the operation tagged them, so nothing is added.
+    expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3 } })).toMatchObject({ written: 3, reads: 3, tagsAdded: 0, tagsHeld: 0 });
+
+    // A start answered with a 5xx that did not run, while another bulk mutation of the app (this one
+    // stands in for it) still runs: the untagged orders wait for it to end, then get their tags.
+    const later = placed("Cup");
+    for (const request of later) expect((await make(request)).status).toBe("made");
+    let refused = false;
+    const failingStart = async (): Promise<AdminRunner> => {
+      const runner = await admin();
+      return {
+        ...runner,
+        run: (operation, variables) => {
+          if (operation.name !== "BulkOperationRunMutation" || refused) return runner.run(operation, variables);
+          refused = true;
+          return Promise.reject(new ShopifyRetryableError("server_error", "Bad Gateway", null, 502));
+        },
+      };
+    };
+    await expect(writeShopPromises({ db, shop: SHOP, admin: failingStart, now: () => NOW, bulk: { minTags: 3 } })).rejects.toThrow("Bad Gateway");
+    const busy: SimBulkOperation = {
+      id: "990002", gid: "gid://shopify/BulkOperation/990002", shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
+      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
+    };
+    sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
+    try {
+      expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3 } })).toMatchObject({ tagsHeld: 3, tagsAdded: 0, more: true, retryAfterMs: expect.any(Number) });
+    } finally {
+      sim.store.shop(SHOP).bulkOperations.delete(busy.id);
+    }
+    expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: false })).toMatchObject({ written: 3, reads: 3, tagsAdded: 3, tagsHeld: 0 });
+    expect(tagsAddedTwice(marks)).toEqual([]);
+    for (const request of [...requests, ...later]) expect(sim.store.order(SHOP, request.orderGid.split("/").pop()!).tags.filter((t) => t.startsWith("tierline:"))).toHaveLength(1);
+  });
+
   it("a backlog costing more than the shop's bucket is written in rounds it can pay for, each order tagged once", async () => {
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     const plan = sim.store.shop(SHOP).shop.plan;

@@ -463,6 +463,8 @@ async function recordFailure(db: Db, shop: string, customerGid: string, error: u
       syncError: message.slice(0, 1_000),
       syncAttempts: attempts,
       syncDueAt: retry ? new Date(now.getTime() + Math.min(MAX_RETRY_DELAY_MS, 1_000 * 2 ** Math.min(attempts, 20))) : null,
+      // A 5xx or no answer: Shopify may have applied the write. The retry compares with Shopify first.
+      ...(retry ? { writtenDigest: null } : {}),
     },
   });
 }

@@ -11,6 +11,7 @@ import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { AdminCostBudget } from "../adapters/shopify/admin-cost-budget.ts";
 import { createFetchAdminGraphqlClient, type AdminGraphqlClient } from "../adapters/shopify/admin-graphql-client.ts";
 import { createAdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
+import { ShopifyRetryableError } from "../adapters/shopify/shopify-errors.ts";
 import type { Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
@@ -215,6 +216,29 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     expect(await rowOf(gid)).toMatchObject({ syncStatus: "synced", syncAttempts: 0, syncDueAt: null });
   });
 
+  it("a spend refresh Shopify applied but never answered is compared with Shopify before the retry: nothing is set twice", async () => {
+    const gid = await memberWithSpend([], 60_000);
+    await sync([gid]);
+    await addOrder(gid, 10_000);
+    // The metafieldsSet lands; its answer never comes (the client gave up).
+    const unanswered = async () => {
+      const runner = await adminFor()();
+      const run: typeof runner.run = async (operation, variables) => {
+        const data = await runner.run(operation, variables);
+        if (operation.name === "MetafieldsSet") throw new ShopifyRetryableError("network", "no answer within 4000 ms");
+        return data;
+      };
+      return { ...runner, run };
+    };
+    expect(await syncShopTiers({ db, shop: SHOP, customerGids: [gid], admin: unanswered, now: () => NOW, refreshSpend: true })).toMatchObject({ failed: 1 });
+    expect(appMetafields(await simCustomer(gid))).toMatchObject({ qualifying_spend: JSON.stringify({ amount: "700.00", currency_code: "USD" }) });
+    const before = await mutations();
+    const later = new Date(NOW.getTime() + 2_000);
+    expect(await syncShopTiers({ db, shop: SHOP, admin: adminFor(), now: () => later, refreshSpend: true })).toMatchObject({ written: 1, reads: 1, metafieldsSet: 0, tagsAdded: 0 });
+    expect(await writesSince(before)).toEqual([]);
+    expect(await rowOf(gid)).toMatchObject({ syncStatus: "synced" });
+  });
+
   it("a shop Tierline cannot reach (no session) ends the sync and leaves the rows due", async () => {
     const gid = await memberWithSpend([], 90_000);
     await expect(sync([gid], { admin: async () => { throw new SessionNotFoundError("no offline session"); } })).rejects.toBeInstanceOf(SessionNotFoundError);
@@ -380,5 +404,11 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     const writes = (await mutations()).mutations.slice(after.count);
     expect(writes.filter((m) => m.kind === "metafieldsSet").flatMap((m) => (m as unknown as { detail: { metafields: { key: string }[] } }).detail.metafields.map((f) => f.key))).not.toContain("tier_ladder");
     expect(appMetafields(await simCustomer(gid))).not.toHaveProperty("tier_ladder");
+    // Due again while Shopify already holds this ladder (a write whose answer never came): read, not written twice.
+    await markShopTierLadderDue(db, SHOP);
+    const again = await mutations();
+    await sync([]);
+    expect(await writesSince(again)).toEqual([]);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).tierLadderDue).toBe(false);
   });
 });

@@ -9,8 +9,10 @@
 //    them (settle-promise-tag-operation.server.ts; the reconciliation if that webhook is lost).
 // A promise whose fulfillment orders were split, merged or moved ("refit"), or checked by the
 // reconciliation, reads the order's fulfillment orders and writes only deadlines that differ;
-// one whose writes landed only in part (a later call throttled or failed) reads what it carries
-// next round and writes only what is missing, so no write is made twice.
+// one whose writes landed only in part (a later call throttled or failed), or whose call got no
+// answer (a 5xx, a timeout: Shopify may have applied it), reads what it carries next round and
+// writes only what is missing, so no write is made twice. A bulk mutation whose start got no
+// answer may be running: no tag is added until Shopify's running bulk mutation has ended.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
 // refit asked for during a write is not lost.
 import { runLimited } from "./run-limited.ts";
@@ -22,7 +24,7 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
 import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations/order-fulfillment-orders.ts";
-import { startBulkMutation, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
+import { BulkStartUnanswered, runningBulkMutation, startBulkMutation, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
 import { addTags, TAGS_ADD_MUTATION } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
@@ -73,6 +75,8 @@ export interface WriteShopPromisesResult {
   /** Why the last bulk attempt gave way to direct calls (another bulk mutation running, an error). */
   bulkFallback: string | null;
   reads: number;
+  /** Tags held back while a bulk mutation of the shop that may carry them runs (retryAfterMs says when to look again). */
+  tagsHeld: number;
   more: boolean;
   retryAfterMs: number | null;
 }
@@ -101,6 +105,18 @@ interface Plan {
   failure?: unknown;
 }
 
+/** Shops whose last bulk start got no answer (in this process: a worker stopped since is a process fault). */
+const unsureBulkStarts = new Set<string>();
+/** How long tags held for a running bulk mutation wait before the next look. */
+const BULK_WAIT_MS = 2_000;
+
+/** The order's tag waits: a bulk mutation of the shop, perhaps carrying it, is still running. */
+class TagsHeld extends Error {
+  constructor() {
+    super("a bulk mutation of the shop that may carry this tag is still running");
+  }
+}
+
 class Throttled extends Error {
   constructor(readonly retryAfterMs: number) {
     super("throttled");
@@ -117,7 +133,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
   const started = Date.now();
   const sliceMs = input.sliceMs ?? 2_000;
   const roundSize = input.roundSize ?? PROMISE_WRITE_ROUND;
-  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, tagsAddedInBulk: 0, bulkOperations: 0, bulkFallback: null, reads: 0, more: false, retryAfterMs: null };
+  const result: WriteShopPromisesResult = { rounds: 0, written: 0, failed: 0, deadlineCalls: 0, deadlineFulfillmentOrders: 0, metafieldCalls: 0, tagsAdded: 0, tagsAddedInBulk: 0, bulkOperations: 0, bulkFallback: null, reads: 0, tagsHeld: 0, more: false, retryAfterMs: null };
   let runner: AdminRunner | undefined;
   const admin = async () => (runner ??= await input.admin());
   for (;;) {
@@ -132,6 +148,8 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
       result.more = true;
       break;
     }
+    // Tags held for a running bulk mutation: the follow-up job comes back after a pause.
+    if (result.tagsHeld > 0) break;
     // Everything due fit in this round: done (a round cut to the budget leaves the rest for the next).
     if (due.length < roundSize && rows.length === due.length) break;
     if (Date.now() - started >= sliceMs) {
@@ -168,7 +186,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
   });
   let throttled: Throttled | null = null;
   try {
-    await writeCalls(plans, admin, result, bulk, tierRules);
+    await writeCalls(shop, plans, admin, result, bulk, tierRules);
   } catch (error) {
     if (!(error instanceof Throttled)) throw error;
     throttled = error;
@@ -177,7 +195,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
   return throttled;
 }
 
-async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
+async function writeCalls(shop: string, plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
   const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
   if (reading.length) {
@@ -272,18 +290,37 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
   // (or when the bulk path is busy) one call each.
   for (const plan of plans) if (!plan.failure && plan.writeMetafieldAndTag && plan.tagLanded) plan.complete = true;
   let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag && !p.tagLanded);
+  // A bulk start of this shop got no answer: its lines may be landing now. Tags wait (read anew
+  // next round) while Shopify runs a bulk mutation of the app; once none runs, the reads are true.
+  if (tagging.length && unsureBulkStarts.has(shop)) {
+    const running = await runningBulkMutation(await admin()).catch((error: unknown) => {
+      rethrowIfThrottledOrGone(error);
+      return "unknown" as const;
+    });
+    if (running === null) unsureBulkStarts.delete(shop);
+    else {
+      for (const plan of tagging) plan.failure = new TagsHeld();
+      tagging = [];
+    }
+  }
   if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
     let operationGid: string | null;
     try {
       operationGid = await startBulkMutation(await admin(), TAGS_ADD_MUTATION, tagging.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })), bulk.fetch);
     } catch (error) {
       rethrowIfThrottledOrGone(error);
-      // The direct calls below add the same tags (a set operation: adding twice changes nothing).
+      if (error instanceof BulkStartUnanswered) {
+        // It may have started: these orders are read next round, after it ends (no direct call now).
+        unsureBulkStarts.add(shop);
+        for (const plan of tagging) plan.failure = error;
+        tagging = [];
+      }
+      // Refused before it ran (the upload, a user error): the direct calls below add the tags instead.
       result.bulkFallback = ((classifyShopifyError(error) ?? (error as Error)).message ?? String(error)).slice(0, 500);
       operationGid = null;
     }
     if (operationGid === null) result.bulkFallback ??= "another bulk mutation is running on the shop";
-    else {
+    else if (tagging.length) {
       result.bulkOperations++;
       for (const [line, plan] of tagging.entries()) {
         plan.tagLine = { operationGid, line };
@@ -323,6 +360,13 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       if (plan.landed) await db.orderPromise.updateMany({ where, data: readNext });
       continue;
     }
+    if (plan.failure instanceof TagsHeld) {
+      await db.orderPromise.updateMany({ where, data: { deadlineFulfillmentOrders: "[]" } });
+      result.tagsHeld++;
+      result.more = true;
+      result.retryAfterMs ??= BULK_WAIT_MS;
+      continue;
+    }
     if (plan.failure) {
       const refused = isRefusal(plan.failure);
       // Refused without a fresh read: the fulfillment orders may have changed; read them next round.
@@ -334,7 +378,8 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       const message = ((classifyShopifyError(plan.failure) ?? (plan.failure as Error)).message ?? String(plan.failure)).slice(0, 1_000);
       await db.orderPromise.updateMany({
         where,
-        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 }, ...readNext },
+        // Not refused: a 5xx or no answer, and Shopify may have applied it. Read before writing again.
+        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 }, deadlineFulfillmentOrders: "[]" },
       });
       if (!refused) retryable ??= plan.failure;
       continue;

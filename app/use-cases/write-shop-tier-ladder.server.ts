@@ -9,7 +9,7 @@ import { decodeRow, sqlOf } from "../adapters/db/hot-path-sql.server.ts";
 import { loadPromiseSettings } from "../adapters/db/promise-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { setMetafields } from "../adapters/shopify/admin-operations/metafields-set.ts";
-import { readShopId } from "../adapters/shopify/admin-operations/shop-tier-ladder.ts";
+import { readShopLadder } from "../adapters/shopify/admin-operations/shop-tier-ladder.ts";
 import { classifyShopifyError, ShopifyRetryableError } from "../adapters/shopify/shopify-errors.ts";
 import { SHOP_TIER_LADDER_METAFIELD, tierLadder } from "../domain/tier-metafields.ts";
 
@@ -27,8 +27,10 @@ export async function writeShopTierLadderIfDue({ db, shop, admin }: { db: Db; sh
   const ladder = tierLadder(await loadTierRules(db, shop), (await loadPromiseSettings(db, shop)).rules.lanes);
   try {
     const runner = await admin();
-    const ownerId = await readShopId(runner);
-    await setMetafields(runner, [{ ownerId, ...SHOP_TIER_LADDER_METAFIELD, value: JSON.stringify(ladder) }]);
+    const value = JSON.stringify(ladder);
+    const current = await readShopLadder(runner);
+    // Already there (an earlier write whose answer never came landed): nothing to write.
+    if (current.ladder === null || !sameJson(current.ladder, value)) await setMetafields(runner, [{ ownerId: current.ownerId, ...SHOP_TIER_LADDER_METAFIELD, value }]);
   } catch (error) {
     const classified = classifyShopifyError(error);
     if (classified instanceof ShopifyRetryableError && classified.reason === "throttled") return { written: false, retryAfterMs: classified.retryAfterMs ?? 1_000 };
@@ -37,4 +39,13 @@ export async function writeShopTierLadderIfDue({ db, shop, admin }: { db: Db; sh
   // Saved again meanwhile (its updatedAt moved): stays due, and the next sync writes the newer ladder.
   await db.shop.updateMany({ where: { domain: shop, updatedAt: row.updatedAt }, data: { tierLadderDue: false } });
   return { written: true, retryAfterMs: null };
+}
+
+/** The same JSON value (Shopify may give back a json metafield re-serialised). */
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
 }

@@ -29,7 +29,7 @@ export { COALESCE_MS, requestTierRecompute } from "../adapters/queues/tier-recom
  */
 export async function shopifyAdminRunner(shop: string): Promise<AdminRunner> {
   offlineClients ??= Promise.all([import("../db.server.ts"), import("../env.server.ts")]).then(([{ db }, { env }]) =>
-    createOfflineAdminClients({ db, origin: env().SHOPIFY_API_ORIGIN }),
+    createOfflineAdminClients({ db, origin: env().SHOPIFY_API_ORIGIN, timeoutMs: env().SHOPIFY_ADMIN_TIMEOUT_MS }),
   );
   const client = await (await offlineClients).clientFor(shop);
   if (client) return createAdminRunner(client);

@@ -439,8 +439,9 @@ function resolverMap(): Record<string, Record<string, Resolver>> {
       },
       customers: (_s, args, ctx, info) => customersConnection(ctx, info, args),
       orders: (_s, args, ctx, info) => ordersConnection(ctx, info, args),
-      metafield: () => null,
-      metafields: (_s, args, ctx, info) => connection(ctx, info, [], args, byId),
+      // The shop's own metafields ($app.tier_ladder), as the app set them.
+      metafield: (_s, args, ctx) => metafieldOf(ctx, ctx.data.shopMetafields, args),
+      metafields: (_s, args, ctx, info) => metafieldsOf(ctx, info, ctx.data.shopMetafields, args),
     },
 
     AppInstallation: {

@@ -5,7 +5,7 @@
 // Only the two mutations spend the shop's rate-limit bucket (10 points each), whatever the number
 // of lines; reading the finished operation's state costs 1.
 import type { AdminOperation, AdminRunner } from "../admin-operation-runner.ts";
-import { ShopifyRetryableError, ShopifyTerminalError } from "../shopify-errors.ts";
+import { classifyShopifyError, ShopifyRetryableError, ShopifyTerminalError } from "../shopify-errors.ts";
 import type { BulkOperationState } from "./bulk-operation-status.ts";
 import { throwOnUserErrors, type UserError } from "./user-errors.ts";
 
@@ -88,12 +88,50 @@ export async function startBulkMutation(runner: AdminRunner, mutation: string, l
   const uploaded = await fetchImpl(target.url, { method: "POST", body: form });
   if (!uploaded.ok) throw new ShopifyRetryableError("network", `staged upload answered ${uploaded.status}`);
 
-  const started = await runner.run(bulkOperationRunMutationOperation, { mutation, stagedUploadPath: key });
+  let started: BulkOperationRunMutationData;
+  try {
+    started = await runner.run(bulkOperationRunMutationOperation, { mutation, stagedUploadPath: key });
+  } catch (error) {
+    // No answer, or a 5xx: Shopify may have started it. Throttling means it did not run.
+    const classified = classifyShopifyError(error);
+    if (classified instanceof ShopifyRetryableError && classified.reason !== "throttled") throw new BulkStartUnanswered(classified);
+    throw error;
+  }
   const payload = started.bulkOperationRunMutation;
   if (payload?.userErrors.some((e) => e.code === "OPERATION_IN_PROGRESS")) return null;
   throwOnUserErrors("bulkOperationRunMutation", payload);
   if (!payload?.bulkOperation) throw new ShopifyTerminalError("bad_response", "bulkOperationRunMutation returned no operation");
   return payload.bulkOperation.id;
+}
+
+/** bulkOperationRunMutation got no answer (or a 5xx): the operation may be running. */
+export class BulkStartUnanswered extends ShopifyRetryableError {
+  constructor(cause: ShopifyRetryableError) {
+    super(cause.reason, `bulkOperationRunMutation got no answer, it may have started: ${cause.message}`);
+  }
+}
+
+export const CURRENT_BULK_MUTATION_QUERY = `#graphql
+  query CurrentBulkMutation {
+    currentBulkOperation(type: MUTATION) {
+      id
+      status
+    }
+  }
+`;
+
+export type CurrentBulkMutationData = { currentBulkOperation: { id: string; status: string } | null };
+
+export const currentBulkMutationOperation: AdminOperation<CurrentBulkMutationData, Record<string, never>> = {
+  name: "CurrentBulkMutation",
+  query: CURRENT_BULK_MUTATION_QUERY,
+  cost: () => 1,
+};
+
+/** The app's bulk mutation Shopify is running on the shop now (created, running or being cancelled), or null. */
+export async function runningBulkMutation(runner: AdminRunner): Promise<string | null> {
+  const current = (await runner.run(currentBulkMutationOperation, {})).currentBulkOperation;
+  return current && ["CREATED", "RUNNING", "CANCELING"].includes(current.status) ? current.id : null;
 }
 
 /**
