@@ -193,10 +193,12 @@ export function sqliteStatementDriver(
     }
   };
   /** BEGIN IMMEDIATE without waiting in the busy handler; false when another connection holds the write lock. */
+  // The connection's busy timeout, read once: better-sqlite3's pragma() prepares its statement on
+  // every call, and three of those per transaction showed in the worker's profile (issue 9).
+  let busyTimeout: number | null = null;
   const beginImmediate = () => {
-    const pragmas = connection as unknown as { pragma(source: string, options?: { simple: boolean }): unknown };
-    const timeout = pragmas.pragma("busy_timeout", { simple: true });
-    pragmas.pragma("busy_timeout = 0");
+    busyTimeout ??= Number((connection as unknown as { pragma(source: string, options?: { simple: boolean }): unknown }).pragma("busy_timeout", { simple: true }));
+    prepared("PRAGMA busy_timeout = 0").get();
     try {
       prepared("BEGIN IMMEDIATE").run();
       return true;
@@ -204,7 +206,7 @@ export function sqliteStatementDriver(
       if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
       throw error;
     } finally {
-      pragmas.pragma(`busy_timeout = ${Number(timeout)}`);
+      prepared(`PRAGMA busy_timeout = ${busyTimeout}`).get();
     }
   };
   const direct: StatementRunner = {
