@@ -85,7 +85,8 @@ export async function settlePromiseTagOperation(input: { db: Db; shop: string; o
 /** Tag operations still awaited that were started before `startedBefore` (the reconciliation settles them if the webhook was lost). */
 export async function promiseTagOperations(db: Db, shop: string, { startedBefore }: { startedBefore: Date }): Promise<string[]> {
   const rows = await db.orderPromise.findMany({
-    where: { shop, tagOperationGid: { not: null }, updatedAt: { lt: startedBefore } },
+    // Only operations Shopify named (an order of an unanswered start carries a marker instead).
+    where: { shop, tagOperationGid: { startsWith: "gid://" }, updatedAt: { lt: startedBefore } },
     select: { tagOperationGid: true },
     distinct: ["tagOperationGid"],
   });

@@ -11,8 +11,9 @@
 // reconciliation, reads the order's fulfillment orders and writes only deadlines that differ;
 // one whose writes landed only in part (a later call throttled or failed), or whose call got no
 // answer (a 5xx, a timeout: Shopify may have applied it), reads what it carries next round and
-// writes only what is missing, so no write is made twice. A bulk mutation whose start got no
-// answer may be running: no tag is added until Shopify's running bulk mutation has ended.
+// writes only what is missing, so no write is made twice. The orders of a bulk mutation whose
+// start got no answer are marked: Shopify may still start it, so they wait a grace period, then
+// while a bulk mutation of the app runs, and only then are they read and written.
 // What was written is saved on the row version read, so a redelivery writes nothing new and a
 // refit asked for during a write is not lost.
 import { runLimited } from "./run-limited.ts";
@@ -57,8 +58,8 @@ export interface WriteShopPromisesInput {
   sliceMs?: number;
   roundSize?: number;
   beforeRound?: () => Promise<void>;
-  /** The bulk path for tags (false: always one call a tag). */
-  bulk?: { fetch?: StorageFetch; minTags?: number } | false;
+  /** The bulk path for tags (false: always one call a tag); the grace after an unanswered start (tests shorten it). */
+  bulk?: { fetch?: StorageFetch; minTags?: number; unansweredGraceMs?: number } | false;
 }
 
 export interface WriteShopPromisesResult {
@@ -105,16 +106,26 @@ interface Plan {
   failure?: unknown;
 }
 
-/** Shops whose last bulk start got no answer (in this process: a worker stopped since is a process fault). */
-const unsureBulkStarts = new Set<string>();
-/** How long tags held for a running bulk mutation wait before the next look. */
+/**
+ * tagOperationGid of an order whose tag was in a bulk start that got no answer, with the time:
+ * on the row, so every worker sees it (a retry may run in another process).
+ */
+const UNANSWERED_START = "unanswered:";
+/** How long after an unanswered bulk start Shopify may still run it (a request held up on its side). */
+export const UNANSWERED_START_GRACE_MS = 60_000;
+/** How long orders held for a running bulk mutation wait before the next look. */
 const BULK_WAIT_MS = 2_000;
 
-/** The order's tag waits: a bulk mutation of the shop, perhaps carrying it, is still running. */
+/** The order waits: a bulk mutation that may carry its tag could still run, or runs. */
 class TagsHeld extends Error {
-  constructor() {
-    super("a bulk mutation of the shop that may carry this tag is still running");
+  constructor(readonly retryAfterMs: number) {
+    super("a bulk mutation of the shop that may carry this tag could still run");
   }
+}
+
+/** When the order's tag went into a bulk start that got no answer, or null. */
+function unansweredStartAt(row: Row): number | null {
+  return row.tagOperationGid?.startsWith(UNANSWERED_START) ? Date.parse(row.tagOperationGid.slice(UNANSWERED_START.length)) : null;
 }
 
 class Throttled extends Error {
@@ -186,7 +197,7 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
   });
   let throttled: Throttled | null = null;
   try {
-    await writeCalls(shop, plans, admin, result, bulk, tierRules);
+    await writeCalls(plans, admin, result, bulk, tierRules, now);
   } catch (error) {
     if (!(error instanceof Throttled)) throw error;
     throttled = error;
@@ -195,9 +206,29 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
   return throttled;
 }
 
-async function writeCalls(shop: string, plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>): Promise<void> {
+async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>, now: Date): Promise<void> {
+  const unansweredGraceMs = (bulk !== false ? bulk.unansweredGraceMs : undefined) ?? UNANSWERED_START_GRACE_MS;
+  // 0. Orders of an unanswered bulk start wait out the grace, then any running bulk mutation of the
+  // app; the look comes before their read, so what the read finds is all that mutation did.
+  const unanswered = plans.filter((p) => unansweredStartAt(p.row) !== null);
+  if (unanswered.length) {
+    const waits = unanswered.map((p) => unansweredStartAt(p.row)! + unansweredGraceMs - now.getTime());
+    let running = false;
+    if (waits.some((ms) => ms <= 0)) {
+      running = (await runningBulkMutation(await admin()).catch((error: unknown) => {
+        rethrowIfThrottledOrGone(error);
+        return "unknown";
+      })) !== null;
+    }
+    for (const [i, plan] of unanswered.entries()) {
+      if (!running && waits[i] <= 0) continue;
+      plan.failure = new TagsHeld(Math.max(BULK_WAIT_MS, waits[i]));
+      plan.toDeadline = [];
+    }
+  }
+
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
-  const reading = plans.filter((p) => p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0);
+  const reading = plans.filter((p) => !p.failure && (p.row.writeStatus === "refit" || p.fulfillmentOrderIds.length === 0));
   if (reading.length) {
     let found;
     try {
@@ -290,19 +321,6 @@ async function writeCalls(shop: string, plans: Plan[], admin: () => Promise<Admi
   // (or when the bulk path is busy) one call each.
   for (const plan of plans) if (!plan.failure && plan.writeMetafieldAndTag && plan.tagLanded) plan.complete = true;
   let tagging = plans.filter((p) => !p.failure && p.writeMetafieldAndTag && !p.tagLanded);
-  // A bulk start of this shop got no answer: its lines may be landing now. Tags wait (read anew
-  // next round) while Shopify runs a bulk mutation of the app; once none runs, the reads are true.
-  if (tagging.length && unsureBulkStarts.has(shop)) {
-    const running = await runningBulkMutation(await admin()).catch((error: unknown) => {
-      rethrowIfThrottledOrGone(error);
-      return "unknown" as const;
-    });
-    if (running === null) unsureBulkStarts.delete(shop);
-    else {
-      for (const plan of tagging) plan.failure = new TagsHeld();
-      tagging = [];
-    }
-  }
   if (bulk !== false && tagging.length >= (bulk.minTags ?? BULK_TAGS_MIN)) {
     let operationGid: string | null;
     try {
@@ -310,8 +328,7 @@ async function writeCalls(shop: string, plans: Plan[], admin: () => Promise<Admi
     } catch (error) {
       rethrowIfThrottledOrGone(error);
       if (error instanceof BulkStartUnanswered) {
-        // It may have started: these orders are read next round, after it ends (no direct call now).
-        unsureBulkStarts.add(shop);
+        // It may have started (or start late): these orders are marked and wait (no direct call now).
         for (const plan of tagging) plan.failure = error;
         tagging = [];
       }
@@ -361,10 +378,9 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       continue;
     }
     if (plan.failure instanceof TagsHeld) {
-      await db.orderPromise.updateMany({ where, data: { deadlineFulfillmentOrders: "[]" } });
       result.tagsHeld++;
       result.more = true;
-      result.retryAfterMs ??= BULK_WAIT_MS;
+      result.retryAfterMs = Math.min(result.retryAfterMs ?? Infinity, plan.failure.retryAfterMs);
       continue;
     }
     if (plan.failure) {
@@ -379,7 +395,12 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       await db.orderPromise.updateMany({
         where,
         // Not refused: a 5xx or no answer, and Shopify may have applied it. Read before writing again.
-        data: refused ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } } : { writeError: message, writeAttempts: { increment: 1 }, deadlineFulfillmentOrders: "[]" },
+        data: refused
+          ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } }
+          : {
+              writeError: message, writeAttempts: { increment: 1 }, deadlineFulfillmentOrders: "[]",
+              ...(plan.failure instanceof BulkStartUnanswered ? { tagOperationGid: `${UNANSWERED_START}${now.toISOString()}`, tagOperationLine: null } : {}),
+            },
       });
       if (!refused) retryable ??= plan.failure;
       continue;

@@ -189,7 +189,7 @@ export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
     }
     if ("more" in result && result.more) {
       // Shopify's bucket for the shop ran dry: an operator watches how often (README, Production deployment).
-      if (result.tagsHeld) deps.log.info("promise tags held: a bulk mutation that may carry them is running", { shop, tags: result.tagsHeld, retryAfterMs: result.retryAfterMs });
+      if (result.tagsHeld) deps.log.info("promise writes held: a bulk mutation that may carry their tags could still run", { shop, tags: result.tagsHeld, retryAfterMs: result.retryAfterMs });
       else if (result.retryAfterMs) deps.log.info("admin api throttled", { shop, writer: "promise-writes", retryAfterMs: result.retryAfterMs });
       await enqueueWrite(deps.queues, shop, result.retryAfterMs ?? 0);
     }
