@@ -240,6 +240,30 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     for (const request of requests) expect(sim.store.order(SHOP, request.orderGid.split("/").pop()!).tags.filter((t) => t.startsWith("tierline:"))).toHaveLength(1);
   });
 
+  it("an order whose row moved while its writes landed (shipped, a refit asked for) is read before the next write: nothing is written twice", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Jug ${i}`, price: "18.00", quantity: 1 }]));
+    for (const request of requests) expect((await make(request)).status).toBe("made");
+    const marks = sim.store.mutations(SHOP).length;
+    // Each tag call lands while something else saves the order's row (a new version).
+    const moving = async (): Promise<AdminRunner> => {
+      const runner = await admin();
+      return {
+        ...runner,
+        run: async (operation, variables) => {
+          const data = await runner.run(operation, variables);
+          if (operation.name === "TagsAdd") await db.orderPromise.updateMany({ where: { shop: SHOP, orderGid: (variables as { id: string }).id }, data: { writeError: null } });
+          return data;
+        },
+      };
+    };
+    expect(await writeShopPromises({ db, shop: SHOP, admin: moving, now: () => NOW, bulk: false })).toMatchObject({ tagsAdded: 3, more: true });
+    expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: false })).toMatchObject({ written: 3, reads: 3, tagsAdded: 0, metafieldCalls: 0, deadlineCalls: 0 });
+    expect(tagsAddedTwice(marks)).toEqual([]);
+    const rows = await db.orderPromise.findMany({ where: { shop: SHOP, orderGid: { in: requests.map((r) => r.orderGid) } }, select: { writeStatus: true } });
+    expect(rows.map((r) => r.writeStatus)).toEqual(["written", "written", "written"]);
+  });
+
   it("a bulk mutation whose start got no answer: its orders wait out a grace, then any running bulk mutation of the app, and no tag is added twice", async () => {
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     const placed = (title: string) => Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `${title} ${i}`, price: "22.00", quantity: 1 }]));

@@ -208,7 +208,15 @@ async function writeRound(db: Db, shop: string, rows: Row[], admin: () => Promis
 
 async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, result: WriteShopPromisesResult, bulk: WriteShopPromisesInput["bulk"] & {}, tierRules: Awaited<ReturnType<typeof loadTierRules>>, now: Date): Promise<void> {
   const unansweredGraceMs = (bulk !== false ? bulk.unansweredGraceMs : undefined) ?? UNANSWERED_START_GRACE_MS;
-  // 0. Orders of an unanswered bulk start wait out the grace, then any running bulk mutation of the
+  // 0. An order still to be tagged whose tag is a line of an operation not yet settled waits for
+  // its settling (bulk_operations/finish, or the reconciliation).
+  for (const plan of plans) {
+    if (plan.row.writeStatus === "pending" && plan.row.tagOperationGid?.startsWith("gid://")) {
+      plan.failure = new TagsHeld(BULK_WAIT_MS);
+      plan.toDeadline = [];
+    }
+  }
+  // Orders of an unanswered bulk start wait out the grace, then any running bulk mutation of the
   // app; the look comes before their read, so what the read finds is all that mutation did.
   const unanswered = plans.filter((p) => unansweredStartAt(p.row) !== null);
   if (unanswered.length) {
@@ -371,10 +379,12 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
   const written: VersionedRowSave[] = [];
   for (const plan of plans) {
     const where = { shop, orderGid: plan.row.orderGid, updatedAt: plan.row.updatedAt };
-    // Part of its writes landed: the next round reads what the order carries and writes the rest.
-    const readNext = plan.landed ? { deadlineFulfillmentOrders: "[]" } : {};
+    // What may have landed on Shopify is saved whatever the row's version: the next round reads
+    // the order before writing, also when the row moved meanwhile (shipped, refit asked for).
+    const anyVersion = { shop, orderGid: plan.row.orderGid };
     if (throttled && !plan.failure && !plan.complete) {
-      if (plan.landed) await db.orderPromise.updateMany({ where, data: readNext });
+      // Part of its writes landed: the next round reads what the order carries and writes the rest.
+      if (plan.landed) await db.orderPromise.updateMany({ where: anyVersion, data: { deadlineFulfillmentOrders: "[]" } });
       continue;
     }
     if (plan.failure instanceof TagsHeld) {
@@ -393,7 +403,7 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
       result.failed++;
       const message = ((classifyShopifyError(plan.failure) ?? (plan.failure as Error)).message ?? String(plan.failure)).slice(0, 1_000);
       await db.orderPromise.updateMany({
-        where,
+        where: refused ? where : anyVersion,
         // Not refused: a 5xx or no answer, and Shopify may have applied it. Read before writing again.
         data: refused
           ? { writeStatus: "failed", writeError: message, writeAttempts: { increment: 1 } }
@@ -421,8 +431,18 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
     });
   }
   const saved = await saveVersionedRows(db, { model: "OrderPromise", key: "orderGid" }, shop, written, now);
-  // A row that moved while it was written (a refit asked for) stays due, and a follow-up comes for it.
-  if (saved.size < written.length) result.more = true;
+  // A row that moved while it was written (a refit asked for, shipped) stays due, and a follow-up
+  // comes for it: it reads what the order now carries, so what this round wrote is not written again.
+  const moved = plans.filter((plan) => !plan.failure && !saved.has(plan.row.orderGid) && written.some((w) => w.key === plan.row.orderGid));
+  if (moved.length) {
+    const untagged = moved.filter((plan) => !plan.tagLine).map((plan) => plan.row.orderGid);
+    if (untagged.length) await db.orderPromise.updateMany({ where: { shop, orderGid: { in: untagged } }, data: { deadlineFulfillmentOrders: "[]" } });
+    // Its tag is a line of the operation just started: the order waits for that to settle.
+    for (const plan of moved.filter((p) => p.tagLine)) {
+      await db.orderPromise.updateMany({ where: { shop, orderGid: plan.row.orderGid }, data: { deadlineFulfillmentOrders: "[]", tagOperationGid: plan.tagLine!.operationGid, tagOperationLine: plan.tagLine!.line } });
+    }
+    result.more = true;
+  }
   // A failure that may pass (a 5xx, the network): the job's retry comes back for the rows left due.
   if (retryable !== null) throw retryable;
 }
