@@ -252,7 +252,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
         ...runner,
         run: async (operation, variables) => {
           const data = await runner.run(operation, variables);
-          if (operation.name === "TagsAdd") await db.orderPromise.updateMany({ where: { shop: SHOP, orderGid: (variables as { id: string }).id }, data: { writeError: null } });
+          if (operation.name === "TagsAdd") await db.orderPromise.updateMany({ where: { shop: SHOP, orderGid: (variables as unknown as { id: string }).id }, data: { writeError: null } });
           return data;
         },
       };
