@@ -105,11 +105,12 @@ export interface FaultReplayReport {
   replaySeconds: number;
   lostOrders: string[];
   jobs: { failed: Record<string, number>; failedReasons: string[]; stuck: number };
+  /** How long a slow Admin API answer takes, and the worker's client timeout below it. */
+  adminApi: { slowMs: number; clientTimeoutMs: number };
   /**
    * Shopify writes that found the store already as they would leave it (from the replay's start);
    * only those that no process fault explains fail the run.
    */
-  adminApi: { slowMs: number; clientTimeoutMs: number };
   writesMadeTwice: WritesMadeTwice;
   /** The first repeats no process fault explains, each with every write made to its resource. */
   repeatTrails: { what: string; trail: string[] }[];

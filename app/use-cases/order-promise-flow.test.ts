@@ -60,6 +60,36 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     await savePromiseRules(db, SHOP, { ...rules, lanes: rules.lanes.map((lane) => (lane.tierKey === tierKey ? { ...lane, ...changes } : lane)) });
   };
 
+  /**
+   * The admin, except that the named operation's first call fails with `error`: after Shopify applied
+   * it (`applied`: its answer was lost) or before (it never ran).
+   */
+  const failingOnce = (name: string, error: Error, { applied }: { applied: boolean }) => {
+    let failed = false;
+    return async (): Promise<AdminRunner> => {
+      const runner = await admin();
+      return {
+        ...runner,
+        run: async (operation, variables) => {
+          if (operation.name !== name || failed) return runner.run(operation, variables);
+          failed = true;
+          if (applied) await runner.run(operation, variables);
+          throw error;
+        },
+      };
+    };
+  };
+  const unanswered = () => new ShopifyRetryableError("network", "no answer within 4000 ms");
+  /** A bulk mutation of the app that Shopify is running on the shop (the simulator's own record), until `done`. */
+  const runningBulkOperation = (id: string) => {
+    const op: SimBulkOperation = {
+      id, gid: `gid://shopify/BulkOperation/${id}`, shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
+      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
+    };
+    sim.store.shop(SHOP).bulkOperations.set(id, op);
+    return { done: () => void sim.store.shop(SHOP).bulkOperations.delete(id) };
+  };
+
   beforeAll(async () => {
     sim = await startSimulator({ apiKey: "promise-key", apiSecret: "promise-secret", appUrl: "http://127.0.0.1:9", edgeModules: false });
     ({ accessToken: token } = await control<{ accessToken: string }>("POST", "/shops", { shop: SHOP, seed: 5, size: "tiny", now: NOW.toISOString() }));
@@ -179,21 +209,8 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     for (const request of requests) expect((await make(request)).status).toBe("made");
     const marks = sim.store.mutations(SHOP).length;
     // Shopify answers the metafieldsSet with a 5xx once: the deadlines (before it) have landed, the metafields and tags not.
-    let failed = false;
-    const failingOnce = async (): Promise<AdminRunner> => {
-      const runner = await admin();
-      return {
-        ...runner,
-        run: (operation, variables) => {
-          if (operation.name === "MetafieldsSet" && !failed) {
-            failed = true;
-            return Promise.reject(new ShopifyRetryableError("server_error", "Internal Server Error", null, 502));
-          }
-          return runner.run(operation, variables);
-        },
-      };
-    };
-    await expect(writeShopPromises({ db, shop: SHOP, admin: failingOnce, now: () => NOW, bulk: false })).rejects.toThrow("Internal Server Error");
+    const failing = failingOnce("MetafieldsSet", new ShopifyRetryableError("server_error", "Internal Server Error", null, 502), { applied: false });
+    await expect(writeShopPromises({ db, shop: SHOP, admin: failing, now: () => NOW, bulk: false })).rejects.toThrow("Internal Server Error");
     const first = sim.store.mutations(SHOP).slice(marks);
     expect(first.filter((m) => m.kind === "fulfillmentOrdersSetFulfillmentDeadline").length).toBeGreaterThan(0);
     // The job's retry: the rest lands, and nothing that landed is written again.
@@ -208,22 +225,6 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     }
   });
 
-  /** The admin, except that each named operation's first call is applied by Shopify and its answer never comes. */
-  const unansweredOnce = (names: string[]) => {
-    const given = new Set<string>();
-    return async (): Promise<AdminRunner> => {
-      const runner = await admin();
-      return {
-        ...runner,
-        run: async (operation, variables) => {
-          const data = await runner.run(operation, variables);
-          if (!names.includes(operation.name) || given.has(operation.name)) return data;
-          given.add(operation.name);
-          throw new ShopifyRetryableError("network", "no answer within 4000 ms");
-        },
-      };
-    };
-  };
   /** Tier tags added to an order that already carried them, since `marks`. */
   const tagsAddedTwice = (marks: number) =>
     sim.store.mutations(SHOP).slice(marks).filter((m) => m.detail.kind === "tagsAdd" && m.detail.tags.some((t) => t.startsWith("tierline:")) && m.detail.changed.length === 0);
@@ -233,7 +234,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Vase ${i}`, price: "40.00", quantity: 1 }]));
     for (const request of requests) expect((await make(request)).status).toBe("made");
     const marks = sim.store.mutations(SHOP).length;
-    await expect(writeShopPromises({ db, shop: SHOP, admin: unansweredOnce(["TagsAdd"]), now: () => NOW, bulk: false })).rejects.toThrow("no answer");
+    await expect(writeShopPromises({ db, shop: SHOP, admin: failingOnce("TagsAdd", unanswered(), { applied: true }), now: () => NOW, bulk: false })).rejects.toThrow("no answer");
     const retry = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: false });
     expect(retry).toMatchObject({ written: 1, failed: 0, reads: 1, tagsAdded: 0 });
     expect(tagsAddedTwice(marks)).toEqual([]);
@@ -271,7 +272,7 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     for (const request of requests) expect((await make(request)).status).toBe("made");
     const marks = sim.store.mutations(SHOP).length;
     // Shopify starts it; the app hears nothing back. No direct call stands in for it.
-    await expect(writeShopPromises({ db, shop: SHOP, admin: unansweredOnce(["BulkOperationRunMutation"]), now: () => NOW, bulk: { minTags: 3 } })).rejects.toThrow("no answer");
+    await expect(writeShopPromises({ db, shop: SHOP, admin: failingOnce("BulkOperationRunMutation", unanswered(), { applied: true }), now: () => NOW, bulk: { minTags: 3 } })).rejects.toThrow("no answer");
     expect(sim.store.mutations(SHOP).slice(marks).filter((m) => m.kind === "tagsAdd" && m.cost > 0)).toEqual([]);
     // Shopify may still start it late: within the grace the orders wait, whatever the worker.
     expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => new Date(NOW.getTime() + 1_000), bulk: { minTags: 3 } })).toMatchObject({ tagsHeld: 3, tagsAdded: 0, reads: 0, more: true, retryAfterMs: 59_000 });
@@ -283,28 +284,13 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     // stands in for it) still runs: the untagged orders wait for it to end, then get their tags.
     const later = placed("Cup");
     for (const request of later) expect((await make(request)).status).toBe("made");
-    let refused = false;
-    const failingStart = async (): Promise<AdminRunner> => {
-      const runner = await admin();
-      return {
-        ...runner,
-        run: (operation, variables) => {
-          if (operation.name !== "BulkOperationRunMutation" || refused) return runner.run(operation, variables);
-          refused = true;
-          return Promise.reject(new ShopifyRetryableError("server_error", "Bad Gateway", null, 502));
-        },
-      };
-    };
+    const failingStart = failingOnce("BulkOperationRunMutation", new ShopifyRetryableError("server_error", "Bad Gateway", null, 502), { applied: false });
     await expect(writeShopPromises({ db, shop: SHOP, admin: failingStart, now: () => NOW, bulk: { minTags: 3 } })).rejects.toThrow("Bad Gateway");
-    const busy: SimBulkOperation = {
-      id: "990002", gid: "gid://shopify/BulkOperation/990002", shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
-      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
-    };
-    sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
+    const busy = runningBulkOperation("990002");
     try {
       expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3, unansweredGraceMs: 0 } })).toMatchObject({ tagsHeld: 3, tagsAdded: 0, more: true, retryAfterMs: 2_000 });
     } finally {
-      sim.store.shop(SHOP).bulkOperations.delete(busy.id);
+      busy.done();
     }
     expect(await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 100, unansweredGraceMs: 0 } })).toMatchObject({ written: 3, reads: 3, tagsAdded: 3, tagsHeld: 0 });
     expect(tagsAddedTwice(marks)).toEqual([]);
@@ -342,17 +328,13 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
     const requests = Array.from({ length: 3 }, (_, i) => paidOrder([{ title: `Mug ${i}`, price: "12.00", quantity: 1 }]));
     for (const request of requests) expect((await make(request)).status).toBe("made");
-    const busy: SimBulkOperation = {
-      id: "990001", gid: "gid://shopify/BulkOperation/990001", shopDomain: SHOP, type: "MUTATION", status: "RUNNING", errorCode: null, query: "mutation { x }",
-      objectCount: "0", rootObjectCount: "0", fileSize: null, filePath: null, url: null, partialDataUrl: null, createdAt: NOW.toISOString(), completedAt: null,
-    };
-    sim.store.shop(SHOP).bulkOperations.set(busy.id, busy);
+    const busy = runningBulkOperation("990001");
     const marks = sim.store.mutations(SHOP).length;
     try {
       const written = await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW, bulk: { minTags: 3 } });
       expect(written).toMatchObject({ written: 3, failed: 0, tagsAdded: 3, tagsAddedInBulk: 0, bulkOperations: 0 });
     } finally {
-      sim.store.shop(SHOP).bulkOperations.delete(busy.id);
+      busy.done();
     }
     const window = sim.store.mutations(SHOP).slice(marks);
     expect(window.find((m) => m.kind === "bulkOperationRunMutation")).toMatchObject({ ok: false, userErrors: [expect.objectContaining({ code: "OPERATION_IN_PROGRESS" })] });

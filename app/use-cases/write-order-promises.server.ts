@@ -123,6 +123,12 @@ class TagsHeld extends Error {
   }
 }
 
+/** The order sits this round out (nothing is read or written for it); its row is left as it is. */
+function hold(plan: Plan, retryAfterMs: number): void {
+  plan.failure = new TagsHeld(retryAfterMs);
+  plan.toDeadline = [];
+}
+
 /** When the order's tag went into a bulk start that got no answer, or null. */
 function unansweredStartAt(row: Row): number | null {
   return row.tagOperationGid?.startsWith(UNANSWERED_START) ? Date.parse(row.tagOperationGid.slice(UNANSWERED_START.length)) : null;
@@ -210,29 +216,21 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
   const unansweredGraceMs = (bulk !== false ? bulk.unansweredGraceMs : undefined) ?? UNANSWERED_START_GRACE_MS;
   // 0. An order still to be tagged whose tag is a line of an operation not yet settled waits for
   // its settling (bulk_operations/finish, or the reconciliation).
-  for (const plan of plans) {
-    if (plan.row.writeStatus === "pending" && plan.row.tagOperationGid?.startsWith("gid://")) {
-      plan.failure = new TagsHeld(BULK_WAIT_MS);
-      plan.toDeadline = [];
-    }
-  }
+  for (const plan of plans) if (plan.row.writeStatus === "pending" && plan.row.tagOperationGid?.startsWith("gid://")) hold(plan, BULK_WAIT_MS);
   // Orders of an unanswered bulk start wait out the grace, then any running bulk mutation of the
   // app; the look comes before their read, so what the read finds is all that mutation did.
-  const unanswered = plans.filter((p) => unansweredStartAt(p.row) !== null);
+  const unanswered = plans.flatMap((plan) => {
+    const at = unansweredStartAt(plan.row);
+    return at === null ? [] : [{ plan, waitMs: at + unansweredGraceMs - now.getTime() }];
+  });
   if (unanswered.length) {
-    const waits = unanswered.map((p) => unansweredStartAt(p.row)! + unansweredGraceMs - now.getTime());
-    let running = false;
-    if (waits.some((ms) => ms <= 0)) {
-      running = (await runningBulkMutation(await admin()).catch((error: unknown) => {
+    const running =
+      unanswered.some((u) => u.waitMs <= 0) &&
+      (await runningBulkMutation(await admin()).catch((error: unknown) => {
         rethrowIfThrottledOrGone(error);
         return "unknown";
       })) !== null;
-    }
-    for (const [i, plan] of unanswered.entries()) {
-      if (!running && waits[i] <= 0) continue;
-      plan.failure = new TagsHeld(Math.max(BULK_WAIT_MS, waits[i]));
-      plan.toDeadline = [];
-    }
+    for (const { plan, waitMs } of unanswered) if (running || waitMs > 0) hold(plan, Math.max(BULK_WAIT_MS, waitMs));
   }
 
   // 1. Reads: refits, and promises made before their order's fulfillment orders were known.
@@ -433,7 +431,8 @@ async function savePlans(db: Db, shop: string, plans: Plan[], now: Date, result:
   const saved = await saveVersionedRows(db, { model: "OrderPromise", key: "orderGid" }, shop, written, now);
   // A row that moved while it was written (a refit asked for, shipped) stays due, and a follow-up
   // comes for it: it reads what the order now carries, so what this round wrote is not written again.
-  const moved = plans.filter((plan) => !plan.failure && !saved.has(plan.row.orderGid) && written.some((w) => w.key === plan.row.orderGid));
+  const tried = new Set(written.map((w) => w.key));
+  const moved = plans.filter((plan) => tried.has(plan.row.orderGid) && !saved.has(plan.row.orderGid));
   if (moved.length) {
     const untagged = moved.filter((plan) => !plan.tagLine).map((plan) => plan.row.orderGid);
     if (untagged.length) await db.orderPromise.updateMany({ where: { shop, orderGid: { in: untagged } }, data: { deadlineFulfillmentOrders: "[]" } });

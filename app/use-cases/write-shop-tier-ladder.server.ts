@@ -30,7 +30,7 @@ export async function writeShopTierLadderIfDue({ db, shop, admin }: { db: Db; sh
     const value = JSON.stringify(ladder);
     const current = await readShopLadder(runner);
     // Already there (an earlier write whose answer never came landed): nothing to write.
-    if (current.ladder === null || !sameJson(current.ladder, value)) await setMetafields(runner, [{ ownerId: current.ownerId, ...SHOP_TIER_LADDER_METAFIELD, value }]);
+    if (!sameJson(current.ladder, value)) await setMetafields(runner, [{ ownerId: current.ownerId, ...SHOP_TIER_LADDER_METAFIELD, value }]);
   } catch (error) {
     const classified = classifyShopifyError(error);
     if (classified instanceof ShopifyRetryableError && classified.reason === "throttled") return { written: false, retryAfterMs: classified.retryAfterMs ?? 1_000 };
@@ -41,8 +41,9 @@ export async function writeShopTierLadderIfDue({ db, shop, admin }: { db: Db; sh
   return { written: true, retryAfterMs: null };
 }
 
-/** The same JSON value (Shopify may give back a json metafield re-serialised). */
-function sameJson(a: string, b: string): boolean {
+/** The same JSON value (Shopify may give back a json metafield re-serialised); none is never the same. */
+function sameJson(a: string | null, b: string): boolean {
+  if (a === null) return false;
   try {
     return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
   } catch {

@@ -192,10 +192,10 @@ export function sqliteStatementDriver(
       else await gate.whenClosed();
     }
   };
-  /** BEGIN IMMEDIATE without waiting in the busy handler; false when another connection holds the write lock. */
   // The connection's busy timeout, read once: better-sqlite3's pragma() prepares its statement on
   // every call, and three of those per transaction showed in the worker's profile (issue 9).
   let busyTimeout: number | null = null;
+  /** BEGIN IMMEDIATE without waiting in the busy handler; false when another connection holds the write lock. */
   const beginImmediate = () => {
     busyTimeout ??= Number((connection as unknown as { pragma(source: string, options?: { simple: boolean }): unknown }).pragma("busy_timeout", { simple: true }));
     prepared("PRAGMA busy_timeout = 0").get();
