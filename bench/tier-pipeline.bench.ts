@@ -33,7 +33,7 @@
 // Plus shop's traffic, and a Standard shop's 100 points/s cannot carry 25 tier
 // changes a second at any implementation), BENCH_WORKERS (worker processes, default 1),
 // BENCH_WORKER_CONCURRENCY (default 16, the production default), BENCH_CPU_PROFILE=<dir> (CPU profiles of
-// the web and worker processes), BENCH_LOG_LEVEL and BENCH_WORKER_LOG=<file> (the workers' log), BENCH_STRICT=1 (exit 1 when a target is missed).
+// the web and worker processes), BENCH_NODE_OPTIONS (their NODE_OPTIONS, e.g. --perf-basic-prof-only-functions for perf), BENCH_LOG_LEVEL and BENCH_WORKER_LOG=<file> (the workers' log), BENCH_STRICT=1 (exit 1 when a target is missed).
 // Targets are printed as met / NOT MET, never asserted. Everything started here is
 // stopped and removed at the end, on error and on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";

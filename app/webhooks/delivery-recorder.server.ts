@@ -4,11 +4,13 @@
 // Doing that one request at a time costs a database write and a Redis round trip
 // per webhook; under load the recorder instead writes everything that arrived
 // while the previous batch was in flight as one INSERT (in the writer thread) and
-// one addBulk, side by side. At low load a batch is a single delivery, so nothing
-// waits for company.
+// one addBulk, side by side. A batch gathers what arrives within gatherMs of its
+// first delivery and goes out as one job (a lone delivery as its own job): the
+// worker's cost is per job more than per delivery (process-webhook.ts).
 import type { Queue } from "bullmq";
 import type { DeliveryRow } from "../adapters/db/delivery-store.server.ts";
-import { jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import type { JobPayload } from "../adapters/queues/queue-registry.ts";
+import { deliveryJobs } from "../adapters/queues/webhook-delivery-jobs.server.ts";
 import type { DeliveryWriter } from "./delivery-writer.server.ts";
 
 /** A delivery's row before it is written: the body still as the bytes that were signed. */
@@ -34,6 +36,8 @@ export interface DeliveryRecorderOptions {
   maxBatch?: number;
   /** A delivery not kept within this time is answered 503 so Shopify retries it. */
   timeoutMs?: number;
+  /** How long a batch waits after its first delivery for others to share its job (default 0: none). */
+  gatherMs?: number;
   now?: () => number;
 }
 
@@ -45,6 +49,7 @@ const MAX_IN_FLIGHT = 2;
 export class DeliveryRecorder {
   private readonly maxBatch: number;
   private readonly timeoutMs: number;
+  private readonly gatherMs: number;
   private readonly now: () => number;
   private queued: Pending[] = [];
   private inFlight = 0;
@@ -52,10 +57,12 @@ export class DeliveryRecorder {
   private watched: Pending[] = [];
   private watchedFrom = 0;
   private timer: NodeJS.Timeout | null = null;
+  private gathering: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DeliveryRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 200;
     this.timeoutMs = options.timeoutMs ?? 800;
+    this.gatherMs = options.gatherMs ?? 0;
     this.now = options.now ?? Date.now;
   }
 
@@ -66,8 +73,21 @@ export class DeliveryRecorder {
       this.queued.push(pending);
       this.watched.push(pending);
       this.watch();
-      this.flush();
+      this.gather();
     });
+  }
+
+  /** Flushes once the oldest queued delivery has waited gatherMs (at once without a gather). */
+  private gather(): void {
+    if (this.gatherMs <= 0 || this.queued.length === 0) return this.flush();
+    if (this.gathering) return;
+    // Queued in arrival order: the first one's deadline tells when it came.
+    const wait = this.queued[0].deadline - this.timeoutMs + this.gatherMs - this.now();
+    if (wait <= 0) return this.flush();
+    this.gathering = setTimeout(() => {
+      this.gathering = null;
+      this.gather();
+    }, wait);
   }
 
   private settle(pending: Pending, error?: Error): void {
@@ -96,8 +116,8 @@ export class DeliveryRecorder {
       this.inFlight++;
       const receivedAt = new Date(this.now());
       const rows = batch.map(({ delivery: d }) => ({ webhookId: d.webhookId, shop: d.shop, topic: d.topic, eventId: d.eventId, apiVersion: d.apiVersion, triggeredAt: d.triggeredAt, payload: d.rawBody, receivedAt }));
-      // The job id is the delivery's id, so a redelivery's enqueue is a no-op while the job exists.
-      const jobs = batch.map(({ delivery: d }) => ({ name: d.topic, data: { webhookId: d.webhookId, shop: d.shop, topic: d.topic }, opts: { jobId: jobIdFor("wh", d.webhookId) } }));
+      // A lone delivery's job id is its own, so a redelivery's enqueue is a no-op while the job exists.
+      const jobs = deliveryJobs(batch.map(({ delivery: d }) => ({ webhookId: d.webhookId, shop: d.shop, topic: d.topic })));
       Promise.all([this.options.writer.write(rows), this.options.queue.addBulk(jobs)])
         .then(
           () => batch.forEach(({ pending }) => this.settle(pending)),
@@ -108,7 +128,7 @@ export class DeliveryRecorder {
         )
         .finally(() => {
           this.inFlight--;
-          this.flush();
+          this.gather();
         });
     }
   }

@@ -1,5 +1,6 @@
 // The recorder answers for a delivery only once its row and its job are both
-// written, batches what arrives meanwhile, and gives up (→ 503) at the deadline.
+// written, batches what arrives meanwhile (or within its gather) into one job,
+// and gives up (→ 503) at the deadline.
 import type { Queue } from "bullmq";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobPayload } from "../adapters/queues/queue-registry.ts";
@@ -19,7 +20,7 @@ function gate() {
 
 function fakes() {
   const writes: Array<{ rows: RawDeliveryRow[]; gate: ReturnType<typeof gate> }> = [];
-  const adds: Array<{ jobs: Array<{ name: string; data: unknown; opts: { jobId: string } }>; gate: ReturnType<typeof gate> }> = [];
+  const adds: Array<{ jobs: Array<{ name: string; data: unknown; opts?: { jobId: string } }>; gate: ReturnType<typeof gate> }> = [];
   const writer: DeliveryWriter = {
     write(rows) {
       const g = gate();
@@ -29,7 +30,7 @@ function fakes() {
     close: async () => {},
   };
   const queue = {
-    addBulk(jobs: Array<{ name: string; data: unknown; opts: { jobId: string } }>) {
+    addBulk(jobs: Array<{ name: string; data: unknown; opts?: { jobId: string } }>) {
       const g = gate();
       adds.push({ jobs, gate: g });
       return g.promise;
@@ -90,7 +91,30 @@ describe("DeliveryRecorder", () => {
     await settle();
     expect(states.map((s) => s.status)).toEqual(["kept", "pending", "pending", "pending", "pending"]);
     expect(writes.map((w) => w.rows.map((r) => r.webhookId))).toEqual([["a"], ["b"], ["c", "d", "e"]]);
-    expect(adds[2].jobs.map((j) => j.opts.jobId)).toEqual(["wh-c", "wh-d", "wh-e"]);
+    // One job carries the three (the worker pays a job's fetch and finish once for them).
+    expect(adds[2].jobs).toEqual([{ name: "batch", data: { batch: ["c", "d", "e"].map((id) => ({ webhookId: id, shop: "a.myshopify.com", topic: "orders/create" })) } }]);
+  });
+
+  it("with a gather, waits that long after a batch's first delivery, then writes all that came as one row batch and one job", async () => {
+    const { writes, adds, writer, queue } = fakes();
+    const recorder = new DeliveryRecorder({ writer, queue, gatherMs: 20 });
+    const first = track(recorder.record(delivery("g1")));
+    await vi.advanceTimersByTimeAsync(15);
+    const second = track(recorder.record(delivery("g2")));
+    expect(writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(4);
+    expect(writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes.map((w) => w.rows.map((r) => r.webhookId))).toEqual([["g1", "g2"]]);
+    expect(adds.map((a) => a.jobs.map((j) => j.name))).toEqual([["batch"]]);
+    writes[0].gate.open();
+    adds[0].gate.open();
+    await settle();
+    expect([first.status, second.status]).toEqual(["kept", "kept"]);
+    // A lone delivery still gets its own job (its id is the delivery's) once its gather is over.
+    track(recorder.record(delivery("g3")));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(adds[1].jobs).toEqual([{ name: "orders/create", data: { webhookId: "g3", shop: "a.myshopify.com", topic: "orders/create" }, opts: { jobId: "wh-g3" } }]);
   });
 
   it("fails the whole batch when the database or Redis fails", async () => {

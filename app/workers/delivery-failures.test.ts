@@ -96,6 +96,25 @@ describe("deliveries that keep failing", () => {
     expect((await sweepDeliveries(database.db, queues.webhooks, inAMinute())).requeued).toBe(0);
   });
 
+  it("leaves to its batch a delivery that a batch job still waiting carries, and queues it alone once that batch is gone", async () => {
+    const webhookId = randomUUID();
+    await store(webhookId, "orders/create", "{}", { receivedAt: new Date(Date.now() - 10 * MINUTE) });
+    // A backlog: the batch waits on queues no worker serves.
+    const idle = createJobQueues(harness.producer, `t${randomUUID().slice(0, 8)}`);
+    try {
+      const batch = await idle.webhooks.add("batch", { batch: [{ webhookId, shop: SHOP, topic: "orders/create" }] });
+      expect(await sweepDeliveries(database.db, idle.webhooks, new Date())).toEqual({ requeued: 0, failed: 0 });
+      await batch.remove();
+      expect(await sweepDeliveries(database.db, idle.webhooks, new Date())).toEqual({ requeued: 1, failed: 0 });
+      expect(await idle.webhooks.getJobState(jobIdFor("wh", webhookId))).toBe("waiting");
+    } finally {
+      await idle.webhooks.obliterate({ force: true });
+      await idle.close();
+      // The tests after this one sweep the same table.
+      await database.db.webhookDelivery.delete({ where: { webhookId } });
+    }
+  });
+
   it("marks failed a delivery whose job failed without ending it (its worker died on every try)", async () => {
     const webhookId = randomUUID();
     await store(webhookId, "orders/create", "{}", { receivedAt: new Date(Date.now() - 10 * MINUTE) });

@@ -6,6 +6,7 @@ import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { DEFAULT_JOB_OPTIONS, type JobQueues } from "../adapters/queues/job-queues.server.ts";
+import { deliveriesInLiveBatches, enqueueDeliveries } from "../adapters/queues/webhook-delivery-jobs.server.ts";
 import { blankExpiredWebhookPayloads } from "../use-cases/payload-retention.server.ts";
 import { purgeShopIfStillUninstalled } from "../use-cases/shop-lifecycle.server.ts";
 
@@ -34,7 +35,8 @@ type DeliveryToSweep = { webhookId: string; shop: string; topic: string; attempt
 /**
  * Re-queues deliveries stored but left "received": their enqueue failed (the intake
  * answered 503 and Shopify retried, or not), or their job finished without ending
- * them. A delivery whose job is still waiting, delayed or running is left to it; one
+ * them. A delivery whose job (its own, or a batch that carries it) is still waiting,
+ * delayed or running is left to it; one
  * whose job failed for good, or that has used up its tries, is marked failed (the
  * Overview shows it) instead of being queued again every minute. Never-tried
  * deliveries come first, oldest first, so failing ones cannot crowd them out.
@@ -53,12 +55,17 @@ export async function sweepDeliveries(db: Db, queue: JobQueues["webhooks"], now:
   });
   const requeue: DeliveryToSweep[] = [];
   let failed = given.count;
+  // Asked only when something looks stuck: a backlog's batches still waiting carry their deliveries.
+  let inBatches: Promise<Set<string>> | undefined;
+  const inLiveBatch = async (webhookId: string) => (await (inBatches ??= deliveriesInLiveBatches(queue))).has(webhookId);
   await Promise.all(
     candidates.map(async (d) => {
       // The sweep queues under the delivery's own job id, so there is only ever one job to ask about.
       const jobId = jobIdFor("wh", d.webhookId);
       const state = await queue.getJobState(jobId);
-      if (state === "unknown") requeue.push(d);
+      if (state === "unknown") {
+        if (!(await inLiveBatch(d.webhookId))) requeue.push(d);
+      }
       else if (state === "completed") {
         // It ran before the row was there ("gone"); make room for a fresh job under the same id.
         await queue.remove(jobId);
@@ -72,9 +79,7 @@ export async function sweepDeliveries(db: Db, queue: JobQueues["webhooks"], now:
       // waiting, delayed, active, prioritized: its job is on it.
     }),
   );
-  if (requeue.length) {
-    await queue.addBulk(requeue.map(({ webhookId, shop, topic }) => ({ name: topic, data: { webhookId, shop, topic }, opts: { jobId: jobIdFor("wh", webhookId) } })));
-  }
+  await enqueueDeliveries(queue, requeue);
   return { requeued: requeue.length, failed };
 }
 

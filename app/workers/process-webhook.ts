@@ -2,17 +2,25 @@
 // use-case, marks it done. A delivery already done is skipped, so a redelivery,
 // a retried job or a job re-run after a crash never applies its effect twice
 // (and every use-case is itself idempotent, for the crash between effect and mark).
+//
+// A job carries one delivery or a batch the intake accepted together. Each job costs
+// the worker a fetch and a finish in Redis and a wake-up, and on this kind of machine
+// a wake-up after idling (cold caches) costs more than the delivery's own work: a
+// batch pays them once for all its deliveries and loads its rows in one statement.
+// A batch never retries as a whole: a delivery that fails is queued again alone,
+// under its own job id, with the single job's retries and backoff.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
-import { closeDeliveryUnlessShopHasTombstones, loadStoredDelivery, recordDeliveryAttempt } from "../adapters/db/webhook-job-statements.server.ts";
+import { closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt, type StoredDelivery } from "../adapters/db/webhook-job-statements.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
-import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
-import type { TierRecomputeCause, WebhookContext } from "../use-cases/webhook-context.ts";
+import { runLimited } from "../use-cases/run-limited.ts";
+import type { TierRecomputeCause, WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 import type { WebhookHandler } from "./webhook-handlers.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 
@@ -22,6 +30,8 @@ export interface WebhookProcessorDeps {
   requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   requestPromiseWork?(shop: string, work: PromiseWorkRequest): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
+  /** Queues deliveries each under its own job, after delayMs: a batch's delivery to try again, or whose row is not there yet. */
+  requeueDeliveries?(deliveries: DeliveryJob[], delayMs: number): Promise<void>;
   log: Logger;
   now?: () => Date;
 }
@@ -33,6 +43,10 @@ export interface WebhookProcessorDeps {
  */
 const ROW_GRACE_MS = 10_000;
 const ROW_RECHECK_MS = 50;
+/** A batch's delivery that failed is tried again alone this much later (the first step of the default backoff). */
+const BATCH_RETRY_DELAY_MS = 1_000;
+/** A batch's deliveries run this many at a time (their Admin API calls and database transactions overlap). */
+const BATCH_LANES = 8;
 
 const describeError = (error: unknown) => (error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error));
 
@@ -40,19 +54,11 @@ const describeError = (error: unknown) => (error instanceof Error ? `${error.nam
 const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
-  return async function processWebhook(job: Job<JobPayload<"webhooks">>, token?: string): Promise<{ status: string; note?: string }> {
-    const data = QUEUES.webhooks.payload.parse(job.data);
-    const delivery = await loadStoredDelivery(deps.db, data.webhookId);
-    if (!delivery) {
-      if (token && Date.now() - job.timestamp < ROW_GRACE_MS) {
-        await job.moveToDelayed(Date.now() + ROW_RECHECK_MS, token);
-        throw new DelayedError();
-      }
-      // Still not there: its write is slow (retry with backoff) or failed and was answered 503.
-      if (job.attemptsMade < 3) throw new Error(`delivery ${data.webhookId} is not stored yet`);
-      return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };
-    }
-    if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
+  // Deliveries this process is running: a batch leaves one alone that another job here is on.
+  const running = new Set<string>();
+
+  /** Runs one stored delivery's use-case and records its end. Throws to retry; an UnrecoverableError has recorded the failure. */
+  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }): Promise<WebhookOutcome> {
     const webhookId = delivery.webhookId;
     const shop = delivery.shop;
     const end = (status: "processed" | "skipped" | "failed" | undefined, error: string | null) => recordDeliveryAttempt(deps.db, webhookId, { status, error, at: new Date() });
@@ -78,8 +84,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       webhookId,
       payload,
       now: deps.now?.() ?? new Date(),
-      // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
-      retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0,
+      retry: attempt.retry,
       shopHasTombstones: delivery.shopHasTombstones,
       closeUnlessShopHasTombstones: (outcome) => closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
@@ -97,11 +102,67 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       }
       // The job's last attempt ends the delivery: marked failed (the Overview counts it,
       // with this reason) so the sweep does not queue it again.
-      await end(isLastAttempt(job) ? "failed" : undefined, describeError(error));
+      await end(attempt.last ? "failed" : undefined, describeError(error));
       throw error;
     }
     // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.
     if (!outcome.closed) await end(outcome.status, null);
     return outcome;
+  }
+
+  async function processOne(job: Job, data: DeliveryJob, token?: string): Promise<{ status: string; note?: string }> {
+    const delivery = await loadStoredDelivery(deps.db, data.webhookId);
+    if (!delivery) {
+      if (token && Date.now() - job.timestamp < ROW_GRACE_MS) {
+        await job.moveToDelayed(Date.now() + ROW_RECHECK_MS, token);
+        throw new DelayedError();
+      }
+      // Still not there: its write is slow (retry with backoff) or failed and was answered 503.
+      if (job.attemptsMade < 3) throw new Error(`delivery ${data.webhookId} is not stored yet`);
+      return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };
+    }
+    if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
+    running.add(delivery.webhookId);
+    try {
+      // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
+      return await runDelivery(delivery, { retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0, last: isLastAttempt(job) });
+    } finally {
+      running.delete(delivery.webhookId);
+    }
+  }
+
+  async function processBatch(job: Job, batch: DeliveryJob[]): Promise<{ status: string; note?: string }> {
+    if (!deps.requeueDeliveries) throw new UnrecoverableError("a batch of deliveries needs requeueDeliveries");
+    const rows = await loadStoredDeliveries(deps.db, batch.map((d) => d.webhookId));
+    const rerun = job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+    const notStored: DeliveryJob[] = [];
+    const again: DeliveryJob[] = [];
+    const ended = { done: 0, failed: 0, elsewhere: 0 };
+    await runLimited(batch, BATCH_LANES, async (entry) => {
+      const delivery = rows.get(entry.webhookId);
+      if (!delivery) return void notStored.push(entry);
+      if (delivery.status === "processed" || delivery.status === "skipped") return void ended.done++;
+      if (running.has(delivery.webhookId)) return void ended.elsewhere++;
+      running.add(delivery.webhookId);
+      try {
+        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false });
+        ended.done++;
+      } catch (error) {
+        if (error instanceof UnrecoverableError) ended.failed++;
+        else again.push(entry);
+      } finally {
+        running.delete(delivery.webhookId);
+      }
+    });
+    // Alone, each gets what a lone delivery gets: the wait for a row still being written, retries with backoff.
+    if (notStored.length) await deps.requeueDeliveries(notStored, ROW_RECHECK_MS);
+    if (again.length) await deps.requeueDeliveries(again, BATCH_RETRY_DELAY_MS);
+    const note = `${ended.done} done, ${ended.failed} failed, ${again.length} to try again alone, ${notStored.length} not stored yet, ${ended.elsewhere} run by another job`;
+    return { status: "batch", note };
+  }
+
+  return async function processWebhook(job: Job<JobPayload<"webhooks">>, token?: string): Promise<{ status: string; note?: string }> {
+    const data = QUEUES.webhooks.payload.parse(job.data);
+    return "batch" in data ? processBatch(job, data.batch) : processOne(job, data, token);
   };
 }

@@ -12,6 +12,7 @@ import { waitingTierKeysForSku } from "../adapters/db/replenishment-repository.s
 import { createBackfillProcessor } from "./process-backfill.ts";
 import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
+import { enqueueDeliveries } from "../adapters/queues/webhook-delivery-jobs.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import { webhookHandlers } from "./webhook-handlers.ts";
 import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
@@ -124,6 +125,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         // A paid order's promise is made in the same job (a failure hands it to a job of its own).
         requestPromiseWork: createPromiseWorkInline({ db, queues, log, adminFor: options.adminFor ?? shopifyAdminRunner }),
         schedulePurge,
+        requeueDeliveries: (deliveries, delayMs) => enqueueDeliveries(queues.webhooks, deliveries, { delayMs }),
         log,
       }),
     ),

@@ -55,6 +55,7 @@ export async function startTierSystem(
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the web and worker processes, written when they stop.
       ...(process.env.TIERLINE_STATEMENT_TIMING ? { TIERLINE_STATEMENT_TIMING: process.env.TIERLINE_STATEMENT_TIMING } : {}),
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...(process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` } : {}),
     },
     onStarted: (what, stop) => cleanups.add(what, stop),

@@ -1,4 +1,4 @@
-// The two statements every webhook job runs (load the stored delivery, record how
+// The statements every webhook job runs (load the stored delivery, record how
 // it ended), as cached prepared statements on Prisma's own connection (see
 // statement-driver.server.ts): same connection, so no second SQLite writer
 // competes for the lock.
@@ -23,11 +23,27 @@ export interface StoredDelivery {
 
 const LOAD = `SELECT d."webhookId", d."shop", d."topic", d."payload", d."status", d."attempts", EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = d."shop") AS "shopHasTombstones" FROM "WebhookDelivery" d WHERE d."webhookId" = ?`;
 
-export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
-  const [row] = await sqlOf(db).all(LOAD, [webhookId]);
-  if (!row) return null;
+const storedDelivery = (row: Record<string, unknown>): StoredDelivery => {
   const flag = row.shopHasTombstones;
   return { ...(row as unknown as StoredDelivery), shopHasTombstones: flag === true || flag === 1 || flag === 1n };
+};
+
+export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
+  const [row] = await sqlOf(db).all(LOAD, [webhookId]);
+  return row ? storedDelivery(row) : null;
+}
+
+// A batch's rows in one statement, the ids bound as one value (one statement text for every batch size).
+const LOAD_MANY = {
+  sqlite: LOAD.replace(`d."webhookId" = ?`, `d."webhookId" IN (SELECT value FROM json_each(?))`),
+  postgresql: LOAD.replace(`d."webhookId" = ?`, `d."webhookId" = ANY(?::text[])`),
+};
+
+/** The stored rows of these deliveries, by id; an id without a row is absent. */
+export async function loadStoredDeliveries(db: Db, webhookIds: readonly string[]): Promise<Map<string, StoredDelivery>> {
+  const sql = sqlOf(db);
+  const rows = await sql.all(LOAD_MANY[sql.kind], [sql.kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds)]);
+  return new Map(rows.map((row) => [row.webhookId as string, storedDelivery(row)]));
 }
 
 export interface DeliveryEnd {

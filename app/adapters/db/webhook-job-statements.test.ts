@@ -3,7 +3,7 @@
 // can compare, and a delivery that is not stored is null.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { closeDeliveryUnlessShopHasTombstones, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
+import { closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
 
 describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   let database: TestDatabase;
@@ -28,6 +28,15 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
     expect((await loadStoredDelivery(database.db, "wh-b"))?.shopHasTombstones).toBe(true);
     // Another shop's tombstone is not this shop's.
     expect((await loadStoredDelivery(database.db, "wh-1"))?.shopHasTombstones).toBe(false);
+  });
+
+  it("loads a batch's rows in one statement, each with its shop's tombstone flag; ids without a row are absent", async () => {
+    const rows = await loadStoredDeliveries(database.db, ["wh-1", "wh-none", "wh-b", "wh-1"]);
+    expect([...rows.keys()].sort()).toEqual(["wh-1", "wh-b"]);
+    expect(rows.get("wh-1")).toEqual(await loadStoredDelivery(database.db, "wh-1"));
+    expect(rows.get("wh-b")).toMatchObject({ shop: "b.myshopify.com", shopHasTombstones: true });
+    // Ids are bound as data, never spliced into the statement.
+    expect((await loadStoredDeliveries(database.db, [`wh-1' OR '1'='1`, `"]`])).size).toBe(0);
   });
 
   it("records a retried attempt (status kept), then the processed end with its time", async () => {

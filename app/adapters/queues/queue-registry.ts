@@ -23,11 +23,20 @@ export const orderPromiseRequest = z.object({
 });
 export type OrderPromiseRequest = z.infer<typeof orderPromiseRequest>;
 
+const deliveryJob = z.object({ webhookId: z.string().min(1), shop: shopDomain, topic: z.string().min(1) });
+export type DeliveryJob = z.infer<typeof deliveryJob>;
+/** Most deliveries one webhooks job carries. */
+export const MAX_DELIVERY_BATCH = 200;
+
 export const QUEUES = {
-  /** One job per accepted webhook delivery; the payload itself is in the WebhookDelivery row. */
+  /**
+   * Accepted webhook deliveries; the payloads themselves are in the WebhookDelivery rows. A job
+   * names one delivery (its job id is the delivery's: retries, the sweep, a lone delivery) or a
+   * batch the intake accepted together (no job id of its own; see process-webhook.ts for why).
+   */
   webhooks: {
     name: "webhooks",
-    payload: z.object({ webhookId: z.string().min(1), shop: shopDomain, topic: z.string().min(1) }),
+    payload: z.union([deliveryJob, z.object({ batch: z.array(deliveryJob).min(1).max(MAX_DELIVERY_BATCH) })]),
   },
   /**
    * Recompute one customer's tier from the ledger, then ask for the shop's tier

@@ -1,11 +1,44 @@
-// Queuing stored webhook deliveries again, each under its own job id (the id the
-// intake and the sweep use, so there is only ever one job per delivery).
+// The jobs of stored webhook deliveries: a delivery's own job (its id is the delivery's,
+// the id retries and the sweep use) or a batch of deliveries the intake accepted together.
+import type { JobsOptions, Queue } from "bullmq";
 import type { JobQueues } from "./job-queues.server.ts";
-import { jobIdFor } from "./queue-registry.ts";
+import { jobIdFor, MAX_DELIVERY_BATCH, type DeliveryJob, type JobPayload } from "./queue-registry.ts";
 
-export type DeliveryJob = { webhookId: string; shop: string; topic: string };
+export type { DeliveryJob };
 
 export const deliveryJobId = (webhookId: string) => jobIdFor("wh", webhookId);
+
+/** The job of one delivery, under the delivery's own id (a second enqueue is a no-op while it exists). */
+export const singleDeliveryJob = ({ webhookId, shop, topic }: DeliveryJob, opts: JobsOptions = {}) => ({
+  name: topic,
+  data: { webhookId, shop, topic },
+  opts: { jobId: deliveryJobId(webhookId), ...opts },
+});
+
+/** The job of deliveries accepted together: one fetch and one finish for the lot (process-webhook.ts). */
+export const deliveryBatchJob = (deliveries: readonly DeliveryJob[]) => ({
+  name: "batch",
+  data: { batch: deliveries.map(({ webhookId, shop, topic }) => ({ webhookId, shop, topic })) },
+});
+
+/** The jobs for deliveries accepted together: a lone one gets its own job, more share batch jobs. */
+export function deliveryJobs(deliveries: readonly DeliveryJob[]) {
+  if (deliveries.length === 1) return [singleDeliveryJob(deliveries[0])];
+  const jobs = [];
+  for (let i = 0; i < deliveries.length; i += MAX_DELIVERY_BATCH) jobs.push(deliveryBatchJob(deliveries.slice(i, i + MAX_DELIVERY_BATCH)));
+  return jobs;
+}
+
+/**
+ * The deliveries that batch jobs not yet ended still carry: the sweep asks its question of a
+ * delivery's own job, and a delivery in a batch has none while the batch is on its way.
+ */
+export async function deliveriesInLiveBatches(queue: Queue<JobPayload<"webhooks">>): Promise<Set<string>> {
+  const jobs = await queue.getJobs(["waiting", "active", "delayed", "prioritized", "paused"]);
+  const ids = new Set<string>();
+  for (const job of jobs) if (job?.data && "batch" in job.data) for (const d of job.data.batch) ids.add(d.webhookId);
+  return ids;
+}
 
 /**
  * Makes room for a fresh job per delivery: a job that ended (failed for good, kept
@@ -24,8 +57,8 @@ export async function clearEndedDeliveryJobs(queue: JobQueues["webhooks"], webho
   );
 }
 
-/** Queues the deliveries (a delivery whose job is still there keeps that one). */
-export async function enqueueDeliveries(queue: JobQueues["webhooks"], deliveries: DeliveryJob[]): Promise<void> {
+/** Queues the deliveries, each under its own job id (a delivery whose job is still there keeps that one). */
+export async function enqueueDeliveries(queue: JobQueues["webhooks"], deliveries: DeliveryJob[], { delayMs = 0 } = {}): Promise<void> {
   if (deliveries.length === 0) return;
-  await queue.addBulk(deliveries.map(({ webhookId, shop, topic }) => ({ name: topic, data: { webhookId, shop, topic }, opts: { jobId: deliveryJobId(webhookId) } })));
+  await queue.addBulk(deliveries.map((d) => singleDeliveryJob(d, delayMs ? { delay: delayMs } : {})));
 }
