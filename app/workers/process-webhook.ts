@@ -122,6 +122,11 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       return { status: "gone", note: "delivery not stored (write failed, or the shop was redacted)" };
     }
     if (delivery.status === "processed" || delivery.status === "skipped") return { status: "duplicate" };
+    if (running.has(delivery.webhookId) && token) {
+      // A batch here is running it: look again once that run ended (done, or failed and queued to retry under this id).
+      await job.moveToDelayed(Date.now() + BATCH_RETRY_DELAY_MS, token);
+      throw new DelayedError();
+    }
     running.add(delivery.webhookId);
     try {
       // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
