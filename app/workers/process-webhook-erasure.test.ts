@@ -40,6 +40,9 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
   let database: TestDatabase;
   /** Set by a test: a redaction of this customer commits while the handler writes. */
   let redactDuringWrite: string | null = null;
+  /** The same for one delivery of a batch: its webhook id → the customer redacted while it writes. */
+  const redactWhileWriting = new Map<string, string>();
+  const requeued: string[] = [];
 
   beforeAll(async () => {
     setErasureKeyForTests("test-erasure-key");
@@ -54,15 +57,20 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     const order: WebhookHandler = (ctx) =>
       applyUnlessErased(ctx, async (c) => {
         const outcome = await applyOrderWebhook(c);
-        if (redactDuringWrite) await recordTombstones(c.db, c.shop, { customerGids: [redactDuringWrite], orderGids: [] }, c.now);
+        const redacted = redactDuringWrite ?? redactWhileWriting.get(c.webhookId);
+        if (redacted) await recordTombstones(c.db, c.shop, { customerGids: [redacted], orderGids: [] }, c.now);
         return outcome;
       });
     const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
-    return createWebhookProcessor({ db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {}, log: createLogger("test", "error") });
+    return createWebhookProcessor({
+      db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {},
+      requeueDeliveries: async (deliveries) => void requeued.push(...deliveries.map((d) => d.webhookId)),
+      log: createLogger("test", "error"),
+    });
   };
 
-  const store = async (webhookId: string, payload: string) => {
-    await database.db.webhookDelivery.create({ data: { webhookId, shop: SHOP, topic: "orders/create", payload } });
+  const store = async (webhookId: string, payload: string, shop = SHOP) => {
+    await database.db.webhookDelivery.create({ data: { webhookId, shop, topic: "orders/create", payload } });
   };
 
   it("closes a delivery of a shop without tombstones in the statement that looks for them", async () => {
@@ -96,5 +104,30 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     expect(outcome).not.toHaveProperty("closed");
     expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-other" } })).toMatchObject({ status: "processed", attempts: 1, error: null });
     expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(1);
+  });
+
+  it("in a batch, closes the clean deliveries together and still catches a redaction that commits while one of them writes", async () => {
+    const clean = "batch-clean.myshopify.com";
+    const raced = "gid://shopify/Customer/74";
+    const deliveries = [
+      { webhookId: "wh-b-clean-1", shop: clean, ...orderPayload("gid://shopify/Customer/75") },
+      { webhookId: "wh-b-clean-2", shop: clean, ...orderPayload("gid://shopify/Customer/76") },
+      // SHOP has tombstones (the tests above): its deliveries are closed by the guard's own statements.
+      { webhookId: "wh-b-raced", shop: SHOP, ...orderPayload(raced) },
+      { webhookId: "wh-b-other", shop: SHOP, ...orderPayload("gid://shopify/Customer/77") },
+    ];
+    for (const d of deliveries) await store(d.webhookId, d.text, d.shop);
+    redactWhileWriting.set("wh-b-raced", raced);
+    const batchJob = { data: { batch: deliveries.map(({ webhookId, shop }) => ({ webhookId, shop, topic: "orders/create" })) }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };
+    expect(await processor()(batchJob as unknown as Job<{ webhookId: string; shop: string; topic: string }>, undefined)).toMatchObject({ status: "batch", note: expect.stringMatching(/^4 done, 0 failed, 0 to try again alone/) });
+    expect(requeued).toEqual([]);
+    const row = (webhookId: string) => database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+    for (const id of ["wh-b-clean-1", "wh-b-clean-2", "wh-b-other"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1, error: null });
+    // Both clean ones closed in one statement, at one time.
+    expect((await row("wh-b-clean-1")).processedAt).toEqual((await row("wh-b-clean-2")).processedAt);
+    expect(await row("wh-b-raced")).toMatchObject({ status: "skipped", attempts: 1, payload: ERASED_PAYLOAD });
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid: deliveries[2].orderGid } })).toBe(0);
+    for (const d of [deliveries[0], deliveries[1]]) expect(await database.db.ledgerOrder.count({ where: { shop: clean, orderGid: d.orderGid } })).toBe(1);
+    expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid: deliveries[3].orderGid } })).toBe(1);
   });
 });

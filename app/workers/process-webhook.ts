@@ -12,7 +12,9 @@
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
-import { closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt, type StoredDelivery } from "../adapters/db/webhook-job-statements.server.ts";
+import {
+  closeDeliveriesUnlessShopHasTombstones, closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt, type StoredDelivery,
+} from "../adapters/db/webhook-job-statements.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
@@ -53,12 +55,64 @@ const describeError = (error: unknown) => (error instanceof Error ? `${error.nam
 /** Whether this run is the job's last try (attemptsMade counts the tries that failed before it). */
 const isLastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
+type DoneStatus = "processed" | "skipped";
+
+/**
+ * A batch's closes (the erasure guard's look after the write, folded into the delivery's end),
+ * gathered while its deliveries run: once every running delivery waits on its close, they go out
+ * as one statement per status. One write transaction for the lot instead of one per delivery:
+ * the close was the worker's costliest statement (0.12 ms each on SQLite, five per order).
+ */
+class GatheredCloses {
+  private running = 0;
+  private waiting: Array<{ webhookId: string; status: DoneStatus; resolve(closed: boolean): void; reject(error: unknown): void }> = [];
+
+  constructor(private readonly db: Db) {}
+
+  begin(): void {
+    this.running++;
+  }
+
+  end(): void {
+    this.running--;
+    this.flushIfAllWait();
+  }
+
+  close(webhookId: string, status: DoneStatus): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ webhookId, status, resolve, reject });
+      this.flushIfAllWait();
+    });
+  }
+
+  private flushIfAllWait(): void {
+    if (this.waiting.length === 0 || this.waiting.length < this.running) return;
+    const group = this.waiting;
+    this.waiting = [];
+    void this.flush(group);
+  }
+
+  private async flush(group: GatheredCloses["waiting"]): Promise<void> {
+    const at = new Date();
+    try {
+      const closed = new Set<string>();
+      for (const status of ["processed", "skipped"] as const) {
+        const ids = group.filter((w) => w.status === status).map((w) => w.webhookId);
+        for (const id of await closeDeliveriesUnlessShopHasTombstones(this.db, ids, { status, at })) closed.add(id);
+      }
+      for (const w of group) w.resolve(closed.has(w.webhookId));
+    } catch (error) {
+      for (const w of group) w.reject(error);
+    }
+  }
+}
+
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   // Deliveries this process is running: a batch leaves one alone that another job here is on.
   const running = new Set<string>();
 
   /** Runs one stored delivery's use-case and records its end. Throws to retry; an UnrecoverableError has recorded the failure. */
-  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }): Promise<WebhookOutcome> {
+  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }, closes?: GatheredCloses): Promise<WebhookOutcome> {
     const webhookId = delivery.webhookId;
     const shop = delivery.shop;
     const end = (status: "processed" | "skipped" | "failed" | undefined, error: string | null) => recordDeliveryAttempt(deps.db, webhookId, { status, error, at: new Date() });
@@ -86,7 +140,8 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       now: deps.now?.() ?? new Date(),
       retry: attempt.retry,
       shopHasTombstones: delivery.shopHasTombstones,
-      closeUnlessShopHasTombstones: (outcome) => closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
+      closeUnlessShopHasTombstones: (outcome) =>
+        closes ? closes.close(webhookId, outcome.status) : closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
@@ -143,19 +198,22 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const notStored: DeliveryJob[] = [];
     const again: DeliveryJob[] = [];
     const ended = { done: 0, failed: 0, elsewhere: 0 };
+    const closes = new GatheredCloses(deps.db);
     await runLimited(batch, BATCH_LANES, async (entry) => {
       const delivery = rows.get(entry.webhookId);
       if (!delivery) return void notStored.push(entry);
       if (delivery.status === "processed" || delivery.status === "skipped") return void ended.done++;
       if (running.has(delivery.webhookId)) return void ended.elsewhere++;
       running.add(delivery.webhookId);
+      closes.begin();
       try {
-        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false });
+        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, closes);
         ended.done++;
       } catch (error) {
         if (error instanceof UnrecoverableError) ended.failed++;
         else again.push(entry);
       } finally {
+        closes.end();
         running.delete(delivery.webhookId);
       }
     });

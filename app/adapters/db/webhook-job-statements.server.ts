@@ -80,3 +80,18 @@ export async function closeDeliveryUnlessShopHasTombstones(db: Db, webhookId: st
   const text = sql.kind === "postgresql" ? CLOSE_UNLESS_TOMBSTONES.replace(`"processedAt" = ?`, `"processedAt" = ?::timestamp(3)`) : CLOSE_UNLESS_TOMBSTONES;
   return (await sql.run(text, [end.status, bindValue(sql.kind, end.at), webhookId, shop])) === 1;
 }
+
+// The same close for many deliveries in one statement (a batch's, shops mixed): each row is closed
+// unless its own shop has a tombstone, and the statement says which it closed.
+const CLOSE_MANY = {
+  sqlite: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ? WHERE "webhookId" IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
+  postgresql: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ?::timestamp(3) WHERE "webhookId" = ANY(?::text[]) AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
+};
+
+/** closeDeliveryUnlessShopHasTombstones for many deliveries of one status: the ids it closed. */
+export async function closeDeliveriesUnlessShopHasTombstones(db: Db, webhookIds: readonly string[], end: { status: "processed" | "skipped"; at: Date }): Promise<Set<string>> {
+  if (webhookIds.length === 0) return new Set();
+  const sql = sqlOf(db);
+  const rows = await sql.all(CLOSE_MANY[sql.kind], [end.status, bindValue(sql.kind, end.at), sql.kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds)]);
+  return new Set(rows.map((row) => row.webhookId as string));
+}

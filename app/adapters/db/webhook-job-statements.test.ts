@@ -3,7 +3,7 @@
 // can compare, and a delivery that is not stored is null.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
-import { closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
+import { closeDeliveriesUnlessShopHasTombstones, closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
 
 describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   let database: TestDatabase;
@@ -61,5 +61,20 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
     expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-b2" } })).toMatchObject({ status: "received", attempts: 0, processedAt: null });
     // A row that is gone (shop/redact) records nothing either.
     expect(await closeDeliveryUnlessShopHasTombstones(database.db, "wh-none", "c.myshopify.com", { status: "skipped", at })).toBe(false);
+  });
+
+  it("closes many deliveries of mixed shops in one statement, each unless its own shop has a tombstone, and says which", async () => {
+    for (const [webhookId, shop] of [["wh-m1", "c.myshopify.com"], ["wh-m2", "d.myshopify.com"], ["wh-m3", "b.myshopify.com"]]) {
+      await database.db.webhookDelivery.create({ data: { webhookId, shop, topic: "orders/paid", payload: "{}" } });
+    }
+    const closed = await closeDeliveriesUnlessShopHasTombstones(database.db, ["wh-m1", "wh-m2", "wh-m3", "wh-none"], { status: "skipped", at });
+    expect([...closed].sort()).toEqual(["wh-m1", "wh-m2"]);
+    expect(await database.db.webhookDelivery.findMany({ where: { webhookId: { in: ["wh-m1", "wh-m2"] } }, select: { status: true, attempts: true, processedAt: true } })).toEqual([
+      { status: "skipped", attempts: 1, processedAt: at },
+      { status: "skipped", attempts: 1, processedAt: at },
+    ]);
+    // Shop b has a tombstone: its row is left for the caller.
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-m3" } })).toMatchObject({ status: "received", attempts: 0 });
+    expect((await closeDeliveriesUnlessShopHasTombstones(database.db, [], { status: "processed", at })).size).toBe(0);
   });
 });
