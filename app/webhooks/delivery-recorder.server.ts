@@ -4,9 +4,9 @@
 // Doing that one request at a time costs a database write and a Redis round trip
 // per webhook; under load the recorder instead writes everything that arrived
 // while the previous batch was in flight as one INSERT (in the writer thread) and
-// one addBulk, side by side. A batch gathers what arrives within gatherMs of its
-// first delivery and goes out as one job (a lone delivery as its own job): the
-// worker's cost is per job more than per delivery (process-webhook.ts).
+// one addBulk. A batch gathers what arrives within gatherMs of its first delivery
+// and goes out as one job (a lone delivery as its own job): the worker's cost is
+// per job more than per delivery (process-webhook.ts).
 import type { Queue } from "bullmq";
 import type { DeliveryRow } from "../adapters/db/delivery-store.server.ts";
 import type { JobPayload } from "../adapters/queues/queue-registry.ts";
@@ -42,8 +42,10 @@ export interface DeliveryRecorderOptions {
 }
 
 // Up to two batches are in flight at once: the next batch is written while the
-// previous one waits for Redis. Within a batch the row and the job are written
-// concurrently; the worker waits for a row that is not there yet (process-webhook.ts).
+// previous one waits for Redis. A lone delivery's row and job are written side by side
+// (its job steps aside until the row is there, process-webhook.ts); a batch's job goes
+// out once its rows are written, since a batch hands each row it does not find to a job
+// of its own (on PostgreSQL the job often came first, and cost a job per delivery again).
 const MAX_IN_FLIGHT = 2;
 
 export class DeliveryRecorder {
@@ -118,7 +120,8 @@ export class DeliveryRecorder {
       const rows = batch.map(({ delivery: d }) => ({ webhookId: d.webhookId, shop: d.shop, topic: d.topic, eventId: d.eventId, apiVersion: d.apiVersion, triggeredAt: d.triggeredAt, payload: d.rawBody, receivedAt }));
       // A lone delivery's job id is its own, so a redelivery's enqueue is a no-op while the job exists.
       const jobs = deliveryJobs(batch.map(({ delivery: d }) => ({ webhookId: d.webhookId, shop: d.shop, topic: d.topic })));
-      Promise.all([this.options.writer.write(rows), this.options.queue.addBulk(jobs)])
+      const { writer, queue } = this.options;
+      (batch.length === 1 ? Promise.all([writer.write(rows), queue.addBulk(jobs)]) : writer.write(rows).then(() => queue.addBulk(jobs)))
         .then(
           () => batch.forEach(({ pending }) => this.settle(pending)),
           (error: unknown) => {

@@ -91,6 +91,10 @@ describe("DeliveryRecorder", () => {
     await settle();
     expect(states.map((s) => s.status)).toEqual(["kept", "pending", "pending", "pending", "pending"]);
     expect(writes.map((w) => w.rows.map((r) => r.webhookId))).toEqual([["a"], ["b"], ["c", "d", "e"]]);
+    // A batch's job goes out once its rows are written.
+    expect(adds).toHaveLength(2);
+    writes[2].gate.open();
+    await settle();
     // One job carries the three (the worker pays a job's fetch and finish once for them).
     expect(adds[2].jobs).toEqual([{ name: "batch", data: { batch: ["c", "d", "e"].map((id) => ({ webhookId: id, shop: "a.myshopify.com", topic: "orders/create" })) } }]);
   });
@@ -106,8 +110,10 @@ describe("DeliveryRecorder", () => {
     expect(writes).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(writes.map((w) => w.rows.map((r) => r.webhookId))).toEqual([["g1", "g2"]]);
-    expect(adds.map((a) => a.jobs.map((j) => j.name))).toEqual([["batch"]]);
+    expect(adds).toHaveLength(0);
     writes[0].gate.open();
+    await settle();
+    expect(adds.map((a) => a.jobs.map((j) => j.name))).toEqual([["batch"]]);
     adds[0].gate.open();
     await settle();
     expect([first.status, second.status]).toEqual(["kept", "kept"]);
