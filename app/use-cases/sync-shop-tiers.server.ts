@@ -22,8 +22,7 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput } from "../adapters/shopify/admin-operations/metafields-set.ts";
-import { addTags } from "../adapters/shopify/admin-operations/tags-add.ts";
-import { removeTags } from "../adapters/shopify/admin-operations/tags-remove.ts";
+import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL } from "../adapters/shopify/admin-operations/tags-on-many.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
@@ -262,26 +261,31 @@ async function syncRound(
   });
   for (const plan of withValues) if (!plan.failure) result.metafieldsSet += plan.toSet.length;
 
-  // 4. Tags: every add, then every remove, so a member is never without a tier tag.
+  // 4. Tags: every add, then every remove, so a member is never without a tier tag. Many
+  // members a request (one aliased field each, the same points): a failed request fails
+  // each of its members as their own request would have.
   const tagging = plans.filter((p) => !p.failure && (p.add.length || p.remove.length));
-  const failed = (plan: Plan, error: unknown) => (plan.failure = failureOf(error));
-  await eachLimited(tagging.filter((p) => p.add.length), async (plan) => {
-    try {
-      await addTags(await admin(), plan.gid, plan.add);
-    } catch (error) {
+  const failedChunk = (chunk: Plan[], error: unknown) => {
+    for (const plan of chunk) plan.failure = failureOf(error);
+  };
+  await eachLimited(chunked(tagging.filter((p) => p.add.length), MAX_TAG_CHANGES_PER_CALL), async (chunk) => {
+    const refusals = await changeTagsOnMany(await admin(), "tagsAdd", chunk.map((plan) => ({ id: plan.gid, tags: plan.add })));
+    chunk.forEach((plan, i) => {
+      const refusal = refusals[i];
+      if (!refusal) result.tagsAdded += plan.add.length;
       // Without a read, the 250-tag limit shows up as a refusal: compare with Shopify next round.
-      if (!plan.read && classifyShopifyError(error) instanceof ShopifyTerminalError && (error as ShopifyTerminalError).reason === "user_errors") {
-        plan.failure = { kind: "REREAD" };
-        return;
-      }
-      throw error;
-    }
-    result.tagsAdded += plan.add.length;
-  }, failed);
-  await eachLimited(tagging.filter((p) => !p.failure && p.remove.length), async (plan) => {
-    await removeTags(await admin(), plan.gid, plan.remove);
-    result.tagsRemoved += plan.remove.length;
-  }, failed);
+      else if (!plan.read && refusal instanceof ShopifyTerminalError && refusal.reason === "user_errors") plan.failure = { kind: "REREAD" };
+      else plan.failure = failureOf(refusal);
+    });
+  }, failedChunk);
+  await eachLimited(chunked(tagging.filter((p) => !p.failure && p.remove.length), MAX_TAG_CHANGES_PER_CALL), async (chunk) => {
+    const refusals = await changeTagsOnMany(await admin(), "tagsRemove", chunk.map((plan) => ({ id: plan.gid, tags: plan.remove })));
+    chunk.forEach((plan, i) => {
+      const refusal = refusals[i];
+      if (!refusal) result.tagsRemoved += plan.remove.length;
+      else plan.failure = failureOf(refusal);
+    });
+  }, failedChunk);
 
   // 5. Values that no longer apply (e.g. "next tier" at the top tier) go last, in one call: stale for a moment is harmless.
   const deleting = plans.filter((p) => !p.failure && p.toDelete.length > 0);
@@ -387,6 +391,12 @@ function rethrowIfThrottledOrGone(error: unknown): void {
  * throttling hands itself to the item and every item not yet started; a shop
  * Tierline cannot reach is thrown once the items in flight are done.
  */
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
 async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onError: (item: T, error: unknown) => void): Promise<void> {
   const { stopped, error, unstarted } = await runLimited(items, CONCURRENCY, async (item) => {
     try {

@@ -282,7 +282,7 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
         async request<T>(query: string, variables?: Record<string, unknown>) {
           const response = await simClient.request<T>(query, variables);
           // Shopify's webhook for this write, processed while the sync is still running.
-          if (query.includes("mutation TagsAdd")) echoes.push((await tagWebhook("customer.tags_added", gid, variables?.tags as string[])).outcome);
+          if (query.includes("mutation TagsAdd")) echoes.push((await tagWebhook("customer.tags_added", gid, variables?.tags0 as string[])).outcome);
           return response;
         },
       };

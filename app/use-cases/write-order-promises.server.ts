@@ -26,7 +26,8 @@ import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adap
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
 import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations/order-fulfillment-orders.ts";
 import { BulkStartUnanswered, runningBulkMutation, startBulkMutation, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
-import { addTags, TAGS_ADD_MUTATION } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { TAGS_ADD_MUTATION } from "../adapters/shopify/admin-operations/tags-add.ts";
+import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL } from "../adapters/shopify/admin-operations/tags-on-many.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD_KEY, PROMISE_METAFIELD_TYPE, promiseMetafieldValue } from "../domain/order-promise-writes.ts";
@@ -354,14 +355,22 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
       tagging = [];
     }
   }
-  await eachLimited(tagging, async (plan) => {
+  // Many orders a request (one aliased field each): a failed request fails each of its orders.
+  const tagChunks: Plan[][] = [];
+  for (let i = 0; i < tagging.length; i += MAX_TAG_CHANGES_PER_CALL) tagChunks.push(tagging.slice(i, i + MAX_TAG_CHANGES_PER_CALL));
+  await eachLimited(tagChunks, async (chunk) => {
     try {
-      await addTags(await admin(), plan.row.orderGid, [orderTierTag(tierRules, plan.row.tierKey)]);
-      result.tagsAdded++;
-      plan.complete = true;
+      const refusals = await changeTagsOnMany(await admin(), "tagsAdd", chunk.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })));
+      chunk.forEach((plan, i) => {
+        if (refusals[i]) plan.failure = refusals[i];
+        else {
+          result.tagsAdded++;
+          plan.complete = true;
+        }
+      });
     } catch (error) {
       rethrowIfThrottledOrGone(error);
-      plan.failure = error;
+      for (const plan of chunk) plan.failure = error;
     }
   });
 

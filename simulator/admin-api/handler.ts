@@ -172,7 +172,9 @@ export class AdminApi {
     bucket.refund(requested - actual);
     this.store.addPointsSpent(domain, actual, operation.name?.value ?? "");
     const at = this.store.now().toISOString();
-    for (const m of ctx.pending) this.store.recordMutation({ ...m, shop: data.shop.domain, at, cost: actual });
+    // A request of several mutation fields (aliases) shares its cost among them: each record says what its own field cost.
+    const share = ctx.pending.length > 1 ? actual / ctx.pending.length : actual;
+    for (const m of ctx.pending) this.store.recordMutation({ ...m, shop: data.shop.domain, at, cost: share });
     const answer: Record<string, unknown> = {};
     if (result.errors?.length) answer.errors = result.errors.map(shopifyError);
     answer.data = result.data ?? null;
