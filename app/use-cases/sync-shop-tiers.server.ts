@@ -22,7 +22,8 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput } from "../adapters/shopify/admin-operations/metafields-set.ts";
-import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL } from "../adapters/shopify/admin-operations/tags-on-many.ts";
+import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL, type TagMutation } from "../adapters/shopify/admin-operations/tags-on-many.ts";
+import { chunks } from "../chunks.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { TIER_METAFIELD_NAMESPACE } from "../domain/tier-metafields.ts";
@@ -265,27 +266,25 @@ async function syncRound(
   // members a request (one aliased field each, the same points): a failed request fails
   // each of its members as their own request would have.
   const tagging = plans.filter((p) => !p.failure && (p.add.length || p.remove.length));
-  const failedChunk = (chunk: Plan[], error: unknown) => {
-    for (const plan of chunk) plan.failure = failureOf(error);
-  };
-  await eachLimited(chunked(tagging.filter((p) => p.add.length), MAX_TAG_CHANGES_PER_CALL), async (chunk) => {
-    const refusals = await changeTagsOnMany(await admin(), "tagsAdd", chunk.map((plan) => ({ id: plan.gid, tags: plan.add })));
-    chunk.forEach((plan, i) => {
-      const refusal = refusals[i];
-      if (!refusal) result.tagsAdded += plan.add.length;
-      // Without a read, the 250-tag limit shows up as a refusal: compare with Shopify next round.
-      else if (!plan.read && refusal instanceof ShopifyTerminalError && refusal.reason === "user_errors") plan.failure = { kind: "REREAD" };
-      else plan.failure = failureOf(refusal);
-    });
-  }, failedChunk);
-  await eachLimited(chunked(tagging.filter((p) => !p.failure && p.remove.length), MAX_TAG_CHANGES_PER_CALL), async (chunk) => {
-    const refusals = await changeTagsOnMany(await admin(), "tagsRemove", chunk.map((plan) => ({ id: plan.gid, tags: plan.remove })));
-    chunk.forEach((plan, i) => {
-      const refusal = refusals[i];
-      if (!refusal) result.tagsRemoved += plan.remove.length;
-      else plan.failure = failureOf(refusal);
-    });
-  }, failedChunk);
+  const writeTags = (mutation: TagMutation, tagsOf: (plan: Plan) => string[]) =>
+    eachLimited(
+      chunks(tagging.filter((p) => !p.failure && tagsOf(p).length), MAX_TAG_CHANGES_PER_CALL),
+      async (chunk) => {
+        const refusals = await changeTagsOnMany(await admin(), mutation, chunk.map((plan) => ({ id: plan.gid, tags: tagsOf(plan) })));
+        chunk.forEach((plan, i) => {
+          const refusal = refusals[i];
+          if (!refusal) result[mutation === "tagsAdd" ? "tagsAdded" : "tagsRemoved"] += tagsOf(plan).length;
+          // Without a read, the 250-tag limit shows up as a refusal of the add: compare with Shopify next round.
+          else if (mutation === "tagsAdd" && !plan.read && refusal instanceof ShopifyTerminalError && refusal.reason === "user_errors") plan.failure = { kind: "REREAD" };
+          else plan.failure = failureOf(refusal);
+        });
+      },
+      (chunk, error) => {
+        for (const plan of chunk) plan.failure = failureOf(error);
+      },
+    );
+  await writeTags("tagsAdd", (plan) => plan.add);
+  await writeTags("tagsRemove", (plan) => plan.remove);
 
   // 5. Values that no longer apply (e.g. "next tier" at the top tier) go last, in one call: stale for a moment is harmless.
   const deleting = plans.filter((p) => !p.failure && p.toDelete.length > 0);
@@ -391,12 +390,6 @@ function rethrowIfThrottledOrGone(error: unknown): void {
  * throttling hands itself to the item and every item not yet started; a shop
  * Tierline cannot reach is thrown once the items in flight are done.
  */
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>, onError: (item: T, error: unknown) => void): Promise<void> {
   const { stopped, error, unstarted } = await runLimited(items, CONCURRENCY, async (item) => {
     try {

@@ -28,6 +28,7 @@ import { readOrderFulfillmentOrders } from "../adapters/shopify/admin-operations
 import { BulkStartUnanswered, runningBulkMutation, startBulkMutation, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
 import { TAGS_ADD_MUTATION } from "../adapters/shopify/admin-operations/tags-add.ts";
 import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL } from "../adapters/shopify/admin-operations/tags-on-many.ts";
+import { chunks } from "../chunks.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyRetryableError, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { fulfillmentDeadlineOf, groupByDeadline, orderTierTag, PROMISE_METAFIELD_KEY, PROMISE_METAFIELD_TYPE, promiseMetafieldValue } from "../domain/order-promise-writes.ts";
@@ -294,8 +295,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
 
   // 3. Order metafields, 25 orders a call (atomic: a refused call is retried order by order).
   const withValues = plans.filter((p) => !p.failure && p.writeMetafieldAndTag && !p.metafieldLanded);
-  const chunks: Plan[][] = [];
-  for (let i = 0; i < withValues.length; i += MAX_METAFIELDS_PER_SET) chunks.push(withValues.slice(i, i + MAX_METAFIELDS_PER_SET));
+  const valueChunks = chunks(withValues, MAX_METAFIELDS_PER_SET);
   const setValues = async (chunk: Plan[]) => {
     const data = await (await admin()).run(metafieldsSetOperation, {
       metafields: chunk.map((p) => ({ ownerId: p.row.orderGid, namespace: TIER_METAFIELD_NAMESPACE, key: PROMISE_METAFIELD_KEY, type: PROMISE_METAFIELD_TYPE, value: promiseMetafieldValue(p.row) })),
@@ -304,7 +304,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
     result.metafieldCalls++;
     for (const plan of chunk) plan.landed = true;
   };
-  await eachLimited(chunks, async (chunk) => {
+  await eachLimited(valueChunks, async (chunk) => {
     try {
       await setValues(chunk);
     } catch (error) {
@@ -356,9 +356,7 @@ async function writeCalls(plans: Plan[], admin: () => Promise<AdminRunner>, resu
     }
   }
   // Many orders a request (one aliased field each): a failed request fails each of its orders.
-  const tagChunks: Plan[][] = [];
-  for (let i = 0; i < tagging.length; i += MAX_TAG_CHANGES_PER_CALL) tagChunks.push(tagging.slice(i, i + MAX_TAG_CHANGES_PER_CALL));
-  await eachLimited(tagChunks, async (chunk) => {
+  await eachLimited(chunks(tagging, MAX_TAG_CHANGES_PER_CALL), async (chunk) => {
     try {
       const refusals = await changeTagsOnMany(await admin(), "tagsAdd", chunk.map((plan) => ({ id: plan.row.orderGid, tags: [orderTierTag(tierRules, plan.row.tierKey)] })));
       chunk.forEach((plan, i) => {

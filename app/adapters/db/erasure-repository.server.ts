@@ -11,6 +11,7 @@
 // checked before that commit and wrote after it finds the tombstone on its second
 // look (`purgeIfErased`) and removes what it wrote; a writer that wrote before the
 // deletes has its rows deleted with the rest.
+import { chunks } from "../../chunks.ts";
 import { createHmac } from "node:crypto";
 import type { Db } from "../../db.server.ts";
 import { numericIdOf, type WebhookSubjects } from "../shopify/webhook-subjects.ts";
@@ -46,11 +47,6 @@ async function digestsOf(shop: string, subjects: WebhookSubjects): Promise<Map<s
 }
 
 const CHUNK = 200;
-function chunks<T>(values: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
 
 /**
  * The subjects among these that were erased. Shops that never had a redaction (nearly
@@ -65,7 +61,7 @@ export async function erasedAmong(db: Db, shop: string, subjects: WebhookSubject
   if (any.length === 0) return none;
   const digests = await digestsOf(shop, subjects);
   const found: WebhookSubjects = { customerGids: [], orderGids: [] };
-  for (const part of chunks([...digests.keys()])) {
+  for (const part of chunks([...digests.keys()], CHUNK)) {
     const rows = await sql.all(`SELECT "digest" FROM "ErasureTombstone" WHERE "shop" = ? AND "digest" IN (${part.map(() => "?").join(", ")})`, [shop, ...part]);
     for (const row of rows) {
       const subject = digests.get(row.digest as string)!;
@@ -81,7 +77,7 @@ export const isAnyErased = (subjects: WebhookSubjects) => subjects.customerGids.
 export async function recordTombstones(db: Db, shop: string, subjects: WebhookSubjects, now: Date): Promise<void> {
   const digests = [...(await digestsOf(shop, subjects)).entries()];
   const provider = providerOf(db);
-  for (const part of chunks(digests)) {
+  for (const part of chunks(digests, CHUNK)) {
     const params: unknown[] = [];
     const bind = (value: unknown, pgCast = "") => {
       params.push(value);
@@ -105,7 +101,7 @@ export async function ordersHeldFor(db: Db, shop: string, customerGid: string): 
 export async function deleteSubjectRows(db: Db, shop: string, subjects: WebhookSubjects): Promise<number> {
   const customers = subjects.customerGids;
   let deleted = 0;
-  for (const orderPart of chunks(subjects.orderGids)) {
+  for (const orderPart of chunks(subjects.orderGids, CHUNK)) {
     const counts = await db.$transaction([
       db.ledgerRefund.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),
       db.ledgerOrder.deleteMany({ where: { shop, orderGid: { in: orderPart } } }),

@@ -17,6 +17,7 @@
  * Reads filter on columns without their own index (updatedAt, processedAt): they run in the
  * periodic rollup job, never in a webhook job or the page, and cost one pass over the shop's rows.
  */
+import { chunks } from "../../chunks.ts";
 import { DateTime } from "luxon";
 import type { Db } from "../../db.server.ts";
 import { financialStatusOf } from "../../domain/order-ledger.ts";
@@ -28,11 +29,6 @@ import { providerOf, timestampText } from "./sql-dialect.ts";
 
 const CHUNK = 500;
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export async function loadRollupState(db: Db, shop: string) {
   return db.kpiRollupState.findUnique({ where: { shop } });
@@ -52,7 +48,7 @@ export async function daysChangedSince(db: Db, shop: string, since: Date, zone: 
   for (const order of orders) add(order.processedAt);
   for (const refund of refunds) add(refund.createdAt);
   // A refund changes what its order was sold for (refunded goods): the sale's day too.
-  for (const part of chunks([...new Set(refunds.map((refund) => refund.orderGid))])) {
+  for (const part of chunks([...new Set(refunds.map((refund) => refund.orderGid))], CHUNK)) {
     for (const order of await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: part } }, select: { processedAt: true } })) add(order.processedAt);
   }
   for (const change of changes) add(change.occurredAt);
@@ -104,12 +100,12 @@ type OrderRow = { orderGid: string; customerGid: string | null; processedAt: Dat
  */
 async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): Promise<Map<string, string | null>> {
   const tiers = new Map<string, string | null>();
-  for (const part of chunks(orders.map((order) => order.orderGid))) {
+  for (const part of chunks(orders.map((order) => order.orderGid), CHUNK)) {
     for (const promise of await db.orderPromise.findMany({ where: { shop, orderGid: { in: part } }, select: { orderGid: true, tierKey: true } })) tiers.set(promise.orderGid, promise.tierKey);
   }
   const unknown = orders.filter((order) => !tiers.has(order.orderGid) && order.customerGid);
   const history = new Map<string, { fromTier: string | null; toTier: string | null; occurredAt: Date }[]>();
-  for (const part of chunks([...new Set(unknown.map((order) => order.customerGid!))])) {
+  for (const part of chunks([...new Set(unknown.map((order) => order.customerGid!))], CHUNK)) {
     const changes = await db.tierChange.findMany({ where: { shop, customerGid: { in: part } }, select: { customerGid: true, fromTier: true, toTier: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
     for (const change of changes) {
       const list = history.get(change.customerGid) ?? [];
@@ -133,7 +129,7 @@ async function tiersAtOrder(db: Db, shop: string, orders: readonly OrderRow[]): 
 
 async function refundedGoods(db: Db, shop: string, orderGids: readonly string[]): Promise<Map<string, number>> {
   const sums = new Map<string, number>();
-  for (const part of chunks(orderGids)) {
+  for (const part of chunks(orderGids, CHUNK)) {
     const rows = await db.ledgerRefund.groupBy({ by: ["orderGid"], where: { shop, orderGid: { in: part } }, _sum: { lineItems: true, shipping: true } });
     for (const row of rows) sums.set(row.orderGid, (row._sum.lineItems ?? 0) + (row._sum.shipping ?? 0));
   }
@@ -177,7 +173,7 @@ export async function loadFactInputs(db: Db, shop: string, days: readonly LocalD
     const refunds = await db.ledgerRefund.findMany({ where: { shop, createdAt: within }, select: { orderGid: true, createdAt: true, transactions: true } });
     const known = new Map(dayOrders.map((order) => [order.orderGid, order]));
     const missing = [...new Set(refunds.map((refund) => refund.orderGid))].filter((gid) => !known.has(gid));
-    for (const part of chunks(missing)) for (const order of await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: part } }, select: ORDER_SELECT })) known.set(order.orderGid, order);
+    for (const part of chunks(missing, CHUNK)) for (const order of await db.ledgerOrder.findMany({ where: { shop, orderGid: { in: part } }, select: ORDER_SELECT })) known.set(order.orderGid, order);
     const all = [...known.values()];
     const [goods, tiers] = await Promise.all([refundedGoods(db, shop, dayOrders.map((order) => order.orderGid)), tiersAtOrder(db, shop, all)]);
     orders.push(...dayOrders.map((order) => orderRow(order, goods, tiers)));
@@ -196,7 +192,7 @@ export async function loadFactInputs(db: Db, shop: string, days: readonly LocalD
     });
     const lateOrders = [...new Set(lines.filter((line) => line.outcome === "late" && line.orderGid).map((line) => line.orderGid!))];
     const adjustments = new Map<string, Adjustment[]>();
-    for (const part of chunks(lateOrders)) {
+    for (const part of chunks(lateOrders, CHUNK)) {
       for (const promise of await db.orderPromise.findMany({ where: { shop, orderGid: { in: part } }, select: { orderGid: true, adjustments: true } })) adjustments.set(promise.orderGid, parseAdjustments(promise.adjustments));
     }
     for (const line of lines) {
@@ -221,7 +217,7 @@ export async function loadFactInputs(db: Db, shop: string, days: readonly LocalD
       })
       .filter((award) => award !== null);
     const priorities = new Map<string, string | null>();
-    for (const part of chunks(paid.map((award) => award.requestId))) {
+    for (const part of chunks(paid.map((award) => award.requestId), CHUNK)) {
       for (const request of await db.replenishmentRequest.findMany({ where: { id: { in: part } }, select: { id: true, priority: true } })) {
         priorities.set(request.id, (JSON.parse(request.priority) as { tierKey?: string | null }).tierKey ?? null);
       }
@@ -238,7 +234,7 @@ export async function replaceDayFacts(db: Db, shop: string, days: readonly Local
   await db.$transaction(
     async (tx) => {
       if (days === "all") await tx.kpiDailyFact.deleteMany({ where: { shop } });
-      else for (const part of chunks(days)) await tx.kpiDailyFact.deleteMany({ where: { shop, day: { in: part } } });
+      else for (const part of chunks(days, CHUNK)) await tx.kpiDailyFact.deleteMany({ where: { shop, day: { in: part } } });
       for (const part of chunks(rows, 2_000)) await tx.kpiDailyFact.createMany({ data: part });
       // Never backwards: a slower run that started earlier does not undo a later one's mark.
       const state = await tx.kpiRollupState.findUnique({ where: { shop }, select: { rolledUntil: true } });

@@ -1,6 +1,7 @@
 // The jobs of stored webhook deliveries: a delivery's own job (its id is the delivery's,
 // the id retries and the sweep use) or a batch of deliveries the intake accepted together.
 import type { JobsOptions, Queue } from "bullmq";
+import { chunks } from "../../chunks.ts";
 import type { JobQueues } from "./job-queues.server.ts";
 import { jobIdFor, MAX_DELIVERY_BATCH, type DeliveryJob, type JobPayload } from "./queue-registry.ts";
 
@@ -24,9 +25,7 @@ export const deliveryBatchJob = (deliveries: readonly DeliveryJob[]) => ({
 /** The jobs for deliveries accepted together: a lone one gets its own job, more share batch jobs. */
 export function deliveryJobs(deliveries: readonly DeliveryJob[]) {
   if (deliveries.length === 1) return [singleDeliveryJob(deliveries[0])];
-  const jobs = [];
-  for (let i = 0; i < deliveries.length; i += MAX_DELIVERY_BATCH) jobs.push(deliveryBatchJob(deliveries.slice(i, i + MAX_DELIVERY_BATCH)));
-  return jobs;
+  return chunks(deliveries, MAX_DELIVERY_BATCH).map(deliveryBatchJob);
 }
 
 /**
