@@ -21,6 +21,7 @@ import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../
 import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
+import { requestScheduledShopJob, scheduledShopJobStarted } from "./scheduled-shop-job.ts";
 import { ShopLockLost, shopWriteLock } from "./shop-write-lock.ts";
 
 export const PROMISE_WRITE_LOCK_MS = 60_000;
@@ -38,15 +39,14 @@ async function enqueueWrite(queues: JobQueues, shop: string, delayMs: number): P
 
 /** Asks for the shop's promise write. Cheap to call for every promise: while a job is scheduled, later requests add nothing. */
 export async function requestPromiseWrite(queues: JobQueues, shop: string): Promise<void> {
-  const redis = await redisOf(queues);
-  const { scheduled } = keysOf(queues, shop);
-  if ((await redis.set(scheduled, "1", "EX", SCHEDULED_TTL_S, "NX")) === null) return;
-  try {
-    await enqueueWrite(queues, shop, PROMISE_WRITE_GATHER_MS);
-  } catch (error) {
-    await redis.del(scheduled).catch(() => {});
-    throw error;
-  }
+  await requestScheduledShopJob(shop, {
+    queue: queues.promiseWrites,
+    redis: await redisOf(queues),
+    flagKey: keysOf(queues, shop).scheduled,
+    flagTtlSeconds: SCHEDULED_TTL_S,
+    gatherMs: PROMISE_WRITE_GATHER_MS,
+    enqueue: (delayMs) => enqueueWrite(queues, shop, delayMs),
+  });
 }
 
 export interface PromiseJobDeps {
@@ -169,6 +169,8 @@ export function createPromiseWriteProcessor(deps: PromiseJobDeps) {
       }
       return { skipped: "another job is writing this shop's promises" };
     }
+    // From here on a request schedules a job of its own: this one may already have looked.
+    scheduledShopJobStarted(deps.queues.promiseWrites, shop);
     await redis.del(scheduled);
     let result;
     try {

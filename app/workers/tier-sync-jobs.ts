@@ -19,6 +19,7 @@ import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-regi
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { syncShopTiers } from "../use-cases/sync-shop-tiers.server.ts";
+import { requestScheduledShopJob, scheduledShopJobStarted } from "./scheduled-shop-job.ts";
 import { ShopLockLost, shopWriteLock } from "./shop-write-lock.ts";
 
 /** Longer than any slice; a worker that dies holding the lock blocks its shop at most this long (then the sweep restarts it). */
@@ -53,16 +54,14 @@ async function enqueue(queues: JobQueues, shop: string, { refreshSpend = false, 
  */
 export async function requestTierSync(queues: JobQueues, shop: string, { refreshSpend = false } = {}): Promise<void> {
   if (refreshSpend) return enqueue(queues, shop, { refreshSpend });
-  const redis = await redisOf(queues);
-  const { scheduled } = keysOf(queues, shop);
-  if ((await redis.set(scheduled, "1", "EX", SCHEDULED_TTL_S, "NX")) === null) return;
-  try {
-    await enqueue(queues, shop, { delayMs: SYNC_GATHER_MS });
-  } catch (error) {
-    // No job was queued: the next request must schedule one.
-    await redis.del(scheduled).catch(() => {});
-    throw error;
-  }
+  await requestScheduledShopJob(shop, {
+    queue: queues.tierSync,
+    redis: await redisOf(queues),
+    flagKey: keysOf(queues, shop).scheduled,
+    flagTtlSeconds: SCHEDULED_TTL_S,
+    gatherMs: SYNC_GATHER_MS,
+    enqueue: (delayMs) => enqueue(queues, shop, { delayMs }),
+  });
 }
 
 export interface TierSyncDeps {
@@ -90,6 +89,7 @@ export function createTierSyncProcessor(deps: TierSyncDeps) {
       return { skipped: "another job is syncing this shop" };
     }
     // From here on a request schedules a job of its own: this one may already have looked.
+    scheduledShopJobStarted(deps.queues.tierSync, shop);
     await redis.del(scheduled);
     let result;
     const started = Date.now();

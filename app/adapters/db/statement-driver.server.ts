@@ -34,20 +34,25 @@ export interface StatementDriver extends StatementRunner {
 /** Statements sent by this process (hot path and Prisma), for the benchmark. */
 export const statementCount = { hotPath: 0, prisma: 0 };
 
-/** TIERLINE_STATEMENT_TIMING=<file>: time spent per SQLite hot-path statement text (for finding what costs), written there at exit. */
+/**
+ * TIERLINE_STATEMENT_TIMING=<file>: per hot-path statement text, how often it ran and its time (SQLite: the
+ * statement's own; PostgreSQL: the round trip's, waits included), written there at exit (for finding what costs).
+ */
 export const statementTiming: Map<string, { count: number; ms: number }> | null = process.env.TIERLINE_STATEMENT_TIMING ? new Map() : null;
 
 function timed<T>(sql: string, work: () => T): T {
   if (!statementTiming) return work();
   const started = performance.now();
-  try {
-    return work();
-  } finally {
+  const record = () => {
     const entry = statementTiming.get(sql) ?? { count: 0, ms: 0 };
     entry.count++;
     entry.ms += performance.now() - started;
     statementTiming.set(sql, entry);
-  }
+  };
+  const result = work();
+  if (result instanceof Promise) return result.finally(record) as T;
+  record();
+  return result;
 }
 
 type AnyAdapter = Record<string | symbol, unknown> & { client?: unknown; underlyingDriver?: () => unknown };
@@ -301,12 +306,12 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
     async all(sql, params) {
       statementCount.hotPath++;
       const { name, text } = statementOf(sql);
-      return (await target.query({ name, text, values: params as unknown[], types })).rows;
+      return (await timed(sql, () => target.query({ name, text, values: params as unknown[], types }))).rows;
     },
     async run(sql, params) {
       statementCount.hotPath++;
       const { name, text } = statementOf(sql);
-      return (await target.query({ name, text, values: params as unknown[], types })).rowCount ?? 0;
+      return (await timed(sql, () => target.query({ name, text, values: params as unknown[], types }))).rowCount ?? 0;
     },
   });
   // One transaction per lock key at a time in this process: the others wait here, not on the
