@@ -119,7 +119,7 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
   });
   const shopifyPromises = shopifyPromisesOf(inputs.fulfillmentOrders);
 
-  return bookPromise(db, shop, orderGid, async (booking): Promise<MakeOrderPromiseResult> => {
+  return bookPromise(db, shop, orderGid, { laneKey: lane.key, fromDay: localDateOf(setup.calendar, orderedAt) }, async (booking): Promise<MakeOrderPromiseResult> => {
     // Looked at again under the lock: another job may have made it (or shipped it), or the order was cancelled meanwhile.
     const { made } = booking;
     const decision = decideStoredPromise({ stored: made, currentTierKey: tierKey, currentLaneKey: lane.key, recomputeRequested: recompute });
@@ -129,7 +129,7 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
     if (made) await booking.remove();
     const promise = calculatePromise({
       rules: setup.rules, calendar: setup.calendar, tierKey, orderedAt, lines,
-      laneBookings: await booking.laneBookings(lane.key, localDateOf(setup.calendar, orderedAt)),
+      laneBookings: booking.laneBookings,
       destination: request.destination, shopifyPromises, now,
     });
     await booking.insert({

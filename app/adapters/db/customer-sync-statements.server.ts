@@ -3,7 +3,7 @@
 // (a compare-and-set per row on the version the plan was made from), and the
 // earliest retry.
 import type { Db } from "../../db.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, sqlOf } from "./hot-path-sql.server.ts";
 import type { CustomerRow } from "./customer-tier-statements.server.ts";
 
 const texts = new Map<string, string>();
@@ -12,8 +12,6 @@ const cached = (key: string, build: () => string) => {
   if (text === undefined) texts.set(key, (text = build()));
   return text;
 };
-
-const PG_TYPES: Record<string, string> = { String: "text", Int: "integer", DateTime: "timestamp(3)", Boolean: "boolean", Float: "double precision" };
 
 /** The shop's rows due for a write: pending, failed and due, and (for the refresh) stale; oldest change first. */
 export async function loadDueCustomerRows(db: Db, shop: string, { now, refreshSpend, limit }: { now: Date; refreshSpend: boolean; limit: number }): Promise<CustomerRow[]> {
@@ -73,14 +71,13 @@ export async function saveVersionedRows(db: Db, table: { model: "Customer" | "Or
   for (const save of saves) {
     if (Object.keys(save.data).join() !== names.join()) throw new Error("saveVersionedRows: every save must name the same columns");
   }
-  const columns = modelColumns(model);
   const versions = saves.map((save) => nextVersion(now, save.version));
   const valueColumns = ["gid", "version", "next", ...names.map((_, i) => `c${i}`)];
   let text: string;
   let params: unknown[];
   if (sql.kind === "postgresql") {
     text = cached(`pg|${model}|${names}`, () => {
-      const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => PG_TYPES[columns.get(n) ?? "String"] ?? "text")];
+      const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => pgTypeOf(model, n))];
       return (
         `UPDATE "${model}" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
         `FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")}) ` +

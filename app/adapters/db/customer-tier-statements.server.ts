@@ -7,7 +7,7 @@ import type { Db } from "../../db.server.ts";
 import type { Ledger } from "../../domain/order-ledger.ts";
 import type { TierRules } from "../../domain/tier-rules.ts";
 import type { TierChangeInsertRow } from "./bulk-insert.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, sqlOf } from "./hot-path-sql.server.ts";
 import type { StatementRunner } from "./statement-driver.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
 import { adjustmentFromRow } from "./spend-adjustment-repository.server.ts";
@@ -39,10 +39,21 @@ export async function loadCustomerRow(db: Db, shop: string, customerGid: string)
 /** Inserts a new member's row; false when it exists already (someone else inserted it first). */
 export async function insertCustomerState(db: Db | StatementRunner, shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Promise<boolean> {
   const sql = runnerOf(db);
+  const { text, params } = stateInsert(sql.kind, shop, customerGid, fields, now);
+  return (await sql.run(text, params)) === 1;
+}
+
+/** A statement and its parameters. */
+interface Bound {
+  text: string;
+  params: unknown[];
+}
+
+function stateInsert(kind: StatementRunner["kind"], shop: string, customerGid: string, fields: Record<string, unknown>, now: Date): Bound {
   const names = Object.keys(fields);
   const columns = ["shop", "customerGid", ...names, "updatedAt"];
-  const insert = cached(`insert|${names}`, () => `INSERT INTO "Customer" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "customerGid") DO NOTHING`);
-  return (await sql.run(insert, [shop, customerGid, ...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, now)])) === 1;
+  const text = cached(`insert|${names}`, () => `INSERT INTO "Customer" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "customerGid") DO NOTHING`);
+  return { text, params: [shop, customerGid, ...names.map((n) => bindValue(kind, fields[n])), bindValue(kind, now)] };
 }
 
 const sameValue = (a: unknown, b: unknown) => (a instanceof Date || b instanceof Date ? (a as Date | null)?.getTime?.() === (b as Date | null)?.getTime?.() : (a ?? null) === (b ?? null));
@@ -55,18 +66,24 @@ const sameValue = (a: unknown, b: unknown) => (a instanceof Date || b instanceof
  */
 export async function saveCustomerState(db: Db | StatementRunner, shop: string, customerGid: string, fields: Record<string, unknown>, loaded: LoadedCustomer, now: Date): Promise<boolean> {
   const sql = runnerOf(db);
+  const { text, params } = stateUpdate(sql.kind, shop, customerGid, fields, loaded, now);
+  return (await sql.run(text, params)) === 1;
+}
+
+function stateUpdate(kind: StatementRunner["kind"], shop: string, customerGid: string, fields: Record<string, unknown>, loaded: LoadedCustomer, now: Date): Bound {
   const current = loaded.row as unknown as Record<string, unknown>;
   const version = loaded.version;
   const names = Object.keys(fields).filter((n) => !sameValue(current[n], fields[n]));
-  const update = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?, `).join("")}"updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
+  const text = cached(`update|${names}`, () => `UPDATE "Customer" SET ${names.map((n) => `"${n}" = ?, `).join("")}"updatedAt" = ? WHERE "shop" = ? AND "customerGid" = ? AND "updatedAt" = ?`);
   const previous = decodeRow<{ updatedAt: Date | null }>("Customer", { updatedAt: version }).updatedAt;
-  const params = [...names.map((n) => bindValue(sql.kind, fields[n])), bindValue(sql.kind, nextVersion(now, previous)), shop, customerGid, version];
-  return (await sql.run(update, params)) === 1;
+  return { text, params: [...names.map((n) => bindValue(kind, fields[n])), bindValue(kind, nextVersion(now, previous)), shop, customerGid, version] };
 }
+
+const changeRow = (change: TierChangeInsertRow) => ({ id: randomUUID(), ...change }) as Record<string, unknown>;
 
 export async function insertTierChange(db: Db | StatementRunner, change: TierChangeInsertRow): Promise<void> {
   const sql = runnerOf(db);
-  const row = { id: randomUUID(), ...change } as Record<string, unknown>;
+  const row = changeRow(change);
   const names = Object.keys(row);
   const insert = cached(`change|${names}`, () => `INSERT INTO "TierChange" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`);
   await sql.run(insert, names.map((n) => bindValue(sql.kind, row[n])));
@@ -74,7 +91,8 @@ export async function insertTierChange(db: Db | StatementRunner, change: TierCha
 
 /**
  * A recomputation's save: the member's state (insert for a new member, else the compare-and-set
- * on the version read) and, when the tier changed, its history row, in one transaction: a worker
+ * on the version read) and, when the tier changed, its history row, in one transaction (on
+ * PostgreSQL one statement): a worker
  * killed between the two would leave the tier moved with no change recorded, and the next
  * recomputation, finding the tier already there, would never record it (a hole in the history,
  * the dashboard's migrations and Shopify Flow). Without a change it is the single statement.
@@ -88,12 +106,24 @@ export async function saveCustomerStateAndChange(
   now: Date,
   change: TierChangeInsertRow | null,
 ): Promise<boolean> {
+  const driver = sqlOf(db);
+  if (change && driver.kind === "postgresql") {
+    // PostgreSQL: one statement, the history row inserted only when the state's write took; as
+    // atomic as the transaction, without its BEGIN, lock and COMMIT round trips (issue 9).
+    const state = loaded ? stateUpdate(driver.kind, shop, customerGid, fields, loaded, now) : stateInsert(driver.kind, shop, customerGid, fields, now);
+    const row = changeRow(change);
+    const names = Object.keys(row);
+    const text = cached(
+      `pg-state-and-change|${state.text}|${names}`,
+      () => `WITH "saved" AS (${state.text} RETURNING 1) INSERT INTO "TierChange" (${columnList(names)}) SELECT ${names.map((n) => `?::${pgTypeOf("TierChange", n)}`).join(", ")} WHERE EXISTS (SELECT 1 FROM "saved")`,
+    );
+    return (await driver.run(text, [...state.params, ...names.map((n) => bindValue(driver.kind, row[n]))])) === 1;
+  }
   const save = async (sql: StatementRunner) => {
     const saved = loaded ? await saveCustomerState(sql, shop, customerGid, fields, loaded, now) : await insertCustomerState(sql, shop, customerGid, fields, now);
     if (saved && change) await insertTierChange(sql, change);
     return saved;
   };
-  const driver = sqlOf(db);
   return change ? driver.transaction(`tier:${shop}|${customerGid}`, save) : save(driver);
 }
 

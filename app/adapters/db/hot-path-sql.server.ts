@@ -13,6 +13,13 @@ const FIELD_TYPES = new Map<string, Map<string, string>>(
   Prisma.dmmf.datamodel.models.map((model) => [model.name, new Map(model.fields.filter((f) => f.kind === "scalar").map((f) => [f.name, f.type]))]),
 );
 
+const PG_TYPES: Record<string, string> = { String: "text", Int: "integer", DateTime: "timestamp(3)", Boolean: "boolean", Float: "double precision" };
+
+/** A column's PostgreSQL type, for a cast where the statement gives a parameter no type of its own (UNNEST, INSERT … SELECT). */
+export function pgTypeOf(model: ModelName, column: string): string {
+  return PG_TYPES[modelColumns(model).get(column) ?? "String"] ?? "text";
+}
+
 /** The model's scalar columns and their Prisma types (String, Int, DateTime, Boolean, …). */
 export function modelColumns(model: ModelName): Map<string, string> {
   const columns = FIELD_TYPES.get(model);

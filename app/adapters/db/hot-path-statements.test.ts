@@ -221,13 +221,22 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     await expect(saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "gold" }, loaded, new Date(), { ...change, reason: null as unknown as string })).rejects.toThrow();
     expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).tierKey).toBe("silver");
     expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: gid } })).toBe(0);
-    // Both, when both can be.
+    // Both, when both can be: on PostgreSQL in one statement, on SQLite two in a transaction.
+    const saving = statementCount.hotPath;
     expect(await saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "gold" }, loaded, new Date(), change)).toBe(true);
+    expect(statementCount.hotPath - saving).toBe(kind === "postgresql" ? 1 : 2);
     expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid } } })).tierKey).toBe("gold");
     expect(await db.tierChange.findMany({ where: { shop: SHOP, customerGid: gid }, select: { fromTier: true, toTier: true } })).toEqual([{ fromTier: "silver", toTier: "gold" }]);
     // A version read before that save: nothing written, no history row either.
     expect(await saveCustomerStateAndChange(db, SHOP, gid, { ...state, tierKey: "bronze" }, loaded, new Date(), { ...change, fromTier: "silver", toTier: "bronze" })).toBe(false);
     expect(await db.tierChange.count({ where: { shop: SHOP, customerGid: gid } })).toBe(1);
+    // A new member's first tier: its row and its history row, together; a second insert of the row writes neither.
+    const newcomer = "gid://shopify/Customer/557";
+    const first = { ...change, customerGid: newcomer, fromTier: null, toTier: "silver" };
+    expect(await saveCustomerStateAndChange(db, SHOP, newcomer, state, null, now, first)).toBe(true);
+    expect(await saveCustomerStateAndChange(db, SHOP, newcomer, state, null, now, first)).toBe(false);
+    expect(await db.tierChange.findMany({ where: { shop: SHOP, customerGid: newcomer }, select: { fromTier: true, toTier: true, spend: true, occurredAt: true } })).toEqual([{ fromTier: null, toTier: "silver", spend: 210_000, occurredAt: now }]);
+    expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: newcomer } } })).tierKey).toBe("silver");
   });
 
   it("a round's saves are one statement, and a row that moved on meanwhile is left as it is", async () => {
@@ -281,9 +290,8 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     };
     for (const column of Object.keys(row)) expect(modelColumns("OrderPromise").has(column), `OrderPromise.${column}`).toBe(true);
     await db.ledgerOrder.create({ data: { shop, orderGid: "gid://shopify/Order/881", customerGid: buyer, processedAt: now, orderUpdatedAt: now, currencyCode: "EUR", currentTotal: 1, cancelledAt: now } });
-    const seen = await bookPromise(db, shop, row.orderGid, async (booking) => {
-      expect(booking).toMatchObject({ made: null, cancelled: false });
-      expect(await booking.laneBookings("standard", "2026-11-10")).toEqual({});
+    const seen = await bookPromise(db, shop, row.orderGid, { laneKey: "standard", fromDay: "2026-11-10" }, async (booking) => {
+      expect(booking).toMatchObject({ made: null, cancelled: false, laneBookings: {} });
       await booking.insert(row);
       return "booked";
     });
@@ -291,21 +299,31 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     const stored = await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } });
     expect(stored).toMatchObject({ ...row, status: "open", writeAttempts: 0, writtenAt: null });
     expect((await loadPromiseContext(db, shop, row.orderGid, buyer, orderedAt)).existing).toEqual({ tierKey: "silver", laneKey: "standard", shipBy: row.shipBy, shippedAt: null, status: "open" });
-    // Under the lock: the made promise, the ledger's cancellation, the lane's bookings per day.
-    await bookPromise(db, shop, "gid://shopify/Order/881", async (booking) => {
+    // Under the lock, in one statement (PostgreSQL: after BEGIN and the lock, one round trip): the
+    // made promise, the ledger's cancellation, the lane's bookings per day from the day asked for.
+    const underLock = statementCount.hotPath;
+    await bookPromise(db, shop, "gid://shopify/Order/881", { laneKey: "standard", fromDay: "2026-11-12" }, async (booking) => {
+      expect(statementCount.hotPath - underLock).toBe(kind === "postgresql" ? 2 : 1);
       expect(booking.made).toBeNull();
       expect(booking.cancelled).toBe(true);
-      expect(await booking.laneBookings("standard", "2026-11-12")).toEqual({ "2026-11-12": 1 });
-      expect(await booking.laneBookings("standard", "2026-11-13")).toEqual({});
+      expect(booking.laneBookings).toEqual({ "2026-11-12": 1 });
+    });
+    for (const lane of [{ laneKey: "standard", fromDay: "2026-11-13" }, { laneKey: "express", fromDay: "2026-11-10" }]) {
+      await bookPromise(db, shop, "gid://shopify/Order/881", lane, async (booking) => expect(booking.laneBookings).toEqual({}));
+    }
+    // The order's own place is not among its lane's bookings (a recompute gives it back before booking again).
+    await bookPromise(db, shop, row.orderGid, { laneKey: "standard", fromDay: "2026-11-10" }, async (booking) => {
+      expect(booking.made).toMatchObject({ laneKey: "standard", status: "open" });
+      expect(booking.laneBookings).toEqual({});
     });
     // Bookings started together on one client take turns (SQLite: one connection, one transaction at a time).
     const together = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => bookPromise(db, shop, `gid://shopify/Order/89${i}`, async (booking) => Object.values(await booking.laneBookings("standard", "2026-11-10")).reduce((a, b) => a + b, 0))),
+      Array.from({ length: 8 }, (_, i) => bookPromise(db, shop, `gid://shopify/Order/89${i}`, { laneKey: "standard", fromDay: "2026-11-10" }, async (booking) => Object.values(booking.laneBookings).reduce((a, b) => a + b, 0))),
     );
     expect(together).toEqual(Array(8).fill(1));
     // A failure inside the booking rolls back what it wrote.
     await expect(
-      bookPromise(db, shop, row.orderGid, async (booking) => {
+      bookPromise(db, shop, row.orderGid, { laneKey: "standard", fromDay: "2026-11-10" }, async (booking) => {
         await booking.remove();
         throw new Error("no");
       }),

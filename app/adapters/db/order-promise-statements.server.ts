@@ -8,7 +8,7 @@
 // - loadPromiseContext(db, shop, orderGid, customerGid, orderedAt): PromiseContext
 //       in one statement: the order's promise if made, the tier the buyer held before `orderedAt`,
 //       the tier rules, what the promise settings depend on, whether the shop has any erasure tombstone
-// - bookPromise(db, shop, orderGid, decide): the booking under the shop's lock (see withPromiseLock)
+// - bookPromise(db, shop, orderGid, lane, decide): the booking under the shop's lock, its reads in one statement
 // - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
 // - hasShipmentLines(db, shop, orderGid): boolean
 // - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first; shipped
@@ -59,13 +59,18 @@ export async function loadPromiseContext(db: Db, shop: string, orderGid: string,
   };
 }
 
-const UNDER_LOCK =
-  `SELECT ${STATE_COLUMNS}, (SELECT "cancelledAt" FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS "ledgerCancelledAt" ` +
-  `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ?`;
-
 // From the order's own day on (a promise never ships before its order was placed): a range of the
 // (shop, laneKey, status, shipByDay) index, never the lane's whole history, and no table rows read.
 const BOOKINGS = `SELECT "shipByDay", COUNT(*) AS "n" FROM "OrderPromise" WHERE "shop" = ? AND "laneKey" = ? AND "status" = 'open' AND "shipByDay" >= ? GROUP BY "shipByDay"`;
+
+// What the booking reads under the lock, in one statement: the order's promise if made, the
+// ledger's cancellation, and the lane's bookings per day as a JSON object (its own place among
+// them; subtracted in bookPromise, so the index range stays free of table reads).
+const underLock = (kind: StatementRunner["kind"]) =>
+  `SELECT ${STATE_COLUMNS}, p."shipByDay" AS "madeShipByDay", ` +
+  `(SELECT "cancelledAt" FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS "ledgerCancelledAt", ` +
+  `(SELECT ${kind === "postgresql" ? "json_object_agg" : "json_group_object"}(b."shipByDay", b."n") FROM (${BOOKINGS}) AS b) AS "bookings" ` +
+  `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = ?`;
 
 /** What the booking sees under the lock, and may do there. */
 export interface BookingView {
@@ -73,8 +78,8 @@ export interface BookingView {
   made: StoredPromiseState | null;
   /** The ledger holds the order cancelled. */
   cancelled: boolean;
-  /** Open promises of a lane per ship-by day (shop-local date), from `fromDay` on. */
-  laneBookings(laneKey: string, fromDay: string): Promise<Record<string, number>>;
+  /** Open promises of the lane asked for, per ship-by day (shop-local date) from the day asked for on, the order's own not counted. */
+  laneBookings: Record<string, number>;
   /** Gives the order's own place back (a recompute, before booking again). */
   remove(): Promise<void>;
   /** Inserts the OrderPromise row (columns as the model names them). */
@@ -86,15 +91,22 @@ const inserts = new Map<string, string>();
 /**
  * One booking of the shop at a time: PostgreSQL's transaction-scoped advisory lock on the shop;
  * SQLite's write lock from the transaction's start. Two orders booked side by side would
- * otherwise both see a day's last place free.
+ * otherwise both see a day's last place free. `lane`: whose bookings to read, from which day.
  */
-export async function bookPromise<T>(db: Db, shop: string, orderGid: string, decide: (view: BookingView) => Promise<T>): Promise<T> {
+export async function bookPromise<T>(db: Db, shop: string, orderGid: string, lane: { laneKey: string; fromDay: string }, decide: (view: BookingView) => Promise<T>): Promise<T> {
   return sqlOf(db).transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx: StatementRunner) => {
-    const [raw] = await tx.all(UNDER_LOCK, [shop, orderGid, shop, orderGid]);
+    const [raw] = await tx.all(underLock(tx.kind), [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid]);
+    const made = stateOf(raw);
+    const bookings = bookingsOf(raw.bookings);
+    // A recompute gives its own place back before booking again; a kept promise books nothing.
+    const ownDay = raw.madeShipByDay as string | null;
+    if (made && made.status === "open" && made.laneKey === lane.laneKey && ownDay !== null && ownDay >= lane.fromDay && bookings[ownDay]) {
+      if (--bookings[ownDay] === 0) delete bookings[ownDay];
+    }
     return decide({
-      made: stateOf(raw),
+      made,
       cancelled: raw.ledgerCancelledAt !== null && raw.ledgerCancelledAt !== undefined,
-      laneBookings: async (laneKey, fromDay) => Object.fromEntries((await tx.all(BOOKINGS, [shop, laneKey, fromDay])).map((row) => [row.shipByDay as string, Number(row.n)])),
+      laneBookings: bookings,
       remove: async () => {
         await tx.run(`DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
       },
@@ -106,6 +118,13 @@ export async function bookPromise<T>(db: Db, shop: string, orderGid: string, dec
       },
     });
   });
+}
+
+/** The bookings column: PostgreSQL's json (already parsed), SQLite's text, NULL for a lane with none. */
+function bookingsOf(value: unknown): Record<string, number> {
+  if (value === null || value === undefined) return {};
+  const parsed = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).map(([day, n]) => [day, Number(n)]));
 }
 
 /** The order's open promise cancelled (its lane place freed), under the booking lock. */

@@ -276,8 +276,15 @@ export function sqliteStatementDriver(
 interface PgQueryable {
   query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
+interface PgClient extends PgQueryable {
+  /** Without values: the simple protocol, which runs several statements in one round trip. */
+  query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(text: string): Promise<unknown>;
+  escapeLiteral(text: string): string;
+  release(error?: Error | boolean): void;
+}
 interface PgPool extends PgQueryable {
-  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
+  connect(): Promise<PgClient>;
 }
 
 /** Wraps Prisma's pg adapter factory (built on `pool`); the driver uses the same pool. */
@@ -332,9 +339,11 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
     const tx = runnerOn(client);
     let broken: Error | undefined;
     try {
-      await tx.run("BEGIN", []);
       try {
-        await tx.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
+        // BEGIN and the lock in one round trip (each costs a write to the socket, issue 9); a
+        // failure after BEGIN is rolled back below like any other.
+        statementCount.hotPath++;
+        await timed("BEGIN; SELECT pg_advisory_xact_lock(hashtext(…))", () => client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(lockKey)}))`));
         const result = await work(tx);
         await tx.run("COMMIT", []);
         return result;
