@@ -47,9 +47,10 @@ async function main(): Promise<void> {
   const deliveryWriter = await createDeliveryWriter(target);
   // Batches written (one INSERT each on PostgreSQL), for the scale-out benchmark's statements per order.
   let deliveryBatches = 0;
-  // Deliveries within 20 ms of each other share one job: the worker pays a job's fetch, finish and
-  // wake-up once for them all; Shopify waits 5 s for the answer, the delivery 20 ms more at most.
-  const recorder = new DeliveryRecorder({ writer: { ...deliveryWriter, write: (rows) => (deliveryBatches++, deliveryWriter.write(rows)) }, queue: queues.webhooks, gatherMs: 20 });
+  // Deliveries within 100 ms of each other share one job: the worker pays a job's fetch, finish and
+  // wake-up (about 1 ms of CPU on a shared machine, docs/decisions/0020) once for them all; Shopify
+  // waits 5 s for the answer, the delivery 100 ms more at most.
+  const recorder = new DeliveryRecorder({ writer: { ...deliveryWriter, write: (rows) => (deliveryBatches++, deliveryWriter.write(rows)) }, queue: queues.webhooks, gatherMs: 100 });
   const { statementCount } = await import("../adapters/db/statement-driver.server.ts");
   process.on("message", (message: { type?: string }) => {
     if (message?.type === "statement-count") process.send?.({ type: "statement-count", ...statementCount, deliveryBatches });

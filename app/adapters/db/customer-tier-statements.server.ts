@@ -151,10 +151,25 @@ export async function saveCustomerContact(db: Db, shop: string, customerGid: str
       `UPDATE "Customer" SET "email" = ?, "firstName" = ?, "lastName" = ?, "shopifyUpdatedAt" = ?, "updatedAt" = ? ` +
       `WHERE "shop" = ? AND "customerGid" = ? AND "deletedAt" IS NULL AND ("shopifyUpdatedAt" IS NULL OR ${sql.kind === "postgresql" ? "?::timestamp(3)" : "?"} IS NULL OR "shopifyUpdatedAt" < ?)`,
   );
+  // PostgreSQL: the update and, when it did not apply, the row's state in one round trip (an echo of
+  // Tierline's own tag write arrives as a customers/update Shopify already sent, issue 9).
+  const updateOrLook = cached(
+    `contact-update-or-look|${sql.kind}`,
+    () => `WITH "u" AS (${update} RETURNING 1) SELECT EXISTS (SELECT 1 FROM "u") AS "updated", (SELECT "deletedAt" IS NOT NULL FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?) AS "deleted"`,
+  );
   for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await sql.run(update, [contact.email, contact.firstName, contact.lastName, at, bind(now), shop, customerGid, at, at])) === 1) return "UPDATED";
-    const [row] = await sql.all(`SELECT "deletedAt" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]);
-    if (row) return row.deletedAt !== null ? "DELETED" : "NOT_NEWER";
+    const params = [contact.email, contact.firstName, contact.lastName, at, bind(now), shop, customerGid, at, at];
+    let deleted: unknown;
+    if (sql.kind === "postgresql") {
+      const [row] = await sql.all(updateOrLook, [...params, shop, customerGid]);
+      if (row.updated === true) return "UPDATED";
+      deleted = row.deleted;
+    } else {
+      if ((await sql.run(update, params)) === 1) return "UPDATED";
+      const [row] = await sql.all(`SELECT "deletedAt" IS NOT NULL AS "deleted" FROM "Customer" WHERE "shop" = ? AND "customerGid" = ?`, [shop, customerGid]);
+      deleted = row?.deleted;
+    }
+    if (deleted !== null && deleted !== undefined) return truthy(deleted) ? "DELETED" : "NOT_NEWER";
     const insert = cached(
       "contact-insert",
       () => `INSERT INTO "Customer" ("shop", "customerGid", "email", "firstName", "lastName", "shopifyUpdatedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "customerGid") DO NOTHING`,
