@@ -23,6 +23,7 @@ import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "./make-order-promise.server.ts";
 import { writeShopPromises } from "./write-order-promises.server.ts";
+import { saveFulfillment } from "../adapters/db/promise-score-repository.server.ts";
 import { reconcileOrderPromises, TAG_OPERATION_GRACE_MS } from "./reconcile-order-promises.server.ts";
 import { applyBulkOperationFinishWebhook } from "./apply-bulk-operation-webhook.server.ts";
 import { fulfillmentDeadlineOf } from "../domain/order-promise-writes.ts";
@@ -405,6 +406,21 @@ describe.each(DATABASE_KINDS)("the promise flow against the store simulator, on 
     expect(order.tags).toContain("tierline:bronze");
     expect(order.fulfillmentOrders.map((fo) => [fo.status, fo.fulfillBy])).toEqual([["CLOSED", null]]);
     expect(await db.orderPromise.findUniqueOrThrow({ where })).toMatchObject({ status: "shipped", writeStatus: "written" });
+  });
+
+  it("a fulfillment stored before its order's promise was made is scored by the promise's write, even when Shopify cannot be reached", async () => {
+    await writeShopPromises({ db, shop: SHOP, admin, now: () => NOW });
+    const request = paidOrder([{ title: "Shipped before its promise", price: "25.00", quantity: 1 }]);
+    // The fulfillment webhook came first: its line is kept, unscored (no promise yet).
+    await saveFulfillment(db, SHOP, { fulfillmentGid: "gid://shopify/Fulfillment/9901", orderGid: request.orderGid, status: "success", createdAt: NOW, updatedAt: NOW, lines: [{ lineItemGid: "gid://shopify/LineItem/9901", sku: null, quantity: 1 }] });
+    expect((await make(request)).status).toBe("made");
+    const line = () => db.promiseShipmentLine.findFirstOrThrow({ where: { shop: SHOP, orderGid: request.orderGid } });
+    expect(await line()).toMatchObject({ tierKey: null, outcome: null });
+    const unreachable = async (): Promise<AdminRunner> => {
+      throw new Error("shop not reachable");
+    };
+    await expect(writeShopPromises({ db, shop: SHOP, admin: unreachable, now: () => NOW })).rejects.toThrow("shop not reachable");
+    expect(await line()).toMatchObject({ tierKey: "bronze", laneKey: "standard_batch", outcome: "kept" });
   });
 
   it("a split before the promise was written puts the deadline on both fulfillment orders", async () => {

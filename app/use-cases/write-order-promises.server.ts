@@ -20,7 +20,8 @@ import { runLimited } from "./run-limited.ts";
 import type { Db } from "../db.server.ts";
 import { loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import { saveVersionedRows, type VersionedRowSave } from "../adapters/db/customer-sync-statements.server.ts";
-import { loadDuePromises } from "../adapters/db/order-promise-statements.server.ts";
+import { loadDuePromises, ordersWithShipmentLines } from "../adapters/db/order-promise-statements.server.ts";
+import { scoreOrderShipments } from "./score-promise-shipments.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { MAX_DEADLINE_FULFILLMENT_ORDERS, setFulfillmentDeadline } from "../adapters/shopify/admin-operations/fulfillment-deadline.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation } from "../adapters/shopify/admin-operations/metafields-set.ts";
@@ -146,6 +147,19 @@ function loadDue(db: Db, shop: string, limit: number) {
   return loadDuePromises(db, shop, limit);
 }
 
+/**
+ * Fulfillments stored before their order's promise was made are scored now that it exists: every
+ * path that makes a promise asks for this write afterwards, and a promise made is due (pending) until
+ * written. One statement a round instead of one an order (issue 9), and before any call to Shopify,
+ * so a shop that cannot be reached still gets its scores. A fulfillment stored after the promise
+ * is scored by its own webhook.
+ */
+async function scoreShipmentsBeforeTheirPromises(db: Db, shop: string, due: readonly Row[]): Promise<void> {
+  for (const orderGid of await ordersWithShipmentLines(db, shop, due.filter((row) => row.writeStatus === "pending").map((row) => row.orderGid))) {
+    await scoreOrderShipments(db, shop, orderGid);
+  }
+}
+
 export async function writeShopPromises(input: WriteShopPromisesInput): Promise<WriteShopPromisesResult> {
   const { db, shop } = input;
   const clock = input.now ?? (() => new Date());
@@ -159,6 +173,7 @@ export async function writeShopPromises(input: WriteShopPromisesInput): Promise<
     await input.beforeRound?.();
     const due = await loadDue(db, shop, roundSize);
     if (due.length === 0) break;
+    await scoreShipmentsBeforeTheirPromises(db, shop, due);
     const rows = due.slice(0, affordableOrders(await admin(), roundSize));
     result.rounds++;
     const throttled = await writeRound(db, shop, rows, admin, clock(), result, input.bulk ?? {});

@@ -10,7 +10,6 @@ import type { Redis } from "ioredis";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
-import { hasShipmentLines } from "../adapters/db/order-promise-statements.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { requestPromiseWork, type PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
@@ -18,7 +17,6 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { readOrderForLostPromise } from "../adapters/shopify/admin-operations/order-for-lost-promise.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
-import { scoreOrderShipments } from "../use-cases/score-promise-shipments.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
 import { requestScheduledShopJob, scheduledShopJobStarted } from "./scheduled-shop-job.ts";
@@ -74,10 +72,6 @@ async function shopifyGuarded<T>(deps: PromiseJobDeps, shop: string, what: strin
   }
 }
 
-/** Fulfillments that arrived before the promise was made are scored now that it exists (nothing to do for most orders). */
-async function scoreEarlyShipments(db: PromiseJobDeps["db"], shop: string, orderGid: string): Promise<void> {
-  if (await hasShipmentLines(db, shop, orderGid)) await scoreOrderShipments(db, shop, orderGid);
-}
 
 /**
  * A paid order's promise made inside the webhook job that stored the order, rather than in a job
@@ -98,7 +92,6 @@ export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, wo
     }
     if (result.status === "made") {
       await requestPromiseWrite(deps.queues, shop);
-      await scoreEarlyShipments(deps.db, shop, work.order.orderGid);
     }
   };
 }
@@ -113,7 +106,6 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
         const result = await shopifyGuarded(deps, shop, "promise", () => makeOrderPromise({ db: deps.db, shop, request: data.order, admin: () => deps.adminFor(shop), now }));
         if ("status" in result && result.status === "made") {
           await requestPromiseWrite(deps.queues, shop);
-          await scoreEarlyShipments(deps.db, shop, data.order.orderGid);
         }
         return "status" in result && result.status === "made" ? { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey } : result;
       }
@@ -121,7 +113,6 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
         const result = await shopifyGuarded(deps, shop, "promise recompute", () => recomputeOrderPromise({ db: deps.db, shop, orderGid: data.orderGid, admin: () => deps.adminFor(shop), now }));
         if ("status" in result && (result.status === "made" || result.status === "recomputed")) {
           await requestPromiseWrite(deps.queues, shop);
-          await scoreEarlyShipments(deps.db, shop, data.orderGid);
         }
         return "status" in result && "promise" in result ? { status: result.status, shipBy: result.promise.shipBy.toISOString() } : result;
       }
@@ -134,7 +125,6 @@ export function createPromiseProcessor(deps: PromiseJobDeps) {
         });
         if ("status" in result && result.status === "made") {
           await requestPromiseWrite(deps.queues, shop);
-          await scoreEarlyShipments(deps.db, shop, data.orderGid);
           return { status: "made", shipBy: result.promise.shipBy.toISOString(), tierKey: result.promise.tierKey };
         }
         return result;

@@ -18,7 +18,7 @@ import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
 import { statementCount } from "./statement-driver.server.ts";
-import { bookPromise, cancelOpenPromise, hasShipmentLines, loadDuePromises, loadPromiseContext } from "./order-promise-statements.server.ts";
+import { bookPromise, cancelOpenPromise, loadDuePromises, loadPromiseContext, ordersWithShipmentLines } from "./order-promise-statements.server.ts";
 import { saveVersionedRows } from "./customer-sync-statements.server.ts";
 
 const SHOP = "hot-path.myshopify.com";
@@ -347,9 +347,13 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await cancelOpenPromise(db, shop, row.orderGid, now)).toBe(true);
     expect(await cancelOpenPromise(db, shop, row.orderGid, now)).toBe(false);
     expect(await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } })).toMatchObject({ status: "cancelled", cancelledAt: now });
-    expect(await hasShipmentLines(db, shop, row.orderGid)).toBe(false);
+    expect(await ordersWithShipmentLines(db, shop, [row.orderGid, "gid://shopify/Order/881"])).toEqual([]);
     await db.promiseShipmentLine.create({ data: { shop, orderGid: row.orderGid, fulfillmentGid: "f", lineItemGid: "l", quantity: 1, fulfillmentStatus: "success", shippedAt: now, fulfillmentUpdatedAt: now } });
-    expect(await hasShipmentLines(db, shop, row.orderGid)).toBe(true);
+    await db.promiseShipmentLine.create({ data: { shop, orderGid: row.orderGid, fulfillmentGid: "f", lineItemGid: "l2", quantity: 1, fulfillmentStatus: "success", shippedAt: now, fulfillmentUpdatedAt: now } });
+    const looking = statementCount.hotPath;
+    expect(await ordersWithShipmentLines(db, shop, [row.orderGid, "gid://shopify/Order/881"])).toEqual([row.orderGid]);
+    expect(statementCount.hotPath - looking).toBe(1);
+    expect(await ordersWithShipmentLines(db, shop, [])).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@
 //       the tier rules, what the promise settings depend on, whether the shop has any erasure tombstone
 // - bookPromise(db, shop, orderGid, lane, decide): the booking under the shop's lock, its reads in one statement
 // - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
-// - hasShipmentLines(db, shop, orderGid): boolean
+// - ordersWithShipmentLines(db, shop, orderGids): the ones with a fulfillment line stored
 // - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first; shipped
 //   ones too (an order shipped before its write still gets its metafield and tag)
 import type { Db } from "../../db.server.ts";
@@ -136,9 +136,11 @@ export async function cancelOpenPromise(db: Db, shop: string, orderGid: string, 
   });
 }
 
-/** Whether any fulfillment line of the order is stored (it shipped before its promise was made). */
-export async function hasShipmentLines(db: Db, shop: string, orderGid: string): Promise<boolean> {
-  return (await sqlOf(db).all(`SELECT 1 AS "found" FROM "PromiseShipmentLine" WHERE "shop" = ? AND "orderGid" = ? LIMIT 1`, [shop, orderGid])).length > 0;
+/** Which of these orders have a fulfillment line stored (shipped before their promise was made, or since), in one statement. */
+export async function ordersWithShipmentLines(db: Db, shop: string, orderGids: readonly string[]): Promise<string[]> {
+  if (orderGids.length === 0) return [];
+  const rows = await sqlOf(db).all(`SELECT DISTINCT "orderGid" FROM "PromiseShipmentLine" WHERE "shop" = ? AND "orderGid" IN (${orderGids.map(() => "?").join(", ")})`, [shop, ...orderGids]);
+  return rows.map((row) => row.orderGid as string);
 }
 
 export type OrderPromiseRow = NonNullable<Awaited<ReturnType<Db["orderPromise"]["findUnique"]>>>;
