@@ -106,6 +106,17 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(1);
   });
 
+  it("a batch larger than its lanes closes its deliveries in one statement at its end: one waiting on its close gives its lane to the next", async () => {
+    const shop = "batch-lanes.myshopify.com";
+    const deliveries = Array.from({ length: 12 }, (_, i) => ({ webhookId: `wh-lanes-${i}`, ...orderPayload(`gid://shopify/Customer/${300 + i}`) }));
+    for (const d of deliveries) await store(d.webhookId, d.text, shop);
+    const batchJob = { data: { batch: deliveries.map(({ webhookId }) => ({ webhookId, shop, topic: "orders/create" })) }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };
+    expect(await processor()(batchJob as unknown as Job<{ webhookId: string; shop: string; topic: string }>, undefined)).toMatchObject({ status: "batch", note: expect.stringMatching(/^12 done, 0 failed/) });
+    const rows = await database.db.webhookDelivery.findMany({ where: { webhookId: { in: deliveries.map((d) => d.webhookId) } } });
+    expect(rows.map((r) => r.status)).toEqual(Array(12).fill("processed"));
+    expect(new Set(rows.map((r) => r.processedAt?.getTime())).size).toBe(1);
+  });
+
   it("in a batch, closes the clean deliveries together and still catches a redaction that commits while one of them writes", async () => {
     const clean = "batch-clean.myshopify.com";
     const raced = "gid://shopify/Customer/74";

@@ -61,10 +61,13 @@ type DoneStatus = "processed" | "skipped";
  * A batch's closes (the erasure guard's look after the write, folded into the delivery's end),
  * gathered while its deliveries run: once every running delivery waits on its close, they go out
  * as one statement per status. One write transaction for the lot instead of one per delivery:
- * the close was the worker's costliest statement (0.12 ms each on SQLite, five per order).
+ * the close was the worker's costliest statement (0.12 ms each on SQLite, five per order). A
+ * delivery waiting on its close gives its lane to the next one (processBatch), and the closes wait
+ * until every delivery of the batch has begun: a batch's closes go out once, at its end.
  */
 class GatheredCloses {
   private running = 0;
+  private sealed = false;
   private waiting: Array<{ webhookId: string; status: DoneStatus; resolve(closed: boolean): void; reject(error: unknown): void }> = [];
 
   constructor(private readonly db: Db) {}
@@ -73,20 +76,28 @@ class GatheredCloses {
     this.running++;
   }
 
+  /** Every delivery of the batch has begun: from now on, closes go out once all that run wait. */
+  seal(): void {
+    this.sealed = true;
+    this.flushIfAllWait();
+  }
+
   end(): void {
     this.running--;
     this.flushIfAllWait();
   }
 
-  close(webhookId: string, status: DoneStatus): Promise<boolean> {
+  /** `waits`: told once the close is waiting for the others. */
+  close(webhookId: string, status: DoneStatus, waits?: () => void): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ webhookId, status, resolve, reject });
+      waits?.();
       this.flushIfAllWait();
     });
   }
 
   private flushIfAllWait(): void {
-    if (this.waiting.length === 0 || this.waiting.length < this.running) return;
+    if (!this.sealed || this.waiting.length === 0 || this.waiting.length < this.running) return;
     const group = this.waiting;
     this.waiting = [];
     void this.flush(group);
@@ -112,7 +123,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   const running = new Set<string>();
 
   /** Runs one stored delivery's use-case and records its end. Throws to retry; an UnrecoverableError has recorded the failure. */
-  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }, closes?: GatheredCloses): Promise<WebhookOutcome> {
+  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }, closes?: { gathered: GatheredCloses; waits: () => void }): Promise<WebhookOutcome> {
     const webhookId = delivery.webhookId;
     const shop = delivery.shop;
     const end = (status: "processed" | "skipped" | "failed" | undefined, error: string | null) => recordDeliveryAttempt(deps.db, webhookId, { status, error, at: new Date() });
@@ -141,7 +152,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       retry: attempt.retry,
       shopHasTombstones: delivery.shopHasTombstones,
       closeUnlessShopHasTombstones: (outcome) =>
-        closes ? closes.close(webhookId, outcome.status) : closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
+        closes ? closes.gathered.close(webhookId, outcome.status, closes.waits) : closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
       requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
       ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
@@ -199,6 +210,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const again: DeliveryJob[] = [];
     const ended = { done: 0, failed: 0, elsewhere: 0 };
     const closes = new GatheredCloses(deps.db);
+    const runs: Promise<void>[] = [];
     await runLimited(batch, BATCH_LANES, async (entry) => {
       const delivery = rows.get(entry.webhookId);
       if (!delivery) return void notStored.push(entry);
@@ -206,17 +218,26 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       if (running.has(delivery.webhookId)) return void ended.elsewhere++;
       running.add(delivery.webhookId);
       closes.begin();
-      try {
-        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, closes);
-        ended.done++;
-      } catch (error) {
-        if (error instanceof UnrecoverableError) ended.failed++;
-        else again.push(entry);
-      } finally {
-        closes.end();
-        running.delete(delivery.webhookId);
-      }
+      let waits!: () => void;
+      const waiting = new Promise<void>((resolve) => (waits = resolve));
+      const run = (async () => {
+        try {
+          await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, { gathered: closes, waits });
+          ended.done++;
+        } catch (error) {
+          if (error instanceof UnrecoverableError) ended.failed++;
+          else again.push(entry);
+        } finally {
+          closes.end();
+          running.delete(delivery.webhookId);
+        }
+      })();
+      runs.push(run);
+      // The lane is free once the delivery ends or waits on its close.
+      await Promise.race([run, waiting]);
     });
+    closes.seal();
+    await Promise.all(runs);
     // Alone, each gets what a lone delivery gets: the wait for a row still being written, retries with backoff.
     if (notStored.length) await deps.requeueDeliveries(notStored, ROW_RECHECK_MS);
     if (again.length) await deps.requeueDeliveries(again, BATCH_RETRY_DELAY_MS);
