@@ -132,7 +132,7 @@ async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromi
       laneBookings: booking.laneBookings,
       destination: request.destination, shopifyPromises, now,
     });
-    await booking.insert({
+    booking.insert({
         shop, orderGid, orderName: request.orderName, customerGid: request.customerGid,
         destinationCountry: request.destination?.countryCode ?? null, destinationProvince: request.destination?.provinceCode ?? null,
         tierKey: promise.tierKey, laneKey: promise.laneKey, orderedAt, intakeDay: promise.intakeDay,

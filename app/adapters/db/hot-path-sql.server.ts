@@ -47,14 +47,17 @@ export function sqlOf(db: Db): StatementDriver {
   });
   return {
     ...runnerOn(db),
-    transaction: (lockKey, work) =>
+    transaction: (lockKey, work, first) =>
       db.$transaction(
         async (tx) => {
           const runner = runnerOn(tx);
           if (kind === "postgresql") await runner.all(`SELECT pg_advisory_xact_lock(hashtext(?))`, [lockKey]);
           // SQLite: the first statement writes, so the transaction holds the write lock from its start.
           else await runner.run(`UPDATE "OrderPromise" SET "shop" = "shop" WHERE 1 = 0`, []);
-          return work(runner);
+          const atCommit: Array<{ sql: string; params: readonly unknown[] }> = [];
+          const result = await work({ ...runner, runAtCommit: (sql, params) => void atCommit.push({ sql, params }) }, first ? await runner.all(first.sql, first.params) : []);
+          for (const statement of atCommit) await runner.run(statement.sql, statement.params);
+          return result;
         },
         { timeout: 20_000, maxWait: 20_000 },
       ),

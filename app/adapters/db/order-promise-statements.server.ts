@@ -82,8 +82,8 @@ export interface BookingView {
   laneBookings: Record<string, number>;
   /** Gives the order's own place back (a recompute, before booking again). */
   remove(): Promise<void>;
-  /** Inserts the OrderPromise row (columns as the model names them). */
-  insert(row: Record<string, unknown>): Promise<void>;
+  /** Inserts the OrderPromise row (columns as the model names them), with the booking's commit. */
+  insert(row: Record<string, unknown>): void;
 }
 
 const inserts = new Map<string, string>();
@@ -94,8 +94,10 @@ const inserts = new Map<string, string>();
  * otherwise both see a day's last place free. `lane`: whose bookings to read, from which day.
  */
 export async function bookPromise<T>(db: Db, shop: string, orderGid: string, lane: { laneKey: string; fromDay: string }, decide: (view: BookingView) => Promise<T>): Promise<T> {
-  return sqlOf(db).transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx: StatementRunner) => {
-    const [raw] = await tx.all(underLock(tx.kind), [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid]);
+  const driver = sqlOf(db);
+  // The read goes out with the lock, the insert with the commit (PostgreSQL: three round trips in all).
+  const read = { sql: underLock(driver.kind), params: [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid] };
+  return driver.transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx, [raw]) => {
     const made = stateOf(raw);
     const bookings = bookingsOf(raw.bookings);
     // A recompute gives its own place back before booking again; a kept promise books nothing.
@@ -110,14 +112,14 @@ export async function bookPromise<T>(db: Db, shop: string, orderGid: string, lan
       remove: async () => {
         await tx.run(`DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
       },
-      insert: async (row) => {
+      insert: (row) => {
         const names = Object.keys(row);
         let text = inserts.get(names.join(","));
         if (!text) inserts.set(names.join(","), (text = `INSERT INTO "OrderPromise" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`));
-        await tx.run(text, names.map((name) => bindValue(tx.kind, row[name])));
+        tx.runAtCommit(text, names.map((name) => bindValue(tx.kind, row[name])));
       },
     });
-  });
+  }, read);
 }
 
 /** The bookings column: PostgreSQL's json (already parsed), SQLite's text, NULL for a lane with none. */
