@@ -6,6 +6,7 @@ import { z } from "zod";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
 import { PayloadError, shopifyGid } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";
+import { isEchoOfRecentWrite } from "./recent-tier-tag-writes.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
 const TagsPayload = z.object({
@@ -28,6 +29,8 @@ export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<Webhoo
 
   const added = ctx.topic === "customer.tags_added" ? tags : [];
   const removed = ctx.topic === "customer.tags_removed" ? tags : [];
+  // The echo of this process's own write, recognised without the row (recent-tier-tag-writes.ts).
+  if (isEchoOfRecentWrite(ctx.shop, customerGid, { added, removed })) return { status: "processed", note: "echo of Tierline's own write" };
   const row = (await loadCustomerRow(ctx.db, ctx.shop, customerGid))?.row;
   if (row?.deletedAt) return { status: "skipped", note: "customer was deleted" };
   if (!row || row.tierKey === null) {

@@ -22,6 +22,7 @@ import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts"
 import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput } from "../adapters/shopify/admin-operations/metafields-set.ts";
+import { rememberTierTagWrite } from "./recent-tier-tag-writes.ts";
 import { changeTagsOnMany, MAX_TAG_CHANGES_PER_CALL, type TagMutation } from "../adapters/shopify/admin-operations/tags-on-many.ts";
 import { chunks } from "../chunks.ts";
 import { throwOnUserErrors } from "../adapters/shopify/admin-operations/user-errors.ts";
@@ -250,7 +251,10 @@ async function syncRound(
   // the next sync compares with Shopify instead of trusting the row.
   await saveAllIfStillWanted(db, shop, plans.filter((p) => !p.failure && (p.add.length || p.remove.length)), rules, (plan) => ({ writtenTierTag: plan.writtenTierTag, writtenDigest: null }), (plan, saved) => {
     if (saved === null) plan.failure = { kind: "MOVED" }; // its tier moved under us: the next round starts over
-    else plan.version = saved;
+    else {
+      plan.version = saved;
+      rememberTierTagWrite(shop, plan.gid, plan.writtenTierTag);
+    }
   });
 
   // 3. Metafields first, packed several customers to a call: Flow and other apps

@@ -16,6 +16,7 @@ import type { Db } from "../db.server.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 import { applyTagChangeWebhook } from "./apply-tag-change-webhook.server.ts";
+import { statementCount } from "../adapters/db/statement-driver.server.ts";
 import { recomputeCustomerTier } from "./recompute-customer-tier.server.ts";
 import { syncShopTiers, type SyncShopTiersInput } from "./sync-shop-tiers.server.ts";
 import { saveTierRules } from "../adapters/db/tier-settings-repository.server.ts";
@@ -261,7 +262,10 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     it("ignores echoes and merchant tags; corrects a merchant's removal of the tier tag", async () => {
       const gid = await memberWithSpend(["vip"], 210_000);
       await sync([gid]);
+      // The echo of this process's own write: recognised without reading the member's row.
+      const before = statementCount.hotPath + statementCount.prisma;
       expect(await tagWebhook("customer.tags_added", gid, ["tierline:gold"])).toMatchObject({ outcome: { note: "echo of Tierline's own write" }, requested: [] });
+      expect(statementCount.hotPath + statementCount.prisma - before).toBe(0);
       expect(await tagWebhook("customer.tags_added", gid, ["vip", "spring-sale"])).toMatchObject({ outcome: { note: "no Tierline tag involved" }, requested: [] });
 
       await control("POST", `/shops/${SHOP}/customers/${encodeURIComponent(gid)}`, { removeTags: ["tierline:gold"] });
