@@ -31,7 +31,11 @@ export interface WebhookContext {
    * uses it when given (the webhook job gives it); absent, the guard looks with a statement of its own.
    */
   closeUnlessShopHasTombstones?(outcome: WebhookOutcome): Promise<boolean>;
-  /** Recompute these customers' tiers (the worker runs it in the job; requests for one customer running at once share a run). */
+  /**
+   * Recompute these customers' tiers (the worker runs it in the job; requests for one customer
+   * running at once share a run). There the erasure look after the recomputation's write is the
+   * delivery's: its close when the shop has no tombstone, else a look of its own (process-webhook.ts).
+   */
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue delivery-promise work for an order (make, cancel, refit). Absent where no promise queue runs. */
   requestPromiseWork?(work: PromiseWorkRequest): Promise<void>;

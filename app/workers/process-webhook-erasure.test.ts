@@ -12,6 +12,7 @@ import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { createLogger } from "../logger.server.ts";
 import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
+import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import type { WebhookHandler } from "./webhook-handlers.ts";
 
@@ -104,6 +105,32 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     expect(outcome).not.toHaveProperty("closed");
     expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-other" } })).toMatchObject({ status: "processed", attempts: 1, error: null });
     expect(await database.db.ledgerOrder.count({ where: { shop: SHOP, orderGid } })).toBe(1);
+  });
+
+  it("a customer its recomputation wrote, not named by the payload and erased after that write, is removed by the delivery's own look", async () => {
+    // The worker's recomputation leaves the look after its write to the delivery (tier-jobs.ts).
+    // The order's previous owner is recomputed too (the order moved away from them).
+    const previousOwner = "gid://shopify/Customer/79";
+    const { text } = orderPayload("gid://shopify/Customer/78");
+    await store("wh-recomputed", text);
+    const movedOrder: WebhookHandler = (ctx) =>
+      applyUnlessErased(ctx, async (c) => {
+        const outcome = await applyOrderWebhook(c);
+        await c.requestTierRecompute([previousOwner], "order");
+        return outcome;
+      });
+    const recomputeThenRedact = async (shop: string, customerGids: string[]) => {
+      for (const customerGid of customerGids) await recomputeCustomerTier({ db: database.db, shop, customerGid, cause: "order", now: new Date() });
+      if (customerGids.includes(previousOwner)) await recordTombstones(database.db, shop, { customerGids: [previousOwner], orderGids: [] }, new Date());
+    };
+    const moved = createWebhookProcessor({
+      db: database.db, handlers: new Proxy({}, { get: () => movedOrder }) as Record<WebhookTopic, WebhookHandler>,
+      requestTierRecompute: recomputeThenRedact, schedulePurge: async () => {}, log: createLogger("test", "error"),
+    });
+    expect(await moved(job("wh-recomputed"), undefined)).toMatchObject({ status: "processed" });
+    expect(await database.db.customer.count({ where: { shop: SHOP, customerGid: previousOwner } })).toBe(0);
+    expect(await database.db.customer.count({ where: { shop: SHOP, customerGid: "gid://shopify/Customer/78" } })).toBe(1);
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-recomputed" } })).toMatchObject({ status: "processed", attempts: 1 });
   });
 
   it("a batch larger than its lanes closes its deliveries in one statement at its end: one waiting on its close gives its lane to the next", async () => {

@@ -17,6 +17,7 @@ import {
 } from "../adapters/db/webhook-job-statements.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
+import { purgeIfErased } from "../adapters/db/erasure-repository.server.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
@@ -142,6 +143,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       // that check (or a parser limit) must still end, not be retried for ever.
       return fail(`payload cannot be parsed: ${describeError(error)}`);
     }
+    // Customers this delivery had recomputed: the erasure look after their write is taken here,
+    // folded into the close (a shop with no tombstone at the close has erased nobody since the
+    // write), else with a statement of its own, also when the handler fails after the write.
+    const recomputed = new Set<string>();
+    const lookAfterRecomputation = async () => {
+      if (recomputed.size) await purgeIfErased(deps.db, shop, { customerGids: [...recomputed], orderGids: [] });
+    };
     const ctx: WebhookContext = {
       db: deps.db,
       shop,
@@ -153,7 +161,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       shopHasTombstones: delivery.shopHasTombstones,
       closeUnlessShopHasTombstones: (outcome) =>
         closes ? closes.gathered.close(webhookId, outcome.status, closes.waits) : closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
-      requestTierRecompute: (gids, cause) => deps.requestTierRecompute(shop, gids, cause),
+      requestTierRecompute: (gids, cause) => {
+        for (const gid of gids) recomputed.add(gid);
+        return deps.requestTierRecompute(shop, gids, cause);
+      },
       ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
     };
@@ -161,6 +172,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     try {
       outcome = await deps.handlers[delivery.topic](ctx);
     } catch (error) {
+      await lookAfterRecomputation();
       // A payload that cannot be understood will not improve with retries: keep it for inspection.
       if (error instanceof PayloadError || error instanceof MoneyParseError) {
         deps.log.warn("webhook payload rejected", { webhookId, topic: delivery.topic, error: error.message });
@@ -171,8 +183,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       await end(attempt.last ? "failed" : undefined, describeError(error));
       throw error;
     }
+    if (outcome.closed) return outcome;
+    await lookAfterRecomputation();
     // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.
-    if (!outcome.closed) await end(outcome.status, null);
+    await end(outcome.status, null);
     return outcome;
   }
 

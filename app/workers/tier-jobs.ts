@@ -51,12 +51,14 @@ export interface TierRecomputeDeps {
 /**
  * One customer's recomputation, then the shop's sync request. Asked before a customers/redact
  * committed, it must not create the erased customer's row again: the recomputation looks
- * before it writes, this again after.
+ * before it writes, this again after, unless `looksAfterWrite` is false: the webhook job's
+ * inline recomputation leaves that look to the delivery, which takes it with its close
+ * (process-webhook.ts: one statement an order fewer).
  */
-export async function recomputeThenRequestSync(deps: TierRecomputeDeps, shop: string, customerGid: string, cause: TierRecomputeCause) {
+export async function recomputeThenRequestSync(deps: TierRecomputeDeps, shop: string, customerGid: string, cause: TierRecomputeCause, { looksAfterWrite = true } = {}) {
   const recomputed = await recomputeCustomerTier({ db: deps.db, shop, customerGid, cause, now: deps.now?.() ?? new Date(), unlessErased: true });
   if (recomputed.kind === "ERASED") return { kind: "ERASED" };
-  if (await purgeIfCustomerErased(deps.db, shop, customerGid)) return { kind: "ERASED" };
+  if (looksAfterWrite && (await purgeIfCustomerErased(deps.db, shop, customerGid))) return { kind: "ERASED" };
   if (recomputed.kind === "REDACTED") return recomputed;
   // The write to Shopify is the shop's sync job: many customers per call, one shop per slot.
   await requestTierSync(deps.queues, shop);
@@ -85,7 +87,7 @@ export function createTierRecomputeInline(deps: TierRecomputeDeps & { log: Logge
   const runs = new Map<string, { tail: Promise<void>; waiting: boolean }>();
   const runOnce = async (shop: string, customerGid: string, cause: TierRecomputeCause) => {
     try {
-      await recomputeOne(deps, shop, customerGid, cause);
+      await recomputeOne(deps, shop, customerGid, cause, { looksAfterWrite: false });
     } catch (error) {
       deps.log.info("tier recomputation handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
       await requestTierRecompute(deps.queues, shop, [customerGid], cause);
