@@ -13,7 +13,7 @@ import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { requestPromiseWork, type PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
-import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
+import type { AdminRunner, AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { readOrderForLostPromise } from "../adapters/shopify/admin-operations/order-for-lost-promise.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
@@ -51,7 +51,7 @@ export interface PromiseJobDeps {
   db: Db;
   queues: JobQueues;
   log: Logger;
-  adminFor: (shop: string) => Promise<AdminRunner>;
+  adminFor: (shop: string, options?: AdminRunOptions) => Promise<AdminRunner>;
   now?: () => Date;
   sliceMs?: number;
 }
@@ -85,7 +85,9 @@ export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, wo
     if (work.kind !== "make") return requestPromiseWork(deps.queues, shop, work);
     let result;
     try {
-      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: () => deps.adminFor(shop), now: deps.now?.() ?? new Date() });
+      // Never a wait for Shopify's budget here: it would hold the webhook job's lane (and behind it
+      // every delivery of the batch) while the shop's writes use the budget; the job waits instead.
+      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: () => deps.adminFor(shop, { maxWaitMs: 0 }), now: deps.now?.() ?? new Date() });
     } catch (error) {
       deps.log.info("promise handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
       return requestPromiseWork(deps.queues, shop, work);
