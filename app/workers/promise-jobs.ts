@@ -13,9 +13,10 @@ import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { requestPromiseWork, type PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
-import type { AdminRunner, AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
+import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { classifyShopifyError, shopUnreachableReason, ShopifyTerminalError } from "../adapters/shopify/shopify-errors.ts";
 import { readOrderForLostPromise } from "../adapters/shopify/admin-operations/order-for-lost-promise.ts";
+import { orderPromiseInputsOperation } from "../adapters/shopify/admin-operations/order-promise-inputs.ts";
 import { cancelOrderPromise, makeOrderPromise, recomputeOrderPromise } from "../use-cases/make-order-promise.server.ts";
 import { writeShopPromises } from "../use-cases/write-order-promises.server.ts";
 import { settlePromiseTagOperation } from "../use-cases/settle-promise-tag-operation.server.ts";
@@ -51,7 +52,7 @@ export interface PromiseJobDeps {
   db: Db;
   queues: JobQueues;
   log: Logger;
-  adminFor: (shop: string, options?: AdminRunOptions) => Promise<AdminRunner>;
+  adminFor: (shop: string) => Promise<AdminRunner>;
   now?: () => Date;
   sliceMs?: number;
 }
@@ -85,9 +86,15 @@ export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, wo
     if (work.kind !== "make") return requestPromiseWork(deps.queues, shop, work);
     let result;
     try {
-      // Never a wait for Shopify's budget here: it would hold the webhook job's lane (and behind it
-      // every delivery of the batch) while the shop's writes use the budget; the job waits instead.
-      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: () => deps.adminFor(shop, { maxWaitMs: 0 }), now: deps.now?.() ?? new Date() });
+      // No wait for Shopify's budget here: it would hold the webhook job's lane, and the batch
+      // behind it, while the shop's writes spend the budget (at 200 orders/s deliveries piled up).
+      // When the bucket, as last reported, cannot pay for the read now, the make job reads and waits.
+      const admin = await deps.adminFor(shop);
+      const variants = work.order.lines.filter((line) => line.variantGid && line.inventoryTracked !== false).length;
+      if ((admin.availablePoints?.() ?? Infinity) < orderPromiseInputsOperation.cost({ ids: [work.order.orderGid], variantIds: Array(variants).fill("") })) {
+        return requestPromiseWork(deps.queues, shop, work);
+      }
+      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: async () => admin, now: deps.now?.() ?? new Date() });
     } catch (error) {
       deps.log.info("promise handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
       return requestPromiseWork(deps.queues, shop, work);

@@ -7,7 +7,7 @@ import type { Logger } from "../logger.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { QUEUES, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { adminGraphqlClientFromShopify } from "../adapters/shopify/admin-graphql-client.ts";
-import { createAdminRunner, type AdminRunner, type AdminRunOptions } from "../adapters/shopify/admin-operation-runner.ts";
+import { createAdminRunner, type AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { createOfflineAdminClients } from "../adapters/shopify/offline-admin-client.server.ts";
 import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify/shopify-errors.ts";
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
@@ -27,16 +27,16 @@ export { COALESCE_MS, requestTierRecompute } from "../adapters/queues/tier-recom
  * The Admin API of a shop from its stored offline session. shopify.server.ts reads the
  * environment when loaded, so it is imported on first use, not when this module is.
  */
-export async function shopifyAdminRunner(shop: string, options?: AdminRunOptions): Promise<AdminRunner> {
+export async function shopifyAdminRunner(shop: string): Promise<AdminRunner> {
   offlineClients ??= Promise.all([import("../db.server.ts"), import("../env.server.ts")]).then(([{ db }, { env }]) =>
     createOfflineAdminClients({ db, origin: env().SHOPIFY_API_ORIGIN, timeoutMs: env().SHOPIFY_ADMIN_TIMEOUT_MS }),
   );
   const client = await (await offlineClients).clientFor(shop);
-  if (client) return createAdminRunner(client, options);
+  if (client) return createAdminRunner(client);
   // No plain offline token (not installed, or one that expires): the library's path, which refreshes it.
   const { unauthenticated } = await (shopifyModule ??= import("../shopify.server.ts"));
   const { admin } = await unauthenticated.admin(shop);
-  return createAdminRunner(adminGraphqlClientFromShopify(shop, admin), options);
+  return createAdminRunner(adminGraphqlClientFromShopify(shop, admin));
 }
 // Imported once, on first use: every `import()` is resolved again through the loader's hooks.
 let shopifyModule: Promise<typeof import("../shopify.server.ts")> | null = null;

@@ -69,7 +69,7 @@ describe("promise job ids", () => {
       const client: AdminGraphqlClient = { shop, request: async () => (requests++, Promise.reject(new Error("must not be sent"))) };
       const inline = createPromiseWorkInline({
         db: database.db, queues, log: createLogger("test", "error"),
-        adminFor: async (_shop, options) => createAdminRunner(client, { ...options, budget, sleep: async (ms) => void waits.push(ms) }),
+        adminFor: async () => createAdminRunner(client, { budget, sleep: async (ms) => void waits.push(ms) }),
       });
       const order = { orderGid: "gid://shopify/Order/7101", orderName: "#7101", customerGid: null, orderedAt: new Date().toISOString(), lines: [], destination: null };
       await inline(shop, { kind: "make", order });
