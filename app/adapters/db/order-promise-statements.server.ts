@@ -95,7 +95,7 @@ const inserts = new Map<string, string>();
  */
 export async function bookPromise<T>(db: Db, shop: string, orderGid: string, lane: { laneKey: string; fromDay: string }, decide: (view: BookingView) => Promise<T>): Promise<T> {
   const driver = sqlOf(db);
-  // The read goes out with the lock, the insert with the commit (PostgreSQL: three round trips in all).
+  // The read goes out with the lock, the insert with the commit (PostgreSQL: two round trips in all).
   const read = { sql: underLock(driver.kind), params: [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid] };
   return driver.transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx, [raw]) => {
     const made = stateOf(raw);

@@ -39,7 +39,7 @@ export interface StatementDriver extends StatementRunner {
    * database's write lock from the start, so nothing it read can change before it commits).
    * Rolled back when `work` throws. `first`: a read run once the lock is held, its rows handed to
    * `work`; on PostgreSQL it goes out with BEGIN and the lock, and writes queued with
-   * `runAtCommit` go out with COMMIT: a booking in three round trips instead of five (issue 9).
+   * `runAtCommit` go out with COMMIT: a promise's booking in two round trips instead of four (issue 9).
    */
   transaction<T>(lockKey: string, work: (tx: TransactionRunner, first: Record<string, unknown>[]) => Promise<T>, first?: BoundStatement): Promise<T>;
 }
@@ -293,9 +293,9 @@ interface PgQueryable {
   query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 interface PgClient extends PgQueryable {
-  /** Without values: the simple protocol, which runs several statements in one round trip. */
   query(config: { name?: string; text: string; values: unknown[]; types?: unknown }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-  query(text: string): Promise<unknown>;
+  /** Without values: the simple protocol, which runs several statements in one round trip (a result each). */
+  query(config: { text: string; types?: unknown }): Promise<unknown>;
   escapeLiteral(text: string): string;
   release(error?: Error | boolean): void;
 }
@@ -359,7 +359,7 @@ export function pgStatementDriver(factory: AdapterFactory, pool: PgPool, getType
     // committed before it began (READ COMMITTED), so `first` sees every booking made before the lock.
     const together = async (label: string, statements: string[]) => {
       statementCount.hotPath++;
-      const results = await timed(label, () => client.query({ text: statements.join("; "), types } as never));
+      const results = await timed(label, () => client.query({ text: statements.join("; "), types }));
       return ((Array.isArray(results) ? results : [results]) as Array<{ rows: Record<string, unknown>[] }>).at(-1)!.rows;
     };
     let broken: Error | undefined;
