@@ -50,7 +50,7 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
       }
       case "sync-sweep": {
         const { due } = await shopsWithDueTierWrites(deps.db, now);
-        for (const shop of due) await requestTierSync(deps.queues, shop);
+        for (const shop of due) await requestTierSync(deps.queues, shop, { askRedis: true });
         return { shops: due.length };
       }
       case "reconcile-all": {
@@ -98,7 +98,7 @@ export function createTierMaintenanceProcessor(deps: TierMaintenanceDeps) {
           };
           // Tag bulk mutations whose bulk_operations/finish never came.
           const settleTags = (operationGid: string) => settlePromiseTagOperation({ db: deps.db, shop: data.shop, operationGid, admin: () => adminFor(data.shop) });
-          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop), recoverLost, settleTags) : null;
+          const promises = orders ? await reconcileOrderPromises(deps.db, data.shop, now, () => requestPromiseWrite(deps.queues, data.shop, { askRedis: true }), recoverLost, settleTags) : null;
           // Promises at risk go to Shopify Flow once per order and risk; what throttling leaves due
           // goes with the shop's next tier sync (which fires every due trigger of the shop).
           const flow = orders ? await fireFlowRisks(data.shop, now) : null;

@@ -36,8 +36,11 @@ async function enqueueWrite(queues: JobQueues, shop: string, delayMs: number): P
   await queues.promiseWrites.add("write", { shop }, { jobId: jobIdFor("promise-write", `${shop}@${randomUUID()}`), delay: delayMs, removeOnComplete: true });
 }
 
-/** Asks for the shop's promise write. Cheap to call for every promise: while a job is scheduled, later requests add nothing. */
-export async function requestPromiseWrite(queues: JobQueues, shop: string): Promise<void> {
+/**
+ * Asks for the shop's promise write. Cheap to call for every promise: while a job is scheduled,
+ * later requests add nothing. `askRedis`: a recovery run's request (see scheduled-shop-job.ts).
+ */
+export async function requestPromiseWrite(queues: JobQueues, shop: string, { askRedis = false } = {}): Promise<void> {
   await requestScheduledShopJob(shop, {
     queue: queues.promiseWrites,
     redis: await redisOf(queues),
@@ -45,6 +48,7 @@ export async function requestPromiseWrite(queues: JobQueues, shop: string): Prom
     flagTtlSeconds: SCHEDULED_TTL_S,
     gatherMs: PROMISE_WRITE_GATHER_MS,
     enqueue: (delayMs) => enqueueWrite(queues, shop, delayMs),
+    askRedis,
   });
 }
 

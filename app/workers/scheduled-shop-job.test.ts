@@ -62,6 +62,18 @@ describe("scheduled shop job", () => {
     expect(delays).toEqual([500, 500]);
   });
 
+  it("a recovery run's request asks Redis even while memory says queued: a flushed flag and job are queued again", async () => {
+    const { job, delays, advance } = setup("flag:r");
+    await requestScheduledShopJob("r.myshopify.com", job());
+    await redis.del("flag:r");
+    advance(10);
+    await requestScheduledShopJob("r.myshopify.com", job());
+    expect(delays).toEqual([500]);
+    await requestScheduledShopJob("r.myshopify.com", { ...job(), askRedis: true });
+    expect(delays).toEqual([500, 500]);
+    expect(await redis.get("flag:r")).toBe("1");
+  });
+
   it("a failed enqueue leaves neither the flag nor the memory: the next request queues the job", async () => {
     const { job, delays } = setup("flag:d");
     await expect(requestScheduledShopJob("d.myshopify.com", { ...job(), enqueue: async () => Promise.reject(new Error("redis down")) })).rejects.toThrow("redis down");

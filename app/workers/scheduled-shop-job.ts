@@ -8,7 +8,8 @@
 // memory (up to two Redis round trips an order fewer, issue 9). The rest of the delay, 30 % (150 ms
 // of the 500 ms gathers), covers clocks between machines that differ by less than that (NTP keeps
 // them within milliseconds); a clock stepped further than that would leave a change to the next
-// sweep or reconciliation, not lose it.
+// sweep or reconciliation, not lose it. Those recovery runs (the sweep, the reconciliation) always
+// ask Redis: they are what repairs a flag or a job Redis lost, and memory cannot know of the loss.
 import type { Redis } from "ioredis";
 
 /** The share of the gather delay answered in memory. */
@@ -30,6 +31,8 @@ export interface ScheduledShopJob {
   enqueue: (delayMs: number) => Promise<void>;
   /** Monotonic milliseconds (tests turn it by hand). */
   clock?: () => number;
+  /** A recovery run's request: asks Redis even when memory says the job is queued (Redis may have lost it). */
+  askRedis?: boolean;
 }
 
 /** Asks for the shop's job: cheap to call for every change; while one is scheduled, later requests add nothing. */
@@ -38,7 +41,7 @@ export async function requestScheduledShopJob(shop: string, job: ScheduledShopJo
   const known = notStartedUntil.get(job.queue);
   const until = known?.get(shop);
   if (until !== undefined) {
-    if (clock() < until) return;
+    if (clock() < until && !job.askRedis) return;
     known!.delete(shop);
   }
   if ((await job.redis.set(job.flagKey, "1", "EX", job.flagTtlSeconds, "NX")) === null) return;

@@ -50,9 +50,9 @@ async function enqueue(queues: JobQueues, shop: string, { refreshSpend = false, 
 /**
  * Asks for the shop's tier sync. Cheap to call for every recomputation: while a
  * job is scheduled, later requests add nothing. `refreshSpend` (the periodic
- * refresh of spend values) always enqueues.
+ * refresh of spend values) always enqueues; `askRedis`: a recovery run's request (see scheduled-shop-job.ts).
  */
-export async function requestTierSync(queues: JobQueues, shop: string, { refreshSpend = false } = {}): Promise<void> {
+export async function requestTierSync(queues: JobQueues, shop: string, { refreshSpend = false, askRedis = false } = {}): Promise<void> {
   if (refreshSpend) return enqueue(queues, shop, { refreshSpend });
   await requestScheduledShopJob(shop, {
     queue: queues.tierSync,
@@ -61,6 +61,7 @@ export async function requestTierSync(queues: JobQueues, shop: string, { refresh
     flagTtlSeconds: SCHEDULED_TTL_S,
     gatherMs: SYNC_GATHER_MS,
     enqueue: (delayMs) => enqueue(queues, shop, { delayMs }),
+    askRedis,
   });
 }
 
