@@ -92,8 +92,10 @@ export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, wo
     try {
       // No wait for Shopify's budget here: it would hold the webhook job's lane, and the batch
       // behind it, while the shop's writes spend the budget (at 200 orders/s deliveries piled up).
-      // When the bucket, as last reported, cannot pay for the read now, the make job reads and waits.
-      const admin = await deps.adminFor(shop);
+      // When the bucket cannot pay for the read now (as last reported: no request is sent; or as
+      // Shopify answers: THROTTLED), the make job reads and waits.
+      const shopAdmin = await deps.adminFor(shop);
+      const admin = shopAdmin.withoutWaiting?.() ?? shopAdmin;
       const variants = work.order.lines.filter((line) => line.variantGid && line.inventoryTracked !== false).length;
       if ((admin.availablePoints?.() ?? Infinity) < orderPromiseInputsOperation.cost({ ids: [work.order.orderGid], variantIds: Array(variants).fill("") })) {
         return requestPromiseWork(deps.queues, shop, work);

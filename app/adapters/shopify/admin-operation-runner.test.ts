@@ -119,6 +119,26 @@ describe("createAdminRunner", () => {
     expect(time.t.waits).toEqual([80]);
   });
 
+  it("without waiting: a request the budget cannot pay now, or a THROTTLED answer, fails at once as retryable", async () => {
+    const time = fakeTime();
+    const client = scripted([okAnswer(2), throttledAnswer(0), okAnswer(990)]);
+    const runner = createAdminRunner(client, { budget: time.budget, sleep: time.sleep });
+    const immediate = runner.withoutWaiting!();
+    expect([runner.waits, immediate.waits, immediate.withoutWaiting!()]).toEqual([true, false, immediate]);
+    await immediate.run(op, {});
+    // 2 points left of the 10 needed: no request, no sleep.
+    await expect(immediate.run(op, {})).rejects.toBeInstanceOf(ShopifyRetryableError);
+    expect(client.calls).toBe(1);
+    time.t.now += 1_000;
+    const throttled = await immediate.run(op, {}).catch((e) => e);
+    expect(throttled).toBeInstanceOf(ShopifyRetryableError);
+    expect(client.calls).toBe(2);
+    expect(time.t.waits).toEqual([]);
+    // The waiting runner shares the budget the answer reported (0 left) and waits for it.
+    await expect(runner.run(op, {})).resolves.toEqual({ ok: true });
+    expect(time.t.waits).toEqual([100]);
+  });
+
   it("throws terminal errors without retrying", async () => {
     const client = scripted([{ status: 401, data: null, errors: [{ message: "Invalid API key or access token" }], extensions: null }]);
     const runner = createAdminRunner(client, { budget: new AdminCostBudget(), sleep: async () => {} });

@@ -35,6 +35,14 @@ export interface AdminRunner {
   /** Points the shop's cost bucket holds now as this process knows it (null: no report yet, or not tracked). */
   availablePoints?(): number | null;
   run<TData, TVariables extends Record<string, unknown>>(operation: AdminOperation<TData, TVariables>, variables: TVariables): Promise<TData>;
+  /** false for a runner that never waits (see `withoutWaiting`). */
+  readonly waits?: boolean;
+  /**
+   * The same shop and budget, but a request the budget cannot pay now, or a THROTTLED answer,
+   * fails at once as retryable: for work done inside a webhook job, whose lane must not wait on
+   * Shopify's budget (its job retries with backoff instead).
+   */
+  withoutWaiting?(): AdminRunner;
 }
 
 export function createAdminRunner(client: AdminGraphqlClient, options: AdminRunOptions = {}): AdminRunner {
@@ -44,8 +52,11 @@ export function createAdminRunner(client: AdminGraphqlClient, options: AdminRunO
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const shop = client.shop;
 
-  return {
+  let immediate: AdminRunner | undefined;
+  const runner: AdminRunner = {
     shop,
+    waits: maxWaitMs > 0,
+    withoutWaiting: () => (maxWaitMs > 0 ? (immediate ??= createAdminRunner(client, { ...options, maxWaitMs: 0, maxThrottleRetries: 0 })) : runner),
     availablePoints: () => budget.available(shop),
     async run<TData, TVariables extends Record<string, unknown>>(operation: AdminOperation<TData, TVariables>, variables: TVariables): Promise<TData> {
       const cost = operation.cost(variables);
@@ -79,4 +90,5 @@ export function createAdminRunner(client: AdminGraphqlClient, options: AdminRunO
       }
     },
   };
+  return runner;
 }

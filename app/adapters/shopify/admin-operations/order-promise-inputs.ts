@@ -74,8 +74,13 @@ export type OrderPromiseInputs = {
 
 type Waiting = { runner: AdminRunner; orderGid: string; variantIds: string[]; resolve: (inputs: OrderPromiseInputs | null) => void; reject: (error: unknown) => void };
 
-/** Reads asked for while one of the shop's is in flight, sent together when it is back. */
+/**
+ * Reads asked for while one of the shop's is in flight, sent together when it is back. Runners
+ * that never wait (a webhook job's) batch apart from those that do: a batch is sent by its first
+ * runner, and a read that waits on the budget must not hold a webhook job's lane.
+ */
 const waitingByShop = new Map<string, Waiting[]>();
+const batchKey = (runner: AdminRunner) => (runner.waits === false ? `${runner.shop} now` : runner.shop);
 
 /**
  * null when Shopify has no such order (deleted). Orders whose promises are made while a read of
@@ -86,18 +91,19 @@ const waitingByShop = new Map<string, Waiting[]>();
 export function readOrderPromiseInputs(runner: AdminRunner, orderGid: string, variantGids: readonly string[]): Promise<OrderPromiseInputs | null> {
   const variantIds = [...new Set(variantGids)].slice(0, MAX_VARIANTS);
   return new Promise((resolve, reject) => {
-    const waiting = waitingByShop.get(runner.shop);
+    const key = batchKey(runner);
+    const waiting = waitingByShop.get(key);
     if (waiting) {
       waiting.push({ runner, orderGid, variantIds, resolve, reject });
       return;
     }
     const queue: Waiting[] = [{ runner, orderGid, variantIds, resolve, reject }];
-    waitingByShop.set(runner.shop, queue);
-    void readWaiting(runner.shop, queue);
+    waitingByShop.set(key, queue);
+    void readWaiting(key, queue);
   });
 }
 
-async function readWaiting(shop: string, queue: Waiting[]): Promise<void> {
+async function readWaiting(key: string, queue: Waiting[]): Promise<void> {
   try {
     while (queue.length > 0) {
       const batch: Waiting[] = [];
@@ -128,6 +134,6 @@ async function readWaiting(shop: string, queue: Waiting[]): Promise<void> {
       }
     }
   } finally {
-    waitingByShop.delete(shop);
+    waitingByShop.delete(key);
   }
 }
