@@ -10,6 +10,17 @@
 //    rest are small orders to customers who stay in their tier. For each crossing
 //    order: time from store.createOrder to the simulator recording the tagsAdd of the
 //    new tier's tag. Target p95 < 2 s.
+//    Phases 0, 1 and 1c spread their orders over BENCH_SHOPS shops (default
+//    ⌈BENCH_RATE / 50⌉: 1 shop at 50/s, 4 at 200/s), all on BENCH_PLAN: order i goes to shop
+//    i mod N, so each shop sees the same mix at BENCH_RATE/N. One Plus shop's Admin API budget
+//    (1,000 points restored a second, bucket 20,000) carries about 50 orders/s of this mix for a
+//    phase's length (a tier change's writes cost ~24 points, and every paid order gets its
+//    delivery promise's writes and reads: about 1,500 points a second at 50/s, the bucket
+//    covering the difference for some 40 s); past that, one shop's order → tag measures
+//    Shopify's rate limit, not the worker, and a worker at 200 orders/s in production serves
+//    several shops, not one shop at 200 orders/s. The first shop is bench-live.myshopify.com, shop k (k ≥ 2)
+//    bench-live-k.myshopify.com; phase 2's within-tier and test orders, the spend refresh and
+//    phase 1b use the first shop only.
 // 2. Admin API points: points spent in phase 1 per 1,000 orders and per tier change,
 //    against the minimum the actual tier changes need (target ≤ 25 per change); then
 //    BENCH_NOCHANGE_ORDERS (default 100) small orders to customers who stay in their
@@ -23,13 +34,13 @@
 //
 // 0. Warm-up: the same traffic for BENCH_WARMUP_SECONDS (default 10; 0 measures a cold worker)
 //    right after the worker started, reported but not held to the targets (V8 is still compiling
-//    the code the orders run); the shop's Admin API bucket then refills before phase 1.
+//    the code the orders run); the shops' Admin API buckets then refill before phase 1.
 //
-// 1b. The same tier-changing orders at 2/s for BENCH_FLOOR_SECONDS (default 10; 0 skips):
-//    the pipeline's own latency when nothing is queued ahead.
+// 1b. The same tier-changing orders at 2/s for BENCH_FLOOR_SECONDS (default 10; 0 skips), on
+//    the first shop: the pipeline's own latency when nothing is queued ahead.
 //
 // Other environment: BENCH_DATABASE (sqlite, the embedded default, or postgresql, the
-// scale-out database), BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
+// scale-out database), BENCH_SHOPS (above), BENCH_PLAN (phase 1's shop plan, default plus: 50 orders/s is a
 // Plus shop's traffic, and a Standard shop's 100 points/s cannot carry 25 tier
 // changes a second at any implementation), BENCH_WORKERS (worker processes, default 1),
 // BENCH_WORKER_CONCURRENCY (default 16, the production default), BENCH_CPU_PROFILE=<dir> (CPU profiles of
@@ -78,6 +89,14 @@ const TRICKLE_SECONDS = num("BENCH_TRICKLE_SECONDS", 2);
 const DRAIN_SECONDS = num("BENCH_FLASH_DRAIN_SECONDS", 45, { allowZero: true });
 const LIVE_PLAN = (process.env.BENCH_PLAN ?? "plus") as PlanName;
 if (!PLANS[LIVE_PLAN]) throw new Error(`BENCH_PLAN must be one of ${Object.keys(PLANS).join(", ")}`);
+/**
+ * The shops phases 0, 1 and 1c spread their orders over: one Plus shop's Admin API budget carries
+ * about 50 orders/s of this mix, and a worker at 200 orders/s serves several shops (header).
+ */
+const SHOPS = num("BENCH_SHOPS", Math.max(1, Math.ceil(RATE / 50)));
+if (!Number.isInteger(SHOPS)) throw new Error("BENCH_SHOPS must be a positive integer");
+/** Orders a second each of those shops gets. */
+const SHOP_RATE = RATE / SHOPS;
 const FLOOR_SECONDS = num("BENCH_FLOOR_SECONDS", 10, { allowZero: true });
 const FLOOR_RATE = 2;
 const WORKER_CONCURRENCY = Math.round(num("BENCH_WORKER_CONCURRENCY", 16));
@@ -99,6 +118,24 @@ const BUSY = process.env.BENCH_BUSY !== "0";
 
 type Customer = { id: string; gid: string; spend: number };
 
+/** One of the shops phases 0, 1 and 1c spread their orders over, with its customers for each phase. */
+interface LiveShop {
+  shop: string;
+  rules: TierRules;
+  ladder: Customer[];
+  busyLadder: Customer[];
+  warmupLadder: Customer[];
+  steady: Customer[];
+  /**
+   * The spend each of this shop's customers has once its orders placed so far are counted, by gid.
+   * One map per shop: the simulator's customer gids may repeat across shops.
+   */
+  projected: Map<string, number>;
+}
+
+/** A phase's view of one of its shops: the ladder its crossing orders climb this phase. */
+type PhaseShop = Pick<LiveShop, "shop" | "rules" | "ladder" | "steady" | "projected">;
+
 /** A process that keeps one core busy, so the busy run is the same every time. */
 function startCpuHog(): ChildProcess {
   return spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
@@ -111,6 +148,8 @@ const workerStatements = (system: TierSystem) => askStatementCounts(system.worke
 const redisCommands = async (system: TierSystem) => (await readRedisCounters(system.redis.url)).commands;
 
 const LIVE_SHOP = "bench-live.myshopify.com";
+/** Shop k (0-based) of phases 0, 1 and 1c: LIVE_SHOP, then bench-live-2, bench-live-3, … */
+const liveShopName = (k: number) => (k === 0 ? LIVE_SHOP : `bench-live-${k + 1}.myshopify.com`);
 const FLASH_SHOP = "bench-flash-a.myshopify.com";
 const TRICKLE_SHOP = "bench-flash-b.myshopify.com";
 const WRITE_KINDS = ["tagsAdd", "tagsRemove", "metafieldsSet", "metafieldsDelete"] as const;
@@ -128,6 +167,10 @@ const sec = (ms: number, atLeast = false) => (Number.isFinite(ms) ? `${atLeast ?
 const met = (ok: boolean) => (ok ? "met" : "NOT MET");
 const log = (text: string) => console.log(`  ${text}`);
 const elapsed = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+/** A rate as short as it reads: 50, 37.5. */
+const rate = (perSecond: number) => String(Number(perSecond.toFixed(1)));
+/** "on 1 shop", "over 4 shops (50/s each)". */
+const shopsText = (n: number) => (n === 1 ? "on 1 shop" : `over ${n} shops (${rate(RATE / n)}/s each)`);
 
 function table(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -178,12 +221,37 @@ function isPromiseWrite(m: { kind: string; detail: unknown }): boolean {
   return owners.length > 0 && owners.every((gid) => gid.startsWith("gid://shopify/Order/"));
 }
 
-/** Points the shop spent, and tier changes Tierline recorded, since a mark. */
 /** The promise flow's reads (the simulator records points per operation name). */
 const PROMISE_READS = ["OrderPromiseInputs", "OrderFulfillmentOrders", "OrderForLostPromise", "OrderLinesForPromise"];
 const promiseReadPointsOf = (system: TierSystem, shop: string) => PROMISE_READS.reduce((sum, name) => sum + (system.sim.store.shop(shop).pointsByOperation.get(name) ?? 0), 0);
 
-async function pointsSince(system: TierSystem, shop: string, mark: { points: number; seq: number; at: Date; promiseReads: number }): Promise<PointsWindow> {
+/** Where a shop's points, mutations and promise reads stood at a moment. */
+interface Mark {
+  shop: string;
+  points: number;
+  seq: number;
+  at: Date;
+  promiseReads: number;
+}
+
+/** Points the shops spent, and tier changes Tierline recorded, since their marks: summed over the marks' shops. */
+async function pointsSince(system: TierSystem, marks: Mark | Mark[]): Promise<PointsWindow> {
+  const windows = await Promise.all([marks].flat().map((mark) => shopPointsSince(system, mark)));
+  const sum: PointsWindow = { points: 0, byKind: {}, writePoints: 0, promiseWritePoints: 0, promiseReadPoints: 0, promisedOrders: 0, readPoints: 0, tierChanges: 0 };
+  for (const w of windows) {
+    for (const key of ["points", "writePoints", "promiseWritePoints", "promiseReadPoints", "promisedOrders", "readPoints", "tierChanges"] as const) sum[key] += w[key];
+    for (const [kind, k] of Object.entries(w.byKind)) {
+      const entry = (sum.byKind[kind] ??= { calls: 0, points: 0 });
+      entry.calls += k.calls;
+      entry.points += k.points;
+    }
+  }
+  return sum;
+}
+
+/** Points one shop spent, and tier changes Tierline recorded for it, since its mark. */
+async function shopPointsSince(system: TierSystem, mark: Mark): Promise<PointsWindow> {
+  const shop = mark.shop;
   const byKind: PointsWindow["byKind"] = {};
   let promiseWritePoints = 0;
   for (const m of system.sim.store.mutations(shop, { since: mark.seq })) {
@@ -201,9 +269,9 @@ async function pointsSince(system: TierSystem, shop: string, mark: { points: num
   return { points, byKind, writePoints, promiseWritePoints, promiseReadPoints: promiseReadPointsOf(system, shop) - mark.promiseReads, promisedOrders, readPoints: points - writePoints, tierChanges };
 }
 
-function markOf(system: TierSystem, shop: string) {
+function markOf(system: TierSystem, shop: string): Mark {
   const mutations = system.sim.store.mutations(shop);
-  return { points: system.sim.store.shop(shop).pointsSpent, seq: mutations.length ? mutations[mutations.length - 1].seq : 0, at: new Date(), promiseReads: promiseReadPointsOf(system, shop) };
+  return { shop, points: system.sim.store.shop(shop).pointsSpent, seq: mutations.length ? mutations[mutations.length - 1].seq : 0, at: new Date(), promiseReads: promiseReadPointsOf(system, shop) };
 }
 
 function kindsLine(w: PointsWindow): string {
@@ -222,44 +290,52 @@ async function settle(system: TierSystem, what: string, timeoutMs: number): Prom
   }
 }
 
-async function livePhase(
-  system: TierSystem,
-  { title, ladder, steady, projected, rules, busy, seconds = SECONDS }: { title: string; ladder: Customer[]; steady: Customer[]; projected: Map<string, number>; rules: TierRules; busy: boolean; seconds?: number },
-) {
+async function livePhase(system: TierSystem, { title, shops, busy, seconds = SECONDS }: { title: string; shops: PhaseShop[]; busy: boolean; seconds?: number }) {
   // ---------------------------------------------------------------- 1. order → tag at RATE/s
   console.log(`\n${title}`);
   const hog = busy ? startCpuHog() : null;
   if (hog) cleanups.add("CPU hog", () => hog.kill("SIGKILL"));
-  const tracker = new TagLatencyTracker(system.sim.store, LIVE_SHOP);
+  const names = shops.map((s) => s.shop);
+  const tracker = new TagLatencyTracker(system.sim.store, names);
   cleanups.add("latency tracker", () => tracker.close());
-  const liveMark = markOf(system, LIVE_SHOP);
+  const liveMarks = names.map((shop) => markOf(system, shop));
   const failedBefore = outputMarks(system);
+  // Each shop's own counters (its ladder's rounds, its steady customers' turns), and their totals.
+  const counts = shops.map(() => ({ crossing: 0, steady: 0 }));
   let crossing = 0;
   let steadyPlaced = 0;
   const statementsBefore = await workerStatements(system);
   const commandsBefore = await redisCommands(system);
-  const liveTimeline = new Timeline(system, LIVE_SHOP, () => ({ placed: crossing + steadyPlaced, tagged: tracker.recorded }));
+  const liveTimeline = new Timeline(system, names, () => ({ placed: crossing + steadyPlaced, tagged: tracker.recorded }));
   cleanups.add("phase 1 timeline", () => liveTimeline.stop());
   await liveTimeline.start();
   const crossingAt = (i: number) => Math.floor((i + 1) * CROSSING_SHARE) > Math.floor(i * CROSSING_SHARE);
   const liveRun = await runAtRate(RATE, Math.round(RATE * seconds), (i) => {
-    if (crossingAt(i) && crossing < ladder.length * (rules.tiers.length - 1)) {
+    // Order i goes to shop i mod N as that shop's order ⌊i / N⌋: each shop gets the same mix at RATE/N.
+    const { shop, ladder, steady, projected, rules } = shops[i % shops.length];
+    const count = counts[i % shops.length];
+    if (crossingAt(Math.floor(i / shops.length)) && count.crossing < ladder.length * (rules.tiers.length - 1)) {
       // Round r moves each ladder customer up one tier; a customer's next order comes a round later.
-      const customer = ladder[crossing % ladder.length];
-      const target = 1 + Math.floor(crossing / ladder.length);
+      const customer = ladder[count.crossing % ladder.length];
+      const target = 1 + Math.floor(count.crossing / ladder.length);
+      count.crossing++;
       crossing++;
       const spend = projected.get(customer.gid)!;
       const amount = rules.tiers[target].entryThresholdMinor - spend + 25 * 10 ** currencyExponent(rules.currency);
       projected.set(customer.gid, spend + amount);
-      tracker.expect(customer.gid, rules.tiers[target].tag);
-      system.sim.store.createOrder(LIVE_SHOP, { customerId: customer.id, lineItems: [{ title: `Step up to ${rules.tiers[target].name}`, price: money(amount, rules), quantity: 1 }] });
+      tracker.expect(customer.gid, rules.tiers[target].tag, shop);
+      system.sim.store.createOrder(shop, { customerId: customer.id, lineItems: [{ title: `Step up to ${rules.tiers[target].name}`, price: money(amount, rules), quantity: 1 }] });
     } else {
-      const customer = steady[steadyPlaced++ % steady.length];
+      const customer = steady[count.steady++ % steady.length];
+      steadyPlaced++;
       projected.set(customer.gid, projected.get(customer.gid)! + 1000);
-      system.sim.store.createOrder(LIVE_SHOP, { customerId: customer.id, lineItems: [{ title: "Socks", price: "10.00", quantity: 1 }] });
+      system.sim.store.createOrder(shop, { customerId: customer.id, lineItems: [{ title: "Socks", price: "10.00", quantity: 1 }] });
     }
   });
-  log(`placed ${liveRun.placed} orders in ${fmt(liveRun.seconds, 1)} s (${fmt(liveRun.placed / liveRun.seconds, 1)}/s; largest pacing lag ${fmt(liveRun.maxLagMs)} ms): ${crossing} crossing, ${steadyPlaced} within a tier`);
+  log(
+    `placed ${liveRun.placed} orders ${shopsText(shops.length)} in ${fmt(liveRun.seconds, 1)} s (${fmt(liveRun.placed / liveRun.seconds, 1)}/s; largest pacing lag ${fmt(liveRun.maxLagMs)} ms): ${crossing} crossing, ${steadyPlaced} within a tier` +
+      (shops.length > 1 ? ` (per shop: ${counts.map((c) => `${c.crossing} + ${c.steady}`).join(", ")})` : ""),
+  );
   const lastOrderAt = performance.now();
   const allTagged = await tracker.drained(120_000);
   const taggedAfter = (performance.now() - lastOrderAt) / 1000;
@@ -271,7 +347,7 @@ async function livePhase(
   const commandsAfter = await redisCommands(system);
   const latency = tracker.summary();
   tracker.close();
-  const livePoints = await pointsSince(system, LIVE_SHOP, liveMark);
+  const livePoints = await pointsSince(system, liveMarks);
   const liveFailures = failedAttemptsLogged(system, failedBefore);
   const latencyMet = allTagged && latency.p95 < TARGET_P95_MS;
   table([
@@ -306,15 +382,19 @@ async function livePhase(
   const machine = liveTimeline.machineBusy();
   if (machine) log(`the machine's ${machine.cpus} CPUs (every process on it, the pipeline's and others'): ${machine.average}% busy over the phase, ${machine.peak}% at the busiest 2 s; each process at its busiest: web ${livePeak.web}%, worker ${livePeak.worker}%, Redis ${livePeak.redis}%, this process ${livePeak.bench}% of one core`);
 
-  return { liveRun, crossing, steadyPlaced, latency, latencyMet, allTagged, taggedAfter, liveCpu, livePeak, machine, livePoints, liveMark, cpuMsPerOrder, statementsPerOrder, commandsPerOrder };
+  return { liveRun, crossing, steadyPlaced, latency, latencyMet, allTagged, taggedAfter, liveCpu, livePeak, machine, livePoints, liveMarks, cpuMsPerOrder, statementsPerOrder, commandsPerOrder };
 }
 
-/** Waits (at most 30 s) until the live shop's Admin API bucket is back to 95 %, as a shop at rest has it. */
-async function bucketRefilled(system: TierSystem, before: string): Promise<void> {
-  const bucket = system.sim.admin.bucket(LIVE_SHOP);
+/** Waits (at most 30 s) until every given shop's Admin API bucket is back to 95 %, as a shop at rest has it. */
+async function bucketRefilled(system: TierSystem, before: string, shops: string[]): Promise<void> {
+  const buckets = shops.map((shop) => system.sim.admin.bucket(shop));
   const waitStarted = Date.now();
-  while (bucket.available() < bucket.size * 0.95 && Date.now() - waitStarted < 30_000) await new Promise((r) => setTimeout(r, 250));
-  log(`Admin API bucket before ${before}: ${Math.floor(bucket.available())} of ${bucket.size} points (waited ${sec(Date.now() - waitStarted)} for it to refill)`);
+  while (buckets.some((b) => b.available() < b.size * 0.95) && Date.now() - waitStarted < 30_000) await new Promise((r) => setTimeout(r, 250));
+  const lowest = buckets.reduce((low, b) => (b.available() / b.size < low.available() / low.size ? b : low));
+  log(
+    `Admin API bucket${shops.length > 1 ? `s of the ${shops.length} shops` : ""} before ${before}: ${shops.length > 1 ? "the lowest " : ""}${Math.floor(lowest.available())} of ${lowest.size} points ` +
+      `(waited ${sec(Date.now() - waitStarted)} for ${shops.length > 1 ? "them" : "it"} to refill)`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -323,14 +403,16 @@ async function main(): Promise<number> {
   const totalOrders = Math.round(RATE * SECONDS);
   const crossingOrders = Math.round(totalOrders * CROSSING_SHARE);
   const steadyOrders = totalOrders - crossingOrders;
-  const ladderCount = Math.max(1, Math.ceil(crossingOrders / 2));
-  const warmupLadderCount = WARMUP_SECONDS > 0 ? Math.max(1, Math.ceil(Math.round(RATE * WARMUP_SECONDS * CROSSING_SHARE) / 2)) : 0;
-  const steadyCount = Math.max(25, Math.ceil(Math.max(steadyOrders, NOCHANGE_ORDERS) / 8));
+  // Each live shop's customers: its share of a phase's crossing and steady orders (rounded up).
+  const perShop = (orders: number) => Math.ceil(orders / SHOPS);
+  const ladderCount = Math.max(1, Math.ceil(perShop(crossingOrders) / 2));
+  const warmupLadderCount = WARMUP_SECONDS > 0 ? Math.max(1, Math.ceil(perShop(Math.round(RATE * WARMUP_SECONDS * CROSSING_SHARE)) / 2)) : 0;
+  const steadyCount = Math.max(25, Math.ceil(Math.max(perShop(steadyOrders), NOCHANGE_ORDERS) / 8));
   const trickleOrders = FLASH_SECONDS > 0 ? Math.floor(FLASH_SECONDS / TRICKLE_SECONDS) : 0;
   const flashOrders = Math.round((FLASH_PER_MINUTE / 60) * FLASH_SECONDS);
 
   console.log(
-    `tier pipeline: ${RATE} orders/s × ${SECONDS} s (${crossingOrders} cross a tier threshold) on a ${PLANS[LIVE_PLAN].displayName}-plan shop; ` +
+    `tier pipeline: ${RATE} orders/s × ${SECONDS} s (${crossingOrders} cross a tier threshold) on ${SHOPS} ${PLANS[LIVE_PLAN].displayName}-plan shop${SHOPS > 1 ? `s, ${rate(SHOP_RATE)} orders/s each` : ""} (BENCH_SHOPS); ` +
       `${NOCHANGE_ORDERS} within-tier orders and ${TEST_ORDERS} test orders; ` +
       (FLASH_SECONDS > 0 ? `flash sale ${FLASH_PER_MINUTE}/min × ${FLASH_SECONDS} s on a Shopify (Standard) plan shop, 1 order / ${TRICKLE_SECONDS} s on another` : "no flash sale") +
       `; ${DATABASE}; ${WORKERS} worker process${WORKERS > 1 ? "es" : ""} × concurrency ${WORKER_CONCURRENCY}; ${os.cpus().length} CPUs (load average ${loadBefore.map((l) => fmt(l, 2)).join(" ")}); node ${process.version}`,
@@ -341,31 +423,54 @@ async function main(): Promise<number> {
   const system = await startTierSystem(cleanups, { workers: WORKERS, workerConcurrency: WORKER_CONCURRENCY, lockMs: 30_000, database: DATABASE });
   // While the histories are imported and every customer's first tier is written, all
   // shops run on Plus limits so setup is quick; the measured phases use their own plans.
-  const live = seedBenchShop(system.sim, LIVE_SHOP, { seed: 11, size: "small", plan: "plus", extraCustomers: (BUSY ? 2 : 1) * ladderCount + warmupLadderCount + steadyCount, startSpend: "100.00" });
+  const liveSeeds = Array.from({ length: SHOPS }, (_, k) =>
+    seedBenchShop(system.sim, liveShopName(k), { seed: 11 + 10 * k, size: "small", plan: "plus", extraCustomers: (BUSY ? 2 : 1) * ladderCount + warmupLadderCount + steadyCount, startSpend: "100.00" }),
+  );
   const flash = FLASH_SECONDS > 0 ? seedBenchShop(system.sim, FLASH_SHOP, { seed: 12, size: "small", plan: "plus", extraCustomers: 100, startSpend: "60.00" }) : null;
   const trickle = FLASH_SECONDS > 0 ? seedBenchShop(system.sim, TRICKLE_SHOP, { seed: 13, size: "tiny", plan: "plus", extraCustomers: trickleOrders + 5, startSpend: "100.00" }) : null;
-  const installs = await Promise.all([live, flash, trickle].filter((s): s is SeededShop => s !== null).map(async (s) => ({ shop: s.shop, ...(await installAndBackfill(system, s.shop)) })));
+  const installs = await Promise.all([...liveSeeds, flash, trickle].filter((s): s is SeededShop => s !== null).map(async (s) => ({ shop: s.shop, ...(await installAndBackfill(system, s.shop)) })));
   for (const i of installs) log(`${i.shop}: installed, ${i.ordersRead} orders backfilled (${fmt(i.seconds, 1)} s)`);
   const setupSettle = await settle(system, "the initial tier sync", 300_000);
-  const rules = await loadTierRules(system.database.db, LIVE_SHOP);
-  log(`setup: ${elapsed(setupStarted)} s (initial tier sync of every customer settled ${setupSettle === null ? "—not" : `in ${fmt(setupSettle, 1)} s`}); tiers ${rules.tiers.map((t) => `${t.name} ≥ ${money(t.entryThresholdMinor, rules)}`).join(", ")} ${rules.currency}`);
-  system.sim.store.setPlan(LIVE_SHOP, LIVE_PLAN);
+  const tiersText = (rules: TierRules) => `tiers ${rules.tiers.map((t) => `${t.name} ≥ ${money(t.entryThresholdMinor, rules)}`).join(", ")} ${rules.currency}`;
+  const liveShops: LiveShop[] = [];
+  for (const seeded of liveSeeds) {
+    // Each shop its own tier rules and its own customers, in its own slices.
+    const shopRules = await loadTierRules(system.database.db, seeded.shop);
+    system.sim.store.setPlan(seeded.shop, LIVE_PLAN);
+    const ready = await firstTierCustomers(system, seeded, shopRules);
+    const shop: LiveShop = {
+      shop: seeded.shop,
+      rules: shopRules,
+      ladder: ready.slice(0, ladderCount),
+      busyLadder: BUSY ? ready.slice(ladderCount, 2 * ladderCount) : [],
+      warmupLadder: ready.slice((BUSY ? 2 : 1) * ladderCount, (BUSY ? 2 : 1) * ladderCount + warmupLadderCount),
+      steady: ready.slice((BUSY ? 2 : 1) * ladderCount + warmupLadderCount),
+      projected: new Map(ready.map((c) => [c.gid, c.spend])),
+    };
+    if (shop.ladder.length === 0 || shop.steady.length === 0) throw new Error(`no bench customers of ${seeded.shop} in the first tier after the backfill`);
+    liveShops.push(shop);
+  }
+  const live = liveShops[0];
+  const { rules, steady } = live;
+  log(`setup: ${elapsed(setupStarted)} s (initial tier sync of every customer settled ${setupSettle === null ? "—not" : `in ${fmt(setupSettle, 1)} s`}); ${tiersText(rules)}`);
+  for (const other of liveShops.slice(1)) log(`${other.shop}: ${tiersText(other.rules)}`);
+  const liveNames = liveShops.map((s) => s.shop);
+  const phaseShops = (ladderOf: (s: LiveShop) => Customer[]): PhaseShop[] =>
+    liveShops.map((s) => ({ shop: s.shop, rules: s.rules, ladder: ladderOf(s), steady: s.steady, projected: s.projected }));
 
   // ---------------------------------------------------------------- 1. order → tag at RATE/s
-  const ready = await firstTierCustomers(system, live, rules);
-  const ladder = ready.slice(0, ladderCount);
-  const busyLadder = BUSY ? ready.slice(ladderCount, 2 * ladderCount) : [];
-  const warmupLadder = ready.slice((BUSY ? 2 : 1) * ladderCount, (BUSY ? 2 : 1) * ladderCount + warmupLadderCount);
-  const steady = ready.slice((BUSY ? 2 : 1) * ladderCount + warmupLadderCount);
-  if (ladder.length === 0 || steady.length === 0) throw new Error("no bench customers in the first tier after the backfill");
-  const projected = new Map(ready.map((c) => [c.gid, c.spend]));
-  // 0. The worker warms up on the same traffic (its own ladder customers), then the shop's bucket refills.
+  // 0. The worker warms up on the same traffic (its own ladder customers), then the shops' buckets refill.
   const warmup = WARMUP_SECONDS > 0
-    ? await livePhase(system, { title: `0. warm-up: the same traffic for ${WARMUP_SECONDS} s, right after the worker started (not held to the targets)`, ladder: warmupLadder, steady, projected, rules, busy: false, seconds: WARMUP_SECONDS })
+    ? await livePhase(system, {
+        title: `0. warm-up: the same traffic ${shopsText(SHOPS)} for ${WARMUP_SECONDS} s, right after the worker started (not held to the targets)`,
+        shops: phaseShops((s) => s.warmupLadder),
+        busy: false,
+        seconds: WARMUP_SECONDS,
+      })
     : null;
-  if (warmup) await bucketRefilled(system, "phase 1");
-  const quietPhase = await livePhase(system, { title: `1. order → tag at ${RATE} orders/s for ${SECONDS} s (quiet)`, ladder, steady, projected, rules, busy: false });
-  const { liveRun, crossing, steadyPlaced, latency, latencyMet, taggedAfter, liveCpu, livePoints, liveMark } = quietPhase;
+  if (warmup) await bucketRefilled(system, "phase 1", liveNames);
+  const quietPhase = await livePhase(system, { title: `1. order → tag at ${RATE} orders/s ${shopsText(SHOPS)} for ${SECONDS} s (quiet)`, shops: phaseShops((s) => s.ladder), busy: false });
+  const { liveRun, crossing, steadyPlaced, latency, latencyMet, taggedAfter, liveCpu, livePoints, liveMarks } = quietPhase;
 
   // ---------------------------------------------------------------- 2. Admin API points
   console.log("\n2. Admin API cost points");
@@ -379,27 +484,29 @@ async function main(): Promise<number> {
   const tierPoints = livePoints.points - livePoints.promiseWritePoints - livePoints.promiseReadPoints;
   const pointsPerChange = livePoints.tierChanges ? tierPoints / livePoints.tierChanges : Number.NaN;
   const changePoints = (livePoints.byKind.tagsAdd?.points ?? 0) + (livePoints.byKind.tagsRemove?.points ?? 0);
-  // The steady customers' writes are all metafieldsSet; attribute them by owner.
-  const steadyGids = new Set(steady.map((c) => c.gid));
+  // The steady customers' writes are all metafieldsSet; attribute them by owner, shop by shop.
   let steadyWritePoints = 0;
   let steadyWrites = 0;
-  for (const m of system.sim.store.mutations(LIVE_SHOP, { since: liveMark.seq })) {
-    const owners = m.detail.kind === "metafieldsSet" ? m.detail.metafields.map((f) => f.ownerGid) : "ownerGid" in m.detail ? [m.detail.ownerGid] : [];
-    if (owners.length && owners.every((g) => steadyGids.has(g))) {
-      steadyWritePoints += m.cost;
-      steadyWrites++;
+  for (const mark of liveMarks) {
+    const steadyGids = new Set(liveShops.find((s) => s.shop === mark.shop)!.steady.map((c) => c.gid));
+    for (const m of system.sim.store.mutations(mark.shop, { since: mark.seq })) {
+      const owners = m.detail.kind === "metafieldsSet" ? m.detail.metafields.map((f) => f.ownerGid) : "ownerGid" in m.detail ? [m.detail.ownerGid] : [];
+      if (owners.length && owners.every((g) => steadyGids.has(g))) {
+        steadyWritePoints += m.cost;
+        steadyWrites++;
+      }
     }
   }
   const ladderPoints = tierPoints - steadyWritePoints;
   table([
     ["phase 1", "orders", "tier changes", "points", "per 1,000 orders", "minimum", "min per 1,000", "per change"],
     [
-      `${RATE}/s × ${SECONDS} s`,
+      `${RATE}/s × ${SECONDS} s${SHOPS > 1 ? ` over ${SHOPS} shops` : ""}`,
       String(liveRun.placed),
       `${livePoints.tierChanges} (${crossing} expected)`,
       String(livePoints.points),
       fmt((livePoints.points / liveRun.placed) * 1000),
-      String(livePoints.tierChanges * minimumPerChange),
+      fmt(livePoints.tierChanges * minimumPerChange),
       fmt(((livePoints.tierChanges * minimumPerChange) / liveRun.placed) * 1000),
       fmt(pointsPerChange, 1),
     ],
@@ -408,9 +515,12 @@ async function main(): Promise<number> {
   if (process.env.BENCH_DEBUG) {
     // Customers written more than once per kind in phase 1: the writes beyond one per change.
     const perOwner = new Map<string, string[]>();
-    for (const m of system.sim.store.mutations(LIVE_SHOP, { since: liveMark.seq })) {
-      if (m.detail.kind !== "tagsAdd" && m.detail.kind !== "tagsRemove") continue;
-      perOwner.set(m.detail.ownerGid, [...(perOwner.get(m.detail.ownerGid) ?? []), `${m.kind}(${m.detail.tags.join(",")}→${m.detail.changed.join(",") || "nothing"})`]);
+    for (const mark of liveMarks) {
+      for (const m of system.sim.store.mutations(mark.shop, { since: mark.seq })) {
+        if (m.detail.kind !== "tagsAdd" && m.detail.kind !== "tagsRemove") continue;
+        const owner = `${mark.shop} ${m.detail.ownerGid}`;
+        perOwner.set(owner, [...(perOwner.get(owner) ?? []), `${m.kind}(${m.detail.tags.join(",")}→${m.detail.changed.join(",") || "nothing"})`]);
+      }
     }
     const odd = [...perOwner.entries()].filter(([, w]) => w.length > 4);
     for (const [owner, w] of odd.slice(0, 5)) log(`debug: ${owner}: ${w.join(" ")}`);
@@ -438,7 +548,7 @@ async function main(): Promise<number> {
     system.sim.store.createOrder(LIVE_SHOP, { customerId: customer.id, lineItems: [{ title: "Sticker", price: "5.00", quantity: 1 }] });
   });
   await settle(system, "the within-tier orders", 120_000);
-  const quiet = await pointsSince(system, LIVE_SHOP, quietMark);
+  const quiet = await pointsSince(system, quietMark);
   // Test orders count zero: they change nothing Tierline holds.
   const testMark = markOf(system, LIVE_SHOP);
   await runAtRate(20, TEST_ORDERS, (i) => {
@@ -446,7 +556,7 @@ async function main(): Promise<number> {
     system.sim.store.createOrder(LIVE_SHOP, { customerId: customer.id, test: true, lineItems: [{ title: "Test order", price: "900.00", quantity: 1 }] });
   });
   await settle(system, "the test orders", 120_000);
-  const tests = await pointsSince(system, LIVE_SHOP, testMark);
+  const tests = await pointsSince(system, testMark);
   table([
     ["orders that change no tier", "orders", "tier changes", "points", "writes"],
     [`within-tier ($5 each)`, String(NOCHANGE_ORDERS), String(quiet.tierChanges), String(quiet.points), kindsLine(quiet)],
@@ -464,7 +574,7 @@ async function main(): Promise<number> {
   const staleCustomers = await system.database.db.customer.count({ where: { shop: LIVE_SHOP, syncStatus: "stale" } });
   const refreshMark = markOf(system, LIVE_SHOP);
   await system.refreshSpend(LIVE_SHOP);
-  const refresh = await pointsSince(system, LIVE_SHOP, refreshMark);
+  const refresh = await pointsSince(system, refreshMark);
   log(
     `the periodic spend refresh then wrote ${staleCustomers} customers' spend values for ${refresh.points} points ` +
       `(${fmt(refresh.points / Math.max(1, staleCustomers), 2)} per customer, at most once per review period however many orders they placed): ${kindsLine(refresh)}`,
@@ -476,7 +586,7 @@ async function main(): Promise<number> {
   let floor: ReturnType<TagLatencyTracker["summary"]> | null = null;
   if (FLOOR_SECONDS > 0) {
     const floorCount = Math.min(steady.length, Math.round(FLOOR_RATE * FLOOR_SECONDS));
-    console.log(`\n1b. order → tag unhurried: ${floorCount} tier-changing orders at ${FLOOR_RATE}/s`);
+    console.log(`\n1b. order → tag unhurried: ${floorCount} tier-changing orders at ${FLOOR_RATE}/s on ${LIVE_SHOP}`);
     const floorCustomers = steady.slice(0, floorCount);
     const states = await customerStates(system, LIVE_SHOP, floorCustomers.map((c) => c.gid));
     const floorTracker = new TagLatencyTracker(system.sim.store, LIVE_SHOP);
@@ -501,13 +611,17 @@ async function main(): Promise<number> {
   }
 
   // ---------------------------------------------------------------- 1c. busy machine
-  // The busy phase measures the CPU hog, not the shop's Admin API budget: it starts, as the
-  // quiet phase did, with the bucket as a shop at rest has it. Run right after phase 1 it
+  // The busy phase measures the CPU hog, not the shops' Admin API budget: it starts, as the
+  // quiet phase did, with each bucket as a shop at rest has it. Run right after phase 1 it
   // inherited a bucket that 40 s of 50 orders/s (half of them tier changes, each with its
   // promise) had drained faster than a Plus shop's 1,000 points a second refill it.
-  if (BUSY) await bucketRefilled(system, "the busy phase");
+  if (BUSY) await bucketRefilled(system, "the busy phase", liveNames);
   const busyPhase = BUSY
-    ? await livePhase(system, { title: `1c. order → tag at ${RATE} orders/s for ${SECONDS} s, busy: a CPU hog on one of the ${os.cpus().length} cores`, ladder: busyLadder, steady, projected, rules, busy: true })
+    ? await livePhase(system, {
+        title: `1c. order → tag at ${RATE} orders/s ${shopsText(SHOPS)} for ${SECONDS} s, busy: a CPU hog on one of the ${os.cpus().length} cores`,
+        shops: phaseShops((s) => s.busyLadder),
+        busy: true,
+      })
     : null;
   const busyMet = busyPhase ? busyPhase.latencyMet : null;
 
@@ -596,7 +710,7 @@ async function main(): Promise<number> {
     const failedJobTotal = Object.values(failedJobs).reduce((a, b) => a + b, 0);
     const attempts = failedAttemptsLogged(system, outputMark);
     await flashTimeline.stop();
-    const flashPoints = await pointsSince(system, FLASH_SHOP, flashMark);
+    const flashPoints = await pointsSince(system, flashMark);
     const plan = PLANS.standard;
     // What a Standard shop's bucket allows from the start of the sale to this moment.
     const budget = plan.bucketSize + plan.restoreRate * ((Date.now() - flashMark.at.getTime()) / 1000);
@@ -677,25 +791,33 @@ async function main(): Promise<number> {
   }
 
   // What limits a faster run: the worker when it filled its one core at its busiest; else the
-  // machine when all its CPUs were busy (whoever used them: the pipeline's processes, PostgreSQL,
-  // other sessions); else no CPU at all (the pipeline waited on something else).
+  // simulator + load generator, one Node process (at most one core), when it filled its core;
+  // else the machine when all its CPUs were busy (whoever used them: the pipeline's processes,
+  // PostgreSQL, other sessions); else Shopify's budget when the mix spends more points a second
+  // per shop than the plan restores; else no CPU at all (the pipeline waited on something else).
   const { livePeak, machine } = quietPhase;
   const PROCESS_NAMES: Record<string, string> = { web: "the web process", worker: "the worker", redis: "Redis", bench: "the simulator + load generator" };
   const busiest = (Object.entries(livePeak) as Array<[string, number]>).sort((a, b) => b[1] - a[1])[0];
   const workerMs = quietPhase.cpuMsPerOrder.worker;
-  // Shopify's budget: the points this mix spends a second at this rate against what the shop's plan restores.
+  // Shopify's budget: the points this mix spends a second in each shop (RATE/N orders/s) against what
+  // a shop's plan restores (each shop has its own bucket).
   const plan = PLANS[LIVE_PLAN];
-  const pointsNeededPerSecond = (livePoints.points / Math.max(1, liveRun.placed)) * RATE;
+  const pointsPerOrder = livePoints.points / Math.max(1, liveRun.placed);
+  const pointsNeededPerSecond = pointsPerOrder * SHOP_RATE;
   const limitedBy =
     livePeak.worker >= 90
       ? `the worker (${livePeak.worker}% of its one core at its busiest)`
-      : machine && machine.peak >= 90
-        ? `the machine: its ${machine.cpus} CPUs were ${machine.peak}% busy at the peak (${machine.average}% over the phase, load average ${fmt(Math.max(loadBefore[0], loadAfter[0]), 1)}), ` +
-          `while the worker used at most ${livePeak.worker}% of a core; busiest of the pipeline: ${PROCESS_NAMES[busiest[0]]} (${busiest[1]}%)`
-        : pointsNeededPerSecond > plan.restoreRate
-          ? `Shopify's Admin API budget: this mix spends about ${fmt(pointsNeededPerSecond)} points a second at ${RATE} orders/s (${fmt(livePoints.points / Math.max(1, liveRun.placed), 1)} an order), ` +
-            `a ${plan.displayName} shop restores ${plan.restoreRate} (bucket ${plan.bucketSize}); no process ran out of CPU (busiest: ${PROCESS_NAMES[busiest[0]]}, ${busiest[1]}% of a core)`
-          : `no process ran out of CPU (busiest: ${PROCESS_NAMES[busiest[0]]}, ${busiest[1]}% of a core${machine ? `; the machine ${machine.peak}% busy at the peak` : ""})`;
+      : livePeak.bench >= 90
+        ? `the simulator + load generator: one process, ${livePeak.bench}% of its one core at its busiest, ${fmt(quietPhase.cpuMsPerOrder.simulator, 2)} ms CPU per order ` +
+          `(it places the orders, sends the webhooks and answers every Admin API call; the worker used at most ${livePeak.worker}% of a core)`
+        : machine && machine.peak >= 90
+          ? `the machine: its ${machine.cpus} CPUs were ${machine.peak}% busy at the peak (${machine.average}% over the phase, load average ${fmt(Math.max(loadBefore[0], loadAfter[0]), 1)}), ` +
+            `while the worker used at most ${livePeak.worker}% of a core; busiest of the pipeline: ${PROCESS_NAMES[busiest[0]]} (${busiest[1]}%)`
+          : pointsNeededPerSecond > plan.restoreRate
+            ? `Shopify's Admin API budget: this mix spends about ${fmt(pointsNeededPerSecond)} points a second in each shop at ${rate(SHOP_RATE)} orders/s a shop ` +
+              `(${RATE} orders/s over ${SHOPS} shop${SHOPS > 1 ? "s" : ""}; ${fmt(pointsPerOrder, 1)} an order), ` +
+              `a ${plan.displayName} shop restores ${plan.restoreRate} (bucket ${plan.bucketSize}); no process ran out of CPU (busiest: ${PROCESS_NAMES[busiest[0]]}, ${busiest[1]}% of a core)`
+            : `no process ran out of CPU (busiest: ${PROCESS_NAMES[busiest[0]]}, ${busiest[1]}% of a core${machine ? `; the machine ${machine.peak}% busy at the peak` : ""})`;
   const sustained = RATE >= TARGET_SUSTAINED_RATE && latencyMet;
   console.log("");
   log(`worker ≤ ${TARGET_WORKER_MS} ms CPU per order at ${RATE}/s on ${DATABASE}: ${fmt(quietPhase.cpuMsPerOrder.worker, 2)} ms quiet${busyPhase ? `, ${fmt(busyPhase.cpuMsPerOrder.worker, 2)} ms busy` : ""}: ${met(quietPhase.cpuMsPerOrder.worker <= TARGET_WORKER_MS)}${warmup ? ` (its first ${warmup.liveRun.placed} orders after it started: ${fmt(warmup.cpuMsPerOrder.worker, 2)} ms, V8 compiling what they run)` : " (a cold worker: BENCH_WARMUP_SECONDS=0)"}`);
@@ -726,6 +848,7 @@ async function main(): Promise<number> {
     seconds: SECONDS,
     rate: RATE,
     plan: LIVE_PLAN,
+    shops: SHOPS,
     database: DATABASE,
     workers: WORKERS,
     workerConcurrency: WORKER_CONCURRENCY,

@@ -1,7 +1,9 @@
 // Order → tag latency: the time from placing an order (store.createOrder) to the
 // simulated store recording the app's tagsAdd that carries the customer's new
 // tier tag. Listens to the store's "mutation" events, which the simulator emits
-// as it records each mutation of an Admin API request it has executed.
+// as it records each mutation of an Admin API request it has executed. One tracker
+// may cover several shops: customer gids can repeat across the simulator's shops, so
+// its entries are keyed by shop, customer and tag.
 import type { SimStore } from "../../simulator/store/store.ts";
 import type { MutationRecord } from "../../simulator/store/types.ts";
 import { summarize, type LatencySummary } from "./pacing.ts";
@@ -15,26 +17,35 @@ export class TagLatencyTracker {
   private readonly latencies: number[] = [];
   private readonly listener = (m: MutationRecord) => this.onMutation(m);
   private expectedCount = 0;
+  private readonly shops: ReadonlySet<string>;
 
-  constructor(private readonly store: SimStore, private readonly shop: string) {
+  /** `shops`: the shop, or the shops, whose tags this tracker waits for. */
+  constructor(private readonly store: SimStore, shops: string | readonly string[]) {
+    this.shops = new Set(typeof shops === "string" ? [shops] : shops);
+    if (this.shops.size === 0) throw new Error("TagLatencyTracker needs at least one shop");
     store.on("mutation", this.listener);
   }
 
-  private key(customerGid: string, tag: string): string {
-    return `${customerGid}|${tag.trim().toLowerCase()}`;
+  private key(shop: string, customerGid: string, tag: string): string {
+    return `${shop}|${customerGid}|${tag.trim().toLowerCase()}`;
   }
 
-  /** Call right before placing the order that should move `customerGid` to the tier whose tag is `tag`. */
-  expect(customerGid: string, tag: string): void {
-    this.expected.set(this.key(customerGid, tag), { placedAt: performance.now() });
+  /**
+   * Call right before placing the order that should move `customerGid` of `shop` to the tier
+   * whose tag is `tag`. `shop` may be left out when the tracker covers a single shop.
+   */
+  expect(customerGid: string, tag: string, shop?: string): void {
+    const of = shop ?? (this.shops.size === 1 ? [...this.shops][0] : undefined);
+    if (of === undefined || !this.shops.has(of)) throw new Error(`TagLatencyTracker.expect: ${shop ?? "no shop given"} is not one of ${[...this.shops].join(", ")}`);
+    this.expected.set(this.key(of, customerGid, tag), { placedAt: performance.now() });
     this.expectedCount++;
   }
 
   private onMutation(m: MutationRecord): void {
-    if (m.shop !== this.shop || m.kind !== "tagsAdd" || !m.ok || m.detail.kind !== "tagsAdd") return;
+    if (!this.shops.has(m.shop) || m.kind !== "tagsAdd" || !m.ok || m.detail.kind !== "tagsAdd") return;
     const now = performance.now();
     for (const tag of m.detail.tags) {
-      const key = this.key(m.detail.ownerGid, tag);
+      const key = this.key(m.shop, m.detail.ownerGid, tag);
       const entry = this.expected.get(key);
       if (!entry) continue;
       this.expected.delete(key);

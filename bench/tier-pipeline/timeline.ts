@@ -57,6 +57,7 @@ export interface Sample {
   /** Deliveries processed since the phase began (all shops). */
   deliveriesDone: number;
   tierJobsQueued: number;
+  /** Customers of the timeline's shops awaiting their Shopify write. */
   pendingSync: number;
   cpu: CpuSeconds;
   machine: { busy: number; total: number } | null;
@@ -71,7 +72,11 @@ export class Timeline {
   private readonly started = performance.now();
   private readonly since = new Date();
 
-  constructor(private readonly system: TierSystem, private readonly shop: string, private readonly counters: () => { placed: number; tagged: number }, private readonly everyMs = 2_000) {
+  private readonly shops: string[];
+
+  /** `shops`: the shop, or the shops, whose customers awaiting their Shopify write are counted. */
+  constructor(private readonly system: TierSystem, shops: string | readonly string[], private readonly counters: () => { placed: number; tagged: number }, private readonly everyMs = 2_000) {
+    this.shops = typeof shops === "string" ? [shops] : [...shops];
     this.client = new Redis(system.redis.url, { maxRetriesPerRequest: 1 });
   }
 
@@ -88,7 +93,7 @@ export class Timeline {
       const [deliveriesWaiting, deliveriesDone, pendingSync, jobs, cpu] = await Promise.all([
         db.webhookDelivery.count({ where: { status: "received" } }),
         db.webhookDelivery.count({ where: { status: { not: "received" }, receivedAt: { gte: this.since } } }),
-        db.customer.count({ where: { shop: this.shop, syncStatus: "pending" } }),
+        db.customer.count({ where: { shop: this.shops.length === 1 ? this.shops[0] : { in: this.shops }, syncStatus: "pending" } }),
         jobCounts(this.system),
         cpuSeconds(this.system, this.client),
       ]);
