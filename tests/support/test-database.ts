@@ -28,7 +28,10 @@ export async function createTestDatabase(kind: DatabaseKind, label = "t"): Promi
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     const schema = `tierline_${unique}`;
-    url = `${TEST_PG_URL}?schema=${schema}`;
+    // TEST_PG_URL may carry its own query (e.g. `?host=/var/run/postgresql`, a Unix socket).
+    const withSchema = new URL(TEST_PG_URL);
+    withSchema.searchParams.set("schema", schema);
+    url = withSchema.toString();
     cleanup = async () => {
       const { default: pg } = await import("pg");
       const client = new pg.Client({ connectionString: TEST_PG_URL });
