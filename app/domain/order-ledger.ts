@@ -176,7 +176,7 @@ const PAYMENT_PROGRESS: Record<FinancialStatus, number> = {
 const paymentProgress = (s: OrderSnapshot) => (s.financialStatus ? PAYMENT_PROGRESS[s.financialStatus] : 0);
 
 /** Positive when `a` should replace `b`. A total order on snapshots, so the newest wins whatever the arrival order. */
-function compareVersions(a: OrderSnapshot, b: OrderSnapshot): number {
+export function compareOrderVersions(a: OrderSnapshot, b: OrderSnapshot): number {
   const byUpdate = a.updatedAt.getTime() - b.updatedAt.getTime();
   if (byUpdate !== 0) return byUpdate;
   const aCancelled = a.cancelledAt !== null ? 1 : 0;
@@ -214,7 +214,7 @@ export function applyLedgerEvent(ledger: Ledger, event: LedgerEvent): Ledger {
       const incoming = event.order;
       const existing = ledger.orders[incoming.orderId] ?? emptyOrder(incoming.orderId);
       if (existing.deleted) return ledger;
-      if (existing.snapshot !== null && compareVersions(incoming, existing.snapshot) <= 0) return ledger;
+      if (existing.snapshot !== null && compareOrderVersions(incoming, existing.snapshot) <= 0) return ledger;
       return putOrder(ledger, { ...existing, snapshot: incoming });
     }
     case "refund": {

@@ -9,6 +9,11 @@
 // batch pays them once for all its deliveries and loads its rows in one statement.
 // A batch never retries as a whole: a delivery that fails is queued again alone,
 // under its own job id, with the single job's retries and backoff.
+//
+// Versions of one order delivered in the same batch (orders/create and orders/paid of an order
+// paid at checkout arrive together) are applied once: the version the ledger keeps goes through
+// the topic's handler, and the others, which the ledger rule would then leave unapplied, only
+// end (through the erasure guard) once it succeeded; if it failed, they run as they are.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
@@ -19,7 +24,9 @@ import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.
 import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { purgeIfErased } from "../adapters/db/erasure-repository.server.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
-import { PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { listsRefunds, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { compareOrderVersions } from "../domain/order-ledger.ts";
+import type { OrderSnapshot } from "../domain/order-ledger.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
 import { runLimited } from "../use-cases/run-limited.ts";
@@ -33,6 +40,11 @@ export interface WebhookProcessorDeps {
   requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   requestPromiseWork?(shop: string, work: PromiseWorkRequest): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
+  /**
+   * Ends a delivery whose order version a delivery of the same batch superseded (the handlers'
+   * erasure guard around nothing else); without it, every delivery of a batch runs its handler.
+   */
+  supersededOrderVersion?: WebhookHandler;
   /** Queues deliveries each under its own job, after delayMs: a batch's delivery to try again, or whose row is not there yet. */
   requeueDeliveries?(deliveries: DeliveryJob[], delayMs: number): Promise<void>;
   log: Logger;
@@ -50,6 +62,8 @@ const ROW_RECHECK_MS = 50;
 const BATCH_RETRY_DELAY_MS = 1_000;
 /** A batch's deliveries run this many at a time (their Admin API calls and database transactions overlap). */
 const BATCH_LANES = 8;
+/** Topics whose handler is the ledger's order write and nothing else (orders/updated also scores shipments). */
+const ORDER_VERSION_TOPICS = new Set(["orders/create", "orders/paid", "orders/cancelled"]);
 
 const describeError = (error: unknown) => (error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error));
 
@@ -119,12 +133,62 @@ class GatheredCloses {
   }
 }
 
+type OrderVersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
+
+/**
+ * A batch's versions of one order (first tries of orders/create, paid and cancelled whose payload
+ * lists no refunds): for each order with several, the version the ledger keeps leads and the
+ * others follow it. Their parsed payloads go with them (each is parsed once).
+ */
+function orderVersionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, runningElsewhere: ReadonlySet<string>) {
+  const byOrder = new Map<string, Array<{ entry: DeliveryJob; delivery: StoredDelivery; payload: unknown }>>();
+  for (const entry of batch) {
+    const delivery = rows.get(entry.webhookId);
+    if (!delivery || delivery.status !== "received" || Number(delivery.attempts) > 0 || !ORDER_VERSION_TOPICS.has(delivery.topic) || runningElsewhere.has(delivery.webhookId)) continue;
+    let payload: unknown;
+    try {
+      payload = parseWebhookPayload(delivery.topic, delivery.payload);
+    } catch {
+      continue; // its own run reports it
+    }
+    const orderGid = (payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id;
+    if (typeof orderGid !== "string" || listsRefunds(payload)) continue;
+    const key = `${delivery.shop} ${orderGid}`;
+    const group = byOrder.get(key);
+    if (group) group.push({ entry, delivery, payload });
+    else byOrder.set(key, [{ entry, delivery, payload }]);
+  }
+  const followers = new Map<string, OrderVersionFollower[]>();
+  const following = new Set<string>();
+  const payloads = new Map<string, { payload: unknown }>();
+  for (const group of byOrder.values()) {
+    if (group.length < 2) continue;
+    let versions: Array<(typeof group)[number] & { snapshot: OrderSnapshot }>;
+    try {
+      versions = group.map((member) => ({ ...member, snapshot: orderSnapshotFromPayload(member.payload) }));
+    } catch {
+      continue; // a payload the handler refuses: each runs (and reports) on its own
+    }
+    const leader = versions.reduce((best, v) => (compareOrderVersions(v.snapshot, best.snapshot) > 0 ? v : best));
+    payloads.set(leader.delivery.webhookId, { payload: leader.payload });
+    const rest = versions.filter((v) => v !== leader).map(({ entry, delivery, payload }) => ({ entry, delivery, payload }));
+    followers.set(leader.delivery.webhookId, rest);
+    for (const follower of rest) following.add(follower.delivery.webhookId);
+  }
+  return { followers, following, payloads };
+}
+
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   // Deliveries this process is running: a batch leaves one alone that another job here is on.
   const running = new Set<string>();
 
   /** Runs one stored delivery's use-case and records its end. Throws to retry; an UnrecoverableError has recorded the failure. */
-  async function runDelivery(delivery: StoredDelivery, attempt: { retry: boolean; last: boolean }, closes?: { gathered: GatheredCloses; waits: () => void }): Promise<WebhookOutcome> {
+  async function runDelivery(
+    delivery: StoredDelivery,
+    attempt: { retry: boolean; last: boolean },
+    closes?: { gathered: GatheredCloses; waits: () => void },
+    parsed?: { payload: unknown; handler?: WebhookHandler },
+  ): Promise<WebhookOutcome> {
     const webhookId = delivery.webhookId;
     const shop = delivery.shop;
     const end = (status: "processed" | "skipped" | "failed" | undefined, error: string | null) => recordDeliveryAttempt(deps.db, webhookId, { status, error, at: new Date() });
@@ -135,9 +199,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     };
     if (!isKnownTopic(delivery.topic)) return fail(`no handler for topic ${delivery.topic}`);
 
-    let payload: unknown;
+    let payload: unknown = parsed?.payload;
     try {
-      payload = parseWebhookPayload(delivery.topic, delivery.payload);
+      if (!parsed) payload = parseWebhookPayload(delivery.topic, delivery.payload);
     } catch (error) {
       // The intake refuses what is not JSON or absurdly nested, but a row stored before
       // that check (or a parser limit) must still end, not be retried for ever.
@@ -170,7 +234,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     };
     let outcome;
     try {
-      outcome = await deps.handlers[delivery.topic](ctx);
+      outcome = await (parsed?.handler ?? deps.handlers[delivery.topic])(ctx);
     } catch (error) {
       await lookAfterRecomputation();
       // A payload that cannot be understood will not improve with retries: keep it for inspection.
@@ -225,7 +289,26 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const ended = { done: 0, failed: 0, elsewhere: 0 };
     const closes = new GatheredCloses(deps.db);
     const runs: Promise<void>[] = [];
+    const versions = deps.supersededOrderVersion && !rerun ? orderVersionsOf(batch, rows, running) : null;
+    for (const id of versions?.following ?? []) running.add(id);
+    /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
+    const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: { payload: unknown; handler?: WebhookHandler }) => {
+      try {
+        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, { gathered: closes, waits }, parsed);
+        ended.done++;
+        return true;
+      } catch (error) {
+        if (error instanceof UnrecoverableError) ended.failed++;
+        else again.push(entry);
+        return false;
+      } finally {
+        closes.end();
+        running.delete(delivery.webhookId);
+      }
+    };
     await runLimited(batch, BATCH_LANES, async (entry) => {
+      // A superseded version runs after the version that leads it.
+      if (versions?.following.has(entry.webhookId)) return;
       const delivery = rows.get(entry.webhookId);
       if (!delivery) return void notStored.push(entry);
       if (delivery.status === "processed" || delivery.status === "skipped") return void ended.done++;
@@ -234,19 +317,18 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       closes.begin();
       let waits!: () => void;
       const waiting = new Promise<void>((resolve) => (waits = resolve));
-      const run = (async () => {
-        try {
-          await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, { gathered: closes, waits });
-          ended.done++;
-        } catch (error) {
-          if (error instanceof UnrecoverableError) ended.failed++;
-          else again.push(entry);
-        } finally {
-          closes.end();
-          running.delete(delivery.webhookId);
-        }
-      })();
-      runs.push(run);
+      const followers = versions?.followers.get(delivery.webhookId) ?? [];
+      const run = runInBatch(entry, delivery, waits, versions?.payloads.get(delivery.webhookId));
+      // Superseded versions end once the leading one succeeded (the ledger rule would leave them
+      // unapplied); if it did not, they run as they are. Their closes join the batch's.
+      runs.push(
+        run.then(async (led) => {
+          for (const follower of followers) {
+            closes.begin();
+            await runInBatch(follower.entry, follower.delivery, () => {}, { payload: follower.payload, ...(led ? { handler: deps.supersededOrderVersion } : {}) });
+          }
+        }),
+      );
       // The lane is free once the delivery ends or waits on its close.
       await Promise.race([run, waiting]);
     });

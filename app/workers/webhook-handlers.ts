@@ -41,6 +41,12 @@ const thenShipping = (handler: WebhookHandler): WebhookHandler => async (ctx) =>
 /** Topics that name a customer or an order: an erased one is skipped and its payload blanked. */
 const unlessErased = (handler: WebhookHandler): WebhookHandler => (ctx) => applyUnlessErased(ctx, handler);
 
+/**
+ * An order version that a version delivered in the same batch superseded (process-webhook.ts):
+ * the ledger rule would leave it unapplied, so nothing runs but the erasure guard around it.
+ */
+export const supersededOrderVersion: WebhookHandler = unlessErased(async () => ({ status: "processed", note: "an older version of an order delivered in the same batch" }));
+
 export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, WebhookHandler> {
   return {
     "orders/create": unlessErased(applyOrderWebhook),

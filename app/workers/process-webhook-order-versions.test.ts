@@ -1,0 +1,124 @@
+// Versions of one order in one batch (orders/create and orders/paid of an order paid at checkout
+// arrive together): the version the ledger keeps runs its handler, the other only ends, through
+// the erasure guard, once that one succeeded; when it failed, the other runs as it is. Real
+// use-cases on both databases.
+import { readFileSync } from "node:fs";
+import type { Job } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
+import { ERASED_PAYLOAD, recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
+import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
+import { createLogger } from "../logger.server.ts";
+import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
+import { createWebhookProcessor } from "./process-webhook.ts";
+import { supersededOrderVersion, type WebhookHandler } from "./webhook-handlers.ts";
+
+const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
+
+let seq = 0;
+/** Two versions of one new order: placed (pending) and, a second later, paid. */
+function orderVersions(customerGid: string) {
+  const id = `${5_300_000_000_000_000 + ++seq}`;
+  const version = (financialStatus: string, updatedAt: string) => {
+    const body = JSON.parse(sample) as Record<string, unknown>;
+    Object.assign(body, {
+      id,
+      admin_graphql_api_id: `gid://shopify/Order/${id}`,
+      cancelled_at: null,
+      test: false,
+      financial_status: financialStatus,
+      total_outstanding: financialStatus === "paid" ? "0.00" : body.total_price,
+      updated_at: updatedAt,
+      refunds: [],
+      customer: { ...(body.customer as object), admin_graphql_api_id: customerGid },
+    });
+    return JSON.stringify(body);
+  };
+  return { orderGid: `gid://shopify/Order/${id}`, placed: version("pending", "2026-11-30T10:00:00-05:00"), paid: version("paid", "2026-11-30T10:00:01-05:00") };
+}
+
+describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) => {
+  let database: TestDatabase;
+  const handled: string[] = [];
+  /** Webhook ids whose handler fails once (a retryable error). */
+  const failOnce = new Set<string>();
+  const requeued: string[] = [];
+
+  beforeAll(async () => {
+    setErasureKeyForTests("test-erasure-key");
+    database = await createTestDatabase(kind, "order_versions");
+  });
+  afterAll(async () => {
+    setErasureKeyForTests(null);
+    await database?.drop();
+  });
+
+  const processor = () => {
+    const order: WebhookHandler = (ctx) =>
+      applyUnlessErased(ctx, async (c) => {
+        handled.push(c.webhookId);
+        if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
+        return applyOrderWebhook(c);
+      });
+    const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
+    return createWebhookProcessor({
+      db: database.db, handlers, supersededOrderVersion, requestTierRecompute: async () => {}, schedulePurge: async () => {},
+      requeueDeliveries: async (deliveries) => void requeued.push(...deliveries.map((d) => d.webhookId)),
+      log: createLogger("test", "error"),
+    });
+  };
+  const runBatch = async (shop: string, deliveries: Array<{ webhookId: string; topic: string; payload: string }>) => {
+    for (const d of deliveries) await database.db.webhookDelivery.create({ data: { webhookId: d.webhookId, shop, topic: d.topic, payload: d.payload } });
+    const job = { data: { batch: deliveries.map(({ webhookId, topic }) => ({ webhookId, shop, topic })) }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };
+    return processor()(job as unknown as Job<{ webhookId: string; shop: string; topic: string }>, undefined);
+  };
+  const row = (webhookId: string) => database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+
+  it("applies the version the ledger keeps; the older one of the same order ends without its handler, whatever their order in the batch", async () => {
+    const shop = "versions.myshopify.com";
+    const one = orderVersions("gid://shopify/Customer/81");
+    const other = orderVersions("gid://shopify/Customer/82");
+    const note = await runBatch(shop, [
+      { webhookId: "wh-v-paid", topic: "orders/paid", payload: one.paid },
+      { webhookId: "wh-v-placed", topic: "orders/create", payload: one.placed },
+      { webhookId: "wh-v-other", topic: "orders/create", payload: other.placed },
+    ]);
+    expect(note).toMatchObject({ status: "batch", note: expect.stringMatching(/^3 done, 0 failed/) });
+    expect(handled.filter((id) => id.startsWith("wh-v-")).sort()).toEqual(["wh-v-other", "wh-v-paid"]);
+    for (const id of ["wh-v-paid", "wh-v-placed", "wh-v-other"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1, error: null });
+    expect(await database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: one.orderGid } } })).toMatchObject({ financialStatus: "paid" });
+    expect(await database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: other.orderGid } } })).toMatchObject({ financialStatus: "pending" });
+  });
+
+  it("when the leading version fails, the other runs its own handler and the leader is tried again alone", async () => {
+    const shop = "versions-failed.myshopify.com";
+    const one = orderVersions("gid://shopify/Customer/83");
+    failOnce.add("wh-f-paid");
+    const note = await runBatch(shop, [
+      { webhookId: "wh-f-placed", topic: "orders/create", payload: one.placed },
+      { webhookId: "wh-f-paid", topic: "orders/paid", payload: one.paid },
+    ]);
+    expect(note).toMatchObject({ status: "batch", note: expect.stringMatching(/^1 done, 0 failed, 1 to try again alone/) });
+    expect(handled.filter((id) => id.startsWith("wh-f-"))).toEqual(["wh-f-paid", "wh-f-placed"]);
+    expect(requeued).toContain("wh-f-paid");
+    expect(await row("wh-f-placed")).toMatchObject({ status: "processed", attempts: 1 });
+    expect(await row("wh-f-paid")).toMatchObject({ status: "received", attempts: 1, error: "database is locked" });
+    // The placed version was stored; the paid one comes with its own job.
+    expect(await database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: one.orderGid } } })).toMatchObject({ financialStatus: "pending" });
+  });
+
+  it("a superseded version still goes through the erasure guard: an erased customer's is skipped and blanked", async () => {
+    const shop = "versions-erased.myshopify.com";
+    const erased = "gid://shopify/Customer/84";
+    await recordTombstones(database.db, shop, { customerGids: [erased], orderGids: [] }, new Date());
+    const one = orderVersions(erased);
+    await runBatch(shop, [
+      { webhookId: "wh-e-placed", topic: "orders/create", payload: one.placed },
+      { webhookId: "wh-e-paid", topic: "orders/paid", payload: one.paid },
+    ]);
+    for (const id of ["wh-e-placed", "wh-e-paid"]) expect(await row(id)).toMatchObject({ status: "skipped", payload: ERASED_PAYLOAD });
+    expect(handled.filter((id) => id.startsWith("wh-e-"))).toEqual([]);
+    expect(await database.db.ledgerOrder.count({ where: { shop, orderGid: one.orderGid } })).toBe(0);
+  });
+});
