@@ -9,6 +9,21 @@ export function contactOf(customer: CustomerRecord): CustomerContact {
   return { email: customer.email, firstName: customer.firstName, lastName: customer.lastName, shopifyUpdatedAt: customer.updatedAt };
 }
 
+/**
+ * Of several versions of one customer, the one whose contact, once stored, leaves the others
+ * nothing to change (saveCustomerContact keeps a strictly newer updated_at): the newest, provided
+ * no other of the same time differs from it (the first stored would win such a tie). null when
+ * none does, or a version has no time.
+ */
+export function leadingContactVersion(versions: readonly CustomerRecord[]): number | null {
+  if (versions.some((v) => v.updatedAt === null)) return null;
+  const time = (v: CustomerRecord) => v.updatedAt!.getTime();
+  const lead = versions.reduce((best, v, i) => (time(v) > time(versions[best]) ? i : best), 0);
+  const leader = versions[lead];
+  const tied = versions.some((v) => v !== leader && time(v) === time(leader) && (v.email !== leader.email || v.firstName !== leader.firstName || v.lastName !== leader.lastName));
+  return tied ? null : lead;
+}
+
 export async function applyCustomerWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const customer = customerFromPayload(ctx.payload);
   // Conditional on the stored version, so a concurrent newer update is never overwritten.

@@ -10,10 +10,11 @@
 // A batch never retries as a whole: a delivery that fails is queued again alone,
 // under its own job id, with the single job's retries and backoff.
 //
-// Versions of one order delivered in the same batch (orders/create and orders/paid of an order
-// paid at checkout arrive together) are applied once: the version the ledger keeps goes through
-// the topic's handler, and the others, which the ledger rule would then leave unapplied, only
-// end (through the erasure guard) once it succeeded; if it failed, they run as they are.
+// Versions of one order or customer delivered in the same batch (orders/create and orders/paid of
+// an order paid at checkout arrive together, as do the customers/update of a tag added and one
+// removed) are applied once: the version the ledger (or the contact's rule) keeps goes through the
+// topic's handler, and the others, which that rule would then leave unapplied, only end (through
+// the erasure guard) once it succeeded; if it failed, they run as they are.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
@@ -24,9 +25,9 @@ import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.
 import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { purgeIfErased } from "../adapters/db/erasure-repository.server.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
-import { listsRefunds, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { customerFromPayload, listsRefunds, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { compareOrderVersions } from "../domain/order-ledger.ts";
-import type { OrderSnapshot } from "../domain/order-ledger.ts";
+import { leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
 import { runLimited } from "../use-cases/run-limited.ts";
@@ -41,10 +42,10 @@ export interface WebhookProcessorDeps {
   requestPromiseWork?(shop: string, work: PromiseWorkRequest): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
   /**
-   * Ends a delivery whose order version a delivery of the same batch superseded (the handlers'
+   * Ends a delivery whose version a delivery of the same batch superseded (the handlers'
    * erasure guard around nothing else); without it, every delivery of a batch runs its handler.
    */
-  supersededOrderVersion?: WebhookHandler;
+  supersededVersion?: WebhookHandler;
   /** Queues deliveries each under its own job, after delayMs: a batch's delivery to try again, or whose row is not there yet. */
   requeueDeliveries?(deliveries: DeliveryJob[], delayMs: number): Promise<void>;
   log: Logger;
@@ -62,8 +63,6 @@ const ROW_RECHECK_MS = 50;
 const BATCH_RETRY_DELAY_MS = 1_000;
 /** A batch's deliveries run this many at a time (their Admin API calls and database transactions overlap). */
 const BATCH_LANES = 8;
-/** Topics whose handler is the ledger's order write and nothing else (orders/updated also scores shipments). */
-const ORDER_VERSION_TOPICS = new Set(["orders/create", "orders/paid", "orders/cancelled"]);
 
 const describeError = (error: unknown) => (error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error));
 
@@ -133,45 +132,78 @@ class GatheredCloses {
   }
 }
 
-type OrderVersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
+type VersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
 
 /**
- * A batch's versions of one order (first tries of orders/create, paid and cancelled whose payload
- * lists no refunds): for each order with several, the version the ledger keeps leads and the
- * others follow it. Their parsed payloads go with them (each is parsed once).
+ * Topics whose handler stores a newer version of one subject and nothing else: the subject a
+ * payload names (null: not one to gather), and which of several versions, once stored, leaves the
+ * others nothing to change (null: none does, each runs). Throws on a payload the handler refuses.
  */
-function orderVersionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, runningElsewhere: ReadonlySet<string>) {
-  const byOrder = new Map<string, Array<{ entry: DeliveryJob; delivery: StoredDelivery; payload: unknown }>>();
+interface VersionKind {
+  subjectOf(payload: unknown): string | null;
+  leaderOf(payloads: readonly unknown[]): number | null;
+}
+const gidOf = (payload: unknown) => {
+  const gid = (payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id;
+  return typeof gid === "string" ? gid : null;
+};
+const ORDER_VERSIONS: VersionKind = {
+  // A payload listing refunds also stores them: it runs.
+  subjectOf: (payload) => (listsRefunds(payload) ? null : gidOf(payload)),
+  leaderOf: (payloads) => {
+    const snapshots = payloads.map(orderSnapshotFromPayload);
+    return snapshots.reduce((best, snapshot, i) => (compareOrderVersions(snapshot, snapshots[best]) > 0 ? i : best), 0);
+  },
+};
+const CUSTOMER_VERSIONS: VersionKind = { subjectOf: gidOf, leaderOf: (payloads) => leadingContactVersion(payloads.map(customerFromPayload)) };
+/** orders/updated also scores shipments, refunds/create and the tag topics do more than store a version. */
+const VERSION_KINDS: Partial<Record<string, VersionKind>> = {
+  "orders/create": ORDER_VERSIONS,
+  "orders/paid": ORDER_VERSIONS,
+  "orders/cancelled": ORDER_VERSIONS,
+  "customers/create": CUSTOMER_VERSIONS,
+  "customers/update": CUSTOMER_VERSIONS,
+};
+
+/**
+ * A batch's versions of one order or customer (first tries): for each subject with several, the
+ * version whose storing leaves the others nothing to change leads and the others follow it. Their
+ * parsed payloads go with them (each is parsed once).
+ */
+function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, runningElsewhere: ReadonlySet<string>) {
+  const bySubject = new Map<string, { kind: VersionKind; members: VersionFollower[] }>();
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
-    if (!delivery || delivery.status !== "received" || Number(delivery.attempts) > 0 || !ORDER_VERSION_TOPICS.has(delivery.topic) || runningElsewhere.has(delivery.webhookId)) continue;
+    const kind = delivery && VERSION_KINDS[delivery.topic];
+    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || runningElsewhere.has(delivery.webhookId)) continue;
     let payload: unknown;
     try {
       payload = parseWebhookPayload(delivery.topic, delivery.payload);
     } catch {
       continue; // its own run reports it
     }
-    const orderGid = (payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id;
-    if (typeof orderGid !== "string" || listsRefunds(payload)) continue;
-    const key = `${delivery.shop} ${orderGid}`;
-    const group = byOrder.get(key);
-    if (group) group.push({ entry, delivery, payload });
-    else byOrder.set(key, [{ entry, delivery, payload }]);
+    const subject = kind.subjectOf(payload);
+    if (subject === null) continue;
+    const key = `${delivery.shop} ${subject}`;
+    const group = bySubject.get(key);
+    if (group && group.kind === kind) group.members.push({ entry, delivery, payload });
+    else if (!group) bySubject.set(key, { kind, members: [{ entry, delivery, payload }] });
   }
-  const followers = new Map<string, OrderVersionFollower[]>();
+  const followers = new Map<string, VersionFollower[]>();
   const following = new Set<string>();
   const payloads = new Map<string, { payload: unknown }>();
-  for (const group of byOrder.values()) {
-    if (group.length < 2) continue;
-    let versions: Array<(typeof group)[number] & { snapshot: OrderSnapshot }>;
+  for (const { kind, members } of bySubject.values()) {
+    if (members.length < 2) continue;
+    let lead: number | null;
     try {
-      versions = group.map((member) => ({ ...member, snapshot: orderSnapshotFromPayload(member.payload) }));
+      lead = kind.leaderOf(members.map((m) => m.payload));
     } catch {
       continue; // a payload the handler refuses: each runs (and reports) on its own
     }
-    const leader = versions.reduce((best, v) => (compareOrderVersions(v.snapshot, best.snapshot) > 0 ? v : best));
+    if (lead === null) continue;
+    const leader = members[lead];
     payloads.set(leader.delivery.webhookId, { payload: leader.payload });
-    const rest = versions.filter((v) => v !== leader).map(({ entry, delivery, payload }) => ({ entry, delivery, payload }));
+    const rest = members.filter((m) => m !== leader);
     followers.set(leader.delivery.webhookId, rest);
     for (const follower of rest) following.add(follower.delivery.webhookId);
   }
@@ -289,7 +321,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const ended = { done: 0, failed: 0, elsewhere: 0 };
     const closes = new GatheredCloses(deps.db);
     const runs: Promise<void>[] = [];
-    const versions = deps.supersededOrderVersion && !rerun ? orderVersionsOf(batch, rows, running) : null;
+    const versions = deps.supersededVersion && !rerun ? versionsOf(batch, rows, running) : null;
     for (const id of versions?.following ?? []) running.add(id);
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
     const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: { payload: unknown; handler?: WebhookHandler }) => {
@@ -325,7 +357,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
         run.then(async (led) => {
           for (const follower of followers) {
             closes.begin();
-            await runInBatch(follower.entry, follower.delivery, () => {}, { payload: follower.payload, ...(led ? { handler: deps.supersededOrderVersion } : {}) });
+            await runInBatch(follower.entry, follower.delivery, () => {}, { payload: follower.payload, ...(led ? { handler: deps.supersededVersion } : {}) });
           }
         }),
       );

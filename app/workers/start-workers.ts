@@ -14,7 +14,7 @@ import { createShopLifecycleProcessor } from "./process-shop-lifecycle.ts";
 import { createTierMaintenanceProcessor } from "./process-tier-maintenance.ts";
 import { enqueueDeliveries } from "../adapters/queues/webhook-delivery-jobs.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
-import { supersededOrderVersion, webhookHandlers } from "./webhook-handlers.ts";
+import { supersededVersion, webhookHandlers } from "./webhook-handlers.ts";
 import type { ReplenishmentPorts } from "../use-cases/replenishment-requests.server.ts";
 import { createTierRecomputeInline, createTierRecomputeProcessor, onShopInstalled, shopifyAdminRunner } from "./tier-jobs.ts";
 import { createTierSyncProcessor } from "./tier-sync-jobs.ts";
@@ -120,7 +120,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       createWebhookProcessor({
         db,
         handlers: webhookHandlers({ purgeDelayMs: options.purgeDelayMs, replenishment }),
-        supersededOrderVersion,
+        supersededVersion,
         // The tier is recomputed in the same job (a failure hands it to a queued job of its own).
         requestTierRecompute: createTierRecomputeInline({ db, queues, log }),
         // A paid order's promise is made in the same job (a failure hands it to a job of its own).

@@ -42,10 +42,10 @@ const thenShipping = (handler: WebhookHandler): WebhookHandler => async (ctx) =>
 const unlessErased = (handler: WebhookHandler): WebhookHandler => (ctx) => applyUnlessErased(ctx, handler);
 
 /**
- * An order version that a version delivered in the same batch superseded (process-webhook.ts):
+ * A version of an order or customer that a version delivered in the same batch superseded (process-webhook.ts):
  * the ledger rule would leave it unapplied, so nothing runs but the erasure guard around it.
  */
-export const supersededOrderVersion: WebhookHandler = unlessErased(async () => ({ status: "processed", note: "an older version of an order delivered in the same batch" }));
+export const supersededVersion: WebhookHandler = unlessErased(async () => ({ status: "processed", note: "an older version of its order or customer delivered in the same batch" }));
 
 export function webhookHandlers(options: HandlerOptions): Record<WebhookTopic, WebhookHandler> {
   return {

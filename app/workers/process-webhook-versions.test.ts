@@ -1,6 +1,7 @@
-// Versions of one order in one batch (orders/create and orders/paid of an order paid at checkout
-// arrive together): the version the ledger keeps runs its handler, the other only ends, through
-// the erasure guard, once that one succeeded; when it failed, the other runs as it is. Real
+// Versions of one order or customer in one batch (orders/create and orders/paid of an order paid
+// at checkout arrive together, as do the customers/update of a tag added and one removed): the
+// version the ledger (or the contact's rule) keeps runs its handler, the others only end, through
+// the erasure guard, once that one succeeded; when it failed, they run as they are. Real
 // use-cases on both databases.
 import { readFileSync } from "node:fs";
 import type { Job } from "bullmq";
@@ -9,12 +10,21 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tes
 import { ERASED_PAYLOAD, recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { createLogger } from "../logger.server.ts";
+import { applyCustomerWebhook, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
 import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
-import { supersededOrderVersion, type WebhookHandler } from "./webhook-handlers.ts";
+import { supersededVersion, type WebhookHandler } from "./webhook-handlers.ts";
 
 const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
+const customerSample = readFileSync(new URL("../../simulator/reference/webhooks/customers_update.json", import.meta.url), "utf8");
+
+/** A version of a customer's payload. */
+function customerVersion(customerGid: string, updatedAt: string, firstName = "Ada") {
+  const body = JSON.parse(customerSample) as Record<string, unknown>;
+  Object.assign(body, { id: Number(customerGid.split("/").pop()), admin_graphql_api_id: customerGid, updated_at: updatedAt, first_name: firstName });
+  return JSON.stringify(body);
+}
 
 let seq = 0;
 /** Two versions of one new order: placed (pending) and, a second later, paid. */
@@ -59,11 +69,11 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
       applyUnlessErased(ctx, async (c) => {
         handled.push(c.webhookId);
         if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
-        return applyOrderWebhook(c);
+        return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(c);
       });
     const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
     return createWebhookProcessor({
-      db: database.db, handlers, supersededOrderVersion, requestTierRecompute: async () => {}, schedulePurge: async () => {},
+      db: database.db, handlers, supersededVersion, requestTierRecompute: async () => {}, schedulePurge: async () => {},
       requeueDeliveries: async (deliveries) => void requeued.push(...deliveries.map((d) => d.webhookId)),
       log: createLogger("test", "error"),
     });
@@ -120,5 +130,32 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
     for (const id of ["wh-e-placed", "wh-e-paid"]) expect(await row(id)).toMatchObject({ status: "skipped", payload: ERASED_PAYLOAD });
     expect(handled.filter((id) => id.startsWith("wh-e-"))).toEqual([]);
     expect(await database.db.ledgerOrder.count({ where: { shop, orderGid: one.orderGid } })).toBe(0);
+  });
+
+  it("customers: the newest version of one customer runs, an older one or a same-time copy ends without its handler; differing copies of one time each run", async () => {
+    const shop = "versions-customers.myshopify.com";
+    const [one, two] = ["gid://shopify/Customer/91", "gid://shopify/Customer/92"];
+    await runBatch(shop, [
+      { webhookId: "wh-c-older", topic: "customers/update", payload: customerVersion(one, "2026-11-30T10:00:00-05:00", "Old") },
+      { webhookId: "wh-c-newest", topic: "customers/update", payload: customerVersion(one, "2026-11-30T10:00:05-05:00", "New") },
+      { webhookId: "wh-c-copy", topic: "customers/update", payload: customerVersion(one, "2026-11-30T10:00:05-05:00", "New") },
+      { webhookId: "wh-c-tie-a", topic: "customers/update", payload: customerVersion(two, "2026-11-30T10:00:05-05:00", "Ann") },
+      { webhookId: "wh-c-tie-b", topic: "customers/update", payload: customerVersion(two, "2026-11-30T10:00:05-05:00", "Bea") },
+    ]);
+    const ran = handled.filter((id) => id.startsWith("wh-c-")).sort();
+    expect(ran.filter((id) => id.startsWith("wh-c-tie-"))).toEqual(["wh-c-tie-a", "wh-c-tie-b"]);
+    expect(ran.filter((id) => !id.startsWith("wh-c-tie-"))).toHaveLength(1);
+    for (const id of ["wh-c-older", "wh-c-newest", "wh-c-copy", "wh-c-tie-a", "wh-c-tie-b"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1 });
+    expect(await database.db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop, customerGid: one } } })).toMatchObject({ firstName: "New" });
+  });
+});
+
+describe("leadingContactVersion", () => {
+  const at = (iso: string | null, firstName = "Ada") => ({ customerGid: "gid://shopify/Customer/1", updatedAt: iso ? new Date(iso) : null, email: "a@example.com", firstName, lastName: null });
+  it("leads with the newest; a same-time copy may follow it, a same-time difference or a version without a time leaves each to run", () => {
+    expect(leadingContactVersion([at("2026-11-30T10:00:00Z"), at("2026-11-30T10:00:01Z"), at("2026-11-30T09:00:00Z")])).toBe(1);
+    expect(leadingContactVersion([at("2026-11-30T10:00:01Z"), at("2026-11-30T10:00:01Z")])).toBe(0);
+    expect(leadingContactVersion([at("2026-11-30T10:00:01Z", "Ann"), at("2026-11-30T10:00:01Z", "Bea")])).toBeNull();
+    expect(leadingContactVersion([at("2026-11-30T10:00:01Z"), at(null)])).toBeNull();
   });
 });
