@@ -809,7 +809,8 @@ async function main(): Promise<number> {
       ? `the worker (${livePeak.worker}% of its one core at its busiest)`
       : livePeak.bench >= 90
         ? `the simulator + load generator: one process, ${livePeak.bench}% of its one core at its busiest, ${fmt(quietPhase.cpuMsPerOrder.simulator, 2)} ms CPU per order ` +
-          `(it places the orders, sends the webhooks and answers every Admin API call; the worker used at most ${livePeak.worker}% of a core)`
+          `(it places the orders, sends the webhooks and answers every Admin API call; the worker used at most ${livePeak.worker}% of a core` +
+          `${machine && machine.peak >= 90 ? `; the machine's ${machine.cpus} CPUs were ${machine.peak}% busy at the peak, every process on it counted (a database server's too)` : ""})`
         : machine && machine.peak >= 90
           ? `the machine: its ${machine.cpus} CPUs were ${machine.peak}% busy at the peak (${machine.average}% over the phase, load average ${fmt(Math.max(loadBefore[0], loadAfter[0]), 1)}), ` +
             `while the worker used at most ${livePeak.worker}% of a core; busiest of the pipeline: ${PROCESS_NAMES[busiest[0]]} (${busiest[1]}%)`
