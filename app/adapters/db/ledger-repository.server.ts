@@ -130,23 +130,25 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
   );
   // PostgreSQL: the insert-or-nothing and the read of the row it met in one round trip (the read
   // sees the statement's snapshot: a row inserted concurrently and not yet visible reads as none,
-  // and the loop inserts again). SQLite: two in-process statements.
+  // and the loop inserts again), the row as one JSON value (a row description of two columns, not
+  // twenty-one, for node-postgres to parse on every order event). SQLite: two in-process statements.
   const insertOrRead =
     sql.kind === "postgresql"
       ? cached(
           `order-insert-or-read|${fieldNames}`,
           () =>
-            `WITH "ins" AS (${insert} RETURNING 1) SELECT EXISTS (SELECT 1 FROM "ins") AS "tlInserted", e.* FROM (SELECT 1) AS "one" ` +
-            `LEFT JOIN (SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS e ON true`,
+            `WITH "ins" AS (${insert} RETURNING 1) SELECT EXISTS (SELECT 1 FROM "ins") AS "tlInserted", ` +
+            `(SELECT row_to_json(e) FROM (SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS e) AS "row"`,
         )
       : null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const insertParams = [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)];
     let raw: Record<string, unknown> | undefined;
     if (insertOrRead) {
-      const [{ tlInserted, ...row }] = await sql.all(insertOrRead, [...insertParams, shop, snapshot.orderId]);
+      const [{ tlInserted, row }] = await sql.all(insertOrRead, [...insertParams, shop, snapshot.orderId]);
       if (tlInserted === true) return { stored: true, previousCustomerGid: null, countsChanged: true };
-      raw = row.orderGid === null || row.orderGid === undefined ? undefined : row;
+      // Its timestamps are ISO text, which the compare-and-set below binds as PostgreSQL's own text does.
+      raw = (row ?? undefined) as Record<string, unknown> | undefined;
     } else {
       if ((await sql.run(insert, insertParams)) === 1) return { stored: true, previousCustomerGid: null, countsChanged: true };
       [raw] = await sql.all(select, [shop, snapshot.orderId]);
