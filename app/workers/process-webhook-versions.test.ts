@@ -101,6 +101,18 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
     expect(await database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: other.orderGid } } })).toMatchObject({ financialStatus: "pending" });
   });
 
+  it("a delivery twice in the batch (sent again while the first was stored) is one version: it runs once", async () => {
+    const shop = "versions-twice.myshopify.com";
+    const one = orderVersions("gid://shopify/Customer/85");
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-t-paid", shop, topic: "orders/paid", payload: one.paid } });
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-t-placed", shop, topic: "orders/create", payload: one.placed } });
+    const batch = ["wh-t-paid", "wh-t-paid", "wh-t-placed", "wh-t-placed", "wh-t-paid"].map((webhookId) => ({ webhookId, shop, topic: webhookId.endsWith("paid") ? "orders/paid" : "orders/create" }));
+    const job = { data: { batch }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };
+    await processor()(job as unknown as Job<{ webhookId: string; shop: string; topic: string }>, undefined);
+    expect(handled.filter((id) => id.startsWith("wh-t-"))).toEqual(["wh-t-paid"]);
+    for (const id of ["wh-t-paid", "wh-t-placed"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1 });
+  });
+
   it("when the leading version fails, the other runs its own handler and the leader is tried again alone", async () => {
     const shop = "versions-failed.myshopify.com";
     const one = orderVersions("gid://shopify/Customer/83");

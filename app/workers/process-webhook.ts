@@ -172,10 +172,13 @@ const VERSION_KINDS: Partial<Record<string, VersionKind>> = {
  */
 function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, runningElsewhere: ReadonlySet<string>) {
   const bySubject = new Map<string, { kind: VersionKind; members: VersionFollower[] }>();
+  // A delivery Shopify sent again while the first was being stored can be in the batch twice: one entry counts.
+  const seen = new Set<string>();
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
     const kind = delivery && VERSION_KINDS[delivery.topic];
-    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || runningElsewhere.has(delivery.webhookId)) continue;
+    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
+    seen.add(delivery.webhookId);
     let payload: unknown;
     try {
       payload = parseWebhookPayload(delivery.topic, delivery.payload);
