@@ -359,17 +359,20 @@ async function livePhase(system: TierSystem, { title, shops, busy, seconds = SEC
   const liveCpu = liveTimeline.cpuPercent();
   log(`timeline (every 2 s; deliveries = webhook deliveries stored by the web process, processed by the worker; CPU in % of one core, ${os.cpus().length} CPUs):`);
   table(liveTimeline.rows());
-  log(`CPU over the phase: web ${liveCpu.web}%, worker${WORKERS > 1 ? "s" : ""} ${liveCpu.worker}%, Redis ${liveCpu.redis}%, this process (load generator + simulator) ${liveCpu.bench}%`);
+  log(
+    `CPU over the phase: web ${liveCpu.web}%, worker${WORKERS > 1 ? "s" : ""} ${liveCpu.worker}%, Redis ${liveCpu.redis}%, this process (load generator + simulator) ${liveCpu.bench}%` +
+      (DATABASE === "postgresql" ? `, PostgreSQL's server processes ${liveCpu.database}%` : ""),
+  );
   const perOrder = liveTimeline.cpuSecondsDelta();
   const ms = (seconds: number) => (seconds * 1000) / Math.max(1, liveRun.placed);
-  const cpuMsPerOrder = { web: ms(perOrder.web), worker: ms(perOrder.worker), redis: ms(perOrder.redis), simulator: ms(perOrder.bench) };
+  const cpuMsPerOrder = { web: ms(perOrder.web), worker: ms(perOrder.worker), redis: ms(perOrder.redis), simulator: ms(perOrder.bench), database: ms(perOrder.database) };
   const statementsPerOrder = statementsAfter && statementsBefore ? (statementsAfter.hotPath + statementsAfter.prisma - statementsBefore.hotPath - statementsBefore.prisma) / Math.max(1, liveRun.placed) : Number.NaN;
   const hotPathShare = statementsAfter && statementsBefore ? (statementsAfter.hotPath - statementsBefore.hotPath) / Math.max(1, liveRun.placed) : Number.NaN;
   const commands = redisCommandDelta(commandsBefore, commandsAfter);
   const commandsPerOrder = commands.total / Math.max(1, liveRun.placed);
   table([
-    ["CPU ms per order (/proc utime+stime)", "web", "worker", "Redis", "simulator + load generator"],
-    [busy ? "busy (CPU hog on one core)" : "quiet", fmt(cpuMsPerOrder.web, 2), fmt(cpuMsPerOrder.worker, 2), fmt(cpuMsPerOrder.redis, 2), fmt(cpuMsPerOrder.simulator, 2)],
+    ["CPU ms per order (/proc utime+stime)", "web", "worker", "Redis", "simulator + load generator", ...(DATABASE === "postgresql" ? ["PostgreSQL server"] : [])],
+    [busy ? "busy (CPU hog on one core)" : "quiet", fmt(cpuMsPerOrder.web, 2), fmt(cpuMsPerOrder.worker, 2), fmt(cpuMsPerOrder.redis, 2), fmt(cpuMsPerOrder.simulator, 2), ...(DATABASE === "postgresql" ? [fmt(cpuMsPerOrder.database, 2)] : [])],
   ]);
   log(
     `worker CPU per order: ${fmt(cpuMsPerOrder.worker, 2)} ms (target ≤ ${TARGET_WORKER_MS} ms: ${met(cpuMsPerOrder.worker <= TARGET_WORKER_MS)}); ` +
@@ -380,7 +383,7 @@ async function livePhase(system: TierSystem, { title, shops, busy, seconds = SEC
 
   const livePeak = liveTimeline.peakPercent();
   const machine = liveTimeline.machineBusy();
-  if (machine) log(`the machine's ${machine.cpus} CPUs (every process on it, the pipeline's and others'): ${machine.average}% busy over the phase, ${machine.peak}% at the busiest 2 s; each process at its busiest: web ${livePeak.web}%, worker ${livePeak.worker}%, Redis ${livePeak.redis}%, this process ${livePeak.bench}% of one core`);
+  if (machine) log(`the machine's ${machine.cpus} CPUs (every process on it, the pipeline's and others'): ${machine.average}% busy over the phase, ${machine.peak}% at the busiest 2 s; each process at its busiest: web ${livePeak.web}%, worker ${livePeak.worker}%, Redis ${livePeak.redis}%, this process ${livePeak.bench}% of one core${DATABASE === "postgresql" ? `; PostgreSQL's server processes ${livePeak.database}% together` : ""}`);
 
   return { liveRun, crossing, steadyPlaced, latency, latencyMet, allTagged, taggedAfter, liveCpu, livePeak, machine, livePoints, liveMarks, cpuMsPerOrder, statementsPerOrder, commandsPerOrder };
 }
@@ -796,7 +799,7 @@ async function main(): Promise<number> {
   // PostgreSQL, other sessions); else Shopify's budget when the mix spends more points a second
   // per shop than the plan restores; else no CPU at all (the pipeline waited on something else).
   const { livePeak, machine } = quietPhase;
-  const PROCESS_NAMES: Record<string, string> = { web: "the web process", worker: "the worker", redis: "Redis", bench: "the simulator + load generator" };
+  const PROCESS_NAMES: Record<string, string> = { web: "the web process", worker: "the worker", redis: "Redis", bench: "the simulator + load generator", database: "PostgreSQL's server processes (together)" };
   const busiest = (Object.entries(livePeak) as Array<[string, number]>).sort((a, b) => b[1] - a[1])[0];
   const workerMs = quietPhase.cpuMsPerOrder.worker;
   // Shopify's budget: the points this mix spends a second in each shop (RATE/N orders/s) against what

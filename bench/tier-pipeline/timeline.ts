@@ -2,7 +2,7 @@
 // in and processed, what is queued, and the CPU each process used. It shows where
 // a backlog builds (webhook jobs, tier jobs, Shopify writes) and whether the
 // processes were short of CPU.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { Redis } from "ioredis";
 import { processCpuSeconds } from "../support/private-redis.ts";
@@ -14,6 +14,29 @@ export interface CpuSeconds {
   worker: number;
   redis: number;
   bench: number;
+  /** PostgreSQL's server processes, every one on the machine (0 on SQLite, which runs in the app's processes). */
+  database: number;
+}
+
+/** CPU seconds of every `postgres` process (/proc); a backend that ended between samples drops out. */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (!stat.includes("(postgres)")) continue;
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        total += (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        // gone since the listing
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return total;
 }
 
 async function redisCpuSeconds(client: Redis): Promise<number> {
@@ -33,7 +56,8 @@ export async function cpuSeconds(system: TierSystem, client: Redis): Promise<Cpu
     Promise.all(system.workers.map((w) => processCpuSeconds(w.child.pid ?? 0))),
     redisCpuSeconds(client),
   ]);
-  return { web, worker: workers.reduce((a, b) => a + b, 0), redis, bench: (usage.user + usage.system) / 1e6 };
+  const database = system.database.kind === "postgresql" ? postgresCpuSeconds() : 0;
+  return { web, worker: workers.reduce((a, b) => a + b, 0), redis, bench: (usage.user + usage.system) / 1e6, database };
 }
 
 /** Busy and total ticks of all CPUs of the machine (/proc/stat), whoever used them; null off Linux. */
@@ -120,13 +144,14 @@ export class Timeline {
   rows(maxRows = 14): string[][] {
     const step = Math.max(1, Math.ceil(this.samples.length / maxRows));
     const picked = this.samples.filter((_, i) => i % step === 0 || i === this.samples.length - 1);
-    const header = ["t", "orders", "tags", "deliveries done", "waiting", "tier jobs", "awaiting write", "CPU web", "worker", "redis", "bench+sim"];
+    const withDatabase = this.samples.some((s) => s.cpu.database > 0);
+    const header = ["t", "orders", "tags", "deliveries done", "waiting", "tier jobs", "awaiting write", "CPU web", "worker", "redis", "bench+sim", ...(withDatabase ? ["PostgreSQL"] : [])];
     const rows = [header];
     let previous = this.samples[0];
     for (const s of picked) {
       const dt = Math.max(0.001, s.at - previous.at);
       const pct = (k: keyof CpuSeconds) => (s === previous ? "" : `${Math.round(((s.cpu[k] - previous.cpu[k]) / dt) * 100)}%`);
-      rows.push([`${s.at.toFixed(0)} s`, String(s.placed), String(s.tagged), String(s.deliveriesDone), String(s.deliveriesWaiting), String(s.tierJobsQueued), String(s.pendingSync), pct("web"), pct("worker"), pct("redis"), pct("bench")]);
+      rows.push([`${s.at.toFixed(0)} s`, String(s.placed), String(s.tagged), String(s.deliveriesDone), String(s.deliveriesWaiting), String(s.tierJobsQueued), String(s.pendingSync), pct("web"), pct("worker"), pct("redis"), pct("bench"), ...(withDatabase ? [pct("database")] : [])]);
       previous = s;
     }
     return rows;
@@ -137,12 +162,12 @@ export class Timeline {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const d = (k: keyof CpuSeconds) => last.cpu[k] - first.cpu[k];
-    return { web: d("web"), worker: d("worker"), redis: d("redis"), bench: d("bench") };
+    return { web: d("web"), worker: d("worker"), redis: d("redis"), bench: d("bench"), database: d("database") };
   }
 
   /** Each process's CPU over its busiest sampling interval, in % of one core. */
   peakPercent(): CpuSeconds {
-    const peak: CpuSeconds = { web: 0, worker: 0, redis: 0, bench: 0 };
+    const peak: CpuSeconds = { web: 0, worker: 0, redis: 0, bench: 0, database: 0 };
     for (let i = 1; i < this.samples.length; i++) {
       const [a, b] = [this.samples[i - 1], this.samples[i]];
       const dt = Math.max(0.001, b.at - a.at);
@@ -170,6 +195,6 @@ export class Timeline {
     const last = this.samples[this.samples.length - 1];
     const dt = Math.max(0.001, last.at - first.at);
     const pct = (k: keyof CpuSeconds) => Math.round(((last.cpu[k] - first.cpu[k]) / dt) * 100);
-    return { web: pct("web"), worker: pct("worker"), redis: pct("redis"), bench: pct("bench") };
+    return { web: pct("web"), worker: pct("worker"), redis: pct("redis"), bench: pct("bench"), database: pct("database") };
   }
 }
