@@ -8,11 +8,12 @@ import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { ERASED_PAYLOAD, recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
+import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
+import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
+import { guardedWebhookProcessor } from "../../tests/support/guarded-webhook-processor.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { createLogger } from "../logger.server.ts";
-import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
-import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
 import type { WebhookHandler } from "./webhook-handlers.ts";
 
@@ -54,21 +55,17 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     await database?.drop();
   });
 
-  const processor = () => {
-    const order: WebhookHandler = (ctx) =>
-      applyUnlessErased(ctx, async (c) => {
+  const processor = () =>
+    guardedWebhookProcessor(
+      database.db,
+      async (c) => {
         const outcome = await applyOrderWebhook(c);
         const redacted = redactDuringWrite ?? redactWhileWriting.get(c.webhookId);
         if (redacted) await recordTombstones(c.db, c.shop, { customerGids: [redacted], orderGids: [] }, c.now);
         return outcome;
-      });
-    const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
-    return createWebhookProcessor({
-      db: database.db, handlers, requestTierRecompute: async () => {}, schedulePurge: async () => {},
-      requeueDeliveries: async (deliveries) => void requeued.push(...deliveries.map((d) => d.webhookId)),
-      log: createLogger("test", "error"),
-    });
-  };
+      },
+      { requeued },
+    );
 
   const store = async (webhookId: string, payload: string, shop = SHOP) => {
     await database.db.webhookDelivery.create({ data: { webhookId, shop, topic: "orders/create", payload } });

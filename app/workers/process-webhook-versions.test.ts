@@ -8,13 +8,10 @@ import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { ERASED_PAYLOAD, recordTombstones, setErasureKeyForTests } from "../adapters/db/erasure-repository.server.ts";
-import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
-import { createLogger } from "../logger.server.ts";
 import { applyCustomerWebhook, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
 import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
-import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
-import { createWebhookProcessor } from "./process-webhook.ts";
-import { supersededVersion, type WebhookHandler } from "./webhook-handlers.ts";
+import { guardedWebhookProcessor } from "../../tests/support/guarded-webhook-processor.ts";
+import { supersededVersion } from "./webhook-handlers.ts";
 
 const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
 const customerSample = readFileSync(new URL("../../simulator/reference/webhooks/customers_update.json", import.meta.url), "utf8");
@@ -64,20 +61,16 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
     await database?.drop();
   });
 
-  const processor = () => {
-    const order: WebhookHandler = (ctx) =>
-      applyUnlessErased(ctx, async (c) => {
+  const processor = () =>
+    guardedWebhookProcessor(
+      database.db,
+      async (c) => {
         handled.push(c.webhookId);
         if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
         return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(c);
-      });
-    const handlers = new Proxy({}, { get: () => order }) as Record<WebhookTopic, WebhookHandler>;
-    return createWebhookProcessor({
-      db: database.db, handlers, supersededVersion, requestTierRecompute: async () => {}, schedulePurge: async () => {},
-      requeueDeliveries: async (deliveries) => void requeued.push(...deliveries.map((d) => d.webhookId)),
-      log: createLogger("test", "error"),
-    });
-  };
+      },
+      { requeued, supersededVersion },
+    );
   const runBatch = async (shop: string, deliveries: Array<{ webhookId: string; topic: string; payload: string }>) => {
     for (const d of deliveries) await database.db.webhookDelivery.create({ data: { webhookId: d.webhookId, shop, topic: d.topic, payload: d.payload } });
     const job = { data: { batch: deliveries.map(({ webhookId, topic }) => ({ webhookId, shop, topic })) }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };

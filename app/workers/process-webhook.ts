@@ -187,10 +187,11 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
     }
     const subject = kind.subjectOf(payload);
     if (subject === null) continue;
+    // A subject is a gid (gid://shopify/Order/… or …/Customer/…): one kind per key.
     const key = `${delivery.shop} ${subject}`;
     const group = bySubject.get(key);
-    if (group && group.kind === kind) group.members.push({ entry, delivery, payload });
-    else if (!group) bySubject.set(key, { kind, members: [{ entry, delivery, payload }] });
+    if (group) group.members.push({ entry, delivery, payload });
+    else bySubject.set(key, { kind, members: [{ entry, delivery, payload }] });
   }
   const followers = new Map<string, VersionFollower[]>();
   const following = new Set<string>();
