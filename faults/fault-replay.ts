@@ -452,9 +452,20 @@ export async function runFaultReplay(options: FaultReplayOptions): Promise<Fault
         const ledger = await database.db.ledgerOrder.findUnique({ where: { shop_orderGid: { shop: d.shop, orderGid: d.subject } } }).catch(() => null);
         return `app holds: promise ${JSON.stringify(row)}; in ledger: ${ledger !== null}`;
       }
-      const row = await database.db.customer.findUnique({ where: { shop_customerGid: { shop: d.shop, customerGid: d.subject } }, select: { tierKey: true, qualifyingSpend: true, syncStatus: true } });
+      const row = await database.db.customer.findUnique({ where: { shop_customerGid: { shop: d.shop, customerGid: d.subject } }, select: { tierKey: true, qualifyingSpend: true, syncStatus: true, updatedAt: true, shopifyUpdatedAt: true } });
       const changes = await database.db.tierChange.findMany({ where: { shop: d.shop, customerGid: d.subject }, select: { fromTier: true, toTier: true, occurredAt: true }, orderBy: { occurredAt: "asc" } });
-      return `app holds: customer ${JSON.stringify(row)}; tier changes ${JSON.stringify(changes)}`;
+      // The customer's orders as the ledger holds them, and every delivery that named each: where a sum went astray.
+      const orderIds = replayOrders.filter((o) => o.shop === d.shop && `gid://shopify/Customer/${o.customerId}` === d.subject).map((o) => o.id);
+      const ledger = await database.db.ledgerOrder.findMany({
+        where: { shop: d.shop, OR: [{ customerGid: d.subject }, { orderGid: { in: orderIds.map((id) => `gid://shopify/Order/${id}`) } }] },
+        select: { orderGid: true, customerGid: true, currentTotal: true, financialStatus: true, outstanding: true, cancelledAt: true, test: true, deletedAt: true, orderUpdatedAt: true, updatedAt: true },
+      });
+      const deliveries = [];
+      for (const id of orderIds) {
+        const rows = await database.db.webhookDelivery.findMany({ where: { shop: d.shop, payload: { contains: String(id) } }, select: { topic: true, status: true, attempts: true, receivedAt: true, processedAt: true, error: true }, orderBy: { receivedAt: "asc" } });
+        deliveries.push(...rows.map((r) => `${id} ${r.topic} ${r.status}×${r.attempts} ${r.receivedAt.toISOString()}→${r.processedAt?.toISOString() ?? "-"}${r.error ? ` ${r.error.slice(0, 80)}` : ""}`));
+      }
+      return `app holds: customer ${JSON.stringify(row)}; tier changes ${JSON.stringify(changes)}; ledger ${JSON.stringify(ledger)}; deliveries ${JSON.stringify(deliveries)}`;
     };
     const divergences: DivergenceWithTrail[] = [];
     for (const d of result.divergences) divergences.push({ ...d, trail: [...trailOf(d), await appView(d)] });

@@ -27,16 +27,22 @@ export function leadingContactVersion(versions: readonly CustomerRecord[]): numb
 export async function applyCustomerWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const customer = customerFromPayload(ctx.payload);
   // Conditional on the stored version, so a concurrent newer update is never overwritten.
-  switch (await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, contactOf(customer))) {
+  const saved = await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, contactOf(customer));
+  switch (saved) {
     case "DELETED":
       return { status: "skipped", note: "customer was deleted" };
-    case "NOT_NEWER":
-      return { status: "processed", note: "older or identical version; unchanged" };
     case "INSERTED":
       await ctx.requestTierRecompute([customer.customerGid], "customer");
       return { status: "processed" };
+    case "NOT_NEWER":
     case "UPDATED":
-      return { status: "processed" };
+      // A retry may follow a first try that inserted the member and stopped before its recomputation:
+      // ask again (recomputation is idempotent). A first try has nothing to ask for.
+      if (ctx.retry) {
+        await ctx.requestTierRecompute([customer.customerGid], "customer");
+        return { status: "processed", note: "recomputation asked again on retry" };
+      }
+      return saved === "UPDATED" ? { status: "processed" } : { status: "processed", note: "older or identical version; unchanged" };
   }
 }
 

@@ -177,7 +177,7 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
     const kind = delivery && VERSION_KINDS[delivery.topic];
-    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
+    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || delivery.startedBefore || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
     seen.add(delivery.webhookId);
     let payload: unknown;
     try {
@@ -309,8 +309,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     }
     running.add(delivery.webhookId);
     try {
-      // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), or a job re-run after its worker stopped mid-way.
-      return await runDelivery(delivery, { retry: Number(delivery.attempts) > 0 || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0, last: isLastAttempt(job) });
+      // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), a job re-run after its
+      // worker stopped mid-way, or a delivery another job took up before (its worker may have stopped after a write).
+      return await runDelivery(delivery, { retry: Number(delivery.attempts) > 0 || delivery.startedBefore || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0, last: isLastAttempt(job) });
     } finally {
       running.delete(delivery.webhookId);
     }
@@ -330,7 +331,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
     const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: { payload: unknown; handler?: WebhookHandler }) => {
       try {
-        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0, last: false }, { gathered: closes, waits }, parsed);
+        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0 || delivery.startedBefore, last: false }, { gathered: closes, waits }, parsed);
         ended.done++;
         return true;
       } catch (error) {

@@ -4,6 +4,7 @@
 // competes for the lock.
 import type { Db } from "../../db.server.ts";
 import { bindValue, sqlOf } from "./hot-path-sql.server.ts";
+import { truthy } from "./tier-settings-repository.server.ts";
 
 export interface StoredDelivery {
   webhookId: string;
@@ -14,6 +15,13 @@ export interface StoredDelivery {
   /** Attempts that ended before this one (a job re-queued by the sweep starts afresh; this does not). */
   attempts: number;
   /**
+   * Whether a run took the delivery up before this one (its load marked it): that run may have
+   * written and then stopped, its worker killed, before asking for what follows the write. The
+   * job running it now can be one BullMQ does not count as a retry (a redelivery's batch, the
+   * sweep's fresh job), so this is what tells the handlers to ask again.
+   */
+  startedBefore: boolean;
+  /**
    * Whether the shop had any erasure tombstone when the row was read (the same statement):
    * the erasure guard's first look, so a shop that never had a redaction (nearly all) runs
    * no statement of its own for it. The look after the write is the guard's own.
@@ -21,29 +29,51 @@ export interface StoredDelivery {
   shopHasTombstones: boolean;
 }
 
-const LOAD = `SELECT d."webhookId", d."shop", d."topic", d."payload", d."status", d."attempts", EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = d."shop") AS "shopHasTombstones" FROM "WebhookDelivery" d WHERE d."webhookId" = ?`;
+const LOAD = `SELECT d."webhookId", d."shop", d."topic", d."payload", d."status", d."attempts", d."startedAt" IS NOT NULL AS "startedBefore", EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = d."shop") AS "shopHasTombstones" FROM "WebhookDelivery" d WHERE d."webhookId" = ?`;
+const MARK = `UPDATE "WebhookDelivery" SET "startedAt" = ? WHERE "webhookId" = ? AND "status" = 'received' AND "startedAt" IS NULL`;
+const ONE = `d."webhookId" = ?`;
 
-const storedDelivery = (row: Record<string, unknown>): StoredDelivery => {
-  const flag = row.shopHasTombstones;
-  return { ...(row as unknown as StoredDelivery), shopHasTombstones: flag === true || flag === 1 || flag === 1n };
-};
+// Loading a delivery to run it marks it started, before any handler writes: on SQLite a second
+// in-process statement when a row needs it, on PostgreSQL the same round trip (the CTE's UPDATE;
+// the SELECT returns the rows as they were before it).
+const statements = (where: string) => ({
+  sqlite: { load: LOAD.replace(ONE, where), mark: MARK.replace(`"webhookId" = ?`, where.replace(`d."webhookId"`, `"webhookId"`)) },
+  postgresql: {
+    load:
+      `WITH "d" AS (${LOAD.replace(ONE, where)}), "m" AS (UPDATE "WebhookDelivery" w SET "startedAt" = ?::timestamp(3) FROM "d" ` +
+      `WHERE w."webhookId" = "d"."webhookId" AND "d"."status" = 'received' AND NOT "d"."startedBefore") SELECT * FROM "d"`,
+    mark: null,
+  },
+});
+// A batch's rows in one statement, the ids bound as one value (one statement text for every batch size).
+const LOAD_ONE = statements(ONE);
+const LOAD_MANY = { sqlite: statements(`d."webhookId" IN (SELECT value FROM json_each(?))`).sqlite, postgresql: statements(`d."webhookId" = ANY(?::text[])`).postgresql };
 
-export async function loadStoredDelivery(db: Db, webhookId: string): Promise<StoredDelivery | null> {
-  const [row] = await sqlOf(db).all(LOAD, [webhookId]);
-  return row ? storedDelivery(row) : null;
+const storedDelivery = (row: Record<string, unknown>): StoredDelivery => ({
+  ...(row as unknown as StoredDelivery),
+  startedBefore: truthy(row.startedBefore),
+  shopHasTombstones: truthy(row.shopHasTombstones),
+});
+
+async function loadAndMark(db: Db, which: typeof LOAD_ONE, ids: unknown, now: Date): Promise<StoredDelivery[]> {
+  const sql = sqlOf(db);
+  const at = bindValue(sql.kind, now);
+  const { load, mark } = which[sql.kind];
+  const rows = (await sql.all(load, sql.kind === "postgresql" ? [ids, at] : [ids])).map(storedDelivery);
+  if (mark && rows.some((r) => r.status === "received" && !r.startedBefore)) await sql.run(mark, [at, ids]);
+  return rows;
 }
 
-// A batch's rows in one statement, the ids bound as one value (one statement text for every batch size).
-const LOAD_MANY = {
-  sqlite: LOAD.replace(`d."webhookId" = ?`, `d."webhookId" IN (SELECT value FROM json_each(?))`),
-  postgresql: LOAD.replace(`d."webhookId" = ?`, `d."webhookId" = ANY(?::text[])`),
-};
+/** The stored row of a delivery about to run (marked started), or null when there is none. */
+export async function loadStoredDelivery(db: Db, webhookId: string, now = new Date()): Promise<StoredDelivery | null> {
+  const [row] = await loadAndMark(db, LOAD_ONE, webhookId, now);
+  return row ?? null;
+}
 
-/** The stored rows of these deliveries, by id; an id without a row is absent. */
-export async function loadStoredDeliveries(db: Db, webhookIds: readonly string[]): Promise<Map<string, StoredDelivery>> {
-  const sql = sqlOf(db);
-  const rows = await sql.all(LOAD_MANY[sql.kind], [sql.kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds)]);
-  return new Map(rows.map((row) => [row.webhookId as string, storedDelivery(row)]));
+/** The stored rows of a batch's deliveries about to run (marked started), by id; an id without a row is absent. */
+export async function loadStoredDeliveries(db: Db, webhookIds: readonly string[], now = new Date()): Promise<Map<string, StoredDelivery>> {
+  const rows = await loadAndMark(db, LOAD_MANY, sqlOf(db).kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds), now);
+  return new Map(rows.map((row) => [row.webhookId, row]));
 }
 
 export interface DeliveryEnd {

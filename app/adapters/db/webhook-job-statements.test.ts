@@ -18,8 +18,23 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
   });
 
   it("loads a stored delivery, and null for one that is not stored", async () => {
-    expect(await loadStoredDelivery(database.db, "wh-1")).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received", attempts: 0, shopHasTombstones: false });
+    expect(await loadStoredDelivery(database.db, "wh-1", at)).toEqual({ webhookId: "wh-1", shop: "a.myshopify.com", topic: "orders/create", payload: '{"id":1}', status: "received", attempts: 0, startedBefore: false, shopHasTombstones: false });
     expect(await loadStoredDelivery(database.db, "wh-none")).toBeNull();
+  });
+
+  it("marks a delivery started as it loads it to run: the next load (another job's) says it was taken up before", async () => {
+    // Marked by the load above, with its time; the mark is kept, not moved, by later loads.
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-1" } })).toMatchObject({ startedAt: at });
+    expect((await loadStoredDelivery(database.db, "wh-1"))?.startedBefore).toBe(true);
+    expect((await loadStoredDeliveries(database.db, ["wh-1"])).get("wh-1")?.startedBefore).toBe(true);
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-1" } })).toMatchObject({ startedAt: at });
+    // A batch marks each of its rows; a done delivery is not marked.
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-s1", shop: "a.myshopify.com", topic: "orders/paid", payload: "{}" } });
+    await database.db.webhookDelivery.create({ data: { webhookId: "wh-s2", shop: "a.myshopify.com", topic: "orders/paid", payload: "{}", status: "processed" } });
+    const first = await loadStoredDeliveries(database.db, ["wh-s1", "wh-s2"], at);
+    expect([first.get("wh-s1")?.startedBefore, first.get("wh-s2")?.startedBefore]).toEqual([false, false]);
+    expect(await database.db.webhookDelivery.findMany({ where: { webhookId: { in: ["wh-s1", "wh-s2"] } }, select: { startedAt: true }, orderBy: { webhookId: "asc" } })).toEqual([{ startedAt: at }, { startedAt: null }]);
+    expect((await loadStoredDeliveries(database.db, ["wh-s1"])).get("wh-s1")?.startedBefore).toBe(true);
   });
 
   it("says whether the delivery's shop has any erasure tombstone, read with the row", async () => {
