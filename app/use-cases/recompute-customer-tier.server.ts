@@ -62,6 +62,8 @@ export interface RecomputeResult {
  */
 export async function recomputeCustomerTier({ db, shop, customerGid, cause, now, unlessErased = false }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date; unlessErased?: boolean }): Promise<RecomputeResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
+    // Before the read: a ledger write later than this may not be in what it reads.
+    const readAt = new Date();
     const { customer: loaded, rules, ledger, shopHasTombstones } = await loadRecomputeInputs(db, shop, customerGid);
     if (unlessErased && attempt === 0 && shopHasTombstones && (await isCustomerErased(db, shop, customerGid))) return { customerGid, kind: "ERASED", tierKey: "", changed: false };
     const row = loaded?.row ?? null;
@@ -69,7 +71,7 @@ export async function recomputeCustomerTier({ db, shop, customerGid, cause, now,
     const spend = qualifyingSpend(ledger, customerGid, rules, now);
     const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: REASON_OF_CAUSE[cause] });
     const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
-    const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
+    const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending", recomputedAt: readAt };
     const changed = decision.change !== null;
     // Insert-or-nothing for a new member, else a compare-and-set on the row version read:
     // a concurrent recomputation makes this one start over.

@@ -88,6 +88,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
     // The page is a sorted prefix of the shop's customer ids, so "between its first and
     // last id" is exactly the page: two bound values instead of an IN list per query.
     const [first, last] = [gids[0], after];
+    const readAt = new Date();
     const [rows, ledgers, adjustments] = await Promise.all([
       db.customer.findMany({ where: { shop, customerGid: { gte: first, lte: last } } }),
       loadLedgersOfCustomerRange(db, shop, first, last),
@@ -106,7 +107,7 @@ export async function recomputeShopTiers(input: RecomputeShopTiersInput): Promis
       const spend = qualifyingSpend(ledger, customerGid, rules, now);
       const decision = evaluateTier({ spend, spendBeforeReversals: spendBeforeReversals(ledger, customerGid, rules, now), previousSpendMinor: row?.qualifyingSpend, rules, state: memberStateFromRow(row), now, cause: reason });
       const reviewAt = nextTierReviewAt({ spend, rules, state: decision.state, now });
-      const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending" };
+      const fields = { ...stateFields(decision.state), qualifyingSpend: spend.qualifyingSpendMinor, qualifyingOrders: spend.qualifyingOrderCount, reviewAt, syncStatus: "pending", recomputedAt: readAt };
       if (decision.change) {
         changes.push({ customerGid, fromTier: decision.change.fromTierKey, toTier: decision.change.toTierKey, reason: decision.change.reason, spend: spend.qualifyingSpendMinor, occurredAt: decision.change.at });
       }

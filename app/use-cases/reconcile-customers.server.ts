@@ -48,10 +48,8 @@ export async function reconcileShopCustomers(input: ReconcileCustomersInput): Pr
       if (outcome === "UPDATED") updated.push(customer.customerGid);
     }
     await purgeErasedCustomers(db, shop, [...allowed]);
+    // A contact written does not hide a lost recomputation: the scan (customersWithLostRecompute) reads `recomputedAt`.
     if (added.length) await input.requestTierRecompute(added, "customer");
-    // Writing the contact moves the row's version past any ledger write whose recomputation was
-    // lost, which hides it from the lost-recomputation scan (customersWithLostRecompute): recompute.
-    if (updated.length) await input.requestTierRecompute(updated, "order");
     result.membersAdded += added.length;
     result.contactsUpdated += updated.length;
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;

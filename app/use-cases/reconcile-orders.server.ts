@@ -128,9 +128,9 @@ async function inChunks<T, R>(items: T[], read: (chunk: T[]) => Promise<R[]>): P
 }
 
 /**
- * Customers with a ledger write (an order version, a deletion or a refund) in [since, until) whose
- * row was not written since: every recomputation writes the row, so its recomputation never ran.
- * Reads only that window's writes, then those customers' rows.
+ * Customers with a ledger write (an order version, a deletion or a refund) in [since, until) that
+ * no recomputation read: each records when it read its inputs (`recomputedAt`), so the write's
+ * recomputation never ran. Reads only that window's writes, then those customers' rows.
  */
 export async function customersWithLostRecompute(db: Db, shop: string, since: Date, until: Date): Promise<string[]> {
   if (until.getTime() <= since.getTime()) return [];
@@ -152,13 +152,13 @@ export async function customersWithLostRecompute(db: Db, shop: string, since: Da
   }
   if (lastWrite.size === 0) return [];
   const rows = await inChunks([...lastWrite.keys()], (customerGids) =>
-    db.customer.findMany({ where: { shop, customerGid: { in: customerGids } }, select: { customerGid: true, updatedAt: true, deletedAt: true } }),
+    db.customer.findMany({ where: { shop, customerGid: { in: customerGids } }, select: { customerGid: true, recomputedAt: true, deletedAt: true } }),
   );
   const rowOf = new Map(rows.map((r) => [r.customerGid, r]));
   return [...lastWrite]
     .filter(([gid, at]) => {
       const row = rowOf.get(gid);
-      return !row || (!row.deletedAt && row.updatedAt.getTime() < at);
+      return !row || (!row.deletedAt && (row.recomputedAt === null || row.recomputedAt.getTime() < at));
     })
     .map(([gid]) => gid)
     .sort();

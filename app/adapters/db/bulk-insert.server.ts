@@ -175,6 +175,7 @@ const CUSTOMER_COLUMNS: Column[] = [
   { name: "downgradeTierKey" }, { name: "graceUntil", type: "timestamp" }, { name: "graceReason" },
   { name: "pinnedTierKey" }, { name: "pinnedUntil", type: "timestamp" }, { name: "qualifyingSpend" }, { name: "qualifyingOrders" },
   { name: "reviewAt", type: "timestamp" }, { name: "syncStatus" }, { name: "syncAttempts" }, { name: "updatedAt", type: "timestamp" },
+  { name: "recomputedAt", type: "timestamp" },
 ];
 
 export interface CustomerTierInsertRow {
@@ -191,6 +192,8 @@ export interface CustomerTierInsertRow {
   qualifyingOrders: number;
   reviewAt: Date | null;
   syncStatus: string;
+  /** When the recomputation that computed this row read its inputs. */
+  recomputedAt?: Date;
 }
 
 /** New customer rows with their computed tier; a row created meanwhile by someone else is left alone (not returned). */
