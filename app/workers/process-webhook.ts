@@ -177,7 +177,7 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
     const kind = delivery && VERSION_KINDS[delivery.topic];
-    if (!delivery || !kind || delivery.status !== "received" || Number(delivery.attempts) > 0 || delivery.startedBefore || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
+    if (!delivery || !kind || delivery.status !== "received" || delivery.startedBefore || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
     seen.add(delivery.webhookId);
     let payload: unknown;
     try {
@@ -311,7 +311,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     try {
       // A failed attempt retried (by BullMQ, or by the sweep's fresh job: the row counts attempts), a job re-run after its
       // worker stopped mid-way, or a delivery another job took up before (its worker may have stopped after a write).
-      return await runDelivery(delivery, { retry: Number(delivery.attempts) > 0 || delivery.startedBefore || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0, last: isLastAttempt(job) });
+      return await runDelivery(delivery, { retry: delivery.startedBefore || job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0, last: isLastAttempt(job) });
     } finally {
       running.delete(delivery.webhookId);
     }
@@ -331,7 +331,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
     const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: { payload: unknown; handler?: WebhookHandler }) => {
       try {
-        await runDelivery(delivery, { retry: rerun || Number(delivery.attempts) > 0 || delivery.startedBefore, last: false }, { gathered: closes, waits }, parsed);
+        await runDelivery(delivery, { retry: rerun || delivery.startedBefore, last: false }, { gathered: closes, waits }, parsed);
         ended.done++;
         return true;
       } catch (error) {

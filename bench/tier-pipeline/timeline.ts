@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { Redis } from "ioredis";
-import { processCpuSeconds } from "../support/private-redis.ts";
+import { processCpuSeconds, statCpuSeconds } from "../support/private-redis.ts";
 import { jobCounts, type TierSystem } from "./system.ts";
 
 export interface CpuSeconds {
@@ -26,9 +26,7 @@ function postgresCpuSeconds(): number {
       if (!/^\d+$/.test(pid)) continue;
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        if (!stat.includes("(postgres)")) continue;
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        total += (Number(fields[11]) + Number(fields[12])) / 100;
+        if (stat.includes("(postgres)")) total += statCpuSeconds(stat);
       } catch {
         // gone since the listing
       }

@@ -15,10 +15,10 @@ export interface StoredDelivery {
   /** Attempts that ended before this one (a job re-queued by the sweep starts afresh; this does not). */
   attempts: number;
   /**
-   * Whether a run took the delivery up before this one (its load marked it): that run may have
-   * written and then stopped, its worker killed, before asking for what follows the write. The
-   * job running it now can be one BullMQ does not count as a retry (a redelivery's batch, the
-   * sweep's fresh job), so this is what tells the handlers to ask again.
+   * Whether a run took the delivery up before this one (its load marked it, or an attempt ended):
+   * that run may have written and then stopped, its worker killed, before asking for what follows
+   * the write. The job running it now can be one BullMQ does not count as a retry (a redelivery's
+   * batch, the sweep's fresh job), so this is what tells the handlers to ask again.
    */
   startedBefore: boolean;
   /**
@@ -31,27 +31,25 @@ export interface StoredDelivery {
 
 const LOAD = `SELECT d."webhookId", d."shop", d."topic", d."payload", d."status", d."attempts", d."startedAt" IS NOT NULL AS "startedBefore", EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = d."shop") AS "shopHasTombstones" FROM "WebhookDelivery" d WHERE d."webhookId" = ?`;
 const MARK = `UPDATE "WebhookDelivery" SET "startedAt" = ? WHERE "webhookId" = ? AND "status" = 'received' AND "startedAt" IS NULL`;
-const ONE = `d."webhookId" = ?`;
 
 // Loading a delivery to run it marks it started, before any handler writes: on SQLite a second
 // in-process statement when a row needs it, on PostgreSQL the same round trip (the CTE's UPDATE;
 // the SELECT returns the rows as they were before it).
-const statements = (where: string) => ({
-  sqlite: { load: LOAD.replace(ONE, where), mark: MARK.replace(`"webhookId" = ?`, where.replace(`d."webhookId"`, `"webhookId"`)) },
-  postgresql: {
-    load:
-      `WITH "d" AS (${LOAD.replace(ONE, where)}), "m" AS (UPDATE "WebhookDelivery" w SET "startedAt" = ?::timestamp(3) FROM "d" ` +
-      `WHERE w."webhookId" = "d"."webhookId" AND "d"."status" = 'received' AND NOT "d"."startedBefore") SELECT * FROM "d"`,
-    mark: null,
-  },
-});
+const pgLoadAndMark = (load: string) =>
+  `WITH "d" AS (${load}), "m" AS (UPDATE "WebhookDelivery" w SET "startedAt" = ?::timestamp(3) FROM "d" ` +
+  `WHERE w."webhookId" = "d"."webhookId" AND "d"."status" = 'received' AND NOT "d"."startedBefore") SELECT * FROM "d"`;
+const ONE = `"webhookId" = ?`;
 // A batch's rows in one statement, the ids bound as one value (one statement text for every batch size).
-const LOAD_ONE = statements(ONE);
-const LOAD_MANY = { sqlite: statements(`d."webhookId" IN (SELECT value FROM json_each(?))`).sqlite, postgresql: statements(`d."webhookId" = ANY(?::text[])`).postgresql };
+const SQLITE_MANY = `"webhookId" IN (SELECT value FROM json_each(?))`;
+const LOAD_ONE = { sqlite: { load: LOAD, mark: MARK }, postgresql: { load: pgLoadAndMark(LOAD), mark: null } };
+const LOAD_MANY = {
+  sqlite: { load: LOAD.replace(ONE, SQLITE_MANY), mark: MARK.replace(ONE, SQLITE_MANY) },
+  postgresql: { load: pgLoadAndMark(LOAD.replace(ONE, `"webhookId" = ANY(?::text[])`)), mark: null },
+};
 
 const storedDelivery = (row: Record<string, unknown>): StoredDelivery => ({
   ...(row as unknown as StoredDelivery),
-  startedBefore: truthy(row.startedBefore),
+  startedBefore: truthy(row.startedBefore) || Number(row.attempts) > 0,
   shopHasTombstones: truthy(row.shopHasTombstones),
 });
 
