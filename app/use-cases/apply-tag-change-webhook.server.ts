@@ -2,7 +2,7 @@
 // as these webhooks (echoes, ignored); a merchant changing a tier tag by hand is
 // corrected by the next sync, unless the customer is pinned, whose tags the
 // merchant owns (see sync-shop-tiers.server.ts). Merchant tags are not ours.
-import { z } from "zod";
+import { z } from "zod/v4";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
 import { PayloadError, shopifyGid } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";

@@ -1,7 +1,7 @@
 // The one registry of queues and their job payloads, shared by producers (web
 // process, use-cases) and consumers (the worker process). Payloads carry ids,
 // never tokens or secrets; each is validated when a worker picks the job up.
-import { z } from "zod";
+import { z } from "zod/v4";
 
 const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain");
 

@@ -9,9 +9,9 @@
  * - orderShippingNeedsFromPayload(payload): OrderShippingNeeds  orders/* (also its fulfillments)
  * Both throw PayloadError naming the bad fields.
  */
-import { z } from "zod";
+import { z } from "zod/v4";
 import { gid, idString } from "./lossless-json.ts";
-import { PayloadError } from "./webhook-payloads.ts";
+import { parsePayload, PayloadError } from "./webhook-payloads.ts";
 
 export type FulfillmentLine = { lineItemGid: string; sku: string | null; quantity: number };
 
@@ -67,15 +67,6 @@ const OrderPayload = z.object({
   fulfillments: z.array(FulfillmentPayload).nullable().optional(),
 });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (!result.success) {
-    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new PayloadError(`${what} payload is missing or has malformed fields: ${issues.join("; ")}`);
-  }
-  return result.data;
-}
-
 function fulfillmentRecord(f: z.infer<typeof FulfillmentPayload>, orderGid: string): FulfillmentRecord {
   const createdAt = new Date(f.created_at);
   return {
@@ -90,14 +81,14 @@ function fulfillmentRecord(f: z.infer<typeof FulfillmentPayload>, orderGid: stri
 }
 
 export function fulfillmentFromPayload(payload: unknown): FulfillmentRecord {
-  const f = parse(FulfillmentPayload, payload, "Fulfillment");
+  const f = parsePayload(FulfillmentPayload, payload, "Fulfillment");
   const orderId = idString(f.order_id);
   if (!orderId) throw new PayloadError("Fulfillment payload is missing or has malformed fields: order_id: a numeric order id");
   return fulfillmentRecord(f, gid("Order", orderId));
 }
 
 export function orderShippingNeedsFromPayload(payload: unknown): OrderShippingNeeds {
-  const order = parse(OrderPayload, payload, "Order");
+  const order = parsePayload(OrderPayload, payload, "Order");
   return {
     orderGid: order.admin_graphql_api_id,
     updatedAt: new Date(order.updated_at),

@@ -1,7 +1,7 @@
 // Webhook payloads → the domain's own types. Shopify's ids stop here: the domain
 // sees opaque GID strings; amounts become minor units of the shop's currency
 // (shop_money, never presentment money).
-import { z } from "zod";
+import { z } from "zod/v4";
 import { parseMoney } from "../../domain/money.ts";
 import { financialStatusOf, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
 import { gid, idString } from "./lossless-json.ts";
@@ -92,10 +92,11 @@ const CustomerPayload = z.object({
 
 const CustomerDeletePayload = z.object({ admin_graphql_api_id: shopifyGid("Customer") });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, payload: unknown, what: string): T {
+/** The payload as `schema` reads it, or a PayloadError naming up to five bad fields (`what`: the payload's kind). */
+export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
   const result = schema.safeParse(payload);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
     throw new PayloadError(`${what} payload is missing or has malformed fields: ${issues.join("; ")}`);
   }
   return result.data;
@@ -127,7 +128,7 @@ function currentShippingTax(order: z.infer<typeof OrderPayload>, currency: strin
 }
 
 export function orderSnapshotFromPayload(payload: unknown): OrderSnapshot {
-  const order = parse(OrderPayload, payload, "Order");
+  const order = parsePayload(OrderPayload, payload, "Order");
   const currency = order.current_total_price_set.shop_money.currency_code || order.currency;
   return {
     orderId: order.admin_graphql_api_id,
@@ -167,7 +168,7 @@ export function orderNameFromPayload(payload: unknown): string | null {
  * records goodwill and discrepancies as negative adjustments).
  */
 export function refundRecordFromPayload(payload: unknown, shopCurrency: string | null): RefundRecord {
-  const refund = parse(RefundPayload, payload, "Refund");
+  const refund = parsePayload(RefundPayload, payload, "Refund");
   const orderNumericId = idString(refund.order_id);
   if (!orderNumericId) throw new PayloadError("Refund payload has no usable order_id");
   const currency =
@@ -210,7 +211,7 @@ export function refundRecordFromPayload(payload: unknown, shopCurrency: string |
 
 const EmbeddedRefunds = z.object({
   admin_graphql_api_id: shopifyGid("Order"),
-  refunds: z.array(z.record(z.unknown())).nullable().optional(),
+  refunds: z.array(z.record(z.string(), z.unknown())).nullable().optional(),
 });
 
 /**
@@ -219,7 +220,7 @@ const EmbeddedRefunds = z.object({
  * refunds/create would be, so either arrival stores the same row.
  */
 export function embeddedRefundRecords(payload: unknown, shopCurrency: string | null): RefundRecord[] {
-  const order = parse(EmbeddedRefunds, payload, "Order");
+  const order = parsePayload(EmbeddedRefunds, payload, "Order");
   // Every listed refund is this order's. Its numeric order_id is past 2^53 and order payloads are
   // read with JSON.parse (which rounds it), so the order's own GID names it instead.
   const orderNumericId = order.admin_graphql_api_id.slice(order.admin_graphql_api_id.lastIndexOf("/") + 1);
@@ -241,7 +242,7 @@ export interface CustomerRecord {
 }
 
 export function customerFromPayload(payload: unknown): CustomerRecord {
-  const customer = parse(CustomerPayload, payload, "Customer");
+  const customer = parsePayload(CustomerPayload, payload, "Customer");
   return {
     customerGid: customer.admin_graphql_api_id,
     updatedAt: customer.updated_at ? new Date(customer.updated_at) : null,
@@ -252,7 +253,7 @@ export function customerFromPayload(payload: unknown): CustomerRecord {
 }
 
 export function deletedCustomerGid(payload: unknown): string {
-  return parse(CustomerDeletePayload, payload, "Customer delete").admin_graphql_api_id;
+  return parsePayload(CustomerDeletePayload, payload, "Customer delete").admin_graphql_api_id;
 }
 
 const CompliancePayload = z.object({
@@ -269,7 +270,7 @@ export interface ComplianceSubject {
 }
 
 export function complianceSubject(payload: unknown): ComplianceSubject {
-  const body = parse(CompliancePayload, payload, "Compliance");
+  const body = parsePayload(CompliancePayload, payload, "Compliance");
   const customerId = body.customer ? idString(body.customer.id) : null;
   const orders = [...(body.orders_to_redact ?? []), ...(body.orders_requested ?? [])]
     .map(idString)
