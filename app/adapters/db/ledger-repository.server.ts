@@ -118,37 +118,56 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
   const fields = rowFields(snapshot) as Record<string, unknown>;
   const fieldNames = Object.keys(fields);
   const bind = (value: unknown) => bindValue(sql.kind, value);
-  const insert = cached(`order-insert|${fieldNames}`, () => {
+  const insertRow = cached(`order-insert-row|${fieldNames}`, () => {
     const columns = ["shop", "orderGid", "name", ...fieldNames, "updatedAt"];
-    return `INSERT INTO "LedgerOrder" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT ("shop", "orderGid") DO NOTHING`;
+    return `INSERT INTO "LedgerOrder" (${columnList(columns)}) VALUES (${columns.map(() => "?").join(", ")})`;
   });
+  const insert = cached(`order-insert|${fieldNames}`, () => `${insertRow} ON CONFLICT ("shop", "orderGid") DO NOTHING`);
   const select = cached("order-select", () => `SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?`);
   const same = sql.kind === "postgresql" ? "IS NOT DISTINCT FROM" : "IS";
   const update = cached(`order-cas|${sql.kind}|${fieldNames}`, () =>
     `UPDATE "LedgerOrder" SET "name" = COALESCE(?, "name"), ${fieldNames.map((f) => `"${f}" = ?`).join(", ")}, "updatedAt" = ? ` +
       `WHERE "shop" = ? AND "orderGid" = ? AND "deletedAt" IS NULL AND ${fieldNames.map((f) => `"${f}" ${same} ?`).join(" AND ")}`,
   );
-  // PostgreSQL: the insert-or-nothing and the read of the row it met in one round trip (the read
-  // sees the statement's snapshot: a row inserted concurrently and not yet visible reads as none,
-  // and the loop inserts again), the row as one JSON value (a row description of two columns, not
-  // twenty-one, for node-postgres to parse on every order event). SQLite: two in-process statements.
-  const insertOrRead =
+  // PostgreSQL: one round trip stores a new order, or a version with a strictly newer updatedAt
+  // (which the ledger rule always keeps), over the row as the statement's snapshot read it: the
+  // write is conditional on that row's version, so the row returned is the one replaced, and a
+  // row another writer changed meanwhile is left alone (the loop decides again). Any other case
+  // (an older or same-time version, a deleted order) writes nothing and returns the row for the
+  // domain's decision below. The row comes as one JSON value (a row description of two columns,
+  // not twenty-one, for node-postgres to parse on every order event). SQLite: two in-process statements.
+  const writeOrRead =
     sql.kind === "postgresql"
-      ? cached(
-          `order-insert-or-read|${fieldNames}`,
-          () =>
-            `WITH "ins" AS (${insert} RETURNING 1) SELECT EXISTS (SELECT 1 FROM "ins") AS "tlInserted", ` +
-            `(SELECT row_to_json(e) FROM (SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?) AS e) AS "row"`,
-        )
+      ? cached(`order-write-or-read|${fieldNames}`, () => {
+          const newer =
+            `ON CONFLICT ("shop", "orderGid") DO UPDATE SET "name" = COALESCE(EXCLUDED."name", "LedgerOrder"."name"), ` +
+            `${fieldNames.map((f) => `"${f}" = EXCLUDED."${f}"`).join(", ")}, ` +
+            `"updatedAt" = GREATEST(EXCLUDED."updatedAt", "LedgerOrder"."updatedAt" + interval '1 millisecond') ` +
+            `WHERE "LedgerOrder"."deletedAt" IS NULL AND "LedgerOrder"."orderUpdatedAt" < EXCLUDED."orderUpdatedAt" ` +
+            `AND "LedgerOrder"."updatedAt" = (SELECT "updatedAt" FROM "old")`;
+          return (
+            `WITH "old" AS (SELECT ${columnList(ORDER_COLUMNS())} FROM "LedgerOrder" WHERE "shop" = ? AND "orderGid" = ?), ` +
+            `"w" AS (${insertRow} ${newer} RETURNING (xmax = 0) AS "inserted") ` +
+            `SELECT (SELECT "inserted" FROM "w") AS "tlInserted", (SELECT row_to_json(o) FROM "old" AS o) AS "row"`
+          );
+        })
       : null;
+  /** The outcome of writing over `existing`: whether anything that counts moved, and whose the order was. */
+  const replaced = (existing: OrderRow): OrderWriteOutcome => {
+    const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+    const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
+    return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     const insertParams = [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)];
     let raw: Record<string, unknown> | undefined;
-    if (insertOrRead) {
-      const [{ tlInserted, row }] = await sql.all(insertOrRead, [...insertParams, shop, snapshot.orderId]);
+    if (writeOrRead) {
+      const [{ tlInserted, row }] = await sql.all(writeOrRead, [shop, snapshot.orderId, ...insertParams]);
       if (tlInserted === true) return { stored: true, previousCustomerGid: null, countsChanged: true };
       // Its timestamps are ISO text, which the compare-and-set below binds as PostgreSQL's own text does.
       raw = (row ?? undefined) as Record<string, unknown> | undefined;
+      // Written over the row read: the write's condition names that row's version.
+      if (tlInserted === false && raw) return replaced(decodeRow<OrderRow>("LedgerOrder", raw));
     } else {
       if ((await sql.run(insert, insertParams)) === 1) return { stored: true, previousCustomerGid: null, countsChanged: true };
       [raw] = await sql.all(select, [shop, snapshot.orderId]);
@@ -175,11 +194,7 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
       snapshot.orderId,
       ...fieldNames.map((f) => raw[f] ?? null),
     ]);
-    if (changed === 1) {
-      const before = storedFields();
-      const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
-      return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
-    }
+    if (changed === 1) return replaced(existing);
   }
   throw new Error(`Could not store order ${snapshot.orderId}: too much contention`);
 }
