@@ -11,7 +11,7 @@
  */
 import { z } from "zod/v4";
 import { gid, idString } from "./lossless-json.ts";
-import { parsePayload, PayloadError } from "./webhook-payloads.ts";
+import { parseFields, PayloadError } from "./webhook-payloads.ts";
 
 export type FulfillmentLine = { lineItemGid: string; sku: string | null; quantity: number };
 
@@ -81,14 +81,14 @@ function fulfillmentRecord(f: z.infer<typeof FulfillmentPayload>, orderGid: stri
 }
 
 export function fulfillmentFromPayload(payload: unknown): FulfillmentRecord {
-  const f = parsePayload(FulfillmentPayload, payload, "Fulfillment");
+  const f = parseFields(FulfillmentPayload, payload, "Fulfillment payload");
   const orderId = idString(f.order_id);
   if (!orderId) throw new PayloadError("Fulfillment payload is missing or has malformed fields: order_id: a numeric order id");
   return fulfillmentRecord(f, gid("Order", orderId));
 }
 
 export function orderShippingNeedsFromPayload(payload: unknown): OrderShippingNeeds {
-  const order = parsePayload(OrderPayload, payload, "Order");
+  const order = parseFields(OrderPayload, payload, "Order payload");
   return {
     orderGid: order.admin_graphql_api_id,
     updatedAt: new Date(order.updated_at),

@@ -3,10 +3,10 @@
 // same rules: shop money only, refund money rebuilt from shop-money parts when the
 // buyer paid in another currency, so an order read here and the same order received
 // by webhook make the same ledger entries.
-import { z } from "zod";
+import { z } from "zod/v4";
 import { parseMoney } from "../../domain/money.ts";
 import { financialStatusOf, type OrderSnapshot, type RefundRecord } from "../../domain/order-ledger.ts";
-import { PayloadError, prorated } from "./webhook-payloads.ts";
+import { parseFields, PayloadError, prorated } from "./webhook-payloads.ts";
 
 const money = z.object({ amount: z.union([z.string(), z.number()]), currencyCode: z.string() });
 const moneyBag = z.object({ shopMoney: money, presentmentMoney: money.optional() });
@@ -64,15 +64,6 @@ const GraphqlBulkOrder = GraphqlOrder.extend({
   refunds: z.array(z.object({ id: z.string().startsWith("gid://shopify/Refund/"), createdAt: timestamp.nullable().optional(), totalRefundedSet: moneyBag.nullable().optional() })).nullable().optional(),
 });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new PayloadError(`${what} from the Admin API is missing or has malformed fields: ${issues.join("; ")}`);
-  }
-  return result.data;
-}
-
 function dateField(value: string, what: string, field: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new PayloadError(`${what} from the Admin API is missing or has malformed fields: ${field}: a date-time`);
@@ -127,7 +118,7 @@ function snapshotFromGraphql(order: z.infer<typeof GraphqlOrder>): OrderSnapshot
 
 /** An order node from an ordinary query and the refunds it carries inline, parts and all. */
 export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
-  const order = parse(GraphqlOrder, node, "Order");
+  const order = parseFields(GraphqlOrder, node, "Order from the Admin API");
   const snapshot = snapshotFromGraphql(order);
   const refunds = (order.refunds ?? []).map((refund) => refundRecordFromGraphql(refund, order.id, snapshot.currency, snapshot.updatedAt));
   return { snapshot, name: order.name ?? null, refunds };
@@ -146,7 +137,7 @@ export function orderEntriesFromGraphql(node: unknown): GraphqlOrderEntries {
  * bought on the order come from its line-item lines (giftCardLineFromBulkText), by order id.
  */
 export function orderEntriesFromBulk(node: unknown, giftCards: ReadonlyMap<string, number> = NO_GIFT_CARDS): GraphqlOrderEntries {
-  const order = parse(GraphqlBulkOrder, node, "Order");
+  const order = parseFields(GraphqlBulkOrder, node, "Order from the Admin API");
   const snapshot = snapshotFromGraphql(order);
   // The order's line items are lines of their own in the file; the gift cards among them, by order.
   snapshot.giftCardLinesMinor = giftCards.get(order.id) ?? 0;
@@ -178,7 +169,7 @@ export function orderEntriesFromBulk(node: unknown, giftCards: ReadonlyMap<strin
  * shop's currency, else rebuilt from the shop-money parts.
  */
 export function refundRecordFromGraphql(node: unknown, orderGid: string, shopCurrency: string, fallbackCreatedAt: Date): RefundRecord {
-  const refund = parse(GraphqlRefund, node, "Refund");
+  const refund = parseFields(GraphqlRefund, node, "Refund from the Admin API");
   const currency = shopCurrency;
   const lineItems = refund.refundLineItems?.nodes ?? [];
   const shippingLines = refund.refundShippingLines?.nodes ?? [];
@@ -240,7 +231,7 @@ export function isBulkChildText(text: string): boolean {
  */
 export function giftCardLineFromBulkText(text: string): { orderId: string; minor: number } | null {
   if (!text.includes('"isGiftCard"') || !GIFT_CARD_FLAG.test(text)) return null;
-  const line = parse(BulkLineItem, JSON.parse(text), "LineItem");
+  const line = parseFields(BulkLineItem, JSON.parse(text), "LineItem from the Admin API");
   if (!line.isGiftCard) return null;
   const price = line.originalUnitPriceSet?.shopMoney;
   return { orderId: line.__parentId, minor: price ? parseMoney(String(price.amount), price.currencyCode) * line.currentQuantity : 0 };

@@ -92,12 +92,15 @@ const CustomerPayload = z.object({
 
 const CustomerDeletePayload = z.object({ admin_graphql_api_id: shopifyGid("Customer") });
 
-/** The payload as `schema` reads it, or a PayloadError naming up to five bad fields (`what`: the payload's kind). */
-export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
+/**
+ * `value` as `schema` reads it, or a PayloadError naming up to five bad fields. `subject` says what
+ * was read and from where ("Order payload", "Order from the Admin API").
+ */
+export function parseFields<T>(schema: z.ZodType<T>, value: unknown, subject: string): T {
+  const result = schema.safeParse(value);
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
-    throw new PayloadError(`${what} payload is missing or has malformed fields: ${issues.join("; ")}`);
+    throw new PayloadError(`${subject} is missing or has malformed fields: ${issues.join("; ")}`);
   }
   return result.data;
 }
@@ -128,7 +131,7 @@ function currentShippingTax(order: z.infer<typeof OrderPayload>, currency: strin
 }
 
 export function orderSnapshotFromPayload(payload: unknown): OrderSnapshot {
-  const order = parsePayload(OrderPayload, payload, "Order");
+  const order = parseFields(OrderPayload, payload, "Order payload");
   const currency = order.current_total_price_set.shop_money.currency_code || order.currency;
   return {
     orderId: order.admin_graphql_api_id,
@@ -168,7 +171,7 @@ export function orderNameFromPayload(payload: unknown): string | null {
  * records goodwill and discrepancies as negative adjustments).
  */
 export function refundRecordFromPayload(payload: unknown, shopCurrency: string | null): RefundRecord {
-  const refund = parsePayload(RefundPayload, payload, "Refund");
+  const refund = parseFields(RefundPayload, payload, "Refund payload");
   const orderNumericId = idString(refund.order_id);
   if (!orderNumericId) throw new PayloadError("Refund payload has no usable order_id");
   const currency =
@@ -220,7 +223,7 @@ const EmbeddedRefunds = z.object({
  * refunds/create would be, so either arrival stores the same row.
  */
 export function embeddedRefundRecords(payload: unknown, shopCurrency: string | null): RefundRecord[] {
-  const order = parsePayload(EmbeddedRefunds, payload, "Order");
+  const order = parseFields(EmbeddedRefunds, payload, "Order payload");
   // Every listed refund is this order's. Its numeric order_id is past 2^53 and order payloads are
   // read with JSON.parse (which rounds it), so the order's own GID names it instead.
   const orderNumericId = order.admin_graphql_api_id.slice(order.admin_graphql_api_id.lastIndexOf("/") + 1);
@@ -242,7 +245,7 @@ export interface CustomerRecord {
 }
 
 export function customerFromPayload(payload: unknown): CustomerRecord {
-  const customer = parsePayload(CustomerPayload, payload, "Customer");
+  const customer = parseFields(CustomerPayload, payload, "Customer payload");
   return {
     customerGid: customer.admin_graphql_api_id,
     updatedAt: customer.updated_at ? new Date(customer.updated_at) : null,
@@ -253,7 +256,7 @@ export function customerFromPayload(payload: unknown): CustomerRecord {
 }
 
 export function deletedCustomerGid(payload: unknown): string {
-  return parsePayload(CustomerDeletePayload, payload, "Customer delete").admin_graphql_api_id;
+  return parseFields(CustomerDeletePayload, payload, "Customer delete payload").admin_graphql_api_id;
 }
 
 const CompliancePayload = z.object({
@@ -270,7 +273,7 @@ export interface ComplianceSubject {
 }
 
 export function complianceSubject(payload: unknown): ComplianceSubject {
-  const body = parsePayload(CompliancePayload, payload, "Compliance");
+  const body = parseFields(CompliancePayload, payload, "Compliance payload");
   const customerId = body.customer ? idString(body.customer.id) : null;
   const orders = [...(body.orders_to_redact ?? []), ...(body.orders_requested ?? [])]
     .map(idString)
