@@ -4,7 +4,7 @@
 // merchant owns (see sync-shop-tiers.server.ts). Merchant tags are not ours.
 import { z } from "zod/v4";
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
-import { PayloadError, shopifyGid } from "../adapters/shopify/webhook-payloads.ts";
+import { parseFields, shopifyGid } from "../adapters/shopify/webhook-payloads.ts";
 import { classifyTagChange, ownedTierTags } from "../domain/tier-tags.ts";
 import { isEchoOfRecentWrite } from "./recent-tier-tag-writes.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
@@ -16,11 +16,7 @@ const TagsPayload = z.object({
 
 /** The customer and tags of a customer.tags_added|removed payload; PayloadError naming the bad fields. */
 export function tagChangeFromPayload(payload: unknown): z.infer<typeof TagsPayload> {
-  const parsed = TagsPayload.safeParse(payload);
-  if (!parsed.success) {
-    throw new PayloadError(`Customer tags payload is missing or has malformed fields: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  return parseFields(TagsPayload, payload, "Customer tags payload");
 }
 
 export async function applyTagChangeWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {

@@ -152,9 +152,10 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
           );
         })
       : null;
+  const storedFields = (row: OrderRow) => rowFields(snapshotFromRow(row)) as Record<string, unknown>;
   /** The outcome of writing over `existing`: whether anything that counts moved, and whose the order was. */
   const replaced = (existing: OrderRow): OrderWriteOutcome => {
-    const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+    const before = storedFields(existing);
     const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
     return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
   };
@@ -177,11 +178,10 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
     const next = applyLedgerEvent(current, { type: "order", order: snapshot });
-    const storedFields = () => rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
     // Deliveries (the hot path) decide by the ledger rule alone; only a read from Shopify looks at a tie.
     const readWinsTie = () => {
       if (existing.orderUpdatedAt.getTime() !== snapshot.updatedAt.getTime()) return false;
-      const before = storedFields();
+      const before = storedFields(existing);
       return fieldNames.some((f) => !sameValue(before[f], fields[f]));
     };
     if (next === current && !(options.readFromShopify && readWinsTie())) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
