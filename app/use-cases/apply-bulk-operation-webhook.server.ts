@@ -2,7 +2,7 @@
 // history backfill's query, queue the import now instead of waiting for the next poll; when it is
 // a promise write's tag mutation, queue the job that saves each promise as its line says.
 import { z } from "zod";
-import { runOfBulkOperation } from "./backfill-order-history.server.ts";
+import { loadBulkOperationOwner } from "../adapters/db/order-promise-statements.server.ts";
 import type { WebhookContext, WebhookOutcome } from "./webhook-context.ts";
 
 const BulkFinishPayload = z.object({ admin_graphql_api_id: z.string().startsWith("gid://shopify/BulkOperation/"), status: z.string().optional() });
@@ -19,11 +19,11 @@ async function defaultEnqueueImport(shop: string, runId: string): Promise<void> 
 export async function applyBulkOperationFinishWebhook(ctx: WebhookContext, enqueueImport: EnqueueBackfillImport = defaultEnqueueImport): Promise<WebhookOutcome> {
   const parsed = BulkFinishPayload.safeParse(ctx.payload);
   if (!parsed.success) return { status: "skipped", note: "bulk operation payload without an id" };
-  const run = await runOfBulkOperation(ctx.db, ctx.shop, parsed.data.admin_graphql_api_id);
+  // One statement (every promise write round ends with one of these): whose operation it is.
+  const gid = parsed.data.admin_graphql_api_id;
+  const { backfillRun: run, awaitedByPromises } = await loadBulkOperationOwner(ctx.db, ctx.shop, gid);
   if (!run) {
-    const gid = parsed.data.admin_graphql_api_id;
-    const awaited = await ctx.db.orderPromise.findFirst({ where: { shop: ctx.shop, tagOperationGid: gid }, select: { orderGid: true } });
-    if (!awaited || !ctx.requestPromiseWork) return { status: "skipped", note: "neither a backfill's nor a promise write's bulk operation" };
+    if (!awaitedByPromises || !ctx.requestPromiseWork) return { status: "skipped", note: "neither a backfill's nor a promise write's bulk operation" };
     await ctx.requestPromiseWork({ kind: "tags", operationGid: gid });
     return { status: "processed", note: `promise tags of ${gid} to settle` };
   }

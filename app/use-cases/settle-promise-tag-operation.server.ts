@@ -15,6 +15,7 @@
  * updated only while it still names the operation.
  */
 import type { Db } from "../db.server.ts";
+import { loadPromisesAwaitingTags, settleTaggedPromises } from "../adapters/db/order-promise-statements.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
 import { readBulkMutationResult, type StorageFetch } from "../adapters/shopify/admin-operations/bulk-mutation.ts";
 import { BULK_OPERATION_DONE, readBulkOperation } from "../adapters/shopify/admin-operations/bulk-operation-status.ts";
@@ -32,7 +33,7 @@ const SETTLE_CHUNK = 500;
 
 export async function settlePromiseTagOperation(input: { db: Db; shop: string; operationGid: string; admin: () => Promise<AdminRunner>; fetch?: StorageFetch }): Promise<SettleTagOperationResult> {
   const { db, shop, operationGid } = input;
-  const rows = await db.orderPromise.findMany({ where: { shop, tagOperationGid: operationGid }, select: { orderGid: true, tagOperationLine: true, writeStatus: true } });
+  const rows = await loadPromisesAwaitingTags(db, shop, operationGid);
   if (rows.length === 0) return { status: "none", tagged: 0, retry: 0 };
   const state = await readBulkOperation(await input.admin(), operationGid);
   if (state && !BULK_OPERATION_DONE.has(state.status)) return { status: "running", tagged: 0, retry: 0 };
@@ -40,7 +41,8 @@ export async function settlePromiseTagOperation(input: { db: Db; shop: string; o
   const result: SettleTagOperationResult = { status: "settled", tagged: 0, retry: 0 };
   const cleared = { tagOperationGid: null, tagOperationLine: null };
   // Tagged rows are settled a few hundred at a time, one statement per status they were in
-  // (a bulk operation carries many orders; a statement per order made this a hot spot).
+  // (a bulk operation carries many orders; a statement per order made this a hot spot), on the
+  // hot path's prepared statements: every promise write round ends with a settle (issue 9).
   const taggedByStatus = new Map<string, string[]>();
   for (const row of rows) {
     const where = { shop, orderGid: row.orderGid, tagOperationGid: operationGid, writeStatus: row.writeStatus };
@@ -72,11 +74,7 @@ export async function settlePromiseTagOperation(input: { db: Db; shop: string; o
   }
   for (const [writeStatus, orderGids] of taggedByStatus) {
     for (let start = 0; start < orderGids.length; start += SETTLE_CHUNK) {
-      const saved = await db.orderPromise.updateMany({
-        where: { shop, orderGid: { in: orderGids.slice(start, start + SETTLE_CHUNK) }, tagOperationGid: operationGid, writeStatus },
-        data: writeStatus === "tagging" ? { ...cleared, writeStatus: "written" } : cleared,
-      });
-      result.tagged += saved.count;
+      result.tagged += await settleTaggedPromises(db, shop, operationGid, writeStatus, orderGids.slice(start, start + SETTLE_CHUNK), new Date());
     }
   }
   return result;

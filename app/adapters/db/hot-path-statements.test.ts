@@ -18,7 +18,9 @@ import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
 import { statementCount } from "./statement-driver.server.ts";
-import { bookPromise, cancelOpenPromise, loadDuePromises, loadPromiseContext, ordersWithShipmentLines } from "./order-promise-statements.server.ts";
+import {
+  bookPromise, cancelOpenPromise, loadBulkOperationOwner, loadDuePromises, loadPromiseContext, loadPromisesAwaitingTags, ordersWithShipmentLines, settleTaggedPromises,
+} from "./order-promise-statements.server.ts";
 import { saveVersionedRows } from "./customer-sync-statements.server.ts";
 
 const SHOP = "hot-path.myshopify.com";
@@ -383,6 +385,57 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await ordersWithShipmentLines(db, shop, [row.orderGid, "gid://shopify/Order/881"])).toEqual([row.orderGid]);
     expect(statementCount.hotPath - looking).toBe(1);
     expect(await ordersWithShipmentLines(db, shop, [])).toEqual([]);
+  });
+
+  it("a bulk tag operation: whose it is in one statement, its promises read and settled per write status, only rows still naming it", async () => {
+    const db = database.db;
+    const shop = "tag-settle.myshopify.com";
+    const operation = "gid://shopify/BulkOperation/77";
+    const was = new Date("2026-11-10T12:00:00.000Z");
+    const base = {
+      shop, orderName: "#1", customerGid: null, tierKey: "gold", laneKey: "priority", orderedAt: was, intakeDay: "2026-11-10", shipByEarliest: was, shipBy: was, shipByDay: "2026-11-11",
+      adjustments: "[]", rulesVersion: 1, madeAt: was, deadlineFulfillmentOrders: "[]", tagOperationGid: operation,
+    };
+    await db.orderPromise.createMany({
+      data: [
+        { ...base, orderGid: "gid://shopify/Order/1", writeStatus: "tagging", tagOperationLine: 0 },
+        { ...base, orderGid: "gid://shopify/Order/2", writeStatus: "tagging", tagOperationLine: 1 },
+        { ...base, orderGid: "gid://shopify/Order/3", writeStatus: "refit", tagOperationLine: 2 },
+        { ...base, orderGid: "gid://shopify/Order/4", writeStatus: "tagging", tagOperationLine: 0, tagOperationGid: "gid://shopify/BulkOperation/78" },
+        { ...base, orderGid: "gid://shopify/Order/5", writeStatus: "tagging", tagOperationLine: 0, shop: "other.myshopify.com" },
+      ],
+    });
+    const owner = statementCount.hotPath;
+    expect(await loadBulkOperationOwner(db, shop, operation)).toEqual({ backfillRun: null, awaitedByPromises: true });
+    expect(statementCount.hotPath - owner).toBe(1);
+    expect(await loadBulkOperationOwner(db, "other-shop.myshopify.com", operation)).toEqual({ backfillRun: null, awaitedByPromises: false });
+    const run = await db.backfillRun.create({ data: { shop, status: "running", bulkOperationId: "gid://shopify/BulkOperation/90" } });
+    expect(await loadBulkOperationOwner(db, shop, "gid://shopify/BulkOperation/90")).toEqual({ backfillRun: { id: run.id, status: "running" }, awaitedByPromises: false });
+
+    const awaited = await loadPromisesAwaitingTags(db, shop, operation);
+    expect(awaited.sort((a, b) => a.orderGid.localeCompare(b.orderGid))).toEqual([
+      { orderGid: "gid://shopify/Order/1", tagOperationLine: 0, writeStatus: "tagging" },
+      { orderGid: "gid://shopify/Order/2", tagOperationLine: 1, writeStatus: "tagging" },
+      { orderGid: "gid://shopify/Order/3", tagOperationLine: 2, writeStatus: "refit" },
+    ]);
+    const now = new Date("2026-11-10T12:05:00.000Z");
+    // Order 2 moved to refit meanwhile: a statement for "tagging" leaves it; order 4 names another operation.
+    await db.orderPromise.update({ where: { shop_orderGid: { shop, orderGid: "gid://shopify/Order/2" } }, data: { writeStatus: "refit" } });
+    const settling = statementCount.hotPath;
+    expect(await settleTaggedPromises(db, shop, operation, "tagging", ["gid://shopify/Order/1", "gid://shopify/Order/2", "gid://shopify/Order/4"], now)).toBe(1);
+    expect(statementCount.hotPath - settling).toBe(1);
+    expect(await settleTaggedPromises(db, shop, operation, "refit", ["gid://shopify/Order/3"], now)).toBe(1);
+    // Settling twice changes nothing.
+    expect(await settleTaggedPromises(db, shop, operation, "tagging", ["gid://shopify/Order/1"], now)).toBe(0);
+    expect(await settleTaggedPromises(db, shop, operation, "tagging", [], now)).toBe(0);
+    const rows = await db.orderPromise.findMany({ where: { shop }, orderBy: { orderGid: "asc" }, select: { orderGid: true, writeStatus: true, tagOperationGid: true, tagOperationLine: true, updatedAt: true } });
+    expect(rows).toEqual([
+      { orderGid: "gid://shopify/Order/1", writeStatus: "written", tagOperationGid: null, tagOperationLine: null, updatedAt: now },
+      { orderGid: "gid://shopify/Order/2", writeStatus: "refit", tagOperationGid: operation, tagOperationLine: 1, updatedAt: expect.any(Date) },
+      { orderGid: "gid://shopify/Order/3", writeStatus: "refit", tagOperationGid: null, tagOperationLine: null, updatedAt: now },
+      { orderGid: "gid://shopify/Order/4", writeStatus: "tagging", tagOperationGid: "gid://shopify/BulkOperation/78", tagOperationLine: 0, updatedAt: expect.any(Date) },
+    ]);
+    expect((await db.orderPromise.findFirstOrThrow({ where: { shop: "other.myshopify.com" } })).tagOperationGid).toBe(operation);
   });
 });
 

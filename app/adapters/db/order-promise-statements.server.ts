@@ -13,6 +13,9 @@
 // - ordersWithShipmentLines(db, shop, orderGids): the ones with a fulfillment line stored
 // - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first; shipped
 //   ones too (an order shipped before its write still gets its metafield and tag)
+// - loadPromisesAwaitingTags(db, shop, operationGid), settleTaggedPromises(db, shop, operationGid, writeStatus, orderGids, now):
+//   a bulk tag operation's settle (one per promise write round, with its bulk_operations/finish)
+// - loadBulkOperationOwner(db, shop, operationGid): a backfill's run or promises awaiting its tags, in one statement
 import type { Db } from "../../db.server.ts";
 import type { PromiseSettingsStamp } from "./promise-settings-repository.server.ts";
 import { bindValue, columnList, decodeRow, modelColumns, sqlOf } from "./hot-path-sql.server.ts";
@@ -152,4 +155,50 @@ let dueText: string | undefined;
 export async function loadDuePromises(db: Db, shop: string, limit: number): Promise<OrderPromiseRow[]> {
   dueText ??= `SELECT ${columnList([...modelColumns("OrderPromise").keys()])} FROM "OrderPromise" WHERE "shop" = ? AND "status" IN ('open', 'shipped') AND "writeStatus" IN ('pending', 'refit') ORDER BY "updatedAt" ASC LIMIT ?`;
   return (await sqlOf(db).all(dueText, [shop, limit])).map((raw) => decodeRow<OrderPromiseRow>("OrderPromise", raw));
+}
+
+/** A promise awaiting a bulk tag operation: its line in the operation's result and the write status it was in. */
+export interface AwaitedTagLine {
+  orderGid: string;
+  tagOperationLine: number | null;
+  writeStatus: string;
+}
+
+/** The promises awaiting bulk tag operation `operationGid` (the settle's first read, once per operation). */
+export async function loadPromisesAwaitingTags(db: Db, shop: string, operationGid: string): Promise<AwaitedTagLine[]> {
+  const rows = await sqlOf(db).all(`SELECT "orderGid", "tagOperationLine", "writeStatus" FROM "OrderPromise" WHERE "shop" = ? AND "tagOperationGid" = ?`, [shop, operationGid]);
+  return rows.map((raw) => decodeRow<AwaitedTagLine>("OrderPromise", raw));
+}
+
+const SETTLE_TAGGED = {
+  sqlite: `"orderGid" IN (SELECT value FROM json_each(?))`,
+  postgresql: `"orderGid" = ANY(?::text[])`,
+};
+
+/**
+ * Promises whose tag landed in operation `operationGid`, all in write status `writeStatus`: the
+ * operation cleared, `tagging` ones written. Only rows still naming the operation and in that status
+ * change (settling twice changes nothing). Returns how many changed.
+ */
+export async function settleTaggedPromises(db: Db, shop: string, operationGid: string, writeStatus: string, orderGids: readonly string[], now: Date): Promise<number> {
+  if (orderGids.length === 0) return 0;
+  const sql = sqlOf(db);
+  const text =
+    `UPDATE "OrderPromise" SET "tagOperationGid" = NULL, "tagOperationLine" = NULL, "writeStatus" = ?, "updatedAt" = ${sql.kind === "postgresql" ? "?::timestamp(3)" : "?"} ` +
+    `WHERE "shop" = ? AND "tagOperationGid" = ? AND "writeStatus" = ? AND ${SETTLE_TAGGED[sql.kind]}`;
+  const settled = writeStatus === "tagging" ? "written" : writeStatus;
+  return sql.run(text, [settled, bindValue(sql.kind, now), shop, operationGid, writeStatus, sql.kind === "postgresql" ? orderGids : JSON.stringify(orderGids)]);
+}
+
+/**
+ * Who started bulk operation `operationGid` (bulk_operations/finish): a history backfill's run, or
+ * promises awaiting its tags, in one statement.
+ */
+export async function loadBulkOperationOwner(db: Db, shop: string, operationGid: string): Promise<{ backfillRun: { id: string; status: string } | null; awaitedByPromises: boolean }> {
+  const [raw] = await sqlOf(db).all(
+    `SELECT r."id", r."status", EXISTS (SELECT 1 FROM "OrderPromise" WHERE "shop" = ? AND "tagOperationGid" = ?) AS "awaited" ` +
+      `FROM (SELECT 1 AS "one") AS "one" LEFT JOIN "BackfillRun" r ON r."id" = (SELECT "id" FROM "BackfillRun" WHERE "shop" = ? AND "bulkOperationId" = ? LIMIT 1)`,
+    [shop, operationGid, shop, operationGid],
+  );
+  return { backfillRun: raw.id === null || raw.id === undefined ? null : { id: raw.id as string, status: raw.status as string }, awaitedByPromises: truthy(raw.awaited) };
 }
