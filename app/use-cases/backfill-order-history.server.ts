@@ -92,11 +92,6 @@ export async function startBackfillRun(deps: BackfillDeps, runId: string): Promi
   return { status: "started", bulkOperationId };
 }
 
-/** The run a finished bulk operation belongs to (bulk_operations/finish names only the operation). */
-export async function runOfBulkOperation(db: Db, shop: string, bulkOperationId: string): Promise<BackfillRunRow | null> {
-  return db.backfillRun.findFirst({ where: { shop, bulkOperationId } });
-}
-
 export type ImportOutcome =
   | { status: "pending"; operationStatus: string }
   | { status: "failed"; error: string }
