@@ -19,7 +19,7 @@ import { loadDueCustomerRows, nextSyncDueAt, saveCustomerRows, type CustomerRowS
 import { loadCustomerRow } from "../adapters/db/customer-tier-statements.server.ts";
 import { loadThresholdCurrencyStatus, loadTierRules } from "../adapters/db/tier-settings-repository.server.ts";
 import type { AdminRunner } from "../adapters/shopify/admin-operation-runner.ts";
-import { readCustomerTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
+import { MAX_CUSTOMERS_PER_READ, readCustomersTagsAndMetafields } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { metafieldsDeleteOperation, type MetafieldIdentifierInput } from "../adapters/shopify/admin-operations/metafields-delete.ts";
 import { MAX_METAFIELDS_PER_SET, metafieldsSetOperation, type MetafieldsSetInput } from "../adapters/shopify/admin-operations/metafields-set.ts";
 import { rememberTierTagWrite } from "./recent-tier-tag-writes.ts";
@@ -228,22 +228,32 @@ async function syncRound(
   await saveCustomerRows(db, shop, settled);
   if (plans.length === 0) return;
 
-  // 1. Reads, where the current tags (or values) are not known.
-  await eachLimited(plans.filter((p) => p.read), async (plan) => {
-    const current = await readCustomerTagsAndMetafields(await admin(), plan.gid, TIER_METAFIELD_NAMESPACE, { withMetafields: plan.compareMetafields });
-    result.reads++;
-    if (!current) {
-      plan.failure = { kind: "ERROR", error: new ShopifyTerminalError("not_found", "customer not found in Shopify") };
-      return;
+  // 1. Reads, where the current tags (or values) are not known: many members a request, those
+  // whose values are compared apart from those whose tags alone are (metafields cost points). A
+  // failed request fails each of its members as their own read would have.
+  const reading = plans.filter((p) => p.read);
+  const readChunks = [true, false].flatMap((withMetafields) => chunks(reading.filter((p) => p.compareMetafields === withMetafields), MAX_CUSTOMERS_PER_READ));
+  await eachLimited(readChunks, async (chunk) => {
+    const withMetafields = chunk[0].compareMetafields;
+    const found = await readCustomersTagsAndMetafields(await admin(), chunk.map((plan) => plan.gid), TIER_METAFIELD_NAMESPACE, { withMetafields });
+    for (const plan of chunk) {
+      const current = found.get(plan.gid);
+      result.reads++;
+      if (!current) {
+        plan.failure = { kind: "ERROR", error: new ShopifyTerminalError("not_found", "customer not found in Shopify") };
+        continue;
+      }
+      if (plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(plan.desired, current.metafields));
+      if (!plan.tagsSettledByMerchant) {
+        const tags = planTierTags({ currentTags: current.tags, rules, tierKey: plan.tierKey });
+        plan.add = tags.add;
+        plan.remove = tags.remove;
+        if (tags.blockedByTagLimit) plan.writtenTierTag = null;
+      }
     }
-    if (plan.compareMetafields) ({ toSet: plan.toSet, toDelete: plan.toDelete } = metafieldChanges(plan.desired, current.metafields));
-    if (!plan.tagsSettledByMerchant) {
-      const tags = planTierTags({ currentTags: current.tags, rules, tierKey: plan.tierKey });
-      plan.add = tags.add;
-      plan.remove = tags.remove;
-      if (tags.blockedByTagLimit) plan.writtenTierTag = null;
-    }
-  }, (plan, error) => (plan.failure = failureOf(error)));
+  }, (chunk, error) => {
+    for (const plan of chunk) plan.failure = failureOf(error);
+  });
 
   // 2. Record the tag about to be written before writing it, so its echo
   // (customer.tags_added/removed, which can arrive before this round ends) is

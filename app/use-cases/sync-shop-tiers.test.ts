@@ -182,6 +182,24 @@ describe.each(DATABASE_KINDS)("syncShopTiers against the store simulator, on %s"
     }
   });
 
+  it("first syncs of several members read them in one request; a member Shopify no longer has fails alone", async () => {
+    const gids = [await memberWithSpend(["vip"], 300_000), await memberWithSpend([], 310_000), await memberWithSpend(["wholesale"], 320_000)];
+    await control("DELETE", `/shops/${SHOP}/customers/${encodeURIComponent(gids[1])}`);
+    const reads: string[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      const { query } = JSON.parse(String(init?.body)) as { query: string };
+      if (/^\s*(#graphql\s*)?query\b/.test(query)) reads.push(query.match(/query\s+(\w+)/)![1]);
+      return fetch(input, init);
+    };
+    const admin = async () => createAdminRunner(createFetchAdminGraphqlClient({ shop: SHOP, accessToken: token, origin: sim.origin, fetch: counting }), runnerOptions());
+    const result = await sync(gids, { admin });
+    expect(reads.filter((name) => name === "CustomersTagsAndMetafields")).toHaveLength(1);
+    expect(result).toMatchObject({ written: 2, failed: 1, reads: 3, tagsAdded: 2 });
+    expect((await simCustomer(gids[0])).tags.sort()).toEqual(["tierline:gold", "vip"]);
+    expect((await simCustomer(gids[2])).tags.sort()).toEqual(["tierline:gold", "wholesale"]);
+    expect(await rowOf(gids[1])).toMatchObject({ syncStatus: "failed", syncError: expect.stringContaining("not found") });
+  });
+
   it.each([
     ["in a 200 body", false],
     ["as HTTP 429", true],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../simulator/server.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
 import { applyMigrations } from "../adapters/db/migrate.server.ts";
-import { customerTagsAndMetafieldsOperation } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
+import { customersTagsAndMetafieldsOperation } from "../adapters/shopify/admin-operations/customer-tags-and-metafields.ts";
 import { classifyShopifyError } from "../adapters/shopify/shopify-errors.ts";
 import { createDb, databaseTarget, type Db } from "../db.server.ts";
 import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
@@ -55,8 +55,8 @@ describe("tier job with the shop's offline session", () => {
 
   it("reaches the simulator through unauthenticated.admin", async () => {
     const runner = await shopifyAdminRunner(SHOP);
-    const data = await runner.run(customerTagsAndMetafieldsOperation, { id: customerGid, namespace: "$app", withMetafields: true });
-    expect(data.customer?.tags).toEqual(["wholesale"]);
+    const data = await runner.run(customersTagsAndMetafieldsOperation, { ids: [customerGid], namespace: "$app", withMetafields: true });
+    expect(data.nodes[0]).toMatchObject({ id: customerGid, tags: ["wholesale"] });
   });
 
   it("the shop's tier sync writes the recomputed tier with the default client", async () => {
