@@ -26,8 +26,9 @@ export function leadingContactVersion(versions: readonly CustomerRecord[]): numb
 
 export async function applyCustomerWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
   const customer = customerFromPayload(ctx.payload);
-  // Conditional on the stored version, so a concurrent newer update is never overwritten.
-  const saved = await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, contactOf(customer));
+  // Conditional on the stored version, so a concurrent newer update is never overwritten (or
+  // already written so with its batch's contacts).
+  const saved = ctx.contactSaved ?? (await saveCustomerContact(ctx.db, ctx.shop, customer.customerGid, contactOf(customer)));
   switch (saved) {
     case "DELETED":
       return { status: "skipped", note: "customer was deleted" };

@@ -2,6 +2,7 @@
 // and how to ask for tier recomputation of the customers it touched.
 import type { Db } from "../db.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
+import type { ContactWriteOutcome } from "../adapters/db/customer-tier-statements.server.ts";
 
 export type TierRecomputeCause = "order" | "refund" | "cancellation" | "customer" | "manual" | "rule_change" | "window" | "backfill";
 
@@ -39,6 +40,11 @@ export interface WebhookContext {
   requestTierRecompute(customerGids: string[], cause: TierRecomputeCause): Promise<void>;
   /** Queue delivery-promise work for an order (make, cancel, refit). Absent where no promise queue runs. */
   requestPromiseWork?(work: PromiseWorkRequest): Promise<void>;
+  /**
+   * customers/create|update: the delivery's contact was already written with its batch's (one
+   * statement for a batch's customers on PostgreSQL), with this outcome. Absent: the handler writes it.
+   */
+  contactSaved?: ContactWriteOutcome;
   /** Queue shop-level follow-up work (purge after uninstall). */
   schedulePurge(uninstalledAt: Date): Promise<void>;
 }

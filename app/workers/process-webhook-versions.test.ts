@@ -51,6 +51,8 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
   /** Webhook ids whose handler fails once (a retryable error). */
   const failOnce = new Set<string>();
   const requeued: string[] = [];
+  /** The contact outcomes handlers were given (written with their batch's). */
+  const contactsSaved = new Map<string, string>();
 
   beforeAll(async () => {
     setErasureKeyForTests("test-erasure-key");
@@ -66,6 +68,7 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
       database.db,
       async (c) => {
         handled.push(c.webhookId);
+        if (c.contactSaved) contactsSaved.set(c.webhookId, c.contactSaved);
         if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
         return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(c);
       },
@@ -152,6 +155,40 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
     expect(ran.filter((id) => !id.startsWith("wh-c-tie-"))).toHaveLength(1);
     for (const id of ["wh-c-older", "wh-c-newest", "wh-c-copy", "wh-c-tie-a", "wh-c-tie-b"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1 });
     expect(await database.db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop, customerGid: one } } })).toMatchObject({ firstName: "New" });
+  });
+
+  it("customers: a batch's contacts of several customers are written together, each handler taking its outcome; a member with no row yet, or one named twice, writes its own", async () => {
+    const shop = "versions-contacts.myshopify.com";
+    const gid = (n: number) => `gid://shopify/Customer/6${n}`;
+    const at = new Date("2026-11-30T15:00:00.000Z");
+    await database.db.customer.createMany({
+      data: [
+        { shop, customerGid: gid(1), firstName: "Was", shopifyUpdatedAt: at },
+        { shop, customerGid: gid(2), firstName: "Kept", shopifyUpdatedAt: at },
+        { shop, customerGid: gid(3), deletedAt: at },
+        { shop, customerGid: gid(5), firstName: "Tie", shopifyUpdatedAt: at },
+      ],
+    });
+    const note = await runBatch(shop, [
+      { webhookId: "wh-k-1", topic: "customers/update", payload: customerVersion(gid(1), "2026-11-30T10:00:05-05:00", "Now") },
+      { webhookId: "wh-k-2", topic: "customers/update", payload: customerVersion(gid(2), "2026-11-30T09:59:00-05:00", "Older") },
+      { webhookId: "wh-k-3", topic: "customers/update", payload: customerVersion(gid(3), "2026-11-30T10:00:05-05:00", "Gone") },
+      { webhookId: "wh-k-4", topic: "customers/create", payload: customerVersion(gid(4), "2026-11-30T10:00:05-05:00", "New") },
+      { webhookId: "wh-k-5a", topic: "customers/update", payload: customerVersion(gid(5), "2026-11-30T10:00:05-05:00", "Ann") },
+      { webhookId: "wh-k-5b", topic: "customers/update", payload: customerVersion(gid(5), "2026-11-30T10:00:05-05:00", "Bea") },
+    ]);
+    expect(note).toMatchObject({ status: "batch", note: expect.stringMatching(/^6 done, 0 failed/) });
+    // PostgreSQL leaves a member with no row to its own write (it inserts); SQLite writes each in turn, the insert too.
+    expect(Object.fromEntries([...contactsSaved].filter(([id]) => id.startsWith("wh-k-")))).toEqual({
+      "wh-k-1": "UPDATED", "wh-k-2": "NOT_NEWER", "wh-k-3": "DELETED", ...(kind === "sqlite" ? { "wh-k-4": "INSERTED" } : {}),
+    });
+    expect(handled.filter((id) => id.startsWith("wh-k-")).sort()).toEqual(["wh-k-1", "wh-k-2", "wh-k-3", "wh-k-4", "wh-k-5a", "wh-k-5b"]);
+    for (const id of ["wh-k-1", "wh-k-2", "wh-k-4", "wh-k-5a", "wh-k-5b"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1, error: null });
+    expect(await row("wh-k-3")).toMatchObject({ status: "skipped", attempts: 1 });
+    const names = await database.db.customer.findMany({ where: { shop }, orderBy: { customerGid: "asc" }, select: { customerGid: true, firstName: true, deletedAt: true } });
+    expect(names.map((c) => [c.customerGid, c.firstName, c.deletedAt !== null])).toEqual([
+      [gid(1), "Now", false], [gid(2), "Kept", false], [gid(3), null, true], [gid(4), "New", false], [gid(5), expect.stringMatching(/^(Ann|Bea)$/), false],
+    ]);
   });
 });
 

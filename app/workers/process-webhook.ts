@@ -27,7 +27,8 @@ import { purgeIfErased } from "../adapters/db/erasure-repository.server.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
 import { customerFromPayload, listsRefunds, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
 import { compareOrderVersions } from "../domain/order-ledger.ts";
-import { leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
+import { contactOf, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
+import { saveCustomerContacts, type ContactWriteOutcome, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
 import { runLimited } from "../use-cases/run-limited.ts";
@@ -133,6 +134,8 @@ class GatheredCloses {
 }
 
 type VersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
+/** What a batch hands a delivery's run: its parsed payload, the handler that ends a superseded version, its contact's outcome if written with the batch's. */
+type ParsedDelivery = { payload: unknown; handler?: WebhookHandler; contactSaved?: ContactWriteOutcome };
 
 /**
  * Topics whose handler stores a newer version of one subject and nothing else: the subject a
@@ -167,11 +170,13 @@ const VERSION_KINDS: Partial<Record<string, VersionKind>> = {
 
 /**
  * A batch's versions of one order or customer (first tries): for each subject with several, the
- * version whose storing leaves the others nothing to change leads and the others follow it. Their
- * parsed payloads go with them (each is parsed once).
+ * version whose storing leaves the others nothing to change leads and the others follow it. The
+ * payloads parsed here go with their deliveries (each is parsed once).
  */
 function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, runningElsewhere: ReadonlySet<string>) {
   const bySubject = new Map<string, { kind: VersionKind; members: VersionFollower[] }>();
+  // Every payload parsed here goes to its delivery's run (each is parsed once).
+  const payloads = new Map<string, { payload: unknown }>();
   // A delivery Shopify sent again while the first was being stored can be in the batch twice: one entry counts.
   const seen = new Set<string>();
   for (const entry of batch) {
@@ -185,6 +190,7 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
     } catch {
       continue; // its own run reports it
     }
+    payloads.set(delivery.webhookId, { payload });
     const subject = kind.subjectOf(payload);
     if (subject === null) continue;
     // A subject is a gid (gid://shopify/Order/… or …/Customer/…): one kind per key.
@@ -195,7 +201,6 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
   }
   const followers = new Map<string, VersionFollower[]>();
   const following = new Set<string>();
-  const payloads = new Map<string, { payload: unknown }>();
   for (const { kind, members } of bySubject.values()) {
     if (members.length < 2) continue;
     let lead: number | null;
@@ -206,12 +211,64 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
     }
     if (lead === null) continue;
     const leader = members[lead];
-    payloads.set(leader.delivery.webhookId, { payload: leader.payload });
     const rest = members.filter((m) => m !== leader);
     followers.set(leader.delivery.webhookId, rest);
     for (const follower of rest) following.add(follower.delivery.webhookId);
   }
   return { followers, following, payloads };
+}
+
+const CONTACT_TOPICS = new Set(["customers/create", "customers/update"]);
+
+/**
+ * The contacts of a batch's customers/create|update deliveries that lead or stand alone (first
+ * tries, in shops without an erasure tombstone, one delivery per customer), written together:
+ * on PostgreSQL one statement per shop instead of a round trip per delivery (issue 9). Each
+ * delivery's handler then takes its outcome (WebhookContext.contactSaved). A customer with no row
+ * yet, and every delivery when the write fails (nothing written), are left to their own write.
+ */
+async function saveBatchContacts(
+  db: Db,
+  batch: readonly DeliveryJob[],
+  rows: ReadonlyMap<string, StoredDelivery>,
+  versions: ReturnType<typeof versionsOf>,
+  runningElsewhere: ReadonlySet<string>,
+  log: Logger,
+): Promise<Map<string, ContactWriteOutcome>> {
+  const byShop = new Map<string, Map<string, { webhookIds: string[]; contact: CustomerContact }>>();
+  for (const entry of batch) {
+    const delivery = rows.get(entry.webhookId);
+    const parsed = versions.payloads.get(entry.webhookId);
+    if (!delivery || !parsed || !CONTACT_TOPICS.has(delivery.topic) || delivery.status !== "received" || delivery.startedBefore) continue;
+    if (delivery.shopHasTombstones !== false || runningElsewhere.has(delivery.webhookId) || versions.following.has(delivery.webhookId)) continue;
+    let customer;
+    try {
+      customer = customerFromPayload(parsed.payload);
+    } catch {
+      continue; // its own run reports it
+    }
+    const customers = byShop.get(delivery.shop) ?? new Map<string, { webhookIds: string[]; contact: CustomerContact }>();
+    byShop.set(delivery.shop, customers);
+    const same = customers.get(customer.customerGid);
+    if (same) same.webhookIds.push(delivery.webhookId);
+    else customers.set(customer.customerGid, { webhookIds: [delivery.webhookId], contact: contactOf(customer) });
+  }
+  const outcomes = new Map<string, ContactWriteOutcome>();
+  for (const [shop, customers] of byShop) {
+    // A customer named by two deliveries that did not fold into one version: each writes its own.
+    const alone = [...customers].filter(([, c]) => c.webhookIds.length === 1);
+    if (alone.length < 2) continue;
+    try {
+      const saved = await saveCustomerContacts(db, shop, alone.map(([customerGid, c]) => ({ customerGid, contact: c.contact })));
+      for (const [customerGid, c] of alone) {
+        const outcome = saved.get(customerGid);
+        if (outcome) outcomes.set(c.webhookIds[0], outcome);
+      }
+    } catch (error) {
+      log.warn("a batch's contacts could not be written together; each delivery writes its own", { shop, error: describeError(error) });
+    }
+  }
+  return outcomes;
 }
 
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
@@ -223,7 +280,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     delivery: StoredDelivery,
     attempt: { retry: boolean; last: boolean },
     closes?: { gathered: GatheredCloses; waits: () => void },
-    parsed?: { payload: unknown; handler?: WebhookHandler },
+    parsed?: ParsedDelivery,
   ): Promise<WebhookOutcome> {
     const webhookId = delivery.webhookId;
     const shop = delivery.shop;
@@ -267,6 +324,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       },
       ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
+      ...(parsed?.contactSaved ? { contactSaved: parsed.contactSaved } : {}),
     };
     let outcome;
     try {
@@ -327,9 +385,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const closes = new GatheredCloses(deps.db);
     const runs: Promise<void>[] = [];
     const versions = deps.supersededVersion && !rerun ? versionsOf(batch, rows, running) : null;
+    const contacts = versions ? await saveBatchContacts(deps.db, batch, rows, versions, running, deps.log) : null;
     for (const id of versions?.following ?? []) running.add(id);
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
-    const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: { payload: unknown; handler?: WebhookHandler }) => {
+    const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: ParsedDelivery) => {
       try {
         await runDelivery(delivery, { retry: rerun || delivery.startedBefore, last: false }, { gathered: closes, waits }, parsed);
         ended.done++;
@@ -355,7 +414,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       let waits!: () => void;
       const waiting = new Promise<void>((resolve) => (waits = resolve));
       const followers = versions?.followers.get(delivery.webhookId) ?? [];
-      const run = runInBatch(entry, delivery, waits, versions?.payloads.get(delivery.webhookId));
+      const parsed = versions?.payloads.get(delivery.webhookId);
+      const contactSaved = contacts?.get(delivery.webhookId);
+      const run = runInBatch(entry, delivery, waits, parsed && (contactSaved ? { ...parsed, contactSaved } : parsed));
       // Superseded versions end once the leading one succeeded (the ledger rule would leave them
       // unapplied); if it did not, they run as they are. Their closes join the batch's.
       runs.push(

@@ -13,7 +13,9 @@ import { stateFields } from "../../use-cases/recompute-customer-tier.server.ts";
 import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
 import { webhookSubjects } from "../shopify/webhook-subjects.ts";
-import { insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerState, saveCustomerStateAndChange } from "./customer-tier-statements.server.ts";
+import {
+  insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerContacts, saveCustomerState, saveCustomerStateAndChange,
+} from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
 import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
@@ -385,6 +387,49 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await ordersWithShipmentLines(db, shop, [row.orderGid, "gid://shopify/Order/881"])).toEqual([row.orderGid]);
     expect(statementCount.hotPath - looking).toBe(1);
     expect(await ordersWithShipmentLines(db, shop, [])).toEqual([]);
+  });
+
+  it("several customers' contacts are written as one customer's contact is, in one statement on PostgreSQL", async () => {
+    const db = database.db;
+    const shop = "contacts.myshopify.com";
+    const at = new Date("2026-11-05T09:00:00.000Z");
+    const gid = (n: number) => `gid://shopify/Customer/55${n}`;
+    await db.customer.createMany({
+      data: [
+        { shop, customerGid: gid(1), email: "one@example.com", shopifyUpdatedAt: at },
+        { shop, customerGid: gid(2), email: "two@example.com", shopifyUpdatedAt: at },
+        { shop, customerGid: gid(3), deletedAt: at },
+        { shop, customerGid: gid(4), email: "four@example.com", shopifyUpdatedAt: null },
+        // The same customer in another shop is not touched.
+        { shop: "elsewhere.myshopify.com", customerGid: gid(1), email: "other@example.com", shopifyUpdatedAt: at },
+      ],
+    });
+    const contact = (email: string, updatedAt: Date | null) => ({ email, firstName: "F", lastName: null, shopifyUpdatedAt: updatedAt });
+    const later = new Date(at.getTime() + 1_000);
+    const now = new Date("2026-11-05T09:00:05.000Z");
+    const before = statementCount.hotPath;
+    const outcomes = await saveCustomerContacts(db, shop, [
+      { customerGid: gid(2), contact: contact("two-old@example.com", new Date(at.getTime() - 1_000)) },
+      { customerGid: gid(1), contact: contact("one-new@example.com", later) },
+      { customerGid: gid(3), contact: contact("three@example.com", later) },
+      { customerGid: gid(4), contact: contact("four-new@example.com", later) },
+      { customerGid: gid(5), contact: contact("five@example.com", later) },
+    ], now);
+    // A customer with no row yet: PostgreSQL leaves it to its own save (which inserts it); SQLite saves each in turn.
+    expect(Object.fromEntries(outcomes)).toEqual({ [gid(1)]: "UPDATED", [gid(2)]: "NOT_NEWER", [gid(3)]: "DELETED", [gid(4)]: "UPDATED", ...(kind === "sqlite" ? { [gid(5)]: "INSERTED" } : {}) });
+    if (kind === "postgresql") expect(statementCount.hotPath - before).toBe(1);
+    const rows = await db.customer.findMany({ where: { shop }, orderBy: { customerGid: "asc" }, select: { customerGid: true, email: true, firstName: true, shopifyUpdatedAt: true, updatedAt: true, deletedAt: true } });
+    expect(rows.filter((r) => r.customerGid !== gid(5))).toEqual([
+      { customerGid: gid(1), email: "one-new@example.com", firstName: "F", shopifyUpdatedAt: later, updatedAt: now, deletedAt: null },
+      { customerGid: gid(2), email: "two@example.com", firstName: null, shopifyUpdatedAt: at, updatedAt: expect.any(Date), deletedAt: null },
+      { customerGid: gid(3), email: null, firstName: null, shopifyUpdatedAt: null, updatedAt: expect.any(Date), deletedAt: at },
+      { customerGid: gid(4), email: "four-new@example.com", firstName: "F", shopifyUpdatedAt: later, updatedAt: now, deletedAt: null },
+    ]);
+    expect((await db.customer.findUniqueOrThrow({ where: { shop_customerGid: { shop: "elsewhere.myshopify.com", customerGid: gid(1) } } })).email).toBe("other@example.com");
+    // The same version again changes nothing; one customer twice is refused before anything is written.
+    expect(Object.fromEntries(await saveCustomerContacts(db, shop, [{ customerGid: gid(1), contact: contact("one-new@example.com", later) }], now))).toEqual({ [gid(1)]: "NOT_NEWER" });
+    await expect(saveCustomerContacts(db, shop, [{ customerGid: gid(1), contact: contact("a", later) }, { customerGid: gid(1), contact: contact("b", later) }], now)).rejects.toThrow("at most once");
+    expect(await saveCustomerContacts(db, shop, [], now)).toEqual(new Map());
   });
 
   it("a bulk tag operation: whose it is in one statement, its promises read and settled per write status, only rows still naming it", async () => {
