@@ -78,9 +78,14 @@ export async function saveVersionedRows(db: Db, table: { model: "Customer" | "Or
   if (sql.kind === "postgresql") {
     text = cached(`pg|${model}|${names}`, () => {
       const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => pgTypeOf(model, n))];
+      // The rows are locked first, in key order (the lock sits above the sort), as a batch's
+      // contact writes lock theirs (saveCustomerContacts): two statements over shared rows never
+      // wait on each other in a cycle.
       return (
+        `WITH "v" AS (SELECT * FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")})), ` +
+        `"l" AS (SELECT c."${key}" AS "key" FROM "${model}" c WHERE c."shop" = ? AND c."${key}" IN (SELECT "gid" FROM "v") ORDER BY c."${key}" FOR UPDATE) ` +
         `UPDATE "${model}" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
-        `FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")}) ` +
+        `FROM "v" JOIN "l" ON l."key" = v.gid ` +
         `WHERE c."shop" = ? AND c."${key}" = v.gid AND c."updatedAt" = v.version RETURNING c."${key}" AS "key"`
       );
     });
@@ -89,6 +94,7 @@ export async function saveVersionedRows(db: Db, table: { model: "Customer" | "Or
       saves.map((s) => bindValue(sql.kind, s.version)),
       versions.map((v) => bindValue(sql.kind, v)),
       ...names.map((n) => saves.map((s) => bindValue(sql.kind, s.data[n]))),
+      shop,
       shop,
     ];
   } else {

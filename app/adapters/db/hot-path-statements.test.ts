@@ -432,6 +432,26 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await saveCustomerContacts(db, shop, [], now)).toEqual(new Map());
   });
 
+  it("many-row writes to shared members side by side (a batch's contacts, sync rounds' saves) never deadlock, whatever order they name them in", async () => {
+    const db = database.db;
+    const shop = "lock-order.myshopify.com";
+    const gids = Array.from({ length: 80 }, (_, i) => `gid://shopify/Customer/77${String(i).padStart(2, "0")}`);
+    await db.customer.createMany({ data: gids.map((customerGid) => ({ shop, customerGid, email: "x@example.com", shopifyUpdatedAt: new Date("2026-11-01T00:00:00Z") })) });
+    const shuffled = (seed: number) => [...gids].sort((a, b) => ((a.charCodeAt(a.length - 1) * seed + a.charCodeAt(a.length - 2)) % 17) - ((b.charCodeAt(b.length - 1) * seed + b.charCodeAt(b.length - 2)) % 17) || (seed % 2 ? a.localeCompare(b) : b.localeCompare(a)));
+    const writes = Array.from({ length: 40 }, async (_, i) => {
+      const order = shuffled(i + 3);
+      if (i % 2 === 0) {
+        const at = new Date(Date.parse("2026-11-02T00:00:00Z") + i * 1_000);
+        return saveCustomerContacts(db, shop, order.map((customerGid) => ({ customerGid, contact: { email: `w${i}@example.com`, firstName: null, lastName: null, shopifyUpdatedAt: at } })));
+      }
+      const rows = await db.customer.findMany({ where: { shop }, select: { customerGid: true, updatedAt: true } });
+      const versionOf = new Map(rows.map((r) => [r.customerGid, r.updatedAt]));
+      return saveVersionedRows(db, { model: "Customer", key: "customerGid" }, shop, order.map((key) => ({ key, version: versionOf.get(key)!, data: { syncStatus: `round-${i}` } })));
+    });
+    const results = await Promise.allSettled(writes);
+    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+  });
+
   it("a bulk tag operation: whose it is in one statement, its promises read and settled per write status, only rows still naming it", async () => {
     const db = database.db;
     const shop = "tag-settle.myshopify.com";
