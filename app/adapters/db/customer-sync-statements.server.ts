@@ -3,7 +3,7 @@
 // (a compare-and-set per row on the version the plan was made from), and the
 // earliest retry.
 import type { Db } from "../../db.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, rowsLockedInKeyOrder, sqlOf } from "./hot-path-sql.server.ts";
 import type { CustomerRow } from "./customer-tier-statements.server.ts";
 
 const texts = new Map<string, string>();
@@ -78,12 +78,10 @@ export async function saveVersionedRows(db: Db, table: { model: "Customer" | "Or
   if (sql.kind === "postgresql") {
     text = cached(`pg|${model}|${names}`, () => {
       const types = ["text", "timestamp(3)", "timestamp(3)", ...names.map((n) => pgTypeOf(model, n))];
-      // The rows are locked first, in key order (the lock sits above the sort), as a batch's
-      // contact writes lock theirs (saveCustomerContacts): two statements over shared rows never
-      // wait on each other in a cycle.
+      // The rows are locked first, in key order, as a batch's contact writes lock theirs.
       return (
         `WITH "v" AS (SELECT * FROM UNNEST(${types.map((t) => `?::${t}[]`).join(", ")}) AS v(${valueColumns.join(", ")})), ` +
-        `"l" AS (SELECT c."${key}" AS "key" FROM "${model}" c WHERE c."shop" = ? AND c."${key}" IN (SELECT "gid" FROM "v") ORDER BY c."${key}" FOR UPDATE) ` +
+        `${rowsLockedInKeyOrder(model, key)} ` +
         `UPDATE "${model}" AS c SET ${names.map((n, i) => `"${n}" = v.c${i}`).join(", ")}, "updatedAt" = v.next ` +
         `FROM "v" JOIN "l" ON l."key" = v.gid ` +
         `WHERE c."shop" = ? AND c."${key}" = v.gid AND c."updatedAt" = v.version RETURNING c."${key}" AS "key"`

@@ -7,7 +7,7 @@ import type { Db } from "../../db.server.ts";
 import type { Ledger } from "../../domain/order-ledger.ts";
 import type { TierRules } from "../../domain/tier-rules.ts";
 import type { TierChangeInsertRow } from "./bulk-insert.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, rowsLockedInKeyOrder, sqlOf } from "./hot-path-sql.server.ts";
 import type { StatementRunner } from "./statement-driver.server.ts";
 import { ledgerFromRows, loadCustomerLedger } from "./ledger-repository.server.ts";
 import { adjustmentFromRow } from "./spend-adjustment-repository.server.ts";
@@ -182,25 +182,25 @@ export async function saveCustomerContact(db: Db, shop: string, customerGid: str
 /**
  * Contacts of several distinct customers of one shop (a webhook batch's customers/create|update),
  * each written as saveCustomerContact writes it. PostgreSQL: every update and every look in one
- * statement (a round trip per customer showed in the worker's profile, issue 9); a customer with no row yet is left out (absent from the result: its own
- * saveCustomerContact inserts it). SQLite: each in turn, in-process.
+ * statement (a round trip per customer showed in the worker's profile, issue 9); a customer with
+ * no row yet is left out (absent from the result: its own saveCustomerContact inserts it).
+ * SQLite: each in turn, in-process.
  */
 export async function saveCustomerContacts(db: Db, shop: string, contacts: ReadonlyArray<{ customerGid: string; contact: CustomerContact }>, now = new Date()): Promise<Map<string, ContactWriteOutcome>> {
   const outcomes = new Map<string, ContactWriteOutcome>();
-  const sorted = [...contacts].sort((a, b) => (a.customerGid < b.customerGid ? -1 : a.customerGid > b.customerGid ? 1 : 0));
-  if (sorted.some((c, i) => i > 0 && c.customerGid === sorted[i - 1].customerGid)) throw new Error("saveCustomerContacts: each customer at most once");
+  if (new Set(contacts.map((c) => c.customerGid)).size !== contacts.length) throw new Error("saveCustomerContacts: each customer at most once");
   const sql = sqlOf(db);
   if (sql.kind !== "postgresql") {
-    for (const { customerGid, contact } of sorted) outcomes.set(customerGid, await saveCustomerContact(db, shop, customerGid, contact, now));
+    for (const { customerGid, contact } of contacts) outcomes.set(customerGid, await saveCustomerContact(db, shop, customerGid, contact, now));
     return outcomes;
   }
-  if (sorted.length === 0) return outcomes;
+  if (contacts.length === 0) return outcomes;
   const rows = await sql.all(CONTACTS_PG, [
-    sorted.map((c) => c.customerGid),
-    sorted.map((c) => c.contact.email),
-    sorted.map((c) => c.contact.firstName),
-    sorted.map((c) => c.contact.lastName),
-    sorted.map((c) => bindValue(sql.kind, c.contact.shopifyUpdatedAt)),
+    contacts.map((c) => c.customerGid),
+    contacts.map((c) => c.contact.email),
+    contacts.map((c) => c.contact.firstName),
+    contacts.map((c) => c.contact.lastName),
+    contacts.map((c) => bindValue(sql.kind, c.contact.shopifyUpdatedAt)),
     shop,
     bindValue(sql.kind, now),
     shop,
@@ -215,13 +215,12 @@ export async function saveCustomerContacts(db: Db, shop: string, contacts: Reado
 }
 
 // saveCustomerContact's update and look for many customers. The rows are locked first, in customer
-// order ("l": the lock sits above the sort), so two such statements never wait on each other in a
-// cycle; the update then touches only rows "l" holds.
+// order (rowsLockedInKeyOrder); the update then touches only rows "l" holds.
 const CONTACTS_PG =
   `WITH "v" AS (SELECT * FROM UNNEST(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamp(3)[]) AS v("gid", "email", "firstName", "lastName", "at")), ` +
-  `"l" AS (SELECT c."customerGid" FROM "Customer" c WHERE c."shop" = ? AND c."customerGid" IN (SELECT "gid" FROM "v") AND c."deletedAt" IS NULL ORDER BY c."customerGid" FOR UPDATE), ` +
+  `${rowsLockedInKeyOrder("Customer", "customerGid", ` AND c."deletedAt" IS NULL`)}, ` +
   `"u" AS (UPDATE "Customer" c SET "email" = v."email", "firstName" = v."firstName", "lastName" = v."lastName", "shopifyUpdatedAt" = v."at", "updatedAt" = ?::timestamp(3) ` +
-  `FROM "v" JOIN "l" ON l."customerGid" = v."gid" ` +
+  `FROM "v" JOIN "l" ON l."key" = v."gid" ` +
   `WHERE c."shop" = ? AND c."customerGid" = v."gid" AND c."deletedAt" IS NULL AND (c."shopifyUpdatedAt" IS NULL OR v."at" IS NULL OR c."shopifyUpdatedAt" < v."at") RETURNING c."customerGid") ` +
   `SELECT v."gid" AS "customerGid", EXISTS (SELECT 1 FROM "u" WHERE u."customerGid" = v."gid") AS "updated", ` +
   `(SELECT c."deletedAt" IS NOT NULL FROM "Customer" c WHERE c."shop" = ? AND c."customerGid" = v."gid") AS "deleted" FROM "v"`;

@@ -98,6 +98,24 @@ export function decodeRow<T>(model: ModelName, raw: Record<string, unknown>): T 
   return row as T;
 }
 
+/**
+ * `column` is one of a list bound as one value, so one statement text serves every list size:
+ * SQLite reads the value as JSON, PostgreSQL as an array. Bind the list with `textList`.
+ */
+export const inTextList = (kind: StatementDriver["kind"], column: string) =>
+  kind === "postgresql" ? `${column} = ANY(?::text[])` : `${column} IN (SELECT value FROM json_each(?))`;
+
+/** A list of texts as `inTextList` binds it. */
+export const textList = (kind: StatementDriver["kind"], values: readonly string[]): unknown => (kind === "postgresql" ? values : JSON.stringify(values));
+
+/**
+ * PostgreSQL: a CTE "l" locking the shop's rows of `model` whose `key` is among the "gid"s of a CTE
+ * "v", in key order (the lock sits above the sort), as `"key"`. Many-row writes that lock their rows
+ * through it never wait on each other in a cycle. Its one `?` is the shop.
+ */
+export const rowsLockedInKeyOrder = (model: ModelName, key: string, condition = "") =>
+  `"l" AS (SELECT c."${key}" AS "key" FROM "${model}" c WHERE c."shop" = ? AND c."${key}" IN (SELECT "gid" FROM "v")${condition} ORDER BY c."${key}" FOR UPDATE)`;
+
 /** `"a", "b", "c"` for a column list. */
 export const columnList = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(", ");
 

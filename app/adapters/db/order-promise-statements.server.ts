@@ -18,7 +18,7 @@
 // - loadBulkOperationOwner(db, shop, operationGid): a backfill's run or promises awaiting its tags, in one statement
 import type { Db } from "../../db.server.ts";
 import type { PromiseSettingsStamp } from "./promise-settings-repository.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, inTextList, modelColumns, sqlOf, textList } from "./hot-path-sql.server.ts";
 import type { StatementRunner } from "./statement-driver.server.ts";
 import { truthy } from "./tier-settings-repository.server.ts";
 
@@ -170,11 +170,6 @@ export async function loadPromisesAwaitingTags(db: Db, shop: string, operationGi
   return rows.map((raw) => decodeRow<AwaitedTagLine>("OrderPromise", raw));
 }
 
-const SETTLE_TAGGED = {
-  sqlite: `"orderGid" IN (SELECT value FROM json_each(?))`,
-  postgresql: `"orderGid" = ANY(?::text[])`,
-};
-
 /**
  * Promises whose tag landed in operation `operationGid`, all in write status `writeStatus`: the
  * operation cleared, `tagging` ones written. Only rows still naming the operation and in that status
@@ -185,9 +180,9 @@ export async function settleTaggedPromises(db: Db, shop: string, operationGid: s
   const sql = sqlOf(db);
   const text =
     `UPDATE "OrderPromise" SET "tagOperationGid" = NULL, "tagOperationLine" = NULL, "writeStatus" = ?, "updatedAt" = ${sql.kind === "postgresql" ? "?::timestamp(3)" : "?"} ` +
-    `WHERE "shop" = ? AND "tagOperationGid" = ? AND "writeStatus" = ? AND ${SETTLE_TAGGED[sql.kind]}`;
+    `WHERE "shop" = ? AND "tagOperationGid" = ? AND "writeStatus" = ? AND ${inTextList(sql.kind, `"orderGid"`)}`;
   const settled = writeStatus === "tagging" ? "written" : writeStatus;
-  return sql.run(text, [settled, bindValue(sql.kind, now), shop, operationGid, writeStatus, sql.kind === "postgresql" ? orderGids : JSON.stringify(orderGids)]);
+  return sql.run(text, [settled, bindValue(sql.kind, now), shop, operationGid, writeStatus, textList(sql.kind, orderGids)]);
 }
 
 /**

@@ -3,7 +3,7 @@
 // statement-driver.server.ts): same connection, so no second SQLite writer
 // competes for the lock.
 import type { Db } from "../../db.server.ts";
-import { bindValue, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, inTextList, sqlOf, textList } from "./hot-path-sql.server.ts";
 import { truthy } from "./tier-settings-repository.server.ts";
 
 export interface StoredDelivery {
@@ -40,11 +40,11 @@ const pgLoadAndMark = (load: string) =>
   `WHERE w."webhookId" = "d"."webhookId" AND "d"."status" = 'received' AND NOT "d"."startedBefore") SELECT * FROM "d"`;
 const ONE = `"webhookId" = ?`;
 // A batch's rows in one statement, the ids bound as one value (one statement text for every batch size).
-const SQLITE_MANY = `"webhookId" IN (SELECT value FROM json_each(?))`;
+const SQLITE_MANY = inTextList("sqlite", `"webhookId"`);
 const LOAD_ONE = { sqlite: { load: LOAD, mark: MARK }, postgresql: { load: pgLoadAndMark(LOAD), mark: null } };
 const LOAD_MANY = {
   sqlite: { load: LOAD.replace(ONE, SQLITE_MANY), mark: MARK.replace(ONE, SQLITE_MANY) },
-  postgresql: { load: pgLoadAndMark(LOAD.replace(ONE, `"webhookId" = ANY(?::text[])`)), mark: null },
+  postgresql: { load: pgLoadAndMark(LOAD.replace(ONE, inTextList("postgresql", `"webhookId"`))), mark: null },
 };
 
 const storedDelivery = (row: Record<string, unknown>): StoredDelivery => ({
@@ -70,7 +70,7 @@ export async function loadStoredDelivery(db: Db, webhookId: string, now = new Da
 
 /** The stored rows of a batch's deliveries about to run (marked started), by id; an id without a row is absent. */
 export async function loadStoredDeliveries(db: Db, webhookIds: readonly string[], now = new Date()): Promise<Map<string, StoredDelivery>> {
-  const rows = await loadAndMark(db, LOAD_MANY, sqlOf(db).kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds), now);
+  const rows = await loadAndMark(db, LOAD_MANY, textList(sqlOf(db).kind, webhookIds), now);
   return new Map(rows.map((row) => [row.webhookId, row]));
 }
 
@@ -112,14 +112,14 @@ export async function closeDeliveryUnlessShopHasTombstones(db: Db, webhookId: st
 // The same close for many deliveries in one statement (a batch's, shops mixed): each row is closed
 // unless its own shop has a tombstone, and the statement says which it closed.
 const CLOSE_MANY = {
-  sqlite: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ? WHERE "webhookId" IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
-  postgresql: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ?::timestamp(3) WHERE "webhookId" = ANY(?::text[]) AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
+  sqlite: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ? WHERE ${inTextList("sqlite", `"webhookId"`)} AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
+  postgresql: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ?::timestamp(3) WHERE ${inTextList("postgresql", `"webhookId"`)} AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
 };
 
 /** closeDeliveryUnlessShopHasTombstones for many deliveries of one status: the ids it closed. */
 export async function closeDeliveriesUnlessShopHasTombstones(db: Db, webhookIds: readonly string[], end: { status: "processed" | "skipped"; at: Date }): Promise<Set<string>> {
   if (webhookIds.length === 0) return new Set();
   const sql = sqlOf(db);
-  const rows = await sql.all(CLOSE_MANY[sql.kind], [end.status, bindValue(sql.kind, end.at), sql.kind === "postgresql" ? webhookIds : JSON.stringify(webhookIds)]);
+  const rows = await sql.all(CLOSE_MANY[sql.kind], [end.status, bindValue(sql.kind, end.at), textList(sql.kind, webhookIds)]);
   return new Set(rows.map((row) => row.webhookId as string));
 }
