@@ -16,7 +16,9 @@ async function shopCurrency(ctx: WebhookContext): Promise<string | null> {
 }
 
 export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOutcome> {
-  const snapshot = orderSnapshotFromPayload(ctx.payload);
+  // Written with the delivery's batch (never for a payload listing refunds: see below), or here.
+  const saved = ctx.orderSaved;
+  const snapshot = saved?.snapshot ?? orderSnapshotFromPayload(ctx.payload);
   // An order payload can arrive before the refunds/create it already lists: take the order with
   // those refunds, stored as their own webhook stores them, so the ledger never holds money the
   // same payload says was returned. Refunds first: a recomputation running in between then never
@@ -25,7 +27,7 @@ export async function applyOrderWebhook(ctx: WebhookContext): Promise<WebhookOut
   const refunds = listsRefunds(ctx.payload) ? embeddedRefundRecords(ctx.payload, (await shopCurrency(ctx)) ?? snapshot.currency) : [];
   let refundsStored = 0;
   for (const refund of refunds) if (await saveRefund(ctx.db, ctx.shop, refund)) refundsStored++;
-  const outcome = await saveOrderSnapshot(ctx.db, ctx.shop, snapshot, orderNameFromPayload(ctx.payload));
+  const outcome = saved?.outcome ?? (await saveOrderSnapshot(ctx.db, ctx.shop, snapshot, orderNameFromPayload(ctx.payload)));
   // The delivery promise: one enqueue when a version that changed something (paid, cancelled)
   // is stored; the promise job itself is idempotent, so a retry simply asks again.
   if (ctx.requestPromiseWork && ((outcome.stored && outcome.countsChanged) || ctx.retry)) {

@@ -4,7 +4,7 @@
 // Shopify (write-order-promises.server.ts). A promise once made stays as made.
 import type { Db } from "../db.server.ts";
 import { erasedAmong, isAnyErased } from "../adapters/db/erasure-repository.server.ts";
-import { bookPromise, cancelOpenPromise, loadPromiseContext, type StoredPromiseState } from "../adapters/db/order-promise-statements.server.ts";
+import { bookPromise, cancelOpenPromise, loadPromiseContext, type PromiseContext, type StoredPromiseState } from "../adapters/db/order-promise-statements.server.ts";
 import { loadSkuSupplySettings, promiseSetupFor } from "../adapters/db/promise-settings-repository.server.ts";
 import { loadSupplyShortages } from "../adapters/db/replenishment-repository.server.ts";
 import { loadTierRules, tierRulesFrom } from "../adapters/db/tier-settings-repository.server.ts";
@@ -49,13 +49,15 @@ export interface MakeOrderPromiseInput {
   request: OrderPromiseRequest;
   admin: () => Promise<AdminRunner>;
   now: Date;
+  /** The order's promise context as read with its webhook batch's (loadPromiseContexts); absent: read here. */
+  context?: PromiseContext;
 }
 
 const STORED = { tierKey: true, laneKey: true, shipBy: true, shippedAt: true, status: true } as const;
 const REQUEST = { orderName: true, customerGid: true, orderedAt: true, destinationCountry: true, destinationProvince: true } as const;
 
-export async function makeOrderPromise({ db, shop, request, admin, now }: MakeOrderPromiseInput): Promise<MakeOrderPromiseResult> {
-  return book({ db, shop, request, admin, now, recompute: false });
+export async function makeOrderPromise({ db, shop, request, admin, now, context }: MakeOrderPromiseInput): Promise<MakeOrderPromiseResult> {
+  return book({ db, shop, request, admin, now, recompute: false, ...(context ? { context } : {}) });
 }
 
 /**
@@ -88,12 +90,13 @@ export async function recomputeOrderPromise({ db, shop, orderGid, admin, now }: 
   return result;
 }
 
-async function book({ db, shop, request, admin, now, recompute }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {
+async function book({ db, shop, request, admin, now, recompute, context: read }: MakeOrderPromiseInput & { recompute: boolean }): Promise<MakeOrderPromiseResult> {
   const { orderGid } = request;
   const orderedAt = new Date(request.orderedAt);
   // One statement: the promise if made, the buyer's tier history before the order, the rules, and
   // whether the shop has any erasure tombstone (only then are this order's subjects looked up).
-  const context = await loadPromiseContext(db, shop, orderGid, request.customerGid, orderedAt);
+  // Read as the booking reads it under the lock, so one read a little earlier decides the same.
+  const context = read ?? (await loadPromiseContext(db, shop, orderGid, request.customerGid, orderedAt));
   // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
   if (context.existing && !recompute) return keep(context.existing);
   const subjects = { customerGids: request.customerGid ? [request.customerGid] : [], orderGids: [orderGid] };

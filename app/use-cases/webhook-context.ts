@@ -3,6 +3,8 @@
 import type { Db } from "../db.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import type { ContactWriteOutcome } from "../adapters/db/customer-tier-statements.server.ts";
+import type { OrderWriteOutcome } from "../adapters/db/ledger-repository.server.ts";
+import type { OrderSnapshot } from "../domain/order-ledger.ts";
 
 export type TierRecomputeCause = "order" | "refund" | "cancellation" | "customer" | "manual" | "rule_change" | "window" | "backfill";
 
@@ -45,9 +47,18 @@ export interface WebhookContext {
    * statement for a batch's customers on PostgreSQL), with this outcome. Absent: the handler writes it.
    */
   contactSaved?: ContactWriteOutcome;
+  /**
+   * orders/*: the delivery's order version was already written to the ledger with its batch's (one
+   * statement for a batch's orders on PostgreSQL): the snapshot read from the payload and the
+   * write's outcome. Never given for a payload that lists refunds (those are stored before the order).
+   * Absent: the handler writes it.
+   */
+  orderSaved?: OrderSaved;
   /** Queue shop-level follow-up work (purge after uninstall). */
   schedulePurge(uninstalledAt: Date): Promise<void>;
 }
+
+export type OrderSaved = { snapshot: OrderSnapshot; outcome: OrderWriteOutcome };
 
 export type WebhookOutcome = {
   status: "processed" | "skipped";

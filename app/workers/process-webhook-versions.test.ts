@@ -12,6 +12,11 @@ import { applyCustomerWebhook, leadingContactVersion } from "../use-cases/apply-
 import { applyOrderWebhook } from "../use-cases/apply-order-webhook.server.ts";
 import { guardedWebhookProcessor } from "../../tests/support/guarded-webhook-processor.ts";
 import { supersededVersion } from "./webhook-handlers.ts";
+import { saveOrderSnapshot, type OrderWriteOutcome } from "../adapters/db/ledger-repository.server.ts";
+import { orderSnapshotFromPayload } from "../adapters/shopify/webhook-payloads.ts";
+import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
+import { loadPromiseContext, type PromiseContext } from "../adapters/db/order-promise-statements.server.ts";
+import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 
 const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
 const customerSample = readFileSync(new URL("../../simulator/reference/webhooks/customers_update.json", import.meta.url), "utf8");
@@ -53,6 +58,11 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
   const requeued: string[] = [];
   /** The contact outcomes handlers were given (written with their batch's). */
   const contactsSaved = new Map<string, string>();
+  /** The order outcomes handlers were given (written with their batch's), and the recomputations order handlers asked for. */
+  const ordersSaved = new Map<string, OrderWriteOutcome>();
+  const recomputed: string[] = [];
+  /** The promise work order handlers asked for, with the context read with their batch's. */
+  const promiseWork: Array<{ shop: string; work: PromiseWorkRequest; context?: PromiseContext }> = [];
 
   beforeAll(async () => {
     setErasureKeyForTests("test-erasure-key");
@@ -69,10 +79,12 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
       async (c) => {
         handled.push(c.webhookId);
         if (c.contactSaved) contactsSaved.set(c.webhookId, c.contactSaved);
+        if (c.orderSaved) ordersSaved.set(c.webhookId, c.orderSaved.outcome);
         if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
-        return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(c);
+        const recording = { ...c, requestTierRecompute: async (gids: string[], _cause: TierRecomputeCause) => void recomputed.push(...gids.map((gid) => `${c.webhookId} ${gid}`)) };
+        return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(recording);
       },
-      { requeued, supersededVersion },
+      { requeued, supersededVersion, requestPromiseWork: async (shop, work, context) => void promiseWork.push({ shop, work, context }) },
     );
   const runBatch = async (shop: string, deliveries: Array<{ webhookId: string; topic: string; payload: string }>) => {
     for (const d of deliveries) await database.db.webhookDelivery.create({ data: { webhookId: d.webhookId, shop, topic: d.topic, payload: d.payload } });
@@ -138,6 +150,56 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
     for (const id of ["wh-e-placed", "wh-e-paid"]) expect(await row(id)).toMatchObject({ status: "skipped", payload: ERASED_PAYLOAD });
     expect(handled.filter((id) => id.startsWith("wh-e-"))).toEqual([]);
     expect(await database.db.ledgerOrder.count({ where: { shop, orderGid: one.orderGid } })).toBe(0);
+  });
+
+  it("orders: a batch's versions of several orders are written together, each handler taking its outcome and asking what it would ask alone; a payload listing refunds, or an order named twice, writes its own", async () => {
+    const shop = "versions-orders.myshopify.com";
+    const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map((n) => orderVersions(`gid://shopify/Customer/7${n}`));
+    const later = (payload: string, seconds: number, over: Record<string, unknown> = {}) => {
+      const body = JSON.parse(payload) as Record<string, unknown>;
+      return JSON.stringify({ ...body, updated_at: new Date(Date.parse(String(body.updated_at)) + seconds * 1_000).toISOString(), ...over });
+    };
+    // Stored before the batch: a placed (unpaid), b and d paid.
+    for (const stored of [a.placed, b.paid, d.paid]) await saveOrderSnapshot(database.db, shop, orderSnapshotFromPayload(JSON.parse(stored)), null);
+    // e lists a refund (as a payload sent after one does): it stores the refund first, so it writes its own.
+    const refund = { ...(JSON.parse(readFileSync(new URL("../../simulator/reference/webhooks/refunds_create.json", import.meta.url), "utf8")) as Record<string, unknown>), order_id: Number(e.orderGid.split("/").pop()) };
+    const note = await runBatch(shop, [
+      { webhookId: "wh-o-a", topic: "orders/paid", payload: a.paid }, // newer, and paid now: counts changed
+      { webhookId: "wh-o-b", topic: "orders/updated", payload: later(b.paid, 5) }, // the echo of a tag write: newer, nothing that counts
+      { webhookId: "wh-o-c-placed", topic: "orders/create", payload: c.placed }, // a new order, placed and paid in one batch
+      { webhookId: "wh-o-c-paid", topic: "orders/paid", payload: c.paid },
+      { webhookId: "wh-o-d", topic: "orders/updated", payload: d.placed }, // older than what is stored
+      { webhookId: "wh-o-e", topic: "orders/updated", payload: later(e.paid, 0, { refunds: [refund] }) },
+      { webhookId: "wh-o-f-create", topic: "orders/create", payload: f.paid },
+      { webhookId: "wh-o-f-updated", topic: "orders/updated", payload: later(f.paid, 5) },
+    ]);
+    expect(note).toMatchObject({ status: "batch", note: expect.stringMatching(/^8 done, 0 failed/) });
+    expect(Object.fromEntries([...ordersSaved].filter(([id]) => id.startsWith("wh-o-")))).toEqual({
+      "wh-o-a": { stored: true, previousCustomerGid: "gid://shopify/Customer/71", countsChanged: true },
+      "wh-o-b": { stored: true, previousCustomerGid: "gid://shopify/Customer/72", countsChanged: false },
+      "wh-o-c-paid": { stored: true, previousCustomerGid: null, countsChanged: true },
+      "wh-o-d": { stored: false, previousCustomerGid: "gid://shopify/Customer/74", countsChanged: false },
+    });
+    expect(handled.filter((id) => id.startsWith("wh-o-")).sort()).toEqual(["wh-o-a", "wh-o-b", "wh-o-c-paid", "wh-o-d", "wh-o-e", "wh-o-f-create", "wh-o-f-updated"]);
+    // What each handler asked: a recomputation where something that counts changed, none for the echo or the older version.
+    expect(recomputed.filter((r) => r.startsWith("wh-o-") && !r.startsWith("wh-o-e") && !r.startsWith("wh-o-f")).sort()).toEqual([
+      "wh-o-a gid://shopify/Customer/71", "wh-o-c-paid gid://shopify/Customer/73",
+    ]);
+    // The promises asked for: the paid orders the batch wrote come with their context read together (as each would read it), the others read their own.
+    const made = promiseWork.filter((p) => p.shop === shop && p.work.kind === "make").map((p) => ({ orderGid: p.work.kind === "make" ? p.work.order.orderGid : "", context: p.context }));
+    expect(made.map((m) => [m.orderGid, m.context !== undefined]).sort()).toEqual([[a.orderGid, true], [c.orderGid, true], [e.orderGid, false], [f.orderGid, false]].sort());
+    for (const m of made.filter((m) => m.context)) {
+      const work = promiseWork.find((p) => p.work.kind === "make" && p.work.order.orderGid === m.orderGid)!.work as Extract<PromiseWorkRequest, { kind: "make" }>;
+      expect(m.context).toEqual(await loadPromiseContext(database.db, shop, m.orderGid, work.order.customerGid, new Date(work.order.orderedAt)));
+    }
+    const ledger = async (orderGid: string) => database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid } } });
+    expect(await ledger(a.orderGid)).toMatchObject({ financialStatus: "paid" });
+    expect((await ledger(b.orderGid)).orderUpdatedAt).toEqual(new Date(Date.parse(JSON.parse(b.paid).updated_at) + 5_000));
+    expect(await ledger(c.orderGid)).toMatchObject({ financialStatus: "paid" });
+    expect(await ledger(d.orderGid)).toMatchObject({ financialStatus: "paid" });
+    expect((await ledger(f.orderGid)).orderUpdatedAt).toEqual(new Date(Date.parse(JSON.parse(f.paid).updated_at) + 5_000));
+    expect(await database.db.ledgerRefund.count({ where: { shop } })).toBeGreaterThan(0);
+    for (const id of ["wh-o-a", "wh-o-b", "wh-o-c-placed", "wh-o-c-paid", "wh-o-d", "wh-o-e", "wh-o-f-create", "wh-o-f-updated"]) expect(await row(id)).toMatchObject({ status: "processed", attempts: 1, error: null });
   });
 
   it("customers: the newest version of one customer runs, an older one or a same-time copy ends without its handler; differing copies of one time each run", async () => {

@@ -25,14 +25,17 @@ import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.
 import { QUEUES, type DeliveryJob, type JobPayload } from "../adapters/queues/queue-registry.ts";
 import { purgeIfErased } from "../adapters/db/erasure-repository.server.ts";
 import { parseWebhookPayload } from "../adapters/shopify/lossless-json.ts";
-import { customerFromPayload, listsRefunds, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { customerFromPayload, listsRefunds, orderNameFromPayload, orderSnapshotFromPayload, PayloadError } from "../adapters/shopify/webhook-payloads.ts";
+import { saveOrderSnapshots } from "../adapters/db/ledger-repository.server.ts";
+import { loadPromiseContexts, type PromiseContext } from "../adapters/db/order-promise-statements.server.ts";
+import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import { compareOrderVersions } from "../domain/order-ledger.ts";
 import { contactOf, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
 import { saveCustomerContacts, type ContactWriteOutcome, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
 import { runLimited } from "../use-cases/run-limited.ts";
-import type { TierRecomputeCause, WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
+import type { OrderSaved, TierRecomputeCause, WebhookContext, WebhookOutcome } from "../use-cases/webhook-context.ts";
 import type { WebhookHandler } from "./webhook-handlers.ts";
 import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 
@@ -40,7 +43,8 @@ export interface WebhookProcessorDeps {
   db: Db;
   handlers: Record<WebhookTopic, WebhookHandler>;
   requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
-  requestPromiseWork?(shop: string, work: PromiseWorkRequest): Promise<void>;
+  /** `context`: a make request's promise context, read with the delivery's batch. */
+  requestPromiseWork?(shop: string, work: PromiseWorkRequest, context?: PromiseContext): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
   /**
    * Ends a delivery whose version a delivery of the same batch superseded (the handlers'
@@ -135,7 +139,8 @@ class GatheredCloses {
 
 type VersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
 /** What a batch hands a delivery's run: its parsed payload, the handler that ends a superseded version, its contact's outcome if written with the batch's. */
-type ParsedDelivery = { payload: unknown; handler?: WebhookHandler; contactSaved?: ContactWriteOutcome };
+type ParsedDelivery = { payload: unknown; handler?: WebhookHandler; contactSaved?: ContactWriteOutcome; orderSaved?: OrderSaved; promiseContext?: BatchPromiseContext };
+type BatchPromiseContext = { orderGid: string; context: PromiseContext };
 
 /**
  * Topics whose handler stores a newer version of one subject and nothing else: the subject a
@@ -182,7 +187,7 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
     const kind = delivery && VERSION_KINDS[delivery.topic];
-    if (!delivery || !kind || delivery.status !== "received" || delivery.startedBefore || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
+    if (!delivery || !(kind || ORDER_TOPICS.has(delivery.topic)) || delivery.status !== "received" || delivery.startedBefore || runningElsewhere.has(delivery.webhookId) || seen.has(delivery.webhookId)) continue;
     seen.add(delivery.webhookId);
     let payload: unknown;
     try {
@@ -191,6 +196,7 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
       continue; // its own run reports it
     }
     payloads.set(delivery.webhookId, { payload });
+    if (!kind) continue;
     const subject = kind.subjectOf(payload);
     if (subject === null) continue;
     // A subject is a gid (gid://shopify/Order/… or …/Customer/…): one kind per key.
@@ -219,6 +225,72 @@ function versionsOf(batch: readonly DeliveryJob[], rows: ReadonlyMap<string, Sto
 }
 
 const CONTACT_TOPICS = new Set(["customers/create", "customers/update"]);
+/** Topics whose handler begins by storing the order's version in the ledger (applyOrderWebhook). */
+const ORDER_TOPICS = new Set(["orders/create", "orders/paid", "orders/updated", "orders/cancelled"]);
+
+/**
+ * A batch's first tries that lead or stand alone, in shops without an erasure tombstone, not run
+ * by another job here: the deliveries whose first write may go out with the batch's.
+ */
+function writableWithBatch(delivery: StoredDelivery | undefined, versions: ReturnType<typeof versionsOf>, runningElsewhere: ReadonlySet<string>): delivery is StoredDelivery {
+  return (
+    delivery !== undefined && delivery.status === "received" && !delivery.startedBefore && delivery.shopHasTombstones === false &&
+    !runningElsewhere.has(delivery.webhookId) && !versions.following.has(delivery.webhookId)
+  );
+}
+
+/**
+ * The ledger versions of a batch's order deliveries (orders/create|paid|updated|cancelled that lead
+ * or stand alone; a payload listing refunds stores those first and is left to its handler; one
+ * delivery per order), written together: on PostgreSQL one statement per shop instead of a round
+ * trip per delivery (issue 9; an order's tag and metafield writes come back as orders/updated, so
+ * this is two writes an order). Each handler then takes its outcome (WebhookContext.orderSaved).
+ * An order the statement left undecided, and every delivery when it fails, write their own.
+ */
+async function saveBatchOrders(
+  db: Db,
+  batch: readonly DeliveryJob[],
+  rows: ReadonlyMap<string, StoredDelivery>,
+  versions: ReturnType<typeof versionsOf>,
+  runningElsewhere: ReadonlySet<string>,
+  log: Logger,
+): Promise<Map<string, OrderSaved>> {
+  const byShop = new Map<string, Map<string, { webhookIds: string[]; saved: Omit<OrderSaved, "outcome">; name: string | null }>>();
+  for (const entry of batch) {
+    const delivery = rows.get(entry.webhookId);
+    const parsed = versions.payloads.get(entry.webhookId);
+    if (!parsed || !writableWithBatch(delivery, versions, runningElsewhere) || !ORDER_TOPICS.has(delivery.topic) || listsRefunds(parsed.payload)) continue;
+    let snapshot;
+    let name;
+    try {
+      snapshot = orderSnapshotFromPayload(parsed.payload);
+      name = orderNameFromPayload(parsed.payload);
+    } catch {
+      continue; // its own run reports it
+    }
+    const orders = byShop.get(delivery.shop) ?? new Map<string, { webhookIds: string[]; saved: Omit<OrderSaved, "outcome">; name: string | null }>();
+    byShop.set(delivery.shop, orders);
+    const same = orders.get(snapshot.orderId);
+    if (same) same.webhookIds.push(delivery.webhookId);
+    else orders.set(snapshot.orderId, { webhookIds: [delivery.webhookId], saved: { snapshot }, name });
+  }
+  const saved = new Map<string, OrderSaved>();
+  for (const [shop, orders] of byShop) {
+    // An order named by two deliveries that did not fold into one version (orders/updated beside its create): each writes its own.
+    const alone = [...orders.values()].filter((o) => o.webhookIds.length === 1);
+    if (alone.length < 2) continue;
+    try {
+      const outcomes = await saveOrderSnapshots(db, shop, alone.map((o) => ({ snapshot: o.saved.snapshot, name: o.name })));
+      for (const o of alone) {
+        const outcome = outcomes.get(o.saved.snapshot.orderId);
+        if (outcome) saved.set(o.webhookIds[0], { snapshot: o.saved.snapshot, outcome });
+      }
+    } catch (error) {
+      log.warn("a batch's orders could not be written together; each delivery writes its own", { shop, error: describeError(error) });
+    }
+  }
+  return saved;
+}
 
 /**
  * The contacts of a batch's customers/create|update deliveries that lead or stand alone (first
@@ -239,8 +311,7 @@ async function saveBatchContacts(
   for (const entry of batch) {
     const delivery = rows.get(entry.webhookId);
     const parsed = versions.payloads.get(entry.webhookId);
-    if (!delivery || !parsed || !CONTACT_TOPICS.has(delivery.topic) || delivery.status !== "received" || delivery.startedBefore) continue;
-    if (delivery.shopHasTombstones !== false || runningElsewhere.has(delivery.webhookId) || versions.following.has(delivery.webhookId)) continue;
+    if (!parsed || !writableWithBatch(delivery, versions, runningElsewhere) || !CONTACT_TOPICS.has(delivery.topic)) continue;
     let customer;
     try {
       customer = customerFromPayload(parsed.payload);
@@ -269,6 +340,45 @@ async function saveBatchContacts(
     }
   }
   return outcomes;
+}
+
+/**
+ * The promise contexts of the orders a batch's order writes will ask a promise for (a first try
+ * that stored something that counts, of an order paid and not cancelled): on PostgreSQL one
+ * statement per shop instead of a round trip per order (issue 9). The inline promise takes its
+ * order's (WebhookProcessorDeps.requestPromiseWork); any other reads its own.
+ */
+async function loadBatchPromiseContexts(db: Db, rows: ReadonlyMap<string, StoredDelivery>, versions: ReturnType<typeof versionsOf>, orders: ReadonlyMap<string, OrderSaved>, log: Logger): Promise<Map<string, BatchPromiseContext>> {
+  const byShop = new Map<string, Array<{ webhookId: string; orderGid: string; customerGid: string | null; orderedAt: Date }>>();
+  for (const [webhookId, { outcome }] of orders) {
+    const delivery = rows.get(webhookId);
+    const parsed = versions.payloads.get(webhookId);
+    if (!delivery || !parsed || !outcome.stored || !outcome.countsChanged) continue;
+    let event;
+    try {
+      event = orderPromiseEvent(parsed.payload);
+    } catch {
+      continue; // its own run reports it
+    }
+    if (event?.kind !== "make") continue;
+    const list = byShop.get(delivery.shop) ?? [];
+    byShop.set(delivery.shop, list);
+    list.push({ webhookId, orderGid: event.order.orderGid, customerGid: event.order.customerGid, orderedAt: new Date(event.order.orderedAt) });
+  }
+  const contexts = new Map<string, BatchPromiseContext>();
+  for (const [shop, list] of byShop) {
+    if (list.length < 2) continue;
+    try {
+      const read = await loadPromiseContexts(db, shop, list);
+      for (const o of list) {
+        const context = read.get(o.orderGid);
+        if (context) contexts.set(o.webhookId, { orderGid: o.orderGid, context });
+      }
+    } catch (error) {
+      log.warn("a batch's promise contexts could not be read together; each promise reads its own", { shop, error: describeError(error) });
+    }
+  }
+  return contexts;
 }
 
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
@@ -322,9 +432,12 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
         for (const gid of gids) recomputed.add(gid);
         return deps.requestTierRecompute(shop, gids, cause);
       },
-      ...(deps.requestPromiseWork ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work) } : {}),
+      ...(deps.requestPromiseWork
+        ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work, work.kind === "make" && parsed?.promiseContext?.orderGid === work.order.orderGid ? parsed.promiseContext.context : undefined) }
+        : {}),
       schedulePurge: (uninstalledAt) => deps.schedulePurge(shop, uninstalledAt),
       ...(parsed?.contactSaved ? { contactSaved: parsed.contactSaved } : {}),
+      ...(parsed?.orderSaved ? { orderSaved: parsed.orderSaved } : {}),
     };
     let outcome;
     try {
@@ -386,6 +499,8 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const runs: Promise<void>[] = [];
     const versions = deps.supersededVersion && !rerun ? versionsOf(batch, rows, running) : null;
     const contacts = versions ? await saveBatchContacts(deps.db, batch, rows, versions, running, deps.log) : null;
+    const orders = versions ? await saveBatchOrders(deps.db, batch, rows, versions, running, deps.log) : null;
+    const promiseContexts = versions && orders && deps.requestPromiseWork ? await loadBatchPromiseContexts(deps.db, rows, versions, orders, deps.log) : null;
     for (const id of versions?.following ?? []) running.add(id);
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
     const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: ParsedDelivery) => {
@@ -416,7 +531,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       const followers = versions?.followers.get(delivery.webhookId) ?? [];
       const parsed = versions?.payloads.get(delivery.webhookId);
       const contactSaved = contacts?.get(delivery.webhookId);
-      const run = runInBatch(entry, delivery, waits, parsed && (contactSaved ? { ...parsed, contactSaved } : parsed));
+      const orderSaved = orders?.get(delivery.webhookId);
+      const promiseContext = promiseContexts?.get(delivery.webhookId);
+      const run = runInBatch(entry, delivery, waits, parsed && { ...parsed, ...(contactSaved ? { contactSaved } : {}), ...(orderSaved ? { orderSaved } : {}), ...(promiseContext ? { promiseContext } : {}) });
       // Superseded versions end once the leading one succeeded (the ledger rule would leave them
       // unapplied); if it did not, they run as they are. Their closes join the batch's.
       runs.push(

@@ -10,6 +10,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
 import { markRefit } from "../adapters/db/order-promise-repository.server.ts";
+import type { PromiseContext } from "../adapters/db/order-promise-statements.server.ts";
 import type { JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { requestPromiseWork, type PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
 import { QUEUES, jobIdFor, type JobPayload } from "../adapters/queues/queue-registry.ts";
@@ -85,8 +86,9 @@ async function shopifyGuarded<T>(deps: PromiseJobDeps, shop: string, what: strin
  * retries with its backoff; making is idempotent, so that job finds the promise if it was made.
  * Cancellations and refits still go to their own jobs.
  */
-export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, work: PromiseWorkRequest) => Promise<void> {
-  return async (shop, work) => {
+export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, work: PromiseWorkRequest, context?: PromiseContext) => Promise<void> {
+  // `context`: the order's promise context, read with the webhook batch's (one statement for its paid orders).
+  return async (shop, work, context) => {
     if (work.kind !== "make") return requestPromiseWork(deps.queues, shop, work);
     let result;
     try {
@@ -100,7 +102,7 @@ export function createPromiseWorkInline(deps: PromiseJobDeps): (shop: string, wo
       if ((admin.availablePoints?.() ?? Infinity) < orderPromiseInputsOperation.cost({ ids: [work.order.orderGid], variantIds: Array(variants).fill("") })) {
         return requestPromiseWork(deps.queues, shop, work);
       }
-      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: async () => admin, now: deps.now?.() ?? new Date() });
+      result = await makeOrderPromise({ db: deps.db, shop, request: work.order, admin: async () => admin, now: deps.now?.() ?? new Date(), ...(context ? { context } : {}) });
     } catch (error) {
       deps.log.info("promise handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
       return requestPromiseWork(deps.queues, shop, work);

@@ -18,10 +18,10 @@ import {
 } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
-import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveRefund } from "./ledger-repository.server.ts";
+import { loadCustomerLedger, refundRow, rowFields, saveOrderSnapshot, saveOrderSnapshots, saveRefund } from "./ledger-repository.server.ts";
 import { statementCount } from "./statement-driver.server.ts";
 import {
-  bookPromise, cancelOpenPromise, loadBulkOperationOwner, loadDuePromises, loadPromiseContext, loadPromisesAwaitingTags, ordersWithShipmentLines, settleTaggedPromises,
+  bookPromise, cancelOpenPromise, loadBulkOperationOwner, loadDuePromises, loadPromiseContext, loadPromiseContexts, loadPromisesAwaitingTags, ordersWithShipmentLines, settleTaggedPromises,
 } from "./order-promise-statements.server.ts";
 import { saveVersionedRows } from "./customer-sync-statements.server.ts";
 
@@ -332,6 +332,21 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     const stored = await db.orderPromise.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: row.orderGid } } });
     expect(stored).toMatchObject({ ...row, status: "open", writeAttempts: 0, writtenAt: null });
     expect((await loadPromiseContext(db, shop, row.orderGid, buyer, orderedAt)).existing).toEqual({ tierKey: "silver", laneKey: "standard", shipBy: row.shipBy, shippedAt: null, status: "open" });
+    // Several orders' contexts (a webhook batch's paid orders): each as its own read gives it, in one statement on PostgreSQL.
+    const several = [
+      { orderGid: row.orderGid, customerGid: buyer, orderedAt },
+      { orderGid: "gid://shopify/Order/882", customerGid: buyer, orderedAt: new Date(orderedAt.getTime() + 10) },
+      { orderGid: "gid://shopify/Order/883", customerGid: null, orderedAt },
+      { orderGid: "gid://shopify/Order/884", customerGid: "gid://shopify/Customer/889", orderedAt },
+    ];
+    const contextsAt = statementCount.hotPath;
+    const contexts = await loadPromiseContexts(db, shop, several);
+    if (kind === "postgresql") expect(statementCount.hotPath - contextsAt).toBe(1);
+    const each = new Map<string, unknown>();
+    for (const o of several) each.set(o.orderGid, await loadPromiseContext(db, shop, o.orderGid, o.customerGid, o.orderedAt));
+    expect(Object.fromEntries(contexts)).toEqual(Object.fromEntries(each));
+    expect([...contexts.values()].map((c) => [c.existing?.tierKey ?? null, c.heldTierKey])).toEqual([["silver", "silver"], [null, "gold"], [null, null], [null, null]]);
+    expect(await loadPromiseContexts(db, shop, [])).toEqual(new Map());
     // Under the lock, in one statement (PostgreSQL: after BEGIN and the lock, one round trip): the
     // made promise, the ledger's cancellation, the lane's bookings per day from the day asked for.
     const underLock = statementCount.hotPath;
@@ -430,6 +445,73 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(Object.fromEntries(await saveCustomerContacts(db, shop, [{ customerGid: gid(1), contact: contact("one-new@example.com", later) }], now))).toEqual({ [gid(1)]: "NOT_NEWER" });
     await expect(saveCustomerContacts(db, shop, [{ customerGid: gid(1), contact: contact("a", later) }, { customerGid: gid(1), contact: contact("b", later) }], now)).rejects.toThrow("at most once");
     expect(await saveCustomerContacts(db, shop, [], now)).toEqual(new Map());
+  });
+
+  it("several orders' versions are written as each order's own write writes it, in one statement on PostgreSQL", async () => {
+    const db = database.db;
+    const [batchShop, eachShop] = ["orders-batch.myshopify.com", "orders-each.myshopify.com"];
+    const order = (n: number, over: Partial<OrderSnapshot> = {}) => snapshot({ orderId: `gid://shopify/Order/66${n}`, customerId: `gid://shopify/Customer/66${n}`, currentTotalMinor: 5_000, ...over });
+    const stored = [order(2), order(3), order(4, { updatedAt: new Date("2026-11-01T10:00:09.000Z") }), order(5), order(6)];
+    const at = (s: OrderSnapshot, seconds: number) => new Date(s.updatedAt.getTime() + seconds * 1_000);
+    // The same rows in two shops: one takes the batch's write, the other each order's own.
+    for (const shop of [batchShop, eachShop]) for (const s of stored) await saveOrderSnapshot(db, shop, s, `#${s.orderId.slice(-3)}`);
+    await db.ledgerOrder.updateMany({ where: { orderGid: order(5).orderId }, data: { deletedAt: new Date("2026-11-02T00:00:00Z") } });
+    // The same order in a shop the batch does not name is not touched.
+    await saveOrderSnapshot(db, "orders-elsewhere.myshopify.com", order(2), "#other");
+    const versions = [
+      { snapshot: order(1), name: "#661" }, // new
+      { snapshot: order(2, { customerId: "gid://shopify/Customer/6699", currentTotalMinor: 6_000, updatedAt: at(order(2), 5) }), name: null }, // newer, moved
+      { snapshot: order(3, { updatedAt: at(order(3), 5) }), name: "#663 echo" }, // newer, nothing that counts moved
+      { snapshot: order(4, { currentTotalMinor: 1 }), name: null }, // older than what is stored
+      { snapshot: order(5, { updatedAt: at(order(5), 5), currentTotalMinor: 7_000 }), name: null }, // its order deleted
+      { snapshot: order(6, { currentTotalMinor: 4_000 }), name: null }, // same time, lower total: the ledger rule keeps it
+    ];
+    const now = new Date(Date.now() + 1_000);
+    const before = statementCount.hotPath;
+    const batch = await saveOrderSnapshots(db, batchShop, versions, now);
+    if (kind === "postgresql") expect(statementCount.hotPath - before).toBe(1);
+    const each = new Map<string, unknown>();
+    for (const v of versions) each.set(v.snapshot.orderId, await saveOrderSnapshot(db, eachShop, v.snapshot, v.name, now));
+    // A same-time version the rule keeps is PostgreSQL's to leave to its own write (a compare-and-set on what it read).
+    const undecided = kind === "postgresql" ? [order(6).orderId] : [];
+    expect(Object.fromEntries(batch)).toEqual(Object.fromEntries([...each].filter(([gid]) => !undecided.includes(gid))));
+    expect(Object.fromEntries(batch)).toMatchObject({
+      [order(1).orderId]: { stored: true, previousCustomerGid: null, countsChanged: true },
+      [order(2).orderId]: { stored: true, previousCustomerGid: order(2).customerId, countsChanged: true },
+      [order(3).orderId]: { stored: true, previousCustomerGid: order(3).customerId, countsChanged: false },
+      [order(4).orderId]: { stored: false, countsChanged: false },
+      [order(5).orderId]: { stored: false, countsChanged: false },
+    });
+    for (const gid of undecided) expect(await saveOrderSnapshot(db, batchShop, versions[5].snapshot, null, now)).toEqual(each.get(gid));
+    const rowsOf = async (shop: string) =>
+      (await db.ledgerOrder.findMany({ where: { shop }, orderBy: { orderGid: "asc" } })).map(({ shop: _shop, updatedAt, ...row }) => ({ ...row, updatedAfterNow: updatedAt.getTime() >= now.getTime() }));
+    expect(await rowsOf(batchShop)).toEqual(await rowsOf(eachShop));
+    expect((await rowsOf(batchShop)).map((r) => [r.currentTotal, r.name, r.updatedAfterNow])).toEqual([
+      [5_000, "#661", true], [6_000, "#662", true], [5_000, "#663 echo", true], [5_000, "#664", false], [5_000, "#665", false], [4_000, "#666", true],
+    ]);
+    expect((await db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop: "orders-elsewhere.myshopify.com", orderGid: order(2).orderId } } })).name).toBe("#other");
+    await expect(saveOrderSnapshots(db, batchShop, [versions[0], versions[0]], now)).rejects.toThrow("at most once");
+    expect(await saveOrderSnapshots(db, batchShop, [], now)).toEqual(new Map());
+  });
+
+  it("batches of order versions and single order events side by side never deadlock, and the newest version of each order wins", async () => {
+    const db = database.db;
+    const shop = "orders-lock-order.myshopify.com";
+    const gids = Array.from({ length: 30 }, (_, i) => `gid://shopify/Order/88${String(i).padStart(2, "0")}`);
+    const version = (gid: string, i: number) => snapshot({ orderId: gid, updatedAt: new Date(Date.UTC(2026, 10, 1, 10, 0, i)), currentTotalMinor: 10_000 + i });
+    const writes = Array.from({ length: 24 }, async (_, i) => {
+      const order = [...gids].sort((a, b) => ((a.charCodeAt(a.length - 1) * (i + 3) + a.charCodeAt(a.length - 2)) % 11) - ((b.charCodeAt(b.length - 1) * (i + 3) + b.charCodeAt(b.length - 2)) % 11) || (i % 2 ? a.localeCompare(b) : b.localeCompare(a)));
+      if (i % 3 === 2) return Promise.all(order.slice(0, 5).map((gid) => saveOrderSnapshot(db, shop, version(gid, i), null)));
+      const outcomes = await saveOrderSnapshots(db, shop, order.map((gid) => ({ snapshot: version(gid, i), name: null })));
+      // An order the batch left undecided (another writer inserted it meanwhile) takes its own write, as in the webhook job.
+      return Promise.all(order.filter((gid) => !outcomes.has(gid)).map((gid) => saveOrderSnapshot(db, shop, version(gid, i), null)));
+    });
+    const results = await Promise.allSettled(writes);
+    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    // The last writes: a batch (22) of every order, then single events (23) for five of them.
+    const rows = await db.ledgerOrder.findMany({ where: { shop }, orderBy: { orderGid: "asc" }, select: { currentTotal: true } });
+    expect(rows.filter((r) => r.currentTotal === 10_023)).toHaveLength(5);
+    expect(rows.filter((r) => r.currentTotal === 10_022)).toHaveLength(gids.length - 5);
   });
 
   it("many-row writes to shared members side by side (a batch's contacts, sync rounds' saves) never deadlock, whatever order they name them in", async () => {

@@ -4,7 +4,7 @@
 // compare-and-set so two workers racing on one order cannot put an older
 // version back.
 import type { Db } from "../../db.server.ts";
-import { bindValue, columnList, decodeRow, modelColumns, nextVersion, sqlOf } from "./hot-path-sql.server.ts";
+import { bindValue, columnList, decodeRow, modelColumns, nextVersion, pgTypeOf, sqlOf } from "./hot-path-sql.server.ts";
 import { applyLedgerEvent, EMPTY_LEDGER, financialStatusOf, type Ledger, type LedgerOrder, type OrderSnapshot, type RefundRecord, type SpendAdjustment } from "../../domain/order-ledger.ts";
 import { adjustmentEntries, loadAdjustmentsOfCustomers, loadCustomerAdjustments } from "./spend-adjustment-repository.server.ts";
 
@@ -153,12 +153,7 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
         })
       : null;
   const storedFields = (row: OrderRow) => rowFields(snapshotFromRow(row)) as Record<string, unknown>;
-  /** The outcome of writing over `existing`: whether anything that counts moved, and whose the order was. */
-  const replaced = (existing: OrderRow): OrderWriteOutcome => {
-    const before = storedFields(existing);
-    const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
-    return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
-  };
+  const replaced = (existing: OrderRow): OrderWriteOutcome => replacedOutcome(existing, fields, fieldNames);
   for (let attempt = 0; attempt < 5; attempt++) {
     const insertParams = [shop, snapshot.orderId, name, ...fieldNames.map((f) => bind(fields[f])), bind(now)];
     let raw: Record<string, unknown> | undefined;
@@ -176,15 +171,13 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     if (!raw) continue; // deleted between the two statements (or not yet visible): insert again
     const existing = decodeRow<OrderRow>("LedgerOrder", raw);
     if (existing.deletedAt) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
-    const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
-    const next = applyLedgerEvent(current, { type: "order", order: snapshot });
     // Deliveries (the hot path) decide by the ledger rule alone; only a read from Shopify looks at a tie.
     const readWinsTie = () => {
       if (existing.orderUpdatedAt.getTime() !== snapshot.updatedAt.getTime()) return false;
       const before = storedFields(existing);
       return fieldNames.some((f) => !sameValue(before[f], fields[f]));
     };
-    if (next === current && !(options.readFromShopify && readWinsTie())) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
+    if (!isNewerThanStored(existing, snapshot) && !(options.readFromShopify && readWinsTie())) return { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false };
     // Compare-and-set on the version decided against: every mapped column as it was read.
     const changed = await sql.run(update, [
       name,
@@ -197,6 +190,80 @@ export async function saveOrderSnapshot(db: Db, shop: string, snapshot: OrderSna
     if (changed === 1) return replaced(existing);
   }
   throw new Error(`Could not store order ${snapshot.orderId}: too much contention`);
+}
+
+/**
+ * Several orders of one shop (a webhook batch's order versions), each stored as saveOrderSnapshot
+ * stores a delivered version. PostgreSQL: one statement for them all instead of a round trip each
+ * (issue 9): the orders' rows are locked first in order (rowsLockedInKeyOrder), a strictly newer
+ * version replaces its row, a new order is inserted; every other order is decided by the ledger
+ * rule against its locked row, as saveOrderSnapshot decides. An order left out of the result (a
+ * same-time version the rule keeps, an order another writer inserted meanwhile) is not written:
+ * its own saveOrderSnapshot stores it. SQLite: each in turn, in-process.
+ */
+export async function saveOrderSnapshots(db: Db, shop: string, orders: ReadonlyArray<{ snapshot: OrderSnapshot; name: string | null }>, now = new Date()): Promise<Map<string, OrderWriteOutcome>> {
+  const outcomes = new Map<string, OrderWriteOutcome>();
+  if (new Set(orders.map((o) => o.snapshot.orderId)).size !== orders.length) throw new Error("saveOrderSnapshots: each order at most once");
+  const sql = sqlOf(db);
+  if (sql.kind !== "postgresql") {
+    for (const { snapshot, name } of orders) outcomes.set(snapshot.orderId, await saveOrderSnapshot(db, shop, snapshot, name, now));
+    return outcomes;
+  }
+  if (orders.length === 0) return outcomes;
+  const rows = orders.map(({ snapshot }) => rowFields(snapshot) as Record<string, unknown>);
+  const fieldNames = Object.keys(rows[0]);
+  const text = cached(`orders-write|${fieldNames}`, () => {
+    const set = fieldNames.map((f) => `"${f}" = v."${f}"`).join(", ");
+    return (
+      `WITH "v" AS (SELECT * FROM UNNEST(?::text[], ?::text[], ${fieldNames.map((f) => `?::${pgTypeOf("LedgerOrder", f)}[]`).join(", ")}) ` +
+      `AS v("gid", "name", ${columnList(fieldNames)})), ` +
+      // The rows as locked (the newest version of each): what the update replaces and the outcome reads.
+      `"l" AS (SELECT c."orderGid" AS "key", row_to_json(c) AS "row" FROM "LedgerOrder" c WHERE c."shop" = ? AND c."orderGid" IN (SELECT "gid" FROM "v") ORDER BY c."orderGid" FOR UPDATE), ` +
+      `"u" AS (UPDATE "LedgerOrder" c SET "name" = COALESCE(v."name", c."name"), ${set}, "updatedAt" = GREATEST(?::timestamp(3), c."updatedAt" + interval '1 millisecond') ` +
+      `FROM "v" JOIN "l" ON l."key" = v."gid" ` +
+      `WHERE c."shop" = ? AND c."orderGid" = v."gid" AND c."deletedAt" IS NULL AND c."orderUpdatedAt" < v."orderUpdatedAt" RETURNING c."orderGid"), ` +
+      `"i" AS (INSERT INTO "LedgerOrder" ("shop", "orderGid", "name", ${columnList(fieldNames)}, "updatedAt") ` +
+      `SELECT ?, v."gid", v."name", ${fieldNames.map((f) => `v."${f}"`).join(", ")}, ?::timestamp(3) FROM "v" WHERE NOT EXISTS (SELECT 1 FROM "l" WHERE l."key" = v."gid") ORDER BY v."gid" ` +
+      `ON CONFLICT ("shop", "orderGid") DO NOTHING RETURNING "orderGid") ` +
+      `SELECT v."gid" AS "orderGid", EXISTS (SELECT 1 FROM "i" WHERE i."orderGid" = v."gid") AS "inserted", ` +
+      `EXISTS (SELECT 1 FROM "u" WHERE u."orderGid" = v."gid") AS "updated", (SELECT l."row" FROM "l" WHERE l."key" = v."gid") AS "row" FROM "v"`
+    );
+  });
+  const at = bindValue(sql.kind, now);
+  const results = await sql.all(text, [
+    orders.map((o) => o.snapshot.orderId),
+    orders.map((o) => o.name),
+    ...fieldNames.map((f) => rows.map((row) => bindValue(sql.kind, row[f]))),
+    shop, at, shop, shop, at,
+  ]);
+  const byGid = new Map(orders.map((o, i) => [o.snapshot.orderId, { snapshot: o.snapshot, fields: rows[i] }]));
+  for (const result of results) {
+    const gid = result.orderGid as string;
+    const order = byGid.get(gid)!;
+    if (result.inserted === true) {
+      outcomes.set(gid, { stored: true, previousCustomerGid: null, countsChanged: true });
+      continue;
+    }
+    const raw = result.row as Record<string, unknown> | null;
+    if (!raw) continue; // inserted by another writer meanwhile: its own write decides
+    const existing = decodeRow<OrderRow>("LedgerOrder", raw);
+    if (result.updated === true) outcomes.set(gid, replacedOutcome(existing, order.fields, fieldNames));
+    else if (existing.deletedAt || !isNewerThanStored(existing, order.snapshot)) outcomes.set(gid, { stored: false, previousCustomerGid: existing.customerGid, countsChanged: false });
+  }
+  return outcomes;
+}
+
+/** The outcome of writing `fields` over `existing`: whether anything that counts moved, and whose the order was. */
+function replacedOutcome(existing: OrderRow, fields: Record<string, unknown>, fieldNames: readonly string[]): OrderWriteOutcome {
+  const before = rowFields(snapshotFromRow(existing)) as Record<string, unknown>;
+  const countsChanged = fieldNames.some((f) => f !== "orderUpdatedAt" && !sameValue(before[f], fields[f]));
+  return { stored: true, previousCustomerGid: existing.customerGid, countsChanged };
+}
+
+/** The ledger rule: whether a delivered version replaces the stored one. */
+function isNewerThanStored(existing: OrderRow, snapshot: OrderSnapshot): boolean {
+  const current: Ledger = { ...EMPTY_LEDGER, orders: { [snapshot.orderId]: { orderId: snapshot.orderId, snapshot: snapshotFromRow(existing), deleted: false, refunds: {} } } };
+  return applyLedgerEvent(current, { type: "order", order: snapshot }) !== current;
 }
 
 const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));

@@ -8,6 +8,7 @@
 // - loadPromiseContext(db, shop, orderGid, customerGid, orderedAt): PromiseContext
 //       in one statement: the order's promise if made, the tier the buyer held before `orderedAt`,
 //       the tier rules, what the promise settings depend on, whether the shop has any erasure tombstone
+// - loadPromiseContexts(db, shop, orders): the same for several orders (PostgreSQL: one statement)
 // - bookPromise(db, shop, orderGid, lane, decide): the booking under the shop's lock, its reads in one statement
 // - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
 // - ordersWithShipmentLines(db, shop, orderGids): the ones with a fulfillment line stored
@@ -53,6 +54,43 @@ const stateOf = (raw: Record<string, unknown>): StoredPromiseState | null => (ra
 export async function loadPromiseContext(db: Db, shop: string, orderGid: string, customerGid: string | null, orderedAt: Date): Promise<PromiseContext> {
   const sql = sqlOf(db);
   const [raw] = await sql.all(CONTEXT, [shop, customerGid, bindValue(sql.kind, orderedAt), shop, shop, shop, shop, shop, orderGid, shop]);
+  return contextOf(raw, customerGid);
+}
+
+// loadPromiseContext for several orders of one shop (PostgreSQL): the same columns, a row per order.
+const CONTEXTS_PG =
+  `WITH "v" AS (SELECT * FROM UNNEST(?::text[], ?::text[], ?::timestamp(3)[]) AS v("orderGid", "customerGid", "orderedAt")) ` +
+  `SELECT v."orderGid" AS "tlOrderGid", ${STATE_COLUMNS}, ` +
+  `(SELECT "toTier" FROM "TierChange" WHERE "shop" = ? AND "customerGid" = v."customerGid" AND "occurredAt" < v."orderedAt" ORDER BY "occurredAt" DESC, "id" DESC LIMIT 1) AS "heldTierKey", ` +
+  `(SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "tierRules", ` +
+  `(SELECT "version" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsVersion", ` +
+  `(SELECT "updatedAt" FROM "PromiseSettings" WHERE "shop" = ?) AS "settingsUpdatedAt", ` +
+  `s."currencyCode", s."ianaTimezone", s."countryCode", ` +
+  `EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones" ` +
+  `FROM "v" LEFT JOIN "OrderPromise" p ON p."shop" = ? AND p."orderGid" = v."orderGid" LEFT JOIN "Shop" s ON s."domain" = ?`;
+
+/**
+ * The promise contexts of several orders of one shop, as loadPromiseContext reads each: on
+ * PostgreSQL in one statement (a webhook batch's paid orders, issue 9), on SQLite each in turn.
+ */
+export async function loadPromiseContexts(db: Db, shop: string, orders: ReadonlyArray<{ orderGid: string; customerGid: string | null; orderedAt: Date }>): Promise<Map<string, PromiseContext>> {
+  const contexts = new Map<string, PromiseContext>();
+  const sql = sqlOf(db);
+  if (sql.kind !== "postgresql") {
+    for (const o of orders) contexts.set(o.orderGid, await loadPromiseContext(db, shop, o.orderGid, o.customerGid, o.orderedAt));
+    return contexts;
+  }
+  if (orders.length === 0) return contexts;
+  const rows = await sql.all(CONTEXTS_PG, [
+    orders.map((o) => o.orderGid), orders.map((o) => o.customerGid), orders.map((o) => bindValue(sql.kind, o.orderedAt)),
+    shop, shop, shop, shop, shop, shop, shop,
+  ]);
+  const customerOf = new Map(orders.map((o) => [o.orderGid, o.customerGid]));
+  for (const raw of rows) contexts.set(raw.tlOrderGid as string, contextOf(raw, customerOf.get(raw.tlOrderGid as string) ?? null));
+  return contexts;
+}
+
+function contextOf(raw: Record<string, unknown>, customerGid: string | null): PromiseContext {
   return {
     existing: stateOf(raw),
     heldTierKey: customerGid ? ((raw.heldTierKey as string | null) ?? null) : null,
