@@ -404,6 +404,61 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     expect(await ordersWithShipmentLines(db, shop, [])).toEqual([]);
   });
 
+  it("bookings of one shop that wait for its lock go together, each deciding on what it would have seen alone", async () => {
+    const db = database.db;
+    const shop = "bookings-together.myshopify.com";
+    const orderedAt = new Date("2026-11-10T12:00:00.000Z");
+    const promiseRow = (orderGid: string, laneKey: string, shipByDay: string) => ({
+      shop, orderGid, orderName: null, customerGid: null, destinationCountry: null, destinationProvince: null, tierKey: "bronze", laneKey, orderedAt,
+      intakeDay: "2026-11-10", shipByEarliest: orderedAt, shipBy: new Date(`${shipByDay}T16:00:00Z`), shipByDay, arriveZone: null, arriveEarliestDay: null, arriveLatestDay: null,
+      adjustments: "[]", conflict: null, overdueWhenMade: false, rulesVersion: 1, madeAt: orderedAt, writeStatus: "pending", deadlineFulfillmentOrders: "[]", updatedAt: orderedAt,
+    });
+    // Two places a day: the first day from 2026-11-10 with a place left (as a lane's capacity decides).
+    const firstFreeDay = (bookings: Record<string, number>) => {
+      for (let day = 10; ; day++) if ((bookings[`2026-11-${day}`] ?? 0) < 2) return `2026-11-${day}`;
+    };
+    const book = (orderGid: string, laneKey = "standard", fail = false) =>
+      bookPromise(db, shop, orderGid, { laneKey, fromDay: "2026-11-10" }, async (view) => {
+        if (view.made) return `kept ${view.made.laneKey}`;
+        const day = firstFreeDay(view.laneBookings);
+        view.insert(promiseRow(orderGid, laneKey, day));
+        if (fail) throw new Error("decision failed");
+        return day;
+      });
+    await db.orderPromise.create({ data: promiseRow("gid://shopify/Order/9900", "standard", "2026-11-10") });
+    const before = statementCount.hotPath;
+    const results = await Promise.allSettled([
+      book("gid://shopify/Order/9901"), // alone: the shop's transaction was free
+      book("gid://shopify/Order/9902"), // these wait, then go together
+      book("gid://shopify/Order/9903", "standard", true),
+      book("gid://shopify/Order/9904", "express"),
+      book("gid://shopify/Order/9905"),
+      book("gid://shopify/Order/9902"), // the same order again: the next transaction, which finds it made
+      book("gid://shopify/Order/9906"),
+    ]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : String((r as PromiseRejectedResult).reason)))).toEqual([
+      "2026-11-10", "2026-11-11", "Error: decision failed", "2026-11-10", "2026-11-11", "kept standard", "2026-11-12",
+    ]);
+    // PostgreSQL: each transaction is two round trips (BEGIN, lock and read; the inserts with COMMIT); three for seven bookings.
+    if (kind === "postgresql") expect(statementCount.hotPath - before).toBe(6);
+    const rows = await db.orderPromise.findMany({ where: { shop }, orderBy: { orderGid: "asc" }, select: { orderGid: true, laneKey: true, shipByDay: true } });
+    expect(rows.map((r) => [r.orderGid.slice(-4), r.laneKey, r.shipByDay])).toEqual([
+      ["9900", "standard", "2026-11-10"], ["9901", "standard", "2026-11-10"], ["9902", "standard", "2026-11-11"], ["9904", "express", "2026-11-10"],
+      ["9905", "standard", "2026-11-11"], ["9906", "standard", "2026-11-12"],
+    ]);
+    // A recompute that gives its place back, and one booked after it in the same transaction that takes it.
+    const first = bookPromise(db, shop, "gid://shopify/Order/9907", { laneKey: "standard", fromDay: "2026-11-10" }, async () => "holds the lock");
+    const moved = bookPromise(db, shop, "gid://shopify/Order/9901", { laneKey: "standard", fromDay: "2026-11-10" }, async (view) => {
+      expect(view.made).toMatchObject({ laneKey: "standard", status: "open" });
+      await view.remove();
+      view.insert(promiseRow("gid://shopify/Order/9901", "express", "2026-11-12"));
+      return "moved to express";
+    });
+    const next = book("gid://shopify/Order/9908");
+    expect(await Promise.all([first, moved, next])).toEqual(["holds the lock", "moved to express", "2026-11-10"]);
+    expect((await db.orderPromise.findMany({ where: { shop, shipByDay: "2026-11-10", laneKey: "standard" }, orderBy: { orderGid: "asc" } })).map((r) => r.orderGid.slice(-4))).toEqual(["9900", "9908"]);
+  });
+
   it("several customers' contacts are written as one customer's contact is, in one statement on PostgreSQL", async () => {
     const db = database.db;
     const shop = "contacts.myshopify.com";

@@ -9,7 +9,8 @@
 //       in one statement: the order's promise if made, the tier the buyer held before `orderedAt`,
 //       the tier rules, what the promise settings depend on, whether the shop has any erasure tombstone
 // - loadPromiseContexts(db, shop, orders): the same for several orders (PostgreSQL: one statement)
-// - bookPromise(db, shop, orderGid, lane, decide): the booking under the shop's lock, its reads in one statement
+// - bookPromise(db, shop, orderGid, lane, decide): the booking under the shop's lock, its reads in one statement;
+//       bookings of a shop waiting for its lock in this process go together in the next transaction
 // - cancelOpenPromise(db, shop, orderGid, now): boolean          under the same lock
 // - ordersWithShipmentLines(db, shop, orderGids): the ones with a fulfillment line stored
 // - loadDuePromises(db, shop, limit): OrderPromise rows whose write is due (pending, refit), oldest first; shipped
@@ -129,38 +130,133 @@ export interface BookingView {
 
 const inserts = new Map<string, string>();
 
+type BookingRequest = {
+  orderGid: string;
+  lane: { laneKey: string; fromDay: string };
+  decide: (view: BookingView) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+};
+/** A lane place taken (+1) or given back (-1) by a booking earlier in the same transaction. */
+type PlaceChange = { laneKey: string; day: string; delta: 1 | -1 };
+
+/** Bookings waiting for their shop's transaction in this process, per database client and shop. */
+const waitingBookings = new WeakMap<object, Map<string, BookingRequest[]>>();
+/** At most this many bookings share one transaction (its read is one statement per booking, UNION ALL). */
+const MAX_BOOKINGS_TOGETHER = 25;
+
 /**
  * One booking of the shop at a time: PostgreSQL's transaction-scoped advisory lock on the shop;
  * SQLite's write lock from the transaction's start. Two orders booked side by side would
  * otherwise both see a day's last place free. `lane`: whose bookings to read, from which day.
+ *
+ * Bookings of one shop that arrive while its transaction runs (a webhook batch's paid orders,
+ * whose reads from Shopify end together) wait for it anyway: the next transaction takes them
+ * together (issue 9: PostgreSQL's BEGIN, lock and read, then the inserts with COMMIT, two round
+ * trips for them all instead of two each). Each is decided in arrival order on what it would have
+ * seen alone: the places the ones before it took in the same transaction are counted in its lane's
+ * bookings. One whose decision fails writes nothing and the others stand; one order twice waits
+ * for the next transaction.
  */
-export async function bookPromise<T>(db: Db, shop: string, orderGid: string, lane: { laneKey: string; fromDay: string }, decide: (view: BookingView) => Promise<T>): Promise<T> {
-  const driver = sqlOf(db);
-  // The read goes out with the lock, the insert with the commit (PostgreSQL: two round trips in all).
-  const read = { sql: underLock(driver.kind), params: [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid] };
-  return driver.transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx, [raw]) => {
-    const made = stateOf(raw);
-    const bookings = bookingsOf(raw.bookings);
-    // A recompute gives its own place back before booking again; a kept promise books nothing.
-    const ownDay = raw.madeShipByDay as string | null;
-    if (made && made.status === "open" && made.laneKey === lane.laneKey && ownDay !== null && ownDay >= lane.fromDay && bookings[ownDay]) {
-      if (--bookings[ownDay] === 0) delete bookings[ownDay];
+export function bookPromise<T>(db: Db, shop: string, orderGid: string, lane: { laneKey: string; fromDay: string }, decide: (view: BookingView) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let shops = waitingBookings.get(db);
+    if (!shops) waitingBookings.set(db, (shops = new Map()));
+    const request: BookingRequest = { orderGid, lane, decide, resolve: resolve as (value: unknown) => void, reject };
+    const waiting = shops.get(shop);
+    if (waiting) return void waiting.push(request);
+    shops.set(shop, [request]);
+    void bookInTurn(db, shop, shops);
+  });
+}
+
+async function bookInTurn(db: Db, shop: string, shops: Map<string, BookingRequest[]>): Promise<void> {
+  const waiting = shops.get(shop)!;
+  while (waiting.length) {
+    const orders = new Set<string>();
+    const group: BookingRequest[] = [];
+    for (let i = 0; i < waiting.length && group.length < MAX_BOOKINGS_TOGETHER; ) {
+      if (orders.has(waiting[i].orderGid)) i++;
+      else {
+        orders.add(waiting[i].orderGid);
+        group.push(...waiting.splice(i, 1));
+      }
     }
-    return decide({
-      made,
-      cancelled: raw.ledgerCancelledAt !== null && raw.ledgerCancelledAt !== undefined,
-      laneBookings: bookings,
-      remove: async () => {
-        await tx.run(`DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, [shop, orderGid]);
-      },
-      insert: (row) => {
-        const names = Object.keys(row);
-        let text = inserts.get(names.join(","));
-        if (!text) inserts.set(names.join(","), (text = `INSERT INTO "OrderPromise" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`));
-        tx.runAtCommit(text, names.map((name) => bindValue(tx.kind, row[name])));
-      },
-    });
-  }, read);
+    await bookTogether(db, shop, group);
+  }
+  shops.delete(shop);
+}
+
+/** Books `group` (distinct orders of one shop) in one transaction; settles each request. */
+async function bookTogether(db: Db, shop: string, group: readonly BookingRequest[]): Promise<void> {
+  const driver = sqlOf(db);
+  const paramsOf = ({ orderGid, lane }: BookingRequest) => [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid];
+  // The reads go out with the lock, the inserts with the commit (PostgreSQL: two round trips in all).
+  const read =
+    group.length === 1
+      ? { sql: underLock(driver.kind), params: paramsOf(group[0]) }
+      : { sql: group.map((_, i) => `SELECT ${i} AS "tlMember", m.* FROM (${underLock(driver.kind)}) AS m`).join(" UNION ALL "), params: group.flatMap(paramsOf) };
+  const settle: Array<() => void> = [];
+  try {
+    await driver.transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx, rows) => {
+      const taken: PlaceChange[] = [];
+      for (const [i, request] of group.entries()) {
+        const raw = group.length === 1 ? rows[0] : rows.find((row) => Number(row.tlMember) === i)!;
+        const statements: Array<{ sql: string; params: unknown[] }> = [];
+        const changes: PlaceChange[] = [];
+        try {
+          const value = await request.decide(viewOf(tx.kind, shop, request, raw, taken, statements, changes));
+          for (const statement of statements) tx.runAtCommit(statement.sql, statement.params);
+          taken.push(...changes);
+          settle.push(() => request.resolve(value));
+        } catch (error) {
+          settle.push(() => request.reject(error));
+        }
+      }
+    }, read);
+  } catch (error) {
+    // The transaction failed (its read or its commit): nothing of it was written.
+    for (const request of group) request.reject(error);
+    return;
+  }
+  for (const done of settle) done();
+}
+
+/** What one booking sees: its order's row as read under the lock, its lane's bookings with the places taken before it in the same transaction. */
+function viewOf(
+  kind: StatementRunner["kind"], shop: string, { orderGid, lane }: BookingRequest, raw: Record<string, unknown>,
+  takenBefore: readonly PlaceChange[], statements: Array<{ sql: string; params: unknown[] }>, changes: PlaceChange[],
+): BookingView {
+  const made = stateOf(raw);
+  const bookings = bookingsOf(raw.bookings);
+  const count = (day: string, delta: number) => {
+    const n = (bookings[day] ?? 0) + delta;
+    if (n > 0) bookings[day] = n;
+    else delete bookings[day];
+  };
+  // A recompute gives its own place back before booking again; a kept promise books nothing.
+  const ownDay = raw.madeShipByDay as string | null;
+  const ownPlace = made && made.status === "open" && ownDay !== null ? { laneKey: made.laneKey, day: ownDay } : null;
+  if (ownPlace && ownPlace.laneKey === lane.laneKey && ownPlace.day >= lane.fromDay && bookings[ownPlace.day]) count(ownPlace.day, -1);
+  for (const change of takenBefore) if (change.laneKey === lane.laneKey && change.day >= lane.fromDay) count(change.day, change.delta);
+  return {
+    made,
+    cancelled: raw.ledgerCancelledAt !== null && raw.ledgerCancelledAt !== undefined,
+    laneBookings: bookings,
+    // With the commit, before the insert: nothing reads the lane again in this transaction.
+    remove: async () => {
+      statements.push({ sql: `DELETE FROM "OrderPromise" WHERE "shop" = ? AND "orderGid" = ?`, params: [shop, orderGid] });
+      if (ownPlace) changes.push({ ...ownPlace, delta: -1 });
+    },
+    insert: (row) => {
+      const names = Object.keys(row);
+      let text = inserts.get(names.join(","));
+      if (!text) inserts.set(names.join(","), (text = `INSERT INTO "OrderPromise" (${columnList(names)}) VALUES (${names.map(() => "?").join(", ")})`));
+      statements.push({ sql: text, params: names.map((name) => bindValue(kind, row[name])) });
+      // A row inserted open (the column's default) takes its ship-by day's place.
+      if ((row.status ?? "open") === "open" && typeof row.laneKey === "string" && typeof row.shipByDay === "string") changes.push({ laneKey: row.laneKey, day: row.shipByDay, delta: 1 });
+    },
+  };
 }
 
 /** The bookings column: PostgreSQL's json (already parsed), SQLite's text, NULL for a lane with none. */
