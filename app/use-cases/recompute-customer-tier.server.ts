@@ -2,7 +2,7 @@
 // the domain → save the state and the history. Writing the result to Shopify
 // (tags, metafields) is the sync step's job, driven by what is saved here.
 import type { Db } from "../db.server.ts";
-import { loadRecomputeInputs, saveCustomerStateAndChange } from "../adapters/db/customer-tier-statements.server.ts";
+import { loadRecomputeInputs, saveCustomerStateAndChange, type RecomputeInputs } from "../adapters/db/customer-tier-statements.server.ts";
 import { qualifyingSpend } from "../domain/qualifying-spend.ts";
 import { spendBeforeReversals } from "../domain/spend-before-reversals.ts";
 import { evaluateTier, type MemberTierState, type TierChangeReason } from "../domain/tier-evaluation.ts";
@@ -60,11 +60,19 @@ export interface RecomputeResult {
  * so a shop that never had a redaction runs no statement for it. The look after the write is
  * the caller's (purgeIfCustomerErased).
  */
-export async function recomputeCustomerTier({ db, shop, customerGid, cause, now, unlessErased = false }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date; unlessErased?: boolean }): Promise<RecomputeResult> {
+/** A member's recomputation inputs read beforehand (with a webhook batch's), and when the read began. */
+export type RecomputeRead = { inputs: RecomputeInputs; readAt: Date };
+
+/**
+ * `read`: the inputs as read beforehand, used by the first attempt (the save's compare-and-set on
+ * the member's row still holds, and a later attempt reads anew); only for a run no later request
+ * joined, since a ledger write after the read would not be in it.
+ */
+export async function recomputeCustomerTier({ db, shop, customerGid, cause, now, unlessErased = false, read }: { db: Db; shop: string; customerGid: string; cause: TierRecomputeCause; now: Date; unlessErased?: boolean; read?: RecomputeRead }): Promise<RecomputeResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
     // Before the read: a ledger write later than this may not be in what it reads.
-    const readAt = new Date();
-    const { customer: loaded, rules, ledger, shopHasTombstones } = await loadRecomputeInputs(db, shop, customerGid);
+    const readAt = attempt === 0 && read ? read.readAt : new Date();
+    const { customer: loaded, rules, ledger, shopHasTombstones } = attempt === 0 && read ? read.inputs : await loadRecomputeInputs(db, shop, customerGid);
     if (unlessErased && attempt === 0 && shopHasTombstones && (await isCustomerErased(db, shop, customerGid))) return { customerGid, kind: "ERASED", tierKey: "", changed: false };
     const row = loaded?.row ?? null;
     if (row?.deletedAt || ledger === null) return { customerGid, kind: "REDACTED", tierKey: row?.tierKey ?? "", changed: false };

@@ -17,6 +17,7 @@ import { orderSnapshotFromPayload } from "../adapters/shopify/webhook-payloads.t
 import type { TierRecomputeCause } from "../use-cases/webhook-context.ts";
 import { loadPromiseContext, type PromiseContext } from "../adapters/db/order-promise-statements.server.ts";
 import type { PromiseWorkRequest } from "../adapters/queues/promise-jobs.server.ts";
+import type { RecomputeRead } from "../use-cases/recompute-customer-tier.server.ts";
 
 const sample = readFileSync(new URL("../../simulator/reference/webhooks/orders_updated.json", import.meta.url), "utf8");
 const customerSample = readFileSync(new URL("../../simulator/reference/webhooks/customers_update.json", import.meta.url), "utf8");
@@ -63,6 +64,8 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
   const recomputed: string[] = [];
   /** The promise work order handlers asked for, with the context read with their batch's. */
   const promiseWork: Array<{ shop: string; work: PromiseWorkRequest; context?: PromiseContext }> = [];
+  /** The recomputations asked of the worker, with the member's inputs read with their batch's. */
+  const recomputeReads: Array<{ shop: string; gid: string; read?: RecomputeRead }> = [];
 
   beforeAll(async () => {
     setErasureKeyForTests("test-erasure-key");
@@ -81,10 +84,20 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
         if (c.contactSaved) contactsSaved.set(c.webhookId, c.contactSaved);
         if (c.orderSaved) ordersSaved.set(c.webhookId, c.orderSaved.outcome);
         if (failOnce.delete(c.webhookId)) throw new Error("database is locked");
-        const recording = { ...c, requestTierRecompute: async (gids: string[], _cause: TierRecomputeCause) => void recomputed.push(...gids.map((gid) => `${c.webhookId} ${gid}`)) };
+        const recording = {
+          ...c,
+          requestTierRecompute: async (gids: string[], cause: TierRecomputeCause) => {
+            recomputed.push(...gids.map((gid) => `${c.webhookId} ${gid}`));
+            return c.requestTierRecompute(gids, cause);
+          },
+        };
         return c.topic.startsWith("customers/") ? applyCustomerWebhook(c) : applyOrderWebhook(recording);
       },
-      { requeued, supersededVersion, requestPromiseWork: async (shop, work, context) => void promiseWork.push({ shop, work, context }) },
+      {
+        requeued, supersededVersion,
+        requestPromiseWork: async (shop, work, context) => void promiseWork.push({ shop, work, context }),
+        requestTierRecompute: async (shop, gids, _cause, read) => void recomputeReads.push(...gids.map((gid) => ({ shop, gid, read: read?.get(gid) }))),
+      },
     );
   const runBatch = async (shop: string, deliveries: Array<{ webhookId: string; topic: string; payload: string }>) => {
     for (const d of deliveries) await database.db.webhookDelivery.create({ data: { webhookId: d.webhookId, shop, topic: d.topic, payload: d.payload } });
@@ -192,6 +205,15 @@ describe.each(DATABASE_KINDS)("versions of one order in a batch, on %s", (kind) 
       const work = promiseWork.find((p) => p.work.kind === "make" && p.work.order.orderGid === m.orderGid)!.work as Extract<PromiseWorkRequest, { kind: "make" }>;
       expect(m.context).toEqual(await loadPromiseContext(database.db, shop, m.orderGid, work.order.customerGid, new Date(work.order.orderedAt)));
     }
+    // The recomputations the batch's writes asked for come with their members' inputs, read after those writes (each holds its order).
+    const reads = recomputeReads.filter((r) => r.shop === shop && ["gid://shopify/Customer/71", "gid://shopify/Customer/73"].includes(r.gid));
+    expect(reads.map((r) => r.gid).sort()).toEqual(["gid://shopify/Customer/71", "gid://shopify/Customer/73"]);
+    for (const r of reads) expect(Object.keys(r.read?.inputs.ledger?.orders ?? {})).toEqual([r.gid.endsWith("71") ? a.orderGid : c.orderGid]);
+    expect(reads.find((r) => r.gid.endsWith("71"))!.read!.inputs.ledger!.orders[a.orderGid]?.snapshot?.financialStatus).toBe("paid");
+    // The orders that wrote their own (a payload listing refunds, an order named twice) read their own.
+    expect(recomputeReads.filter((r) => r.shop === shop && !reads.includes(r)).map((r) => [r.gid, r.read]).sort()).toEqual([
+      ["gid://shopify/Customer/75", undefined], ["gid://shopify/Customer/76", undefined],
+    ]);
     const ledger = async (orderGid: string) => database.db.ledgerOrder.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid } } });
     expect(await ledger(a.orderGid)).toMatchObject({ financialStatus: "paid" });
     expect((await ledger(b.orderGid)).orderUpdatedAt).toEqual(new Date(Date.parse(JSON.parse(b.paid).updated_at) + 5_000));

@@ -31,7 +31,8 @@ import { loadPromiseContexts, type PromiseContext } from "../adapters/db/order-p
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import { compareOrderVersions } from "../domain/order-ledger.ts";
 import { contactOf, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
-import { saveCustomerContacts, type ContactWriteOutcome, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
+import { loadRecomputeInputsOfCustomers, saveCustomerContacts, type ContactWriteOutcome, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
+import type { RecomputeRead } from "../use-cases/recompute-customer-tier.server.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
 import { runLimited } from "../use-cases/run-limited.ts";
@@ -42,7 +43,8 @@ import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 export interface WebhookProcessorDeps {
   db: Db;
   handlers: Record<WebhookTopic, WebhookHandler>;
-  requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void>;
+  /** `read`: members' recomputation inputs read with the delivery's batch, after its order writes. */
+  requestTierRecompute(shop: string, customerGids: string[], cause: TierRecomputeCause, read?: ReadonlyMap<string, RecomputeRead>): Promise<void>;
   /** `context`: a make request's promise context, read with the delivery's batch. */
   requestPromiseWork?(shop: string, work: PromiseWorkRequest, context?: PromiseContext): Promise<void>;
   schedulePurge(shop: string, uninstalledAt: Date): Promise<void>;
@@ -139,7 +141,14 @@ class GatheredCloses {
 
 type VersionFollower = { entry: DeliveryJob; delivery: StoredDelivery; payload: unknown };
 /** What a batch hands a delivery's run: its parsed payload, the handler that ends a superseded version, its contact's outcome if written with the batch's. */
-type ParsedDelivery = { payload: unknown; handler?: WebhookHandler; contactSaved?: ContactWriteOutcome; orderSaved?: OrderSaved; promiseContext?: BatchPromiseContext };
+type ParsedDelivery = {
+  payload: unknown;
+  handler?: WebhookHandler;
+  contactSaved?: ContactWriteOutcome;
+  orderSaved?: OrderSaved;
+  promiseContext?: BatchPromiseContext;
+  recomputeReads?: ReadonlyMap<string, RecomputeRead>;
+};
 type BatchPromiseContext = { orderGid: string; context: PromiseContext };
 
 /**
@@ -381,6 +390,40 @@ async function loadBatchPromiseContexts(db: Db, rows: ReadonlyMap<string, Stored
   return contexts;
 }
 
+/**
+ * The recomputation inputs of the members a batch's order writes will ask a recomputation for (a
+ * first try that stored something that counts: the order's customer, and its previous one when it
+ * moved), read after those writes: on PostgreSQL one statement per shop instead of a round trip per
+ * member (issue 9). A recomputation that starts at once takes them (tier-jobs.ts); one that waits
+ * for another of the same member reads its own.
+ */
+async function loadBatchRecomputeReads(db: Db, rows: ReadonlyMap<string, StoredDelivery>, orders: ReadonlyMap<string, OrderSaved>, log: Logger): Promise<Map<string, ReadonlyMap<string, RecomputeRead>>> {
+  const byShop = new Map<string, { webhookIds: string[]; customerGids: Set<string> }>();
+  for (const [webhookId, { snapshot, outcome }] of orders) {
+    const delivery = rows.get(webhookId);
+    if (!delivery || !outcome.stored || !outcome.countsChanged) continue;
+    const shop = byShop.get(delivery.shop) ?? { webhookIds: [], customerGids: new Set<string>() };
+    byShop.set(delivery.shop, shop);
+    shop.webhookIds.push(webhookId);
+    if (snapshot.customerId) shop.customerGids.add(snapshot.customerId);
+    if (outcome.previousCustomerGid) shop.customerGids.add(outcome.previousCustomerGid);
+  }
+  const reads = new Map<string, ReadonlyMap<string, RecomputeRead>>();
+  for (const [shop, { webhookIds, customerGids }] of byShop) {
+    if (customerGids.size < 2) continue;
+    try {
+      // Before the read: a ledger write later than this may not be in what it reads.
+      const readAt = new Date();
+      const inputs = await loadRecomputeInputsOfCustomers(db, shop, [...customerGids]);
+      const read = new Map([...inputs].map(([customerGid, i]) => [customerGid, { inputs: i, readAt }]));
+      for (const webhookId of webhookIds) reads.set(webhookId, read);
+    } catch (error) {
+      log.warn("a batch's recomputation inputs could not be read together; each recomputation reads its own", { shop, error: describeError(error) });
+    }
+  }
+  return reads;
+}
+
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   // Deliveries this process is running: a batch leaves one alone that another job here is on.
   const running = new Set<string>();
@@ -430,7 +473,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
         closes ? closes.gathered.close(webhookId, outcome.status, closes.waits) : closeDeliveryUnlessShopHasTombstones(deps.db, webhookId, shop, { status: outcome.status, at: new Date() }),
       requestTierRecompute: (gids, cause) => {
         for (const gid of gids) recomputed.add(gid);
-        return deps.requestTierRecompute(shop, gids, cause);
+        return deps.requestTierRecompute(shop, gids, cause, parsed?.recomputeReads);
       },
       ...(deps.requestPromiseWork
         ? { requestPromiseWork: (work: PromiseWorkRequest) => deps.requestPromiseWork!(shop, work, work.kind === "make" && parsed?.promiseContext?.orderGid === work.order.orderGid ? parsed.promiseContext.context : undefined) }
@@ -501,6 +544,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const contacts = versions ? await saveBatchContacts(deps.db, batch, rows, versions, running, deps.log) : null;
     const orders = versions ? await saveBatchOrders(deps.db, batch, rows, versions, running, deps.log) : null;
     const promiseContexts = versions && orders && deps.requestPromiseWork ? await loadBatchPromiseContexts(deps.db, rows, versions, orders, deps.log) : null;
+    const recomputeReads = orders ? await loadBatchRecomputeReads(deps.db, rows, orders, deps.log) : null;
     for (const id of versions?.following ?? []) running.add(id);
     /** Runs a delivery as one of the batch's; true when it ended (processed, skipped or failed for good). */
     const runInBatch = async (entry: DeliveryJob, delivery: StoredDelivery, waits: () => void, parsed?: ParsedDelivery) => {
@@ -533,7 +577,11 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       const contactSaved = contacts?.get(delivery.webhookId);
       const orderSaved = orders?.get(delivery.webhookId);
       const promiseContext = promiseContexts?.get(delivery.webhookId);
-      const run = runInBatch(entry, delivery, waits, parsed && { ...parsed, ...(contactSaved ? { contactSaved } : {}), ...(orderSaved ? { orderSaved } : {}), ...(promiseContext ? { promiseContext } : {}) });
+      const recomputeRead = recomputeReads?.get(delivery.webhookId);
+      const run = runInBatch(
+        entry, delivery, waits,
+        parsed && { ...parsed, ...(contactSaved ? { contactSaved } : {}), ...(orderSaved ? { orderSaved } : {}), ...(promiseContext ? { promiseContext } : {}), ...(recomputeRead ? { recomputeReads: recomputeRead } : {}) },
+      );
       // Superseded versions end once the leading one succeeded (the ledger rule would leave them
       // unapplied); if it did not, they run as they are. Their closes join the batch's.
       runs.push(

@@ -13,7 +13,7 @@ import { classifyShopifyError, shopUnreachableReason } from "../adapters/shopify
 import { backfillJobs } from "../adapters/queues/backfill-jobs.server.ts";
 import { requestBackfill } from "../use-cases/backfill-order-history.server.ts";
 import { purgeIfCustomerErased } from "../use-cases/erasure-guard.server.ts";
-import { recomputeCustomerTier } from "../use-cases/recompute-customer-tier.server.ts";
+import { recomputeCustomerTier, type RecomputeRead } from "../use-cases/recompute-customer-tier.server.ts";
 import { refreshShopDetails } from "../use-cases/refresh-shop-details.server.ts";
 import { readInitialStockLevels } from "../use-cases/read-initial-stock-levels.server.ts";
 import { requestTierSync } from "./tier-sync-jobs.ts";
@@ -55,8 +55,8 @@ export interface TierRecomputeDeps {
  * inline recomputation leaves that look to the delivery, which takes it with its close
  * (process-webhook.ts: one statement an order fewer).
  */
-export async function recomputeThenRequestSync(deps: TierRecomputeDeps, shop: string, customerGid: string, cause: TierRecomputeCause, { looksAfterWrite = true } = {}) {
-  const recomputed = await recomputeCustomerTier({ db: deps.db, shop, customerGid, cause, now: deps.now?.() ?? new Date(), unlessErased: true });
+export async function recomputeThenRequestSync(deps: TierRecomputeDeps, shop: string, customerGid: string, cause: TierRecomputeCause, { looksAfterWrite = true, read }: { looksAfterWrite?: boolean; read?: RecomputeRead } = {}) {
+  const recomputed = await recomputeCustomerTier({ db: deps.db, shop, customerGid, cause, now: deps.now?.() ?? new Date(), unlessErased: true, ...(read ? { read } : {}) });
   if (recomputed.kind === "ERASED") return { kind: "ERASED" };
   if (looksAfterWrite && (await purgeIfCustomerErased(deps.db, shop, customerGid))) return { kind: "ERASED" };
   if (recomputed.kind === "REDACTED") return recomputed;
@@ -85,26 +85,28 @@ export function createTierRecomputeInline(deps: TierRecomputeDeps & { log: Logge
   const recomputeOne = deps.recompute ?? recomputeThenRequestSync;
   // Per customer: the last run asked for, and whether it is still waiting for the one before it.
   const runs = new Map<string, { tail: Promise<void>; waiting: boolean }>();
-  const runOnce = async (shop: string, customerGid: string, cause: TierRecomputeCause) => {
+  const runOnce = async (shop: string, customerGid: string, cause: TierRecomputeCause, read?: RecomputeRead) => {
     try {
-      await recomputeOne(deps, shop, customerGid, cause, { looksAfterWrite: false });
+      await recomputeOne(deps, shop, customerGid, cause, { looksAfterWrite: false, ...(read ? { read } : {}) });
     } catch (error) {
       deps.log.info("tier recomputation handed to its own job", { shop, error: error instanceof Error ? error.message : String(error) });
       await requestTierRecompute(deps.queues, shop, [customerGid], cause);
     }
   };
-  const recompute = (shop: string, customerGid: string, cause: TierRecomputeCause): Promise<void> => {
+  const recompute = (shop: string, customerGid: string, cause: TierRecomputeCause, read?: RecomputeRead): Promise<void> => {
     const key = `${shop}|${customerGid}`;
     const slot = runs.get(key);
     // A run that has not started yet will read this request's ledger write: join it.
     if (slot?.waiting) return slot.tail;
     const entry = slot ?? { tail: Promise.resolve(), waiting: false };
     entry.waiting = slot !== undefined;
+    // Inputs read beforehand serve only a run that starts now: one that waits may be joined by requests whose writes they miss.
+    const readBefore = slot === undefined ? read : undefined;
     const tail: Promise<void> = entry.tail
       .catch(() => {})
       .then(() => {
         entry.waiting = false;
-        return runOnce(shop, customerGid, cause);
+        return runOnce(shop, customerGid, cause, readBefore);
       })
       .finally(() => {
         if (entry.tail === tail) runs.delete(key);
@@ -113,8 +115,9 @@ export function createTierRecomputeInline(deps: TierRecomputeDeps & { log: Logge
     runs.set(key, entry);
     return tail;
   };
-  return async (shop: string, customerGids: string[], cause: TierRecomputeCause): Promise<void> => {
-    await Promise.all(customerGids.map((customerGid) => recompute(shop, customerGid, cause)));
+  /** `read`: members' inputs read with the webhook batch, after the writes that ask for these recomputations. */
+  return async (shop: string, customerGids: string[], cause: TierRecomputeCause, read?: ReadonlyMap<string, RecomputeRead>): Promise<void> => {
+    await Promise.all(customerGids.map((customerGid) => recompute(shop, customerGid, cause, read?.get(customerGid))));
   };
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrivateRedis } from "../../scripts/lib/private-redis.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../tests/support/test-database.ts";
 import { saveOrderSnapshot } from "../adapters/db/ledger-repository.server.ts";
+import { loadRecomputeInputs } from "../adapters/db/customer-tier-statements.server.ts";
 import { createJobQueues, type JobQueues } from "../adapters/queues/job-queues.server.ts";
 import { createProducerConnection } from "../adapters/queues/redis-connection.server.ts";
 import { createLogger } from "../logger.server.ts";
@@ -86,6 +87,38 @@ describe.each(DATABASE_KINDS)("tier recomputation in the webhook job on %s", (ki
     await inline(SHOP, [customerGid], "order");
     expect(runs).toBe(2);
     expect(await spendOf(customerGid)).toBe(50_000);
+  });
+
+  it("inputs read beforehand (with a webhook batch's) serve a run that starts at once; a run that waits for another reads its own", async () => {
+    const customerGid = "gid://shopify/Customer/505";
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const given: boolean[] = [];
+    let runs = 0;
+    const inline = createTierRecomputeInline({
+      db: database.db,
+      queues,
+      log,
+      recompute: async (deps, shop, gid, cause, options) => {
+        given.push(options?.read !== undefined);
+        const result = await recomputeThenRequestSync(deps, shop, gid, cause, options);
+        if (++runs === 1) await held;
+        return result;
+      },
+    });
+    // Read before the first order was written: the first run computes from this, not from the ledger as it is now.
+    const read = new Map([[customerGid, { inputs: await loadRecomputeInputs(database.db, SHOP, customerGid), readAt: new Date() }]]);
+    await order(customerGid, 10_000);
+    const first = inline(SHOP, [customerGid], "order", read);
+    while (runs === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await spendOf(customerGid)).toBe(0);
+    // An order written while it runs: its request waits for it, and reads the ledger anew even when handed the old read.
+    await order(customerGid, 5_000);
+    const second = inline(SHOP, [customerGid], "order", read);
+    release();
+    await Promise.all([first, second]);
+    expect(given).toEqual([true, false]);
+    expect(await spendOf(customerGid)).toBe(15_000);
   });
 
   it("a run that fails hands the customer to the queued recomputation job, and the request still succeeds", async () => {

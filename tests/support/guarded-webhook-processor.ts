@@ -11,12 +11,12 @@ import type { WebhookHandler } from "../../app/workers/webhook-handlers.ts";
 export function guardedWebhookProcessor(
   db: Db,
   handle: (ctx: WebhookContext) => Promise<WebhookOutcome>,
-  options: { requeued: string[]; supersededVersion?: WebhookHandler; requestPromiseWork?: WebhookProcessorDeps["requestPromiseWork"] },
+  options: { requeued: string[]; supersededVersion?: WebhookHandler; requestPromiseWork?: WebhookProcessorDeps["requestPromiseWork"]; requestTierRecompute?: WebhookProcessorDeps["requestTierRecompute"] },
 ) {
   const guarded: WebhookHandler = (ctx) => applyUnlessErased(ctx, handle);
   const handlers = new Proxy({}, { get: () => guarded }) as Record<WebhookTopic, WebhookHandler>;
   return createWebhookProcessor({
-    db, handlers, supersededVersion: options.supersededVersion, requestTierRecompute: async () => {}, schedulePurge: async () => {},
+    db, handlers, supersededVersion: options.supersededVersion, requestTierRecompute: options.requestTierRecompute ?? (async () => {}), schedulePurge: async () => {},
     ...(options.requestPromiseWork ? { requestPromiseWork: options.requestPromiseWork } : {}),
     requeueDeliveries: async (deliveries) => void options.requeued.push(...deliveries.map((d) => d.webhookId)),
     log: createLogger("test", "error"),

@@ -244,20 +244,53 @@ export async function loadRecomputeInputs(db: Db, shop: string, customerGid: str
   const sql = sqlOf(db);
   if (sql.kind === "postgresql") {
     const [row] = await sql.all(RECOMPUTE_INPUTS_PG, [shop, customerGid, shop, shop, shop, customerGid, shop, shop, customerGid, shop, customerGid, shop]);
-    const shopHasTombstones = truthy(row?.shopHasTombstones);
-    const raw = (row?.customer ?? null) as Record<string, unknown> | null;
-    const customer = raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
-    const rules = tierRulesFrom(shop, { rules: (row?.rules ?? null) as string | null, currencyCode: (row?.currencyCode ?? null) as string | null });
-    if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
-    const orders = (row?.orders ?? []) as Record<string, unknown>[];
-    const refunds = (row?.refunds ?? []) as Record<string, unknown>[];
-    const adjustments = ((row?.adjustments ?? []) as Record<string, unknown>[]).map(adjustmentFromRow);
-    return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false, adjustments), shopHasTombstones };
+    return recomputeInputsOf(shop, customerGid, row);
   }
   const [customer, { rules, shopHasTombstones }] = await Promise.all([loadCustomerRow(db, shop, customerGid), loadTierRulesAndTombstoneFlag(db, shop)]);
   if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
   return { customer, rules, ledger: await loadCustomerLedger(db, shop, customerGid, { redacted: false }), shopHasTombstones };
 }
+
+/** RECOMPUTE_INPUTS_PG's row (or RECOMPUTE_INPUTS_OF_CUSTOMERS_PG's) as the recomputation's inputs. */
+function recomputeInputsOf(shop: string, customerGid: string, row: Record<string, unknown> | undefined): RecomputeInputs {
+  const shopHasTombstones = truthy(row?.shopHasTombstones);
+  const raw = (row?.customer ?? null) as Record<string, unknown> | null;
+  const customer = raw ? { row: decodeRow<CustomerRow>("Customer", raw), version: raw.updatedAt } : null;
+  const rules = tierRulesFrom(shop, { rules: (row?.rules ?? null) as string | null, currencyCode: (row?.currencyCode ?? null) as string | null });
+  if (customer?.row.deletedAt) return { customer, rules, ledger: null, shopHasTombstones };
+  const orders = (row?.orders ?? []) as Record<string, unknown>[];
+  const refunds = (row?.refunds ?? []) as Record<string, unknown>[];
+  const adjustments = ((row?.adjustments ?? []) as Record<string, unknown>[]).map(adjustmentFromRow);
+  return { customer, rules, ledger: ledgerFromRows(customerGid, orders, refunds, false, adjustments), shopHasTombstones };
+}
+
+/**
+ * loadRecomputeInputs for several members of one shop (a webhook batch's ordering customers): on
+ * PostgreSQL one statement, a row per member (issue 9); on SQLite each in turn.
+ */
+export async function loadRecomputeInputsOfCustomers(db: Db, shop: string, customerGids: readonly string[]): Promise<Map<string, RecomputeInputs>> {
+  const inputs = new Map<string, RecomputeInputs>();
+  const sql = sqlOf(db);
+  if (sql.kind !== "postgresql") {
+    for (const customerGid of customerGids) inputs.set(customerGid, await loadRecomputeInputs(db, shop, customerGid));
+    return inputs;
+  }
+  if (customerGids.length === 0) return inputs;
+  const rows = await sql.all(RECOMPUTE_INPUTS_OF_CUSTOMERS_PG, [customerGids, shop, shop, shop, shop, shop, shop, shop, shop]);
+  for (const row of rows) inputs.set(row.tlCustomerGid as string, recomputeInputsOf(shop, row.tlCustomerGid as string, row));
+  return inputs;
+}
+
+const RECOMPUTE_INPUTS_OF_CUSTOMERS_PG =
+  `WITH "v" AS (SELECT DISTINCT * FROM UNNEST(?::text[]) AS v("gid")) ` +
+  `SELECT v."gid" AS "tlCustomerGid", (SELECT row_to_json(c) FROM "Customer" c WHERE c."shop" = ? AND c."customerGid" = v."gid") AS "customer", ` +
+  `(SELECT "rules" FROM "TierSettings" WHERE "shop" = ?) AS "rules", ` +
+  `(SELECT "currencyCode" FROM "Shop" WHERE "domain" = ?) AS "currencyCode", ` +
+  `(SELECT json_agg(o) FROM "LedgerOrder" o WHERE o."shop" = ? AND o."customerGid" = v."gid" AND o."deletedAt" IS NULL) AS "orders", ` +
+  `(SELECT json_agg(r) FROM "LedgerRefund" r WHERE r."shop" = ? AND r."orderGid" IN ` +
+  `(SELECT "orderGid" FROM "LedgerOrder" WHERE "shop" = ? AND "customerGid" = v."gid" AND "deletedAt" IS NULL)) AS "refunds", ` +
+  `(SELECT json_agg(a) FROM "LedgerAdjustment" a WHERE a."shop" = ? AND a."customerGid" = v."gid") AS "adjustments", ` +
+  `EXISTS (SELECT 1 FROM "ErasureTombstone" WHERE "shop" = ?) AS "shopHasTombstones" FROM "v"`;
 
 const RECOMPUTE_INPUTS_PG =
   `SELECT (SELECT row_to_json(c) FROM "Customer" c WHERE c."shop" = ? AND c."customerGid" = ?) AS "customer", ` +

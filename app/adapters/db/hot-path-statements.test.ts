@@ -14,7 +14,7 @@ import type { WebhookContext } from "../../use-cases/webhook-context.ts";
 import { parseWebhookPayload } from "../shopify/lossless-json.ts";
 import { webhookSubjects } from "../shopify/webhook-subjects.ts";
 import {
-  insertCustomerState, loadCustomerRow, loadRecomputeInputs, saveCustomerContact, saveCustomerContacts, saveCustomerState, saveCustomerStateAndChange,
+  insertCustomerState, loadCustomerRow, loadRecomputeInputs, loadRecomputeInputsOfCustomers, saveCustomerContact, saveCustomerContacts, saveCustomerState, saveCustomerStateAndChange,
 } from "./customer-tier-statements.server.ts";
 import { saveCustomerRows } from "./customer-sync-statements.server.ts";
 import { modelColumns, type ModelName } from "./hot-path-sql.server.ts";
@@ -118,6 +118,15 @@ describe.each(DATABASE_KINDS)("hot-path statements on %s", (kind) => {
     await db.erasureTombstone.create({ data: { shop: SHOP, digest: "y", kind: "order" } });
     expect((await loadRecomputeInputs(db, SHOP, order.customerId!)).shopHasTombstones).toBe(true);
     await db.erasureTombstone.deleteMany({ where: { digest: { in: ["x", "y"] } } });
+    // Several members' inputs (a webhook batch's ordering customers): each as its own read gives it, in one statement on PostgreSQL.
+    const members = [order.customerId!, "gid://shopify/Customer/no-row-yet", order.customerId!];
+    const before = statementCount.hotPath;
+    const several = await loadRecomputeInputsOfCustomers(db, SHOP, members);
+    if (kind === "postgresql") expect(statementCount.hotPath - before).toBe(1);
+    expect([...several.keys()].sort()).toEqual([...new Set(members)].sort());
+    for (const member of new Set(members)) expect(several.get(member)).toEqual(await loadRecomputeInputs(db, SHOP, member));
+    expect(several.get(order.customerId!)!.ledger!.orders).not.toEqual({});
+    expect(await loadRecomputeInputsOfCustomers(db, SHOP, [])).toEqual(new Map());
   });
 
   it("concurrent events for one order never fail, and the newest version wins whatever the order", async () => {
