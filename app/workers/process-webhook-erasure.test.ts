@@ -15,6 +15,7 @@ import type { WebhookTopic } from "../adapters/shopify/webhook-topics.ts";
 import { createLogger } from "../logger.server.ts";
 import { applyUnlessErased } from "../use-cases/erasure-guard.server.ts";
 import { createWebhookProcessor } from "./process-webhook.ts";
+import { statementCount } from "../adapters/db/statement-driver.server.ts";
 import type { WebhookHandler } from "./webhook-handlers.ts";
 
 const SHOP = "close-look.myshopify.com";
@@ -139,6 +140,29 @@ describe.each(DATABASE_KINDS)("the look after the write, folded into the close, 
     const rows = await database.db.webhookDelivery.findMany({ where: { webhookId: { in: deliveries.map((d) => d.webhookId) } } });
     expect(rows.map((r) => r.status)).toEqual(Array(12).fill("processed"));
     expect(new Set(rows.map((r) => r.processedAt?.getTime())).size).toBe(1);
+  });
+
+  it("in a batch, deliveries whose handler names no subject (no guard, no close of its own) close with the batch's too, unless their shop has a tombstone", async () => {
+    const clean = "batch-unguarded.myshopify.com";
+    const plain: WebhookHandler = async () => ({ status: "processed", note: "names no customer or order" });
+    const unguarded = createWebhookProcessor({
+      db: database.db, handlers: new Proxy({}, { get: () => plain }) as Record<WebhookTopic, WebhookHandler>,
+      requestTierRecompute: async () => {}, schedulePurge: async () => {}, requeueDeliveries: async () => {}, log: createLogger("test", "error"),
+    });
+    const deliveries = [
+      { webhookId: "wh-u-1", shop: clean }, { webhookId: "wh-u-2", shop: clean }, { webhookId: "wh-u-3", shop: clean },
+      // SHOP has tombstones (the tests above): its delivery records its own end.
+      { webhookId: "wh-u-tombstoned", shop: SHOP },
+    ];
+    for (const d of deliveries) await database.db.webhookDelivery.create({ data: { webhookId: d.webhookId, shop: d.shop, topic: "inventory_levels/update", payload: "{}" } });
+    const batchJob = { data: { batch: deliveries.map(({ webhookId, shop }) => ({ webhookId, shop, topic: "inventory_levels/update" })) }, timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 3 } };
+    const before = statementCount.hotPath;
+    expect(await unguarded(batchJob as unknown as Job<{ webhookId: string; shop: string; topic: string }>, undefined)).toMatchObject({ status: "batch", note: expect.stringMatching(/^4 done, 0 failed/) });
+    // The batch's load, its closes in one statement, and the tombstoned shop's own end.
+    expect(statementCount.hotPath - before).toBe(kind === "postgresql" ? 3 : 4);
+    const rows = await database.db.webhookDelivery.findMany({ where: { webhookId: { in: deliveries.map((d) => d.webhookId) } }, orderBy: { webhookId: "asc" } });
+    expect(rows.map((r) => [r.webhookId, r.status, r.attempts, r.error])).toEqual(deliveries.map((d) => [d.webhookId, "processed", 1, null]).sort());
+    expect(new Set(rows.filter((r) => r.shop === clean).map((r) => r.processedAt?.getTime())).size).toBe(1);
   });
 
   it("in a batch, closes the clean deliveries together and still catches a redaction that commits while one of them writes", async () => {

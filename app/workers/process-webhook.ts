@@ -498,6 +498,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       throw error;
     }
     if (outcome.closed) return outcome;
+    // A batch's delivery its handler did not close (a topic that names no customer or order, or one
+    // that skipped): its end goes out with the batch's closes unless the shop has a tombstone, which
+    // also answers the look after a recomputation (nobody erased since its write).
+    if (closes && (await closes.gathered.close(webhookId, outcome.status, closes.waits))) return outcome;
     await lookAfterRecomputation();
     // An UPDATE matching no row is fine: shop/redact may have deleted the shop's other deliveries.
     await end(outcome.status, null);
