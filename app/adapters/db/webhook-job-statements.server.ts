@@ -109,17 +109,19 @@ export async function closeDeliveryUnlessShopHasTombstones(db: Db, webhookId: st
   return (await sql.run(text, [end.status, bindValue(sql.kind, end.at), webhookId, shop])) === 1;
 }
 
-// The same close for many deliveries in one statement (a batch's, shops mixed): each row is closed
-// unless its own shop has a tombstone, and the statement says which it closed.
-const CLOSE_MANY = {
-  sqlite: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ? WHERE ${inTextList("sqlite", `"webhookId"`)} AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
-  postgresql: `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, "status" = ?, "processedAt" = ?::timestamp(3) WHERE ${inTextList("postgresql", `"webhookId"`)} AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`,
-};
+// The same close for many deliveries in one statement (a batch's, shops and statuses mixed): each row
+// is closed with its own status unless its own shop has a tombstone, and the statement says which it closed.
+const closeMany = (kind: "sqlite" | "postgresql") =>
+  `UPDATE "WebhookDelivery" SET "attempts" = "attempts" + 1, "error" = NULL, ` +
+  `"status" = CASE WHEN ${inTextList(kind, `"webhookId"`)} THEN 'skipped' ELSE 'processed' END, "processedAt" = ?${kind === "postgresql" ? "::timestamp(3)" : ""} ` +
+  `WHERE ${inTextList(kind, `"webhookId"`)} AND NOT EXISTS (SELECT 1 FROM "ErasureTombstone" t WHERE t."shop" = "WebhookDelivery"."shop") RETURNING "webhookId"`;
+const CLOSE_MANY = { sqlite: closeMany("sqlite"), postgresql: closeMany("postgresql") };
 
-/** closeDeliveryUnlessShopHasTombstones for many deliveries of one status: the ids it closed. */
-export async function closeDeliveriesUnlessShopHasTombstones(db: Db, webhookIds: readonly string[], end: { status: "processed" | "skipped"; at: Date }): Promise<Set<string>> {
-  if (webhookIds.length === 0) return new Set();
+/** closeDeliveryUnlessShopHasTombstones for many deliveries, each with its status: the ids it closed. */
+export async function closeDeliveriesUnlessShopHasTombstones(db: Db, ends: ReadonlyArray<{ webhookId: string; status: "processed" | "skipped" }>, at: Date): Promise<Set<string>> {
+  if (ends.length === 0) return new Set();
   const sql = sqlOf(db);
-  const rows = await sql.all(CLOSE_MANY[sql.kind], [end.status, bindValue(sql.kind, end.at), textList(sql.kind, webhookIds)]);
+  const skipped = ends.filter((e) => e.status === "skipped").map((e) => e.webhookId);
+  const rows = await sql.all(CLOSE_MANY[sql.kind], [textList(sql.kind, skipped), bindValue(sql.kind, at), textList(sql.kind, ends.map((e) => e.webhookId))]);
   return new Set(rows.map((row) => row.webhookId as string));
 }

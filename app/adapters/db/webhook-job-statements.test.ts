@@ -3,6 +3,7 @@
 // can compare, and a delivery that is not stored is null.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../../../tests/support/test-database.ts";
+import { statementCount } from "./statement-driver.server.ts";
 import { closeDeliveriesUnlessShopHasTombstones, closeDeliveryUnlessShopHasTombstones, loadStoredDeliveries, loadStoredDelivery, recordDeliveryAttempt } from "./webhook-job-statements.server.ts";
 
 describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
@@ -82,14 +83,17 @@ describe.each(DATABASE_KINDS)("webhook job statements on %s", (kind) => {
     for (const [webhookId, shop] of [["wh-m1", "c.myshopify.com"], ["wh-m2", "d.myshopify.com"], ["wh-m3", "b.myshopify.com"]]) {
       await database.db.webhookDelivery.create({ data: { webhookId, shop, topic: "orders/paid", payload: "{}" } });
     }
-    const closed = await closeDeliveriesUnlessShopHasTombstones(database.db, ["wh-m1", "wh-m2", "wh-m3", "wh-none"], { status: "skipped", at });
+    const ends = [{ webhookId: "wh-m1", status: "skipped" }, { webhookId: "wh-m2", status: "processed" }, { webhookId: "wh-m3", status: "processed" }, { webhookId: "wh-none", status: "skipped" }] as const;
+    const before = statementCount.hotPath;
+    const closed = await closeDeliveriesUnlessShopHasTombstones(database.db, ends, at);
+    expect(statementCount.hotPath - before).toBe(1);
     expect([...closed].sort()).toEqual(["wh-m1", "wh-m2"]);
-    expect(await database.db.webhookDelivery.findMany({ where: { webhookId: { in: ["wh-m1", "wh-m2"] } }, select: { status: true, attempts: true, processedAt: true } })).toEqual([
+    expect(await database.db.webhookDelivery.findMany({ where: { webhookId: { in: ["wh-m1", "wh-m2"] } }, orderBy: { webhookId: "asc" }, select: { status: true, attempts: true, processedAt: true } })).toEqual([
       { status: "skipped", attempts: 1, processedAt: at },
-      { status: "skipped", attempts: 1, processedAt: at },
+      { status: "processed", attempts: 1, processedAt: at },
     ]);
     // Shop b has a tombstone: its row is left for the caller.
     expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-m3" } })).toMatchObject({ status: "received", attempts: 0 });
-    expect((await closeDeliveriesUnlessShopHasTombstones(database.db, [], { status: "processed", at })).size).toBe(0);
+    expect((await closeDeliveriesUnlessShopHasTombstones(database.db, [], at)).size).toBe(0);
   });
 });
