@@ -11,6 +11,11 @@ import { resolveDatabase, type DatabaseTarget } from "./adapters/db/database-url
 import { registerSqliteConnection } from "./adapters/db/sqlite-connection.server.ts";
 import { pgStatementDriver, sqliteStatementDriver, type StatementDriver } from "./adapters/db/statement-driver.server.ts";
 
+// A failed call's message without the code frame around its call site: Prisma's default reads the
+// calling source file to draw it (a flash sale's one "database is locked" printed a screen of the
+// bundled client into the log), which costs a file read on every error.
+const ERROR_FORMAT = "minimal" as const;
+
 export type Db = SqliteClient;
 export type { DatabaseTarget };
 
@@ -43,7 +48,7 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
     const adapter = new PrismaPg(pool, { ...(target.pgSchema ? { schema: target.pgSchema } : {}), disposeExternalPool: true });
     const { factory, driver } = pgStatementDriver(adapter, pool, (oid, format) => pg.types.getTypeParser(oid, format as "text"));
     // Same models, other provider: the PostgreSQL client is used through the SQLite client's type.
-    const client = new PgClient({ adapter: factory as unknown as PrismaPg }) as unknown as Db;
+    const client = new PgClient({ adapter: factory as unknown as PrismaPg, errorFormat: ERROR_FORMAT }) as unknown as Db;
     drivers.set(client, driver);
     return client;
   }
@@ -51,7 +56,7 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
   let client: Db | null = null;
   const { factory, driver, connection } = sqliteStatementDriver(new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 }), () => client!.$connect());
   // The bulk inserts bind on the same connection inside Prisma's transactions.
-  client = registerSqliteConnection(new SqliteClient({ adapter: factory as unknown as PrismaBetterSQLite3 }), connection);
+  client = registerSqliteConnection(new SqliteClient({ adapter: factory as unknown as PrismaBetterSQLite3, errorFormat: ERROR_FORMAT }), connection);
   drivers.set(client, driver);
   return client;
 }
