@@ -95,7 +95,7 @@ async function book({ db, shop, request, admin, now, recompute, context: read }:
   const orderedAt = new Date(request.orderedAt);
   // One statement: the promise if made, the buyer's tier history before the order, the rules, and
   // whether the shop has any erasure tombstone (only then are this order's subjects looked up).
-  // Read as the booking reads it under the lock, so one read a little earlier decides the same.
+  // Or read with the order's webhook batch: unlocked either way, the booking looks again under the lock.
   const context = read ?? (await loadPromiseContext(db, shop, orderGid, request.customerGid, orderedAt));
   // A redelivered or reordered webhook finds the promise made and reads nothing from Shopify.
   if (context.existing && !recompute) return keep(context.existing);

@@ -54,16 +54,15 @@ export interface RecomputeResult {
   changed: boolean;
 }
 
+/** A member's recomputation inputs read beforehand (with a webhook batch's), and when the read began. */
+export type RecomputeRead = { inputs: RecomputeInputs; readAt: Date };
+
 /**
  * `unlessErased`: first look for the member's erasure tombstone, before anything is written
  * (kind ERASED when there is one). The inputs' load says whether the shop has any tombstone,
  * so a shop that never had a redaction runs no statement for it. The look after the write is
  * the caller's (purgeIfCustomerErased).
- */
-/** A member's recomputation inputs read beforehand (with a webhook batch's), and when the read began. */
-export type RecomputeRead = { inputs: RecomputeInputs; readAt: Date };
-
-/**
+ *
  * `read`: the inputs as read beforehand, used by the first attempt (the save's compare-and-set on
  * the member's row still holds, and a later attempt reads anew); only for a run no later request
  * joined, since a ledger write after the read would not be in it.

@@ -15,6 +15,11 @@
 // removed) are applied once: the version the ledger (or the contact's rule) keeps goes through the
 // topic's handler, and the others, which that rule would then leave unapplied, only end (through
 // the erasure guard) once it succeeded; if it failed, they run as they are.
+//
+// Before its lanes start, a batch writes its contacts and order versions and reads its paid orders'
+// promise contexts and its members' recomputation inputs, each in one statement per shop
+// (docs/decisions/0026, 0027); each delivery's handler takes its share, and whatever the batch did
+// not decide is done by the delivery itself.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Db } from "../db.server.ts";
 import type { Logger } from "../logger.server.ts";
