@@ -36,7 +36,7 @@ import { loadPromiseContexts, type PromiseContext } from "../adapters/db/order-p
 import { orderPromiseEvent } from "../adapters/shopify/order-promise-payload.ts";
 import { compareOrderVersions } from "../domain/order-ledger.ts";
 import { contactOf, leadingContactVersion } from "../use-cases/apply-customer-webhook.server.ts";
-import { loadRecomputeInputsOfCustomers, saveCustomerContacts, type ContactWriteOutcome, type CustomerContact } from "../adapters/db/customer-tier-statements.server.ts";
+import { loadRecomputeInputsOfCustomers, saveCustomerContacts, type ContactWriteOutcome } from "../adapters/db/customer-tier-statements.server.ts";
 import type { RecomputeRead } from "../use-cases/recompute-customer-tier.server.ts";
 import { isKnownTopic } from "../adapters/shopify/webhook-topics.ts";
 import { MoneyParseError } from "../domain/money.ts";
@@ -239,118 +239,102 @@ const CONTACT_TOPICS = new Set(["customers/create", "customers/update"]);
 const ORDER_TOPICS = new Set(["orders/create", "orders/paid", "orders/updated", "orders/cancelled"]);
 
 /**
- * A batch's first tries that lead or stand alone, in shops without an erasure tombstone, not run
- * by another job here: the deliveries whose first write may go out with the batch's.
+ * Writes a batch's first tries together, one write per shop (issue 9: a round trip per delivery
+ * showed in the worker's profile): the deliveries that lead or stand alone, in shops without an
+ * erasure tombstone, not run by another job here, whose payload `subjectOf` names a subject (null:
+ * not one to write here; a throw: its own run reports it). A subject named by two deliveries that
+ * did not fold into one version is left to each, and so is a shop with fewer than two subjects.
+ * `write` answers per subject key; a subject it leaves out, and every delivery of a shop whose
+ * write fails, write their own. The result is per webhook id: the subject's value and its outcome.
  */
-function writableWithBatch(delivery: StoredDelivery | undefined, versions: ReturnType<typeof versionsOf>, runningElsewhere: ReadonlySet<string>): delivery is StoredDelivery {
-  return (
-    delivery !== undefined && delivery.status === "received" && !delivery.startedBefore && delivery.shopHasTombstones === false &&
-    !runningElsewhere.has(delivery.webhookId) && !versions.following.has(delivery.webhookId)
+async function writeWithBatch<V, O>(
+  batch: readonly DeliveryJob[],
+  rows: ReadonlyMap<string, StoredDelivery>,
+  versions: ReturnType<typeof versionsOf>,
+  runningElsewhere: ReadonlySet<string>,
+  log: Logger,
+  what: string,
+  subjectOf: (delivery: StoredDelivery, payload: unknown) => { key: string; value: V } | null,
+  write: (shop: string, subjects: ReadonlyArray<{ key: string; value: V }>) => Promise<ReadonlyMap<string, O>>,
+): Promise<Map<string, { value: V; outcome: O }>> {
+  const byShop = new Map<string, Map<string, { webhookIds: string[]; value: V }>>();
+  for (const entry of batch) {
+    const delivery = rows.get(entry.webhookId);
+    const parsed = versions.payloads.get(entry.webhookId);
+    if (!delivery || !parsed || delivery.status !== "received" || delivery.startedBefore || delivery.shopHasTombstones !== false) continue;
+    if (runningElsewhere.has(delivery.webhookId) || versions.following.has(delivery.webhookId)) continue;
+    let subject;
+    try {
+      subject = subjectOf(delivery, parsed.payload);
+    } catch {
+      continue; // its own run reports it
+    }
+    if (!subject) continue;
+    const subjects = byShop.get(delivery.shop) ?? new Map<string, { webhookIds: string[]; value: V }>();
+    byShop.set(delivery.shop, subjects);
+    const same = subjects.get(subject.key);
+    if (same) same.webhookIds.push(delivery.webhookId);
+    else subjects.set(subject.key, { webhookIds: [delivery.webhookId], value: subject.value });
+  }
+  const written = new Map<string, { value: V; outcome: O }>();
+  for (const [shop, subjects] of byShop) {
+    const alone = [...subjects].filter(([, s]) => s.webhookIds.length === 1);
+    if (alone.length < 2) continue;
+    try {
+      const outcomes = await write(shop, alone.map(([key, s]) => ({ key, value: s.value })));
+      for (const [key, s] of alone) {
+        const outcome = outcomes.get(key);
+        if (outcome !== undefined) written.set(s.webhookIds[0], { value: s.value, outcome });
+      }
+    } catch (error) {
+      log.warn(`a batch's ${what} could not be written together; each delivery writes its own`, { shop, error: describeError(error) });
+    }
+  }
+  return written;
+}
+
+/**
+ * The ledger versions of a batch's order deliveries (orders/create|paid|updated|cancelled; a
+ * payload listing refunds stores those first and is left to its handler), written together: on
+ * PostgreSQL one statement per shop (an order's tag and metafield writes come back as
+ * orders/updated, so this is two writes an order). Each handler then takes its outcome
+ * (WebhookContext.orderSaved). An order the statement left undecided writes its own.
+ */
+async function saveBatchOrders(db: Db, ...batchOf: BatchOf): Promise<Map<string, OrderSaved>> {
+  const written = await writeWithBatch(
+    ...batchOf,
+    "orders",
+    (delivery, payload) => {
+      if (!ORDER_TOPICS.has(delivery.topic) || listsRefunds(payload)) return null;
+      const snapshot = orderSnapshotFromPayload(payload);
+      return { key: snapshot.orderId, value: { snapshot, name: orderNameFromPayload(payload) } };
+    },
+    (shop, orders) => saveOrderSnapshots(db, shop, orders.map((o) => o.value)),
   );
+  return new Map([...written].map(([webhookId, { value, outcome }]) => [webhookId, { snapshot: value.snapshot, outcome }]));
 }
 
 /**
- * The ledger versions of a batch's order deliveries (orders/create|paid|updated|cancelled that lead
- * or stand alone; a payload listing refunds stores those first and is left to its handler; one
- * delivery per order), written together: on PostgreSQL one statement per shop instead of a round
- * trip per delivery (issue 9; an order's tag and metafield writes come back as orders/updated, so
- * this is two writes an order). Each handler then takes its outcome (WebhookContext.orderSaved).
- * An order the statement left undecided, and every delivery when it fails, write their own.
+ * The contacts of a batch's customers/create|update deliveries, written together: on PostgreSQL
+ * one statement per shop. Each delivery's handler then takes its outcome
+ * (WebhookContext.contactSaved). A customer with no row yet is left to its own write.
  */
-async function saveBatchOrders(
-  db: Db,
-  batch: readonly DeliveryJob[],
-  rows: ReadonlyMap<string, StoredDelivery>,
-  versions: ReturnType<typeof versionsOf>,
-  runningElsewhere: ReadonlySet<string>,
-  log: Logger,
-): Promise<Map<string, OrderSaved>> {
-  const byShop = new Map<string, Map<string, { webhookIds: string[]; saved: Omit<OrderSaved, "outcome">; name: string | null }>>();
-  for (const entry of batch) {
-    const delivery = rows.get(entry.webhookId);
-    const parsed = versions.payloads.get(entry.webhookId);
-    if (!parsed || !writableWithBatch(delivery, versions, runningElsewhere) || !ORDER_TOPICS.has(delivery.topic) || listsRefunds(parsed.payload)) continue;
-    let snapshot;
-    let name;
-    try {
-      snapshot = orderSnapshotFromPayload(parsed.payload);
-      name = orderNameFromPayload(parsed.payload);
-    } catch {
-      continue; // its own run reports it
-    }
-    const orders = byShop.get(delivery.shop) ?? new Map<string, { webhookIds: string[]; saved: Omit<OrderSaved, "outcome">; name: string | null }>();
-    byShop.set(delivery.shop, orders);
-    const same = orders.get(snapshot.orderId);
-    if (same) same.webhookIds.push(delivery.webhookId);
-    else orders.set(snapshot.orderId, { webhookIds: [delivery.webhookId], saved: { snapshot }, name });
-  }
-  const saved = new Map<string, OrderSaved>();
-  for (const [shop, orders] of byShop) {
-    // An order named by two deliveries that did not fold into one version (orders/updated beside its create): each writes its own.
-    const alone = [...orders.values()].filter((o) => o.webhookIds.length === 1);
-    if (alone.length < 2) continue;
-    try {
-      const outcomes = await saveOrderSnapshots(db, shop, alone.map((o) => ({ snapshot: o.saved.snapshot, name: o.name })));
-      for (const o of alone) {
-        const outcome = outcomes.get(o.saved.snapshot.orderId);
-        if (outcome) saved.set(o.webhookIds[0], { snapshot: o.saved.snapshot, outcome });
-      }
-    } catch (error) {
-      log.warn("a batch's orders could not be written together; each delivery writes its own", { shop, error: describeError(error) });
-    }
-  }
-  return saved;
+async function saveBatchContacts(db: Db, ...batchOf: BatchOf): Promise<Map<string, ContactWriteOutcome>> {
+  const written = await writeWithBatch(
+    ...batchOf,
+    "contacts",
+    (delivery, payload) => {
+      if (!CONTACT_TOPICS.has(delivery.topic)) return null;
+      const customer = customerFromPayload(payload);
+      return { key: customer.customerGid, value: contactOf(customer) };
+    },
+    (shop, contacts) => saveCustomerContacts(db, shop, contacts.map((c) => ({ customerGid: c.key, contact: c.value }))),
+  );
+  return new Map([...written].map(([webhookId, { outcome }]) => [webhookId, outcome]));
 }
 
-/**
- * The contacts of a batch's customers/create|update deliveries that lead or stand alone (first
- * tries, in shops without an erasure tombstone, one delivery per customer), written together:
- * on PostgreSQL one statement per shop instead of a round trip per delivery (issue 9). Each
- * delivery's handler then takes its outcome (WebhookContext.contactSaved). A customer with no row
- * yet, and every delivery when the write fails (nothing written), are left to their own write.
- */
-async function saveBatchContacts(
-  db: Db,
-  batch: readonly DeliveryJob[],
-  rows: ReadonlyMap<string, StoredDelivery>,
-  versions: ReturnType<typeof versionsOf>,
-  runningElsewhere: ReadonlySet<string>,
-  log: Logger,
-): Promise<Map<string, ContactWriteOutcome>> {
-  const byShop = new Map<string, Map<string, { webhookIds: string[]; contact: CustomerContact }>>();
-  for (const entry of batch) {
-    const delivery = rows.get(entry.webhookId);
-    const parsed = versions.payloads.get(entry.webhookId);
-    if (!parsed || !writableWithBatch(delivery, versions, runningElsewhere) || !CONTACT_TOPICS.has(delivery.topic)) continue;
-    let customer;
-    try {
-      customer = customerFromPayload(parsed.payload);
-    } catch {
-      continue; // its own run reports it
-    }
-    const customers = byShop.get(delivery.shop) ?? new Map<string, { webhookIds: string[]; contact: CustomerContact }>();
-    byShop.set(delivery.shop, customers);
-    const same = customers.get(customer.customerGid);
-    if (same) same.webhookIds.push(delivery.webhookId);
-    else customers.set(customer.customerGid, { webhookIds: [delivery.webhookId], contact: contactOf(customer) });
-  }
-  const outcomes = new Map<string, ContactWriteOutcome>();
-  for (const [shop, customers] of byShop) {
-    // A customer named by two deliveries that did not fold into one version: each writes its own.
-    const alone = [...customers].filter(([, c]) => c.webhookIds.length === 1);
-    if (alone.length < 2) continue;
-    try {
-      const saved = await saveCustomerContacts(db, shop, alone.map(([customerGid, c]) => ({ customerGid, contact: c.contact })));
-      for (const [customerGid, c] of alone) {
-        const outcome = saved.get(customerGid);
-        if (outcome) outcomes.set(c.webhookIds[0], outcome);
-      }
-    } catch (error) {
-      log.warn("a batch's contacts could not be written together; each delivery writes its own", { shop, error: describeError(error) });
-    }
-  }
-  return outcomes;
-}
+/** What the batch writers read of their batch: its entries, rows, versions, what runs elsewhere, the log. */
+type BatchOf = [batch: readonly DeliveryJob[], rows: ReadonlyMap<string, StoredDelivery>, versions: ReturnType<typeof versionsOf>, runningElsewhere: ReadonlySet<string>, log: Logger];
 
 /**
  * The promise contexts of the orders a batch's order writes will ask a promise for (a first try

@@ -192,16 +192,13 @@ async function bookTogether(db: Db, shop: string, group: readonly BookingRequest
   const driver = sqlOf(db);
   const paramsOf = ({ orderGid, lane }: BookingRequest) => [shop, orderGid, shop, lane.laneKey, lane.fromDay, shop, orderGid];
   // The reads go out with the lock, the inserts with the commit (PostgreSQL: two round trips in all).
-  const read =
-    group.length === 1
-      ? { sql: underLock(driver.kind), params: paramsOf(group[0]) }
-      : { sql: group.map((_, i) => `SELECT ${i} AS "tlMember", m.* FROM (${underLock(driver.kind)}) AS m`).join(" UNION ALL "), params: group.flatMap(paramsOf) };
+  const read = { sql: group.map((_, i) => `SELECT ${i} AS "tlMember", m.* FROM (${underLock(driver.kind)}) AS m`).join(" UNION ALL "), params: group.flatMap(paramsOf) };
   const settle: Array<() => void> = [];
   try {
     await driver.transaction(`${PROMISE_LOCK_SPACE}${shop}`, async (tx, rows) => {
       const taken: PlaceChange[] = [];
       for (const [i, request] of group.entries()) {
-        const raw = group.length === 1 ? rows[0] : rows.find((row) => Number(row.tlMember) === i)!;
+        const raw = rows.find((row) => Number(row.tlMember) === i)!;
         const statements: Array<{ sql: string; params: unknown[] }> = [];
         const changes: PlaceChange[] = [];
         try {
